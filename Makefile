@@ -1,0 +1,123 @@
+# gateway: Belgian social-declaration and Peppol gateway.
+#
+#   make demo     install what is missing, build, generate the test PKI, run the main job
+#   make check    install what is missing, build, run every test
+#   make SAN=1    the same with ASan + UBSan (no recovery), in build-san/
+#   make bench    benchmarks (figures, not tests)
+#   make fuzz     run every fuzzer for FUZZ_SECONDS each
+#
+# Sources are discovered: every gateway/**/*.c except main.c goes into one static
+# library; tests/unit/test_*.c each become one cmocka binary linked against it.
+
+CC      ?= cc
+PKGS    := libxml-2.0 xmlsec1-openssl openssl libcurl sqlite3 libpq jansson libmicrohttpd
+REF     ?= $(abspath ../shared/reference)
+
+ifeq ($(FUZZ),1)
+BUILD   := build-fuzz
+CC      := clang
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DGW_FUZZING
+else ifeq ($(SAN),1)
+BUILD   := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   := build
+SANFLAGS :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+           -Wshadow -Wformat=2 -Wstrict-prototypes -fstack-protector-strong \
+           -Igateway $(PKG_CFLAGS) $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm -lz
+
+SRC      := $(shell find gateway -name '*.c' ! -path gateway/main.c | sort)
+OBJ      := $(SRC:%.c=$(BUILD)/obj/%.o)
+LIB      := $(BUILD)/libgateway.a
+BIN      := $(BUILD)/gateway
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
+        crash-test pki clean lint
+
+all: $(BIN)
+
+# Installs the Debian packages that are missing; a no-op when all are there.
+deps:
+	@sh .ci/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/gateway/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+pki:
+	@sh certs/gen-test-pki.sh
+
+demo: deps
+	$(MAKE) all
+	@sh certs/gen-test-pki.sh
+	@sh tests/demo.sh $(BIN)
+
+check: deps
+	$(MAKE) all unit-bins
+	@sh certs/gen-test-pki.sh
+	@BUILD=$(BUILD) REF=$(REF) sh tests/run-all.sh
+
+unit-bins: $(UNIT_BIN)
+
+unit: $(BIN) $(UNIT_BIN)
+	@BUILD=$(BUILD) REF=$(REF) ONLY=unit sh tests/run-all.sh
+
+integration: $(BIN)
+	@sh certs/gen-test-pki.sh
+	@BUILD=$(BUILD) REF=$(REF) ONLY=integration sh tests/run-all.sh
+
+fuzz:
+	$(MAKE) FUZZ=1 fuzz-bins
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh tests/fuzz/run.sh
+
+bench: $(BIN) $(BENCH_BIN)
+	@sh certs/gen-test-pki.sh
+	@BUILD=$(BUILD) REF=$(REF) sh bench/run.sh
+
+crash-test: $(BIN)
+	@sh certs/gen-test-pki.sh
+	@BUILD=$(BUILD) SEED=$${SEED:-1} sh tests/crash/crash-test.sh
+
+lint:
+	@sh .ci/lint.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(OBJ:.o=.d) $(BUILD)/obj/gateway/main.d

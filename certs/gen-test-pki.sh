@@ -1,0 +1,158 @@
+#!/bin/sh
+# Generates the test PKI into certs/out/ (ignored by git). Idempotent: does
+# nothing when certs/out/.complete exists and is newer than this script.
+#
+#   onss/     test "ONSS root" CA -> organisation certificate (the sender's
+#             signing identity for batch FS files and the REST JWT)
+#   peppol/   Peppol-like test root -> test AP CA -> ap1 and ap2 (two access points)
+#   tls/      a TLS CA and a localhost server certificate for the simulators
+#   bad/      expired, not-yet-valid, wrong-CA and wrong-key-usage certificates
+#   ssh/      host key and client key for the SFTP tests
+#
+# Nothing here is a production key. Keys are mode 600.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/out"
+if [ -f "$out/.complete" ] && [ "$out/.complete" -nt "$0" ]; then
+	exit 0
+fi
+rm -rf "$out"
+umask 077
+mkdir -p "$out/onss" "$out/peppol" "$out/tls" "$out/bad" "$out/ssh"
+cd "$out"
+
+# ext FILE SECTION... writes an openssl extension file.
+cat > ext.cnf <<'CNF'
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[leaf_sign]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment
+extendedKeyUsage = clientAuth, emailProtection
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[leaf_ap]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment, dataEncipherment
+extendedKeyUsage = clientAuth, serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[leaf_tls]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[leaf_wrong_usage]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyCertSign
+extendedKeyUsage = codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+
+key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
+selfsigned() { # key subj out days
+	openssl req -new -x509 -key "$1" -subj "$2" -out "$3" -days "$4" -sha256 \
+		-extensions ca -config ext.cnf 2>/dev/null ||
+	openssl req -new -x509 -key "$1" -subj "$2" -out "$3" -days "$4" -sha256 \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+}
+# issue CA_CRT CA_KEY KEY SUBJ OUT EXT [not_before not_after]
+issue() {
+	openssl req -new -key "$3" -subj "$4" -out "$5.csr" 2>/dev/null
+	if [ $# -ge 8 ]; then
+		openssl x509 -req -in "$5.csr" -CA "$1" -CAkey "$2" -CAcreateserial -sha256 \
+			-extfile ext.cnf -extensions "$6" -out "$5" \
+			-not_before "$7" -not_after "$8" 2>/dev/null ||
+		issue_ca_dates "$@"
+	else
+		openssl x509 -req -in "$5.csr" -CA "$1" -CAkey "$2" -CAcreateserial -sha256 \
+			-days 825 -extfile ext.cnf -extensions "$6" -out "$5" 2>/dev/null
+	fi
+	rm -f "$5.csr"
+}
+# OpenSSL 3.0's x509 has no -not_before: sign with `ca` and explicit dates.
+issue_ca_dates() {
+	mkdir -p cadb && : > cadb/index.txt && echo 1000 > cadb/serial
+	cat > cadb/ca.cnf <<CNF
+[ca]
+default_ca = d
+[d]
+database = cadb/index.txt
+serial = cadb/serial
+new_certs_dir = cadb
+default_md = sha256
+policy = p
+unique_subject = no
+copy_extensions = none
+[p]
+commonName = supplied
+organizationName = optional
+countryName = optional
+CNF
+	cat ext.cnf >> cadb/ca.cnf
+	openssl ca -batch -config cadb/ca.cnf -cert "$1" -keyfile "$2" -in "$5.csr" \
+		-out "$5" -extensions "$6" -startdate "$7" -enddate "$8" -notext 2>/dev/null
+}
+
+# ONSS channel: a root and the organisation certificate (subject shaped
+# like the qualified organisation certificates used with the ONSS).
+key onss/ca.key.pem
+selfsigned onss/ca.key.pem "/C=BE/O=Test ONSS Root CA/CN=Test ONSS Root CA" onss/ca.crt.pem 3650
+key onss/org.key.pem
+issue onss/ca.crt.pem onss/ca.key.pem onss/org.key.pem \
+	"/C=BE/O=Cooperative Test/OU=0668600511/serialNumber=0668600511/CN=Cooperative Test gateway" \
+	onss/org.crt.pem leaf_sign
+
+# Peppol: test root -> test AP CA -> two access points.
+key peppol/root.key.pem
+selfsigned peppol/root.key.pem "/C=BE/O=Test Peppol Root/CN=Test PEPPOL Root CA" peppol/root.crt.pem 3650
+key peppol/apca.key.pem
+issue peppol/root.crt.pem peppol/root.key.pem peppol/apca.key.pem \
+	"/C=BE/O=Test Peppol/CN=Test PEPPOL ACCESS POINT CA - G2" peppol/apca.crt.pem ca
+for ap in ap1 ap2; do
+	key peppol/$ap.key.pem
+	issue peppol/apca.crt.pem peppol/apca.key.pem peppol/$ap.key.pem \
+		"/C=BE/O=Test AP $ap/OU=PEPPOL TEST AP/CN=PBE00000$( [ $ap = ap1 ] && echo 1 || echo 2)" \
+		peppol/$ap.crt.pem leaf_ap
+done
+cat peppol/apca.crt.pem peppol/root.crt.pem > peppol/chain.pem
+
+# TLS for the simulators (localhost).
+key tls/ca.key.pem
+selfsigned tls/ca.key.pem "/C=BE/O=Test TLS CA/CN=Test TLS CA" tls/ca.crt.pem 3650
+key tls/server.key.pem
+issue tls/ca.crt.pem tls/ca.key.pem tls/server.key.pem "/C=BE/O=Simulator/CN=localhost" \
+	tls/server.crt.pem leaf_tls
+
+# The bad cases, all with otherwise valid-looking organisation subjects.
+key bad/key.pem
+issue onss/ca.crt.pem onss/ca.key.pem bad/key.pem "/C=BE/O=Expired/CN=expired" \
+	bad/expired.crt.pem leaf_sign 20200101000000Z 20210101000000Z
+issue onss/ca.crt.pem onss/ca.key.pem bad/key.pem "/C=BE/O=Future/CN=not-yet-valid" \
+	bad/not-yet-valid.crt.pem leaf_sign 20400101000000Z 20410101000000Z
+key bad/rogue-ca.key.pem
+selfsigned bad/rogue-ca.key.pem "/C=BE/O=Rogue CA/CN=Rogue CA" bad/rogue-ca.crt.pem 3650
+issue bad/rogue-ca.crt.pem bad/rogue-ca.key.pem bad/key.pem \
+	"/C=BE/O=Cooperative Test/CN=wrong CA" bad/wrong-ca.crt.pem leaf_sign
+issue onss/ca.crt.pem onss/ca.key.pem bad/key.pem "/C=BE/O=Wrong usage/CN=wrong key usage" \
+	bad/wrong-usage.crt.pem leaf_wrong_usage
+issue peppol/apca.crt.pem peppol/apca.key.pem bad/key.pem "/C=BE/O=Expired AP/CN=PBE000009" \
+	bad/ap-expired.crt.pem leaf_ap 20200101000000Z 20210101000000Z
+issue bad/rogue-ca.crt.pem bad/rogue-ca.key.pem bad/key.pem "/C=BE/O=Rogue AP/CN=PBE000666" \
+	bad/ap-wrong-ca.crt.pem leaf_ap
+
+# SSH keys for the SFTP channel and the test sshd.
+ssh-keygen -q -t ed25519 -N '' -C gateway-test-host -f ssh/host_ed25519 >/dev/null
+ssh-keygen -q -t ed25519 -N '' -C gateway-test-client -f ssh/client_ed25519 >/dev/null
+
+rm -rf cadb ext.cnf ./*/*.srl ./*.srl
+chmod 600 ./*/*key* ssh/host_ed25519 ssh/client_ed25519
+chmod 644 ./*/*.crt.pem peppol/chain.pem ssh/*.pub
+touch .complete
+echo "test PKI generated in $out" >&2

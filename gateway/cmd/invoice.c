@@ -1,0 +1,20 @@
+/* invoice.c - `gateway invoice export|validate`: dispatch to the Peppol modules. */
+#include "cmd/cmd.h"
+#include "core/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+cmd_invoice(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return invoice_export_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "validate") == 0)
+		return invoice_validate_main(argc - 1, argv + 1);
+	FILE *out = (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	    ? stdout : stderr;
+	fprintf(out, "usage: gateway invoice export --invoices FILE --out DIR\n"
+	    "       gateway invoice validate [--rules all|cen|peppol] FILE...\n");
+	return out == stdout ? GW_EXIT_OK : GW_EXIT_USAGE;
+}

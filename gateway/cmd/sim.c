@@ -1,0 +1,21 @@
+/* sim.c - `gateway sim onss|batch`: dispatch to the simulators. */
+#include "cmd/cmd.h"
+#include "core/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+cmd_sim(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "onss") == 0)
+		return sim_onss_rest_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "batch") == 0)
+		return sim_onss_batch_main(argc - 1, argv + 1);
+	FILE *out = (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	    ? stdout : stderr;
+	fprintf(out, "usage: gateway sim onss [OPTIONS]    ONSS Dimona REST v2 simulator (HTTPS)\n"
+	    "       gateway sim batch [OPTIONS]   ONSS batch processor behind sshd\n"
+	    "'gateway sim onss --help' lists the options.\n");
+	return out == stdout ? GW_EXIT_OK : GW_EXIT_USAGE;
+}

@@ -1,0 +1,157 @@
+/*
+ * log.c - the stderr logger.
+ *
+ * Owns the process-wide log settings. A line is formatted into a bounded
+ * buffer and written with one write(2) so that lines from several processes
+ * sharing stderr do not interleave. Never allocates, never exits.
+ */
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_LINE_MAX 4096
+
+static const char *log_program = "gateway";
+static enum log_level log_min = LOG_LVL_INFO;
+static enum log_format log_fmt = LOG_FMT_TEXT;
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+void
+log_init(const char *program, enum log_level min, enum log_format fmt)
+{
+	if (program != NULL)
+		log_program = program;
+	log_min = min;
+	log_fmt = fmt;
+}
+
+void log_set_level(enum log_level min) { log_min = min; }
+void log_set_format(enum log_format fmt) { log_fmt = fmt; }
+
+int
+log_parse_format(const char *s)
+{
+	if (strcmp(s, "text") == 0)
+		return LOG_FMT_TEXT;
+	if (strcmp(s, "json") == 0)
+		return LOG_FMT_JSON;
+	return -1;
+}
+
+int
+log_parse_level(const char *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, level_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Append s to buf as the body of a JSON string (without the quotes). */
+static size_t
+json_escape_into(char *buf, size_t cap, size_t len, const char *s)
+{
+	for (; *s != '\0' && len + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			buf[len++] = '\\';
+			buf[len++] = (char)c;
+		} else if (c < 0x20) {
+			len += (size_t)snprintf(buf + len, cap - len, "\\u%04x", c);
+		} else {
+			buf[len++] = (char)c;
+		}
+	}
+	return len;
+}
+
+/* Clamp snprintf's return so that len never passes cap. */
+static size_t
+advance(size_t len, int n, size_t cap)
+{
+	if (n < 0)
+		return len;
+	len += (size_t)n;
+	return len < cap ? len : cap - 1;
+}
+
+void
+log_vmsg(enum log_level lvl, const char *msg_id, const char *record_id,
+         int with_errno, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char text[LOG_LINE_MAX / 2];
+	char line[LOG_LINE_MAX];
+	size_t len = 0;
+
+	if (lvl < log_min)
+		return;
+	vsnprintf(text, sizeof text, fmt, ap);
+	if (with_errno) {
+		size_t t = strlen(text);
+		snprintf(text + t, sizeof text - t, ": %s", strerror(saved));
+	}
+
+	struct timespec ts;
+	struct tm tm;
+	char stamp[40];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	if (log_fmt == LOG_FMT_JSON) {
+		len = advance(len, snprintf(line, sizeof line,
+		    "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"prog\":\"%s\",\"pid\":%ld",
+		    stamp, ts.tv_nsec / 1000000, level_names[lvl], log_program,
+		    (long)getpid()), sizeof line);
+		if (msg_id != NULL) {
+			len = advance(len, snprintf(line + len, sizeof line - len, ",\"msg\":\""), sizeof line);
+			len = json_escape_into(line, sizeof line, len, msg_id);
+			len = advance(len, snprintf(line + len, sizeof line - len, "\""), sizeof line);
+		}
+		if (record_id != NULL) {
+			len = advance(len, snprintf(line + len, sizeof line - len, ",\"record\":\""), sizeof line);
+			len = json_escape_into(line, sizeof line, len, record_id);
+			len = advance(len, snprintf(line + len, sizeof line - len, "\""), sizeof line);
+		}
+		len = advance(len, snprintf(line + len, sizeof line - len, ",\"text\":\""), sizeof line);
+		len = json_escape_into(line, sizeof line, len, text);
+		len = advance(len, snprintf(line + len, sizeof line - len, "\"}\n"), sizeof line);
+	} else {
+		len = advance(len, snprintf(line, sizeof line, "%s %s %s[%ld]:", stamp,
+		    level_names[lvl], log_program, (long)getpid()), sizeof line);
+		if (msg_id != NULL)
+			len = advance(len, snprintf(line + len, sizeof line - len, " msg=%s", msg_id), sizeof line);
+		if (record_id != NULL)
+			len = advance(len, snprintf(line + len, sizeof line - len, " record=%s", record_id), sizeof line);
+		len = advance(len, snprintf(line + len, sizeof line - len, " %s\n", text), sizeof line);
+	}
+	if (len > 0 && line[len - 1] != '\n')
+		line[len - 1] = '\n';
+	ssize_t w = write(STDERR_FILENO, line, len);
+	(void)w;
+	errno = saved;
+}
+
+void
+log_msg(enum log_level lvl, const char *msg_id, const char *record_id, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(lvl, msg_id, record_id, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_error_errno(const char *msg_id, const char *record_id, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(LOG_LVL_ERROR, msg_id, record_id, 1, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,142 @@
+/*
+ * signer.c - loading and using the organisation's key.
+ *
+ * Owns the EVP_PKEY. Never logs or copies key material; buffers that held
+ * PEM text are cleansed before they are freed.
+ */
+#include "crypto/signer.h"
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+static void
+openssl_reason(char *buf, size_t cap)
+{
+	unsigned long e = ERR_get_error();
+	if (e == 0)
+		snprintf(buf, cap, "unknown OpenSSL error");
+	else
+		ERR_error_string_n(e, buf, cap);
+	ERR_clear_error();
+}
+
+gw_rc
+signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
+            char *errbuf, size_t errcap)
+{
+	struct gw_signer *s = NULL;
+	FILE *f = NULL;
+	struct stat st;
+	char why[256];
+	gw_rc rc = GW_ECRYPTO;
+
+	*out = NULL;
+	if (stat(key_pem, &st) != 0) {
+		snprintf(errbuf, errcap, "%s: %s", key_pem, strerror(errno));
+		return GW_ECONFIG;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(errbuf, errcap, "%s: private key readable by group or others (mode %03o); "
+		    "refusing it (chmod 600)", key_pem, (unsigned)(st.st_mode & 0777));
+		return GW_ECONFIG;
+	}
+	if ((s = calloc(1, sizeof *s)) == NULL || (s->chain = sk_X509_new_null()) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	if ((f = fopen(cert_pem, "r")) == NULL) {
+		snprintf(errbuf, errcap, "%s: %s", cert_pem, strerror(errno));
+		rc = GW_ECONFIG;
+		goto out;
+	}
+	if ((s->cert = PEM_read_X509(f, NULL, NULL, NULL)) == NULL) {
+		openssl_reason(why, sizeof why);
+		snprintf(errbuf, errcap, "%s: no PEM certificate: %s", cert_pem, why);
+		goto out;
+	}
+	X509 *extra;
+	while ((extra = PEM_read_X509(f, NULL, NULL, NULL)) != NULL)
+		sk_X509_push(s->chain, extra);
+	ERR_clear_error();
+	fclose(f);
+	if ((f = fopen(key_pem, "r")) == NULL) {
+		snprintf(errbuf, errcap, "%s: %s", key_pem, strerror(errno));
+		rc = GW_ECONFIG;
+		goto out;
+	}
+	if ((s->key = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+		openssl_reason(why, sizeof why);
+		snprintf(errbuf, errcap, "%s: no PEM private key: %s", key_pem, why);
+		goto out;
+	}
+	if (X509_check_private_key(s->cert, s->key) != 1) {
+		ERR_clear_error();
+		snprintf(errbuf, errcap, "%s does not match the certificate %s", key_pem, cert_pem);
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	rc = GW_OK;
+out:
+	if (f != NULL)
+		fclose(f);
+	signer_free(s);
+	return rc;
+}
+
+gw_rc
+signer_rsa_sha256(const struct gw_signer *s, const unsigned char *data, size_t len,
+                  unsigned char **sig, size_t *siglen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	gw_rc rc = GW_ECRYPTO;
+
+	*sig = NULL;
+	if (ctx == NULL)
+		return GW_ENOMEM;
+	if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, s->key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, siglen, data, len) != 1)
+		goto out;
+	if ((*sig = OPENSSL_malloc(*siglen)) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	if (EVP_DigestSign(ctx, *sig, siglen, data, len) != 1) {
+		OPENSSL_free(*sig);
+		*sig = NULL;
+		goto out;
+	}
+	rc = GW_OK;
+out:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+void
+signer_free(struct gw_signer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_PKEY_free(s->key);
+	X509_free(s->cert);
+	if (s->chain != NULL)
+		sk_X509_pop_free(s->chain, X509_free);
+	free(s);
+}
+
+gw_rc
+signer_from_config(struct gw_signer **out, const char *cert_opt, const char *key_opt,
+                   char *errbuf, size_t errcap)
+{
+	const char *cert = cert_opt ? cert_opt
+	    : config_get(gw_cfg, "signing.cert", "certs/out/onss/org.crt.pem");
+	const char *key = key_opt ? key_opt
+	    : config_get(gw_cfg, "signing.key", "certs/out/onss/org.key.pem");
+	return signer_load(out, cert, key, errbuf, errcap);
+}

@@ -1,0 +1,161 @@
+/*
+ * main.c - the `gateway` command: global options, then one subcommand.
+ *
+ * Sets up logging and the configuration (file, then command-line
+ * overrides), then hands over to the subcommand's function. Owns nothing
+ * else.
+ */
+#include "cmd/cmd.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "records",  cmd_records,  "validate contract or invoice record files" },
+	{ "dimona",   cmd_dimona,   "export Dimona declarations as a signed batch (FI/FS/GO)" },
+	{ "dmfa",     cmd_dmfa,     "export the quarterly DmfA as a signed batch" },
+	{ "invoice",  cmd_invoice,  "export Peppol BIS 3.0 invoices; validate UBL invoices" },
+	{ "onss",     cmd_onss,     "inspect ONSS answer files (show-answer)" },
+	{ "intake",   cmd_intake,   "add record files to the durable queue" },
+	{ "run",      cmd_run,      "run the gateway: build, send and track queued messages" },
+	{ "status",   cmd_status,   "queue counts per state and channel, oldest pending" },
+	{ "show",     cmd_show,     "one message with its full history" },
+	{ "hold",     cmd_hold,     "hold a message (operator)" },
+	{ "release",  cmd_hold,     "release a held message" },
+	{ "retry",    cmd_hold,     "retry a message now" },
+	{ "cancel",   cmd_hold,     "cancel a message that was not sent" },
+	{ "requeue",  cmd_requeue,  "requeue failed messages" },
+	{ "sim",      cmd_sim,      "run a simulator (onss: REST v2; batch: SFTP processor)" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: gateway [--config FILE] [--set KEY=VALUE]... [--log-format text|json]\n"
+	    "               [--log-level debug|info|warn|error] COMMAND [ARGS]\n\n"
+	    "Belgian social-declaration and Peppol e-invoicing gateway.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'gateway COMMAND --help' describes a command; "
+	    "see also gateway(1) and docs/gateway.conf.\n");
+}
+
+int
+cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = getenv("GATEWAY_CONFIG");
+	int i = 1, rc;
+	char err[512];
+
+	log_init("gateway", LOG_LVL_INFO, LOG_FMT_TEXT);
+	xmlInitParser();
+	if ((gw_cfg = config_new()) == NULL)
+		return GW_EXIT_USAGE;
+
+	/* Global options come before the command; a --set applies after the file. */
+	int first_set = -1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			return GW_EXIT_OK;
+		} else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
+			config_path = argv[++i];
+		} else if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+			if (first_set < 0)
+				first_set = i;
+			i++;
+		} else if (strcmp(a, "--log-format") == 0 && i + 1 < argc) {
+			int f = log_parse_format(argv[++i]);
+			if (f < 0) {
+				fprintf(stderr, "gateway: --log-format takes text or json\n");
+				return GW_EXIT_USAGE;
+			}
+			config_set(gw_cfg, "log.format", argv[i]);
+		} else if (strcmp(a, "--log-level") == 0 && i + 1 < argc) {
+			if (log_parse_level(argv[++i]) < 0) {
+				fprintf(stderr, "gateway: --log-level takes debug, info, warn or error\n");
+				return GW_EXIT_USAGE;
+			}
+			config_set(gw_cfg, "log.level", argv[i]);
+		} else {
+			fprintf(stderr, "gateway: unknown or incomplete option %s\n", a);
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (config_path != NULL) {
+		/* File values must not override the command line: load into a
+		 * fresh table, then re-apply what the options set. */
+		struct gw_config *file = config_new();
+		if (file == NULL || config_load(file, config_path, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway: %s\n", file ? err : "out of memory");
+			return GW_EXIT_USAGE;
+		}
+		const char *fmt = config_get(gw_cfg, "log.format", NULL);
+		const char *lvl = config_get(gw_cfg, "log.level", NULL);
+		if (fmt != NULL)
+			config_set(file, "log.format", fmt);
+		if (lvl != NULL)
+			config_set(file, "log.level", lvl);
+		config_free(gw_cfg);
+		gw_cfg = file;
+	}
+	for (int j = first_set; j >= 0 && j < i; j++) {
+		if (strcmp(argv[j], "--set") != 0)
+			continue;
+		char *eq = strchr(argv[j + 1], '=');
+		if (eq == NULL) {
+			fprintf(stderr, "gateway: --set takes KEY=VALUE\n");
+			return GW_EXIT_USAGE;
+		}
+		*eq = '\0';
+		config_set(gw_cfg, argv[j + 1], eq + 1);
+		*eq = '=';
+	}
+	log_set_format(log_parse_format(config_get(gw_cfg, "log.format", "text")) == LOG_FMT_JSON
+	    ? LOG_FMT_JSON : LOG_FMT_TEXT);
+	int lvl = log_parse_level(config_get(gw_cfg, "log.level", "info"));
+	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
+
+	if (i >= argc) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+		if (strcmp(argv[i], commands[c].name) == 0) {
+			rc = commands[c].fn(argc - i, argv + i);
+			config_free(gw_cfg);
+			xmlCleanupParser();
+			return rc;
+		}
+	}
+	fprintf(stderr, "gateway: unknown command '%s'\n", argv[i]);
+	usage(stderr);
+	return GW_EXIT_USAGE;
+}

@@ -1,0 +1,42 @@
+/*
+ * client.h - the Dimona REST v2 client: OAuth token, submit, poll, lookup.
+ *
+ * Tokens come from the token endpoint by OAuth 2.0 client credentials with a
+ * JWT client assertion (RS256, signed with the organisation key through
+ * crypto/signer.h), cached until shortly before expiry. TLS verification is
+ * always on. Configuration keys: [dimona] base_url, token_url, client_id,
+ * ca_file, cert, key, timeout_ms.
+ */
+#ifndef GW_ONSS_REST_CLIENT_H
+#define GW_ONSS_REST_CLIENT_H
+
+#include "core/err.h"
+#include "onss/dimona/decl.h"
+
+struct dimona_rest;
+
+gw_rc dimona_rest_open(struct dimona_rest **c, char *errbuf, size_t errcap);
+void dimona_rest_close(struct dimona_rest *c);
+
+/* POST /REST/dimona/v2/declarations. GW_OK: decl_id set from Location.
+ * GW_ETEMP: network, 429, 5xx (retry later; *retry_after_ms when the server
+ * said). GW_EPERM: 4xx other than 429 (detail in errbuf). */
+gw_rc dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len,
+                         char *decl_id, size_t cap, long *retry_after_ms,
+                         char *errbuf, size_t errcap);
+/* GET /declarations/{id}. GW_OK: result filled. GW_ENOTFOUND: 404, not yet
+ * processed. GW_ETEMP / GW_EPERM as above. */
+gw_rc dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_result *r,
+                       char *errbuf, size_t errcap);
+/* After a crash with an unknown outcome: ask the ONSS whether it already has
+ * a declaration for this reference (employer, worker, period, action).
+ * GW_OK: found, decl_id set. GW_ENOTFOUND: the ONSS has nothing; safe to send. */
+gw_rc dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d,
+                         char *decl_id, size_t cap, char *errbuf, size_t errcap);
+
+/* The poll back-off of the ONSS guidance: nothing in the first 2 s, then
+ * every second up to 30 s, then every minute. Returns ms to wait before the
+ * next poll, given ms elapsed since the submit. */
+long dimona_rest_poll_delay(long elapsed_ms);
+
+#endif
