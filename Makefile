@@ -43,6 +43,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+CONF_SRC := $(sort $(wildcard tests/conformance/*.c))
+CONF_BIN := $(CONF_SRC:tests/conformance/%.c=$(BUILD)/conformance/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -76,6 +78,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 
 fuzz-bins: $(FUZZ_BIN)
 
+$(BUILD)/conformance/%: tests/conformance/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
@@ -93,7 +99,7 @@ check: deps
 	@sh certs/gen-test-pki.sh
 	@BUILD=$(BUILD) REF=$(REF) sh tests/run-all.sh
 
-unit-bins: $(UNIT_BIN)
+unit-bins: $(UNIT_BIN) $(CONF_BIN)
 
 unit: $(BIN) $(UNIT_BIN)
 	@BUILD=$(BUILD) REF=$(REF) ONLY=unit sh tests/run-all.sh

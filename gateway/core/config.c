@@ -176,3 +176,10 @@ config_load(struct gw_config *cfg, const char *path, char *errbuf, size_t errcap
 	fclose(f);
 	return rc;
 }
+
+const char *
+gw_reference_dir(void)
+{
+	const char *env = getenv("GW_REFERENCE_DIR");
+	return config_get(gw_cfg, "reference_dir", env != NULL ? env : "../shared/reference");
+}

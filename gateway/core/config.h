@@ -27,6 +27,10 @@ const char *config_get(const struct gw_config *cfg, const char *key, const char 
 int64_t config_get_int(const struct gw_config *cfg, const char *key, int64_t dflt);
 void config_free(struct gw_config *cfg);
 
+/* Where the official schemas and code lists are read from: config key
+ * reference_dir, else $GW_REFERENCE_DIR, else ../shared/reference. */
+const char *gw_reference_dir(void);
+
 /* The process-wide configuration set up by main(); never NULL after start. */
 extern struct gw_config *gw_cfg;
 
