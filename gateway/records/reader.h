@@ -1,0 +1,45 @@
+/*
+ * reader.h - reading contract record files (CSV or JSON Lines) one record
+ * at a time, with a precise rejection for every bad one.
+ *
+ * A rejected record never stops the file: the caller reports it and asks
+ * for the next. Memory stays bounded whatever the file size.
+ */
+#ifndef GW_RECORDS_READER_H
+#define GW_RECORDS_READER_H
+
+#include <stdio.h>
+#include "core/err.h"
+#include "records/contract.h"
+
+struct record_rejection {
+	char file[256];
+	unsigned long line;           /* 1-based physical line where the record starts */
+	char record_id[CONTRACT_ID_MAX + 1];   /* "" when the id itself is missing or bad */
+	char field[48];               /* the field at fault, "" for the whole record */
+	char reason[256];
+};
+
+/* "FILE:LINE: record ID: field FIELD: REASON" on one line. */
+void record_rejection_print(const struct record_rejection *rej, FILE *out);
+
+struct contract_reader;
+
+/* Open a contract file; the format is taken from the extension (.csv,
+ * .jsonl/.ndjson) or, failing that, from the first byte. */
+gw_rc contract_reader_open(struct contract_reader **r, const char *path,
+                           char *errbuf, size_t errcap);
+/* GW_OK: *c holds the next valid record. GW_EINPUT: that record was
+ * rejected (*rej says why); call again for the next. GW_ENOTFOUND: end of
+ * file. GW_EIO: the file could not be read further. */
+gw_rc contract_reader_next(struct contract_reader *r, struct contract *c,
+                           struct record_rejection *rej);
+void contract_reader_close(struct contract_reader *r);
+
+/* Canonical JSON of a validated contract (the queue stores it as a
+ * message payload) and back. contract_from_json re-validates. */
+gw_rc contract_to_json(const struct contract *c, char **out, size_t *len);
+gw_rc contract_from_json(const char *json, size_t len, struct contract *c,
+                         struct record_rejection *rej);
+
+#endif
