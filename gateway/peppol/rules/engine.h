@@ -54,4 +54,51 @@ enum rule_sets { RULES_CEN = 1, RULES_PEPPOL = 2, RULES_ALL = 3 };
 gw_rc rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out);
 void rule_findings_free(struct rule_findings *f);
 
+
+/* ---- Helpers shared by the rule sets (added by the engine owner). ---- */
+
+#include <stdbool.h>
+#include "core/decimal.h"
+
+#define RULE_NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+#define RULE_NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+#define RULE_NS_EXT "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
+#define RULE_NS_INV "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+#define RULE_NS_CN  "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+
+/* Element n is ns:local (ns NULL = any namespace). */
+bool rule_is(const xmlNode *n, const char *ns, const char *local);
+/* First child element ns:local of parent, or NULL. */
+xmlNodePtr rule_child(const xmlNode *parent, const char *ns, const char *local);
+/* Next following sibling element with the same name as n, or NULL. */
+xmlNodePtr rule_next_same(const xmlNode *n);
+/* Number of child elements ns:local. */
+size_t rule_count(const xmlNode *parent, const char *ns, const char *local);
+/* Relative child path "cac:Party/cac:PartyLegalEntity/cbc:RegistrationName"
+ * (prefixes cbc, cac, ext; '*' any element): first match in document
+ * order over all branches, and the number of matches. */
+xmlNodePtr rule_path(const xmlNode *from, const char *path);
+size_t rule_path_count(const xmlNode *from, const char *path);
+/* Attribute value without copying, or NULL. */
+const char *rule_attr(const xmlNode *n, const char *name);
+/* XPath string value of n (concatenated text), truncated to cap-1 bytes;
+ * NULL n gives "". Returns the length written. */
+size_t rule_text(const xmlNode *n, char *buf, size_t cap);
+/* normalize-space() of the string value of n. */
+size_t rule_norm(const xmlNode *n, char *buf, size_t cap);
+/* normalize-space(n) = s, and normalize-space(upper-case(n)) = s. */
+bool rule_norm_eq(const xmlNode *n, const char *s);
+bool rule_norm_upper_eq(const xmlNode *n, const char *s);
+/* string value of n = s exactly (XPath general comparison of one node). */
+bool rule_text_eq(const xmlNode *n, const char *s);
+/* xs:decimal(n): whitespace-trimmed cast; false when absent or invalid. */
+bool rule_decimal(const xmlNode *n, decimal *out);
+/* string-length(substring-after(string(n), '.')) */
+size_t rule_frac_digits(const xmlNode *n);
+/* s is in the sorted table (strcmp order). */
+bool rule_code_in(const char *s, const char *const *sorted, size_t n);
+/* xs:boolean value of n's text (true/1, false/0 after trimming); -1 when
+ * neither (XPath "cbc:ChargeIndicator = true()" is then the string rule). */
+int rule_bool(const xmlNode *n);
+
 #endif

@@ -1,0 +1,430 @@
+/*
+ * engine.c - the rule engine core: findings, node locations, tree helpers.
+ *
+ * Owns the findings array of a run and the small, allocation-free tree
+ * helpers that the rule sets (cen_*.c, peppol_*.c) use to read a UBL tree:
+ * child lookup by namespace and local name, XPath string values,
+ * normalize-space, xs:decimal casts on core/decimal.h values.
+ * Must never evaluate numbers as doubles, never allocate per node visited
+ * (only per finding), and never print: callers report findings.
+ */
+#include "peppol/rules/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The rule set of the Peppol helper; engine.c only calls it. */
+void rules_peppol_run(struct rule_ctx *c) __attribute__((weak));
+
+/* Set when a finding could not be stored during the current run. */
+static _Thread_local bool fire_oom;
+
+/* Append one finding; an allocation failure drops it (the run result then
+ * under-reports, which rules_validate_doc turns into GW_ENOMEM). */
+void
+rule_fire(struct rule_ctx *c, const char *id, enum rule_flag flag, xmlNodePtr where)
+{
+	struct rule_findings *f = c->out;
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 16;
+		struct rule_finding *nv = realloc(f->v, ncap * sizeof *nv);
+		if (nv == NULL) {
+			fire_oom = true;
+			return;
+		}
+		f->v = nv;
+		f->cap = ncap;
+	}
+	struct rule_finding *r = &f->v[f->n++];
+	r->rule_id = id;
+	r->flag = flag;
+	rule_node_location(where, r->location, sizeof r->location);
+}
+
+/* The prefix the official validator shows for a namespace. */
+static const char *
+ns_prefix(const xmlNode *n)
+{
+	if (n->ns == NULL || n->ns->href == NULL)
+		return NULL;
+	const char *h = (const char *)n->ns->href;
+	if (strcmp(h, RULE_NS_CBC) == 0)
+		return "cbc";
+	if (strcmp(h, RULE_NS_CAC) == 0)
+		return "cac";
+	if (strcmp(h, RULE_NS_EXT) == 0)
+		return "ext";
+	if (strcmp(h, RULE_NS_INV) == 0 || strcmp(h, RULE_NS_CN) == 0)
+		return NULL;
+	return n->ns->prefix ? (const char *)n->ns->prefix : NULL;
+}
+
+static bool
+same_name(const xmlNode *a, const xmlNode *b)
+{
+	if (a->type != b->type || strcmp((const char *)a->name, (const char *)b->name) != 0)
+		return false;
+	const char *na = a->ns ? (const char *)a->ns->href : NULL;
+	const char *nb = b->ns ? (const char *)b->ns->href : NULL;
+	if (na == NULL || nb == NULL)
+		return na == nb;
+	return na == nb || strcmp(na, nb) == 0;
+}
+
+/* Location steps are written leaf first into a stack, then reversed. */
+void
+rule_node_location(xmlNodePtr n, char *buf, size_t cap)
+{
+	const xmlNode *chain[64];
+	size_t depth = 0;
+	if (cap == 0)
+		return;
+	buf[0] = '\0';
+	for (const xmlNode *p = n; p != NULL && p->type != XML_DOCUMENT_NODE &&
+	     p->type != XML_HTML_DOCUMENT_NODE && depth < 64; p = p->parent)
+		chain[depth++] = p;
+	size_t o = 0;
+	if (depth == 0) {
+		snprintf(buf, cap, "/");
+		return;
+	}
+	while (depth > 0) {
+		const xmlNode *s = chain[--depth];
+		int w;
+		if (s->type == XML_ATTRIBUTE_NODE) {
+			w = snprintf(buf + o, cap - o, "/@%s", (const char *)s->name);
+		} else {
+			size_t pos = 1;
+			for (const xmlNode *q = s->prev; q != NULL; q = q->prev)
+				if (q->type == XML_ELEMENT_NODE && same_name(q, s))
+					pos++;
+			const char *pfx = ns_prefix(s);
+			w = snprintf(buf + o, cap - o, "/%s%s%s[%zu]", pfx ? pfx : "", pfx ? ":" : "",
+			    (const char *)s->name, pos);
+		}
+		if (w < 0 || (size_t)w >= cap - o) {
+			buf[cap - 1] = '\0';
+			return;
+		}
+		o += (size_t)w;
+	}
+}
+
+/* Run the selected rule sets over doc; findings are appended to out. */
+gw_rc
+rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out)
+{
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root == NULL)
+		return GW_EINPUT;
+	struct rule_ctx c = {
+		.doc = doc, .root = root,
+		.credit_note = rule_is(root, RULE_NS_CN, "CreditNote"),
+		.out = out, .priv = NULL,
+	};
+	fire_oom = false;
+	if (sets & RULES_CEN)
+		rules_cen_run(&c);
+	if ((sets & RULES_PEPPOL) && rules_peppol_run != NULL) {
+		c.priv = NULL;
+		rules_peppol_run(&c);
+	}
+	return fire_oom ? GW_ENOMEM : GW_OK;
+}
+
+void
+rule_findings_free(struct rule_findings *f)
+{
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+/* ---- tree helpers ---- */
+
+bool
+rule_is(const xmlNode *n, const char *ns, const char *local)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return false;
+	if (strcmp((const char *)n->name, local) != 0)
+		return false;
+	if (ns == NULL)
+		return true;
+	return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+xmlNodePtr
+rule_child(const xmlNode *parent, const char *ns, const char *local)
+{
+	if (parent == NULL)
+		return NULL;
+	for (xmlNodePtr k = parent->children; k != NULL; k = k->next)
+		if (rule_is(k, ns, local))
+			return k;
+	return NULL;
+}
+
+xmlNodePtr
+rule_next_same(const xmlNode *n)
+{
+	for (xmlNodePtr k = n->next; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && same_name(k, n))
+			return k;
+	return NULL;
+}
+
+size_t
+rule_count(const xmlNode *parent, const char *ns, const char *local)
+{
+	size_t c = 0;
+	if (parent == NULL)
+		return 0;
+	for (xmlNodePtr k = parent->children; k != NULL; k = k->next)
+		if (rule_is(k, ns, local))
+			c++;
+	return c;
+}
+
+/* Split the first step of a path: namespace, local name, rest. */
+static const char *
+path_step(const char *p, const char **ns, char *local, size_t cap)
+{
+	*ns = NULL;
+	if (p[0] == '*' && (p[1] == '/' || p[1] == '\0')) {
+		local[0] = '*';
+		local[1] = '\0';
+		return p[1] == '/' ? p + 2 : p + 1;
+	}
+	if (strncmp(p, "cbc:", 4) == 0)
+		*ns = RULE_NS_CBC;
+	else if (strncmp(p, "cac:", 4) == 0)
+		*ns = RULE_NS_CAC;
+	else if (strncmp(p, "ext:", 4) == 0)
+		*ns = RULE_NS_EXT;
+	if (*ns != NULL)
+		p += 4;
+	size_t i = 0;
+	while (*p && *p != '/' && i + 1 < cap)
+		local[i++] = *p++;
+	local[i] = '\0';
+	return *p == '/' ? p + 1 : p;
+}
+
+/* Walks path below from; stops at the first match when count is NULL. */
+static xmlNodePtr
+path_walk(const xmlNode *from, const char *path, size_t *count)
+{
+	const char *ns;
+	char local[96];
+	const char *rest = path_step(path, &ns, local, sizeof local);
+	bool any = local[0] == '*' && local[1] == '\0';
+	for (xmlNodePtr k = from->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (!any && !rule_is(k, ns, local))
+			continue;
+		if (*rest == '\0') {
+			if (count == NULL)
+				return k;
+			(*count)++;
+			continue;
+		}
+		xmlNodePtr r = path_walk(k, rest, count);
+		if (r != NULL && count == NULL)
+			return r;
+	}
+	return NULL;
+}
+
+xmlNodePtr
+rule_path(const xmlNode *from, const char *path)
+{
+	if (from == NULL)
+		return NULL;
+	return path_walk(from, path, NULL);
+}
+
+size_t
+rule_path_count(const xmlNode *from, const char *path)
+{
+	size_t c = 0;
+	if (from != NULL)
+		path_walk(from, path, &c);
+	return c;
+}
+
+const char *
+rule_attr(const xmlNode *n, const char *name)
+{
+	if (n == NULL || n->type != XML_ELEMENT_NODE)
+		return NULL;
+	for (xmlAttrPtr a = n->properties; a != NULL; a = a->next) {
+		if (a->ns == NULL && strcmp((const char *)a->name, name) == 0) {
+			if (a->children && a->children->content)
+				return (const char *)a->children->content;
+			return "";
+		}
+	}
+	return NULL;
+}
+
+static size_t
+text_rec(const xmlNode *n, char *buf, size_t cap, size_t o)
+{
+	for (const xmlNode *k = n->children; k != NULL; k = k->next) {
+		if (k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE) {
+			const char *s = (const char *)k->content;
+			size_t l = s ? strlen(s) : 0;
+			if (o + l >= cap)
+				l = cap - 1 - o;
+			memcpy(buf + o, s, l);
+			o += l;
+		} else if (k->type == XML_ELEMENT_NODE) {
+			o = text_rec(k, buf, cap, o);
+		}
+		if (o + 1 >= cap)
+			break;
+	}
+	return o;
+}
+
+size_t
+rule_text(const xmlNode *n, char *buf, size_t cap)
+{
+	if (cap == 0)
+		return 0;
+	size_t o = 0;
+	if (n != NULL) {
+		if (n->type == XML_ATTRIBUTE_NODE) {
+			const char *v = n->children ? (const char *)n->children->content : "";
+			snprintf(buf, cap, "%s", v ? v : "");
+			return strlen(buf);
+		}
+		o = text_rec(n, buf, cap, 0);
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+size_t
+rule_norm(const xmlNode *n, char *buf, size_t cap)
+{
+	size_t l = rule_text(n, buf, cap), o = 0;
+	bool pend = false;
+	for (size_t i = 0; i < l; i++) {
+		if (is_space(buf[i])) {
+			pend = o > 0;
+			continue;
+		}
+		if (pend)
+			buf[o++] = ' ';
+		pend = false;
+		buf[o++] = buf[i];
+	}
+	if (cap)
+		buf[o] = '\0';
+	return o;
+}
+
+bool
+rule_norm_eq(const xmlNode *n, const char *s)
+{
+	char b[256];
+	rule_norm(n, b, sizeof b);
+	return strcmp(b, s) == 0;
+}
+
+bool
+rule_norm_upper_eq(const xmlNode *n, const char *s)
+{
+	char b[256];
+	rule_norm(n, b, sizeof b);
+	for (char *p = b; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return strcmp(b, s) == 0;
+}
+
+bool
+rule_text_eq(const xmlNode *n, const char *s)
+{
+	char b[256];
+	if (n == NULL)
+		return false;
+	rule_text(n, b, sizeof b);
+	return strcmp(b, s) == 0;
+}
+
+bool
+rule_decimal(const xmlNode *n, decimal *out)
+{
+	char b[128];
+	if (n == NULL)
+		return false;
+	size_t l = rule_text(n, b, sizeof b);
+	size_t s = 0;
+	while (s < l && is_space(b[s]))
+		s++;
+	while (l > s && is_space(b[l - 1]))
+		l--;
+	if (l == s)
+		return false;
+	/* xs:decimal accepts "5." and ".5"; core/decimal does not. */
+	char t[130];
+	size_t o = 0;
+	size_t i = s;
+	if (b[i] == '+' || b[i] == '-')
+		t[o++] = b[i++];
+	if (i < l && b[i] == '.')
+		t[o++] = '0';
+	for (; i < l && o + 2 < sizeof t; i++)
+		t[o++] = b[i];
+	if (o > 0 && t[o - 1] == '.')
+		o--;
+	return dec_parse(t, o, out) == GW_OK;
+}
+
+size_t
+rule_frac_digits(const xmlNode *n)
+{
+	char b[256];
+	if (n == NULL)
+		return 0;
+	size_t l = rule_text(n, b, sizeof b);
+	const char *d = memchr(b, '.', l);
+	return d ? l - (size_t)(d - b) - 1 : 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp((const char *)a, *(const char *const *)b);
+}
+
+bool
+rule_code_in(const char *s, const char *const *sorted, size_t n)
+{
+	return s != NULL && bsearch(s, sorted, n, sizeof *sorted, cmp_str) != NULL;
+}
+
+int
+rule_bool(const xmlNode *n)
+{
+	char b[32];
+	if (n == NULL)
+		return -1;
+	rule_norm(n, b, sizeof b);
+	if (strcmp(b, "true") == 0 || strcmp(b, "1") == 0)
+		return 1;
+	if (strcmp(b, "false") == 0 || strcmp(b, "0") == 0)
+		return 0;
+	return -1;
+}
