@@ -64,6 +64,7 @@ struct queue_msg {
 	char    *payload;                         /* the normalised record it is built from (JSON), malloc'd */
 	char     depends_on[QUEUE_ID_MAX + 1];    /* message whose answer this one needs, or "" */
 	char     last_error[512];
+	int64_t  sent_ms;                         /* unix ms of the last send (poll back-off), 0 = never */
 };
 
 struct queue_event {
@@ -81,6 +82,17 @@ struct queue_stats {
 };
 
 struct queue;
+
+/* Selection for list(); unset fields match everything. */
+struct queue_filter {
+	int state;                                /* enum queue_state, -1 = any */
+	const char *channel;                      /* NULL = any */
+	const char *record_id;                    /* NULL = any */
+	const char *depends_on;                   /* NULL = any */
+	int64_t updated_since_ms;                 /* 0 = any */
+	size_t limit;                             /* 0 = no limit */
+	int with_bodies;                          /* load body and payload too */
+};
 
 struct queue_ops {
 	const char *name;                         /* "sqlite", "postgres" */
@@ -110,6 +122,38 @@ struct queue_ops {
 	gw_rc (*by_record)(struct queue *q, const char *record_id, struct queue_msg **out, size_t *n);
 	/* Next value of a named counter (batch sequence numbers), durable. */
 	gw_rc (*next_seq)(struct queue *q, const char *name, uint64_t *out);
+
+	/* --- added after the first version; every backend fills them --- */
+
+	/* As enqueue, but says per message whether it was a duplicate
+	 * (dup[i] = 1) so that a group commit can answer each caller. A
+	 * message with a payload also raises the record's highest revision
+	 * (records table) in the same transaction. GW_ETEMP: disk nearly full
+	 * or busy; nothing was written. */
+	gw_rc (*enqueue_each)(struct queue *q, struct queue_msg *msgs, size_t n,
+	                      unsigned char *dup);
+	/* Highest revision seen for a record and the SHA-256 (hex) of its
+	 * payload. GW_ENOTFOUND when the record was never taken in. */
+	gw_rc (*record_get)(struct queue *q, const char *record_id, uint32_t *revision,
+	                    char hash[65]);
+	/* Start-up recovery, one transaction: building -> pending (built bytes
+	 * discarded), sending -> ready (outcome unknown: the channel must ask
+	 * the other side before re-sending). Counts what moved. */
+	gw_rc (*recover)(struct queue *q, const char *actor, int64_t now_ms,
+	                 size_t *n_building, size_t *n_sending);
+	/* Messages matching f, at most f->limit (0 = all), ordered by next
+	 * attempt; *out malloc'd (free each with queue_msg_free, then free). */
+	gw_rc (*list)(struct queue *q, const struct queue_filter *f,
+	              struct queue_msg **out, size_t *n);
+	/* Storage self-check (PRAGMA integrity_check for SQLite); errbuf
+	 * says what is wrong. */
+	gw_rc (*check)(struct queue *q, char *errbuf, size_t errcap);
+	/* update() and transition() in one transaction: the new fields (refs,
+	 * body, attempts, next attempt, error) are never durable without the
+	 * state that goes with them. Same refusals as transition(). */
+	gw_rc (*update_transition)(struct queue *q, const struct queue_msg *m,
+	                           enum queue_state from, enum queue_state to,
+	                           const char *actor, const char *why);
 };
 
 /* A queue handle begins with its ops table, whatever the backend. */
@@ -122,5 +166,20 @@ extern const struct queue_ops queue_sqlite_ops;
 /* Open the queue named by the configuration ([queue] backend, dsn). */
 gw_rc queue_open_configured(struct queue **q, char *errbuf, size_t errcap);
 void queue_msg_free(struct queue_msg *m);      /* frees body and payload only */
+
+/* Helpers shared by the backends and the runner (queue/queue.c). */
+int64_t queue_now_ms(void);
+/* Stable message id from (record id, revision, kind): a replay gets the same id. */
+void queue_make_id(char out[QUEUE_ID_MAX + 1], const char *record_id, uint32_t revision,
+                   const char *kind);
+/* Hex SHA-256 of len bytes. */
+void queue_sha256_hex(const void *data, size_t len, char out[65]);
+/* GW_ETEMP when the file system holding path has less than the configured
+ * free space ([queue] min_free_mb): intake is refused, sending goes on. */
+gw_rc queue_space_check(const char *path, char *errbuf, size_t errcap);
+/* Capped exponential back-off with jitter (queue/backoff.c): the delay
+ * before attempt number `attempts` + 1, in ms, in [d/2, d] where
+ * d = min(cap, base * 2^(attempts-1)). *rng is a caller-owned seed. */
+int64_t queue_backoff_ms(uint32_t attempts, int64_t base_ms, int64_t cap_ms, uint64_t *rng);
 
 #endif

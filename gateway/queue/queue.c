@@ -1,0 +1,112 @@
+/*
+ * queue/queue.c - what every queue backend shares: opening the configured
+ * backend, freeing messages, stable ids, hashes, the free-space check.
+ *
+ * Owns nothing persistent. Must never name a backend's storage details
+ * beyond choosing the backend by configuration.
+ */
+#include "queue/queue.h"
+#include "core/config.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+/* Open the queue named by [queue] backend and dsn (default sqlite, var/queue.db). */
+gw_rc
+queue_open_configured(struct queue **q, char *errbuf, size_t errcap)
+{
+	const char *backend = config_get(gw_cfg, "queue.backend", "sqlite");
+	const char *dsn = config_get(gw_cfg, "queue.dsn", "var/queue.db");
+	if (strcmp(backend, "sqlite") == 0)
+		return queue_sqlite_ops.open(q, dsn, errbuf, errcap);
+	snprintf(errbuf, errcap, "[queue] backend '%s' is not available (sqlite)", backend);
+	return GW_ECONFIG;
+}
+
+/* Free the heap parts of a message (body, payload); the struct stays. */
+void
+queue_msg_free(struct queue_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->body);
+	free(m->payload);
+	m->body = NULL;
+	m->payload = NULL;
+	m->body_len = 0;
+}
+
+/* Wall-clock unix time in ms. */
+int64_t
+queue_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Hex SHA-256 of a buffer. */
+void
+queue_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	static const char hx[] = "0123456789abcdef";
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+		memset(out, '0', 64);
+		out[64] = '\0';
+		return;
+	}
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = hx[md[i] >> 4];
+		out[2 * i + 1] = hx[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* "m" + 24 hex digits of SHA-256(record_id NUL revision NUL kind): stable under replay. */
+void
+queue_make_id(char out[QUEUE_ID_MAX + 1], const char *record_id, uint32_t revision,
+              const char *kind)
+{
+	char buf[256], hex[65];
+	int n = snprintf(buf, sizeof buf, "%s%c%u%c%s", record_id, 0, revision, 0, kind);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		n = (int)sizeof buf - 1;
+	queue_sha256_hex(buf, (size_t)n, hex);
+	snprintf(out, QUEUE_ID_MAX + 1, "m%.24s", hex);
+}
+
+/* Refuse (GW_ETEMP) when the queue's file system is nearly full. */
+gw_rc
+queue_space_check(const char *path, char *errbuf, size_t errcap)
+{
+	struct statvfs sv;
+	int64_t min_mb = config_get_int(gw_cfg, "queue.min_free_mb", 64);
+	char dir[1024];
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (min_mb <= 0)
+		return GW_OK;
+	if (statvfs(dir, &sv) != 0) {
+		snprintf(errbuf, errcap, "cannot check free space of %s", dir);
+		return GW_ETEMP;
+	}
+	unsigned long long avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (avail < (unsigned long long)min_mb * 1024ull * 1024ull) {
+		snprintf(errbuf, errcap, "disk nearly full: %llu MB free in %s, need %lld MB"
+		    " ([queue] min_free_mb); intake refused, try again later",
+		    avail / (1024ull * 1024ull), dir, (long long)min_mb);
+		return GW_ETEMP;
+	}
+	return GW_OK;
+}

@@ -1,0 +1,969 @@
+/*
+ * queue/sqlite.c - the SQLite backend of the durable queue.
+ *
+ * Owns the queue file: its schema (msgs, events, records, seqs), its
+ * pragmas (WAL, synchronous=FULL, both read back and checked) and every
+ * transaction. Each write is one BEGIN IMMEDIATE ... COMMIT whose result
+ * is checked; a caller is told "done" only after COMMIT returned.
+ * Must never change a state without queue_transition_allowed(), never
+ * delete an event, never accept intake when the disk is nearly full.
+ */
+#include "queue/queue.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SQ_SCHEMA_VERSION 1
+
+struct sq {
+	struct queue base;              /* must stay first */
+	sqlite3 *db;
+	char path[1024];
+	sqlite3_stmt *ins_msg, *ins_ev, *get_rec, *put_rec, *ins_ev_created;
+};
+
+static const char sq_schema[] =
+	"CREATE TABLE IF NOT EXISTS msgs("
+	" id TEXT PRIMARY KEY, record_id TEXT NOT NULL, revision INTEGER NOT NULL,"
+	" kind TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+	" expires_ms INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,"
+	" updated_ms INTEGER NOT NULL, sent_ms INTEGER NOT NULL DEFAULT 0,"
+	" content_hash TEXT NOT NULL DEFAULT '', body BLOB, body_file TEXT NOT NULL DEFAULT '',"
+	" remote_ref TEXT NOT NULL DEFAULT '', remote_ref2 TEXT NOT NULL DEFAULT '',"
+	" payload TEXT, depends_on TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',"
+	" UNIQUE(record_id, revision, kind));"
+	"CREATE INDEX IF NOT EXISTS msgs_due ON msgs(state, channel, next_attempt_ms);"
+	"CREATE TABLE IF NOT EXISTS events("
+	" seq INTEGER PRIMARY KEY, msg_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,"
+	" what TEXT NOT NULL, why TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS events_msg ON events(msg_id, seq);"
+	"CREATE TABLE IF NOT EXISTS records("
+	" record_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, hash TEXT NOT NULL,"
+	" updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
+
+#define SQ_COLS "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
+	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, body, body_file," \
+	" remote_ref, remote_ref2, payload, depends_on, last_error"
+#define SQ_COLS_NOBODY "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
+	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, NULL, body_file," \
+	" remote_ref, remote_ref2, NULL, depends_on, last_error"
+
+static struct sq *SQ(struct queue *q) { return (struct sq *)q; }
+
+/* Map an SQLite result to the gateway's vocabulary: full/busy are temporary. */
+static gw_rc
+sq_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK: case SQLITE_DONE: case SQLITE_ROW: return GW_OK;
+	case SQLITE_FULL: case SQLITE_BUSY: case SQLITE_LOCKED: return GW_ETEMP;
+	case SQLITE_NOMEM: return GW_ENOMEM;
+	case SQLITE_CONSTRAINT: return GW_EDUP;
+	default: return GW_EIO;
+	}
+}
+
+/* Run SQL without results; logs nothing, returns the mapped code. */
+static gw_rc
+sq_exec(struct sq *s, const char *sql)
+{
+	return sq_rc(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+/* BEGIN IMMEDIATE: take the write lock now, so no transaction fails half-way on BUSY. */
+static gw_rc sq_begin(struct sq *s) { return sq_exec(s, "BEGIN IMMEDIATE"); }
+
+/* COMMIT, checked; on failure the transaction is rolled back. */
+static gw_rc
+sq_commit(struct sq *s)
+{
+	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return sq_rc(rc) == GW_OK ? GW_EIO : sq_rc(rc);
+	}
+	return GW_OK;
+}
+
+static void sq_rollback(struct sq *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+
+/* Prepare or fail with the database's message. */
+static gw_rc
+sq_prep(struct sq *s, const char *sql, sqlite3_stmt **st)
+{
+	return sq_rc(sqlite3_prepare_v2(s->db, sql, -1, st, NULL));
+}
+
+/* Bounded copy of a column's text into dst. */
+static void
+sq_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Fill a message from a row selected with SQ_COLS (or SQ_COLS_NOBODY). */
+static gw_rc
+sq_row_msg(sqlite3_stmt *st, struct queue_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	sq_col_text(st, 0, m->id, sizeof m->id);
+	sq_col_text(st, 1, m->record_id, sizeof m->record_id);
+	m->revision = (uint32_t)sqlite3_column_int64(st, 2);
+	sq_col_text(st, 3, m->kind, sizeof m->kind);
+	sq_col_text(st, 4, m->channel, sizeof m->channel);
+	int state = queue_state_parse((const char *)sqlite3_column_text(st, 5));
+	if (state < 0)
+		return GW_EINTERNAL;
+	m->state = (enum queue_state)state;
+	m->attempts = (uint32_t)sqlite3_column_int64(st, 6);
+	m->next_attempt_ms = sqlite3_column_int64(st, 7);
+	m->expires_ms = sqlite3_column_int64(st, 8);
+	m->created_ms = sqlite3_column_int64(st, 9);
+	m->updated_ms = sqlite3_column_int64(st, 10);
+	m->sent_ms = sqlite3_column_int64(st, 11);
+	sq_col_text(st, 12, m->content_hash, sizeof m->content_hash);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		int len = sqlite3_column_bytes(st, 13);
+		const void *b = sqlite3_column_blob(st, 13);
+		if ((m->body = malloc((size_t)len + 1)) == NULL)
+			return GW_ENOMEM;
+		if (len > 0)
+			memcpy(m->body, b, (size_t)len);
+		m->body[len] = '\0';
+		m->body_len = (size_t)len;
+	}
+	sq_col_text(st, 14, m->body_file, sizeof m->body_file);
+	sq_col_text(st, 15, m->remote_ref, sizeof m->remote_ref);
+	sq_col_text(st, 16, m->remote_ref2, sizeof m->remote_ref2);
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL) {
+		const char *p = (const char *)sqlite3_column_text(st, 17);
+		if ((m->payload = strdup(p != NULL ? p : "")) == NULL) {
+			queue_msg_free(m);
+			return GW_ENOMEM;
+		}
+	}
+	sq_col_text(st, 18, m->depends_on, sizeof m->depends_on);
+	sq_col_text(st, 19, m->last_error, sizeof m->last_error);
+	return GW_OK;
+}
+
+/* Append one event row (inside the caller's transaction). */
+static gw_rc
+sq_event(struct sq *s, const char *id, int64_t at, const char *actor, enum queue_state from,
+         enum queue_state to, const char *what, const char *why)
+{
+	sqlite3_stmt *st = s->ins_ev;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, actor != NULL ? actor : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, queue_state_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, queue_state_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, what != NULL ? what : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, why != NULL ? why : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? GW_OK : sq_rc(rc);
+}
+
+/* Read one integer pragma. */
+static long long
+sq_pragma_int(struct sq *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void sq_close(struct queue *q);
+
+/* Open (creating) the queue file; refuses to run without WAL and synchronous=FULL. */
+static gw_rc
+sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
+{
+	struct sq *s = calloc(1, sizeof *s);
+	gw_rc rc = GW_EIO;
+	*qp = NULL;
+	if (s == NULL)
+		return GW_ENOMEM;
+	s->base.ops = &queue_sqlite_ops;
+	if (strncmp(dsn, "sqlite:", 7) == 0)
+		dsn += 7;
+	snprintf(s->path, sizeof s->path, "%s", dsn);
+	/* A fresh checkout has no var/: create the one parent directory. */
+	const char *slash = strrchr(s->path, '/');
+	if (slash != NULL && slash != s->path) {
+		char dir[1024];
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - s->path), s->path);
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			snprintf(errbuf, errcap, "queue %s: cannot create %s: %s", dsn, dir,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errcap, "queue %s: %s", dsn,
+		    s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto out;
+	}
+	sqlite3_busy_timeout(s->db, 30000);
+	sqlite3_stmt *st = NULL;
+	char mode[16] = "";
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		sq_col_text(st, 0, mode, sizeof mode);
+	sqlite3_finalize(st);
+	if (strcmp(mode, "wal") != 0) {
+		snprintf(errbuf, errcap, "queue %s: cannot switch to WAL (journal_mode=%s)", dsn, mode);
+		goto out;
+	}
+	sq_exec(s, "PRAGMA synchronous=FULL");
+	if (sq_pragma_int(s, "PRAGMA synchronous") != 2) {
+		snprintf(errbuf, errcap, "queue %s: synchronous=FULL did not take", dsn);
+		goto out;
+	}
+	long long ver = sq_pragma_int(s, "PRAGMA user_version");
+	if (ver > SQ_SCHEMA_VERSION) {
+		snprintf(errbuf, errcap, "queue %s: schema version %lld is newer than this gateway (%d)",
+		    dsn, ver, SQ_SCHEMA_VERSION);
+		rc = GW_ECONFIG;
+		goto out;
+	}
+	if (ver < SQ_SCHEMA_VERSION) {
+		if (sq_begin(s) != GW_OK || sq_exec(s, sq_schema) != GW_OK ||
+		    sq_exec(s, "PRAGMA user_version=1") != GW_OK || sq_commit(s) != GW_OK) {
+			snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
+			    sqlite3_errmsg(s->db));
+			sq_rollback(s);
+			goto out;
+		}
+	}
+	if (sq_prep(s, "INSERT OR IGNORE INTO msgs(" SQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
+	    "?,?,?,?,?,?,?,?)", &s->ins_msg) != GW_OK ||
+	    sq_prep(s, "INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what, why)"
+	    " VALUES(?,?,?,?,?,?,?)", &s->ins_ev) != GW_OK ||
+	    sq_prep(s, "SELECT revision, hash FROM records WHERE record_id=?", &s->get_rec) != GW_OK ||
+	    sq_prep(s, "INSERT INTO records(record_id, revision, hash, updated_ms) VALUES(?,?,?,?)"
+	    " ON CONFLICT(record_id) DO UPDATE SET revision=excluded.revision, hash=excluded.hash,"
+	    " updated_ms=excluded.updated_ms WHERE excluded.revision >= records.revision",
+	    &s->put_rec) != GW_OK) {
+		snprintf(errbuf, errcap, "queue %s: %s", dsn, sqlite3_errmsg(s->db));
+		goto out;
+	}
+	*qp = &s->base;
+	return GW_OK;
+out:
+	sq_close(&s->base);
+	return rc;
+}
+
+/* Close the file; statements first. */
+static void
+sq_close(struct queue *q)
+{
+	struct sq *s = SQ(q);
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->ins_msg);
+	sqlite3_finalize(s->ins_ev);
+	sqlite3_finalize(s->get_rec);
+	sqlite3_finalize(s->put_rec);
+	sqlite3_finalize(s->ins_ev_created);
+	if (s->db != NULL)
+		sqlite3_close(s->db);
+	free(s);
+}
+
+/* Highest revision and hash of a record, inside or outside a transaction. */
+static gw_rc
+sq_record_get(struct queue *q, const char *record_id, uint32_t *revision, char hash[65])
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = s->get_rec;
+	gw_rc rc = GW_ENOTFOUND;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*revision = (uint32_t)sqlite3_column_int64(st, 0);
+		if (hash != NULL)
+			sq_col_text(st, 1, hash, 65);
+		rc = GW_OK;
+	} else if (r != SQLITE_DONE) {
+		rc = sq_rc(r);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Insert one message (inside the transaction); *dup when it already existed or is stale. */
+static gw_rc
+sq_insert_one(struct sq *s, struct queue_msg *m, int64_t now, int *dup)
+{
+	uint32_t have = 0;
+	gw_rc rc;
+	*dup = 0;
+	if (m->record_id[0] == '\0' || m->kind[0] == '\0' || m->channel[0] == '\0')
+		return GW_EINPUT;
+	if (m->state != QS_PENDING && m->state != QS_HELD)
+		return GW_EINPUT;          /* a message is born pending (or held), nowhere else */
+	if (m->id[0] == '\0')
+		queue_make_id(m->id, m->record_id, m->revision, m->kind);
+	if (m->payload != NULL) {
+		rc = sq_record_get(&s->base, m->record_id, &have, NULL);
+		if (rc != GW_OK && rc != GW_ENOTFOUND)
+			return rc;
+		if (rc == GW_OK && have > m->revision) {
+			*dup = 1;          /* an old revision replayed: changes nothing */
+			return GW_OK;
+		}
+	}
+	if (m->created_ms == 0)
+		m->created_ms = now;
+	m->updated_ms = now;
+	sqlite3_stmt *st = s->ins_msg;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, m->record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, m->revision);
+	sqlite3_bind_text(st, 4, m->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, m->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, queue_state_name(m->state), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, m->attempts);
+	sqlite3_bind_int64(st, 8, m->next_attempt_ms);
+	sqlite3_bind_int64(st, 9, m->expires_ms);
+	sqlite3_bind_int64(st, 10, m->created_ms);
+	sqlite3_bind_int64(st, 11, m->updated_ms);
+	sqlite3_bind_int64(st, 12, m->sent_ms);
+	sqlite3_bind_text(st, 13, m->content_hash, -1, SQLITE_STATIC);
+	if (m->body != NULL)
+		sqlite3_bind_blob(st, 14, m->body, (int)m->body_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, m->body_file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, m->remote_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, m->remote_ref2, -1, SQLITE_STATIC);
+	if (m->payload != NULL)
+		sqlite3_bind_text(st, 18, m->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 19, m->depends_on, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 20, m->last_error, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (r != SQLITE_DONE)
+		return sq_rc(r);
+	if (sqlite3_changes(s->db) == 0) {
+		*dup = 1;
+		return GW_OK;
+	}
+	char why[96];
+	snprintf(why, sizeof why, "%s revision %u taken in", m->kind, m->revision);
+	if ((rc = sq_event(s, m->id, now, "intake", m->state, m->state, "created", why)) != GW_OK)
+		return rc;
+	if (m->payload != NULL) {
+		char hash[65];
+		queue_sha256_hex(m->payload, strlen(m->payload), hash);
+		st = s->put_rec;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, m->record_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, m->revision);
+		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 4, now);
+		r = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (r != SQLITE_DONE)
+			return sq_rc(r);
+	}
+	return GW_OK;
+}
+
+/* Insert n messages in one durable transaction; dup[i] says which were already there. */
+static gw_rc
+sq_enqueue_each(struct queue *q, struct queue_msg *msgs, size_t n, unsigned char *dup)
+{
+	struct sq *s = SQ(q);
+	char err[256];
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+	if (n == 0)
+		return GW_OK;
+	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
+		return rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		int d = 0;
+		if ((rc = sq_insert_one(s, &msgs[i], now, &d)) != GW_OK) {
+			sq_rollback(s);
+			return rc;
+		}
+		if (dup != NULL)
+			dup[i] = (unsigned char)d;
+	}
+	return sq_commit(s);
+}
+
+/* The first interface: same as enqueue_each, counting duplicates. */
+static gw_rc
+sq_enqueue(struct queue *q, struct queue_msg *msgs, size_t n, size_t *dups)
+{
+	unsigned char stackbuf[256], *dup = n <= sizeof stackbuf ? stackbuf : malloc(n);
+	if (dup == NULL)
+		return GW_ENOMEM;
+	gw_rc rc = sq_enqueue_each(q, msgs, n, dup);
+	if (dups != NULL) {
+		*dups = 0;
+		for (size_t i = 0; rc == GW_OK && i < n; i++)
+			*dups += dup[i];
+	}
+	if (dup != stackbuf)
+		free(dup);
+	return rc;
+}
+
+/* One message by id, with body and payload. */
+static gw_rc
+sq_get(struct queue *q, const char *id, struct queue_msg *out)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, "SELECT " SQ_COLS " FROM msgs WHERE id=?", &st);
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		rc = sq_row_msg(st, out);
+	else
+		rc = r == SQLITE_DONE ? GW_ENOTFOUND : sq_rc(r);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Current state of id inside a transaction: GW_ENOTFOUND or GW_OK. */
+static gw_rc
+sq_state_of(struct sq *s, const char *id, enum queue_state *st_out)
+{
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, "SELECT state FROM msgs WHERE id=?", &st);
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		int v = queue_state_parse((const char *)sqlite3_column_text(st, 0));
+		rc = v < 0 ? GW_EINTERNAL : GW_OK;
+		*st_out = (enum queue_state)(v < 0 ? 0 : v);
+	} else {
+		rc = r == SQLITE_DONE ? GW_ENOTFOUND : sq_rc(r);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Move id from -> to inside a transaction, with its event; refuses illegal or stale moves. */
+static gw_rc
+sq_move(struct sq *s, const char *id, enum queue_state from, enum queue_state to,
+        int64_t now, const char *actor, const char *why)
+{
+	enum queue_state cur;
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	if (!queue_transition_allowed(from, to))
+		return GW_ESTATE;
+	if ((rc = sq_prep(s, "UPDATE msgs SET state=?, updated_ms=? WHERE id=? AND state=?",
+	    &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, queue_state_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, queue_state_name(from), -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return sq_rc(r);
+	if (sqlite3_changes(s->db) == 0) {
+		rc = sq_state_of(s, id, &cur);
+		return rc == GW_OK ? GW_ESTATE : rc;   /* someone else moved it first */
+	}
+	return sq_event(s, id, now, actor, from, to, "transition", why);
+}
+
+/* Claim due messages: select and move them in one transaction (from == to: read only). */
+static gw_rc
+sq_claim(struct queue *q, const char *channel, enum queue_state from, enum queue_state to,
+         int64_t now_ms, size_t max, struct queue_msg *out, size_t *n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	*n = 0;
+	if (from != to && !queue_transition_allowed(from, to))
+		return GW_ESTATE;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	rc = sq_prep(s, channel != NULL
+	    ? "SELECT " SQ_COLS " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2 AND channel=?4"
+	      " ORDER BY next_attempt_ms, created_ms LIMIT ?3"
+	    : "SELECT " SQ_COLS " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2"
+	      " ORDER BY next_attempt_ms, created_ms LIMIT ?3", &st);
+	if (rc != GW_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, queue_state_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	if (channel != NULL)
+		sqlite3_bind_text(st, 4, channel, -1, SQLITE_STATIC);
+	int r;
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = sq_row_msg(st, &out[*n])) != GW_OK)
+			goto fail;
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; from != to && i < *n; i++) {
+		if ((rc = sq_move(s, out[i].id, from, to, now_ms, "runner", "claimed")) != GW_OK)
+			goto fail;
+		out[i].state = to;
+		out[i].updated_ms = now_ms;
+	}
+	if ((rc = sq_commit(s)) != GW_OK)
+		goto fail_nocommit;
+	return GW_OK;
+fail:
+	sqlite3_finalize(st);
+	sq_rollback(s);
+fail_nocommit:
+	for (size_t i = 0; i < *n; i++)
+		queue_msg_free(&out[i]);
+	*n = 0;
+	return rc;
+}
+
+/* One checked move with its event. */
+static gw_rc
+sq_transition(struct queue *q, const char *id, enum queue_state from, enum queue_state to,
+              const char *actor, const char *why)
+{
+	struct sq *s = SQ(q);
+	gw_rc rc;
+	if (!queue_transition_allowed(from, to))
+		return GW_ESTATE;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_move(s, id, from, to, queue_now_ms(), actor, why)) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* Write the mutable fields of m (inside a transaction). */
+static gw_rc
+sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
+{
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, "UPDATE msgs SET attempts=?, next_attempt_ms=?, expires_ms=?,"
+	    " content_hash=?, body=?, body_file=?, remote_ref=?, remote_ref2=?, last_error=?,"
+	    " sent_ms=?, depends_on=?, updated_ms=? WHERE id=?", &st);
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, m->attempts);
+	sqlite3_bind_int64(st, 2, m->next_attempt_ms);
+	sqlite3_bind_int64(st, 3, m->expires_ms);
+	sqlite3_bind_text(st, 4, m->content_hash, -1, SQLITE_STATIC);
+	if (m->body != NULL)
+		sqlite3_bind_blob(st, 5, m->body, (int)m->body_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->body_file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, m->remote_ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, m->remote_ref2, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, m->last_error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, m->sent_ms);
+	sqlite3_bind_text(st, 11, m->depends_on, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, now);
+	sqlite3_bind_text(st, 13, m->id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return sq_rc(r);
+	return sqlite3_changes(s->db) == 0 ? GW_ENOTFOUND : GW_OK;
+}
+
+/* Persist the mutable fields, state unchanged. */
+static gw_rc
+sq_update(struct queue *q, const struct queue_msg *m)
+{
+	struct sq *s = SQ(q);
+	gw_rc rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_write_fields(s, m, queue_now_ms())) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* Fields and state together, atomically. */
+static gw_rc
+sq_update_transition(struct queue *q, const struct queue_msg *m, enum queue_state from,
+                     enum queue_state to, const char *actor, const char *why)
+{
+	struct sq *s = SQ(q);
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+	if (!queue_transition_allowed(from, to))
+		return GW_ESTATE;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_move(s, m->id, from, to, now, actor, why)) != GW_OK ||
+	    (rc = sq_write_fields(s, m, now)) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* Append a free-form event (answers, notes, attempts). */
+static gw_rc
+sq_add_event(struct queue *q, const char *id, const struct queue_event *ev)
+{
+	struct sq *s = SQ(q);
+	enum queue_state cur;
+	gw_rc rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_state_of(s, id, &cur)) != GW_OK ||
+	    (rc = sq_event(s, id, ev->at_ms ? ev->at_ms : queue_now_ms(), ev->actor, ev->from,
+	    ev->to, ev->what, ev->why)) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* Events of one message, oldest first. */
+static gw_rc
+sq_history(struct queue *q, const char *id, struct queue_event **evs, size_t *n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	gw_rc rc = sq_prep(s, "SELECT at_ms, actor, from_state, to_state, what, why FROM events"
+	    " WHERE msg_id=? ORDER BY seq", &st);
+	*evs = NULL;
+	*n = 0;
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct queue_event *ne = realloc(*evs, nc * sizeof *ne);
+			if (ne == NULL) {
+				rc = GW_ENOMEM;
+				goto out;
+			}
+			*evs = ne;
+			cap = nc;
+		}
+		struct queue_event *e = &(*evs)[*n];
+		memset(e, 0, sizeof *e);
+		e->at_ms = sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, e->actor, sizeof e->actor);
+		int f = queue_state_parse((const char *)sqlite3_column_text(st, 2));
+		int t = queue_state_parse((const char *)sqlite3_column_text(st, 3));
+		e->from = (enum queue_state)(f < 0 ? 0 : f);
+		e->to = (enum queue_state)(t < 0 ? 0 : t);
+		sq_col_text(st, 4, e->what, sizeof e->what);
+		sq_col_text(st, 5, e->why, sizeof e->why);
+		(*n)++;
+	}
+	if (r != SQLITE_DONE)
+		rc = sq_rc(r);
+out:
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		free(*evs);
+		*evs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Counts per state, oldest pending and next attempt, for one channel or all. */
+static gw_rc
+sq_stats(struct queue *q, const char *channel, struct queue_stats *stt)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	memset(stt, 0, sizeof *stt);
+	rc = sq_prep(s, "SELECT state, count(*) FROM msgs WHERE (?1 IS NULL OR channel=?1)"
+	    " GROUP BY state", &st);
+	if (rc != GW_OK)
+		return rc;
+	if (channel != NULL)
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int v = queue_state_parse((const char *)sqlite3_column_text(st, 0));
+		if (v >= 0)
+			stt->count[v] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	rc = sq_prep(s, "SELECT (SELECT min(created_ms) FROM msgs WHERE state='pending'"
+	    " AND (?1 IS NULL OR channel=?1)),"
+	    " (SELECT min(next_attempt_ms) FROM msgs WHERE state IN ('pending','ready','sent')"
+	    " AND (?1 IS NULL OR channel=?1))", &st);
+	if (rc != GW_OK)
+		return rc;
+	if (channel != NULL)
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		stt->oldest_pending_ms = sqlite3_column_int64(st, 0);
+		stt->next_attempt_ms = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return GW_OK;
+}
+
+/* Collect rows of a prepared select into a malloc'd array. */
+static gw_rc
+sq_collect(sqlite3_stmt *st, struct queue_msg **out, size_t *n)
+{
+	size_t cap = 0;
+	gw_rc rc = GW_OK;
+	int r;
+	*out = NULL;
+	*n = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct queue_msg *nm = realloc(*out, nc * sizeof *nm);
+			if (nm == NULL) {
+				rc = GW_ENOMEM;
+				break;
+			}
+			*out = nm;
+			cap = nc;
+		}
+		if ((rc = sq_row_msg(st, &(*out)[*n])) != GW_OK)
+			break;
+		(*n)++;
+	}
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = sq_rc(r);
+	if (rc != GW_OK) {
+		for (size_t i = 0; i < *n; i++)
+			queue_msg_free(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Messages for a record, newest revision first. */
+static gw_rc
+sq_by_record(struct queue *q, const char *record_id, struct queue_msg **out, size_t *n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, "SELECT " SQ_COLS " FROM msgs WHERE record_id=?"
+	    " ORDER BY revision DESC, created_ms DESC, rowid DESC", &st);
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	rc = sq_collect(st, out, n);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Messages matching a filter, by next attempt. */
+static gw_rc
+sq_list(struct queue *q, const struct queue_filter *f, struct queue_msg **out, size_t *n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, f->with_bodies
+	    ? "SELECT " SQ_COLS " FROM msgs WHERE (?1 IS NULL OR state=?1) AND (?2 IS NULL OR"
+	      " channel=?2) AND (?3 IS NULL OR record_id=?3) AND (?4 IS NULL OR depends_on=?4)"
+	      " AND updated_ms>=?5 ORDER BY next_attempt_ms, created_ms LIMIT ?6"
+	    : "SELECT " SQ_COLS_NOBODY " FROM msgs WHERE (?1 IS NULL OR state=?1) AND (?2 IS NULL"
+	      " OR channel=?2) AND (?3 IS NULL OR record_id=?3) AND (?4 IS NULL OR depends_on=?4)"
+	      " AND updated_ms>=?5 ORDER BY next_attempt_ms, created_ms LIMIT ?6", &st);
+	if (rc != GW_OK)
+		return rc;
+	if (f->state >= 0)
+		sqlite3_bind_text(st, 1, queue_state_name((enum queue_state)f->state), -1,
+		    SQLITE_STATIC);
+	if (f->channel != NULL)
+		sqlite3_bind_text(st, 2, f->channel, -1, SQLITE_STATIC);
+	if (f->record_id != NULL)
+		sqlite3_bind_text(st, 3, f->record_id, -1, SQLITE_STATIC);
+	if (f->depends_on != NULL)
+		sqlite3_bind_text(st, 4, f->depends_on, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, f->updated_since_ms);
+	sqlite3_bind_int64(st, 6, f->limit ? (sqlite3_int64)f->limit : -1);
+	rc = sq_collect(st, out, n);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Durable named counter. */
+static gw_rc
+sq_next_seq(struct queue *q, const char *name, uint64_t *out)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_prep(s, "INSERT INTO seqs(name, value) VALUES(?,1) ON CONFLICT(name)"
+	    " DO UPDATE SET value=value+1 RETURNING value", &st)) != GW_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		rc = sq_rc(r) == GW_OK ? GW_EIO : sq_rc(r);
+		goto fail;
+	}
+	*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return sq_commit(s);
+fail:
+	sqlite3_finalize(st);
+	sq_rollback(s);
+	return rc;
+}
+
+/* Move every message of state `from` to `to` (recovery), with events; counts them. */
+static gw_rc
+sq_recover_state(struct sq *s, enum queue_state from, enum queue_state to, int64_t now,
+                 const char *actor, const char *why, const char *extra_sql, size_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	char **ids = NULL;
+	size_t n = 0, cap = 0;
+	gw_rc rc = sq_prep(s, "SELECT id FROM msgs WHERE state=?", &st);
+	*count = 0;
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, queue_state_name(from), -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char **ni = realloc(ids, nc * sizeof *ni);
+			if (ni == NULL) {
+				rc = GW_ENOMEM;
+				goto out;
+			}
+			ids = ni;
+			cap = nc;
+		}
+		if ((ids[n] = strdup((const char *)sqlite3_column_text(st, 0))) == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = sq_move(s, ids[i], from, to, now, actor, why)) != GW_OK)
+			goto out;
+		if (extra_sql != NULL) {
+			if ((rc = sq_prep(s, extra_sql, &st)) != GW_OK)
+				goto out;
+			sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+			int r = sqlite3_step(st);
+			sqlite3_finalize(st);
+			st = NULL;
+			if (r != SQLITE_DONE) {
+				rc = sq_rc(r);
+				goto out;
+			}
+		}
+	}
+	*count = n;
+out:
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return rc;
+}
+
+/* Start-up recovery: half-built work discarded, unknown send outcomes made safe. */
+static gw_rc
+sq_recover(struct queue *q, const char *actor, int64_t now_ms, size_t *n_building,
+           size_t *n_sending)
+{
+	struct sq *s = SQ(q);
+	gw_rc rc;
+	*n_building = *n_sending = 0;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_recover_state(s, QS_BUILDING, QS_PENDING, now_ms, actor,
+	    "recovery: half-built message discarded, will be built again",
+	    "UPDATE msgs SET body=NULL, content_hash='' WHERE id=?", n_building)) != GW_OK ||
+	    (rc = sq_recover_state(s, QS_SENDING, QS_READY, now_ms, actor,
+	    "recovery: send outcome unknown; the other side will be asked before any re-send",
+	    NULL, n_sending)) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* PRAGMA integrity_check must say exactly "ok". */
+static gw_rc
+sq_check(struct queue *q, char *errbuf, size_t errcap)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, "PRAGMA integrity_check", &st);
+	if (rc != GW_OK)
+		return rc;
+	char first[256] = "";
+	if (sqlite3_step(st) == SQLITE_ROW)
+		sq_col_text(st, 0, first, sizeof first);
+	sqlite3_finalize(st);
+	snprintf(errbuf, errcap, "%s", first);
+	return strcmp(first, "ok") == 0 ? GW_OK : GW_EIO;
+}
+
+const struct queue_ops queue_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.enqueue = sq_enqueue,
+	.get = sq_get,
+	.claim = sq_claim,
+	.transition = sq_transition,
+	.update = sq_update,
+	.add_event = sq_add_event,
+	.history = sq_history,
+	.stats = sq_stats,
+	.by_record = sq_by_record,
+	.next_seq = sq_next_seq,
+	.enqueue_each = sq_enqueue_each,
+	.record_get = sq_record_get,
+	.recover = sq_recover,
+	.list = sq_list,
+	.check = sq_check,
+	.update_transition = sq_update_transition,
+};
