@@ -30,8 +30,15 @@ struct batch_name {
 /* Format the name of one file of the submission: kind is 'I' (FI), 'S' (FS)
  * or 'G' (GO). */
 gw_rc batch_name_format(const struct batch_name *n, char kind, char *out, size_t cap);
-/* Parse any FI/FS/GO/FO name; *kind gets the second letter of the prefix. */
+/* Parse any FI/FS/GO/FO name; *kind gets 'I' (FI), 'S' (FS), 'G' (GO),
+ * 'O' (FO, an answer: purpose holds its type, ACRF/NOTI/DMPI/IDFL) or 'T'
+ * (TD, a cancel trigger). Trailing version parts (".1.1", ".1", an answer's
+ * counter) are accepted and ignored. */
 gw_rc batch_name_parse(const char *name, struct batch_name *n, char *kind);
+/* The name of the answer of type `type` (ACRF, NOTI, DMPI, IDFL) for the
+ * submission n, the n-th of its type (0 = first, written without counter). */
+gw_rc batch_name_format_answer(const struct batch_name *n, const char *type, unsigned nth,
+                               char *out, size_t cap);
 
 struct batch_writer;
 
@@ -47,6 +54,11 @@ void batch_writer_abort(struct batch_writer *w);
 /* Detached CMS signature of a file as base64 (SHA-256, RSA, signedData v1,
  * content type data, no CRLs, no unsigned attributes). *b64 is malloc'd. */
 gw_rc batch_sign_file(const struct gw_signer *signer, const char *path, char **b64, size_t *len);
+
+/* Write one small file atomically: temp file (O_EXCL) in dir, write, fsync,
+ * close, link to its name (GW_EDUP when the name exists: names are never
+ * reused), unlink the temp, fsync dir. */
+gw_rc batch_write_atomic(const char *dir, const char *name, const void *data, size_t len);
 
 /* Next sequence number for an offline export into dir (kept in
  * dir/.gateway-seq, updated atomically); the queue uses its own counter. */

@@ -1,0 +1,304 @@
+/*
+ * writer.c - writes one submission (FI, FS, GO) into a folder, atomically.
+ *
+ * Owns the temporary FI file while the caller streams the XML into it, and
+ * the order of the final steps: FI in place (fsync, link, dir fsync), then
+ * FS, then GO last, so that a reader who sees GO always finds a complete FI
+ * and FS. Never overwrites a file: a name that exists is GW_EDUP, because
+ * the ONSS refuses a name it has seen and a reused name hides a bug.
+ * Never reads the key: signing goes through batch_sign_file().
+ */
+#include "onss/batch/submission.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct batch_writer {
+	char dir[PATH_MAX];
+	char tmp[PATH_MAX];
+	struct batch_name name;
+	FILE *f;
+};
+
+/* fsync a directory so that a rename or link in it survives a crash. */
+static gw_rc
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return GW_EIO;
+	int rc = fsync(fd);
+	close(fd);
+	return rc == 0 ? GW_OK : GW_EIO;
+}
+
+/* Give tmp its final name without replacing anything, then drop tmp. */
+static gw_rc
+publish(const char *tmp, const char *final_path)
+{
+	if (link(tmp, final_path) != 0) {
+		gw_rc rc = errno == EEXIST ? GW_EDUP : GW_EIO;
+		if (rc == GW_EDUP)
+			log_error(NULL, final_path, "batch file already exists; a name is never reused");
+		else
+			log_error_errno(NULL, final_path, "link");
+		unlink(tmp);
+		return rc;
+	}
+	unlink(tmp);
+	return GW_OK;
+}
+
+gw_rc
+batch_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	char tmp[PATH_MAX], final_path[PATH_MAX];
+	const char *p = data;
+	gw_rc rc = GW_EIO;
+	int fd;
+
+	if (snprintf(tmp, sizeof tmp, "%s/.%s.tmpXXXXXX", dir, name) >= (int)sizeof tmp ||
+	    snprintf(final_path, sizeof final_path, "%s/%s", dir, name) >= (int)sizeof final_path)
+		return GW_EINPUT;
+	if ((fd = mkstemp(tmp)) < 0) {
+		log_error_errno(NULL, name, "cannot create a temporary file in %s", dir);
+		return GW_EIO;
+	}
+	fchmod(fd, 0644);
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_error_errno(NULL, name, "write");
+			goto fail;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) != 0) {
+		log_error_errno(NULL, name, "fsync");
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		log_error_errno(NULL, name, "close");
+		goto fail;
+	}
+	fd = -1;
+	if ((rc = publish(tmp, final_path)) != GW_OK)
+		return rc;
+	return fsync_dir(dir);
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+gw_rc
+batch_writer_open(struct batch_writer **out, const char *dir, const struct batch_name *n)
+{
+	struct batch_writer *w;
+	char probe[128];
+	gw_rc rc;
+	int fd;
+
+	*out = NULL;
+	if ((rc = batch_name_format(n, 'I', probe, sizeof probe)) != GW_OK)
+		return rc;
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return GW_ENOMEM;
+	w->name = *n;
+	snprintf(w->dir, sizeof w->dir, "%s", dir);
+	if (snprintf(w->tmp, sizeof w->tmp, "%s/.%s.tmpXXXXXX", dir, probe) >= (int)sizeof w->tmp) {
+		free(w);
+		return GW_EINPUT;
+	}
+	if ((fd = mkstemp(w->tmp)) < 0) {
+		log_error_errno(NULL, probe, "cannot create a temporary file in %s", dir);
+		free(w);
+		return GW_EIO;
+	}
+	fchmod(fd, 0644);
+	if ((w->f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(w->tmp);
+		free(w);
+		return GW_ENOMEM;
+	}
+	*out = w;
+	return GW_OK;
+}
+
+FILE *
+batch_writer_file(struct batch_writer *w)
+{
+	return w ? w->f : NULL;
+}
+
+void
+batch_writer_abort(struct batch_writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->f)
+		fclose(w->f);
+	unlink(w->tmp);
+	free(w);
+}
+
+gw_rc
+batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char *fi_name, size_t cap)
+{
+	char fi[128], fs[128], go[128], fi_path[PATH_MAX + 130], fs_path[PATH_MAX + 130];
+	char *b64 = NULL;
+	size_t b64len = 0;
+	int fi_placed = 0, fs_placed = 0;
+	gw_rc rc;
+
+	if (w == NULL)
+		return GW_EINTERNAL;
+	batch_name_format(&w->name, 'I', fi, sizeof fi);
+	batch_name_format(&w->name, 'S', fs, sizeof fs);
+	batch_name_format(&w->name, 'G', go, sizeof go);
+	snprintf(fi_path, sizeof fi_path, "%s/%s", w->dir, fi);
+	snprintf(fs_path, sizeof fs_path, "%s/%s", w->dir, fs);
+
+	rc = GW_EIO;
+	if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0) {
+		log_error_errno(NULL, fi, "writing the FI file");
+		goto out;
+	}
+	int crc = fclose(w->f);
+	w->f = NULL;
+	if (crc != 0) {
+		log_error_errno(NULL, fi, "close");
+		goto out;
+	}
+	if ((rc = publish(w->tmp, fi_path)) != GW_OK)
+		goto out;
+	fi_placed = 1;
+	if ((rc = fsync_dir(w->dir)) != GW_OK)
+		goto out;
+
+	if (w->name.env != 'S' && signer != NULL) {
+		if ((rc = batch_sign_file(signer, fi_path, &b64, &b64len)) != GW_OK)
+			goto out;
+		if ((rc = batch_write_atomic(w->dir, fs, b64, b64len)) != GW_OK)
+			goto out;
+		fs_placed = 1;
+	} else if (w->name.env != 'S') {
+		log_warn(NULL, fi, "no signer: FS not written (the ONSS refuses an unsigned R or T file)");
+	}
+	/* GO last: its presence tells the other side that FI and FS are whole. */
+	if ((rc = batch_write_atomic(w->dir, go, "", 0)) != GW_OK)
+		goto out;
+	if (fi_name != NULL && cap > 0)
+		snprintf(fi_name, cap, "%s", fi);
+	log_info(NULL, fi, "batch submission written in %s", w->dir);
+out:
+	if (rc != GW_OK) {
+		/* Without GO nothing is processed; remove what we placed so the
+		 * folder holds only whole submissions. The name stays used. */
+		if (fs_placed)
+			unlink(fs_path);
+		if (fi_placed && rc != GW_EDUP)
+			unlink(fi_path);
+	}
+	free(b64);
+	if (w->f)
+		fclose(w->f);
+	unlink(w->tmp);
+	free(w);
+	return rc;
+}
+
+gw_rc
+batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
+{
+	char path[PATH_MAX], lock[PATH_MAX], tmp[PATH_MAX], line[64], text[4096];
+	size_t used = 0;
+	unsigned cur = 0;
+	gw_rc rc = GW_EIO;
+	FILE *f = NULL;
+	int lfd, tfd = -1;
+
+	if (snprintf(path, sizeof path, "%s/.gateway-seq", dir) >= (int)sizeof path ||
+	    snprintf(lock, sizeof lock, "%s/.gateway-seq.lock", dir) >= (int)sizeof lock ||
+	    snprintf(tmp, sizeof tmp, "%s/.gateway-seq.tmpXXXXXX", dir) >= (int)sizeof tmp)
+		return GW_EINPUT;
+	/* The lock file serialises two exports into the same folder. */
+	if ((lfd = open(lock, O_RDWR | O_CREAT, 0644)) < 0)
+		return GW_EIO;
+	if (flock(lfd, LOCK_EX) != 0) {
+		close(lfd);
+		return GW_EIO;
+	}
+	text[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			char p[8];
+			unsigned v;
+			if (sscanf(line, "%7s %u", p, &v) != 2)
+				continue;
+			if (strcmp(p, purpose) == 0) {
+				cur = v;
+				continue;
+			}
+			int w = snprintf(text + used, sizeof text - used, "%s %u\n", p, v);
+			if (w < 0 || (size_t)w >= sizeof text - used)
+				goto out;
+			used += (size_t)w;
+		}
+		fclose(f);
+		f = NULL;
+	} else if (errno != ENOENT) {
+		goto out;
+	}
+	/* Sequence numbers are five digits in the name; wrapping past 99999
+	 * would reuse a name, so stop instead. */
+	if (cur >= 99999) {
+		log_error(NULL, dir, "offline sequence for %s exhausted", purpose);
+		rc = GW_ESTATE;
+		goto out;
+	}
+	cur++;
+	int w = snprintf(text + used, sizeof text - used, "%s %u\n", purpose, cur);
+	if (w < 0 || (size_t)w >= sizeof text - used)
+		goto out;
+	used += (size_t)w;
+	/* Temp file + rename: a crash leaves the old or the new counter, never
+	 * an empty one (which would hand out used numbers again). */
+	if ((tfd = mkstemp(tmp)) < 0)
+		goto out;
+	if (write(tfd, text, used) != (ssize_t)used || fsync(tfd) != 0 || close(tfd) != 0) {
+		tfd = -1;
+		unlink(tmp);
+		goto out;
+	}
+	tfd = -1;
+	if (rename(tmp, path) != 0) {
+		unlink(tmp);
+		goto out;
+	}
+	if ((rc = fsync_dir(dir)) != GW_OK)
+		goto out;
+	*seq = cur;
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (f)
+		fclose(f);
+	flock(lfd, LOCK_UN);
+	close(lfd);
+	return rc;
+}
