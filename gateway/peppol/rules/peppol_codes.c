@@ -1,0 +1,212 @@
+/*
+ * peppol_codes.c - the Peppol code-list, format and identifier rules:
+ * PEPPOL-EN16931-CL001..CL008, P0100..P0112, F001 and PEPPOL-COMMON-R040..
+ * R050.
+ *
+ * Owns the dispatch of those two Schematron patterns (first matching rule
+ * per element). The code tables and the check-digit arithmetic live in
+ * peppol_ids.c. Must never fire a rule on an element outside its context.
+ */
+#include "peppol/rules/peppol_int.h"
+#include "peppol/rules/peppol_ids.h"
+
+#include <string.h>
+
+#define IN(s, t) rule_code_in((s), (t), t##_n)
+
+struct icd_rule {
+	const char *scheme;
+	const char *id;
+	enum rule_flag flag;
+	bool (*check)(const char *);
+	bool endpoint_only;
+};
+
+static const struct icd_rule icd_rules[] = {
+	{ "0088", "PEPPOL-COMMON-R040", RULE_FATAL, peppol_id_gln, false },
+	{ "0192", "PEPPOL-COMMON-R041", RULE_FATAL, peppol_id_no_orgnr, false },
+	{ "0184", "PEPPOL-COMMON-R042", RULE_FATAL, peppol_id_dk_cvr, false },
+	{ "0208", "PEPPOL-COMMON-R043", RULE_FATAL, peppol_id_be_cbe, false },
+	{ "0201", "PEPPOL-COMMON-R044", RULE_WARNING, peppol_id_it_ipa, false },
+	{ "0210", "PEPPOL-COMMON-R045", RULE_WARNING, peppol_id_it_cf, false },
+	{ "9907", "PEPPOL-COMMON-R046", RULE_WARNING, peppol_id_it_cf, true },
+	{ "0211", "PEPPOL-COMMON-R047", RULE_WARNING, peppol_id_it_piva, false },
+	{ "0007", "PEPPOL-COMMON-R049", RULE_FATAL, peppol_id_se_orgnr, false },
+	{ "0151", "PEPPOL-COMMON-R050", RULE_FATAL, peppol_id_au_abn, false },
+};
+
+/* The identifier rules: EndpointID, PartyIdentification/ID and CompanyID
+ * carrying one of the checked schemes. Returns true when a rule matched. */
+bool
+peppol_icd(struct peppol_run *r, xmlNodePtr e)
+{
+	const char *n = (const char *)e->name;
+	bool endpoint = strcmp(n, "EndpointID") == 0;
+	bool party_id = strcmp(n, "ID") == 0 && peppol_parent_is(e, PNS_CAC, "PartyIdentification");
+	if (!endpoint && !party_id && strcmp(n, "CompanyID") != 0)
+		return false;
+	const char *scheme = rule_attr(e, "schemeID");
+	if (scheme == NULL)
+		return false;
+	for (size_t i = 0; i < sizeof icd_rules / sizeof icd_rules[0]; i++) {
+		const struct icd_rule *ir = &icd_rules[i];
+		if (strcmp(scheme, ir->scheme) != 0 || (ir->endpoint_only && !endpoint))
+			continue;
+		char v[256];
+		/* R042 reads string() as it is; the others normalize-space() it. */
+		if (ir->check == peppol_id_dk_cvr)
+			rule_text(e, v, sizeof v);
+		else
+			rule_norm(e, v, sizeof v);
+		if (!ir->check(v))
+			rule_fire(r->c, ir->id, ir->flag, e);
+		return true;
+	}
+	return false;
+}
+
+/* upper-case(string(n)), without normalising spaces. */
+static void
+upper_text(const xmlNode *n, char *b, size_t cap)
+{
+	rule_text(n, b, cap);
+	for (char *p = b; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+/* Any ChargeIndicator child whose string value is exactly v. */
+static bool
+indicator_is(const xmlNode *ac, const char *v)
+{
+	for (xmlNodePtr k = ac->children; k != NULL; k = k->next)
+		if (peppol_is(k, PNS_CBC, "ChargeIndicator") && rule_text_eq(k, v))
+			return true;
+	return false;
+}
+
+static bool
+is_date_name(const char *n)
+{
+	static const char *const names[] = {
+		"ActualDeliveryDate", "DueDate", "EndDate", "IssueDate", "StartDate", "TaxPointDate",
+	};
+	return rule_code_in(n, names, sizeof names / sizeof names[0]);
+}
+
+/* F001: string-length(text()) = 10 and castable as xs:date. */
+static void
+date_format(struct peppol_run *r, xmlNodePtr e)
+{
+	char b[64];
+	size_t o = 0;
+	for (xmlNodePtr k = e->children; k != NULL && o + 1 < sizeof b; k = k->next) {
+		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) || !k->content)
+			continue;
+		for (const xmlChar *p = k->content; *p && o + 1 < sizeof b; p++)
+			b[o++] = (char)*p;
+	}
+	b[o] = '\0';
+	/* string-length counts characters; a 10-byte ASCII date is 10 of them. */
+	long y;
+	int m, d;
+	char full[64];
+	rule_text(e, full, sizeof full);
+	if (o != 10 || !peppol_parse_date(full, &y, &m, &d))
+		rule_fire(r->c, "PEPPOL-EN16931-F001", RULE_FATAL, e);
+}
+
+/* P0104..P0111: the exemption reason code implies the category. */
+static void
+exemption_category(struct peppol_run *r, xmlNodePtr tc)
+{
+	static const struct { const char *code, *cat, *id; } map[] = {
+		{ "VATEX-EU-G", "G", "PEPPOL-EN16931-P0104" },
+		{ "VATEX-EU-O", "O", "PEPPOL-EN16931-P0105" },
+		{ "VATEX-EU-IC", "K", "PEPPOL-EN16931-P0106" },
+		{ "VATEX-EU-AE", "AE", "PEPPOL-EN16931-P0107" },
+		{ "VATEX-EU-D", "E", "PEPPOL-EN16931-P0108" },
+		{ "VATEX-EU-F", "E", "PEPPOL-EN16931-P0109" },
+		{ "VATEX-EU-I", "E", "PEPPOL-EN16931-P0110" },
+		{ "VATEX-EU-J", "E", "PEPPOL-EN16931-P0111" },
+	};
+	xmlNodePtr code = rule_child(tc, RULE_NS_CBC, "TaxExemptionReasonCode");
+	if (code == NULL)
+		return;
+	char u[64];
+	upper_text(code, u, sizeof u);
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (strcmp(u, map[i].code) != 0)
+			continue;
+		if (!rule_norm_eq(rule_child(tc, RULE_NS_CBC, "ID"), map[i].cat))
+			rule_fire(r->c, map[i].id, RULE_FATAL, tc);
+		return;
+	}
+}
+
+/* The restricted code lists and formats pattern: first matching rule only. */
+void
+peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k)
+{
+	const char *n = (const char *)e->name;
+	char b[256];
+	if (k == PNS_CAC) {
+		if (strcmp(n, "TaxCategory") == 0)
+			exemption_category(r, e);
+		return;
+	}
+	if (k != PNS_CBC)
+		return;
+	if (strcmp(n, "EmbeddedDocumentBinaryObject") == 0 && rule_attr(e, "mimeCode")) {
+		if (!IN(rule_attr(e, "mimeCode"), peppol_mime))
+			rule_fire(r->c, "PEPPOL-EN16931-CL001", RULE_FATAL, e);
+		return;
+	}
+	if (strcmp(n, "AllowanceChargeReasonCode") == 0 &&
+	    peppol_parent_is(e, PNS_CAC, "AllowanceCharge")) {
+		bool allowance = indicator_is(e->parent, "false");
+		if (allowance || indicator_is(e->parent, "true")) {
+			rule_norm(e, b, sizeof b);
+			if (allowance && !IN(b, peppol_uncl5189))
+				rule_fire(r->c, "PEPPOL-EN16931-CL002", RULE_FATAL, e);
+			if (!allowance && !IN(b, peppol_uncl7161))
+				rule_fire(r->c, "PEPPOL-EN16931-CL003", RULE_FATAL, e);
+			return;
+		}
+	}
+	if (strcmp(n, "DescriptionCode") == 0 && peppol_parent_is(e, PNS_CAC, "InvoicePeriod")) {
+		rule_norm(e, b, sizeof b);
+		if (!IN(b, peppol_uncl2005))
+			rule_fire(r->c, "PEPPOL-EN16931-CL006", RULE_FATAL, e);
+		return;
+	}
+	if (peppol_is_amount_name(n) || strcmp(n, "TaxAmount") == 0) {
+		const char *cur = rule_attr(e, "currencyID");
+		if (cur == NULL || !IN(cur, peppol_iso4217))
+			rule_fire(r->c, "PEPPOL-EN16931-CL007", RULE_FATAL, e);
+		return;
+	}
+	if (strcmp(n, "InvoiceTypeCode") == 0) {
+		rule_norm(e, b, sizeof b);
+		if (r->profile_01 && !IN(b, peppol_inv_types_01))
+			rule_fire(r->c, "PEPPOL-EN16931-P0100", RULE_FATAL, e);
+		if ((strcmp(b, "326") == 0 || strcmp(b, "384") == 0) && !r->de_pair)
+			rule_fire(r->c, "PEPPOL-EN16931-P0112", RULE_FATAL, e);
+		return;
+	}
+	if (strcmp(n, "CreditNoteTypeCode") == 0) {
+		rule_norm(e, b, sizeof b);
+		if (r->profile_01 && !IN(b, peppol_cn_types_01))
+			rule_fire(r->c, "PEPPOL-EN16931-P0101", RULE_FATAL, e);
+		return;
+	}
+	if (is_date_name(n)) {
+		date_format(r, e);
+		return;
+	}
+	if (strcmp(n, "EndpointID") == 0 && rule_attr(e, "schemeID")) {
+		if (!IN(rule_attr(e, "schemeID"), peppol_eas))
+			rule_fire(r->c, "PEPPOL-EN16931-CL008", RULE_FATAL, e);
+		return;
+	}
+}
