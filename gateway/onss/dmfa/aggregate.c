@@ -1,0 +1,151 @@
+/*
+ * aggregate.c - the arithmetic of one DmfA worker record (see aggregate.h).
+ */
+#include "onss/dmfa/aggregate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Zone limits (Zones_DMFA glossary and the XSD). */
+#define MAX_SERVICE_DAYS   36600
+#define MAX_SERVICE_HOURS  9999999
+#define MAX_AMOUNT11       99999999999LL
+#define MAX_STUDENT_AMOUNT 999999999LL
+#define MAX_STUDENT_HOURS  999
+#define MAX_MEAN_HOURS     4800
+
+int64_t
+dmfa_muldiv(int64_t a, int64_t b, int64_t c)
+{
+	__int128 t = (__int128)a * b;
+	return (int64_t)((t + c / 2) / c);
+}
+
+size_t
+dmfa_group_end(const struct dmfa_row *v, size_t n, size_t i, int level)
+{
+	size_t j = i + 1;
+	while (j < n && v[j].noss == v[i].noss &&
+	       (level < 1 || v[j].inss == v[i].inss) &&
+	       (level < 2 || v[j].worker_code == v[i].worker_code))
+		j++;
+	return j;
+}
+
+/* The occupation data of one row, as it would start a new occupation. */
+static void
+occ_key(const struct dmfa_row *r, struct dmfa_occ *o)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->jc, sizeof o->jc, "%s", r->jc);
+	o->q = r->q;
+	o->s = r->s;
+	o->contract_type = r->q < r->s ? 1 : 0;
+	/* Days per week: 5 for a full-time reference week, in proportion for
+	 * part time (the records carry hours, not a weekly day pattern). */
+	int64_t wds = o->contract_type ? dmfa_muldiv(500, r->q, r->s) : 500;
+	o->wds = (int)(wds < 1 ? 1 : wds > 700 ? 700 : wds);
+}
+
+static int
+same_occ(const struct dmfa_occ *a, const struct dmfa_occ *b)
+{
+	return strcmp(a->jc, b->jc) == 0 && a->wds == b->wds && a->q == b->q && a->s == b->s &&
+	       a->contract_type == b->contract_type;
+}
+
+gw_rc
+dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p,
+              struct dmfa_wr *wr, char *errbuf, size_t errcap)
+{
+	gw_ymd qfirst, qlast;
+	if (n == 0 || dmfa_quarter_bounds(p->quarter, &qfirst, &qlast) != GW_OK)
+		return GW_EINTERNAL;
+	const struct dmfa_code_rule *rule = dmfa_params_rule(p, rows[0].worker_code);
+	if (!rule) {
+		snprintf(errbuf, errcap, "worker code %03u: no rule in the parameter table", rows[0].worker_code);
+		return GW_EINPUT;
+	}
+	memset(wr, 0, offsetof(struct dmfa_wr, occ));
+	wr->ncontrib = 0;
+	wr->student_remun = wr->student_amount = wr->owed = 0;
+	wr->student_hours = 0;
+	wr->noss = rows[0].noss;
+	wr->kbo = rows[0].kbo;
+	wr->inss = rows[0].inss;
+	wr->worker_code = rows[0].worker_code;
+	wr->kind = rule->kind;
+	wr->nrows = n;
+
+	int64_t gross = 0, hours = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dmfa_row *r = &rows[i];
+		if (r->q > MAX_MEAN_HOURS || r->s > MAX_MEAN_HOURS || r->s <= 0) {
+			snprintf(errbuf, errcap, "contract %s: weekly hours Q/S %d/%d outside 0.01..48.00",
+			         r->contract_id, r->q, r->s);
+			return GW_EINPUT;
+		}
+		gross += r->gross;
+		hours += r->hours;
+		if (rule->kind == DMFA_RULE_STUDENT)
+			continue;
+		struct dmfa_occ k;
+		occ_key(r, &k);
+		struct dmfa_occ *o = wr->nocc ? &wr->occ[wr->nocc - 1] : NULL;
+		if (!o || !same_occ(o, &k)) {
+			if (wr->nocc == DMFA_MAX_OCC) {
+				snprintf(errbuf, errcap, "more than %d occupation changes in the quarter", DMFA_MAX_OCC);
+				return GW_EINPUT;
+			}
+			o = &wr->occ[wr->nocc++];
+			*o = k;
+			o->start = r->start;
+			o->end = r->end;
+		}
+		if (r->end > o->end)
+			o->end = r->end;
+		if (o->end > qlast)
+			o->end = qlast;
+		o->days += r->days;
+		o->hours += r->hours;
+		o->gross += r->gross;
+		if (o->days > MAX_SERVICE_DAYS || o->hours > MAX_SERVICE_HOURS || o->gross > MAX_AMOUNT11) {
+			snprintf(errbuf, errcap, "occupation from %d: days, hours or pay beyond the DmfA zone limits",
+			         o->start);
+			return GW_EINPUT;
+		}
+	}
+
+	if (rule->kind == DMFA_RULE_STUDENT) {
+		wr->student_remun = gross;
+		wr->student_amount = dmfa_muldiv(gross, p->rate_student, 100LL * DMFA_RATE_ONE);
+		wr->student_hours = (int)dmfa_muldiv(hours, 1, 100);
+		if (gross > MAX_STUDENT_AMOUNT || wr->student_hours > MAX_STUDENT_HOURS) {
+			snprintf(errbuf, errcap, "student pay or hours beyond the DmfA zone limits");
+			return GW_EINPUT;
+		}
+		wr->owed = wr->student_amount;
+		return GW_OK;
+	}
+
+	int64_t basis = dmfa_muldiv(gross, rule->basis_pct, 100);
+	if (basis > MAX_AMOUNT11) {
+		snprintf(errbuf, errcap, "contribution basis beyond the DmfA zone limit");
+		return GW_EINPUT;
+	}
+	struct dmfa_contrib *c = &wr->contrib[wr->ncontrib++];
+	c->code = wr->worker_code;
+	c->ctype = rule->ctype;
+	c->basis = basis;
+	c->amount = dmfa_muldiv(basis, p->rate_worker + p->rate_employer, 100LL * DMFA_RATE_ONE);
+	wr->owed = c->amount;
+	for (size_t i = 0; i < p->nextras; i++) {
+		c = &wr->contrib[wr->ncontrib++];
+		c->code = p->extras[i].code;
+		c->ctype = p->extras[i].ctype;
+		c->basis = basis;
+		c->amount = dmfa_muldiv(basis, p->extras[i].rate, 100LL * DMFA_RATE_ONE);
+		wr->owed += c->amount;
+	}
+	return GW_OK;
+}

@@ -1,0 +1,71 @@
+/*
+ * aggregate.h - one DmfA worker record from its contract rows, with its
+ * occupations, services, pay and contributions.
+ *
+ * Owns the declaration arithmetic: occupation lines (a new one whenever the
+ * joint committee, days-per-week system, Q/S or contract type changes),
+ * services (code 001, days and hours in hundredths), pay (code 001, cents)
+ * and the contribution lines from the parameter table. Never writes XML and
+ * never reads files. All amounts are integers; rounding is half up, once per
+ * contribution line.
+ */
+#ifndef GW_ONSS_DMFA_AGGREGATE_H
+#define GW_ONSS_DMFA_AGGREGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/err.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+
+#define DMFA_MAX_OCC 99
+
+struct dmfa_occ {
+	char jc[10];
+	int wds;                   /* WorkingDaysSystem: days per week x 100 */
+	int32_t q, s;              /* MeanWorkingHours, RefMeanWorkingHours */
+	int contract_type;         /* 0 full time, 1 part time */
+	gw_ymd start, end;
+	int64_t days, hours;       /* hundredths */
+	int64_t gross;             /* cents */
+};
+
+struct dmfa_contrib {
+	int code;                  /* ContributionWorkerCode */
+	int ctype;                 /* ContributionType */
+	int64_t basis;             /* cents; -1 when the line has no basis */
+	int64_t amount;            /* cents */
+};
+
+struct dmfa_wr {
+	uint32_t noss;
+	uint64_t kbo;
+	uint64_t inss;
+	int worker_code;
+	enum dmfa_rule_kind kind;
+	int nocc;
+	struct dmfa_occ occ[DMFA_MAX_OCC];
+	int ncontrib;
+	struct dmfa_contrib contrib[1 + DMFA_MAX_EXTRAS];
+	/* student solidarity contribution (kind == DMFA_RULE_STUDENT) */
+	int64_t student_remun;     /* cents */
+	int64_t student_amount;    /* cents */
+	int student_hours;         /* whole hours */
+	int64_t owed;              /* everything this record adds to NetOwedAmount */
+	size_t nrows;              /* contract rows it was built from */
+};
+
+/* End (exclusive) of the group starting at i: rows with the same employer
+ * (level 0), + same INSS (1), + same worker code (2). */
+size_t dmfa_group_end(const struct dmfa_row *v, size_t n, size_t i, int level);
+
+/* Build the worker record of rows[0..n) (one employer, INSS and worker
+ * code, in date order). GW_EINPUT with a reason in errbuf when it cannot be
+ * declared (more than 99 occupations, a value beyond its zone's domain). */
+gw_rc dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p,
+                    struct dmfa_wr *wr, char *errbuf, size_t errcap);
+
+/* Round a*b/c half up (a, b >= 0, c > 0); exposed for the tests. */
+int64_t dmfa_muldiv(int64_t a, int64_t b, int64_t c);
+
+#endif

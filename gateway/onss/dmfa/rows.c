@@ -1,0 +1,270 @@
+/*
+ * rows.c - collecting, de-duplicating, quota-splitting and ordering the
+ * contract rows of a DmfA quarter (see rows.h).
+ */
+#include "onss/dmfa/rows.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Round a*b/c half up; all non-negative, c > 0. */
+static int64_t
+muldiv_round(int64_t a, int64_t b, int64_t c)
+{
+	__int128 t = (__int128)a * b;
+	return (int64_t)((t + c / 2) / c);
+}
+
+gw_rc
+dmfa_quarter_bounds(int quarter, gw_ymd *first, gw_ymd *last)
+{
+	static const int last_day[5] = { 0, 331, 630, 930, 1231 };
+	int y = quarter / 10, q = quarter % 10;
+	if (y < 2003 || y > 9999 || q < 1 || q > 4)
+		return GW_EINPUT;
+	*first = y * 10000 + ((q - 1) * 3 + 1) * 100 + 1;
+	*last = y * 10000 + last_day[q];
+	return GW_OK;
+}
+
+gw_rc
+dmfa_quarter_parse(const char *s, int *quarter)
+{
+	char d[6];
+	size_t n = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == 5)
+				return GW_EINPUT;
+			d[n++] = *p;
+		} else if (!(n == 4 && (*p == 'Q' || *p == 'q' || *p == '-'))) {
+			return GW_EINPUT;
+		}
+	}
+	if (n != 5)
+		return GW_EINPUT;
+	int v = 0;
+	for (size_t i = 0; i < 5; i++)
+		v = v * 10 + (d[i] - '0');
+	gw_ymd a, b;
+	if (dmfa_quarter_bounds(v, &a, &b) != GW_OK)
+		return GW_EINPUT;
+	*quarter = v;
+	return GW_OK;
+}
+
+void
+dmfa_rows_init(struct dmfa_rows *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+void
+dmfa_rows_free(struct dmfa_rows *r)
+{
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
+/* Digits of s as an unsigned number; s was validated by the reader. */
+static uint64_t
+digits(const char *s)
+{
+	uint64_t v = 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (uint64_t)(*s - '0');
+	return v;
+}
+
+static gw_rc
+push(struct dmfa_rows *r, const struct dmfa_row *row)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct dmfa_row *v = realloc(r->v, cap * sizeof *v);
+		if (!v)
+			return GW_ENOMEM;
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = *row;
+	return GW_OK;
+}
+
+gw_rc
+dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
+{
+	(void)quarter;   /* every revision is kept until de-duplication */
+	struct dmfa_row row;
+	memset(&row, 0, sizeof row);
+	snprintf(row.contract_id, sizeof row.contract_id, "%s", c->contract_id);
+	snprintf(row.jc, sizeof row.jc, "%s", c->joint_committee);
+	row.revision = c->revision;
+	row.noss = (uint32_t)digits(c->employer_noss);
+	row.kbo = digits(c->employer_kbo);
+	row.inss = c->worker_inss[0] ? digits(c->worker_inss) : 0;
+	row.worker_code = (uint16_t)digits(c->worker_code);
+	row.cancelled = c->status == CONTRACT_CANCELLED;
+	row.start = c->start_date;
+	row.end = c->end_date ? c->end_date : c->start_date;
+	row.s = (int32_t)(c->reference_weekly_hours > 0 ? c->reference_weekly_hours : 3800);
+	row.q = (int32_t)(c->weekly_hours > 0 ? c->weekly_hours : row.s);
+	row.days = c->days_worked;
+	row.hours = c->hours_worked;
+	row.gross = c->gross_wage_cents;
+	return push(r, &row);
+}
+
+static int
+cmp_id_rev(const void *a, const void *b)
+{
+	const struct dmfa_row *x = a, *y = b;
+	int c = strcmp(x->contract_id, y->contract_id);
+	if (c)
+		return c;
+	return x->revision > y->revision ? -1 : x->revision < y->revision;
+}
+
+static int
+cmp_person_date(const void *a, const void *b)
+{
+	const struct dmfa_row *x = a, *y = b;
+	if (x->inss != y->inss)
+		return x->inss < y->inss ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return strcmp(x->contract_id, y->contract_id);
+}
+
+static int
+cmp_output(const void *a, const void *b)
+{
+	const struct dmfa_row *x = a, *y = b;
+	if (x->noss != y->noss)
+		return x->noss < y->noss ? -1 : 1;
+	if (x->inss != y->inss)
+		return x->inss < y->inss ? -1 : 1;
+	if (x->worker_code != y->worker_code)
+		return x->worker_code < y->worker_code ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	int c = strcmp(x->contract_id, y->contract_id);
+	if (c)
+		return c;
+	return (int)x->split - (int)y->split;
+}
+
+/* Split student hours over the yearly quota: rows of earlier quarters of
+ * the year use it up first; within the quarter, in date order. The part
+ * over the quota becomes a row under the rule's overflow code, with pay
+ * and days in proportion to the hours. */
+static gw_rc
+apply_student_quota(struct dmfa_rows *r, const struct dmfa_params *p, gw_ymd first, gw_ymd last)
+{
+	struct dmfa_rows extra;
+	dmfa_rows_init(&extra);
+	gw_rc rc = GW_OK;
+	int64_t quota = (int64_t)p->student_quota_hours * 100;
+
+	qsort(r->v, r->n, sizeof *r->v, cmp_person_date);
+	for (size_t i = 0; i < r->n;) {
+		size_t j = i;
+		int64_t used = 0;
+		while (j < r->n && r->v[j].inss == r->v[i].inss)
+			j++;
+		for (size_t k = i; k < j; k++) {
+			struct dmfa_row *row = &r->v[k];
+			const struct dmfa_code_rule *rule = dmfa_params_rule(p, row->worker_code);
+			if (row->inss == 0 || !rule || rule->kind != DMFA_RULE_STUDENT || row->start > last)
+				continue;
+			if (row->start < first) {
+				used += row->hours;
+				continue;
+			}
+			int64_t left = quota - used;
+			if (left < 0)
+				left = 0;
+			if (row->hours <= left) {
+				used += row->hours;
+				continue;
+			}
+			if (left == 0) {
+				row->worker_code = (uint16_t)rule->overflow_code;
+				row->split = 1;
+				continue;
+			}
+			struct dmfa_row over = *row;
+			int64_t g_in = muldiv_round(row->gross, left, row->hours);
+			int64_t d_in = muldiv_round(row->days, left, row->hours);
+			over.worker_code = (uint16_t)rule->overflow_code;
+			over.split = 1;
+			over.hours = row->hours - left;
+			over.gross = row->gross - g_in;
+			over.days = row->days - d_in;
+			row->hours = left;
+			row->gross = g_in;
+			row->days = d_in;
+			used = quota;
+			if ((rc = push(&extra, &over)) != GW_OK)
+				goto out;
+		}
+		i = j;
+	}
+	for (size_t k = 0; k < extra.n; k++)
+		if ((rc = push(r, &extra.v[k])) != GW_OK)
+			goto out;
+out:
+	dmfa_rows_free(&extra);
+	return rc;
+}
+
+gw_rc
+dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
+                  dmfa_reject_fn reject, void *arg, size_t *nrejected)
+{
+	gw_ymd first, last;
+	gw_rc rc;
+	size_t w = 0;
+
+	*nrejected = 0;
+	if ((rc = dmfa_quarter_bounds(p->quarter, &first, &last)) != GW_OK)
+		return rc;
+	/* 1. the highest revision of each contract; 2. active rows of the year. */
+	qsort(r->v, r->n, sizeof *r->v, cmp_id_rev);
+	for (size_t i = 0; i < r->n; i++) {
+		if (i > 0 && strcmp(r->v[i].contract_id, r->v[i - 1].contract_id) == 0)
+			continue;
+		if (r->v[i].cancelled || r->v[i].start / 10000 != first / 10000 || r->v[i].start > last)
+			continue;
+		r->v[w++] = r->v[i];
+	}
+	r->n = w;
+	/* 3. the student quota over the calendar year up to this quarter. */
+	if ((rc = apply_student_quota(r, p, first, last)) != GW_OK)
+		return rc;
+	/* 4. the quarter's declarable rows. */
+	w = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct dmfa_row *row = &r->v[i];
+		if (row->start < first)
+			continue;
+		if (row->inss == 0) {
+			if (reject)
+				reject(arg, row, "worker_inss",
+				       "worker has no INSS yet: held until the BIS number arrives (IDFLUX)");
+			(*nrejected)++;
+			continue;
+		}
+		if (!dmfa_params_rule(p, row->worker_code)) {
+			if (reject)
+				reject(arg, row, "worker_code",
+				       "no contribution rule for this worker code in the quarter's parameter table");
+			(*nrejected)++;
+			continue;
+		}
+		r->v[w++] = *row;
+	}
+	r->n = w;
+	qsort(r->v, r->n, sizeof *r->v, cmp_output);
+	return GW_OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * rows.h - the compact in-memory form of a quarter's contracts.
+ *
+ * A DmfA for a million contracts is built from an array of small fixed-size
+ * rows (about 100 bytes each), never from a million parsed documents. This
+ * module owns collecting rows from validated contracts, keeping the highest
+ * revision of each contract, the student hours quota (hours above it move to
+ * the ordinary code) and the ordering the XML writer walks:
+ * (employer, INSS, worker code, start date, contract id).
+ * It never formats XML and never computes a contribution.
+ */
+#ifndef GW_ONSS_DMFA_ROWS_H
+#define GW_ONSS_DMFA_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "core/err.h"
+#include "records/contract.h"
+#include "onss/dmfa/params.h"
+
+struct dmfa_row {
+	char contract_id[CONTRACT_ID_MAX + 1];
+	char jc[10];              /* joint committee as declared: 304, 329.02 */
+	uint32_t revision;
+	uint32_t noss;            /* employer ONSS number */
+	uint64_t kbo;             /* employer enterprise number */
+	uint64_t inss;            /* 0: worker without INSS (not declarable yet) */
+	uint16_t worker_code;
+	uint8_t cancelled;
+	uint8_t split;            /* 1: the over-quota part of a student contract */
+	gw_ymd start, end;        /* end = start when the record has none */
+	int32_t q, s;             /* mean weekly hours of worker / reference, hundredths */
+	int64_t days, hours;      /* hundredths */
+	int64_t gross;            /* cents */
+};
+
+struct dmfa_rows {
+	struct dmfa_row *v;
+	size_t n, cap;
+};
+
+/* YYYYQ -> first and last day of the quarter; GW_EINPUT when malformed. */
+gw_rc dmfa_quarter_bounds(int quarter, gw_ymd *first, gw_ymd *last);
+/* Parse "2026Q1", "20261" or "2026-1" into YYYYQ. */
+gw_rc dmfa_quarter_parse(const char *s, int *quarter);
+
+void dmfa_rows_init(struct dmfa_rows *r);
+void dmfa_rows_free(struct dmfa_rows *r);
+/* Append a validated contract. Rows of other years are skipped early (they
+ * can matter neither for the quarter nor for the student quota). */
+gw_rc dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter);
+
+/* A contract the DmfA cannot carry (worker without INSS, code without a rule). */
+typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char *field,
+                               const char *reason);
+
+/* Keep the highest revision of each contract, drop cancelled ones, apply
+ * the student quota over the calendar year, keep only rows starting in the
+ * quarter and sort them for writing. Rows without INSS or without a rule
+ * for their worker code are reported through reject and removed.
+ * *nrejected counts them. */
+gw_rc dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
+                        dmfa_reject_fn reject, void *arg, size_t *nrejected);
+
+#endif
