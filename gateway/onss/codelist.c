@@ -1,0 +1,192 @@
+/*
+ * codelist.c - annex 30 (ErrorCodes*.xml): the Dutch and French labels of
+ * the ONSS error codes, read at run time from the official file.
+ *
+ * An anomaly id is "<zone>-<code>" ("00913-354", "ACRF-088"); the annex
+ * labels the three-digit code, so the lookup uses the part after the last
+ * dash. Owns one sorted table, loaded once (thread-safe) and freed by
+ * onss_codelist_free(). Never carries a copy of the list: a missing file
+ * only means no labels.
+ */
+#include "onss/codelist.h"
+#include "core/config.h"
+#include "core/log.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+struct code_label {
+	char code[8];
+	char *nl, *fr;
+};
+
+static struct code_label *table;
+static size_t table_n;
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static int table_loaded;
+
+/* Order of the table, for qsort and bsearch. */
+static int
+cmp_code(const void *a, const void *b)
+{
+	return strcmp(((const struct code_label *)a)->code, ((const struct code_label *)b)->code);
+}
+
+/* Text of the first child element called name, whitespace-trimmed, malloc'd. */
+static char *
+child_text(xmlNode *n, const char *name)
+{
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
+			continue;
+		xmlChar *t = xmlNodeGetContent(c);
+		if (t == NULL)
+			return NULL;
+		const char *s = (const char *)t;
+		while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+			s++;
+		size_t len = strlen(s);
+		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
+		                   s[len - 1] == '\t'))
+			len--;
+		char *out = strndup(s, len);
+		xmlFree(t);
+		return out;
+	}
+	return NULL;
+}
+
+/* The element child called name, or NULL. */
+static xmlNode *
+child(xmlNode *n, const char *name)
+{
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Find the newest ErrorCodes*.xml in dir (names carry the version). */
+static int
+find_file(const char *dir, char *path, size_t cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char best[NAME_MAX + 1] = "";
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (strncmp(e->d_name, "ErrorCodes", 10) == 0 && len > 4 &&
+		    strcmp(e->d_name + len - 4, ".xml") == 0 && strcmp(e->d_name, best) > 0)
+			snprintf(best, sizeof best, "%s", e->d_name);
+	}
+	closedir(d);
+	if (best[0] == '\0')
+		return 0;
+	return snprintf(path, cap, "%s/%s", dir, best) < (int)cap;
+}
+
+/* Load the table (caller holds the lock). */
+static void
+load(void)
+{
+	char dflt[PATH_MAX], path[PATH_MAX];
+	xmlDoc *doc = NULL;
+	size_t cap = 0;
+
+	table_loaded = 1;
+	snprintf(dflt, sizeof dflt, "%s/onss/codelists", gw_reference_dir());
+	const char *dir = config_get(gw_cfg, "onss.codelist_dir", dflt);
+	if (!find_file(dir, path, sizeof path)) {
+		log_warn(NULL, NULL, "no ErrorCodes*.xml in %s: anomaly codes will have no labels", dir);
+		return;
+	}
+	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	if (doc == NULL) {
+		log_warn(NULL, path, "code list is not well-formed XML: no labels");
+		return;
+	}
+	for (xmlNode *e = xmlDocGetRootElement(doc)->children; e; e = e->next) {
+		if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "error-code") != 0)
+			continue;
+		char *code = child_text(e, "code");
+		xmlNode *desc = child(e, "description");
+		if (code == NULL || strlen(code) >= sizeof table[0].code || desc == NULL) {
+			free(code);
+			continue;
+		}
+		if (table_n == cap) {
+			size_t ncap = cap ? cap * 2 : 512;
+			struct code_label *nt = realloc(table, ncap * sizeof *nt);
+			if (nt == NULL) {
+				free(code);
+				break;
+			}
+			table = nt;
+			cap = ncap;
+		}
+		struct code_label *l = &table[table_n++];
+		snprintf(l->code, sizeof l->code, "%s", code);
+		l->nl = child_text(desc, "nl");
+		l->fr = child_text(desc, "fr");
+		free(code);
+	}
+	xmlFreeDoc(doc);
+	qsort(table, table_n, sizeof *table, cmp_code);
+	log_debug(NULL, path, "%zu ONSS error codes loaded", table_n);
+}
+
+gw_rc
+onss_error_label(const char *code, const char **label_nl, const char **label_fr)
+{
+	struct code_label key;
+	const char *dash;
+	gw_rc rc = GW_ENOTFOUND;
+
+	if (label_nl)
+		*label_nl = NULL;
+	if (label_fr)
+		*label_fr = NULL;
+	if (code == NULL)
+		return GW_ENOTFOUND;
+	dash = strrchr(code, '-');
+	const char *suffix = dash ? dash + 1 : code;
+	if (strlen(suffix) >= sizeof key.code || suffix[0] == '\0')
+		return GW_ENOTFOUND;
+	snprintf(key.code, sizeof key.code, "%s", suffix);
+	pthread_mutex_lock(&table_lock);
+	if (!table_loaded)
+		load();
+	struct code_label *hit = table_n ? bsearch(&key, table, table_n, sizeof *table, cmp_code) : NULL;
+	if (hit != NULL) {
+		if (label_nl)
+			*label_nl = hit->nl;
+		if (label_fr)
+			*label_fr = hit->fr;
+		rc = GW_OK;
+	}
+	pthread_mutex_unlock(&table_lock);
+	return rc;
+}
+
+void
+onss_codelist_free(void)
+{
+	pthread_mutex_lock(&table_lock);
+	for (size_t i = 0; i < table_n; i++) {
+		free(table[i].nl);
+		free(table[i].fr);
+	}
+	free(table);
+	table = NULL;
+	table_n = 0;
+	table_loaded = 0;
+	pthread_mutex_unlock(&table_lock);
+}
