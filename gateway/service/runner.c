@@ -1,0 +1,406 @@
+/*
+ * service/runner.c - the scheduler of one channel: the queue's rows move
+ * pending -> building -> ready -> sending -> sent -> answer here.
+ *
+ * Owns the order of durable steps around every network call: the attempt
+ * is counted and committed before a send; a message whose earlier attempt
+ * may have reached the other side is looked up before it is sent again;
+ * an answer and the state it leads to are committed together. The
+ * in-memory view is rebuilt from the queue at each step, so a crash loses
+ * nothing but the step in progress.
+ * Must never send without a committed attempt, never re-send after an
+ * attempt without a lookup, never drop a message silently (expiry ends in
+ * failed, with the reason in the history).
+ */
+#include "service/runner.h"
+#include "core/config.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct runner {
+	struct queue *q;
+	const struct channel_ops *ch;
+	void *ctx;
+	struct runner_config cfg;
+	uint64_t rng;
+	struct runner_counts n;
+	struct queue_msg *buf;
+	volatile sig_atomic_t *stop;
+};
+
+/* Configuration defaults (documented in docs/config/queue.conf). */
+void
+runner_config_default(struct runner_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->batch = (size_t)config_get_int(gw_cfg, "run.batch", 64);
+	c->retry_base_ms = config_get_int(gw_cfg, "queue.retry_base_ms", 2000);
+	c->retry_cap_ms = config_get_int(gw_cfg, "queue.retry_cap_ms", 600000);
+	c->dep_wait_ms = config_get_int(gw_cfg, "queue.dep_wait_ms", 2000);
+	c->idle_sleep_ms = config_get_int(gw_cfg, "run.idle_sleep_ms", 1000);
+	c->seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
+	if (c->batch < 1 || c->batch > 4096)
+		c->batch = 64;
+}
+
+/* A runner for one channel. */
+gw_rc
+runner_new(struct runner **rp, struct queue *q, const struct channel_ops *ch, void *ctx,
+           const struct runner_config *cfg)
+{
+	struct runner *r = calloc(1, sizeof *r);
+	*rp = NULL;
+	if (r == NULL)
+		return GW_ENOMEM;
+	r->q = q;
+	r->ch = ch;
+	r->ctx = ctx;
+	r->cfg = *cfg;
+	if (r->cfg.batch == 0)
+		r->cfg.batch = 64;
+	r->rng = cfg->seed ? cfg->seed : 0x5eed;
+	if ((r->buf = calloc(r->cfg.batch, sizeof *r->buf)) == NULL) {
+		free(r);
+		return GW_ENOMEM;
+	}
+	*rp = r;
+	return GW_OK;
+}
+
+void
+runner_free(struct runner *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+const struct runner_counts *runner_counts(const struct runner *r) { return &r->n; }
+
+static int stopping(const struct runner *r) { return r->stop != NULL && *r->stop; }
+
+/* Recovery at start: building -> pending, sending -> ready (lookup before re-send). */
+gw_rc
+runner_recover(struct runner *r, int64_t now_ms)
+{
+	size_t nb = 0, ns = 0;
+	gw_rc rc = r->q->ops->recover(r->q, "recovery", now_ms, &nb, &ns);
+	if (rc != GW_OK) {
+		log_error(NULL, NULL, "queue recovery failed: %s", gw_rc_name(rc));
+		return rc;
+	}
+	r->n.recovered_building += nb;
+	r->n.recovered_sending += ns;
+	if (nb != 0 || ns != 0)
+		log_info(NULL, NULL, "recovery: %zu half-built message(s) back to pending, %zu with an"
+		    " unknown send outcome back to ready (lookup before any re-send)", nb, ns);
+	return GW_OK;
+}
+
+/* The next attempt after a temporary failure, or failed when past expiry. */
+static gw_rc
+runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
+             enum queue_state back, int64_t now, long retry_after_ms, const char *err)
+{
+	char why[600];
+	snprintf(m->last_error, sizeof m->last_error, "%s", err);
+	int64_t delay = queue_backoff_ms(m->attempts ? m->attempts : 1, r->cfg.retry_base_ms,
+	    r->cfg.retry_cap_ms, &r->rng);
+	if (retry_after_ms > delay)
+		delay = retry_after_ms;
+	if (m->expires_ms != 0 && now + delay > m->expires_ms) {
+		snprintf(why, sizeof why, "expired after %u attempt(s); last error: %s",
+		    m->attempts, err);
+		r->n.expired++;
+		r->n.failed++;
+		log_error(m->id, m->record_id, "%s", why);
+		return r->q->ops->update_transition(r->q, m, from, QS_FAILED, "runner", why);
+	}
+	m->next_attempt_ms = now + delay;
+	snprintf(why, sizeof why, "temporary failure (attempt %u), next in %lld ms: %s",
+	    m->attempts, (long long)delay, err);
+	r->n.retried++;
+	log_warn(m->id, m->record_id, "%s", why);
+	if (from == back)
+		return r->q->ops->update(r->q, m);
+	return r->q->ops->update_transition(r->q, m, from, back, "runner", why);
+}
+
+/* Permanent failure with its reason. */
+static gw_rc
+runner_fail(struct runner *r, struct queue_msg *m, enum queue_state from, const char *why)
+{
+	snprintf(m->last_error, sizeof m->last_error, "%s", why);
+	r->n.failed++;
+	log_error(m->id, m->record_id, "failed: %s", why);
+	return r->q->ops->update_transition(r->q, m, from, QS_FAILED, "runner", why);
+}
+
+/* Build one claimed message (now in building). */
+static gw_rc
+runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
+{
+	struct queue_msg dep;
+	int have_dep = 0;
+	char err[512] = "", why[600];
+	gw_rc rc;
+
+	if (m->expires_ms != 0 && now > m->expires_ms) {
+		r->n.expired++;
+		return runner_fail(r, m, QS_BUILDING, "expired before it could be built");
+	}
+	memset(&dep, 0, sizeof dep);
+	if (m->depends_on[0] != '\0') {
+		if ((rc = r->q->ops->get(r->q, m->depends_on, &dep)) != GW_OK) {
+			snprintf(why, sizeof why, "depends on %s, which is not in the queue",
+			    m->depends_on);
+			return runner_fail(r, m, QS_BUILDING, why);
+		}
+		have_dep = 1;
+		if (dep.state != QS_ACCEPTED && dep.state != QS_ACCEPTED_WARNINGS) {
+			if (queue_state_is_final(dep.state)) {
+				/* Nothing to follow up: the first message never took effect. */
+				snprintf(why, sizeof why, "depends on %s, which ended %s", dep.id,
+				    queue_state_name(dep.state));
+				queue_msg_free(&dep);
+				if (strcmp(m->kind, "dimona-cancel") == 0) {
+					rc = r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING,
+					    "runner", why);
+					if (rc == GW_OK)
+						rc = r->q->ops->transition(r->q, m->id, QS_PENDING,
+						    QS_CANCELLED, "runner", why);
+					return rc;
+				}
+				return runner_fail(r, m, QS_BUILDING, why);
+			}
+			/* Not answered yet: wait, without counting an attempt. */
+			m->next_attempt_ms = now + r->cfg.dep_wait_ms;
+			snprintf(why, sizeof why, "waiting for %s (%s)", dep.id,
+			    queue_state_name(dep.state));
+			queue_msg_free(&dep);
+			return r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_PENDING, "runner",
+			    why);
+		}
+	}
+	rc = r->ch->build(r->ctx, m, have_dep ? &dep : NULL, err, sizeof err);
+	queue_msg_free(&dep);
+	if (rc != GW_OK) {
+		snprintf(why, sizeof why, "build refused: %s", err[0] ? err : gw_rc_name(rc));
+		return runner_fail(r, m, QS_BUILDING, why);
+	}
+	if (m->body != NULL && m->content_hash[0] == '\0')
+		queue_sha256_hex(m->body, m->body_len, m->content_hash);
+	m->next_attempt_ms = now;
+	r->n.built++;
+	snprintf(why, sizeof why, "built %zu bytes, sha256 %.16s...", m->body_len, m->content_hash);
+	log_debug(m->id, m->record_id, "%s", why);
+	return r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_READY, "runner", why);
+}
+
+/* Send one claimed message (now in sending), asking first if an attempt may have landed. */
+static gw_rc
+runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
+{
+	char err[512] = "", why[700];
+	long retry_after = 0;
+	gw_rc rc;
+
+	/* The attempt is durable before any byte leaves. */
+	m->attempts++;
+	if ((rc = r->q->ops->update(r->q, m)) != GW_OK)
+		return rc;
+	if (m->attempts > 1) {
+		rc = r->ch->lookup(r->ctx, m, err, sizeof err);
+		if (rc == GW_OK) {
+			m->sent_ms = now;
+			m->next_attempt_ms = now;
+			r->n.found_by_lookup++;
+			snprintf(why, sizeof why, "not re-sent: the other side already has it as %s"
+			    " (lookup after attempt %u)", m->remote_ref, m->attempts - 1);
+			log_info(m->id, m->record_id, "%s", why);
+			return r->q->ops->update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+		}
+		if (rc != GW_ENOTFOUND)
+			return runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
+			    err[0] ? err : "lookup failed");
+		/* GW_ENOTFOUND: the other side has nothing: safe to send. */
+	}
+	if (m->expires_ms != 0 && now > m->expires_ms) {
+		r->n.expired++;
+		return runner_fail(r, m, QS_SENDING, "expired before it could be sent");
+	}
+	err[0] = '\0';
+	rc = r->ch->submit(r->ctx, m, &retry_after, err, sizeof err);
+	if (rc == GW_OK) {
+		m->sent_ms = now;
+		m->next_attempt_ms = now + r->ch->poll_delay(r->ctx, 0);
+		m->last_error[0] = '\0';
+		r->n.sent++;
+		snprintf(why, sizeof why, "sent (attempt %u), reference %s", m->attempts,
+		    m->remote_ref);
+		log_info(m->id, m->record_id, "%s", why);
+		return r->q->ops->update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+	}
+	if (rc == GW_ETEMP)
+		return runner_retry(r, m, QS_SENDING, QS_READY, now, retry_after,
+		    err[0] ? err : "temporary failure");
+	snprintf(why, sizeof why, "refused on send: %s", err[0] ? err : gw_rc_name(rc));
+	return runner_fail(r, m, QS_SENDING, why);
+}
+
+/* Wake the follow-ups that wait on an answered message. */
+static void
+runner_wake_dependents(struct runner *r, const struct queue_msg *m, int64_t now)
+{
+	struct queue_filter f = { .state = QS_PENDING, .depends_on = m->id, .with_bodies = 1 };
+	struct queue_msg *deps = NULL;
+	size_t n = 0;
+	if (r->q->ops->list(r->q, &f, &deps, &n) != GW_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (deps[i].next_attempt_ms > now) {
+			deps[i].next_attempt_ms = now;
+			r->q->ops->update(r->q, &deps[i]);
+		}
+		queue_msg_free(&deps[i]);
+	}
+	free(deps);
+}
+
+/* Poll one sent message and apply its answer. */
+static gw_rc
+runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
+{
+	struct channel_answer a;
+	char err[512] = "", why[700];
+	memset(&a, 0, sizeof a);
+	r->n.polled++;
+	gw_rc rc = r->ch->poll(r->ctx, m, &a, err, sizeof err);
+	if (rc == GW_ENOTFOUND) {
+		long elapsed = (long)(now - (m->sent_ms ? m->sent_ms : now));
+		long d = r->ch->poll_delay(r->ctx, elapsed);
+		m->next_attempt_ms = now + (d > 0 ? d : 1000);
+		return r->q->ops->update(r->q, m);
+	}
+	if (rc == GW_ETEMP)
+		return runner_retry(r, m, QS_SENT, QS_SENT, now, 0, err[0] ? err : "poll failed");
+	if (rc != GW_OK) {
+		snprintf(why, sizeof why, "answer unreadable or refused: %s",
+		    err[0] ? err : gw_rc_name(rc));
+		return runner_fail(r, m, QS_SENT, why);
+	}
+	if (a.ref2[0] != '\0')
+		snprintf(m->remote_ref2, sizeof m->remote_ref2, "%s", a.ref2);
+	snprintf(m->last_error, sizeof m->last_error, "%s", a.detail);
+	switch (a.outcome) {
+	case QS_ACCEPTED: r->n.accepted++; break;
+	case QS_ACCEPTED_WARNINGS: r->n.warnings++; break;
+	case QS_REFUSED: r->n.refused++; break;
+	case QS_FAILED: r->n.failed++; break;
+	default:
+		return runner_fail(r, m, QS_SENT, "channel gave an answer that is not a final state");
+	}
+	snprintf(why, sizeof why, "answer %s%s%s%s%s", queue_state_name(a.outcome),
+	    a.ref2[0] ? ", ref " : "", a.ref2, a.detail[0] ? "; " : "", a.detail);
+	if (a.outcome == QS_ACCEPTED)
+		log_info(m->id, m->record_id, "%s", why);
+	else
+		log_warn(m->id, m->record_id, "%s", why);
+	rc = r->q->ops->update_transition(r->q, m, QS_SENT, a.outcome, "runner", why);
+	if (rc == GW_OK)
+		runner_wake_dependents(r, m, now);
+	return rc;
+}
+
+/* Claim one batch in `from` (moving it to `to`) and run fn on each. */
+static gw_rc
+runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64_t now,
+             gw_rc (*fn)(struct runner *, struct queue_msg *, int64_t), size_t *did)
+{
+	size_t n = 0;
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, now, r->cfg.batch, r->buf, &n);
+	if (rc != GW_OK)
+		return rc;
+	gw_rc first = GW_OK;
+	for (size_t i = 0; i < n; i++) {
+		/* Claimed but not handled because a stop was asked: put it back
+		 * untouched (no attempt was counted, nothing was sent). */
+		if (stopping(r) && from != to) {
+			r->q->ops->transition(r->q, r->buf[i].id, to, from, "runner",
+			    "released unhandled at shutdown");
+		} else if (!stopping(r)) {
+			rc = fn(r, &r->buf[i], now);
+			if (rc != GW_OK && rc != GW_ESTATE) {
+				log_error(r->buf[i].id, r->buf[i].record_id, "step failed: %s",
+				    gw_rc_name(rc));
+				if (first == GW_OK)
+					first = rc;
+			}
+			(*did)++;
+		}
+		queue_msg_free(&r->buf[i]);
+	}
+	return first;
+}
+
+/* One pass: answers first (they unblock follow-ups), then sends, then builds. */
+gw_rc
+runner_step(struct runner *r, int64_t now_ms, size_t *did)
+{
+	gw_rc rc;
+	*did = 0;
+	if ((rc = runner_phase(r, QS_SENT, QS_SENT, now_ms, runner_poll_one, did)) != GW_OK)
+		return rc;
+	if (stopping(r))
+		return GW_OK;
+	if ((rc = runner_phase(r, QS_READY, QS_SENDING, now_ms, runner_send_one, did)) != GW_OK)
+		return rc;
+	if (stopping(r))
+		return GW_OK;
+	return runner_phase(r, QS_PENDING, QS_BUILDING, now_ms, runner_build_one, did);
+}
+
+/* Sleep ms, waking early when asked to stop. */
+static void
+runner_sleep(const struct runner *r, int64_t ms)
+{
+	while (ms > 0 && !stopping(r)) {
+		int64_t step = ms > 100 ? 100 : ms;
+		struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+/* Loop until stopped or, with until_idle, until nothing is left to do. */
+gw_rc
+runner_loop(struct runner *r, int until_idle, volatile sig_atomic_t *stop)
+{
+	r->stop = stop;
+	while (!stopping(r)) {
+		size_t did = 0;
+		int64_t now = queue_now_ms();
+		gw_rc rc = runner_step(r, now, &did);
+		if (rc != GW_OK && rc != GW_ETEMP)
+			return rc;
+		if (did > 0 && rc == GW_OK)
+			continue;
+		struct queue_stats st;
+		if ((rc = r->q->ops->stats(r->q, r->ch->name, &st)) != GW_OK)
+			return rc;
+		uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
+		    st.count[QS_SENDING] + st.count[QS_SENT];
+		if (until_idle && active == 0)
+			break;
+		int64_t wait = r->cfg.idle_sleep_ms;
+		if (st.next_attempt_ms != 0 && st.next_attempt_ms - now < wait)
+			wait = st.next_attempt_ms - now;
+		runner_sleep(r, wait < 5 ? 5 : wait);
+	}
+	return GW_OK;
+}

@@ -1,0 +1,48 @@
+/*
+ * runner.h - the service loop: claim due messages, build, send, poll,
+ * apply answers, retry with back-off, expire, recover at start.
+ *
+ * One runner serves one channel of one queue. Time is passed in so tests
+ * can move the clock; `gateway run` passes the wall clock.
+ */
+#ifndef GW_SERVICE_RUNNER_H
+#define GW_SERVICE_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "queue/queue.h"
+#include "service/channel.h"
+
+struct runner_config {
+	size_t  batch;            /* messages claimed per step and phase ([run] batch, 64) */
+	int64_t retry_base_ms;    /* [queue] retry_base_ms, 2000 */
+	int64_t retry_cap_ms;     /* [queue] retry_cap_ms, 600000 */
+	int64_t dep_wait_ms;      /* re-check of an unanswered dependency ([queue] dep_wait_ms, 2000) */
+	int64_t idle_sleep_ms;    /* longest sleep when nothing is due ([run] idle_sleep_ms, 1000) */
+	uint64_t seed;            /* jitter seed */
+};
+
+struct runner_counts {
+	unsigned long built, sent, found_by_lookup, polled, accepted, warnings, refused,
+	              failed, expired, retried, recovered_building, recovered_sending;
+};
+
+struct runner;
+
+/* Defaults from the configuration. */
+void runner_config_default(struct runner_config *c);
+gw_rc runner_new(struct runner **r, struct queue *q, const struct channel_ops *ch, void *ctx,
+                 const struct runner_config *cfg);
+void runner_free(struct runner *r);
+/* Start-up recovery (see queue_ops.recover); logs what moved. */
+gw_rc runner_recover(struct runner *r, int64_t now_ms);
+/* One pass over every phase; *did counts the messages handled. GW_ETEMP:
+ * the queue was busy; try again. */
+gw_rc runner_step(struct runner *r, int64_t now_ms, size_t *did);
+/* Step until *stop (checked between messages), or, with until_idle, until
+ * no message is left in a non-final, non-held state. */
+gw_rc runner_loop(struct runner *r, int until_idle, volatile sig_atomic_t *stop);
+const struct runner_counts *runner_counts(const struct runner *r);
+
+#endif

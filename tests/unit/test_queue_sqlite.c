@@ -1,0 +1,368 @@
+/* test_queue_sqlite.c - the SQLite backend: durable intake, replays, claims,
+ * history, stats, recovery, free-space refusal, group commit. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "queue/group.h"
+#include "queue/queue.h"
+
+static char dir[64], dbpath[128];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/gwqXXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(dbpath, sizeof dbpath, "%s/sub/q.db", dir);   /* parent created on open */
+	gw_cfg = config_new();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct queue *
+open_q(void)
+{
+	struct queue *q;
+	char err[256];
+	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	return q;
+}
+
+static void
+mk(struct queue_msg *m, const char *rid, uint32_t rev, const char *kind, const char *payload)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->record_id, sizeof m->record_id, "%s", rid);
+	m->revision = rev;
+	snprintf(m->kind, sizeof m->kind, "%s", kind);
+	snprintf(m->channel, sizeof m->channel, "dimona-rest");
+	m->state = QS_PENDING;
+	m->payload = payload ? (char *)payload : NULL;
+}
+
+static void
+test_enqueue_replay_and_records(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[3];
+	size_t dups = 99;
+	mk(&m[0], "C-1", 1, "dimona-in", "{\"a\":1}");
+	mk(&m[1], "C-2", 1, "dimona-in", "{\"a\":2}");
+	mk(&m[2], "C-3", 1, "dimona-in", "{\"a\":3}");
+	assert_int_equal(q->ops->enqueue(q, m, 3, &dups), GW_OK);
+	assert_int_equal(dups, 0);
+	assert_true(m[0].id[0] != '\0');
+	assert_string_not_equal(m[0].id, m[1].id);
+
+	/* The same message again: a duplicate, nothing new. */
+	struct queue_msg again;
+	mk(&again, "C-1", 1, "dimona-in", "{\"a\":1}");
+	assert_int_equal(q->ops->enqueue(q, &again, 1, &dups), GW_OK);
+	assert_int_equal(dups, 1);
+	assert_string_equal(again.id, m[0].id);        /* stable id */
+
+	/* Revision 3 arrives, then revision 2 late: the late one changes nothing. */
+	struct queue_msg r3, r2;
+	mk(&r3, "C-1", 3, "dimona-update", "{\"a\":13}");
+	assert_int_equal(q->ops->enqueue(q, &r3, 1, &dups), GW_OK);
+	assert_int_equal(dups, 0);
+	mk(&r2, "C-1", 2, "dimona-update", "{\"a\":12}");
+	unsigned char d[1] = { 9 };
+	assert_int_equal(q->ops->enqueue_each(q, &r2, 1, d), GW_OK);
+	assert_int_equal(d[0], 1);
+	uint32_t rev = 0;
+	char hash[65], want[65];
+	assert_int_equal(q->ops->record_get(q, "C-1", &rev, hash), GW_OK);
+	assert_int_equal(rev, 3);
+	queue_sha256_hex("{\"a\":13}", 8, want);
+	assert_string_equal(hash, want);
+	assert_int_equal(q->ops->record_get(q, "C-404", &rev, hash), GW_ENOTFOUND);
+
+	struct queue_msg *list;
+	size_t n;
+	assert_int_equal(q->ops->by_record(q, "C-1", &list, &n), GW_OK);
+	assert_int_equal(n, 2);                         /* rev 1 IN, rev 3 update; no rev 2 */
+	assert_int_equal(list[0].revision, 3);
+	assert_string_equal(list[0].payload, "{\"a\":13}");
+	assert_int_equal(list[1].revision, 1);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&list[i]);
+	free(list);
+
+	/* A message is born pending or held, never elsewhere. */
+	struct queue_msg bad;
+	mk(&bad, "C-9", 1, "dimona-in", NULL);
+	bad.state = QS_SENT;
+	assert_int_equal(q->ops->enqueue(q, &bad, 1, &dups), GW_EINPUT);
+	mk(&bad, "", 1, "dimona-in", NULL);
+	assert_int_equal(q->ops->enqueue(q, &bad, 1, &dups), GW_EINPUT);
+
+	/* Durable: visible after reopening. */
+	q->ops->close(q);
+	q = open_q();
+	struct queue_msg got;
+	assert_int_equal(q->ops->get(q, m[1].id, &got), GW_OK);
+	assert_string_equal(got.record_id, "C-2");
+	assert_int_equal(got.state, QS_PENDING);
+	queue_msg_free(&got);
+	char err[128];
+	assert_int_equal(q->ops->check(q, err, sizeof err), GW_OK);
+	assert_string_equal(err, "ok");
+	q->ops->close(q);
+}
+
+static void
+test_claim_due_history_stats(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[4];
+	int64_t now = queue_now_ms();
+	for (int i = 0; i < 4; i++) {
+		char rid[16];
+		snprintf(rid, sizeof rid, "K-%d", i);
+		mk(&m[i], rid, 1, "dimona-in", NULL);
+		m[i].next_attempt_ms = i < 3 ? now - 1000 + i : now + 3600000;   /* last not due */
+	}
+	snprintf(m[3].channel, sizeof m[3].channel, "peppol-as4");
+	m[3].next_attempt_ms = now - 5000;                /* due, but another channel */
+	assert_int_equal(q->ops->enqueue(q, m, 4, NULL), GW_OK);
+	struct queue_msg out[8];
+	size_t n = 0;
+	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, now, 2, out, &n),
+	    GW_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].record_id, "K-0");     /* oldest due first */
+	assert_string_equal(out[1].record_id, "K-1");
+	assert_int_equal(out[0].state, QS_BUILDING);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&out[i]);
+	/* An illegal claim is refused outright. */
+	assert_int_equal(q->ops->claim(q, NULL, QS_PENDING, QS_SENT, now, 2, out, &n), GW_ESTATE);
+
+	/* Fields and state move together; a refused move writes no field. */
+	struct queue_msg g;
+	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
+	snprintf(g.remote_ref, sizeof g.remote_ref, "DECL-1");
+	assert_int_equal(q->ops->update_transition(q, &g, QS_PENDING, QS_HELD, "t", "x"), GW_ESTATE);
+	queue_msg_free(&g);
+	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
+	assert_string_equal(g.remote_ref, "");
+	g.body = strdup("BYTES");
+	g.body_len = 5;
+	assert_int_equal(q->ops->update_transition(q, &g, QS_BUILDING, QS_READY, "runner", "built"),
+	    GW_OK);
+	queue_msg_free(&g);
+	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
+	assert_int_equal(g.state, QS_READY);
+	assert_memory_equal(g.body, "BYTES", 5);
+	queue_msg_free(&g);
+
+	struct queue_event ev = { .actor = "onss", .from = QS_READY, .to = QS_READY,
+	    .what = "note", .why = "a note" };
+	assert_int_equal(q->ops->add_event(q, m[0].id, &ev), GW_OK);
+	assert_int_equal(q->ops->add_event(q, "nope", &ev), GW_ENOTFOUND);
+	struct queue_event *evs;
+	size_t ne;
+	assert_int_equal(q->ops->history(q, m[0].id, &evs, &ne), GW_OK);
+	assert_int_equal(ne, 4);                          /* created, claimed, built, note */
+	assert_string_equal(evs[0].what, "created");
+	assert_string_equal(evs[0].actor, "intake");
+	assert_int_equal(evs[1].from, QS_PENDING);
+	assert_int_equal(evs[1].to, QS_BUILDING);
+	assert_string_equal(evs[2].why, "built");
+	assert_string_equal(evs[3].why, "a note");
+	free(evs);
+
+	struct queue_stats st;
+	assert_int_equal(q->ops->stats(q, NULL, &st), GW_OK);
+	assert_int_equal(st.count[QS_PENDING], 2);
+	assert_int_equal(st.count[QS_BUILDING], 1);
+	assert_int_equal(st.count[QS_READY], 1);
+	assert_true(st.oldest_pending_ms > 0);
+	assert_int_equal(q->ops->stats(q, "peppol-as4", &st), GW_OK);
+	assert_int_equal(st.count[QS_PENDING], 1);
+	assert_int_equal(st.count[QS_READY], 0);
+
+	struct queue_filter f = { .state = QS_PENDING, .channel = "dimona-rest" };
+	struct queue_msg *l;
+	size_t nl;
+	assert_int_equal(q->ops->list(q, &f, &l, &nl), GW_OK);
+	assert_int_equal(nl, 1);
+	assert_string_equal(l[0].record_id, "K-2");
+	queue_msg_free(&l[0]);
+	free(l);
+
+	uint64_t s1, s2;
+	assert_int_equal(q->ops->next_seq(q, "dimn", &s1), GW_OK);
+	assert_int_equal(q->ops->next_seq(q, "dimn", &s2), GW_OK);
+	assert_int_equal(s2, s1 + 1);
+	q->ops->close(q);
+}
+
+static void
+test_recovery(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[3], g;
+	mk(&m[0], "B-1", 1, "dimona-in", NULL);
+	mk(&m[1], "S-1", 1, "dimona-in", NULL);
+	mk(&m[2], "P-1", 1, "dimona-in", NULL);
+	assert_int_equal(q->ops->enqueue(q, m, 3, NULL), GW_OK);
+	/* B-1 half built, S-1 in flight with a counted attempt. */
+	assert_int_equal(q->ops->transition(q, m[0].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
+	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
+	g.body = strdup("half");
+	g.body_len = 4;
+	assert_int_equal(q->ops->update(q, &g), GW_OK);
+	queue_msg_free(&g);
+	assert_int_equal(q->ops->transition(q, m[1].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
+	assert_int_equal(q->ops->transition(q, m[1].id, QS_BUILDING, QS_READY, "t", ""), GW_OK);
+	assert_int_equal(q->ops->transition(q, m[1].id, QS_READY, QS_SENDING, "t", ""), GW_OK);
+	assert_int_equal(q->ops->get(q, m[1].id, &g), GW_OK);
+	g.attempts = 1;
+	assert_int_equal(q->ops->update(q, &g), GW_OK);
+	queue_msg_free(&g);
+	q->ops->close(q);                                  /* "crash" */
+
+	q = open_q();
+	size_t nb, ns;
+	assert_int_equal(q->ops->recover(q, "recovery", queue_now_ms(), &nb, &ns), GW_OK);
+	assert_int_equal(nb, 1);
+	assert_int_equal(ns, 1);
+	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
+	assert_int_equal(g.state, QS_PENDING);
+	assert_null(g.body);                               /* half-built bytes discarded */
+	queue_msg_free(&g);
+	assert_int_equal(q->ops->get(q, m[1].id, &g), GW_OK);
+	assert_int_equal(g.state, QS_READY);
+	assert_int_equal(g.attempts, 1);                   /* the runner will look it up first */
+	queue_msg_free(&g);
+	assert_int_equal(q->ops->get(q, m[2].id, &g), GW_OK);
+	assert_int_equal(g.state, QS_PENDING);             /* untouched */
+	queue_msg_free(&g);
+	struct queue_event *evs;
+	size_t ne;
+	assert_int_equal(q->ops->history(q, m[1].id, &evs, &ne), GW_OK);
+	assert_non_null(strstr(evs[ne - 1].why, "outcome unknown"));
+	assert_string_equal(evs[ne - 1].actor, "recovery");
+	free(evs);
+	/* Nothing left to recover. */
+	assert_int_equal(q->ops->recover(q, "recovery", queue_now_ms(), &nb, &ns), GW_OK);
+	assert_int_equal(nb + ns, 0);
+	q->ops->close(q);
+}
+
+static void
+test_disk_nearly_full_refuses_intake(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m, g;
+	mk(&m, "D-1", 1, "dimona-in", "{}");
+	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
+	/* Ask for more free space than any test machine has. */
+	config_set(gw_cfg, "queue.min_free_mb", "999999999999");
+	struct queue_msg m2;
+	mk(&m2, "D-2", 1, "dimona-in", "{}");
+	assert_int_equal(q->ops->enqueue(q, &m2, 1, NULL), GW_ETEMP);
+	assert_int_equal(q->ops->get(q, m2.id[0] ? m2.id : "x", &g), GW_ENOTFOUND);
+	/* ...while what is queued is still served. */
+	assert_int_equal(q->ops->transition(q, m.id, QS_PENDING, QS_BUILDING, "runner", ""), GW_OK);
+	config_set(gw_cfg, "queue.min_free_mb", "1");
+	assert_int_equal(q->ops->enqueue(q, &m2, 1, NULL), GW_OK);
+	q->ops->close(q);
+}
+
+struct producer {
+	struct queue_group *g;
+	int id, n;
+	int ok;
+};
+
+static void *
+produce(void *arg)
+{
+	struct producer *p = arg;
+	for (int i = 0; i < p->n; i++) {
+		struct queue_msg m;
+		char rid[32], payload[64];
+		snprintf(rid, sizeof rid, "G-%d-%d", p->id, i);
+		snprintf(payload, sizeof payload, "{\"p\":%d,\"i\":%d}", p->id, i);
+		mk(&m, rid, 1, "dimona-in", payload);
+		unsigned char d = 9;
+		if (queue_group_submit(p->g, &m, 1, &d) == GW_OK && d == 0 && m.id[0] != '\0')
+			p->ok++;
+	}
+	return NULL;
+}
+
+static void
+test_group_commit(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_group *g;
+	assert_int_equal(queue_group_start(&g, q, 500), GW_OK);
+	enum { P = 8, N = 200 };
+	struct producer ps[P];
+	pthread_t th[P];
+	for (int i = 0; i < P; i++) {
+		ps[i] = (struct producer){ .g = g, .id = i, .n = N };
+		assert_int_equal(pthread_create(&th[i], NULL, produce, &ps[i]), 0);
+	}
+	for (int i = 0; i < P; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(ps[i].ok, N);               /* each one acknowledged, after commit */
+	}
+	unsigned long commits = queue_group_commits(g);
+	assert_true(commits >= 1);
+	assert_true(commits <= (unsigned long)P * N);
+	/* A bad request fails alone; the good one in the same group passes. */
+	struct queue_msg bad;
+	mk(&bad, "G-bad", 1, "dimona-in", NULL);
+	bad.state = QS_ACCEPTED;
+	assert_int_equal(queue_group_submit(g, &bad, 1, NULL), GW_EINPUT);
+	queue_group_stop(g);
+	struct queue_stats st;
+	assert_int_equal(q->ops->stats(q, NULL, &st), GW_OK);
+	assert_int_equal(st.count[QS_PENDING], P * N);
+	q->ops->close(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_enqueue_replay_and_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_claim_due_history_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disk_nearly_full_refuses_intake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
