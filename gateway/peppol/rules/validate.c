@@ -1,0 +1,118 @@
+/*
+ * validate.c - one document through parse, schema check and rules.
+ *
+ * Owns the safe parser settings for documents from outside (no network,
+ * no entity substitution, no DTD loading, libxml2's default size limits)
+ * and the report that collects schema messages and rule findings.
+ * Must never print; the command decides how a report is shown.
+ */
+#include "peppol/rules/validate.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "peppol/rules/xsd_ubl.h"
+
+xmlDocPtr
+invoice_parse(const char *buf, size_t len, const char *name, char *why, size_t whycap)
+{
+	if (len > INT_MAX) {
+		snprintf(why, whycap, "document too large");
+		return NULL;
+	}
+	xmlParserCtxtPtr pc = xmlNewParserCtxt();
+	if (pc == NULL) {
+		snprintf(why, whycap, "out of memory");
+		return NULL;
+	}
+	/* NONET: no fetching; no NOENT/DTDLOAD/HUGE: entities stay unexpanded,
+	 * no external subset, the parser's depth and size limits apply. */
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	xmlDocPtr doc = xmlCtxtReadMemory(pc, buf, (int)len, name, NULL, opts);
+	if (doc == NULL || !pc->wellFormed) {
+		const xmlError *e = xmlCtxtGetLastError(pc);
+		char msg[300];
+		snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed");
+		size_t l = strlen(msg);
+		while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+			msg[--l] = '\0';
+		snprintf(why, whycap, "line %d: not well-formed XML: %s", e ? e->line : 0, msg);
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		doc = NULL;
+	} else if (xmlDocGetRootElement(doc) == NULL) {
+		snprintf(why, whycap, "no root element");
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(pc);
+	return doc;
+}
+
+static void
+keep_xsd(void *arg, const char *msg)
+{
+	struct invoice_report *rep = arg;
+	if (rep->nxsd == rep->capxsd) {
+		size_t nc = rep->capxsd ? rep->capxsd * 2 : 8;
+		char **nv = realloc(rep->xsd, nc * sizeof *nv);
+		if (nv == NULL)
+			return;
+		rep->xsd = nv;
+		rep->capxsd = nc;
+	}
+	char *copy = strdup(msg);
+	if (copy != NULL)
+		rep->xsd[rep->nxsd++] = copy;
+}
+
+gw_rc
+invoice_validate_doc(xmlDocPtr doc, enum rule_sets sets, bool with_xsd, struct invoice_report *rep)
+{
+	if (with_xsd) {
+		gw_rc rc = xsd_ubl_validate(doc, keep_xsd, rep, &rep->xsd_errors);
+		if (rc != GW_OK) {
+			snprintf(rep->why, sizeof rep->why, "UBL schemas cannot be loaded");
+			return rc;
+		}
+	}
+	return rules_validate_doc(doc, sets, &rep->rules);
+}
+
+gw_rc
+invoice_validate_mem(const char *buf, size_t len, const char *name, enum rule_sets sets,
+    bool with_xsd, struct invoice_report *rep)
+{
+	xmlDocPtr doc = invoice_parse(buf, len, name, rep->why, sizeof rep->why);
+	if (doc == NULL)
+		return GW_EINPUT;
+	gw_rc rc = invoice_validate_doc(doc, sets, with_xsd, rep);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+size_t
+invoice_report_errors(const struct invoice_report *rep)
+{
+	size_t n = rep->xsd_errors;
+	for (size_t i = 0; i < rep->rules.n; i++)
+		if (rep->rules.v[i].flag == RULE_FATAL)
+			n++;
+	return n;
+}
+
+void
+invoice_report_free(struct invoice_report *rep)
+{
+	for (size_t i = 0; i < rep->nxsd; i++)
+		free(rep->xsd[i]);
+	free(rep->xsd);
+	rep->xsd = NULL;
+	rep->nxsd = rep->capxsd = rep->xsd_errors = 0;
+	rule_findings_free(&rep->rules);
+	rep->why[0] = '\0';
+}
