@@ -1,0 +1,448 @@
+/* test_queue_runner.c - the service loop against an in-process fake channel:
+ * happy path, retries with back-off, expiry, lost responses and crash
+ * recovery answered by lookup (never a second send), refusals with their
+ * anomalies, follow-ups that wait for the period id. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "queue/queue.h"
+#include "service/runner.h"
+
+/* The fake other side: a ledger of what it received. */
+struct fake {
+	struct { char key[80]; char ref[16]; int polls; } led[64];
+	int n_led, submits, lookups;
+	int temp_failures;         /* next submits that fail with GW_ETEMP */
+	int lose_responses;        /* next submits that land but answer GW_ETEMP */
+	int perm_fail;             /* submits refused for good */
+	int polls_before_answer;
+	char answer;               /* 'A', 'W', 'B' */
+	char built_dep_ref[QUEUE_REF_MAX + 1];
+};
+
+static void
+fake_key(const struct queue_msg *m, char *k, size_t cap)
+{
+	snprintf(k, cap, "%s/%u/%s", m->record_id, m->revision, m->kind);
+}
+
+static int
+fake_find(struct fake *f, const struct queue_msg *m)
+{
+	char k[80];
+	fake_key(m, k, sizeof k);
+	for (int i = 0; i < f->n_led; i++)
+		if (strcmp(f->led[i].key, k) == 0)
+			return i;
+	return -1;
+}
+
+static gw_rc
+fk_build(void *ctx, struct queue_msg *m, const struct queue_msg *dep, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	if (strcmp(m->record_id, "UNBUILDABLE") == 0) {
+		snprintf(err, cap, "field start_date: missing");
+		return GW_EINPUT;
+	}
+	char buf[200];
+	int n = snprintf(buf, sizeof buf, "%s %s rev %u period %s", m->kind, m->record_id,
+	    m->revision, dep ? dep->remote_ref2 : "-");
+	if (dep != NULL)
+		snprintf(f->built_dep_ref, sizeof f->built_dep_ref, "%s", dep->remote_ref2);
+	m->body = strdup(buf);
+	m->body_len = (size_t)n;
+	return GW_OK;
+}
+
+static gw_rc
+fk_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	f->lookups++;
+	int i = fake_find(f, m);
+	if (i < 0)
+		return GW_ENOTFOUND;
+	snprintf(m->remote_ref, sizeof m->remote_ref, "%s", f->led[i].ref);
+	return GW_OK;
+}
+
+static gw_rc
+fk_submit(void *ctx, struct queue_msg *m, long *retry_after, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	f->submits++;
+	if (f->perm_fail) {
+		snprintf(err, cap, "HTTP 400: bad declaration");
+		return GW_EPERM;
+	}
+	if (f->temp_failures > 0) {
+		f->temp_failures--;
+		snprintf(err, cap, "HTTP 503");
+		*retry_after = 10;
+		return GW_ETEMP;
+	}
+	int i = f->n_led++;
+	fake_key(m, f->led[i].key, sizeof f->led[i].key);
+	snprintf(f->led[i].ref, sizeof f->led[i].ref, "D%03d", i);
+	if (f->lose_responses > 0) {
+		f->lose_responses--;
+		snprintf(err, cap, "timeout after send");
+		return GW_ETEMP;
+	}
+	snprintf(m->remote_ref, sizeof m->remote_ref, "%s", f->led[i].ref);
+	return GW_OK;
+}
+
+static gw_rc
+fk_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, size_t cap)
+{
+	struct fake *f = ctx;
+	int i = fake_find(f, m);
+	if (i < 0)
+		return GW_EPERM;
+	if (f->led[i].polls++ < f->polls_before_answer)
+		return GW_ENOTFOUND;
+	a->outcome = f->answer == 'W' ? QS_ACCEPTED_WARNINGS
+	    : f->answer == 'B' ? QS_REFUSED : QS_ACCEPTED;
+	snprintf(a->ref2, sizeof a->ref2, "P-%s", f->led[i].ref);
+	if (f->answer != 'A')
+		snprintf(a->detail, sizeof a->detail, "00913-003 (startingDate)");
+	return GW_OK;
+}
+
+static long fk_delay(void *ctx, long elapsed) { (void)ctx; return elapsed < 2000 ? 2000 : 1000; }
+
+static const struct channel_ops fake_ops = {
+	.name = "dimona-rest", .build = fk_build, .lookup = fk_lookup, .submit = fk_submit,
+	.poll = fk_poll, .poll_delay = fk_delay,
+};
+
+static char dir[64], dbpath[128];
+static struct queue *q;
+static struct fake fk;
+static struct runner *r;
+static int64_t clk;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	char err[256];
+	snprintf(dir, sizeof dir, "/tmp/gwrunXXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(dbpath, sizeof dbpath, "%s/q.db", dir);
+	gw_cfg = config_new();
+	if (queue_sqlite_ops.open(&q, dbpath, err, sizeof err) != GW_OK)
+		return -1;
+	memset(&fk, 0, sizeof fk);
+	fk.answer = 'A';
+	struct runner_config c;
+	runner_config_default(&c);
+	c.seed = 1;
+	c.retry_base_ms = 1000;
+	c.retry_cap_ms = 8000;
+	clk = queue_now_ms();
+	return runner_new(&r, q, &fake_ops, &fk, &c) == GW_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	runner_free(r);
+	q->ops->close(q);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+add(const char *rid, uint32_t rev, const char *kind, const char *dep, int64_t expires,
+    char *id_out)
+{
+	struct queue_msg m;
+	memset(&m, 0, sizeof m);
+	snprintf(m.record_id, sizeof m.record_id, "%s", rid);
+	m.revision = rev;
+	snprintf(m.kind, sizeof m.kind, "%s", kind);
+	snprintf(m.channel, sizeof m.channel, "dimona-rest");
+	snprintf(m.depends_on, sizeof m.depends_on, "%s", dep ? dep : "");
+	m.expires_ms = expires;
+	m.state = QS_PENDING;
+	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
+	snprintf(id_out, QUEUE_ID_MAX + 1, "%s", m.id);
+}
+
+static enum queue_state
+state_of(const char *id, struct queue_msg *out)
+{
+	struct queue_msg m;
+	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
+	enum queue_state s = m.state;
+	if (out != NULL)
+		*out = m;
+	else
+		queue_msg_free(&m);
+	return s;
+}
+
+/* Advance the clock and step until nothing moves (bounded). */
+static void
+run_for(int64_t ms)
+{
+	int64_t end = clk + ms;
+	for (; clk <= end; clk += 250) {
+		size_t did;
+		assert_int_equal(runner_step(r, clk, &did), GW_OK);
+	}
+}
+
+static int
+history_has(const char *id, const char *needle)
+{
+	struct queue_event *evs;
+	size_t n;
+	int found = 0;
+	assert_int_equal(q->ops->history(q, id, &evs, &n), GW_OK);
+	for (size_t i = 0; i < n; i++)
+		if (strstr(evs[i].why, needle) != NULL)
+			found = 1;
+	free(evs);
+	return found;
+}
+
+static void
+test_happy_path_and_warnings(void **state)
+{
+	(void)state;
+	char a[41], b[41];
+	add("C-1", 1, "dimona-in", NULL, 0, a);
+	fk.polls_before_answer = 2;
+	run_for(10000);
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_ACCEPTED);
+	assert_string_equal(m.remote_ref, "D000");
+	assert_string_equal(m.remote_ref2, "P-D000");
+	assert_int_equal(m.attempts, 1);
+	assert_non_null(m.body);
+	char hash[65];
+	queue_sha256_hex(m.body, m.body_len, hash);
+	assert_string_equal(m.content_hash, hash);          /* the exact bytes sent, hashed */
+	queue_msg_free(&m);
+	assert_int_equal(fk.submits, 1);
+	assert_int_equal(fk.lookups, 0);
+	fk.answer = 'W';
+	add("C-2", 1, "dimona-in", NULL, 0, b);
+	run_for(10000);
+	assert_int_equal(state_of(b, NULL), QS_ACCEPTED_WARNINGS);
+	assert_true(history_has(b, "00913-003 (startingDate)"));
+	assert_int_equal(runner_counts(r)->accepted, 1);
+	assert_int_equal(runner_counts(r)->warnings, 1);
+}
+
+static void
+test_refused_with_anomalies(void **state)
+{
+	(void)state;
+	char a[41];
+	fk.answer = 'B';
+	add("C-3", 1, "dimona-in", NULL, 0, a);
+	run_for(5000);
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_REFUSED);
+	assert_string_equal(m.last_error, "00913-003 (startingDate)");
+	queue_msg_free(&m);
+	assert_true(history_has(a, "answer refused"));
+	assert_true(history_has(a, "00913-003"));
+}
+
+static void
+test_temporary_failures_back_off(void **state)
+{
+	(void)state;
+	char a[41];
+	fk.temp_failures = 3;
+	add("C-4", 1, "dimona-in", NULL, 0, a);
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);   /* build */
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);   /* send #1: 503 */
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_READY);
+	assert_int_equal(m.attempts, 1);
+	/* base 1000: the next attempt is 500..1000 ms away, not now. */
+	assert_true(m.next_attempt_ms >= clk + 500 && m.next_attempt_ms <= clk + 1000);
+	assert_non_null(strstr(m.last_error, "503"));
+	queue_msg_free(&m);
+	assert_int_equal(runner_step(r, clk + 100, &did), GW_OK);
+	assert_int_equal(fk.submits, 1);                        /* not due yet */
+	run_for(30000);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 4);
+	/* Each retry asked first whether the other side had it. */
+	assert_int_equal(fk.lookups, 3);
+	assert_int_equal(fk.n_led, 1);
+}
+
+static void
+test_expiry_ends_failed(void **state)
+{
+	(void)state;
+	char a[41], b[41];
+	fk.temp_failures = 1000;
+	add("C-5", 1, "dimona-in", NULL, clk + 20000, a);
+	run_for(40000);
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_FAILED);
+	assert_true(m.attempts >= 2);
+	queue_msg_free(&m);
+	assert_true(history_has(a, "expired after"));
+	/* Expired before anything happened: failed at build time. */
+	add("C-6", 1, "dimona-in", NULL, clk - 1, b);
+	run_for(500);
+	assert_int_equal(state_of(b, NULL), QS_FAILED);
+	assert_true(history_has(b, "expired before"));
+	fk.temp_failures = 0;
+	fk.perm_fail = 1;
+	char c[41];
+	add("C-7", 1, "dimona-in", NULL, 0, c);
+	run_for(1000);
+	assert_int_equal(state_of(c, NULL), QS_FAILED);
+	assert_true(history_has(c, "HTTP 400"));
+}
+
+static void
+test_lost_response_is_looked_up_not_resent(void **state)
+{
+	(void)state;
+	char a[41];
+	fk.lose_responses = 1;
+	add("C-8", 1, "dimona-in", NULL, 0, a);
+	run_for(20000);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 1);          /* landed once; the retry found it */
+	assert_int_equal(fk.n_led, 1);
+	assert_int_equal(runner_counts(r)->found_by_lookup, 1);
+	assert_true(history_has(a, "not re-sent"));
+}
+
+static void
+test_crash_while_sending_recovers_by_lookup(void **state)
+{
+	(void)state;
+	char a[41], b[41];
+	add("C-9", 1, "dimona-in", NULL, 0, a);
+	add("C-10", 1, "dimona-in", NULL, 0, b);
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* both built */
+	/* Simulate a crash mid-send: C-9 reached the other side, C-10 did not;
+	 * both rows are left in sending with their attempt counted. */
+	struct queue_msg m;
+	const char *ids[2] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(q->ops->transition(q, ids[i], QS_READY, QS_SENDING, "runner", ""),
+		    GW_OK);
+		assert_int_equal(q->ops->get(q, ids[i], &m), GW_OK);
+		m.attempts = 1;
+		assert_int_equal(q->ops->update(q, &m), GW_OK);
+		if (i == 0) {
+			char rm[8];
+			fk_submit(&fk, &m, &(long){0}, rm, sizeof rm);
+		}
+		queue_msg_free(&m);
+	}
+	int submits_before = fk.submits;
+	/* Restart: a new runner recovers first. */
+	runner_free(r);
+	struct runner_config c;
+	runner_config_default(&c);
+	c.seed = 2;
+	assert_int_equal(runner_new(&r, q, &fake_ops, &fk, &c), GW_OK);
+	assert_int_equal(runner_recover(r, clk), GW_OK);
+	assert_int_equal(runner_counts(r)->recovered_sending, 2);
+	assert_int_equal(state_of(a, NULL), QS_READY);
+	run_for(10000);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(state_of(b, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits - submits_before, 1);   /* only C-10 was sent again */
+	assert_int_equal(fk.n_led, 2);                      /* each once in the ledger */
+	assert_int_equal(fk.lookups, 2);
+}
+
+static void
+test_follow_up_waits_for_period_id(void **state)
+{
+	(void)state;
+	char in[41], up[41], cx[41], in2[41];
+	add("C-11", 1, "dimona-in", NULL, 0, in);
+	add("C-11", 2, "dimona-update", in, 0, up);
+	fk.polls_before_answer = 3;
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);
+	/* The update cannot be built before the IN is answered. */
+	assert_int_equal(state_of(up, NULL), QS_PENDING);
+	assert_true(history_has(up, "waiting for"));
+	run_for(20000);
+	assert_int_equal(state_of(in, NULL), QS_ACCEPTED);
+	assert_int_equal(state_of(up, NULL), QS_ACCEPTED);
+	assert_string_equal(fk.built_dep_ref, "P-D000");   /* built with the IN's period id */
+	/* A follow-up whose IN was refused has nothing to act on. */
+	fk.answer = 'B';
+	add("C-12", 1, "dimona-in", NULL, 0, in2);
+	add("C-12", 2, "dimona-cancel", in2, 0, cx);
+	run_for(20000);
+	assert_int_equal(state_of(in2, NULL), QS_REFUSED);
+	assert_int_equal(state_of(cx, NULL), QS_CANCELLED);
+	char bad[41];
+	add("UNBUILDABLE", 1, "dimona-in", NULL, 0, bad);
+	run_for(500);
+	assert_int_equal(state_of(bad, NULL), QS_FAILED);
+	assert_true(history_has(bad, "field start_date"));
+}
+
+static void
+test_loop_until_idle_and_stop(void **state)
+{
+	(void)state;
+	char a[41];
+	add("C-13", 1, "dimona-in", NULL, 0, a);
+	fk.polls_before_answer = 0;
+	/* The real clock: the first poll is 2 s after the send. */
+	assert_int_equal(runner_loop(r, 1, NULL), GW_OK);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	volatile sig_atomic_t stop = 1;
+	char b[41];
+	add("C-14", 1, "dimona-in", NULL, 0, b);
+	assert_int_equal(runner_loop(r, 0, &stop), GW_OK);  /* stops at once */
+	assert_int_equal(state_of(b, NULL), QS_PENDING);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_happy_path_and_warnings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_with_anomalies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_temporary_failures_back_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expiry_ends_failed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_response_is_looked_up_not_resent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_follow_up_waits_for_period_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
