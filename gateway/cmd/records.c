@@ -1,10 +1,131 @@
-/* cmd/records.c - placeholder until its module lands; replaced by the owner. */
+/*
+ * cmd/records.c - `gateway records validate`: check contract record files
+ * and say, record by record, what is wrong.
+ *
+ * Owns the command line of record validation only: reading and checking
+ * are records/reader.h's. Rejections go to stderr (one line each, the
+ * record_rejection_print format), the per-file summary to stdout, or to
+ * stderr with --json so that stdout carries nothing but the canonical
+ * JSON lines of the valid records.
+ */
 #include "cmd/cmd.h"
+#include "core/err.h"
+#include "records/reader.h"
+
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: gateway records validate [--kind contract] [--json] FILE...\n\n"
+	    "Checks contract record files (CSV with a header row, or JSON Lines; see\n"
+	    "shared/spec/records.md). Each rejected record prints one line on stderr:\n"
+	    "  FILE:LINE: record ID: field FIELD: REASON\n"
+	    "and each file a summary on stdout:\n"
+	    "  FILE: N records, N valid, N rejected\n"
+	    "  --json   print every valid record as one canonical JSON line on stdout\n"
+	    "           (the summaries then go to stderr)\n"
+	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n");
+}
+
+/* Validate one file; returns the exit status it alone deserves. */
+static int
+validate_file(const char *path, int json)
+{
+	struct contract_reader *r;
+	struct contract c;
+	struct record_rejection rej;
+	char err[512];
+	unsigned long total = 0, valid = 0, rejected = 0;
+	int status = GW_EXIT_OK;
+	gw_rc rc = contract_reader_open(&r, path, err, sizeof err);
+
+	if (rc != GW_OK) {
+		fprintf(stderr, "%s\n", err);
+		return rc == GW_EINPUT ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
+	}
+	for (;;) {
+		rc = contract_reader_next(r, &c, &rej);
+		if (rc == GW_ENOTFOUND)
+			break;
+		if (rc == GW_EIO) {
+			record_rejection_print(&rej, stderr);
+			status = GW_EXIT_USAGE;
+			break;
+		}
+		total++;
+		if (rc == GW_OK) {
+			valid++;
+			if (json) {
+				char *text;
+				size_t len;
+				if (contract_to_json(&c, &text, &len) != GW_OK) {
+					fprintf(stderr, "%s: out of memory\n", path);
+					status = GW_EXIT_USAGE;
+					break;
+				}
+				fwrite(text, 1, len, stdout);
+				fputc('\n', stdout);
+				free(text);
+			}
+		} else {
+			rejected++;
+			record_rejection_print(&rej, stderr);
+		}
+	}
+	contract_reader_close(r);
+	fprintf(json ? stderr : stdout, "%s: %lu records, %lu valid, %lu rejected\n", path,
+	    total, valid, rejected);
+	if (status == GW_EXIT_OK && rejected > 0)
+		status = GW_EXIT_REJECTED;
+	return status;
+}
+
 int
 cmd_records(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "gateway %s: not built yet\n", argv[0]);
-	return 2;
+	int json = 0, i = 2, status = GW_EXIT_OK;
+
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return GW_EXIT_OK;
+	}
+	if (argc < 2 || strcmp(argv[1], "validate") != 0) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
+			if (strcmp(argv[++i], "contract") != 0) {
+				fprintf(stderr, "gateway records validate: --kind %s: only contract "
+				    "records are validated here\n", argv[i]);
+				return GW_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "gateway records validate: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	for (; i < argc; i++) {
+		int s = validate_file(argv[i], json);
+		if (s > status)
+			status = s;
+	}
+	if (fflush(stdout) != 0)
+		return GW_EXIT_USAGE;
+	return status;
 }

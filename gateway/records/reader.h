@@ -20,15 +20,30 @@ struct record_rejection {
 	char reason[256];
 };
 
-/* "FILE:LINE: record ID: field FIELD: REASON" on one line. */
+/* "FILE:LINE: record ID: field FIELD: REASON" on one line; "record ID: "
+ * is left out when the id is unknown, "field FIELD: " when the whole
+ * record is at fault. Bytes that are not printable UTF-8 become '?'. */
 void record_rejection_print(const struct record_rejection *rej, FILE *out);
 
 struct contract_reader;
 
-/* Open a contract file; the format is taken from the extension (.csv,
+/* Open a contract file; GW_EIO when it cannot be opened or read,
+ * GW_EINPUT when its CSV header is unusable (errbuf says why, in the
+ * rejection format). The format is taken from the extension (.csv,
  * .jsonl/.ndjson) or, failing that, from the first byte. */
 gw_rc contract_reader_open(struct contract_reader **r, const char *path,
                            char *errbuf, size_t errcap);
+enum contract_format { CONTRACT_FMT_AUTO, CONTRACT_FMT_CSV, CONTRACT_FMT_JSONL };
+
+/* Read from an open stream (an HTTP body through fmemopen, a pipe, a
+ * fuzzer's bytes); name is used in rejections. The stream stays the
+ * caller's: contract_reader_close does not close it. AUTO looks at the
+ * first byte ('{' means JSON Lines). */
+gw_rc contract_reader_open_stream(struct contract_reader **r, FILE *fp, const char *name,
+                                  enum contract_format fmt, char *errbuf, size_t errcap);
+/* The format in use (CSV or JSONL once opened). */
+enum contract_format contract_reader_format(const struct contract_reader *r);
+
 /* GW_OK: *c holds the next valid record. GW_EINPUT: that record was
  * rejected (*rej says why); call again for the next. GW_ENOTFOUND: end of
  * file. GW_EIO: the file could not be read further. */

@@ -1,0 +1,427 @@
+/*
+ * contract_fields.c - the contract field table and the per-field checks
+ * (records/contract_fields.h).
+ *
+ * Owns the format of every single field: lengths, character sets, check
+ * digits, dates, fixed-point quantities. The rules between fields live in
+ * rules.c. Never truncates: a value that does not fit is a rejection.
+ */
+#include "records/contract_fields.h"
+#include "records/contract_rules.h"
+#include "core/checkdigit.h"
+#include "core/date.h"
+#include "core/fixed.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum ftype {
+	FT_ID, FT_REVISION, FT_STATUS, FT_NOSS, FT_KBO, FT_INSS, FT_TEXT,
+	FT_DATE, FT_COUNTRY, FT_SEX, FT_WTYPE, FT_JC, FT_WCODE, FT_TIME,
+	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO
+};
+
+struct fspec {
+	const char *name;
+	unsigned char namelen;
+	unsigned char type;
+	unsigned char required;
+	unsigned char max;          /* FT_TEXT: maximum bytes */
+};
+
+#define F(n, t, r, m) { n, sizeof(n) - 1, t, r, m }
+static const struct fspec fields[CF_COUNT] = {
+	[CF_CONTRACT_ID]          = F("contract_id", FT_ID, 1, CONTRACT_ID_MAX),
+	[CF_REVISION]             = F("revision", FT_REVISION, 1, 0),
+	[CF_STATUS]               = F("status", FT_STATUS, 1, 0),
+	[CF_EMPLOYER_NOSS]        = F("employer_noss", FT_NOSS, 1, 0),
+	[CF_EMPLOYER_KBO]         = F("employer_kbo", FT_KBO, 1, 0),
+	[CF_WORKER_INSS]          = F("worker_inss", FT_INSS, 0, 0),
+	[CF_WORKER_LAST_NAME]     = F("worker_last_name", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_WORKER_FIRST_NAME]    = F("worker_first_name", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_WORKER_BIRTH_DATE]    = F("worker_birth_date", FT_DATE, 0, 0),
+	[CF_WORKER_BIRTH_PLACE]   = F("worker_birth_place", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_WORKER_BIRTH_COUNTRY] = F("worker_birth_country", FT_COUNTRY, 0, 0),
+	[CF_WORKER_SEX]           = F("worker_sex", FT_SEX, 0, 0),
+	[CF_WORKER_NATIONALITY]   = F("worker_nationality", FT_COUNTRY, 0, 0),
+	[CF_WORKER_STREET]        = F("worker_street", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_WORKER_HOUSE_NUMBER]  = F("worker_house_number", FT_TEXT, 0, CONTRACT_SHORT_MAX),
+	[CF_WORKER_POSTCODE]      = F("worker_postcode", FT_TEXT, 0, CONTRACT_SHORT_MAX),
+	[CF_WORKER_MUNICIPALITY]  = F("worker_municipality", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_WORKER_COUNTRY]       = F("worker_country", FT_COUNTRY, 0, 0),
+	[CF_WORKER_TYPE]          = F("worker_type", FT_WTYPE, 1, 0),
+	[CF_JOINT_COMMITTEE]      = F("joint_committee", FT_JC, 1, 0),
+	[CF_WORKER_CODE]          = F("worker_code", FT_WCODE, 1, 0),
+	[CF_START_DATE]           = F("start_date", FT_DATE, 1, 0),
+	[CF_START_TIME]           = F("start_time", FT_TIME, 0, 0),
+	[CF_END_DATE]             = F("end_date", FT_DATE, 0, 0),
+	[CF_END_TIME]             = F("end_time", FT_TIME, 0, 0),
+	[CF_PLANNED_HOURS]        = F("planned_hours", FT_PLANNED, 0, 0),
+	[CF_DAYS_WORKED]          = F("days_worked", FT_DEC2, 1, 0),
+	[CF_HOURS_WORKED]         = F("hours_worked", FT_DEC2, 1, 0),
+	[CF_WEEKLY_HOURS]         = F("weekly_hours", FT_DEC2, 0, 0),
+	[CF_REFERENCE_WEEKLY_HOURS] = F("reference_weekly_hours", FT_DEC2, 0, 0),
+	[CF_GROSS_WAGE_CENTS]     = F("gross_wage_cents", FT_CENTS, 1, 0),
+	[CF_FUNCTION_CODE]        = F("function_code", FT_ISCO, 0, 0),
+	[CF_PLACE_OF_WORK_NAME]   = F("place_of_work_name", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_PLACE_OF_WORK_STREET] = F("place_of_work_street", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_PLACE_OF_WORK_HOUSE_NUMBER] = F("place_of_work_house_number", FT_TEXT, 0, CONTRACT_SHORT_MAX),
+	[CF_PLACE_OF_WORK_POSTCODE] = F("place_of_work_postcode", FT_TEXT, 0, CONTRACT_SHORT_MAX),
+	[CF_PLACE_OF_WORK_MUNICIPALITY] = F("place_of_work_municipality", FT_TEXT, 0, CONTRACT_TEXT_MAX),
+	[CF_INVOICE_ID]           = F("invoice_id", FT_ID, 0, CONTRACT_ID_MAX),
+};
+#undef F
+
+/* Dimona worker types accepted for new declarations (glossary zone 00655;
+ * A17, QUA, STX and TEA are closed and refused). */
+static const char worker_types[][4] = {
+	"ALT", "BCW", "DWD", "EXT", "FLX", "IVT", "O17", "OTH", "PMP", "RTA",
+	"S17", "STG", "STU", "T17", "TRI",
+};
+
+/* Upper bounds that keep sums far from overflow and catch typos. */
+#define MAX_QUANTITY   99999999          /* 999999.99 days or hours */
+#define MAX_WEEKLY     16800             /* 168.00 hours in a week */
+#define MAX_CENTS      999999999999LL    /* 9,999,999,999.99 euro */
+
+const char *
+contract_field_name(enum contract_field f)
+{
+	return (unsigned)f < CF_COUNT ? fields[f].name : "?";
+}
+
+int
+contract_field_lookup(const char *name, size_t n)
+{
+	for (int i = 0; i < CF_COUNT; i++)
+		if (fields[i].namelen == n && memcmp(fields[i].name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+size_t
+text_utf8_check(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF;     /* range of the 2nd byte */
+		if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			if (c == 0xE0)
+				lo = 0xA0;             /* no overlong forms */
+			else if (c == 0xED)
+				hi = 0x9F;             /* no surrogates */
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			if (c == 0xF0)
+				lo = 0x90;
+			else if (c == 0xF4)
+				hi = 0x8F;             /* nothing above U+10FFFF */
+		} else
+			return i;
+		if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k < len; k++)
+			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+				return i;
+		i += len;
+	}
+	return n;
+}
+
+int
+contract_id_valid(const char *p, size_t n)
+{
+	if (n < 1 || n > CONTRACT_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+contract_rejection_set_id(struct record_rejection *rej, const struct field_value *id)
+{
+	rej->record_id[0] = '\0';
+	if (id->p != NULL && contract_id_valid(id->p, id->n)) {
+		memcpy(rej->record_id, id->p, id->n);
+		rej->record_id[id->n] = '\0';
+	}
+}
+
+gw_rc
+contract_reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	snprintf(rej->field, sizeof rej->field, "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(rej->reason, sizeof rej->reason, fmt, ap);
+	va_end(ap);
+	return GW_EINPUT;
+}
+
+/* True when s[0..n) is exactly n digits. */
+static int
+is_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* Copy a checked value into a NUL-terminated field of the contract. */
+static void
+put(char *dst, const struct field_value *v)
+{
+	memcpy(dst, v->p, v->n);
+	dst[v->n] = '\0';
+}
+
+/* The joint committee: NNN, NNN.NN or NNN.NN.NN. */
+static int
+jc_valid(const char *s, size_t n)
+{
+	if (n != 3 && n != 6 && n != 9)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 3 || i == 6) {
+			if (s[i] != '.')
+				return 0;
+		} else if (s[i] < '0' || s[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
+/* Where a field's parsed value goes; text fields return their buffer. */
+static char *
+text_slot(struct contract *c, enum contract_field f)
+{
+	switch (f) {
+	case CF_WORKER_LAST_NAME: return c->worker_last_name;
+	case CF_WORKER_FIRST_NAME: return c->worker_first_name;
+	case CF_WORKER_BIRTH_PLACE: return c->worker_birth_place;
+	case CF_WORKER_STREET: return c->worker_address.street;
+	case CF_WORKER_HOUSE_NUMBER: return c->worker_address.house_number;
+	case CF_WORKER_POSTCODE: return c->worker_address.postcode;
+	case CF_WORKER_MUNICIPALITY: return c->worker_address.municipality;
+	case CF_PLACE_OF_WORK_NAME: return c->place_of_work_name;
+	case CF_PLACE_OF_WORK_STREET: return c->place_of_work.street;
+	case CF_PLACE_OF_WORK_HOUSE_NUMBER: return c->place_of_work.house_number;
+	case CF_PLACE_OF_WORK_POSTCODE: return c->place_of_work.postcode;
+	case CF_PLACE_OF_WORK_MUNICIPALITY: return c->place_of_work.municipality;
+	case CF_CONTRACT_ID: return c->contract_id;
+	case CF_INVOICE_ID: return c->invoice_id;
+	default: return NULL;
+	}
+}
+
+static int *
+int_slot(struct contract *c, enum contract_field f)
+{
+	switch (f) {
+	case CF_WORKER_BIRTH_COUNTRY: return &c->worker_birth_country;
+	case CF_WORKER_NATIONALITY: return &c->worker_nationality;
+	case CF_WORKER_COUNTRY: return &c->worker_address.country;
+	default: return NULL;
+	}
+}
+
+static int64_t *
+fixed_slot(struct contract *c, enum contract_field f)
+{
+	switch (f) {
+	case CF_DAYS_WORKED: return &c->days_worked;
+	case CF_HOURS_WORKED: return &c->hours_worked;
+	case CF_WEEKLY_HOURS: return &c->weekly_hours;
+	case CF_REFERENCE_WEEKLY_HOURS: return &c->reference_weekly_hours;
+	default: return NULL;
+	}
+}
+
+/* Check one present value and store it in *c. */
+static gw_rc
+field_parse(enum contract_field f, const struct field_value *v, struct contract *c,
+            struct record_rejection *rej)
+{
+	const struct fspec *fs = &fields[f];
+	const char *s = v->p;
+	size_t n = v->n;
+	char why[160];
+	int64_t x;
+
+	/* Text checks first: they apply to every field and name it precisely. */
+	if (text_utf8_check(s, n) != n)
+		return contract_reject(rej, fs->name, "invalid UTF-8");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return contract_reject(rej, fs->name, "control character");
+
+	switch ((enum ftype)fs->type) {
+	case FT_ID:
+		if (n > fs->max)
+			return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
+		if (!contract_id_valid(s, n))
+			return contract_reject(rej, fs->name, "only A-Z a-z 0-9 . _ - are allowed");
+		put(text_slot(c, f), v);
+		return GW_OK;
+	case FT_TEXT:
+		if (n > fs->max)
+			return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
+		put(text_slot(c, f), v);
+		return GW_OK;
+	case FT_REVISION:
+		if (fixed_parse(s, n, 0, UINT32_MAX, &x, why, sizeof why) != GW_OK || x < 1)
+			return contract_reject(rej, fs->name, "must be a whole number >= 1");
+		c->revision = (uint32_t)x;
+		return GW_OK;
+	case FT_STATUS:
+		if (n == 6 && memcmp(s, "active", 6) == 0)
+			c->status = CONTRACT_ACTIVE;
+		else if (n == 9 && memcmp(s, "cancelled", 9) == 0)
+			c->status = CONTRACT_CANCELLED;
+		else
+			return contract_reject(rej, fs->name, "must be active or cancelled");
+		return GW_OK;
+	case FT_NOSS:
+	case FT_KBO:
+	case FT_INSS: {
+		char buf[16];
+		if (n >= sizeof buf)
+			return contract_reject(rej, fs->name, "%zu characters, too long", n);
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		int ok = fs->type == FT_NOSS ? check_noss(buf, why, sizeof why)
+		    : fs->type == FT_KBO ? check_kbo(buf, why, sizeof why)
+		    : check_inss(buf, why, sizeof why);
+		if (!ok)
+			return contract_reject(rej, fs->name, "%s", why);
+		if (fs->type == FT_NOSS)
+			put(c->employer_noss, v);
+		else if (fs->type == FT_KBO)
+			put(c->employer_kbo, v);
+		else
+			put(c->worker_inss, v);
+		return GW_OK;
+	}
+	case FT_DATE: {
+		gw_ymd d;
+		if (date_parse(s, n, &d, why, sizeof why) != GW_OK)
+			return contract_reject(rej, fs->name, "%s", why);
+		if (f == CF_START_DATE)
+			c->start_date = d;
+		else if (f == CF_END_DATE)
+			c->end_date = d;
+		else
+			c->worker_birth_date = d;
+		return GW_OK;
+	}
+	case FT_TIME: {
+		gw_hm t;
+		if (time_parse_hm(s, n, &t, why, sizeof why) != GW_OK)
+			return contract_reject(rej, fs->name, "%s", why);
+		if (f == CF_START_TIME)
+			c->start_time = t;
+		else
+			c->end_time = t;
+		return GW_OK;
+	}
+	case FT_COUNTRY:
+		if (n != 3 || !is_digits(s, 3) || s[0] == '0')
+			return contract_reject(rej, fs->name, "must be a 3-digit ONSS country code");
+		*int_slot(c, f) = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+		return GW_OK;
+	case FT_SEX:
+		if (n != 1 || (s[0] != '1' && s[0] != '2'))
+			return contract_reject(rej, fs->name, "must be 1 (male) or 2 (female)");
+		c->worker_sex = s[0] - '0';
+		return GW_OK;
+	case FT_WTYPE:
+		for (size_t i = 0; n == 3 && i < sizeof worker_types / sizeof worker_types[0]; i++)
+			if (memcmp(worker_types[i], s, 3) == 0) {
+				put(c->worker_type, v);
+				return GW_OK;
+			}
+		return contract_reject(rej, fs->name, "not a Dimona worker type");
+	case FT_JC:
+		if (!jc_valid(s, n))
+			return contract_reject(rej, fs->name, "must be NNN, NNN.NN or NNN.NN.NN");
+		put(c->joint_committee, v);
+		return GW_OK;
+	case FT_WCODE:
+		if (n != 3 || !is_digits(s, 3))
+			return contract_reject(rej, fs->name, "must be 3 digits");
+		put(c->worker_code, v);
+		return GW_OK;
+	case FT_ISCO:
+		if (n > 4 || !is_digits(s, n))
+			return contract_reject(rej, fs->name, "must be an ISCO-08 code of 1 to 4 digits");
+		put(c->function_code, v);
+		return GW_OK;
+	case FT_PLANNED:
+		if (n > 3 || !is_digits(s, n) || fixed_parse(s, n, 0, 999, &x, NULL, 0) != GW_OK ||
+		    x < 1)
+			return contract_reject(rej, fs->name, "must be a whole number from 1 to 999");
+		c->planned_hours = (int)x;
+		return GW_OK;
+	case FT_DEC2: {
+		int64_t max = (f == CF_WEEKLY_HOURS || f == CF_REFERENCE_WEEKLY_HOURS)
+		    ? MAX_WEEKLY : MAX_QUANTITY;
+		if (fixed_parse(s, n, 2, max, &x, why, sizeof why) != GW_OK) {
+			if (strcmp(why, "too large") == 0)
+				return contract_reject(rej, fs->name, "too large (at most %s)",
+				    max == MAX_WEEKLY ? "168.00" : "999999.99");
+			return contract_reject(rej, fs->name, "%s", why);
+		}
+		*fixed_slot(c, f) = x;
+		return GW_OK;
+	}
+	case FT_CENTS:
+		if (fixed_parse(s, n, 0, MAX_CENTS, &x, why, sizeof why) != GW_OK) {
+			if (n > 0 && s[0] == '-')
+				return contract_reject(rej, fs->name, "must not be negative");
+			if (strcmp(why, "too large") == 0)
+				return contract_reject(rej, fs->name, "too large");
+			return contract_reject(rej, fs->name, "must be a whole number of cents");
+		}
+		c->gross_wage_cents = x;
+		return GW_OK;
+	}
+	return contract_reject(rej, fs->name, "internal: unknown field type");
+}
+
+gw_rc
+contract_build(const struct field_value v[CF_COUNT], struct contract *c,
+               struct record_rejection *rej)
+{
+	memset(c, 0, sizeof *c);
+	c->start_time = -1;
+	c->end_time = -1;
+	contract_rejection_set_id(rej, &v[CF_CONTRACT_ID]);
+	for (int f = 0; f < CF_COUNT; f++) {
+		if (v[f].n == 0) {
+			if (fields[f].required)
+				return contract_reject(rej, fields[f].name, "required");
+			continue;
+		}
+		gw_rc rc = field_parse((enum contract_field)f, &v[f], c, rej);
+		if (rc != GW_OK)
+			return rc;
+	}
+	return contract_rules_check(c, v, rej);
+}

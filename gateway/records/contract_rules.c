@@ -1,0 +1,131 @@
+/*
+ * contract_rules.c - rules between the fields of a contract record (records/contract_rules.h).
+ *
+ * Owns which fields a worker type requires or forbids, in the Dimona
+ * glossary's terms (zones 00655 worker type, 01135 planned hours,
+ * StartingHour/EndingHour, EndingDate), and the defaults of weekly hours.
+ * Never touches a field's format: contract_fields.c has checked it already.
+ */
+#include "records/contract_rules.h"
+#include "core/date.h"
+
+#include <string.h>
+
+/* Is the worker type one of the NUL-separated list? */
+static int
+type_in(const struct contract *c, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(c->worker_type, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const needs_end_date[] = {
+	"STU", "EXT", "FLX", "IVT", "TRI", "STG", "O17", "S17", "T17", NULL };
+static const char *const needs_planned_hours[] = { "STU", "O17", "S17", NULL };
+static const enum contract_field identity[] = {
+	CF_WORKER_LAST_NAME, CF_WORKER_FIRST_NAME, CF_WORKER_BIRTH_DATE,
+	CF_WORKER_BIRTH_PLACE, CF_WORKER_BIRTH_COUNTRY, CF_WORKER_SEX,
+	CF_WORKER_NATIONALITY, CF_WORKER_STREET, CF_WORKER_HOUSE_NUMBER,
+	CF_WORKER_POSTCODE, CF_WORKER_MUNICIPALITY, CF_WORKER_COUNTRY,
+};
+static const enum contract_field place_of_work[] = {
+	CF_PLACE_OF_WORK_NAME, CF_PLACE_OF_WORK_STREET, CF_PLACE_OF_WORK_HOUSE_NUMBER,
+	CF_PLACE_OF_WORK_POSTCODE, CF_PLACE_OF_WORK_MUNICIPALITY,
+};
+
+#define HAS(f) (v[f].n != 0)
+#define NAME(f) contract_field_name(f)
+
+/* Starting and ending hours: EXT, and FLX for a single day. */
+static gw_rc
+check_hours(struct contract *c, const struct field_value v[CF_COUNT],
+            struct record_rejection *rej)
+{
+	int ext = strcmp(c->worker_type, "EXT") == 0;
+	int flx1 = strcmp(c->worker_type, "FLX") == 0 && c->end_date == c->start_date;
+	static const enum contract_field hour_fields[2] = { CF_START_TIME, CF_END_TIME };
+	for (int i = 0; i < 2; i++) {
+		enum contract_field f = hour_fields[i];
+		if ((ext || flx1) && !HAS(f))
+			return contract_reject(rej, NAME(f), ext ? "required for worker_type EXT"
+			    : "required for a one-day FLX");
+		if (!ext && !flx1 && HAS(f))
+			return contract_reject(rej, NAME(f),
+			    "only for worker_type EXT or a one-day FLX, not %s",
+			    strcmp(c->worker_type, "FLX") == 0 ? "a FLX period" : c->worker_type);
+	}
+	if (HAS(CF_START_TIME) && c->end_date == c->start_date && c->end_time <= c->start_time)
+		return contract_reject(rej, NAME(CF_END_TIME),
+		    "not after start_time on a one-day contract");
+	return GW_OK;
+}
+
+gw_rc
+contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
+                     struct record_rejection *rej)
+{
+	gw_rc rc;
+
+	/* A worker without a Belgian number is identified by the full block. */
+	if (!HAS(CF_WORKER_INSS))
+		for (size_t i = 0; i < sizeof identity / sizeof identity[0]; i++)
+			if (!HAS(identity[i]))
+				return contract_reject(rej, NAME(identity[i]),
+				    "required when worker_inss is empty");
+	if (c->worker_birth_date != 0 && c->worker_birth_date > c->start_date)
+		return contract_reject(rej, NAME(CF_WORKER_BIRTH_DATE), "after start_date");
+
+	if (HAS(CF_END_DATE) && c->end_date < c->start_date)
+		return contract_reject(rej, NAME(CF_END_DATE), "before start_date");
+	if (!HAS(CF_END_DATE) && type_in(c, needs_end_date))
+		return contract_reject(rej, NAME(CF_END_DATE), "required for worker_type %s",
+		    c->worker_type);
+	if (!HAS(CF_END_DATE) && strncmp(c->joint_committee, "322", 3) == 0)
+		return contract_reject(rej, NAME(CF_END_DATE),
+		    "required for joint committee 322 (temporary agency work)");
+	/* Students and article 17: the period stays inside one quarter;
+	 * T17 is declared day by day. */
+	if (type_in(c, needs_planned_hours) &&
+	    (DATE_YEAR(c->end_date) != DATE_YEAR(c->start_date) ||
+	     date_quarter(c->end_date) != date_quarter(c->start_date)))
+		return contract_reject(rej, NAME(CF_END_DATE),
+		    "not in the quarter of start_date (worker_type %s)", c->worker_type);
+	if (strcmp(c->worker_type, "T17") == 0 && c->end_date != c->start_date)
+		return contract_reject(rej, NAME(CF_END_DATE),
+		    "must equal start_date for worker_type T17");
+
+	if ((rc = check_hours(c, v, rej)) != GW_OK)
+		return rc;
+
+	if (type_in(c, needs_planned_hours) && !HAS(CF_PLANNED_HOURS))
+		return contract_reject(rej, NAME(CF_PLANNED_HOURS), "required for worker_type %s",
+		    c->worker_type);
+	if (!type_in(c, needs_planned_hours) && HAS(CF_PLANNED_HOURS))
+		return contract_reject(rej, NAME(CF_PLANNED_HOURS),
+		    "not allowed for worker_type %s (only STU, O17, S17)", c->worker_type);
+
+	if (!HAS(CF_REFERENCE_WEEKLY_HOURS))
+		c->reference_weekly_hours = 3800;
+	else if (c->reference_weekly_hours == 0)
+		return contract_reject(rej, NAME(CF_REFERENCE_WEEKLY_HOURS), "must be more than 0");
+	if (!HAS(CF_WEEKLY_HOURS))
+		c->weekly_hours = c->reference_weekly_hours;
+
+	/* The student's place of work: all five fields or none, STU only. */
+	int any = 0;
+	for (size_t i = 0; i < sizeof place_of_work / sizeof place_of_work[0]; i++)
+		any |= HAS(place_of_work[i]);
+	if (any) {
+		for (size_t i = 0; i < sizeof place_of_work / sizeof place_of_work[0]; i++)
+			if (!HAS(place_of_work[i]))
+				return contract_reject(rej, NAME(place_of_work[i]),
+				    "required with the other place_of_work fields");
+		if (strcmp(c->worker_type, "STU") != 0)
+			return contract_reject(rej, NAME(CF_PLACE_OF_WORK_NAME),
+			    "only for worker_type STU, not %s", c->worker_type);
+		c->has_place_of_work = true;
+	}
+	return GW_OK;
+}
