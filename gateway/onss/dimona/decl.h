@@ -11,6 +11,8 @@
 #define GW_ONSS_DIMONA_DECL_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <libxml/tree.h>
 #include "core/err.h"
 #include "records/contract.h"
 
@@ -27,19 +29,36 @@ struct dimona_decl {
 
 const char *dimona_action_name(enum dimona_action a);   /* "IN", "OUT", ... */
 
+/* The Dimona joint committee of a full one ("302.00" -> "302", "200" ->
+ * "XXX", "322.01" -> "XXX": only temporary agency work is 322). */
+void dimona_jc_derive(const char *full, char out[4]);
+
 /* Fill an IN from a contract (derives jc from the full joint committee). */
 gw_rc dimona_decl_from_contract(struct dimona_decl *d, const struct contract *c);
 
+/* Stable key of the worker: the INSS, or name|first name|birth date for a
+ * worker without one. */
+void dimona_worker_key(const struct contract *c, char *out, size_t cap);
+
 /* Serialise. *out is malloc'd and NUL-terminated. */
 gw_rc dimona_to_json(const struct dimona_decl *d, char **out, size_t *len);
-/* One <Form> of Dimona_20231.xsd, without the document wrapper. */
+/* One <Form> of Dimona_20231.xsd, without the document wrapper. A value the
+ * XSD cannot hold (a name too long for its zone) is GW_EINPUT, never cut. */
 gw_rc dimona_form_to_xml(const struct dimona_decl *d, char **out, size_t *len);
 /* A whole Dimona batch document with n forms. */
 gw_rc dimona_document_to_xml(const struct dimona_decl *d, size_t n, FILE *out);
+/* The same document streamed: begin, one form per call, end. */
+gw_rc dimona_document_begin(FILE *out);
+gw_rc dimona_document_form(const struct dimona_decl *d, FILE *out);
+gw_rc dimona_document_end(FILE *out);
 
 /* Parse back (simulators, tests). errbuf names the field on failure. */
 gw_rc dimona_from_json(const char *json, size_t len, struct dimona_decl *d,
                        char *errbuf, size_t errcap);
+/* Parse one <Form> element of a Dimona_20231 document (the batch simulator
+ * runs the same rules on it). */
+gw_rc dimona_from_xml_form(xmlNodePtr form, struct dimona_decl *d,
+                           char *errbuf, size_t errcap);
 
 /* Result of a processed declaration, as the ONSS returns it. */
 #define DIMONA_MAX_ANOMALIES 16
@@ -58,5 +77,13 @@ struct dimona_result {
 /* Parse the REST v2 GET /declarations/{id} body. */
 gw_rc dimona_result_from_json(const char *json, size_t len, struct dimona_result *r,
                               char *errbuf, size_t errcap);
+/* The same body, as the simulator answers it (labels from annex 30). */
+gw_rc dimona_result_to_json(const struct dimona_result *r, char **out, size_t *len);
+
+/* Dates and hours as Dimona writes them. */
+void dimona_fmt_date(gw_ymd d, char out[11]);            /* YYYY-MM-DD */
+void dimona_fmt_hour(gw_hm h, char out[5]);              /* HHMM, zero-padded */
+gw_rc dimona_parse_date(const char *s, gw_ymd *d);
+gw_rc dimona_parse_hour(const char *s, gw_hm *h);        /* HHMM */
 
 #endif
