@@ -1,10 +1,444 @@
-/* cmd/dmfa.c - placeholder until its module lands; replaced by the owner. */
+/*
+ * cmd/dmfa.c - `gateway dmfa export` (the quarterly original, DMFA) and
+ * `gateway dmfa update` (a correction, DMWA), written as an ONSS batch
+ * submission (FI/FS/GO) through onss/batch/submission.h.
+ *
+ * Owns option parsing and the order of the steps: read contracts (applying
+ * IDFLUX INSS changes), prepare rows, stream the XML into the submission,
+ * check it against the official XSD, commit (sign). Never computes an
+ * amount itself (onss/dmfa does) and never re-sends an original: employers
+ * already filed for the quarter from this folder are refused and pointed to
+ * `dmfa update`.
+ */
 #include "cmd/cmd.h"
+
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "crypto/signer.h"
+#include "onss/batch/answer.h"
+#include "onss/batch/submission.h"
+#include "onss/dmfa/inss_change.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+#include "onss/dmfa/update.h"
+#include "onss/dmfa/validate.h"
+#include "onss/dmfa/xml.h"
+#include "records/reader.h"
+
+#define MAX_LIST 16
+#define FILED_MARK ".gateway-dmfa-filed"
+
+struct opts {
+	int update;
+	const char *contracts, *filed, *out, *sender, *cert, *key, *params, *justification;
+	const char *idflux[MAX_LIST], *dmpi[MAX_LIST];
+	size_t nidflux, ndmpi;
+	int quarter;
+	char env;
+};
+
+struct rejects {
+	const char *file;
+	size_t n;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: gateway dmfa export --contracts FILE --quarter YYYYQ --out DIR [--sender N]\n"
+	    "                           [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
+	    "                           [--idflux FILE]... [--params FILE]\n"
+	    "       gateway dmfa update --filed FILE --contracts FILE --quarter YYYYQ --dmpi FILE...\n"
+	    "                           --out DIR [--sender N] [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
+	    "                           [--idflux FILE]... [--params FILE] [--justification TEXT]\n\n"
+	    "export writes the DmfA original (DMFA) of every contract in FILE that starts in the\n"
+	    "quarter, one EmployerDeclaration per employer, as FI/FS/GO files in DIR.\n"
+	    "update compares the contracts as filed (--filed) with their current revisions\n"
+	    "(--contracts) and writes a DmfAUpdate (DMWA) with the permanent ids of the DMPI\n"
+	    "answers; it writes nothing when nothing changed.\n"
+	    "--idflux applies the INSS changes of ONSS IDFLUX files (e.g. a BIS number for a\n"
+	    "worker declared without INSS) before aggregating. Rates and worker-code rules come\n"
+	    "from the parameter table ([dmfa] params, default schemas/dmfa/params.txt).\n"
+	    "Exit: 0 written, 1 written but some contracts rejected (stderr), 2 usage or I/O error.\n");
+}
+
+static void
+on_reject(void *arg, const struct dmfa_row *row, const char *field, const char *reason)
+{
+	struct rejects *r = arg;
+	r->n++;
+	fprintf(stderr, "%s: record %s: field %s: %s\n", r->file, row->contract_id,
+	        field && *field ? field : "-", reason);
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->env = 'T';
+	if (argc < 2 || (strcmp(argv[1], "export") != 0 && strcmp(argv[1], "update") != 0)) {
+		usage(stderr);
+		return -1;
+	}
+	o->update = strcmp(argv[1], "update") == 0;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!v) {
+			fprintf(stderr, "gateway dmfa: %s needs a value\n", a);
+			return -1;
+		}
+		i++;
+		if (strcmp(a, "--contracts") == 0)
+			o->contracts = v;
+		else if (strcmp(a, "--filed") == 0)
+			o->filed = v;
+		else if (strcmp(a, "--out") == 0)
+			o->out = v;
+		else if (strcmp(a, "--sender") == 0)
+			o->sender = v;
+		else if (strcmp(a, "--sign-cert") == 0)
+			o->cert = v;
+		else if (strcmp(a, "--sign-key") == 0)
+			o->key = v;
+		else if (strcmp(a, "--params") == 0)
+			o->params = v;
+		else if (strcmp(a, "--justification") == 0)
+			o->justification = v;
+		else if (strcmp(a, "--idflux") == 0 && o->nidflux < MAX_LIST)
+			o->idflux[o->nidflux++] = v;
+		else if (strcmp(a, "--dmpi") == 0 && o->ndmpi < MAX_LIST)
+			o->dmpi[o->ndmpi++] = v;
+		else if (strcmp(a, "--quarter") == 0) {
+			if (dmfa_quarter_parse(v, &o->quarter) != GW_OK) {
+				fprintf(stderr, "gateway dmfa: --quarter %s: expected YYYYQ (e.g. 20262)\n", v);
+				return -1;
+			}
+		} else if (strcmp(a, "--env") == 0) {
+			if (strlen(v) != 1 || !strchr("RTS", v[0])) {
+				fprintf(stderr, "gateway dmfa: --env must be R, T or S\n");
+				return -1;
+			}
+			o->env = v[0];
+		} else {
+			fprintf(stderr, "gateway dmfa: unknown option %s\n", a);
+			return -1;
+		}
+	}
+	if (!o->contracts || !o->quarter || !o->out || (o->update && (!o->filed || o->ndmpi == 0))) {
+		fprintf(stderr, "gateway dmfa %s: missing %s\n", argv[1],
+		        !o->contracts ? "--contracts" : !o->quarter ? "--quarter" : !o->out ? "--out" :
+		        !o->filed ? "--filed" : "--dmpi");
+		return -1;
+	}
+	if (!o->sender)
+		o->sender = config_get(gw_cfg, "onss.sender", "999999");
+	if (strlen(o->sender) == 0 || strlen(o->sender) > 15 || strspn(o->sender, "0123456789") != strlen(o->sender)) {
+		fprintf(stderr, "gateway dmfa: --sender must be digits\n");
+		return -1;
+	}
+	if (!o->params)
+		o->params = config_get(gw_cfg, "dmfa.params", "schemas/dmfa/params.txt");
+	return 0;
+}
+
+/* Read the INSS changes of every IDFLUX file. */
+static int
+load_idflux(const struct opts *o, struct dmfa_inss_change **out, size_t *n)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < o->nidflux; i++) {
+		struct onss_answer *a = NULL;
+		char err[512];
+		if (onss_answer_parse_file(o->idflux[i], 0, &a, err, sizeof err) != GW_OK ||
+		    a->kind != ANSWER_IDFLUX) {
+			fprintf(stderr, "gateway dmfa: %s: not an IDFLUX file: %s\n", o->idflux[i],
+			        a ? "other answer kind" : err);
+			onss_answer_free(a);
+			return -1;
+		}
+		for (size_t f = 0; f < a->n_forms; f++) {
+			struct dmfa_inss_change ch;
+			if (dmfa_inss_change_from_idflux(&a->forms[f].idflux, &ch) != GW_OK)
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 8;
+				struct dmfa_inss_change *v = realloc(*out, cap * sizeof *v);
+				if (!v) {
+					onss_answer_free(a);
+					return -1;
+				}
+				*out = v;
+			}
+			(*out)[(*n)++] = ch;
+			log_info(NULL, NULL, "IDFLUX %s: INSS %s -> %s", o->idflux[i],
+			         ch.old_inss[0] ? ch.old_inss : "(none)", ch.new_inss);
+		}
+		onss_answer_free(a);
+	}
+	return 0;
+}
+
+/* Read a contract file into rows; rejections counted in *nrej. */
+static int
+read_rows(const char *path, int quarter, const struct dmfa_inss_change *ch, size_t nch,
+          struct dmfa_rows *rows, size_t *nrej)
+{
+	struct contract_reader *r = NULL;
+	struct contract *c = malloc(sizeof *c);
+	struct record_rejection rej;
+	char err[512];
+	gw_rc rc;
+	int ret = -1;
+
+	if (!c)
+		return -1;
+	if (contract_reader_open(&r, path, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: %s\n", err);
+		free(c);
+		return -1;
+	}
+	while ((rc = contract_reader_next(r, c, &rej)) != GW_ENOTFOUND) {
+		if (rc == GW_EINPUT) {
+			record_rejection_print(&rej, stderr);
+			(*nrej)++;
+			continue;
+		}
+		if (rc != GW_OK) {
+			fprintf(stderr, "gateway dmfa: %s: read error\n", path);
+			goto out;
+		}
+		if (nch)
+			dmfa_inss_change_apply(ch, nch, c);
+		if (dmfa_rows_add(rows, c, quarter) != GW_OK) {
+			fprintf(stderr, "gateway dmfa: out of memory\n");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	contract_reader_close(r);
+	free(c);
+	return ret;
+}
+
+/* Employers of the quarter already filed from this folder (FILED_MARK). */
+static int
+already_filed(const char *dir, int quarter, uint32_t noss, char *fi, size_t cap)
+{
+	char path[4096], line[256];
+	snprintf(path, sizeof path, "%s/%s", dir, FILED_MARK);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		int q;
+		unsigned n;
+		char name[160];
+		if (sscanf(line, "%d %u %159s", &q, &n, name) == 3 && q == quarter && n == noss) {
+			snprintf(fi, cap, "%s", name);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void
+mark_filed(const char *dir, int quarter, const struct dmfa_rows *rows, const char *fi)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, FILED_MARK);
+	FILE *f = fopen(path, "a");
+	if (!f) {
+		log_error_errno(NULL, fi, "cannot record the filed quarter in %s", path);
+		return;
+	}
+	for (size_t i = 0; i < rows->n; i = dmfa_group_end(rows->v, rows->n, i, 0))
+		fprintf(f, "%d %09u %s\n", quarter, rows->v[i].noss, fi);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		log_error_errno(NULL, fi, "cannot record the filed quarter in %s", path);
+	fclose(f);
+}
+
+/* Drop (and report) the rows of employers already filed for the quarter. */
+static void
+drop_filed(const char *dir, int quarter, struct dmfa_rows *rows, struct rejects *rj)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < rows->n;) {
+		size_t e = dmfa_group_end(rows->v, rows->n, i, 0);
+		char fi[160];
+		if (already_filed(dir, quarter, rows->v[i].noss, fi, sizeof fi)) {
+			char why[256];
+			snprintf(why, sizeof why, "quarter already filed for employer %09u in %s: "
+			         "corrections go through 'gateway dmfa update'", rows->v[i].noss, fi);
+			for (size_t k = i; k < e; k++)
+				on_reject(rj, &rows->v[k], "employer_noss", why);
+		} else {
+			for (size_t k = i; k < e; k++)
+				rows->v[w++] = rows->v[k];
+		}
+		i = e;
+	}
+	rows->n = w;
+}
+
 int
 cmd_dmfa(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "gateway %s: not built yet\n", argv[0]);
-	return 2;
+	struct opts o;
+	struct dmfa_params *p = NULL;
+	struct dmfa_rows rows, filed;
+	struct dmfa_inss_change *ch = NULL;
+	size_t nch = 0, nrej = 0, nrej2 = 0;
+	struct gw_signer *signer = NULL;
+	struct batch_writer *bw = NULL;
+	struct onss_answer *dmpi[MAX_LIST] = { 0 };
+	struct dmpi_declaration decls[MAX_LIST];
+	size_t ndecl = 0;
+	char err[1024], fi[160];
+	int ret = GW_EXIT_USAGE;
+	gw_rc rc;
+
+	dmfa_rows_init(&rows);
+	dmfa_rows_init(&filed);
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return GW_EXIT_OK;
+	}
+	if (parse_opts(argc, argv, &o) != 0)
+		return GW_EXIT_USAGE;
+	struct rejects rj = { o.contracts, 0 };
+	if ((p = malloc(sizeof *p)) == NULL)
+		goto out;
+	if (dmfa_params_load(o.params, o.quarter, p, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: %s\n", err);
+		goto out;
+	}
+	if (load_idflux(&o, &ch, &nch) != 0)
+		goto out;
+	for (size_t i = 0; i < o.ndmpi; i++) {
+		if (onss_answer_parse_file(o.dmpi[i], 0, &dmpi[i], err, sizeof err) != GW_OK ||
+		    dmpi[i]->kind != ANSWER_DMPI) {
+			fprintf(stderr, "gateway dmfa: %s: not a DmfAPID answer: %s\n", o.dmpi[i],
+			        dmpi[i] ? "other answer kind" : err);
+			goto out;
+		}
+		for (size_t f = 0; f < dmpi[i]->n_forms && ndecl < MAX_LIST; f++)
+			decls[ndecl++] = dmpi[i]->forms[f].dmpi;
+	}
+	if (o.env != 'S' && signer_from_config(&signer, o.cert, o.key, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: %s\n", err);
+		goto out;
+	}
+	if (read_rows(o.contracts, o.quarter, ch, nch, &rows, &nrej) != 0)
+		goto out;
+	if (dmfa_rows_prepare(&rows, p, on_reject, &rj, &nrej2) != GW_OK)
+		goto out;
+	if (o.update) {
+		struct rejects rjf = { o.filed, 0 };
+		size_t fr = 0, fr2 = 0;
+		if (read_rows(o.filed, o.quarter, ch, nch, &filed, &fr) != 0 ||
+		    dmfa_rows_prepare(&filed, p, NULL, &rjf, &fr2) != GW_OK)
+			goto out;
+	} else {
+		drop_filed(o.out, o.quarter, &rows, &rj);
+	}
+
+	struct batch_name bn;
+	memset(&bn, 0, sizeof bn);
+	snprintf(bn.purpose, sizeof bn.purpose, "%s", o.update ? "DMWA" : "DMFA");
+	snprintf(bn.sender, sizeof bn.sender, "%s", o.sender);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	bn.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	bn.env = o.env;
+	if (batch_seq_next_offline(o.out, bn.purpose, &bn.seq) != GW_OK ||
+	    batch_writer_open(&bw, o.out, &bn) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
+		goto out;
+	}
+	FILE *fp = batch_writer_file(bw);
+	int created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
+	int eclass = (int)config_get_int(gw_cfg, "dmfa.employer_class", 0);
+	if (eclass < 0 || eclass > 999) {
+		fprintf(stderr, "gateway dmfa: [dmfa] employer_class must be 0..999\n");
+		goto out;
+	}
+	if (o.update) {
+		struct dmfa_update_opts uo = { bn.date, created_ms, eclass, o.justification };
+		struct dmfa_update_stats us;
+		rc = dmfa_write_update(fp, &filed, &rows, p, decls, ndecl, &uo, on_reject, &rj, &us);
+		if (rc == GW_ENOTFOUND) {
+			fprintf(stderr, "gateway dmfa update: nothing changed since filing; nothing written\n");
+			ret = rj.n + nrej ? GW_EXIT_REJECTED : GW_EXIT_OK;
+			goto out;
+		}
+		if (rc == GW_OK)
+			log_info(NULL, NULL, "DmfAUpdate %d: %zu employer(s), %zu person(s), %zu modified, "
+			         "%zu created, %zu deleted, %zu justified", o.quarter, us.employers, us.persons,
+			         us.modified, us.created, us.deleted, us.justified);
+	} else {
+		struct dmfa_write_opts wo = { bn.date, created_ms, eclass };
+		struct dmfa_write_stats ws;
+		rc = dmfa_write_original(fp, &rows, p, &wo, on_reject, &rj, &ws);
+		if (rc == GW_OK)
+			log_info(NULL, NULL, "DmfA %d: %zu employer(s), %zu person(s), %zu worker record(s), "
+			         "%zu contract(s), net owed %lld cents", o.quarter, ws.employers, ws.persons,
+			         ws.worker_records, ws.rows, (long long)ws.net_owed);
+	}
+	if (rc == GW_EINPUT) {
+		fprintf(stderr, "gateway dmfa: nothing declarable in %s for quarter %d\n", o.contracts, o.quarter);
+		ret = GW_EXIT_REJECTED;
+		goto out;
+	}
+	if (rc != GW_OK) {
+		fprintf(stderr, "gateway dmfa: writing failed (%s)\n", gw_rc_name(rc));
+		goto out;
+	}
+	if (config_get_int(gw_cfg, "dmfa.validate", 1)) {
+		/* Check the FI before it is committed: through /proc, the temporary
+		 * file is re-read from its start, streaming. */
+		char self[64], xsd[4096];
+		snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(fp));
+		dmfa_xsd_path(o.update ? "DmfAUpdate" : "DmfAOriginal", xsd, sizeof xsd);
+		if ((rc = dmfa_validate_file(self, xsd, err, sizeof err)) != GW_OK) {
+			fprintf(stderr, "gateway dmfa: the generated file fails %s: %s\n", xsd, err);
+			goto out;
+		}
+	}
+	rc = batch_writer_commit(bw, signer, fi, sizeof fi);
+	bw = NULL;
+	if (rc != GW_OK) {
+		fprintf(stderr, "gateway dmfa: committing the submission failed (%s)\n", gw_rc_name(rc));
+		goto out;
+	}
+	if (!o.update)
+		mark_filed(o.out, o.quarter, &rows, fi);
+	printf("%s\n", fi);
+	ret = rj.n + nrej ? GW_EXIT_REJECTED : GW_EXIT_OK;
+out:
+	batch_writer_abort(bw);
+	signer_free(signer);
+	for (size_t i = 0; i < MAX_LIST; i++)
+		onss_answer_free(dmpi[i]);
+	free(ch);
+	free(p);
+	dmfa_rows_free(&rows);
+	dmfa_rows_free(&filed);
+	return ret;
 }

@@ -43,7 +43,11 @@ on_error_cb(void *arg, xmlErrorPtr e)
 void
 dmfa_xsd_path(const char *name, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s/onss/xsd/%s_20231.xsd", gw_reference_dir(), name);
+	const char *dir = config_get(gw_cfg, "onss.xsd_dir", "");
+	if (dir && *dir)
+		snprintf(buf, cap, "%s/%s_20231.xsd", dir, name);
+	else
+		snprintf(buf, cap, "%s/onss/xsd/%s_20231.xsd", gw_reference_dir(), name);
 }
 
 gw_rc

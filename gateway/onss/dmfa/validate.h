@@ -14,8 +14,8 @@
  * with the first error (line and message) in errbuf when not; GW_EIO when a
  * file cannot be read. */
 gw_rc dmfa_validate_file(const char *path, const char *xsd_path, char *errbuf, size_t errcap);
-/* The official XSD path for "DmfAOriginal" or "DmfAUpdate" under the
- * reference directory (gw_reference_dir()/onss/xsd/<name>_20231.xsd). */
+/* The official XSD path for "DmfAOriginal" or "DmfAUpdate": [onss] xsd_dir
+ * when set, else gw_reference_dir()/onss/xsd/<name>_20231.xsd. */
 void dmfa_xsd_path(const char *name, char *buf, size_t cap);
 
 #endif
