@@ -54,7 +54,8 @@ next_line(struct contract_reader *r, char **line, size_t *len)
 			size_t n = nl ? (size_t)(nl - p) : r->end - r->start;
 			r->start = nl ? (size_t)(nl + 1 - r->buf) : r->end;
 			r->lineno++;
-			if (r->skipping) {
+			if (r->skipping || n > LINE_MAX_BYTES) {
+				/* The scratch buffers are LINE_MAX_BYTES: never parse more. */
 				r->skipping = 0;
 				return LINE_TOO_LONG;
 			}
