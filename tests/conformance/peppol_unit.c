@@ -3,6 +3,8 @@
  * against the native rule engine and judges them as the official runner.
  *
  * Usage: peppol_unit [--suite cen|peppol|all] [-v] [DIR|FILE]...
+ *        peppol_unit --doc [--suite ...] FILE...   (print the findings of whole documents;
+ *        exit 1 when one has a fatal finding)
  * Without paths, the suites are read from $REF (else gw_reference_dir())
  * /peppol/tests/{cen-invoice-unit-ubl,peppol-unit-ubl}. Every file of a
  * directory is a <testSet> (including PEPPOL-COMMON-R048.xm, whose name
@@ -310,9 +312,40 @@ run_path(const char *path, enum rule_sets sets, long *passed, long *failed)
 	free(names);
 }
 
+/* --doc: findings of complete documents, one line each. */
+static int
+run_docs(char **files, int n, enum rule_sets sets)
+{
+	int status = 0;
+	for (int i = 0; i < n; i++) {
+		xmlDocPtr d = xmlReadFile(files[i], NULL, XML_PARSE_NONET);
+		if (d == NULL) {
+			printf("%s: not readable as XML\n", files[i]);
+			status = 1;
+			continue;
+		}
+		struct rule_findings f = { 0 };
+		if (rules_validate_doc(d, sets, &f) != GW_OK)
+			status = 1;
+		size_t fatal = 0;
+		for (size_t j = 0; j < f.n; j++) {
+			printf("%s: %s %s %s\n", files[i], f.v[j].flag == RULE_FATAL ? "fatal" : "warning",
+			    f.v[j].rule_id, f.v[j].location);
+			fatal += f.v[j].flag == RULE_FATAL;
+		}
+		printf("%s: %zu fatal, %zu warning\n", files[i], fatal, f.n - fatal);
+		if (fatal)
+			status = 1;
+		rule_findings_free(&f);
+		xmlFreeDoc(d);
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
+	bool docs = false;
 	const char *suite = "all";
 	int first = argc;
 	for (int i = 1; i < argc; i++) {
@@ -320,6 +353,8 @@ main(int argc, char **argv)
 			suite = argv[++i];
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = true;
+		} else if (strcmp(argv[i], "--doc") == 0) {
+			docs = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: peppol_unit [--suite cen|peppol|all] [-v] [DIR|FILE]...\n");
 			return 0;
@@ -336,6 +371,8 @@ main(int argc, char **argv)
 	enum rule_sets sets = cen ? RULES_CEN : pep ? RULES_PEPPOL : RULES_ALL;
 	long passed = 0, failed = 0;
 	xmlInitParser();
+	if (docs)
+		return run_docs(argv + first, argc - first, sets);
 	if (first < argc) {
 		for (int i = first; i < argc; i++)
 			run_path(argv[i], sets, &passed, &failed);

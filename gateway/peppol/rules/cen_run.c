@@ -1,15 +1,238 @@
 /*
- * cen_run.c - the CEN EN 16931 UBL rule set: entry point and dispatch.
+ * cen_run.c - the CEN EN 16931 UBL rule set: entry point and the one walk.
  *
- * Walks the document once; each element is offered to the context
- * matchers of the CEN patterns (UBL-model, UBL-syntax, Codesmodel), which
- * fire the official rule ids through rule_fire(). Owns no state beyond a
- * run. Must never read the reference files: every table is compiled in.
+ * Walks the document once, depth first; every element is offered to the
+ * context matchers of the three CEN patterns (UBL-model, UBL-syntax,
+ * Codesmodel) and to the UBL-CR table, and feeds the document facts that
+ * the root-context rules read after the walk. Owns no state beyond a run.
+ * Must never read the reference files (every table is compiled in) and
+ * never use binary floating point.
  */
-#include "peppol/rules/engine.h"
+#include "peppol/rules/cen_internal.h"
+
+#include <string.h>
+
+void
+cen_fatal(struct cen_run *r, const char *id, const xmlNode *n)
+{
+	rule_fire(r->c, id, RULE_FATAL, (xmlNodePtr)n);
+}
+
+void
+cen_warn(struct cen_run *r, const char *id, const xmlNode *n)
+{
+	rule_fire(r->c, id, RULE_WARNING, (xmlNodePtr)n);
+}
+
+enum cen_cat
+cen_cat_of(const char *s)
+{
+	switch (s[0]) {
+	case 'A': return strcmp(s, "AE") == 0 ? CAT_AE : CAT_OTHER;
+	case 'E': return s[1] == '\0' ? CAT_E : CAT_OTHER;
+	case 'G': return s[1] == '\0' ? CAT_G : CAT_OTHER;
+	case 'K': return s[1] == '\0' ? CAT_K : CAT_OTHER;
+	case 'L': return s[1] == '\0' ? CAT_L : CAT_OTHER;
+	case 'M': return s[1] == '\0' ? CAT_M : CAT_OTHER;
+	case 'O': return s[1] == '\0' ? CAT_O : CAT_OTHER;
+	case 'S': return s[1] == '\0' ? CAT_S : CAT_OTHER;
+	case 'Z': return s[1] == '\0' ? CAT_Z : CAT_OTHER;
+	case 'B': return s[1] == '\0' ? CAT_B : CAT_OTHER;
+	default: return CAT_OTHER;
+	}
+}
+
+bool
+cen_vat_scheme(const xmlNode *taxcat)
+{
+	for (xmlNode *k = taxcat->children; k != NULL; k = k->next)
+		if (rule_is(k, RULE_NS_CAC, "TaxScheme") &&
+		    rule_norm_upper_eq(rule_child(k, RULE_NS_CBC, "ID"), "VAT"))
+			return true;
+	return false;
+}
+
+enum cen_cat
+cen_tc_cat(const xmlNode *taxcat)
+{
+	char b[16];
+	rule_norm(rule_child(taxcat, RULE_NS_CBC, "ID"), b, sizeof b);
+	return cen_cat_of(b);
+}
+
+decimal
+cen_xround(decimal x, int places)
+{
+	if (x.scale <= places)
+		return x;
+	__int128 d = 1;
+	for (int i = places; i < x.scale; i++)
+		d *= 10;
+	__int128 q = x.m / d, rem = x.m % d;
+	if (rem < 0) {          /* floor division */
+		q -= 1;
+		rem += d;
+	}
+	if (rem * 2 >= d)
+		q += 1;
+	decimal out = { q, places };
+	return out;
+}
+
+/* Which kind of TaxCategory position el (a cac:TaxCategory) has. */
+static enum cen_tck
+tc_kind(const struct cen_run *r, const xmlNode *el)
+{
+	const xmlNode *p = el->parent;
+	if (rule_is(p, RULE_NS_CAC, "TaxSubtotal")) {
+		const xmlNode *tt = p->parent;
+		if (rule_is(tt, RULE_NS_CAC, "TaxTotal") && tt->parent == r->root)
+			return TCK_ST_ROOT;
+		return TCK_ST_OTHER;
+	}
+	if (rule_is(p, RULE_NS_CAC, "AllowanceCharge")) {
+		int b = rule_bool(rule_child(p, RULE_NS_CBC, "ChargeIndicator"));
+		bool top = p->parent == r->root;
+		if (b == 0)
+			return top ? TCK_AC_F_ROOT : TCK_AC_F_SUB;
+		if (b == 1)
+			return top ? TCK_AC_T_ROOT : TCK_AC_T_SUB;
+		return TCK_AC_NONE;
+	}
+	return TCK_OTHER;
+}
+
+/* First ID compared exactly. */
+static enum cen_cat
+raw_cat(const xmlNode *taxcat)
+{
+	char b[16];
+	xmlNode *id = rule_child(taxcat, RULE_NS_CBC, "ID");
+	if (id == NULL)
+		return CAT_OTHER;
+	rule_text(id, b, sizeof b);
+	return cen_cat_of(b);
+}
+
+/* Tracks "more than one distinct value" of an element kind. */
+static void
+distinct(const xmlNode **first, bool *multi, const xmlNode *el)
+{
+	if (*multi)
+		return;
+	if (*first == NULL) {
+		*first = el;
+		return;
+	}
+	char a[256], b[256];
+	rule_text(*first, a, sizeof a);
+	rule_text(el, b, sizeof b);
+	if (strcmp(a, b) != 0)
+		*multi = true;
+}
+
+void
+cen_facts_element(struct cen_run *r, const xmlNode *el)
+{
+	struct cen_facts *f = &r->f;
+	const char *nm = (const char *)el->name;
+	const xmlNode *p = el->parent;
+	if (rule_is(el, RULE_NS_CAC, "TaxCategory") || rule_is(el, RULE_NS_CAC, "ClassifiedTaxCategory")) {
+		enum cen_tck k = nm[0] == 'C' ? TCK_CTC : tc_kind(r, el);
+		int vat = cen_vat_scheme(el);
+		f->cnt[k][vat][cen_tc_cat(el)]++;
+		f->raw[k][vat][raw_cat(el)]++;
+		return;
+	}
+	if (rule_is(el, RULE_NS_CAC, "InvoiceLine")) {
+		f->any_invoice_line = true;
+		return;
+	}
+	if (rule_is(el, RULE_NS_CAC, "CreditNoteLine")) {
+		f->any_credit_line = true;
+		return;
+	}
+	if (rule_is(el, RULE_NS_CBC, "IdentificationCode")) {
+		if (!rule_text_eq(el, "IT"))
+			f->idcode_not_it = true;
+		return;
+	}
+	if (rule_is(el, RULE_NS_CBC, "PaymentID")) {
+		distinct(&f->first_payment_id, &f->payment_id_distinct, el);
+		return;
+	}
+	if (rule_is(el, RULE_NS_CBC, "PaymentMeansCode")) {
+		distinct(&f->first_pm_code, &f->pm_code_distinct, el);
+		return;
+	}
+	if (rule_is(el, RULE_NS_CBC, "ID") && rule_is(p, RULE_NS_CAC, "PartyIdentification")) {
+		const char *s = rule_attr(el, "schemeID");
+		if (s != NULL && strcasecmp(s, "SEPA") == 0)
+			f->sepa_ids++;
+		return;
+	}
+	if (!rule_is(el, RULE_NS_CBC, "CompanyID"))
+		return;
+	/* CompanyID: which party and scheme it identifies. */
+	const xmlNode *party = p ? p->parent : NULL;
+	if (rule_is(p, RULE_NS_CAC, "PartyTaxScheme")) {
+		bool vat = false;
+		for (xmlNode *k = p->children; k != NULL; k = k->next)
+			if (rule_is(k, RULE_NS_CAC, "TaxScheme") &&
+			    rule_norm_upper_eq(rule_child(k, RULE_NS_CBC, "ID"), "VAT"))
+				vat = true;
+		if (rule_is(party, RULE_NS_CAC, "TaxRepresentativeParty")) {
+			if (vat)
+				f->taxrep_vat_company = true;
+			return;
+		}
+		if (!rule_is(party, RULE_NS_CAC, "Party"))
+			return;
+		const xmlNode *role = party->parent;
+		if (rule_is(role, RULE_NS_CAC, "AccountingSupplierParty")) {
+			f->sup_pts_company = true;
+			if (vat)
+				f->sup_vat_company = true;
+		} else if (rule_is(role, RULE_NS_CAC, "AccountingCustomerParty") && vat) {
+			f->cust_vat_company = true;
+		}
+	} else if (rule_is(p, RULE_NS_CAC, "PartyLegalEntity") && rule_is(party, RULE_NS_CAC, "Party") &&
+	    rule_is(party->parent, RULE_NS_CAC, "AccountingCustomerParty")) {
+		f->cust_legal_company = true;
+	}
+}
+
+/* Depth-first walk; t is the UBL-CR trie node of el (-1 when off the table). */
+static void
+walk(struct cen_run *r, xmlNode *el, int t)
+{
+	cen_facts_element(r, el);
+	if (el != r->root) {
+		cen_model_element(r, el);
+		cen_syntax_element(r, el);
+		cen_codes_element(r, el);
+	}
+	if (t >= 0)
+		cen_cr_visit(r, t, el);
+	cen_cr_anywhere(r, el);
+	for (xmlNode *k = el->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		walk(r, k, t >= 0 ? cen_cr_step(t, k) : -1);
+	}
+}
 
 void
 rules_cen_run(struct rule_ctx *c)
 {
-	(void)c;
+	struct cen_run r;
+	memset(&r, 0, sizeof r);
+	r.c = c;
+	r.root = c->root;
+	r.root_doc = rule_is(r.root, RULE_NS_INV, "Invoice") || rule_is(r.root, RULE_NS_CN, "CreditNote");
+	walk(&r, r.root, r.root_doc ? 0 : -1);
+	if (r.root_doc) {
+		cen_root_rules(&r);
+		cen_cr_root(&r);
+	}
 }
