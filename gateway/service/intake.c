@@ -1,0 +1,305 @@
+/*
+ * service/intake.c - contract files into the durable queue (intake.h).
+ *
+ * Owns the per-record decision (new, replay, conflict, follow-up) and the
+ * batching of a file into transactions. Must never acknowledge a record
+ * before the commit that holds it, never queue a second IN for a standing
+ * period, never let one bad record stop the file.
+ */
+#include "service/intake.h"
+#include "service/followup.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "records/reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+intake_opts_default(struct intake_opts *o)
+{
+	o->channel = config_get(gw_cfg, "dimona.channel", "dimona-rest");
+	o->expiry_ms = config_get_int(gw_cfg, "queue.expiry_hours", 72) * 3600 * 1000;
+	o->batch = (size_t)config_get_int(gw_cfg, "intake.batch", 1000);
+	if (o->batch < 1 || o->batch > 100000)
+		o->batch = 1000;
+}
+
+/* A fresh message for record c. */
+static void
+intake_msg(struct queue_msg *m, const struct contract *c, const char *kind,
+           const struct intake_opts *o, int64_t now)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->record_id, sizeof m->record_id, "%s", c->contract_id);
+	m->revision = c->revision;
+	snprintf(m->kind, sizeof m->kind, "%s", kind);
+	snprintf(m->channel, sizeof m->channel, "%s", o->channel);
+	m->state = QS_PENDING;
+	m->next_attempt_ms = 0;
+	m->expires_ms = o->expiry_ms > 0 ? now + o->expiry_ms : 0;
+}
+
+/* The message holding the standing period of a record: its newest IN that
+ * did not end refused, failed or cancelled; "" when none stands. */
+static void
+intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
+{
+	id[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i].kind, "dimona-in") != 0)
+			continue;
+		if (list[i].state == QS_REFUSED || list[i].state == QS_FAILED ||
+		    list[i].state == QS_CANCELLED)
+			return;
+		snprintf(id, cap, "%s", list[i].id);
+		return;
+	}
+}
+
+/* Decide what c produces. */
+gw_rc
+intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
+               struct queue_msg out[2], size_t *n, enum intake_verdict *v,
+               char *why, size_t whycap)
+{
+	char *json = NULL, hash[65], have_hash[65];
+	size_t len = 0, nl = 0;
+	uint32_t have_rev = 0;
+	struct queue_msg *list = NULL;
+	struct contract prev;
+	int have_prev = 0;
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+
+	*n = 0;
+	*v = IV_QUEUE;
+	why[0] = '\0';
+	if ((rc = contract_to_json(c, &json, &len)) != GW_OK)
+		return rc;
+	queue_sha256_hex(json, len, hash);
+	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
+	if (rc != GW_OK && rc != GW_ENOTFOUND)
+		goto out;
+	if (rc == GW_OK) {
+		if (have_rev > c->revision) {
+			*v = IV_REPLAY;
+			rc = GW_OK;
+			goto out;
+		}
+		if (have_rev == c->revision) {
+			if (strcmp(have_hash, hash) == 0) {
+				*v = IV_UNCHANGED;
+			} else {
+				*v = IV_CONFLICT;
+				snprintf(why, whycap, "revision %u was already taken in with other"
+				    " content; send a higher revision", c->revision);
+			}
+			rc = GW_OK;
+			goto out;
+		}
+		/* A higher revision: compare with what was taken in last. */
+		if ((rc = q->ops->by_record(q, c->contract_id, &list, &nl)) != GW_OK)
+			goto out;
+		for (size_t i = 0; i < nl && !have_prev; i++) {
+			if (list[i].revision == have_rev && list[i].payload != NULL) {
+				struct record_rejection rej;
+				if (contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
+				    &rej) == GW_OK)
+					have_prev = 1;
+			}
+		}
+	}
+	rc = GW_OK;
+	char standing[QUEUE_ID_MAX + 1] = "";
+	intake_standing_in(list, nl, standing, sizeof standing);
+	enum followup f = followup_decide(have_prev ? &prev : NULL, c);
+	/* No period stands (its IN was refused, failed or cancelled): a change
+	 * is a fresh IN, a cancellation has nothing to cancel. */
+	if (standing[0] == '\0' && f != FU_NONE && f != FU_IN)
+		f = f == FU_CANCEL ? FU_NONE : FU_IN;
+	if (f == FU_NONE) {
+		*v = IV_NOTHING;
+		goto out;
+	}
+	if (f == FU_CANCEL_AND_IN) {
+		char *oldjson = NULL;
+		size_t oldlen = 0;
+		if ((rc = contract_to_json(&prev, &oldjson, &oldlen)) != GW_OK)
+			goto out;
+		intake_msg(&out[0], c, "dimona-cancel", o, now);
+		snprintf(out[0].depends_on, sizeof out[0].depends_on, "%s", standing);
+		out[0].payload = oldjson;       /* the old period's worker and employer */
+		intake_msg(&out[1], c, "dimona-in", o, now);
+		queue_make_id(out[0].id, out[0].record_id, out[0].revision, out[0].kind);
+		snprintf(out[1].depends_on, sizeof out[1].depends_on, "%s", out[0].id);
+		out[1].payload = json;
+		json = NULL;
+		*n = 2;
+		goto out;
+	}
+	intake_msg(&out[0], c, followup_name(f), o, now);
+	if (f != FU_IN)
+		snprintf(out[0].depends_on, sizeof out[0].depends_on, "%s", standing);
+	out[0].payload = json;
+	json = NULL;
+	*n = 1;
+out:
+	for (size_t i = 0; i < nl; i++)
+		queue_msg_free(&list[i]);
+	free(list);
+	free(json);
+	return rc;
+}
+
+/* Record ids in the current batch: a second revision of one of them must
+ * see the first committed before it is decided. */
+struct idset {
+	char (*ids)[CONTRACT_ID_MAX + 1];
+	size_t cap, n;
+};
+
+static unsigned long
+idset_hash(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* 1 when id was already there, 0 when added. */
+static int
+idset_add(struct idset *s, const char *id)
+{
+	size_t i = idset_hash(id) & (s->cap - 1);
+	while (s->ids[i][0] != '\0') {
+		if (strcmp(s->ids[i], id) == 0)
+			return 1;
+		i = (i + 1) & (s->cap - 1);
+	}
+	snprintf(s->ids[i], sizeof s->ids[i], "%s", id);
+	s->n++;
+	return 0;
+}
+
+static void idset_clear(struct idset *s) { memset(s->ids, 0, s->cap * sizeof *s->ids); s->n = 0; }
+
+/* Commit the batch; counts only what the commit made durable. */
+static gw_rc
+intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
+             unsigned long *recs, struct intake_stats *st)
+{
+	gw_rc rc = GW_OK;
+	if (*nm > 0) {
+		rc = q->ops->enqueue_each(q, msgs, *nm, dup);
+		if (rc == GW_OK) {
+			st->queued_records += *recs;
+			for (size_t i = 0; i < *nm; i++)
+				if (!dup[i])
+					st->messages++;
+		}
+	}
+	for (size_t i = 0; i < *nm; i++)
+		queue_msg_free(&msgs[i]);
+	*nm = 0;
+	*recs = 0;
+	return rc;
+}
+
+/* The whole file. */
+gw_rc
+intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
+                 struct intake_stats *st, FILE *rej_out, char *errbuf, size_t errcap)
+{
+	struct contract_reader *rd = NULL;
+	struct contract *c = malloc(sizeof *c);
+	size_t cap = o->batch * 2 + 2, nm = 0;
+	struct queue_msg *msgs = calloc(cap, sizeof *msgs);
+	unsigned char *dup = calloc(cap, 1);
+	struct idset ids = { .cap = 1 };
+	unsigned long recs = 0;
+	gw_rc rc;
+
+	while (ids.cap < o->batch * 2)
+		ids.cap <<= 1;
+	ids.ids = calloc(ids.cap, sizeof *ids.ids);
+	memset(st, 0, sizeof *st);
+	if (c == NULL || msgs == NULL || dup == NULL || ids.ids == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	if ((rc = contract_reader_open(&rd, path, errbuf, errcap)) != GW_OK)
+		goto out;
+	for (;;) {
+		struct record_rejection rej;
+		memset(&rej, 0, sizeof rej);
+		rc = contract_reader_next(rd, c, &rej);
+		if (rc == GW_ENOTFOUND) {
+			rc = GW_OK;
+			break;
+		}
+		if (rc == GW_EINPUT) {
+			st->read++;
+			st->rejected++;
+			record_rejection_print(&rej, rej_out);
+			continue;
+		}
+		if (rc != GW_OK) {
+			snprintf(errbuf, errcap, "%s: read error", path);
+			goto out;
+		}
+		st->read++;
+		if (idset_add(&ids, c->contract_id) || nm + 2 > cap) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+				goto flushfail;
+			idset_clear(&ids);
+			idset_add(&ids, c->contract_id);
+		}
+		size_t n = 0;
+		enum intake_verdict v;
+		char why[256];
+		if ((rc = intake_prepare(q, c, o, &msgs[nm], &n, &v, why, sizeof why)) != GW_OK) {
+			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
+			    gw_rc_name(rc));
+			goto out;
+		}
+		switch (v) {
+		case IV_QUEUE:
+			nm += n;
+			recs++;
+			break;
+		case IV_REPLAY: st->replayed++; break;
+		case IV_UNCHANGED: st->unchanged++; break;
+		case IV_NOTHING: st->no_change++; break;
+		case IV_CONFLICT:
+			st->rejected++;
+			snprintf(rej.file, sizeof rej.file, "%s", path);
+			snprintf(rej.record_id, sizeof rej.record_id, "%s", c->contract_id);
+			snprintf(rej.field, sizeof rej.field, "revision");
+			snprintf(rej.reason, sizeof rej.reason, "%s", why);
+			record_rejection_print(&rej, rej_out);
+			break;
+		}
+		if (nm >= o->batch) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+				goto flushfail;
+			idset_clear(&ids);
+		}
+	}
+	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+		goto flushfail;
+	goto out;
+flushfail:
+	snprintf(errbuf, errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
+	    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
+out:
+	for (size_t i = 0; i < nm; i++)
+		queue_msg_free(&msgs[i]);
+	contract_reader_close(rd);
+	free(ids.ids);
+	free(msgs);
+	free(dup);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * intake.h - contract records into the queue.
+ *
+ * For each valid record: its canonical JSON is the payload; the records
+ * table says whether it is new, a replay (same or older revision: nothing
+ * happens), a conflicting replay (same revision, other content: rejected)
+ * or a new revision (followup.h decides the message). Rows are written in
+ * durable transactions; nothing is reported as taken in before its commit
+ * returned.
+ */
+#ifndef GW_SERVICE_INTAKE_H
+#define GW_SERVICE_INTAKE_H
+
+#include <stdio.h>
+#include "queue/queue.h"
+#include "records/contract.h"
+
+struct intake_opts {
+	const char *channel;      /* queue channel of Dimona messages ([dimona] channel, dimona-rest) */
+	int64_t expiry_ms;        /* time to live of a message ([queue] expiry_hours, 72 h) */
+	size_t batch;             /* records per transaction ([intake] batch, 1000) */
+};
+
+struct intake_stats {
+	unsigned long read, rejected, queued_records, messages, replayed, unchanged, no_change;
+};
+
+enum intake_verdict {
+	IV_QUEUE,                 /* out[0..n) are to be enqueued */
+	IV_REPLAY,                /* an older revision: changes nothing */
+	IV_UNCHANGED,             /* the same revision again, same content */
+	IV_NOTHING,               /* a new revision with nothing to declare */
+	IV_CONFLICT               /* same revision, different content: rejected */
+};
+
+void intake_opts_default(struct intake_opts *o);
+/* Decide what record c produces, reading q (a handle the caller may use
+ * from its own thread). out[] payloads are malloc'd: queue_msg_free. */
+gw_rc intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
+                     struct queue_msg out[2], size_t *n, enum intake_verdict *v,
+                     char *why, size_t whycap);
+/* Take a whole contract file in, batch by batch; rejections printed to rej
+ * one line each. GW_ETEMP: the queue refused (disk nearly full, busy):
+ * what was committed before stays, the rest was not taken. */
+gw_rc intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
+                       struct intake_stats *st, FILE *rej, char *errbuf, size_t errcap);
+
+#endif
