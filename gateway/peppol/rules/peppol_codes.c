@@ -85,15 +85,6 @@ indicator_is(const xmlNode *ac, const char *v)
 	return false;
 }
 
-static bool
-is_date_name(const char *n)
-{
-	static const char *const names[] = {
-		"ActualDeliveryDate", "DueDate", "EndDate", "IssueDate", "StartDate", "TaxPointDate",
-	};
-	return rule_code_in(n, names, sizeof names / sizeof names[0]);
-}
-
 /* F001: string-length(text()) = 10 and castable as xs:date. */
 static void
 date_format(struct peppol_run *r, xmlNodePtr e)
@@ -146,67 +137,69 @@ exemption_category(struct peppol_run *r, xmlNodePtr tc)
 
 /* The restricted code lists and formats pattern: first matching rule only. */
 void
-peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k)
+peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_tok t)
 {
-	const char *n = (const char *)e->name;
 	char b[256];
 	if (k == PNS_CAC) {
-		if (strcmp(n, "TaxCategory") == 0)
+		if (t == PT_TAX_CATEGORY)
 			exemption_category(r, e);
 		return;
 	}
 	if (k != PNS_CBC)
 		return;
-	if (strcmp(n, "EmbeddedDocumentBinaryObject") == 0 && rule_attr(e, "mimeCode")) {
-		if (!IN(rule_attr(e, "mimeCode"), peppol_mime))
+	switch (t) {
+	case PT_EMBEDDED_DOCUMENT:
+		if (rule_attr(e, "mimeCode") && !IN(rule_attr(e, "mimeCode"), peppol_mime))
 			rule_fire(r->c, "PEPPOL-EN16931-CL001", RULE_FATAL, e);
 		return;
-	}
-	if (strcmp(n, "AllowanceChargeReasonCode") == 0 &&
-	    peppol_parent_is(e, PNS_CAC, "AllowanceCharge")) {
-		bool allowance = indicator_is(e->parent, "false");
-		if (allowance || indicator_is(e->parent, "true")) {
-			rule_norm(e, b, sizeof b);
-			if (allowance && !IN(b, peppol_uncl5189))
-				rule_fire(r->c, "PEPPOL-EN16931-CL002", RULE_FATAL, e);
-			if (!allowance && !IN(b, peppol_uncl7161))
-				rule_fire(r->c, "PEPPOL-EN16931-CL003", RULE_FATAL, e);
-			return;
+	case PT_ALLOWANCE_CHARGE_REASON_CODE:
+		if (peppol_parent_is(e, PNS_CAC, "AllowanceCharge")) {
+			bool allowance = indicator_is(e->parent, "false");
+			if (allowance || indicator_is(e->parent, "true")) {
+				rule_norm(e, b, sizeof b);
+				if (allowance && !IN(b, peppol_uncl5189))
+					rule_fire(r->c, "PEPPOL-EN16931-CL002", RULE_FATAL, e);
+				if (!allowance && !IN(b, peppol_uncl7161))
+					rule_fire(r->c, "PEPPOL-EN16931-CL003", RULE_FATAL, e);
+			}
 		}
-	}
-	if (strcmp(n, "DescriptionCode") == 0 && peppol_parent_is(e, PNS_CAC, "InvoicePeriod")) {
-		rule_norm(e, b, sizeof b);
-		if (!IN(b, peppol_uncl2005))
-			rule_fire(r->c, "PEPPOL-EN16931-CL006", RULE_FATAL, e);
 		return;
-	}
-	if (peppol_is_amount_name(n) || strcmp(n, "TaxAmount") == 0) {
+	case PT_DESCRIPTION_CODE:
+		if (peppol_parent_is(e, PNS_CAC, "InvoicePeriod")) {
+			rule_norm(e, b, sizeof b);
+			if (!IN(b, peppol_uncl2005))
+				rule_fire(r->c, "PEPPOL-EN16931-CL006", RULE_FATAL, e);
+		}
+		return;
+	case PT_AMOUNT:
+	case PT_TAX_AMOUNT: {
 		const char *cur = rule_attr(e, "currencyID");
 		if (cur == NULL || !IN(cur, peppol_iso4217))
 			rule_fire(r->c, "PEPPOL-EN16931-CL007", RULE_FATAL, e);
 		return;
 	}
-	if (strcmp(n, "InvoiceTypeCode") == 0) {
+	case PT_INVOICE_TYPE_CODE:
 		rule_norm(e, b, sizeof b);
 		if (r->profile_01 && !IN(b, peppol_inv_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0100", RULE_FATAL, e);
 		if ((strcmp(b, "326") == 0 || strcmp(b, "384") == 0) && !r->de_pair)
 			rule_fire(r->c, "PEPPOL-EN16931-P0112", RULE_FATAL, e);
 		return;
-	}
-	if (strcmp(n, "CreditNoteTypeCode") == 0) {
+	case PT_CREDIT_NOTE_TYPE_CODE:
 		rule_norm(e, b, sizeof b);
 		if (r->profile_01 && !IN(b, peppol_cn_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0101", RULE_FATAL, e);
 		return;
-	}
-	if (is_date_name(n)) {
+	case PT_DATE:
+	case PT_START_DATE:
+	case PT_END_DATE:
 		date_format(r, e);
 		return;
-	}
-	if (strcmp(n, "EndpointID") == 0 && rule_attr(e, "schemeID")) {
-		if (!IN(rule_attr(e, "schemeID"), peppol_eas))
+	case PT_ENDPOINT_ID:
+		if (rule_attr(e, "schemeID") && !IN(rule_attr(e, "schemeID"), peppol_eas))
 			rule_fire(r->c, "PEPPOL-EN16931-CL008", RULE_FATAL, e);
+		return;
+	default:
 		return;
 	}
 }

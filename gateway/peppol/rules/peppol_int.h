@@ -14,6 +14,16 @@
 
 enum peppol_ns { PNS_OTHER, PNS_CBC, PNS_CAC, PNS_INV, PNS_CN };
 
+/* Element names some Peppol rule context starts from; everything else is
+ * only checked by the empty-element rule. */
+enum peppol_tok {
+	PT_NONE, PT_AMOUNT, PT_DATE, PT_ALLOWANCE_CHARGE, PT_ALLOWANCE_CHARGE_REASON_CODE,
+	PT_BASE_QUANTITY, PT_COMPANY_ID, PT_CREDIT_NOTE, PT_CREDIT_NOTE_LINE,
+	PT_CREDIT_NOTE_TYPE_CODE, PT_DESCRIPTION_CODE, PT_EMBEDDED_DOCUMENT, PT_END_DATE,
+	PT_ENDPOINT_ID, PT_ID, PT_INVOICE, PT_INVOICE_LINE, PT_INVOICE_TYPE_CODE, PT_PARTY,
+	PT_PAYMENT_MEANS, PT_START_DATE, PT_TAX_AMOUNT, PT_TAX_CATEGORY, PT_TAX_CURRENCY_CODE,
+};
+
 struct peppol_run {
 	struct rule_ctx *c;
 	xmlNodePtr top;            /* the document element, XPath root element */
@@ -21,6 +31,14 @@ struct peppol_run {
 	bool profile_unknown;      /* $profile = 'Unknown' */
 	bool profile_01;           /* $profile = '01' */
 	bool de_pair;              /* seller and buyer both in Germany */
+	char doc_cur[4][32];       /* $documentCurrencyCode values (first four) */
+	size_t ndoc_cur;
+	const xmlNs *ns_seen[8];   /* namespace declarations already classified */
+	enum peppol_ns ns_kind[8];
+	size_t nns;
+	/* Element names are interned by the parser's dictionary, so the token
+	 * of a name is remembered by pointer (open addressing, 128 slots). */
+	struct { const xmlChar *name; unsigned char tok; } tok_cache[128];
 };
 
 /* Which of the UBL namespaces an element is in. */
@@ -40,8 +58,6 @@ void peppol_price_base_quantity(struct peppol_run *r, xmlNodePtr bq);
 void peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start);
 /* Rule groups (peppol_codes.c). */
 bool peppol_icd(struct peppol_run *r, xmlNodePtr e);
-void peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k);
-/* Amount elements of the currency rules (R051, CL007). */
-bool peppol_is_amount_name(const char *local);
+void peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_tok t);
 
 #endif

@@ -14,6 +14,7 @@
 #include "peppol/rules/peppol_int.h"
 #include "peppol/rules/peppol_ids.h"
 
+#include <stdint.h>
 #include <string.h>
 
 enum peppol_ns
@@ -61,15 +62,98 @@ peppol_child_decimal(const xmlNode *parent, const char *ns, const char *local, d
 	return rule_decimal(k, out) ? 1 : -1;
 }
 
-bool
-peppol_is_amount_name(const char *l)
+/* Classify an element name (one binary search over the rule vocabulary). */
+static enum peppol_tok
+tok_of(const char *l)
 {
-	static const char *const names[] = {
-		"AllowanceTotalAmount", "Amount", "BaseAmount", "ChargeTotalAmount",
-		"LineExtensionAmount", "PayableAmount", "PayableRoundingAmount", "PrepaidAmount",
-		"PriceAmount", "TaxExclusiveAmount", "TaxInclusiveAmount", "TaxableAmount",
+	static const struct { const char *name; enum peppol_tok tok; } names[] = {
+		{ "ActualDeliveryDate", PT_DATE },
+		{ "AllowanceCharge", PT_ALLOWANCE_CHARGE },
+		{ "AllowanceChargeReasonCode", PT_ALLOWANCE_CHARGE_REASON_CODE },
+		{ "AllowanceTotalAmount", PT_AMOUNT },
+		{ "Amount", PT_AMOUNT },
+		{ "BaseAmount", PT_AMOUNT },
+		{ "BaseQuantity", PT_BASE_QUANTITY },
+		{ "ChargeTotalAmount", PT_AMOUNT },
+		{ "CompanyID", PT_COMPANY_ID },
+		{ "CreditNote", PT_CREDIT_NOTE },
+		{ "CreditNoteLine", PT_CREDIT_NOTE_LINE },
+		{ "CreditNoteTypeCode", PT_CREDIT_NOTE_TYPE_CODE },
+		{ "DescriptionCode", PT_DESCRIPTION_CODE },
+		{ "DueDate", PT_DATE },
+		{ "EmbeddedDocumentBinaryObject", PT_EMBEDDED_DOCUMENT },
+		{ "EndDate", PT_END_DATE },
+		{ "EndpointID", PT_ENDPOINT_ID },
+		{ "ID", PT_ID },
+		{ "Invoice", PT_INVOICE },
+		{ "InvoiceLine", PT_INVOICE_LINE },
+		{ "InvoiceTypeCode", PT_INVOICE_TYPE_CODE },
+		{ "IssueDate", PT_DATE },
+		{ "LineExtensionAmount", PT_AMOUNT },
+		{ "Party", PT_PARTY },
+		{ "PayableAmount", PT_AMOUNT },
+		{ "PayableRoundingAmount", PT_AMOUNT },
+		{ "PaymentMeans", PT_PAYMENT_MEANS },
+		{ "PrepaidAmount", PT_AMOUNT },
+		{ "PriceAmount", PT_AMOUNT },
+		{ "StartDate", PT_START_DATE },
+		{ "TaxAmount", PT_TAX_AMOUNT },
+		{ "TaxCategory", PT_TAX_CATEGORY },
+		{ "TaxCurrencyCode", PT_TAX_CURRENCY_CODE },
+		{ "TaxExclusiveAmount", PT_AMOUNT },
+		{ "TaxInclusiveAmount", PT_AMOUNT },
+		{ "TaxPointDate", PT_DATE },
+		{ "TaxableAmount", PT_AMOUNT },
 	};
-	return rule_code_in(l, names, sizeof names / sizeof names[0]);
+	size_t lo = 0, hi = sizeof names / sizeof names[0];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l, names[mid].name);
+		if (c == 0)
+			return names[mid].tok;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return PT_NONE;
+}
+
+/* tok_of() through the per-run cache; a full cache just computes. */
+static enum peppol_tok
+tok_cached(struct peppol_run *r, const xmlChar *name)
+{
+	size_t mask = sizeof r->tok_cache / sizeof r->tok_cache[0] - 1;
+	size_t h = ((uintptr_t)name >> 3) * 2654435761u;
+	for (size_t i = 0; i < 8; i++) {
+		size_t s = (h + i) & mask;
+		if (r->tok_cache[s].name == name)
+			return (enum peppol_tok)r->tok_cache[s].tok;
+		if (r->tok_cache[s].name == NULL) {
+			enum peppol_tok t = tok_of((const char *)name);
+			r->tok_cache[s].name = name;
+			r->tok_cache[s].tok = (unsigned char)t;
+			return t;
+		}
+	}
+	return tok_of((const char *)name);
+}
+
+/* Namespace kind of e, remembering each declaration seen in this run. */
+static enum peppol_ns
+ns_cached(struct peppol_run *r, const xmlNode *e)
+{
+	if (e->ns == NULL)
+		return PNS_OTHER;
+	for (size_t i = 0; i < r->nns; i++)
+		if (r->ns_seen[i] == e->ns)
+			return r->ns_kind[i];
+	enum peppol_ns k = peppol_ns_of(e);
+	if (r->nns < sizeof r->ns_seen / sizeof r->ns_seen[0]) {
+		r->ns_seen[r->nns] = e->ns;
+		r->ns_kind[r->nns++] = k;
+	}
+	return k;
 }
 
 /* $profile: the 7th ':'-token of a ProfileID that contains the billing
@@ -210,11 +294,10 @@ static void
 currency_rule(struct peppol_run *r, xmlNodePtr e)
 {
 	const char *cur = rule_attr(e, "currencyID");
-	if (cur != NULL) {
-		for (xmlNodePtr d = r->top->children; d != NULL; d = d->next)
-			if (peppol_is(d, PNS_CBC, "DocumentCurrencyCode") && rule_text_eq(d, cur))
+	if (cur != NULL)
+		for (size_t i = 0; i < r->ndoc_cur; i++)
+			if (strcmp(r->doc_cur[i], cur) == 0)
 				return;
-	}
 	rule_fire(r->c, "PEPPOL-EN16931-R051", RULE_FATAL, e);
 }
 
@@ -255,77 +338,103 @@ is_line_period_date(xmlNodePtr e, const char *which)
 
 /* The main pattern: first matching rule only. */
 static void
-main_pattern(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k)
+main_pattern(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_tok t)
 {
-	const char *n = (const char *)e->name;
-	if ((k == PNS_INV && strcmp(n, "Invoice") == 0) || (k == PNS_CN && strcmp(n, "CreditNote") == 0)) {
-		document_rules(r, e);
+	switch (t) {
+	case PT_INVOICE:
+	case PT_CREDIT_NOTE:
+		if ((t == PT_INVOICE && k == PNS_INV) || (t == PT_CREDIT_NOTE && k == PNS_CN))
+			document_rules(r, e);
 		return;
-	}
-	if (k == PNS_CBC && strcmp(n, "TaxCurrencyCode") == 0) {
-		char a[64], b[64];
-		rule_norm(e, a, sizeof a);
-		rule_norm(e->parent ? rule_child(e->parent, RULE_NS_CBC, "DocumentCurrencyCode") : NULL,
-		    b, sizeof b);
-		if (strcmp(a, b) == 0)
-			rule_fire(r->c, "PEPPOL-EN16931-R005", RULE_FATAL, e);
+	case PT_TAX_CURRENCY_CODE:
+		if (k == PNS_CBC) {
+			char a[64], b[64];
+			rule_norm(e, a, sizeof a);
+			rule_norm(e->parent ? rule_child(e->parent, RULE_NS_CBC, "DocumentCurrencyCode") : NULL,
+			    b, sizeof b);
+			if (strcmp(a, b) == 0)
+				rule_fire(r->c, "PEPPOL-EN16931-R005", RULE_FATAL, e);
+		}
 		return;
-	}
-	if (k == PNS_CAC && strcmp(n, "Party") == 0) {
+	case PT_PARTY:
+		if (k != PNS_CAC)
+			return;
 		if (peppol_parent_is(e, PNS_CAC, "AccountingCustomerParty")) {
 			if (rule_child(e, RULE_NS_CBC, "EndpointID") == NULL)
 				rule_fire(r->c, "PEPPOL-EN16931-R010", RULE_FATAL, e);
-			return;
-		}
-		if (peppol_parent_is(e, PNS_CAC, "AccountingSupplierParty")) {
+		} else if (peppol_parent_is(e, PNS_CAC, "AccountingSupplierParty")) {
 			if (rule_child(e, RULE_NS_CBC, "EndpointID") == NULL)
 				rule_fire(r->c, "PEPPOL-EN16931-R020", RULE_FATAL, e);
-			return;
 		}
-	}
-	if (k == PNS_CAC && strcmp(n, "AllowanceCharge") == 0 && is_doc_allowance(e)) {
-		peppol_doc_allowance(r, e);
 		return;
-	}
-	if (k == PNS_CAC && strcmp(n, "PaymentMeans") == 0) {
-		char b[32];
-		rule_norm(rule_child(e, RULE_NS_CBC, "PaymentMeansCode"), b, sizeof b);
-		if (strcmp(b, "49") == 0 || strcmp(b, "59") == 0) {
-			if (rule_path(e, "cac:PaymentMandate/cbc:ID") == NULL)
+	case PT_ALLOWANCE_CHARGE:
+		if (k != PNS_CAC)
+			return;
+		if (is_doc_allowance(e))
+			peppol_doc_allowance(r, e);
+		else if (peppol_parent_is(e, PNS_CAC, "Price"))
+			peppol_price_allowance(r, e);
+		return;
+	case PT_PAYMENT_MEANS:
+		if (k == PNS_CAC) {
+			char b[32];
+			rule_norm(rule_child(e, RULE_NS_CBC, "PaymentMeansCode"), b, sizeof b);
+			if ((strcmp(b, "49") == 0 || strcmp(b, "59") == 0) &&
+			    rule_path(e, "cac:PaymentMandate/cbc:ID") == NULL)
 				rule_fire(r->c, "PEPPOL-EN16931-R061", RULE_FATAL, e);
-			return;
 		}
-	}
-	if (k == PNS_CBC && (peppol_is_amount_name(n) ||
-	    (strcmp(n, "TaxAmount") == 0 && (peppol_parent_is(e, PNS_CAC, "TaxSubtotal") ||
-	    (peppol_parent_is(e, PNS_CAC, "TaxTotal") &&
-	    rule_child(e->parent, RULE_NS_CAC, "TaxSubtotal")))))) {
-		currency_rule(r, e);
+		return;
+	case PT_AMOUNT:
+		if (k == PNS_CBC)
+			currency_rule(r, e);
+		return;
+	case PT_TAX_AMOUNT:
+		if (k == PNS_CBC && (peppol_parent_is(e, PNS_CAC, "TaxSubtotal") ||
+		    (peppol_parent_is(e, PNS_CAC, "TaxTotal") &&
+		    rule_child(e->parent, RULE_NS_CAC, "TaxSubtotal"))))
+			currency_rule(r, e);
+		return;
+	case PT_START_DATE:
+	case PT_END_DATE:
+		if (k == PNS_CBC && is_line_period_date(e, t == PT_START_DATE ? "StartDate" : "EndDate"))
+			peppol_line_period_date(r, e, t == PT_START_DATE);
+		return;
+	case PT_INVOICE_LINE:
+	case PT_CREDIT_NOTE_LINE:
+		if (k == PNS_CAC)
+			peppol_line(r, e);
+		return;
+	case PT_BASE_QUANTITY:
+		if (k == PNS_CBC && rule_attr(e, "unitCode") != NULL && peppol_parent_is(e, PNS_CAC, "Price"))
+			peppol_price_base_quantity(r, e);
+		return;
+	case PT_ENDPOINT_ID:
+	case PT_ID:
+	case PT_COMPANY_ID:
+		if (k == PNS_CBC)
+			peppol_icd(r, e);
+		return;
+	default:
 		return;
 	}
-	if (k == PNS_CBC && strcmp(n, "StartDate") == 0 && is_line_period_date(e, "StartDate")) {
-		peppol_line_period_date(r, e, true);
-		return;
+}
+
+/* R080: at most one project reference (DocumentTypeCode 50) on a credit note. */
+static void
+project_references(struct peppol_run *r, xmlNodePtr e)
+{
+	size_t n50 = 0;
+	for (xmlNodePtr a = e->children; a != NULL; a = a->next) {
+		if (!peppol_is(a, PNS_CAC, "AdditionalDocumentReference"))
+			continue;
+		for (xmlNodePtr t = a->children; t != NULL; t = t->next)
+			if (peppol_is(t, PNS_CBC, "DocumentTypeCode") && rule_text_eq(t, "50")) {
+				n50++;
+				break;
+			}
 	}
-	if (k == PNS_CBC && strcmp(n, "EndDate") == 0 && is_line_period_date(e, "EndDate")) {
-		peppol_line_period_date(r, e, false);
-		return;
-	}
-	if (k == PNS_CAC && (strcmp(n, "InvoiceLine") == 0 || strcmp(n, "CreditNoteLine") == 0)) {
-		peppol_line(r, e);
-		return;
-	}
-	if (k == PNS_CAC && strcmp(n, "AllowanceCharge") == 0 && peppol_parent_is(e, PNS_CAC, "Price")) {
-		peppol_price_allowance(r, e);
-		return;
-	}
-	if (k == PNS_CBC && strcmp(n, "BaseQuantity") == 0 && rule_attr(e, "unitCode") != NULL &&
-	    peppol_parent_is(e, PNS_CAC, "Price")) {
-		peppol_price_base_quantity(r, e);
-		return;
-	}
-	if (k == PNS_CBC)
-		peppol_icd(r, e);
+	if (n50 > 1)
+		rule_fire(r->c, "PEPPOL-EN16931-R080", RULE_FATAL, e);
 }
 
 static void
@@ -335,25 +444,15 @@ walk(struct peppol_run *r, xmlNodePtr e)
 		if (e->type != XML_ELEMENT_NODE)
 			continue;
 		empty_element(r, e);
-		enum peppol_ns k = peppol_ns_of(e);
-		if (k == PNS_CN && strcmp((const char *)e->name, "CreditNote") == 0 &&
-		    rule_path_count(e, "cac:AdditionalDocumentReference") > 1) {
-			size_t n50 = 0;
-			for (xmlNodePtr a = e->children; a != NULL; a = a->next) {
-				if (!peppol_is(a, PNS_CAC, "AdditionalDocumentReference"))
-					continue;
-				for (xmlNodePtr t = a->children; t != NULL; t = t->next)
-					if (peppol_is(t, PNS_CBC, "DocumentTypeCode") && rule_text_eq(t, "50")) {
-						n50++;
-						break;
-					}
+		enum peppol_tok t = tok_cached(r, e->name);
+		if (t != PT_NONE) {
+			enum peppol_ns k = ns_cached(r, e);
+			if (k != PNS_OTHER) {
+				if (t == PT_CREDIT_NOTE && k == PNS_CN)
+					project_references(r, e);
+				main_pattern(r, e, k, t);
+				peppol_code_lists(r, e, k, t);
 			}
-			if (n50 > 1)
-				rule_fire(r->c, "PEPPOL-EN16931-R080", RULE_FATAL, e);
-		}
-		if (k != PNS_OTHER) {
-			main_pattern(r, e, k);
-			peppol_code_lists(r, e, k);
 		}
 		walk(r, e->children);
 	}
@@ -370,5 +469,12 @@ rules_peppol_run(struct rule_ctx *c)
 	profile_init(&r);
 	r.de_pair = country_is_de(r.top, "cac:AccountingSupplierParty") &&
 	    country_is_de(r.top, "cac:AccountingCustomerParty");
+	for (xmlNodePtr d = r.top->children; d != NULL && r.ndoc_cur < 4; d = d->next) {
+		/* A code longer than any currency can never equal a currencyID
+		 * that passes; keeping it truncated would be wrong, so skip it. */
+		if (peppol_is(d, PNS_CBC, "DocumentCurrencyCode") &&
+		    rule_text(d, r.doc_cur[r.ndoc_cur], sizeof r.doc_cur[0]) < sizeof r.doc_cur[0] - 1)
+			r.ndoc_cur++;
+	}
 	walk(&r, r.top);
 }

@@ -1,0 +1,146 @@
+/*
+ * peppol_validate.c - in-process speed of `gateway invoice validate`:
+ * safe parse + UBL 2.1 schema + EN 16931 and Peppol rules per document.
+ *
+ * Usage: peppol_validate [-r RUNS] [-w WARMUP] FILE...
+ * Loads the files into memory once, compiles the schemas once (as the
+ * daemon does), warms up, then times RUNS passes over all documents and
+ * prints the median time per invoice, with the errors found per pass so a
+ * reader can see the work was real. A figure, not a test: asserts nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "peppol/rules/validate.h"
+#include "peppol/rules/xsd_ubl.h"
+
+struct doc {
+	char *buf;
+	size_t len;
+	const char *name;
+};
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	char *b = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16384;
+			char *nb = realloc(b, cap);
+			if (nb == NULL) {
+				free(b);
+				fclose(f);
+				return NULL;
+			}
+			b = nb;
+		}
+		size_t r = fread(b + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	*len = n;
+	return b;
+}
+
+/* One pass over every document; returns the number of fatal findings. */
+static size_t
+pass(struct doc *d, int n)
+{
+	size_t errors = 0;
+	for (int i = 0; i < n; i++) {
+		struct invoice_report rep = { 0 };
+		if (invoice_validate_mem(d[i].buf, d[i].len, d[i].name, RULES_ALL, true, &rep) == GW_OK)
+			errors += invoice_report_errors(&rep);
+		invoice_report_free(&rep);
+	}
+	return errors;
+}
+
+int
+main(int argc, char **argv)
+{
+	int runs = 15, warm = 3, i = 1;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		long v = strtol(argv[i + 1], NULL, 10);
+		if (strcmp(argv[i], "-r") == 0 && v > 0 && v < 100000)
+			runs = (int)v;
+		else if (strcmp(argv[i], "-w") == 0 && v >= 0 && v < 100000)
+			warm = (int)v;
+		else
+			break;
+	}
+	int n = argc - i;
+	if (n <= 0) {
+		fprintf(stderr, "usage: peppol_validate [-r RUNS] [-w WARMUP] FILE...\n");
+		return 2;
+	}
+	if (gw_cfg == NULL)
+		gw_cfg = config_new();
+	struct doc *d = calloc((size_t)n, sizeof *d);
+	size_t bytes = 0;
+	for (int k = 0; k < n; k++) {
+		d[k].name = argv[i + k];
+		d[k].buf = slurp(d[k].name, &d[k].len);
+		if (d[k].buf == NULL) {
+			fprintf(stderr, "peppol_validate: cannot read %s\n", d[k].name);
+			return 2;
+		}
+		bytes += d[k].len;
+	}
+	char why[512];
+	double t0 = now_ns();
+	if (xsd_ubl_load(why, sizeof why) != GW_OK) {
+		fprintf(stderr, "peppol_validate: %s\n", why);
+		return 2;
+	}
+	double load_ms = (now_ns() - t0) / 1e6;
+	/* Inner repetitions keep one timed sample well above clock resolution. */
+	int inner = 20;
+	for (int w = 0; w < warm; w++)
+		pass(d, n);
+	double *per = calloc((size_t)runs, sizeof *per);
+	size_t errors = 0;
+	for (int r = 0; r < runs; r++) {
+		double s = now_ns();
+		for (int k = 0; k < inner; k++)
+			errors = pass(d, n);
+		per[r] = (now_ns() - s) / ((double)inner * n);
+	}
+	qsort(per, (size_t)runs, sizeof *per, cmp_double);
+	printf("native: %d documents, %.1f KB average; schemas compiled once in %.1f ms\n", n,
+	    (double)bytes / n / 1024.0, load_ms);
+	printf("native: fatal findings per pass: %zu\n", errors);
+	printf("native: median %.1f us per invoice (min %.1f, max %.1f, %d runs x %d passes)\n",
+	    per[runs / 2] / 1e3, per[0] / 1e3, per[runs - 1] / 1e3, runs, inner);
+	printf("native_us_per_invoice=%.3f\n", per[runs / 2] / 1e3);
+	for (int k = 0; k < n; k++)
+		free(d[k].buf);
+	free(d);
+	free(per);
+	return 0;
+}
