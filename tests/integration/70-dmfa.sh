@@ -1,0 +1,105 @@
+#!/bin/sh
+# 70-dmfa.sh - gateway dmfa export/update end to end on a hand-computed
+# quarter (fixtures/dmfa, fixed parameter table): FI/FS/GO written, FI valid
+# against the official XSD, FS a CMS signature that verifies, amounts as
+# computed by hand, the worker without INSS held until IDFLUX brings a BIS
+# number, no original re-sent, and a DmfAUpdate with the right actions.
+set -u
+: "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+F=$TOP/fixtures/dmfa
+X=$REF/onss/xsd
+PKI=$TOP/certs/out/onss
+[ -f "$PKI/org.key.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null 2>&1 || fail "test PKI"
+chmod 600 "$PKI/org.key.pem" 2>/dev/null
+S="--sign-cert $PKI/org.crt.pem --sign-key $PKI/org.key.pem --params $F/params-test.txt"
+xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
+eq() { got=$(xp "$1" "$2"); [ "$got" = "$3" ] || fail "$2: got '$got', want '$3'"; }
+
+# 1. Original: the foreign worker without INSS is held back (exit 1).
+mkdir "$W/out"
+"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
+	>"$W/stdout" 2>"$W/stderr"
+rc=$?
+[ $rc -eq 1 ] || { cat "$W/stderr"; fail "export exit $rc, want 1"; }
+grep -q 'record FW-1: field worker_inss' "$W/stderr" || fail "FW-1 not named in the rejection"
+FI=$(ls "$W/out"/FI.DMFA.* 2>/dev/null)
+[ -n "$FI" ] && [ "$(cat "$W/stdout")" = "$(basename "$FI")" ] || fail "FI name not printed"
+N=$(basename "$FI" | sed 's/^FI\.//')
+[ -f "$W/out/FS.$N" ] || fail "no FS"
+[ -f "$W/out/GO.$(echo "$N" | sed 's/\.1$//')" ] || fail "no GO"
+xmllint --noout --schema "$X/DmfAOriginal_20231.xsd" "$FI" 2>"$W/xsd" || { cat "$W/xsd"; fail "FI not valid"; }
+base64 -d "$W/out/FS.$N" >"$W/fs.der" || fail "FS not base64"
+openssl cms -verify -inform DER -in "$W/fs.der" -content "$FI" -binary -CAfile "$PKI/ca.crt.pem" \
+	-purpose any -out /dev/null 2>"$W/cms" || { cat "$W/cms"; fail "FS does not verify"; }
+
+eq "$FI" "count(//Form)" 1
+eq "$FI" "//NOSSRegistrationNbr" 123456749
+eq "$FI" "count(//NaturalPerson)" 5
+A="//NaturalPerson[INSS='80010100107']"
+eq "$FI" "$A//WorkerCode" 046
+eq "$FI" "count($A//Occupation)" 1
+eq "$FI" "$A//ServiceNbrDays" 1200
+eq "$FI" "$A//ServiceNbrHours" 9600
+eq "$FI" "$A//RemunAmount" 180000
+eq "$FI" "$A//WorkerContribution[1]/ContributionCalculationBasis" 194400
+eq "$FI" "$A//WorkerContribution[1]/ContributionAmount" 74008
+ST="//NaturalPerson[INSS='02020200322']"
+eq "$FI" "$ST/WorkerRecord[2]/WorkerCode" 841
+eq "$FI" "$ST//StudentHoursNbr" 20
+eq "$FI" "$ST//StudentContributionAmount" 1626
+eq "$FI" "$ST/WorkerRecord[1]//ServiceNbrHours" 1200
+J="//NaturalPerson[INSS='70070700543']"
+eq "$FI" "count($J//Occupation)" 2
+eq "$FI" "$J//Occupation[2]/JointCommissionNbr" 329.02
+eq "$FI" "//NetOwedAmount" 137204
+eq "$FI" "sum(//ContributionAmount) + sum(//StudentContributionAmount)" 137204
+
+# 2. The same quarter again: refused, nothing new written.
+"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
+	>/dev/null 2>"$W/stderr2"
+rc=$?
+[ $rc -eq 1 ] || fail "re-export exit $rc, want 1"
+grep -q "already filed" "$W/stderr2" || fail "re-export not refused as already filed"
+[ "$(ls "$W/out"/FI.DMFA.* | wc -l)" -eq 1 ] || fail "an original was re-sent"
+
+# 3. IDFLUX brings the BIS number: the worker is declared, second employer.
+mkdir "$W/bis"
+"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/bis" --env T $S \
+	--idflux "$F/idflux-bis.xml" >/dev/null 2>"$W/stderr3" || { cat "$W/stderr3"; fail "export with IDFLUX"; }
+FI2=$(ls "$W/bis"/FI.DMFA.*)
+xmllint --noout --schema "$X/DmfAOriginal_20231.xsd" "$FI2" 2>/dev/null || fail "FI with BIS not valid"
+eq "$FI2" "count(//Form)" 2
+eq "$FI2" "//Form[2]//NOSSRegistrationNbr" 150000120
+eq "$FI2" "//NaturalPerson[INSS='90430300658']//RemunAmount" 30000
+eq "$FI2" "//Form[2]//NetOwedAmount" 11451   # 300.00 x 38.07 % + 0.10 %
+
+# 4. Correction: ART-03 revised (modify), JC-* cancelled (delete, justified), NEW-1 (create).
+"$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
+	--quarter 20262 --dmpi "$F/dmpi-2026q2.xml" --idflux "$F/idflux-bis.xml" --out "$W/out" --env T $S \
+	>/dev/null 2>"$W/stderr4" || { cat "$W/stderr4"; fail "update"; }
+UP=$(ls "$W/out"/FI.DMWA.*)
+[ "$(ls "$W/out"/FI.DMFA.* | wc -l)" -eq 1 ] || fail "the correction re-sent an original"
+xmllint --noout --schema "$X/DmfAUpdate_20231.xsd" "$UP" 2>"$W/xsd" || { cat "$W/xsd"; fail "DMWA not valid"; }
+eq "$UP" "//EmployerDeclarationPID" 6000000001
+eq "$UP" "count(//NaturalPersonUpdate)" 3
+eq "$UP" "//NaturalPersonUpdate[INSS='80010100107']//UpdateAction" 1
+eq "$UP" "//NaturalPersonUpdate[INSS='80010100107']//WorkerRecordVersionNbr" 7000000003
+eq "$UP" "//NaturalPersonUpdate[INSS='80010100107']//OccupationVersionNbr" 7000000004
+eq "$UP" "//NaturalPersonUpdate[INSS='80010100107']//RemunAmount" 183000
+eq "$UP" "//NaturalPersonUpdate[INSS='70070700543']//UpdateAction" 0
+eq "$UP" "count(//NaturalPersonUpdate[INSS='70070700543']/Justification)" 1
+eq "$UP" "//NaturalPersonUpdate[INSS='91010100738']//UpdateAction" 3
+eq "$UP" "count(//NaturalPersonUpdate[INSS='91010100738']/NaturalPersonPID)" 0
+
+# 5. Nothing changed: nothing written. Bad usage: exit 2.
+"$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2.csv" \
+	--quarter 20262 --dmpi "$F/dmpi-2026q2.xml" --out "$W/out" --env T $S >/dev/null 2>"$W/stderr5"
+[ "$(ls "$W/out"/FI.DMWA.* | wc -l)" -eq 1 ] || fail "an empty correction was written"
+grep -q "nothing changed" "$W/stderr5" || fail "no 'nothing changed' message"
+"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20265 --out "$W/out" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "bad quarter not a usage error"
+"$GATEWAY" dmfa export --help | grep -q 'dmfa export' || fail "--help"
+echo "ok: DmfA export (XSD-valid, signed, hand-computed amounts), IDFLUX BIS, no re-send, DmfAUpdate actions"
