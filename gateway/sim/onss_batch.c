@@ -1,10 +1,539 @@
-/* sim/onss_batch.c - placeholder until its module lands; replaced by the owner. */
+/*
+ * onss_batch.c - `gateway sim batch`: the simulated ONSS batch processor
+ * that sits behind a real sshd. It watches the IN, INTEST and INTEST-S
+ * folders of the SFTP root for GO files and, for each, checks what the ONSS
+ * checks, in its order: the GO name, the environment against the folder,
+ * a name already seen, FI present, FS present (not in simulation) and its
+ * CMS signature, well-formed XML, the schema named by the purpose, the XSD.
+ * A failure is answered by an ACRF with result 0 and the annex 30 error id
+ * (ACRF-107 name, ACRF-118/119/144 folder, ACRF-133 duplicate, ACRF-120 no
+ * FI, ACRF-122 no FS, ACRF-125 bad signature, ACRF-102 XML or schema,
+ * ACRF-088 unknown schema, ACRF-158 form type not the one named). A file
+ * that passes gets ACRF result 1 with a ticket, then NOTIFICATION (and
+ * IDFLUX) for Dimona, NOTIFICATION and DmfAPID for DmfA. Processed files
+ * are removed from the IN folder, as the ONSS does.
+ *
+ * Owns its state folder (the names it has seen, durable). Never touches
+ * the gateway's queue or files: it only sees what came over SFTP.
+ */
+#include "sim/onss_batch.h"
 #include "cmd/cmd.h"
-#include <stdio.h>
+#include "core/config.h"
+#include "core/log.h"
+#include "onss/batch/cms.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* ---- names already seen (durable) ---- */
+
+struct seen {
+	char **v;
+	size_t n, cap;
+	char path[1100];
+};
+
+static int
+seen_has(const struct seen *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static gw_rc
+seen_add(struct seen *s, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		char **nv = realloc(s->v, ncap * sizeof *nv);
+		if (nv == NULL)
+			return GW_ENOMEM;
+		s->v = nv;
+		s->cap = ncap;
+	}
+	if ((s->v[s->n] = strdup(name)) == NULL)
+		return GW_ENOMEM;
+	s->n++;
+	/* Append and fsync: a name seen before a crash stays seen after it. */
+	int fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd < 0)
+		return GW_EIO;
+	size_t l = strlen(name);
+	int ok = write(fd, name, l) == (ssize_t)l && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+	close(fd);
+	return ok ? GW_OK : GW_EIO;
+}
+
+static void
+seen_load(struct seen *s, const char *state)
+{
+	char line[256];
+	if (snprintf(s->path, sizeof s->path, "%s/seen-names", state) >= (int)sizeof s->path)
+		return;
+	FILE *f = fopen(s->path, "r");
+	if (f == NULL)
+		return;
+	/* Reading appends nothing: take the lines into memory directly. */
+	char path_keep[1100];
+	snprintf(path_keep, sizeof path_keep, "%s", s->path);
+	s->path[0] = '\0';
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		if (s->n == s->cap) {
+			size_t ncap = s->cap ? s->cap * 2 : 64;
+			char **nv = realloc(s->v, ncap * sizeof *nv);
+			if (nv == NULL)
+				break;
+			s->v = nv;
+			s->cap = ncap;
+		}
+		if ((s->v[s->n] = strdup(line)) != NULL)
+			s->n++;
+	}
+	fclose(f);
+	snprintf(s->path, sizeof s->path, "%s", path_keep);
+}
+
+/* ---- schemas of what comes in ---- */
+
+struct in_schema {
+	const char *root, *purpose, *prefix;
+	xmlSchemaPtr schema;
+	int tried;
+};
+
+static struct in_schema in_schemas[] = {
+	{ "Dimona", "DIMN", "Dimona_", NULL, 0 },
+	{ "DmfAOriginal", "DMFA", "DmfAOriginal_", NULL, 0 },
+	{ "DmfAUpdate", "DMWA", "DmfAUpdate_", NULL, 0 },
+};
+
+static void
+quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static xmlSchemaPtr
+in_schema_get(struct in_schema *s)
+{
+	if (!s->tried) {
+		char dir[PATH_MAX], best[NAME_MAX + 1] = "", path[PATH_MAX + NAME_MAX + 2];
+		s->tried = 1;
+		snprintf(dir, sizeof dir, "%s/onss/xsd", gw_reference_dir());
+		const char *xdir = config_get(gw_cfg, "onss.xsd_dir", dir);
+		DIR *d = opendir(xdir);
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL)
+			if (strncmp(e->d_name, s->prefix, strlen(s->prefix)) == 0 && strstr(e->d_name, ".xsd") &&
+			    strcmp(e->d_name, best) > 0)
+				snprintf(best, sizeof best, "%s", e->d_name);
+		if (d)
+			closedir(d);
+		if (best[0]) {
+			snprintf(path, sizeof path, "%s/%s", xdir, best);
+			xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
+			if (pc) {
+				xmlSchemaSetParserErrors(pc, quiet, quiet, NULL);
+				s->schema = xmlSchemaParse(pc);
+				xmlSchemaFreeParserCtxt(pc);
+			}
+		}
+		if (s->schema == NULL)
+			log_error(NULL, xdir, "no usable %s*.xsd: %s files cannot be checked", s->prefix, s->root);
+	}
+	return s->schema;
+}
+
+struct first_err {
+	char msg[200];
+	int n;
+};
+
+#if LIBXML_VERSION >= 21200
+static void first_error(void *ctx, const xmlError *e)
+#else
+static void first_error(void *ctx, xmlErrorPtr e)
+#endif
+{
+	struct first_err *fe = ctx;
+	if (fe->n++ == 0 && e && e->message) {
+		snprintf(fe->msg, sizeof fe->msg, "line %d: %s", e->line, e->message);
+		fe->msg[strcspn(fe->msg, "\n")] = '\0';
+	}
+}
+
+/* ---- one GO ---- */
+
+static const struct {
+	const char *dir;
+	char env;
+	const char *out;
+	const char *wrong_env_error;   /* what a file with another env gets here */
+} folders[] = {
+	{ "IN", 'R', "OUT", NULL },
+	{ "INTEST", 'T', "OUTTEST", NULL },
+	{ "INTEST-S", 'S', "OUTTEST-S", NULL },
+};
+
+/* Remove the files of a submission from the IN folder. */
+static void
+remove_set(const char *in_dir, const struct batch_name *n, const char *go)
+{
+	char fi[128], fs[128], p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/%s", in_dir, go);
+	unlink(p);
+	if (batch_name_format(n, 'I', fi, sizeof fi) == GW_OK) {
+		snprintf(p, sizeof p, "%s/%s", in_dir, fi);
+		unlink(p);
+	}
+	if (batch_name_format(n, 'S', fs, sizeof fs) == GW_OK) {
+		snprintf(p, sizeof p, "%s/%s", in_dir, fs);
+		unlink(p);
+	}
+}
+
+/* Read a small file (the FS) into memory; *buf malloc'd. */
+static gw_rc
+slurp(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	*buf = NULL;
+	if (f == NULL)
+		return GW_ENOTFOUND;
+	if (fstat(fileno(f), &st) != 0 || st.st_size > (1 << 20) || (*buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		fclose(f);
+		return GW_EIO;
+	}
+	*len = fread(*buf, 1, (size_t)st.st_size, f);
+	(*buf)[*len] = '\0';
+	fclose(f);
+	return GW_OK;
+}
+
+static void
+new_ticket(struct simb *sb, char *out, size_t cap)
+{
+	snprintf(out, cap, "38%08lX%04lu", (unsigned long)time(NULL) & 0xffffffffUL, ++sb->ticket_seq % 10000);
+}
+
+/* Check and answer one GO found in folder fi (index into folders). */
+static void
+process_go(struct simb *sb, struct seen *seen, size_t fo, const char *go)
+{
+	char in_dir[1100], p[PATH_MAX], fi[128], fs[128], kind;
+	struct simb_file sf;
+	const char *err_id = NULL;
+	xmlDoc *doc = NULL;
+	char *fsbuf = NULL;
+	size_t fslen = 0;
+
+	memset(&sf, 0, sizeof sf);
+	snprintf(in_dir, sizeof in_dir, "%s/%s", sb->root, folders[fo].dir);
+	snprintf(sf.out_dir, sizeof sf.out_dir, "%s/%s", sb->root, folders[fo].out);
+	snprintf(sf.go, sizeof sf.go, "%s", go);
+
+	if (batch_name_parse(go, &sf.name, &kind) != GW_OK || kind != 'G') {
+		/* Answer under a name the sender can still recognise: its
+		 * own GO name is in FileName. */
+		memset(&sf.name, 0, sizeof sf.name);
+		snprintf(sf.name.purpose, sizeof sf.name.purpose, "XXXX");
+		snprintf(sf.name.sender, sizeof sf.name.sender, "000000");
+		sf.name.date = sb->today;
+		sf.name.seq = (unsigned)(++sb->ticket_seq % 100000);
+		sf.name.env = folders[fo].env;
+		simb_write_acrf(&sf, 0, "ACRF-107");
+		snprintf(p, sizeof p, "%s/%s", in_dir, go);
+		unlink(p);
+		log_warn(NULL, go, "refused: GO name structure (ACRF-107)");
+		return;
+	}
+	if (sf.name.env != folders[fo].env) {
+		err_id = sf.name.env == 'R' ? "ACRF-118" : sf.name.env == 'T' ? "ACRF-119" : "ACRF-144";
+		goto refuse;
+	}
+	if (seen_has(seen, go)) {
+		err_id = "ACRF-133";
+		goto refuse_keep_seen;
+	}
+	seen_add(seen, go);
+	batch_name_format(&sf.name, 'I', fi, sizeof fi);
+	batch_name_format(&sf.name, 'S', fs, sizeof fs);
+	snprintf(p, sizeof p, "%s/%s", in_dir, fi);
+	if (access(p, R_OK) != 0) {
+		err_id = "ACRF-120";
+		goto refuse_keep_seen;
+	}
+	if (sf.name.env != 'S') {
+		char fsp[PATH_MAX];
+		snprintf(fsp, sizeof fsp, "%s/%s", in_dir, fs);
+		if (slurp(fsp, &fsbuf, &fslen) != GW_OK) {
+			err_id = "ACRF-122";
+			goto refuse_keep_seen;
+		}
+		struct batch_cms_check chk;
+		if (batch_cms_verify(p, fsbuf, fslen, sb->ca_file, &chk) != GW_OK) {
+			log_warn(NULL, go, "signature refused: code %d (%s)", chk.code, chk.why);
+			err_id = "ACRF-125";
+			goto refuse_keep_seen;
+		}
+	}
+	doc = xmlReadFile(p, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		err_id = "ACRF-102";
+		goto refuse_keep_seen;
+	}
+	const char *root = (const char *)xmlDocGetRootElement(doc)->name;
+	struct in_schema *is = NULL;
+	for (size_t i = 0; i < sizeof in_schemas / sizeof *in_schemas; i++)
+		if (strcmp(root, in_schemas[i].root) == 0)
+			is = &in_schemas[i];
+	if (is == NULL) {
+		err_id = "ACRF-088";
+		goto refuse_keep_seen;
+	}
+	if (strcmp(is->purpose, sf.name.purpose) != 0) {
+		err_id = "ACRF-158";
+		goto refuse_keep_seen;
+	}
+	xmlSchemaPtr schema = in_schema_get(is);
+	if (schema == NULL) {
+		err_id = "ACRF-088";
+		goto refuse_keep_seen;
+	}
+	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
+	struct first_err fe = { "", 0 };
+	xmlSchemaSetValidStructuredErrors(vc, first_error, &fe);
+	int vr = vc ? xmlSchemaValidateDoc(vc, doc) : -1;
+	xmlSchemaFreeValidCtxt(vc);
+	if (vr != 0) {
+		log_warn(NULL, go, "schema error: %s", fe.msg);
+		err_id = "ACRF-102";
+		goto refuse_keep_seen;
+	}
+	/* Received: receipt first, then the processing result. */
+	new_ticket(sb, sf.ticket, sizeof sf.ticket);
+	simb_write_acrf(&sf, 1, NULL);
+	sb->idfl_count = 0;
+	gw_rc rc = strcmp(is->purpose, "DIMN") == 0 ? simb_process_dimona(sb, &sf, doc)
+	                                             : simb_process_dmfa(sb, &sf, doc);
+	if (rc != GW_OK)
+		log_error(NULL, go, "processing failed: %s", gw_rc_name(rc));
+	remove_set(in_dir, &sf.name, go);
+	goto out;
+refuse:
+	seen_add(seen, go);
+refuse_keep_seen:
+	log_warn(NULL, go, "refused (%s)", err_id);
+	simb_write_acrf(&sf, 0, err_id);
+	/* A duplicate is dropped without touching the first submission's
+	 * files (already gone); the rest is removed like a processed set. */
+	remove_set(in_dir, &sf.name, go);
+out:
+	free(fsbuf);
+	xmlFreeDoc(doc);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One pass over the three IN folders; returns how many GO files it saw. */
+static size_t
+scan(struct simb *sb, struct seen *seen)
+{
+	size_t total = 0;
+	for (size_t fo = 0; fo < sizeof folders / sizeof *folders; fo++) {
+		char dir[1100];
+		char *names[512];
+		size_t n = 0;
+		snprintf(dir, sizeof dir, "%s/%s", sb->root, folders[fo].dir);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d)) != NULL && n < 512)
+			if (strncmp(e->d_name, "GO.", 3) == 0)
+				names[n++] = strdup(e->d_name);
+		if (d)
+			closedir(d);
+		qsort(names, n, sizeof *names, cmp_str);
+		for (size_t i = 0; i < n; i++) {
+			if (names[i] && !stop_flag)
+				process_go(sb, seen, fo, names[i]);
+			free(names[i]);
+		}
+		total += n;
+	}
+	return total;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: gateway sim batch --root DIR [--state DIR] [--ca PEM] [--once]\n"
+	    "                         [--interval-ms N] [--today YYYYMMDD]\n"
+	    "                         [--inss-change OLD:NEW:NAME:FIRST:YYYY-MM-DD:SEX]...\n"
+	    "  The simulated ONSS batch processor behind sshd. DIR is the SFTP root\n"
+	    "  (IN, INTEST, INTEST-S, OUT, OUTTEST, OUTTEST-S are created).\n"
+	    "  --state DIR     its durable state (names seen); default DIR/.sim-state\n"
+	    "  --ca PEM        CA that FS signatures must chain to; default [onss_batch] sim_ca\n"
+	    "                  or certs/out/onss/ca.crt.pem\n"
+	    "  --once          process what is there, then exit\n"
+	    "  --today         the date the Dimona rules run at (default: today)\n"
+	    "  --inss-change   answer declarations about OLD with an IDFLUX naming NEW\n");
+}
+
+/* Parse OLD:NEW:NAME:FIRST:BIRTH:SEX. */
+static int
+parse_change(const char *s, struct simb_inss_change *c)
+{
+	char buf[256];
+	char *parts[6], *save = NULL;
+	int k = 0;
+	snprintf(buf, sizeof buf, "%s", s);
+	for (char *t = strtok_r(buf, ":", &save); t && k < 6; t = strtok_r(NULL, ":", &save))
+		parts[k++] = t;
+	if (k != 6 || strlen(parts[0]) != 11 || strlen(parts[1]) != 11)
+		return 0;
+	memset(c, 0, sizeof *c);
+	snprintf(c->old_inss, sizeof c->old_inss, "%s", parts[0]);
+	snprintf(c->new_inss, sizeof c->new_inss, "%s", parts[1]);
+	snprintf(c->name, sizeof c->name, "%s", parts[2]);
+	snprintf(c->first_name, sizeof c->first_name, "%s", parts[3]);
+	snprintf(c->birth, sizeof c->birth, "%s", parts[4]);
+	c->sex = parts[5][0] == '2' ? 2 : 1;
+	return 1;
+}
+
 int
 sim_onss_batch_main(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "gateway %s: not built yet\n", argv[0]);
-	return 2;
+	struct simb sb;
+	struct seen seen = { 0 };
+	const char *root = NULL, *state = NULL, *ca = NULL;
+	int once = 0;
+	long interval = 200;
+	char default_state[1100], default_ca[PATH_MAX];
+
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return GW_EXIT_OK;
+	}
+	memset(&sb, 0, sizeof sb);
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	sb.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	sb.now_min = tm.tm_hour * 60 + tm.tm_min;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--root") == 0 && v) { root = v; i++; }
+		else if (strcmp(a, "--state") == 0 && v) { state = v; i++; }
+		else if (strcmp(a, "--ca") == 0 && v) { ca = v; i++; }
+		else if (strcmp(a, "--once") == 0) once = 1;
+		else if (strcmp(a, "--interval-ms") == 0 && v) {
+			char *end;
+			interval = strtol(v, &end, 10);
+			if (*end || interval < 10 || interval > 60000) {
+				fprintf(stderr, "gateway sim batch: --interval-ms wants 10..60000\n");
+				return GW_EXIT_USAGE;
+			}
+			i++;
+		} else if (strcmp(a, "--today") == 0 && v) {
+			char *end;
+			long t = strtol(v, &end, 10);
+			if (*end || t < 19900101 || t > 99991231) {
+				fprintf(stderr, "gateway sim batch: --today wants YYYYMMDD\n");
+				return GW_EXIT_USAGE;
+			}
+			sb.today = (gw_ymd)t;
+			sb.now_min = 0;
+			i++;
+		} else if (strcmp(a, "--inss-change") == 0 && v) {
+			struct simb_inss_change *nc = realloc(sb.changes, (sb.n_changes + 1) * sizeof *nc);
+			if (nc == NULL)
+				return GW_EXIT_USAGE;
+			sb.changes = nc;
+			if (!parse_change(v, &sb.changes[sb.n_changes])) {
+				fprintf(stderr, "gateway sim batch: --inss-change wants OLD:NEW:NAME:FIRST:YYYY-MM-DD:SEX\n");
+				free(sb.changes);
+				return GW_EXIT_USAGE;
+			}
+			sb.n_changes++;
+			i++;
+		} else {
+			usage(stderr);
+			free(sb.changes);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (root == NULL) {
+		usage(stderr);
+		free(sb.changes);
+		return GW_EXIT_USAGE;
+	}
+	snprintf(sb.root, sizeof sb.root, "%s", root);
+	snprintf(default_state, sizeof default_state, "%s/.sim-state", root);
+	snprintf(sb.state, sizeof sb.state, "%s", state ? state : default_state);
+	snprintf(default_ca, sizeof default_ca, "certs/out/onss/ca.crt.pem");
+	sb.ca_file = ca ? ca : config_get(gw_cfg, "onss_batch.sim_ca", default_ca);
+	mkdir(sb.state, 0700);
+	for (size_t i = 0; i < 3; i++) {
+		char d[1100];
+		snprintf(d, sizeof d, "%s/%s", root, folders[i].dir);
+		mkdir(d, 0755);
+		snprintf(d, sizeof d, "%s/%s", root, folders[i].out);
+		mkdir(d, 0755);
+	}
+	/* Ids that differ from one run to the next, so a restarted simulator
+	 * never hands out a period id or permanent id twice in a test. */
+	sb.next_period = (unsigned long long)(now % 100000) * 1000000ULL + 1;
+	sb.next_pid = (unsigned long long)(now % 100000) * 100000ULL + 1;
+	seen_load(&seen, sb.state);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen)",
+	    sb.root, sb.state, seen.n);
+	while (!stop_flag) {
+		size_t n = scan(&sb, &seen);
+		if (once)
+			break;
+		if (n == 0) {
+			struct timespec ts = { interval / 1000, (interval % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (size_t i = 0; i < seen.n; i++)
+		free(seen.v[i]);
+	free(seen.v);
+	free(sb.periods);
+	free(sb.changes);
+	return GW_EXIT_OK;
 }

@@ -1,0 +1,172 @@
+/*
+ * onss_batch_dmfa.c - the simulated ONSS processes a DmfA file (original
+ * DMFA or correction DMWA): one NOTIFICATION Form per employer declaration
+ * (accepted: the file already passed the XSD) and a DmfAPID giving the
+ * permanent ids the corrections need: the employer declaration, each
+ * natural person, worker record and occupation.
+ *
+ * Owns the permanent-id counter. Never checks DmfA business rules (that is
+ * the gateway's validator; the simulator proves the channel).
+ */
+#include "sim/onss_batch.h"
+#include "core/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+is_el(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+static xmlNode *
+kid(const xmlNode *n, const char *name)
+{
+	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+		if (is_el(c, name))
+			return c;
+	return NULL;
+}
+
+/* Text of child name into buf ("" when absent or too long). */
+static void
+text(const xmlNode *n, const char *name, char *buf, size_t cap)
+{
+	xmlNode *c = kid(n, name);
+	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
+	buf[0] = '\0';
+	if (t && strlen((const char *)t) < cap)
+		snprintf(buf, cap, "%s", (const char *)t);
+	xmlFree(t);
+}
+
+/* The DmfAPID Form of one employer declaration. */
+static void
+dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *ed, const char *decl_nbr)
+{
+	char q[8], noss[16], kbo[16], trust[4];
+	text(ed, "Quarter", q, sizeof q);
+	text(ed, "NOSSRegistrationNbr", noss, sizeof noss);
+	text(ed, "Trusteeship", trust, sizeof trust);
+	text(ed, "CompanyID", kbo, sizeof kbo);
+	simb_form_header(f, "DMFAPID", "SU");
+	fputs("<Reference><ReferenceType>3</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>", f);
+	simb_el(f, "ReferenceNbr", sf->ticket);
+	fputs("</Reference><Reference><ReferenceType>1</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>", f);
+	simb_el(f, "ReferenceNbr", decl_nbr);
+	fputs("</Reference><IDEmployerDeclaration>", f);
+	simb_el(f, "Quarter", q);
+	simb_el(f, "NOSSRegistrationNbr", noss);
+	if (trust[0])
+		simb_el(f, "Trusteeship", trust);
+	simb_el(f, "CompanyID", kbo[0] ? kbo : "0");
+	fprintf(f, "<EmployerDeclarationPID>%llu</EmployerDeclarationPID>", sb->next_pid++);
+	for (xmlNode *np = ed->children; np; np = np->next) {
+		if (!is_el(np, "NaturalPerson"))
+			continue;
+		char inss[16];
+		text(np, "INSS", inss, sizeof inss);
+		unsigned long long decl_np = sb->next_pid++;
+		fputs("<IDNaturalPerson>", f);
+		simb_el(f, "INSS", inss[0] ? inss : "0");
+		fprintf(f, "<NaturalPersonPID>%llu</NaturalPersonPID><DeclNaturalPersonPID>%llu"
+		    "</DeclNaturalPersonPID><DeclNaturalPersonVersionNbr>%llu</DeclNaturalPersonVersionNbr>",
+		    sb->next_pid++, decl_np, decl_np);
+		for (xmlNode *wr = np->children; wr; wr = wr->next) {
+			if (!is_el(wr, "WorkerRecord"))
+				continue;
+			char ec[8], wc[8];
+			text(wr, "EmployerClass", ec, sizeof ec);
+			text(wr, "WorkerCode", wc, sizeof wc);
+			fputs("<IDWorkerRecord>", f);
+			simb_el(f, "EmployerClass", ec);
+			simb_el(f, "WorkerCode", wc);
+			fprintf(f, "<WorkerRecordVersionNbr>%llu</WorkerRecordVersionNbr>", sb->next_pid++);
+			int occ = 0;
+			for (xmlNode *o = wr->children; o && occ < 99; o = o->next) {
+				if (!is_el(o, "Occupation"))
+					continue;
+				char seq[8];
+				text(o, "OccupationSequenceNbr", seq, sizeof seq);
+				occ++;
+				fprintf(f, "<IDOccupation><OccupationSequenceNbr>%s</OccupationSequenceNbr>"
+				    "<OccupationVersionNbr>%llu</OccupationVersionNbr></IDOccupation>",
+				    seq[0] ? seq : "1", sb->next_pid++);
+			}
+			fputs("</IDWorkerRecord>", f);
+		}
+		fputs("</IDNaturalPerson>", f);
+	}
+	fputs("</IDEmployerDeclaration></Form>\n", f);
+}
+
+gw_rc
+simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
+{
+	char *nbuf = NULL, *pbuf = NULL;
+	size_t nlen = 0, plen = 0, k = 0, n_pid = 0;
+	FILE *noti = open_memstream(&nbuf, &nlen), *pid = open_memstream(&pbuf, &plen);
+	gw_rc rc;
+
+	if (noti == NULL || pid == NULL) {
+		if (noti)
+			fclose(noti);
+		if (pid)
+			fclose(pid);
+		free(nbuf);
+		free(pbuf);
+		return GW_ENOMEM;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NOTIFICATION>\n", noti);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DmfAPID>\n", pid);
+	for (xmlNode *form = xmlDocGetRootElement(doc)->children; form; form = form->next) {
+		if (!is_el(form, "Form"))
+			continue;
+		xmlNode *ed = kid(form, "EmployerDeclaration");
+		char decl_nbr[40], noss[16], kbo[16], ident[16];
+		snprintf(decl_nbr, sizeof decl_nbr, "%s%06zu", sf->ticket, ++k);
+		text(form, "Identification", ident, sizeof ident);
+		text(ed, "NOSSRegistrationNbr", noss, sizeof noss);
+		text(ed, "CompanyID", kbo, sizeof kbo);
+		simb_form_header(noti, "NOTI001", "FA");
+		fputs("<FileReference>", noti);
+		simb_el(noti, "FileName", sf->go);
+		fputs("<ReferenceOrigin>2</ReferenceOrigin>", noti);
+		simb_el(noti, "ReferenceNbr", sf->ticket);
+		fputs("</FileReference><HandledOriginalForm>", noti);
+		if (ident[0] && strlen(ident) <= 7)
+			simb_el(noti, "Identification", ident);
+		fputs("</HandledOriginalForm>", noti);
+		if (simb_noss_ok(noss) && simb_kbo_ok(kbo)) {
+			fputs("<EmployerId>", noti);
+			simb_el(noti, "NOSSRegistrationNbr", noss);
+			simb_el(noti, "CompanyID", kbo);
+			fputs("</EmployerId>", noti);
+		}
+		fputs("<HandledReference><ReferenceType>1</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>", noti);
+		simb_el(noti, "ReferenceNbr", decl_nbr);
+		fputs("</HandledReference><HandlingResult><ResultCode>1</ResultCode></HandlingResult></Form>\n", noti);
+		if (ed != NULL) {
+			dmpi_form(pid, sb, sf, ed, decl_nbr);
+			n_pid++;
+		}
+	}
+	fputs("</NOTIFICATION>\n", noti);
+	fputs("</DmfAPID>\n", pid);
+	log_info(NULL, sf->go, "DmfA file: %zu employer declarations accepted", k);
+	rc = simb_publish(sf, "NOTI", 0, noti, &nbuf, &nlen);
+	/* A correction file may carry no employer declaration block: then
+	 * there are no new permanent ids, and an empty DmfAPID is invalid. */
+	if (rc == GW_OK && n_pid > 0)
+		rc = simb_publish(sf, "DMPI", 0, pid, &pbuf, &plen);
+	else if (rc == GW_OK) {
+		fclose(pid);
+		free(pbuf);
+	}
+	else {
+		fclose(pid);
+		free(pbuf);
+	}
+	return rc;
+}
