@@ -134,16 +134,12 @@ build(void)
 static const char *
 prefix_of(const xmlNode *el)
 {
-	if (el->ns == NULL || el->ns->href == NULL)
-		return NULL;
-	const char *h = (const char *)el->ns->href;
-	if (strcmp(h, RULE_NS_CBC) == 0)
-		return "cbc";
-	if (strcmp(h, RULE_NS_CAC) == 0)
-		return "cac";
-	if (strcmp(h, RULE_NS_EXT) == 0)
-		return "ext";
-	return NULL;
+	switch (rule_ns_of(el)) {
+	case RULE_NSID_CBC: return "cbc";
+	case RULE_NSID_CAC: return "cac";
+	case RULE_NSID_EXT: return "ext";
+	default: return NULL;
+	}
 }
 
 /* Compare probe (pfx, local) -- pfx NULL means attribute "@local" -- with key. */
@@ -224,9 +220,10 @@ cen_cr_visit(struct cen_run *r, int t, const xmlNode *el)
 static bool
 step_is(const xmlNode *el, const char *step)
 {
+	if (el->name[0] != (xmlChar)step[4] || strcmp(step + 4, (const char *)el->name) != 0)
+		return false;
 	const char *pfx = prefix_of(el);
-	return pfx != NULL && strncmp(step, pfx, 3) == 0 && step[3] == ':' &&
-	    strcmp(step + 4, (const char *)el->name) == 0;
+	return pfx != NULL && strncmp(step, pfx, 3) == 0 && step[3] == ':';
 }
 
 static bool
@@ -295,9 +292,11 @@ cen_cr_anywhere(struct cen_run *r, const xmlNode *el)
 		int s = a->nsteps - 1;
 		const xmlNode *n = el;
 		if (a->steps[s][0] == '@') {
-			if (!has_attr(el, a->steps[s] + 1))
+			if (el->properties == NULL || !has_attr(el, a->steps[s] + 1))
 				continue;
 			s--;
+		} else if (el->name[0] != (xmlChar)a->steps[s][4]) {
+			continue;
 		}
 		bool ok = true;
 		for (; s >= 0; s--, n = n ? n->parent : NULL) {

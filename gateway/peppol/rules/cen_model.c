@@ -318,27 +318,23 @@ note_subject(struct cen_run *r, xmlNode *note)
 		cen_fatal(r, "BR-CL-08", note);
 }
 
-/* Some a in set A (children path) equals some b in set B. */
+/* (A) = (B) as an XPath general comparison: some pair of values is equal. */
 static bool
 any_equal(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char *pb)
 {
 	char x[256], y[256];
+	xmlNodePtr a[16], b[16];
 	if (ctx_a == NULL || ctx_b == NULL)
 		return false;
-	const char *la = strrchr(pa, '/'), *lb = strrchr(pb, '/');
-	char pa_parent[128], pb_parent[128];
-	snprintf(pa_parent, sizeof pa_parent, "%.*s", (int)(la - pa), pa);
-	snprintf(pb_parent, sizeof pb_parent, "%.*s", (int)(lb - pb), pb);
-	/* walk every parent of A and of B (sets are tiny) */
-	for (xmlNode *p = rule_path(ctx_a, pa_parent); p != NULL; p = rule_next_same(p)) {
-		for (xmlNode *a = CBC(p, la + 5); a != NULL; a = rule_next_same(a)) {
-			rule_text(a, x, sizeof x);
-			for (xmlNode *q = rule_path(ctx_b, pb_parent); q != NULL; q = rule_next_same(q))
-				for (xmlNode *b = CBC(q, lb + 5); b != NULL; b = rule_next_same(b)) {
-					rule_text(b, y, sizeof y);
-					if (strcmp(x, y) == 0)
-						return true;
-				}
+	size_t na = rule_path_all(ctx_a, pa, a, 16), nb = rule_path_all(ctx_b, pb, b, 16);
+	na = na > 16 ? 16 : na;
+	nb = nb > 16 ? 16 : nb;
+	for (size_t i = 0; i < na; i++) {
+		rule_text(a[i], x, sizeof x);
+		for (size_t j = 0; j < nb; j++) {
+			rule_text(b[j], y, sizeof y);
+			if (strcmp(x, y) == 0)
+				return true;
 		}
 	}
 	return false;
@@ -665,8 +661,8 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 {
 	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent, *gp = p ? p->parent : NULL;
-	const char *ns = el->ns && el->ns->href ? (const char *)el->ns->href : "";
-	bool cac = strcmp(ns, RULE_NS_CAC) == 0, cbc = !cac && strcmp(ns, RULE_NS_CBC) == 0;
+	enum rule_ns ns = rule_ns_of(el);
+	bool cac = ns == RULE_NSID_CAC, cbc = ns == RULE_NSID_CBC;
 
 	if (cbc) {
 		if (strcmp(nm, "EndpointID") == 0 && IS_CAC(p, "Party")) {

@@ -31,21 +31,26 @@ ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* (A) != (B) as an XPath general comparison: some pair differs. */
+/* (A) != (B) as an XPath general comparison: some pair of values differs. */
 static bool
 some_differ(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char *pb)
 {
 	char x[256], y[256];
+	xmlNodePtr a[16], b[16];
 	if (ctx_a == NULL || ctx_b == NULL)
 		return false;
-	size_t na = rule_path_count(ctx_a, pa), nb = rule_path_count(ctx_b, pb);
-	if (na == 0 || nb == 0)
-		return false;
-	if (na > 1 || nb > 1)
-		return true;   /* two different nodes: at least one pair is compared; values rarely all equal */
-	rule_text(rule_path(ctx_a, pa), x, sizeof x);
-	rule_text(rule_path(ctx_b, pb), y, sizeof y);
-	return strcmp(x, y) != 0;
+	size_t na = rule_path_all(ctx_a, pa, a, 16), nb = rule_path_all(ctx_b, pb, b, 16);
+	na = na > 16 ? 16 : na;
+	nb = nb > 16 ? 16 : nb;
+	for (size_t i = 0; i < na; i++) {
+		rule_text(a[i], x, sizeof x);
+		for (size_t j = 0; j < nb; j++) {
+			rule_text(b[j], y, sizeof y);
+			if (strcmp(x, y) != 0)
+				return true;
+		}
+	}
+	return false;
 }
 
 static void
@@ -138,7 +143,7 @@ cen_syntax_element(struct cen_run *r, xmlNode *el)
 			cen_fatal(r, "UBL-DT-07", el);
 		return;
 	}
-	if (el->ns == NULL || el->ns->href == NULL || strcmp((const char *)el->ns->href, RULE_NS_CAC) != 0)
+	if (rule_ns_of(el) != RULE_NSID_CAC)
 		return;
 	if (strcmp(nm, "PostalAddress") == 0 || strcmp(nm, "Address") == 0) {
 		if (rule_count(el, RULE_NS_CAC, "AddressLine") > 1)
@@ -276,7 +281,7 @@ scheme_id(struct cen_run *r, xmlNode *el)
 void
 cen_codes_element(struct cen_run *r, xmlNode *el)
 {
-	if (el->ns == NULL || el->ns->href == NULL || strcmp((const char *)el->ns->href, RULE_NS_CBC) != 0)
+	if (rule_ns_of(el) != RULE_NSID_CBC)
 		return;
 	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent;

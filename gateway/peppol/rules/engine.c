@@ -20,6 +20,60 @@ void rules_peppol_run(struct rule_ctx *c) __attribute__((weak));
 /* Set when a finding could not be stored during the current run. */
 static _Thread_local bool fire_oom;
 
+/* Namespace identity cache, valid only during one run (the tree does not
+ * change then): xmlNs pointers of the document and the caller's constant
+ * strings, each mapped to its namespace once instead of a long strcmp per
+ * test. Outside a run nothing is cached. */
+#define NS_CACHE 16
+static _Thread_local struct { const void *key; enum rule_ns id; } ns_nodes[NS_CACHE], ns_wants[NS_CACHE];
+static _Thread_local int ns_nnodes, ns_nwants;
+static _Thread_local bool ns_in_run;
+
+static enum rule_ns
+ns_classify(const char *h)
+{
+	if (h == NULL)
+		return RULE_NSID_OTHER;
+	if (strcmp(h, RULE_NS_CBC) == 0)
+		return RULE_NSID_CBC;
+	if (strcmp(h, RULE_NS_CAC) == 0)
+		return RULE_NSID_CAC;
+	if (strcmp(h, RULE_NS_EXT) == 0)
+		return RULE_NSID_EXT;
+	if (strcmp(h, RULE_NS_INV) == 0)
+		return RULE_NSID_INV;
+	if (strcmp(h, RULE_NS_CN) == 0)
+		return RULE_NSID_CN;
+	return RULE_NSID_OTHER;
+}
+
+static enum rule_ns
+ns_cached(const void *key, const char *href, bool node)
+{
+	int *n = node ? &ns_nnodes : &ns_nwants;
+	if (node ? !ns_in_run : false)
+		return ns_classify(href);
+	__typeof__(ns_nodes[0]) *t = node ? ns_nodes : ns_wants;
+	for (int i = 0; i < *n; i++)
+		if (t[i].key == key)
+			return t[i].id;
+	enum rule_ns id = ns_classify(href);
+	if (*n < NS_CACHE) {
+		t[*n].key = key;
+		t[*n].id = id;
+		(*n)++;
+	}
+	return id;
+}
+
+enum rule_ns
+rule_ns_of(const xmlNode *n)
+{
+	if (n == NULL || n->ns == NULL || n->ns->href == NULL)
+		return RULE_NSID_OTHER;
+	return ns_cached(n->ns, (const char *)n->ns->href, true);
+}
+
 /* Append one finding; an allocation failure drops it (the run result then
  * under-reports, which rules_validate_doc turns into GW_ENOMEM). */
 void
@@ -48,16 +102,14 @@ ns_prefix(const xmlNode *n)
 {
 	if (n->ns == NULL || n->ns->href == NULL)
 		return NULL;
-	const char *h = (const char *)n->ns->href;
-	if (strcmp(h, RULE_NS_CBC) == 0)
-		return "cbc";
-	if (strcmp(h, RULE_NS_CAC) == 0)
-		return "cac";
-	if (strcmp(h, RULE_NS_EXT) == 0)
-		return "ext";
-	if (strcmp(h, RULE_NS_INV) == 0 || strcmp(h, RULE_NS_CN) == 0)
-		return NULL;
-	return n->ns->prefix ? (const char *)n->ns->prefix : NULL;
+	switch (rule_ns_of(n)) {
+	case RULE_NSID_CBC: return "cbc";
+	case RULE_NSID_CAC: return "cac";
+	case RULE_NSID_EXT: return "ext";
+	case RULE_NSID_INV:
+	case RULE_NSID_CN: return NULL;
+	default: return n->ns->prefix ? (const char *)n->ns->prefix : NULL;
+	}
 }
 
 static bool
@@ -124,12 +176,16 @@ rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out
 		.out = out, .priv = NULL,
 	};
 	fire_oom = false;
+	ns_nnodes = 0;
+	ns_in_run = true;
 	if (sets & RULES_CEN)
 		rules_cen_run(&c);
 	if ((sets & RULES_PEPPOL) && rules_peppol_run != NULL) {
 		c.priv = NULL;
 		rules_peppol_run(&c);
 	}
+	ns_in_run = false;
+	ns_nnodes = 0;
 	return fire_oom ? GW_ENOMEM : GW_OK;
 }
 
@@ -148,11 +204,16 @@ rule_is(const xmlNode *n, const char *ns, const char *local)
 {
 	if (n == NULL || n->type != XML_ELEMENT_NODE)
 		return false;
-	if (strcmp((const char *)n->name, local) != 0)
+	if (n->name[0] != (xmlChar)local[0] || strcmp((const char *)n->name, local) != 0)
 		return false;
 	if (ns == NULL)
 		return true;
-	return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
+	if (n->ns == NULL || n->ns->href == NULL)
+		return false;
+	enum rule_ns want = ns_cached(ns, ns, false);
+	if (want == RULE_NSID_OTHER)
+		return strcmp((const char *)n->ns->href, ns) == 0;
+	return rule_ns_of(n) == want;
 }
 
 xmlNodePtr
@@ -212,9 +273,15 @@ path_step(const char *p, const char **ns, char *local, size_t cap)
 	return *p == '/' ? p + 1 : p;
 }
 
-/* Walks path below from; stops at the first match when count is NULL. */
+struct path_sink {
+	xmlNodePtr *out;
+	size_t cap;
+};
+
+/* Walks path below from; stops at the first match when count is NULL;
+ * stores matches into sink when given. */
 static xmlNodePtr
-path_walk(const xmlNode *from, const char *path, size_t *count)
+path_walk(const xmlNode *from, const char *path, size_t *count, struct path_sink *sink)
 {
 	const char *ns;
 	char local[96];
@@ -228,10 +295,12 @@ path_walk(const xmlNode *from, const char *path, size_t *count)
 		if (*rest == '\0') {
 			if (count == NULL)
 				return k;
+			if (sink != NULL && *count < sink->cap)
+				sink->out[*count] = k;
 			(*count)++;
 			continue;
 		}
-		xmlNodePtr r = path_walk(k, rest, count);
+		xmlNodePtr r = path_walk(k, rest, count, sink);
 		if (r != NULL && count == NULL)
 			return r;
 	}
@@ -243,7 +312,7 @@ rule_path(const xmlNode *from, const char *path)
 {
 	if (from == NULL)
 		return NULL;
-	return path_walk(from, path, NULL);
+	return path_walk(from, path, NULL, NULL);
 }
 
 size_t
@@ -251,7 +320,17 @@ rule_path_count(const xmlNode *from, const char *path)
 {
 	size_t c = 0;
 	if (from != NULL)
-		path_walk(from, path, &c);
+		path_walk(from, path, &c, NULL);
+	return c;
+}
+
+size_t
+rule_path_all(const xmlNode *from, const char *path, xmlNodePtr *out, size_t cap)
+{
+	size_t c = 0;
+	struct path_sink sink = { out, cap };
+	if (from != NULL)
+		path_walk(from, path, &c, &sink);
 	return c;
 }
 

@@ -66,6 +66,10 @@ void rule_findings_free(struct rule_findings *f);
 #define RULE_NS_INV "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 #define RULE_NS_CN  "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 
+/* The UBL namespace of an element, by identity (cached during a run). */
+enum rule_ns { RULE_NSID_OTHER, RULE_NSID_CBC, RULE_NSID_CAC, RULE_NSID_EXT, RULE_NSID_INV, RULE_NSID_CN };
+enum rule_ns rule_ns_of(const xmlNode *n);
+
 /* Element n is ns:local (ns NULL = any namespace). */
 bool rule_is(const xmlNode *n, const char *ns, const char *local);
 /* First child element ns:local of parent, or NULL. */
@@ -79,6 +83,9 @@ size_t rule_count(const xmlNode *parent, const char *ns, const char *local);
  * order over all branches, and the number of matches. */
 xmlNodePtr rule_path(const xmlNode *from, const char *path);
 size_t rule_path_count(const xmlNode *from, const char *path);
+/* Every match of path in document order, up to cap stored; returns the
+ * total number of matches. */
+size_t rule_path_all(const xmlNode *from, const char *path, xmlNodePtr *out, size_t cap);
 /* Attribute value without copying, or NULL. */
 const char *rule_attr(const xmlNode *n, const char *name);
 /* XPath string value of n (concatenated text), truncated to cap-1 bytes;
