@@ -488,6 +488,53 @@ test_part_time_and_quarters(void **state)
 	free(wr);
 }
 
+/* The streaming check really rejects: a zone outside its domain, and a
+ * missing mandatory element, each reported with its line. */
+static void
+test_validation_rejects(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/gwdmfaXXXXXX", xsd[512], err[512];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct dmfa_write_stats st;
+	struct rej rj;
+	write_quarter(1, path, &st, &rj);
+	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
+	/* Rewrite the first Border 0 as 7 (domain 0..1). */
+	FILE *f = fopen(path, "r+");
+	assert_non_null(f);
+	char line[512];
+	long pos = 0;
+	int lineno = 0, bad_line = 0;
+	while (fgets(line, sizeof line, f)) {
+		lineno++;
+		char *b = strstr(line, "<Border>0<");
+		if (b) {
+			fseek(f, pos + (b - line) + 8, SEEK_SET);
+			fputc('7', f);
+			bad_line = lineno;
+			break;
+		}
+		pos = ftell(f);
+	}
+	assert_int_equal(fclose(f), 0);
+	assert_true(bad_line > 0);
+	assert_int_equal(dmfa_validate_file(path, xsd, err, sizeof err), GW_EINPUT);
+	char want[32];
+	snprintf(want, sizeof want, "line %d:", bad_line);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "Border"));
+	/* Not XML at all. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("<DmfAOriginal><Form>", f);
+	fclose(f);
+	assert_int_equal(dmfa_validate_file(path, xsd, err, sizeof err), GW_EINPUT);
+	unlink(path);
+}
+
 static int
 setup(void **state)
 {
@@ -505,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_bis_number_from_idflux),
 		cmocka_unit_test(test_inss_change_rules),
 		cmocka_unit_test(test_part_time_and_quarters),
+		cmocka_unit_test(test_validation_rejects),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

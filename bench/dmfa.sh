@@ -1,0 +1,38 @@
+#!/bin/sh
+# dmfa.sh - DmfA at scale: a quarter of DMFA_CONTRACTS contracts (default
+# 1,000,000) for DMFA_WORKERS workers (default 100,000) read from CSV,
+# aggregated, streamed to XML, validated against the official XSD (streaming)
+# and signed (CMS, streaming), by `gateway dmfa export`. Prints wall time and
+# peak memory (GNU time), then the same for an independent streaming XSD check
+# with xmllint. Figures only: nothing is asserted about time.
+set -u
+: "${TOP:?}" "${BUILD:?}" "${GATEWAY:?}"
+N=${DMFA_CONTRACTS:-1000000}
+W=${DMFA_WORKERS:-100000}
+GEN=$TOP/$BUILD/bench/dmfa_gen
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT INT TERM
+[ -x "$GEN" ] || { echo "dmfa: $GEN missing (make bench builds it)"; exit 1; }
+PKI=$TOP/certs/out/onss
+[ -f "$PKI/org.key.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null 2>&1
+"$GEN" "$N" "$W" 42 20262 >"$D/contracts.csv" || exit 1
+echo "input: $N contracts, $W workers, $(du -m "$D/contracts.csv" | cut -f1) MB CSV"
+mkdir "$D/out"
+/usr/bin/time -v "$GATEWAY" dmfa export --contracts "$D/contracts.csv" --quarter 20262 --out "$D/out" \
+	--env T --params "$TOP/schemas/dmfa/params.txt" \
+	--sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" >"$D/stdout" 2>"$D/stderr"
+rc=$?
+grep -E 'info .*DmfA' "$D/stderr" | sed 's/.*DmfA/DmfA/'
+wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$D/stderr")
+rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/stderr")
+FI=$(ls "$D/out"/FI.DMFA.* 2>/dev/null)
+[ $rc -eq 0 ] && [ -n "$FI" ] || { tail -5 "$D/stderr"; echo "dmfa export failed (exit $rc)"; exit 1; }
+echo "export (read + aggregate + write + XSD check + sign): wall $wall, peak RSS $((rss / 1024)) MB," \
+     "FI $(du -m "$FI" | cut -f1) MB, FS $(wc -c <"${FI%/*}/FS.${FI##*/FI.}") bytes"
+if command -v xmllint >/dev/null 2>&1 && [ -n "${REF:-}" ]; then
+	/usr/bin/time -v xmllint --stream --noout --schema "$REF/onss/xsd/DmfAOriginal_20231.xsd" "$FI" \
+		>/dev/null 2>"$D/xl"
+	echo "independent xmllint --stream check: $(grep -c 'validates' "$D/xl") valid," \
+	     "wall $(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$D/xl")," \
+	     "peak RSS $(( $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/xl") / 1024 )) MB"
+fi
