@@ -40,6 +40,15 @@ parser_get(void)
 	return tl_ctxt;
 }
 
+void
+invoice_parser_release(void)
+{
+	if (tl_ctxt != NULL)
+		xmlFreeParserCtxt(tl_ctxt);
+	tl_ctxt = NULL;
+	tl_uses = 0;
+}
+
 xmlDocPtr
 invoice_parse(const char *buf, size_t len, const char *name, char *why, size_t whycap)
 {

@@ -180,5 +180,6 @@ invoice_validate_main(int argc, char **argv)
 		fflush(stdout);
 	}
 	free(buf);
+	invoice_parser_release();
 	return worst;
 }

@@ -9,9 +9,11 @@
  */
 #include "peppol/rules/xsd_ubl.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -42,6 +44,10 @@ compile_one(const char *dir, const char *file, char *why, size_t whycap)
 {
 	char path[1024], perr[256] = "";
 	snprintf(path, sizeof path, "%s/maindoc/%s", dir, file);
+	if (access(path, R_OK) != 0) {
+		snprintf(why, whycap, "%.400s: %s", path, strerror(errno));
+		return NULL;
+	}
 	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
 	if (pc == NULL) {
 		snprintf(why, whycap, "%.400s: cannot create schema parser", path);
