@@ -14,9 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The rule set of the Peppol helper; engine.c only calls it. */
-void rules_peppol_run(struct rule_ctx *c) __attribute__((weak));
-
 /* Set when a finding could not be stored during the current run. */
 static _Thread_local bool fire_oom;
 
@@ -180,7 +177,7 @@ rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out
 	ns_in_run = true;
 	if (sets & RULES_CEN)
 		rules_cen_run(&c);
-	if ((sets & RULES_PEPPOL) && rules_peppol_run != NULL) {
+	if (sets & RULES_PEPPOL) {
 		c.priv = NULL;
 		rules_peppol_run(&c);
 	}
