@@ -367,7 +367,9 @@ cmd_dmfa(int argc, char **argv)
 	gmtime_r(&now, &tm);
 	bn.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 	bn.env = o.env;
-	if (batch_seq_next_offline(o.out, bn.purpose, &bn.seq) != GW_OK ||
+	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
+	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
+	if (batch_seq_next_offline(o.out, "ONSS", &bn.seq) != GW_OK ||
 	    batch_writer_open(&bw, o.out, &bn) != GW_OK) {
 		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
 		goto out;
