@@ -25,6 +25,21 @@
 static _Thread_local xmlParserCtxtPtr tl_ctxt;
 static _Thread_local unsigned tl_uses;
 
+/* The first parse error of the current document: the later ones are
+ * usually consequences of it. */
+static _Thread_local char tl_first[300];
+static _Thread_local int tl_first_line;
+
+static void
+first_error(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	if (tl_first[0] != '\0' || e == NULL || e->level < XML_ERR_ERROR)
+		return;
+	snprintf(tl_first, sizeof tl_first, "%s", e->message ? e->message : "not well-formed");
+	tl_first_line = e->line;
+}
+
 static xmlParserCtxtPtr
 parser_get(void)
 {
@@ -35,6 +50,8 @@ parser_get(void)
 	if (tl_ctxt == NULL) {
 		tl_ctxt = xmlNewParserCtxt();
 		tl_uses = 0;
+		if (tl_ctxt != NULL && tl_ctxt->sax != NULL)
+			tl_ctxt->sax->serror = first_error;
 	}
 	tl_uses++;
 	return tl_ctxt;
@@ -68,15 +85,24 @@ invoice_parse(const char *buf, size_t len, const char *name, char *why, size_t w
 	 * stores short texts in the node: both only save time. */
 	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS |
 	    XML_PARSE_COMPACT;
+	tl_first[0] = '\0';
+	tl_first_line = 0;
 	xmlDocPtr doc = xmlCtxtReadMemory(pc, buf, (int)len, name, NULL, opts);
-	if (doc == NULL || !pc->wellFormed) {
+	/* Undeclared prefixes break namespace well-formedness: refused too. */
+	if (doc == NULL || !pc->wellFormed || !pc->nsWellFormed) {
 		const xmlError *e = xmlCtxtGetLastError(pc);
 		char msg[300];
-		snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed");
+		int line = e ? e->line : 0;
+		if (tl_first[0] != '\0') {
+			snprintf(msg, sizeof msg, "%s", tl_first);
+			line = tl_first_line;
+		} else {
+			snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed");
+		}
 		size_t l = strlen(msg);
 		while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
 			msg[--l] = '\0';
-		snprintf(why, whycap, "line %d: not well-formed XML: %s", e ? e->line : 0, msg);
+		snprintf(why, whycap, "line %d: not well-formed XML: %s", line, msg);
 		if (doc != NULL)
 			xmlFreeDoc(doc);
 		doc = NULL;

@@ -1,0 +1,125 @@
+#!/bin/sh
+# 30-invoice-validate.sh - `gateway invoice validate` against the official
+# Peppol examples and broken copies of them made here at run time.
+#
+# Every complete example in $REF/peppol/examples/peppol validates with exit 0
+# and no output; broken copies (wrong payable total, wrong 0208 check
+# digits, missing buyer reference, an element the schema does not know)
+# exit 1 with exactly the expected rule ids and locations; several files
+# get "== FILE" headers and the worst exit code; --rules narrows the sets;
+# unreadable, not well-formed and bad usage exit 2.
+set -u
+: "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
+ex="$REF/peppol/examples/peppol"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+export GW_REFERENCE_DIR="$REF"
+pass=0
+fail=0
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+ok() { pass=$((pass + 1)); }
+
+# run NAME ARGS...: stdout to $tmp/NAME.out, stderr to $tmp/NAME.err, exit in $rc.
+run() {
+	rn=$1
+	shift
+	"$GATEWAY" invoice validate "$@" >"$tmp/$rn.out" 2>"$tmp/$rn.err"
+	rc=$?
+}
+
+# expect NAME CODE "LINES": exit code and stdout exactly.
+expect() {
+	printf '%s\n' "$3" | sed '/^$/d' >"$tmp/$1.want"
+	if [ "$rc" -ne "$2" ]; then
+		bad "$1: exit $rc, expected $2"; sed 's/^/    /' "$tmp/$1.out" "$tmp/$1.err" | head -20
+	elif ! cmp -s "$tmp/$1.out" "$tmp/$1.want"; then
+		bad "$1: output differs"; diff "$tmp/$1.want" "$tmp/$1.out" | sed 's/^/    /' | head -20
+	else
+		ok
+	fi
+}
+
+n=0
+for f in "$ex"/*.xml; do
+	n=$((n + 1))
+	run "example$n" "$f"
+	expect "example$n" 0 ""
+done
+[ "$n" -ge 9 ] || bad "only $n examples under $ex"
+
+base="$ex/base-example.xml"
+grep -q '<cbc:PayableAmount currencyID="EUR">1656.25</cbc:PayableAmount>' "$base" || bad "base example changed"
+
+# Wrong total: the amount due no longer equals the totals it derives from.
+sed 's|<cbc:PayableAmount currencyID="EUR">1656.25<|<cbc:PayableAmount currencyID="EUR">1666.25<|' "$base" >"$tmp/total.xml"
+run total "$tmp/total.xml"
+expect total 1 "error BR-CO-16 /Invoice[1]/cac:LegalMonetaryTotal[1]"
+
+# A Belgian enterprise number as the seller's address: right, then wrong check digits.
+sed 's|<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>|<cbc:EndpointID schemeID="0208">0739484052</cbc:EndpointID>|' \
+	"$base" >"$tmp/kbo-ok.xml"
+grep -q 'schemeID="0208">0739484052' "$tmp/kbo-ok.xml" || bad "seller endpoint not replaced"
+run kbo-ok "$tmp/kbo-ok.xml"
+expect kbo-ok 0 ""
+sed 's|schemeID="0208">0739484052<|schemeID="0208">0739484059<|' "$tmp/kbo-ok.xml" >"$tmp/kbo.xml"
+run kbo "$tmp/kbo.xml"
+expect kbo 1 "error PEPPOL-COMMON-R043 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cbc:EndpointID[1]"
+
+# Neither buyer reference nor order reference.
+sed -e 's|<cbc:BuyerReference>[^<]*</cbc:BuyerReference>||' -e '/<cac:OrderReference>/,/<\/cac:OrderReference>/d' \
+	"$base" >"$tmp/noref.xml"
+run noref "$tmp/noref.xml"
+expect noref 1 "error PEPPOL-EN16931-R003 /Invoice[1]"
+
+# A schema failure is reported and the rules still run on the document.
+sed -e 's|<cbc:BuyerReference>[^<]*</cbc:BuyerReference>|<cbc:Surprise>1</cbc:Surprise>|' \
+	-e '/<cac:OrderReference>/,/<\/cac:OrderReference>/d' "$base" >"$tmp/xsd.xml"
+run xsd "$tmp/xsd.xml"
+if [ "$rc" -ne 1 ] || ! grep -q "^error XSD line [0-9]*: Element '{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}Surprise': This element is not expected" "$tmp/xsd.out" ||
+	! grep -qx 'error PEPPOL-EN16931-R003 /Invoice\[1\]' "$tmp/xsd.out"; then
+	bad "xsd: exit $rc: $(cat "$tmp/xsd.out")"
+else
+	ok
+fi
+
+# --rules narrows the rule sets (the schema is always checked).
+run cen --rules cen "$tmp/noref.xml"
+expect cen 0 ""
+run peppol --rules peppol "$tmp/total.xml"
+expect peppol 0 ""
+run all --rules all "$tmp/kbo.xml"
+expect all 1 "error PEPPOL-COMMON-R043 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cbc:EndpointID[1]"
+
+# Several files: one block each, exit = worst.
+run several "$base" "$tmp/noref.xml"
+expect several 1 "== $base
+== $tmp/noref.xml
+error PEPPOL-EN16931-R003 /Invoice[1]"
+
+# Unreadable and not well-formed files: exit 2, a reason on stderr, the other files still done.
+printf '<Invoice><ID>1</Invoice>\n' >"$tmp/broken.xml"
+run broken "$tmp/broken.xml" "$tmp/missing.xml" "$tmp/noref.xml"
+expect broken 2 "== $tmp/broken.xml
+== $tmp/missing.xml
+== $tmp/noref.xml
+error PEPPOL-EN16931-R003 /Invoice[1]"
+grep -q "broken.xml: line 1: not well-formed XML" "$tmp/broken.err" || bad "broken: stderr: $(cat "$tmp/broken.err")"
+grep -q "missing.xml: cannot open" "$tmp/broken.err" || bad "missing: stderr: $(cat "$tmp/broken.err")"
+cp "$base" "$tmp/noperm.xml"
+chmod 000 "$tmp/noperm.xml"
+if [ "$(id -u)" -ne 0 ]; then
+	run noperm "$tmp/noperm.xml"
+	expect noperm 2 ""
+fi
+run dir "$tmp"
+expect dir 2 ""
+
+# Usage.
+run usage1
+expect usage1 2 ""
+run usage2 --rules sometimes "$base"
+expect usage2 2 ""
+"$GATEWAY" invoice validate --help >"$tmp/help.out" 2>&1 && grep -q 'invoice validate \[--rules all|cen|peppol\] FILE' "$tmp/help.out" && ok || bad "--help"
+
+echo "invoice validate: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
