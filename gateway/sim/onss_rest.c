@@ -1,10 +1,942 @@
-/* sim/onss_rest.c - placeholder until its module lands; replaced by the owner. */
+/*
+ * onss_rest.c - `gateway sim onss`: the ONSS Dimona REST v2 simulator.
+ *
+ * Serves, over HTTPS on loopback (libmicrohttpd with GnuTLS), the OAuth
+ * token endpoint (client credentials with an RS256 client assertion checked
+ * against the registered certificate: signature, iss/sub, audience, expiry,
+ * jti replay) and the Dimona API: POST /declarations (201 + Location),
+ * GET /declarations/{id} (404 until processed), POST /declarations/search,
+ * GET /periods/{id}. Declarations are processed asynchronously by one
+ * thread that runs the real rule engine (onss/dimona/rules.h) against the
+ * durable ledger (sim/onss_ledger.h) and answers with the real anomaly
+ * codes and their annex 30 labels. Faults on demand (--fault, POST
+ * /sim/faults). Owns the server, the tokens and the fault dice; never
+ * listens on anything but 127.0.0.1.
+ */
 #include "cmd/cmd.h"
+#include "core/err.h"
+#include "onss/codelist.h"
+#include "onss/dimona/dates.h"
+#include "onss/dimona/decl.h"
+#include "onss/dimona/rules.h"
+#include "onss/rest/jwt.h"
+#include "sim/onss_ledger.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BODY_MAX (256 * 1024)
+#define API "/REST/dimona/v2"
+#define TOKEN_PATH "/REST/oauth/v5/token"
+
+enum fault { F_429, F_500, F_503, F_DROP, F_SLOW, F_TRUNC, F_MALFORMED, F_TOKENDOWN, F__N };
+static const char *const fault_names[F__N] = {
+	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown",
+};
+
+struct token { char tok[65]; int64_t exp; };
+struct jti { char jti[80]; int64_t exp; };
+
+struct sim {
+	pthread_mutex_t mu;
+	struct sim_ledger *ledger;
+	char client_id[128];
+	EVP_PKEY *client_key;
+	char aud[3][300];
+	int token_ttl, process_ms, slow_ms, port;
+	gw_ymd today;                        /* 0: the real date */
+	char (*employers)[10];
+	size_t nemployers;
+	struct token *tokens;
+	size_t ntokens, captokens;
+	struct jti *jtis;
+	size_t njtis, capjtis;
+	double fault_p[F__N];
+	unsigned seed;
+	size_t cursor;                       /* next declaration to process */
+	unsigned long tokens_issued, assertions_refused, faults_injected;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- faults ---- */
+
+static gw_rc
+fault_parse(struct sim *s, const char *spec)
+{
+	char buf[512], *save = NULL;
+	snprintf(buf, sizeof buf, "%s", spec);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(t, ':'), *end;
+		if (colon == NULL)
+			return GW_EINPUT;
+		*colon = '\0';
+		double p = strtod(colon + 1, &end);
+		if (*end != '\0' || p < 0 || p > 1)
+			return GW_EINPUT;
+		int k;
+		for (k = 0; k < F__N && strcmp(fault_names[k], t) != 0; k++)
+			;
+		if (k == F__N)
+			return GW_EINPUT;
+		s->fault_p[k] = p;
+	}
+	return GW_OK;
+}
+
+/* Roll the dice for one fault kind (under the lock: one seeded stream). */
+static int
+roll(struct sim *s, enum fault f)
+{
+	if (s->fault_p[f] <= 0)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	double x = (double)rand_r(&s->seed) / ((double)RAND_MAX + 1.0);
+	int hit = x < s->fault_p[f];
+	if (hit)
+		s->faults_injected++;
+	pthread_mutex_unlock(&s->mu);
+	return hit;
+}
+
+/* ---- HTTP plumbing ---- */
+
+struct req {
+	char *body;
+	size_t n;
+	int too_big;
+};
+
+static enum MHD_Result
+reply(struct MHD_Connection *conn, unsigned status, const char *ctype, const char *body, size_t len,
+      const char *location, int retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	if (ctype != NULL)
+		MHD_add_response_header(r, "Content-Type", ctype);
+	if (location != NULL)
+		MHD_add_response_header(r, "Location", location);
+	if (retry_after >= 0) {
+		char b[16];
+		snprintf(b, sizeof b, "%d", retry_after);
+		MHD_add_response_header(r, "Retry-After", b);
+	}
+	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+reply_json(struct MHD_Connection *conn, unsigned status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (s == NULL)
+		return MHD_NO;
+	enum MHD_Result r = reply(conn, status, "application/json;charset=UTF-8", s, strlen(s), NULL, -1);
+	free(s);
+	return r;
+}
+
+static enum MHD_Result
+status_message(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+	return reply_json(conn, status, json_pack("{s:i, s:s}", "status", (int)status, "message", msg));
+}
+
+/* The common fault gate of every API call; returns 1 when it answered. */
+static int
+inject(struct sim *s, struct MHD_Connection *conn, enum MHD_Result *ret)
+{
+	if (roll(s, F_SLOW))
+		usleep((useconds_t)s->slow_ms * 1000);
+	if (roll(s, F_429)) {
+		*ret = reply(conn, 429, "application/json", "{\"message\":\"too many requests\"}", 31, NULL, 1);
+		return 1;
+	}
+	if (roll(s, F_503)) {
+		*ret = reply(conn, 503, "text/plain", "unavailable", 11, NULL, -1);
+		return 1;
+	}
+	if (roll(s, F_500)) {
+		*ret = status_message(conn, 500, "Internal Server Error");
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- OAuth ---- */
+
+static void
+url_decode(char *s)
+{
+	char *o = s;
+	for (; *s; s++) {
+		if (*s == '+') {
+			*o++ = ' ';
+		} else if (*s == '%' && s[1] && s[2]) {
+			char h[3] = { s[1], s[2], '\0' };
+			*o++ = (char)strtol(h, NULL, 16);
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Value of a form field, decoded, into a fresh string (NULL if absent). */
+static char *
+form_get(const char *body, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = body; p && *p;) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		if (n > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			char *v = strndup(p + kl + 1, n - kl - 1);
+			if (v != NULL)
+				url_decode(v);
+			return v;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+static enum MHD_Result
+oauth_error(struct sim *s, struct MHD_Connection *conn, const char *code, const char *why)
+{
+	pthread_mutex_lock(&s->mu);
+	s->assertions_refused++;
+	pthread_mutex_unlock(&s->mu);
+	fprintf(stderr, "sim onss: token refused: %s\n", why);
+	return reply_json(conn, 400, json_pack("{s:s, s:s}", "error", code, "error_description", why));
+}
+
+static enum MHD_Result
+token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
+{
+	char *gt = form_get(body, "grant_type"), *at = form_get(body, "client_assertion_type");
+	char *as = form_get(body, "client_assertion"), err[200];
+	struct jwt_claims c;
+	enum MHD_Result ret;
+	int64_t now = (int64_t)time(NULL);
+
+	if (roll(s, F_TOKENDOWN)) {
+		ret = reply(conn, 503, "text/plain", "token service down", 18, NULL, -1);
+		goto out;
+	}
+	if (gt == NULL || strcmp(gt, "client_credentials") != 0) {
+		ret = oauth_error(s, conn, "unsupported_grant_type", "grant_type must be client_credentials");
+		goto out;
+	}
+	if (at == NULL || strcmp(at, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") != 0 || as == NULL) {
+		ret = oauth_error(s, conn, "invalid_client", "a jwt-bearer client_assertion is required");
+		goto out;
+	}
+	if (jwt_verify_rs256(as, s->client_key, &c, err, sizeof err) != GW_OK) {
+		ret = oauth_error(s, conn, "invalid_client", err);
+		goto out;
+	}
+	if (strcmp(c.iss, s->client_id) != 0 || strcmp(c.sub, s->client_id) != 0) {
+		ret = oauth_error(s, conn, "invalid_client", "iss/sub is not the registered client id");
+		goto out;
+	}
+	if (strcmp(c.aud, s->aud[0]) != 0 && strcmp(c.aud, s->aud[1]) != 0 &&
+	    (s->aud[2][0] == '\0' || strcmp(c.aud, s->aud[2]) != 0)) {
+		ret = oauth_error(s, conn, "invalid_client", "aud is not this token endpoint");
+		goto out;
+	}
+	if (c.exp <= now || c.iat > now + 60 || c.exp - c.iat > 3600) {
+		ret = oauth_error(s, conn, "invalid_client", "assertion expired or not yet valid");
+		goto out;
+	}
+	if (c.jti[0] == '\0') {
+		ret = oauth_error(s, conn, "invalid_client", "jti missing");
+		goto out;
+	}
+	pthread_mutex_lock(&s->mu);
+	int replay = 0;
+	size_t w = 0;
+	for (size_t i = 0; i < s->njtis; i++) {
+		if (s->jtis[i].exp < now)
+			continue;                 /* forget expired ones */
+		if (strcmp(s->jtis[i].jti, c.jti) == 0)
+			replay = 1;
+		s->jtis[w++] = s->jtis[i];
+	}
+	s->njtis = w;
+	if (!replay && s->njtis == s->capjtis) {
+		size_t cap = s->capjtis ? s->capjtis * 2 : 64;
+		struct jti *v = realloc(s->jtis, cap * sizeof *v);
+		if (v != NULL) {
+			s->jtis = v;
+			s->capjtis = cap;
+		}
+	}
+	if (!replay && s->njtis < s->capjtis) {
+		snprintf(s->jtis[s->njtis].jti, sizeof s->jtis[0].jti, "%s", c.jti);
+		s->jtis[s->njtis++].exp = c.exp;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (replay) {
+		ret = oauth_error(s, conn, "invalid_client", "jti already used (replay)");
+		goto out;
+	}
+	unsigned char rnd[24];
+	struct token t;
+	RAND_bytes(rnd, sizeof rnd);
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(t.tok + 2 * i, 3, "%02x", rnd[i]);
+	t.exp = now + s->token_ttl;
+	pthread_mutex_lock(&s->mu);
+	if (s->ntokens == s->captokens) {
+		size_t cap = s->captokens ? s->captokens * 2 : 64;
+		struct token *v = realloc(s->tokens, cap * sizeof *v);
+		if (v != NULL) {
+			s->tokens = v;
+			s->captokens = cap;
+		}
+	}
+	if (s->ntokens < s->captokens)
+		s->tokens[s->ntokens++] = t;
+	s->tokens_issued++;
+	pthread_mutex_unlock(&s->mu);
+	if (roll(s, F_TRUNC)) {
+		ret = reply(conn, 200, "application/json", "{\"access_token\":\"", 17, NULL, -1);
+		goto out;
+	}
+	ret = reply_json(conn, 200, json_pack("{s:s, s:s, s:i, s:s}", "access_token", t.tok,
+	    "token_type", "Bearer", "expires_in", s->token_ttl, "scope",
+	    "scope:dimona:declaration:declarant scope:dimona:declaration:consult"));
+out:
+	free(gt);
+	free(at);
+	if (as != NULL) {
+		memset(as, 0, strlen(as));
+		free(as);
+	}
+	return ret;
+}
+
+static int
+authorized(struct sim *s, struct MHD_Connection *conn)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	int64_t now = (int64_t)time(NULL);
+	int ok = 0;
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->ntokens && !ok; i++)
+		ok = s->tokens[i].exp > now && strcmp(s->tokens[i].tok, h + 7) == 0;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+/* ---- the Dimona API ---- */
+
+static enum MHD_Result
+post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
+{
+	struct dimona_decl d;
+	struct sim_decl *sd = NULL;
+	char err[256], loc[400];
+	gw_rc rc;
+
+	if (dimona_from_json(body, len, &d, err, sizeof err) != GW_OK)
+		return reply_json(conn, 400, json_pack("{s:i, s:s}", "status", 400, "message", err));
+	pthread_mutex_lock(&s->mu);
+	rc = sim_ledger_receive(s->ledger, body, len, now_ms(), &sd);
+	if (sd != NULL)
+		snprintf(loc, sizeof loc, "https://localhost:%d" API "/declarations/%s", s->port, sd->id);
+	pthread_mutex_unlock(&s->mu);
+	if (rc != GW_OK)
+		return status_message(conn, 500, "ledger write failed");
+	/* Stored: from here on a fault loses only the answer, not the
+	 * declaration, which is what lookups after a crash are for. */
+	if (roll(s, F_DROP))
+		return MHD_NO;
+	if (roll(s, F_MALFORMED))
+		return reply(conn, 201, "application/json", "", 0, NULL, -1);
+	return reply(conn, 201, "application/json", "", 0, loc, -1);
+}
+
+static enum MHD_Result
+get_declaration(struct sim *s, struct MHD_Connection *conn, const char *id)
+{
+	struct dimona_result r;
+	char *out = NULL;
+	size_t len = 0;
+	int found = 0;
+
+	pthread_mutex_lock(&s->mu);
+	struct sim_decl *sd = sim_ledger_decl(s->ledger, id);
+	if (sd != NULL && sd->r.status != 0) {
+		r = sd->r;
+		found = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (!found)
+		return status_message(conn, 404, "declaration unknown or not processed yet");
+	if (roll(s, F_DROP))
+		return MHD_NO;
+	if (dimona_result_to_json(&r, &out, &len) != GW_OK)
+		return status_message(conn, 500, "cannot build answer");
+	enum MHD_Result ret;
+	if (roll(s, F_TRUNC))
+		ret = reply(conn, 200, "application/json", out, len / 2, NULL, -1);
+	else if (roll(s, F_MALFORMED))
+		ret = reply(conn, 200, "application/json", "{\"declarationStatus\":[1,2", 25, NULL, -1);
+	else
+		ret = reply(conn, 200, "application/json;charset=UTF-8", out, len, NULL, -1);
+	free(out);
+	return ret;
+}
+
+static int
+match_str(json_t *q, const char *key, const char *have)
+{
+	json_t *v = json_object_get(q, key);
+	return v == NULL || (json_is_string(v) && strcmp(json_string_value(v), have) == 0);
+}
+
+/* Find stored declarations by employer, worker, type, dates and period:
+ * what a gateway asks after a crash before sending again. */
+static enum MHD_Result
+search_declarations(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
+{
+	json_t *q = json_loadb(body, len, 0, NULL), *items = json_array();
+	if (!json_is_object(q)) {
+		json_decref(q);
+		json_decref(items);
+		return status_message(conn, 400, "search body must be a JSON object");
+	}
+	json_t *emp = json_object_get(json_object_get(q, "employer"), "employerId");
+	json_t *w = json_object_get(q, "worker");
+	const char *ssin = json_string_value(json_object_get(w, "ssin"));
+	const char *key = json_string_value(json_object_get(w, "key"));
+	json_t *pid = json_object_get(q, "periodId");
+	char noss[16] = "", pids[24] = "";
+	if (json_is_integer(emp))
+		snprintf(noss, sizeof noss, "%09lld", (long long)json_integer_value(emp));
+	if (json_is_integer(pid))
+		snprintf(pids, sizeof pids, "%lld", (long long)json_integer_value(pid));
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < sim_ledger_ndecls(s->ledger); i++) {
+		struct sim_decl *sd = sim_ledger_decl_at(s->ledger, i);
+		char sd1[11] = "", ed1[11] = "";
+		if (!sd->parsed_ok)
+			continue;
+		const struct contract *c = &sd->d.c;
+		if (noss[0] && strcmp(noss, c->employer_noss) != 0)
+			continue;
+		if (ssin && strcmp(ssin, c->worker_inss) != 0)
+			continue;
+		if (key && strcmp(key, sd->worker) != 0)
+			continue;
+		if (!match_str(q, "declarationType", dimona_action_name(sd->d.action)))
+			continue;
+		if (c->start_date)
+			dimona_fmt_date(c->start_date, sd1);
+		if (c->end_date)
+			dimona_fmt_date(c->end_date, ed1);
+		if (!match_str(q, "startDate", sd1) || !match_str(q, "endDate", ed1))
+			continue;
+		if (pids[0] && strcmp(pids, sd->d.period_id) != 0)
+			continue;
+		json_array_append_new(items, json_pack("{s:I, s:s}", "declarationId",
+		    (json_int_t)strtoll(sd->id, NULL, 10), "result",
+		    sd->r.status ? (char[2]){ sd->r.status, '\0' } : ""));
+	}
+	pthread_mutex_unlock(&s->mu);
+	json_decref(q);
+	return reply_json(conn, 200, json_pack("{s:o}", "items", items));
+}
+
+static enum MHD_Result
+get_period(struct sim *s, struct MHD_Connection *conn, const char *id)
+{
+	struct dimona_ledger v;
+	struct dimona_period p;
+	gw_rc rc;
+	pthread_mutex_lock(&s->mu);
+	v = sim_ledger_rules_view(s->ledger);
+	rc = v.find(v.ctx, id, &p);
+	pthread_mutex_unlock(&s->mu);
+	if (rc != GW_OK)
+		return status_message(conn, 404, "period unknown");
+	char sd[11], ed[11] = "";
+	dimona_fmt_date(p.start, sd);
+	if (p.end)
+		dimona_fmt_date(p.end, ed);
+	return reply_json(conn, 200, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:b}",
+	    "periodId", (json_int_t)strtoll(p.id, NULL, 10), "employerId",
+	    (json_int_t)strtoll(p.noss, NULL, 10), "workerType", p.worker_type,
+	    "jointCommissionNumber", p.jc, "startDate", sd, "endDate", ed, "cancelled", p.cancelled));
+}
+
+static enum MHD_Result
+sim_ledger_json(struct sim *s, struct MHD_Connection *conn)
+{
+	char *dump = NULL;
+	pthread_mutex_lock(&s->mu);
+	gw_rc rc = sim_ledger_dump(s->ledger, &dump);
+	unsigned long ti = s->tokens_issued, ar = s->assertions_refused, fi = s->faults_injected;
+	pthread_mutex_unlock(&s->mu);
+	if (rc != GW_OK)
+		return status_message(conn, 500, "dump failed");
+	json_t *j = json_loads(dump, 0, NULL);
+	free(dump);
+	json_object_set_new(j, "stats", json_pack("{s:I, s:I, s:I}", "tokens_issued", (json_int_t)ti,
+	    "assertions_refused", (json_int_t)ar, "faults_injected", (json_int_t)fi));
+	return reply_json(conn, 200, j);
+}
+
+static enum MHD_Result
+route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *method,
+      const char *body, size_t len)
+{
+	enum MHD_Result ret;
+	int post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
+
+	if (strcmp(url, "/sim/ledger") == 0 && get)
+		return sim_ledger_json(s, conn);
+	if (strcmp(url, "/sim/faults") == 0 && post) {
+		char spec[512];
+		snprintf(spec, sizeof spec, "%.*s", (int)(len < 511 ? len : 511), body);
+		pthread_mutex_lock(&s->mu);
+		memset(s->fault_p, 0, sizeof s->fault_p);
+		gw_rc rc = spec[0] ? fault_parse(s, spec) : GW_OK;
+		pthread_mutex_unlock(&s->mu);
+		return rc == GW_OK ? reply(conn, 204, NULL, "", 0, NULL, -1)
+		    : status_message(conn, 400, "fault spec: KIND:P[,KIND:P...]");
+	}
+	if (strcmp(url, TOKEN_PATH) == 0 && post)
+		return token_endpoint(s, conn, body);
+	if (strncmp(url, API "/", sizeof API) != 0)
+		return status_message(conn, 404, "no such resource");
+	if (inject(s, conn, &ret))
+		return ret;
+	if (!authorized(s, conn))
+		return status_message(conn, 401, "missing, unknown or expired access token");
+	const char *rest = url + sizeof API;
+	if (strcmp(rest, "declarations") == 0 && post)
+		return post_declaration(s, conn, body, len);
+	if (strcmp(rest, "declarations/search") == 0 && post)
+		return search_declarations(s, conn, body, len);
+	if (strncmp(rest, "declarations/", 13) == 0 && get && strchr(rest + 13, '/') == NULL)
+		return get_declaration(s, conn, rest + 13);
+	if (strncmp(rest, "periods/", 8) == 0 && get && strchr(rest + 8, '/') == NULL)
+		return get_period(s, conn, rest + 8);
+	return status_message(conn, 404, "no such resource");
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+        const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct req *r = *con_cls;
+	(void)version;
+	if (r == NULL) {
+		if ((r = calloc(1, sizeof *r)) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		if (r->n + *upload_size > BODY_MAX) {
+			r->too_big = 1;
+		} else {
+			char *p = realloc(r->body, r->n + *upload_size + 1);
+			if (p == NULL)
+				return MHD_NO;
+			memcpy(p + r->n, upload, *upload_size);
+			r->body = p;
+			r->n += *upload_size;
+			r->body[r->n] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_big)
+		return status_message(conn, 413, "body too large");
+	return route(cls, conn, url, method, r->body ? r->body : "", r->n);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode t)
+{
+	(void)cls;
+	(void)conn;
+	(void)t;
+	struct req *r = *con_cls;
+	if (r != NULL) {
+		free(r->body);
+		free(r);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- processing ---- */
+
+static void
+process_one(struct sim *s, struct sim_decl *sd)
+{
+	struct dimona_findings f;
+	struct dimona_ledger view = sim_ledger_rules_view(s->ledger);
+	struct dimona_period p, *pp = NULL;
+	gw_ymd today;
+	int minutes;
+	size_t blocking;
+
+	ymd_now(&today, &minutes);
+	if (s->today != 0)
+		today = s->today;
+	memset(&sd->r, 0, sizeof sd->r);
+	snprintf(sd->r.declaration_id, sizeof sd->r.declaration_id, "%s", sd->id);
+	const struct dimona_decl *d = &sd->d;
+	int mandate = s->nemployers == 0;
+	for (size_t i = 0; i < s->nemployers && !mandate; i++)
+		mandate = strcmp(s->employers[i], d->c.employer_noss) == 0;
+	memset(&f, 0, sizeof f);
+	if (!mandate) {
+		f.n = 1;
+		f.f[0].check = "mandate";
+		snprintf(f.f[0].code, sizeof f.f[0].code, "90256-155");
+		snprintf(f.f[0].field, sizeof f.f[0].field, "EmployerId");
+		f.f[0].severity = 'B';
+		blocking = 1;
+	} else {
+		blocking = dimona_rules_check(d, &view, today, minutes, &f);
+	}
+	int warnings = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.f[i].code[0] == '\0')
+			continue;      /* the gateway's own warnings; not ONSS anomalies */
+		if (blocking && f.f[i].severity != 'B')
+			continue;
+		if (sd->r.n_anomalies < DIMONA_MAX_ANOMALIES) {
+			struct dimona_anomaly *a = &sd->r.anomalies[sd->r.n_anomalies++];
+			snprintf(a->code, sizeof a->code, "%s", f.f[i].code);
+			snprintf(a->field, sizeof a->field, "%s", f.f[i].field);
+		}
+		warnings += f.f[i].severity == 'W';
+	}
+	if (d->action != DIMONA_IN)
+		snprintf(sd->r.period_id, sizeof sd->r.period_id, "%s", d->period_id);
+	if (blocking) {
+		sd->r.status = 'B';
+	} else {
+		sd->r.status = warnings ? 'W' : 'A';
+		if (d->action == DIMONA_IN) {
+			dimona_period_from_in(d, &p);
+			sim_ledger_new_period_id(s->ledger, p.id);
+			snprintf(sd->r.period_id, sizeof sd->r.period_id, "%s", p.id);
+			/* A worker without INSS is identified by SIGeDIS first. */
+			if (d->c.worker_inss[0] == '\0')
+				sd->r.status = 'S';
+		} else {
+			struct dimona_period old;
+			view.find(view.ctx, d->period_id, &old);
+			if (d->action == DIMONA_CANCEL) {
+				p = old;
+				p.cancelled = 1;
+			} else {
+				dimona_period_apply(&old, d, &p);
+			}
+		}
+		pp = &p;
+	}
+	if (sim_ledger_result(s->ledger, sd, pp) != GW_OK) {
+		fprintf(stderr, "sim onss: ledger write failed for declaration %s\n", sd->id);
+		sd->r.status = 0;   /* stays pending; retried on the next pass */
+	}
+}
+
+static void *
+processor(void *arg)
+{
+	struct sim *s = arg;
+	while (!stopping) {
+		pthread_mutex_lock(&s->mu);
+		int64_t now = now_ms();
+		while (s->cursor < sim_ledger_ndecls(s->ledger)) {
+			struct sim_decl *sd = sim_ledger_decl_at(s->ledger, s->cursor);
+			if (sd->r.status != 0 || !sd->parsed_ok) {
+				s->cursor++;
+				continue;
+			}
+			if (sd->received_ms + s->process_ms > now)
+				break;
+			process_one(s, sd);
+			if (sd->r.status == 0)
+				break;
+			s->cursor++;
+		}
+		pthread_mutex_unlock(&s->mu);
+		usleep(10000);
+	}
+	return NULL;
+}
+
+/* ---- main ---- */
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	long n;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) && fseek(f, 0, SEEK_SET) == 0 &&
+	    (b = malloc((size_t)n + 1)) != NULL) {
+		if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+			free(b);
+			b = NULL;
+		} else {
+			b[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return b;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: gateway sim onss --ledger PATH [OPTIONS]\n"
+	    "       gateway sim onss --dump-ledger PATH\n\n"
+	    "ONSS Dimona REST v2 simulator over HTTPS on 127.0.0.1.\n\n"
+	    "  --ledger PATH        durable ledger (append-only, fsynced JSON lines); required\n"
+	    "  --dump-ledger PATH   print a ledger as JSON (periods, declarations) and exit\n"
+	    "  --port N             port to listen on (default 0: a free one)\n"
+	    "  --port-file PATH     write the port there once listening (also printed on stdout)\n"
+	    "  --tls-cert PEM       server certificate (default certs/out/tls/server.crt.pem)\n"
+	    "  --tls-key PEM        its key (default certs/out/tls/server.key.pem)\n"
+	    "  --client-id ID       registered OAuth client (default self_service_expeditor_0668600511)\n"
+	    "  --client-cert PEM    its certificate, which verifies the assertions\n"
+	    "                       (default certs/out/onss/org.crt.pem)\n"
+	    "  --audience URL       accept this aud too (default: https://localhost:PORT" TOKEN_PATH
+	    " and the 127.0.0.1 form)\n"
+	    "  --employer NOSS      the client has a mandate for this employer (repeatable;\n"
+	    "                       none: every employer); others get 90256-155\n"
+	    "  --token-ttl S        access token lifetime (default 600)\n"
+	    "  --process-ms MS      processing delay after receipt (default 300)\n"
+	    "  --today YYYY-MM-DD   the simulated date for deadlines (default: today)\n"
+	    "  --fault KIND:P       inject a fault with probability P; KIND is 429, 500, 503,\n"
+	    "                       drop (connection closed, after storing a POST), slow,\n"
+	    "                       trunc (cut body), malformed, tokendown (repeatable)\n"
+	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
+	    "  --seed N             fault dice seed (default 1)\n\n"
+	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
+	    "POST " API "/declarations/search, GET " API "/periods/{id}; GET /sim/ledger (JSON),\n"
+	    "POST /sim/faults (body: KIND:P,...; empty clears).\n");
+}
+
 int
 sim_onss_rest_main(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "gateway %s: not built yet\n", argv[0]);
-	return 2;
+	struct sim s;
+	const char *ledger = NULL, *dump = NULL, *port_file = NULL;
+	const char *tls_cert = "certs/out/tls/server.crt.pem", *tls_key = "certs/out/tls/server.key.pem";
+	const char *client_cert = "certs/out/onss/org.crt.pem";
+	char err[512];
+	struct MHD_Daemon *daemon = NULL;
+	pthread_t th;
+	int th_started = 0, rc = GW_EXIT_USAGE;
+	char *cert_pem = NULL, *key_pem = NULL;
+
+	memset(&s, 0, sizeof s);
+	pthread_mutex_init(&s.mu, NULL);
+	snprintf(s.client_id, sizeof s.client_id, "self_service_expeditor_0668600511");
+	s.token_ttl = 600;
+	s.process_ms = 300;
+	s.slow_ms = 3000;
+	s.seed = 1;
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return GW_EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+#define NEED() do { if (v == NULL) { fprintf(stderr, "sim onss: %s needs a value\n", a); goto out; } i++; } while (0)
+		if (strcmp(a, "--ledger") == 0) { NEED(); ledger = v; }
+		else if (strcmp(a, "--dump-ledger") == 0) { NEED(); dump = v; }
+		else if (strcmp(a, "--port") == 0) {
+			NEED();
+			long p = strtol(v, &end, 10);
+			if (*end || p < 0 || p > 65535) { fprintf(stderr, "sim onss: bad --port\n"); goto out; }
+			s.port = (int)p;
+		}
+		else if (strcmp(a, "--port-file") == 0) { NEED(); port_file = v; }
+		else if (strcmp(a, "--tls-cert") == 0) { NEED(); tls_cert = v; }
+		else if (strcmp(a, "--tls-key") == 0) { NEED(); tls_key = v; }
+		else if (strcmp(a, "--client-id") == 0) { NEED(); snprintf(s.client_id, sizeof s.client_id, "%s", v); }
+		else if (strcmp(a, "--client-cert") == 0) { NEED(); client_cert = v; }
+		else if (strcmp(a, "--audience") == 0) { NEED(); snprintf(s.aud[2], sizeof s.aud[2], "%s", v); }
+		else if (strcmp(a, "--employer") == 0) {
+			NEED();
+			void *p = realloc(s.employers, (s.nemployers + 1) * sizeof *s.employers);
+			if (p == NULL || strlen(v) != 9) { fprintf(stderr, "sim onss: bad --employer\n"); goto out; }
+			s.employers = p;
+			snprintf(s.employers[s.nemployers++], 10, "%s", v);
+		}
+		else if (strcmp(a, "--token-ttl") == 0 || strcmp(a, "--process-ms") == 0 ||
+		    strcmp(a, "--slow-ms") == 0 || strcmp(a, "--seed") == 0) {
+			NEED();
+			long x = strtol(v, &end, 10);
+			if (*end || x < 0 || x > 100000000) { fprintf(stderr, "sim onss: bad %s\n", a); goto out; }
+			if (a[2] == 't') s.token_ttl = (int)x;
+			else if (a[2] == 'p') s.process_ms = (int)x;
+			else if (a[3] == 'l') s.slow_ms = (int)x;
+			else s.seed = (unsigned)x;
+		}
+		else if (strcmp(a, "--today") == 0) {
+			NEED();
+			if (dimona_parse_date(v, &s.today) != GW_OK) { fprintf(stderr, "sim onss: bad --today\n"); goto out; }
+		}
+		else if (strcmp(a, "--fault") == 0) {
+			NEED();
+			if (fault_parse(&s, v) != GW_OK) { fprintf(stderr, "sim onss: bad --fault %s\n", v); goto out; }
+		}
+		else { fprintf(stderr, "sim onss: unknown option %s\n", a); usage(stderr); goto out; }
+#undef NEED
+	}
+	if (dump != NULL) {
+		char *json = NULL;
+		if (sim_ledger_open(&s.ledger, dump, err, sizeof err) != GW_OK ||
+		    sim_ledger_dump(s.ledger, &json) != GW_OK) {
+			fprintf(stderr, "sim onss: %s\n", err);
+			goto out;
+		}
+		printf("%s\n", json);
+		free(json);
+		rc = GW_EXIT_OK;
+		goto out;
+	}
+	if (ledger == NULL) {
+		fprintf(stderr, "sim onss: --ledger PATH is required\n");
+		usage(stderr);
+		goto out;
+	}
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		fprintf(stderr, "sim onss: this libmicrohttpd has no TLS support\n");
+		goto out;
+	}
+	FILE *cf = fopen(client_cert, "r");
+	X509 *x = cf ? PEM_read_X509(cf, NULL, NULL, NULL) : NULL;
+	if (cf)
+		fclose(cf);
+	if (x == NULL || (s.client_key = X509_get_pubkey(x)) == NULL) {
+		fprintf(stderr, "sim onss: %s: cannot read the client certificate\n", client_cert);
+		X509_free(x);
+		goto out;
+	}
+	X509_free(x);
+	if ((cert_pem = read_file(tls_cert, NULL)) == NULL || (key_pem = read_file(tls_key, NULL)) == NULL) {
+		fprintf(stderr, "sim onss: cannot read %s / %s\n", tls_cert, tls_key);
+		goto out;
+	}
+	if (sim_ledger_open(&s.ledger, ledger, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "sim onss: %s\n", err);
+		goto out;
+	}
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)s.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG,
+	    0, NULL, NULL, handler, &s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)8,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+	    MHD_OPTION_END);
+	if (daemon == NULL) {
+		fprintf(stderr, "sim onss: cannot start the HTTPS server on 127.0.0.1:%d\n", s.port);
+		goto out;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s.port = di ? di->port : s.port;
+	snprintf(s.aud[0], sizeof s.aud[0], "https://localhost:%d" TOKEN_PATH, s.port);
+	snprintf(s.aud[1], sizeof s.aud[1], "https://127.0.0.1:%d" TOKEN_PATH, s.port);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	if (pthread_create(&th, NULL, processor, &s) != 0) {
+		fprintf(stderr, "sim onss: cannot start the processing thread\n");
+		goto out;
+	}
+	th_started = 1;
+	if (port_file != NULL) {
+		char tmp[1024];
+		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
+		FILE *pf = fopen(tmp, "w");
+		if (pf == NULL || fprintf(pf, "%d\n", s.port) < 0 || fclose(pf) != 0 || rename(tmp, port_file) != 0) {
+			fprintf(stderr, "sim onss: cannot write %s\n", port_file);
+			goto out;
+		}
+	}
+	printf("listening on https://localhost:%d\n", s.port);
+	fflush(stdout);
+	while (!stopping)
+		usleep(50000);
+	rc = GW_EXIT_OK;
+out:
+	stopping = 1;
+	if (daemon != NULL)
+		MHD_stop_daemon(daemon);
+	if (th_started)
+		pthread_join(th, NULL);
+	sim_ledger_close(s.ledger);
+	EVP_PKEY_free(s.client_key);
+	free(cert_pem);
+	if (key_pem != NULL) {
+		memset(key_pem, 0, strlen(key_pem));
+		free(key_pem);
+	}
+	free(s.employers);
+	free(s.tokens);
+	free(s.jtis);
+	onss_codelist_free();
+	pthread_mutex_destroy(&s.mu);
+	return rc;
 }

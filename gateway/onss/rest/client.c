@@ -1,0 +1,494 @@
+/*
+ * client.c - the Dimona REST v2 client (see client.h).
+ *
+ * Owns one libcurl handle, the cached access token and the signer handle
+ * used for client assertions. TLS peer and host verification are always on
+ * (the CA comes from [dimona] ca_file); there is no option to turn them
+ * off. Never retries by itself beyond one token refresh on a 401: the
+ * caller (the queue's scheduler) decides when to try again. Not thread
+ * safe: one client per thread.
+ */
+#include "onss/rest/client.h"
+#include "onss/rest/jwt.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "crypto/signer.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RESP_MAX (1024 * 1024)
+
+struct dimona_rest {
+	CURL *curl;
+	struct gw_signer *signer;
+	char base_url[512], token_url[512], client_id[128], ca_file[512], scope[256];
+	long timeout_ms;
+	int assertion_ttl, token_margin;
+	char token[2048];
+	int64_t token_expires;     /* unix seconds */
+};
+
+struct buf {
+	char *p;
+	size_t n;
+	int too_big;
+};
+
+struct hdrs {
+	char location[640];
+	long retry_after_s;
+};
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = size * nmemb;
+	if (b->n + n > RESP_MAX) {
+		b->too_big = 1;
+		return 0;
+	}
+	char *p = realloc(b->p, b->n + n + 1);
+	if (p == NULL)
+		return 0;
+	memcpy(p + b->n, data, n);
+	b->p = p;
+	b->n += n;
+	b->p[b->n] = '\0';
+	return n;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct hdrs *h = arg;
+	size_t n = size * nmemb;
+	char line[600];
+	size_t k = n < sizeof line - 1 ? n : sizeof line - 1;
+	memcpy(line, data, k);
+	line[k] = '\0';
+	while (k > 0 && (line[k - 1] == '\r' || line[k - 1] == '\n'))
+		line[--k] = '\0';
+	if (strncasecmp(line, "Location:", 9) == 0) {
+		const char *v = line + 9;
+		while (*v == ' ')
+			v++;
+		snprintf(h->location, sizeof h->location, "%s", v);
+	} else if (strncasecmp(line, "Retry-After:", 12) == 0) {
+		char *end;
+		long s = strtol(line + 12, &end, 10);
+		if (end != line + 12 && s >= 0 && s < 86400)
+			h->retry_after_s = s;
+	}
+	return n;
+}
+
+static void
+cfg_copy(char *dst, size_t cap, const char *key, const char *dflt)
+{
+	snprintf(dst, cap, "%s", config_get(gw_cfg, key, dflt));
+}
+
+gw_rc
+dimona_rest_open(struct dimona_rest **out, char *err, size_t ecap)
+{
+	struct dimona_rest *c = calloc(1, sizeof *c);
+	gw_rc rc = GW_ENOMEM;
+
+	*out = NULL;
+	if (c == NULL)
+		return GW_ENOMEM;
+	cfg_copy(c->base_url, sizeof c->base_url, "dimona.base_url", "https://localhost:8443/REST/dimona/v2");
+	cfg_copy(c->token_url, sizeof c->token_url, "dimona.token_url", "https://localhost:8443/REST/oauth/v5/token");
+	cfg_copy(c->client_id, sizeof c->client_id, "dimona.client_id", "self_service_expeditor_0668600511");
+	cfg_copy(c->ca_file, sizeof c->ca_file, "dimona.ca_file", "certs/out/tls/ca.crt.pem");
+	cfg_copy(c->scope, sizeof c->scope, "dimona.scope",
+	    "scope:dimona:declaration:declarant scope:dimona:declaration:consult");
+	c->timeout_ms = (long)config_get_int(gw_cfg, "dimona.timeout_ms", 10000);
+	c->assertion_ttl = (int)config_get_int(gw_cfg, "dimona.assertion_ttl_s", 300);
+	c->token_margin = (int)config_get_int(gw_cfg, "dimona.token_margin_s", 30);
+	size_t bl = strlen(c->base_url);
+	while (bl > 0 && c->base_url[bl - 1] == '/')
+		c->base_url[--bl] = '\0';
+	if (strncmp(c->base_url, "https://", 8) != 0 || strncmp(c->token_url, "https://", 8) != 0) {
+		snprintf(err, ecap, "dimona.base_url and dimona.token_url must be https:// URLs");
+		rc = GW_ECONFIG;
+		goto fail;
+	}
+	const char *cert = config_get(gw_cfg, "dimona.cert", NULL);
+	const char *key = config_get(gw_cfg, "dimona.key", NULL);
+	rc = (cert != NULL && key != NULL) ? signer_load(&c->signer, cert, key, err, ecap)
+	    : signer_from_config(&c->signer, NULL, NULL, err, ecap);
+	if (rc != GW_OK)
+		goto fail;
+	if ((c->curl = curl_easy_init()) == NULL) {
+		rc = GW_ENOMEM;
+		goto fail;
+	}
+	*out = c;
+	return GW_OK;
+fail:
+	dimona_rest_close(c);
+	return rc;
+}
+
+void
+dimona_rest_close(struct dimona_rest *c)
+{
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	signer_free(c->signer);
+	memset(c->token, 0, sizeof c->token);
+	free(c);
+}
+
+/* One HTTPS exchange. GW_OK means an HTTP status came back (in *status);
+ * GW_ETEMP a transport failure (connect, TLS, timeout, cut body). */
+static gw_rc
+exchange(struct dimona_rest *c, const char *method, const char *url, const char *body,
+         size_t blen, const char *ctype, int with_token, long *status, struct buf *resp,
+         struct hdrs *h, char *err, size_t ecap)
+{
+	struct curl_slist *hl = NULL;
+	char line[2200];
+	CURLcode cc;
+
+	memset(resp, 0, sizeof *resp);
+	memset(h, 0, sizeof *h);
+	h->retry_after_s = -1;
+	curl_easy_reset(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, h);
+	if (strcmp(method, "POST") == 0) {
+		/* libcurl silently re-sends a request on a reused connection that
+		 * turns out dead; for a declaration that could be a second copy
+		 * whose answer replaces the first. A POST always gets a fresh
+		 * connection, so a lost answer surfaces as GW_ETEMP and the
+		 * caller looks the declaration up instead. */
+		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)blen);
+		snprintf(line, sizeof line, "Content-Type: %s", ctype);
+		hl = curl_slist_append(hl, line);
+	}
+	hl = curl_slist_append(hl, "Accept: application/json");
+	if (with_token) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", c->token);
+		hl = curl_slist_append(hl, line);
+	}
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hl);
+	cc = curl_easy_perform(c->curl);
+	curl_slist_free_all(hl);
+	memset(line, 0, sizeof line);
+	if (cc != CURLE_OK) {
+		snprintf(err, ecap, "%s %s: %s", method, url, curl_easy_strerror(cc));
+		free(resp->p);
+		resp->p = NULL;
+		return GW_ETEMP;
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	return GW_OK;
+}
+
+static void
+body_snippet(const struct buf *b, char *out, size_t cap)
+{
+	size_t n = b->p ? b->n : 0, j = 0;
+	for (size_t i = 0; i < n && j + 1 < cap && j < 200; i++)
+		out[j++] = isprint((unsigned char)b->p[i]) ? b->p[i] : ' ';
+	out[j] = '\0';
+}
+
+/* Get a token unless the cached one is good for token_margin more seconds. */
+static gw_rc
+ensure_token(struct dimona_rest *c, char *err, size_t ecap)
+{
+	int64_t now = (int64_t)time(NULL);
+	char *assertion = NULL, *form = NULL, *esc = NULL, snip[256];
+	struct buf resp;
+	struct hdrs h;
+	long status = 0;
+	gw_rc rc;
+
+	if (c->token[0] != '\0' && now + c->token_margin < c->token_expires)
+		return GW_OK;
+	c->token[0] = '\0';
+	if ((rc = jwt_client_assertion(c->signer, c->client_id, c->token_url, now, c->assertion_ttl,
+	    &assertion)) != GW_OK) {
+		snprintf(err, ecap, "cannot sign the client assertion: %s", gw_rc_name(rc));
+		return rc;
+	}
+	esc = curl_easy_escape(c->curl, c->scope, 0);
+	size_t flen = strlen(assertion) + strlen(esc ? esc : "") + 256;
+	if (esc == NULL || (form = malloc(flen)) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	snprintf(form, flen, "grant_type=client_credentials&client_assertion_type="
+	    "urn%%3Aietf%%3Aparams%%3Aoauth%%3Aclient-assertion-type%%3Ajwt-bearer"
+	    "&client_assertion=%s&scope=%s", assertion, esc);
+	rc = exchange(c, "POST", c->token_url, form, strlen(form), "application/x-www-form-urlencoded",
+	    0, &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status != 200) {
+		body_snippet(&resp, snip, sizeof snip);
+		snprintf(err, ecap, "token endpoint answered %ld: %s", status, snip);
+		rc = (status == 429 || status >= 500) ? GW_ETEMP : GW_EPERM;
+		goto out;
+	}
+	json_t *j = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
+	json_t *tok = json_object_get(j, "access_token"), *exp = json_object_get(j, "expires_in");
+	if (!json_is_string(tok) || json_string_length(tok) >= sizeof c->token ||
+	    json_string_length(tok) == 0 || !json_is_integer(exp)) {
+		snprintf(err, ecap, "token endpoint: no access_token/expires_in in the answer");
+		json_decref(j);
+		rc = GW_ETEMP;
+		goto out;
+	}
+	memcpy(c->token, json_string_value(tok), json_string_length(tok) + 1);
+	c->token_expires = now + json_integer_value(exp);
+	json_decref(j);
+	log_debug(NULL, NULL, "dimona: new access token, valid %lld s",
+	    (long long)(c->token_expires - now));
+	rc = GW_OK;
+out:
+	if (resp.p != NULL)
+		free(resp.p);
+	curl_free(esc);
+	if (form != NULL) {
+		memset(form, 0, strlen(form));
+		free(form);
+	}
+	free(assertion);
+	return rc;
+}
+
+/* An authenticated call; a 401 drops the token and tries once more. */
+static gw_rc
+api_call(struct dimona_rest *c, const char *method, const char *url, const char *body, size_t blen,
+         long *status, struct buf *resp, struct hdrs *h, char *err, size_t ecap)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		gw_rc rc = ensure_token(c, err, ecap);
+		if (rc != GW_OK)
+			return rc;
+		rc = exchange(c, method, url, body, blen, "application/json", 1, status, resp, h, err, ecap);
+		if (rc != GW_OK)
+			return rc;
+		if (*status != 401)
+			return GW_OK;
+		free(resp->p);
+		resp->p = NULL;
+		c->token[0] = '\0';
+	}
+	snprintf(err, ecap, "%s %s: 401 even with a fresh token", method, url);
+	return GW_EPERM;
+}
+
+/* Map a non-success status to the caller's vocabulary. */
+static gw_rc
+status_rc(long status, const struct buf *resp, const struct hdrs *h, long *retry_after_ms,
+          const char *what, char *err, size_t ecap)
+{
+	char snip[256];
+	body_snippet(resp, snip, sizeof snip);
+	snprintf(err, ecap, "%s: HTTP %ld %s", what, status, snip);
+	if (retry_after_ms != NULL)
+		*retry_after_ms = h->retry_after_s >= 0 ? h->retry_after_s * 1000 : -1;
+	if (status == 429 || status >= 500 || status == 408)
+		return GW_ETEMP;
+	return GW_EPERM;
+}
+
+gw_rc
+dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len, char *decl_id, size_t cap,
+                   long *retry_after_ms, char *err, size_t ecap)
+{
+	char url[600];
+	struct buf resp = { 0 };
+	struct hdrs h;
+	long status = 0;
+	gw_rc rc;
+
+	if (retry_after_ms != NULL)
+		*retry_after_ms = -1;
+	snprintf(url, sizeof url, "%s/declarations", c->base_url);
+	rc = api_call(c, "POST", url, json, len, &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status != 201) {
+		rc = status_rc(status, &resp, &h, retry_after_ms, "POST declarations", err, ecap);
+		goto out;
+	}
+	/* The declaration id is the last segment of Location. */
+	const char *slash = strrchr(h.location, '/');
+	const char *id = slash ? slash + 1 : h.location;
+	size_t n = strlen(id);
+	int ok = n > 0 && n < cap;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)id[i]) || id[i] == '-';
+	if (!ok) {
+		/* Received but we cannot name it: the caller looks it up. */
+		snprintf(err, ecap, "POST declarations: 201 without a usable Location");
+		rc = GW_ETEMP;
+		goto out;
+	}
+	memcpy(decl_id, id, n + 1);
+	rc = GW_OK;
+out:
+	free(resp.p);
+	return rc;
+}
+
+gw_rc
+dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_result *r,
+                 char *err, size_t ecap)
+{
+	char url[700], *esc = curl_easy_escape(c->curl, decl_id, 0);
+	struct buf resp = { 0 };
+	struct hdrs h;
+	long status = 0;
+	gw_rc rc;
+
+	if (esc == NULL)
+		return GW_ENOMEM;
+	snprintf(url, sizeof url, "%s/declarations/%s", c->base_url, esc);
+	curl_free(esc);
+	rc = api_call(c, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status == 404) {
+		rc = GW_ENOTFOUND;
+		goto out;
+	}
+	if (status != 200) {
+		rc = status_rc(status, &resp, &h, NULL, "GET declaration", err, ecap);
+		goto out;
+	}
+	/* A cut or garbled answer is a transport problem: polling is
+	 * idempotent, so ask again later. */
+	if (dimona_result_from_json(resp.p ? resp.p : "", resp.n, r, err, ecap) != GW_OK) {
+		rc = GW_ETEMP;
+		goto out;
+	}
+	if (r->declaration_id[0] == '\0')
+		snprintf(r->declaration_id, sizeof r->declaration_id, "%s", decl_id);
+	rc = GW_OK;
+out:
+	free(resp.p);
+	return rc;
+}
+
+gw_rc
+dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d, char *decl_id, size_t cap,
+                   char *err, size_t ecap)
+{
+	char url[600], date[11], worker[256];
+	struct buf resp = { 0 };
+	struct hdrs h;
+	long status = 0;
+	gw_rc rc;
+	json_t *q = json_object(), *res = NULL;
+	char *body = NULL;
+
+	snprintf(url, sizeof url, "%s/declarations/search", c->base_url);
+	json_object_set_new(q, "employer", json_pack("{s:I}", "employerId",
+	    (json_int_t)strtoll(d->c.employer_noss, NULL, 10)));
+	dimona_worker_key(&d->c, worker, sizeof worker);
+	if (d->c.worker_inss[0] != '\0')
+		json_object_set_new(q, "worker", json_pack("{s:s}", "ssin", d->c.worker_inss));
+	else
+		json_object_set_new(q, "worker", json_pack("{s:s}", "key", worker));
+	json_object_set_new(q, "declarationType", json_string(dimona_action_name(d->action)));
+	if (d->c.start_date != 0) {
+		dimona_fmt_date(d->c.start_date, date);
+		json_object_set_new(q, "startDate", json_string(date));
+	}
+	if (d->c.end_date != 0) {
+		dimona_fmt_date(d->c.end_date, date);
+		json_object_set_new(q, "endDate", json_string(date));
+	}
+	if (d->period_id[0] != '\0')
+		json_object_set_new(q, "periodId", json_integer(strtoll(d->period_id, NULL, 10)));
+	if ((body = json_dumps(q, JSON_COMPACT)) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	rc = api_call(c, "POST", url, body, strlen(body), &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status != 200) {
+		rc = status_rc(status, &resp, &h, NULL, "POST declarations/search", err, ecap);
+		goto out;
+	}
+	res = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
+	json_t *items = json_object_get(res, "items");
+	if (!json_is_array(items)) {
+		snprintf(err, ecap, "declarations/search: no items array");
+		rc = GW_ETEMP;
+		goto out;
+	}
+	if (json_array_size(items) == 0) {
+		rc = GW_ENOTFOUND;
+		goto out;
+	}
+	/* The first accepted match is the one that made the period; failing
+	 * that, the first received. */
+	json_t *it = json_array_get(items, 0), *x;
+	size_t i;
+	json_array_foreach(items, i, x) {
+		const char *st = json_string_value(json_object_get(x, "result"));
+		if (st != NULL && (st[0] == 'A' || st[0] == 'W' || st[0] == 'S')) {
+			it = x;
+			break;
+		}
+	}
+	json_t *id = json_object_get(it, "declarationId");
+	if (json_is_integer(id))
+		snprintf(decl_id, cap, "%lld", (long long)json_integer_value(id));
+	else if (json_is_string(id) && json_string_length(id) < cap)
+		snprintf(decl_id, cap, "%s", json_string_value(id));
+	else {
+		snprintf(err, ecap, "declarations/search: item without declarationId");
+		rc = GW_ETEMP;
+		goto out;
+	}
+	rc = GW_OK;
+out:
+	json_decref(res);
+	json_decref(q);
+	free(body);
+	free(resp.p);
+	return rc;
+}
+
+long
+dimona_rest_poll_delay(long elapsed_ms)
+{
+	if (elapsed_ms < 0)
+		elapsed_ms = 0;
+	if (elapsed_ms < 2000)
+		return 2000 - elapsed_ms;
+	if (elapsed_ms < 30000)
+		return 1000;
+	return 60000;
+}

@@ -1,0 +1,479 @@
+/* test_rest.c - the Dimona REST v2 client against `gateway sim onss`:
+ * token by RS256 client assertion (and every way the token endpoint
+ * refuses one), token caching, submit/poll/lookup, the result with its
+ * period id and anomaly codes, the poll back-off, TLS verification and the
+ * injected faults. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <openssl/pem.h>
+
+#include "test_rest_sim.h"
+#include "crypto/signer.h"
+#include "onss/dimona/decl.h"
+#include "onss/rest/client.h"
+#include "onss/rest/jwt.h"
+
+static struct simproc sim;
+
+static struct contract
+contract(const char *type, gw_ymd start)
+{
+	struct contract c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.contract_id, sizeof c.contract_id, "T-%s-%d", type, (int)start);
+	c.revision = 1;
+	snprintf(c.employer_noss, sizeof c.employer_noss, "175110801");
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0668600511");
+	snprintf(c.worker_inss, sizeof c.worker_inss, "90051212384");
+	snprintf(c.worker_type, sizeof c.worker_type, "%s", type);
+	snprintf(c.joint_committee, sizeof c.joint_committee, "304");
+	c.start_date = start;
+	c.end_date = start;
+	c.start_time = c.end_time = -1;
+	return c;
+}
+
+static char *
+to_json(const struct dimona_decl *d)
+{
+	char *js;
+	size_t n;
+	assert_int_equal(dimona_to_json(d, &js, &n), GW_OK);
+	return js;
+}
+
+/* Poll until processed (the simulator answers 404 until then). */
+static gw_rc
+wait_result(struct dimona_rest *c, const char *id, struct dimona_result *r)
+{
+	char err[512];
+	gw_rc rc = GW_ENOTFOUND;
+	for (int i = 0; i < 200 && (rc == GW_ENOTFOUND || rc == GW_ETEMP); i++) {
+		rc = dimona_rest_poll(c, id, r, err, sizeof err);
+		if (rc == GW_ENOTFOUND || rc == GW_ETEMP)
+			usleep(25000);
+	}
+	return rc;
+}
+
+static gw_rc
+declare(struct dimona_rest *c, const struct dimona_decl *d, struct dimona_result *r)
+{
+	char id[32], err[512], *js = to_json(d);
+	long ra;
+	gw_rc rc = dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err);
+	free(js);
+	if (rc != GW_OK) {
+		fprintf(stderr, "submit: %s\n", err);
+		return rc;
+	}
+	return wait_result(c, id, r);
+}
+
+static int
+has_code(const struct dimona_result *r, const char *code)
+{
+	for (size_t i = 0; i < r->n_anomalies; i++)
+		if (strcmp(r->anomalies[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+static long
+ledger_stat(const char *name)
+{
+	char *body = NULL;
+	assert_int_equal(sim_http(&sim, "GET", "/sim/ledger", NULL, NULL, &body), 200);
+	json_t *j = json_loads(body, 0, NULL);
+	free(body);
+	json_t *v = json_object_get(json_object_get(j, "stats"), name);
+	long x = json_is_integer(v) ? (long)json_integer_value(v) : -1;
+	json_decref(j);
+	return x;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	static const char *const extra[] = { "--today", "2026-03-01", "--process-ms", "50",
+	    "--employer", "175110801", "--employer", "123456749", NULL };
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (sim_start(&sim, extra) != 0) {
+		fprintf(stderr, "cannot start the simulator (GATEWAY=%s)\n", getenv("GATEWAY"));
+		return -1;
+	}
+	sim_configure(&sim, NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sim_stop(&sim);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	return 0;
+}
+
+static void
+test_poll_delay(void **state)
+{
+	(void)state;
+	/* Nothing in the first 2 s, then every second up to 30 s, then every minute. */
+	assert_int_equal(dimona_rest_poll_delay(0), 2000);
+	assert_int_equal(dimona_rest_poll_delay(500), 1500);
+	assert_int_equal(dimona_rest_poll_delay(2000), 1000);
+	assert_int_equal(dimona_rest_poll_delay(29999), 1000);
+	assert_int_equal(dimona_rest_poll_delay(30000), 60000);
+	assert_int_equal(dimona_rest_poll_delay(3600000), 60000);
+}
+
+static void
+test_jwt_roundtrip(void **state)
+{
+	(void)state;
+	char cert[512], key[512], err[256];
+	struct gw_signer *s;
+	top_path(cert, sizeof cert, "certs/out/onss/org.crt.pem");
+	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
+	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
+	char *jwt;
+	assert_int_equal(jwt_client_assertion(s, "client-7", "https://x/token", 1700000000, 300, &jwt), GW_OK);
+	struct jwt_claims c;
+	EVP_PKEY *pub = X509_get_pubkey(s->cert);
+	assert_int_equal(jwt_verify_rs256(jwt, pub, &c, err, sizeof err), GW_OK);
+	assert_string_equal(c.iss, "client-7");
+	assert_string_equal(c.sub, "client-7");
+	assert_string_equal(c.aud, "https://x/token");
+	assert_int_equal(c.iat, 1700000000);
+	assert_int_equal(c.exp, 1700000300);
+	assert_int_equal(strlen(c.jti), 32);
+	/* Two assertions never share a jti. */
+	char *jwt2;
+	struct jwt_claims c2;
+	assert_int_equal(jwt_client_assertion(s, "client-7", "https://x/token", 1700000000, 300, &jwt2), GW_OK);
+	assert_int_equal(jwt_verify_rs256(jwt2, pub, &c2, err, sizeof err), GW_OK);
+	assert_string_not_equal(c.jti, c2.jti);
+	/* A changed payload breaks the signature. */
+	char *dot = strchr(jwt, '.');
+	dot[3] = dot[3] == 'A' ? 'B' : 'A';
+	assert_int_not_equal(jwt_verify_rs256(jwt, pub, &c, err, sizeof err), GW_OK);
+	/* A key that is not the registered one. */
+	char wcert[512], wkey[512];
+	struct gw_signer *w;
+	top_path(wcert, sizeof wcert, "certs/out/bad/wrong-ca.crt.pem");
+	top_path(wkey, sizeof wkey, "certs/out/bad/key.pem");
+	assert_int_equal(signer_load(&w, wcert, wkey, err, sizeof err), GW_OK);
+	char *jwt3;
+	assert_int_equal(jwt_client_assertion(w, "client-7", "https://x/token", 1700000000, 300, &jwt3), GW_OK);
+	assert_int_not_equal(jwt_verify_rs256(jwt3, pub, &c, err, sizeof err), GW_OK);
+	/* base64url edge cases */
+	unsigned char *raw;
+	size_t rl;
+	char *enc;
+	assert_int_equal(b64url_encode((const unsigned char *)"\xfb\xff", 2, &enc), GW_OK);
+	assert_string_equal(enc, "-_8");
+	assert_int_equal(b64url_decode(enc, strlen(enc), &raw, &rl), GW_OK);
+	assert_int_equal(rl, 2);
+	assert_memory_equal(raw, "\xfb\xff", 2);
+	assert_int_equal(b64url_decode("a", 1, &raw, &rl) == GW_OK ? 0 : 1, 1);
+	free(enc);
+	free(raw);
+	EVP_PKEY_free(pub);
+	free(jwt);
+	free(jwt2);
+	free(jwt3);
+	signer_free(s);
+	signer_free(w);
+}
+
+/* Post an assertion to the token endpoint by hand. */
+static long
+token_with(const char *assertion, char **body)
+{
+	char form[8192];
+	snprintf(form, sizeof form, "grant_type=client_credentials&client_assertion_type="
+	    "urn%%3Aietf%%3Aparams%%3Aoauth%%3Aclient-assertion-type%%3Ajwt-bearer&client_assertion=%s",
+	    assertion);
+	return sim_http(&sim, "POST", "/REST/oauth/v5/token", form, "application/x-www-form-urlencoded", body);
+}
+
+static void
+test_token_endpoint_checks(void **state)
+{
+	(void)state;
+	char cert[512], key[512], err[256], aud[256], *body = NULL, *jwt;
+	struct gw_signer *s, *w;
+	int64_t now = (int64_t)time(NULL);
+	top_path(cert, sizeof cert, "certs/out/onss/org.crt.pem");
+	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
+	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
+	snprintf(aud, sizeof aud, "https://localhost:%d/REST/oauth/v5/token", sim.port);
+	const char *id = "self_service_expeditor_0668600511";
+
+	/* Good, then replayed. */
+	assert_int_equal(jwt_client_assertion(s, id, aud, now, 300, &jwt), GW_OK);
+	assert_int_equal(token_with(jwt, &body), 200);
+	assert_non_null(strstr(body, "access_token"));
+	free(body);
+	assert_int_equal(token_with(jwt, &body), 400);
+	assert_non_null(strstr(body, "replay"));
+	free(body);
+	free(jwt);
+	/* Wrong audience. */
+	assert_int_equal(jwt_client_assertion(s, id, "https://oauth.example/token", now, 300, &jwt), GW_OK);
+	assert_int_equal(token_with(jwt, &body), 400);
+	assert_non_null(strstr(body, "aud"));
+	free(body);
+	free(jwt);
+	/* Expired. */
+	assert_int_equal(jwt_client_assertion(s, id, aud, now - 1000, 300, &jwt), GW_OK);
+	assert_int_equal(token_with(jwt, &body), 400);
+	assert_non_null(strstr(body, "expired"));
+	free(body);
+	free(jwt);
+	/* Another client id. */
+	assert_int_equal(jwt_client_assertion(s, "someone_else", aud, now, 300, &jwt), GW_OK);
+	assert_int_equal(token_with(jwt, &body), 400);
+	free(body);
+	free(jwt);
+	/* Signed with a key that is not the registered certificate's. */
+	top_path(cert, sizeof cert, "certs/out/bad/wrong-ca.crt.pem");
+	top_path(key, sizeof key, "certs/out/bad/key.pem");
+	assert_int_equal(signer_load(&w, cert, key, err, sizeof err), GW_OK);
+	assert_int_equal(jwt_client_assertion(w, id, aud, now, 300, &jwt), GW_OK);
+	assert_int_equal(token_with(jwt, &body), 400);
+	assert_non_null(strstr(body, "signature"));
+	free(body);
+	free(jwt);
+	/* The API refuses a call without a token. */
+	assert_int_equal(sim_http(&sim, "GET", "/REST/dimona/v2/declarations/1", NULL, NULL, NULL), 401);
+	signer_free(s);
+	signer_free(w);
+}
+
+static void
+test_declare_cycle(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512];
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	long tokens_before = ledger_stat("tokens_issued");
+
+	/* IN accepted: the result carries the period id (not the declaration id). */
+	struct contract k = contract("OTH", 20260310);
+	k.end_date = 20260315;
+	struct dimona_decl in;
+	dimona_decl_from_contract(&in, &k);
+	assert_int_equal(declare(c, &in, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+	assert_int_equal(r.n_anomalies, 0);
+	assert_int_not_equal(r.period_id[0], '\0');
+	assert_string_not_equal(r.period_id, r.declaration_id);
+	char period[DIMONA_PERIOD_ID_MAX + 1];
+	snprintf(period, sizeof period, "%s", r.period_id);
+
+	/* The same IN again: duplicate period, refused. */
+	assert_int_equal(declare(c, &in, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "90373-333"));
+	/* Overlapping. */
+	struct dimona_decl ov = in;
+	ov.c.start_date = 20260312;
+	ov.c.end_date = 20260320;
+	assert_int_equal(declare(c, &ov, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "90373-334"));
+
+	/* UPDATE then OUT on the period id. */
+	struct dimona_decl up = in;
+	up.action = DIMONA_UPDATE;
+	snprintf(up.period_id, sizeof up.period_id, "%s", period);
+	up.c.end_date = 20260318;
+	assert_int_equal(declare(c, &up, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+	assert_string_equal(r.period_id, period);
+	struct dimona_decl out = in;
+	out.action = DIMONA_OUT;
+	snprintf(out.period_id, sizeof out.period_id, "%s", period);
+	out.c.end_date = 20260317;
+	assert_int_equal(declare(c, &out, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+
+	/* CANCEL; a second CANCEL finds it already cancelled; an unknown id. */
+	struct dimona_decl cn = in;
+	cn.action = DIMONA_CANCEL;
+	snprintf(cn.period_id, sizeof cn.period_id, "%s", period);
+	assert_int_equal(declare(c, &cn, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+	assert_int_equal(declare(c, &cn, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "00913-355"));
+	snprintf(cn.period_id, sizeof cn.period_id, "600099999999");
+	assert_int_equal(declare(c, &cn, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "00913-354"));
+
+	/* Late IN: accepted with the 90373-460 warning. */
+	struct contract late = contract("OTH", 20260225);
+	snprintf(late.worker_inss, sizeof late.worker_inss, "85122400775");
+	struct dimona_decl li;
+	dimona_decl_from_contract(&li, &late);
+	assert_int_equal(declare(c, &li, &r), GW_OK);
+	assert_int_equal(r.status, 'W');
+	assert_true(has_code(&r, "90373-460"));
+	/* Student without planned hours: refused 01135-001. */
+	struct contract stu = contract("STU", 20260401);
+	snprintf(stu.worker_inss, sizeof stu.worker_inss, "95010100131");
+	struct dimona_decl si;
+	dimona_decl_from_contract(&si, &stu);
+	assert_int_equal(declare(c, &si, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "01135-001"));
+	/* An employer without mandate: 90256-155. Invalid INSS: 00024-003. */
+	struct contract nm = contract("OTH", 20260402);
+	snprintf(nm.employer_noss, sizeof nm.employer_noss, "100000112");
+	struct dimona_decl ni;
+	dimona_decl_from_contract(&ni, &nm);
+	assert_int_equal(declare(c, &ni, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "90256-155"));
+	struct contract bi = contract("OTH", 20260403);
+	snprintf(bi.worker_inss, sizeof bi.worker_inss, "90051212385");
+	dimona_decl_from_contract(&ni, &bi);
+	assert_int_equal(declare(c, &ni, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "00024-003"));
+	/* Occasional worker on a third consecutive day: 00910-459. */
+	for (int d = 0; d < 3; d++) {
+		struct contract e = contract("EXT", 20260310 + d);
+		snprintf(e.worker_inss, sizeof e.worker_inss, "05031204541");
+		snprintf(e.joint_committee, sizeof e.joint_committee, "302");
+		e.start_time = 18 * 60;
+		struct dimona_decl ei;
+		dimona_decl_from_contract(&ei, &e);
+		assert_int_equal(declare(c, &ei, &r), GW_OK);
+		assert_int_equal(r.status, d < 2 ? 'A' : 'B');
+	}
+	assert_true(has_code(&r, "00910-459"));
+
+	/* One token served all of this. */
+	assert_int_equal(ledger_stat("tokens_issued") - tokens_before, 1);
+
+	/* The answer carries the annex 30 labels. */
+	char path[128], *body = NULL;
+	snprintf(path, sizeof path, "/sim/ledger");
+	assert_int_equal(sim_http(&sim, "GET", path, NULL, NULL, &body), 200);
+	free(body);
+	dimona_rest_close(c);
+}
+
+static void
+test_lookup_after_lost_answer(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512], id[32], *js;
+	long ra;
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	struct contract k = contract("OTH", 20260420);
+	snprintf(k.worker_inss, sizeof k.worker_inss, "85122400775");
+	struct dimona_decl d;
+	dimona_decl_from_contract(&d, &k);
+	/* Nothing there yet: safe to send. */
+	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ENOTFOUND);
+	/* Get a token first, then lose every answer of the POST. */
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(sim_faults(&sim, "drop:1"), 0);
+	js = to_json(&d);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	/* The ONSS has it: the lookup names it, and it was processed once. */
+	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_OK);
+	assert_int_equal(wait_result(c, id, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+	free(js);
+	dimona_rest_close(c);
+}
+
+static void
+test_faults_map_to_temporary(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512], id[32], *js;
+	long ra;
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	struct contract k = contract("OTH", 20260501);
+	struct dimona_decl d;
+	dimona_decl_from_contract(&d, &k);
+	js = to_json(&d);
+	assert_int_equal(sim_faults(&sim, "tokendown:1"), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, "429:1"), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_ETEMP);
+	assert_int_equal(ra, 1000);     /* Retry-After: 1 */
+	assert_int_equal(sim_faults(&sim, "503:1"), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, "500:1"), 0);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_OK);
+	assert_int_equal(wait_result(c, id, &r), GW_OK);
+	/* A cut or garbled answer is retried, never read as a result. */
+	assert_int_equal(sim_faults(&sim, "trunc:1"), 0);
+	assert_int_equal(dimona_rest_poll(c, id, &r, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, "malformed:1"), 0);
+	assert_int_equal(dimona_rest_poll(c, id, &r, err, sizeof err), GW_ETEMP);
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	assert_int_equal(dimona_rest_poll(c, id, &r, err, sizeof err), GW_OK);
+	assert_int_equal(r.status, 'A');
+	/* A 400 is permanent. */
+	assert_int_equal(dimona_rest_submit(c, "{\"x\":1}", 7, id, sizeof id, &ra, err, sizeof err), GW_EPERM);
+	free(js);
+	dimona_rest_close(c);
+}
+
+static void
+test_tls_always_verified(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512];
+	/* Trusting another CA: the simulator's certificate is refused. */
+	sim_configure(&sim, "certs/out/onss/ca.crt.pem");
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ETEMP);
+	dimona_rest_close(c);
+	/* Plain http is refused at open. */
+	config_set(gw_cfg, "dimona.base_url", "http://localhost:1/REST/dimona/v2");
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_ECONFIG);
+	sim_configure(&sim, NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_poll_delay),
+		cmocka_unit_test(test_jwt_roundtrip),
+		cmocka_unit_test(test_token_endpoint_checks),
+		cmocka_unit_test(test_declare_cycle),
+		cmocka_unit_test(test_lookup_after_lost_answer),
+		cmocka_unit_test(test_faults_map_to_temporary),
+		cmocka_unit_test(test_tls_always_verified),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
