@@ -404,7 +404,11 @@ cmd_dmfa(int argc, char **argv)
 			         ws.worker_records, ws.rows, (long long)ws.net_owed);
 	}
 	if (rc == GW_EINPUT) {
-		fprintf(stderr, "gateway dmfa: nothing declarable in %s for quarter %d\n", o.contracts, o.quarter);
+		if (o.update)
+			fprintf(stderr, "gateway dmfa update: no correction could be written for quarter %d "
+			        "(see the rejections above)\n", o.quarter);
+		else
+			fprintf(stderr, "gateway dmfa: nothing declarable in %s for quarter %d\n", o.contracts, o.quarter);
 		ret = GW_EXIT_REJECTED;
 		goto out;
 	}

@@ -213,8 +213,7 @@ dmfa_write_original(FILE *out, const struct dmfa_rows *rows, const struct dmfa_p
 		i += e;
 		/* Pass 1: the total owed, needed before the first person. */
 		if (employer_pass(out, v, e, p, o, wr, 0, NULL, NULL, st, &owed) == 0) {
-			char err[256];
-			snprintf(err, sizeof err, "employer %09u: nothing declarable in quarter %d", v[0].noss, p->quarter);
+			/* No declarable record: the writing pass only reports the rows. */
 			employer_pass(out, v, e, p, o, wr, 1, reject, arg, st, &owed);
 			continue;
 		}
