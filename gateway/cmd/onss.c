@@ -7,22 +7,37 @@
  */
 #include "cmd/cmd.h"
 #include "core/err.h"
+#include "core/config.h"
+#include "crypto/signer.h"
 #include "onss/batch/answer.h"
+#include "onss/batch/sftp.h"
+#include "onss/batch/submission.h"
 #include "onss/codelist.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: gateway onss show-answer [--no-schema] FILE\n"
+	    "       gateway onss wrap --purpose DIMN|DMFA|DMWA --xml FILE --out DIR [--sender N]\n"
+	    "                         [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
+	    "       gateway onss upload --dir DIR FI_NAME...\n"
+	    "       gateway onss poll --env R|T|S --dir DIR\n"
 	    "  Prints an ONSS answer file (ACRF, NOTIFICATION, DmfAPID, IDFLUX) as one JSON\n"
 	    "  object: kind, file_name, ticket, result_code, errors/anomalies with their\n"
 	    "  annex 30 labels, permanent ids (DmfAPID), outdated and valid identifiers (IDFLUX).\n"
 	    "  --no-schema  skip the XSD check (the file is still parsed strictly)\n"
-	    "Exit: 0 read, 2 not an ONSS answer it can read.\n");
+	    "  Exit: 0 read, 2 not an ONSS answer it can read.\n"
+	    "wrap: an existing declaration XML as one signed submission (FI/FS/GO) in DIR,\n"
+	    "  with the next offline sequence number of DIR.\n"
+	    "upload: send submissions of DIR over SFTP ([onss_batch] sftp_*): FI, FS, GO last.\n"
+	    "poll: download every answer waiting in the environment's OUT folder into DIR,\n"
+	    "  durably, removing each from the server once stored.\n");
 }
 
 /* show-answer: parse, validate, print. */
@@ -70,9 +85,175 @@ show_answer(int argc, char **argv)
 	return fflush(stdout) == 0 ? GW_EXIT_OK : GW_EXIT_USAGE;
 }
 
+/* Value of option i, or NULL (and a message) when it is missing. */
+static const char *
+optval(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "gateway onss: %s needs a value\n", argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* wrap: stream an XML file into a new submission. */
+static int
+wrap(int argc, char **argv)
+{
+	const char *purpose = NULL, *xml = NULL, *out = NULL, *cert = NULL, *key = NULL;
+	const char *sender = config_get(gw_cfg, "onss_batch.sender", "000000");
+	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	char err[512], fi[128];
+	struct gw_signer *signer = NULL;
+	struct batch_writer *w = NULL;
+	struct batch_name n;
+	int rc = GW_EXIT_USAGE;
+	FILE *in = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		const char **slot = strcmp(argv[i], "--purpose") == 0 ? &purpose
+		    : strcmp(argv[i], "--xml") == 0 ? &xml : strcmp(argv[i], "--out") == 0 ? &out
+		    : strcmp(argv[i], "--sender") == 0 ? &sender : strcmp(argv[i], "--env") == 0 ? &env
+		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key
+		    : NULL;
+		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (purpose == NULL || xml == NULL || out == NULL || strlen(env) != 1 || strlen(purpose) != 4 ||
+	    strlen(sender) >= sizeof n.sender) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	memset(&n, 0, sizeof n);
+	memcpy(n.purpose, purpose, 5);
+	snprintf(n.sender, sizeof n.sender, "%s", sender);
+	n.env = env[0];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	n.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	if (n.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss wrap: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	if ((in = fopen(xml, "rb")) == NULL) {
+		fprintf(stderr, "gateway onss wrap: %s: %s\n", xml, strerror(errno));
+		goto out;
+	}
+	if (batch_seq_next_offline(out, n.purpose, &n.seq) != GW_OK ||
+	    batch_writer_open(&w, out, &n) != GW_OK) {
+		fprintf(stderr, "gateway onss wrap: cannot write a submission into %s\n", out);
+		goto out;
+	}
+	char buf[65536];
+	size_t r;
+	while ((r = fread(buf, 1, sizeof buf, in)) > 0)
+		if (fwrite(buf, 1, r, batch_writer_file(w)) != r)
+			break;
+	if (ferror(in) || r > 0) {
+		batch_writer_abort(w);
+		fprintf(stderr, "gateway onss wrap: copying %s failed\n", xml);
+		goto out;
+	}
+	gw_rc wrc = batch_writer_commit(w, signer, fi, sizeof fi);
+	if (wrc != GW_OK) {
+		fprintf(stderr, "gateway onss wrap: %s\n", gw_rc_name(wrc));
+		goto out;
+	}
+	printf("%s\n", fi);
+	rc = GW_EXIT_OK;
+out:
+	if (in)
+		fclose(in);
+	signer_free(signer);
+	return rc;
+}
+
+/* upload: FI, FS, GO of each named submission. */
+static int
+upload(int argc, char **argv)
+{
+	const char *dir = NULL;
+	struct batch_sftp s;
+	char err[512];
+	int rc = GW_EXIT_OK, any = 0;
+
+	if (batch_sftp_from_config(&s, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss upload: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0) {
+			if ((dir = optval(argc, argv, &i)) == NULL)
+				return GW_EXIT_USAGE;
+			continue;
+		}
+		if (dir == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+		any = 1;
+		if (batch_sftp_upload(&s, dir, argv[i], err, sizeof err) != GW_OK) {
+			fprintf(stderr, "%s: %s\n", argv[i], err);
+			rc = GW_EXIT_USAGE;
+		}
+	}
+	if (!any) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* poll: download the waiting answers of one environment. */
+static int
+poll_answers(int argc, char **argv)
+{
+	const char *dir = NULL, *env = NULL;
+	struct batch_sftp s;
+	char err[512];
+	size_t got = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char **slot = strcmp(argv[i], "--dir") == 0 ? &dir : strcmp(argv[i], "--env") == 0 ? &env : NULL;
+		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (dir == NULL || env == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	if (batch_sftp_from_config(&s, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss poll: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	gw_rc rc = batch_sftp_poll(&s, env[0], dir, &got, err, sizeof err);
+	printf("%zu answers stored in %s\n", got, dir);
+	if (rc != GW_OK) {
+		fprintf(stderr, "gateway onss poll: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	return GW_EXIT_OK;
+}
+
 int
 cmd_onss(int argc, char **argv)
 {
+	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
+		{ "wrap", wrap }, { "upload", upload }, { "poll", poll_answers },
+	};
+	for (size_t k = 0; argc >= 2 && k < sizeof subs / sizeof *subs; k++)
+		if (strcmp(argv[1], subs[k].name) == 0) {
+			if (cmd_wants_help(argc - 1, argv + 1)) {
+				usage(stdout);
+				return GW_EXIT_OK;
+			}
+			return subs[k].fn(argc - 1, argv + 1);
+		}
 	if (argc >= 2 && strcmp(argv[1], "show-answer") == 0) {
 		if (cmd_wants_help(argc - 1, argv + 1)) {
 			usage(stdout);

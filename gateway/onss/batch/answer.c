@@ -272,9 +272,12 @@ render_path(struct pstate *ps, const xmlNode *p, char *buf, size_t cap)
 	}
 }
 
+static void parse_refs(struct pstate *ps, const xmlNode *f, struct onss_answer_form *o);
+
 static gw_rc
 parse_noti(struct pstate *ps, const xmlNode *f, struct onss_answer_form *o)
 {
+	parse_refs(ps, f, o);            /* the sender's own references, echoed */
 	get(ps, kid(f, "HandledOriginalForm"), "Identification", o->handled_form, sizeof o->handled_form);
 	if (kid(f, "HandledReference"))
 		parse_ref(ps, kid(f, "HandledReference"), &o->handled_ref);

@@ -26,7 +26,7 @@ const char *onss_answer_kind_name(enum onss_answer_kind k);  /* "ACRF", "NOTIFIC
 
 struct onss_ref {                    /* Reference / HandledReference */
 	int type, origin;                /* ReferenceType, ReferenceOrigin; 0 when absent */
-	char nbr[24];                    /* ReferenceNbr */
+	char nbr[65];                    /* ReferenceNbr (up to 64) */
 };
 
 struct onss_anomaly {
@@ -89,7 +89,7 @@ struct onss_answer_form {
 	char type_form[4];
 	char file_name[128];             /* FileReference/FileName (the GO name) */
 	int ref_origin;
-	char ticket[24];                 /* FileReference/ReferenceNbr */
+	char ticket[65];                 /* FileReference/ReferenceNbr */
 	int result_code;                 /* ReceptionResult or HandlingResult ResultCode; -1 absent */
 	size_t n_errors;                 /* ACRF ReceptionResult/ErrorID */
 	char (*errors)[16];
@@ -101,7 +101,8 @@ struct onss_answer_form {
 	size_t n_anomalies;
 	struct onss_anomaly *anomalies;
 	struct onss_dimona_impact impact;
-	/* DmfAPID and IDFLUX */
+	/* Reference blocks: DmfAPID, IDFLUX, and a NOTIFICATION's echo of the
+	 * sender's own reference (origin 1) */
 	size_t n_refs;
 	struct onss_ref refs[4];
 	struct dmpi_declaration dmpi;

@@ -144,7 +144,7 @@ form_json(const struct onss_answer *a, const struct onss_answer_form *f)
 			json_object_set_new(o, "dimona_impact", im);
 		}
 	}
-	if (a->kind == ANSWER_DMPI || a->kind == ANSWER_IDFLUX) {
+	if (f->n_refs > 0) {
 		json_t *refs = json_array();
 		for (size_t i = 0; i < f->n_refs; i++)
 			json_array_append_new(refs, ref_json(&f->refs[i]));

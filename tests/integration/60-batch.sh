@@ -1,0 +1,239 @@
+#!/bin/sh
+# 60-batch.sh - the ONSS batch channel end to end through a real sshd:
+# a Dimona batch of BATCH_N (default 10000) declarations and a DmfA file
+# are written as signed FI/FS/GO, uploaded over SFTP, processed by the
+# simulated ONSS batch processor behind sshd, and every answer (ACRF, NOTI,
+# IDFL, DMPI) is downloaded, schema-checked and read back; then each failure
+# case (duplicate name, missing FS, bad signature, schema error, wrong
+# environment folder) must come back as an ACRF refusal with its error id.
+# Every FS is also checked by `openssl cms -verify` against the test CA.
+#
+# Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh), BATCH_N.
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
+REF=${REF:-$TOP/../shared/reference}
+N=${BATCH_N:-10000}
+export GW_REFERENCE_DIR="$REF"
+cd "$TOP" || exit 2
+sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
+. "$TOP/tests/sftp/sshd.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gw-batch-test.XXXXXX")
+sim_pid=""
+cleanup() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	sftp_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 20 "$work/sim.log"; exit 1; }
+
+sftp_start || fail "sshd did not start"
+mkdir -p "$work/out" "$work/answers" "$work/bad"
+cat > "$work/gateway.conf" <<EOF
+reference_dir = $REF
+[signing]
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+[onss_batch]
+sender = 012996
+env = T
+sftp_url = $SFTP_URL
+sftp_user = $SFTP_USER
+sftp_key = $SFTP_KEY
+sftp_host_sha256 = $SFTP_HOST_SHA256
+sim_ca = $TOP/certs/out/onss/ca.crt.pem
+EOF
+gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
+
+# The worker whose INSS the simulated ONSS will say has changed (IDFLUX).
+old_inss=90010100123
+new_inss=90010199949
+"$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
+	--interval-ms 50 --inss-change "$old_inss:$new_inss:DUPONT:JEAN:1990-01-01:1" \
+	>"$work/sim.log" 2>&1 &
+sim_pid=$!
+
+# wait_for FOLDER PATTERN COUNT: until COUNT answers matching PATTERN are on
+# the server (polls; the bound is a failure guard, not a timing assertion).
+wait_for() {
+	i=0
+	while [ "$(ls "$SFTP_ROOT/$1" 2>/dev/null | grep -c "$2")" -lt "$3" ]; do
+		i=$((i + 1))
+		[ $i -gt 3000 ] && fail "no $2 in $1 after a long wait"
+		kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
+		sleep 0.1
+	done
+}
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+# ---- 1. a Dimona batch of N declarations -------------------------------
+# Declarations are generated here (valid INSS check digits, one employer),
+# as a Dimona_20231 document, and wrapped by the gateway into a signed
+# submission. The first worker is the one with the INSS change.
+awk -v n="$N" -v start=2026-12-01 -v noss=175110801 -v kbo=0668600511 '
+BEGIN {
+  print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"; print "<Dimona>"
+  for (i = 1; i <= n; i++) {
+    yy = 90 + int((i-1) / 11964) % 10; mm = 1 + int((i-1) / 997) % 12; ser = 1 + (i-1) % 997
+    base = yy*10000000 + mm*100000 + 1*1000 + ser
+    inss = sprintf("%09d%02d", base, 97 - (base % 97))
+    printf "<Form><Identification>DIMONA</Identification><FormCreationDate>2026-11-25</FormCreationDate>"
+    printf "<FormCreationHour>10:00:00.000</FormCreationHour><AttestationStatus>0</AttestationStatus><TypeForm>SU</TypeForm>"
+    printf "<Reference><ReferenceType>1</ReferenceType><ReferenceOrigin>1</ReferenceOrigin><ReferenceNbr>C%07d</ReferenceNbr></Reference>", i
+    printf "<DimonaIn><StartingDate>%s</StartingDate><EndingDate>%s</EndingDate><EmployerId><NOSSRegistrationNbr>%s</NOSSRegistrationNbr>", start, start, noss
+    printf "<CompanyID>%s</CompanyID></EmployerId><NaturalPerson><INSS>%s</INSS></NaturalPerson>", kbo, inss
+    printf "<DimonaFeatures><JointCommissionNbr>XXX</JointCommissionNbr><WorkerType>OTH</WorkerType></DimonaFeatures></DimonaIn></Form>\n"
+  }
+  print "</Dimona>"
+}' > "$work/dimona.xml"
+fi_dimona=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap"
+case $fi_dimona in FI.DIMN.012996.*.00001.T.1.1) ;; *) fail "unexpected FI name $fi_dimona" ;; esac
+base=${fi_dimona#FI.}
+[ -f "$work/out/FS.$base" ] || fail "no FS"
+[ -f "$work/out/GO.${base%.1}" ] && [ ! -s "$work/out/GO.${base%.1}" ] || fail "no empty GO"
+
+# openssl cms -verify with the test CA accepts the FS (base64 -> DER first).
+verify_fs() { # dir fi
+	b=${2#FI.}
+	openssl base64 -d -in "$1/FS.$b" -out "$work/fs.der" &&
+	openssl cms -verify -binary -inform DER -in "$work/fs.der" -content "$1/$2" \
+		-CAfile "$TOP/certs/out/onss/ca.crt.pem" -out /dev/null 2>"$work/cms.err"
+}
+verify_fs "$work/out" "$fi_dimona" || fail "openssl cms -verify refuses $fi_dimona: $(cat "$work/cms.err")"
+
+gw onss upload --dir "$work/out" "$fi_dimona" 2>"$work/upload.log" || fail "upload: $(cat "$work/upload.log")"
+seq=${base#DIMN.012996.}; seq=${seq#*.}; seq=${seq%%.*}
+wait_for OUTTEST "FO.NOTI.012996.*.$seq.T" 1
+gw onss poll --env T --dir "$work/answers" >"$work/poll.out" 2>"$work/poll.log" || fail "poll: $(cat "$work/poll.log")"
+[ -z "$(ls "$SFTP_ROOT/OUTTEST")" ] || fail "answers left on the server after the poll"
+[ -z "$(ls "$SFTP_ROOT/INTEST")" ] || fail "the processor left files in INTEST"
+acrf=$(ls "$work/answers" | grep "^FO.ACRF.012996.*.$seq.T$") || fail "no ACRF downloaded"
+noti=$(ls "$work/answers" | grep "^FO.NOTI.012996.*.$seq.T$") || fail "no NOTI downloaded"
+gw onss show-answer "$work/answers/$acrf" >"$work/acrf.json" || fail "ACRF unreadable"
+[ "$(json "$work/acrf.json" 'd["result_code"]')" = 1 ] || fail "ACRF refused the Dimona batch"
+ticket=$(json "$work/acrf.json" 'd["ticket"]')
+[ "$(json "$work/acrf.json" 'd["file_name"]')" = "GO.${base%.1}" ] || fail "ACRF echoes another file"
+gw onss show-answer "$work/answers/$noti" >"$work/noti.json" || fail "NOTI unreadable"
+accepted=$(json "$work/noti.json" 'sum(1 for f in d["forms"] if f["result_code"] == 1 and f.get("dimona_impact"))')
+[ "$accepted" = "$N" ] || fail "$accepted of $N declarations accepted with a period"
+refs=$(json "$work/noti.json" 'len(set(r["number"] for f in d["forms"] for r in f.get("references", []) if r["origin"] == 1))')
+[ "$refs" = "$N" ] || fail "NOTI echoes $refs distinct references, want $N"
+[ "$(json "$work/noti.json" 'len(set(f["ticket"] for f in d["forms"]))')" = 1 ] || fail "NOTI tickets differ"
+[ "$(json "$work/noti.json" 'd["ticket"]')" = "$ticket" ] || fail "NOTI ticket is not the ACRF ticket"
+idfl=$(ls "$work/answers" | grep "^FO.IDFL.012996.*.$seq.T") || fail "no IDFLUX for the changed INSS"
+gw onss show-answer "$work/answers/$idfl" >"$work/idfl.json" || fail "IDFLUX unreadable"
+[ "$(json "$work/idfl.json" 'd["outdated"]["inss"]')" = "$old_inss" ] || fail "IDFLUX outdated INSS"
+[ "$(json "$work/idfl.json" 'd["valid"]["inss"]')" = "$new_inss" ] || fail "IDFLUX valid INSS"
+echo "dimona: $N declarations accepted, ticket $ticket, IDFLUX $old_inss -> $new_inss"
+
+# The same batch again: the rules see the periods already declared.
+fi_again=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap 2"
+gw onss upload --dir "$work/out" "$fi_again" 2>>"$work/upload.log" || fail "upload 2"
+seq2=${fi_again#FI.DIMN.012996.}; seq2=${seq2#*.}; seq2=${seq2%%.*}
+wait_for OUTTEST "FO.NOTI.012996.*.$seq2.T" 1
+gw onss poll --env T --dir "$work/answers" >/dev/null 2>>"$work/poll.log" || fail "poll 2"
+gw onss show-answer "$work/answers/$(ls "$work/answers" | grep "^FO.NOTI.012996.*.$seq2.T$")" >"$work/noti2.json" || fail "NOTI 2"
+dup=$(json "$work/noti2.json" 'sum(1 for f in d["forms"] if f["result_code"] == 0 and any(e["class"] == "B" for e in f["errors"]))')
+[ "$dup" = "$N" ] || fail "a repeated declaration was not refused with a blocking anomaly ($dup of $N)"
+code=$(json "$work/noti2.json" 'd["forms"][0]["errors"][0]["id"]')
+label=$(json "$work/noti2.json" 'd["forms"][0]["errors"][0]["label_fr"]')
+echo "dimona again: $N refused, e.g. $code ($label)"
+
+# ---- 2. a DmfA file ------------------------------------------------------
+q=20264
+cat > "$work/dmfa.csv" <<'CSV'
+contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,joint_committee,worker_code,start_date,end_date,days_worked,hours_worked,gross_wage_cents
+D1,1,active,175110801,0668600511,90010100123,OTH,200,495,2026-10-05,2026-10-05,1,7.6,15000
+D2,1,active,175110801,0668600511,90020100130,OTH,200,495,2026-11-10,2026-11-10,1,7.6,16000
+CSV
+if gw dmfa export --contracts "$work/dmfa.csv" --quarter $q --out "$work/out" >"$work/dmfa.out" 2>"$work/dmfa.err"; then
+	fi_dmfa=$(ls "$work/out" | grep '^FI\.DMFA\.' | head -n 1)
+	[ -n "$fi_dmfa" ] || fail "dmfa export wrote no FI"
+	verify_fs "$work/out" "$fi_dmfa" || fail "openssl cms -verify refuses $fi_dmfa"
+	gw onss upload --dir "$work/out" "$fi_dmfa" 2>>"$work/upload.log" || fail "upload dmfa"
+	sq=$(echo "$fi_dmfa" | cut -d. -f5)
+	wait_for OUTTEST "FO.ACRF.*.$sq.T" 1
+	# Read the receipt where it lies: an accepted DmfA also gets NOTI and DMPI.
+	gw onss show-answer "$SFTP_ROOT/OUTTEST/$(ls "$SFTP_ROOT/OUTTEST" | grep "^FO.ACRF.*.$sq.T$" | head -n 1)" >"$work/dacrf.json"
+	[ "$(json "$work/dacrf.json" 'd["result_code"]')" = 1 ] || fail "DmfA refused: $(json "$work/dacrf.json" 'd["errors"]')"
+	wait_for OUTTEST "FO.DMPI.*.$sq.T" 1
+	gw onss poll --env T --dir "$work/answers" >/dev/null 2>>"$work/poll.log" || fail "poll dmfa"
+	dmpi=$(ls "$work/answers" | grep "^FO.DMPI.*.$sq.T$") || fail "DMPI not downloaded"
+	ls "$work/answers" | grep -q "^FO.NOTI.*.$sq.T$" || fail "DmfA NOTI not downloaded"
+	gw onss show-answer "$work/answers/$dmpi" >"$work/dmpi.json" || fail "DMPI unreadable"
+	persons=$(json "$work/dmpi.json" 'len(d["permanent_ids"]["natural_persons"])')
+	[ "$persons" -ge 1 ] || fail "DMPI without natural persons"
+	echo "dmfa: $fi_dmfa accepted, DMPI with $persons natural persons"
+else
+	echo "dmfa export not available or refused the contracts ($(head -c 200 "$work/dmfa.err")); DmfA leg skipped" >&2
+	fail "gateway dmfa export failed"
+fi
+
+# ---- 3. failure cases -----------------------------------------------------
+# expect_refusal LABEL GO_NAME ERROR_ID FOLDER
+expect_refusal() {
+	s=$(echo "$2" | cut -d. -f5)
+	wait_for "$4" "FO.ACRF.*.$s.T" 1
+	f=$(ls "$SFTP_ROOT/$4" | grep "FO.ACRF.*.$s.T" | head -n 1)
+	gw onss show-answer "$SFTP_ROOT/$4/$f" >"$work/r.json" || fail "$1: ACRF unreadable"
+	rm -f "$SFTP_ROOT/$4/$f"
+	[ "$(json "$work/r.json" 'd["result_code"]')" = 0 ] || fail "$1: not refused"
+	[ "$(json "$work/r.json" 'd["file_name"]')" = "$2" ] || fail "$1: ACRF names $(json "$work/r.json" 'd["file_name"]')"
+	got=$(json "$work/r.json" 'd["errors"][0]["id"]')
+	[ "$got" = "$3" ] || fail "$1: got $got, want $3"
+	echo "$1: $got $(json "$work/r.json" 'd["errors"][0]["label_fr"]')"
+}
+go_of() { b=${1#FI.}; echo "GO.${b%.1}"; }
+
+# Duplicate file name: the first submission again, byte for byte.
+gw onss upload --dir "$work/out" "$fi_dimona" 2>>"$work/upload.log" || fail "re-upload"
+expect_refusal "duplicate name" "$(go_of "$fi_dimona")" ACRF-133 OUTTEST
+
+# Missing FS.
+head -n 3 "$work/dimona.xml" > "$work/small.xml"; echo "</Dimona>" >> "$work/small.xml"
+fi_nofs=$(gw onss wrap --purpose DIMN --xml "$work/small.xml" --out "$work/out") || fail "wrap nofs"
+rm -f "$work/out/FS.${fi_nofs#FI.}"
+gw onss upload --dir "$work/out" "$fi_nofs" 2>>"$work/upload.log" || fail "upload nofs"
+expect_refusal "missing FS" "$(go_of "$fi_nofs")" ACRF-122 OUTTEST
+
+# Bad signature: FI changed after signing.
+fi_bad=$(gw onss wrap --purpose DIMN --xml "$work/small.xml" --out "$work/out") || fail "wrap bad"
+sed -i 's/C0000001/C0000009/' "$work/out/$fi_bad"
+verify_fs "$work/out" "$fi_bad" && fail "openssl accepts a changed FI"
+gw onss upload --dir "$work/out" "$fi_bad" 2>>"$work/upload.log" || fail "upload bad"
+expect_refusal "bad signature" "$(go_of "$fi_bad")" ACRF-125 OUTTEST
+
+# Signed by a certificate of another CA.
+fi_rogue=$(gw onss wrap --purpose DIMN --xml "$work/small.xml" --out "$work/out" \
+	--sign-cert "$TOP/certs/out/bad/wrong-ca.crt.pem" --sign-key "$TOP/certs/out/bad/key.pem") || fail "wrap rogue"
+gw onss upload --dir "$work/out" "$fi_rogue" 2>>"$work/upload.log" || fail "upload rogue"
+expect_refusal "wrong CA" "$(go_of "$fi_rogue")" ACRF-125 OUTTEST
+grep -q "code 1104" "$work/sim.log" || fail "the simulator did not name signature code 1104"
+
+# Schema error: a Dimona without its mandatory StartingDate.
+sed 's#<StartingDate>2026-12-01</StartingDate>##' "$work/small.xml" > "$work/invalid.xml"
+fi_xsd=$(gw onss wrap --purpose DIMN --xml "$work/invalid.xml" --out "$work/out") || fail "wrap xsd"
+gw onss upload --dir "$work/out" "$fi_xsd" 2>>"$work/upload.log" || fail "upload xsd"
+expect_refusal "schema error" "$(go_of "$fi_xsd")" ACRF-102 OUTTEST
+
+# Wrong environment folder: a T submission put into IN (production).
+fi_env=$(gw onss wrap --purpose DIMN --xml "$work/small.xml" --out "$work/out") || fail "wrap env"
+b=${fi_env#FI.}
+printf 'put %s/%s /IN/%s\nput %s/FS.%s /IN/FS.%s\nput %s/GO.%s /IN/GO.%s\n' \
+	"$work/out" "$fi_env" "$fi_env" "$work/out" "$b" "$b" "$work/out" "${b%.1}" "${b%.1}" |
+	sed "s#/IN/#${SFTP_URL#sftp://127.0.0.1:$SFTP_PORT}IN/#g" > "$work/sftp.batch"
+sftp -q -b "$work/sftp.batch" -i "$SFTP_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-P "$SFTP_PORT" "$SFTP_USER@127.0.0.1" >/dev/null 2>"$work/sftp.err" || fail "sftp put: $(cat "$work/sftp.err")"
+expect_refusal "wrong folder" "GO.${b%.1}" ACRF-119 OUT
+
+# An unpinned or wrongly pinned host is refused before anything is sent.
+sed "s#^sftp_host_sha256 = .*#sftp_host_sha256 = AAAA$SFTP_HOST_SHA256#" "$work/gateway.conf" > "$work/badpin.conf"
+if "$GATEWAY" --config "$work/badpin.conf" onss upload --dir "$work/out" "$fi_env" 2>"$work/pin.err"; then
+	fail "upload to a host with another key succeeded"
+fi
+grep -qi "fingerprint\|verif" "$work/pin.err" || fail "pin refusal not explained: $(cat "$work/pin.err")"
+
+echo "batch channel: $N Dimona + DmfA through sshd, 6 failure cases refused with their ACRF ids"
