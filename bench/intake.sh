@@ -1,0 +1,43 @@
+#!/bin/sh
+# Durable intake throughput of the queue, beside the sqlite3 command-line
+# tool doing the same inserts (same schema, same rows, 1,000-row
+# transactions, WAL, synchronous=FULL). Figures only; nothing is asserted.
+#   N (default 100000) records for the bulk runs, GN (20000) for the
+#   one-acknowledgement-per-record runs, PRODUCERS (1 8 32 64).
+# Env: BUILD. The work directory is on the same file system as the build.
+set -eu
+top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-build}
+B="$top/$BUILD/bench/intake"
+N=${N:-100000}
+GN=${GN:-20000}
+PRODUCERS=${PRODUCERS:-"1 8 32 64"}
+[ -x "$B" ] || { echo "intake: $B not built (make bench)"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "intake: the sqlite3 tool is not installed"; exit 1; }
+w=$(mktemp -d "$top/$BUILD/bench-intake.XXXXXX")
+trap 'rm -rf "$w"' EXIT INT TERM
+"$B" gen "$N" "$w/c.jsonl"
+head -n "$GN" "$w/c.jsonl" > "$w/g.jsonl"
+"$B" sql "$w/c.jsonl" "$w/c.sql"
+sync
+echo "records: $N bulk, $GN per-record; $(nproc) CPU(s); $(sqlite3 --version | cut -d' ' -f1)"
+
+# The tool alone: parse SQL text, insert, commit every 1,000 rows.
+t0=$(date +%s.%N)
+sqlite3 "$w/cli.db" < "$w/c.sql" > /dev/null
+t1=$(date +%s.%N)
+cli=$(echo "$N $t0 $t1" | awk '{ printf "%.0f", $1 / ($3 - $2) }')
+echo "sqlite3 tool    $N rows in $(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }') s: $cli records/s"
+
+# The gateway: read + validate JSON Lines + decide + enqueue, 1,000 per commit.
+"$B" bulk "$w/c.jsonl" "$w/bulk.db" | awk -v cli="$cli" \
+    '{ printf "gateway bulk    %s records in %s s: %s records/s, %.2f x the tool (1,000 per commit)\n", $2, $3, $4, $4 / cli }'
+rm -f "$w"/*.db*
+
+# One acknowledgement per record: one commit each, then group commit.
+"$B" single "$w/g.jsonl" "$w/s.db" 1000 | awk '{ printf "one per commit  %s records in %s s: %s records/s\n", $2, $3, $4 }'
+rm -f "$w"/*.db*
+for p in $PRODUCERS; do
+	"$B" group "$w/g.jsonl" "$w/g.db" "$p" | awk '{ printf "group commit    %s records in %s s: %s records/s ", $2, $3, $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }'
+	rm -f "$w"/g.db*
+done
