@@ -4,8 +4,9 @@
  * submission (FI/FS/GO) through onss/batch/submission.h.
  *
  * Owns option parsing and the order of the steps: read contracts (applying
- * IDFLUX INSS changes), prepare rows, stream the XML into the submission,
- * check it against the official XSD, commit (sign). Never computes an
+ * IDFLUX INSS changes), prepare rows, then onss/dmfa/submit.h streams the
+ * XML into the submission, checks it against the official XSD and commits
+ * (signs) it. Never computes an
  * amount itself (onss/dmfa does) and never re-sends an original: employers
  * already filed for the quarter from this folder are refused and pointed to
  * `dmfa update`.
@@ -28,9 +29,7 @@
 #include "onss/dmfa/inss_change.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
-#include "onss/dmfa/update.h"
-#include "onss/dmfa/validate.h"
-#include "onss/dmfa/xml.h"
+#include "onss/dmfa/submit.h"
 #include "records/reader.h"
 
 #define MAX_LIST 16
@@ -305,7 +304,6 @@ cmd_dmfa(int argc, char **argv)
 	struct dmfa_inss_change *ch = NULL;
 	size_t nch = 0, nrej = 0, nrej2 = 0;
 	struct gw_signer *signer = NULL;
-	struct batch_writer *bw = NULL;
 	struct onss_answer *dmpi[MAX_LIST] = { 0 };
 	struct dmpi_declaration decls[MAX_LIST];
 	size_t ndecl = 0;
@@ -358,87 +356,67 @@ cmd_dmfa(int argc, char **argv)
 		drop_filed(o.out, o.quarter, &rows, &rj);
 	}
 
-	struct batch_name bn;
-	memset(&bn, 0, sizeof bn);
-	snprintf(bn.purpose, sizeof bn.purpose, "%s", o.update ? "DMWA" : "DMFA");
-	snprintf(bn.sender, sizeof bn.sender, "%s", o.sender);
+	struct dmfa_submission sub;
+	struct dmfa_submit_result res;
+	memset(&sub, 0, sizeof sub);
+	sub.dir = o.out;
+	snprintf(sub.name.sender, sizeof sub.name.sender, "%s", o.sender);
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	bn.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	bn.env = o.env;
-	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
-	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
-	if (batch_seq_next_offline(o.out, "ONSS", &bn.seq) != GW_OK ||
-	    batch_writer_open(&bw, o.out, &bn) != GW_OK) {
-		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
-		goto out;
-	}
-	FILE *fp = batch_writer_file(bw);
-	int created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
-	int eclass = (int)config_get_int(gw_cfg, "dmfa.employer_class", 0);
+	sub.name.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	sub.name.env = o.env;
+	sub.created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
+	sub.signer = signer;
+	sub.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
+	int64_t eclass = config_get_int(gw_cfg, "dmfa.employer_class", 0);
 	if (eclass < 0 || eclass > 999) {
 		fprintf(stderr, "gateway dmfa: [dmfa] employer_class must be 0..999\n");
 		goto out;
 	}
+	sub.employer_class = (int)eclass;
+	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
+	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
+	if (batch_seq_next_offline(o.out, "ONSS", &sub.name.seq) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
+		goto out;
+	}
 	if (o.update) {
-		struct dmfa_update_opts uo = { bn.date, created_ms, eclass, o.justification };
-		struct dmfa_update_stats us;
-		rc = dmfa_write_update(fp, &filed, &rows, p, decls, ndecl, &uo, on_reject, &rj, &us);
+		rc = dmfa_submit_update(&sub, &filed, &rows, p, decls, ndecl, o.justification,
+		                        on_reject, &rj, &res);
 		if (rc == GW_ENOTFOUND) {
 			fprintf(stderr, "gateway dmfa update: nothing changed since filing; nothing written\n");
 			ret = rj.n + nrej ? GW_EXIT_REJECTED : GW_EXIT_OK;
 			goto out;
 		}
 		if (rc == GW_OK)
-			log_info(NULL, NULL, "DmfAUpdate %d: %zu employer(s), %zu person(s), %zu modified, "
-			         "%zu created, %zu deleted, %zu justified", o.quarter, us.employers, us.persons,
-			         us.modified, us.created, us.deleted, us.justified);
+			log_info(NULL, res.fi, "DmfAUpdate %d: %zu employer(s), %zu person(s), %zu modified, "
+			         "%zu created, %zu deleted, %zu justified", o.quarter, res.upd.employers,
+			         res.upd.persons, res.upd.modified, res.upd.created, res.upd.deleted,
+			         res.upd.justified);
 	} else {
-		struct dmfa_write_opts wo = { bn.date, created_ms, eclass };
-		struct dmfa_write_stats ws;
-		rc = dmfa_write_original(fp, &rows, p, &wo, on_reject, &rj, &ws);
+		rc = dmfa_submit_original(&sub, &rows, p, on_reject, &rj, &res);
 		if (rc == GW_OK)
-			log_info(NULL, NULL, "DmfA %d: %zu employer(s), %zu person(s), %zu worker record(s), "
-			         "%zu contract(s), net owed %lld cents", o.quarter, ws.employers, ws.persons,
-			         ws.worker_records, ws.rows, (long long)ws.net_owed);
+			log_info(NULL, res.fi, "DmfA %d: %zu employer(s), %zu person(s), %zu worker record(s), "
+			         "%zu contract(s), net owed %lld cents", o.quarter, res.orig.employers,
+			         res.orig.persons, res.orig.worker_records, res.orig.rows,
+			         (long long)res.orig.net_owed);
 	}
 	if (rc == GW_EINPUT) {
-		if (o.update)
-			fprintf(stderr, "gateway dmfa update: no correction could be written for quarter %d "
-			        "(see the rejections above)\n", o.quarter);
-		else
-			fprintf(stderr, "gateway dmfa: nothing declarable in %s for quarter %d\n", o.contracts, o.quarter);
+		fprintf(stderr, "gateway dmfa %s: %s (see the rejections above)\n", argv[1], res.err);
 		ret = GW_EXIT_REJECTED;
 		goto out;
 	}
 	if (rc != GW_OK) {
-		fprintf(stderr, "gateway dmfa: writing failed (%s)\n", gw_rc_name(rc));
+		fprintf(stderr, "gateway dmfa %s: %s\n", argv[1], res.err);
 		goto out;
 	}
-	if (config_get_int(gw_cfg, "dmfa.validate", 1)) {
-		/* Check the FI before it is committed: through /proc, the temporary
-		 * file is re-read from its start, streaming. */
-		char self[64], xsd[4096];
-		snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(fp));
-		dmfa_xsd_path(o.update ? "DmfAUpdate" : "DmfAOriginal", xsd, sizeof xsd);
-		if ((rc = dmfa_validate_file(self, xsd, err, sizeof err)) != GW_OK) {
-			fprintf(stderr, "gateway dmfa: the generated file fails %s: %s\n", xsd, err);
-			goto out;
-		}
-	}
-	rc = batch_writer_commit(bw, signer, fi, sizeof fi);
-	bw = NULL;
-	if (rc != GW_OK) {
-		fprintf(stderr, "gateway dmfa: committing the submission failed (%s)\n", gw_rc_name(rc));
-		goto out;
-	}
+	snprintf(fi, sizeof fi, "%s", res.fi);
 	if (!o.update)
 		mark_filed(o.out, o.quarter, &rows, fi);
 	printf("%s\n", fi);
 	ret = rj.n + nrej ? GW_EXIT_REJECTED : GW_EXIT_OK;
 out:
-	batch_writer_abort(bw);
 	signer_free(signer);
 	for (size_t i = 0; i < MAX_LIST; i++)
 		onss_answer_free(dmpi[i]);

@@ -102,4 +102,17 @@ grep -q "nothing changed" "$W/stderr5" || fail "no 'nothing changed' message"
 "$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20265 --out "$W/out" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad quarter not a usage error"
 "$GATEWAY" dmfa export --help | grep -q 'dmfa export' || fail "--help"
+# 6. A generated file that fails its schema is never placed: with a schema
+# that accepts nothing of it, the export fails (exit 2) and leaves no FI/GO.
+mkdir "$W/schema" "$W/strict"
+cat >"$W/schema/DmfAOriginal_20231.xsd" <<'XSD'
+<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="Nothing"/></xs:schema>
+XSD
+"$GATEWAY" --set "onss.xsd_dir=$W/schema" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
+	--out "$W/strict" --env T $S >/dev/null 2>"$W/stderr6"
+rc=$?
+[ $rc -eq 2 ] || fail "invalid output: exit $rc, want 2"
+grep -q "fails .*Nothing\\|fails .*DmfAOriginal" "$W/stderr6" || { cat "$W/stderr6"; fail "invalid output not explained"; }
+[ -z "$(ls "$W/strict" | grep -E '^(FI|FS|GO)\.')" ] || fail "an invalid submission was placed"
 echo "ok: DmfA export (XSD-valid, signed, hand-computed amounts), IDFLUX BIS, no re-send, DmfAUpdate actions"
