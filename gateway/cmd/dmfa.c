@@ -181,8 +181,11 @@ load_idflux(const struct opts *o, struct dmfa_inss_change **out, size_t *n)
 				*out = v;
 			}
 			(*out)[(*n)++] = ch;
-			log_info(NULL, NULL, "IDFLUX %s: INSS %s -> %s", o->idflux[i],
-			         ch.old_inss[0] ? ch.old_inss : "(none)", ch.new_inss);
+			if (ch.old_inss[0])
+				log_info(NULL, NULL, "IDFLUX %s: INSS %s -> %s", o->idflux[i], ch.old_inss, ch.new_inss);
+			else
+				log_info(NULL, NULL, "IDFLUX %s: worker without INSS (%s, born %d) -> %s",
+				         o->idflux[i], ch.last_name, (int)ch.birth_date, ch.new_inss);
 		}
 		onss_answer_free(a);
 	}

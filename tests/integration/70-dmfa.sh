@@ -76,6 +76,21 @@ eq "$FI2" "//Form[2]//NOSSRegistrationNbr" 150000120
 eq "$FI2" "//NaturalPerson[INSS='90430300658']//RemunAmount" 30000
 eq "$FI2" "//Form[2]//NetOwedAmount" 11451   # 300.00 x 38.07 % + 0.10 %
 
+# 3b. The official IDFLUX samples: an outdated INSS replaced (sample 1); a
+# corrected birth date (sample 2) leaves a contract with its INSS alone.
+mkdir "$W/idf"
+{ head -1 "$F/quarter-2026q2.csv"
+  grep '^BC-1,' "$F/quarter-2026q2.csv" | sed 's/^BC-1,1,active,123456749,0456789034,80010100206,/ID-1,1,active,162518843,0456789034,29311104266,/'
+  grep '^BC-2,' "$F/quarter-2026q2.csv" | sed 's/^BC-2,1,active,123456749,0456789034,80010100206,/ID-2,1,active,175702307,0456789034,78070739119,/'
+} >"$W/idf/c.csv"
+"$GATEWAY" dmfa export --contracts "$W/idf/c.csv" --quarter 20262 --out "$W/idf" --env S $S \
+	--idflux "$REF/onss/samples/IDFLUX_20231_1.xml" --idflux "$REF/onss/samples/IDFLUX_20231_2.xml" \
+	>/dev/null 2>"$W/stderr3b" || { cat "$W/stderr3b"; fail "export with the official IDFLUX samples"; }
+FI3=$(ls "$W/idf"/FI.DMFA.*)
+eq "$FI3" "//Form[EmployerDeclaration/NOSSRegistrationNbr='162518843']//INSS" 29111114418
+eq "$FI3" "count(//INSS[.='29311104266'])" 0
+eq "$FI3" "//Form[EmployerDeclaration/NOSSRegistrationNbr='175702307']//INSS" 78070739119
+
 # 4. Correction: ART-03 revised (modify), JC-* cancelled (delete, justified), NEW-1 (create).
 "$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
 	--quarter 20262 --dmpi "$F/dmpi-2026q2.xml" --idflux "$F/idflux-bis.xml" --out "$W/out" --env T $S \

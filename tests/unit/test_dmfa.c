@@ -387,11 +387,37 @@ test_inss_change_rules(void **state)
 	assert_int_equal(dmfa_inss_change_apply(&ch, 1, &c), 1);
 	assert_string_equal(c.worker_inss, "29111114418");
 	assert_int_equal(dmfa_inss_change_apply(&ch, 1, &c), 0);        /* already applied */
-	/* The IDFLUX_20231_2 shape: only a birth date corrected, no INSS change. */
+	/* The IDFLUX_20231_2 shape: a birth date corrected. Contracts with the
+	 * INSS keep it; a contract without INSS recorded under the old identity
+	 * (FRANS ROBERT, 1970-07-07) takes the INSS; the corrected identity
+	 * alone does not match what the gateway recorded. */
 	memset(&in, 0, sizeof in);
 	snprintf(in.valid.inss, sizeof in.valid.inss, "78070739119");
+	snprintf(in.valid.name, sizeof in.valid.name, "FRANS");
+	snprintf(in.valid.first_name, sizeof in.valid.first_name, "ROBERT");
+	snprintf(in.valid.birth_date, sizeof in.valid.birth_date, "1978-07-07");
 	snprintf(in.outdated.birth_date, sizeof in.outdated.birth_date, "1970-07-07");
+	assert_int_equal(dmfa_inss_change_from_idflux(&in, &ch), GW_OK);
+	struct contract k = mk("K", "78070739119", "495", "200", 20260401, 100, 800, 100);
+	assert_int_equal(dmfa_inss_change_apply(&ch, 1, &k), 0);
+	struct contract fr = mk("FR", "", "495", "200", 20260401, 100, 800, 100);
+	snprintf(fr.worker_last_name, sizeof fr.worker_last_name, "Frans");
+	snprintf(fr.worker_first_name, sizeof fr.worker_first_name, "Robert");
+	fr.worker_birth_date = 19780707;
+	assert_int_equal(dmfa_inss_change_apply(&ch, 1, &fr), 0);
+	fr.worker_birth_date = 19700707;
+	assert_int_equal(dmfa_inss_change_apply(&ch, 1, &fr), 1);
+	assert_string_equal(fr.worker_inss, "78070739119");
+	/* Same INSS on both sides, or nothing to match a worker by: no change. */
+	memset(&in, 0, sizeof in);
+	snprintf(in.valid.inss, sizeof in.valid.inss, "78070739119");
+	snprintf(in.outdated.inss, sizeof in.outdated.inss, "78070739119");
 	assert_int_equal(dmfa_inss_change_from_idflux(&in, &ch), GW_ENOTFOUND);
+	memset(&in, 0, sizeof in);
+	snprintf(in.valid.inss, sizeof in.valid.inss, "78070739119");
+	assert_int_equal(dmfa_inss_change_from_idflux(&in, &ch), GW_ENOTFOUND);
+	snprintf(in.valid.inss, sizeof in.valid.inss, "7807073911");
+	assert_int_equal(dmfa_inss_change_from_idflux(&in, &ch), GW_EINPUT);
 	/* Identity match must agree on the birth date. */
 	memset(&in, 0, sizeof in);
 	snprintf(in.valid.inss, sizeof in.valid.inss, "90030300606");

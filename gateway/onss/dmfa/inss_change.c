@@ -58,18 +58,19 @@ dmfa_inss_change_from_idflux(const struct idflux_info *in, struct dmfa_inss_chan
 		return GW_EINPUT;
 	if (strcmp(in->outdated.inss, in->valid.inss) == 0)
 		return GW_ENOTFOUND;
-	/* Without an outdated INSS, the change is only usable for a worker we
-	 * know by identity, i.e. one declared without INSS. */
-	const struct idflux_situation *id = in->outdated.name[0] ? &in->outdated : &in->valid;
-	if (!in->outdated.inss[0] && (!id->name[0] || !ymd(id->birth_date[0] ? id->birth_date :
-	                                                    in->valid.birth_date)))
+	/* The identity a worker without INSS was recorded under: the outdated
+	 * situation where it says something, else the valid one. */
+	const struct idflux_situation *o = &in->outdated, *v = &in->valid;
+	const char *name = o->name[0] ? o->name : v->name;
+	const char *first = o->first_name[0] ? o->first_name : v->first_name;
+	gw_ymd birth = ymd(o->birth_date[0] ? o->birth_date : v->birth_date);
+	if (!o->inss[0] && (!name[0] || !birth))
 		return GW_ENOTFOUND;
-	snprintf(out->old_inss, sizeof out->old_inss, "%s", in->outdated.inss);
-	snprintf(out->new_inss, sizeof out->new_inss, "%s", in->valid.inss);
-	snprintf(out->last_name, sizeof out->last_name, "%s", id->name);
-	snprintf(out->first_name, sizeof out->first_name, "%s",
-	         id->first_name[0] ? id->first_name : in->valid.first_name);
-	out->birth_date = ymd(id->birth_date[0] ? id->birth_date : in->valid.birth_date);
+	snprintf(out->old_inss, sizeof out->old_inss, "%s", o->inss);
+	snprintf(out->new_inss, sizeof out->new_inss, "%s", v->inss);
+	snprintf(out->last_name, sizeof out->last_name, "%s", name);
+	snprintf(out->first_name, sizeof out->first_name, "%s", first);
+	out->birth_date = birth;
 	if (strlen(in->employer_noss) == 9)
 		snprintf(out->employer_noss, sizeof out->employer_noss, "%s", in->employer_noss);
 	return GW_OK;
