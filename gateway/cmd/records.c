@@ -3,13 +3,15 @@
  * and say, record by record, what is wrong.
  *
  * Owns the command line of record validation only: reading and checking
- * are records/reader.h's. Rejections go to stderr (one line each, the
+ * are records/reader.h's (contracts) and records/invoice_reader.h's
+ * (invoices, --kind invoice). Rejections go to stderr (one line each, the
  * record_rejection_print format), the per-file summary to stdout, or to
  * stderr with --json so that stdout carries nothing but the canonical
  * JSON lines of the valid records.
  */
 #include "cmd/cmd.h"
 #include "core/err.h"
+#include "records/invoice_reader.h"
 #include "records/reader.h"
 
 #include <stdio.h>
@@ -20,13 +22,14 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: gateway records validate [--kind contract] [--json] FILE...\n\n"
-	    "Checks contract record files (CSV with a header row, or JSON Lines; see\n"
-	    "shared/spec/records.md). Each rejected record prints one line on stderr:\n"
+	    "usage: gateway records validate [--kind contract|invoice] [--json] FILE...\n\n"
+	    "Checks record files (shared/spec/records.md): contract records (CSV with a\n"
+	    "header row, or JSON Lines; the default) or invoice records (JSON Lines).\n"
+	    "Each rejected record prints one line on stderr:\n"
 	    "  FILE:LINE: record ID: field FIELD: REASON\n"
 	    "and each file a summary on stdout:\n"
 	    "  FILE: N records, N valid, N rejected\n"
-	    "  --json   print every valid record as one canonical JSON line on stdout\n"
+	    "  --json   print every valid contract as one canonical JSON line on stdout\n"
 	    "           (the summaries then go to stderr)\n"
 	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n");
 }
@@ -84,10 +87,52 @@ validate_file(const char *path, int json)
 	return status;
 }
 
+/* Validate one invoice record file (records/invoice_reader.h). */
+static int
+validate_invoices(const char *path)
+{
+	struct invoice_reader *r;
+	struct invoice inv;
+	struct record_rejection rej;
+	char err[512];
+	unsigned long total = 0, valid = 0, rejected = 0;
+	int status = GW_EXIT_OK;
+	gw_rc rc = invoice_reader_open(&r, path, err, sizeof err);
+
+	if (rc != GW_OK) {
+		fprintf(stderr, "%s\n", err);
+		return rc == GW_EINPUT ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
+	}
+	memset(&inv, 0, sizeof inv);
+	for (;;) {
+		rc = invoice_reader_next(r, &inv, &rej);
+		if (rc == GW_ENOTFOUND)
+			break;
+		if (rc == GW_EIO) {
+			record_rejection_print(&rej, stderr);
+			status = GW_EXIT_USAGE;
+			break;
+		}
+		total++;
+		if (rc == GW_OK)
+			valid++;
+		else {
+			rejected++;
+			record_rejection_print(&rej, stderr);
+		}
+		invoice_clear(&inv);
+	}
+	invoice_reader_close(r);
+	printf("%s: %lu records, %lu valid, %lu rejected\n", path, total, valid, rejected);
+	if (status == GW_EXIT_OK && rejected > 0)
+		status = GW_EXIT_REJECTED;
+	return status;
+}
+
 int
 cmd_records(int argc, char **argv)
 {
-	int json = 0, i = 2, status = GW_EXIT_OK;
+	int json = 0, invoices = 0, i = 2, status = GW_EXIT_OK;
 
 	if (cmd_wants_help(argc, argv)) {
 		usage(stdout);
@@ -105,9 +150,14 @@ cmd_records(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
-			if (strcmp(argv[++i], "contract") != 0) {
-				fprintf(stderr, "gateway records validate: --kind %s: only contract "
-				    "records are validated here\n", argv[i]);
+			i++;
+			if (strcmp(argv[i], "invoice") == 0)
+				invoices = 1;
+			else if (strcmp(argv[i], "contract") == 0)
+				invoices = 0;
+			else {
+				fprintf(stderr, "gateway records validate: --kind %s: contract or "
+				    "invoice\n", argv[i]);
 				return GW_EXIT_USAGE;
 			}
 		} else {
@@ -120,8 +170,12 @@ cmd_records(int argc, char **argv)
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
+	if (invoices && json) {
+		fprintf(stderr, "gateway records validate: --json is for contract records\n");
+		return GW_EXIT_USAGE;
+	}
 	for (; i < argc; i++) {
-		int s = validate_file(argv[i], json);
+		int s = invoices ? validate_invoices(argv[i]) : validate_file(argv[i], json);
 		if (s > status)
 			status = s;
 	}

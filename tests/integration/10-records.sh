@@ -6,7 +6,8 @@
 # valid/*: exit 0, nothing on stderr, every record valid; the canonical
 # JSON of valid/canonical.csv equals the hand-written expectation; the
 # canonical JSON read back gives itself (CSV -> JSON -> JSON is stable).
-# Also: exit 2 for a missing file and a bad option, a too-long record.
+# Also: exit 2 for a missing file and a bad option, a too-long record, and
+# --kind invoice against the invoice fixtures.
 set -u
 : "${TOP:?}" "${GATEWAY:?}"
 fx="$TOP/fixtures/contracts"
@@ -66,6 +67,17 @@ total=$(awk '{s += $2} END {print s}' "$tmp/out")
 valid=$(awk '{s += $4} END {print s}' "$tmp/out")
 [ "$valid" -eq "$n" ] && [ "$total" -eq $((2 * n)) ] && ok || bad "all bad files: $valid valid of $total"
 
+# --kind invoice hands the file to the invoice reader, same output contract.
+if [ -f "$TOP/fixtures/invoices/bad/bad.expected" ]; then
+	cd "$TOP/fixtures/invoices/bad" || exit 1
+	"$GATEWAY" records validate --kind invoice bad.jsonl >"$tmp/out" 2>"$tmp/err"
+	if [ $? -eq 1 ] && cmp -s "$tmp/err" bad.expected; then ok; else bad "invoice bad.jsonl"; fi
+	"$GATEWAY" records validate --kind invoice ../sample.jsonl >"$tmp/out" 2>"$tmp/err"
+	if [ $? -eq 0 ] && grep -q "0 rejected" "$tmp/out"; then ok; else bad "invoice sample"; fi
+	"$GATEWAY" records validate --kind invoice --json ../sample.jsonl >/dev/null 2>&1
+	[ $? -eq 2 ] && ok || bad "--kind invoice --json: exit not 2"
+fi
+
 # Usage and I/O errors are exit 2; help is exit 0.
 "$GATEWAY" records validate "$tmp/does-not-exist.csv" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "missing file: exit not 2"
@@ -73,6 +85,8 @@ valid=$(awk '{s += $4} END {print s}' "$tmp/out")
 [ $? -eq 2 ] && ok || bad "unknown option: exit not 2"
 "$GATEWAY" records validate >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "no file: exit not 2"
+"$GATEWAY" records validate --kind payslip "$fx/sample.csv" >/dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "unknown kind: exit not 2"
 "$GATEWAY" records --help >/dev/null 2>&1
 [ $? -eq 0 ] && ok || bad "--help: exit not 0"
 
