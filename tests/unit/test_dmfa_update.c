@@ -187,6 +187,63 @@ test_update_actions(void **state)
 	dmfa_rows_free(&n);
 }
 
+struct rejects {
+	int n;
+	char last[256];
+};
+
+static void
+on_reject(void *arg, const struct dmfa_row *row, const char *field, const char *reason)
+{
+	struct rejects *r = arg;
+	r->n++;
+	snprintf(r->last, sizeof r->last, "%s %s %s", row->contract_id, field, reason);
+}
+
+/* A revision that cannot be declared is rejected and never turns into the
+ * deletion of what was filed. */
+static void
+test_undeclarable_revision_is_not_a_deletion(void **state)
+{
+	(void)state;
+	struct dmfa_rows f, n;
+	struct dmfa_update_stats st;
+	struct rejects rj = { 0, "" };
+	size_t nrej;
+	char path[] = "/tmp/gwdmwaXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	filed_rows(&f);
+	filed_rows(&n);
+	struct contract c1 = mk("C-1", 2, "80010100202", "015", "124", 20260420, 760, 12000);
+	c1.weekly_hours = 5000;                  /* beyond the 48-hour zone limit */
+	assert_int_equal(dmfa_rows_add(&n, &c1, Q), GW_OK);
+	struct contract a2 = mk("A-2", 2, "80010100101", "046", "329.02", 20260402, 800, 18000);
+	assert_int_equal(dmfa_rows_add(&n, &a2, Q), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&f, &P, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&n, &P, NULL, NULL, &nrej), GW_OK);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	struct dmfa_update_opts o = { 20261015, 0, 0, "Pay corrected" };
+	assert_int_equal(dmfa_write_update(out, &f, &n, &P, &DECL, 1, &o, on_reject, &rj, &st), GW_OK);
+	fclose(out);
+	assert_int_equal(st.deleted, 0);
+	assert_int_equal(st.modified, 1);        /* A only */
+	assert_int_equal(rj.n, 1);
+	assert_non_null(strstr(rj.last, "C-1"));
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	XP = xmlXPathNewContext(doc);
+	expect("count(//NaturalPersonUpdate[INSS='80010100202'])", "0");
+	expect("count(//UpdateAction[.='0'])", "0");
+	xmlXPathFreeContext(XP);
+	xmlFreeDoc(doc);
+	unlink(path);
+	dmfa_rows_free(&f);
+	dmfa_rows_free(&n);
+}
+
 static int
 setup(void **state)
 {
@@ -203,6 +260,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_actions),
+		cmocka_unit_test(test_undeclarable_revision_is_not_a_deletion),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

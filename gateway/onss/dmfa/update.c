@@ -195,7 +195,9 @@ person(struct ctx *c, struct span f, struct span n, const struct dmpi_declaratio
 			int have_b = build(c, ns, c->b, pass == 1 && write);
 			const struct dmpi_worker_record *last = find_wr(pp, c->o->employer_class, code);
 			int action = -1;
-			if (have_a && have_b)
+			if (ns.n > 0 && !have_b)
+				action = -1;   /* the new version cannot be declared (reported): leave the filed one */
+			else if (have_a && have_b)
 				action = dmfa_wr_equal(c->a, c->b) ? -1 : DMFA_UA_MODIFY;
 			else if (have_b)
 				action = last ? DMFA_UA_MODIFY : DMFA_UA_CREATE;
