@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+static bool fail(char *why, size_t whycap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Write a reason when the caller wants one; always returns false. */
 static bool
 fail(char *why, size_t whycap, const char *fmt, ...)

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+static gw_rc bad(char *why, size_t whycap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Write a reason when asked; always returns GW_EINPUT. */
 static gw_rc
 bad(char *why, size_t whycap, const char *fmt, ...)
