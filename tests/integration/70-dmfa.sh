@@ -57,6 +57,19 @@ eq "$FI" "$J//Occupation[2]/JointCommissionNbr" 329.02
 eq "$FI" "//NetOwedAmount" 137204
 eq "$FI" "sum(//ContributionAmount) + sum(//StudentContributionAmount)" 137204
 
+# 1b. The same contracts as JSON Lines give the same declaration.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
+	{ printf "{"; n = 0
+	  for (i = 1; i <= NF; i++) if ($i != "") { printf "%s\"%s\": \"%s\"", (n++ ? ", " : ""), h[i], $i }
+	  print "}" }' "$F/quarter-2026q2.csv" >"$W/quarter.jsonl"
+mkdir "$W/jsonl"
+"$GATEWAY" dmfa export --contracts "$W/quarter.jsonl" --quarter 20262 --out "$W/jsonl" --env S $S \
+	>/dev/null 2>"$W/stderrj"
+[ $? -eq 1 ] || { cat "$W/stderrj"; fail "JSONL export"; }
+FIJ=$(ls "$W/jsonl"/FI.DMFA.*)
+eq "$FIJ" "//NetOwedAmount" 137204
+eq "$FIJ" "count(//WorkerRecord)" 7
+
 # 2. The same quarter again: refused, nothing new written.
 "$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
 	>/dev/null 2>"$W/stderr2"
