@@ -10,9 +10,11 @@
 #include "core/config.h"
 #include "crypto/signer.h"
 #include "onss/batch/answer.h"
+#include "onss/batch/match.h"
 #include "onss/batch/sftp.h"
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
+#include "queue/queue.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ usage(FILE *out)
 	    "                         [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
 	    "       gateway onss upload --dir DIR FI_NAME...\n"
 	    "       gateway onss poll --env R|T|S --dir DIR\n"
+	    "       gateway onss apply --dir DIR\n"
 	    "  Prints an ONSS answer file (ACRF, NOTIFICATION, DmfAPID, IDFLUX) as one JSON\n"
 	    "  object: kind, file_name, ticket, result_code, errors/anomalies with their\n"
 	    "  annex 30 labels, permanent ids (DmfAPID), outdated and valid identifiers (IDFLUX).\n"
@@ -37,7 +40,11 @@ usage(FILE *out)
 	    "  with the next offline sequence number of DIR.\n"
 	    "upload: send submissions of DIR over SFTP ([onss_batch] sftp_*): FI, FS, GO last.\n"
 	    "poll: download every answer waiting in the environment's OUT folder into DIR,\n"
-	    "  durably, removing each from the server once stored.\n");
+	    "  durably, removing each from the server once stored.\n"
+	    "apply: match every answer in DIR to its queue messages (file name, ticket,\n"
+	    "  the declaration's own reference) and apply it: refusals and results move\n"
+	    "  the messages with the reason (see gateway show); answers go to DIR/applied,\n"
+	    "  or DIR/unmatched when nothing matched (listed on stderr, exit 1).\n");
 }
 
 /* show-answer: parse, validate, print. */
@@ -240,11 +247,48 @@ poll_answers(int argc, char **argv)
 	return GW_EXIT_OK;
 }
 
+/* apply: answers in a folder onto the queue. */
+static int
+apply_answers(int argc, char **argv)
+{
+	const char *dir = NULL;
+	struct queue *q = NULL;
+	struct batch_apply_counts c;
+	char err[512];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") != 0 || (dir = optval(argc, argv, &i)) == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (dir == NULL) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss apply: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	gw_rc rc = batch_answers_apply_dir(q, dir, &c);
+	q->ops->close(q);
+	printf("%zu answers: %zu matched, %zu unmatched; %zu messages moved, %zu notes\n",
+	    c.files, c.matched_files, c.unmatched_files, c.messages_moved, c.notes);
+	if (rc != GW_OK) {
+		fprintf(stderr, "gateway onss apply: %s\n", gw_rc_name(rc));
+		return GW_EXIT_USAGE;
+	}
+	if (c.unmatched_files > 0)
+		fprintf(stderr, "gateway onss apply: %zu answers matched no message; kept in %s/unmatched\n",
+		    c.unmatched_files, dir);
+	return c.unmatched_files ? GW_EXIT_REJECTED : GW_EXIT_OK;
+}
+
 int
 cmd_onss(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
-		{ "wrap", wrap }, { "upload", upload }, { "poll", poll_answers },
+		{ "wrap", wrap }, { "upload", upload }, { "poll", poll_answers }, { "apply", apply_answers },
 	};
 	for (size_t k = 0; argc >= 2 && k < sizeof subs / sizeof *subs; k++)
 		if (strcmp(argv[1], subs[k].name) == 0) {

@@ -1,0 +1,434 @@
+/*
+ * match.c - applies ONSS batch answers to the queue (see match.h for the
+ * conventions): ACRF refusals and NOTIFICATION results move messages to
+ * their final state with the reason; ACRF receipts, DmfAPID and IDFLUX are
+ * recorded on the messages they concern. Every change goes through the
+ * queue interface (any backend), one message at a time, with its event.
+ *
+ * Owns nothing durable itself: the answer files stay in the folder they
+ * were downloaded to (moved to applied/ or unmatched/). Never drops an
+ * answer, never moves a message the state machine does not allow.
+ */
+#include "onss/batch/match.h"
+#include "onss/batch/submission.h"
+#include "onss/codelist.h"
+#include "core/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Append text to a bounded detail string. */
+static void
+detail_add(char *d, size_t cap, const char *text)
+{
+	size_t used = strlen(d);
+	if (used + 3 >= cap)
+		return;
+	snprintf(d + used, cap - used, "%s%s", used ? "; " : "", text);
+}
+
+void
+batch_outcome_from_acrf(const struct onss_answer_form *f, struct batch_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->ticket, sizeof o->ticket, "%s", f->ticket);
+	if (f->result_code == 1) {
+		o->final = 0;
+		snprintf(o->detail, sizeof o->detail, "received, ticket %s", f->ticket[0] ? f->ticket : "(none)");
+		return;
+	}
+	o->final = 1;
+	o->state = QS_REFUSED;
+	for (size_t i = 0; i < f->n_errors; i++) {
+		char one[300];
+		const char *nl = NULL, *fr = NULL;
+		onss_error_label(f->errors[i], &nl, &fr);
+		snprintf(one, sizeof one, "%s%s%.200s", f->errors[i], fr ? " " : "", fr ? fr : "");
+		detail_add(o->detail, sizeof o->detail, one);
+	}
+	if (o->detail[0] == '\0')
+		snprintf(o->detail, sizeof o->detail, "file refused (no error id)");
+}
+
+void
+batch_outcome_from_noti(const struct onss_answer_form *f, struct batch_outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	o->final = 1;
+	snprintf(o->ticket, sizeof o->ticket, "%s", f->ticket);
+	if (f->impact.present)
+		snprintf(o->period_id, sizeof o->period_id, "%s", f->impact.period_id);
+	if (f->result_code == 0)
+		o->state = QS_REFUSED;
+	else
+		o->state = f->n_anomalies ? QS_ACCEPTED_WARNINGS : QS_ACCEPTED;
+	for (size_t i = 0; i < f->n_anomalies; i++) {
+		const struct onss_anomaly *a = &f->anomalies[i];
+		char one[300];
+		snprintf(one, sizeof one, "%s %s%s%s%s%.160s", a->id, a->cls[0] ? a->cls : "?",
+		    a->tag[0] ? " " : "", a->tag, a->label_fr ? " " : "", a->label_fr ? a->label_fr : "");
+		detail_add(o->detail, sizeof o->detail, one);
+	}
+	if (o->detail[0] == '\0')
+		snprintf(o->detail, sizeof o->detail, "%s", o->state == QS_REFUSED ? "refused without anomaly" : "no anomaly");
+}
+
+gw_rc
+batch_fi_of(const char *go_or_fo, const char *purpose, char *fi, size_t cap)
+{
+	struct batch_name n;
+	char kind;
+	if (batch_name_parse(go_or_fo, &n, &kind) != GW_OK)
+		return GW_EINPUT;
+	if (kind == 'O') {
+		if (purpose == NULL)
+			return GW_EINPUT;
+		snprintf(n.purpose, sizeof n.purpose, "%s", purpose);
+	}
+	return batch_name_format(&n, 'I', fi, cap);
+}
+
+int
+batch_ref_matches(const char *ref, const char *record_id)
+{
+	size_t n = strlen(record_id);
+	if (n <= 20)
+		return strcmp(ref, record_id) == 0;
+	/* dimona/xml.c: head of 11 characters, '~', 8 hex digits of a hash. */
+	return strlen(ref) == 20 && ref[11] == '~' && strncmp(ref, record_id, 11) == 0;
+}
+
+/* ---- the messages of the channel, loaded once per answer file ---- */
+
+struct msgset {
+	struct queue_msg *v;
+	size_t n;
+};
+
+static gw_rc
+msgset_load(struct queue *q, int with_bodies, struct msgset *s)
+{
+	struct queue_filter f;
+	memset(&f, 0, sizeof f);
+	f.state = -1;
+	f.channel = "onss-batch";
+	f.with_bodies = with_bodies;
+	s->v = NULL;
+	s->n = 0;
+	return q->ops->list(q, &f, &s->v, &s->n);
+}
+
+static void
+msgset_free(struct msgset *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		queue_msg_free(&s->v[i]);
+	free(s->v);
+}
+
+/* Record an informational event on m. */
+static gw_rc
+note(struct queue *q, const struct queue_msg *m, const char *why)
+{
+	struct queue_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.at_ms = queue_now_ms();
+	snprintf(ev.actor, sizeof ev.actor, "onss");
+	ev.from = ev.to = m->state;
+	snprintf(ev.what, sizeof ev.what, "answer");
+	snprintf(ev.why, sizeof ev.why, "%s", why);
+	return q->ops->add_event(q, m->id, &ev);
+}
+
+/* Apply one outcome to one message. */
+static gw_rc
+apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *o,
+              const char *answer_name, struct batch_apply_counts *c)
+{
+	char why[512];
+	if (o->ticket[0])
+		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
+	if (!o->final) {
+		snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
+		gw_rc rc = q->ops->update(q, m);
+		if (rc == GW_OK)
+			rc = note(q, m, why);
+		if (rc == GW_OK && c)
+			c->notes++;
+		return rc;
+	}
+	if (m->state == o->state)
+		return GW_OK;               /* the same answer applied twice */
+	if (!queue_transition_allowed(m->state, o->state)) {
+		snprintf(why, sizeof why, "%s: %s (not applied: message is %s)", answer_name, o->detail,
+		    queue_state_name(m->state));
+		log_warn(m->id, m->record_id, "%s", why);
+		return note(q, m, why);
+	}
+	if (o->period_id[0])
+		snprintf(m->remote_ref2, sizeof m->remote_ref2, "%s", o->period_id);
+	snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
+	snprintf(m->last_error, sizeof m->last_error, "%s", o->state == QS_REFUSED ? why : "");
+	gw_rc rc = q->ops->update_transition(q, m, m->state, o->state, "onss", why);
+	if (rc == GW_OK) {
+		m->state = o->state;
+		if (c)
+			c->messages_moved++;
+		log_info(m->id, m->record_id, "%s -> %s", answer_name, queue_state_name(o->state));
+	}
+	return rc;
+}
+
+static int
+cmp_by_record(const void *a, const void *b)
+{
+	return strcmp((*(struct queue_msg *const *)a)->record_id, (*(struct queue_msg *const *)b)->record_id);
+}
+
+/* Messages carried by the submission fi, sorted by record id; *out malloc'd. */
+static size_t
+carried_by(const struct msgset *s, const char *fi, const char *ticket, struct queue_msg ***out)
+{
+	size_t n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < s->n; i++)
+		n += strcmp(s->v[i].remote_ref2, fi) == 0 || (ticket && ticket[0] && strcmp(s->v[i].remote_ref, ticket) == 0);
+	if (n == 0 || (*out = malloc(n * sizeof **out)) == NULL)
+		return 0;
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].remote_ref2, fi) == 0 || (ticket && ticket[0] && strcmp(s->v[i].remote_ref, ticket) == 0))
+			(*out)[k++] = &s->v[i];
+	qsort(*out, n, sizeof **out, cmp_by_record);
+	return n;
+}
+
+/* The message among cand (sorted) that a NOTI form's own reference names. */
+static struct queue_msg *
+pick(struct queue_msg **cand, size_t n, const struct onss_answer_form *f)
+{
+	const char *ref = NULL;
+	for (size_t i = 0; i < f->n_refs; i++)
+		if (f->refs[i].origin == 1)
+			ref = f->refs[i].nbr;
+	if (ref == NULL)
+		return n == 1 ? cand[0] : NULL;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(cand[mid]->record_id, ref);
+		if (c == 0)
+			return cand[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < n; i++)         /* shortened long ids */
+		if (batch_ref_matches(ref, cand[i]->record_id))
+			return cand[i];
+	return NULL;
+}
+
+static const char *const purposes[] = { "DIMN", "DMFA", "DMWA" };
+
+/* Messages a DMPI or IDFLUX file concerns, by its FO name or ticket. */
+static size_t
+concerned(const struct msgset *s, const struct onss_answer *a, struct queue_msg ***out)
+{
+	const char *ticket = NULL;
+	for (size_t i = 0; a->n_forms && i < a->forms[0].n_refs; i++)
+		if (a->forms[0].refs[i].type == 3 && a->forms[0].refs[i].origin == 2)
+			ticket = a->forms[0].refs[i].nbr;
+	for (size_t p = 0; p < 3; p++) {
+		char fi[128];
+		if (batch_fi_of(a->name, purposes[p], fi, sizeof fi) != GW_OK)
+			continue;
+		size_t n = carried_by(s, fi, ticket, out);
+		if (n)
+			return n;
+		free(*out);
+	}
+	/* No FI of that name: by ticket alone ("\x01" is no file name). */
+	*out = NULL;
+	return ticket ? carried_by(s, "\x01", ticket, out) : 0;
+}
+
+gw_rc
+batch_answer_apply_file(struct queue *q, const char *path, int *matched,
+                        struct batch_apply_counts *c, char *errbuf, size_t errcap)
+{
+	struct onss_answer *a = NULL;
+	struct msgset s = { NULL, 0 };
+	gw_rc rc;
+
+	*matched = 0;
+	if ((rc = onss_answer_parse_file(path, 0, &a, errbuf, errcap)) != GW_OK)
+		return rc;
+	if ((rc = msgset_load(q, a->kind == ANSWER_IDFLUX, &s)) != GW_OK) {
+		snprintf(errbuf, errcap, "cannot list the queue: %s", gw_rc_name(rc));
+		goto out;
+	}
+	if (a->kind == ANSWER_ACRF || a->kind == ANSWER_NOTI) {
+		for (size_t i = 0; i < a->n_forms && rc == GW_OK; i++) {
+			const struct onss_answer_form *f = &a->forms[i];
+			char fi[128];
+			struct queue_msg **cand = NULL;
+			struct batch_outcome o;
+			if (batch_fi_of(f->file_name, NULL, fi, sizeof fi) != GW_OK)
+				continue;
+			size_t n = carried_by(&s, fi, a->kind == ANSWER_NOTI ? f->ticket : NULL, &cand);
+			if (a->kind == ANSWER_ACRF) {
+				batch_outcome_from_acrf(f, &o);
+				for (size_t k = 0; k < n && rc == GW_OK; k++)
+					rc = apply_outcome(q, cand[k], &o, a->name, c);
+				*matched |= n > 0;
+			} else {
+				struct queue_msg *m = pick(cand, n, f);
+				if (m != NULL) {
+					batch_outcome_from_noti(f, &o);
+					rc = apply_outcome(q, m, &o, a->name, c);
+					*matched = 1;
+				} else if (n > 0) {
+					log_warn(NULL, a->name, "NOTI form %zu names no message of %s", i + 1, fi);
+				}
+			}
+			free(cand);
+		}
+	} else {
+		struct queue_msg **cand = NULL;
+		size_t n = concerned(&s, a, &cand);
+		char why[480];
+		const struct onss_answer_form *f = &a->forms[0];
+		if (a->kind == ANSWER_DMPI)
+			snprintf(why, sizeof why, "%s: DmfA permanent ids, employer declaration %lld, %zu natural "
+			    "persons (file kept with the answers)", a->name, f->dmpi.employer_decl_pid, f->dmpi.n_persons);
+		else
+			snprintf(why, sizeof why, "%s: INSS %s is now %s from %s (IDFLUX, justification %d)",
+			    a->name, f->idflux.outdated.inss[0] ? f->idflux.outdated.inss : "(same)",
+			    f->idflux.valid.inss[0] ? f->idflux.valid.inss : "(same)", f->idflux.effective_date,
+			    f->idflux.justification);
+		for (size_t k = 0; k < n && rc == GW_OK; k++)
+			if ((rc = note(q, cand[k], why)) == GW_OK && c)
+				c->notes++;
+		*matched = n > 0;
+		/* IDFLUX also concerns every stored record of that worker. */
+		if (a->kind == ANSWER_IDFLUX && f->idflux.outdated.inss[0]) {
+			for (size_t i = 0; i < s.n && rc == GW_OK; i++) {
+				int listed = 0;
+				for (size_t k = 0; k < n; k++)
+					listed |= cand[k] == &s.v[i];
+				if (!listed && s.v[i].payload && strstr(s.v[i].payload, f->idflux.outdated.inss)) {
+					if ((rc = note(q, &s.v[i], why)) == GW_OK && c)
+						c->notes++;
+					*matched = 1;
+				}
+			}
+		}
+		free(cand);
+	}
+out:
+	msgset_free(&s);
+	onss_answer_free(a);
+	return rc;
+}
+
+/* Move dir/name into dir/sub/ (created), durably. */
+static gw_rc
+file_away(const char *dir, const char *name, const char *sub)
+{
+	char d[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	if (snprintf(d, sizeof d, "%s/%s", dir, sub) >= (int)sizeof d ||
+	    snprintf(from, sizeof from, "%s/%s", dir, name) >= (int)sizeof from ||
+	    snprintf(to, sizeof to, "%s/%s/%s", dir, sub, name) >= (int)sizeof to)
+		return GW_EINPUT;
+	if (mkdir(d, 0755) != 0 && errno != EEXIST)
+		return GW_EIO;
+	if (rename(from, to) != 0)
+		return GW_EIO;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return GW_OK;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+gw_rc
+batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_counts *c)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	gw_rc rc = GW_OK;
+
+	memset(c, 0, sizeof *c);
+	if (d == NULL)
+		return GW_EIO;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "FO.", 3) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **nn = realloc(names, cap * sizeof *nn);
+			if (nn == NULL) {
+				rc = GW_ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if ((names[n] = strdup(e->d_name)) == NULL) {
+			rc = GW_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	/* Receipts before results: ACRF < DMPI < IDFL < NOTI would put the
+	 * NOTI last anyway, and sorting keeps runs reproducible. */
+	qsort(names, n, sizeof *names, cmp_names);
+	for (size_t i = 0; i < n && rc == GW_OK; i++) {
+		char path[PATH_MAX], err[512];
+		int matched = 0;
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		c->files++;
+		gw_rc arc = batch_answer_apply_file(q, path, &matched, c, err, sizeof err);
+		if (arc == GW_EINPUT) {
+			log_warn(NULL, names[i], "answer kept in unmatched/: %s", err);
+			matched = 0;
+		} else if (arc != GW_OK) {
+			log_error(NULL, names[i], "answer not applied: %s (%s); kept for the next run", err,
+			    gw_rc_name(arc));
+			rc = arc;
+			break;
+		} else if (!matched) {
+			log_warn(NULL, names[i], "answer matches no queue message; kept in unmatched/");
+		}
+		if (matched)
+			c->matched_files++;
+		else
+			c->unmatched_files++;
+		if (file_away(dir, names[i], matched ? "applied" : "unmatched") != GW_OK) {
+			log_error_errno(NULL, names[i], "cannot move the answer");
+			rc = GW_EIO;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}

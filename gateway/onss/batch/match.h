@@ -1,0 +1,62 @@
+/*
+ * match.h - applying ONSS batch answers to the queue.
+ *
+ * Conventions of the onss-batch channel (every writer of batch messages
+ * keeps them): remote_ref2 holds the FI name of the submission that carries
+ * the message, recorded durably before anything is uploaded; remote_ref
+ * gets the ticket from the ACRF; the Dimona Form's own Reference
+ * (ReferenceOrigin 1) is the message's record id (dimona/xml.c shortens ids
+ * over 20 characters to their head, "~" and a hash). After the NOTI,
+ * remote_ref2 holds the Dimona period id the follow-ups need (the file name
+ * stays in the history).
+ *
+ * An answer is matched by file name first (FileName of ACRF/NOTI, or the FO
+ * name, which repeats the submission's sender, date, sequence and
+ * environment), then by ticket (DmfAPID's type-3 reference). An answer that
+ * matches nothing is kept (moved to unmatched/) and reported, never dropped.
+ */
+#ifndef GW_ONSS_BATCH_MATCH_H
+#define GW_ONSS_BATCH_MATCH_H
+
+#include <stddef.h>
+#include "core/err.h"
+#include "onss/batch/answer.h"
+#include "queue/queue.h"
+
+/* What an answer form means for a message. */
+struct batch_outcome {
+	int final;                        /* 1: state below is where the message ends */
+	enum queue_state state;           /* accepted, accepted-with-warnings, refused */
+	char ticket[65];                  /* from the ACRF (or the NOTI) */
+	char period_id[24];               /* Dimona period id, when the NOTI has one */
+	char detail[480];                 /* "ACRF-125 Signature invalide" / anomalies */
+};
+
+/* ACRF form: result 0 is final (refused, with the error ids and labels);
+ * result 1 only gives the ticket. */
+void batch_outcome_from_acrf(const struct onss_answer_form *f, struct batch_outcome *o);
+/* NOTIFICATION form: result 0 refused; otherwise accepted, or accepted with
+ * warnings when it carries anomalies. */
+void batch_outcome_from_noti(const struct onss_answer_form *f, struct batch_outcome *o);
+
+/* The FI name a GO or FO name refers to (purpose given for FO names, whose
+ * second part is the answer type). */
+gw_rc batch_fi_of(const char *go_or_fo, const char *purpose, char *fi, size_t cap);
+
+/* Whether a Dimona Form reference stands for this record id. */
+int batch_ref_matches(const char *ref, const char *record_id);
+
+struct batch_apply_counts {
+	size_t files, matched_files, unmatched_files, messages_moved, notes;
+};
+
+/* Apply one answer file (already stored durably in dir) to the queue.
+ * *matched says whether any message took it. */
+gw_rc batch_answer_apply_file(struct queue *q, const char *path, int *matched,
+                              struct batch_apply_counts *c, char *errbuf, size_t errcap);
+
+/* Apply every answer file (FO.*) in dir, then move each to dir/applied/ or,
+ * when nothing matched or it cannot be read, dir/unmatched/ (logged). */
+gw_rc batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_counts *c);
+
+#endif
