@@ -4,6 +4,21 @@
  *
  * A rejected record never stops the file: the caller reports it and asks
  * for the next. Memory stays bounded whatever the file size.
+ *
+ * What the reader accepts, beyond shared/spec/records.md:
+ *  - One record is one physical line (LF or CRLF), in both formats; a CSV
+ *    quoted field must close on its line, so after broken quoting the next
+ *    line is read as the next record. Lines above 64 KiB are refused whole.
+ *    Blank lines are skipped; a UTF-8 BOM at the start is dropped.
+ *  - An empty CSV cell and an empty JSON string both mean "absent".
+ *  - A CSV column that is unknown, or named twice in the header, refuses
+ *    every record that puts a value in it (naming the column); records that
+ *    leave it empty lose nothing and pass.
+ *  - One rejection per record: the first problem in the spec's field order,
+ *    then the rules between fields. The record id is named whenever the
+ *    contract_id could be read.
+ *  - The CSV path allocates nothing per record; JSON Lines go through
+ *    jansson.
  */
 #ifndef GW_RECORDS_READER_H
 #define GW_RECORDS_READER_H
