@@ -19,6 +19,7 @@
 #include "onss/dmfa/xml.h"
 #include "onss/dmfa/validate.h"
 #include "onss/dmfa/inss_change.h"
+#include "records/reader.h"
 
 #define Q 20262
 #define NOSS "123456789"
@@ -561,6 +562,32 @@ test_validation_rejects(void **state)
 	unlink(path);
 }
 
+/* The service path: contracts from their canonical JSON (queue payloads). */
+static void
+test_rows_from_json(void **state)
+{
+	(void)state;
+	struct dmfa_rows rows;
+	struct record_rejection rej;
+	char *json = NULL;
+	size_t len = 0, nrej;
+	struct contract c = mk("JS-1", "80010100107", "046", "304", 20260403, 100, 800, 15000);
+	snprintf(c.employer_noss, sizeof c.employer_noss, "123456749");
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.worker_type, sizeof c.worker_type, "OTH");
+	dmfa_rows_init(&rows);
+	assert_int_equal(contract_to_json(&c, &json, &len), GW_OK);
+	assert_int_equal(dmfa_rows_add_json(&rows, json, len, Q, &rej), GW_OK);
+	assert_int_equal(dmfa_rows_add_json(&rows, "{\"contract_id\": \"X\"}", 18, Q, &rej), GW_EINPUT);
+	assert_int_equal(dmfa_rows_prepare(&rows, &P, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(rows.n, 1);
+	assert_int_equal(rows.v[0].gross, 15000);
+	assert_int_equal(rows.v[0].inss, 80010100107ULL);
+	assert_int_equal(rows.v[0].noss, 123456749);
+	free(json);
+	dmfa_rows_free(&rows);
+}
+
 static int
 setup(void **state)
 {
@@ -579,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_inss_change_rules),
 		cmocka_unit_test(test_part_time_and_quarters),
 		cmocka_unit_test(test_validation_rejects),
+		cmocka_unit_test(test_rows_from_json),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

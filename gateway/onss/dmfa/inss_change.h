@@ -19,7 +19,7 @@
 
 struct dmfa_inss_change {
 	char old_inss[12];            /* the outdated INSS, or "" */
-	char last_name[64];           /* identity used when old_inss is "" */
+	char last_name[64];           /* identity a worker without INSS was recorded under */
 	char first_name[32];
 	gw_ymd birth_date;            /* 0: not used for matching */
 	char new_inss[12];            /* the valid INSS (or BIS number) */
@@ -32,8 +32,10 @@ gw_rc dmfa_inss_change_from_idflux(const struct idflux_info *in, struct dmfa_ins
 
 /* Apply the first matching change of ch[0..n) to c. Returns 1 when
  * worker_inss was rewritten, 0 otherwise. A contract with an INSS matches on
- * old_inss; one without matches on name, first name and birth date
- * (case-insensitive names), and on the employer when the change names one. */
+ * old_inss; one without matches on the recorded identity (name, first name
+ * when given, birth date; names case-insensitive), taken from the outdated
+ * situation where it has a value; and on the employer when the change names
+ * one. */
 int dmfa_inss_change_apply(const struct dmfa_inss_change *ch, size_t n, struct contract *c);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "records/reader.h"
+
 /* Round a*b/c half up; all non-negative, c > 0. */
 static int64_t
 muldiv_round(int64_t a, int64_t b, int64_t c)
@@ -113,6 +115,20 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.hours = c->hours_worked;
 	row.gross = c->gross_wage_cents;
 	return push(r, &row);
+}
+
+gw_rc
+dmfa_rows_add_json(struct dmfa_rows *r, const char *json, size_t len, int quarter,
+                   struct record_rejection *rej)
+{
+	struct contract *c = malloc(sizeof *c);
+	if (!c)
+		return GW_ENOMEM;
+	gw_rc rc = contract_from_json(json, len, c, rej);
+	if (rc == GW_OK)
+		rc = dmfa_rows_add(r, c, quarter);
+	free(c);
+	return rc;
 }
 
 static int

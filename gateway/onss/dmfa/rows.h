@@ -51,6 +51,14 @@ void dmfa_rows_free(struct dmfa_rows *r);
  * can matter neither for the quarter nor for the student quota). */
 gw_rc dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter);
 
+/* Append a contract stored as canonical JSON (the queue's message payload,
+ * records/reader.h contract_to_json); it is re-validated first. GW_EINPUT
+ * with *rej filled when it does not validate. For the service, which builds
+ * the quarter from its stored records instead of a file. */
+struct record_rejection;
+gw_rc dmfa_rows_add_json(struct dmfa_rows *r, const char *json, size_t len, int quarter,
+                         struct record_rejection *rej);
+
 /* A contract the DmfA cannot carry (worker without INSS, code without a rule). */
 typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char *field,
                                const char *reason);
