@@ -13,7 +13,6 @@ F=$TOP/fixtures/dmfa
 X=$REF/onss/xsd
 PKI=$TOP/certs/out/onss
 [ -f "$PKI/org.key.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null 2>&1 || fail "test PKI"
-chmod 600 "$PKI/org.key.pem" 2>/dev/null
 S="--sign-cert $PKI/org.crt.pem --sign-key $PKI/org.key.pem --params $F/params-test.txt"
 xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
 eq() { got=$(xp "$1" "$2"); [ "$got" = "$3" ] || fail "$2: got '$got', want '$3'"; }
