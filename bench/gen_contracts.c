@@ -5,10 +5,13 @@
  *   build/bench/gen_contracts N SEED [--jsonl] > contracts.csv
  *
  * Writes N records (CSV with the full header, or JSON Lines) that all pass
- * `gateway records validate`, with the cooperative's mix: mostly one-day
- * artist contracts, students with planned hours, flexi and Horeca extras
- * with hours, white- and blue-collar periods, a few foreign workers
- * without INSS, amendments (revision 2) and cancellations. Dates fall in
+ * `gateway records validate`, with the cooperative's mix: 55% one-day
+ * artist contracts (046, JC 304 / 329.02), 12% students (840/841, planned
+ * hours, inside one quarter), 8% one-day flexi with hours and 3% flexi
+ * periods, 8% Horeca extras with hours (some past midnight), 7%
+ * white-collar periods (495), 7% blue-collar (015); across all of them 2%
+ * foreign workers without INSS, 5% amendments (revision 2), 2%
+ * cancellations, 10% on the second employing entity. Dates fall in
  * December 2026 and January 2027. Same N and SEED, same bytes.
  */
 #include <stdint.h>
