@@ -21,21 +21,21 @@ struct simproc {
 	char dir[256], ledger[300];
 };
 
-static const char *
+static inline const char *
 top_dir(void)
 {
 	const char *t = getenv("TOP");
 	return t ? t : ".";
 }
 
-static void
+static inline void
 top_path(char *out, size_t cap, const char *rel)
 {
 	snprintf(out, cap, "%s/%s", top_dir(), rel);
 }
 
 /* Start the simulator with extra options (NULL-terminated); 0 on success. */
-static int
+static inline int
 sim_start(struct simproc *s, const char *const *extra)
 {
 	char gw[512], portfile[300], tls_cert[512], tls_key[512], client_cert[512];
@@ -87,7 +87,7 @@ sim_start(struct simproc *s, const char *const *extra)
 	return -1;
 }
 
-static void
+static inline void
 sim_stop(struct simproc *s)
 {
 	if (s->pid > 0) {
@@ -98,7 +98,7 @@ sim_stop(struct simproc *s)
 }
 
 /* A fresh configuration pointing the client at the simulator. */
-static void
+static inline void
 sim_configure(const struct simproc *s, const char *ca_rel)
 {
 	char b[600];
@@ -123,7 +123,7 @@ struct membuf {
 	size_t n;
 };
 
-static size_t
+static inline size_t
 membuf_write(char *d, size_t sz, size_t nm, void *arg)
 {
 	struct membuf *m = arg;
@@ -139,7 +139,7 @@ membuf_write(char *d, size_t sz, size_t nm, void *arg)
 
 /* A raw HTTPS call to the simulator (control endpoints, token probes).
  * Returns the status; *body malloc'd (may be NULL). */
-static long
+static inline long
 sim_http(const struct simproc *s, const char *method, const char *path, const char *body,
          const char *ctype, char **out)
 {
@@ -172,7 +172,7 @@ sim_http(const struct simproc *s, const char *method, const char *path, const ch
 	return status;
 }
 
-static int
+static inline int
 sim_faults(const struct simproc *s, const char *spec)
 {
 	return sim_http(s, "POST", "/sim/faults", spec, "text/plain", NULL) == 204 ? 0 : -1;

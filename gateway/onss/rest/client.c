@@ -419,11 +419,14 @@ dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d, char *dec
 	else
 		json_object_set_new(q, "worker", json_pack("{s:s}", "key", worker));
 	json_object_set_new(q, "declarationType", json_string(dimona_action_name(d->action)));
-	if (d->c.start_date != 0) {
+	/* Only what this kind of declaration carries: a CANCEL has no dates,
+	 * an OUT only its end. */
+	int dates = d->action == DIMONA_IN || d->action == DIMONA_UPDATE;
+	if (dates && d->c.start_date != 0) {
 		dimona_fmt_date(d->c.start_date, date);
 		json_object_set_new(q, "startDate", json_string(date));
 	}
-	if (d->c.end_date != 0) {
+	if ((dates || d->action == DIMONA_OUT) && d->c.end_date != 0) {
 		dimona_fmt_date(d->c.end_date, date);
 		json_object_set_new(q, "endDate", json_string(date));
 	}
