@@ -11,6 +11,7 @@
 #include "crypto/signer.h"
 #include "onss/batch/answer.h"
 #include "onss/batch/match.h"
+#include "onss/batch/send.h"
 #include "onss/batch/sftp.h"
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
@@ -31,6 +32,8 @@ usage(FILE *out)
 	    "       gateway onss upload --dir DIR FI_NAME...\n"
 	    "       gateway onss poll --env R|T|S --dir DIR\n"
 	    "       gateway onss apply --dir DIR\n"
+	    "       gateway onss send --outbox DIR [--env R|T|S] [--sender N] [--max N] [--today YYYYMMDD]\n"
+	    "                         [--no-upload] [--sign-cert PEM --sign-key PEM] [--inject FAULT]\n"
 	    "  Prints an ONSS answer file (ACRF, NOTIFICATION, DmfAPID, IDFLUX) as one JSON\n"
 	    "  object: kind, file_name, ticket, result_code, errors/anomalies with their\n"
 	    "  annex 30 labels, permanent ids (DmfAPID), outdated and valid identifiers (IDFLUX).\n"
@@ -44,7 +47,11 @@ usage(FILE *out)
 	    "apply: match every answer in DIR to its queue messages (file name, ticket,\n"
 	    "  the declaration's own reference) and apply it: refusals and results move\n"
 	    "  the messages with the reason (see gateway show); answers go to DIR/applied,\n"
-	    "  or DIR/unmatched when nothing matched (listed on stderr, exit 1).\n");
+	    "  or DIR/unmatched when nothing matched (listed on stderr, exit 1).\n"
+	    "send: pending onss-batch messages of the queue into one signed Dimona batch\n"
+	    "  (sequence number from the queue, FI name recorded on each message first),\n"
+	    "  written to DIR and uploaded. --inject (tests only) spoils the submission:\n"
+	    "  missing-fs, bad-signature, wrong-folder, schema-error, duplicate-name.\n");
 }
 
 /* show-answer: parse, validate, print. */
@@ -284,11 +291,101 @@ apply_answers(int argc, char **argv)
 	return c.unmatched_files ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 
+/* send: the queue's pending batch messages into one submission. */
+static int
+send_pending(int argc, char **argv)
+{
+	struct batch_send_opts o;
+	struct batch_send_result r;
+	struct batch_sftp sftp;
+	struct gw_signer *signer = NULL;
+	struct queue *q = NULL;
+	const char *env = config_get(gw_cfg, "onss_batch.env", "T"), *cert = NULL, *key = NULL;
+	const char *max = NULL, *today = NULL;
+	int no_upload = 0, rc = GW_EXIT_USAGE;
+	char err[512];
+
+	memset(&o, 0, sizeof o);
+	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
+	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-upload") == 0) {
+			no_upload = 1;
+			continue;
+		}
+		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &o.outbox
+		    : strcmp(argv[i], "--env") == 0 ? &env : strcmp(argv[i], "--sender") == 0 ? &o.sender
+		    : strcmp(argv[i], "--max") == 0 ? &max : strcmp(argv[i], "--today") == 0 ? &today
+		    : strcmp(argv[i], "--inject") == 0 ? &o.inject
+		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
+		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
+		usage(stderr);
+		return GW_EXIT_USAGE;
+	}
+	o.env = env[0];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	o.now_min = tm.tm_hour * 60 + tm.tm_min;
+	char *end;
+	if (today) {
+		long t = strtol(today, &end, 10);
+		if (*end || t < 19900101 || t > 99991231) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+		o.today = (gw_ymd)t;
+		o.now_min = 0;
+	}
+	if (max) {
+		long m = strtol(max, &end, 10);
+		if (*end || m < 1 || m > 100000) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+		o.max = (size_t)m;
+	}
+	if (o.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss send: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	o.signer = signer;
+	if (!no_upload) {
+		if (batch_sftp_from_config(&sftp, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway onss send: %s\n", err);
+			goto out;
+		}
+		o.sftp = &sftp;
+	}
+	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss send: %s\n", err);
+		goto out;
+	}
+	gw_rc src = batch_send(q, &o, &r);
+	printf("%zu claimed, %zu in %s, %zu failed, %zu waiting\n", r.claimed, r.in_file,
+	    r.fi_name[0] ? r.fi_name : "(no file)", r.failed, r.waiting);
+	if (src != GW_OK)
+		fprintf(stderr, "gateway onss send: %s\n", gw_rc_name(src));
+	rc = src != GW_OK ? GW_EXIT_USAGE : r.failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
+out:
+	if (q)
+		q->ops->close(q);
+	signer_free(signer);
+	return rc;
+}
+
 int
 cmd_onss(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
 		{ "wrap", wrap }, { "upload", upload }, { "poll", poll_answers }, { "apply", apply_answers },
+		{ "send", send_pending },
 	};
 	for (size_t k = 0; argc >= 2 && k < sizeof subs / sizeof *subs; k++)
 		if (strcmp(argv[1], subs[k].name) == 0) {

@@ -1,0 +1,306 @@
+/*
+ * send.c - pending onss-batch messages of the queue into one Dimona batch
+ * submission, then over SFTP (send.h).
+ *
+ * Owns the order of the durable steps: nothing is written before the
+ * sequence number is allocated in the queue and the FI name is recorded on
+ * every message it carries; nothing is uploaded before FI, FS and GO are on
+ * disk. Never sends a declaration the Dimona rules block, nor an OUT,
+ * UPDATE or CANCEL whose IN has no period id yet.
+ */
+#include "onss/batch/send.h"
+#include "onss/batch/submission.h"
+#include "onss/dimona/decl.h"
+#include "onss/dimona/rules.h"
+#include "core/log.h"
+#include "records/reader.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+action_of(const char *kind)
+{
+	if (strcmp(kind, "dimona-in") == 0) return DIMONA_IN;
+	if (strcmp(kind, "dimona-out") == 0) return DIMONA_OUT;
+	if (strcmp(kind, "dimona-update") == 0) return DIMONA_UPDATE;
+	if (strcmp(kind, "dimona-cancel") == 0) return DIMONA_CANCEL;
+	return -1;
+}
+
+/* Move a claimed message on, recording why; logs a refusal by the queue. */
+static void
+move(struct queue *q, struct queue_msg *m, enum queue_state to, const char *why, int64_t next_ms)
+{
+	if (to == QS_FAILED)
+		snprintf(m->last_error, sizeof m->last_error, "%s", why);
+	if (next_ms)
+		m->next_attempt_ms = next_ms;
+	gw_rc rc = q->ops->update_transition(q, m, m->state, to, "batch", why);
+	if (rc != GW_OK)
+		log_error(m->id, m->record_id, "cannot move to %s: %s", queue_state_name(to), gw_rc_name(rc));
+	else
+		m->state = to;
+}
+
+/* Build one message's Form into m->body; 0 when it goes in the file,
+ * otherwise the message has been moved (failed or back to pending). */
+static int
+build_one(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o, int64_t now)
+{
+	char why[512];
+	struct dimona_decl *d = calloc(1, sizeof *d);
+	struct dimona_findings f;
+	struct contract c;
+	struct record_rejection rej;
+	int action = action_of(m->kind);
+	int in_file = 0;
+
+	if (d == NULL)
+		return 0;
+	if (action < 0) {
+		snprintf(why, sizeof why, "kind %s is not sent per message on onss-batch "
+		    "(a DmfA is filed with gateway dmfa export)", m->kind);
+		move(q, m, QS_FAILED, why, 0);
+		goto out;
+	}
+	memset(&rej, 0, sizeof rej);
+	if (m->payload == NULL || contract_from_json(m->payload, strlen(m->payload), &c, &rej) != GW_OK) {
+		snprintf(why, sizeof why, "stored record not usable: field %s: %s", rej.field, rej.reason);
+		move(q, m, QS_FAILED, why, 0);
+		goto out;
+	}
+	if (dimona_decl_from_contract(d, &c) != GW_OK) {
+		move(q, m, QS_FAILED, "no Dimona declaration can be made of this record", 0);
+		goto out;
+	}
+	d->action = (enum dimona_action)action;
+	if (action != DIMONA_IN) {
+		struct queue_msg dep;
+		memset(&dep, 0, sizeof dep);
+		int ready = m->depends_on[0] && q->ops->get(q, m->depends_on, &dep) == GW_OK &&
+		    (dep.state == QS_ACCEPTED || dep.state == QS_ACCEPTED_WARNINGS) && dep.remote_ref2[0] &&
+		    strlen(dep.remote_ref2) <= DIMONA_PERIOD_ID_MAX;
+		if (ready)
+			snprintf(d->period_id, sizeof d->period_id, "%s", dep.remote_ref2);
+		queue_msg_free(&dep);
+		if (!ready) {
+			/* The IN's answer (and period id) is not there yet. */
+			move(q, m, QS_PENDING, "waits for the period id of the IN", now + 5000);
+			goto out;
+		}
+	}
+	memset(&f, 0, sizeof f);
+	if (dimona_rules_check(d, NULL, o->today, o->now_min, &f) > 0) {
+		size_t off = (size_t)snprintf(why, sizeof why, "Dimona rules:");
+		for (size_t i = 0; i < f.n && off < sizeof why; i++)
+			if (f.f[i].severity == 'B')
+				off += (size_t)snprintf(why + off, sizeof why - off, " %s %s (%s)", f.f[i].check,
+				    f.f[i].code, f.f[i].field);
+		move(q, m, QS_FAILED, why, 0);
+		goto out;
+	}
+	free(m->body);
+	m->body = NULL;
+	if (dimona_form_to_xml(d, &m->body, &m->body_len) != GW_OK) {
+		move(q, m, QS_FAILED, "the declaration does not fit the Dimona schema", 0);
+		goto out;
+	}
+	queue_sha256_hex(m->body, m->body_len, m->content_hash);
+	in_file = 1;
+out:
+	free(d);
+	return in_file;
+}
+
+/* Upload FI, FS and GO of fi from dir, honouring the injected faults. */
+static gw_rc
+upload(const struct batch_send_opts *o, const char *dir, const char *fi, char *err, size_t cap)
+{
+	struct batch_name n;
+	char kind, fs[128], go[128], p[PATH_MAX];
+	gw_rc rc;
+	if (o->inject == NULL || strcmp(o->inject, "wrong-folder") != 0)
+		return batch_sftp_upload(o->sftp, dir, fi, err, cap);
+	/* A T or S file put into the production folder. */
+	batch_name_parse(fi, &n, &kind);
+	batch_name_format(&n, 'S', fs, sizeof fs);
+	batch_name_format(&n, 'G', go, sizeof go);
+	const char *folder = n.env == 'R' ? "INTEST" : "IN";
+	const char *names[] = { fi, fs, go };
+	for (int i = 0; i < 3; i++) {
+		if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) >= (int)sizeof p)
+			return GW_EINPUT;
+		if (access(p, R_OK) == 0 && (rc = batch_sftp_put(o->sftp, p, folder, names[i], err, cap)) != GW_OK)
+			return rc;
+	}
+	return GW_OK;
+}
+
+/* Messages left ready by an upload that failed: upload their submission
+ * again under the same name (the ONSS has not seen its GO, or answers the
+ * repeat with ACRF-133 and the first upload's answers still match). */
+static gw_rc
+resend_ready(struct queue *q, const struct batch_send_opts *o)
+{
+	struct queue_filter f;
+	struct queue_msg *v = NULL;
+	size_t n = 0;
+	char err[512], why[600];
+	gw_rc rc;
+
+	memset(&f, 0, sizeof f);
+	f.state = QS_READY;
+	f.channel = "onss-batch";
+	if ((rc = q->ops->list(q, &f, &v, &n)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == GW_OK; i++) {
+		if (v[i].state != QS_READY || v[i].remote_ref2[0] == '\0')
+			continue;
+		char fi[QUEUE_REF_MAX + 1];
+		snprintf(fi, sizeof fi, "%s", v[i].remote_ref2);
+		rc = batch_sftp_upload(o->sftp, o->outbox, fi, err, sizeof err);
+		if (rc == GW_OK)
+			snprintf(why, sizeof why, "uploaded %s over SFTP (again)", fi);
+		for (size_t k = i; k < n; k++)
+			if (v[k].state == QS_READY && strcmp(v[k].remote_ref2, fi) == 0) {
+				if (rc != GW_OK)
+					continue;
+				move(q, &v[k], QS_SENDING, "uploading again", 0);
+				move(q, &v[k], QS_SENT, why, 0);
+			}
+		if (rc != GW_OK)
+			log_error(NULL, fi, "upload again failed: %s", err);
+	}
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&v[i]);
+	free(v);
+	return rc;
+}
+
+gw_rc
+batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r)
+{
+	size_t max = o->max ? o->max : 10000, n = 0, good = 0;
+	struct queue_msg *v = calloc(max, sizeof *v);
+	struct batch_writer *w = NULL;
+	char dir[PATH_MAX], err[512], why[512], counter[64];
+	const char *inj = o->inject ? o->inject : "";
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	if (v == NULL)
+		return GW_ENOMEM;
+	if (o->sftp != NULL && (rc = resend_ready(q, o)) != GW_OK)
+		goto out;
+	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, now, max, v, &n)) != GW_OK)
+		goto out;
+	r->claimed = n;
+	for (size_t i = 0; i < n; i++) {
+		if (build_one(q, &v[i], o, now))
+			good++;
+		else if (v[i].state == QS_PENDING)
+			r->waiting++;
+		else
+			r->failed++;
+	}
+	if (good == 0)
+		goto out;
+
+	/* The name: its sequence number comes from the queue and is used
+	 * once, whatever happens next. */
+	struct batch_name name;
+	uint64_t seq;
+	memset(&name, 0, sizeof name);
+	memcpy(name.purpose, "DIMN", 5);
+	snprintf(name.sender, sizeof name.sender, "%s", o->sender);
+	name.date = o->today;
+	name.env = o->env;
+	snprintf(counter, sizeof counter, "onss-batch-DIMN-%c", o->env);
+	if ((rc = q->ops->next_seq(q, counter, &seq)) != GW_OK)
+		goto out;
+	if (seq > 99999) {
+		log_error(NULL, counter, "batch sequence numbers exhausted (five digits)");
+		rc = GW_ESTATE;
+		goto out;
+	}
+	name.seq = (unsigned)seq;
+	snprintf(dir, sizeof dir, "%s", o->outbox);
+	if (strcmp(inj, "duplicate-name") == 0 && seq > 1) {
+		name.seq = (unsigned)seq - 1;       /* a name already used */
+		snprintf(dir, sizeof dir, "%s/.dup-%u", o->outbox, name.seq);
+		mkdir(dir, 0755);
+	}
+	batch_name_format(&name, 'I', r->fi_name, sizeof r->fi_name);
+	snprintf(why, sizeof why, "in batch submission %s", r->fi_name);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == QS_BUILDING) {
+			snprintf(v[i].remote_ref2, sizeof v[i].remote_ref2, "%.64s", r->fi_name);
+			move(q, &v[i], QS_READY, why, 0);
+		}
+
+	/* FI, FS, GO on disk. */
+	if ((rc = batch_writer_open(&w, dir, &name)) != GW_OK)
+		goto out;
+	FILE *f = batch_writer_file(w);
+	rc = dimona_document_begin(f);
+	for (size_t i = 0; rc == GW_OK && i < n; i++)
+		if (v[i].state == QS_READY) {
+			if (fwrite(v[i].body, 1, v[i].body_len, f) != v[i].body_len || fputc('\n', f) == EOF)
+				rc = GW_EIO;
+			r->in_file++;
+		}
+	if (rc == GW_OK && strcmp(inj, "schema-error") == 0)
+		fputs("<Unexpected/>\n", f);
+	if (rc == GW_OK)
+		rc = dimona_document_end(f);
+	if (rc != GW_OK) {
+		batch_writer_abort(w);
+		goto out;
+	}
+	if ((rc = batch_writer_commit(w, o->signer, NULL, 0)) != GW_OK)
+		goto out;
+	if (strcmp(inj, "missing-fs") == 0 || strcmp(inj, "bad-signature") == 0) {
+		char p[PATH_MAX + 130], fs[128];
+		batch_name_format(&name, strcmp(inj, "missing-fs") == 0 ? 'S' : 'I', fs, sizeof fs);
+		snprintf(p, sizeof p, "%s/%s", dir, fs);
+		if (strcmp(inj, "missing-fs") == 0)
+			unlink(p);
+		else {
+			FILE *t = fopen(p, "a");          /* one comment more than was signed */
+			if (t) {
+				fputs("<!-- changed after signing -->\n", t);
+				fclose(t);
+			}
+		}
+	}
+	if (o->sftp == NULL)
+		goto out;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == QS_READY)
+			move(q, &v[i], QS_SENDING, "uploading", 0);
+	rc = upload(o, dir, r->fi_name, err, sizeof err);
+	if (rc == GW_OK)
+		snprintf(why, sizeof why, "uploaded %s over SFTP", r->fi_name);
+	else
+		snprintf(why, sizeof why, "upload of %s failed: %.300s", r->fi_name, err);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == QS_SENDING) {
+			if (rc != GW_OK)
+				snprintf(v[i].last_error, sizeof v[i].last_error, "%s", why);
+			move(q, &v[i], rc == GW_OK ? QS_SENT : QS_READY, why, 0);
+		}
+	if (rc != GW_OK)
+		log_error(NULL, r->fi_name, "%s", why);
+out:
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&v[i]);
+	free(v);
+	return rc;
+}

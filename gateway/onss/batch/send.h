@@ -1,0 +1,44 @@
+/*
+ * send.h - the onss-batch channel's sender: pending Dimona messages of the
+ * queue into one signed batch submission, uploaded over SFTP.
+ *
+ * Order, each step durable before the next: claim (pending -> building),
+ * build and check every declaration, allocate the sequence number from the
+ * queue (never reused), record the FI name on every message (building ->
+ * ready, one transaction each), write FI/FS/GO atomically, upload
+ * (ready -> sending -> sent). Answers come back through match.h.
+ */
+#ifndef GW_ONSS_BATCH_SEND_H
+#define GW_ONSS_BATCH_SEND_H
+
+#include <stddef.h>
+#include "core/err.h"
+#include "crypto/signer.h"
+#include "onss/batch/sftp.h"
+#include "records/contract.h"
+#include "queue/queue.h"
+
+struct batch_send_opts {
+	char env;                         /* R, T or S */
+	const char *sender;               /* sender number */
+	const char *outbox;               /* local folder the submissions are written to */
+	const struct gw_signer *signer;   /* NULL only in S */
+	const struct batch_sftp *sftp;    /* NULL: write only, upload later */
+	size_t max;                       /* declarations per file (0: 10000) */
+	gw_ymd today;                     /* rules date and file date */
+	int now_min;
+	/* Fault injection for the tests of the refusal paths, never for use:
+	 * "missing-fs", "bad-signature", "wrong-folder", "schema-error",
+	 * "duplicate-name"; NULL in normal use. */
+	const char *inject;
+};
+
+struct batch_send_result {
+	size_t claimed, in_file, failed, waiting;
+	char fi_name[128];                /* "" when nothing was written */
+};
+
+/* One pass: at most one submission. GW_OK also when nothing was pending. */
+gw_rc batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r);
+
+#endif
