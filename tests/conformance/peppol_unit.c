@@ -3,6 +3,7 @@
  * against the native rule engine and judges them as the official runner.
  *
  * Usage: peppol_unit [--suite cen|peppol|all] [-v] [DIR|FILE]...
+ *        peppol_unit --dump DIR ...  (also write each test document and its findings to DIR)
  *        peppol_unit --doc [--suite ...] FILE...   (print the findings of whole documents;
  *        exit 1 when one has a fatal finding)
  * Without paths, the suites are read from $REF (else gw_reference_dir())
@@ -23,6 +24,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlsave.h>
 
 #include "core/config.h"
 #include "peppol/rules/engine.h"
@@ -56,6 +58,7 @@ struct asserts {
 };
 
 static bool verbose;
+static const char *dump_dir;   /* --dump DIR: write each test document and its findings */
 
 static bool
 is_vefa(const xmlNode *n, const char *local)
@@ -199,6 +202,26 @@ test_document(const xmlNode *test)
 	return NULL;
 }
 
+/* For differential runs against another validator: DIR/<set>-<n>.xml and .txt
+ * (one "flag id location" line per finding, in firing order). */
+static void
+dump_test(const char *path, int idx, xmlDocPtr doc, const struct rule_findings *f)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char out[4096];
+	snprintf(out, sizeof out, "%s/%s-%d.xml", dump_dir, base, idx);
+	xmlSaveFile(out, doc);
+	snprintf(out, sizeof out, "%s/%s-%d.txt", dump_dir, base, idx);
+	FILE *fp = fopen(out, "w");
+	if (fp == NULL)
+		return;
+	for (size_t j = 0; j < f->n; j++)
+		fprintf(fp, "%s %s %s\n", f->v[j].flag == RULE_FATAL ? "fatal" : "warning", f->v[j].rule_id,
+		    f->v[j].location);
+	fclose(fp);
+}
+
 static void
 run_file(const char *path, enum rule_sets sets, long *passed, long *failed)
 {
@@ -245,6 +268,8 @@ run_file(const char *path, enum rule_sets sets, long *passed, long *failed)
 			if (rc != GW_OK)
 				snprintf(why, sizeof why, "engine: %s", gw_rc_name(rc));
 		}
+		if (dump_dir != NULL && doc != NULL)
+			dump_test(path, idx, doc, &f);
 		const char *dev = deviation_of(path, idx);
 		if (ok) {
 			(*passed)++;
@@ -353,6 +378,8 @@ main(int argc, char **argv)
 			suite = argv[++i];
 		} else if (strcmp(argv[i], "-v") == 0) {
 			verbose = true;
+		} else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
+			dump_dir = argv[++i];
 		} else if (strcmp(argv[i], "--doc") == 0) {
 			docs = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

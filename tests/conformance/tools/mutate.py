@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Write N randomly mutated copies of the official complete examples:
+elements deleted, duplicated or added, values and attributes changed.
+They drive the differential check against the official validator.
+
+usage: mutate.py REF OUT_DIR N [SEED]"""
+import copy, glob, os, random, sys
+import xml.etree.ElementTree as ET
+
+CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2'
+CAC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'
+VALUES = ['0', '0.00', '-0.005', '0.005', '1.005', '12.345', '100', 'S', 'Z', 'E', 'AE', 'K', 'G',
+          'O', 'L', 'M', 'B', 'VAT', 'vat', ' VAT ', 'EUR', 'SEK', 'XX', '380', '381', '30', '58', '',
+          ' ', 'IT', 'BE', '0208', 'SEPA', '130', '50', '2024-01-01', '2023-12-31', '#AAI#x',
+          '#ZZZ#', 'AAA', 'C62', 'XYZ', 'true', 'false', '1', 'abc']
+ATTRS = ['currencyID', 'schemeID', 'listID', 'unitCode', 'mimeCode', 'filename', 'name',
+         'languageID', 'schemeName', 'unitCodeListID', 'format']
+NEW = [(CBC, n) for n in ('UUID', 'Note', 'ID', 'Percent', 'TaxExemptionReason', 'TaxExemptionReasonCode',
+                          'CopyIndicator', 'PaymentID', 'PaymentMeansCode', 'StartDate', 'EndDate',
+                          'DescriptionCode', 'TaxPointDate', 'ActualDeliveryDate', 'Amount', 'BaseAmount',
+                          'PrepaidAmount', 'PayableRoundingAmount', 'AllowanceTotalAmount',
+                          'ChargeTotalAmount', 'Name', 'CompanyID', 'ChargeIndicator',
+                          'AllowanceChargeReason', 'AllowanceChargeReasonCode',
+                          'EmbeddedDocumentBinaryObject', 'UBLVersionID', 'TaxCurrencyCode')] + \
+      [(CAC, n) for n in ('InvoicePeriod', 'AddressLine', 'Delivery')]
+
+
+def parent_of(root, e):
+    for p in root.iter():
+        if e in list(p):
+            return p
+    return None
+
+
+def mutate(root, rnd):
+    for _ in range(rnd.randint(1, 6)):
+        e = rnd.choice(list(root.iter()))
+        op = rnd.random()
+        p = parent_of(root, e) if e is not root else None
+        if op < 0.3 and len(e) == 0:
+            e.text = rnd.choice(VALUES)
+        elif op < 0.45 and p is not None:
+            p.remove(e)
+        elif op < 0.6 and p is not None:
+            p.insert(list(p).index(e), copy.deepcopy(e))
+        elif op < 0.75:
+            ns, name = rnd.choice(NEW)
+            ET.SubElement(e, '{%s}%s' % (ns, name)).text = rnd.choice(VALUES)
+        elif op < 0.9:
+            e.set(rnd.choice(ATTRS), rnd.choice(VALUES))
+        elif e.attrib:
+            del e.attrib[rnd.choice(list(e.attrib))]
+
+
+def main():
+    ref, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    rnd = random.Random(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
+    ET.register_namespace('cbc', CBC)
+    ET.register_namespace('cac', CAC)
+    sources = sorted(glob.glob(os.path.join(ref, 'peppol/examples/peppol/*.xml')) +
+                     glob.glob(os.path.join(ref, 'peppol/examples/peppol-snippets/*.xml')))
+    for i in range(n):
+        tree = ET.parse(rnd.choice(sources))
+        mutate(tree.getroot(), rnd)
+        tree.write(os.path.join(out, 'm%05d.xml' % i), xml_declaration=True, encoding='UTF-8')
+
+
+if __name__ == '__main__':
+    main()
