@@ -98,9 +98,15 @@ simb_publish(const struct simb_file *sf, const char *type, unsigned nth, FILE *m
 	gw_rc rc;
 	if (fclose(mem) != 0 || *buf == NULL)
 		return GW_ENOMEM;
-	if ((rc = batch_name_format_answer(&sf->name, type, nth, name, sizeof name)) != GW_OK)
-		goto out;
-	rc = batch_write_atomic(sf->out_dir, name, *buf, *len);
+	/* An answer already waiting under this name (a duplicate submission's
+	 * ACRF) must not be replaced: the next counter takes this one. */
+	for (unsigned k = nth;; k++) {
+		if ((rc = batch_name_format_answer(&sf->name, type, k, name, sizeof name)) != GW_OK)
+			goto out;
+		rc = batch_write_atomic(sf->out_dir, name, *buf, *len);
+		if (rc != GW_EDUP || k > nth + 50)
+			break;
+	}
 	if (rc == GW_OK)
 		log_info(NULL, sf->go, "answer %s written", name);
 out:

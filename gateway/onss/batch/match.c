@@ -351,7 +351,13 @@ file_away(const char *dir, const char *name, const char *sub)
 		return GW_EINPUT;
 	if (mkdir(d, 0755) != 0 && errno != EEXIST)
 		return GW_EIO;
-	if (rename(from, to) != 0)
+	/* Never replace an answer kept earlier under the same name. */
+	for (int k = 1; link(from, to) != 0; k++) {
+		if (errno != EEXIST || k >= 99 ||
+		    snprintf(to, sizeof to, "%s/%s/%s.%d", dir, sub, name, k + 1) >= (int)sizeof to)
+			return GW_EIO;
+	}
+	if (unlink(from) != 0)
 		return GW_EIO;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	if (fd >= 0) {

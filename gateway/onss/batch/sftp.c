@@ -371,14 +371,23 @@ batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const char *nam
 		snprintf(errbuf, errcap, "%s: close failed", tmp);
 		goto fail;
 	}
-	if (link(tmp, final_path) != 0) {
-		if (errno != EEXIST || !same_file(tmp, final_path)) {
-			snprintf(errbuf, errcap, "%s: %s", final_path,
-			    errno == EEXIST ? "a different file with this name is already stored" : strerror(errno));
-			rc = errno == EEXIST ? GW_EDUP : GW_EIO;
+	/* The ONSS may send two answers under one name (a refused duplicate
+	 * is answered under the first file's name): keep both, the second
+	 * with a counter. The same bytes again mean an earlier poll stored it. */
+	for (int k = 1; link(tmp, final_path) != 0; k++) {
+		if (errno != EEXIST) {
+			snprintf(errbuf, errcap, "%s: %s", final_path, strerror(errno));
 			goto fail;
 		}
-		log_info(NULL, name, "answer already stored by an earlier poll");
+		if (same_file(tmp, final_path)) {
+			log_info(NULL, name, "answer already stored by an earlier poll");
+			break;
+		}
+		if (k >= 99 || snprintf(final_path, sizeof final_path, "%s/%s.%d", local_dir, name, k + 1) >=
+		    (int)sizeof final_path) {
+			snprintf(errbuf, errcap, "%s: too many different answers with this name", name);
+			goto fail;
+		}
 	}
 	unlink(tmp);
 	int dfd = open(local_dir, O_RDONLY | O_DIRECTORY);

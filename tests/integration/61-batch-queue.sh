@@ -1,0 +1,151 @@
+#!/bin/sh
+# 61-batch-queue.sh - the onss-batch channel driven by the queue: contracts
+# taken in (gateway intake, channel onss-batch) are sent as one signed
+# Dimona batch (sequence number from the queue), processed by the simulated
+# ONSS behind a real sshd, and the answers polled and applied: each message
+# ends accepted with its period id, or refused with the reason shown by
+# `gateway show`: a Dimona anomaly from the rule engine, and every batch
+# failure case (duplicate name, missing FS, bad signature, schema error,
+# wrong environment folder) with its ACRF error id. An answer that matches
+# nothing is kept and reported.
+#
+# Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
+REF=${REF:-$TOP/../shared/reference}
+export GW_REFERENCE_DIR="$REF"
+cd "$TOP" || exit 2
+sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
+. "$TOP/tests/sftp/sshd.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gw-batchq-test.XXXXXX")
+sim_pid=""
+cleanup() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	sftp_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 15 "$work/sim.log"; exit 1; }
+
+sftp_start || fail "sshd did not start"
+mkdir -p "$work/outbox" "$work/answers"
+cat > "$work/gateway.conf" <<EOF
+reference_dir = $REF
+[queue]
+dsn = $work/queue.db
+[dimona]
+channel = onss-batch
+[signing]
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+[onss_batch]
+sender = 012996
+env = T
+outbox = $work/outbox
+sftp_url = $SFTP_URL
+sftp_user = $SFTP_USER
+sftp_key = $SFTP_KEY
+sftp_host_sha256 = $SFTP_HOST_SHA256
+sim_ca = $TOP/certs/out/onss/ca.crt.pem
+EOF
+gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
+"$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
+	--interval-ms 50 >"$work/sim.log" 2>&1 &
+sim_pid=$!
+
+# inss N -> a valid pre-2000 INSS (born 1990-01-01, serial N).
+inss() { b=$((900101000 + $1)); printf '%09d%02d' "$b" $((97 - b % 97)); }
+hdr="contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,joint_committee,worker_code,start_date,end_date,days_worked,hours_worked,gross_wage_cents"
+row() { # id serial date
+	echo "$1,1,active,175110801,0668600511,$(inss "$2"),OTH,200,495,$3,$3,1,7.6,15000"
+}
+take_in() { # file rows...
+	f=$1; shift
+	echo "$hdr" > "$f"
+	for r in "$@"; do echo "$r" >> "$f"; done
+	gw intake --contracts "$f" >"$work/intake.out" 2>"$work/intake.err" || fail "intake: $(cat "$work/intake.err")"
+}
+wait_for() { # folder pattern count
+	i=0
+	while [ "$(ls "$SFTP_ROOT/$1" 2>/dev/null | grep -c "$2")" -lt "$3" ]; do
+		i=$((i + 1)); [ $i -gt 1500 ] && fail "no $2 in $1"
+		kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
+		sleep 0.1
+	done
+}
+state_of() { gw show "$1" | sed -n 's/^state: *//p' | head -n 1; }
+seq_of() { echo "$1" | cut -d. -f5; }
+send() { # [--inject X] -> prints the FI name
+	gw onss send "$@" >"$work/send.out" 2>"$work/send.err" || fail "send $*: $(cat "$work/send.err")"
+	sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out"
+}
+collect() { # env folder fi -> poll and apply once the answers are there
+	s=$(seq_of "$3")
+	wait_for "$2" "FO.ACRF.*.$s.T" 1
+	if [ "$(gw onss show-answer "$SFTP_ROOT/$2/$(ls "$SFTP_ROOT/$2" | grep "FO.ACRF.*.$s.T" | head -n 1)" |
+	     python3 -c 'import json,sys; print(json.load(sys.stdin)["result_code"])')" = 1 ]; then
+		wait_for "$2" "FO.NOTI.*.$s.T" 1
+	fi
+	gw onss poll --env "$1" --dir "$work/answers" >/dev/null 2>>"$work/poll.err" || fail "poll: $(cat "$work/poll.err")"
+	gw onss apply --dir "$work/answers" >"$work/apply.out" 2>"$work/apply.err"
+	rc=$?
+	[ $rc -le 1 ] || fail "apply: $(cat "$work/apply.err")"
+	return $rc
+}
+expect() { # record state pattern
+	st=$(state_of "$1")
+	[ "$st" = "$2" ] || { gw show "$1"; fail "$1 is $st, want $2"; }
+	if [ -n "${3:-}" ]; then
+		gw show "$1" > "$work/show.out"
+		grep -q -- "$3" "$work/show.out" || { cat "$work/show.out"; fail "$1: gateway show does not say $3"; }
+	fi
+	echo "$1: $st${3:+ ($3)}"
+}
+
+# ---- three declarations in one batch, all accepted -------------------------
+take_in "$work/a.csv" "$(row C1 1 2026-12-01)" "$(row C2 2 2026-12-01)" "$(row C3 3 2026-12-02)"
+fi1=$(send)
+case $fi1 in FI.DIMN.012996.*.00001.T.1.1) ;; *) fail "first batch named $fi1" ;; esac
+grep -q "^3 claimed, 3 in" "$work/send.out" || fail "send: $(cat "$work/send.out")"
+[ "$(state_of C1)" = sent ] || fail "C1 not sent after upload"
+gw show C1 | grep -q "remote ref 2: *$fi1" || fail "the FI name is not recorded on C1"
+collect T OUTTEST "$fi1" || fail "answers of $fi1 unmatched: $(cat "$work/apply.err")"
+for c in C1 C2 C3; do expect $c accepted "FO.NOTI"; done
+gw show C1 | grep -q "remote ref: " || fail "C1 has no ticket"
+gw show C1 | grep -Eq "remote ref 2: *[0-9]{12}$" || fail "C1 has no Dimona period id"
+
+# ---- a declaration the ONSS rules refuse: C1's period again under another id
+take_in "$work/b.csv" "$(row C4 1 2026-12-01)"
+fi2=$(send)
+collect T OUTTEST "$fi2" || fail "answers of $fi2 unmatched"
+expect C4 refused "90373-333"
+
+# ---- the batch failure cases, each through the queue -----------------------
+n=10
+for case in "duplicate-name ACRF-133 T OUTTEST" "missing-fs ACRF-122 T OUTTEST" \
+            "bad-signature ACRF-125 T OUTTEST" "schema-error ACRF-102 T OUTTEST" \
+            "wrong-folder ACRF-119 R OUT"; do
+	set -- $case
+	n=$((n + 1))
+	take_in "$work/f$n.csv" "$(row "F$n" "$n" 2026-12-03)"
+	fi=$(send --inject "$1")
+	[ -n "$fi" ] || fail "$1: nothing sent"
+	collect "$3" "$4" "$fi" || true
+	expect "F$n" refused "$2"
+done
+
+# ---- an answer that matches nothing is kept and reported --------------------
+cp "$work/answers/applied/$(ls "$work/answers/applied" | grep '^FO.ACRF' | head -n 1)" \
+	"$work/answers/FO.ACRF.012996.20261125.09999.T"
+sed -i 's#<FileName>[^<]*</FileName>#<FileName>GO.DIMN.012996.20261125.09999.T.1</FileName>#' \
+	"$work/answers/FO.ACRF.012996.20261125.09999.T"
+gw onss apply --dir "$work/answers" >"$work/apply.out" 2>"$work/apply.err"
+[ $? -eq 1 ] || fail "an unmatched answer did not make apply exit 1"
+grep -q "matched no message" "$work/apply.err" || fail "unmatched answer not reported"
+[ -f "$work/answers/unmatched/FO.ACRF.012996.20261125.09999.T" ] || fail "unmatched answer not kept"
+
+gw status >/dev/null 2>&1 || true
+echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, unmatched kept"
