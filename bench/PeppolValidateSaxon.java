@@ -3,9 +3,11 @@
  * running the official compiled Schematron XSLTs (CEN EN 16931 UBL and
  * Peppol BIS 3.0 UBL) on a warm JVM, for bench/peppol_validate.sh.
  *
- * Usage: java -cp Saxon-HE.jar:DIR PeppolValidateSaxon RUNS WARMUP XSLT... -- FILE...
+ * Usage: java -cp Saxon-HE.jar:DIR PeppolValidateSaxon RUNS WARMUP [-xsd UBLDIR] XSLT... -- FILE...
  * Compiles each XSLT once, then per document: parse the bytes, run every
- * XSLT into an SVRL tree, count failed asserts. Prints the median time per
+ * XSLT into an SVRL tree, count failed asserts. With -xsd, each document
+ * is first checked against the UBL 2.1 schema (JDK javax.xml.validation,
+ * schemas compiled once), as the official validator does and as ours does. Prints the median time per
  * invoice over RUNS passes, after WARMUP passes that let the JIT settle.
  * Never writes files; used only by the benchmark, never by tests.
  */
@@ -16,9 +18,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import java.nio.charset.StandardCharsets;
+
+import javax.xml.XMLConstants;
 import javax.xml.transform.ErrorListener;
 import javax.xml.transform.TransformerException;
 import javax.xml.transform.stream.StreamSource;
+import javax.xml.validation.Schema;
+import javax.xml.validation.SchemaFactory;
+import javax.xml.validation.Validator;
+
+import org.xml.sax.SAXException;
 
 import net.sf.saxon.s9api.DocumentBuilder;
 import net.sf.saxon.s9api.Processor;
@@ -34,12 +44,22 @@ public final class PeppolValidateSaxon {
 	private PeppolValidateSaxon() {
 	}
 
+	private static Schema invoiceXsd;
+	private static Schema creditNoteXsd;
+	private static long xsdFailures;
+
 	public static void main(String[] args) throws Exception {
 		int runs = Integer.parseInt(args[0]);
 		int warm = Integer.parseInt(args[1]);
 		List<String> xslts = new ArrayList<>();
 		List<byte[]> docs = new ArrayList<>();
 		int i = 2;
+		if (args.length > 3 && args[2].equals("-xsd")) {
+			SchemaFactory sf = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
+			invoiceXsd = sf.newSchema(Paths.get(args[3], "maindoc", "UBL-Invoice-2.1.xsd").toFile());
+			creditNoteXsd = sf.newSchema(Paths.get(args[3], "maindoc", "UBL-CreditNote-2.1.xsd").toFile());
+			i = 4;
+		}
 		for (; i < args.length && !args[i].equals("--"); i++)
 			xslts.add(args[i]);
 		for (i++; i < args.length; i++)
@@ -70,7 +90,8 @@ public final class PeppolValidateSaxon {
 		Arrays.sort(per);
 		System.out.printf("saxon: %d documents, %d stylesheets compiled once in %.0f ms (Saxon-HE %s)%n",
 		    docs.size(), exes.size(), compileMs, proc.getSaxonProductVersion());
-		System.out.printf("saxon: fatal failed-asserts per pass: %d%n", errors);
+		System.out.printf("saxon: fatal failed-asserts per pass: %d%s%n", errors,
+		    invoiceXsd == null ? " (no schema check)" : ", schema failures in all passes: " + xsdFailures);
 		System.out.printf("saxon: median %.1f us per invoice (min %.1f, max %.1f, %d runs after %d warm-up passes)%n",
 		    per[runs / 2] / 1e3, per[0] / 1e3, per[runs - 1] / 1e3, runs, warm);
 		System.out.printf("saxon_us_per_invoice=%.3f%n", per[runs / 2] / 1e3);
@@ -95,6 +116,15 @@ public final class PeppolValidateSaxon {
 	    List<byte[]> docs) throws Exception {
 		long errors = 0;
 		for (byte[] d : docs) {
+			if (invoiceXsd != null) {
+				boolean cn = new String(d, 0, Math.min(d.length, 2048), StandardCharsets.UTF_8).contains("<CreditNote");
+				Validator v = (cn ? creditNoteXsd : invoiceXsd).newValidator();
+				try {
+					v.validate(new StreamSource(new ByteArrayInputStream(d)));
+				} catch (SAXException e) {
+					xsdFailures++;
+				}
+			}
 			XdmNode src = db.build(new StreamSource(new ByteArrayInputStream(d)));
 			for (XsltExecutable e : exes) {
 				Xslt30Transformer t = e.load30();
