@@ -333,12 +333,16 @@ main(int argc, char **argv)
 		    b.country);
 		gen_iban(iban);
 		gen_ogm(ogm);
+		/* A credit note has no due date here: its payment terms say when the
+		 * credit is refunded (an amount due needs one or the other, BR-CO-25). */
+		const char *terms = credit ? "Remboursement sous 30 jours / Terugbetaling binnen 30 dagen"
+		    : pick(2) ? "30 jours / 30 dagen" : "";
 		if (credit && pick(2))
-			printf("\"payment\": {}, ");
+			printf("\"payment\": {\"terms\": \"%s\"}, ", terms);
 		else
 			printf("\"payment\": {\"means_code\": \"30\", \"iban\": \"%s\", \"bic\": \"%s\", "
 			    "\"structured_communication\": \"%s\", \"terms\": \"%s\"}, ", iban,
-			    pick(2) ? "GEBABEBB" : "", ogm, pick(2) ? "30 jours / 30 dagen" : "");
+			    pick(2) ? "GEBABEBB" : "", ogm, terms);
 		unsigned nl = 1 + (pick(3) == 0 ? pick(6) : 0);
 		static const char *const units[] = { "HUR", "DAY", "C62", "EA" };
 		static const char *const qtys[] = { "1", "1", "2", "0.5", "3.25", "7", "10", "1.125" };

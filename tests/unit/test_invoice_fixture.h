@@ -30,7 +30,8 @@ fix_record(const char *id, const char *type, const char *lines, const char *extr
 	snprintf(s, cap, "{\"invoice_id\": \"%s\", \"revision\": \"1\", \"type\": \"%s\", "
 	    "\"issue_date\": \"2026-03-02\", \"currency\": \"EUR\", \"buyer_reference\": \"PO-77\", "
 	    "\"preceding_invoice_id\": \"%s\", %s, %s, \"payment\": {\"means_code\": \"30\", "
-	    "\"iban\": \"BE71096123456769\", \"structured_communication\": \"+++123/4567/89002+++\"}, "
+	    "\"iban\": \"BE71096123456769\", \"structured_communication\": \"+++123/4567/89002+++\", "
+	    "\"terms\": \"30 days\"}, "
 	    "\"lines\": [%s]%s}", id, type, strcmp(type, "credit_note") == 0 ? "INV-1" : "",
 	    FIX_SELLER, buyer ? buyer : FIX_BUYER_BE, lines, extra);
 	return s;

@@ -245,6 +245,44 @@ test_endpoints(void **state)
 	free(rec);
 }
 
+/* EN 16931 BR-CO-25: an amount due needs a due date or payment terms; a
+ * credit note can only carry its due date in PaymentMeans. */
+static void
+test_amount_due_needs_date_or_terms(void **state)
+{
+	(void)state;
+	char l1[512], *xml = NULL, err[200];
+	size_t len;
+	struct invoice inv;
+	struct record_rejection rej;
+	struct ubl_build_info info;
+	char *rec = fix_record("CN-2", "credit_note", fix_line(l1, sizeof l1, 1, "1", "50.00", "S", "21"),
+	    ", \"due_date\": \"2026-04-01\"", NULL);
+	assert_int_equal(invoice_parse_json(rec, strlen(rec), &inv, &rej), GW_OK);
+	/* No payment means: the credit note cannot carry its due date, and it
+	 * has no terms either. */
+	memset(&inv.payment, 0, sizeof inv.payment);
+	assert_int_equal(ubl_build(&inv, NULL, &xml, &len, &info, err, sizeof err), GW_EINPUT);
+	assert_string_equal(info.field, "due_date");
+	assert_non_null(strstr(err, "BR-CO-25"));
+	assert_non_null(strstr(err, "means_code"));
+	assert_null(xml);
+	/* With terms it builds, and the terms stand without a PaymentMeans. */
+	snprintf(inv.payment.terms, sizeof inv.payment.terms, "Refund within 30 days");
+	assert_int_equal(ubl_build(&inv, NULL, &xml, &len, &info, err, sizeof err), GW_OK);
+	xmlFreeDoc(check_doc(xml));
+	assert_false(has(xml, "PaymentMeans"));
+	assert_true(has(xml, "<cbc:Note>Refund within 30 days</cbc:Note>"));
+	free(xml);
+	/* Nothing due (a negative credit note): no date or terms needed. */
+	inv.payment.terms[0] = '\0';
+	inv.lines[0].quantity = dec_neg(inv.lines[0].quantity);
+	assert_int_equal(ubl_build(&inv, NULL, &xml, &len, &info, err, sizeof err), GW_OK);
+	free(xml);
+	invoice_clear(&inv);
+	free(rec);
+}
+
 static int
 count_dir(const char *dir)
 {
@@ -291,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_credit_note),
 		cmocka_unit_test(test_outside_scope_and_intra_community),
 		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_amount_due_needs_date_or_terms),
 		cmocka_unit_test(test_atomic_write),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -167,7 +167,7 @@ payment(struct w *w, const struct invoice *inv, const struct ubl_build_opts *o)
 	const struct invoice_payment *p = &inv->payment;
 	char pid[24];
 	if (p->means_code[0] == '\0')
-		return;
+		goto terms;
 	start(w, "cac:PaymentMeans");
 	el(w, "cbc:PaymentMeansCode", p->means_code);
 	/* A UBL 2.1 credit note has no DueDate: BT-9 goes here (UBL-CR-412). */
@@ -192,6 +192,7 @@ payment(struct w *w, const struct invoice *inv, const struct ubl_build_opts *o)
 		end(w);
 	}
 	end(w);
+terms:
 	if (p->terms[0]) {
 		start(w, "cac:PaymentTerms");
 		el(w, "cbc:Note", p->terms);
@@ -365,9 +366,25 @@ ubl_build(const struct invoice *inv, const struct ubl_build_opts *opts, char **x
 		memset(info, 0, sizeof *info);
 	rc = ubl_calc(inv, &t);
 	if (rc != GW_OK) {
+		if (info)
+			snprintf(info->field, sizeof info->field, "lines");
 		snprintf(errbuf, errcap, rc == GW_ENOMEM ? "out of memory"
 		    : "amounts overflow or too many VAT categories");
 		return rc;
+	}
+	/* EN 16931 BR-CO-25: an amount due needs a due date or payment terms.
+	 * A UBL 2.1 credit note carries its due date only in PaymentMeans. */
+	bool due = inv->due_date[0] &&
+	    (inv->type == INVOICE_INVOICE || inv->payment.means_code[0]);
+	if (dec_sign(t.payable) > 0 && !due && inv->payment.terms[0] == '\0') {
+		if (info)
+			snprintf(info->field, sizeof info->field, "due_date");
+		snprintf(errbuf, errcap, "missing: an amount is due, so a due date or "
+		    "payment.terms is required (BR-CO-25)%s", inv->type == INVOICE_CREDIT_NOTE &&
+		    inv->due_date[0] ? "; a credit note carries its due date only with "
+		    "payment.means_code" : "");
+		ubl_totals_free(&t);
+		return GW_EINPUT;
 	}
 	buf = xmlBufferCreate();
 	if (buf == NULL || (w.x = xmlNewTextWriterMemory(buf, 0)) == NULL) {

@@ -35,6 +35,7 @@ enum ubl_endpoint_source {
 };
 
 struct ubl_build_info {
+	char field[48];              /* on GW_EINPUT: the record field at fault */
 	enum ubl_endpoint_source buyer_endpoint;
 	char buyer_scheme[5];
 	char buyer_value[INVOICE_TEXT_MAX + 1];
@@ -51,7 +52,10 @@ enum ubl_endpoint_source ubl_party_endpoint(const struct invoice_party *p,
 const char *ubl_party_legal_scheme(const struct invoice_party *p);
 
 /* Build the document into a malloc'ed buffer (*xml, *len; NUL-terminated).
- * GW_EINPUT when the amounts overflow (errbuf says so), GW_ENOMEM,
+ * GW_EINPUT when the record cannot make a valid document once its amounts
+ * are known: they overflow, or an amount is due without a due date or
+ * payment terms (EN 16931 BR-CO-25); errbuf and info->field say why and
+ * where. GW_ENOMEM,
  * GW_EINTERNAL when the XML writer fails. info may be NULL. */
 gw_rc ubl_build(const struct invoice *inv, const struct ubl_build_opts *opts,
                 char **xml, size_t *len, struct ubl_build_info *info,

@@ -171,7 +171,7 @@ invoice_export_main(int argc, char **argv)
 		struct ubl_build_info info;
 		rc = ubl_build(&inv, &opts, &xml, &len, &info, berr, sizeof berr);
 		if (rc == GW_EINPUT) {
-			snprintf(rej.field, sizeof rej.field, "lines");
+			snprintf(rej.field, sizeof rej.field, "%s", info.field);
 			snprintf(rej.reason, sizeof rej.reason, "%s", berr);
 			snprintf(rej.record_id, sizeof rej.record_id, "%s", inv.invoice_id);
 			record_rejection_print(&rej, stderr);
