@@ -36,3 +36,17 @@ if command -v xmllint >/dev/null 2>&1 && [ -n "${REF:-}" ]; then
 	     "wall $(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$D/xl")," \
 	     "peak RSS $(( $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/xl") / 1024 )) MB"
 fi
+
+# The correction at the same scale: 1 % of the contracts revised (pay + 1.00),
+# compared with the filed set, permanent ids from a DMPI of every worker.
+"$GEN" "$N" "$W" 42 20262 10 >"$D/revised.csv" || exit 1
+"$GEN" --dmpi "$W" 20262 >"$D/dmpi.xml" || exit 1
+/usr/bin/time -v "$GATEWAY" dmfa update --filed "$D/contracts.csv" --contracts "$D/revised.csv" \
+	--quarter 20262 --dmpi "$D/dmpi.xml" --out "$D/out" --env T --params "$TOP/schemas/dmfa/params.txt" \
+	--sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" >"$D/stdout2" 2>"$D/stderr2"
+rc=$?
+grep -E 'info .*DmfAUpdate' "$D/stderr2" | sed 's/.*DmfAUpdate/DmfAUpdate/'
+[ $rc -eq 0 ] || { tail -5 "$D/stderr2"; echo "dmfa update failed (exit $rc)"; exit 1; }
+echo "update (read 2 x $N contracts + DMPI, compare, write, XSD check, sign):" \
+     "wall $(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$D/stderr2")," \
+     "peak RSS $(( $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/stderr2") / 1024 )) MB"

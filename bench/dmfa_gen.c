@@ -1,6 +1,11 @@
 /*
- * dmfa_gen.c - deterministic contract-record generator for the DmfA scale
- * benchmark: `dmfa_gen CONTRACTS WORKERS SEED YYYYQ > file.csv`.
+ * dmfa_gen.c - deterministic generator for the DmfA scale benchmark:
+ *   dmfa_gen CONTRACTS WORKERS SEED YYYYQ [REVISED_PER_MILLE] > contracts.csv
+ *   dmfa_gen --dmpi WORKERS YYYYQ > dmpi.xml
+ * The second form writes the permanent ids (DmfAPID) the ONSS would return
+ * for the first; with REVISED_PER_MILLE, that many contracts in a thousand
+ * come as revision 2 with 1.00 more pay (the same contracts otherwise), so
+ * a correction can be timed too.
  *
  * Writes CSV contract records (shared/spec/records.md) for one quarter:
  * WORKERS workers with valid INSS numbers spread over 20 employers, each
@@ -11,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t rng;
 
@@ -54,13 +60,58 @@ kbo_of(unsigned e, char out[11])
 	snprintf(out, 11, "%08u%02u", n, 97 - n % 97);
 }
 
+static const char *codes[] = { "046", "046", "495", "015", "841" };
+
+/* The DmfAPID of the workers: one form per employer, every person with its
+ * worker record and a first occupation. */
+static int
+dmpi(unsigned long nw, unsigned long q)
+{
+	unsigned long long pid = 1000000001ULL;
+	printf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DmfAPID>\n");
+	for (unsigned e = 0; e < 20; e++) {
+		char noss[10], kbo[11];
+		noss_of(e, noss);
+		kbo_of(e, kbo);
+		printf("<Form><Identification>DMFAPID</Identification><FormCreationDate>2026-07-20</FormCreationDate>"
+		       "<FormCreationHour>10:00:00.000</FormCreationHour><AttestationStatus>0</AttestationStatus>"
+		       "<TypeForm>SU</TypeForm><Reference><ReferenceType>3</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>"
+		       "<ReferenceNbr>BENCH%02u</ReferenceNbr></Reference><Reference><ReferenceType>1</ReferenceType>"
+		       "<ReferenceOrigin>2</ReferenceOrigin><ReferenceNbr>BENCHT%02u</ReferenceNbr></Reference>"
+		       "<IDEmployerDeclaration><Quarter>%lu</Quarter>"
+		       "<NOSSRegistrationNbr>%s</NOSSRegistrationNbr><Trusteeship>0</Trusteeship><CompanyID>%s</CompanyID>"
+		       "<EmployerDeclarationPID>%llu</EmployerDeclarationPID>\n", e, e, q, noss, kbo, pid++);
+		for (unsigned long w = e; w < nw; w += 20) {
+			char inss[12];
+			inss_of((unsigned)w, inss);
+			printf("<IDNaturalPerson><INSS>%s</INSS><NaturalPersonPID>%llu</NaturalPersonPID>"
+			       "<DeclNaturalPersonPID>%llu</DeclNaturalPersonPID><DeclNaturalPersonVersionNbr>%llu"
+			       "</DeclNaturalPersonVersionNbr><IDWorkerRecord><EmployerClass>000</EmployerClass>"
+			       "<WorkerCode>%s</WorkerCode><WorkerRecordVersionNbr>%llu</WorkerRecordVersionNbr>"
+			       "<IDOccupation><OccupationSequenceNbr>1</OccupationSequenceNbr><OccupationVersionNbr>%llu"
+			       "</OccupationVersionNbr></IDOccupation></IDWorkerRecord></IDNaturalPerson>\n",
+			       inss, pid, pid + 1, pid + 1, codes[w % 5], pid + 2, pid + 3);
+			pid += 4;
+		}
+		printf("</IDEmployerDeclaration></Form>\n");
+	}
+	printf("</DmfAPID>\n");
+	return fflush(stdout) != 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: dmfa_gen CONTRACTS WORKERS SEED YYYYQ\n");
+	static char buf[1 << 16];
+	setvbuf(stdout, buf, _IOFBF, sizeof buf);
+	if (argc == 4 && strcmp(argv[1], "--dmpi") == 0)
+		return dmpi(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10));
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: dmfa_gen CONTRACTS WORKERS SEED YYYYQ [REVISED_PER_MILLE]\n"
+		        "       dmfa_gen --dmpi WORKERS YYYYQ\n");
 		return 2;
 	}
+	unsigned long revised = argc == 6 ? strtoul(argv[5], NULL, 10) : 0;
 	unsigned long nc = strtoul(argv[1], NULL, 10), nw = strtoul(argv[2], NULL, 10);
 	rng = strtoull(argv[3], NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
 	unsigned long q = strtoul(argv[4], NULL, 10);
@@ -69,10 +120,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "dmfa_gen: bad arguments\n");
 		return 2;
 	}
-	static const char *codes[] = { "046", "046", "495", "015", "841" };
 	static const char *jcs[] = { "304", "200", "329.02", "124", "302" };
-	static char buf[1 << 16];
-	setvbuf(stdout, buf, _IOFBF, sizeof buf);
 	printf("contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,"
 	       "joint_committee,worker_code,start_date,end_date,planned_hours,days_worked,"
 	       "hours_worked,gross_wage_cents\n");
@@ -90,11 +138,16 @@ main(int argc, char **argv)
 		unsigned month = (quarter - 1) * 3 + 1 + pick(3), day = 1 + pick(28);
 		unsigned hours = 4 + pick(7);
 		unsigned gross = 5000 + pick(35000);
+		/* Revised contracts: chosen without drawing from the generator, so
+		 * every other value stays the same as in the unrevised file. */
+		int rev = (unsigned)((i * 2654435761UL) % 1000) < revised;
+		if (rev)
+			gross += 100;
 		char ph[8] = "";
 		if (stu)
 			snprintf(ph, sizeof ph, "%u", hours);
-		printf("B%08lu,1,active,%s,%s,%s,%s,%s,%s,%04u-%02u-%02u,%04u-%02u-%02u,%s,1,%u,%u\n",
-		       i + 1, noss, kbo, inss, stu ? "STU" : "OTH", jc, code, year, month, day, year, month,
+		printf("B%08lu,%d,active,%s,%s,%s,%s,%s,%s,%04u-%02u-%02u,%04u-%02u-%02u,%s,1,%u,%u\n",
+		       i + 1, rev ? 2 : 1, noss, kbo, inss, stu ? "STU" : "OTH", jc, code, year, month, day, year, month,
 		       day, ph, hours, gross);
 	}
 	if (fflush(stdout) != 0)

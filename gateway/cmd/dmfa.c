@@ -308,7 +308,7 @@ cmd_dmfa(int argc, char **argv)
 	size_t nch = 0, nrej = 0, nrej2 = 0;
 	struct gw_signer *signer = NULL;
 	struct onss_answer *dmpi[MAX_LIST] = { 0 };
-	struct dmpi_declaration decls[MAX_LIST];
+	struct dmpi_declaration *decls = NULL;
 	size_t ndecl = 0;
 	char err[1024], fi[160];
 	int ret = GW_EXIT_USAGE;
@@ -338,8 +338,12 @@ cmd_dmfa(int argc, char **argv)
 			        dmpi[i] ? "other answer kind" : err);
 			goto out;
 		}
-		for (size_t f = 0; f < dmpi[i]->n_forms && ndecl < MAX_LIST; f++)
-			decls[ndecl++] = dmpi[i]->forms[f].dmpi;
+		struct dmpi_declaration *nd = realloc(decls, (ndecl + dmpi[i]->n_forms + 1) * sizeof *nd);
+		if (!nd)
+			goto out;
+		decls = nd;
+		for (size_t f = 0; f < dmpi[i]->n_forms; f++)
+			decls[ndecl++] = dmpi[i]->forms[f].dmpi;   /* shallow: the answer owns the arrays */
 	}
 	if (o.env != 'S' && signer_from_config(&signer, o.cert, o.key, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "gateway dmfa: %s\n", err);
@@ -423,6 +427,7 @@ out:
 	signer_free(signer);
 	for (size_t i = 0; i < MAX_LIST; i++)
 		onss_answer_free(dmpi[i]);
+	free(decls);
 	free(ch);
 	free(p);
 	dmfa_rows_free(&rows);

@@ -50,15 +50,49 @@ find_decl(const struct dmpi_declaration *d, size_t n, int quarter, uint32_t noss
 	return NULL;
 }
 
-static const struct dmpi_person *
-find_person(const struct dmpi_declaration *d, uint64_t inss)
+/* Persons of one declaration sorted by INSS, so that a quarter of 100,000
+ * workers is not matched by linear search. */
+struct person_index {
+	const struct dmpi_declaration *decl;
+	const struct dmpi_person **v;
+	size_t n;
+};
+
+static int
+cmp_person_ptr(const void *a, const void *b)
 {
-	char want[16];
-	snprintf(want, sizeof want, "%011llu", (unsigned long long)inss);
-	for (size_t i = 0; d && i < d->n_persons; i++)
-		if (strcmp(d->persons[i].inss, want) == 0)
-			return &d->persons[i];
-	return NULL;
+	const struct dmpi_person *const *x = a, *const *y = b;
+	return strcmp((*x)->inss, (*y)->inss);
+}
+
+static gw_rc
+index_build(struct person_index *ix, const struct dmpi_declaration *d)
+{
+	if (ix->decl == d)
+		return GW_OK;
+	free(ix->v);
+	memset(ix, 0, sizeof *ix);
+	if (!d)
+		return GW_OK;
+	if (d->n_persons && !(ix->v = malloc(d->n_persons * sizeof *ix->v)))
+		return GW_ENOMEM;
+	for (size_t i = 0; i < d->n_persons; i++)
+		ix->v[i] = &d->persons[i];
+	ix->n = d->n_persons;
+	qsort(ix->v, ix->n, sizeof *ix->v, cmp_person_ptr);
+	ix->decl = d;
+	return GW_OK;
+}
+
+static const struct dmpi_person *
+find_person(const struct person_index *ix, uint64_t inss)
+{
+	struct dmpi_person key;
+	const struct dmpi_person *kp = &key;
+	memset(&key, 0, sizeof key);
+	snprintf(key.inss, sizeof key.inss, "%011llu", (unsigned long long)inss);
+	const struct dmpi_person **hit = ix->n ? bsearch(&kp, ix->v, ix->n, sizeof *ix->v, cmp_person_ptr) : NULL;
+	return hit ? *hit : NULL;
 }
 
 static const struct dmpi_worker_record *
@@ -101,6 +135,8 @@ struct ctx {
 	void *arg;
 	struct dmfa_update_stats *st;
 	struct dmfa_wr *a, *b;               /* scratch: filed, now */
+	struct person_index ix;              /* persons of the current DMPI declaration */
+	int report_blocked;                  /* report changed records that cannot be sent */
 	char d1[16], d2[16];
 };
 
@@ -176,7 +212,7 @@ person(struct ctx *c, struct span f, struct span n, const struct dmpi_declaratio
 	int changes = 0, justify = 0;
 	int64_t owed_old = 0, owed_new = 0;
 	uint64_t inss = f.n ? f.v[0].inss : n.v[0].inss;
-	const struct dmpi_person *pp = find_person(decl, inss);
+	const struct dmpi_person *pp = decl ? find_person(&c->ix, inss) : NULL;
 	size_t i = 0, j = 0;
 
 	for (int pass = write ? 0 : 1; pass < 2; pass++) {
@@ -209,6 +245,11 @@ person(struct ctx *c, struct span f, struct span n, const struct dmpi_declaratio
 					action = -1;
 				else
 					action = DMFA_UA_CREATE;
+			}
+			if (pass == 1 && !write && c->report_blocked && action != -1) {
+				struct span bad = ns.n ? ns : fs;
+				reject_span(c, bad, "employer has no permanent ids (DMPI) for this quarter: "
+				            "its original must be filed and acknowledged first");
 			}
 			if (pass == 0) {
 				owed_old += have_a ? c->a->owed : 0;
@@ -275,12 +316,19 @@ dmfa_write_update(FILE *out, const struct dmfa_rows *filed, const struct dmfa_ro
                   size_t ndmpi, const struct dmfa_update_opts *o, dmfa_reject_fn reject,
                   void *arg, struct dmfa_update_stats *st)
 {
-	struct ctx c = { out, p, o, reject, arg, st, NULL, NULL, "", "" };
+	struct ctx c;
 	gw_ymd qf, ql;
 	size_t i = 0, j = 0, blocked = 0;
 	char cd[16];
 	gw_rc rc = GW_OK;
 
+	memset(&c, 0, sizeof c);
+	c.out = out;
+	c.p = p;
+	c.o = o;
+	c.reject = reject;
+	c.arg = arg;
+	c.st = st;
 	memset(st, 0, sizeof *st);
 	if (dmfa_quarter_bounds(p->quarter, &qf, &ql) != GW_OK)
 		return GW_EINPUT;
@@ -309,11 +357,14 @@ dmfa_write_update(FILE *out, const struct dmfa_rows *filed, const struct dmfa_ro
 		i = ie;
 		j = je;
 		const struct dmpi_declaration *decl = find_decl(dmpi, ndmpi, p->quarter, noss);
-		if (employer(&c, fs, ns, decl, 0) == 0)
+		if ((rc = index_build(&c.ix, decl)) != GW_OK)
+			goto out;
+		c.report_blocked = decl == NULL;
+		size_t changed = employer(&c, fs, ns, decl, 0);
+		c.report_blocked = 0;
+		if (changed == 0)
 			continue;
 		if (!decl) {
-			reject_span(&c, ns, "employer has no permanent ids (DMPI) for this quarter: "
-			            "its original must be filed and acknowledged first");
 			blocked++;
 			continue;
 		}
@@ -347,6 +398,7 @@ dmfa_write_update(FILE *out, const struct dmfa_rows *filed, const struct dmfa_ro
 	else if (st->employers == 0)
 		rc = blocked ? GW_EINPUT : GW_ENOTFOUND;
 out:
+	free(c.ix.v);
 	free(c.a);
 	free(c.b);
 	return rc;
