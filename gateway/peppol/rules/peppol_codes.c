@@ -156,7 +156,7 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 		if (peppol_parent_is(e, PNS_CAC, "AllowanceCharge")) {
 			bool allowance = indicator_is(e->parent, "false");
 			if (allowance || indicator_is(e->parent, "true")) {
-				rule_norm(e, b, sizeof b);
+				peppol_own_norm(e, b, sizeof b);
 				if (allowance && !IN(b, peppol_uncl5189))
 					rule_fire(r->c, "PEPPOL-EN16931-CL002", RULE_FATAL, e);
 				if (!allowance && !IN(b, peppol_uncl7161))
@@ -166,7 +166,7 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 		return;
 	case PT_DESCRIPTION_CODE:
 		if (peppol_parent_is(e, PNS_CAC, "InvoicePeriod")) {
-			rule_norm(e, b, sizeof b);
+			peppol_own_norm(e, b, sizeof b);
 			if (!IN(b, peppol_uncl2005))
 				rule_fire(r->c, "PEPPOL-EN16931-CL006", RULE_FATAL, e);
 		}
@@ -179,14 +179,16 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 		return;
 	}
 	case PT_INVOICE_TYPE_CODE:
-		rule_norm(e, b, sizeof b);
+		peppol_own_norm(e, b, sizeof b);
 		if (r->profile_01 && !IN(b, peppol_inv_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0100", RULE_FATAL, e);
+		/* P0112 reads the whole string value, not text(). */
+		rule_norm(e, b, sizeof b);
 		if ((strcmp(b, "326") == 0 || strcmp(b, "384") == 0) && !r->de_pair)
 			rule_fire(r->c, "PEPPOL-EN16931-P0112", RULE_FATAL, e);
 		return;
 	case PT_CREDIT_NOTE_TYPE_CODE:
-		rule_norm(e, b, sizeof b);
+		peppol_own_norm(e, b, sizeof b);
 		if (r->profile_01 && !IN(b, peppol_cn_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0101", RULE_FATAL, e);
 		return;

@@ -50,6 +50,11 @@ xmlNodePtr peppol_parent_is(const xmlNode *n, enum peppol_ns k, const char *loca
 /* XPath xs:decimal(first child ns:local): 1 parsed, 0 absent, -1 not a decimal. */
 int peppol_child_decimal(const xmlNode *parent, const char *ns, const char *local, decimal *out);
 
+/* XPath text(): the element's own text children only, concatenated; and
+ * normalize-space(text()). */
+void peppol_own_text(const xmlNode *e, char *buf, size_t cap);
+void peppol_own_norm(const xmlNode *e, char *buf, size_t cap);
+
 /* Rule groups (peppol_lines.c). */
 void peppol_doc_allowance(struct peppol_run *r, xmlNodePtr ac);
 void peppol_line(struct peppol_run *r, xmlNodePtr line);

@@ -64,7 +64,7 @@ peppol_doc_allowance(struct peppol_run *r, xmlNodePtr ac)
 		}
 	}
 	char ci[32];
-	rule_norm(rule_child(ac, RULE_NS_CBC, "ChargeIndicator"), ci, sizeof ci);
+	peppol_own_norm(rule_child(ac, RULE_NS_CBC, "ChargeIndicator"), ci, sizeof ci);
 	if (strcmp(ci, "true") != 0 && strcmp(ci, "false") != 0)
 		rule_fire(r->c, "PEPPOL-EN16931-R043", RULE_FATAL, ac);
 }
@@ -197,23 +197,6 @@ peppol_price_base_quantity(struct peppol_run *r, xmlNodePtr bq)
 	rule_fire(r->c, "PEPPOL-EN16931-R130", RULE_FATAL, bq);
 }
 
-/* Direct text children only, as XPath text() reads them. */
-static void
-own_text(xmlNodePtr e, char *b, size_t cap)
-{
-	size_t o = 0;
-	for (xmlNodePtr k = e->children; k != NULL; k = k->next) {
-		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) || !k->content)
-			continue;
-		size_t l = strlen((const char *)k->content);
-		if (o + l >= cap)
-			l = cap - 1 - o;
-		memcpy(b + o, k->content, l);
-		o += l;
-	}
-	b[o] = '\0';
-}
-
 static long
 date_key(long y, int m, int d)
 {
@@ -232,7 +215,7 @@ peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start)
 	char a[64], b[64];
 	long ya, yb;
 	int ma, da, mb, db;
-	own_text(date, a, sizeof a);
+	peppol_own_text(date, a, sizeof a);
 	rule_text(hd, b, sizeof b);
 	if (!peppol_parse_date(a, &ya, &ma, &da) || !peppol_parse_date(b, &yb, &mb, &db))
 		return;

@@ -62,6 +62,44 @@ peppol_child_decimal(const xmlNode *parent, const char *ns, const char *local, d
 	return rule_decimal(k, out) ? 1 : -1;
 }
 
+void
+peppol_own_text(const xmlNode *e, char *b, size_t cap)
+{
+	size_t o = 0;
+	if (cap == 0)
+		return;
+	for (const xmlNode *k = e ? e->children : NULL; k != NULL; k = k->next) {
+		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) || !k->content)
+			continue;
+		size_t l = strlen((const char *)k->content);
+		if (o + l >= cap)
+			l = cap - 1 - o;
+		memcpy(b + o, k->content, l);
+		o += l;
+	}
+	b[o] = '\0';
+}
+
+void
+peppol_own_norm(const xmlNode *e, char *b, size_t cap)
+{
+	peppol_own_text(e, b, cap);
+	size_t o = 0;
+	bool pend = false;
+	for (size_t i = 0; b[i] != '\0'; i++) {
+		char ch = b[i];
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			pend = o > 0;
+			continue;
+		}
+		if (pend)
+			b[o++] = ' ';
+		pend = false;
+		b[o++] = ch;
+	}
+	b[o] = '\0';
+}
+
 /* Classify an element name (one binary search over the rule vocabulary). */
 static enum peppol_tok
 tok_of(const char *l)
@@ -258,7 +296,7 @@ document_rules(struct peppol_run *r, xmlNodePtr d)
 	    rule_path(d, "cac:OrderReference/cbc:ID") == NULL)
 		rule_fire(c, "PEPPOL-EN16931-R003", RULE_FATAL, d);
 	char b[512];
-	rule_norm(rule_child(d, RULE_NS_CBC, "CustomizationID"), b, sizeof b);
+	peppol_own_norm(rule_child(d, RULE_NS_CBC, "CustomizationID"), b, sizeof b);
 	static const char cust[] =
 	    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 	if (strncmp(b, cust, sizeof cust - 1) != 0)
@@ -349,8 +387,8 @@ main_pattern(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_t
 	case PT_TAX_CURRENCY_CODE:
 		if (k == PNS_CBC) {
 			char a[64], b[64];
-			rule_norm(e, a, sizeof a);
-			rule_norm(e->parent ? rule_child(e->parent, RULE_NS_CBC, "DocumentCurrencyCode") : NULL,
+			peppol_own_norm(e, a, sizeof a);
+			peppol_own_norm(e->parent ? rule_child(e->parent, RULE_NS_CBC, "DocumentCurrencyCode") : NULL,
 			    b, sizeof b);
 			if (strcmp(a, b) == 0)
 				rule_fire(r->c, "PEPPOL-EN16931-R005", RULE_FATAL, e);
