@@ -14,7 +14,9 @@
 # - exports twice and checks the output is byte-identical (determinism);
 # - bad/bad.jsonl: exit 1, stderr equal to bad/bad.expected, the two good
 #   records still written;
-# - a buyer without Peppol id: document written, stderr says so, exit 0;
+# - a buyer without Peppol id: document written, stderr says so, exit 0 (a
+#   buyer without any identifier gets no EndpointID, which the validator
+#   reports as PEPPOL-EN16931-R010 and nothing else);
 # - revisions: the highest wins, a replay is skipped;
 # - usage and I/O errors exit 2; no temp file is ever left behind;
 # - `gateway invoice validate` over every output (skipped with a message
@@ -136,6 +138,14 @@ else
 		fail "validate: findings:"; grep -v '^== ' "$tmp/val.out" | sort | uniq -c | sort -rn | head -n 20
 	fi
 	validated="validator clean"
+	# Without any buyer identifier there is no Peppol electronic address
+	# (no EAS scheme fits a private person): the validator must say exactly
+	# that, and nothing else.
+	"$GATEWAY" invoice validate "$tmp/priv/PRIV-0001.xml" >"$tmp/priv.val" 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "validate no-endpoint: exit $rc, want 1"
+	[ "$(cat "$tmp/priv.val")" = "error PEPPOL-EN16931-R010 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]" ] \
+		|| fail "validate no-endpoint: $(cat "$tmp/priv.val")"
 fi
 
 if [ "$fails" -ne 0 ]; then
