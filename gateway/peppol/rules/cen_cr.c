@@ -21,6 +21,7 @@
 
 struct trie_node {
 	char key[64];          /* "cbc:Name", or "@attr" */
+	uint32_t hash;         /* key_hash() of the key: children are searched by it */
 	int parent;
 	int first, count;      /* children: edges[first .. first+count) */
 	int rules[3];          /* table indexes firing at this node */
@@ -42,6 +43,33 @@ static int nanys;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
+/* FNV-1a of "pfx:local" (pfx NULL: "@local"), without building the string. */
+static uint32_t
+key_hash(const char *pfx, const char *local)
+{
+	uint32_t h = 2166136261u;
+	if (pfx == NULL) {
+		h = (h ^ '@') * 16777619u;
+	} else {
+		for (const char *p = pfx; *p; p++)
+			h = (h ^ (unsigned char)*p) * 16777619u;
+		h = (h ^ ':') * 16777619u;
+	}
+	for (const char *p = local; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+static uint32_t
+hash_of_key(const char *key)
+{
+	char pfx[8];
+	if (key[0] == '@')
+		return key_hash(NULL, key + 1);
+	snprintf(pfx, sizeof pfx, "%.3s", key);
+	return key_hash(pfx, key + 4);
+}
+
 static int
 node_child_build(int parent, const char *key)
 {
@@ -52,6 +80,7 @@ node_child_build(int parent, const char *key)
 		return -1;
 	int n = nnodes++;
 	snprintf(nodes[n].key, sizeof nodes[n].key, "%s", key);
+	nodes[n].hash = hash_of_key(nodes[n].key);
 	nodes[n].parent = parent;
 	return n;
 }
@@ -81,6 +110,8 @@ cmp_edge(const void *a, const void *b)
 	const struct trie_node *x = &nodes[*(const int *)a], *y = &nodes[*(const int *)b];
 	if (x->parent != y->parent)
 		return x->parent - y->parent;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
@@ -159,20 +190,32 @@ probe_cmp(const char *pfx, const char *local, const char *key)
 	return strcmp(local, key + 4);
 }
 
+/* Child of t with key pfx:local: binary search on the hash, then the key. */
 static int
 find(int t, const char *pfx, const char *local)
 {
+	uint32_t h = key_hash(pfx, local);
 	int lo = 0, hi = nodes[t].count - 1;
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
-		int n = edges[nodes[t].first + mid];
-		int c = probe_cmp(pfx, local, nodes[n].key);
-		if (c == 0)
-			return n;
-		if (c < 0)
-			hi = mid - 1;
-		else
+		uint32_t mh = nodes[edges[nodes[t].first + mid]].hash;
+		if (mh < h) {
 			lo = mid + 1;
+		} else if (mh > h) {
+			hi = mid - 1;
+		} else {
+			/* equal hashes are adjacent: scan them */
+			while (mid > 0 && nodes[edges[nodes[t].first + mid - 1]].hash == h)
+				mid--;
+			for (; mid < nodes[t].count; mid++) {
+				int n = edges[nodes[t].first + mid];
+				if (nodes[n].hash != h)
+					break;
+				if (probe_cmp(pfx, local, nodes[n].key) == 0)
+					return n;
+			}
+			return -1;
+		}
 	}
 	return -1;
 }

@@ -30,6 +30,67 @@ enum cen_tck {
 	TCK_N
 };
 
+/* Local names the CEN dispatch looks at, found once per element. */
+enum cen_tok {
+	CT_NONE,
+	CT_AccountingSupplierParty,
+	CT_AdditionalDocumentReference,
+	CT_AdditionalItemProperty,
+	CT_Address,
+	CT_AllowanceCharge,
+	CT_AllowanceChargeReasonCode,
+	CT_BaseQuantity,
+	CT_BillingReference,
+	CT_ClassifiedTaxCategory,
+	CT_CompanyID,
+	CT_CreditNoteLine,
+	CT_CreditNoteTypeCode,
+	CT_CreditedQuantity,
+	CT_Delivery,
+	CT_DescriptionCode,
+	CT_DocumentCurrencyCode,
+	CT_EmbeddedDocumentBinaryObject,
+	CT_EndpointID,
+	CT_ID,
+	CT_IdentificationCode,
+	CT_InvoiceLine,
+	CT_InvoicePeriod,
+	CT_InvoiceTypeCode,
+	CT_InvoicedQuantity,
+	CT_ItemClassificationCode,
+	CT_LegalMonetaryTotal,
+	CT_Note,
+	CT_Party,
+	CT_PartyTaxScheme,
+	CT_PayeeFinancialAccount,
+	CT_PayeeParty,
+	CT_PaymentID,
+	CT_PaymentMeans,
+	CT_PaymentMeansCode,
+	CT_PostalAddress,
+	CT_PrimaryAccountNumberID,
+	CT_TaxCategory,
+	CT_TaxCurrencyCode,
+	CT_TaxExemptionReasonCode,
+	CT_TaxRepresentativeParty,
+	CT_TaxSubtotal,
+	CT_TaxTotal,
+	CT_N
+};
+/* Name properties, found with the token. */
+enum {
+	CF_AMOUNT = 1,      /* ends with "Amount", not with "PriceAmount" (UBL-DT-01) */
+	CF_BINARY = 2,      /* ends with "BinaryObject" (UBL-DT-06/07) */
+	CF_CL_AMOUNT = 4,   /* one of the amounts of BR-CL-03 */
+};
+
+/* Token cache of a run, keyed by the (dictionary-interned) name pointer. */
+#define CEN_TOK_CACHE 256
+struct cen_tok_slot {
+	const xmlChar *name;
+	uint8_t tok, flags;
+};
+
 struct cen_facts {
 	/* [kind][vat scheme][category of normalize-space(cbc:ID)] */
 	uint32_t cnt[TCK_N][2][CAT_N];
@@ -54,6 +115,11 @@ struct cen_run {
 	struct cen_facts f;
 	uint64_t cr_fired[16];     /* UBL-CR table entries already fired */
 	uint32_t dt_fired;         /* UBL-DT-08..28 already fired (bit n-8) */
+	/* the element being visited */
+	enum rule_ns ns;
+	enum cen_tok tok;
+	unsigned flags;
+	struct cen_tok_slot tok_cache[CEN_TOK_CACHE];
 };
 
 struct cen_cr_entry {

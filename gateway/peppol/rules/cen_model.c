@@ -661,30 +661,29 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 {
 	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent, *gp = p ? p->parent : NULL;
-	enum rule_ns ns = rule_ns_of(el);
-	bool cac = ns == RULE_NSID_CAC, cbc = ns == RULE_NSID_CBC;
+	bool cac = r->ns == RULE_NSID_CAC, cbc = r->ns == RULE_NSID_CBC;
 
 	if (cbc) {
-		if (strcmp(nm, "EndpointID") == 0 && IS_CAC(p, "Party")) {
+		if (r->tok == CT_EndpointID && IS_CAC(p, "Party")) {
 			if (IS_CAC(gp, "AccountingCustomerParty") && !rule_attr(el, "schemeID"))
 				cen_fatal(r, "BR-63", el);
 			else if (IS_CAC(gp, "AccountingSupplierParty") && !rule_attr(el, "schemeID"))
 				cen_fatal(r, "BR-62", el);
-		} else if (strcmp(nm, "PrimaryAccountNumberID") == 0 && IS_CAC(p, "CardAccount") &&
+		} else if (r->tok == CT_PrimaryAccountNumberID && IS_CAC(p, "CardAccount") &&
 		    IS_CAC(gp, "PaymentMeans")) {
 			char b[256];
 			rule_norm(el, b, sizeof b);
 			if (utf8_len(b) > 10)
 				cen_warn(r, "BR-51", el);
-		} else if (strcmp(nm, "ItemClassificationCode") == 0 && IS_CAC(p, "CommodityClassification") &&
+		} else if (r->tok == CT_ItemClassificationCode && IS_CAC(p, "CommodityClassification") &&
 		    IS_CAC(gp, "Item") && is_line(gp->parent)) {
 			if (!rule_attr(el, "listID"))
 				cen_fatal(r, "BR-65", el);
-		} else if (strcmp(nm, "ID") == 0 && IS_CAC(p, "StandardItemIdentification") &&
+		} else if (r->tok == CT_ID && IS_CAC(p, "StandardItemIdentification") &&
 		    IS_CAC(gp, "Item") && is_line(gp->parent)) {
 			if (!rule_attr(el, "schemeID"))
 				cen_fatal(r, "BR-64", el);
-		} else if (strcmp(nm, "Note") == 0 && p == r->root && r->root_doc) {
+		} else if (r->tok == CT_Note && p == r->root && r->root_doc) {
 			note_subject(r, el);
 		}
 		return;
@@ -693,10 +692,10 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 		return;
 	switch (nm[0]) {
 	case 'A':
-		if (strcmp(nm, "AdditionalDocumentReference") == 0) {
+		if (r->tok == CT_AdditionalDocumentReference) {
 			if (norm_empty(CBC(el, "ID")))
 				cen_fatal(r, "BR-52", el);
-		} else if (strcmp(nm, "AllowanceCharge") == 0) {
+		} else if (r->tok == CT_AllowanceCharge) {
 			int b = rule_bool(CBC(el, "ChargeIndicator"));
 			if (b < 0)
 				return;
@@ -704,39 +703,39 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 				doc_allowance(r, el, b);
 			else if (is_line(p))
 				line_allowance(r, el, b);
-		} else if (strcmp(nm, "Address") == 0) {
+		} else if (r->tok == CT_Address) {
 			if (IS_CAC(p, "DeliveryLocation") && IS_CAC(gp, "Delivery") &&
 			    !rule_path(el, "cac:Country/cbc:IdentificationCode"))
 				cen_fatal(r, "BR-57", el);
-		} else if (strcmp(nm, "AdditionalItemProperty") == 0) {
+		} else if (r->tok == CT_AdditionalItemProperty) {
 			if (!(CBC(el, "Name") && CBC(el, "Value")))
 				cen_fatal(r, "BR-54", el);
-		} else if (strcmp(nm, "AccountingSupplierParty") == 0) {
+		} else if (r->tok == CT_AccountingSupplierParty) {
 			supplier(r, el);
 		}
 		return;
 	case 'B':
-		if (strcmp(nm, "BillingReference") == 0 && !rule_path(el, "cac:InvoiceDocumentReference/cbc:ID"))
+		if (r->tok == CT_BillingReference && !rule_path(el, "cac:InvoiceDocumentReference/cbc:ID"))
 			cen_fatal(r, "BR-55", el);
 		return;
 	case 'C':
-		if (strcmp(nm, "CreditNoteLine") == 0)
+		if (r->tok == CT_CreditNoteLine)
 			line(r, el);
-		else if (strcmp(nm, "ClassifiedTaxCategory") == 0)
+		else if (r->tok == CT_ClassifiedTaxCategory)
 			classified_category(r, el);
 		return;
 	case 'I':
-		if (strcmp(nm, "InvoiceLine") == 0)
+		if (r->tok == CT_InvoiceLine)
 			line(r, el);
-		else if (strcmp(nm, "InvoicePeriod") == 0)
+		else if (r->tok == CT_InvoicePeriod)
 			period(r, el, is_line(p));
 		return;
 	case 'L':
-		if (strcmp(nm, "LegalMonetaryTotal") == 0)
+		if (r->tok == CT_LegalMonetaryTotal)
 			monetary_total(r, el);
 		return;
 	case 'P':
-		if (strcmp(nm, "PostalAddress") == 0) {
+		if (r->tok == CT_PostalAddress) {
 			const char *id = NULL;
 			if (IS_CAC(p, "Party") && IS_CAC(gp, "AccountingCustomerParty"))
 				id = "BR-11";
@@ -746,9 +745,9 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 				id = "BR-20";
 			if (id && norm_empty(rule_path(el, "cac:Country/cbc:IdentificationCode")))
 				cen_fatal(r, id, el);
-		} else if (strcmp(nm, "PayeeParty") == 0) {
+		} else if (r->tok == CT_PayeeParty) {
 			payee(r, el);
-		} else if (strcmp(nm, "PayeeFinancialAccount") == 0) {
+		} else if (r->tok == CT_PayeeFinancialAccount) {
 			if (IS_CAC(p, "PaymentMeans")) {
 				bool credit = false;
 				for (xmlNode *c = CBC(p, "PaymentMeansCode"); c; c = rule_next_same(c))
@@ -757,20 +756,20 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 				if (credit && norm_empty(CBC(el, "ID")))
 					cen_fatal(r, "BR-50", el);
 			}
-		} else if (strcmp(nm, "PaymentMeans") == 0) {
+		} else if (r->tok == CT_PaymentMeans) {
 			payment_means(r, el);
-		} else if (strcmp(nm, "PartyTaxScheme") == 0) {
+		} else if (r->tok == CT_PartyTaxScheme) {
 			party_tax_scheme(r, el);
 		}
 		return;
 	case 'T':
-		if (strcmp(nm, "TaxRepresentativeParty") == 0)
+		if (r->tok == CT_TaxRepresentativeParty)
 			tax_rep(r, el);
-		else if (strcmp(nm, "TaxTotal") == 0 && p == r->root && r->root_doc)
+		else if (r->tok == CT_TaxTotal && p == r->root && r->root_doc)
 			tax_total(r, el);
-		else if (strcmp(nm, "TaxSubtotal") == 0 && IS_CAC(p, "TaxTotal"))
+		else if (r->tok == CT_TaxSubtotal && IS_CAC(p, "TaxTotal"))
 			tax_subtotal(r, el);
-		else if (strcmp(nm, "TaxCategory") == 0)
+		else if (r->tok == CT_TaxCategory)
 			tax_category(r, el);
 		return;
 	default:

@@ -79,6 +79,100 @@ cen_xround(decimal x, int places)
 	return out;
 }
 
+static const char *const tok_names[CT_N] = {
+	[CT_NONE] = "",
+	[CT_AccountingSupplierParty] = "AccountingSupplierParty",
+	[CT_AdditionalDocumentReference] = "AdditionalDocumentReference",
+	[CT_AdditionalItemProperty] = "AdditionalItemProperty",
+	[CT_Address] = "Address",
+	[CT_AllowanceCharge] = "AllowanceCharge",
+	[CT_AllowanceChargeReasonCode] = "AllowanceChargeReasonCode",
+	[CT_BaseQuantity] = "BaseQuantity",
+	[CT_BillingReference] = "BillingReference",
+	[CT_ClassifiedTaxCategory] = "ClassifiedTaxCategory",
+	[CT_CompanyID] = "CompanyID",
+	[CT_CreditNoteLine] = "CreditNoteLine",
+	[CT_CreditNoteTypeCode] = "CreditNoteTypeCode",
+	[CT_CreditedQuantity] = "CreditedQuantity",
+	[CT_Delivery] = "Delivery",
+	[CT_DescriptionCode] = "DescriptionCode",
+	[CT_DocumentCurrencyCode] = "DocumentCurrencyCode",
+	[CT_EmbeddedDocumentBinaryObject] = "EmbeddedDocumentBinaryObject",
+	[CT_EndpointID] = "EndpointID",
+	[CT_ID] = "ID",
+	[CT_IdentificationCode] = "IdentificationCode",
+	[CT_InvoiceLine] = "InvoiceLine",
+	[CT_InvoicePeriod] = "InvoicePeriod",
+	[CT_InvoiceTypeCode] = "InvoiceTypeCode",
+	[CT_InvoicedQuantity] = "InvoicedQuantity",
+	[CT_ItemClassificationCode] = "ItemClassificationCode",
+	[CT_LegalMonetaryTotal] = "LegalMonetaryTotal",
+	[CT_Note] = "Note",
+	[CT_Party] = "Party",
+	[CT_PartyTaxScheme] = "PartyTaxScheme",
+	[CT_PayeeFinancialAccount] = "PayeeFinancialAccount",
+	[CT_PayeeParty] = "PayeeParty",
+	[CT_PaymentID] = "PaymentID",
+	[CT_PaymentMeans] = "PaymentMeans",
+	[CT_PaymentMeansCode] = "PaymentMeansCode",
+	[CT_PostalAddress] = "PostalAddress",
+	[CT_PrimaryAccountNumberID] = "PrimaryAccountNumberID",
+	[CT_TaxCategory] = "TaxCategory",
+	[CT_TaxCurrencyCode] = "TaxCurrencyCode",
+	[CT_TaxExemptionReasonCode] = "TaxExemptionReasonCode",
+	[CT_TaxRepresentativeParty] = "TaxRepresentativeParty",
+	[CT_TaxSubtotal] = "TaxSubtotal",
+	[CT_TaxTotal] = "TaxTotal",
+};
+
+static int
+cmp_tok(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, *(const char *const *)elem);
+}
+
+static bool
+name_ends(const char *s, size_t l, const char *suffix, size_t sl)
+{
+	return l >= sl && memcmp(s + l - sl, suffix, sl) == 0;
+}
+
+/* Token and flags of an element name: cached by pointer for the run
+ * (names are interned by the parser's dictionary; without one the cache
+ * simply misses). */
+static void
+tok_lookup(struct cen_run *r, const xmlChar *name)
+{
+	size_t slot = (size_t)(((uint64_t)(uintptr_t)name * 0x9E3779B97F4A7C15u) >> 56) % CEN_TOK_CACHE;
+	struct cen_tok_slot *c = &r->tok_cache[slot];
+	if (c->name == name) {
+		r->tok = (enum cen_tok)c->tok;
+		r->flags = c->flags;
+		return;
+	}
+	const char *s = (const char *)name;
+	const char *const *hit = bsearch(s, tok_names + 1, CT_N - 1, sizeof tok_names[0], cmp_tok);
+	enum cen_tok tok = hit ? (enum cen_tok)(hit - tok_names) : CT_NONE;
+	size_t l = strlen(s);
+	unsigned f = 0;
+	if (name_ends(s, l, "Amount", 6) && !name_ends(s, l, "PriceAmount", 11))
+		f |= CF_AMOUNT;
+	if (name_ends(s, l, "BinaryObject", 12))
+		f |= CF_BINARY;
+	static const char *const cl_amounts[] = {
+		"AllowanceTotalAmount", "Amount", "BaseAmount", "ChargeTotalAmount",
+		"LineExtensionAmount", "PayableAmount", "PayableRoundingAmount", "PrepaidAmount",
+		"PriceAmount", "TaxAmount", "TaxExclusiveAmount", "TaxInclusiveAmount", "TaxableAmount",
+	};
+	if (rule_code_in(s, cl_amounts, sizeof cl_amounts / sizeof cl_amounts[0]))
+		f |= CF_CL_AMOUNT;
+	c->name = name;
+	c->tok = (uint8_t)tok;
+	c->flags = (uint8_t)f;
+	r->tok = tok;
+	r->flags = f;
+}
+
 /* Which kind of TaxCategory position el (a cac:TaxCategory) has. */
 static enum cen_tck
 tc_kind(const struct cen_run *r, const xmlNode *el)
@@ -135,43 +229,42 @@ void
 cen_facts_element(struct cen_run *r, const xmlNode *el)
 {
 	struct cen_facts *f = &r->f;
-	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent;
-	if (rule_is(el, RULE_NS_CAC, "TaxCategory") || rule_is(el, RULE_NS_CAC, "ClassifiedTaxCategory")) {
-		enum cen_tck k = nm[0] == 'C' ? TCK_CTC : tc_kind(r, el);
+	if ((r->ns == RULE_NSID_CAC && r->tok == CT_TaxCategory) || (r->ns == RULE_NSID_CAC && r->tok == CT_ClassifiedTaxCategory)) {
+		enum cen_tck k = r->tok == CT_ClassifiedTaxCategory ? TCK_CTC : tc_kind(r, el);
 		int vat = cen_vat_scheme(el);
 		f->cnt[k][vat][cen_tc_cat(el)]++;
 		f->raw[k][vat][raw_cat(el)]++;
 		return;
 	}
-	if (rule_is(el, RULE_NS_CAC, "InvoiceLine")) {
+	if ((r->ns == RULE_NSID_CAC && r->tok == CT_InvoiceLine)) {
 		f->any_invoice_line = true;
 		return;
 	}
-	if (rule_is(el, RULE_NS_CAC, "CreditNoteLine")) {
+	if ((r->ns == RULE_NSID_CAC && r->tok == CT_CreditNoteLine)) {
 		f->any_credit_line = true;
 		return;
 	}
-	if (rule_is(el, RULE_NS_CBC, "IdentificationCode")) {
+	if ((r->ns == RULE_NSID_CBC && r->tok == CT_IdentificationCode)) {
 		if (!rule_text_eq(el, "IT"))
 			f->idcode_not_it = true;
 		return;
 	}
-	if (rule_is(el, RULE_NS_CBC, "PaymentID")) {
+	if ((r->ns == RULE_NSID_CBC && r->tok == CT_PaymentID)) {
 		distinct(&f->first_payment_id, &f->payment_id_distinct, el);
 		return;
 	}
-	if (rule_is(el, RULE_NS_CBC, "PaymentMeansCode")) {
+	if ((r->ns == RULE_NSID_CBC && r->tok == CT_PaymentMeansCode)) {
 		distinct(&f->first_pm_code, &f->pm_code_distinct, el);
 		return;
 	}
-	if (rule_is(el, RULE_NS_CBC, "ID") && rule_is(p, RULE_NS_CAC, "PartyIdentification")) {
+	if ((r->ns == RULE_NSID_CBC && r->tok == CT_ID) && rule_is(p, RULE_NS_CAC, "PartyIdentification")) {
 		const char *s = rule_attr(el, "schemeID");
 		if (s != NULL && strcasecmp(s, "SEPA") == 0)
 			f->sepa_ids++;
 		return;
 	}
-	if (!rule_is(el, RULE_NS_CBC, "CompanyID"))
+	if (!(r->ns == RULE_NSID_CBC && r->tok == CT_CompanyID))
 		return;
 	/* CompanyID: which party and scheme it identifies. */
 	const xmlNode *party = p ? p->parent : NULL;
@@ -206,6 +299,8 @@ cen_facts_element(struct cen_run *r, const xmlNode *el)
 static void
 walk(struct cen_run *r, xmlNode *el, int t)
 {
+	r->ns = rule_ns_of(el);
+	tok_lookup(r, el->name);
 	cen_facts_element(r, el);
 	if (el != r->root) {
 		cen_model_element(r, el);

@@ -18,19 +18,6 @@
 #define IS_CAC(n, nm) rule_is((n), RULE_NS_CAC, (nm))
 #define IS_CBC(n, nm) rule_is((n), RULE_NS_CBC, (nm))
 
-static bool
-is_line(const xmlNode *n)
-{
-	return IS_CAC(n, "InvoiceLine") || IS_CAC(n, "CreditNoteLine");
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* (A) != (B) as an XPath general comparison: some pair of values differs. */
 static bool
 some_differ(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char *pb)
@@ -127,64 +114,63 @@ under_price_allowance(const xmlNode *el)
 void
 cen_syntax_element(struct cen_run *r, xmlNode *el)
 {
-	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent;
 
 	/* elements whose name ends with Amount / BinaryObject, any namespace */
-	if (ends_with(nm, "Amount")) {
-		if (!ends_with(nm, "PriceAmount") && !under_price_allowance(el) && rule_frac_digits(el) > 2)
+	if (r->flags & CF_AMOUNT) {
+		if (!under_price_allowance(el) && rule_frac_digits(el) > 2)
 			cen_fatal(r, "UBL-DT-01", el);
 		return;
 	}
-	if (ends_with(nm, "BinaryObject")) {
+	if (r->flags & CF_BINARY) {
 		if (!rule_attr(el, "mimeCode"))
 			cen_fatal(r, "UBL-DT-06", el);
 		if (!rule_attr(el, "filename"))
 			cen_fatal(r, "UBL-DT-07", el);
 		return;
 	}
-	if (rule_ns_of(el) != RULE_NSID_CAC)
+	if (r->ns != RULE_NSID_CAC)
 		return;
-	if (strcmp(nm, "PostalAddress") == 0 || strcmp(nm, "Address") == 0) {
+	if (r->tok == CT_PostalAddress || r->tok == CT_Address) {
 		if (rule_count(el, RULE_NS_CAC, "AddressLine") > 1)
 			cen_fatal(r, "UBL-SR-51", el);
-	} else if (strcmp(nm, "Party") == 0 && IS_CAC(p, "AccountingSupplierParty")) {
+	} else if (r->tok == CT_Party && IS_CAC(p, "AccountingSupplierParty")) {
 		if (rule_count(el, RULE_NS_CAC, "PartyTaxScheme") > 2)
 			cen_fatal(r, "UBL-SR-42", el);
-	} else if (strcmp(nm, "AdditionalDocumentReference") == 0) {
+	} else if (r->tok == CT_AdditionalDocumentReference) {
 		doc_reference(r, el);
-	} else if (strcmp(nm, "Delivery") == 0) {
+	} else if (r->tok == CT_Delivery) {
 		if (rule_path_count(el, "cac:DeliveryParty/cac:PartyName/cbc:Name") > 1)
 			cen_fatal(r, "UBL-SR-25", el);
-	} else if (strcmp(nm, "AllowanceCharge") == 0) {
+	} else if (r->tok == CT_AllowanceCharge) {
 		int b = rule_bool(CBC(el, "ChargeIndicator"));
 		if (b >= 0 && rule_count(el, RULE_NS_CBC, "AllowanceChargeReason") > 1)
 			cen_fatal(r, b ? "UBL-SR-31" : "UBL-SR-30", el);
-	} else if (strcmp(nm, "PartyTaxScheme") == 0) {
+	} else if (r->tok == CT_PartyTaxScheme) {
 		if (!(rule_path(el, "cac:TaxScheme/cbc:ID") && CBC(el, "CompanyID")))
 			cen_fatal(r, "UBL-SR-53", el);
-	} else if (is_line(el)) {
+	} else if (r->tok == CT_InvoiceLine || r->tok == CT_CreditNoteLine) {
 		line(r, el);
-	} else if (strcmp(nm, "PayeeParty") == 0) {
+	} else if (r->tok == CT_PayeeParty) {
 		payee(r, el);
-	} else if (strcmp(nm, "PaymentMeans") == 0) {
+	} else if (r->tok == CT_PaymentMeans) {
 		if (rule_count(el, RULE_NS_CBC, "PaymentID") > 1)
 			cen_fatal(r, "UBL-SR-26", el);
 		if (rule_count(el, RULE_NS_CBC, "PaymentMeansCode") > 1)
 			cen_fatal(r, "UBL-SR-27", el);
 		if (rule_path_count(el, "cac:PaymentMandate/cbc:ID") > 1)
 			cen_fatal(r, "UBL-SR-28", el);
-	} else if (strcmp(nm, "BillingReference") == 0) {
+	} else if (r->tok == CT_BillingReference) {
 		if (rule_count(el, RULE_NS_CAC, "InvoiceDocumentReference") > 1)
 			cen_fatal(r, "UBL-SR-06", el);
 		if (!rule_path(el, "cac:InvoiceDocumentReference/cbc:ID"))
 			cen_fatal(r, "UBL-SR-07", el);
-	} else if (strcmp(nm, "TaxRepresentativeParty") == 0) {
+	} else if (r->tok == CT_TaxRepresentativeParty) {
 		if (rule_path_count(el, "cac:PartyName/cbc:Name") > 1)
 			cen_fatal(r, "UBL-SR-22", el);
 		if (rule_path_count(el, "cac:PartyTaxScheme/cbc:CompanyID") > 1)
 			cen_fatal(r, "UBL-SR-23", el);
-	} else if (strcmp(nm, "TaxSubtotal") == 0) {
+	} else if (r->tok == CT_TaxSubtotal) {
 		if (rule_path_count(el, "cac:TaxCategory/cbc:TaxExemptionReason") > 1)
 			cen_fatal(r, "UBL-SR-32", el);
 	}
@@ -234,17 +220,6 @@ attr_in(const xmlNode *el, const char *attr, const struct cen_codelist *l)
 }
 
 static bool
-is_amount_name(const char *nm)
-{
-	static const char *const names[] = {
-		"AllowanceTotalAmount", "Amount", "BaseAmount", "ChargeTotalAmount",
-		"LineExtensionAmount", "PayableAmount", "PayableRoundingAmount", "PrepaidAmount",
-		"PriceAmount", "TaxAmount", "TaxExclusiveAmount", "TaxInclusiveAmount", "TaxableAmount",
-	};
-	return rule_code_in(nm, names, sizeof names / sizeof names[0]);
-}
-
-static bool
 has_ancestor(const xmlNode *el, const char *name)
 {
 	for (const xmlNode *a = el->parent; a != NULL && a->type == XML_ELEMENT_NODE; a = a->parent)
@@ -281,30 +256,29 @@ scheme_id(struct cen_run *r, xmlNode *el)
 void
 cen_codes_element(struct cen_run *r, xmlNode *el)
 {
-	if (rule_ns_of(el) != RULE_NSID_CBC)
+	if (r->ns != RULE_NSID_CBC)
 		return;
-	const char *nm = (const char *)el->name;
 	const xmlNode *p = el->parent;
 
-	if (strcmp(nm, "InvoiceTypeCode") == 0) {
+	if (r->tok == CT_InvoiceTypeCode) {
 		if (!text_in(el, &cen_cl_invoice_type))
 			cen_fatal(r, "BR-CL-01", el);
-	} else if (strcmp(nm, "CreditNoteTypeCode") == 0) {
+	} else if (r->tok == CT_CreditNoteTypeCode) {
 		if (!text_in(el, &cen_cl_credit_type))
 			cen_fatal(r, "BR-CL-01", el);
-	} else if (is_amount_name(nm)) {
+	} else if (r->flags & CF_CL_AMOUNT) {
 		if (!attr_in(el, "currencyID", &cen_cl_currency))
 			cen_fatal(r, "BR-CL-03", el);
-	} else if (strcmp(nm, "DocumentCurrencyCode") == 0) {
+	} else if (r->tok == CT_DocumentCurrencyCode) {
 		if (!text_in(el, &cen_cl_currency))
 			cen_fatal(r, "BR-CL-04", el);
-	} else if (strcmp(nm, "TaxCurrencyCode") == 0) {
+	} else if (r->tok == CT_TaxCurrencyCode) {
 		if (!text_in(el, &cen_cl_currency))
 			cen_fatal(r, "BR-CL-05", el);
-	} else if (strcmp(nm, "DescriptionCode") == 0) {
+	} else if (r->tok == CT_DescriptionCode) {
 		if (IS_CAC(p, "InvoicePeriod") && !text_in(el, &cen_cl_period_code))
 			cen_fatal(r, "BR-CL-06", el);
-	} else if (strcmp(nm, "ID") == 0) {
+	} else if (r->tok == CT_ID) {
 		if (IS_CAC(p, "TaxCategory")) {
 			if (!text_in(el, &cen_cl_vat_category))
 				cen_fatal(r, "BR-CL-17", el);
@@ -314,29 +288,29 @@ cen_codes_element(struct cen_run *r, xmlNode *el)
 		} else {
 			scheme_id(r, el);
 		}
-	} else if (strcmp(nm, "CompanyID") == 0) {
+	} else if (r->tok == CT_CompanyID) {
 		if (IS_CAC(p, "PartyLegalEntity") && rule_attr(el, "schemeID") &&
 		    !attr_in(el, "schemeID", &cen_cl_icd))
 			cen_fatal(r, "BR-CL-11", el);
-	} else if (strcmp(nm, "ItemClassificationCode") == 0) {
+	} else if (r->tok == CT_ItemClassificationCode) {
 		if (IS_CAC(p, "CommodityClassification") && rule_attr(el, "listID") &&
 		    !attr_in(el, "listID", &cen_cl_item_class))
 			cen_fatal(r, "BR-CL-13", el);
-	} else if (strcmp(nm, "IdentificationCode") == 0) {
+	} else if (r->tok == CT_IdentificationCode) {
 		if (IS_CAC(p, "Country") && !text_in(el, &cen_cl_country))
 			cen_fatal(r, "BR-CL-14", el);
 		else if (IS_CAC(p, "OriginCountry") && !text_in(el, &cen_cl_country))
 			cen_fatal(r, "BR-CL-15", el);
-	} else if (strcmp(nm, "PaymentMeansCode") == 0) {
+	} else if (r->tok == CT_PaymentMeansCode) {
 		if (IS_CAC(p, "PaymentMeans") && !text_in(el, &cen_cl_payment_means))
 			cen_fatal(r, "BR-CL-16", el);
-	} else if (strcmp(nm, "AllowanceChargeReasonCode") == 0) {
+	} else if (r->tok == CT_AllowanceChargeReasonCode) {
 		int b = IS_CAC(p, "AllowanceCharge") ? rule_bool(CBC(p, "ChargeIndicator")) : -1;
 		if (b == 0 && !text_in(el, &cen_cl_allowance_reason))
 			cen_fatal(r, "BR-CL-19", el);
 		else if (b == 1 && !text_in(el, &cen_cl_charge_reason))
 			cen_fatal(r, "BR-CL-20", el);
-	} else if (strcmp(nm, "TaxExemptionReasonCode") == 0) {
+	} else if (r->tok == CT_TaxExemptionReasonCode) {
 		char b[128];
 		rule_norm(el, b, sizeof b);
 		bool ok = strchr(b, ' ') == NULL;
@@ -345,11 +319,11 @@ cen_codes_element(struct cen_run *r, xmlNode *el)
 				*s = (char)(*s - 'a' + 'A');
 		if (!(ok && token_in(b, &cen_cl_vatex)))
 			cen_fatal(r, "BR-CL-22", el);
-	} else if (strcmp(nm, "InvoicedQuantity") == 0 || strcmp(nm, "BaseQuantity") == 0 ||
-	    strcmp(nm, "CreditedQuantity") == 0) {
+	} else if (r->tok == CT_InvoicedQuantity || r->tok == CT_BaseQuantity ||
+	    r->tok == CT_CreditedQuantity) {
 		if (rule_attr(el, "unitCode") && !attr_in(el, "unitCode", &cen_cl_unit))
 			cen_fatal(r, "BR-CL-23", el);
-	} else if (strcmp(nm, "EmbeddedDocumentBinaryObject") == 0) {
+	} else if (r->tok == CT_EmbeddedDocumentBinaryObject) {
 		static const char *const mimes[] = {
 			"application/pdf", "application/vnd.oasis.opendocument.spreadsheet",
 			"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -358,7 +332,7 @@ cen_codes_element(struct cen_run *r, xmlNode *el)
 		const char *m = rule_attr(el, "mimeCode");
 		if (m && !rule_code_in(m, mimes, sizeof mimes / sizeof mimes[0]))
 			cen_fatal(r, "BR-CL-24", el);
-	} else if (strcmp(nm, "EndpointID") == 0) {
+	} else if (r->tok == CT_EndpointID) {
 		if (rule_attr(el, "schemeID") && !attr_in(el, "schemeID", &cen_cl_eas))
 			cen_fatal(r, "BR-CL-25", el);
 	}
