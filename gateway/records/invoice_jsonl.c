@@ -183,6 +183,7 @@ id_ok(const char *s)
 	return true;
 }
 
+/* Days of month m (1-12) of year y, leap years included. */
 static int
 days_in_month(int y, int m)
 {
@@ -207,6 +208,7 @@ date_ok(const char *s)
 	return y >= 2000 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+/* A YYYY-MM-DD member into out[11]; "" when absent and optional. */
 static gw_rc
 get_date(json_t *obj, const char *key, bool required, char out[11],
          struct record_rejection *rej)
@@ -251,6 +253,7 @@ parse_peppol_id(const char *s, struct invoice_party *p, const char *field,
 	return GW_OK;
 }
 
+/* The seller or buyer object. */
 static gw_rc
 parse_party(json_t *root, const char *key, struct invoice_party *p,
             struct record_rejection *rej)
@@ -366,6 +369,7 @@ static const char *const line_keys[] = {
 	"vat_rate", "exemption_reason", "exemption_reason_code", "contract_id", NULL
 };
 
+/* One element of "lines". */
 static gw_rc
 parse_line(json_t *o, size_t idx, struct invoice_line *l, struct record_rejection *rej)
 {
@@ -401,6 +405,7 @@ static const char *const ac_keys[] = {
 	"exemption_reason", "exemption_reason_code", NULL
 };
 
+/* One document-level allowance or charge. */
 static gw_rc
 parse_ac(json_t *o, const char *what, size_t idx, bool charge, struct invoice_ac *a,
          struct record_rejection *rej)
@@ -453,6 +458,7 @@ static const char *const payment_keys[] = {
 	"means_code", "iban", "bic", "structured_communication", "terms", NULL
 };
 
+/* The optional payment object: means, IBAN, BIC, structured communication. */
 static gw_rc
 parse_payment(json_t *root, struct invoice_payment *pay, struct record_rejection *rej)
 {
@@ -516,6 +522,7 @@ static const char *const root_keys[] = {
 	"charges", NULL
 };
 
+/* Every member of the record object, the id first. */
 static gw_rc
 parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 {

@@ -85,6 +85,7 @@ read_line(struct invoice_reader *r, size_t *len)
 	return 1;
 }
 
+/* True when a line holds nothing but spaces and tabs. */
 static bool
 blank(const char *s, size_t n)
 {
@@ -114,9 +115,14 @@ invoice_reader_next(struct invoice_reader *r, struct invoice *inv, struct record
 			    INVOICE_LINE_MAX);
 			return GW_EINPUT;
 		}
-		if (blank(r->buf, len))
+		const char *text = r->buf;
+		if (r->line == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+			text += 3;     /* a UTF-8 byte-order mark some editors write */
+			len -= 3;
+		}
+		if (blank(text, len))
 			continue;
-		gw_rc rc = invoice_parse_json(r->buf, len, inv, rej);
+		gw_rc rc = invoice_parse_json(text, len, inv, rej);
 		snprintf(rej->file, sizeof rej->file, "%s", r->path);
 		rej->line = r->line;
 		if (rc == GW_ENOMEM)

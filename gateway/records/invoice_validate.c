@@ -21,6 +21,7 @@ static gw_rc
 reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Fill the field and reason of a rejection; always GW_EINPUT. */
 static gw_rc
 reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
 {
@@ -32,6 +33,7 @@ reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
 	return GW_EINPUT;
 }
 
+/* Exactly n ASCII digits. */
 static bool
 all_digits(const char *s, size_t n)
 {
@@ -43,6 +45,7 @@ all_digits(const char *s, size_t n)
 	return true;
 }
 
+/* Non-empty, upper-case letters and digits only. */
 static bool
 alnum_only(const char *s)
 {
@@ -108,6 +111,8 @@ struct vat_item {
 	char field[24];
 };
 
+/* The i-th VAT-carrying element (lines, then allowances, then charges);
+ * returns how many there are. */
 static size_t
 collect_vat(const struct invoice *inv, size_t i, struct vat_item *it)
 {
@@ -197,6 +202,7 @@ check_vat(const struct invoice *inv, struct record_rejection *rej)
 	return GW_OK;
 }
 
+/* Payment instructions: a means code for any of them, an account for a credit transfer. */
 static gw_rc
 check_payment(const struct invoice *inv, struct record_rejection *rej)
 {
@@ -213,6 +219,7 @@ check_payment(const struct invoice *inv, struct record_rejection *rej)
 	return GW_OK;
 }
 
+/* Seller (a Belgian enterprise with its address) and buyer identifiers. */
 static gw_rc
 check_parties(const struct invoice *inv, struct record_rejection *rej)
 {

@@ -259,7 +259,8 @@ test_reader_continues_after_rejection(void **state)
 	char *good = rec(s21(), "");
 	char *bad = subst(rec(s21(), ""), "\"quantity\": \"2\"", "\"quantity\": 2");
 	char *good2 = subst(rec(s21(), ""), "INV-9", "INV-10");
-	fprintf(f, "%s\n\n%s\n%s", good, bad, good2);   /* no final newline */
+	/* A byte-order mark first, a blank line, no final newline. */
+	fprintf(f, "\xEF\xBB\xBF%s\n\n%s\n%s", good, bad, good2);
 	fclose(f);
 
 	struct invoice_reader *r;

@@ -27,6 +27,7 @@ struct w {
 	const char *cur;              /* document currency */
 };
 
+/* Open an element (sticky error: later calls do nothing). */
 static void
 start(struct w *w, const char *name)
 {
@@ -34,6 +35,7 @@ start(struct w *w, const char *name)
 		w->err = 1;
 }
 
+/* Close the innermost open element. */
 static void
 end(struct w *w)
 {
@@ -56,6 +58,7 @@ el_attr(struct w *w, const char *name, const char *attr, const char *aval, const
 	end(w);
 }
 
+/* <name>text</name>, nothing when text is empty. */
 static void
 el(struct w *w, const char *name, const char *text)
 {
@@ -71,6 +74,7 @@ amount(struct w *w, const char *name, decimal d)
 	el_attr(w, name, "currencyID", w->cur, buf);
 }
 
+/* A price or rate with trailing zeros dropped but at least `places` decimals. */
 static void
 fmt_min(decimal d, int places, char *buf, size_t cap)
 {
@@ -97,6 +101,7 @@ tax_category(struct w *w, const char *name, enum vat_cat c, bool has_rate, decim
 	end(w);
 }
 
+/* PostalAddress: street, city, postcode (when given) and country. */
 static void
 address(struct w *w, const char *name, const struct invoice_party *p)
 {
@@ -161,6 +166,7 @@ party(struct w *w, const char *role, const struct invoice_party *p, bool with_va
 	end(w);
 }
 
+/* PaymentMeans (credit transfer, structured communication) and PaymentTerms. */
 static void
 payment(struct w *w, const struct invoice *inv, const struct ubl_build_opts *o)
 {
@@ -200,6 +206,7 @@ terms:
 	}
 }
 
+/* One document-level AllowanceCharge (BG-20 / BG-21). */
 static void
 allowance_charge(struct w *w, const struct invoice_ac *a, bool charge)
 {
@@ -213,6 +220,7 @@ allowance_charge(struct w *w, const struct invoice_ac *a, bool charge)
 	end(w);
 }
 
+/* TaxTotal with one TaxSubtotal per (category, rate) (BG-23). */
 static void
 tax_total(struct w *w, const struct ubl_totals *t)
 {
@@ -230,6 +238,7 @@ tax_total(struct w *w, const struct ubl_totals *t)
 	end(w);
 }
 
+/* LegalMonetaryTotal (BG-22); allowance/charge totals only when there are some. */
 static void
 monetary_total(struct w *w, const struct invoice *inv, const struct ubl_totals *t)
 {
@@ -245,6 +254,7 @@ monetary_total(struct w *w, const struct invoice *inv, const struct ubl_totals *
 	end(w);
 }
 
+/* One InvoiceLine / CreditNoteLine (BG-25). */
 static void
 line(struct w *w, const struct invoice *inv, size_t i, decimal net)
 {
@@ -277,6 +287,7 @@ line(struct w *w, const struct invoice *inv, size_t i, decimal net)
 	end(w);
 }
 
+/* True when every line is "not subject to VAT" (category O). */
 static bool
 all_outside_vat(const struct invoice *inv)
 {
@@ -286,6 +297,7 @@ all_outside_vat(const struct invoice *inv)
 	return true;
 }
 
+/* The whole Invoice or CreditNote, in schema order. */
 static void
 document(struct w *w, const struct invoice *inv, const struct ubl_totals *t,
          const struct ubl_build_opts *o, struct ubl_build_info *info)
