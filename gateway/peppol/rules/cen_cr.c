@@ -40,6 +40,7 @@ struct any_entry {
 };
 static struct any_entry anys[ANY_MAX];
 static int nanys;
+static uint64_t any_first[4];    /* first characters of the element-ending entries' last step */
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -134,6 +135,11 @@ build(void)
 				p += l;
 				if (*p == '/')
 					p++;
+			}
+			const char *last = a->steps[a->nsteps - 1];
+			if (last[0] != '@') {
+				unsigned char ch = (unsigned char)last[4];
+				any_first[ch / 64] |= (uint64_t)1 << (ch % 64);
 			}
 			continue;
 		}
@@ -330,7 +336,9 @@ cen_cr_anywhere(struct cen_run *r, const xmlNode *el)
 		return;
 	if (el->properties != NULL)
 		dt_attrs_check(r, el);
-	for (int i = 0; i < nanys; i++) {
+	unsigned char ch = el->name[0];
+	bool maybe = el->properties != NULL || (any_first[ch / 64] >> (ch % 64) & 1);
+	for (int i = 0; maybe && i < nanys; i++) {
 		const struct any_entry *a = &anys[i];
 		int s = a->nsteps - 1;
 		const xmlNode *n = el;

@@ -225,30 +225,43 @@ static void
 syntax_rules(struct cen_run *r)
 {
 	const xmlNode *root = r->root;
-	static const struct { const char *id; const char *path; } at_most_one[] = {
-		{ "UBL-SR-01", "cac:ContractDocumentReference/cbc:ID" },
-		{ "UBL-SR-02", "cac:ReceiptDocumentReference/cbc:ID" },
-		{ "UBL-SR-03", "cac:DespatchDocumentReference/cbc:ID" },
-		{ "UBL-SR-05", "cac:PaymentTerms/cbc:Note" },
-		{ "UBL-SR-08", "cac:InvoicePeriod" },
-		{ "UBL-SR-09", "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName" },
-		{ "UBL-SR-10", "cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name" },
-		{ "UBL-SR-11", "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID" },
-		{ "UBL-SR-14", "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm" },
-		{ "UBL-SR-15", "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName" },
-		{ "UBL-SR-16", "cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID" },
-		{ "UBL-SR-17", "cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID" },
-		{ "UBL-SR-24", "cac:Delivery" },
-		{ "UBL-SR-39", "cac:ProjectReference/cbc:ID" },
-		{ "UBL-SR-40", "cac:AccountingCustomerParty/cac:Party/cac:PartyName/cbc:Name" },
-		{ "UBL-SR-45", "cac:PaymentMeans/cbc:PaymentDueDate" },
-		{ "UBL-SR-49", "cac:InvoicePeriod/cbc:DescriptionCode" },
-		{ "UBL-SR-54", "cac:PaymentMeans/cac:CardAccount" },
-		{ "UBL-SR-55", "cac:PaymentMeans/cac:PaymentMandate" },
-		{ "UBL-SR-56", "cac:OriginatorDocumentReference/cbc:ID" },
+	/* count(cac:X/rest) <= 1 for each: one pass over the root's children,
+	 * each cac:X child adding the matches of rest below it. */
+	static const struct { const char *id; const char *first; const char *rest; } at_most_one[] = {
+		{ "UBL-SR-01", "ContractDocumentReference", "cbc:ID" },
+		{ "UBL-SR-02", "ReceiptDocumentReference", "cbc:ID" },
+		{ "UBL-SR-03", "DespatchDocumentReference", "cbc:ID" },
+		{ "UBL-SR-05", "PaymentTerms", "cbc:Note" },
+		{ "UBL-SR-08", "InvoicePeriod", NULL },
+		{ "UBL-SR-09", "AccountingSupplierParty", "cac:Party/cac:PartyLegalEntity/cbc:RegistrationName" },
+		{ "UBL-SR-10", "AccountingSupplierParty", "cac:Party/cac:PartyName/cbc:Name" },
+		{ "UBL-SR-11", "AccountingSupplierParty", "cac:Party/cac:PartyLegalEntity/cbc:CompanyID" },
+		{ "UBL-SR-14", "AccountingSupplierParty", "cac:Party/cac:PartyLegalEntity/cbc:CompanyLegalForm" },
+		{ "UBL-SR-15", "AccountingCustomerParty", "cac:Party/cac:PartyLegalEntity/cbc:RegistrationName" },
+		{ "UBL-SR-16", "AccountingCustomerParty", "cac:Party/cac:PartyIdentification/cbc:ID" },
+		{ "UBL-SR-17", "AccountingCustomerParty", "cac:Party/cac:PartyLegalEntity/cbc:CompanyID" },
+		{ "UBL-SR-24", "Delivery", NULL },
+		{ "UBL-SR-39", "ProjectReference", "cbc:ID" },
+		{ "UBL-SR-40", "AccountingCustomerParty", "cac:Party/cac:PartyName/cbc:Name" },
+		{ "UBL-SR-45", "PaymentMeans", "cbc:PaymentDueDate" },
+		{ "UBL-SR-49", "InvoicePeriod", "cbc:DescriptionCode" },
+		{ "UBL-SR-54", "PaymentMeans", "cac:CardAccount" },
+		{ "UBL-SR-55", "PaymentMeans", "cac:PaymentMandate" },
+		{ "UBL-SR-56", "OriginatorDocumentReference", "cbc:ID" },
 	};
+	size_t counts[N(at_most_one)] = { 0 };
+	for (xmlNode *k = root->children; k != NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE || rule_ns_of(k) != RULE_NSID_CAC)
+			continue;
+		const char *nm = (const char *)k->name;
+		for (size_t i = 0; i < N(at_most_one); i++) {
+			if (nm[0] != at_most_one[i].first[0] || strcmp(nm, at_most_one[i].first) != 0)
+				continue;
+			counts[i] += at_most_one[i].rest ? rule_path_count(k, at_most_one[i].rest) : 1;
+		}
+	}
 	for (size_t i = 0; i < N(at_most_one); i++)
-		if (rule_path_count(root, at_most_one[i].path) > 1)
+		if (counts[i] > 1)
 			cen_fatal(r, at_most_one[i].id, root);
 
 	size_t n130 = 0;
