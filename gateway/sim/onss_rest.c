@@ -56,7 +56,7 @@ struct sim {
 	char client_id[128];
 	EVP_PKEY *client_key;
 	char aud[3][300];
-	int token_ttl, process_ms, slow_ms, port;
+	int token_ttl, process_ms, slow_ms, identify_ms, port;
 	gw_ymd today;                        /* 0: the real date */
 	char (*employers)[10];
 	size_t nemployers;
@@ -403,6 +403,14 @@ get_declaration(struct sim *s, struct MHD_Connection *conn, const char *id)
 
 	pthread_mutex_lock(&s->mu);
 	struct sim_decl *sd = sim_ledger_decl(s->ledger, id);
+	/* SIGeDIS has identified the worker: the waiting declaration is
+	 * accepted, durably, on the same period. */
+	if (sd != NULL && sd->r.status == 'S' &&
+	    now_ms() >= sd->received_ms + s->process_ms + s->identify_ms) {
+		sd->r.status = sd->r.n_anomalies ? 'W' : 'A';
+		if (sim_ledger_result(s->ledger, sd, NULL) != GW_OK)
+			sd->r.status = 'S';
+	}
 	if (sd != NULL && sd->r.status != 0) {
 		r = sd->r;
 		found = 1;
@@ -758,6 +766,8 @@ usage(FILE *out)
 	    "                       none: every employer); others get 90256-155\n"
 	    "  --token-ttl S        access token lifetime (default 600)\n"
 	    "  --process-ms MS      processing delay after receipt (default 300)\n"
+	    "  --identify-ms MS     a worker without INSS is answered S (waiting on SIGeDIS), then\n"
+	    "                       accepted on the same period this long after (default 2000)\n"
 	    "  --today YYYY-MM-DD   the simulated date for deadlines (default: today)\n"
 	    "  --fault KIND:P       inject a fault with probability P; KIND is 429, 500, 503,\n"
 	    "                       drop (connection closed, after storing a POST), slow,\n"
@@ -788,6 +798,7 @@ sim_onss_rest_main(int argc, char **argv)
 	s.token_ttl = 600;
 	s.process_ms = 300;
 	s.slow_ms = 3000;
+	s.identify_ms = 2000;
 	s.seed = 1;
 	if (cmd_wants_help(argc, argv)) {
 		usage(stdout);
@@ -817,6 +828,12 @@ sim_onss_rest_main(int argc, char **argv)
 			if (p == NULL || strlen(v) != 9) { fprintf(stderr, "sim onss: bad --employer\n"); goto out; }
 			s.employers = p;
 			snprintf(s.employers[s.nemployers++], 10, "%s", v);
+		}
+		else if (strcmp(a, "--identify-ms") == 0) {
+			NEED();
+			long x = strtol(v, &end, 10);
+			if (*end || x < 0 || x > 100000000) { fprintf(stderr, "sim onss: bad %s\n", a); goto out; }
+			s.identify_ms = (int)x;
 		}
 		else if (strcmp(a, "--token-ttl") == 0 || strcmp(a, "--process-ms") == 0 ||
 		    strcmp(a, "--slow-ms") == 0 || strcmp(a, "--seed") == 0) {

@@ -101,7 +101,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	static const char *const extra[] = { "--today", "2026-03-01", "--process-ms", "50",
+	static const char *const extra[] = { "--today", "2026-03-01", "--process-ms", "50", "--identify-ms", "400",
 	    "--employer", "175110801", "--employer", "123456749", NULL };
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (sim_start(&sim, extra) != 0) {
@@ -377,6 +377,55 @@ test_declare_cycle(void **state)
 	dimona_rest_close(c);
 }
 
+/* A worker without INSS: S (waiting on identification) with a period id,
+ * then accepted on that same period. */
+static void
+test_waiting_on_identification(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512], id[32], *js;
+	long ra;
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	struct contract k = contract("OTH", 20260505);
+	k.worker_inss[0] = '\0';
+	snprintf(k.worker_last_name, sizeof k.worker_last_name, "Kowalska");
+	snprintf(k.worker_first_name, sizeof k.worker_first_name, "Zofia");
+	k.worker_birth_date = 19950417;
+	snprintf(k.worker_birth_place, sizeof k.worker_birth_place, "Krakow");
+	k.worker_birth_country = 139;
+	k.worker_sex = 2;
+	k.worker_nationality = 139;
+	snprintf(k.worker_address.street, sizeof k.worker_address.street, "Dluga");
+	snprintf(k.worker_address.house_number, sizeof k.worker_address.house_number, "12");
+	snprintf(k.worker_address.postcode, sizeof k.worker_address.postcode, "31-147");
+	snprintf(k.worker_address.municipality, sizeof k.worker_address.municipality, "Krakow");
+	k.worker_address.country = 139;
+	struct dimona_decl d;
+	dimona_decl_from_contract(&d, &k);
+	js = to_json(&d);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_OK);
+	assert_int_equal(wait_result(c, id, &r), GW_OK);
+	assert_int_equal(r.status, 'S');
+	assert_int_not_equal(r.period_id[0], '\0');
+	char period[DIMONA_PERIOD_ID_MAX + 1];
+	snprintf(period, sizeof period, "%s", r.period_id);
+	usleep(500000);
+	assert_int_equal(dimona_rest_poll(c, id, &r, err, sizeof err), GW_OK);
+	assert_int_equal(r.status, 'A');
+	assert_string_equal(r.period_id, period);
+	/* Incomplete identity: 90017-363. */
+	k.worker_address.street[0] = '\0';
+	dimona_decl_from_contract(&d, &k);
+	d.c.start_date = d.c.end_date = 20260506;
+	assert_int_equal(declare(c, &d, &r), GW_OK);
+	assert_int_equal(r.status, 'B');
+	assert_true(has_code(&r, "90017-363"));
+	free(js);
+	dimona_rest_close(c);
+}
+
 static void
 test_lookup_after_lost_answer(void **state)
 {
@@ -471,6 +520,7 @@ main(void)
 		cmocka_unit_test(test_jwt_roundtrip),
 		cmocka_unit_test(test_token_endpoint_checks),
 		cmocka_unit_test(test_declare_cycle),
+		cmocka_unit_test(test_waiting_on_identification),
 		cmocka_unit_test(test_lookup_after_lost_answer),
 		cmocka_unit_test(test_faults_map_to_temporary),
 		cmocka_unit_test(test_tls_always_verified),

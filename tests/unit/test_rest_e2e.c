@@ -123,12 +123,14 @@ submit_reliably(struct dimona_rest *c, const struct dimona_decl *d, char *id, si
 	return rc;
 }
 
+/* Poll until answered. S (waiting on the worker's identification) counts
+ * as an answer here: the simulator runs with a long --identify-ms. */
 static gw_rc
 poll_reliably(struct dimona_rest *c, const char *id, struct dimona_result *r)
 {
 	char err[512];
 	gw_rc rc = GW_ENOTFOUND;
-	for (int i = 0; i < 2000 && (rc == GW_ENOTFOUND || rc == GW_ETEMP); i++) {
+	for (int i = 0; i < 3000 && (rc == GW_ENOTFOUND || rc == GW_ETEMP); i++) {
 		rc = dimona_rest_poll(c, id, r, err, sizeof err);
 		if (rc == GW_ENOTFOUND || rc == GW_ETEMP)
 			usleep(10000);
@@ -330,9 +332,9 @@ check_ledger(void)
 static void
 run(const char *const *extra_faults, int faults)
 {
-	const char *base[32] = { "--today", "2026-03-01", "--process-ms", "50",
+	const char *base[32] = { "--today", "2026-03-01", "--process-ms", "50", "--identify-ms", "600000",
 	    "--employer", "175110801", "--employer", "123456749", NULL };
-	size_t n = 8;
+	size_t n = 10;
 	unsigned retries = 0;
 	for (size_t i = 0; extra_faults && extra_faults[i] && n < 30; i++)
 		base[n++] = extra_faults[i];
