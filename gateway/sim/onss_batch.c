@@ -21,6 +21,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "onss/batch/cms.h"
+#include "crypto/signer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -407,7 +408,9 @@ usage(FILE *out)
 	    "                  or certs/out/onss/ca.crt.pem\n"
 	    "  --once          process what is there, then exit\n"
 	    "  --today         the date the Dimona rules run at (default: today)\n"
-	    "  --inss-change   answer declarations about OLD with an IDFLUX naming NEW\n");
+	    "  --inss-change   answer declarations about OLD with an IDFLUX naming NEW\n"
+	    "  --sign-answers  sign every answer (CMS signedData around the XML) with the\n"
+	    "                  configured [signing] identity or --sign-cert/--sign-key\n");
 }
 
 /* Parse OLD:NEW:NAME:FIRST:BIRTH:SEX. */
@@ -438,7 +441,9 @@ sim_onss_batch_main(int argc, char **argv)
 	struct simb sb;
 	struct seen seen = { 0 };
 	const char *root = NULL, *state = NULL, *ca = NULL;
-	int once = 0;
+	int once = 0, sign_answers = 0;
+	const char *sign_cert = NULL, *sign_key = NULL;
+	struct gw_signer *signer = NULL;
 	long interval = 200;
 	char default_state[1100], default_ca[PATH_MAX];
 
@@ -458,6 +463,9 @@ sim_onss_batch_main(int argc, char **argv)
 		else if (strcmp(a, "--state") == 0 && v) { state = v; i++; }
 		else if (strcmp(a, "--ca") == 0 && v) { ca = v; i++; }
 		else if (strcmp(a, "--once") == 0) once = 1;
+		else if (strcmp(a, "--sign-answers") == 0) sign_answers = 1;
+		else if (strcmp(a, "--sign-cert") == 0 && v) { sign_cert = v; i++; }
+		else if (strcmp(a, "--sign-key") == 0 && v) { sign_key = v; i++; }
 		else if (strcmp(a, "--interval-ms") == 0 && v) {
 			char *end;
 			interval = strtol(v, &end, 10);
@@ -504,6 +512,15 @@ sim_onss_batch_main(int argc, char **argv)
 	snprintf(sb.state, sizeof sb.state, "%s", state ? state : default_state);
 	snprintf(default_ca, sizeof default_ca, "certs/out/onss/ca.crt.pem");
 	sb.ca_file = ca ? ca : config_get(gw_cfg, "onss_batch.sim_ca", default_ca);
+	if (sign_answers) {
+		char err[512];
+		if (signer_from_config(&signer, sign_cert, sign_key, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway sim batch: %s\n", err);
+			free(sb.changes);
+			return GW_EXIT_USAGE;
+		}
+		simb_set_answer_signer(signer);
+	}
 	mkdir(sb.state, 0700);
 	for (size_t i = 0; i < 3; i++) {
 		char d[1100];
@@ -535,5 +552,7 @@ sim_onss_batch_main(int argc, char **argv)
 	free(seen.v);
 	free(sb.periods);
 	free(sb.changes);
+	simb_set_answer_signer(NULL);
+	signer_free(signer);
 	return GW_EXIT_OK;
 }

@@ -59,6 +59,10 @@ gw_rc simb_write_acrf(const struct simb_file *sf, int result, const char *error_
  * into the OUT folder as FO.<type>...(nth). */
 gw_rc simb_publish(const struct simb_file *sf, const char *type, unsigned nth,
                    FILE *mem, char **buf, size_t *len);
+/* Sign every answer from now on (CMS signedData around the XML), as an
+ * ONSS that signs its answers would; NULL: plain XML. */
+struct gw_signer;
+void simb_set_answer_signer(const struct gw_signer *s);
 /* Whether a NOSS/KBO/INSS value fits the answer schemas (so optional ids are
  * written only when valid). */
 int simb_noss_ok(const char *s);

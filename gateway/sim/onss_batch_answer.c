@@ -9,6 +9,7 @@
  */
 #include "sim/onss_batch.h"
 #include "core/log.h"
+#include "onss/batch/cms.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,14 @@ simb_inss_ok(const char *s)
 	return digits(s, 11, 11);
 }
 
+static const struct gw_signer *answer_signer;
+
+void
+simb_set_answer_signer(const struct gw_signer *s)
+{
+	answer_signer = s;
+}
+
 gw_rc
 simb_publish(const struct simb_file *sf, const char *type, unsigned nth, FILE *mem,
              char **buf, size_t *len)
@@ -98,6 +107,18 @@ simb_publish(const struct simb_file *sf, const char *type, unsigned nth, FILE *m
 	gw_rc rc;
 	if (fclose(mem) != 0 || *buf == NULL)
 		return GW_ENOMEM;
+	if (answer_signer != NULL) {
+		char *b64 = NULL;
+		size_t blen = 0;
+		if ((rc = batch_cms_wrap(answer_signer, *buf, *len, &b64, &blen)) != GW_OK) {
+			free(*buf);
+			*buf = NULL;
+			return rc;
+		}
+		free(*buf);
+		*buf = b64;
+		*len = blen;
+	}
 	/* An answer already waiting under this name (a duplicate submission's
 	 * ACRF) must not be replaced: the next counter takes this one. */
 	for (unsigned k = nth;; k++) {

@@ -45,6 +45,7 @@ sftp_user = $SFTP_USER
 sftp_key = $SFTP_KEY
 sftp_host_sha256 = $SFTP_HOST_SHA256
 sim_ca = $TOP/certs/out/onss/ca.crt.pem
+answer_ca = $TOP/certs/out/onss/ca.crt.pem
 EOF
 gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 
@@ -52,7 +53,7 @@ gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 old_inss=90010100123
 new_inss=90010199949
 "$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
-	--interval-ms 50 --inss-change "$old_inss:$new_inss:DUPONT:JEAN:1990-01-01:1" \
+	--interval-ms 50 --inss-change "$old_inss:$new_inss:DUPONT:JEAN:1990-01-01:1" --sign-answers \
 	>"$work/sim.log" 2>&1 &
 sim_pid=$!
 
@@ -115,6 +116,13 @@ noti=$(ls "$work/answers" | grep "^FO.NOTI.012996.*.$seq.T$") || fail "no NOTI d
 gw onss show-answer "$work/answers/$acrf" >"$work/acrf.json" || fail "ACRF unreadable"
 [ "$(json "$work/acrf.json" 'd["result_code"]')" = 1 ] || fail "ACRF refused the Dimona batch"
 ticket=$(json "$work/acrf.json" 'd["ticket"]')
+# The simulated ONSS signs its answers here: each is verified before it is read.
+[ "$(json "$work/acrf.json" 'd["signature"]["verified"]')" = True ] || fail "signed ACRF not verified"
+head -c 2 "$work/answers/$acrf" | grep -q MI || fail "the ACRF was not signed"
+cp "$work/answers/$acrf" "$work/tampered"
+sed -i '5s/A/B/; 5s/a/b/' "$work/tampered"
+gw onss show-answer "$work/tampered" >/dev/null 2>"$work/tampered.err" && fail "a tampered signed answer was read"
+grep -q "signed answer refused" "$work/tampered.err" || fail "tampered answer: $(cat "$work/tampered.err")"
 [ "$(json "$work/acrf.json" 'd["file_name"]')" = "GO.${base%.1}" ] || fail "ACRF echoes another file"
 gw onss show-answer "$work/answers/$noti" >"$work/noti.json" || fail "NOTI unreadable"
 accepted=$(json "$work/noti.json" 'sum(1 for f in d["forms"] if f["result_code"] == 1 and f.get("dimona_impact"))')
@@ -236,4 +244,4 @@ if "$GATEWAY" --config "$work/badpin.conf" onss upload --dir "$work/out" "$fi_en
 fi
 grep -qi "fingerprint\|verif" "$work/pin.err" || fail "pin refusal not explained: $(cat "$work/pin.err")"
 
-echo "batch channel: $N Dimona + DmfA through sshd, 6 failure cases refused with their ACRF ids"
+echo "batch channel: $N Dimona + DmfA through sshd, signed answers verified, 6 failure cases refused with their ACRF ids"

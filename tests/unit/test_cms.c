@@ -156,12 +156,47 @@ test_bad_certificates(void **state)
 	expect_cert_code("bad/wrong-usage.crt.pem", 1019);
 }
 
+/* Signed answers: content inside, verified, tampering and strangers refused. */
+static void
+test_wrap_unwrap(void **state)
+{
+	(void)state;
+	struct gw_signer *s = load("onss/org.crt.pem", "onss/org.key.pem");
+	const char *xml = "<ACRF><Form/></ACRF>\n";
+	char *b64, *content;
+	size_t len, clen;
+	struct batch_cms_check chk;
+	assert_int_equal(batch_cms_wrap(s, xml, strlen(xml), &b64, &len), GW_OK);
+	assert_true(batch_cms_looks_signed(b64, len));
+	assert_false(batch_cms_looks_signed(xml, strlen(xml)));
+	assert_int_equal(batch_cms_unwrap(b64, len, pkipath("onss/ca.crt.pem"), &content, &clen, &chk), GW_OK);
+	assert_int_equal(clen, strlen(xml));
+	assert_memory_equal(content, xml, clen);
+	assert_non_null(strstr(chk.signer, "Cooperative Test"));
+	free(content);
+	/* Trusted by another CA only: refused. */
+	assert_int_equal(batch_cms_unwrap(b64, len, pkipath("peppol/root.crt.pem"), &content, &clen, &chk),
+	    GW_ECRYPTO);
+	assert_int_equal(chk.code, 1104);
+	/* One flipped base64 character in the middle: refused, never read. */
+	size_t mid = len / 2;
+	while (b64[mid] == '\n')
+		mid++;
+	b64[mid] = b64[mid] == 'A' ? 'B' : 'A';
+	assert_int_equal(batch_cms_unwrap(b64, len, NULL, &content, &clen, &chk), GW_ECRYPTO);
+	assert_null(content);
+	assert_int_equal(batch_cms_unwrap(xml, strlen(xml), NULL, &content, &clen, &chk), GW_EINPUT);
+	free(b64);
+	signer_free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_structure),
 		cmocka_unit_test(test_bad_certificates),
+		cmocka_unit_test(test_wrap_unwrap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

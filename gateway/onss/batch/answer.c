@@ -10,6 +10,7 @@
  */
 #include "onss/batch/answer.h"
 #include "onss/codelist.h"
+#include "onss/batch/cms.h"
 #include "core/config.h"
 #include "core/log.h"
 
@@ -468,6 +469,25 @@ onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
 	if (len == 0 || (long)len > ANSWER_MAX_BYTES) {
 		snprintf(errbuf, errcap, len ? "file too large" : "empty file");
 		return GW_EINPUT;
+	}
+	if (!(flags & ONSS_ANSWER_UNWRAPPED) && batch_cms_looks_signed(buf, len)) {
+		/* Signed by the ONSS: believe the content only once verified. */
+		struct batch_cms_check chk;
+		char *content = NULL;
+		size_t clen = 0;
+		const char *ca = config_get(gw_cfg, "onss_batch.answer_ca", "certs/out/onss/ca.crt.pem");
+		gw_rc urc = batch_cms_unwrap(buf, len, ca[0] ? ca : NULL, &content, &clen, &chk);
+		if (urc != GW_OK) {
+			snprintf(errbuf, errcap, "signed answer refused: %s (signature code %d)", chk.why, chk.code);
+			return urc == GW_ENOMEM ? GW_ENOMEM : GW_EINPUT;
+		}
+		rc = onss_answer_parse(content, clen, name, flags | ONSS_ANSWER_UNWRAPPED, out, errbuf, errcap);
+		free(content);
+		if (rc == GW_OK) {
+			(*out)->signed_answer = 1;
+			snprintf((*out)->signer, sizeof (*out)->signer, "%s", chk.signer);
+		}
+		return rc;
 	}
 	/* No network, no entity substitution, no DTD loading: an answer file
 	 * is data from outside. */

@@ -12,7 +12,10 @@
  *
  * Each file is checked against its official XSD (read at run time from
  * gw_reference_dir()/onss/xsd, or [onss] xsd_dir) before it is believed.
- * Labels come from the annex 30 code list (onss/codelist.h).
+ * Labels come from the annex 30 code list (onss/codelist.h). An answer
+ * that comes signed (CMS signedData around the XML, DER or base64) is
+ * verified first against [onss_batch] answer_ca; one that does not verify
+ * is refused, never read.
  */
 #ifndef GW_ONSS_BATCH_ANSWER_H
 #define GW_ONSS_BATCH_ANSWER_H
@@ -113,11 +116,14 @@ struct onss_answer {
 	enum onss_answer_kind kind;
 	char name[256];                  /* file name it was read from, or "" */
 	int schema_valid;                /* 1 when the XSD check passed */
+	int signed_answer;               /* 1: it came as CMS signedData and verified */
+	char signer[256];                /* the ONSS signer's subject, when signed */
 	size_t n_forms;
 	struct onss_answer_form *forms;
 };
 
 #define ONSS_ANSWER_NO_XSD 1         /* skip the XSD check (fuzzing, tests of the parser) */
+#define ONSS_ANSWER_UNWRAPPED 2      /* internal: the signature layer is already removed */
 
 /* Parse and validate an answer held in memory. errbuf says why on failure:
  * GW_EINPUT = not an ONSS answer, not well-formed or not schema-valid. */

@@ -180,6 +180,14 @@ onss_answer_to_json(const struct onss_answer *a, char **out)
 	json_object_set_new(root, "kind", json_string(onss_answer_kind_name(a->kind)));
 	set_str(root, "name", a->name);
 	json_object_set_new(root, "schema_valid", json_boolean(a->schema_valid));
+	if (a->signed_answer) {
+		json_t *sig = json_object();
+		json_object_set_new(sig, "verified", json_true());
+		set_str(sig, "signer", a->signer);
+		json_object_set_new(root, "signature", sig);
+	} else {
+		json_object_set_new(root, "signature", json_null());
+	}
 	set_str(root, "file_name", f0 ? f0->file_name : NULL);
 	/* DmfAPID and IDFLUX carry no FileReference: their ticket is the first
 	 * reference number. */

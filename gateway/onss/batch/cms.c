@@ -284,3 +284,119 @@ out:
 	free(der);
 	return rc;
 }
+
+int
+batch_cms_looks_signed(const char *buf, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+		i++;
+	if (len - i >= 2 && (unsigned char)buf[i] == 0x30 && ((unsigned char)buf[i + 1] & 0x80))
+		return 1;                                 /* DER SEQUENCE, long form */
+	/* Its base64: 0x30 0x81..0x83 encode as "MI" then E..P. */
+	return len - i >= 3 && memcmp(buf + i, "MI", 2) == 0 && buf[i + 2] >= 'E' && buf[i + 2] <= 'P';
+}
+
+gw_rc
+batch_cms_wrap(const struct gw_signer *s, const char *data, size_t len, char **b64, size_t *b64len)
+{
+	const int flags = CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
+	CMS_ContentInfo *cms = NULL;
+	BIO *in = NULL, *mem = NULL;
+	gw_rc rc = GW_ECRYPTO;
+
+	*b64 = NULL;
+	if (s == NULL || len > INT32_MAX || (in = BIO_new_mem_buf(data, (int)len)) == NULL)
+		return GW_EINTERNAL;
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
+	    CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags) == NULL ||
+	    CMS_final(cms, in, NULL, flags) != 1 ||
+	    (mem = BIO_new(BIO_s_mem())) == NULL || i2d_CMS_bio(mem, cms) != 1)
+		goto out;
+	char *der;
+	long derlen = BIO_get_mem_data(mem, &der);
+	rc = b64_lines((unsigned char *)der, (size_t)derlen, b64, b64len);
+out:
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	BIO_free(mem);
+	return rc;
+}
+
+gw_rc
+batch_cms_unwrap(const char *buf, size_t len, const char *ca_file, char **content,
+                 size_t *clen, struct batch_cms_check *chk)
+{
+	unsigned char *der = NULL;
+	size_t der_len = 0;
+	const unsigned char *p;
+	CMS_ContentInfo *cms = NULL;
+	BIO *out = NULL;
+	X509_STORE *store = NULL;
+	gw_rc rc = GW_EINPUT;
+
+	memset(chk, 0, sizeof *chk);
+	*content = NULL;
+	*clen = 0;
+	if (!batch_cms_looks_signed(buf, len))
+		return GW_EINPUT;
+	if ((unsigned char)buf[0] == 0x30) {
+		if ((der = malloc(len)) == NULL)
+			return GW_ENOMEM;
+		memcpy(der, buf, len);
+		der_len = len;
+	} else if (batch_b64_decode(buf, len, &der, &der_len) != GW_OK) {
+		rc = fail(chk, 1, "signed answer: not base64");
+		goto out;
+	}
+	p = der;
+	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len)) == NULL ||
+	    OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+		rc = fail(chk, 1, "signed answer: not a CMS signedData");
+		goto out;
+	}
+	if ((out = BIO_new(BIO_s_mem())) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	int flags = CMS_BINARY;
+	if (ca_file != NULL) {
+		if ((store = X509_STORE_new()) == NULL || X509_STORE_load_file(store, ca_file) != 1) {
+			rc = fail(chk, 99, "cannot load the CA file for answer signatures");
+			goto out;
+		}
+	} else {
+		flags |= CMS_NO_SIGNER_CERT_VERIFY;
+	}
+	if (CMS_verify(cms, NULL, store, NULL, out, flags) != 1) {
+		unsigned long e = ERR_peek_last_error();
+		int r = ERR_GET_REASON(e);
+		rc = fail(chk, r == CMS_R_CERTIFICATE_VERIFY_ERROR ? 1104
+		    : r == CMS_R_CONTENT_VERIFY_ERROR ? 1205 : 1103,
+		    r == CMS_R_CERTIFICATE_VERIFY_ERROR ? "answer signer not trusted" : "answer signature incorrect");
+		goto out;
+	}
+	STACK_OF(X509) *signers = CMS_get0_signers(cms);
+	if (signers && sk_X509_num(signers) > 0)
+		X509_NAME_oneline(X509_get_subject_name(sk_X509_value(signers, 0)), chk->signer, sizeof chk->signer);
+	sk_X509_free(signers);
+	char *data;
+	long dl = BIO_get_mem_data(out, &data);
+	if (dl <= 0 || (*content = malloc((size_t)dl + 1)) == NULL) {
+		rc = dl <= 0 ? fail(chk, 8, "signed answer carries no content") : GW_ENOMEM;
+		goto out;
+	}
+	memcpy(*content, data, (size_t)dl);
+	(*content)[dl] = '\0';
+	*clen = (size_t)dl;
+	snprintf(chk->why, sizeof chk->why, "answer signature valid");
+	rc = GW_OK;
+out:
+	ERR_clear_error();
+	X509_STORE_free(store);
+	BIO_free(out);
+	CMS_ContentInfo_free(cms);
+	free(der);
+	return rc;
+}
