@@ -112,7 +112,8 @@ contract_jsonl_parse(const char *line, size_t n, char *fix, struct contract *c,
 		goto out;
 	}
 	json_t *idv = json_object_get(root, "contract_id");
-	if (json_is_string(idv) && !has_mark(json_string_value(idv), json_string_length(idv))) {
+	if (json_is_string(idv) &&
+	    (!bad_utf8 || !has_mark(json_string_value(idv), json_string_length(idv)))) {
 		struct field_value id = { json_string_value(idv), json_string_length(idv) };
 		contract_rejection_set_id(rej, &id);
 	}
