@@ -241,8 +241,10 @@ gw_rc
 contract_reader_open(struct contract_reader **r, const char *path, char *errbuf,
                      size_t errcap)
 {
-	FILE *fp = fopen(path, "rb");
 	*r = NULL;
+	if (strcmp(path, "-") == 0)
+		return contract_reader_open_stream(r, stdin, "-", CONTRACT_FMT_AUTO, errbuf, errcap);
+	FILE *fp = fopen(path, "rb");
 	if (fp == NULL) {
 		snprintf(errbuf, errcap, "%s: %s", path, strerror(errno));
 		return GW_EIO;

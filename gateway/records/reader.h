@@ -42,7 +42,7 @@ void record_rejection_print(const struct record_rejection *rej, FILE *out);
 
 struct contract_reader;
 
-/* Open a contract file; GW_EIO when it cannot be opened or read,
+/* Open a contract file ("-" is standard input); GW_EIO when it cannot be opened or read,
  * GW_EINPUT when its CSV header is unusable (errbuf says why, in the
  * rejection format). The format is taken from the extension (.csv,
  * .jsonl/.ndjson) or, failing that, from the first byte. */

@@ -84,6 +84,10 @@ if [ -f "$TOP/fixtures/invoices/bad/bad.expected" ]; then
 	[ $? -eq 2 ] && ok || bad "--kind invoice --json: exit not 2"
 fi
 
+# "-" reads standard input, the format told by the first byte.
+"$GATEWAY" records validate - <"$fx/sample.jsonl" >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q "^-: 20 records, 20 valid, 0 rejected" "$tmp/out" && ok || bad "stdin: $(cat "$tmp/out")"
+
 # Usage and I/O errors are exit 2; help is exit 0.
 "$GATEWAY" records validate "$tmp/does-not-exist.csv" >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "missing file: exit not 2"
