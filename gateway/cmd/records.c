@@ -31,6 +31,7 @@ usage(FILE *out)
 	    "  FILE: N records, N valid, N rejected\n"
 	    "  --json   print every valid contract as one canonical JSON line on stdout\n"
 	    "           (the summaries then go to stderr)\n"
+	    "FILE \"-\" is standard input (contracts only).\n"
 	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n");
 }
 

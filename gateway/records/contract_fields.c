@@ -231,6 +231,7 @@ text_slot(struct contract *c, enum contract_field f)
 	}
 }
 
+/* Where a country code goes. */
 static int *
 int_slot(struct contract *c, enum contract_field f)
 {
@@ -242,6 +243,7 @@ int_slot(struct contract *c, enum contract_field f)
 	}
 }
 
+/* Where a fixed-point quantity goes. */
 static int64_t *
 fixed_slot(struct contract *c, enum contract_field f)
 {
