@@ -258,6 +258,14 @@ test_ubl_cr_once_per_document(void **state)
 	assert_int_equal(count(&r, "UBL-DT-19"), 1);
 	assert_int_equal(nth(&r, "UBL-DT-19", 0)->flag, RULE_WARNING);
 	run_free(&r);
+	/* two CR rules are fatal, not warnings; each fires once for the document */
+	run_cen(&r, INV_OPEN "<cac:AdditionalDocumentReference><cbc:ID>a</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode>"
+	    "<cac:Attachment/></cac:AdditionalDocumentReference>"
+	    "<cac:AdditionalDocumentReference><cbc:ID>b</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode>"
+	    "<cac:Attachment/></cac:AdditionalDocumentReference></Invoice>");
+	assert_int_equal(count(&r, "UBL-CR-666"), 1);
+	assert_int_equal(nth(&r, "UBL-CR-666", 0)->flag, RULE_FATAL);
+	run_free(&r);
 	/* the payment due date is allowed in a credit note */
 	run_cen(&r, CN_OPEN "<cac:PaymentMeans><cbc:PaymentDueDate>2024-01-01</cbc:PaymentDueDate></cac:PaymentMeans></CreditNote>");
 	assert_int_equal(count(&r, "UBL-CR-412"), 0);

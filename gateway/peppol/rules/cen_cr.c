@@ -317,14 +317,15 @@ dt_attrs_check(struct cen_run *r, const xmlNode *el)
 	}
 }
 
-/* Root-context warning bit in dt_fired (21.. are the conditional CR rules). */
+/* Root-context rule fired once, bit in dt_fired (21.. are the conditional
+ * CR rules). Two of them (UBL-CR-666, UBL-CR-673) are fatal, not warnings. */
 static void
-once_warn(struct cen_run *r, int bit, const char *id)
+once_fire(struct cen_run *r, int bit, const char *id, enum rule_flag flag)
 {
 	if (r->dt_fired & (1u << bit))
 		return;
 	r->dt_fired |= 1u << bit;
-	cen_warn(r, id, r->root);
+	rule_fire(r->c, id, flag, r->root);
 }
 
 /* Matches el (and its attributes) against the "//" entries. */
@@ -372,11 +373,11 @@ cen_cr_anywhere(struct cen_run *r, const xmlNode *el)
 				other = true;
 		}
 		if ((other || !code) && has_attr(rule_child(el, RULE_NS_CBC, "ID"), "schemeID"))
-			once_warn(r, 21, "UBL-CR-665");
+			once_fire(r, 21, "UBL-CR-665", RULE_WARNING);
 		if (any130 && rule_child(el, RULE_NS_CAC, "Attachment"))
-			once_warn(r, 22, "UBL-CR-666");
+			once_fire(r, 22, "UBL-CR-666", RULE_FATAL);
 		if (any130 && rule_child(el, RULE_NS_CBC, "DocumentDescription"))
-			once_warn(r, 23, "UBL-CR-673");
+			once_fire(r, 23, "UBL-CR-673", RULE_FATAL);
 	}
 }
 

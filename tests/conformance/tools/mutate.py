@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Write N randomly mutated copies of the official complete examples:
 elements deleted, duplicated or added, values and attributes changed.
+UBL-CR paths of the native table are inserted too, so that the table is
+checked against the official rules rather than against itself.
 They drive the differential check against the official validator.
 
 usage: mutate.py REF OUT_DIR N [SEED]"""
@@ -25,6 +27,34 @@ NEW = [(CBC, n) for n in ('UUID', 'Note', 'ID', 'Percent', 'TaxExemptionReason',
       [(CAC, n) for n in ('InvoicePeriod', 'AddressLine', 'Delivery')]
 
 
+def cr_paths(top):
+    """The UBL-CR paths of the native table: inserting them checks the table itself."""
+    import re
+    src = open(os.path.join(top, 'gateway/peppol/rules/cen_cr_table.c')).read()
+    return re.findall(r'\{ "UBL-CR-\d+", "([^"]+)" \}', src)
+
+
+def insert_path(root, path, rnd):
+    """Create the elements (and final attribute) of a table path below the root."""
+    ns = {'cbc': CBC, 'cac': CAC, 'ext': 'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2'}
+    steps = path.split('/')
+    node = root
+    if path.startswith('//'):
+        steps = path[2:].split('/')
+        node = rnd.choice(list(root.iter()))
+    for st in steps:
+        if st == '$L':
+            st = rnd.choice(['cac:InvoiceLine', 'cac:CreditNoteLine'])
+        if st.startswith('@'):
+            node.set(st[1:], rnd.choice(VALUES))
+            return
+        pfx, name = st.split(':')
+        tag = '{%s}%s' % (ns[pfx], name)
+        found = node.find(tag)
+        node = found if found is not None and rnd.random() < 0.7 else ET.SubElement(node, tag)
+    node.text = rnd.choice(VALUES)
+
+
 def parent_of(root, e):
     for p in root.iter():
         if e in list(p):
@@ -32,7 +62,9 @@ def parent_of(root, e):
     return None
 
 
-def mutate(root, rnd):
+def mutate(root, rnd, crs):
+    for _ in range(rnd.randint(0, 3)):
+        insert_path(root, rnd.choice(crs), rnd)
     for _ in range(rnd.randint(1, 6)):
         e = rnd.choice(list(root.iter()))
         op = rnd.random()
@@ -59,9 +91,10 @@ def main():
     ET.register_namespace('cac', CAC)
     sources = sorted(glob.glob(os.path.join(ref, 'peppol/examples/peppol/*.xml')) +
                      glob.glob(os.path.join(ref, 'peppol/examples/peppol-snippets/*.xml')))
+    crs = cr_paths(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../..'))
     for i in range(n):
         tree = ET.parse(rnd.choice(sources))
-        mutate(tree.getroot(), rnd)
+        mutate(tree.getroot(), rnd, crs)
         tree.write(os.path.join(out, 'm%05d.xml' % i), xml_declaration=True, encoding='UTF-8')
 
 
