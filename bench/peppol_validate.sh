@@ -69,16 +69,22 @@ bench_set() { # label files...
 	echo "-- set $label: $# documents, $(cat "$@" | wc -c | awk -v n=$# '{printf "%.1f", $1 / n / 1024}') KB average"
 	"$bin" -r "$runs" -w 3 "$@" | tee "$tmp/native"
 	ours=$(figure "$tmp/native" native_us_per_invoice)
+	ours_cpu=$(figure "$tmp/native" native_cpu_us_per_invoice)
 	[ "$saxon_ok" -eq 1 ] || return 0
 	java -cp "$jar:$top/$BUILD/bench/java" PeppolValidateSaxon "$runs" "$warm" \
 		"$xslt/CEN-EN16931-UBL.xslt" "$xslt/PEPPOL-EN16931-UBL.xslt" -- "$@" | tee "$tmp/saxon"
 	java -cp "$jar:$top/$BUILD/bench/java" PeppolValidateSaxon "$runs" "$warm" -xsd "$REF/peppol/ubl-xsd" \
 		"$xslt/CEN-EN16931-UBL.xslt" "$xslt/PEPPOL-EN16931-UBL.xslt" -- "$@" | sed 's/^saxon/saxon+xsd/' | tee "$tmp/saxon-xsd"
 	theirs=$(figure "$tmp/saxon" saxon_us_per_invoice)
+	theirs_cpu=$(figure "$tmp/saxon" saxon_cpu_us_per_invoice)
 	theirs_xsd=$(figure "$tmp/saxon-xsd" saxon+xsd_us_per_invoice)
-	awk -v o="$ours" -v s="$theirs" -v x="$theirs_xsd" -v l="$label" 'BEGIN {
-		printf "result %s: native %.1f us/invoice (schema + all rules); Saxon %.1f us (XSLTs only) = %.0fx; Saxon %.1f us (schema + XSLTs) = %.0fx\n",
-		    l, o, s, s / o, x, x / o }'
+	theirs_xsd_cpu=$(figure "$tmp/saxon-xsd" saxon+xsd_cpu_us_per_invoice)
+	awk -v o="$ours" -v s="$theirs" -v x="$theirs_xsd" -v l="$label" \
+	    -v oc="$ours_cpu" -v sc="$theirs_cpu" -v xc="$theirs_xsd_cpu" 'BEGIN {
+		printf "result %s, wall: native %.1f us/invoice (schema + all rules); Saxon %.1f us (XSLTs only) = %.0fx; Saxon %.1f us (schema + XSLTs) = %.0fx\n",
+		    l, o, s, s / o, x, x / o
+		printf "result %s, thread CPU: native %.1f us; Saxon %.1f us (XSLTs only) = %.0fx; Saxon %.1f us (schema + XSLTs) = %.0fx\n",
+		    l, oc, sc, sc / oc, xc, xc / oc }'
 }
 
 # shellcheck disable=SC2086

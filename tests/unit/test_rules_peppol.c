@@ -260,6 +260,40 @@ test_credit_note_rules(void **state)
 	assert_int_equal(fired("PEPPOL-EN16931-R120", NULL), 0);
 }
 
+/* Country blocks: Norway's VAT number form, the Dutch address and payment rules. */
+static void
+test_country_blocks(void **state)
+{
+	(void)state;
+	const char *loc = NULL;
+#define NO_SELLER(vat) "<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0192\">923609016</cbc:EndpointID>" \
+	"<cac:PartyTaxScheme><cbc:CompanyID>" vat "</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>" \
+	"<cac:PartyTaxScheme><cbc:CompanyID>Foretaksregisteret</cbc:CompanyID><cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>" \
+	"</cac:Party></cac:AccountingSupplierParty>"
+	run("<Invoice " NS ">" HEAD NO_SELLER("NO923609016MVA") "</Invoice>");
+	assert_int_equal(found.n, 0);
+	run("<Invoice " NS ">" HEAD NO_SELLER("NO923609017MVA") "</Invoice>");
+	assert_int_equal(fired("NO-R-001", &loc), 1);
+	assert_string_equal(loc, "/Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]");
+	assert_int_equal(fired("NO-R-002", NULL), 0);
+	/* A Belgian seller is not judged by the Dutch or Norwegian rules. */
+	run("<Invoice " NS ">" HEAD "<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0208\">0739484052</cbc:EndpointID>"
+	    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>BE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>"
+	    "<cac:PartyLegalEntity><cbc:CompanyID schemeID=\"0208\">0739484052</cbc:CompanyID></cac:PartyLegalEntity>"
+	    "</cac:Party></cac:AccountingSupplierParty><cac:LegalMonetaryTotal><cbc:PayableAmount currencyID=\"EUR\">5</cbc:PayableAmount></cac:LegalMonetaryTotal></Invoice>");
+	assert_int_equal(found.n, 0);
+	/* The same seller in the Netherlands: address incomplete, KVK/OIN missing, no payment means. */
+	run("<Invoice " NS ">" HEAD "<cac:AccountingSupplierParty><cac:Party><cbc:EndpointID schemeID=\"0106\">12345678</cbc:EndpointID>"
+	    "<cac:PostalAddress><cbc:CityName>Breda</cbc:CityName><cac:Country><cbc:IdentificationCode>nl</cbc:IdentificationCode></cac:Country></cac:PostalAddress>"
+	    "<cac:PartyLegalEntity><cbc:CompanyID schemeID=\"0208\">0739484052</cbc:CompanyID></cac:PartyLegalEntity>"
+	    "</cac:Party></cac:AccountingSupplierParty><cac:LegalMonetaryTotal><cbc:PayableAmount currencyID=\"EUR\">5</cbc:PayableAmount></cac:LegalMonetaryTotal></Invoice>");
+	assert_int_equal(fired("NL-R-002", &loc), 1);
+	assert_string_equal(loc, "/Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PostalAddress[1]");
+	assert_int_equal(fired("NL-R-003", NULL), 1);
+	assert_int_equal(fired("NL-R-007", &loc), 1);
+	assert_string_equal(loc, "/Invoice[1]/cac:LegalMonetaryTotal[1]");
+}
+
 static int
 teardown(void **state)
 {
@@ -281,6 +315,7 @@ main(void)
 		cmocka_unit_test(test_line_amount_exact),
 		cmocka_unit_test(test_identifiers_in_context),
 		cmocka_unit_test(test_credit_note_rules),
+		cmocka_unit_test(test_country_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -31,6 +31,7 @@ struct peppol_run {
 	bool profile_unknown;      /* $profile = 'Unknown' */
 	bool profile_01;           /* $profile = '01' */
 	bool de_pair;              /* seller and buyer both in Germany */
+	int has_payment_means;     /* a cac:PaymentMeans anywhere (NL block) */
 	char doc_cur[4][32];       /* $documentCurrencyCode values (first four) */
 	size_t ndoc_cur;
 	const xmlNs *ns_seen[8];   /* namespace declarations already classified */
@@ -61,6 +62,8 @@ void peppol_line(struct peppol_run *r, xmlNodePtr line);
 void peppol_price_allowance(struct peppol_run *r, xmlNodePtr ac);
 void peppol_price_base_quantity(struct peppol_run *r, xmlNodePtr bq);
 void peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start);
+/* Country blocks (peppol_national.c). */
+void peppol_national(struct peppol_run *r);
 /* Rule groups (peppol_codes.c). */
 bool peppol_icd(struct peppol_run *r, xmlNodePtr e);
 void peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_tok t);

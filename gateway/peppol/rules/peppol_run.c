@@ -515,4 +515,5 @@ rules_peppol_run(struct rule_ctx *c)
 			r.ndoc_cur++;
 	}
 	walk(&r, r.top);
+	peppol_national(&r);
 }
