@@ -1,0 +1,81 @@
+#!/bin/sh
+# 20-dimona-rest.sh - the 533-record Dimona fixture through the real path:
+# `gateway intake` into a fresh queue, `gateway run --until-idle` against
+# `gateway sim onss` over HTTPS, once cleanly and once with faults. Each
+# message's final state must match fixtures/dimona/expected-500.tsv, and
+# the simulator's ledger must hold every accepted period exactly once (no
+# loss, no duplicate, no two live periods of a worker overlapping).
+#
+# Env: TOP, GATEWAY, BUILD (set by tests/run-all.sh).
+set -eu
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+GATEWAY=${GATEWAY:-$TOP/build/gateway}
+cd "$TOP"
+work=$(mktemp -d /tmp/gw-dimona-rest-XXXXXX)
+simpid=""
+cleanup() {
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
+fixture=fixtures/dimona/contracts-500.csv
+expected=fixtures/dimona/expected-500.tsv
+
+start_sim() { # dir extra-args...
+	d=$1; shift
+	"$GATEWAY" sim onss --ledger "$d/ledger.jsonl" --port-file "$d/port" --today 2026-03-01 \
+		--process-ms 50 --identify-ms 1500 --employer 175110801 --employer 123456749 "$@" \
+		>"$d/sim.out" 2>"$d/sim.err" &
+	simpid=$!
+	i=0
+	while [ ! -s "$d/port" ]; do
+		i=$((i + 1)); [ $i -lt 200 ] || { echo "simulator did not start"; cat "$d/sim.err"; exit 1; }
+		sleep 0.05
+	done
+	port=$(cat "$d/port")
+	cat >"$d/gw.conf" <<EOF
+[queue]
+dsn = $d/queue.db
+retry_base_ms = 200
+retry_cap_ms = 2000
+[dimona]
+base_url = https://localhost:$port/REST/dimona/v2
+token_url = https://localhost:$port/REST/oauth/v5/token
+ca_file = $TOP/certs/out/tls/ca.crt.pem
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+timeout_ms = 5000
+EOF
+}
+
+stop_sim() {
+	kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""
+}
+
+check_run() { # dir label faults(0|1)
+	"$GATEWAY" sim onss --dump-ledger "$1/ledger.jsonl" >"$1/ledger.json"
+	python3 tests/integration/dimona_check.py "$1/ledger.json" "$1/queue.db" "$2" "$3" "$expected"
+}
+
+run_once() { # label faulty(0|1) extra-sim-args...
+	label=$1; faulty=$2; shift 2
+	d="$work/$label"; mkdir -p "$d"
+	start_sim "$d" "$@"
+	"$GATEWAY" --config "$d/gw.conf" --log-level error intake --contracts "$fixture" >"$d/intake.out"
+	grep -q "533 taken in" "$d/intake.out" || { cat "$d/intake.out"; exit 1; }
+	timeout 900 "$GATEWAY" --config "$d/gw.conf" --log-level error run --until-idle >"$d/run.out" 2>"$d/run.err" ||
+		{ echo "$label: gateway run failed"; tail -5 "$d/run.err"; exit 1; }
+	tail -n 1 "$d/run.out" "$d/run.err" 2>/dev/null | grep -v '^$' | grep -v '==>' | tail -n 1
+	stop_sim
+	check_run "$d" "$label" "$faulty"
+}
+
+status=0
+run_once clean 0 || status=1
+run_once faults 1 --fault 503:0.08 --fault 429:0.05 --fault 500:0.03 --fault drop:0.05 \
+	--fault trunc:0.04 --fault malformed:0.03 --fault slow:0.01 --slow-ms 200 \
+	--fault tokendown:0.2 --token-ttl 35 --seed 11 || status=1
+[ $status -eq 0 ] && echo "dimona rest: 533 records, clean and with faults, outcomes and ledger as expected"
+exit $status
