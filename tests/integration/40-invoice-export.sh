@@ -20,7 +20,9 @@
 # - revisions: the highest wins, a replay is skipped;
 # - usage and I/O errors exit 2; no temp file is ever left behind;
 # - `gateway invoice validate` over every output (skipped with a message
-#   while it is the "not built yet" placeholder): exit 0, no finding.
+#   while it is the "not built yet" placeholder): exit 0, no finding;
+# - with PEPPOL_XSLT_DIR set (a developer's fetched copy of the official
+#   CEN and Peppol XSLTs), Saxon-HE runs them too: no failed assert.
 set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
@@ -146,6 +148,24 @@ else
 	[ "$rc" -eq 1 ] || fail "validate no-endpoint: exit $rc, want 1"
 	[ "$(cat "$tmp/priv.val")" = "error PEPPOL-EN16931-R010 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]" ] \
 		|| fail "validate no-endpoint: $(cat "$tmp/priv.val")"
+fi
+
+# 11. the official validator's artefacts, when a developer has fetched them
+# (never committed): PEPPOL_XSLT_DIR holding CEN-EN16931-UBL.xslt and
+# PEPPOL-EN16931-UBL.xslt, run by Saxon-HE; not a single failed assert
+# (fatal or warning) over the varied and sample documents.
+saxon=${SAXON_JAR:-/usr/share/java/Saxon-HE.jar}
+if [ -n "${PEPPOL_XSLT_DIR:-}" ] && [ -f "$saxon" ] && command -v java >/dev/null; then
+	mkdir -p "$tmp/all" "$tmp/svrl-cen" "$tmp/svrl-peppol"
+	cp "$tmp/varied"/*.xml "$tmp/sample"/*.xml "$tmp/all/"
+	java -jar "$saxon" -s:"$tmp/all" -xsl:"$PEPPOL_XSLT_DIR/CEN-EN16931-UBL.xslt" -o:"$tmp/svrl-cen" >/dev/null 2>&1
+	java -jar "$saxon" -s:"$tmp/all" -xsl:"$PEPPOL_XSLT_DIR/PEPPOL-EN16931-UBL.xslt" -o:"$tmp/svrl-peppol" >/dev/null 2>&1
+	n=$(ls "$tmp/svrl-cen" "$tmp/svrl-peppol" | grep -c '\.xml$')
+	[ "$n" -eq $((2 * $(ls "$tmp/all" | wc -l))) ] || fail "official XSLT: $n reports"
+	if grep -l 'failed-assert' "$tmp/svrl-cen"/* "$tmp/svrl-peppol"/* >"$tmp/svrl.bad"; then
+		fail "official XSLT: failed asserts in $(wc -l <"$tmp/svrl.bad") reports: $(head -n 3 "$tmp/svrl.bad")"
+	fi
+	validated="$validated, official XSLTs clean"
 fi
 
 if [ "$fails" -ne 0 ]; then
