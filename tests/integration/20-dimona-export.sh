@@ -1,0 +1,93 @@
+#!/bin/sh
+# 20-dimona-export.sh - `gateway dimona export`: the FI/FS/GO submission for
+# the batch channel. The FI validates against the official Dimona_20231.xsd
+# (read from $REF) and against the project's own schema; the FS verifies as
+# a detached CMS signature by the organisation's key; the Horeca EXT runs of
+# three days are one OTH form; the highest revision wins and a cancelled
+# contract is not declared; a record whose name does not fit its Dimona
+# zone is rejected (exit 1) without losing the others; --env S has no FS.
+set -eu
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+GATEWAY=${GATEWAY:-$TOP/build/gateway}
+REF=${REF:-$(cd "$TOP/../shared/reference" && pwd)}
+cd "$TOP"
+W=$(mktemp -d /tmp/gw-dimona-export-XXXXXX)
+trap 'rm -rf "$W"' EXIT INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+[ -f certs/out/onss/org.key.pem ] || sh certs/gen-test-pki.sh >/dev/null
+XSD="$REF/onss/xsd/Dimona_20231.xsd"
+OWN=schemas/dimona/Dimona.xsd
+count() { xmllint --xpath "count($2)" "$1"; }
+
+# 1. The 533-record fixture.
+mkdir "$W/out"
+rc=0
+"$GATEWAY" dimona export --contracts fixtures/dimona/contracts-500.csv --out "$W/out" --sender 123456 \
+	>"$W/stdout" 2>"$W/stderr" || rc=$?
+[ $rc -eq 0 ] || { tail -5 "$W/stderr"; fail "export exit $rc"; }
+FI=$(ls "$W/out"/FI.DIMN.123456.* 2>/dev/null)
+[ -n "$FI" ] && [ "$(cat "$W/stdout")" = "$(basename "$FI")" ] || fail "FI name not printed"
+N=$(basename "$FI" | sed 's/^FI\.//')
+echo "$N" | grep -Eq '^DIMN\.123456\.[0-9]{8}\.[0-9]+\.T\.1\.1$' || fail "FI name $N"
+[ -f "$W/out/FS.$N" ] || fail "no FS"
+GO="$W/out/GO.$(echo "$N" | sed 's/\.1$//')"
+[ -f "$GO" ] && [ ! -s "$GO" ] || fail "no empty GO"
+xmllint --noout --schema "$XSD" "$FI" 2>"$W/xsd" || { tail -5 "$W/xsd"; fail "FI not valid against $XSD"; }
+xmllint --noout --schema "$OWN" "$FI" 2>"$W/own" || { tail -5 "$W/own"; fail "FI not valid against $OWN"; }
+base64 -d "$W/out/FS.$N" >"$W/fs.der" || fail "FS not base64"
+openssl cms -verify -inform DER -in "$W/fs.der" -content "$FI" -binary -CAfile certs/out/onss/ca.crt.pem \
+	-purpose any -out /dev/null 2>"$W/cms" || { cat "$W/cms"; fail "FS does not verify"; }
+# 478 contracts - 20 cancelled - 12 EXT days merged into their run's form
+[ "$(count "$FI" "//Form")" = 446 ] || fail "$(count "$FI" "//Form") forms, want 446"
+[ "$(count "$FI" "//Form[Reference/ReferenceNbr='EXT-R001-1']/DimonaIn[DimonaFeatures/WorkerType='OTH']")" = 1 ] ||
+	fail "EXT run not declared as one OTH period"
+[ "$(count "$FI" "//Form[Reference/ReferenceNbr='EXT-R001-2']")" = 0 ] || fail "merged EXT day declared alone"
+[ "$(count "$FI" "//Form[Reference/ReferenceNbr='ART-0001']")" = 0 ] || fail "cancelled contract declared"
+[ "$(count "$FI" "//DimonaIn[StartingHour and not(DimonaFeatures/WorkerType='EXT' or DimonaFeatures/WorkerType='FLX')]")" = 0 ] ||
+	fail "hours on a type that has none"
+[ "$(count "$FI" "//DimonaIn[DimonaFeatures/WorkerType='STU' and not(PlannedHoursNbr)]")" = 0 ] ||
+	fail "student without planned hours"
+[ "$(count "$FI" "//JointCommissionNbr[.='304' or .='200' or .='121']")" = 0 ] || fail "full joint committee sent"
+[ "$(count "$FI" "//NaturalPerson[not(INSS)]")" = 20 ] || fail "foreign workers' identity blocks"
+xmllint --xpath "string(//Form[Reference/ReferenceNbr='FLX-0001']//StartingHour)" "$FI" | grep -Eq '^[0-9]{4}$' ||
+	fail "hours not HHMM"
+# The amended white-collar contracts are declared with their revision 2 dates.
+python3 - "$FI" fixtures/dimona/contracts-500.csv <<'PY' || fail "revision 2 not the one declared"
+import csv, sys, xml.etree.ElementTree as ET
+forms = {f.findtext("Reference/ReferenceNbr"): f for f in ET.parse(sys.argv[1]).getroot()}
+last = {}
+for r in csv.DictReader(open(sys.argv[2], encoding="utf-8")):
+    if int(r["revision"]) >= int(last.get(r["contract_id"], {"revision": "0"})["revision"]):
+        last[r["contract_id"]] = r
+bad = [c for c, r in last.items() if r["status"] == "active" and c in forms and not c.startswith("EXT-R") and
+       forms[c].findtext("DimonaIn/EndingDate") != (r["end_date"] or None)]
+sys.exit(1 if bad else 0)
+PY
+
+# 2. Mixed file: a name longer than its zone is rejected, the rest written.
+mkdir "$W/mixed"
+rc=0
+"$GATEWAY" dimona export --contracts fixtures/dimona/export-mixed.csv --out "$W/mixed" --sender 123456 \
+	>"$W/stdout" 2>"$W/stderr" || rc=$?
+[ $rc -eq 1 ] || { cat "$W/stderr"; fail "mixed export exit $rc, want 1"; }
+grep -q "record FOR-LONG" "$W/stderr" || fail "FOR-LONG not named"
+FI2=$(ls "$W/mixed"/FI.DIMN.* 2>/dev/null)
+[ "$(count "$FI2" "//Form")" = 4 ] || fail "mixed: $(count "$FI2" "//Form") forms, want 4"
+xmllint --noout --schema "$XSD" "$FI2" 2>/dev/null || fail "mixed FI not valid"
+
+# 3. Simulation environment: no signature; the sequence moves on.
+rc=0
+"$GATEWAY" dimona export --contracts fixtures/dimona/export-mixed.csv --out "$W/mixed" --sender 123456 --env S \
+	>"$W/stdout" 2>/dev/null || rc=$?
+[ $rc -eq 1 ] || fail "env S exit $rc"
+N3=$(sed 's/^FI\.//' "$W/stdout")
+echo "$N3" | grep -q '\.S\.1\.1$' || fail "env S name $N3"
+[ "$N3" != "$(basename "$FI2" | sed 's/^FI\.//')" ] || fail "sequence reused"
+[ ! -e "$W/mixed/FS.$N3" ] || fail "FS written for env S"
+
+# 4. Usage errors.
+rc=0; "$GATEWAY" dimona export --out "$W/x" >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "missing --contracts exit $rc"
+rc=0; "$GATEWAY" dimona export --contracts fixtures/dimona/export-mixed.csv --out "$W/x" --env Q >/dev/null 2>&1 || rc=$?
+[ $rc -eq 2 ] || fail "bad --env exit $rc"
+echo "dimona export: 446 forms valid against the official and own schema, FS verifies, merge/revision/reject rules hold"
