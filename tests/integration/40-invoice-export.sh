@@ -48,6 +48,14 @@ xsd_check() { # dir
 	echo "$n"
 }
 
+# 0. the first 200 records of the varied fixture are `gen_invoices 200 42`
+gen="$TOP/${BUILD:-build}/bench/gen_invoices"
+if [ -x "$gen" ]; then
+	"$gen" 200 42 >"$tmp/gen.jsonl"
+	head -n 200 "$FIX/varied.jsonl" | cmp -s - "$tmp/gen.jsonl" || fail "varied.jsonl is not gen_invoices 200 42 + hand-written records"
+	"$gen" 200 42 | cmp -s - "$tmp/gen.jsonl" || fail "gen_invoices is not deterministic"
+fi
+
 # 1. varied fixture
 "$GATEWAY" invoice export --invoices "$FIX/varied.jsonl" --out "$tmp/varied" \
 	>"$tmp/varied.out" 2>"$tmp/varied.err"
