@@ -1,10 +1,113 @@
-/* cmd/run_cmd.c - placeholder until the Dimona REST client lands; replaced by h5. */
+/*
+ * cmd/run_cmd.c - `gateway run`: the service loop over the queue.
+ *
+ * Owns the process side of running: signals (SIGTERM/SIGINT finish the
+ * current step and exit cleanly), the choice of channel, start-up
+ * recovery, the final summary. The scheduling itself is service/runner.c.
+ */
 #include "cmd/cmd.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "queue/queue.h"
+#include "service/dimona_channel.h"
+#include "service/runner.h"
+
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+
+static volatile sig_atomic_t run_stop;
+
+static void on_signal(int sig) { (void)sig; run_stop = 1; }
+
 int
 cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "gateway %s: not built yet\n", argv[0]);
-	return 2;
+	int once = 0, until_idle = 0;
+	const char *channel = "dimona-rest";
+	if (cmd_wants_help(argc, argv)) {
+		printf("usage: gateway run [--once | --until-idle] [--channel dimona-rest]\n\n"
+		    "Runs the gateway over the queue ([queue] dsn, default var/queue.db): recovers\n"
+		    "at start (half-built messages back to pending, sends with an unknown outcome\n"
+		    "back to ready, to be looked up at the ONSS before any re-send), then builds,\n"
+		    "sends, polls the answers, retries with capped exponential back-off and\n"
+		    "jitter, and fails what expires. --once: one pass over what is due.\n"
+		    "--until-idle: stop when nothing is left in flight or waiting (held and\n"
+		    "final messages aside). SIGTERM or SIGINT: finish the current step, exit 0.\n");
+		return GW_EXIT_OK;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = 1;
+		else if (strcmp(argv[i], "--until-idle") == 0)
+			until_idle = 1;
+		else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc)
+			channel = argv[++i];
+		else {
+			fprintf(stderr, "gateway run: unknown or incomplete option %s\n", argv[i]);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (strcmp(channel, dimona_channel_ops.name) != 0) {
+		fprintf(stderr, "gateway run: channel %s is not served by this runner (dimona-rest)\n",
+		    channel);
+		return GW_EXIT_USAGE;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	struct queue *q = NULL;
+	void *ctx = NULL;
+	struct runner *r = NULL;
+	char err[512];
+	int code = GW_EXIT_USAGE;
+	gw_rc rc;
+	if ((rc = queue_open_configured(&q, err, sizeof err)) != GW_OK) {
+		fprintf(stderr, "gateway run: %s\n", err);
+		goto out;
+	}
+	if ((rc = dimona_channel_open(&ctx, err, sizeof err)) != GW_OK) {
+		fprintf(stderr, "gateway run: Dimona REST client: %s\n", err);
+		goto out;
+	}
+	struct runner_config rcfg;
+	runner_config_default(&rcfg);
+	if ((rc = runner_new(&r, q, &dimona_channel_ops, ctx, &rcfg)) != GW_OK ||
+	    (rc = runner_recover(r, queue_now_ms())) != GW_OK) {
+		fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+		goto out;
+	}
+	log_info(NULL, NULL, "running channel %s on queue %s%s", channel,
+	    config_get(gw_cfg, "queue.dsn", "var/queue.db"),
+	    once ? " (one pass)" : until_idle ? " (until idle)" : "");
+	if (once) {
+		size_t did = 0;
+		rc = runner_step(r, queue_now_ms(), &did);
+	} else {
+		rc = runner_loop(r, until_idle, &run_stop);
+	}
+	if (rc != GW_OK && rc != GW_ETEMP) {
+		fprintf(stderr, "gateway run: stopped on %s\n", gw_rc_name(rc));
+		goto out;
+	}
+	const struct runner_counts *n = runner_counts(r);
+	printf("run: %lu built, %lu sent, %lu found by lookup (not re-sent), %lu accepted,"
+	    " %lu with warnings, %lu refused, %lu failed (%lu expired), %lu retries;"
+	    " recovered %lu half-built, %lu unknown sends%s\n", n->built, n->sent,
+	    n->found_by_lookup, n->accepted, n->warnings, n->refused, n->failed, n->expired,
+	    n->retried, n->recovered_building, n->recovered_sending,
+	    run_stop ? " (stopped by signal)" : "");
+	code = GW_EXIT_OK;
+out:
+	runner_free(r);
+	if (ctx != NULL)
+		dimona_channel_close(ctx);
+	if (q != NULL)
+		q->ops->close(q);
+	return code;
 }

@@ -104,7 +104,9 @@ struct queue_ops {
 	gw_rc (*enqueue)(struct queue *q, struct queue_msg *msgs, size_t n, size_t *dups);
 	gw_rc (*get)(struct queue *q, const char *id, struct queue_msg *out);
 	/* Claim up to max messages of channel in state `from` whose next attempt
-	 * is due, moving each to `to` (with an event) atomically. */
+	 * is due, moving each to `to` (with an event) atomically. A claim into
+	 * sending also counts the attempt in the same commit. from == to only
+	 * reads (no event). */
 	gw_rc (*claim)(struct queue *q, const char *channel, enum queue_state from,
 	               enum queue_state to, int64_t now_ms, size_t max,
 	               struct queue_msg *out, size_t *n);

@@ -544,10 +544,27 @@ sq_claim(struct queue *q, const char *channel, enum queue_state from, enum queue
 	sqlite3_finalize(st);
 	st = NULL;
 	for (size_t i = 0; from != to && i < *n; i++) {
-		if ((rc = sq_move(s, out[i].id, from, to, now_ms, "runner", "claimed")) != GW_OK)
+		if ((rc = sq_move(s, out[i].id, from, to, now_ms, "runner",
+		    to == QS_SENDING ? "claimed for sending (attempt counted)" : "claimed")) != GW_OK)
 			goto fail;
 		out[i].state = to;
 		out[i].updated_ms = now_ms;
+		/* Entering sending counts the attempt in the same commit, before
+		 * any byte leaves: after a crash the count says "maybe sent". */
+		if (to == QS_SENDING) {
+			sqlite3_stmt *up = NULL;
+			if ((rc = sq_prep(s, "UPDATE msgs SET attempts=attempts+1 WHERE id=?", &up))
+			    != GW_OK)
+				goto fail;
+			sqlite3_bind_text(up, 1, out[i].id, -1, SQLITE_STATIC);
+			int ur = sqlite3_step(up);
+			sqlite3_finalize(up);
+			if (ur != SQLITE_DONE) {
+				rc = sq_rc(ur);
+				goto fail;
+			}
+			out[i].attempts++;
+		}
 	}
 	if ((rc = sq_commit(s)) != GW_OK)
 		goto fail_nocommit;

@@ -42,6 +42,7 @@ runner_config_default(struct runner_config *c)
 	c->retry_cap_ms = config_get_int(gw_cfg, "queue.retry_cap_ms", 600000);
 	c->dep_wait_ms = config_get_int(gw_cfg, "queue.dep_wait_ms", 2000);
 	c->idle_sleep_ms = config_get_int(gw_cfg, "run.idle_sleep_ms", 1000);
+	c->idle_horizon_ms = config_get_int(gw_cfg, "run.idle_horizon_ms", 30000);
 	c->seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
 	if (c->batch < 1 || c->batch > 4096)
 		c->batch = 64;
@@ -210,10 +211,8 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 	long retry_after = 0;
 	gw_rc rc;
 
-	/* The attempt is durable before any byte leaves. */
-	m->attempts++;
-	if ((rc = r->q->ops->update(r->q, m)) != GW_OK)
-		return rc;
+	/* The claim into sending counted this attempt durably before we got
+	 * here; more than one means an earlier one may have landed. */
 	if (m->attempts > 1) {
 		rc = r->ch->lookup(r->ctx, m, err, sizeof err);
 		if (rc == GW_OK) {
@@ -394,9 +393,17 @@ runner_loop(struct runner *r, int until_idle, volatile sig_atomic_t *stop)
 		if ((rc = r->q->ops->stats(r->q, r->ch->name, &st)) != GW_OK)
 			return rc;
 		uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
-		    st.count[QS_SENDING] + st.count[QS_SENT];
-		if (until_idle && active == 0)
+		    st.count[QS_SENDING];
+		/* Idle: nothing to build or send, and no answer expected soon (an
+		 * ONSS "waiting" status can last days; the next run polls it). */
+		if (until_idle && active == 0 && (st.count[QS_SENT] == 0 ||
+		    st.next_attempt_ms - now > r->cfg.idle_horizon_ms)) {
+			if (st.count[QS_SENT] > 0)
+				log_info(NULL, NULL, "idle: %llu message(s) still await an answer, next"
+				    " poll in %lld s", (unsigned long long)st.count[QS_SENT],
+				    (long long)((st.next_attempt_ms - now) / 1000));
 			break;
+		}
 		int64_t wait = r->cfg.idle_sleep_ms;
 		if (st.next_attempt_ms != 0 && st.next_attempt_ms - now < wait)
 			wait = st.next_attempt_ms - now;

@@ -1,0 +1,19 @@
+/*
+ * dimona_channel.h - the Dimona REST v2 channel for the runner.
+ *
+ * Builds the REST JSON from a queued contract (with the period id of the
+ * IN for OUT, UPDATE and CANCEL), runs the Dimona rules before anything is
+ * sent, submits, looks up after an unknown outcome, polls the result.
+ */
+#ifndef GW_SERVICE_DIMONA_CHANNEL_H
+#define GW_SERVICE_DIMONA_CHANNEL_H
+
+#include "service/channel.h"
+
+extern const struct channel_ops dimona_channel_ops;
+
+/* The channel's context: one REST client ([dimona] keys). */
+gw_rc dimona_channel_open(void **ctx, char *errbuf, size_t errcap);
+void dimona_channel_close(void *ctx);
+
+#endif
