@@ -14,8 +14,9 @@ PKGS    := libxml-2.0 xmlsec1-openssl openssl libcurl sqlite3 libpq jansson libm
 REF     ?= $(abspath ../shared/reference)
 
 ifeq ($(FUZZ),1)
-BUILD   := build-fuzz
-CC      := clang
+# Fuzz objects are clang + sanitizer coverage: never mix them into another build dir.
+override BUILD := build-fuzz
+override CC    := clang
 SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DGW_FUZZING
 else ifeq ($(SAN),1)
 BUILD   := build-san

@@ -23,7 +23,7 @@ int log_parse_level(const char *s);
 void log_msg(enum log_level lvl, const char *msg_id, const char *record_id,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void log_vmsg(enum log_level lvl, const char *msg_id, const char *record_id,
-              int with_errno, const char *fmt, va_list ap);
+              int with_errno, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 #define log_debug(m, r, ...) log_msg(LOG_LVL_DEBUG, m, r, __VA_ARGS__)
 #define log_info(m, r, ...)  log_msg(LOG_LVL_INFO, m, r, __VA_ARGS__)

@@ -1,9 +1,18 @@
 #!/bin/sh
-# make check: build the libFuzzer targets with clang + ASan/UBSan and run
-# each briefly over its seed corpus, so a parser regression is caught here.
+# make check: build the libFuzzer targets with clang + ASan/UBSan (in
+# build-fuzz/, never the caller's build dir) and run each briefly over its
+# seed corpus, so that a parser regression is caught here.
 set -eu
 cd "$TOP"
-make -s FUZZ=1 fuzz-bins >/dev/null
+unset MAKEFLAGS MAKELEVEL MFLAGS
+if ! make -s -j2 FUZZ=1 fuzz-bins >build-fuzz.log 2>&1; then
+	tail -n 30 build-fuzz.log
+	echo "fuzz build failed"
+	exit 1
+fi
+rm -f build-fuzz.log
 FUZZ_SECONDS=${FUZZ_SECONDS:-5} sh tests/fuzz/run.sh
+want=$(ls tests/fuzz/fuzz_*.c | wc -l)
 n=$(ls build-fuzz/fuzz/ 2>/dev/null | grep -c '^fuzz_' || true)
+[ "$n" -eq "$want" ] || { echo "only $n of $want fuzzers were built"; exit 1; }
 echo "$n fuzzers ran clean"
