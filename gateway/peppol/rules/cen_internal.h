@@ -139,6 +139,14 @@ enum cen_cat cen_cat_of(const char *s);
 bool cen_vat_scheme(const xmlNode *taxcat);
 /* Category of normalize-space(cbc:ID) of a (Classified)TaxCategory. */
 enum cen_cat cen_tc_cat(const xmlNode *taxcat);
+/* The cbc:ChargeIndicator children of an AllowanceCharge as a set:
+ * AC_FALSE when one is false, AC_TRUE when one is true (both possible:
+ * "[cbc:ChargeIndicator = false()]" is a general comparison). Where a
+ * pattern has both contexts, the allowance one comes first and wins. */
+enum { AC_FALSE = 1, AC_TRUE = 2 };
+unsigned cen_ac_flags(const xmlNode *ac);
+/* 0 (allowance context), 1 (charge context) or -1 (neither) for a node. */
+int cen_ac_first(const xmlNode *ac);
 /* XPath round(x) to `places` decimals: half toward positive infinity. */
 decimal cen_xround(decimal x, int places);
 

@@ -150,7 +150,7 @@ sum_doc_ac(const xmlNode *parent, int charge, bool *any)
 	decimal s = dec_from_int(0), d;
 	*any = false;
 	for (xmlNode *k = parent->children; k != NULL; k = k->next) {
-		if (!IS_CAC(k, "AllowanceCharge") || rule_bool(CBC(k, "ChargeIndicator")) != charge)
+		if (!IS_CAC(k, "AllowanceCharge") || !(cen_ac_flags(k) & (charge ? AC_TRUE : AC_FALSE)))
 			continue;
 		*any = true;
 		if (dec_of(k, "Amount", &d))
@@ -526,10 +526,14 @@ basis_sum(const xmlNode *root, const char *which, enum cen_cat cat, const decima
 			if (cat_match(k, true, cat, rate) && dec_of(k, "LineExtensionAmount", &d))
 				s = dec_add(s, d);
 		} else if (IS_CAC(k, "AllowanceCharge")) {
-			int b = rule_bool(CBC(k, "ChargeIndicator"));
-			if (b < 0 || !cat_match(k, false, cat, rate) || !dec_of(k, "Amount", &d))
+			unsigned f = cen_ac_flags(k);
+			if (f == 0 || !cat_match(k, false, cat, rate) || !dec_of(k, "Amount", &d))
 				continue;
-			s = b ? dec_add(s, d) : dec_sub(s, d);
+			/* an element with both indicators is in both sums */
+			if (f & AC_TRUE)
+				s = dec_add(s, d);
+			if (f & AC_FALSE)
+				s = dec_sub(s, d);
 		}
 	}
 	return s;
@@ -617,7 +621,7 @@ tax_category(struct cen_run *r, xmlNode *tc)
 		return;
 	}
 	if (IS_CAC(p, "AllowanceCharge")) {
-		int b = rule_bool(CBC(p, "ChargeIndicator"));
+		int b = cen_ac_first(p);
 		if (b >= 0 && !rate_ok(cat, tc))
 			cen_fatal(r, cat_ids[cat][b ? 2 : 1], tc);
 	}
@@ -696,7 +700,7 @@ cen_model_element(struct cen_run *r, xmlNode *el)
 			if (norm_empty(CBC(el, "ID")))
 				cen_fatal(r, "BR-52", el);
 		} else if (r->tok == CT_AllowanceCharge) {
-			int b = rule_bool(CBC(el, "ChargeIndicator"));
+			int b = cen_ac_first(el);
 			if (b < 0)
 				return;
 			if (p == r->root && r->root_doc)

@@ -173,10 +173,34 @@ tok_lookup(struct cen_run *r, const xmlChar *name)
 	r->flags = f;
 }
 
-/* Which kind of TaxCategory position el (a cac:TaxCategory) has. */
-static enum cen_tck
-tc_kind(const struct cen_run *r, const xmlNode *el)
+unsigned
+cen_ac_flags(const xmlNode *ac)
 {
+	unsigned f = 0;
+	for (xmlNode *k = rule_child(ac, RULE_NS_CBC, "ChargeIndicator"); k != NULL; k = rule_next_same(k)) {
+		int b = rule_bool(k);
+		if (b == 0)
+			f |= AC_FALSE;
+		else if (b == 1)
+			f |= AC_TRUE;
+	}
+	return f;
+}
+
+int
+cen_ac_first(const xmlNode *ac)
+{
+	unsigned f = cen_ac_flags(ac);
+	return (f & AC_FALSE) ? 0 : (f & AC_TRUE) ? 1 : -1;
+}
+
+/* Which kind of TaxCategory position el (a cac:TaxCategory) has; an
+ * AllowanceCharge that is both (two indicators) also counts as a charge
+ * through *also. */
+static enum cen_tck
+tc_kind(const struct cen_run *r, const xmlNode *el, int *also)
+{
+	*also = -1;
 	const xmlNode *p = el->parent;
 	if (rule_is(p, RULE_NS_CAC, "TaxSubtotal")) {
 		const xmlNode *tt = p->parent;
@@ -185,11 +209,13 @@ tc_kind(const struct cen_run *r, const xmlNode *el)
 		return TCK_ST_OTHER;
 	}
 	if (rule_is(p, RULE_NS_CAC, "AllowanceCharge")) {
-		int b = rule_bool(rule_child(p, RULE_NS_CBC, "ChargeIndicator"));
+		unsigned f = cen_ac_flags(p);
 		bool top = p->parent == r->root;
-		if (b == 0)
+		if ((f & AC_FALSE) && (f & AC_TRUE))
+			*also = top ? TCK_AC_T_ROOT : TCK_AC_T_SUB;
+		if (f & AC_FALSE)
 			return top ? TCK_AC_F_ROOT : TCK_AC_F_SUB;
-		if (b == 1)
+		if (f & AC_TRUE)
 			return top ? TCK_AC_T_ROOT : TCK_AC_T_SUB;
 		return TCK_AC_NONE;
 	}
@@ -231,10 +257,16 @@ cen_facts_element(struct cen_run *r, const xmlNode *el)
 	struct cen_facts *f = &r->f;
 	const xmlNode *p = el->parent;
 	if ((r->ns == RULE_NSID_CAC && r->tok == CT_TaxCategory) || (r->ns == RULE_NSID_CAC && r->tok == CT_ClassifiedTaxCategory)) {
-		enum cen_tck k = r->tok == CT_ClassifiedTaxCategory ? TCK_CTC : tc_kind(r, el);
+		int also = -1;
+		enum cen_tck k = r->tok == CT_ClassifiedTaxCategory ? TCK_CTC : tc_kind(r, el, &also);
 		int vat = cen_vat_scheme(el);
-		f->cnt[k][vat][cen_tc_cat(el)]++;
-		f->raw[k][vat][raw_cat(el)]++;
+		enum cen_cat cat = cen_tc_cat(el), raw = raw_cat(el);
+		f->cnt[k][vat][cat]++;
+		f->raw[k][vat][raw]++;
+		if (also >= 0) {
+			f->cnt[also][vat][cat]++;
+			f->raw[also][vat][raw]++;
+		}
 		return;
 	}
 	if ((r->ns == RULE_NSID_CAC && r->tok == CT_InvoiceLine)) {

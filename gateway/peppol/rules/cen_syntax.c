@@ -143,7 +143,7 @@ cen_syntax_element(struct cen_run *r, xmlNode *el)
 		if (rule_path_count(el, "cac:DeliveryParty/cac:PartyName/cbc:Name") > 1)
 			cen_fatal(r, "UBL-SR-25", el);
 	} else if (r->tok == CT_AllowanceCharge) {
-		int b = rule_bool(CBC(el, "ChargeIndicator"));
+		int b = cen_ac_first(el);
 		if (b >= 0 && rule_count(el, RULE_NS_CBC, "AllowanceChargeReason") > 1)
 			cen_fatal(r, b ? "UBL-SR-31" : "UBL-SR-30", el);
 	} else if (r->tok == CT_PartyTaxScheme) {
@@ -305,7 +305,7 @@ cen_codes_element(struct cen_run *r, xmlNode *el)
 		if (IS_CAC(p, "PaymentMeans") && !text_in(el, &cen_cl_payment_means))
 			cen_fatal(r, "BR-CL-16", el);
 	} else if (r->tok == CT_AllowanceChargeReasonCode) {
-		int b = IS_CAC(p, "AllowanceCharge") ? rule_bool(CBC(p, "ChargeIndicator")) : -1;
+		int b = IS_CAC(p, "AllowanceCharge") ? cen_ac_first(p) : -1;
 		if (b == 0 && !text_in(el, &cen_cl_allowance_reason))
 			cen_fatal(r, "BR-CL-19", el);
 		else if (b == 1 && !text_in(el, &cen_cl_charge_reason))

@@ -27,7 +27,7 @@ mv "$work"/in/*.txt "$work/mine/"
 for f in "$REF"/peppol/examples/peppol/*.xml "$REF"/peppol/examples/peppol-snippets/*.xml; do
 	cp "$f" "$work/in/ex-$(basename "$f")"
 done
-python3 "$tools/mutate.py" "$REF" "$work/in" "${N:-500}" "${SEED:-1}"
+python3 "$tools/mutate.py" "$REF" "$work/in" "${N:-500}" "${SEED:-1}" "$work/in"
 for f in "$work"/in/ex-*.xml "$work"/in/m*.xml; do
 	b=$(basename "$f")
 	"$bin" --doc --suite cen "$f" | grep -v ' fatal, [0-9]* warning$' | sed "s|^$f: ||" >"$work/mine/$b.txt" || true

@@ -5,7 +5,8 @@ UBL-CR paths of the native table are inserted too, so that the table is
 checked against the official rules rather than against itself.
 They drive the differential check against the official validator.
 
-usage: mutate.py REF OUT_DIR N [SEED]"""
+usage: mutate.py REF OUT_DIR N [SEED [EXTRA_SOURCE_DIR]]
+EXTRA_SOURCE_DIR adds its *.xml (e.g. the unit-test documents) as sources."""
 import copy, glob, os, random, sys
 import xml.etree.ElementTree as ET
 
@@ -69,8 +70,23 @@ def mutate(root, rnd, crs):
         e = rnd.choice(list(root.iter()))
         op = rnd.random()
         p = parent_of(root, e) if e is not root else None
-        if op < 0.3 and len(e) == 0:
+        if op < 0.15 and len(e) == 0:
             e.text = rnd.choice(VALUES)
+        elif op < 0.3 and len(e) == 0:
+            # nudge a number: another last digit, a sign, more decimals
+            t = (e.text or '').strip()
+            if t[:1].isdigit() or t[:1] == '-':
+                k = rnd.randint(0, 3)
+                if k == 0:
+                    e.text = t[:-1] + str(rnd.randint(0, 9))
+                elif k == 1:
+                    e.text = t[1:] if t.startswith('-') else '-' + t
+                elif k == 2:
+                    e.text = t + ('5' if '.' in t else '.005')
+                else:
+                    e.text = ' %s ' % t
+            else:
+                e.text = rnd.choice(VALUES)
         elif op < 0.45 and p is not None:
             p.remove(e)
         elif op < 0.6 and p is not None:
@@ -91,6 +107,9 @@ def main():
     ET.register_namespace('cac', CAC)
     sources = sorted(glob.glob(os.path.join(ref, 'peppol/examples/peppol/*.xml')) +
                      glob.glob(os.path.join(ref, 'peppol/examples/peppol-snippets/*.xml')))
+    if len(sys.argv) > 5:
+        sources += sorted(f for f in glob.glob(os.path.join(sys.argv[5], '*.xml'))
+                          if not os.path.basename(f).startswith(('m', 'ex-')))
     crs = cr_paths(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../..'))
     for i in range(n):
         tree = ET.parse(rnd.choice(sources))
