@@ -114,7 +114,7 @@ get_str(json_t *obj, const char *key, const char *prefix, bool required,
 		return reject(rej, fname(f, sizeof f, prefix, key), "contains a NUL character");
 	if (n >= cap)
 		return reject(rej, fname(f, sizeof f, prefix, key),
-		    "longer than %zu characters", cap - 1);
+		    "longer than %zu bytes", cap - 1);
 	if (!text_clean(s))
 		return reject(rej, fname(f, sizeof f, prefix, key), "contains a control character");
 	memcpy(out, s, n + 1);
