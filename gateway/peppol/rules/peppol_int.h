@@ -64,6 +64,10 @@ void peppol_price_base_quantity(struct peppol_run *r, xmlNodePtr bq);
 void peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start);
 /* Country blocks (peppol_national.c). */
 void peppol_national(struct peppol_run *r);
+/* Denmark, Italy, Sweden, Iceland (peppol_nordic.c). */
+void peppol_nordic(struct peppol_run *r, const char *supplier_country);
+/* XPath number() of a string: false when NaN. */
+bool peppol_number(const char *s, double *out);
 /* Rule groups (peppol_codes.c). */
 bool peppol_icd(struct peppol_run *r, xmlNodePtr e);
 void peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum peppol_tok t);

@@ -1,12 +1,13 @@
 /*
- * peppol_national.c - the country blocks of Peppol BIS 3.0.19 that the
- * gateway implements: Norway (NO-R-001, NO-R-002) and the Netherlands
- * (NL-R-001..009). 3.0.19 has no Belgian block.
+ * peppol_national.c - the country blocks of Peppol BIS 3.0.19: the
+ * shared country variables, Norway (NO-R-001, NO-R-002) and the
+ * Netherlands (NL-R-001..009); Denmark, Italy, Sweden and Iceland are in
+ * peppol_nordic.c. 3.0.19 has no Belgian block.
  *
  * Owns the country variables of those patterns ($supplierCountry,
  * $supplierCountryIsNL, ...) and their rules. Runs only when a block
- * applies, so Belgian documents pay one look-up. The other blocks (DK, IT,
- * SE, GR, IS, DE) are not implemented (docs/peppol-conformance.md).
+ * applies, so Belgian documents pay a few look-ups. The Greek and German
+ * blocks are not implemented (docs/peppol-conformance.md).
  */
 #include "peppol/rules/peppol_int.h"
 #include "peppol/rules/peppol_ids.h"
@@ -225,6 +226,7 @@ peppol_national(struct peppol_run *r)
 	supplier_country(r->top, sc, sizeof sc);
 	if (strcmp(sc, "NO") == 0)
 		norway(r);
+	peppol_nordic(r, sc);
 	struct nl f = {
 		.sup = is_nl(r->top, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
 	};
