@@ -82,6 +82,29 @@ else
 	ok
 fi
 
+# Country blocks: the seller (and buyer) moved to another country, each
+# finding as the official 3.0.19 rules give it.
+sed -e '29s/GB/SE/' -e 's/GB1232434/SE123456789001/' \
+	-e 's|<cbc:CompanyID>GB983294</cbc:CompanyID>|<cbc:CompanyID>5560360794</cbc:CompanyID>|' \
+	-e 's|<cbc:ID>BIC324098|<cbc:ID>SE:BANKGIRO|' -e 's|<cbc:ID>IBAN32423940|<cbc:ID>12X|' "$base" >"$tmp/se.xml"
+run se --rules peppol "$tmp/se.xml"
+expect se 1 "error SE-R-013 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyLegalEntity[1]
+warning SE-R-008 /Invoice[1]/cac:PaymentMeans[1]/cac:PayeeFinancialAccount[1]/cbc:ID[1]
+warning SE-R-009 /Invoice[1]/cac:PaymentMeans[1]/cac:PayeeFinancialAccount[1]/cbc:ID[1]"
+sed -e '29s/GB/DK/' -e '59s/SE/DK/' -e 's|<cbc:CompanyID>GB983294</cbc:CompanyID>|<cbc:CompanyID schemeID="0184">12345678</cbc:CompanyID>|' \
+	-e 's|<cbc:ID schemeID="0002">FR23342</cbc:ID>|<cbc:ID>FR23342</cbc:ID>|' -e 's|name="Credit transfer">30<|>31<|' \
+	-e '/<cac:FinancialInstitutionBranch>/,/<\/cac:FinancialInstitutionBranch>/d' "$base" >"$tmp/dk.xml"
+run dk --rules peppol "$tmp/dk.xml"
+expect dk 1 "error DK-R-013 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyIdentification[1]
+error DK-R-013 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cac:PartyIdentification[1]
+error DK-R-006 /Invoice[1]/cac:PaymentMeans[1]"
+sed -e '29s/GB/NL/' -e '59s/SE/NL/' -e '89s/SE/NL/' "$base" >"$tmp/nl.xml"
+run nl --rules peppol "$tmp/nl.xml"
+expect nl 1 "error NL-R-003 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyLegalEntity[1]/cbc:CompanyID[1]
+error NL-R-005 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cac:PartyLegalEntity[1]/cbc:CompanyID[1]
+error NL-R-009 /Invoice[1]/cac:InvoiceLine[1]/cac:OrderLineReference[1]/cbc:LineID[1]
+error NL-R-009 /Invoice[1]/cac:InvoiceLine[2]/cac:OrderLineReference[1]/cbc:LineID[1]"
+
 # --rules narrows the rule sets (the schema is always checked).
 run cen --rules cen "$tmp/noref.xml"
 expect cen 0 ""
