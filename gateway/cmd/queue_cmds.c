@@ -131,13 +131,18 @@ cmd_status(int argc, char **argv)
 {
 	int json = 0;
 	if (cmd_wants_help(argc, argv)) {
-		printf("usage: gateway status [--json]\n\nCounts per state and per channel, the oldest"
-		    " pending message and the next\nattempts due.\n");
+		printf("usage: gateway status [--json] [--check]\n\nCounts per state and per channel,"
+		    " the oldest pending message and the next\nattempts due. --check also runs the"
+		    " queue's storage self-check (PRAGMA\nintegrity_check for SQLite) and exits 1 when"
+		    " it fails.\n");
 		return GW_EXIT_OK;
 	}
+	int check = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
+		} else if (strcmp(argv[i], "--check") == 0) {
+			check = 1;
 		} else {
 			fprintf(stderr, "gateway status: unknown option %s\n", argv[i]);
 			return GW_EXIT_USAGE;
@@ -156,6 +161,10 @@ cmd_status(int argc, char **argv)
 		q->ops->close(q);
 		return GW_EXIT_USAGE;
 	}
+	int check_failed = 0;
+	char check_msg[256] = "";
+	if (check && q->ops->check(q, check_msg, sizeof check_msg) != GW_OK)
+		check_failed = 1;
 	if (json) {
 		printf("{\"queue\":\"%s\",\"total\":{", config_get(gw_cfg, "queue.dsn", "var/queue.db"));
 		for (int s = 0; s < QS__COUNT; s++)
@@ -170,11 +179,19 @@ cmd_status(int argc, char **argv)
 				    (unsigned long long)ch[c].count[s]);
 			printf("}");
 		}
-		printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\"}\n",
+		printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\"",
 		    qc_time(all.oldest_pending_ms, t1, sizeof t1),
 		    qc_time(all.next_attempt_ms, t2, sizeof t2));
+		if (check) {
+			printf(",\"integrity\":\"");
+			for (const char *p = check_msg; *p; p++)
+				if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+					putchar(*p);
+			printf("\"");
+		}
+		printf("}\n");
 		q->ops->close(q);
-		return GW_EXIT_OK;
+		return check_failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
 	}
 	printf("queue %s (%s)\n%-12s", config_get(gw_cfg, "queue.dsn", "var/queue.db"),
 	    q->ops->name, "channel");
@@ -213,8 +230,10 @@ cmd_status(int argc, char **argv)
 		free(l);
 		l = NULL;
 	}
+	if (check)
+		printf("integrity: %s\n", check_msg);
 	q->ops->close(q);
-	return GW_EXIT_OK;
+	return check_failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 
 /* Print one message and its history. */

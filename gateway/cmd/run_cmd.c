@@ -13,13 +13,41 @@
 #include "service/dimona_channel.h"
 #include "service/runner.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t run_stop;
 
 static void on_signal(int sig) { (void)sig; run_stop = 1; }
+
+/* One runner per queue: start-up recovery moves every "sending" message
+ * back to ready, which is only safe when no other runner is sending them.
+ * An exclusive lock on a file beside the queue ([run] lock_file); the
+ * kernel drops it when the process dies, even by SIGKILL. */
+static int
+run_lock(char *path, size_t cap)
+{
+	const char *lf = config_get(gw_cfg, "run.lock_file", NULL);
+	if (lf != NULL)
+		snprintf(path, cap, "%s", lf);
+	else
+		snprintf(path, cap, "%s.run.lock", config_get(gw_cfg, "queue.dsn", "var/queue.db"));
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -2;
+	}
+	return fd;
+}
 
 int
 cmd_run(int argc, char **argv)
@@ -64,9 +92,19 @@ cmd_run(int argc, char **argv)
 	struct queue *q = NULL;
 	void *ctx = NULL;
 	struct runner *r = NULL;
-	char err[512];
+	char err[512], lockpath[1100];
 	int code = GW_EXIT_USAGE;
 	gw_rc rc;
+	int lockfd = run_lock(lockpath, sizeof lockpath);
+	if (lockfd == -2) {
+		fprintf(stderr, "gateway run: another gateway run is serving this queue (%s is"
+		    " locked)\n", lockpath);
+		return GW_EXIT_USAGE;
+	}
+	if (lockfd < 0) {
+		fprintf(stderr, "gateway run: cannot open %s: %s\n", lockpath, strerror(errno));
+		return GW_EXIT_USAGE;
+	}
 	if ((rc = queue_open_configured(&q, err, sizeof err)) != GW_OK) {
 		fprintf(stderr, "gateway run: %s\n", err);
 		goto out;
@@ -109,5 +147,6 @@ out:
 		dimona_channel_close(ctx);
 	if (q != NULL)
 		q->ops->close(q);
+	close(lockfd);
 	return code;
 }

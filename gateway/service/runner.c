@@ -38,6 +38,7 @@ runner_config_default(struct runner_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->batch = (size_t)config_get_int(gw_cfg, "run.batch", 64);
+	c->send_batch = (size_t)config_get_int(gw_cfg, "run.send_batch", 8);
 	c->retry_base_ms = config_get_int(gw_cfg, "queue.retry_base_ms", 2000);
 	c->retry_cap_ms = config_get_int(gw_cfg, "queue.retry_cap_ms", 600000);
 	c->dep_wait_ms = config_get_int(gw_cfg, "queue.dep_wait_ms", 2000);
@@ -322,7 +323,11 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
              gw_rc (*fn)(struct runner *, struct queue_msg *, int64_t), size_t *did)
 {
 	size_t n = 0;
-	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, now, r->cfg.batch, r->buf, &n);
+	/* Few at a time into sending: a crash leaves each of them "maybe sent",
+	 * to be looked up before it goes out again. */
+	size_t max = to == QS_SENDING && r->cfg.send_batch < r->cfg.batch ? r->cfg.send_batch
+	    : r->cfg.batch;
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, now, max ? max : 1, r->buf, &n);
 	if (rc != GW_OK)
 		return rc;
 	gw_rc first = GW_OK;

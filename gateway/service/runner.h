@@ -16,6 +16,7 @@
 
 struct runner_config {
 	size_t  batch;            /* messages claimed per step and phase ([run] batch, 64) */
+	size_t  send_batch;       /* of which at most this many into sending ([run] send_batch, 8) */
 	int64_t retry_base_ms;    /* [queue] retry_base_ms, 2000 */
 	int64_t retry_cap_ms;     /* [queue] retry_cap_ms, 600000 */
 	int64_t dep_wait_ms;      /* re-check of an unanswered dependency ([queue] dep_wait_ms, 2000) */

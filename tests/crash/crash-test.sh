@@ -1,0 +1,167 @@
+#!/bin/sh
+# crash-test.sh - kill the gateway with SIGKILL at seeded random points while
+# it declares N contracts to the ONSS REST simulator, restart it each time,
+# then prove from the simulator's own ledger that every contract was
+# declared exactly once, and that the queue file is intact.
+#
+# Env: BUILD (build dir), SEED (1), N (10000 records), KILLS (50 kills of
+# `gateway run`, plus one of `gateway intake`), DELAY_MIN/DELAY_MAX (seconds
+# between a start and its kill: 0.15 / 1.5), FAULTS (simulator faults on top
+# of the kills, default drop:0.01 503:0.01: a dropped connection after the
+# simulator stored the POST is an unknown outcome too), TIMEOUT (600 s for
+# the final run). Repeatable: the same SEED gives the same records, the
+# same kill delays and the same fault dice. Last line: the figures.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+BUILD=${BUILD:-build}
+SEED=${SEED:-1}
+N=${N:-10000}
+KILLS=${KILLS:-50}
+DELAY_MIN=${DELAY_MIN:-0.15}
+DELAY_MAX=${DELAY_MAX:-1.5}
+FAULTS=${FAULTS:-"drop:0.01 503:0.01"}
+TIMEOUT=${TIMEOUT:-600}
+G="$top/$BUILD/gateway"
+[ -x "$G" ] || { echo "crash-test: $G is not built"; exit 2; }
+[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
+start=$(date +%s)
+
+w=$(mktemp -d "$top/$BUILD/crash.XXXXXX")
+simpid=""
+runpid=""
+cleanup() {
+	[ -n "$runpid" ] && kill -9 "$runpid" 2>/dev/null || true
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null || true
+	[ -n "$simpid" ] && wait "$simpid" 2>/dev/null || true
+	[ -n "${KEEP:-}" ] || rm -rf "$w"
+}
+trap cleanup EXIT INT TERM
+
+# Records: one worker each, so "declared exactly once" can be read per
+# worker from the simulator's ledger.
+sh tests/crash/gen-contracts.sh "$N" "$SEED" "$w/contracts.jsonl"
+sed -n 's/.*"worker_inss":"\([0-9]*\)".*/\1/p' "$w/contracts.jsonl" | sort > "$w/workers"
+[ "$(sort -u "$w/workers" | wc -l)" -eq "$N" ] || { echo "crash-test: generator gave duplicate workers"; exit 2; }
+
+# The simulator, with a durable ledger (fsynced JSON lines); never killed.
+fault_args=""
+for f in $FAULTS; do fault_args="$fault_args --fault $f"; done
+# shellcheck disable=SC2086
+"$G" sim onss --ledger "$w/ledger.jsonl" --port-file "$w/port" --process-ms 50 \
+	--seed "$SEED" $fault_args >"$w/sim.out" 2>"$w/sim.err" &
+simpid=$!
+i=0
+while [ ! -s "$w/port" ]; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "crash-test: simulator did not start"; cat "$w/sim.err"; exit 2; }
+	sleep 0.1
+done
+port=$(cat "$w/port")
+cat > "$w/gw.conf" <<EOF
+[queue]
+dsn = $w/queue.db
+[dimona]
+base_url = https://localhost:$port/REST/dimona/v2
+token_url = https://localhost:$port/REST/oauth/v5/token
+ca_file = $top/certs/out/tls/ca.crt.pem
+cert = $top/certs/out/onss/org.crt.pem
+key = $top/certs/out/onss/org.key.pem
+timeout_ms = 5000
+EOF
+gw() { "$G" --config "$w/gw.conf" "$@"; }
+# Background processes are started directly (not through gw) so that $!
+# is the gateway itself and SIGKILL reaches it.
+
+# Seeded kill delays.
+awk -v s="$SEED" -v k="$KILLS" -v lo="$DELAY_MIN" -v hi="$DELAY_MAX" \
+	'BEGIN { srand(s); for (i = 0; i < k + 1; i++) printf "%.3f\n", lo + rand() * (hi - lo) }' \
+	> "$w/delays"
+
+# Intake, killed once part-way, then again in full: a replay is a no-op.
+"$G" --config "$w/gw.conf" intake --contracts "$w/contracts.jsonl" >>"$w/intake.out" \
+	2>>"$w/intake.err" &
+runpid=$!
+sleep "$(sed -n 1p "$w/delays" | awk '{ printf "%.3f", $1 / 4 }')"
+kill -9 "$runpid" 2>/dev/null || true
+wait "$runpid" 2>/dev/null || true
+runpid=""
+gw intake --contracts "$w/contracts.jsonl" >>"$w/intake.out" 2>>"$w/intake.err" || {
+	echo "crash-test: intake failed"; cat "$w/intake.err"; exit 1; }
+pending=$(gw status --json | sed 's/.*"total":{"pending":\([0-9]*\).*/\1/')
+[ "$pending" -eq "$N" ] || { echo "crash-test: $pending pending after intake, want $N"; exit 1; }
+
+# The kill loop.
+k=0
+inflight=0
+while [ "$k" -lt "$KILLS" ]; do
+	"$G" --config "$w/gw.conf" run >>"$w/run.out" 2>>"$w/run.err" &
+	runpid=$!
+	sleep "$(sed -n "$((k + 2))p" "$w/delays")"
+	if kill -9 "$runpid" 2>/dev/null; then
+		wait "$runpid" 2>/dev/null || true
+		k=$((k + 1))
+		active=$(gw status --json | sed 's/.*"total":{"pending":\([0-9]*\),"building":\([0-9]*\),"ready":\([0-9]*\),"sending":\([0-9]*\),"sent":\([0-9]*\),.*/\1 \2 \3 \4 \5/' |
+		    awk '{ print $1 + $2 + $3 + $4 + $5 }')
+		[ "$active" -gt 0 ] && inflight=$((inflight + 1))
+		echo "kill $k: $active message(s) still in flight" >> "$w/kills"
+	else
+		wait "$runpid" 2>/dev/null || true
+		echo "crash-test: gateway run exited by itself"; tail -5 "$w/run.err"; exit 1
+	fi
+	runpid=""
+done
+
+# Let it finish.
+timeout "$TIMEOUT" "$G" --config "$w/gw.conf" run --until-idle >>"$w/run.out" 2>>"$w/run.err" || {
+	echo "crash-test: final run failed or timed out"; tail -20 "$w/run.err"; exit 1; }
+kill "$simpid"
+wait "$simpid" 2>/dev/null || true
+simpid=""
+
+# Proof from the simulator's ledger: per worker, periods and declarations.
+"$G" sim onss --dump-ledger "$w/ledger.jsonl" > "$w/ledger.json"
+awk -v workers="$w/workers" '
+	BEGIN { while ((getline x < workers) > 0) want[x] = 1 }
+	/"periods": \[/ { sec = "p" }
+	/"declarations": \[/ { sec = "d" }
+	/"worker": "/ {
+		v = $0; sub(/.*"worker": "/, "", v); sub(/".*/, "", v)
+		if (sec == "p") pc[v]++; else if (sec == "d") dc[v]++
+	}
+	END {
+		once = missing = dup = extra = 0
+		for (x in want) {
+			if (pc[x] == 1 && dc[x] == 1) once++
+			else if (pc[x] == 0) missing++
+			else dup++
+		}
+		for (x in pc) if (!(x in want)) extra++
+		printf "%d %d %d %d\n", once, missing, dup, extra
+	}' "$w/ledger.json" > "$w/verdict"
+read -r once missing dup extra < "$w/verdict"
+
+integrity=$(gw status --json --check | sed 's/.*"integrity":"\([^"]*\)".*/\1/')
+if command -v sqlite3 >/dev/null 2>&1; then
+	tool=$(sqlite3 "$w/queue.db" "PRAGMA integrity_check" | head -n 1)
+	[ "$tool" = "ok" ] || integrity="$integrity/sqlite3:$tool"
+fi
+accepted=$(gw status --json | sed 's/.*"total":{[^}]*"accepted":\([0-9]*\).*/\1/')
+found=$(grep -c "not re-sent" "$w/run.err" || true)
+recovered=$(grep -c "recovery: send outcome unknown" "$w/run.err" || true)
+recov_lines=$(grep -o "[0-9]* with an unknown send outcome" "$w/run.err" | awk '{ s += $1 } END { print s + 0 }')
+elapsed=$(( $(date +%s) - start ))
+
+status=0
+if [ "$once" -ne "$N" ] || [ "$missing" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$extra" -ne 0 ] ||
+   [ "$integrity" != "ok" ] || [ "$accepted" -ne "$N" ] || [ "$inflight" -lt "$KILLS" ]; then
+	status=1
+	KEEP=1
+	echo "crash-test: FAILED; work dir kept: $w"
+	tail -5 "$w/kills"
+fi
+: "$recovered"
+echo "crash-test seed=$SEED records=$N kills=$((k + 1)) (run $k, all with work in flight: $inflight; intake 1)" \
+	"declared-once=$once missing=$missing duplicates=$dup unknown=$extra accepted=$accepted" \
+	"unknown-outcomes-recovered=$recov_lines found-by-lookup=$found integrity=$integrity elapsed=${elapsed}s"
+exit $status
