@@ -90,11 +90,25 @@ sim_start(struct simproc *s, const char *const *extra)
 static inline void
 sim_stop(struct simproc *s)
 {
+	static const char *const files[] = { "ledger.jsonl", "port", "sim.log" };
+	char p[400];
 	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
 		waitpid(s->pid, NULL, 0);
 		s->pid = 0;
 	}
+	if (s->dir[0] == '\0')
+		return;
+	if (getenv("KEEP_SIM") != NULL) {
+		fprintf(stderr, "simulator files kept in %s\n", s->dir);
+		return;
+	}
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", s->dir, files[i]);
+		unlink(p);
+	}
+	rmdir(s->dir);
+	s->dir[0] = '\0';
 }
 
 /* A fresh configuration pointing the client at the simulator. */
