@@ -382,7 +382,7 @@ qc_act(struct queue *q, const char *verb, const char *id, const char *actor, con
 		m.next_attempt_ms = now;
 		if (from == QS_FAILED) {
 			to = QS_PENDING;
-			int64_t exp = config_get_int(gw_cfg, "queue.expiry_hours", 72) * 3600000;
+			int64_t exp = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
 			m.expires_ms = exp > 0 ? now + exp : 0;
 		} else if (from == QS_PENDING || from == QS_READY || from == QS_SENT) {
 			to = from;     /* due now, same state */
@@ -557,7 +557,7 @@ cmd_requeue(int argc, char **argv)
 	}
 	char actor[32];
 	qc_actor(actor, sizeof actor, actor_name);
-	int64_t now = queue_now_ms(), exp = config_get_int(gw_cfg, "queue.expiry_hours", 72) * 3600000;
+	int64_t now = queue_now_ms(), exp = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
 	for (size_t i = 0; i < n; i++) {
 		if (dry) {
 			printf("would requeue %s record %s rev %u %s (%s)\n", l[i].id, l[i].record_id,

@@ -19,7 +19,7 @@ void
 intake_opts_default(struct intake_opts *o)
 {
 	o->channel = config_get(gw_cfg, "dimona.channel", "dimona-rest");
-	o->expiry_ms = config_get_int(gw_cfg, "queue.expiry_hours", 72) * 3600 * 1000;
+	o->expiry_ms = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
 	o->batch = (size_t)config_get_int(gw_cfg, "intake.batch", 1000);
 	if (o->batch < 1 || o->batch > 100000)
 		o->batch = 1000;

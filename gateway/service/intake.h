@@ -17,7 +17,7 @@
 
 struct intake_opts {
 	const char *channel;      /* queue channel of Dimona messages ([dimona] channel, dimona-rest) */
-	int64_t expiry_ms;        /* time to live of a message ([queue] expiry_hours, 72 h) */
+	int64_t expiry_ms;        /* time to live of a message ([queue] expiry_s, 259200 = 72 h; 0 = never) */
 	size_t batch;             /* records per transaction ([intake] batch, 1000) */
 };
 

@@ -1,0 +1,124 @@
+#!/bin/sh
+# 50-queue.sh - the queue from the command line: durable intake, replays,
+# follow-ups per revision, operator commands refused or done by the state
+# machine, disk-nearly-full refusal, and a run against the REST simulator
+# that ends with answers, anomalies and a requeue of what failed.
+set -eu
+: "${TOP:?}" "${GATEWAY:?}"
+cd "$TOP"
+w=$(mktemp -d "${TMPDIR:-/tmp}/gw50.XXXXXX")
+simpid=""
+cleanup() {
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null || true
+	[ -n "$simpid" ] && wait "$simpid" 2>/dev/null || true
+	rm -rf "$w"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+gw() { "$GATEWAY" --set "queue.dsn=$w/q.db" "$@"; }
+count() { # STATE: total count of that state
+	gw status --json | sed "s/.*\"total\":{[^}]*\"$1\":\([0-9]*\).*/\1/"
+}
+sample=fixtures/contracts/sample.jsonl
+n=$(grep -c contract_id "$sample")
+
+# Intake: everything taken in once; the same file again changes nothing.
+gw intake --contracts "$sample" > "$w/i1" || fail "intake exit $?"
+grep -q "$n read, 0 rejected" "$w/i1" || fail "first intake: $(cat "$w/i1")"
+first=$(count pending)
+[ "$first" -ge 1 ] || fail "nothing pending after intake"
+gw intake --contracts "$sample" > "$w/i2" || fail "second intake exit $?"
+grep -q " 0 taken in (0 messages)" "$w/i2" || fail "replay queued something: $(cat "$w/i2")"
+[ "$(count pending)" -eq "$first" ] || fail "replay changed the queue"
+
+# A new revision cancels: a CANCEL waiting on the IN, never a second IN.
+line=$(grep '"J-2026-120302"' "$sample" | head -n 1)
+echo "$line" | sed 's/"revision": "1"/"revision": "2"/; s/"status": "active"/"status": "cancelled"/' > "$w/r2.jsonl"
+gw intake --contracts "$w/r2.jsonl" > /dev/null || fail "revision 2 intake"
+gw show J-2026-120302 > "$w/show"
+grep -q "kind:          dimona-cancel" "$w/show" || fail "no cancel: $(cat "$w/show")"
+[ "$(grep -c 'kind:          dimona-in' "$w/show")" -eq 1 ] || fail "a second IN was queued"
+in_id=$(awk '/^id:/ { id = $2 } /kind: +dimona-in/ { print id }' "$w/show")
+grep -q "depends on:    $in_id" "$w/show" || fail "cancel does not wait on the IN"
+# The old revision replayed after the new one: nothing happens.
+echo "$line" > "$w/r1.jsonl"
+gw intake --contracts "$w/r1.jsonl" > "$w/i3" || fail "replay of revision 1"
+grep -q "1 replayed" "$w/i3" || fail "old revision not recognised: $(cat "$w/i3")"
+# Same revision, other content: rejected with record and field named.
+sed 's/"gross_wage_cents": "[0-9]*"/"gross_wage_cents": "1"/' "$w/r2.jsonl" > "$w/r1b.jsonl"
+if gw intake --contracts "$w/r1b.jsonl" > /dev/null 2> "$w/e1"; then fail "conflicting revision accepted"; fi
+grep -q "J-2026-120302.*revision" "$w/e1" || fail "conflict not explained: $(cat "$w/e1")"
+
+# Operator commands go through the state machine.
+gw hold --reason "checking the worker" "$in_id" > /dev/null || fail "hold"
+[ "$(count held)" -eq 1 ] || fail "not held"
+if gw hold "$in_id" 2> "$w/e2"; then fail "hold of a held message accepted"; fi
+grep -q "not allowed in state held" "$w/e2" || fail "refusal not explained: $(cat "$w/e2")"
+gw release "$in_id" > /dev/null || fail "release"
+gw show "$in_id" > "$w/s2"
+grep -q "operator:.*pending -> held: hold by operator: checking the worker" "$w/s2" ||
+	fail "hold not in history: $(cat "$w/s2")"
+grep -q "held -> pending" "$w/s2" || fail "release not in history"
+if gw show no-such-id 2>/dev/null; then fail "show of a missing id succeeded"; fi
+if gw requeue --state pending --since 1d 2>/dev/null; then fail "requeue of pending accepted"; fi
+if gw requeue --state failed --since yesterday 2>/dev/null; then fail "bad --since accepted"; fi
+
+# Disk nearly full: intake refused with a temporary error, nothing written.
+before=$(count pending)
+echo "$line" | sed 's/J-2026-120302/J-DISKFULL-1/' > "$w/d.jsonl"
+if "$GATEWAY" --set "queue.dsn=$w/q.db" --set queue.min_free_mb=999999999999 \
+	intake --contracts "$w/d.jsonl" > /dev/null 2> "$w/e3"; then fail "intake on a full disk"; fi
+grep -q "disk nearly full" "$w/e3" || fail "full disk not explained: $(cat "$w/e3")"
+[ "$(count pending)" -eq "$before" ] || fail "a refused intake wrote rows"
+
+# A run against the simulator: answers with their anomalies; what expired
+# is failed, then requeued by the operator.
+[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh > /dev/null
+"$GATEWAY" sim onss --ledger "$w/ledger.jsonl" --port-file "$w/port" --process-ms 20 \
+	> "$w/sim.out" 2> "$w/sim.err" &
+simpid=$!
+i=0
+while [ ! -s "$w/port" ]; do
+	i=$((i + 1)); [ "$i" -lt 100 ] || fail "simulator did not start"; sleep 0.1
+done
+port=$(cat "$w/port")
+cat > "$w/gw.conf" <<EOF
+[queue]
+dsn = $w/q.db
+[dimona]
+base_url = https://localhost:$port/REST/dimona/v2
+token_url = https://localhost:$port/REST/oauth/v5/token
+ca_file = $TOP/certs/out/tls/ca.crt.pem
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+[run]
+idle_horizon_ms = 5000
+EOF
+# One message that cannot be sent before it expires.
+echo "$line" | sed 's/J-2026-120302/J-EXPIRED-1/' > "$w/x.jsonl"
+"$GATEWAY" --config "$w/gw.conf" --set queue.expiry_s=1 intake --contracts "$w/x.jsonl" > /dev/null
+sleep 1.2
+"$GATEWAY" --config "$w/gw.conf" run --until-idle > "$w/run.out" 2> "$w/run.err" ||
+	fail "run: $(tail -5 "$w/run.err")"
+grep -q "^run: " "$w/run.out" || fail "no run summary"
+acc=$(count accepted)
+[ "$acc" -ge 1 ] || fail "nothing accepted: $(cat "$w/run.out")"
+[ "$(count pending)" -eq 0 ] || fail "pending left after run"
+# The cancel followed its IN with the IN's period id.
+gw show J-2026-120302 > "$w/s3"
+grep -q "state:         accepted" "$w/s3" || fail "J-2026-120302: $(cat "$w/s3")"
+awk '/kind: +dimona-cancel/ { c = 1 } c && /remote ref 2:/ { print; exit }' "$w/s3" | grep -q "[0-9]" ||
+	fail "cancel without the period id"
+# Every queued record's reference is in the simulator's ledger.
+"$GATEWAY" sim onss --dump-ledger "$w/ledger.jsonl" > "$w/ledger.json"
+ref=$(awk '/kind: +dimona-in/ { i = 1 } i && /^remote ref:/ { print $3; exit }' "$w/s3")
+grep -q "\"id\": \"$ref\"" "$w/ledger.json" || fail "IN reference $ref not in the ledger"
+gw show J-EXPIRED-1 | grep -q "state:         failed" || fail "expired message not failed"
+gw show J-EXPIRED-1 | grep -q "expired" || fail "expiry not in history"
+gw requeue --state failed --since 1h > "$w/rq" || fail "requeue"
+grep -q "1 requeued of 1 failed" "$w/rq" || fail "requeue: $(cat "$w/rq")"
+gw show J-EXPIRED-1 | grep -q "state:         pending" || fail "requeued message not pending"
+gw status --check > "$w/st" || fail "integrity: $(cat "$w/st")"
+grep -q "integrity: ok" "$w/st" || fail "no integrity line"
+echo "queue: $n records, replay and old revision no-ops, cancel after IN, operator actions," \
+	"full-disk refusal, $acc accepted through the simulator, expiry and requeue: ok"
