@@ -250,7 +250,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			goto out;
 		}
 		st->read++;
-		if (idset_add(&ids, c->contract_id) || nm + 2 > cap) {
+		/* The id set only spans one batch; keep it at most half full
+		 * (records that queue nothing do not grow the batch). */
+		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
