@@ -167,13 +167,17 @@ jset_hour(json_t *o, const char *k, gw_hm h)
 static json_t *
 address_json(const struct contract_address *a, int country)
 {
-	json_t *o = json_object(), *m = json_object();
-	jset_str(o, "street", a->street);
-	jset_str(o, "houseNumber", a->house_number);
-	jset_str(o, "postCode", a->postcode);
-	jset_str(m, "name", a->municipality);
-	json_object_set_new(o, "municipality", m);
-	json_object_set_new(o, "country", json_integer(country));
+	json_t *o = json_object();
+	if (a->street[0] != '\0')
+		jset_str(o, "street", a->street);
+	if (a->house_number[0] != '\0')
+		jset_str(o, "houseNumber", a->house_number);
+	if (a->postcode[0] != '\0')
+		jset_str(o, "postCode", a->postcode);
+	if (a->municipality[0] != '\0')
+		json_object_set_new(o, "municipality", json_pack("{s:s}", "name", a->municipality));
+	if (country > 0)
+		json_object_set_new(o, "country", json_integer(country));
 	return o;
 }
 
@@ -181,7 +185,8 @@ static json_t *
 employer_json(const struct contract *c)
 {
 	json_t *e = json_object();
-	json_object_set_new(e, "employerId", json_integer(strtoll(c->employer_noss, NULL, 10)));
+	if (c->employer_noss[0] != '\0')
+		json_object_set_new(e, "employerId", json_integer(strtoll(c->employer_noss, NULL, 10)));
 	if (c->employer_kbo[0] != '\0')
 		jset_str(e, "enterpriseNumber", c->employer_kbo);
 	return e;
@@ -197,13 +202,21 @@ worker_json(const struct contract *c, int with_identity)
 	}
 	if (!with_identity)
 		return w;
-	jset_str(w, "familyName", c->worker_last_name);
-	jset_str(w, "givenName", c->worker_first_name);
-	jset_date(w, "birthDate", c->worker_birth_date);
-	jset_str(w, "birthPlace", c->worker_birth_place);
-	json_object_set_new(w, "birthPlaceCountry", json_integer(c->worker_birth_country));
-	json_object_set_new(w, "gender", json_integer(c->worker_sex));
-	json_object_set_new(w, "nationality", json_integer(c->worker_nationality));
+	/* Only what is known: an absent zone is left out, never sent empty. */
+	if (c->worker_last_name[0] != '\0')
+		jset_str(w, "familyName", c->worker_last_name);
+	if (c->worker_first_name[0] != '\0')
+		jset_str(w, "givenName", c->worker_first_name);
+	if (c->worker_birth_date != 0)
+		jset_date(w, "birthDate", c->worker_birth_date);
+	if (c->worker_birth_place[0] != '\0')
+		jset_str(w, "birthPlace", c->worker_birth_place);
+	if (c->worker_birth_country > 0)
+		json_object_set_new(w, "birthPlaceCountry", json_integer(c->worker_birth_country));
+	if (c->worker_sex == 1 || c->worker_sex == 2)
+		json_object_set_new(w, "gender", json_integer(c->worker_sex));
+	if (c->worker_nationality > 0)
+		json_object_set_new(w, "nationality", json_integer(c->worker_nationality));
 	json_object_set_new(w, "address", address_json(&c->worker_address, c->worker_address.country));
 	return w;
 }
@@ -241,12 +254,15 @@ dimona_to_json(const struct dimona_decl *d, char **out, size_t *len)
 	if (d->action == DIMONA_IN) {
 		json_t *f = json_object();
 		period_json(body, d);
-		jset_str(f, "jointCommissionNumber", d->jc);
-		jset_str(f, "workerType", c->worker_type);
+		if (d->jc[0] != '\0')
+			jset_str(f, "jointCommissionNumber", d->jc);
+		if (c->worker_type[0] != '\0')
+			jset_str(f, "workerType", c->worker_type);
 		json_object_set_new(body, "features", f);
 		if (strcmp(c->worker_type, "STU") == 0 && c->has_place_of_work) {
 			json_t *p = json_object();
-			jset_str(p, "name", c->place_of_work_name);
+			if (c->place_of_work_name[0] != '\0')
+				jset_str(p, "name", c->place_of_work_name);
 			json_object_set_new(p, "address", address_json(&c->place_of_work, 150));
 			json_object_set_new(body, "studentPlaceOfWork", p);
 		}
