@@ -512,6 +512,101 @@ test_tls_always_verified(void **state)
 	sim_configure(&sim, NULL);
 }
 
+/* The simulator's ledger survives kill -9: answers given before are served
+ * again, declarations received but not processed are processed after the
+ * restart, and nothing is there twice. */
+static void
+test_sim_ledger_survives_kill(void **state)
+{
+	(void)state;
+	struct simproc k;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512], ids[20][32], ledger[300];
+	long ra;
+	static const char *const slow[] = { "--today", "2026-03-01", "--process-ms", "1500", NULL };
+	memset(&k, 0, sizeof k);
+	assert_int_equal(sim_start(&k, slow), 0);
+	sim_configure(&k, NULL);
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	for (int i = 0; i < 20; i++) {
+		struct contract x = contract("OTH", 20260601 + i);
+		struct dimona_decl d;
+		dimona_decl_from_contract(&d, &x);
+		char *js = to_json(&d);
+		assert_int_equal(dimona_rest_submit(c, js, strlen(js), ids[i], sizeof ids[i], &ra, err, sizeof err), GW_OK);
+		free(js);
+		if (i == 9)
+			usleep(1700000);         /* the first ten get processed */
+	}
+	kill(k.pid, SIGKILL);
+	waitpid(k.pid, NULL, 0);
+	k.pid = 0;
+	dimona_rest_close(c);
+	/* Restart on the same ledger (a new port). */
+	snprintf(ledger, sizeof ledger, "%s", k.ledger);
+	char gw[512], portfile[300], tc[512], tk[512], cc[512];
+	const char *g = getenv("GATEWAY");
+	snprintf(gw, sizeof gw, "%s", g ? g : "build/gateway");
+	snprintf(portfile, sizeof portfile, "%s/port", k.dir);
+	unlink(portfile);
+	top_path(tc, sizeof tc, "certs/out/tls/server.crt.pem");
+	top_path(tk, sizeof tk, "certs/out/tls/server.key.pem");
+	top_path(cc, sizeof cc, "certs/out/onss/org.crt.pem");
+	k.pid = fork();
+	if (k.pid == 0) {
+		FILE *f = freopen("/dev/null", "w", stdout);
+		(void)f;
+		execl(gw, gw, "sim", "onss", "--ledger", ledger, "--port-file", portfile, "--tls-cert", tc,
+		    "--tls-key", tk, "--client-cert", cc, "--today", "2026-03-01", "--process-ms", "50", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(portfile, "r");
+		if (f && fscanf(f, "%d", &k.port) == 1) {
+			fclose(f);
+			break;
+		}
+		if (f)
+			fclose(f);
+		usleep(25000);
+	}
+	sim_configure(&k, NULL);
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	char periods[20][DIMONA_PERIOD_ID_MAX + 1];
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(wait_result(c, ids[i], &r), GW_OK);
+		assert_int_equal(r.status, 'A');
+		snprintf(periods[i], sizeof periods[i], "%s", r.period_id);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(periods[i], periods[j]);
+	}
+	dimona_rest_close(c);
+	sim_stop(&k);
+	sim_configure(&sim, NULL);
+}
+
+/* --dump-ledger reads a ledger without serving it. */
+static void
+test_dump_ledger(void **state)
+{
+	(void)state;
+	char gw[512], cmd[1200], buf[65536];
+	const char *g = getenv("GATEWAY");
+	snprintf(gw, sizeof gw, "%s", g ? g : "build/gateway");
+	snprintf(cmd, sizeof cmd, "%s sim onss --dump-ledger %s", gw, sim.ledger);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(buf, 1, sizeof buf - 1, p);
+	buf[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	json_t *j = json_loads(buf, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_array_size(json_object_get(j, "periods")) > 5);
+	assert_true(json_array_size(json_object_get(j, "declarations")) > 10);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -524,6 +619,8 @@ main(void)
 		cmocka_unit_test(test_lookup_after_lost_answer),
 		cmocka_unit_test(test_faults_map_to_temporary),
 		cmocka_unit_test(test_tls_always_verified),
+		cmocka_unit_test(test_sim_ledger_survives_kill),
+		cmocka_unit_test(test_dump_ledger),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
