@@ -71,6 +71,7 @@ hash_of_key(const char *key)
 	return key_hash(pfx, key + 4);
 }
 
+/* The child of trie node parent with key, created when missing. */
 static int
 node_child_build(int parent, const char *key)
 {
@@ -86,6 +87,7 @@ node_child_build(int parent, const char *key)
 	return n;
 }
 
+/* Adds one table path (already expanded) to the trie. */
 static void
 insert(int idx, const char *path)
 {
@@ -105,6 +107,7 @@ insert(int idx, const char *path)
 		nodes[t].rules[nodes[t].nrules++] = idx;
 }
 
+/* Orders trie edges by parent, then hash, then key. */
 static int
 cmp_edge(const void *a, const void *b)
 {
@@ -116,6 +119,7 @@ cmp_edge(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* Compiles the table once: trie of root paths, list of "//" entries. */
 static void
 build(void)
 {
@@ -226,6 +230,7 @@ find(int t, const char *pfx, const char *local)
 	return -1;
 }
 
+/* Trie node of child element el below t, or -1. */
 int
 cen_cr_step(int t, const xmlNode *el)
 {
@@ -238,6 +243,7 @@ cen_cr_step(int t, const xmlNode *el)
 	return find(t, pfx, (const char *)el->name);
 }
 
+/* Fires table entry idx once per document, at the root. */
 static void
 fire_idx(struct cen_run *r, int idx)
 {
@@ -248,6 +254,7 @@ fire_idx(struct cen_run *r, int idx)
 	cen_warn(r, cen_cr_table[idx].id, r->root);
 }
 
+/* Fires the entries ending at t, and at its attributes present on el. */
 void
 cen_cr_visit(struct cen_run *r, int t, const xmlNode *el)
 {
@@ -266,6 +273,7 @@ cen_cr_visit(struct cen_run *r, int t, const xmlNode *el)
 	}
 }
 
+/* Element el matches one "pfx:Local" step. */
 static bool
 step_is(const xmlNode *el, const char *step)
 {
@@ -275,6 +283,7 @@ step_is(const xmlNode *el, const char *step)
 	return pfx != NULL && strncmp(step, pfx, 3) == 0 && step[3] == ':';
 }
 
+/* Attribute present (without namespace). */
 static bool
 has_attr(const xmlNode *el, const char *name)
 {
@@ -296,6 +305,7 @@ static const char *const dt_ids[21] = {
 	"UBL-DT-26", "UBL-DT-27", "UBL-DT-28",
 };
 
+/* UBL-DT-08..28: attributes that should not be used, once per document. */
 static void
 dt_attrs_check(struct cen_run *r, const xmlNode *el)
 {
@@ -381,6 +391,7 @@ cen_cr_anywhere(struct cen_run *r, const xmlNode *el)
 	}
 }
 
+/* The conditional root-level CR rules (UBL-CR-002, UBL-CR-412). */
 void
 cen_cr_root(struct cen_run *r)
 {

@@ -19,12 +19,14 @@
 #define IS_CAC(n, nm) rule_is((n), RULE_NS_CAC, (nm))
 #define IS_CBC(n, nm) rule_is((n), RULE_NS_CBC, (nm))
 
+/* An invoice line or a credit note line. */
 static bool
 is_line(const xmlNode *n)
 {
 	return IS_CAC(n, "InvoiceLine") || IS_CAC(n, "CreditNoteLine");
 }
 
+/* normalize-space(n) = '' (absent counts as empty). */
 static bool
 norm_empty(const xmlNode *n)
 {
@@ -39,12 +41,14 @@ dec_of(const xmlNode *n, const char *nm, decimal *d)
 	return rule_decimal(CBC(n, nm), d);
 }
 
+/* Numeric equality of two exact decimals. */
 static bool
 dec_eq(decimal a, decimal b)
 {
 	return dec_cmp(a, b) == 0;
 }
 
+/* Absolute value. */
 static decimal
 dec_abs(decimal a)
 {
@@ -68,6 +72,7 @@ within_one(decimal tax, decimal v)
 	return dec_cmp(dec_sub(a, one), v) < 0 && dec_cmp(dec_add(a, one), v) > 0;
 }
 
+/* BR-DEC: string-length(substring-after(child, '.')) <= 2. */
 static void
 dec_places(struct cen_run *r, const xmlNode *ctx, const char *child, const char *id)
 {
@@ -75,6 +80,7 @@ dec_places(struct cen_run *r, const xmlNode *ctx, const char *child, const char 
 		cen_fatal(r, id, ctx);
 }
 
+/* An allowance/charge reason or reason code is present. */
 static bool
 has_reason(const xmlNode *ac)
 {
@@ -91,6 +97,7 @@ vat_tc_with_id(const xmlNode *n, const char *name)
 	return false;
 }
 
+/* Document-level allowance (charge = 0) or charge (charge = 1). */
 static void
 doc_allowance(struct cen_run *r, xmlNode *ac, int charge)
 {
@@ -119,6 +126,7 @@ doc_allowance(struct cen_run *r, xmlNode *ac, int charge)
 	}
 }
 
+/* Line-level allowance or charge. */
 static void
 line_allowance(struct cen_run *r, xmlNode *ac, int charge)
 {
@@ -159,6 +167,7 @@ sum_doc_ac(const xmlNode *parent, int charge, bool *any)
 	return s;
 }
 
+/* cac:LegalMonetaryTotal: presence, BR-CO-10..16 sums, BR-DEC. */
 static void
 monetary_total(struct cen_run *r, xmlNode *t)
 {
@@ -234,6 +243,7 @@ monetary_total(struct cen_run *r, xmlNode *t)
 	dec_places(r, t, "PayableAmount", "BR-DEC-18");
 }
 
+/* cac:InvoiceLine / cac:CreditNoteLine (BR-21..28, BR-CO-04, BR-DEC-23). */
 static void
 line(struct cen_run *r, xmlNode *l)
 {
@@ -275,6 +285,7 @@ date_ge(const xmlNode *a, const xmlNode *b)
 	return strncmp(x, y, 10) >= 0;
 }
 
+/* cac:InvoicePeriod of the document (BR-29, BR-CO-19) or of a line (BR-30, BR-CO-20). */
 static void
 period(struct cen_run *r, xmlNode *p, bool in_line)
 {
@@ -300,6 +311,7 @@ utf8_len(const char *s)
 	return n;
 }
 
+/* BR-CL-08: a "#XXX#" subject code at the start of a document note. */
 static void
 note_subject(struct cen_run *r, xmlNode *note)
 {
@@ -340,6 +352,7 @@ any_equal(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char
 	return false;
 }
 
+/* BR-17: the payee is a party other than the seller. */
 static void
 payee(struct cen_run *r, xmlNode *p)
 {
@@ -351,6 +364,7 @@ payee(struct cen_run *r, xmlNode *p)
 		cen_fatal(r, "BR-17", p);
 }
 
+/* BR-49, BR-61. */
 static void
 payment_means(struct cen_run *r, xmlNode *pm)
 {
@@ -364,6 +378,7 @@ payment_means(struct cen_run *r, xmlNode *pm)
 		cen_fatal(r, "BR-61", pm);
 }
 
+/* BR-CO-26: some seller identifier. */
 static void
 supplier(struct cen_run *r, xmlNode *s)
 {
@@ -383,6 +398,7 @@ supplier(struct cen_run *r, xmlNode *s)
 		cen_fatal(r, "BR-CO-26", s);
 }
 
+/* BR-18, BR-19, BR-56. */
 static void
 tax_rep(struct cen_run *r, xmlNode *t)
 {
@@ -397,6 +413,7 @@ tax_rep(struct cen_run *r, xmlNode *t)
 		cen_fatal(r, "BR-56", t);
 }
 
+/* BR-CO-14: document TaxTotal equals the rounded sum of its subtotals. */
 static void
 tax_total(struct cen_run *r, xmlNode *t)
 {
@@ -421,6 +438,7 @@ vat_category(const xmlNode *st)
 	return NULL;
 }
 
+/* BR-45..48, BR-CO-17, BR-DEC-19/20. */
 static void
 tax_subtotal(struct cen_run *r, xmlNode *s)
 {
@@ -556,6 +574,7 @@ rate_used(const xmlNode *root, const char *which, enum cen_cat cat, const decima
 	return false;
 }
 
+/* TaxableAmount - 1 < sum < TaxableAmount + 1. */
 static bool
 tolerant(const xmlNode *st, decimal sum)
 {
@@ -565,6 +584,7 @@ tolerant(const xmlNode *st, decimal sum)
 	return dec_cmp(dec_sub(tba, one), sum) < 0 && dec_cmp(dec_add(tba, one), sum) > 0;
 }
 
+/* -08/-09/-10 of a VAT breakdown entry of category cat. */
 static void
 breakdown_category(struct cen_run *r, xmlNode *tc, enum cen_cat cat)
 {
@@ -609,6 +629,7 @@ breakdown_category(struct cen_run *r, xmlNode *tc, enum cen_cat cat)
 		cen_fatal(r, ids[5], tc);
 }
 
+/* cac:TaxCategory contexts: VAT breakdown entries and allowance/charge categories. */
 static void
 tax_category(struct cen_run *r, xmlNode *tc)
 {
@@ -627,6 +648,7 @@ tax_category(struct cen_run *r, xmlNode *tc)
 	}
 }
 
+/* -05 of a line item category. */
 static void
 classified_category(struct cen_run *r, xmlNode *tc)
 {
@@ -637,6 +659,7 @@ classified_category(struct cen_run *r, xmlNode *tc)
 		cen_fatal(r, cat_ids[cat][0], tc);
 }
 
+/* BR-CO-09: the VAT identifier starts with a country prefix. */
 static void
 party_tax_scheme(struct cen_run *r, xmlNode *pts)
 {
@@ -660,6 +683,7 @@ party_tax_scheme(struct cen_run *r, xmlNode *pts)
 		cen_fatal(r, "BR-CO-09", pts);
 }
 
+/* Routes one element to its UBL-model context (first match wins). */
 void
 cen_model_element(struct cen_run *r, xmlNode *el)
 {

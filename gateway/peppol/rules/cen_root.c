@@ -54,6 +54,7 @@ static const enum cen_tck CTC[] = { TCK_CTC };
 #define ACTV(c) sum_kinds(f, AC_T, N(AC_T), 1, (c))
 #define ACTA(c) sum_kinds(f, AC_T, N(AC_T), 0, (c))
 
+/* Fires id at the root unless ok. */
 static void
 check(struct cen_run *r, const char *id, bool ok)
 {
@@ -61,6 +62,7 @@ check(struct cen_run *r, const char *id, bool ok)
 		cen_fatal(r, id, r->root);
 }
 
+/* normalize-space(n) != ''. */
 static bool
 norm_set(const xmlNode *n)
 {
@@ -88,6 +90,7 @@ exactly_one(struct cen_run *r, const char *id, enum cen_cat c)
 	check(r, id, (used && STV(c) == 1) || !used);
 }
 
+/* Document-level VAT category rules (BR-xx-01..04, BR-O-11..14, BR-IC-11/12, BR-B). */
 static void
 category_rules(struct cen_run *r)
 {
@@ -221,6 +224,7 @@ co15(struct cen_run *r, const xmlNode *cur_el)
 	return dec_cmp(tia, cen_xround(dec_add(tea, tax), 2)) == 0;
 }
 
+/* UBL-SR cardinalities with the root as context. */
 static void
 syntax_rules(struct cen_run *r)
 {
@@ -323,6 +327,7 @@ syntax_rules(struct cen_run *r)
 		cen_fatal(r, "UBL-SR-47", root);
 }
 
+/* Every CEN rule whose context is the root, after the walk. */
 void
 cen_root_rules(struct cen_run *r)
 {

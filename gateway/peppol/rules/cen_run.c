@@ -12,18 +12,21 @@
 
 #include <string.h>
 
+/* Fire a fatal finding (see cen_internal.h). */
 void
 cen_fatal(struct cen_run *r, const char *id, const xmlNode *n)
 {
 	rule_fire(r->c, id, RULE_FATAL, (xmlNodePtr)n);
 }
 
+/* Fire a warning finding. */
 void
 cen_warn(struct cen_run *r, const char *id, const xmlNode *n)
 {
 	rule_fire(r->c, id, RULE_WARNING, (xmlNodePtr)n);
 }
 
+/* VAT category of an exact code string. */
 enum cen_cat
 cen_cat_of(const char *s)
 {
@@ -42,6 +45,7 @@ cen_cat_of(const char *s)
 	}
 }
 
+/* Some cac:TaxScheme with normalize-space(upper-case(cbc:ID)) = 'VAT'. */
 bool
 cen_vat_scheme(const xmlNode *taxcat)
 {
@@ -52,6 +56,7 @@ cen_vat_scheme(const xmlNode *taxcat)
 	return false;
 }
 
+/* Category of normalize-space(cbc:ID). */
 enum cen_cat
 cen_tc_cat(const xmlNode *taxcat)
 {
@@ -60,6 +65,7 @@ cen_tc_cat(const xmlNode *taxcat)
 	return cen_cat_of(b);
 }
 
+/* XPath round() on an exact decimal: halves toward positive infinity. */
 decimal
 cen_xround(decimal x, int places)
 {
@@ -125,12 +131,14 @@ static const char *const tok_names[CT_N] = {
 	[CT_TaxTotal] = "TaxTotal",
 };
 
+/* bsearch comparator over the token name table. */
 static int
 cmp_tok(const void *key, const void *elem)
 {
 	return strcmp((const char *)key, *(const char *const *)elem);
 }
 
+/* s (of length l) ends with suffix. */
 static bool
 name_ends(const char *s, size_t l, const char *suffix, size_t sl)
 {
@@ -173,6 +181,7 @@ tok_lookup(struct cen_run *r, const xmlChar *name)
 	r->flags = f;
 }
 
+/* The ChargeIndicator values of an AllowanceCharge, as a set. */
 unsigned
 cen_ac_flags(const xmlNode *ac)
 {
@@ -187,6 +196,7 @@ cen_ac_flags(const xmlNode *ac)
 	return f;
 }
 
+/* Which of the allowance/charge contexts a node takes (allowance first). */
 int
 cen_ac_first(const xmlNode *ac)
 {

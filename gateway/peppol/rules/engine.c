@@ -26,6 +26,7 @@ static _Thread_local struct { const void *key; enum rule_ns id; } ns_nodes[NS_CA
 static _Thread_local int ns_nnodes, ns_nwants;
 static _Thread_local bool ns_in_run;
 
+/* Which UBL namespace a URI is (the slow path). */
 static enum rule_ns
 ns_classify(const char *h)
 {
@@ -44,6 +45,7 @@ ns_classify(const char *h)
 	return RULE_NSID_OTHER;
 }
 
+/* Namespace of key (an xmlNs or a caller constant), cached during a run. */
 static enum rule_ns
 ns_cached(const void *key, const char *href, bool node)
 {
@@ -63,6 +65,7 @@ ns_cached(const void *key, const char *href, bool node)
 	return id;
 }
 
+/* UBL namespace of an element. */
 enum rule_ns
 rule_ns_of(const xmlNode *n)
 {
@@ -109,6 +112,7 @@ ns_prefix(const xmlNode *n)
 	}
 }
 
+/* Same local name and namespace URI. */
 static bool
 same_name(const xmlNode *a, const xmlNode *b)
 {
@@ -186,6 +190,7 @@ rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out
 	return fire_oom ? GW_ENOMEM : GW_OK;
 }
 
+/* Releases the findings array. */
 void
 rule_findings_free(struct rule_findings *f)
 {
@@ -196,6 +201,7 @@ rule_findings_free(struct rule_findings *f)
 
 /* ---- tree helpers ---- */
 
+/* Element n is ns:local; local name first (cheap mismatch), namespace by identity. */
 bool
 rule_is(const xmlNode *n, const char *ns, const char *local)
 {
@@ -233,6 +239,7 @@ rule_next_same(const xmlNode *n)
 	return NULL;
 }
 
+/* Number of child elements ns:local. */
 size_t
 rule_count(const xmlNode *parent, const char *ns, const char *local)
 {
@@ -312,6 +319,7 @@ rule_path(const xmlNode *from, const char *path)
 	return path_walk(from, path, NULL, NULL);
 }
 
+/* Number of matches of a relative child path. */
 size_t
 rule_path_count(const xmlNode *from, const char *path)
 {
@@ -321,6 +329,7 @@ rule_path_count(const xmlNode *from, const char *path)
 	return c;
 }
 
+/* Every match of a relative child path, up to cap stored. */
 size_t
 rule_path_all(const xmlNode *from, const char *path, xmlNodePtr *out, size_t cap)
 {
@@ -331,6 +340,7 @@ rule_path_all(const xmlNode *from, const char *path, xmlNodePtr *out, size_t cap
 	return c;
 }
 
+/* Value of an attribute without namespace, not copied. */
 const char *
 rule_attr(const xmlNode *n, const char *name)
 {
@@ -346,6 +356,7 @@ rule_attr(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+/* Appends the text below n to buf from offset o; returns the new offset. */
 static size_t
 text_rec(const xmlNode *n, char *buf, size_t cap, size_t o)
 {
@@ -366,6 +377,7 @@ text_rec(const xmlNode *n, char *buf, size_t cap, size_t o)
 	return o;
 }
 
+/* XPath string value of n, truncated to the buffer. */
 size_t
 rule_text(const xmlNode *n, char *buf, size_t cap)
 {
@@ -384,12 +396,14 @@ rule_text(const xmlNode *n, char *buf, size_t cap)
 	return o;
 }
 
+/* XML whitespace. */
 static bool
 is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* normalize-space() of the string value of n. */
 size_t
 rule_norm(const xmlNode *n, char *buf, size_t cap)
 {
@@ -410,6 +424,7 @@ rule_norm(const xmlNode *n, char *buf, size_t cap)
 	return o;
 }
 
+/* normalize-space(n) = s. */
 bool
 rule_norm_eq(const xmlNode *n, const char *s)
 {
@@ -418,6 +433,7 @@ rule_norm_eq(const xmlNode *n, const char *s)
 	return strcmp(b, s) == 0;
 }
 
+/* normalize-space(upper-case(n)) = s (ASCII upper-casing). */
 bool
 rule_norm_upper_eq(const xmlNode *n, const char *s)
 {
@@ -429,6 +445,7 @@ rule_norm_upper_eq(const xmlNode *n, const char *s)
 	return strcmp(b, s) == 0;
 }
 
+/* string(n) = s; false when n is absent. */
 bool
 rule_text_eq(const xmlNode *n, const char *s)
 {
@@ -439,6 +456,7 @@ rule_text_eq(const xmlNode *n, const char *s)
 	return strcmp(b, s) == 0;
 }
 
+/* xs:decimal(n), whitespace-trimmed, "5." and ".5" accepted as XML Schema does. */
 bool
 rule_decimal(const xmlNode *n, decimal *out)
 {
@@ -468,6 +486,7 @@ rule_decimal(const xmlNode *n, decimal *out)
 	return dec_parse(t, o, out) == GW_OK;
 }
 
+/* string-length(substring-after(string(n), '.')). */
 size_t
 rule_frac_digits(const xmlNode *n)
 {
@@ -479,18 +498,21 @@ rule_frac_digits(const xmlNode *n)
 	return d ? l - (size_t)(d - b) - 1 : 0;
 }
 
+/* bsearch comparator over a sorted string table. */
 static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp((const char *)a, *(const char *const *)b);
 }
 
+/* s is in the sorted table. */
 bool
 rule_code_in(const char *s, const char *const *sorted, size_t n)
 {
 	return s != NULL && bsearch(s, sorted, n, sizeof *sorted, cmp_str) != NULL;
 }
 
+/* xs:boolean of the text: 1, 0, or -1 when neither. */
 int
 rule_bool(const xmlNode *n)
 {

@@ -70,7 +70,9 @@ void rule_findings_free(struct rule_findings *f);
 enum rule_ns { RULE_NSID_OTHER, RULE_NSID_CBC, RULE_NSID_CAC, RULE_NSID_EXT, RULE_NSID_INV, RULE_NSID_CN };
 enum rule_ns rule_ns_of(const xmlNode *n);
 
-/* Element n is ns:local (ns NULL = any namespace). */
+/* Element n is ns:local (ns NULL = any namespace). ns must be a string
+ * with static storage (the RULE_NS_* constants): during a run it is
+ * recognised by its address. */
 bool rule_is(const xmlNode *n, const char *ns, const char *local);
 /* First child element ns:local of parent, or NULL. */
 xmlNodePtr rule_child(const xmlNode *parent, const char *ns, const char *local);
