@@ -66,6 +66,9 @@ void peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start);
 void peppol_national(struct peppol_run *r);
 /* Denmark, Italy, Sweden, Iceland (peppol_nordic.c). */
 void peppol_nordic(struct peppol_run *r, const char *supplier_country);
+/* Greece (peppol_greece.c): the three country variables of the block. */
+void peppol_greece(struct peppol_run *r, const char *supplier, const char *acc_supplier,
+    const char *customer);
 /* XPath number() of a string: false when NaN. */
 bool peppol_number(const char *s, double *out);
 /* Rule groups (peppol_codes.c). */

@@ -6,8 +6,9 @@
  *
  * Owns the country variables of those patterns ($supplierCountry,
  * $supplierCountryIsNL, ...) and their rules. Runs only when a block
- * applies, so Belgian documents pay a few look-ups. The Greek and German
- * blocks are not implemented (docs/peppol-conformance.md).
+ * applies, so Belgian documents pay a few look-ups. Greece is in
+ * peppol_greece.c. The German block (both parties in Germany) is not
+ * implemented (docs/peppol-conformance.md).
  */
 #include "peppol/rules/peppol_int.h"
 #include "peppol/rules/peppol_ids.h"
@@ -63,14 +64,16 @@ vat_prefix(xmlNodePtr party, char out[3])
 	return true;
 }
 
-/* $supplierCountry: the seller's VAT prefix, else the tax representative's,
- * else the seller's country code, else "XX". */
+/* $supplierCountry (rep true) / $accountingSupplierCountry / $customerCountry:
+ * the party's VAT prefix, else (supplier only) the tax representative's,
+ * else the party's country code, else "XX". */
 static void
-supplier_country(xmlNodePtr top, char *out, size_t cap)
+party_country(xmlNodePtr top, const char *role, bool rep, char *out, size_t cap)
 {
-	char p[3];
-	xmlNodePtr party = rule_path(top, "cac:AccountingSupplierParty/cac:Party");
-	if (vat_prefix(party, p) || vat_prefix(rule_child(top, RULE_NS_CAC, "TaxRepresentativeParty"), p)) {
+	char p[3], path[96];
+	snprintf(path, sizeof path, "%s/cac:Party", role);
+	xmlNodePtr party = rule_path(top, path);
+	if (vat_prefix(party, p) || (rep && vat_prefix(rule_child(top, RULE_NS_CAC, "TaxRepresentativeParty"), p))) {
 		snprintf(out, cap, "%s", p);
 		return;
 	}
@@ -222,11 +225,14 @@ any_payment_means(xmlNodePtr e)
 void
 peppol_national(struct peppol_run *r)
 {
-	char sc[16];
-	supplier_country(r->top, sc, sizeof sc);
+	char sc[16], asc[16], cc[16];
+	party_country(r->top, "cac:AccountingSupplierParty", true, sc, sizeof sc);
 	if (strcmp(sc, "NO") == 0)
 		norway(r);
 	peppol_nordic(r, sc);
+	party_country(r->top, "cac:AccountingSupplierParty", false, asc, sizeof asc);
+	party_country(r->top, "cac:AccountingCustomerParty", false, cc, sizeof cc);
+	peppol_greece(r, sc, asc, cc);
 	struct nl f = {
 		.sup = is_nl(r->top, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
 	};
