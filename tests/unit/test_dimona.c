@@ -737,6 +737,59 @@ test_xml_refuses_long_values(void **state)
 	assert_null(s);
 }
 
+/* The official samples read back into the model (the batch simulator's
+ * path): the IN forms parse with their values, the daily registration is
+ * not a declaration this gateway makes. */
+static void
+test_official_samples(void **state)
+{
+	(void)state;
+	char path[512], err[200];
+	struct dimona_decl d;
+	struct { const char *file; int ok; const char *type, *jc, *inss; gw_ymd start; gw_hm st, et; } t[] = {
+		{ "onss/samples/Dimona_20231_1.xml", 1, "TRI", "XXX", "01410199955", 20230208, -1, -1 },
+		{ "onss/samples/Dimona_20231_2.xml", 1, "EXT", "302", "01410199955", 20230108, 600, 1200 },
+		{ "onss/samples/Dimona_20231_3.xml", 0, NULL, NULL, NULL, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		path_of(path, sizeof path, t[i].file, 1);
+		xmlDocPtr x = xmlReadFile(path, NULL, XML_PARSE_NONET);
+		assert_non_null(x);
+		xmlNodePtr form = xmlDocGetRootElement(x)->children;
+		while (form && form->type != XML_ELEMENT_NODE)
+			form = form->next;
+		gw_rc rc = dimona_from_xml_form(form, &d, err, sizeof err);
+		if (!t[i].ok) {
+			assert_int_equal(rc, GW_EINPUT);
+			xmlFreeDoc(x);
+			continue;
+		}
+		assert_int_equal(rc, GW_OK);
+		assert_int_equal(d.action, DIMONA_IN);
+		assert_string_equal(d.c.worker_type, t[i].type);
+		assert_string_equal(d.jc, t[i].jc);
+		assert_string_equal(d.c.worker_inss, t[i].inss);
+		assert_string_equal(d.c.employer_noss, "175110801");
+		assert_int_equal(d.c.start_date, t[i].start);
+		assert_int_equal(d.c.end_date, t[i].start);
+		assert_int_equal(d.c.start_time, t[i].st);
+		assert_int_equal(d.c.end_time, t[i].et);
+		/* Written back, the form is valid again. */
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+		assert_int_equal(dimona_document_to_xml(&d, 1, m), GW_OK);
+		fclose(m);
+		char xsd[512];
+		path_of(xsd, sizeof xsd, "onss/xsd/Dimona_20231.xsd", 1);
+		xmlSchemaPtr s1 = load_schema(xsd);
+		assert_true(validates(s1, buf, len));
+		xmlSchemaFree(s1);
+		free(buf);
+		xmlFreeDoc(x);
+	}
+}
+
 int
 main(void)
 {
@@ -753,6 +806,7 @@ main(void)
 		cmocka_unit_test(test_result_json),
 		cmocka_unit_test(test_xml_validates),
 		cmocka_unit_test(test_xml_refuses_long_values),
+		cmocka_unit_test(test_official_samples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
