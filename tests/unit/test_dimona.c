@@ -17,6 +17,8 @@
 #include "onss/dimona/decl.h"
 #include "onss/dimona/dates.h"
 #include "onss/dimona/rules.h"
+#include "onss/codelist.h"
+#include "core/config.h"
 
 #define TODAY 20260301
 
@@ -55,10 +57,31 @@ in_of(const struct contract *c)
 	return d;
 }
 
-/* The findings must be exactly the named checks given, in any order. */
+/* Every finding is a catalogued check with one of its catalogued codes. */
+static void
+in_catalogue(const struct dimona_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		int ok = 0;
+		for (size_t k = 0; k < dimona_n_checks && !ok; k++) {
+			if (strcmp(dimona_checks[k].check, f->f[i].check) != 0)
+				continue;
+			if (f->f[i].code[0] == '\0')
+				ok = dimona_checks[k].codes[0] == '\0';
+			else
+				ok = strstr(dimona_checks[k].codes, f->f[i].code) != NULL;
+		}
+		if (!ok)
+			fprintf(stderr, "finding %s %s not in the catalogue\n", f->f[i].check, f->f[i].code);
+		assert_true(ok);
+	}
+}
+
+/* Whether the findings include this check with this code. */
 static int
 has(const struct dimona_findings *f, const char *check, const char *code)
 {
+	in_catalogue(f);
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->f[i].check, check) == 0 && strcmp(f->f[i].code, code) == 0)
 			return 1;
@@ -790,6 +813,54 @@ test_official_samples(void **state)
 	}
 }
 
+/* Every code a check cites is an anomaly of the Dimona glossary (zones or
+ * functional blocks, read from $REF), with its annex 30 labels. */
+static void
+test_codes_from_glossary(void **state)
+{
+	(void)state;
+	char z[512], b[512];
+	path_of(z, sizeof z, "onss/glossary/Zones_Dimona_20232_NL.xml", 1);
+	path_of(b, sizeof b, "onss/glossary/FB_Dimona_20232_NL.xml", 1);
+	xmlDocPtr dz = xmlReadFile(z, NULL, XML_PARSE_NONET), db = xmlReadFile(b, NULL, XML_PARSE_NONET);
+	assert_non_null(dz);
+	assert_non_null(db);
+	size_t cited = 0;
+	for (size_t k = 0; k < dimona_n_checks; k++) {
+		char codes[64], *save = NULL;
+		snprintf(codes, sizeof codes, "%s", dimona_checks[k].codes);
+		for (char *c = strtok_r(codes, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+			int found = 0;
+			xmlDocPtr docs[2] = { dz, db };
+			for (int d = 0; d < 2 && !found; d++) {
+				for (xmlNodePtr n = xmlDocGetRootElement(docs[d])->children; n && !found; n = n->next)
+					for (xmlNodePtr a = n->children; a && !found; a = a->next) {
+						if (a->type != XML_ELEMENT_NODE || xmlStrcmp(a->name, BAD_CAST "Anomalie"))
+							continue;
+						for (xmlNodePtr t = a->children; t && !found; t = t->next) {
+							if (t->type != XML_ELEMENT_NODE || xmlStrcmp(t->name, BAD_CAST "AnomalieCode"))
+								continue;
+							xmlChar *v = xmlNodeGetContent(t);
+							found = v && strcmp((const char *)v, c) == 0;
+							xmlFree(v);
+						}
+					}
+			}
+			if (!found)
+				fprintf(stderr, "%s: %s is not a Dimona glossary anomaly\n", dimona_checks[k].check, c);
+			assert_true(found);
+			const char *nl = NULL, *fr = NULL;
+			assert_int_equal(onss_error_label(c, &nl, &fr), GW_OK);
+			assert_non_null(nl);
+			assert_non_null(fr);
+			cited++;
+		}
+	}
+	assert_true(cited >= 38);
+	xmlFreeDoc(dz);
+	xmlFreeDoc(db);
+}
+
 int
 main(void)
 {
@@ -807,6 +878,7 @@ main(void)
 		cmocka_unit_test(test_xml_validates),
 		cmocka_unit_test(test_xml_refuses_long_values),
 		cmocka_unit_test(test_official_samples),
+		cmocka_unit_test(test_codes_from_glossary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

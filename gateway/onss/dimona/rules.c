@@ -19,6 +19,47 @@ static const char *const worker_types[] = {
 };
 static const char *const dimona_jcs[] = { "124", "140", "144", "145", "149", "302", "320", "322", "XXX" };
 
+const struct dimona_check_info dimona_checks[] = {
+	{ "employer_id_required", "90256-364", "an NOSS or enterprise number identifies the employer" },
+	{ "employer_noss_valid", "00011-003", "the NOSS number has its check digits" },
+	{ "employer_kbo_valid", "00014-003", "the enterprise number has its check digits" },
+	{ "employer_matches_period", "00011-347", "a follow-up names the employer of the period" },
+	{ "inss_valid", "00024-003", "the INSS has its check digits" },
+	{ "inss_matches_period", "00024-347", "a follow-up names the worker of the period" },
+	{ "worker_identity_required", "90017-363", "without INSS, the whole identity block" },
+	{ "worker_type_valid", "00655-003", "a Dimona worker type" },
+	{ "joint_committee_dimona_value", "00046-003", "only 124 140 144 145 149 302 320 322 XXX" },
+	{ "student_place_of_work_only_for_students", "00776-005", "a place of work only for STU" },
+	{ "start_date_required", "00910-001", "an IN has its starting date" },
+	{ "start_date_domain", "00910-008", "from 1920 to the current year + 10" },
+	{ "hours_format", "00777-003 00778-003", "hours are HHMM within a day" },
+	{ "start_hour_required", "00777-001", "EXT and a one-day FLX have a starting hour" },
+	{ "end_hour_required", "00778-001", "EXT (outside the Horeca day forfait) and a one-day FLX have an ending hour" },
+	{ "start_hour_forbidden", "00777-005", "no starting hour for the other types" },
+	{ "end_hour_forbidden", "00778-005", "no ending hour for the other types" },
+	{ "end_date_required", "00911-001", "STU EXT FLX IVT TRI STG A17 O17 S17 T17 (and JC 322) and an OUT have an ending date" },
+	{ "end_not_before_start", "00911-014", "the end is not before the start" },
+	{ "end_hour_after_start_hour", "00778-345", "on one day the ending hour is after the starting hour" },
+	{ "same_quarter", "90373-421 90378-421", "STU O17 S17 end in the quarter they start" },
+	{ "same_day", "00911-008", "T17 and A17 end on their starting day" },
+	{ "period_at_most_24h", "90373-341 90378-341", "an EXT or FLX period with hours lasts at most 24 h" },
+	{ "planned_hours_required", "01135-001", "STU O17 S17 have planned hours" },
+	{ "planned_hours_range", "01135-003", "planned hours within [1, 999]" },
+	{ "planned_hours_forbidden", "01135-005", "no planned hours for the other types" },
+	{ "deadline_in_before_start", "90373-460", "an IN is due before the work starts (warning)" },
+	{ "deadline_update_before_start", "90378-460", "an UPDATE moving the start is due before it (warning)" },
+	{ "deadline_out_next_working_day", "", "an OUT is due by the first working day after the end (warning)" },
+	{ "deadline_cancel_by_start", "", "a CANCEL is due at the latest on the starting date (warning)" },
+	{ "period_id_required", "00913-001", "OUT UPDATE CANCEL name the period" },
+	{ "period_id_format", "00913-003", "a period id has at most 12 digits" },
+	{ "period_known", "00913-354", "the period exists (ledger)" },
+	{ "period_not_cancelled", "00913-355", "the period is not cancelled (ledger)" },
+	{ "no_duplicate_period", "90373-333 90378-333", "not the same period twice (ledger)" },
+	{ "no_overlapping_period", "90373-334 90378-334", "no overlap with the worker's live periods (ledger)" },
+	{ "ext_at_most_two_consecutive_days", "00910-459", "an occasional worker at most two consecutive days (ledger)" },
+};
+const size_t dimona_n_checks = sizeof dimona_checks / sizeof dimona_checks[0];
+
 static int
 in_list(const char *s, const char *const *l, size_t n)
 {

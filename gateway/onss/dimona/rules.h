@@ -72,6 +72,17 @@ void dimona_period_apply(const struct dimona_period *old, const struct dimona_de
  * rewritten in place, *n shrinks; returns how many runs were merged. */
 size_t dimona_merge_ext_series(struct dimona_decl *v, size_t *n);
 
+/* Every check with the anomaly codes it can report (space-separated; ""
+ * for the gateway's own deadline warnings, which have no ONSS code) and
+ * what it enforces. The simulator adds "mandate" (90256-155). */
+struct dimona_check_info {
+	const char *check;
+	const char *codes;
+	const char *what;
+};
+extern const struct dimona_check_info dimona_checks[];
+extern const size_t dimona_n_checks;
+
 /* One line per finding, "check code severity field", for logs and tests. */
 void dimona_findings_print(const struct dimona_findings *f, FILE *out);
 
