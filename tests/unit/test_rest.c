@@ -547,6 +547,14 @@ test_tls_always_verified(void **state)
 	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
 	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ETEMP);
 	dimona_rest_close(c);
+	/* A refused assertion (unknown client id) is temporary: the message
+	 * waits for the configuration to be fixed instead of failing. */
+	sim_configure(&sim, NULL);
+	config_set(gw_cfg, "dimona.client_id", "self_service_expeditor_unknown");
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ETEMP);
+	assert_non_null(strstr(err, "400"));
+	dimona_rest_close(c);
 	/* Plain http is refused at open. */
 	config_set(gw_cfg, "dimona.base_url", "http://localhost:1/REST/dimona/v2");
 	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_ECONFIG);

@@ -252,7 +252,12 @@ ensure_token(struct dimona_rest *c, char *err, size_t ecap)
 	if (status != 200) {
 		body_snippet(&resp, snip, sizeof snip);
 		snprintf(err, ecap, "token endpoint answered %ld: %s", status, snip);
-		rc = (status == 429 || status >= 500) ? GW_ETEMP : GW_EPERM;
+		/* A refused assertion is a configuration or clock problem, not
+		 * the message's: it waits (and expires in the end) while an
+		 * operator fixes it, instead of failing every message. */
+		if (status != 429 && status < 500)
+			log_error(NULL, NULL, "dimona: the token endpoint refuses our client assertion: %s", err);
+		rc = GW_ETEMP;
 		goto out;
 	}
 	json_t *j = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);

@@ -19,8 +19,11 @@ gw_rc dimona_rest_open(struct dimona_rest **c, char *errbuf, size_t errcap);
 void dimona_rest_close(struct dimona_rest *c);
 
 /* POST /REST/dimona/v2/declarations. GW_OK: decl_id set from Location.
- * GW_ETEMP: network, 429, 5xx (retry later; *retry_after_ms when the server
- * said). GW_EPERM: 4xx other than 429 (detail in errbuf). */
+ * GW_ETEMP: network, 429, 5xx, a 201 without Location, or no token (the
+ * token endpoint down or refusing the assertion: a configuration problem,
+ * logged, which must not fail the message) - retry later, after a lookup;
+ * *retry_after_ms when the server said. GW_EPERM: 4xx other than 429
+ * (detail in errbuf). */
 gw_rc dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len,
                          char *decl_id, size_t cap, long *retry_after_ms,
                          char *errbuf, size_t errcap);
