@@ -69,6 +69,8 @@ void peppol_nordic(struct peppol_run *r, const char *supplier_country);
 /* Greece (peppol_greece.c): the three country variables of the block. */
 void peppol_greece(struct peppol_run *r, const char *supplier, const char *acc_supplier,
     const char *customer);
+/* Germany (peppol_germany.c): seller and buyer both in Germany. */
+void peppol_germany(struct peppol_run *r);
 /* XPath number() of a string: false when NaN. */
 bool peppol_number(const char *s, double *out);
 /* Rule groups (peppol_codes.c). */

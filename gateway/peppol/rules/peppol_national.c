@@ -6,9 +6,8 @@
  *
  * Owns the country variables of those patterns ($supplierCountry,
  * $supplierCountryIsNL, ...) and their rules. Runs only when a block
- * applies, so Belgian documents pay a few look-ups. Greece is in
- * peppol_greece.c. The German block (both parties in Germany) is not
- * implemented (docs/peppol-conformance.md).
+ * applies, so Belgian documents pay a few look-ups. Greece and Germany
+ * have files of their own (peppol_greece.c, peppol_germany.c).
  */
 #include "peppol/rules/peppol_int.h"
 #include "peppol/rules/peppol_ids.h"
@@ -233,6 +232,8 @@ peppol_national(struct peppol_run *r)
 	party_country(r->top, "cac:AccountingSupplierParty", false, asc, sizeof asc);
 	party_country(r->top, "cac:AccountingCustomerParty", false, cc, sizeof cc);
 	peppol_greece(r, sc, asc, cc);
+	if (r->de_pair)
+		peppol_germany(r);
 	struct nl f = {
 		.sup = is_nl(r->top, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode"),
 	};
