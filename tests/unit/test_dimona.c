@@ -173,6 +173,8 @@ static void m_late(struct contract *c, struct dimona_decl *d) { (void)d; c->star
 static void m_long(struct contract *c, struct dimona_decl *d) { (void)d; c->end_date = 20260311; c->end_time = 23 * 60; }
 static void m_t17_two_days(struct contract *c, struct dimona_decl *d) { (void)d; c->end_date = 20260311; }
 static void m_place_oth(struct contract *c, struct dimona_decl *d) { (void)d; c->has_place_of_work = true; }
+static void m_jc124(struct contract *c, struct dimona_decl *d) { snprintf(c->joint_committee, sizeof c->joint_committee, "124"); dimona_jc_derive("124", d->jc); }
+static void m_jc322(struct contract *c, struct dimona_decl *d) { snprintf(c->joint_committee, sizeof c->joint_committee, "322"); dimona_jc_derive("322", d->jc); }
 static void m_flx_one_day_no_hours(struct contract *c, struct dimona_decl *d) { (void)d; c->start_time = -1; c->end_time = -1; }
 
 static void
@@ -216,6 +218,8 @@ test_named_rules(void **state)
 		{ "OTH", m_late, "deadline_in_before_start", "90373-460", 'W' },
 		{ "EXT", m_late, "deadline_in_before_start", "90373-460", 'W' },
 		{ "OTH", m_place_oth, "student_place_of_work_only_for_students", "00776-005", 'B' },
+		{ "OTH", m_jc124, "construction_cards_required", "00663-001", 'B' },
+		{ "IVT", m_jc322, "using_employer_required", "90107-351", 'B' },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct contract c = base(cases[i].type);
@@ -856,7 +860,7 @@ test_codes_from_glossary(void **state)
 			cited++;
 		}
 	}
-	assert_true(cited >= 38);
+	assert_true(cited >= 40);
 	xmlFreeDoc(dz);
 	xmlFreeDoc(db);
 }

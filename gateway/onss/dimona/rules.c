@@ -30,6 +30,8 @@ const struct dimona_check_info dimona_checks[] = {
 	{ "worker_type_valid", "00655-003", "a Dimona worker type" },
 	{ "joint_committee_dimona_value", "00046-003", "only 124 140 144 145 149 302 320 322 XXX" },
 	{ "student_place_of_work_only_for_students", "00776-005", "a place of work only for STU" },
+	{ "construction_cards_required", "00663-001", "JC 124 needs the C3.2A control card numbers, which records do not carry" },
+	{ "using_employer_required", "90107-351", "agency work (JC 322) needs the using employer, which records do not carry" },
 	{ "start_date_required", "00910-001", "an IN has its starting date" },
 	{ "start_date_domain", "00910-008", "from 1920 to the current year + 10" },
 	{ "hours_format", "00777-003 00778-003", "hours are HHMM within a day" },
@@ -353,6 +355,13 @@ dimona_rules_check(const struct dimona_decl *d, const struct dimona_ledger *l,
 			BLOCK(o, "worker_type_valid", "00655-003", "WorkerType");
 		if (!in_list(d->jc, dimona_jcs, sizeof dimona_jcs / sizeof dimona_jcs[0]))
 			BLOCK(o, "joint_committee_dimona_value", "00046-003", "JointCommissionNbr");
+		/* Blocks the records cannot fill: refuse here rather than send
+		 * what the ONSS refuses (90375 construction cards, 90107 using
+		 * employer). */
+		if (is(d->jc, "124"))
+			BLOCK(o, "construction_cards_required", "00663-001", "ConstructionControlCards");
+		if (is(d->jc, "322"))
+			BLOCK(o, "using_employer_required", "90107-351", "UsingEmployer");
 		if (c->has_place_of_work && !is(c->worker_type, "STU"))
 			BLOCK(o, "student_place_of_work_only_for_students", "00776-005", "StudentPlaceOfWork");
 		check_period_shape(d, c->worker_type, d->jc, c->start_date, c->start_time, c->end_date,
