@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "records/reader.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,14 +58,14 @@ intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
 	}
 }
 
-/* Decide what c produces. */
-gw_rc
-intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
-               struct queue_msg out[2], size_t *n, enum intake_verdict *v,
-               char *why, size_t whycap)
+/* Decide what c produces, given its canonical JSON (ownership taken). */
+static gw_rc
+intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
+                    const struct intake_opts *o, struct queue_msg out[2], size_t *n,
+                    enum intake_verdict *v, char *why, size_t whycap)
 {
-	char *json = NULL, hash[65], have_hash[65];
-	size_t len = 0, nl = 0;
+	char hash[65], have_hash[65];
+	size_t nl = 0;
 	uint32_t have_rev = 0;
 	struct queue_msg *list = NULL;
 	struct contract prev;
@@ -75,8 +76,6 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
 	*n = 0;
 	*v = IV_QUEUE;
 	why[0] = '\0';
-	if ((rc = contract_to_json(c, &json, &len)) != GW_OK)
-		return rc;
 	queue_sha256_hex(json, len, hash);
 	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
@@ -152,6 +151,106 @@ out:
 	return rc;
 }
 
+/* Decide what c produces. */
+gw_rc
+intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
+               struct queue_msg out[2], size_t *n, enum intake_verdict *v,
+               char *why, size_t whycap)
+{
+	char *json = NULL;
+	size_t len = 0;
+	gw_rc rc = contract_to_json(c, &json, &len);
+	*n = 0;
+	if (rc != GW_OK)
+		return rc;
+	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap);
+}
+
+/*
+ * Reading a file is split in two threads: a parser (read, validate,
+ * canonical JSON) and the caller (decide, batch, commit). They meet in a
+ * bounded ring, so memory stays bounded whatever the file size.
+ */
+enum { PR_RECORD, PR_REJECTED, PR_EOF, PR_ERROR };
+#define RING 512
+
+struct parsed {
+	int what;
+	struct contract c;
+	char *json;
+	size_t len;
+	struct record_rejection rej;
+	gw_rc rc;
+};
+
+struct pipe {
+	struct contract_reader *rd;
+	struct parsed *ring;
+	size_t head, tail;            /* head: next to read; tail: next to write */
+	int abort;
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+};
+
+/* The parser thread. */
+static void *
+pipe_parse(void *arg)
+{
+	struct pipe *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->tail - p->head == RING && !p->abort)
+			pthread_cond_wait(&p->not_full, &p->mu);
+		int stop = p->abort;
+		pthread_mutex_unlock(&p->mu);
+		if (stop)
+			return NULL;
+		struct parsed *x = &p->ring[p->tail % RING];
+		memset(&x->rej, 0, sizeof x->rej);
+		x->json = NULL;
+		gw_rc rc = contract_reader_next(p->rd, &x->c, &x->rej);
+		if (rc == GW_OK) {
+			x->rc = contract_to_json(&x->c, &x->json, &x->len);
+			x->what = x->rc == GW_OK ? PR_RECORD : PR_ERROR;
+		} else if (rc == GW_EINPUT) {
+			x->what = PR_REJECTED;
+		} else if (rc == GW_ENOTFOUND) {
+			x->what = PR_EOF;
+		} else {
+			x->what = PR_ERROR;
+			x->rc = rc;
+		}
+		int last = x->what == PR_EOF || x->what == PR_ERROR;
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		pthread_cond_signal(&p->not_empty);
+		pthread_mutex_unlock(&p->mu);
+		if (last)
+			return NULL;
+	}
+}
+
+/* The next parsed item (the caller's side); release it with pipe_done. */
+static struct parsed *
+pipe_next(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->tail == p->head)
+		pthread_cond_wait(&p->not_empty, &p->mu);
+	struct parsed *x = &p->ring[p->head % RING];
+	pthread_mutex_unlock(&p->mu);
+	return x;
+}
+
+static void
+pipe_done(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->head++;
+	pthread_cond_signal(&p->not_full);
+	pthread_mutex_unlock(&p->mu);
+}
+
 /* Record ids in the current batch: a second revision of one of them must
  * see the first committed before it is decided. */
 struct idset {
@@ -212,8 +311,9 @@ gw_rc
 intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
                  struct intake_stats *st, FILE *rej_out, char *errbuf, size_t errcap)
 {
-	struct contract_reader *rd = NULL;
-	struct contract *c = malloc(sizeof *c);
+	struct pipe p = { 0 };
+	pthread_t thr;
+	int started = 0;
 	size_t cap = o->batch * 2 + 2, nm = 0;
 	struct queue_msg *msgs = calloc(cap, sizeof *msgs);
 	unsigned char *dup = calloc(cap, 1);
@@ -224,46 +324,63 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	while (ids.cap < o->batch * 2)
 		ids.cap <<= 1;
 	ids.ids = calloc(ids.cap, sizeof *ids.ids);
+	p.ring = calloc(RING, sizeof *p.ring);
 	memset(st, 0, sizeof *st);
-	if (c == NULL || msgs == NULL || dup == NULL || ids.ids == NULL) {
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.not_empty, NULL);
+	pthread_cond_init(&p.not_full, NULL);
+	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	if ((rc = contract_reader_open(&rd, path, errbuf, errcap)) != GW_OK)
+	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
 		goto out;
+	if (pthread_create(&thr, NULL, pipe_parse, &p) != 0) {
+		rc = GW_EINTERNAL;
+		goto out;
+	}
+	started = 1;
 	for (;;) {
-		struct record_rejection rej;
-		memset(&rej, 0, sizeof rej);
-		rc = contract_reader_next(rd, c, &rej);
-		if (rc == GW_ENOTFOUND) {
+		struct parsed *x = pipe_next(&p);
+		if (x->what == PR_EOF) {
+			pipe_done(&p);
 			rc = GW_OK;
 			break;
 		}
-		if (rc == GW_EINPUT) {
-			st->read++;
-			st->rejected++;
-			record_rejection_print(&rej, rej_out);
-			continue;
-		}
-		if (rc != GW_OK) {
-			snprintf(errbuf, errcap, "%s: read error", path);
+		if (x->what == PR_ERROR) {
+			rc = x->rc;
+			snprintf(errbuf, errcap, "%s: read error (%s)", path, gw_rc_name(rc));
+			pipe_done(&p);
 			goto out;
 		}
 		st->read++;
+		if (x->what == PR_REJECTED) {
+			st->rejected++;
+			record_rejection_print(&x->rej, rej_out);
+			pipe_done(&p);
+			continue;
+		}
+		const struct contract *c = &x->c;
 		/* The id set only spans one batch; keep it at most half full
 		 * (records that queue nothing do not grow the batch). */
 		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK) {
+				free(x->json);
+				pipe_done(&p);
 				goto flushfail;
+			}
 			idset_clear(&ids);
 			idset_add(&ids, c->contract_id);
 		}
 		size_t n = 0;
 		enum intake_verdict v;
 		char why[256];
-		if ((rc = intake_prepare(q, c, o, &msgs[nm], &n, &v, why, sizeof why)) != GW_OK) {
+		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why);
+		x->json = NULL;
+		if (rc != GW_OK) {
 			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
 			    gw_rc_name(rc));
+			pipe_done(&p);
 			goto out;
 		}
 		switch (v) {
@@ -274,7 +391,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
 		case IV_NOTHING: st->no_change++; break;
-		case IV_CONFLICT:
+		case IV_CONFLICT: {
+			struct record_rejection rej;
+			memset(&rej, 0, sizeof rej);
 			st->rejected++;
 			snprintf(rej.file, sizeof rej.file, "%s", path);
 			snprintf(rej.record_id, sizeof rej.record_id, "%s", c->contract_id);
@@ -283,6 +402,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			record_rejection_print(&rej, rej_out);
 			break;
 		}
+		}
+		pipe_done(&p);
 		if (nm >= o->batch) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
 				goto flushfail;
@@ -296,12 +417,25 @@ flushfail:
 	snprintf(errbuf, errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
 	    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
 out:
+	if (started) {
+		pthread_mutex_lock(&p.mu);
+		p.abort = 1;
+		pthread_cond_signal(&p.not_full);
+		pthread_mutex_unlock(&p.mu);
+		pthread_join(thr, NULL);
+		/* Parsed but not taken: free their JSON. */
+		for (size_t i = p.head; i < p.tail; i++)
+			free(p.ring[i % RING].json);
+	}
 	for (size_t i = 0; i < nm; i++)
 		queue_msg_free(&msgs[i]);
-	contract_reader_close(rd);
+	contract_reader_close(p.rd);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.not_empty);
+	pthread_cond_destroy(&p.not_full);
+	free(p.ring);
 	free(ids.ids);
 	free(msgs);
 	free(dup);
-	free(c);
 	return rc;
 }
