@@ -115,9 +115,25 @@ ref=$(awk '/kind: +dimona-in/ { i = 1 } i && /^remote ref:/ { print $3; exit }' 
 grep -q "\"id\": \"$ref\"" "$w/ledger.json" || fail "IN reference $ref not in the ledger"
 gw show J-EXPIRED-1 | grep -q "state:         failed" || fail "expired message not failed"
 gw show J-EXPIRED-1 | grep -q "expired" || fail "expiry not in history"
+# (Records the Dimona rules refuse before sending are failed too, with the
+# rule in their history.)
+nf=$(count failed)
+gw requeue --state failed --since 1h --dry-run > "$w/rq0" || fail "requeue --dry-run"
+[ "$(count failed)" -eq "$nf" ] || fail "a dry run requeued"
 gw requeue --state failed --since 1h > "$w/rq" || fail "requeue"
-grep -q "1 requeued of 1 failed" "$w/rq" || fail "requeue: $(cat "$w/rq")"
+grep -q "^$nf requeued of $nf failed" "$w/rq" || fail "requeue: $(cat "$w/rq")"
+[ "$(count failed)" -eq 0 ] || fail "failed left after requeue"
 gw show J-EXPIRED-1 | grep -q "state:         pending" || fail "requeued message not pending"
+# SIGTERM: the runner finishes its step and exits 0; a second runner on
+# the same queue is refused while the first holds it.
+"$GATEWAY" --config "$w/gw.conf" run > "$w/run2.out" 2> "$w/run2.err" &
+runpid=$!
+sleep 0.5
+if "$GATEWAY" --config "$w/gw.conf" run --once 2> "$w/e4"; then fail "a second runner started"; fi
+grep -q "another gateway run" "$w/e4" || fail "second runner not explained: $(cat "$w/e4")"
+kill -TERM "$runpid"
+wait "$runpid" || fail "run did not exit 0 on SIGTERM: $(tail -3 "$w/run2.err")"
+grep -q "stopped by signal" "$w/run2.out" || fail "no clean stop: $(cat "$w/run2.out")"
 gw status --check > "$w/st" || fail "integrity: $(cat "$w/st")"
 grep -q "integrity: ok" "$w/st" || fail "no integrity line"
 echo "queue: $n records, replay and old revision no-ops, cancel after IN, operator actions," \
