@@ -154,7 +154,9 @@ test_document_rules_and_locations(void **state)
 	    "<cac:PostalAddress><cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country></cac:PostalAddress></cac:Party></cac:AccountingCustomerParty>"
 	    "</Invoice>");
 	assert_int_equal(fired("PEPPOL-EN16931-R002", NULL), 0);
-	assert_int_equal(found.n, 0);
+	/* ...and that pair brings in the German block: no payment means, no contact. */
+	assert_int_equal(fired("DE-R-001", NULL), 1);
+	assert_int_equal(fired("DE-R-002", NULL), 1);
 }
 
 static void
