@@ -394,6 +394,31 @@ test_ledger_rules(void **state)
 	assert_true(has(&f, "no_overlapping_period", "90378-334"));
 	d.c.end_date = 20260320;
 	assert_int_equal(dimona_rules_check(&d, &l, TODAY, 600, &f), 0);
+
+	/* A student period is updated without a starting date. */
+	struct contract s3 = base("STU");
+	s3.start_date = s3.end_date = 20260501;
+	struct dimona_decl d3 = in_of(&s3);
+	mem_add(&m, &d3, "100000000003");
+	d3.action = DIMONA_UPDATE;
+	snprintf(d3.period_id, sizeof d3.period_id, "100000000003");
+	d3.c.end_date = 20260503;
+	d3.c.planned_hours = 24;
+	char *js;
+	size_t n;
+	assert_int_equal(dimona_to_json(&d3, &js, &n), GW_OK);
+	assert_null(strstr(js, "startDate"));
+	struct dimona_decl back;
+	char err[200];
+	assert_int_equal(dimona_from_json(js, n, &back, err, sizeof err), GW_OK);
+	free(js);
+	assert_int_equal(dimona_rules_check(&back, &l, TODAY, 600, &f), 0);
+	back.c.start_date = 20260502;
+	dimona_rules_check(&back, &l, TODAY, 600, &f);
+	assert_true(has(&f, "no_start_date_in_student_update", "00910-005"));
+	assert_int_equal(dimona_form_to_xml(&d3, &js, &n), GW_OK);
+	assert_null(strstr(js, "StartingDate"));
+	free(js);
 }
 
 static void
@@ -860,7 +885,7 @@ test_codes_from_glossary(void **state)
 			cited++;
 		}
 	}
-	assert_true(cited >= 40);
+	assert_true(cited >= 41);
 	xmlFreeDoc(dz);
 	xmlFreeDoc(db);
 }

@@ -227,7 +227,9 @@ period_json(json_t *o, const struct dimona_decl *d)
 {
 	const struct contract *c = &d->c;
 	int hours = type_has_hours(c->worker_type);
-	if (c->start_date != 0)
+	/* 00910: an UPDATE of a student period may not carry a starting date. */
+	int no_start = d->action == DIMONA_UPDATE && strcmp(c->worker_type, "STU") == 0;
+	if (c->start_date != 0 && !no_start)
 		jset_date(o, "startDate", c->start_date);
 	if (hours && c->start_time >= 0)
 		jset_hour(o, "startHour", c->start_time);

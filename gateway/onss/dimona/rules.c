@@ -53,6 +53,7 @@ const struct dimona_check_info dimona_checks[] = {
 	{ "deadline_out_next_working_day", "", "an OUT is due by the first working day after the end (warning)" },
 	{ "deadline_cancel_by_start", "", "a CANCEL is due at the latest on the starting date (warning)" },
 	{ "period_id_required", "00913-001", "OUT UPDATE CANCEL name the period" },
+	{ "no_start_date_in_student_update", "00910-005", "an UPDATE of a STU period carries no starting date (ledger)" },
 	{ "period_id_format", "00913-003", "a period id has at most 12 digits" },
 	{ "period_known", "00913-354", "the period exists (ledger)" },
 	{ "period_not_cancelled", "00913-355", "the period is not cancelled (ledger)" },
@@ -422,6 +423,8 @@ dimona_rules_check(const struct dimona_decl *d, const struct dimona_ledger *l,
 	case DIMONA_UPDATE: {
 		struct dimona_period q;
 		if (have_p) {
+			if (is(p.worker_type, "STU") && c->start_date != 0)
+				BLOCK(o, "no_start_date_in_student_update", "00910-005", "StartingDate");
 			dimona_period_apply(&p, d, &q);
 		} else {
 			dimona_period_from_in(d, &q);

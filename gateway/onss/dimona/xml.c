@@ -224,7 +224,8 @@ write_form(struct xw *x, const struct dimona_decl *d)
 	case DIMONA_UPDATE:
 		start(x, "DimonaUpdate");
 		el(x, "DimonaPeriodId", d->period_id);
-		if (c->start_date != 0)
+		/* 00910: never a starting date in an UPDATE of a student period. */
+		if (c->start_date != 0 && strcmp(c->worker_type, "STU") != 0)
 			el_date(x, "StartingDate", c->start_date);
 		if (hours && c->start_time >= 0)
 			el_hour(x, "StartingHour", c->start_time);
