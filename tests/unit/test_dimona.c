@@ -175,6 +175,8 @@ static void m_t17_two_days(struct contract *c, struct dimona_decl *d) { (void)d;
 static void m_place_oth(struct contract *c, struct dimona_decl *d) { (void)d; c->has_place_of_work = true; }
 static void m_jc124(struct contract *c, struct dimona_decl *d) { snprintf(c->joint_committee, sizeof c->joint_committee, "124"); dimona_jc_derive("124", d->jc); }
 static void m_jc322(struct contract *c, struct dimona_decl *d) { snprintf(c->joint_committee, sizeof c->joint_committee, "322"); dimona_jc_derive("322", d->jc); }
+static void m_far_future(struct contract *c, struct dimona_decl *d) { (void)d; c->start_date = c->end_date = 20260720; }
+static void m_a17(struct contract *c, struct dimona_decl *d) { (void)d; snprintf(c->worker_type, sizeof c->worker_type, "A17"); }
 static void m_flx_one_day_no_hours(struct contract *c, struct dimona_decl *d) { (void)d; c->start_time = -1; c->end_time = -1; }
 
 static void
@@ -218,6 +220,10 @@ test_named_rules(void **state)
 		{ "OTH", m_late, "deadline_in_before_start", "90373-460", 'W' },
 		{ "EXT", m_late, "deadline_in_before_start", "90373-460", 'W' },
 		{ "OTH", m_place_oth, "student_place_of_work_only_for_students", "00776-005", 'B' },
+		{ "FLX", m_far_future, "flexi_not_too_early", "00910-008", 'B' },
+		{ "O17", m_far_future, "art17_not_too_early", "00910-008", 'B' },
+		{ "T17", m_far_future, "art17_not_too_early", "00910-008", 'B' },
+		{ "T17", m_a17, "a17_closed", "00910-008", 'B' },
 		{ "OTH", m_jc124, "construction_cards_required", "00663-001", 'B' },
 		{ "IVT", m_jc322, "using_employer_required", "90107-351", 'B' },
 	};

@@ -34,6 +34,9 @@ const struct dimona_check_info dimona_checks[] = {
 	{ "using_employer_required", "90107-351", "agency work (JC 322) needs the using employer, which records do not carry" },
 	{ "start_date_required", "00910-001", "an IN has its starting date" },
 	{ "start_date_domain", "00910-008", "from 1920 to the current year + 10" },
+	{ "flexi_not_too_early", "00910-008", "a FLX IN at most 31 days before its quarter starts" },
+	{ "art17_not_too_early", "00910-008", "an O17 S17 T17 IN at most 15 days before the start, not before 2022" },
+	{ "a17_closed", "00910-008", "A17 only for periods up to 2021" },
 	{ "hours_format", "00777-003 00778-003", "hours are HHMM within a day" },
 	{ "start_hour_required", "00777-001", "EXT and a one-day FLX have a starting hour" },
 	{ "end_hour_required", "00778-001", "EXT (outside the Horeca day forfait) and a one-day FLX have an ending hour" },
@@ -174,6 +177,17 @@ check_period_shape(const struct dimona_decl *d, const char *type, const char *jc
 	}
 	if (start < 19200101 || start / 10000 >= today / 10000 + 10)
 		BLOCK(o, "start_date_domain", "00910-008", "StartingDate");
+	if (d->action == DIMONA_IN) {
+		int q = ymd_quarter(start);
+		gw_ymd qstart = (q / 10) * 10000 + ((q % 10) * 3 - 2) * 100 + 1;
+		if (is(type, "FLX") && ymd_to_days(today) < ymd_to_days(qstart) - 31)
+			BLOCK(o, "flexi_not_too_early", "00910-008", "StartingDate");
+		if ((is(type, "O17") || is(type, "S17") || is(type, "T17")) &&
+		    (start < 20220101 || ymd_to_days(today) < ymd_to_days(start) - 15))
+			BLOCK(o, "art17_not_too_early", "00910-008", "StartingDate");
+		if (is(type, "A17") && start >= 20220101)
+			BLOCK(o, "a17_closed", "00910-008", "StartingDate");
+	}
 	/* Hours: HHMM within a day (00777/00778 -003). */
 	if (st >= 1440 || (st < 0 && st != -1))
 		BLOCK(o, "hours_format", "00777-003", "StartingHour");
