@@ -294,6 +294,15 @@ test_text_helpers(void **state)
 	assert_false(rule_decimal(NULL, &d));
 	assert_int_equal(rule_frac_digits(rule_child(root, RULE_NS_CBC, "Amount")), 1);
 	run_free(&r);
+	/* long padding: normalize-space sees the tail, a truncated copy would not */
+	char doc[1024];
+	snprintf(doc, sizeof doc, INV_OPEN "<cbc:ID>vat%300s</cbc:ID><cbc:Note>vat%300sX</cbc:Note></Invoice>", "", "");
+	run_cen(&r, doc);
+	root = xmlDocGetRootElement(r.doc);
+	assert_true(rule_norm_upper_eq(rule_child(root, RULE_NS_CBC, "ID"), "VAT"));
+	assert_false(rule_norm_upper_eq(rule_child(root, RULE_NS_CBC, "Note"), "VAT"));
+	assert_false(rule_norm_eq(rule_child(root, RULE_NS_CBC, "Note"), "vat"));
+	run_free(&r);
 }
 
 static void

@@ -403,25 +403,53 @@ is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* normalize-space() of the string value of n. */
+struct norm_out {
+	char *buf;
+	size_t cap, o;
+	bool pend, full;
+};
+
+/* Appends the text below n to out, collapsing whitespace as it goes. */
+static void
+norm_rec(const xmlNode *n, struct norm_out *out)
+{
+	for (const xmlNode *k = n->children; k != NULL && !out->full; k = k->next) {
+		if (k->type == XML_ELEMENT_NODE) {
+			norm_rec(k, out);
+			continue;
+		}
+		if ((k->type != XML_TEXT_NODE && k->type != XML_CDATA_SECTION_NODE) || k->content == NULL)
+			continue;
+		for (const char *p = (const char *)k->content; *p; p++) {
+			if (is_space(*p)) {
+				out->pend = out->o > 0;
+				continue;
+			}
+			if (out->o + (out->pend ? 2 : 1) >= out->cap) {
+				out->full = true;
+				return;
+			}
+			if (out->pend)
+				out->buf[out->o++] = ' ';
+			out->pend = false;
+			out->buf[out->o++] = *p;
+		}
+	}
+}
+
+/* normalize-space() of the string value of n (element or attribute),
+ * collapsed while copying so that long padding cannot hide a tail. */
 size_t
 rule_norm(const xmlNode *n, char *buf, size_t cap)
 {
-	size_t l = rule_text(n, buf, cap), o = 0;
-	bool pend = false;
-	for (size_t i = 0; i < l; i++) {
-		if (is_space(buf[i])) {
-			pend = o > 0;
-			continue;
-		}
-		if (pend)
-			buf[o++] = ' ';
-		pend = false;
-		buf[o++] = buf[i];
-	}
-	if (cap)
-		buf[o] = '\0';
-	return o;
+	if (cap == 0)
+		return 0;
+	struct norm_out out = { buf, cap, 0, false, false };
+	if (n != NULL)
+		norm_rec(n, &out);
+	buf[out.o] = '\0';
+	/* a result cut short reports the full buffer, so that callers can tell */
+	return out.full ? cap - 1 : out.o;
 }
 
 /* normalize-space(n) = s. */
@@ -429,7 +457,9 @@ bool
 rule_norm_eq(const xmlNode *n, const char *s)
 {
 	char b[256];
-	rule_norm(n, b, sizeof b);
+	/* a value that fills the buffer may be longer: never equal to a short constant */
+	if (rule_norm(n, b, sizeof b) >= sizeof b - 1)
+		return strlen(s) >= sizeof b - 1 && strncmp(b, s, sizeof b - 1) == 0;
 	return strcmp(b, s) == 0;
 }
 
@@ -438,7 +468,8 @@ bool
 rule_norm_upper_eq(const xmlNode *n, const char *s)
 {
 	char b[256];
-	rule_norm(n, b, sizeof b);
+	if (rule_norm(n, b, sizeof b) >= sizeof b - 1)
+		return false;
 	for (char *p = b; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
@@ -452,7 +483,8 @@ rule_text_eq(const xmlNode *n, const char *s)
 	char b[256];
 	if (n == NULL)
 		return false;
-	rule_text(n, b, sizeof b);
+	if (rule_text(n, b, sizeof b) >= sizeof b - 1)
+		return false;
 	return strcmp(b, s) == 0;
 }
 
@@ -464,6 +496,8 @@ rule_decimal(const xmlNode *n, decimal *out)
 	if (n == NULL)
 		return false;
 	size_t l = rule_text(n, b, sizeof b);
+	if (l >= sizeof b - 1)
+		return false;   /* longer than any decimal the rules can hold */
 	size_t s = 0;
 	while (s < l && is_space(b[s]))
 		s++;
