@@ -18,8 +18,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Index of the periods: by id and by (employer, worker), open addressing
+ * over period indexes + 1 (0 = empty); rebuilt when it grows. Keeps the
+ * rule checks O(periods of that worker) on ledgers of a year's volume. */
+struct pindex {
+	size_t *by_id, *by_worker;     /* slots hold index + 1 */
+	size_t cap;                    /* power of two, >= 2 * np */
+};
+
 struct sim_ledger {
 	int fd;
+	struct pindex ix;
 	struct sim_decl **decls;
 	size_t nd, capd;
 	struct dimona_period *periods;
@@ -69,12 +78,72 @@ parse_body(struct sim_decl *sd)
 		dimona_worker_key(&sd->d.c, sd->worker, sizeof sd->worker);
 }
 
+static uint64_t
+fnv(const char *a, const char *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = a; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '|') * 1099511628211ULL;
+	for (const char *p = b ? b : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+static int
+same_worker(const struct dimona_period *x, const struct dimona_period *y)
+{
+	return strcmp(x->noss, y->noss) == 0 && strcmp(x->worker, y->worker) == 0;
+}
+
+/* Insert period i; by_worker keeps one slot per period (probing collects
+ * all of a worker's periods). */
+static void
+ix_put(struct sim_ledger *l, size_t i)
+{
+	size_t m = l->ix.cap - 1, k;
+	const struct dimona_period *p = &l->periods[i];
+	for (k = fnv(p->id, NULL) & m; l->ix.by_id[k] != 0; k = (k + 1) & m)
+		;
+	l->ix.by_id[k] = i + 1;
+	for (k = fnv(p->noss, p->worker) & m; l->ix.by_worker[k] != 0; k = (k + 1) & m)
+		;
+	l->ix.by_worker[k] = i + 1;
+}
+
+static gw_rc
+ix_grow(struct sim_ledger *l)
+{
+	size_t cap = l->ix.cap ? l->ix.cap : 1024;
+	while (cap < 2 * (l->np + 1))
+		cap *= 2;
+	if (cap == l->ix.cap)
+		return GW_OK;
+	size_t *a = calloc(cap, sizeof *a), *b = calloc(cap, sizeof *b);
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return GW_ENOMEM;
+	}
+	free(l->ix.by_id);
+	free(l->ix.by_worker);
+	l->ix.by_id = a;
+	l->ix.by_worker = b;
+	l->ix.cap = cap;
+	for (size_t i = 0; i < l->np; i++)
+		ix_put(l, i);
+	return GW_OK;
+}
+
 static struct dimona_period *
 find_period(struct sim_ledger *l, const char *id)
 {
-	for (size_t i = 0; i < l->np; i++)
-		if (strcmp(l->periods[i].id, id) == 0)
-			return &l->periods[i];
+	if (l->ix.cap == 0)
+		return NULL;
+	size_t m = l->ix.cap - 1;
+	for (size_t k = fnv(id, NULL) & m; l->ix.by_id[k] != 0; k = (k + 1) & m)
+		if (strcmp(l->periods[l->ix.by_id[k] - 1].id, id) == 0)
+			return &l->periods[l->ix.by_id[k] - 1];
 	return NULL;
 }
 
@@ -95,6 +164,14 @@ put_period(struct sim_ledger *l, const struct dimona_period *p)
 		l->capp = cap;
 	}
 	l->periods[l->np++] = *p;
+	if (2 * (l->np + 1) > l->ix.cap) {
+		if (ix_grow(l) != GW_OK) {
+			l->np--;
+			return GW_ENOMEM;
+		}
+	} else {
+		ix_put(l, l->np - 1);
+	}
 	uint64_t n = strtoull(p->id, NULL, 10);
 	if (n >= l->next_period)
 		l->next_period = n + 1;
@@ -234,6 +311,8 @@ sim_ledger_close(struct sim_ledger *l)
 	}
 	free(l->decls);
 	free(l->periods);
+	free(l->ix.by_id);
+	free(l->ix.by_worker);
 	free(l);
 }
 
@@ -321,6 +400,13 @@ out:
 struct sim_decl *
 sim_ledger_decl(struct sim_ledger *l, const char *id)
 {
+	/* Ids are handed out in order: try the slot the number points at
+	 * before searching (a failed write leaves a gap). */
+	if (l->nd > 0) {
+		unsigned long long first = strtoull(l->decls[0]->id, NULL, 10), n = strtoull(id, NULL, 10);
+		if (n >= first && n - first < l->nd && strcmp(l->decls[n - first]->id, id) == 0)
+			return l->decls[n - first];
+	}
 	for (size_t i = l->nd; i-- > 0;)
 		if (strcmp(l->decls[i]->id, id) == 0)
 			return l->decls[i];
@@ -360,10 +446,17 @@ view_each(void *ctx, const char *noss, const char *worker,
           int (*fn)(const struct dimona_period *, void *), void *arg)
 {
 	struct sim_ledger *l = ctx;
-	for (size_t i = 0; i < l->np; i++)
-		if (strcmp(l->periods[i].noss, noss) == 0 && strcmp(l->periods[i].worker, worker) == 0 &&
-		    fn(&l->periods[i], arg))
+	struct dimona_period key;
+	if (l->ix.cap == 0)
+		return GW_OK;
+	snprintf(key.noss, sizeof key.noss, "%s", noss);
+	snprintf(key.worker, sizeof key.worker, "%s", worker);
+	size_t m = l->ix.cap - 1;
+	for (size_t k = fnv(noss, worker) & m; l->ix.by_worker[k] != 0; k = (k + 1) & m) {
+		const struct dimona_period *p = &l->periods[l->ix.by_worker[k] - 1];
+		if (same_worker(p, &key) && fn(p, arg))
 			break;
+	}
 	return GW_OK;
 }
 
