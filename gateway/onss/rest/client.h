@@ -4,8 +4,15 @@
  * Tokens come from the token endpoint by OAuth 2.0 client credentials with a
  * JWT client assertion (RS256, signed with the organisation key through
  * crypto/signer.h), cached until shortly before expiry. TLS verification is
- * always on. Configuration keys: [dimona] base_url, token_url, client_id,
- * ca_file, cert, key, timeout_ms.
+ * always on. Configuration keys (docs/config/dimona.conf): [dimona]
+ * base_url, token_url, client_id, ca_file, cert, key, scope, timeout_ms,
+ * assertion_ttl_s, token_margin_s.
+ *
+ * Endpoints (Dimona REST v2): POST {base}/declarations (201 + Location),
+ * GET {base}/declarations/{id} (404 until processed; the answer's
+ * declarationStatus.period.id is the period id follow-ups need), POST
+ * {base}/declarations/search for the lookup. A POST always uses a fresh
+ * connection, so libcurl never silently re-sends a declaration.
  */
 #ifndef GW_ONSS_REST_CLIENT_H
 #define GW_ONSS_REST_CLIENT_H
@@ -31,9 +38,11 @@ gw_rc dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len,
  * processed. GW_ETEMP / GW_EPERM as above. */
 gw_rc dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_result *r,
                        char *errbuf, size_t errcap);
-/* After a crash with an unknown outcome: ask the ONSS whether it already has
- * a declaration for this reference (employer, worker, period, action).
- * GW_OK: found, decl_id set. GW_ENOTFOUND: the ONSS has nothing; safe to send. */
+/* After a crash or a temporary failure with an unknown outcome: ask the ONSS
+ * whether it already has this declaration (employer, worker, kind, and the
+ * dates and period id the kind carries). GW_OK: found, decl_id set (the
+ * first accepted match, else the first received). GW_ENOTFOUND: the ONSS
+ * has nothing; safe to send. GW_ETEMP: cannot tell; do not send. */
 gw_rc dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d,
                          char *decl_id, size_t cap, char *errbuf, size_t errcap);
 
