@@ -305,6 +305,32 @@ test_text_helpers(void **state)
 	run_free(&r);
 }
 
+/* BR-17 compares names of any length exactly. */
+static void
+test_long_names_compared_exactly(void **state)
+{
+	(void)state;
+	char a[301], b[301], doc[2048];
+	memset(a, 'n', 300);
+	a[300] = '\0';
+	memcpy(b, a, sizeof b);
+	b[299] = 'm';
+	struct run r;
+	snprintf(doc, sizeof doc, INV_OPEN "<cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>%s</cbc:Name>"
+	    "</cac:PartyName></cac:Party></cac:AccountingSupplierParty><cac:PayeeParty><cac:PartyName><cbc:Name>%s"
+	    "</cbc:Name></cac:PartyName></cac:PayeeParty></Invoice>", a, b);
+	run_cen(&r, doc);
+	assert_int_equal(count(&r, "BR-17"), 0);
+	run_free(&r);
+	snprintf(doc, sizeof doc, INV_OPEN "<cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>%s</cbc:Name>"
+	    "</cac:PartyName></cac:Party></cac:AccountingSupplierParty><cac:PayeeParty><cac:PartyName><cbc:Name>%s"
+	    "</cbc:Name></cac:PartyName></cac:PayeeParty></Invoice>", a, a);
+	run_cen(&r, doc);
+	assert_int_equal(count(&r, "BR-17"), 1);
+	assert_string_equal(nth(&r, "BR-17", 0)->location, "/Invoice[1]/cac:PayeeParty[1]");
+	run_free(&r);
+}
+
 static void
 test_official_examples_have_no_cen_error(void **state)
 {
@@ -372,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_code_lists),
 		cmocka_unit_test(test_ubl_cr_once_per_document),
 		cmocka_unit_test(test_text_helpers),
+		cmocka_unit_test(test_long_names_compared_exactly),
 		cmocka_unit_test(test_official_examples_have_no_cen_error),
 		cmocka_unit_test(test_fragment_root),
 	};

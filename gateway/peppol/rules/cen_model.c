@@ -316,39 +316,38 @@ static void
 note_subject(struct cen_run *r, xmlNode *note)
 {
 	char b[512];
-	rule_text(note, b, sizeof b);
-	char *h = strchr(b, '#');
-	if (h == NULL)
-		return;
-	char *h2 = strchr(h + 1, '#');
-	if (h2 == NULL)
-		return;   /* substring-before(...,'#') is '' : length 0, not 3 */
-	*h2 = '\0';
-	if (utf8_len(h + 1) != 3)
-		return;
-	if (strstr(cen_cl_text_subject_str, h + 1) == NULL)
-		cen_fatal(r, "BR-CL-08", note);
+	xmlChar *full = NULL;
+	char *t = b;
+	if (rule_text(note, b, sizeof b) >= sizeof b - 1) {
+		full = xmlNodeGetContent(note);   /* long note: the '#' may be far in */
+		if (full == NULL)
+			return;
+		t = (char *)full;
+	}
+	char *h = strchr(t, '#'), *h2 = h ? strchr(h + 1, '#') : NULL;
+	/* no second '#': substring-before(...,'#') is '', of length 0, not 3 */
+	if (h2 != NULL) {
+		*h2 = '\0';
+		if (utf8_len(h + 1) == 3 && strstr(cen_cl_text_subject_str, h + 1) == NULL)
+			cen_fatal(r, "BR-CL-08", note);
+	}
+	xmlFree(full);
 }
 
 /* (A) = (B) as an XPath general comparison: some pair of values is equal. */
 static bool
 any_equal(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char *pb)
 {
-	char x[256], y[256];
 	xmlNodePtr a[16], b[16];
 	if (ctx_a == NULL || ctx_b == NULL)
 		return false;
 	size_t na = rule_path_all(ctx_a, pa, a, 16), nb = rule_path_all(ctx_b, pb, b, 16);
 	na = na > 16 ? 16 : na;
 	nb = nb > 16 ? 16 : nb;
-	for (size_t i = 0; i < na; i++) {
-		rule_text(a[i], x, sizeof x);
-		for (size_t j = 0; j < nb; j++) {
-			rule_text(b[j], y, sizeof y);
-			if (strcmp(x, y) == 0)
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (rule_same_text(a[i], b[j]))
 				return true;
-		}
-	}
 	return false;
 }
 

@@ -22,21 +22,16 @@
 static bool
 some_differ(const xmlNode *ctx_a, const char *pa, const xmlNode *ctx_b, const char *pb)
 {
-	char x[256], y[256];
 	xmlNodePtr a[16], b[16];
 	if (ctx_a == NULL || ctx_b == NULL)
 		return false;
 	size_t na = rule_path_all(ctx_a, pa, a, 16), nb = rule_path_all(ctx_b, pb, b, 16);
 	na = na > 16 ? 16 : na;
 	nb = nb > 16 ? 16 : nb;
-	for (size_t i = 0; i < na; i++) {
-		rule_text(a[i], x, sizeof x);
-		for (size_t j = 0; j < nb; j++) {
-			rule_text(b[j], y, sizeof y);
-			if (strcmp(x, y) != 0)
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (!rule_same_text(a[i], b[j]))
 				return true;
-		}
-	}
 	return false;
 }
 

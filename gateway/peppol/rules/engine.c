@@ -488,6 +488,23 @@ rule_text_eq(const xmlNode *n, const char *s)
 	return strcmp(b, s) == 0;
 }
 
+/* Exact string comparison: on the stack when short, else full copies. */
+bool
+rule_same_text(const xmlNode *a, const xmlNode *b)
+{
+	char x[256], y[256];
+	size_t lx = rule_text(a, x, sizeof x), ly = rule_text(b, y, sizeof y);
+	if (lx < sizeof x - 1 && ly < sizeof y - 1)
+		return lx == ly && memcmp(x, y, lx) == 0;
+	if (lx != ly && (lx < sizeof x - 1 || ly < sizeof y - 1))
+		return false;
+	xmlChar *fa = xmlNodeGetContent(a), *fb = xmlNodeGetContent(b);
+	bool same = fa != NULL && fb != NULL && strcmp((const char *)fa, (const char *)fb) == 0;
+	xmlFree(fa);
+	xmlFree(fb);
+	return same;
+}
+
 /* xs:decimal(n), whitespace-trimmed, "5." and ".5" accepted as XML Schema does. */
 bool
 rule_decimal(const xmlNode *n, decimal *out)

@@ -100,6 +100,8 @@ bool rule_norm_eq(const xmlNode *n, const char *s);
 bool rule_norm_upper_eq(const xmlNode *n, const char *s);
 /* string value of n = s exactly (XPath general comparison of one node). */
 bool rule_text_eq(const xmlNode *n, const char *s);
+/* string(a) = string(b), exact at any length (XPath general comparison of two nodes). */
+bool rule_same_text(const xmlNode *a, const xmlNode *b);
 /* xs:decimal(n): whitespace-trimmed cast; false when absent or invalid. */
 bool rule_decimal(const xmlNode *n, decimal *out);
 /* string-length(substring-after(string(n), '.')) */
