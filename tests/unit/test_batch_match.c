@@ -271,6 +271,33 @@ test_apply(void **state)
 	assert_true(history_says(c4, "INSS 90010100123 is now 90010199949"));
 }
 
+/* A repeated upload answered "name already received" does not refuse a
+ * message whose first upload was received; a fresh one with that name is. */
+static void
+test_repeat_upload(void **state)
+{
+	(void)state;
+	char c6[QUEUE_ID_MAX + 1], c7[QUEUE_ID_MAX + 1];
+	struct batch_apply_counts c;
+	sent_msg("C6", "FI.DIMN.012996.20261125.00004.T.1.1", c6);
+	acrf("FO.ACRF.012996.20261125.00004.T", "GO.DIMN.012996.20261125.00004.T.1", 1, "T4", NULL);
+	acrf("FO.ACRF.012996.20261125.00004.T.1", "GO.DIMN.012996.20261125.00004.T.1", 0, "T9", "ACRF-133");
+	assert_int_equal(batch_answers_apply_dir(q, answers, &c), GW_OK);
+	struct queue_msg m = get(c6);
+	assert_int_equal(m.state, QS_SENT);
+	assert_string_equal(m.remote_ref, "T4");
+	assert_true(history_says(c6, "a repeated upload"));
+	queue_msg_free(&m);
+	/* Without a first receipt the same refusal is final. */
+	sent_msg("C7", "FI.DIMN.012996.20261125.00005.T.1.1", c7);
+	acrf("FO.ACRF.012996.20261125.00005.T", "GO.DIMN.012996.20261125.00005.T.1", 0, "T10", "ACRF-133");
+	assert_int_equal(batch_answers_apply_dir(q, answers, &c), GW_OK);
+	m = get(c7);
+	assert_int_equal(m.state, QS_REFUSED);
+	assert_non_null(strstr(m.last_error, "ACRF-133"));
+	queue_msg_free(&m);
+}
+
 static void
 test_outcomes(void **state)
 {
@@ -293,6 +320,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeat_upload, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

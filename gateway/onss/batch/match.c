@@ -153,9 +153,11 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
               const char *answer_name, struct batch_apply_counts *c)
 {
 	char why[512];
-	if (o->ticket[0])
-		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
+	char first_ticket[QUEUE_REF_MAX + 1];
+	snprintf(first_ticket, sizeof first_ticket, "%s", m->remote_ref);
 	if (!o->final) {
+		if (o->ticket[0])
+			snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
 		snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
 		gw_rc rc = q->ops->update(q, m);
 		if (rc == GW_OK)
@@ -166,6 +168,15 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
 	}
 	if (m->state == o->state)
 		return GW_OK;               /* the same answer applied twice */
+	if (o->state == QS_REFUSED && strncmp(o->detail, "ACRF-133", 8) == 0 && strchr(o->detail, ';') == NULL &&
+	    first_ticket[0] && strcmp(first_ticket, o->ticket) != 0) {
+		/* "Name already received" after this message's file was received
+		 * once (it has that receipt's ticket): the repeat of an upload
+		 * whose outcome was unknown, not a refusal of the declaration. */
+		snprintf(why, sizeof why, "%.200s: %.200s (a repeated upload; the first one was received)",
+		    answer_name, o->detail);
+		return note(q, m, why);
+	}
 	if (!queue_transition_allowed(m->state, o->state)) {
 		snprintf(why, sizeof why, "%s: %s (not applied: message is %s)", answer_name, o->detail,
 		    queue_state_name(m->state));
@@ -174,6 +185,8 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
 	}
 	if (o->period_id[0])
 		snprintf(m->remote_ref2, sizeof m->remote_ref2, "%s", o->period_id);
+	if (o->ticket[0])
+		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
 	snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
 	snprintf(m->last_error, sizeof m->last_error, "%s", o->state == QS_REFUSED ? why : "");
 	gw_rc rc = q->ops->update_transition(q, m, m->state, o->state, "onss", why);
