@@ -18,6 +18,7 @@
 #include "queue/queue.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ usage(FILE *out)
 	    "       gateway onss apply --dir DIR\n"
 	    "       gateway onss send --outbox DIR [--env R|T|S] [--sender N] [--max N] [--today YYYYMMDD]\n"
 	    "                         [--no-upload] [--sign-cert PEM --sign-key PEM] [--inject FAULT]\n"
+	    "       gateway onss run [--once | --until-idle] [--outbox DIR] [--answers DIR] [--env R|T|S]\n"
+	    "                        [--interval-ms N] [--sign-cert PEM --sign-key PEM]\n"
 	    "  Prints an ONSS answer file (ACRF, NOTIFICATION, DmfAPID, IDFLUX) as one JSON\n"
 	    "  object: kind, file_name, ticket, result_code, errors/anomalies with their\n"
 	    "  annex 30 labels, permanent ids (DmfAPID), outdated and valid identifiers (IDFLUX).\n"
@@ -51,7 +54,10 @@ usage(FILE *out)
 	    "send: pending onss-batch messages of the queue into one signed Dimona batch\n"
 	    "  (sequence number from the queue, FI name recorded on each message first),\n"
 	    "  written to DIR and uploaded. --inject (tests only) spoils the submission:\n"
-	    "  missing-fs, bad-signature, wrong-folder, schema-error, duplicate-name.\n");
+	    "  missing-fs, bad-signature, wrong-folder, schema-error, duplicate-name.\n"
+	    "run: the onss-batch channel's service: send pending messages, fetch answers,\n"
+	    "  apply them, every --interval-ms ([onss_batch] poll_interval_ms, 60000);\n"
+	    "  --until-idle stops when no batch message awaits anything.\n");
 }
 
 /* show-answer: parse, validate, print. */
@@ -380,12 +386,123 @@ out:
 	return rc;
 }
 
+static volatile sig_atomic_t run_stop;
+
+static void
+run_signal(int sig)
+{
+	(void)sig;
+	run_stop = 1;
+}
+
+/* Messages of the channel still waiting for something (pending, being
+ * built or sent, or sent and unanswered). */
+static size_t
+batch_open_count(struct queue *q)
+{
+	struct queue_stats st;
+	if (q->ops->stats(q, "onss-batch", &st) != GW_OK)
+		return 1;
+	return (size_t)(st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
+	    st.count[QS_SENDING] + st.count[QS_SENT]);
+}
+
+/* run: send, poll, apply, sleep; until a signal, once, or idle. */
+static int
+run_channel(int argc, char **argv)
+{
+	struct batch_send_opts o;
+	struct batch_sftp sftp;
+	struct gw_signer *signer = NULL;
+	struct queue *q = NULL;
+	const char *env = config_get(gw_cfg, "onss_batch.env", "T"), *cert = NULL, *key = NULL;
+	const char *interval_s = NULL;
+	int once = 0, until_idle = 0, rc = GW_EXIT_USAGE;
+	char err[512];
+
+	memset(&o, 0, sizeof o);
+	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
+	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
+	o.answers = config_get(gw_cfg, "onss_batch.answers", NULL);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0) { once = 1; continue; }
+		if (strcmp(argv[i], "--until-idle") == 0) { until_idle = 1; continue; }
+		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &o.outbox
+		    : strcmp(argv[i], "--answers") == 0 ? &o.answers : strcmp(argv[i], "--env") == 0 ? &env
+		    : strcmp(argv[i], "--interval-ms") == 0 ? &interval_s
+		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
+		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	long interval = config_get_int(gw_cfg, "onss_batch.poll_interval_ms", 60000);
+	if (interval_s) {
+		char *end;
+		interval = strtol(interval_s, &end, 10);
+		if (*end || interval < 10) {
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	if (o.outbox == NULL || o.answers == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
+		fprintf(stderr, "gateway onss run: --outbox and --answers (or [onss_batch] outbox, answers) are needed\n");
+		return GW_EXIT_USAGE;
+	}
+	o.env = env[0];
+	if (o.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss run: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	o.signer = signer;
+	if (batch_sftp_from_config(&sftp, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss run: %s\n", err);
+		goto out;
+	}
+	o.sftp = &sftp;
+	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss run: %s\n", err);
+		goto out;
+	}
+	signal(SIGTERM, run_signal);
+	signal(SIGINT, run_signal);
+	rc = GW_EXIT_OK;
+	while (!run_stop) {
+		struct batch_cycle_result r;
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+		o.now_min = tm.tm_hour * 60 + tm.tm_min;
+		gw_rc crc = batch_cycle(q, &o, &r);
+		if (r.send.claimed || r.fetched || r.applied || r.unmatched)
+			printf("sent %zu in %s, fetched %zu answers, applied %zu (%zu messages moved), unmatched %zu\n",
+			    r.send.in_file, r.send.fi_name[0] ? r.send.fi_name : "-", r.fetched, r.applied, r.moved,
+			    r.unmatched);
+		fflush(stdout);
+		if (crc != GW_OK && crc != GW_ETEMP) {
+			fprintf(stderr, "gateway onss run: %s\n", gw_rc_name(crc));
+			rc = GW_EXIT_USAGE;
+			break;
+		}
+		if (once || (until_idle && batch_open_count(q) == 0))
+			break;
+		struct timespec ts = { interval / 1000, (interval % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+out:
+	if (q)
+		q->ops->close(q);
+	signer_free(signer);
+	return rc;
+}
+
 int
 cmd_onss(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } subs[] = {
 		{ "wrap", wrap }, { "upload", upload }, { "poll", poll_answers }, { "apply", apply_answers },
-		{ "send", send_pending },
+		{ "send", send_pending }, { "run", run_channel },
 	};
 	for (size_t k = 0; argc >= 2 && k < sizeof subs / sizeof *subs; k++)
 		if (strcmp(argv[1], subs[k].name) == 0) {

@@ -137,6 +137,24 @@ for case in "duplicate-name ACRF-133 T OUTTEST" "missing-fs ACRF-122 T OUTTEST" 
 	expect "F$n" refused "$2"
 done
 
+# ---- the service loop, and a send whose upload never happened or is unknown --
+# R1: written and recorded but not uploaded (as after a crash before the
+# upload): `onss run` uploads it. R2: uploaded by hand behind the queue's
+# back (as after a crash between upload and the state change): `onss run`
+# asks the server first and does not upload it twice (no ACRF-133).
+take_in "$work/r1.csv" "$(row R1 31 2026-12-04)"
+gw onss send --no-upload >"$work/send.out" 2>&1 || fail "send --no-upload"
+[ "$(state_of R1)" = ready ] || fail "R1 not left ready by --no-upload"
+take_in "$work/r2.csv" "$(row R2 32 2026-12-04)"
+gw onss send --no-upload >"$work/send.out" 2>&1 || fail "send --no-upload 2"
+fi_r2=$(sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out")
+gw onss upload --dir "$work/outbox" "$fi_r2" 2>>"$work/upload.log" || fail "upload R2 by hand"
+gw onss run --until-idle --answers "$work/answers" --interval-ms 100 >"$work/run.out" 2>"$work/run.err" ||
+	fail "onss run: $(tail -n 3 "$work/run.err")"
+expect R1 accepted "uploaded .* (again)"
+expect R2 accepted "already received by the ONSS"
+gw show R2 | grep -q "ACRF-133" && fail "R2 was uploaded twice"
+
 # ---- an answer that matches nothing is kept and reported --------------------
 cp "$work/answers/applied/$(ls "$work/answers/applied" | grep '^FO.ACRF' | head -n 1)" \
 	"$work/answers/FO.ACRF.012996.20261125.09999.T"
@@ -183,4 +201,4 @@ if [ "$QN" -gt 0 ] && make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/
 	echo "big batch: $in_file messages in $fi_big: $1 accepted, $2 refused, none unanswered"
 fi
 
-echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, unmatched kept$big"
+echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, unmatched kept$big"

@@ -10,11 +10,13 @@
  */
 #include "onss/batch/send.h"
 #include "onss/batch/submission.h"
+#include "onss/batch/match.h"
 #include "onss/dimona/decl.h"
 #include "onss/dimona/rules.h"
 #include "core/log.h"
 #include "records/reader.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,9 +143,78 @@ upload(const struct batch_send_opts *o, const char *dir, const char *fi, char *e
 	return GW_OK;
 }
 
-/* Messages left ready by an upload that failed: upload their submission
- * again under the same name (the ONSS has not seen its GO, or answers the
- * repeat with ACRF-133 and the first upload's answers still match). */
+/* Whether a folder listing holds a receipt (FO.ACRF) of submission n. */
+static int
+has_receipt(char **names, size_t n, const struct batch_name *bn)
+{
+	char acrf[128];
+	batch_name_format_answer(bn, "ACRF", 0, acrf, sizeof acrf);
+	size_t l = strlen(acrf);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(names[i], acrf, l) == 0 && (names[i][l] == '\0' || names[i][l] == '.'))
+			return 1;
+	return 0;
+}
+
+/* The same over a local folder. */
+static int
+local_receipt(const char *dir, const struct batch_name *bn)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char acrf[128];
+	int found = 0;
+	if (d == NULL)
+		return 0;
+	batch_name_format_answer(bn, "ACRF", 0, acrf, sizeof acrf);
+	size_t l = strlen(acrf);
+	while (!found && (e = readdir(d)) != NULL)
+		found = strncmp(e->d_name, acrf, l) == 0 && (e->d_name[l] == '\0' || e->d_name[l] == '.');
+	closedir(d);
+	return found;
+}
+
+gw_rc
+batch_already_there(const struct batch_send_opts *o, const char *fi)
+{
+	struct batch_name bn;
+	char kind, go[128], err[256], sub[PATH_MAX];
+	char **names = NULL;
+	size_t n = 0;
+	gw_rc rc;
+
+	if (batch_name_parse(fi, &bn, &kind) != GW_OK)
+		return GW_ETEMP;
+	batch_name_format(&bn, 'G', go, sizeof go);
+	if (o->answers != NULL) {
+		const char *subs[] = { "", "/applied", "/unmatched" };
+		for (int i = 0; i < 3; i++) {
+			snprintf(sub, sizeof sub, "%s%s", o->answers, subs[i]);
+			if (local_receipt(sub, &bn))
+				return GW_OK;
+		}
+	}
+	if (o->sftp == NULL)
+		return GW_ENOTFOUND;
+	if ((rc = batch_sftp_list(o->sftp, batch_sftp_in_dir(bn.env), &names, &n, err, sizeof err)) != GW_OK)
+		return GW_ETEMP;
+	int there = 0;
+	for (size_t i = 0; i < n; i++)
+		there |= strcmp(names[i], go) == 0;
+	batch_sftp_names_free(names, n);
+	if (there)
+		return GW_OK;
+	if ((rc = batch_sftp_list(o->sftp, batch_sftp_out_dir(bn.env), &names, &n, err, sizeof err)) != GW_OK)
+		return GW_ETEMP;
+	there = has_receipt(names, n, &bn);
+	batch_sftp_names_free(names, n);
+	return there ? GW_OK : GW_ENOTFOUND;
+}
+
+/* Messages left ready by an upload that failed or whose outcome is unknown
+ * (a crash while sending): ask first whether the ONSS has the file; if not,
+ * upload it again under the same name (no GO was seen, so the name is still
+ * free there). */
 static gw_rc
 resend_ready(struct queue *q, const struct batch_send_opts *o)
 {
@@ -163,9 +234,19 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 			continue;
 		char fi[QUEUE_REF_MAX + 1];
 		snprintf(fi, sizeof fi, "%s", v[i].remote_ref2);
-		rc = batch_sftp_upload(o->sftp, o->outbox, fi, err, sizeof err);
-		if (rc == GW_OK)
-			snprintf(why, sizeof why, "uploaded %s over SFTP (again)", fi);
+		gw_rc there = batch_already_there(o, fi);
+		if (there == GW_ETEMP) {
+			rc = GW_ETEMP;
+			break;
+		}
+		if (there == GW_OK) {
+			rc = GW_OK;
+			snprintf(why, sizeof why, "%s was already received by the ONSS: not uploaded again", fi);
+		} else {
+			rc = batch_sftp_upload(o->sftp, o->outbox, fi, err, sizeof err);
+			if (rc == GW_OK)
+				snprintf(why, sizeof why, "uploaded %s over SFTP (again)", fi);
+		}
 		for (size_t k = i; k < n; k++)
 			if (v[k].state == QS_READY && strcmp(v[k].remote_ref2, fi) == 0) {
 				if (rc != GW_OK)
@@ -302,5 +383,36 @@ out:
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&v[i]);
 	free(v);
+	return rc;
+}
+
+gw_rc
+batch_cycle(struct queue *q, const struct batch_send_opts *o, struct batch_cycle_result *r)
+{
+	struct batch_apply_counts c;
+	char err[512];
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = batch_send(q, o, &r->send)) != GW_OK && rc != GW_ETEMP)
+		return rc;
+	if (o->sftp != NULL && o->answers != NULL) {
+		/* The three environments' answers can share one folder: the
+		 * names carry the environment. */
+		gw_rc prc = batch_sftp_poll(o->sftp, o->env, o->answers, &r->fetched, err, sizeof err);
+		if (prc != GW_OK) {
+			log_warn(NULL, o->answers, "poll: %s", err);
+			if (rc == GW_OK)
+				rc = prc;
+		}
+	}
+	if (o->answers != NULL) {
+		gw_rc arc = batch_answers_apply_dir(q, o->answers, &c);
+		r->applied = c.matched_files;
+		r->unmatched = c.unmatched_files;
+		r->moved = c.messages_moved;
+		if (arc != GW_OK && rc == GW_OK)
+			rc = arc;
+	}
 	return rc;
 }

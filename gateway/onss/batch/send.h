@@ -31,6 +31,9 @@ struct batch_send_opts {
 	 * "missing-fs", "bad-signature", "wrong-folder", "schema-error",
 	 * "duplicate-name"; NULL in normal use. */
 	const char *inject;
+	/* Where answers are stored (for the "already there?" check before an
+	 * upload is repeated, and for batch_cycle); may be NULL for send only. */
+	const char *answers;
 };
 
 struct batch_send_result {
@@ -40,5 +43,21 @@ struct batch_send_result {
 
 /* One pass: at most one submission. GW_OK also when nothing was pending. */
 gw_rc batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r);
+
+/* Whether the ONSS already has the submission fi: its GO still waits in
+ * the IN folder, or a receipt for it is on the server or stored in
+ * o->answers (and its applied/, unmatched/). GW_OK yes, GW_ENOTFOUND no,
+ * GW_ETEMP cannot tell. */
+gw_rc batch_already_there(const struct batch_send_opts *o, const char *fi);
+
+struct batch_cycle_result {
+	struct batch_send_result send;
+	size_t fetched;
+	size_t applied, unmatched, moved;
+};
+
+/* One turn of the channel's service: send what is pending, fetch the
+ * answers waiting on the server, apply every stored answer to the queue. */
+gw_rc batch_cycle(struct queue *q, const struct batch_send_opts *o, struct batch_cycle_result *r);
 
 #endif
