@@ -155,6 +155,17 @@ expect R1 accepted "uploaded .* (again)"
 expect R2 accepted "already received by the ONSS"
 gw show R2 | grep -q "ACRF-133" && fail "R2 was uploaded twice"
 
+# ---- the server away during the upload: the messages wait, then go ----------
+sftp_pause
+take_in "$work/r3.csv" "$(row R3 33 2026-12-05)"
+gw onss send >"$work/send.out" 2>"$work/send.err" && fail "send succeeded with the server away"
+[ "$(state_of R3)" = ready ] || fail "R3 is $(state_of R3) after a failed upload, want ready"
+gw show R3 | grep -q "upload of .* failed" || fail "the failed upload is not explained on R3"
+sftp_resume || fail "sshd did not come back"
+gw onss run --until-idle --answers "$work/answers" --interval-ms 100 >"$work/run.out" 2>"$work/run.err" ||
+	fail "onss run after the outage: $(tail -n 3 "$work/run.err")"
+expect R3 accepted "uploaded .* (again)"
+
 # ---- an answer that matches nothing is kept and reported --------------------
 cp "$work/answers/applied/$(ls "$work/answers/applied" | grep '^FO.ACRF' | head -n 1)" \
 	"$work/answers/FO.ACRF.012996.20261125.09999.T"
@@ -201,4 +212,4 @@ if [ "$QN" -gt 0 ] && make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/
 	echo "big batch: $in_file messages in $fi_big: $1 accepted, $2 refused, none unanswered"
 fi
 
-echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, unmatched kept$big"
+echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept$big"

@@ -6,6 +6,8 @@
 #                         OUT, OUTTEST, OUTTEST-S), SFTP_USER, SFTP_URL (the
 #                         sftp:// base the gateway uses), SFTP_HOST_SHA256 (the
 #                         pinned host key), SFTP_KEY (client private key)
+#   sftp_pause            kills sshd only (the network "goes away"; files stay)
+#   sftp_resume           starts it again on the same port with the same config
 #   sftp_stop             kills it and removes everything it made
 #
 # Everything lives in one temporary folder; the caller's trap must call
@@ -98,22 +100,37 @@ sftp_start() {
 		fi
 	} > "$cfg"
 	"$SSHD" -t -f "$cfg" || { echo "sftp_start: sshd refuses the generated config" >&2; return 1; }
-	"$SSHD" -D -e -f "$cfg" 2>"$SFTP_TMP/sshd.log" &
-	SFTP_PID=$!
-	# Wait until it listens (no fixed sleep: poll the port).
-	i=0
-	while ! python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$SFTP_PORT)))" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$SFTP_PID" 2>/dev/null; then
-			echo "sftp_start: sshd did not start:" >&2; cat "$SFTP_TMP/sshd.log" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	SFTP_CFG=$cfg
+	sftp_run || return 1
 	if [ "$uid" = 0 ]; then SFTP_URL="sftp://127.0.0.1:$SFTP_PORT/"
 	else SFTP_URL="sftp://127.0.0.1:$SFTP_PORT$SFTP_ROOT/"; fi
 	SFTP_HOST_SHA256=$(ssh-keygen -l -E sha256 -f "$ssh_keys/host_ed25519.pub" | awk '{print $2}' | sed 's/^SHA256://')
 	export SFTP_PORT SFTP_ROOT SFTP_USER SFTP_URL SFTP_HOST_SHA256 SFTP_KEY SFTP_PID SFTP_TMP
+}
+
+# Start sshd on $SFTP_PORT with $SFTP_CFG and wait until it listens (no
+# fixed sleep: poll the port).
+sftp_run() {
+	"$SSHD" -D -e -f "$SFTP_CFG" 2>>"$SFTP_TMP/sshd.log" &
+	SFTP_PID=$!
+	i=0
+	while ! python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$SFTP_PORT)))" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$SFTP_PID" 2>/dev/null; then
+			echo "sftp: sshd did not start:" >&2; tail -n 20 "$SFTP_TMP/sshd.log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+sftp_pause() {
+	[ -n "${SFTP_PID:-}" ] && kill "$SFTP_PID" 2>/dev/null && wait "$SFTP_PID" 2>/dev/null
+	SFTP_PID=""
+}
+
+sftp_resume() {
+	sftp_run
 }
 
 sftp_stop() {
