@@ -212,6 +212,15 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 	long retry_after = 0;
 	gw_rc rc;
 
+	/* Stored bytes check themselves: a body that no longer matches the
+	 * hash taken when it was built is never sent (quarantined as failed). */
+	if (m->body != NULL && m->content_hash[0] != '\0') {
+		char h[65];
+		queue_sha256_hex(m->body, m->body_len, h);
+		if (strcmp(h, m->content_hash) != 0)
+			return runner_fail(r, m, QS_SENDING, "quarantined: the stored bytes no longer"
+			    " match their SHA-256; not sent");
+	}
 	/* The claim into sending counted this attempt durably before we got
 	 * here; more than one means an earlier one may have landed. */
 	if (m->attempts > 1) {

@@ -413,6 +413,26 @@ test_follow_up_waits_for_period_id(void **state)
 }
 
 static void
+test_corrupt_body_is_quarantined(void **state)
+{
+	(void)state;
+	char a[41];
+	add("C-15", 1, "dimona-in", NULL, 0, a);
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built, hash stored */
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_READY);
+	assert_int_equal(strlen(m.content_hash), 64);
+	m.body[0] ^= 1;                                            /* bit rot on disk */
+	assert_int_equal(q->ops->update(q, &m), GW_OK);
+	queue_msg_free(&m);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);
+	assert_int_equal(state_of(a, NULL), QS_FAILED);
+	assert_int_equal(fk.submits, 0);
+	assert_true(history_has(a, "quarantined"));
+}
+
+static void
 test_loop_until_idle_and_stop(void **state)
 {
 	(void)state;
@@ -442,6 +462,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_follow_up_waits_for_period_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_body_is_quarantined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
