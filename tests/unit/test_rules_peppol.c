@@ -222,6 +222,25 @@ test_line_amount_exact(void **state)
 	assert_string_equal(loc, "/Invoice[1]/cac:InvoiceLine[1]/cac:Price[1]/cbc:BaseQuantity[1]");
 }
 
+/* R110/R111: an empty line date compares false (fires); a date that is not
+ * a date stops the official validator, and the engine stays silent. */
+static void
+test_line_period(void **state)
+{
+	(void)state;
+	const char *loc = NULL;
+#define PERIOD "<cac:InvoicePeriod><cbc:StartDate>2026-01-01</cbc:StartDate><cbc:EndDate>2026-01-31</cbc:EndDate></cac:InvoicePeriod>"
+	run("<Invoice " NS ">" HEAD PERIOD "<cac:InvoiceLine><cac:InvoicePeriod><cbc:StartDate/>"
+	    "<cbc:EndDate>2026-02-01</cbc:EndDate></cac:InvoicePeriod></cac:InvoiceLine></Invoice>");
+	assert_int_equal(fired("PEPPOL-EN16931-R110", &loc), 1);
+	assert_string_equal(loc, "/Invoice[1]/cac:InvoiceLine[1]/cac:InvoicePeriod[1]/cbc:StartDate[1]");
+	assert_int_equal(fired("PEPPOL-EN16931-R111", NULL), 1);
+	run("<Invoice " NS ">" HEAD PERIOD "<cac:InvoiceLine><cac:InvoicePeriod><cbc:StartDate>2026-13-01</cbc:StartDate>"
+	    "<cbc:EndDate>2026-01-31</cbc:EndDate></cac:InvoicePeriod></cac:InvoiceLine></Invoice>");
+	assert_int_equal(fired("PEPPOL-EN16931-R110", NULL), 0);
+	assert_int_equal(fired("PEPPOL-EN16931-F001", NULL), 1);
+}
+
 static void
 test_identifiers_in_context(void **state)
 {
@@ -315,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_empty_element_and_currency),
 		cmocka_unit_test(test_allowance_first_match),
 		cmocka_unit_test(test_line_amount_exact),
+		cmocka_unit_test(test_line_period),
 		cmocka_unit_test(test_identifiers_in_context),
 		cmocka_unit_test(test_credit_note_rules),
 		cmocka_unit_test(test_country_blocks),

@@ -217,6 +217,15 @@ peppol_line_period_date(struct peppol_run *r, xmlNodePtr date, bool start)
 	int ma, da, mb, db;
 	peppol_own_text(date, a, sizeof a);
 	rule_text(hd, b, sizeof b);
+	/* xs:date(text()) of an element without text is the empty sequence,
+	 * and a comparison with it is false: the rule fires. */
+	bool has_text = false;
+	for (xmlNodePtr k = date->children; k != NULL; k = k->next)
+		has_text |= k->type == XML_TEXT_NODE || k->type == XML_CDATA_SECTION_NODE;
+	if (!has_text) {
+		rule_fire(r->c, start ? "PEPPOL-EN16931-R110" : "PEPPOL-EN16931-R111", RULE_FATAL, date);
+		return;
+	}
 	if (!peppol_parse_date(a, &ya, &ma, &da) || !peppol_parse_date(b, &yb, &mb, &db))
 		return;
 	long ka = date_key(ya, ma, da), kb = date_key(yb, mb, db);
