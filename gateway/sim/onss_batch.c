@@ -13,7 +13,9 @@
  * IDFLUX) for Dimona, NOTIFICATION and DmfAPID for DmfA. Processed files
  * are removed from the IN folder, as the ONSS does.
  *
- * Owns its state folder (the names it has seen, durable). Never touches
+ * Owns its state folder (the names it has seen and the Dimona periods it
+ * accepted, both durable, so a restarted processor still refuses a
+ * duplicate). Never touches
  * the gateway's queue or files: it only sees what came over SFTP.
  */
 #include "sim/onss_batch.h"
@@ -534,6 +536,12 @@ sim_onss_batch_main(int argc, char **argv)
 	sb.next_period = (unsigned long long)(now % 100000) * 1000000ULL + 1;
 	sb.next_pid = (unsigned long long)(now % 100000) * 100000ULL + 1;
 	seen_load(&seen, sb.state);
+	if (simb_ledger_load(&sb) != GW_OK) {
+		fprintf(stderr, "gateway sim batch: cannot read the ledger in %s\n", sb.state);
+		free(sb.changes);
+		signer_free(signer);
+		return GW_EXIT_USAGE;
+	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen)",

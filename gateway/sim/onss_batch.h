@@ -30,6 +30,7 @@ struct simb {
 	/* The Dimona ledger of accepted periods (in memory, rebuilt empty at start). */
 	struct dimona_period *periods;
 	size_t n_periods, cap_periods;
+	size_t n_durable;                 /* periods[0..n_durable) are on disk as they are */
 	unsigned long long next_period;   /* next DimonaPeriodId */
 	unsigned long long next_pid;      /* next DmfA permanent id */
 	unsigned long ticket_seq;
@@ -70,6 +71,9 @@ int simb_kbo_ok(const char *s);
 int simb_inss_ok(const char *s);
 
 /* --- onss_batch_dimona.c --- */
+/* Load the durable ledger (state/dimona-periods) into sb; sets next_period
+ * past every id it holds. */
+gw_rc simb_ledger_load(struct simb *sb);
 /* Run the rules on every Form of a Dimona document; write NOTI (and IDFL). */
 gw_rc simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *doc);
 /* The one place the shared rule engine is called. */

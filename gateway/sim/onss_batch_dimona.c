@@ -6,15 +6,22 @@
  * anomaly codes and the period impact report) plus an IDFLUX for every
  * worker whose INSS the simulation says has changed.
  *
- * Owns the in-memory ledger of accepted periods. Never invents an anomaly
- * code: every ErrorID comes from a rule finding.
+ * Owns the ledger of accepted periods: in memory for the rules, and on disk
+ * (state/dimona-periods, one tab-separated line per period version,
+ * appended and fsynced once per file before its answer is published, so an
+ * answer never names a period the simulator could forget). Never invents
+ * an anomaly code: every ErrorID comes from a rule finding.
  */
 #include "sim/onss_batch.h"
 #include "onss/dimona/decl.h"
 #include "core/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the ledger the rules consult ---- */
 
@@ -63,6 +70,134 @@ ledger_add(struct simb *sb, const struct dimona_period *p)
 		sb->cap_periods = ncap;
 	}
 	sb->periods[sb->n_periods++] = *p;
+	return GW_OK;
+}
+
+/* ---- the ledger on disk ---- */
+
+static void
+ledger_path(const struct simb *sb, char *out, size_t cap)
+{
+	if (snprintf(out, cap, "%s/dimona-periods", sb->state) >= (int)cap)
+		out[0] = '\0';
+}
+
+/* One period as a line; tabs inside the worker key become spaces. */
+static void
+period_line(FILE *f, const struct dimona_period *p)
+{
+	char w[DIMONA_WORKER_KEY_MAX];
+	snprintf(w, sizeof w, "%s", p->worker);
+	for (char *c = w; *c; c++)
+		if (*c == '\t' || *c == '\n')
+			*c = ' ';
+	fprintf(f, "%s\t%s\t%s\t%s\t%s\t%ld\t%ld\t%d\t%d\t%d\t%d\n", p->id, p->noss, w, p->worker_type,
+	    p->jc, (long)p->start, (long)p->end, p->start_time, p->end_time, p->planned_hours, p->cancelled);
+}
+
+/* Append the periods changed since the last flush, fsync. changed[] holds
+ * indexes into sb->periods. */
+static gw_rc
+ledger_flush(struct simb *sb, const size_t *changed, size_t n)
+{
+	char path[PATH_MAX];
+	if (n == 0)
+		return GW_OK;
+	ledger_path(sb, path, sizeof path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
+		log_error_errno(NULL, path, "cannot open the ledger");
+		return GW_EIO;
+	}
+	for (size_t i = 0; i < n; i++)
+		period_line(f, &sb->periods[changed[i]]);
+	int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok &= fclose(f) == 0;
+	if (!ok) {
+		log_error_errno(NULL, path, "cannot write the ledger");
+		return GW_EIO;
+	}
+	sb->n_durable = sb->n_periods;
+	return GW_OK;
+}
+
+struct versioned {
+	struct dimona_period p;
+	size_t line;
+};
+
+static int
+cmp_versioned(const void *a, const void *b)
+{
+	const struct versioned *x = a, *y = b;
+	int c = strcmp(x->p.id, y->p.id);
+	return c ? c : (x->line < y->line ? -1 : x->line > y->line);
+}
+
+gw_rc
+simb_ledger_load(struct simb *sb)
+{
+	char path[PATH_MAX], line[1024];
+	size_t nlines = 0;
+	ledger_path(sb, path, sizeof path);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return errno == ENOENT ? GW_OK : GW_EIO;
+	while (fgets(line, sizeof line, f) != NULL) {
+		struct dimona_period p;
+		char *field[11], *save = NULL;
+		int k = 0;
+		if (line[0] == '\0' || line[strlen(line) - 1] != '\n')
+			continue;                     /* a torn last line */
+		line[strlen(line) - 1] = '\0';
+		for (char *t = strtok_r(line, "\t", &save); t && k < 11; t = strtok_r(NULL, "\t", &save))
+			field[k++] = t;
+		if (k != 11)
+			continue;
+		memset(&p, 0, sizeof p);
+		snprintf(p.id, sizeof p.id, "%s", field[0]);
+		snprintf(p.noss, sizeof p.noss, "%s", field[1]);
+		snprintf(p.worker, sizeof p.worker, "%s", field[2]);
+		snprintf(p.worker_type, sizeof p.worker_type, "%s", field[3]);
+		snprintf(p.jc, sizeof p.jc, "%s", field[4]);
+		p.start = (gw_ymd)strtol(field[5], NULL, 10);
+		p.end = (gw_ymd)strtol(field[6], NULL, 10);
+		p.start_time = (gw_hm)strtol(field[7], NULL, 10);
+		p.end_time = (gw_hm)strtol(field[8], NULL, 10);
+		p.planned_hours = (int)strtol(field[9], NULL, 10);
+		p.cancelled = (int)strtol(field[10], NULL, 10);
+		if (ledger_add(sb, &p) != GW_OK)
+			break;
+		nlines++;
+		unsigned long long id = strtoull(p.id, NULL, 10);
+		if (id >= sb->next_period)
+			sb->next_period = id + 1;
+	}
+	fclose(f);
+	/* A period changed later has a later line: keep the last version of
+	 * each id (sort by id, then line number; keep the last of each id). */
+	size_t n = sb->n_periods;
+	struct versioned *tmp = n ? malloc(n * sizeof *tmp) : NULL;
+	if (tmp != NULL) {
+		for (size_t i = 0; i < n; i++) {
+			tmp[i].p = sb->periods[i];
+			tmp[i].line = i;
+		}
+		qsort(tmp, n, sizeof *tmp, cmp_versioned);
+		size_t out = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (i + 1 < n && strcmp(tmp[i].p.id, tmp[i + 1].p.id) == 0)
+				continue;                 /* a newer version follows */
+			sb->periods[out++] = tmp[i].p;
+		}
+		sb->n_periods = out;
+	}
+	free(tmp);
+	sb->n_durable = sb->n_periods;
+	log_info(NULL, path, "%zu lines, %zu Dimona periods in the ledger", nlines, sb->n_periods);
 	return GW_OK;
 }
 
@@ -205,7 +340,8 @@ gw_rc
 simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 {
 	char *buf = NULL;
-	size_t len = 0, k = 0, accepted = 0, refused = 0;
+	size_t len = 0, k = 0, accepted = 0, refused = 0, n_changed = 0, cap_changed = 0;
+	size_t *changed = NULL;              /* periods to write to the ledger */
 	FILE *f = open_memstream(&buf, &len);
 	gw_rc rc = GW_OK;
 
@@ -257,6 +393,18 @@ simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 				break;
 			}
 		}
+		if (rc == GW_OK && have_after) {
+			if (n_changed == cap_changed) {
+				cap_changed = cap_changed ? cap_changed * 2 : 256;
+				size_t *nc = realloc(changed, cap_changed * sizeof *nc);
+				if (nc == NULL)
+					rc = GW_ENOMEM;
+				else
+					changed = nc;
+			}
+			if (rc == GW_OK)
+				changed[n_changed++] = old ? (size_t)(old - sb->periods) : sb->n_periods - 1;
+		}
 		if (rc != GW_OK)
 			break;
 		noti_form(f, sf, user_ref, decl_nbr, &d, blocking ? 0 : 1, &fi, old ? &before : NULL,
@@ -270,6 +418,10 @@ simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 			break;
 	}
 	fputs("</NOTIFICATION>\n", f);
+	/* The periods are on disk before the answer that names them. */
+	if (rc == GW_OK)
+		rc = ledger_flush(sb, changed, n_changed);
+	free(changed);
 	if (rc != GW_OK) {
 		fclose(f);
 		free(buf);

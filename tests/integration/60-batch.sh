@@ -153,7 +153,12 @@ gw onss show-answer "$work/answers/$idfl" >"$work/idfl.json" || fail "IDFLUX unr
 [ "$(json "$work/idfl.json" 'd["valid"]["inss"]')" = "$new_inss" ] || fail "IDFLUX valid INSS"
 echo "dimona ($how): $forms declarations accepted, ticket $ticket, IDFLUX $old_inss -> $new_inss"
 
-# The same batch again: the rules see the periods already declared.
+# The same batch again, to a restarted processor: its ledger is durable,
+# so the rules still see the periods already declared.
+kill "$sim_pid" && wait "$sim_pid" 2>/dev/null
+"$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
+	--interval-ms 50 --sign-answers >>"$work/sim.log" 2>&1 &
+sim_pid=$!
 fi_again=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap 2"
 gw onss upload --dir "$work/out" "$fi_again" 2>>"$work/upload.log" || fail "upload 2"
 seq2=${fi_again#FI.DIMN.012996.}; seq2=${seq2#*.}; seq2=${seq2%%.*}
