@@ -84,6 +84,11 @@ if unclaimed:
 
 for e in errs:
     print("%s: %s" % (label, e))
+merge = [e for e in errs if "merged" in e or "EXT-R" in e]
+if merge:
+    print("%s: %d of these are Horeca EXT runs of three days not merged into one OTH period before "
+          "sending (00910-459); gateway intake must apply dimona_merge_ext_series() or its follow-up "
+          "equivalent" % (label, len(merge)))
 print("%s: %d expectations, ledger %d periods (%d live), %d declarations received, %d mismatches"
       % (label, len(exps), len(led["periods"]), len(live), len(led["declarations"]), len(errs)))
 sys.exit(1 if errs else 0)
