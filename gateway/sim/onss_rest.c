@@ -321,6 +321,11 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 		snprintf(t.tok + 2 * i, 3, "%02x", rnd[i]);
 	t.exp = now + s->token_ttl;
 	pthread_mutex_lock(&s->mu);
+	size_t keep = 0;
+	for (size_t i = 0; i < s->ntokens; i++)      /* forget expired tokens */
+		if (s->tokens[i].exp > now)
+			s->tokens[keep++] = s->tokens[i];
+	s->ntokens = keep;
 	if (s->ntokens == s->captokens) {
 		size_t cap = s->captokens ? s->captokens * 2 : 64;
 		struct token *v = realloc(s->tokens, cap * sizeof *v);
