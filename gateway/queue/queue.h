@@ -83,6 +83,13 @@ struct queue_stats {
 
 struct queue;
 
+/* One row of the records table. */
+struct queue_record {
+	char     record_id[QUEUE_ID_MAX + 1];
+	uint32_t revision;
+	char     hash[65];                        /* hex SHA-256 of the normalised record */
+};
+
 /* Selection for list(); unset fields match everything. */
 struct queue_filter {
 	int state;                                /* enum queue_state, -1 = any */
@@ -156,6 +163,10 @@ struct queue_ops {
 	gw_rc (*update_transition)(struct queue *q, const struct queue_msg *m,
 	                           enum queue_state from, enum queue_state to,
 	                           const char *actor, const char *why);
+	/* Record revisions taken in that produce no message (a change the
+	 * channel does not carry): raise each record's highest revision and
+	 * hash, all in one durable transaction; never lowers one. */
+	gw_rc (*records_note)(struct queue *q, const struct queue_record *r, size_t n);
 };
 
 /* A queue handle begins with its ops table, whatever the backend. */

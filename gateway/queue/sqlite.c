@@ -973,6 +973,37 @@ sq_check(struct queue *q, char *errbuf, size_t errcap)
 	return strcmp(first, "ok") == 0 ? GW_OK : GW_EIO;
 }
 
+/* Raise the highest revision of records that queued nothing. */
+static gw_rc
+sq_records_note(struct queue *q, const struct queue_record *r, size_t n)
+{
+	struct sq *s = SQ(q);
+	char err[256];
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+	if (n == 0)
+		return GW_OK;
+	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
+		return rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = s->put_rec;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r[i].record_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r[i].revision);
+		sqlite3_bind_text(st, 3, r[i].hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now);
+		int x = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (x != SQLITE_DONE) {
+			sq_rollback(s);
+			return sq_rc(x);
+		}
+	}
+	return sq_commit(s);
+}
+
 const struct queue_ops queue_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -993,4 +1024,5 @@ const struct queue_ops queue_sqlite_ops = {
 	.list = sq_list,
 	.check = sq_check,
 	.update_transition = sq_update_transition,
+	.records_note = sq_records_note,
 };

@@ -62,7 +62,7 @@ intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
 static gw_rc
 intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
                     const struct intake_opts *o, struct queue_msg out[2], size_t *n,
-                    enum intake_verdict *v, char *why, size_t whycap)
+                    enum intake_verdict *v, char *why, size_t whycap, char note_hash[65])
 {
 	char hash[65], have_hash[65];
 	size_t nl = 0;
@@ -77,6 +77,7 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	*v = IV_QUEUE;
 	why[0] = '\0';
 	queue_sha256_hex(json, len, hash);
+	memcpy(note_hash, hash, sizeof hash);
 	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
 		goto out;
@@ -101,7 +102,10 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 		if ((rc = q->ops->by_record(q, c->contract_id, &list, &nl)) != GW_OK)
 			goto out;
 		for (size_t i = 0; i < nl && !have_prev; i++) {
-			if (list[i].revision == have_rev && list[i].payload != NULL) {
+			/* The newest revision that produced a message is what the
+			 * other side was told; revisions noted without a message
+			 * changed nothing it carries. */
+			if (list[i].payload != NULL) {
 				struct record_rejection rej;
 				if (contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
 				    &rej) == GW_OK)
@@ -163,7 +167,8 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
 	*n = 0;
 	if (rc != GW_OK)
 		return rc;
-	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap);
+	char note[65];
+	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap, note);
 }
 
 /*
@@ -287,7 +292,8 @@ static void idset_clear(struct idset *s) { memset(s->ids, 0, s->cap * sizeof *s-
 /* Commit the batch; counts only what the commit made durable. */
 static gw_rc
 intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
-             unsigned long *recs, struct intake_stats *st)
+             unsigned long *recs, struct intake_stats *st, struct queue_record *notes,
+             size_t *nn)
 {
 	gw_rc rc = GW_OK;
 	if (*nm > 0) {
@@ -299,6 +305,13 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 					st->messages++;
 		}
 	}
+	/* Revisions with nothing to declare: remembered as seen. */
+	if (rc == GW_OK && *nn > 0) {
+		rc = q->ops->records_note(q, notes, *nn);
+		if (rc == GW_OK)
+			st->no_change += *nn;
+	}
+	*nn = 0;
 	for (size_t i = 0; i < *nm; i++)
 		queue_msg_free(&msgs[i]);
 	*nm = 0;
@@ -317,6 +330,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	size_t cap = o->batch * 2 + 2, nm = 0;
 	struct queue_msg *msgs = calloc(cap, sizeof *msgs);
 	unsigned char *dup = calloc(cap, 1);
+	struct queue_record *notes = calloc(cap, sizeof *notes);
+	size_t nn = 0;
 	struct idset ids = { .cap = 1 };
 	unsigned long recs = 0;
 	gw_rc rc;
@@ -329,7 +344,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.not_empty, NULL);
 	pthread_cond_init(&p.not_full, NULL);
-	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL) {
+	if (msgs == NULL || dup == NULL || notes == NULL || ids.ids == NULL || p.ring == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
@@ -363,8 +378,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		const struct contract *c = &x->c;
 		/* The id set only spans one batch; keep it at most half full
 		 * (records that queue nothing do not grow the batch). */
-		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK) {
+		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap ||
+		    nn + 1 > cap) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
 				goto flushfail;
@@ -375,7 +391,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		size_t n = 0;
 		enum intake_verdict v;
 		char why[256];
-		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why);
+		char note_hash[65];
+		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why,
+		    note_hash);
 		x->json = NULL;
 		if (rc != GW_OK) {
 			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
@@ -390,7 +408,12 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			break;
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
-		case IV_NOTHING: st->no_change++; break;
+		case IV_NOTHING:
+			snprintf(notes[nn].record_id, sizeof notes[nn].record_id, "%s", c->contract_id);
+			notes[nn].revision = c->revision;
+			memcpy(notes[nn].hash, note_hash, sizeof notes[nn].hash);
+			nn++;
+			break;
 		case IV_CONFLICT: {
 			struct record_rejection rej;
 			memset(&rej, 0, sizeof rej);
@@ -404,13 +427,13 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		}
 		pipe_done(&p);
-		if (nm >= o->batch) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+		if (nm + nn >= o->batch) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
 	}
-	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st)) != GW_OK)
+	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
 		goto flushfail;
 	goto out;
 flushfail:
@@ -437,5 +460,6 @@ out:
 	free(ids.ids);
 	free(msgs);
 	free(dup);
+	free(notes);
 	return rc;
 }

@@ -114,6 +114,7 @@ test_intake_file(void **state)
 	intake_opts_default(&o);
 	o.batch = 50;
 	struct intake_stats st;
+	uint32_t rev;
 	FILE *rej = fopen("/dev/null", "w");
 
 	/* Revision 1 then 2 (cancelled) in the same file: IN, then CANCEL on it. */
@@ -149,6 +150,55 @@ test_intake_file(void **state)
 	assert_int_equal(st.replayed, 1);
 	assert_int_equal(st.messages, 0);
 
+	/* A revision Dimona does not carry (the wage): nothing queued, but the
+	 * record's highest revision moves, so the same revision with other
+	 * content is a conflict and the older one a replay. */
+	snprintf(path, sizeof path, "%s/w.jsonl", dir);
+	char *w2 = variant("\"contract_id\":\"J-1\",\"revision\":\"1\"",
+	    "\"contract_id\":\"W-1\",\"revision\":\"1\"");
+	char wbuf[4096];
+	snprintf(wbuf, sizeof wbuf, "%s", w2);
+	char *r2 = strstr(wbuf, "\"revision\":\"1\"");
+	assert_non_null(r2);
+	write_file(path, wbuf);
+	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
+	assert_int_equal(st.messages, 1);
+	r2[12] = '2';                                             /* revision 2 */
+	char *wage = strstr(wbuf, "\"33000\"");
+	assert_non_null(wage);
+	memcpy(wage, "\"34000\"", 7);
+	write_file(path, wbuf);
+	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
+	assert_int_equal(st.no_change, 1);
+	assert_int_equal(st.messages, 0);
+	assert_int_equal(q->ops->record_get(q, "W-1", &rev, NULL), GW_OK);
+	assert_int_equal(rev, 2);
+	char *day = strstr(wbuf, "\"end_date\":\"2026-12-03\"");
+	assert_non_null(day);
+	day[21] = '4';                                            /* other content, same revision */
+	write_file(path, wbuf);
+	char rpath[200], rtext[1024] = "";
+	snprintf(rpath, sizeof rpath, "%s/rej.txt", dir);
+	FILE *rf = fopen(rpath, "w+");
+	assert_int_equal(intake_contracts(q, path, &o, &st, rf, err, sizeof err), GW_OK);
+	assert_int_equal(st.rejected, 1);
+	rewind(rf);
+	assert_true(fread(rtext, 1, sizeof rtext - 1, rf) > 0);
+	fclose(rf);
+	assert_non_null(strstr(rtext, "W-1"));
+	assert_non_null(strstr(rtext, "already taken in with other content"));
+	r2[12] = '3';                                             /* revision 3: a real change */
+	write_file(path, wbuf);
+	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
+	assert_int_equal(st.messages, 1);
+	assert_int_equal(q->ops->by_record(q, "W-1", &l, &n), GW_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "dimona-update");         /* never a second IN */
+	assert_string_equal(l[0].depends_on, l[1].id);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+
 	/* A large file taken in twice: the replay (no message at all) must
 	 * still walk through every batch. */
 	snprintf(path, sizeof path, "%s/big.jsonl", dir);
@@ -171,7 +221,6 @@ test_intake_file(void **state)
 	write_file(path, variant("\"contract_id\":\"J-1\"", "\"contract_id\":\"J-FULL\""));
 	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_ETEMP);
 	assert_non_null(strstr(err, "disk nearly full"));
-	uint32_t rev;
 	assert_int_equal(q->ops->record_get(q, "J-FULL", &rev, NULL), GW_ENOTFOUND);
 
 	fclose(rej);
