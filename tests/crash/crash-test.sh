@@ -7,7 +7,7 @@
 # Env: BUILD (build dir), SEED (1), N (10000 records), KILLS (50 kills of
 # `gateway run`, plus one of `gateway intake`), DELAY_MIN/DELAY_MAX (seconds
 # between a start and its kill: 0.15 / 1.5), FAULTS (simulator faults on top
-# of the kills, default drop:0.01 503:0.01: a dropped connection after the
+# of the kills, default drop:0.01 503:0.01 429:0.01: a dropped connection after the
 # simulator stored the POST is an unknown outcome too), TIMEOUT (600 s for
 # the final run), MIN_INFLIGHT (KILLS). Repeatable: the same SEED gives the same records, the
 # same kill delays and the same fault dice. Last line: the figures.
@@ -20,7 +20,7 @@ N=${N:-10000}
 KILLS=${KILLS:-50}
 DELAY_MIN=${DELAY_MIN:-0.15}
 DELAY_MAX=${DELAY_MAX:-1.5}
-FAULTS=${FAULTS:-"drop:0.01 503:0.01"}
+FAULTS=${FAULTS:-"drop:0.01 503:0.01 429:0.01"}
 TIMEOUT=${TIMEOUT:-600}
 MIN_INFLIGHT=${MIN_INFLIGHT:-$KILLS}   # kills that must find work still in flight
 G="$top/$BUILD/gateway"
