@@ -635,6 +635,38 @@ test_sim_ledger_survives_kill(void **state)
 	sim_configure(&sim, NULL);
 }
 
+/* Tokens expire: the API refuses an expired one and the client renews. */
+static void
+test_token_expiry(void **state)
+{
+	(void)state;
+	struct simproc k;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512], *body = NULL;
+	static const char *const ttl1[] = { "--token-ttl", "3", NULL };
+	memset(&k, 0, sizeof k);
+	assert_int_equal(sim_start(&k, ttl1), 0);
+	sim_configure(&k, NULL);
+	config_set(gw_cfg, "dimona.token_margin_s", "0");
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(sim_http(&k, "GET", "/sim/ledger", NULL, NULL, &body), 200);
+	assert_non_null(strstr(body, "\"tokens_issued\":1"));
+	free(body);
+	usleep(3300000);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(sim_http(&k, "GET", "/sim/ledger", NULL, NULL, &body), 200);
+	assert_non_null(strstr(body, "\"tokens_issued\":2"));
+	free(body);
+	/* An unknown bearer token is refused. */
+	assert_int_equal(sim_http(&k, "GET", "/REST/dimona/v2/declarations/1", NULL, NULL, NULL), 401);
+	dimona_rest_close(c);
+	sim_stop(&k);
+	sim_configure(&sim, NULL);
+}
+
 /* --dump-ledger reads a ledger without serving it. */
 static void
 test_dump_ledger(void **state)
@@ -670,6 +702,7 @@ main(void)
 		cmocka_unit_test(test_tls_always_verified),
 		cmocka_unit_test(test_sim_ledger_survives_kill),
 		cmocka_unit_test(test_dump_ledger),
+		cmocka_unit_test(test_token_expiry),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
