@@ -93,7 +93,7 @@ pki:
 demo: deps
 	$(MAKE) all
 	@sh certs/gen-test-pki.sh
-	@sh tests/demo.sh $(BIN)
+	@BUILD=$(BUILD) REF=$(REF) sh tests/demo/demo.sh $(BIN)
 
 check: deps
 	$(MAKE) all unit-bins

@@ -1,0 +1,199 @@
+#!/bin/sh
+# demo.sh - the main job end to end on the sample records (make demo).
+#
+#   1. validate the sample contract and invoice records
+#   2. declare the contracts over the Dimona REST v2 API to the ONSS simulator
+#      (HTTPS, OAuth client assertion), then send their amendments (revision 2:
+#      a cancellation, a shortened contract, new hours, a replay, a late one)
+#   3. the same contracts as a signed Dimona batch (FI/FS/GO) through a real
+#      sshd to the simulated batch processor, and its answers
+#   4. the DmfA of 2026 Q4, checked against the official schema, signed
+#   5. the Peppol BIS 3.0 invoices, checked by the native validator
+#
+# Everything runs on loopback; state lives in var/demo/ (recreated each run).
+# Usage: sh tests/demo/demo.sh [path/to/gateway]
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 2
+GATEWAY=${1:-$TOP/build/gateway}
+case $GATEWAY in /*) ;; *) GATEWAY=$TOP/$GATEWAY ;; esac
+REF=${REF:-$(cd "$TOP/../shared/reference" 2>/dev/null && pwd)}
+export GW_REFERENCE_DIR="$REF"
+demo=$TOP/var/demo
+BUILD=${BUILD:-build}
+export TOP BUILD
+
+sim_pid="" batch_pid=""
+cleanup() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+	[ -n "$batch_pid" ] && kill "$batch_pid" 2>/dev/null
+	command -v sftp_stop >/dev/null 2>&1 && sftp_stop
+	wait 2>/dev/null
+}
+trap cleanup EXIT INT TERM
+die() { echo "demo: $*" >&2; exit 1; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+[ -x "$GATEWAY" ] || die "no gateway binary at $GATEWAY (make)"
+[ -d "$REF" ] || die "the official reference files are not at ../shared/reference (set REF)"
+rm -rf "$demo"
+mkdir -p "$demo/out" "$demo/batch" "$demo/answers" "$demo/dmfa" "$demo/invoices"
+
+step "1. Records"
+"$GATEWAY" records validate fixtures/contracts/sample.csv fixtures/demo/revisions.csv
+"$GATEWAY" records validate --kind invoice fixtures/invoices/sample.jsonl
+
+step "2. Dimona over REST v2 (ONSS simulator on https://localhost)"
+"$GATEWAY" sim onss --ledger "$demo/onss-ledger.jsonl" --port-file "$demo/port" \
+	>"$demo/sim-onss.out" 2>"$demo/sim-onss.log" &
+sim_pid=$!
+i=0
+while [ ! -s "$demo/port" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && die "the ONSS simulator did not start: $(tail -n 3 "$demo/sim-onss.log")"
+	sleep 0.1
+done
+port=$(cat "$demo/port")
+cat >"$demo/gateway.conf" <<EOF
+reference_dir = $REF
+[queue]
+dsn = $demo/queue.db
+[dimona]
+base_url = https://localhost:$port/REST/dimona/v2
+token_url = https://localhost:$port/REST/oauth/v5/token
+ca_file = $TOP/certs/out/tls/ca.crt.pem
+[signing]
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+EOF
+gw() { "$GATEWAY" --config "$demo/gateway.conf" "$@"; }
+echo "simulator listening on port $port; queue $demo/queue.db"
+
+# One line per message of each record: kind, state, period id, anomalies.
+results() {
+	for rec in $(cut -d, -f1 "$1" | tail -n +2 | sort -u); do
+		gw show "$rec" 2>/dev/null | awk -v rec="$rec" '
+			/^id:/ { if (id != "") pr(); id=$2; kind=""; state=""; ref=""; why="" }
+			/^record:/ { rev=$4 }
+			/^kind:/ { kind=$2 }
+			/^state:/ { state=$2 }
+			/^remote ref 2:/ { ref=$4 }
+			/^last error:/ { sub(/^last error: */, ""); why=$0 }
+			/ -> (accepted|accepted-with-warnings|refused|failed)/ { line=$0; sub(/.*: /, "", line); why=line }
+			function pr() { printf "  %-15s rev %-2s %-14s %-22s period %-13s %s\n", rec, rev, kind, state, (ref == "" ? "-" : ref), why }
+			END { if (id != "") pr() }'
+	done
+}
+
+echo "-- intake of fixtures/contracts/sample.csv"
+gw intake --contracts fixtures/contracts/sample.csv
+echo "-- gateway run --until-idle"
+gw run --until-idle 2>"$demo/run1.log" || die "run failed: $(tail -n 5 "$demo/run1.log")"
+tail -n 1 "$demo/run1.log"
+echo "-- what was declared and what the ONSS answered"
+results fixtures/contracts/sample.csv
+
+echo "-- intake of the amendments (fixtures/demo/revisions.csv)"
+gw intake --contracts fixtures/demo/revisions.csv
+gw run --until-idle 2>"$demo/run2.log" || die "run failed: $(tail -n 5 "$demo/run2.log")"
+tail -n 1 "$demo/run2.log"
+results fixtures/demo/revisions.csv
+echo "-- gateway status"
+gw status
+echo "-- the simulator's ledger (the ONSS side of the truth)"
+"$GATEWAY" sim onss --dump-ledger "$demo/onss-ledger.jsonl" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+periods = d.get("periods", [])
+active = [p for p in periods if not p.get("cancelled")]
+print("  %d periods recorded, %d active, %d cancelled" % (len(periods), len(active), len(periods) - len(active)))
+' 2>/dev/null || echo "  (ledger dump in $demo/onss-ledger.jsonl)"
+
+step "3. Dimona batch: signed FI/FS/GO through sshd to the ONSS batch processor"
+gw dimona export --contracts fixtures/contracts/sample.csv --out "$demo/batch" --sender 012996 --env T \
+	>/dev/null 2>"$demo/export.err"
+echo "  exit $? (1 = written, some records rejected before sending:)"
+grep -v '^[0-9-]*T[0-9:]* ' "$demo/export.err" | sed 's/^/  rejected: /'
+ls "$demo/batch" | sed 's/^/  /'
+fi=$(ls "$demo/batch" | grep '^FI\.DIMN\.' | head -n 1)
+fs=$(echo "$fi" | sed 's/^FI/FS/')
+base64 -d "$demo/batch/$fs" >"$demo/fs.der" 2>/dev/null
+if openssl cms -verify -binary -inform DER -in "$demo/fs.der" -content "$demo/batch/$fi" \
+	-CAfile certs/out/onss/ca.crt.pem -purpose any -out /dev/null 2>"$demo/cms.log"; then
+	echo "  openssl cms -verify: the FS signature of $fi verifies against the test ONSS CA"
+else
+	echo "  openssl cms -verify FAILED: $(cat "$demo/cms.log")"
+fi
+if command -v /usr/sbin/sshd >/dev/null 2>&1; then
+	. "$TOP/tests/sftp/sshd.sh"
+	if sftp_start; then
+		cat >>"$demo/gateway.conf" <<EOF
+[onss_batch]
+sender = 012996
+env = T
+sftp_url = $SFTP_URL
+sftp_user = $SFTP_USER
+sftp_key = $SFTP_KEY
+sftp_host_sha256 = $SFTP_HOST_SHA256
+sim_ca = $TOP/certs/out/onss/ca.crt.pem
+EOF
+		gw sim batch --root "$SFTP_ROOT" --state "$demo/batch-sim" >"$demo/sim-batch.log" 2>&1 &
+		batch_pid=$!
+		gw onss upload --dir "$demo/batch" "$fi" 2>"$demo/upload.log" &&
+			echo "  uploaded over SFTP (sshd on port $SFTP_PORT, host key pinned): FI, FS, then GO"
+		i=0
+		while [ "$(ls "$SFTP_ROOT/OUTTEST" 2>/dev/null | grep -c '^FO\.NOTI')" -lt 1 ] && [ $i -lt 300 ]; do
+			i=$((i + 1)); sleep 0.1
+		done
+		gw onss poll --env T --dir "$demo/answers" >/dev/null 2>"$demo/poll.log"
+		for a in "$demo"/answers/FO.*; do
+			[ -f "$a" ] || continue
+			gw onss show-answer "$a" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+errs = d.get("errors") or d.get("anomalies") or []
+print("  %-4s %-38s result %s, ticket %s, %d anomalies" % (d.get("kind"), d.get("file_name", "")[:38],
+      d.get("result_code"), d.get("ticket"), len(errs)))
+for e in errs[:4]:
+    print("       %s %s: %s" % (e.get("id"), e.get("class", ""), (e.get("label_fr") or e.get("label_nl") or "")[:70]))
+' 2>/dev/null || echo "  $(basename "$a")"
+		done
+	else
+		echo "  (sshd could not start here; the batch files above are what would be uploaded)"
+	fi
+fi
+
+step "4. DmfA 2026 Q4 (streamed, checked against the official XSD, signed)"
+gw dmfa export --contracts fixtures/contracts/sample.csv --quarter 20264 --out "$demo/dmfa" \
+	--sender 012996 --env T >/dev/null 2>"$demo/dmfa.err"
+echo "  exit $? (1 = written, some contracts held back:)"
+grep -v '^[0-9-]*T[0-9:]* ' "$demo/dmfa.err" | sed 's/^/  held: /'
+dfi=$(ls "$demo/dmfa" | grep '^FI\.DMFA\.' | head -n 1)
+if [ -n "$dfi" ]; then
+	xmllint --noout --stream --schema "$REF/onss/xsd/DmfAOriginal_20231.xsd" "$demo/dmfa/$dfi" 2>&1 | sed 's/^/  xmllint: /'
+	python3 - "$demo/dmfa/$dfi" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1]).getroot()
+def loc(e): return e.tag.split('}')[-1]
+for emp in t.iter():
+    if loc(emp) != 'EmployerDeclaration':
+        continue
+    noss = next((c.text for c in emp if loc(c) == 'NOSSRegistrationNbr'), '?')
+    owed = next((c.text for c in emp if loc(c) == 'NetOwedAmount'), '?')
+    persons = [p for p in emp if loc(p) == 'NaturalPerson']
+    wr = sum(1 for p in persons for w in p if loc(w) == 'WorkerRecord')
+    print("  employer %s: %d workers, %d worker records, net owed %s.%s EUR"
+          % (noss, len(persons), wr, owed[:-2] or '0', owed[-2:]))
+EOF
+fi
+
+step "5. Peppol BIS Billing 3.0 invoices"
+gw invoice export --invoices fixtures/invoices/sample.jsonl --out "$demo/invoices" 2>"$demo/invoices.err"
+echo "  exit $?: $(ls "$demo/invoices" | wc -l) UBL documents in $demo/invoices"
+sed 's/^/  note: /' "$demo/invoices.err"
+gw invoice validate "$demo"/invoices/*.xml >"$demo/validate.out"
+rc=$?
+echo "  gateway invoice validate: exit $rc, $(grep -c '^error' "$demo/validate.out") errors," \
+	"$(grep -c '^warning' "$demo/validate.out") warnings (UBL 2.1 schema + EN 16931 + Peppol BIS 3.0)"
+
+step "Done"
+echo "State, logs and files: $demo"
