@@ -1,6 +1,7 @@
 #!/bin/sh
 # 60-batch.sh - the ONSS batch channel end to end through a real sshd:
-# a Dimona batch of BATCH_N (default 10000) declarations and a DmfA file
+# a Dimona batch made of BATCH_N generated contracts (default 12000: over
+# 10,000 declarations) and a DmfA file
 # are written as signed FI/FS/GO, uploaded over SFTP, processed by the
 # simulated ONSS batch processor behind sshd, and every answer (ACRF, NOTI,
 # IDFL, DMPI) is downloaded, schema-checked and read back; then each failure
@@ -14,7 +15,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
 GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
 REF=${REF:-$TOP/../shared/reference}
-N=${BATCH_N:-10000}
+N=${BATCH_N:-12000}
 export GW_REFERENCE_DIR="$REF"
 cd "$TOP" || exit 2
 sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
@@ -98,6 +99,7 @@ BEGIN {
 fi
 forms=$(grep -o '<Form>' "$work/dimona.xml" | wc -l)
 [ "$forms" -ge $((N * 8 / 10)) ] || fail "only $forms declarations in $fi_dimona"
+[ -n "${BATCH_N:-}" ] || [ "$forms" -ge 10000 ] || fail "fewer than 10,000 declarations ($forms) in the batch"
 
 # The simulated ONSS, told that the first worker's INSS has changed (IDFLUX).
 old_inss=$(grep -o '<INSS>[0-9]*</INSS>' "$work/dimona.xml" | head -n 1 | sed 's/<[^>]*>//g')
