@@ -90,7 +90,11 @@ show_answer(int argc, char **argv)
 	}
 	gw_rc rc = onss_answer_parse_file(file, flags, &a, err, sizeof err);
 	if (rc != GW_OK) {
-		fprintf(stderr, "%s: %s\n", file, err);
+		/* An I/O error already names the file. */
+		if (rc == GW_EIO)
+			fprintf(stderr, "gateway onss show-answer: %s\n", err);
+		else
+			fprintf(stderr, "%s: %s\n", file, err);
 		return GW_EXIT_USAGE;
 	}
 	if (onss_answer_to_json(a, &json) != GW_OK) {
