@@ -105,6 +105,29 @@ error NL-R-005 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cac:Party
 error NL-R-009 /Invoice[1]/cac:InvoiceLine[1]/cac:OrderLineReference[1]/cbc:LineID[1]
 error NL-R-009 /Invoice[1]/cac:InvoiceLine[2]/cac:OrderLineReference[1]/cbc:LineID[1]"
 
+sed -e 's/GB1232434/EL094014202/' -e 's|<cbc:ID>Snippet1</cbc:ID>|<cbc:ID>094014201\|13-11-2017\|-3\|9.9\|\|</cbc:ID>|' \
+	"$base" >"$tmp/gr.xml"
+run gr --rules peppol "$tmp/gr.xml"
+expect gr 1 "error GR-R-009 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cbc:EndpointID[1]
+error GR-R-001-2 /Invoice[1]/cbc:ID[1]
+error GR-R-001-3 /Invoice[1]/cbc:ID[1]
+error GR-R-001-4 /Invoice[1]/cbc:ID[1]
+error GR-R-001-5 /Invoice[1]/cbc:ID[1]
+error GR-R-001-6 /Invoice[1]/cbc:ID[1]
+error GR-R-001-7 /Invoice[1]/cbc:ID[1]
+warning GR-S-011 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]
+error GR-R-003 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyTaxScheme[1]/cbc:CompanyID[1]"
+sed -e 's/GB1232434/IT1232434/' -e '/<cbc:StreetName>Main street 1/d' \
+	-e 's|</cac:PartyTaxScheme>|</cac:PartyTaxScheme><cac:PartyTaxScheme><cbc:CompanyID>abc</cbc:CompanyID><cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>|' \
+	"$base" >"$tmp/it.xml"
+run it --rules peppol "$tmp/it.xml"
+expect it 1 "error IT-R-001 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyTaxScheme[2]
+error IT-R-002 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]"
+sed -e '29s/GB/IS/' -e '59s/SE/IS/' -e 's|name="Credit transfer">30<|>42<|' "$base" >"$tmp/is.xml"
+run is --rules peppol "$tmp/is.xml"
+expect is 1 "error IS-R-002 /Invoice[1]
+error IS-R-004 /Invoice[1]/cac:AccountingCustomerParty[1]"
+
 # --rules narrows the rule sets (the schema is always checked).
 run cen --rules cen "$tmp/noref.xml"
 expect cen 0 ""
