@@ -265,6 +265,25 @@ sftp -q -b "$work/sftp.batch" -i "$SFTP_KEY" -o StrictHostKeyChecking=no -o User
 	-P "$SFTP_PORT" "$SFTP_USER@127.0.0.1" >/dev/null 2>"$work/sftp.err" || fail "sftp put: $(cat "$work/sftp.err")"
 expect_refusal "wrong folder" "GO.${b%.1}" ACRF-119 OUT
 
+# A GO whose name breaks the rules (no sequence number, no environment).
+: > "$work/GO.DIMN.012996.bad"
+printf 'put %s %sINTEST/GO.DIMN.012996.bad\n' "$work/GO.DIMN.012996.bad" "${SFTP_URL#sftp://127.0.0.1:$SFTP_PORT}" > "$work/sftp.batch"
+sftp -q -b "$work/sftp.batch" -i "$SFTP_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-P "$SFTP_PORT" "$SFTP_USER@127.0.0.1" >/dev/null 2>"$work/sftp.err" || fail "sftp put: $(cat "$work/sftp.err")"
+i=0
+bad_acrf=""
+while [ -z "$bad_acrf" ]; do
+	for f in "$SFTP_ROOT"/OUTTEST/FO.ACRF.*; do
+		[ -f "$f" ] && grep -q "GO.DIMN.012996.bad" "$f" 2>/dev/null && bad_acrf=$f
+		[ -f "$f" ] && head -c 2 "$f" | grep -q MI && gw onss show-answer "$f" 2>/dev/null | grep -q "GO.DIMN.012996.bad" && bad_acrf=$f
+	done
+	i=$((i + 1)); [ $i -gt 300 ] && fail "no ACRF for a badly named GO"
+	[ -z "$bad_acrf" ] && sleep 0.1
+done
+gw onss show-answer "$bad_acrf" >"$work/r.json" || fail "ACRF for the bad name unreadable"
+[ "$(json "$work/r.json" 'd["errors"][0]["id"]')" = ACRF-107 ] || fail "bad GO name: $(json "$work/r.json" 'd["errors"]')"
+echo "bad GO name: ACRF-107 $(json "$work/r.json" 'd["errors"][0]["label_fr"]')"
+
 # An unpinned or wrongly pinned host is refused before anything is sent.
 sed "s#^sftp_host_sha256 = .*#sftp_host_sha256 = AAAA$SFTP_HOST_SHA256#" "$work/gateway.conf" > "$work/badpin.conf"
 if "$GATEWAY" --config "$work/badpin.conf" onss upload --dir "$work/out" "$fi_env" 2>"$work/pin.err"; then
@@ -272,4 +291,4 @@ if "$GATEWAY" --config "$work/badpin.conf" onss upload --dir "$work/out" "$fi_en
 fi
 grep -qi "fingerprint\|verif" "$work/pin.err" || fail "pin refusal not explained: $(cat "$work/pin.err")"
 
-echo "batch channel: $forms Dimona + DmfA through sshd, signed answers verified, 6 failure cases refused with their ACRF ids"
+echo "batch channel: $forms Dimona + DmfA through sshd, signed answers verified, 7 failure cases refused with their ACRF ids"
