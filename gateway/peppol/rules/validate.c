@@ -64,6 +64,7 @@ invoice_parser_release(void)
 		xmlFreeParserCtxt(tl_ctxt);
 	tl_ctxt = NULL;
 	tl_uses = 0;
+	xsd_ubl_release_thread();
 }
 
 xmlDocPtr

@@ -29,8 +29,8 @@ struct invoice_report {
 /* Parse buf with network access and entity substitution refused and the
  * parser's default size limits on; NULL (and why) when not well-formed. */
 xmlDocPtr invoice_parse(const char *buf, size_t len, const char *name, char *why, size_t whycap);
-/* Free this thread's reusable parser context (at exit, or in a thread
- * that will not parse again). */
+/* Free this thread's reusable parser and schema-validation contexts (at
+ * exit, or in a thread that will not validate again). */
 void invoice_parser_release(void);
 /* Parse and validate. GW_EINPUT: not well-formed (rep->why says why);
  * GW_ECONFIG: the schemas cannot be loaded; GW_ENOMEM. with_xsd false

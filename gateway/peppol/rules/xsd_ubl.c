@@ -29,6 +29,17 @@
 static pthread_mutex_t xsd_lock = PTHREAD_MUTEX_INITIALIZER;
 static xmlSchemaPtr xsd_invoice, xsd_creditnote;
 static char xsd_failure[512];
+static _Thread_local xmlSchemaValidCtxtPtr tl_vc_invoice, tl_vc_creditnote;
+
+void
+xsd_ubl_release_thread(void)
+{
+	if (tl_vc_invoice != NULL)
+		xmlSchemaFreeValidCtxt(tl_vc_invoice);
+	if (tl_vc_creditnote != NULL)
+		xmlSchemaFreeValidCtxt(tl_vc_creditnote);
+	tl_vc_invoice = tl_vc_creditnote = NULL;
+}
 
 /* Schema-parser diagnostics are summed up in one failure reason instead. */
 static void
@@ -148,12 +159,15 @@ xsd_ubl_validate(xmlDocPtr doc, xsd_ubl_sink sink, void *arg, size_t *nerr)
 		*nerr = 1;
 		return GW_OK;
 	}
-	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(s);
-	if (vc == NULL)
+	/* One validation context per thread and schema, reused: the schema is
+	 * shared read-only, the context holds only per-run state. */
+	xmlSchemaValidCtxtPtr *slot = s == xsd_invoice ? &tl_vc_invoice : &tl_vc_creditnote;
+	if (*slot == NULL && (*slot = xmlSchemaNewValidCtxt(s)) == NULL)
 		return GW_ENOMEM;
+	xmlSchemaValidCtxtPtr vc = *slot;
 	xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)valid_sink, &st);
 	int r = xmlSchemaValidateDoc(vc, doc);
-	xmlSchemaFreeValidCtxt(vc);
+	xmlSchemaSetValidStructuredErrors(vc, NULL, NULL);
 	if (r != 0 && st.n == 0) {
 		/* A failure without a message (internal error) still counts. */
 		st.n = 1;

@@ -24,4 +24,8 @@ gw_rc xsd_ubl_load(char *why, size_t whycap);
  * GW_ECONFIG when the schemas cannot be loaded; GW_OK otherwise. */
 gw_rc xsd_ubl_validate(xmlDocPtr doc, xsd_ubl_sink sink, void *arg, size_t *nerr);
 
+/* Free this thread's validation contexts (at exit, or in a thread that
+ * will not validate again). */
+void xsd_ubl_release_thread(void);
+
 #endif
