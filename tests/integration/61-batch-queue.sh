@@ -219,6 +219,8 @@ if [ "$QN" -gt 0 ] && make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/
 		fail "of $in_file declarations $1 accepted, $2 refused, $3 unanswered"
 	big=", $in_file generated declarations answered and matched one by one ($1 accepted, $2 refused)"
 	echo "big batch: $in_file messages in $fi_big: $1 accepted, $2 refused, none unanswered"
+elif [ "$QN" -gt 0 ]; then
+	fail "bench/gen_contracts cannot be built: the big batch cannot run"
 fi
 
 echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept$big"
