@@ -166,6 +166,19 @@ gw onss run --until-idle --answers "$work/answers" --interval-ms 100 >"$work/run
 	fail "onss run after the outage: $(tail -n 3 "$work/run.err")"
 expect R3 accepted "uploaded .* (again)"
 
+# ---- a submission that cannot be written: its messages fail with the reason --
+# A second queue pointed at the same outbox starts its sequence at 1 again;
+# the writer refuses a name already in the folder, and the message must not
+# wait forever in ready for a file that does not exist.
+sed "s#^dsn = .*#dsn = $work/other.db#" "$work/gateway.conf" > "$work/other.conf"
+echo "$hdr" > "$work/w.csv"; row W1 41 2026-12-06 >> "$work/w.csv"
+"$GATEWAY" --config "$work/other.conf" intake --contracts "$work/w.csv" >/dev/null 2>&1 || fail "intake W1"
+"$GATEWAY" --config "$work/other.conf" onss send >/dev/null 2>&1 && fail "a send over an existing name succeeded"
+"$GATEWAY" --config "$work/other.conf" show W1 > "$work/show.out"
+grep -q "^state: *failed" "$work/show.out" || { cat "$work/show.out"; fail "W1 is not failed"; }
+grep -q "could not be written (duplicate)" "$work/show.out" || { cat "$work/show.out"; fail "W1's reason"; }
+echo "W1: failed (could not be written: name already in the outbox)"
+
 # ---- an answer that matches nothing is kept and reported --------------------
 cp "$work/answers/applied/$(ls "$work/answers/applied" | grep '^FO.ACRF' | head -n 1)" \
 	"$work/answers/FO.ACRF.012996.20261125.09999.T"

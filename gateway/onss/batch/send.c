@@ -234,6 +234,16 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 			continue;
 		char fi[QUEUE_REF_MAX + 1];
 		snprintf(fi, sizeof fi, "%s", v[i].remote_ref2);
+		char local[PATH_MAX + QUEUE_REF_MAX + 2];
+		snprintf(local, sizeof local, "%s/%s", o->outbox, fi);
+		if (access(local, R_OK) != 0) {
+			snprintf(why, sizeof why, "%s is not in the outbox %s any more: cannot upload it; "
+			    "requeue to send it under a new name", fi, o->outbox);
+			for (size_t k = i; k < n; k++)
+				if (v[k].state == QS_READY && strcmp(v[k].remote_ref2, fi) == 0)
+					move(q, &v[k], QS_FAILED, why, 0);
+			continue;
+		}
 		gw_rc there = batch_already_there(o, fi);
 		if (there == GW_ETEMP) {
 			rc = GW_ETEMP;
@@ -327,7 +337,7 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 
 	/* FI, FS, GO on disk. */
 	if ((rc = batch_writer_open(&w, dir, &name)) != GW_OK)
-		goto out;
+		goto unwritten;
 	FILE *f = batch_writer_file(w);
 	rc = dimona_document_begin(f);
 	for (size_t i = 0; rc == GW_OK && i < n; i++)
@@ -342,10 +352,10 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 		rc = dimona_document_end(f);
 	if (rc != GW_OK) {
 		batch_writer_abort(w);
-		goto out;
+		goto unwritten;
 	}
 	if ((rc = batch_writer_commit(w, o->signer, NULL, 0)) != GW_OK)
-		goto out;
+		goto unwritten;
 	if (strcmp(inj, "missing-fs") == 0 || strcmp(inj, "bad-signature") == 0) {
 		char p[PATH_MAX + 130], fs[128];
 		batch_name_format(&name, strcmp(inj, "missing-fs") == 0 ? 'S' : 'I', fs, sizeof fs);
@@ -379,6 +389,18 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 		}
 	if (rc != GW_OK)
 		log_error(NULL, r->fi_name, "%s", why);
+	goto out;
+unwritten:
+	/* The name is spent but no file carries it: the messages cannot wait
+	 * in ready for an upload that has nothing to send. They fail with the
+	 * reason; `gateway requeue` sends them again under a new name. */
+	snprintf(why, sizeof why, "submission %s could not be written (%s); requeue to send it under a new name",
+	    r->fi_name, gw_rc_name(rc));
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == QS_READY)
+			move(q, &v[i], QS_FAILED, why, 0);
+	log_error(NULL, r->fi_name, "%s", why);
+	r->in_file = 0;
 out:
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&v[i]);
