@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "queue/queue.h"
 #include "service/intake.h"
+#include "service/invoice_intake.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -59,18 +60,21 @@ qc_actor(char *out, size_t cap, const char *given)
 	snprintf(out, cap, "operator:%s", u && *u ? u : "unknown");
 }
 
-/* gateway intake --contracts FILE... */
+/* gateway intake --contracts FILE... --invoices FILE... */
 int
 cmd_intake(int argc, char **argv)
 {
-	const char *files[64];
-	size_t nf = 0;
+	const char *files[64], *inv_files[64];
+	size_t nf = 0, ni = 0;
 	if (cmd_wants_help(argc, argv)) {
-		printf("usage: gateway intake --contracts FILE [--contracts FILE]...\n\n"
+		printf("usage: gateway intake [--contracts FILE]... [--invoices FILE]...\n\n"
 		    "Validates contract records (CSV or JSON Lines) and adds the messages they call\n"
 		    "for to the durable queue: a Dimona IN for a new contract; for a higher revision\n"
 		    "of a contract already taken in, the follow-up (UPDATE, OUT, CANCEL); a replay of\n"
 		    "a revision already taken in changes nothing. Prints a summary after the commit.\n"
+		    "--invoices: invoice records (JSON Lines) become validated Peppol UBL documents\n"
+		    "on the peppol-as4 channel (record id inv:<invoice_id>); a higher revision adds a\n"
+		    "credit note cancelling the previous document plus a new one (docs/invoices.md).\n"
 		    "Exit 0 all taken in, 1 some records rejected, 2 usage or I/O error, or the\n"
 		    "queue refused (disk nearly full: try again later).\n");
 		return GW_EXIT_OK;
@@ -78,13 +82,15 @@ cmd_intake(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--contracts") == 0 && i + 1 < argc && nf < 64) {
 			files[nf++] = argv[++i];
+		} else if (strcmp(argv[i], "--invoices") == 0 && i + 1 < argc && ni < 64) {
+			inv_files[ni++] = argv[++i];
 		} else {
 			fprintf(stderr, "gateway intake: unknown or incomplete option %s\n", argv[i]);
 			return GW_EXIT_USAGE;
 		}
 	}
-	if (nf == 0) {
-		fprintf(stderr, "gateway intake: --contracts FILE is required\n");
+	if (nf == 0 && ni == 0) {
+		fprintf(stderr, "gateway intake: --contracts FILE or --invoices FILE is required\n");
 		return GW_EXIT_USAGE;
 	}
 	struct queue *q = qc_open("intake");
@@ -109,6 +115,27 @@ cmd_intake(int argc, char **argv)
 		}
 		if (st.rejected > 0)
 			exit_code = GW_EXIT_REJECTED;
+	}
+	struct invoice_intake_opts io;
+	char ierr[512] = "";
+	if (ni > 0 && exit_code != GW_EXIT_USAGE &&
+	    invoice_intake_opts_default(&io, ierr, sizeof ierr) != GW_OK) {
+		fprintf(stderr, "gateway intake: %s\n", ierr);
+		exit_code = GW_EXIT_USAGE;
+	}
+	for (size_t f = 0; f < ni && exit_code != GW_EXIT_USAGE; f++) {
+		struct invoice_intake_stats st;
+		gw_rc rc = invoice_intake_file(q, inv_files[f], &io, &st, stderr, ierr, sizeof ierr);
+		printf("%s: %lu read, %lu rejected, %lu taken in (%lu revised; %lu messages: %lu ready,"
+		    " %lu failed), %lu replayed (older revision), %lu unchanged\n", inv_files[f],
+		    st.read, st.rejected, st.taken, st.revised, st.messages, st.ready, st.failed,
+		    st.replayed, st.unchanged);
+		if (rc != GW_OK) {
+			fprintf(stderr, "gateway intake: %s: %s\n", inv_files[f], ierr);
+			exit_code = GW_EXIT_USAGE;
+		} else if (st.rejected > 0) {
+			exit_code = GW_EXIT_REJECTED;
+		}
 	}
 	fflush(stdout);
 	q->ops->close(q);
