@@ -8,6 +8,7 @@
  */
 #include "service/intake.h"
 #include "service/followup.h"
+#include "service/intake_series.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "records/reader.h"
@@ -289,6 +290,71 @@ idset_add(struct idset *s, const char *id)
 
 static void idset_clear(struct idset *s) { memset(s->ids, 0, s->cap * sizeof *s->ids); s->n = 0; }
 
+/* Is id in the set? */
+static int
+idset_has(const struct idset *s, const char *id)
+{
+	size_t i = idset_hash(id) & (s->cap - 1);
+	while (s->ids[i][0] != '\0') {
+		if (strcmp(s->ids[i], id) == 0)
+			return 1;
+		i = (i + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+/* Horeca EXT INs held back until the file (or the hold) ends, so that a
+ * run of three days becomes one OTH period (intake_series.h). */
+#define HOLD_MAX 4096
+
+struct hold {
+	struct intake_held *v;
+	size_t n;
+	struct idset ids;
+};
+
+/* Resolve the held records into runs and commit them. */
+static gw_rc
+intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st)
+{
+	struct queue_msg *out = NULL;
+	unsigned char *dup = NULL;
+	size_t nout = 0, runs = 0;
+	gw_rc rc = GW_OK;
+	if (h->n == 0)
+		return GW_OK;
+	out = calloc(h->n * 2, sizeof *out);
+	dup = calloc(h->n * 2, 1);
+	if (out == NULL || dup == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	if ((rc = intake_series_resolve(h->v, h->n, out, &nout, &runs)) != GW_OK)
+		goto out;
+	if ((rc = q->ops->enqueue_each(q, out, nout, dup)) != GW_OK)
+		goto out;
+	st->queued_records += h->n;
+	for (size_t i = 0; i < nout; i++)
+		if (!dup[i] && !intake_series_is_marker(out[i].kind))
+			st->messages++;
+	if (runs > 0)
+		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days taken in as"
+		    " one OTH period each", runs);
+	/* The markers were born held; a crash before this leaves them held
+	 * (never sent), the next replay of the file settles nothing more. */
+	rc = intake_series_settle(q, out, nout, dup);
+out:
+	for (size_t i = 0; i < nout; i++)
+		queue_msg_free(&out[i]);
+	for (size_t i = 0; i < h->n; i++)
+		queue_msg_free(&h->v[i].in);
+	h->n = 0;
+	idset_clear(&h->ids);
+	free(out);
+	free(dup);
+	return rc;
+}
+
 /* Commit the batch; counts only what the commit made durable. */
 static gw_rc
 intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
@@ -333,18 +399,22 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	struct queue_record *notes = calloc(cap, sizeof *notes);
 	size_t nn = 0;
 	struct idset ids = { .cap = 1 };
+	struct hold hold = { .v = NULL, .n = 0, .ids = { .cap = HOLD_MAX * 2 } };
 	unsigned long recs = 0;
 	gw_rc rc;
 
 	while (ids.cap < o->batch * 2)
 		ids.cap <<= 1;
 	ids.ids = calloc(ids.cap, sizeof *ids.ids);
+	hold.v = calloc(HOLD_MAX, sizeof *hold.v);
+	hold.ids.ids = calloc(hold.ids.cap, sizeof *hold.ids.ids);
 	p.ring = calloc(RING, sizeof *p.ring);
 	memset(st, 0, sizeof *st);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.not_empty, NULL);
 	pthread_cond_init(&p.not_full, NULL);
-	if (msgs == NULL || dup == NULL || notes == NULL || ids.ids == NULL || p.ring == NULL) {
+	if (msgs == NULL || dup == NULL || notes == NULL || ids.ids == NULL || p.ring == NULL ||
+	    hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
@@ -376,6 +446,17 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			continue;
 		}
 		const struct contract *c = &x->c;
+		/* A held record's next revision is decided only after the held
+		 * ones are committed (and the batch before them). */
+		if (idset_has(&hold.ids, c->contract_id)) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+			    (rc = intake_flush_held(q, &hold, st)) != GW_OK) {
+				free(x->json);
+				pipe_done(&p);
+				goto flushfail;
+			}
+			idset_clear(&ids);
+		}
 		/* The id set only spans one batch; keep it at most half full
 		 * (records that queue nothing do not grow the batch). */
 		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap ||
@@ -403,6 +484,15 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		switch (v) {
 		case IV_QUEUE:
+			if (n == 1 && strcmp(msgs[nm].kind, "dimona-in") == 0 &&
+			    intake_series_applies(c)) {
+				struct intake_held *hd = &hold.v[hold.n++];
+				hd->c = *c;
+				hd->in = msgs[nm];
+				memset(&msgs[nm], 0, sizeof msgs[nm]);
+				idset_add(&hold.ids, c->contract_id);
+				break;
+			}
 			nm += n;
 			recs++;
 			break;
@@ -427,13 +517,20 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		}
 		pipe_done(&p);
+		if (hold.n == HOLD_MAX) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+			    (rc = intake_flush_held(q, &hold, st)) != GW_OK)
+				goto flushfail;
+			idset_clear(&ids);
+		}
 		if (nm + nn >= o->batch) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
 	}
-	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
+	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+	    (rc = intake_flush_held(q, &hold, st)) != GW_OK)
 		goto flushfail;
 	goto out;
 flushfail:
@@ -452,6 +549,10 @@ out:
 	}
 	for (size_t i = 0; i < nm; i++)
 		queue_msg_free(&msgs[i]);
+	for (size_t i = 0; hold.v != NULL && i < hold.n; i++)
+		queue_msg_free(&hold.v[i].in);
+	free(hold.v);
+	free(hold.ids.ids);
 	contract_reader_close(p.rd);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.not_empty);
