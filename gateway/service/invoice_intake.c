@@ -24,6 +24,7 @@
 #include <string.h>
 
 #define II_ACTOR "intake"
+#define II_WAIVED_RULE "PEPPOL-EN16931-R010"     /* buyer electronic address */
 #define II_WHY_READY "waiting for the Peppol AS4 transport (not in this gateway yet: a later" \
 	" issue brings it)"
 
@@ -105,6 +106,7 @@ struct ii_doc {
 	char *xml;
 	size_t len;
 	bool deliverable;          /* the buyer has a Peppol id */
+	bool waived;               /* II_WAIVED_RULE fired and was let pass */
 };
 
 /* Build doc->inv and check it with the native validator; GW_EINPUT with
@@ -130,7 +132,17 @@ ii_build(struct ii_doc *d, const struct invoice_intake_opts *o, char *why, size_
 	d->deliverable = info.buyer_endpoint == UBL_ENDPOINT_PEPPOL_ID;
 	struct invoice_report rep = { 0 };
 	rc = invoice_validate_mem(d->xml, d->len, d->inv.invoice_id, RULES_ALL, true, &rep);
-	if (rc == GW_OK && invoice_report_errors(&rep) > 0) {
+	size_t errors = rc == GW_OK ? invoice_report_errors(&rep) : 0;
+	/* A buyer with no electronic address at all (a private person) breaks
+	 * only the Peppol rule asking for one: the document will never travel
+	 * over Peppol (records.md), so that one rule is waived, no other. */
+	for (size_t i = 0; info.buyer_endpoint == UBL_ENDPOINT_NONE && i < rep.rules.n; i++)
+		if (rep.rules.v[i].flag == RULE_FATAL &&
+		    strcmp(rep.rules.v[i].rule_id, II_WAIVED_RULE) == 0 && errors > 0) {
+			errors--;
+			d->waived = true;
+		}
+	if (rc == GW_OK && errors > 0) {
 		const char *first = NULL, *loc = "";
 		char xsd[200];
 		if (rep.nxsd > 0) {
@@ -138,12 +150,13 @@ ii_build(struct ii_doc *d, const struct invoice_intake_opts *o, char *why, size_
 			first = xsd;
 		}
 		for (size_t i = 0; first == NULL && i < rep.rules.n; i++)
-			if (rep.rules.v[i].flag == RULE_FATAL) {
+			if (rep.rules.v[i].flag == RULE_FATAL && (!d->waived ||
+			    strcmp(rep.rules.v[i].rule_id, II_WAIVED_RULE) != 0)) {
 				first = rep.rules.v[i].rule_id;
 				loc = rep.rules.v[i].location;
 			}
 		snprintf(why, whycap, "document %s fails validation (%zu error(s)), first: %s %s",
-		    d->inv.invoice_id, invoice_report_errors(&rep), first ? first : "?", loc);
+		    d->inv.invoice_id, errors, first ? first : "?", loc);
 		rc = GW_EINPUT;
 	} else if (rc != GW_OK) {
 		snprintf(why, whycap, "document %s cannot be validated: %.300s", d->inv.invoice_id,
@@ -304,13 +317,15 @@ out:
  * a crash in between leaves it pending or building with its body, and a
  * replay of the record finishes the move (ii_finish_replay). */
 static gw_rc
-ii_advance(struct queue *q, struct queue_msg *m, bool deliverable, const char *doc_id)
+ii_advance(struct queue *q, struct queue_msg *m, bool deliverable, bool waived,
+           const char *doc_id)
 {
-	char why[256];
+	char why[300];
 	gw_rc rc = GW_OK;
 	if (m->state == QS_PENDING) {
 		snprintf(why, sizeof why, "UBL %s built and validated at intake (UBL 2.1 schema,"
-		    " EN 16931, Peppol BIS 3.0)", doc_id);
+		    " EN 16931, Peppol BIS 3.0)%s", doc_id, waived ? "; " II_WAIVED_RULE " waived:"
+		    " the buyer has no electronic address" : "");
 		rc = q->ops->transition(q, m->id, QS_PENDING, QS_BUILDING, II_ACTOR, why);
 		if (rc != GW_OK)
 			return rc;
@@ -347,7 +362,7 @@ ii_finish_replay(struct queue *q, const char *key, uint32_t revision)
 		struct record_rejection rej;
 		if (invoice_parse_json(l[i].payload, strlen(l[i].payload), &pi, &rej) != GW_OK)
 			continue;
-		rc = ii_advance(q, &l[i], pi.buyer.peppol_scheme[0] != '\0',
+		rc = ii_advance(q, &l[i], pi.buyer.peppol_scheme[0] != '\0', false,
 		    l[i].remote_ref2[0] ? l[i].remote_ref2 : l[i].id);
 		invoice_clear(&pi);
 	}
@@ -396,7 +411,7 @@ ii_commit(struct queue *q, const struct invoice *inv, const char *key,
 		if (dup[i])
 			continue;
 		st->messages++;
-		rc = ii_advance(q, &m[i], d->deliverable, d->inv.invoice_id);
+		rc = ii_advance(q, &m[i], d->deliverable, d->waived, d->inv.invoice_id);
 		if (rc != GW_OK)
 			return rc;
 		if (m[i].state == QS_READY)
