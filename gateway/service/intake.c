@@ -114,6 +114,20 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 			}
 		}
 	}
+	/* A day of a Horeca EXT run: its follow-up acts on the run's OTH
+	 * period, never a stray IN of its own. */
+	if (nl > 0) {
+		int in_run = 0;
+		rc = intake_series_followup(q, c, json, list, nl, o->channel,
+		    o->expiry_ms > 0 ? now + o->expiry_ms : 0, out, n, &in_run, why, whycap);
+		if (rc != GW_OK)
+			goto out;
+		if (in_run) {
+			if (*n == 0)
+				*v = IV_CONFLICT;
+			goto out;
+		}
+	}
 	rc = GW_OK;
 	char standing[QUEUE_ID_MAX + 1] = "";
 	intake_standing_in(list, nl, standing, sizeof standing);
@@ -367,8 +381,9 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 		if (rc == GW_OK) {
 			st->queued_records += *recs;
 			for (size_t i = 0; i < *nm; i++)
-				if (!dup[i])
+				if (!dup[i] && !intake_series_is_marker(msgs[i].kind))
 					st->messages++;
+			rc = intake_series_settle(q, msgs, *nm, dup);
 		}
 	}
 	/* Revisions with nothing to declare: remembered as seen. */
@@ -470,6 +485,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			idset_add(&ids, c->contract_id);
 		}
 		size_t n = 0;
+		int force = 0;
 		enum intake_verdict v;
 		char why[256];
 		char note_hash[65];
@@ -495,6 +511,10 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			}
 			nm += n;
 			recs++;
+			/* A run's follow-up: the next record of the same run must
+			 * see it committed. */
+			if (n > 0 && intake_series_is_marker(msgs[nm - 1].kind))
+				force = 1;
 			break;
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
@@ -523,7 +543,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 				goto flushfail;
 			idset_clear(&ids);
 		}
-		if (nm + nn >= o->batch) {
+		if (force || nm + nn >= o->batch) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);

@@ -40,6 +40,16 @@ int intake_series_is_marker(const char *kind);
 gw_rc intake_series_resolve(struct intake_held *v, size_t n, struct queue_msg *out,
                             size_t *nout, size_t *runs);
 
+/* A new revision of a record merged into a run (list: the record's
+ * messages). *in_run 0: it is not (or the run's IN never took effect);
+ * decide as usual. Else out[0..n): an UPDATE of the run's OTH period when
+ * it changes, then the record's marker; n 0 with why set: the revision
+ * breaks the run and is refused. */
+gw_rc intake_series_followup(struct queue *q, const struct contract *c, const char *json,
+                             const struct queue_msg *list, size_t nl, const char *channel,
+                             int64_t expires_ms, struct queue_msg out[2], size_t *n,
+                             int *in_run, char *why, size_t whycap);
+
 /* After the commit: move the markers among msgs (those not duplicates)
  * from held to cancelled, saying why. */
 gw_rc intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,

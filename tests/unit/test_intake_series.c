@@ -1,0 +1,272 @@
+/* test_intake_series.c - the Horeca occasional-worker rule at intake: a run
+ * of three or more consecutive EXT days with one employer is one OTH
+ * period; later days are merged markers; replays change nothing;
+ * amendments of a day act on the run's period. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "queue/queue.h"
+#include "records/reader.h"
+#include "service/intake.h"
+#include "service/intake_series.h"
+
+static char dir[64], db[128];
+static struct queue *q;
+static FILE *rej;
+
+/* One Horeca EXT day as a JSONL line. */
+static void
+ext_line(FILE *f, const char *id, int rev, const char *status, const char *inss,
+         const char *day, const char *jc, const char *type, const char *from)
+{
+	fprintf(f, "{\"contract_id\":\"%s\",\"revision\":\"%d\",\"status\":\"%s\","
+	    "\"employer_noss\":\"123456749\",\"employer_kbo\":\"0477472701\",\"worker_inss\":"
+	    "\"%s\",\"worker_type\":\"%s\",\"joint_committee\":\"%s\",\"worker_code\":\"015\","
+	    "\"start_date\":\"%s\",\"start_time\":\"%s\",\"end_date\":\"%s\",\"end_time\":\"16:00\","
+	    "\"days_worked\":\"1\",\"hours_worked\":\"6\",\"gross_wage_cents\":\"8000\"}\n",
+	    id, rev, status, inss, type, jc, day, from, day);
+}
+
+static void
+take(const char *path, struct intake_stats *st)
+{
+	char err[256];
+	assert_int_equal(intake_contracts(q, path, &(struct intake_opts){ "dimona-rest", 0, 50 }, st,
+	    rej, err, sizeof err), GW_OK);
+}
+
+/* The messages of a record, newest revision first. */
+static size_t
+msgs_of(const char *rec, struct queue_msg **l)
+{
+	size_t n = 0;
+	*l = NULL;
+	gw_rc rc = q->ops->by_record(q, rec, l, &n);
+	assert_true(rc == GW_OK || rc == GW_ENOTFOUND);
+	return n;
+}
+
+static void
+free_msgs(struct queue_msg *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+}
+
+/* The one message of kind `kind` of rec at revision rev; 0 when none. */
+static int
+find_kind(const char *rec, uint32_t rev, const char *kind, struct queue_msg *out)
+{
+	struct queue_msg *l;
+	size_t n = msgs_of(rec, &l);
+	int found = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!found && l[i].revision == rev && strcmp(l[i].kind, kind) == 0) {
+			*out = l[i];
+			memset(&l[i], 0, sizeof l[i]);
+			found = 1;
+		}
+	}
+	free_msgs(l, n);
+	return found;
+}
+
+static struct contract
+payload_of(const struct queue_msg *m)
+{
+	struct contract c;
+	struct record_rejection r;
+	assert_non_null(m->payload);
+	assert_int_equal(contract_from_json(m->payload, strlen(m->payload), &c, &r), GW_OK);
+	return c;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	char err[256];
+	snprintf(dir, sizeof dir, "/tmp/gwserXXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/q.db", dir);
+	gw_cfg = config_new();
+	assert_int_equal(queue_sqlite_ops.open(&q, db, err, sizeof err), GW_OK);
+	rej = fopen("/dev/null", "w");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	fclose(rej);
+	q->ops->close(q);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* Within one file: runs, pairs, other committees and workers. */
+static void
+test_run_in_one_file(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m;
+	snprintf(path, sizeof path, "%s/a.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	/* Out of order on purpose: the run is found whatever the file order. */
+	ext_line(f, "R-3", 1, "active", "80040573349", "2026-04-26", "302", "EXT", "10:00");
+	ext_line(f, "P-1", 1, "active", "89072273538", "2026-04-06", "302", "EXT", "10:00");
+	ext_line(f, "R-1", 1, "active", "80040573349", "2026-04-24", "302", "EXT", "10:00");
+	ext_line(f, "P-2", 1, "active", "89072273538", "2026-04-07", "302", "EXT", "10:00");
+	ext_line(f, "R-2", 1, "active", "80040573349", "2026-04-25", "302", "EXT", "10:00");
+	ext_line(f, "R-4", 1, "active", "80040573349", "2026-04-27", "302", "EXT", "10:00");
+	/* Same worker, a gap of one day: a run of its own (one day). */
+	ext_line(f, "G-1", 1, "active", "80040573349", "2026-04-29", "302", "EXT", "10:00");
+	/* Three days outside Horeca: no rule, three INs. */
+	ext_line(f, "O-1", 1, "active", "66083073796", "2026-03-20", "304", "EXT", "10:00");
+	ext_line(f, "O-2", 1, "active", "66083073796", "2026-03-21", "304", "EXT", "10:00");
+	ext_line(f, "O-3", 1, "active", "66083073796", "2026-03-22", "304", "EXT", "10:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.read, 10);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.queued_records, 10);
+	assert_int_equal(st.messages, 7);      /* R run, P-1, P-2, G-1, O-1..3 */
+
+	/* The run: one IN on its first day, the merged OTH period. */
+	assert_true(find_kind("R-1", 1, "dimona-in", &m));
+	struct contract p = payload_of(&m);
+	assert_string_equal(p.worker_type, "OTH");
+	assert_int_equal(p.start_date, 20260424);
+	assert_int_equal(p.end_date, 20260427);
+	assert_int_equal(p.start_time, -1);
+	assert_int_equal(m.state, QS_PENDING);
+	char run_in[QUEUE_ID_MAX + 1];
+	snprintf(run_in, sizeof run_in, "%s", m.id);
+	queue_msg_free(&m);
+	/* The later days: no IN, a cancelled marker naming the first. */
+	const char *later[] = { "R-2", "R-3", "R-4" };
+	for (size_t i = 0; i < 3; i++) {
+		assert_false(find_kind(later[i], 1, "dimona-in", &m));
+		assert_true(find_kind(later[i], 1, INTAKE_KIND_MERGED, &m));
+		assert_int_equal(m.state, QS_CANCELLED);
+		assert_string_equal(m.depends_on, run_in);
+		assert_non_null(strstr(m.last_error, "merged into R-1"));
+		assert_string_equal(payload_of(&m).worker_type, "EXT");   /* its own record */
+		queue_msg_free(&m);
+	}
+	assert_true(find_kind("R-1", 1, INTAKE_KIND_RUN, &m));
+	assert_int_equal(m.state, QS_CANCELLED);
+	queue_msg_free(&m);
+	/* Two days and a lone day stay EXT INs; other committees too. */
+	const char *own[] = { "P-1", "P-2", "G-1", "O-1", "O-2", "O-3" };
+	for (size_t i = 0; i < 6; i++) {
+		assert_true(find_kind(own[i], 1, "dimona-in", &m));
+		assert_string_equal(payload_of(&m).worker_type, "EXT");
+		queue_msg_free(&m);
+	}
+
+	/* The same file again changes nothing: no conflict on the run's
+	 * first day although its IN carries the merged period. */
+	take(path, &st);
+	assert_int_equal(st.unchanged, 10);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.messages, 0);
+}
+
+/* Amendments of a day of the run act on the run's period. */
+static void
+test_run_amendments(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m;
+	snprintf(path, sizeof path, "%s/b.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	/* Another time of day on day 2: the OTH period carries no hours,
+	 * nothing to declare, but the revision is recorded. */
+	ext_line(f, "R-2", 2, "active", "80040573349", "2026-04-25", "302", "EXT", "11:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.queued_records, 1);
+	assert_int_equal(st.messages, 0);
+	assert_false(find_kind("R-2", 2, "dimona-in", &m));
+	assert_false(find_kind("R-2", 2, "dimona-update", &m));
+	assert_true(find_kind("R-2", 2, INTAKE_KIND_MERGED, &m));
+	assert_int_equal(m.state, QS_CANCELLED);
+	queue_msg_free(&m);
+	take(path, &st);                                    /* replay */
+	assert_int_equal(st.unchanged, 1);
+	assert_int_equal(st.messages, 0);
+
+	/* The last day cancelled: the run shrinks, UPDATE of its period. */
+	f = fopen(path, "w");
+	ext_line(f, "R-4", 2, "cancelled", "80040573349", "2026-04-27", "302", "EXT", "10:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.messages, 1);
+	struct queue_msg in;
+	assert_true(find_kind("R-1", 1, "dimona-in", &in));
+	assert_false(find_kind("R-4", 2, "dimona-cancel", &m));     /* not a stray CANCEL */
+	assert_true(find_kind("R-4", 2, "dimona-update", &m));
+	assert_string_equal(m.depends_on, in.id);
+	struct contract p = payload_of(&m);
+	assert_string_equal(p.worker_type, "OTH");
+	assert_int_equal(p.start_date, 20260424);
+	assert_int_equal(p.end_date, 20260426);
+	char upd[QUEUE_ID_MAX + 1];
+	snprintf(upd, sizeof upd, "%s", m.id);
+	queue_msg_free(&m);
+
+	/* Day 4 back (revision 3): the period grows again; the UPDATE follows
+	 * the previous UPDATE, so the two cannot overtake each other. */
+	f = fopen(path, "w");
+	ext_line(f, "R-4", 3, "active", "80040573349", "2026-04-27", "302", "EXT", "10:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.messages, 1);
+	assert_false(find_kind("R-4", 3, "dimona-in", &m));
+	assert_true(find_kind("R-4", 3, "dimona-update", &m));
+	assert_string_equal(m.depends_on, upd);
+	assert_int_equal(payload_of(&m).end_date, 20260427);
+	queue_msg_free(&m);
+
+	/* Day 2 cancelled: no longer one run; refused, nothing queued. */
+	f = fopen(path, "w");
+	ext_line(f, "R-2", 3, "cancelled", "80040573349", "2026-04-25", "302", "EXT", "10:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.messages, 0);
+	assert_false(find_kind("R-2", 3, "dimona-cancel", &m));
+	assert_false(find_kind("R-2", 3, "dimona-in", &m));
+	queue_msg_free(&in);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_in_one_file),
+		cmocka_unit_test(test_run_amendments),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
