@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "test_invoice_fixture.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
@@ -452,6 +454,52 @@ test_bad_records(void **state)
 	free(ok);
 }
 
+/* A crash after the insert and before the moves leaves the message pending
+ * with its body: taking the same record in again finishes the move, and
+ * creates nothing. */
+static void
+test_replay_finishes_move(void **state)
+{
+	(void)state;
+	char rej[1024], l1[512];
+	size_t n;
+	fix_line(l1, sizeof l1, 1, "1", "75.00", "S", "21");
+	char *r = fix_record("INV-C", "invoice", l1, ", \"due_date\": \"2026-04-01\"", NULL);
+	/* What intake would have committed: payload = canonical JSON, body = UBL. */
+	json_error_t jerr;
+	json_t *root = json_loads(r, 0, &jerr);
+	assert_non_null(root);
+	char *canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(root);
+	struct invoice inv;
+	struct record_rejection rr;
+	assert_int_equal(invoice_parse_json(r, strlen(r), &inv, &rr), GW_OK);
+	struct queue_msg m;
+	memset(&m, 0, sizeof m);
+	snprintf(m.record_id, sizeof m.record_id, "inv:INV-C");
+	m.revision = 1;
+	snprintf(m.kind, sizeof m.kind, "invoice");
+	snprintf(m.channel, sizeof m.channel, "peppol-as4");
+	m.state = QS_PENDING;
+	assert_int_equal(ubl_build(&inv, &opts.build, &m.body, &m.body_len, NULL, rej, sizeof rej),
+	    GW_OK);
+	queue_sha256_hex(m.body, m.body_len, m.content_hash);
+	m.payload = canon;
+	unsigned char dup = 0;
+	assert_int_equal(q->ops->enqueue_each(q, &m, 1, &dup), GW_OK);
+	struct invoice_intake_stats st = take(r, rej, sizeof rej);
+	assert_int_equal(st.unchanged, 1);
+	assert_int_equal(st.messages, 0);
+	struct queue_msg *l = messages("inv:INV-C", &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].state, QS_READY);
+	assert_memory_equal(l[0].body, m.body, m.body_len);
+	free_messages(l, n);
+	queue_msg_free(&m);
+	invoice_clear(&inv);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -460,6 +508,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_revisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_peppol_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_finishes_move, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
