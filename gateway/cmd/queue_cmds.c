@@ -127,9 +127,9 @@ cmd_intake(int argc, char **argv)
 		struct invoice_intake_stats st;
 		gw_rc rc = invoice_intake_file(q, inv_files[f], &io, &st, stderr, ierr, sizeof ierr);
 		printf("%s: %lu read, %lu rejected, %lu taken in (%lu revised; %lu messages: %lu ready,"
-		    " %lu failed), %lu replayed (older revision), %lu unchanged\n", inv_files[f],
-		    st.read, st.rejected, st.taken, st.revised, st.messages, st.ready, st.failed,
-		    st.replayed, st.unchanged);
+		    " %lu failed), %lu replayed (older revision), %lu unchanged, %lu new revision(s)"
+		    " without change\n", inv_files[f], st.read, st.rejected, st.taken, st.revised,
+		    st.messages, st.ready, st.failed, st.replayed, st.unchanged, st.no_change);
 		if (rc != GW_OK) {
 			fprintf(stderr, "gateway intake: %s: %s\n", inv_files[f], ierr);
 			exit_code = GW_EXIT_USAGE;

@@ -168,7 +168,24 @@ ii_build(struct ii_doc *d, const struct invoice_intake_opts *o, char *why, size_
 	return rc;
 }
 
-enum ii_verdict { II_QUEUE, II_REPLAY, II_UNCHANGED, II_REJECT };
+enum ii_verdict { II_QUEUE, II_REPLAY, II_UNCHANGED, II_NOTHING, II_REJECT };
+
+/* Whether two canonical records differ in anything but their revision. */
+static bool
+ii_same_but_revision(const char *a, const char *b)
+{
+	json_error_t jerr;
+	json_t *x = json_loads(a, 0, &jerr), *y = json_loads(b, 0, &jerr);
+	bool same = false;
+	if (x != NULL && y != NULL) {
+		json_object_del(x, "revision");
+		json_object_del(y, "revision");
+		same = json_equal(x, y) != 0;
+	}
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
 
 /* The plan for one record. */
 struct ii_plan {
@@ -279,6 +296,12 @@ ii_decide(struct queue *q, const struct invoice *inv, char *canon, const char *k
 			snprintf(p->why, sizeof p->why, "type changed from %s to %s between revisions;"
 			    " a new document type is a new record", ii_kind(p->prev.type),
 			    ii_kind(inv->type));
+			goto out;
+		}
+		/* A new revision that changes nothing else: nothing to issue; the
+		 * records table still learns the revision (records_note). */
+		if (ii_same_but_revision(p->doc[0].payload, canon)) {
+			p->v = II_NOTHING;
 			goto out;
 		}
 		/* The cancelling document mirrors the previous one line for line,
@@ -510,6 +533,17 @@ ii_line(struct queue *q, const char *text, size_t len, const struct invoice_inta
 		st->unchanged++;
 		rc = ii_finish_replay(q, key, inv.revision);
 		break;
+	case II_NOTHING: {
+		struct queue_record rec;
+		memset(&rec, 0, sizeof rec);
+		snprintf(rec.record_id, sizeof rec.record_id, "%s", key);
+		rec.revision = inv.revision;
+		queue_sha256_hex(canon, strlen(canon), rec.hash);
+		rc = q->ops->records_note(q, &rec, 1);
+		if (rc == GW_OK)
+			st->no_change++;
+		break;
+	}
 	case II_REJECT:
 		st->rejected++;
 		snprintf(rej->record_id, sizeof rej->record_id, "%s", inv.invoice_id);

@@ -29,6 +29,7 @@ struct invoice_intake_opts {
 
 struct invoice_intake_stats {
 	unsigned long read, rejected, taken, revised, messages, ready, failed, replayed, unchanged;
+	unsigned long no_change;        /* a higher revision identical but for its number */
 };
 
 /* Defaults from the configuration; GW_ECONFIG (errbuf says why) when a key is bad. */

@@ -353,6 +353,31 @@ test_revisions(void **state)
 	assert_int_equal(n, 5);
 	free_messages(l, n);
 
+	/* Revision 5 identical to 3 but for its number: nothing issued, the
+	 * revision remembered; revision 6 then cancels INV-A-R3. */
+	char *r5 = record_a(5, "140.00");
+	st = take(r5, rej, sizeof rej);
+	assert_int_equal(st.no_change, 1);
+	assert_int_equal(st.messages, 0);
+	uint32_t have = 0;
+	assert_int_equal(q->ops->record_get(q, "inv:INV-A", &have, NULL), GW_OK);
+	assert_int_equal(have, 5);
+	st = take(r3, rej, sizeof rej);
+	assert_int_equal(st.replayed, 1);
+	char *r6 = record_a(6, "150.00");
+	st = take(r6, rej, sizeof rej);
+	assert_int_equal(st.messages, 2);
+	l = messages("inv:INV-A", &n);
+	assert_int_equal(n, 7);
+	cn = find(l, n, 6, "credit-note");
+	bref = between(cn->body, "<cac:BillingReference>", "</cac:BillingReference>");
+	assert_non_null(strstr(bref, "<cbc:ID>INV-A-R3</cbc:ID>"));
+	free(bref);
+	assert_non_null(strstr(find(l, n, 6, "invoice")->body, "<cbc:ID>INV-A-R6</cbc:ID>"));
+	free_messages(l, n);
+	free(r5);
+	free(r6);
+
 	free(orig);
 	free(r1);
 	free(r2);
