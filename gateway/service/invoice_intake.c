@@ -155,7 +155,7 @@ ii_build(struct ii_doc *d, const struct invoice_intake_opts *o, char *why, size_
 				first = rep.rules.v[i].rule_id;
 				loc = rep.rules.v[i].location;
 			}
-		snprintf(why, whycap, "document %s fails validation (%zu error(s)), first: %s %s",
+		snprintf(why, whycap, "document %s fails validation (%zu error(s)), first: %.100s %.200s",
 		    d->inv.invoice_id, errors, first ? first : "?", loc);
 		rc = GW_EINPUT;
 	} else if (rc != GW_OK) {
