@@ -90,6 +90,16 @@ struct queue_record {
 	char     hash[65];                        /* hex SHA-256 of the normalised record */
 };
 
+/* One row of intake's worker-day index (the Horeca EXT rule needs the
+ * days already taken in for a worker at an employer). */
+#define QUEUE_WORKER_MAX 224
+struct queue_day {
+	char     employer[16];                    /* NOSS */
+	char     worker[QUEUE_WORKER_MAX];        /* dimona_worker_key() */
+	int32_t  day;                             /* YYYYMMDD */
+	char     record_id[QUEUE_ID_MAX + 1];
+};
+
 /* Selection for list(); unset fields match everything. */
 struct queue_filter {
 	int state;                                /* enum queue_state, -1 = any */
@@ -167,6 +177,15 @@ struct queue_ops {
 	 * channel does not carry): raise each record's highest revision and
 	 * hash, all in one durable transaction; never lowers one. */
 	gw_rc (*records_note)(struct queue *q, const struct queue_record *r, size_t n);
+	/* Intake's worker-day index: remember the rows (idempotent), in one
+	 * durable transaction. Written before the messages they describe, so
+	 * a crash leaves at most a row whose record has no message (readers
+	 * check the record's messages). */
+	gw_rc (*days_put)(struct queue *q, const struct queue_day *d, size_t n);
+	/* Rows of worker at employer with day in [from, to], by day; *out
+	 * malloc'd. */
+	gw_rc (*days_get)(struct queue *q, const char *employer, const char *worker, int32_t from,
+	                  int32_t to, struct queue_day **out, size_t *n);
 };
 
 /* A queue handle begins with its ops table, whatever the backend. */

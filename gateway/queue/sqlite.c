@@ -49,6 +49,13 @@ static const char sq_schema[] =
 	" updated_ms INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
+/* Added after version 1 without changing it (a new table only): queues made
+ * before get it when first opened. */
+static const char sq_schema_days[] =
+	"CREATE TABLE IF NOT EXISTS worker_days(employer TEXT NOT NULL, worker TEXT NOT NULL,"
+	" day INTEGER NOT NULL, record_id TEXT NOT NULL,"
+	" PRIMARY KEY(employer, worker, day, record_id));";
+
 #define SQ_COLS "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
 	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, body, body_file," \
 	" remote_ref, remote_ref2, payload, depends_on, last_error"
@@ -255,6 +262,16 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 	if (ver < SQ_SCHEMA_VERSION) {
 		if (sq_begin(s) != GW_OK || sq_exec(s, sq_schema) != GW_OK ||
 		    sq_exec(s, "PRAGMA user_version=1") != GW_OK || sq_commit(s) != GW_OK) {
+			snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
+			    sqlite3_errmsg(s->db));
+			sq_rollback(s);
+			goto out;
+		}
+	}
+	if (sq_pragma_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND"
+	    " name='worker_days'") != 1) {
+		if (sq_begin(s) != GW_OK || sq_exec(s, sq_schema_days) != GW_OK ||
+		    sq_commit(s) != GW_OK) {
 			snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
 			    sqlite3_errmsg(s->db));
 			sq_rollback(s);
@@ -1004,6 +1021,86 @@ sq_records_note(struct queue *q, const struct queue_record *r, size_t n)
 	return sq_commit(s);
 }
 
+/* Remember worker days for intake (idempotent), one transaction. */
+static gw_rc
+sq_days_put(struct queue *q, const struct queue_day *d, size_t n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	char err[256];
+	gw_rc rc;
+	if (n == 0)
+		return GW_OK;
+	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
+		return rc;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	int r = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO worker_days(employer, worker, day,"
+	    " record_id) VALUES(?,?,?,?)", -1, &st, NULL);
+	for (size_t i = 0; r == SQLITE_OK && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, d[i].employer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, d[i].worker, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, d[i].day);
+		sqlite3_bind_text(st, 4, d[i].record_id, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+		if (r == SQLITE_DONE)
+			r = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_OK) {
+		sq_rollback(s);
+		return sq_rc(r);
+	}
+	return sq_commit(s);
+}
+
+/* Worker days of one worker at one employer within [from, to]. */
+static gw_rc
+sq_days_get(struct queue *q, const char *employer, const char *worker, int32_t from, int32_t to,
+            struct queue_day **out, size_t *n)
+{
+	struct sq *s = SQ(q);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	int r = sqlite3_prepare_v2(s->db, "SELECT day, record_id FROM worker_days WHERE employer=?"
+	    " AND worker=? AND day BETWEEN ? AND ? ORDER BY day, record_id", -1, &st, NULL);
+	if (r != SQLITE_OK)
+		return sq_rc(r);
+	sqlite3_bind_text(st, 1, employer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct queue_day *t = realloc(*out, nc * sizeof *t);
+			if (t == NULL) {
+				r = SQLITE_NOMEM;
+				break;
+			}
+			*out = t;
+			cap = nc;
+		}
+		struct queue_day *x = &(*out)[(*n)++];
+		memset(x, 0, sizeof *x);
+		snprintf(x->employer, sizeof x->employer, "%s", employer);
+		snprintf(x->worker, sizeof x->worker, "%s", worker);
+		x->day = (int32_t)sqlite3_column_int64(st, 0);
+		sq_col_text(st, 1, x->record_id, sizeof x->record_id);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return sq_rc(r);
+	}
+	return GW_OK;
+}
+
 const struct queue_ops queue_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1025,4 +1122,6 @@ const struct queue_ops queue_sqlite_ops = {
 	.check = sq_check,
 	.update_transition = sq_update_transition,
 	.records_note = sq_records_note,
+	.days_put = sq_days_put,
+	.days_get = sq_days_get,
 };
