@@ -116,5 +116,15 @@ grep -q "1 replayed (older revision), 5 unchanged" "$w/i4" || fail "replay: $(ca
 gw intake --invoices "$sample" > "$w/i5" || fail "old sample exit $?"
 grep -q " 0 taken in .* 4 replayed (older revision), 6 unchanged" "$w/i5" || fail "old: $(cat "$w/i5")"
 [ "$(count ready)" -eq 17 ] && [ "$(count failed)" -eq 3 ] || fail "a replay changed the queue"
+
+# Disk nearly full: refused with a temporary error, nothing written.
+grep '"SMP-0005"' "$sample" | sed 's/"revision": "1"/"revision": "2"/; s/"unit_price": "[0-9.]*"/"unit_price": "7.00"/' \
+	> "$w/full.jsonl"
+if "$GATEWAY" --set "queue.dsn=$w/q.db" --set queue.min_free_mb=999999999999 \
+	intake --invoices "$w/full.jsonl" > /dev/null 2> "$w/e6"; then fail "intake on a full disk"; fi
+grep -q "disk nearly full" "$w/e6" || fail "full disk not explained: $(cat "$w/e6")"
+[ "$(count ready)" -eq 17 ] || fail "a refused intake wrote rows"
+gw intake --invoices "$w/full.jsonl" > "$w/i6" || fail "intake after the disk freed up"
+grep -q "1 taken in (1 revised; 2 messages: 2 ready" "$w/i6" || fail "after full disk: $(cat "$w/i6")"
 gw status --check > /dev/null || fail "integrity check"
-echo "invoice intake: 10 + 5 revised records, 20 messages (17 ready, 3 failed), replays inert"
+echo "invoice intake: 10 + 6 revised records, 22 messages (19 ready, 3 failed), replays inert, full disk refused"
