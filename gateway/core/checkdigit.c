@@ -8,6 +8,7 @@
  * case folding).
  */
 #include "core/checkdigit.h"
+#include "core/reason.h"
 #include "core/date.h"
 
 #include <stdarg.h>
@@ -15,21 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool fail(char *why, size_t whycap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Write a reason when the caller wants one; always returns false. */
-static bool
-fail(char *why, size_t whycap, const char *fmt, ...)
-{
-	if (why != NULL && whycap > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whycap, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
+/* reason_set() always returns GW_EINPUT (non-zero): "return !reason_set(...)" is
+ * "return false, saying why". */
 
 /* True when s is exactly n ASCII digits. */
 static bool
@@ -57,7 +45,7 @@ bool
 check_inss(const char *s, char *why, size_t whycap)
 {
 	if (!all_digits(s, 11))
-		return fail(why, whycap, "must be 11 digits");
+		return !reason_set(why, whycap, "must be 11 digits");
 	uint64_t base = digits_value(s, 9);
 	unsigned cc = (unsigned)digits_value(s + 9, 2);
 	unsigned before2000 = 97 - (unsigned)(base % 97);
@@ -69,7 +57,7 @@ check_inss(const char *s, char *why, size_t whycap)
 	else if (cc == from2000)
 		century = 2000;
 	else
-		return fail(why, whycap, "check digits %02u, expected %02u (born before 2000) "
+		return !reason_set(why, whycap, "check digits %02u, expected %02u (born before 2000) "
 		    "or %02u (born 2000 or later)", cc, before2000, from2000);
 
 	int yy = (int)digits_value(s, 2);
@@ -85,11 +73,11 @@ check_inss(const char *s, char *why, size_t whycap)
 	else if (mm >= 40 && mm <= 52)
 		month = mm - 40;
 	else
-		return fail(why, whycap, "birth month %02d is impossible", mm);
+		return !reason_set(why, whycap, "birth month %02d is impossible", mm);
 	if (dd > 31)
-		return fail(why, whycap, "birth day %02d is impossible", dd);
+		return !reason_set(why, whycap, "birth day %02d is impossible", dd);
 	if (month != 0 && dd != 0 && !date_valid(century + yy, month, dd))
-		return fail(why, whycap, "birth date %04d-%02d-%02d does not exist",
+		return !reason_set(why, whycap, "birth date %04d-%02d-%02d does not exist",
 		    century + yy, month, dd);
 	return true;
 }
@@ -98,13 +86,13 @@ bool
 check_kbo(const char *s, char *why, size_t whycap)
 {
 	if (!all_digits(s, 10))
-		return fail(why, whycap, "must be 10 digits");
+		return !reason_set(why, whycap, "must be 10 digits");
 	if (s[0] != '0' && s[0] != '1')
-		return fail(why, whycap, "must start with 0 or 1");
+		return !reason_set(why, whycap, "must start with 0 or 1");
 	unsigned expect = 97 - (unsigned)(digits_value(s, 8) % 97);
 	unsigned cc = (unsigned)digits_value(s + 8, 2);
 	if (cc != expect)
-		return fail(why, whycap, "check digits %02u, expected %02u", cc, expect);
+		return !reason_set(why, whycap, "check digits %02u, expected %02u", cc, expect);
 	return true;
 }
 
@@ -115,17 +103,17 @@ check_noss(const char *s, char *why, size_t whycap)
 	 * 96 - (N * 100 mod 97), 97 instead of 0; the DmfA glossary (zone
 	 * 00011) gives the domain [100006; 199999934]. */
 	if (!all_digits(s, 9))
-		return fail(why, whycap, "must be 9 digits");
+		return !reason_set(why, whycap, "must be 9 digits");
 	uint64_t n = digits_value(s, 7);
 	if (n < 1000 || n > 1999999)
-		return fail(why, whycap, "not a definitive registration number "
+		return !reason_set(why, whycap, "not a definitive registration number "
 		    "(outside 000100006..199999934)");
 	unsigned expect = 96 - (unsigned)((n * 100) % 97);
 	if (expect == 0)
 		expect = 97;
 	unsigned cc = (unsigned)digits_value(s + 7, 2);
 	if (cc != expect)
-		return fail(why, whycap, "check digits %02u, expected %02u", cc, expect);
+		return !reason_set(why, whycap, "check digits %02u, expected %02u", cc, expect);
 	return true;
 }
 
@@ -160,25 +148,25 @@ check_iban(const char *s, char *why, size_t whycap)
 	char v[35];
 	size_t n = 0;
 	if (s == NULL)
-		return fail(why, whycap, "missing");
+		return !reason_set(why, whycap, "missing");
 	for (const char *p = s; *p; p++) {
 		if (*p == ' ')
 			continue;
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z')))
-			return fail(why, whycap, "only digits and capital letters are allowed");
+			return !reason_set(why, whycap, "only digits and capital letters are allowed");
 		if (n >= sizeof v - 1)
-			return fail(why, whycap, "longer than 34 characters");
+			return !reason_set(why, whycap, "longer than 34 characters");
 		v[n++] = *p;
 	}
 	v[n] = '\0';
 	if (n < 5 || v[0] < 'A' || v[1] < 'A' || v[2] > '9' || v[3] > '9')
-		return fail(why, whycap, "must start with a country code and 2 check digits");
+		return !reason_set(why, whycap, "must start with a country code and 2 check digits");
 	unsigned want = iban_length_for(v);
 	if (want != 0 && n != want)
-		return fail(why, whycap, "%c%c IBAN has %u characters, expected %u",
+		return !reason_set(why, whycap, "%c%c IBAN has %u characters, expected %u",
 		    v[0], v[1], (unsigned)n, want);
 	if (want == 0 && n < 15)
-		return fail(why, whycap, "shorter than 15 characters");
+		return !reason_set(why, whycap, "shorter than 15 characters");
 	/* ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..35. */
 	unsigned rem = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -189,18 +177,18 @@ check_iban(const char *s, char *why, size_t whycap)
 			rem = (rem * 100 + (unsigned)(ch - 'A' + 10)) % 97;
 	}
 	if (rem != 1)
-		return fail(why, whycap, "check digits %c%c do not match (mod 97 = %u)",
+		return !reason_set(why, whycap, "check digits %c%c do not match (mod 97 = %u)",
 		    v[2], v[3], rem);
 	if (v[0] == 'B' && v[1] == 'E') {
 		/* The Belgian account number inside has its own mod-97 check. */
 		for (size_t k = 4; k < 16; k++)
 			if (v[k] > '9')
-				return fail(why, whycap, "BE account number must be digits");
+				return !reason_set(why, whycap, "BE account number must be digits");
 		unsigned expect = (unsigned)(digits_value(v + 4, 10) % 97);
 		if (expect == 0)
 			expect = 97;
 		if ((unsigned)digits_value(v + 14, 2) != expect)
-			return fail(why, whycap, "Belgian account check digits %c%c, expected %02u",
+			return !reason_set(why, whycap, "Belgian account check digits %c%c, expected %02u",
 			    v[14], v[15], expect);
 	}
 	return true;
@@ -239,12 +227,12 @@ check_structured_communication(const char *s, char *why, size_t whycap)
 {
 	char d[13];
 	if (!structured_communication_digits(s, d))
-		return fail(why, whycap, "must be +++ddd/dddd/ddddd+++ or 12 digits");
+		return !reason_set(why, whycap, "must be +++ddd/dddd/ddddd+++ or 12 digits");
 	unsigned expect = (unsigned)(digits_value(d, 10) % 97);
 	if (expect == 0)
 		expect = 97;
 	unsigned cc = (unsigned)digits_value(d + 10, 2);
 	if (cc != expect)
-		return fail(why, whycap, "check digits %02u, expected %02u", cc, expect);
+		return !reason_set(why, whycap, "check digits %02u, expected %02u", cc, expect);
 	return true;
 }

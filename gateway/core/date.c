@@ -6,27 +6,12 @@
  * looks at the clock at all.
  */
 #include "core/date.h"
+#include "core/reason.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-static gw_rc bad(char *why, size_t whycap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Write a reason when asked; always returns GW_EINPUT. */
-static gw_rc
-bad(char *why, size_t whycap, const char *fmt, ...)
-{
-	if (why != NULL && whycap > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whycap, fmt, ap);
-		va_end(ap);
-	}
-	return GW_EINPUT;
-}
 
 bool
 date_is_leap(int y)
@@ -81,16 +66,16 @@ date_parse(const char *s, size_t len, gw_ymd *out, char *why, size_t whycap)
 	if (len == SIZE_MAX)
 		len = strlen(s);
 	if (len != 10 || s[4] != '-' || s[7] != '-')
-		return bad(why, whycap, "must be YYYY-MM-DD");
+		return reason_set(why, whycap, "must be YYYY-MM-DD");
 	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
 	if (y < 0 || m < 0 || d < 0)
-		return bad(why, whycap, "must be YYYY-MM-DD");
+		return reason_set(why, whycap, "must be YYYY-MM-DD");
 	if (y < 1)
-		return bad(why, whycap, "year 0000 does not exist");
+		return reason_set(why, whycap, "year 0000 does not exist");
 	if (m < 1 || m > 12)
-		return bad(why, whycap, "month %02d does not exist", m);
+		return reason_set(why, whycap, "month %02d does not exist", m);
 	if (d < 1 || d > date_days_in_month(y, m))
-		return bad(why, whycap, "%04d-%02d has no day %02d", y, m, d);
+		return reason_set(why, whycap, "%04d-%02d has no day %02d", y, m, d);
 	*out = (gw_ymd)(y * 10000 + m * 100 + d);
 	return GW_OK;
 }
@@ -193,14 +178,14 @@ time_parse_hm(const char *s, size_t len, gw_hm *out, char *why, size_t whycap)
 	if (len == SIZE_MAX)
 		len = strlen(s);
 	if (len != 5 || s[2] != ':')
-		return bad(why, whycap, "must be HH:MM");
+		return reason_set(why, whycap, "must be HH:MM");
 	int h = digits(s, 2), m = digits(s + 3, 2);
 	if (h < 0 || m < 0)
-		return bad(why, whycap, "must be HH:MM");
+		return reason_set(why, whycap, "must be HH:MM");
 	if (h > 23)
-		return bad(why, whycap, "hour %02d does not exist", h);
+		return reason_set(why, whycap, "hour %02d does not exist", h);
 	if (m > 59)
-		return bad(why, whycap, "minute %02d does not exist", m);
+		return reason_set(why, whycap, "minute %02d does not exist", m);
 	*out = (gw_hm)(h * 60 + m);
 	return GW_OK;
 }

@@ -6,49 +6,34 @@
  * is refused.
  */
 #include "core/fixed.h"
+#include "core/reason.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static gw_rc bad(char *why, size_t whycap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Write a reason when asked; always returns GW_EINPUT. */
-static gw_rc
-bad(char *why, size_t whycap, const char *fmt, ...)
-{
-	if (why != NULL && whycap > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whycap, fmt, ap);
-		va_end(ap);
-	}
-	return GW_EINPUT;
-}
 
 gw_rc
 fixed_parse(const char *s, size_t len, int places, int64_t max, int64_t *out,
             char *why, size_t whycap)
 {
 	if (places < 0 || places > FIXED_MAX_PLACES)
-		return bad(why, whycap, "internal: %d places", places);
+		return reason_set(why, whycap, "internal: %d places", places);
 	if (len == SIZE_MAX)
 		len = strlen(s);
 	if (len == 0)
-		return bad(why, whycap, "empty number");
+		return reason_set(why, whycap, "empty number");
 	if (s[0] == '-')
-		return bad(why, whycap, "must not be negative");
+		return reason_set(why, whycap, "must not be negative");
 	int64_t v = 0;
 	size_t i = 0, intdigits = 0;
 	/* 18 digits always fit an int64_t; the max check does the rest. */
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, intdigits++) {
 		if (intdigits >= 18)
-			return bad(why, whycap, "too large");
+			return reason_set(why, whycap, "too large");
 		v = v * 10 + (s[i] - '0');
 	}
 	if (intdigits == 0)
-		return bad(why, whycap, "must be a decimal number like 12 or 12.50");
+		return reason_set(why, whycap, "must be a decimal number like 12 or 12.50");
 	int got = 0;
 	if (i < len && s[i] == '.') {
 		i++;
@@ -57,25 +42,25 @@ fixed_parse(const char *s, size_t len, int places, int64_t max, int64_t *out,
 			;
 		size_t nd = i - start;
 		if (nd == 0 || i != len)
-			return bad(why, whycap, "must be a decimal number like 12 or 12.50");
+			return reason_set(why, whycap, "must be a decimal number like 12 or 12.50");
 		if (nd > (size_t)places) {
 			if (places == 0)
-				return bad(why, whycap, "must be a whole number");
-			return bad(why, whycap, "%zu decimals, at most %d", nd, places);
+				return reason_set(why, whycap, "must be a whole number");
+			return reason_set(why, whycap, "%zu decimals, at most %d", nd, places);
 		}
 		for (size_t k = start; k < i; k++, got++)
 			v = v * 10 + (s[k] - '0');
 	}
 	if (i != len)
-		return bad(why, whycap, places == 0 ? "must be a whole number"
+		return reason_set(why, whycap, places == 0 ? "must be a whole number"
 		    : "must be a decimal number like 12 or 12.50");
 	for (; got < places; got++) {
 		if (v > INT64_MAX / 10)
-			return bad(why, whycap, "too large");
+			return reason_set(why, whycap, "too large");
 		v *= 10;
 	}
 	if (v > max)
-		return bad(why, whycap, "too large");
+		return reason_set(why, whycap, "too large");
 	*out = v;
 	return GW_OK;
 }
