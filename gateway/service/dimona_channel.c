@@ -61,7 +61,11 @@ dc_decl(const struct queue_msg *m, const struct queue_msg *dep, struct dimona_de
 	}
 	d->action = (enum dimona_action)action;
 	if (action != DIMONA_IN) {
-		const char *pid = dep != NULL && dep->remote_ref2[0] ? dep->remote_ref2 : m->remote_ref2;
+		/* The message's own period id first: intake sets it when it
+		 * chains several CANCELs (the Horeca EXT rule), so a CANCEL's
+		 * dependency is then the previous CANCEL, not its IN. */
+		const char *pid = m->remote_ref2[0] ? m->remote_ref2 :
+		    dep != NULL ? dep->remote_ref2 : "";
 		if (pid[0] == '\0') {
 			snprintf(err, cap, "%s needs the period id of the IN, which has none",
 			    dimona_action_name(d->action));

@@ -327,27 +327,47 @@ struct hold {
 	struct idset ids;
 };
 
-/* Resolve the held records into runs and commit them. */
+/* Resolve the held records into runs and commit them; a record that
+ * cannot be placed is a rejection (path, rej_out). */
 static gw_rc
-intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st)
+intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, const char *path,
+                  FILE *rej_out)
 {
 	struct queue_msg *out = NULL;
 	unsigned char *dup = NULL;
-	size_t nout = 0, runs = 0;
+	struct queue_day *rows = NULL;
+	size_t nout = 0, runs = 0, nrows = 0, refused = 0;
 	gw_rc rc = GW_OK;
 	if (h->n == 0)
 		return GW_OK;
-	out = calloc(h->n * 2, sizeof *out);
-	dup = calloc(h->n * 2, 1);
-	if (out == NULL || dup == NULL) {
+	if ((rc = intake_series_resolve(q, h->v, h->n, &out, &nout, &runs)) != GW_OK)
+		goto out;
+	dup = calloc(nout ? nout : 1, 1);
+	if (dup == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	if ((rc = intake_series_resolve(h->v, h->n, out, &nout, &runs)) != GW_OK)
+	/* The index first: a crash before the messages leaves rows whose
+	 * records have no message, which readers skip. */
+	if ((rc = intake_series_days(h->v, h->n, &rows, &nrows)) != GW_OK ||
+	    (rc = q->ops->days_put(q, rows, nrows)) != GW_OK)
 		goto out;
 	if ((rc = q->ops->enqueue_each(q, out, nout, dup)) != GW_OK)
 		goto out;
-	st->queued_records += h->n;
+	for (size_t i = 0; i < h->n; i++) {
+		if (h->v[i].why[0] == '\0')
+			continue;
+		struct record_rejection rej;
+		memset(&rej, 0, sizeof rej);
+		snprintf(rej.file, sizeof rej.file, "%s", path);
+		snprintf(rej.record_id, sizeof rej.record_id, "%s", h->v[i].c.contract_id);
+		snprintf(rej.field, sizeof rej.field, "start_date");
+		snprintf(rej.reason, sizeof rej.reason, "%s", h->v[i].why);
+		record_rejection_print(&rej, rej_out);
+		refused++;
+	}
+	st->rejected += refused;
+	st->queued_records += h->n - refused;
 	for (size_t i = 0; i < nout; i++)
 		if (!dup[i] && !intake_series_is_marker(out[i].kind))
 			st->messages++;
@@ -355,7 +375,7 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st)
 		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days taken in as"
 		    " one OTH period each", runs);
 	/* The markers were born held; a crash before this leaves them held
-	 * (never sent), the next replay of the file settles nothing more. */
+	 * (never sent). */
 	rc = intake_series_settle(q, out, nout, dup);
 out:
 	for (size_t i = 0; i < nout; i++)
@@ -366,6 +386,7 @@ out:
 	idset_clear(&h->ids);
 	free(out);
 	free(dup);
+	free(rows);
 	return rc;
 }
 
@@ -465,7 +486,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		 * ones are committed (and the batch before them). */
 		if (idset_has(&hold.ids, c->contract_id)) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st)) != GW_OK) {
+			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
 				goto flushfail;
@@ -539,7 +560,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		pipe_done(&p);
 		if (hold.n == HOLD_MAX) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st)) != GW_OK)
+			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
@@ -550,7 +571,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 	}
 	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
-	    (rc = intake_flush_held(q, &hold, st)) != GW_OK)
+	    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 		goto flushfail;
 	goto out;
 flushfail:

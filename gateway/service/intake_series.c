@@ -36,146 +36,10 @@ intake_series_is_marker(const char *kind)
 	return strcmp(kind, INTAKE_KIND_RUN) == 0 || strcmp(kind, INTAKE_KIND_MERGED) == 0;
 }
 
-struct sref {
-	size_t i;
-	char key[DIMONA_WORKER_KEY_MAX + 16];
-	gw_ymd start;
-};
-
-/* Employer, worker, then first day: a run is adjacent after sorting. */
-static int
-sref_cmp(const void *a, const void *b)
-{
-	const struct sref *x = a, *y = b;
-	int k = strcmp(x->key, y->key);
-	if (k != 0)
-		return k;
-	if (x->start != y->start)
-		return (x->start > y->start) - (x->start < y->start);
-	return (x->i > y->i) - (x->i < y->i);
-}
-
 static gw_ymd
 last_day(const struct contract *c)
 {
 	return c->end_date ? c->end_date : c->start_date;
-}
-
-/* A never-sent marker for held record h, pointing at the run's IN. */
-static void
-series_marker(struct queue_msg *m, struct intake_held *h, const char *kind, const char *in_id,
-              const char *why)
-{
-	*m = h->in;                    /* record id, revision, channel; payload moves */
-	h->in.payload = NULL;
-	m->id[0] = '\0';
-	snprintf(m->kind, sizeof m->kind, "%s", kind);
-	m->state = QS_HELD;
-	m->expires_ms = 0;
-	snprintf(m->depends_on, sizeof m->depends_on, "%s", in_id);
-	snprintf(m->last_error, sizeof m->last_error, "%s", why);
-	queue_make_id(m->id, m->record_id, m->revision, m->kind);
-}
-
-/* One run v[r[a..b)] of three or more days: the head's IN carries the
- * merged period, then the markers. */
-static gw_rc
-series_emit_run(struct intake_held *v, const struct sref *r, size_t a, size_t b,
-                struct queue_msg *out, size_t *k)
-{
-	size_t len = b - a, nd = len;
-	struct dimona_decl *d = calloc(len, sizeof *d);
-	char *json = NULL, why[512];
-	size_t jl = 0;
-	gw_rc rc = GW_OK;
-	if (d == NULL)
-		return GW_ENOMEM;
-	for (size_t j = 0; j < len; j++)
-		if ((rc = dimona_decl_from_contract(&d[j], &v[r[a + j].i].c)) != GW_OK)
-			goto out;
-	/* The run as the export merges it; d[0] is the earliest day. */
-	if (dimona_merge_ext_series(d, &nd) != 1 || nd != 1) {
-		rc = GW_EINTERNAL;
-		goto out;
-	}
-	if ((rc = contract_to_json(&d[0].c, &json, &jl)) != GW_OK)
-		goto out;
-	struct intake_held *head = &v[r[a].i];
-	struct queue_msg *in = &out[(*k)++];
-	char *orig = head->in.payload;     /* the head as taken in: its marker keeps it */
-	*in = head->in;
-	in->payload = json;
-	json = NULL;
-	if (in->id[0] == '\0')
-		queue_make_id(in->id, in->record_id, in->revision, in->kind);
-	char first[11], last[11];
-	dimona_fmt_date(d[0].c.start_date, first);
-	dimona_fmt_date(d[0].c.end_date, last);
-	/* The marker comes after the IN: the records table then keeps the hash
-	 * of the record as taken in, not of the merged period. */
-	snprintf(why, sizeof why, "Horeca EXT run of %zu records, %s..%s, declared as one OTH"
-	    " period by %s (00910-459)", len, first, last, in->id);
-	head->in.payload = orig;
-	series_marker(&out[(*k)++], head, INTAKE_KIND_RUN, in->id, why);
-	for (size_t j = a + 1; j < b; j++) {
-		snprintf(why, sizeof why, "merged into %s (one OTH period %s..%s, message %s)",
-		    head->c.contract_id, first, last, in->id);
-		series_marker(&out[(*k)++], &v[r[j].i], INTAKE_KIND_MERGED, in->id, why);
-	}
-	log_info(in->id, in->record_id, "Horeca EXT run of %zu days %s..%s declared as one OTH period",
-	    len, first, last);
-out:
-	free(json);
-	free(d);
-	return rc;
-}
-
-/* Group v into runs and emit their messages. */
-gw_rc
-intake_series_resolve(struct intake_held *v, size_t n, struct queue_msg *out, size_t *nout,
-                      size_t *runs)
-{
-	struct sref *r = calloc(n ? n : 1, sizeof *r);
-	char w[DIMONA_WORKER_KEY_MAX];
-	size_t k = 0;
-	gw_rc rc = GW_OK;
-
-	*nout = 0;
-	*runs = 0;
-	if (r == NULL)
-		return GW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		dimona_worker_key(&v[i].c, w, sizeof w);
-		r[i].i = i;
-		r[i].start = v[i].c.start_date;
-		snprintf(r[i].key, sizeof r[i].key, "%s/%s", v[i].c.employer_noss, w);
-	}
-	qsort(r, n, sizeof *r, sref_cmp);
-	for (size_t a = 0; a < n;) {
-		size_t b = a + 1;
-		gw_ymd end = last_day(&v[r[a].i].c);
-		while (b < n && strcmp(r[b].key, r[a].key) == 0 &&
-		    v[r[b].i].c.start_date == ymd_add_days(end, 1)) {
-			end = last_day(&v[r[b].i].c);
-			b++;
-		}
-		long days = ymd_to_days(end) - ymd_to_days(v[r[a].i].c.start_date) + 1;
-		if (days > 2) {
-			if ((rc = series_emit_run(v, r, a, b, out, &k)) != GW_OK)
-				goto out;
-			(*runs)++;
-		} else {
-			for (size_t j = a; j < b; j++) {
-				out[k++] = v[r[j].i].in;
-				v[r[j].i].in.payload = NULL;
-			}
-		}
-		a = b;
-	}
-out:
-	*nout = k;
-	free(r);
-	return rc;
 }
 
 /* Held markers become cancelled once their commit returned. */
@@ -212,6 +76,19 @@ ended_without_effect(enum queue_state s)
 	return s == QS_REFUSED || s == QS_FAILED || s == QS_CANCELLED;
 }
 
+/* The message that set the run's period as last declared: its IN or its
+ * newest UPDATE that did not end without effect (d: the run's followers). */
+static const struct queue_msg *
+series_last(const struct queue_msg *rin, const struct queue_msg *d, size_t nd)
+{
+	const struct queue_msg *last = rin;
+	for (size_t i = 0; i < nd; i++)
+		if (strcmp(d[i].kind, "dimona-update") == 0 && d[i].payload != NULL &&
+		    !ended_without_effect(d[i].state) && d[i].created_ms >= last->created_ms)
+			last = &d[i];
+	return last;
+}
+
 /* A fresh message of record c. */
 static void
 series_msg(struct queue_msg *m, const struct contract *c, const char *kind, const char *channel,
@@ -230,16 +107,15 @@ series_msg(struct queue_msg *m, const struct contract *c, const char *kind, cons
 
 #define RUN_MAX 64
 
-/* The run's days as last taken in, c in place of its own older revision;
- * cancelled days left out. */
+/* The run's days as last taken in (its markers d[]), but record skip. */
 static size_t
-series_members(const struct queue_msg *d, size_t nd, const struct contract *c,
-               struct contract *v, uint32_t *rev)
+series_members_of(const struct queue_msg *d, size_t nd, const char *skip, struct contract *v,
+                  uint32_t *rev)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < nd; i++) {
 		if (!intake_series_is_marker(d[i].kind) || d[i].payload == NULL ||
-		    strcmp(d[i].record_id, c->contract_id) == 0)
+		    strcmp(d[i].record_id, skip) == 0)
 			continue;
 		struct contract x;
 		struct record_rejection rej;
@@ -258,9 +134,13 @@ series_members(const struct queue_msg *d, size_t nd, const struct contract *c,
 		v[j] = x;
 		rev[j] = d[i].revision;
 	}
-	if (n < RUN_MAX)
-		v[n++] = *c;
-	/* Cancelled days are not in the run any more. */
+	return n;
+}
+
+/* Cancelled days are not in the run any more. */
+static size_t
+series_active(struct contract *v, size_t n)
+{
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].status == CONTRACT_ACTIVE)
@@ -341,11 +221,7 @@ intake_series_followup(struct queue *q, const struct contract *c, const char *js
 		goto out;
 	/* The period as last declared: the run's IN or its newest live UPDATE
 	 * (a new UPDATE follows that one, so two never race). */
-	const struct queue_msg *last = &rin;
-	for (size_t i = 0; i < nd; i++)
-		if (strcmp(d[i].kind, "dimona-update") == 0 && d[i].payload != NULL &&
-		    !ended_without_effect(d[i].state) && d[i].created_ms >= last->created_ms)
-			last = &d[i];
+	const struct queue_msg *last = series_last(&rin, d, nd);
 	struct record_rejection rej;
 	if (contract_from_json(last->payload, strlen(last->payload), &prev, &rej) != GW_OK) {
 		rc = GW_EINTERNAL;
@@ -357,7 +233,10 @@ intake_series_followup(struct queue *q, const struct contract *c, const char *js
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	size_t nv = series_members(d, nd, c, v, rev);
+	size_t nv = series_members_of(d, nd, c->contract_id, v, rev);
+	if (nv < RUN_MAX)
+		v[nv++] = *c;
+	nv = series_active(v, nv);
 	if (!series_still_one_run(v, nv)) {
 		snprintf(why, whycap, "this revision breaks the Horeca EXT run declared as one OTH"
 		    " period by %s (no longer three consecutive EXT days); not changed"
@@ -410,4 +289,554 @@ out:
 	free(dd);
 	free(mjson);
 	return rc;
+}
+
+/*
+ * Resolution of the held records. A "day" is a held record, an EXT day an
+ * earlier intake declared on its own (early), or a run an earlier intake
+ * merged (run, covering its whole period).
+ */
+enum { D_HELD, D_EARLY, D_RUN };
+
+struct day {
+	int what;
+	size_t hi;                              /* D_HELD: index in v */
+	struct contract c;                      /* the day; D_RUN: the run's period */
+	char key[DIMONA_WORKER_KEY_MAX + 16];   /* employer/worker */
+	char in_id[QUEUE_ID_MAX + 1];           /* D_EARLY: its IN; D_RUN: the run's IN */
+	char last_id[QUEUE_ID_MAX + 1];         /* D_RUN: the message that set its period */
+	enum queue_state in_state;              /* D_EARLY */
+	char period[QUEUE_REF_MAX + 1];         /* D_EARLY: its period id once accepted */
+};
+
+struct days {
+	struct day *d;
+	size_t n, cap;
+};
+
+struct outv {
+	struct queue_msg *m;
+	size_t n, cap;
+};
+
+static struct day *
+days_push(struct days *x)
+{
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 64;
+		struct day *t = realloc(x->d, nc * sizeof *t);
+		if (t == NULL)
+			return NULL;
+		x->d = t;
+		x->cap = nc;
+	}
+	struct day *d = &x->d[x->n++];
+	memset(d, 0, sizeof *d);
+	return d;
+}
+
+static struct queue_msg *
+out_push(struct outv *o)
+{
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 64;
+		struct queue_msg *t = realloc(o->m, nc * sizeof *t);
+		if (t == NULL)
+			return NULL;
+		o->m = t;
+		o->cap = nc;
+	}
+	struct queue_msg *m = &o->m[o->n++];
+	memset(m, 0, sizeof *m);
+	return m;
+}
+
+static void
+day_key(const struct contract *c, char *out, size_t cap)
+{
+	char w[DIMONA_WORKER_KEY_MAX];
+	dimona_worker_key(c, w, sizeof w);
+	snprintf(out, cap, "%s/%s", c->employer_noss, w);
+}
+
+static int
+day_cmp(const void *a, const void *b)
+{
+	const struct day *x = a, *y = b;
+	int k = strcmp(x->key, y->key);
+	if (k != 0)
+		return k;
+	if (x->c.start_date != y->c.start_date)
+		return (x->c.start_date > y->c.start_date) - (x->c.start_date < y->c.start_date);
+	return (x->what > y->what) - (x->what < y->what);
+}
+
+static int
+is_answered(enum queue_state s)
+{
+	return s == QS_ACCEPTED || s == QS_ACCEPTED_WARNINGS;
+}
+
+/* What an earlier record R is now: an EXT day standing alone, a day of a
+ * merged run, or nothing that counts (refused, changed since, not EXT). */
+static gw_rc
+series_classify(struct queue *q, const char *rid, struct days *x)
+{
+	struct queue_msg *l = NULL, rin;
+	size_t nl = 0;
+	int have_rin = 0;
+	gw_rc rc = q->ops->by_record(q, rid, &l, &nl);
+	if (rc == GW_ENOTFOUND)
+		return GW_OK;                    /* an index row whose commit never came */
+	if (rc != GW_OK)
+		return rc;
+	const char *run_in = NULL;
+	for (size_t i = 0; i < nl && run_in == NULL; i++)
+		if (intake_series_is_marker(l[i].kind) && l[i].depends_on[0] != '\0')
+			run_in = l[i].depends_on;
+	struct record_rejection rej;
+	if (run_in != NULL) {
+		struct queue_msg *f = NULL;
+		size_t nf = 0;
+		if (q->ops->get(q, run_in, &rin) != GW_OK)
+			goto out;
+		have_rin = 1;
+		if (ended_without_effect(rin.state) || rin.payload == NULL)
+			goto out;
+		for (size_t i = 0; i < x->n; i++)
+			if (x->d[i].what == D_RUN && strcmp(x->d[i].in_id, run_in) == 0)
+				goto out;            /* that run is already there */
+		struct queue_filter flt = { .state = -1, .depends_on = run_in, .with_bodies = 1 };
+		if ((rc = q->ops->list(q, &flt, &f, &nf)) != GW_OK)
+			goto out;
+		const struct queue_msg *last = series_last(&rin, f, nf);
+		struct day *d = days_push(x);
+		if (d == NULL) {
+			rc = GW_ENOMEM;
+		} else {
+			d->what = D_RUN;
+			snprintf(d->in_id, sizeof d->in_id, "%s", run_in);
+			snprintf(d->last_id, sizeof d->last_id, "%s", last->id);
+			if (contract_from_json(last->payload, strlen(last->payload), &d->c, &rej) != GW_OK)
+				x->n--;
+			else
+				day_key(&d->c, d->key, sizeof d->key);
+		}
+		for (size_t i = 0; i < nf; i++)
+			queue_msg_free(&f[i]);
+		free(f);
+		goto out;
+	}
+	/* Standing alone: the newest message with a payload is its IN. */
+	for (size_t i = 0; i < nl; i++) {
+		if (l[i].payload == NULL)
+			continue;
+		if (strcmp(l[i].kind, "dimona-in") != 0 || ended_without_effect(l[i].state))
+			break;
+		struct contract c;
+		if (contract_from_json(l[i].payload, strlen(l[i].payload), &c, &rej) != GW_OK ||
+		    !intake_series_applies(&c))
+			break;
+		struct day *d = days_push(x);
+		if (d == NULL) {
+			rc = GW_ENOMEM;
+			break;
+		}
+		d->what = D_EARLY;
+		d->c = c;
+		day_key(&c, d->key, sizeof d->key);
+		snprintf(d->in_id, sizeof d->in_id, "%s", l[i].id);
+		snprintf(d->period, sizeof d->period, "%s", l[i].remote_ref2);
+		d->in_state = l[i].state;
+		break;
+	}
+out:
+	for (size_t i = 0; i < nl; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	if (have_rin)
+		queue_msg_free(&rin);
+	return rc;
+}
+
+/* The merged OTH period of contracts c[0..n) (one run). */
+static gw_rc
+series_merge(const struct contract *const *c, size_t n, struct contract *m)
+{
+	struct dimona_decl *dd = calloc(n ? n : 1, sizeof *dd);
+	size_t nd = n;
+	gw_rc rc = GW_OK;
+	if (dd == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n && rc == GW_OK; i++)
+		rc = dimona_decl_from_contract(&dd[i], c[i]);
+	if (rc == GW_OK && (dimona_merge_ext_series(dd, &nd) != 1 || nd != 1))
+		rc = GW_EINTERNAL;
+	if (rc == GW_OK)
+		*m = dd[0].c;
+	free(dd);
+	return rc;
+}
+
+/* A message carrying a copy of JSON of c (kind, depends_on). */
+static struct queue_msg *
+series_push_msg(struct outv *o, const struct contract *c, const struct contract *body,
+                const char *kind, const char *channel, int64_t expires_ms, const char *dep)
+{
+	char *json = NULL;
+	size_t len = 0;
+	if (contract_to_json(body, &json, &len) != GW_OK)
+		return NULL;
+	struct queue_msg *m = out_push(o);
+	if (m == NULL) {
+		free(json);
+		return NULL;
+	}
+	series_msg(m, c, kind, channel, expires_ms, dep);
+	m->payload = json;
+	return m;
+}
+
+/* A held record's own message (its IN or a marker), its payload moved. */
+static struct queue_msg *
+series_push_held(struct outv *o, struct intake_held *h, const char *kind, const char *dep,
+                 const char *why)
+{
+	struct queue_msg *m = out_push(o);
+	if (m == NULL)
+		return NULL;
+	*m = h->in;
+	h->in.payload = NULL;
+	if (strcmp(kind, "dimona-in") != 0) {
+		m->id[0] = '\0';
+		snprintf(m->kind, sizeof m->kind, "%s", kind);
+		m->state = QS_HELD;
+		m->expires_ms = 0;
+		snprintf(m->depends_on, sizeof m->depends_on, "%s", dep);
+		snprintf(m->last_error, sizeof m->last_error, "%s", why);
+	}
+	if (m->id[0] == '\0')
+		queue_make_id(m->id, m->record_id, m->revision, m->kind);
+	return m;
+}
+
+static void
+series_refuse(struct intake_held *v, struct day *g, size_t ng, const char *why)
+{
+	for (size_t i = 0; i < ng; i++)
+		if (g[i].what == D_HELD)
+			snprintf(v[g[i].hi].why, sizeof v[g[i].hi].why, "%s", why);
+}
+
+/* A run of three or more days: cancel the EXT periods declared earlier
+ * (a chain, so the OTH IN goes only after all of them), then the OTH IN on
+ * the first held record, then the markers. */
+static gw_rc
+series_emit_run(struct intake_held *v, struct day *g, size_t ng, struct outv *o)
+{
+	const struct contract **cs = calloc(ng, sizeof *cs);
+	struct contract m;
+	char prev[QUEUE_ID_MAX + 1] = "", why[512], first[11], lastd[11];
+	size_t unanswered = 0, head = ng;
+	gw_rc rc = GW_OK;
+	if (cs == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < ng; i++) {
+		cs[i] = &g[i].c;
+		if (g[i].what == D_HELD && head == ng)
+			head = i;
+		if (g[i].what == D_EARLY && !is_answered(g[i].in_state))
+			unanswered++;
+	}
+	/* Only the first cancel of the chain can take its period from its IN
+	 * when answered later; the others need theirs now. */
+	if (unanswered > 1) {
+		series_refuse(v, g, ng, "makes a Horeca EXT run with days already queued as EXT"
+		    " that the ONSS has not answered yet; take this file in again once they are");
+		goto out;
+	}
+	if ((rc = series_merge(cs, ng, &m)) != GW_OK)
+		goto out;
+	struct intake_held *h = &v[g[head].hi];
+	snprintf(m.contract_id, sizeof m.contract_id, "%s", h->c.contract_id);
+	m.revision = h->c.revision;
+	dimona_fmt_date(m.start_date, first);
+	dimona_fmt_date(m.end_date, lastd);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ng; i++) {
+			struct day *d = &g[i];
+			if (d->what != D_EARLY || is_answered(d->in_state) != (pass == 1))
+				continue;
+			struct queue_msg *c = series_push_msg(o, &d->c, &d->c, "dimona-cancel",
+			    h->in.channel, h->in.expires_ms, prev[0] ? prev : d->in_id);
+			if (c == NULL) {
+				rc = GW_ENOMEM;
+				goto out;
+			}
+			if (prev[0])
+				snprintf(c->remote_ref2, sizeof c->remote_ref2, "%s", d->period);
+			snprintf(prev, sizeof prev, "%s", c->id);
+		}
+	}
+	char *json = NULL;
+	size_t jl = 0;
+	if ((rc = contract_to_json(&m, &json, &jl)) != GW_OK)
+		goto out;
+	char *orig = h->in.payload;
+	h->in.payload = json;
+	struct queue_msg *in = series_push_held(o, h, "dimona-in", "", "");
+	if (in == NULL) {
+		h->in.payload = orig;
+		free(json);
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	snprintf(in->depends_on, sizeof in->depends_on, "%s", prev);
+	char in_id[QUEUE_ID_MAX + 1];
+	snprintf(in_id, sizeof in_id, "%s", in->id);
+	h->in.payload = orig;
+	snprintf(why, sizeof why, "Horeca EXT run of %zu records, %s..%s, declared as one OTH"
+	    " period by %s (00910-459)", ng, first, lastd, in_id);
+	if (series_push_held(o, h, INTAKE_KIND_RUN, in_id, why) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		if (i == head)
+			continue;
+		snprintf(why, sizeof why, "merged into %s (one OTH period %s..%s, message %s)%s",
+		    h->c.contract_id, first, lastd, in_id,
+		    g[i].what == D_EARLY ? "; its EXT period is cancelled" : "");
+		struct queue_msg *mk = g[i].what == D_HELD ?
+		    series_push_held(o, &v[g[i].hi], INTAKE_KIND_MERGED, in_id, why) :
+		    series_push_msg(o, &g[i].c, &g[i].c, INTAKE_KIND_MERGED, h->in.channel, 0, in_id);
+		if (mk == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+		snprintf(mk->last_error, sizeof mk->last_error, "%s", why);
+	}
+	log_info(in_id, h->c.contract_id, "Horeca EXT run of %zu days %s..%s declared as one OTH"
+	    " period", ng, first, lastd);
+out:
+	free(cs);
+	return rc;
+}
+
+/* Held days that extend a run an earlier intake merged: one UPDATE of the
+ * run's period (after its last one), then the markers. */
+static gw_rc
+series_emit_extend(struct queue *q, struct intake_held *v, struct day *g, size_t ng,
+                   const struct day *run, struct outv *o)
+{
+	struct queue_msg *f = NULL;
+	size_t nf = 0, nv = 0, lasth = ng;
+	struct contract *cv = calloc(RUN_MAX, sizeof *cv), m;
+	const struct contract **cs = calloc(RUN_MAX, sizeof *cs);
+	uint32_t rev[RUN_MAX];
+	char why[512];
+	gw_rc rc = GW_OK;
+	if (cv == NULL || cs == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	struct queue_filter flt = { .state = -1, .depends_on = run->in_id, .with_bodies = 1 };
+	if ((rc = q->ops->list(q, &flt, &f, &nf)) != GW_OK)
+		goto out;
+	nv = series_active(cv, series_members_of(f, nf, "", cv, rev));
+	for (size_t i = 0; i < ng && nv < RUN_MAX; i++)
+		if (g[i].what == D_HELD) {
+			cv[nv++] = g[i].c;
+			lasth = i;
+		}
+	if (lasth == ng || !series_still_one_run(cv, nv)) {
+		series_refuse(v, g, ng, "extends a merged Horeca EXT run in a way that leaves no"
+		    " single run; not changed automatically");
+		goto out;
+	}
+	for (size_t i = 0; i < nv; i++)
+		cs[i] = &cv[i];
+	if ((rc = series_merge(cs, nv, &m)) != GW_OK)
+		goto out;
+	snprintf(m.contract_id, sizeof m.contract_id, "%s", run->c.contract_id);
+	struct intake_held *h = &v[g[lasth].hi];
+	m.revision = h->c.revision;
+	if (period_differs(&run->c, &m) &&
+	    series_push_msg(o, &h->c, &m, "dimona-update", h->in.channel, h->in.expires_ms,
+	    run->last_id) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		if (g[i].what != D_HELD)
+			continue;
+		snprintf(why, sizeof why, "merged into %s (the run's OTH period is updated, message"
+		    " %s)", run->c.contract_id, run->in_id);
+		if (series_push_held(o, &v[g[i].hi], INTAKE_KIND_MERGED, run->in_id, why) == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+	}
+out:
+	for (size_t i = 0; i < nf; i++)
+		queue_msg_free(&f[i]);
+	free(f);
+	free(cv);
+	free(cs);
+	return rc;
+}
+
+/* Is rid one of the held records? */
+static int
+held_has(const struct intake_held *v, size_t n, const char *rid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].c.contract_id, rid) == 0)
+			return 1;
+	return 0;
+}
+
+gw_rc
+intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct queue_msg **out,
+                      size_t *nout, size_t *runs)
+{
+	struct days x = { 0 };
+	struct outv o = { 0 };
+	gw_rc rc = GW_OK;
+
+	*out = NULL;
+	*nout = 0;
+	*runs = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct day *d = days_push(&x);
+		if (d == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+		d->what = D_HELD;
+		d->hi = i;
+		d->c = v[i].c;
+		day_key(&v[i].c, d->key, sizeof d->key);
+		v[i].why[0] = '\0';
+	}
+	/* Days of the same workers that earlier intakes took in, up to two
+	 * days either side (a run of three can reach that far). */
+	for (size_t i = 0; i < n; i++) {
+		char w[DIMONA_WORKER_KEY_MAX];
+		struct queue_day *rows = NULL;
+		size_t nr = 0;
+		dimona_worker_key(&v[i].c, w, sizeof w);
+		rc = q->ops->days_get(q, v[i].c.employer_noss, w,
+		    (int32_t)ymd_add_days(v[i].c.start_date, -2),
+		    (int32_t)ymd_add_days(last_day(&v[i].c), 2), &rows, &nr);
+		if (rc != GW_OK)
+			goto out;
+		for (size_t r = 0; r < nr && rc == GW_OK; r++) {
+			int seen = held_has(v, n, rows[r].record_id);
+			for (size_t k = n; k < x.n && !seen; k++)
+				seen = x.d[k].what == D_EARLY &&
+				    strcmp(x.d[k].c.contract_id, rows[r].record_id) == 0;
+			if (!seen)
+				rc = series_classify(q, rows[r].record_id, &x);
+		}
+		free(rows);
+		if (rc != GW_OK)
+			goto out;
+	}
+	qsort(x.d, x.n, sizeof *x.d, day_cmp);
+	for (size_t a = 0; a < x.n;) {
+		size_t b = a + 1;
+		gw_ymd end = last_day(&x.d[a].c);
+		int nh = x.d[a].what == D_HELD, ne = x.d[a].what == D_EARLY, nr = x.d[a].what == D_RUN;
+		size_t ri = nr ? a : 0;
+		while (b < x.n && strcmp(x.d[b].key, x.d[a].key) == 0 &&
+		    x.d[b].c.start_date == ymd_add_days(end, 1)) {
+			end = last_day(&x.d[b].c);
+			nh += x.d[b].what == D_HELD;
+			ne += x.d[b].what == D_EARLY;
+			if (x.d[b].what == D_RUN) {
+				nr++;
+				ri = b;
+			}
+			b++;
+		}
+		long days = ymd_to_days(end) - ymd_to_days(x.d[a].c.start_date) + 1;
+		struct day *g = &x.d[a];
+		size_t ng = b - a;
+		if (nh == 0) {
+			/* Earlier days only: nothing new here. */
+		} else if (days <= 2 && nr == 0) {
+			for (size_t i = 0; i < ng; i++)
+				if (g[i].what == D_HELD &&
+				    series_push_held(&o, &v[g[i].hi], "dimona-in", "", "") == NULL) {
+					rc = GW_ENOMEM;
+					goto out;
+				}
+		} else if (nr == 0) {
+			if ((rc = series_emit_run(v, g, ng, &o)) != GW_OK)
+				goto out;
+			(*runs)++;
+		} else if (nr == 1 && ne == 0) {
+			if ((rc = series_emit_extend(q, v, g, ng, &x.d[ri], &o)) != GW_OK)
+				goto out;
+			(*runs)++;
+		} else {
+			series_refuse(v, g, ng, "joins a merged Horeca EXT run to other EXT days or"
+			    " another run; not changed automatically");
+		}
+		a = b;
+	}
+out:
+	if (rc != GW_OK) {
+		for (size_t i = 0; i < o.n; i++)
+			queue_msg_free(&o.m[i]);
+		free(o.m);
+		o.m = NULL;
+		o.n = 0;
+	}
+	free(x.d);
+	*out = o.m;
+	*nout = o.n;
+	return rc;
+}
+
+/* Index rows of the held records taken in: every day they cover. */
+gw_rc
+intake_series_days(const struct intake_held *v, size_t n, struct queue_day **rows,
+                   size_t *nrows)
+{
+	size_t cap = 0, k = 0;
+	struct queue_day *r = NULL;
+	*rows = NULL;
+	*nrows = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].why[0] != '\0')
+			continue;
+		char w[DIMONA_WORKER_KEY_MAX];
+		dimona_worker_key(&v[i].c, w, sizeof w);
+		long s = ymd_to_days(v[i].c.start_date), e = ymd_to_days(last_day(&v[i].c));
+		if (e - s > 62)
+			e = s + 62;              /* an EXT contract is a day or two; bound it */
+		for (long d = s; d <= e; d++) {
+			if (k == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct queue_day *t = realloc(r, nc * sizeof *t);
+				if (t == NULL) {
+					free(r);
+					return GW_ENOMEM;
+				}
+				r = t;
+				cap = nc;
+			}
+			memset(&r[k], 0, sizeof r[k]);
+			snprintf(r[k].employer, sizeof r[k].employer, "%s", v[i].c.employer_noss);
+			snprintf(r[k].worker, sizeof r[k].worker, "%s", w);
+			r[k].day = (int32_t)ymd_from_days(d);
+			snprintf(r[k].record_id, sizeof r[k].record_id, "%s", v[i].c.contract_id);
+			k++;
+		}
+	}
+	*rows = r;
+	*nrows = k;
+	return GW_OK;
 }

@@ -27,6 +27,7 @@
 struct intake_held {
 	struct contract c;
 	struct queue_msg in;       /* kind dimona-in, payload = c's canonical JSON */
+	char why[256];             /* set by resolve when the record is refused */
 };
 
 /* Is c an active Horeca EXT contract (the rule may apply)? */
@@ -34,11 +35,19 @@ int intake_series_applies(const struct contract *c);
 /* Is kind one of the never-sent markers? */
 int intake_series_is_marker(const char *kind);
 
-/* Turn v[0..n) into messages: out must hold 2n; the held messages'
- * payloads move to out (v[i].in is emptied). *runs: how many runs of three
- * or more days were merged. */
-gw_rc intake_series_resolve(struct intake_held *v, size_t n, struct queue_msg *out,
-                            size_t *nout, size_t *runs);
+/* Turn v[0..n) into messages, with the days of the same workers that
+ * earlier intakes took in (the queue's worker-day index): a run of three
+ * or more days is one OTH period; EXT periods already declared in it are
+ * cancelled first (the OTH IN waits for them); a day that extends a run
+ * already merged updates that run's period. *out is malloc'd (*nout
+ * messages; the held payloads move there); a record that cannot be
+ * placed gets v[i].why and no message. *runs: runs merged or extended. */
+gw_rc intake_series_resolve(struct queue *q, struct intake_held *v, size_t n,
+                            struct queue_msg **out, size_t *nout, size_t *runs);
+/* The worker-day index rows of the held records not refused (*rows
+ * malloc'd). */
+gw_rc intake_series_days(const struct intake_held *v, size_t n, struct queue_day **rows,
+                         size_t *nrows);
 
 /* A new revision of a record merged into a run (list: the record's
  * messages). *in_run 0: it is not (or the run's IN never took effect);

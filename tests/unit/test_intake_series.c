@@ -261,12 +261,187 @@ test_run_amendments(void **state)
 	queue_msg_free(&in);
 }
 
+
+/* Move message id to accepted with the period the ONSS gave. */
+static void
+accept_msg(const char *id, const char *period)
+{
+	static const enum queue_state path[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING,
+	    QS_SENT, QS_ACCEPTED };
+	for (size_t i = 0; i + 1 < sizeof path / sizeof path[0]; i++)
+		assert_int_equal(q->ops->transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
+	struct queue_msg m;
+	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
+	snprintf(m.remote_ref2, sizeof m.remote_ref2, "%s", period);
+	assert_int_equal(q->ops->update(q, &m), GW_OK);
+	queue_msg_free(&m);
+}
+
+static void
+write_days(const char *path, const char *prefix, const char *inss, const char *const *days,
+           size_t n, size_t first)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "%s-%zu", prefix, first + i);
+		ext_line(f, id, 1, "active", inss, days[i], "302", "EXT", "09:00");
+	}
+	fclose(f);
+}
+
+/* Day 3 arrives after days 1 and 2 were declared and accepted as EXT:
+ * both EXT periods are cancelled (a chain), then one OTH IN for the run,
+ * never a second IN for a declared day. */
+static void
+test_run_across_intakes(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m, in1, in2, c1, c2, oth;
+	static const char *const d12[] = { "2026-05-10", "2026-05-11" };
+	static const char *const d3[] = { "2026-05-12" };
+	snprintf(path, sizeof path, "%s/x1.jsonl", dir);
+	write_days(path, "X", "76071072340", d12, 2, 1);
+	take(path, &st);
+	assert_int_equal(st.messages, 2);
+	assert_true(find_kind("X-1", 1, "dimona-in", &in1));
+	assert_true(find_kind("X-2", 1, "dimona-in", &in2));
+	assert_string_equal(payload_of(&in1).worker_type, "EXT");
+	accept_msg(in1.id, "P000000001");
+	accept_msg(in2.id, "P000000002");
+
+	snprintf(path, sizeof path, "%s/x2.jsonl", dir);
+	write_days(path, "X", "76071072340", d3, 1, 3);
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.queued_records, 1);
+	assert_int_equal(st.messages, 3);              /* two CANCELs, one OTH IN */
+	assert_true(find_kind("X-1", 1, "dimona-cancel", &c1));
+	assert_true(find_kind("X-2", 1, "dimona-cancel", &c2));
+	assert_true(find_kind("X-3", 1, "dimona-in", &oth));
+	/* A chain: one cancel after its IN, the other after that cancel with
+	 * its own period; the OTH IN after the last. */
+	struct queue_msg *first = strcmp(c1.depends_on, in1.id) == 0 ? &c1 : &c2;
+	struct queue_msg *second = first == &c1 ? &c2 : &c1;
+	assert_string_equal(first->depends_on, first == &c1 ? in1.id : in2.id);
+	assert_string_equal(second->depends_on, first->id);
+	assert_string_equal(second->remote_ref2, second == &c2 ? "P000000002" : "P000000001");
+	assert_string_equal(oth.depends_on, second->id);
+	struct contract p = payload_of(&oth);
+	assert_string_equal(p.worker_type, "OTH");
+	assert_int_equal(p.start_date, 20260510);
+	assert_int_equal(p.end_date, 20260512);
+	assert_string_equal(payload_of(&c1).worker_type, "EXT");   /* the period it cancels */
+	/* Markers: days 1 and 2 merged into X-3's run. */
+	assert_true(find_kind("X-1", 1, INTAKE_KIND_MERGED, &m));
+	assert_string_equal(m.depends_on, oth.id);
+	assert_int_equal(m.state, QS_CANCELLED);
+	queue_msg_free(&m);
+	assert_true(find_kind("X-3", 1, INTAKE_KIND_RUN, &m));
+	queue_msg_free(&m);
+	/* Replays of both files change nothing. */
+	take(path, &st);
+	assert_int_equal(st.unchanged, 1);
+	assert_int_equal(st.messages, 0);
+	snprintf(path, sizeof path, "%s/x1.jsonl", dir);
+	take(path, &st);
+	assert_int_equal(st.unchanged, 2);
+	assert_int_equal(st.messages, 0);
+	queue_msg_free(&in1);
+	queue_msg_free(&in2);
+	queue_msg_free(&c1);
+	queue_msg_free(&c2);
+
+	/* Day 4 later: the merged run grows, UPDATE of the OTH period. */
+	static const char *const d4[] = { "2026-05-13" };
+	snprintf(path, sizeof path, "%s/x3.jsonl", dir);
+	write_days(path, "X", "76071072340", d4, 1, 4);
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.messages, 1);
+	assert_false(find_kind("X-4", 1, "dimona-in", &m));
+	assert_true(find_kind("X-4", 1, "dimona-update", &m));
+	assert_string_equal(m.depends_on, oth.id);
+	assert_int_equal(payload_of(&m).start_date, 20260510);
+	assert_int_equal(payload_of(&m).end_date, 20260513);
+	queue_msg_free(&m);
+	assert_true(find_kind("X-4", 1, INTAKE_KIND_MERGED, &m));
+	assert_string_equal(m.depends_on, oth.id);
+	queue_msg_free(&m);
+	queue_msg_free(&oth);
+}
+
+/* Earlier days not answered yet: one can lead the chain (its cancel waits
+ * for its IN); two cannot, and the new day is refused until they are. */
+static void
+test_run_across_unanswered(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m, in1, c1, oth;
+	static const char *const d1[] = { "2026-04-01" };
+	static const char *const d23[] = { "2026-04-02", "2026-04-03" };
+	snprintf(path, sizeof path, "%s/y1.jsonl", dir);
+	write_days(path, "Y", "95101972591", d1, 1, 1);
+	take(path, &st);
+	assert_true(find_kind("Y-1", 1, "dimona-in", &in1));
+	snprintf(path, sizeof path, "%s/y2.jsonl", dir);
+	write_days(path, "Y", "95101972591", d23, 2, 2);
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.messages, 2);
+	assert_true(find_kind("Y-1", 1, "dimona-cancel", &c1));
+	assert_string_equal(c1.depends_on, in1.id);
+	assert_true(find_kind("Y-2", 1, "dimona-in", &oth));
+	assert_string_equal(oth.depends_on, c1.id);
+	assert_int_equal(payload_of(&oth).start_date, 20260401);
+	assert_int_equal(payload_of(&oth).end_date, 20260403);
+	assert_false(find_kind("Y-3", 1, "dimona-in", &m));
+	queue_msg_free(&in1);
+	queue_msg_free(&c1);
+	queue_msg_free(&oth);
+
+	static const char *const z12[] = { "2026-04-10", "2026-04-11" };
+	static const char *const z3[] = { "2026-04-12" };
+	snprintf(path, sizeof path, "%s/z1.jsonl", dir);
+	write_days(path, "Z", "72031872772", z12, 2, 1);
+	take(path, &st);
+	snprintf(path, sizeof path, "%s/z2.jsonl", dir);
+	write_days(path, "Z", "72031872772", z3, 1, 3);
+	take(path, &st);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.messages, 0);
+	assert_false(find_kind("Z-3", 1, "dimona-in", &m));
+	uint32_t rev;
+	assert_int_equal(q->ops->record_get(q, "Z-3", &rev, NULL), GW_ENOTFOUND);
+	/* Once answered, the same file goes in. */
+	struct queue_msg a, b;
+	assert_true(find_kind("Z-1", 1, "dimona-in", &a));
+	assert_true(find_kind("Z-2", 1, "dimona-in", &b));
+	accept_msg(a.id, "P000000011");
+	accept_msg(b.id, "P000000012");
+	take(path, &st);
+	assert_int_equal(st.rejected, 0);
+	assert_int_equal(st.messages, 3);
+	assert_true(find_kind("Z-3", 1, "dimona-in", &m));
+	assert_string_equal(payload_of(&m).worker_type, "OTH");
+	queue_msg_free(&m);
+	queue_msg_free(&a);
+	queue_msg_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_in_one_file),
 		cmocka_unit_test(test_run_amendments),
+		cmocka_unit_test(test_run_across_intakes),
+		cmocka_unit_test(test_run_across_unanswered),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
