@@ -14,6 +14,7 @@
 #include "records/invoice_reader.h"
 #include "records/reader.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,52 @@ usage(FILE *out)
 	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n");
 }
 
-/* Validate one file; returns the exit status it alone deserves. */
+/* What one file's records came to, and the exit status it deserves. */
+struct tally {
+	unsigned long total, valid, rejected;
+	int status;
+};
+
+/* The status of a file its reader could not open (err says why). */
+static int
+open_failed(gw_rc rc, const char *err)
+{
+	fprintf(stderr, "%s\n", err);
+	return rc == GW_EINPUT ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
+}
+
+/* Count one answer of a reader's next(); false when the file cannot be
+ * read further (GW_ENOTFOUND is the caller's end of file). */
+static bool
+tally_add(struct tally *t, gw_rc rc, const struct record_rejection *rej)
+{
+	if (rc == GW_EIO) {
+		record_rejection_print(rej, stderr);
+		t->status = GW_EXIT_USAGE;
+		return false;
+	}
+	t->total++;
+	if (rc == GW_OK)
+		t->valid++;
+	else {
+		t->rejected++;
+		record_rejection_print(rej, stderr);
+	}
+	return true;
+}
+
+/* Print a file's summary line on out; returns its exit status. */
+static int
+tally_finish(const struct tally *t, const char *path, FILE *out)
+{
+	fprintf(out, "%s: %lu records, %lu valid, %lu rejected\n", path,
+	    t->total, t->valid, t->rejected);
+	if (t->status == GW_EXIT_OK && t->rejected > 0)
+		return GW_EXIT_REJECTED;
+	return t->status;
+}
+
+/* Validate one contract file; returns the exit status it alone deserves. */
 static int
 validate_file(const char *path, int json)
 {
@@ -43,49 +89,30 @@ validate_file(const char *path, int json)
 	struct contract c;
 	struct record_rejection rej;
 	char err[512];
-	unsigned long total = 0, valid = 0, rejected = 0;
-	int status = GW_EXIT_OK;
+	struct tally t = { 0, 0, 0, GW_EXIT_OK };
 	gw_rc rc = contract_reader_open(&r, path, err, sizeof err);
 
-	if (rc != GW_OK) {
-		fprintf(stderr, "%s\n", err);
-		return rc == GW_EINPUT ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
-	}
+	if (rc != GW_OK)
+		return open_failed(rc, err);
 	for (;;) {
 		rc = contract_reader_next(r, &c, &rej);
-		if (rc == GW_ENOTFOUND)
+		if (rc == GW_ENOTFOUND || !tally_add(&t, rc, &rej))
 			break;
-		if (rc == GW_EIO) {
-			record_rejection_print(&rej, stderr);
-			status = GW_EXIT_USAGE;
-			break;
-		}
-		total++;
-		if (rc == GW_OK) {
-			valid++;
-			if (json) {
-				char *text;
-				size_t len;
-				if (contract_to_json(&c, &text, &len) != GW_OK) {
-					fprintf(stderr, "%s: out of memory\n", path);
-					status = GW_EXIT_USAGE;
-					break;
-				}
-				fwrite(text, 1, len, stdout);
-				fputc('\n', stdout);
-				free(text);
+		if (rc == GW_OK && json) {
+			char *text;
+			size_t len;
+			if (contract_to_json(&c, &text, &len) != GW_OK) {
+				fprintf(stderr, "%s: out of memory\n", path);
+				t.status = GW_EXIT_USAGE;
+				break;
 			}
-		} else {
-			rejected++;
-			record_rejection_print(&rej, stderr);
+			fwrite(text, 1, len, stdout);
+			fputc('\n', stdout);
+			free(text);
 		}
 	}
 	contract_reader_close(r);
-	fprintf(json ? stderr : stdout, "%s: %lu records, %lu valid, %lu rejected\n", path,
-	    total, valid, rejected);
-	if (status == GW_EXIT_OK && rejected > 0)
-		status = GW_EXIT_REJECTED;
-	return status;
+	return tally_finish(&t, path, json ? stderr : stdout);
 }
 
 /* Validate one invoice record file (records/invoice_reader.h). */
@@ -96,38 +123,20 @@ validate_invoices(const char *path)
 	struct invoice inv;
 	struct record_rejection rej;
 	char err[512];
-	unsigned long total = 0, valid = 0, rejected = 0;
-	int status = GW_EXIT_OK;
+	struct tally t = { 0, 0, 0, GW_EXIT_OK };
 	gw_rc rc = invoice_reader_open(&r, path, err, sizeof err);
 
-	if (rc != GW_OK) {
-		fprintf(stderr, "%s\n", err);
-		return rc == GW_EINPUT ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
-	}
+	if (rc != GW_OK)
+		return open_failed(rc, err);
 	memset(&inv, 0, sizeof inv);
 	for (;;) {
 		rc = invoice_reader_next(r, &inv, &rej);
-		if (rc == GW_ENOTFOUND)
+		if (rc == GW_ENOTFOUND || !tally_add(&t, rc, &rej))
 			break;
-		if (rc == GW_EIO) {
-			record_rejection_print(&rej, stderr);
-			status = GW_EXIT_USAGE;
-			break;
-		}
-		total++;
-		if (rc == GW_OK)
-			valid++;
-		else {
-			rejected++;
-			record_rejection_print(&rej, stderr);
-		}
 		invoice_clear(&inv);
 	}
 	invoice_reader_close(r);
-	printf("%s: %lu records, %lu valid, %lu rejected\n", path, total, valid, rejected);
-	if (status == GW_EXIT_OK && rejected > 0)
-		status = GW_EXIT_REJECTED;
-	return status;
+	return tally_finish(&t, path, stdout);
 }
 
 int
