@@ -60,6 +60,23 @@ subst(char *s, const char *from, const char *to)
 	return r;
 }
 
+/* One edit of the S 21 record and the rejection it must bring. */
+struct s21_case {
+	const char *from, *to;   /* first occurrence of from becomes to */
+	const char *field, *why;
+};
+
+/* Each case's edited record is rejected on its field with its reason. */
+static void
+expect_s21_rejects(const struct s21_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *s = subst(rec(s21(), ""), c[i].from, c[i].to);
+		expect_reject(s, c[i].field, c[i].why);
+		free(s);
+	}
+}
+
 static void
 test_valid_record_fields(void **state)
 {
@@ -90,17 +107,16 @@ static void
 test_json_number_is_rejected(void **state)
 {
 	(void)state;
-	char *s = rec(s21(), "");
-	s = subst(s, "\"quantity\": \"2\"", "\"quantity\": 2");
-	expect_reject(s, "lines[0].quantity", "JSON number");
-	free(s);
+	static const struct s21_case numbers[] = {
+		{ "\"quantity\": \"2\"", "\"quantity\": 2", "lines[0].quantity", "JSON number" },
+		{ "\"vat_rate\": \"21\"", "\"vat_rate\": 21", "lines[0].vat_rate", "JSON number" },
+	};
+	char *s;
+
+	expect_s21_rejects(numbers, sizeof numbers / sizeof numbers[0]);
 	s = rec(s21(), ", \"allowances\": [{\"reason\": \"x\", \"amount\": 1.5, "
 	    "\"vat_category\": \"S\", \"vat_rate\": \"21\"}]");
 	expect_reject(s, "allowances[0].amount", "JSON number");
-	free(s);
-	s = rec(s21(), "");
-	s = subst(s, "\"vat_rate\": \"21\"", "\"vat_rate\": 21");
-	expect_reject(s, "lines[0].vat_rate", "JSON number");
 	free(s);
 }
 
@@ -134,41 +150,29 @@ static void
 test_field_rules(void **state)
 {
 	(void)state;
+	static const struct s21_case fields[] = {
+		{ "0739484052\", \"vat\"", "0739484053\", \"vat\"",
+		  "buyer.enterprise_number", "enterprise number" },
+		{ "BE71096123456769", "BE71096123456768", "payment.iban", "IBAN" },
+		{ "+++123/4567/89002+++", "+++123/4567/89003+++",
+		  "payment.structured_communication", "structured communication" },
+		{ "\"currency\": \"EUR\"", "\"currency\": \"USD\"", "currency", "EUR" },
+		{ "\"buyer_reference\": \"PO-77\"", "\"buyer_reference\": \"\"", "buyer_reference", "R003" },
+		{ "\"issue_date\": \"2026-03-02\"", "\"issue_date\": \"2026-02-30\"", "issue_date", "date" },
+		{ "\"unit_code\": \"C62\"", "\"unit_code\": \"XYZ\"", "lines[0].unit_code", "unit code" },
+		{ "\"unit_price\": \"50.00\"", "\"unit_price\": \"-50.00\"", "lines[0].unit_price", "BR-27" },
+		{ "\"peppol_id\": \"0208:0739484052\"", "\"peppol_id\": \"9999:x\"",
+		  "buyer.peppol_id", "electronic address scheme" },
+	};
 	char *s;
 	char l[512];
 
-	s = subst(rec(s21(), ""), "0739484052\", \"vat\"", "0739484053\", \"vat\"");
-	expect_reject(s, "buyer.enterprise_number", "enterprise number");
-	free(s);
-	s = subst(rec(s21(), ""), "BE71096123456769", "BE71096123456768");
-	expect_reject(s, "payment.iban", "IBAN");
-	free(s);
-	s = subst(rec(s21(), ""), "+++123/4567/89002+++", "+++123/4567/89003+++");
-	expect_reject(s, "payment.structured_communication", "structured communication");
-	free(s);
-	s = subst(rec(s21(), ""), "\"currency\": \"EUR\"", "\"currency\": \"USD\"");
-	expect_reject(s, "currency", "EUR");
-	free(s);
-	s = subst(rec(s21(), ""), "\"buyer_reference\": \"PO-77\"", "\"buyer_reference\": \"\"");
-	expect_reject(s, "buyer_reference", "R003");
-	free(s);
+	expect_s21_rejects(fields, sizeof fields / sizeof fields[0]);
 	s = rec(s21(), ", \"colour\": \"blue\"");
 	expect_reject(s, "colour", "unknown field");
 	free(s);
-	s = subst(rec(s21(), ""), "\"issue_date\": \"2026-03-02\"", "\"issue_date\": \"2026-02-30\"");
-	expect_reject(s, "issue_date", "date");
-	free(s);
-	s = subst(rec(s21(), ""), "\"unit_code\": \"C62\"", "\"unit_code\": \"XYZ\"");
-	expect_reject(s, "lines[0].unit_code", "unit code");
-	free(s);
-	s = subst(rec(s21(), ""), "\"unit_price\": \"50.00\"", "\"unit_price\": \"-50.00\"");
-	expect_reject(s, "lines[0].unit_price", "BR-27");
-	free(s);
 	s = rec("", "");
 	expect_reject(s, "lines", "BR-16");
-	free(s);
-	s = subst(rec(s21(), ""), "\"peppol_id\": \"0208:0739484052\"", "\"peppol_id\": \"9999:x\"");
-	expect_reject(s, "buyer.peppol_id", "electronic address scheme");
 	free(s);
 	/* Credit notes name the invoice they correct. */
 	s = fix_record("CN-1", "credit_note", s21(), "", NULL);
@@ -229,14 +233,13 @@ test_category_rules(void **state)
 	s = rec(lines, "");
 	expect_reject(s, "lines[1].id", "duplicate");
 	free(s);
-	/* Credit transfer needs the account (BR-61). */
-	s = subst(rec(s21(), ""), "\"iban\": \"BE71096123456769\", ", "");
-	expect_reject(s, "payment.iban", "BR-61");
-	free(s);
-	/* Seller VAT is required unless not subject to VAT. */
-	s = subst(rec(s21(), ""), "\"vat\": \"BE0668600511\", ", "");
-	expect_reject(s, "seller.vat", "BR-S-02");
-	free(s);
+	/* Credit transfer needs the account (BR-61); seller VAT is required
+	 * unless not subject to VAT (BR-S-02). */
+	static const struct s21_case missing[] = {
+		{ "\"iban\": \"BE71096123456769\", ", "", "payment.iban", "BR-61" },
+		{ "\"vat\": \"BE0668600511\", ", "", "seller.vat", "BR-S-02" },
+	};
+	expect_s21_rejects(missing, sizeof missing / sizeof missing[0]);
 	s = subst(rec(fix_line(l1, sizeof l1, 1, "1", "10", "O", NULL), ""),
 	    "\"vat\": \"BE0668600511\", ", "");
 	struct invoice inv;
