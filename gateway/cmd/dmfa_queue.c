@@ -1,0 +1,156 @@
+/*
+ * cmd/dmfa_queue.c - `gateway dmfa queue --quarter YYYYQ`: the quarter's
+ * DmfA from the contracts stored in the queue, one submission per employer,
+ * queued on the onss-batch channel (service/dmfa_followup.h).
+ *
+ * Owns option parsing and the [onss_batch] / [dmfa] settings it needs;
+ * prints one line per employer on stdout. Never sends anything itself
+ * (`gateway run` or `gateway onss run|send` do) and never re-files an
+ * original: run again, it queues the correction of what changed.
+ */
+#include "cmd/cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "crypto/signer.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+#include "queue/queue.h"
+#include "service/dmfa_followup.h"
+
+int cmd_dmfa_queue(int argc, char **argv);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: gateway dmfa queue --quarter YYYYQ [--params FILE] [--justification TEXT]\n"
+	    "                          [--sign-cert PEM --sign-key PEM]\n\n"
+	    "Builds the DmfA of the quarter from the contracts stored in the queue ([queue] dsn),\n"
+	    "one submission per employer (FI/FS/GO written to [onss_batch] outbox, sequence\n"
+	    "number from the queue), and queues each on the onss-batch channel: the original\n"
+	    "(kind dmfa) the first time; once that is accepted and its permanent ids (DMPI)\n"
+	    "are in, a correction (kind dmfa-update) of what changed since, or nothing when\n"
+	    "nothing changed. An employer whose filing awaits its answer is left alone.\n"
+	    "Exit: 0 done, 1 some contracts or employers could not be declared (stderr),\n"
+	    "2 usage, configuration or I/O error.\n");
+}
+
+struct ctx {
+	size_t rejected;
+};
+
+static void
+on_reject(void *arg, const struct dmfa_row *row, const char *field, const char *reason)
+{
+	struct ctx *c = arg;
+	c->rejected++;
+	fprintf(stderr, "queue: record %s: field %s: %s\n", row->contract_id,
+	    field && *field ? field : "-", reason);
+}
+
+static void
+on_say(void *arg, const char *record_id, const char *what)
+{
+	(void)arg;
+	printf("%s: %s\n", record_id, what);
+}
+
+int
+cmd_dmfa_queue(int argc, char **argv)
+{
+	const char *params = config_get(gw_cfg, "dmfa.params", "schemas/dmfa/params.txt");
+	const char *cert = NULL, *key = NULL, *justification = NULL, *qs = NULL;
+	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	struct dmfa_followup_opts o;
+	struct dmfa_followup_result r;
+	struct dmfa_params *p = NULL;
+	struct gw_signer *signer = NULL;
+	struct queue *q = NULL;
+	struct ctx c = { 0 };
+	char err[1024];
+	int ret = GW_EXIT_USAGE;
+
+	if (cmd_wants_help(argc, argv)) {
+		usage(stdout);
+		return GW_EXIT_OK;
+	}
+	memset(&o, 0, sizeof o);
+	for (int i = 2; i < argc; i++) {
+		const char **slot = strcmp(argv[i], "--quarter") == 0 ? &qs
+		    : strcmp(argv[i], "--params") == 0 ? &params
+		    : strcmp(argv[i], "--justification") == 0 ? &justification
+		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert
+		    : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
+		if (slot == NULL || i + 1 >= argc) {
+			fprintf(stderr, "gateway dmfa queue: unknown or incomplete option %s\n", argv[i]);
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+		*slot = argv[++i];
+	}
+	if (qs == NULL || dmfa_quarter_parse(qs, &o.quarter) != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: --quarter YYYYQ is needed (e.g. 20264)\n");
+		return GW_EXIT_USAGE;
+	}
+	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
+	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
+	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
+		fprintf(stderr, "gateway dmfa queue: [onss_batch] outbox and env (R, T or S) are needed\n");
+		return GW_EXIT_USAGE;
+	}
+	o.env = env[0];
+	int64_t eclass = config_get_int(gw_cfg, "dmfa.employer_class", 0);
+	if (eclass < 0 || eclass > 999) {
+		fprintf(stderr, "gateway dmfa queue: [dmfa] employer_class must be 0..999\n");
+		return GW_EXIT_USAGE;
+	}
+	o.employer_class = (int)eclass;
+	o.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
+	o.justification = justification;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	o.created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
+	o.reject = on_reject;
+	o.reject_arg = &c;
+	o.say = on_say;
+
+	if ((p = malloc(sizeof *p)) == NULL)
+		goto out;
+	if (dmfa_params_load(params, o.quarter, p, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: %s\n", err);
+		goto out;
+	}
+	o.p = p;
+	if (o.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: %s\n", err);
+		goto out;
+	}
+	o.signer = signer;
+	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: %s\n", err);
+		goto out;
+	}
+	gw_rc rc = dmfa_followup_queue(q, &o, &r);
+	printf("quarter %d: %zu employer(s): %zu original(s), %zu correction(s) queued, %zu unchanged,"
+	    " %zu waiting, %zu not declarable\n", o.quarter, r.employers, r.originals, r.updates,
+	    r.unchanged, r.waiting, r.failed);
+	if (rc != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: %s\n", gw_rc_name(rc));
+		goto out;
+	}
+	ret = c.rejected || r.failed || r.unstored ? GW_EXIT_REJECTED : GW_EXIT_OK;
+out:
+	if (q)
+		q->ops->close(q);
+	signer_free(signer);
+	free(p);
+	return ret;
+}

@@ -1,0 +1,704 @@
+/*
+ * service/dmfa_followup.c - the quarter's DmfA originals and corrections
+ * from the queue's stored contracts (dmfa_followup.h).
+ *
+ * Owns the per-employer decision (original, correction, nothing, wait) and
+ * the filed sets. Reads contracts only through the queue interface (the
+ * payloads of the messages); writes each submission into the outbox
+ * (sequence number from the queue's batch counter first) and queues it.
+ * Never re-sends an original and never computes an amount (onss/dmfa does).
+ */
+#include "service/dmfa_followup.h"
+#include "core/log.h"
+#include "onss/batch/answer.h"
+#include "onss/dmfa/aggregate.h"
+#include "onss/dmfa/submit.h"
+#include "records/reader.h"
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- filed sets ---- */
+
+void
+dmfa_filed_free(struct dmfa_filed *f)
+{
+	free(f->v);
+	f->v = NULL;
+	f->n = f->cap = 0;
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dmfa_filed_item *)a)->id, ((const struct dmfa_filed_item *)b)->id);
+}
+
+/* Append (id, rev) unless id is there already (rows of a split student
+ * contract share it). Expects f sorted only after dmfa_filed_sort. */
+static gw_rc
+filed_add(struct dmfa_filed *f, const char *id, uint32_t rev)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct dmfa_filed_item *v = realloc(f->v, cap * sizeof *v);
+		if (v == NULL)
+			return GW_ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	snprintf(f->v[f->n].id, sizeof f->v[f->n].id, "%s", id);
+	f->v[f->n].rev = rev;
+	f->n++;
+	return GW_OK;
+}
+
+/* Sort by id and drop repeated ids. */
+static void
+filed_sort(struct dmfa_filed *f)
+{
+	size_t w = 0;
+	if (f->n == 0)
+		return;
+	qsort(f->v, f->n, sizeof *f->v, item_cmp);
+	for (size_t i = 1; i < f->n; i++)
+		if (strcmp(f->v[i].id, f->v[w].id) != 0)
+			f->v[++w] = f->v[i];
+	f->n = w + 1;
+}
+
+gw_rc
+dmfa_filed_from_rows(struct dmfa_filed *f, int quarter, uint32_t noss, const struct dmfa_row *v,
+                     size_t n)
+{
+	memset(f, 0, sizeof *f);
+	f->quarter = quarter;
+	f->noss = noss;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].noss == noss && filed_add(f, v[i].contract_id, v[i].revision) != GW_OK) {
+			dmfa_filed_free(f);
+			return GW_ENOMEM;
+		}
+	filed_sort(f);
+	return GW_OK;
+}
+
+gw_rc
+dmfa_filed_to_json(const struct dmfa_filed *f, char **out)
+{
+	char noss[16];
+	json_t *o = json_object(), *a = json_array();
+	gw_rc rc = GW_ENOMEM;
+	*out = NULL;
+	if (o == NULL || a == NULL)
+		goto out;
+	snprintf(noss, sizeof noss, "%09u", f->noss);
+	if (json_object_set_new(o, "quarter", json_integer(f->quarter)) != 0 ||
+	    json_object_set_new(o, "noss", json_string(noss)) != 0)
+		goto out;
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *p = json_pack("[si]", f->v[i].id, (json_int_t)f->v[i].rev);
+		if (p == NULL || json_array_append_new(a, p) != 0)
+			goto out;
+	}
+	if (json_object_set(o, "contracts", a) != 0)
+		goto out;
+	if ((*out = json_dumps(o, JSON_COMPACT)) != NULL)
+		rc = GW_OK;
+out:
+	json_decref(a);
+	json_decref(o);
+	return rc;
+}
+
+gw_rc
+dmfa_filed_from_json(const char *json, struct dmfa_filed *f)
+{
+	json_error_t e;
+	json_t *o = json_loads(json, 0, &e), *a;
+	const char *noss;
+	json_int_t q;
+	gw_rc rc = GW_EINPUT;
+	char *end;
+
+	memset(f, 0, sizeof *f);
+	if (o == NULL)
+		return GW_EINPUT;
+	if (json_unpack(o, "{s:I, s:s, s:o}", "quarter", &q, "noss", &noss, "contracts", &a) != 0 ||
+	    !json_is_array(a) || q < 19000 || q > 99994)
+		goto out;
+	f->quarter = (int)q;
+	unsigned long nv = strtoul(noss, &end, 10);
+	if (*end != '\0' || nv > 999999999UL)
+		goto out;
+	f->noss = (uint32_t)nv;
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		const char *id;
+		json_int_t rev;
+		if (json_unpack(json_array_get(a, i), "[sI]", &id, &rev) != 0 || rev < 1 ||
+		    rev > UINT32_MAX || strlen(id) > CONTRACT_ID_MAX)
+			goto out;
+		if ((rc = filed_add(f, id, (uint32_t)rev)) != GW_OK)
+			goto out;
+		rc = GW_EINPUT;
+	}
+	filed_sort(f);
+	rc = GW_OK;
+out:
+	if (rc != GW_OK)
+		dmfa_filed_free(f);
+	json_decref(o);
+	return rc;
+}
+
+uint32_t
+dmfa_filed_rev(const struct dmfa_filed *f, const char *id)
+{
+	size_t lo = 0, hi = f->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(f->v[mid].id, id);
+		if (c == 0)
+			return f->v[mid].rev;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int
+dmfa_filed_same(const struct dmfa_filed *a, const struct dmfa_filed *b)
+{
+	if (a->n != b->n || a->noss != b->noss || a->quarter != b->quarter)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].rev != b->v[i].rev || strcmp(a->v[i].id, b->v[i].id) != 0)
+			return 0;
+	return 1;
+}
+
+/* ---- rows as filed / as they are now ---- */
+
+gw_rc
+dmfa_followup_rows(const struct dmfa_rev *v, size_t n, const struct dmfa_filed *filed, int quarter,
+                   struct dmfa_rows *rows, const char **missing)
+{
+	struct record_rejection rej;
+	*missing = NULL;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t want = filed ? dmfa_filed_rev(filed, v[i].id) : 0;
+		if (want != 0 && v[i].rev != want)
+			continue;                  /* filed: exactly the revision filed */
+		if (want == 0) {
+			/* The highest stored revision of the contract (v may hold
+			 * several; dmfa_rows_prepare would keep the highest anyway,
+			 * but skipping here keeps the rows small). */
+			int higher = 0;
+			for (size_t k = 0; k < n && !higher; k++)
+				higher = k != i && v[k].rev > v[i].rev && strcmp(v[k].id, v[i].id) == 0;
+			if (higher)
+				continue;
+		}
+		memset(&rej, 0, sizeof rej);
+		gw_rc rc = dmfa_rows_add_json(rows, v[i].json, strlen(v[i].json), quarter, &rej);
+		if (rc == GW_EINPUT) {
+			log_warn(NULL, v[i].id, "stored revision %u does not validate any more: field %s: %s",
+			    v[i].rev, rej.field, rej.reason);
+			continue;
+		}
+		if (rc != GW_OK)
+			return rc;
+	}
+	for (size_t k = 0; filed && k < filed->n; k++) {
+		int found = 0;
+		for (size_t i = 0; i < n && !found; i++)
+			found = v[i].rev == filed->v[k].rev && strcmp(v[i].id, filed->v[k].id) == 0;
+		if (!found) {
+			*missing = filed->v[k].id;
+			return GW_ENOTFOUND;
+		}
+	}
+	return GW_OK;
+}
+
+void
+dmfa_followup_keep(struct dmfa_rows *rows, uint32_t noss, const struct dmfa_filed *filed)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct dmfa_row *r = &rows->v[i];
+		if (r->noss != noss)
+			continue;
+		if (filed && dmfa_filed_rev(filed, r->contract_id) != r->revision)
+			continue;
+		rows->v[w++] = *r;
+	}
+	rows->n = w;
+}
+
+void
+dmfa_followup_record_id(char out[QUEUE_ID_MAX + 1], int quarter, uint32_t noss)
+{
+	/* ':' is not allowed in contract ids: no record can collide. */
+	snprintf(out, QUEUE_ID_MAX + 1, "DMFA:%d:%09u", quarter, noss);
+}
+
+gw_rc
+dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const char *json)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->record_id, sizeof out->record_id, "%s", c->contract_id);
+	out->revision = c->revision;
+	snprintf(out->kind, sizeof out->kind, "%s", DMFA_KIND_KEPT);
+	snprintf(out->channel, sizeof out->channel, "%s", DMFA_ANSWER_CHANNEL);
+	out->state = QS_HELD;
+	snprintf(out->last_error, sizeof out->last_error,
+	    "kept for the DmfA: a change Dimona does not carry (never sent)");
+	if ((out->payload = strdup(json)) == NULL)
+		return GW_ENOMEM;
+	queue_make_id(out->id, out->record_id, out->revision, out->kind);
+	return GW_OK;
+}
+
+/* ---- the queue side ---- */
+
+struct store {
+	struct queue_msg *msgs;           /* every message with its payload */
+	size_t nmsgs;
+	struct dmfa_rev *v;               /* distinct (id, revision) of contracts */
+	size_t n;
+};
+
+static int
+is_filing(const char *kind)
+{
+	return strcmp(kind, DMFA_KIND_ORIGINAL) == 0 || strcmp(kind, DMFA_KIND_UPDATE) == 0;
+}
+
+static int
+rev_cmp(const void *a, const void *b)
+{
+	const struct dmfa_rev *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->rev < y->rev ? -1 : x->rev > y->rev);
+}
+
+static void
+store_free(struct store *s)
+{
+	for (size_t i = 0; i < s->nmsgs; i++)
+		queue_msg_free(&s->msgs[i]);
+	free(s->msgs);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+/* Every stored contract revision: the payloads of all messages but the
+ * DmfA's own (Dimona messages, intake's markers, kept revisions). */
+static gw_rc
+store_load(struct queue *q, struct store *s)
+{
+	struct queue_filter f;
+	gw_rc rc;
+	memset(s, 0, sizeof *s);
+	memset(&f, 0, sizeof f);
+	f.state = -1;
+	f.with_bodies = 1;
+	if ((rc = q->ops->list(q, &f, &s->msgs, &s->nmsgs)) != GW_OK)
+		return rc;
+	if (s->nmsgs && (s->v = calloc(s->nmsgs, sizeof *s->v)) == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < s->nmsgs; i++) {
+		const struct queue_msg *m = &s->msgs[i];
+		if (m->payload == NULL || is_filing(m->kind) || strcmp(m->kind, DMFA_KIND_ANSWER) == 0)
+			continue;
+		json_error_t e;
+		json_t *o = json_loads(m->payload, 0, &e);
+		const char *id = NULL, *rev = NULL;
+		if (o != NULL && json_unpack(o, "{s:s, s:s}", "contract_id", &id, "revision", &rev) == 0 &&
+		    strlen(id) <= CONTRACT_ID_MAX) {
+			char *end;
+			unsigned long r = strtoul(rev, &end, 10);
+			if (*end == '\0' && r >= 1 && r <= UINT32_MAX) {
+				snprintf(s->v[s->n].id, sizeof s->v[s->n].id, "%s", id);
+				s->v[s->n].rev = (uint32_t)r;
+				s->v[s->n].json = m->payload;
+				s->n++;
+			}
+		}
+		json_decref(o);
+	}
+	qsort(s->v, s->n, sizeof *s->v, rev_cmp);
+	size_t w = 0;                      /* one entry per (id, revision) */
+	for (size_t i = 0; i < s->n; i++)
+		if (w == 0 || rev_cmp(&s->v[w - 1], &s->v[i]) != 0)
+			s->v[w++] = s->v[i];
+	s->n = w;
+	return GW_OK;
+}
+
+/* Contracts whose highest revision taken in is not stored (it produced no
+ * message): the DmfA would silently declare an older one. Reported. */
+static size_t
+store_check_unstored(struct queue *q, const struct store *s, const struct dmfa_followup_opts *o)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (i + 1 < s->n && strcmp(s->v[i + 1].id, s->v[i].id) == 0)
+			continue;                  /* only the highest stored one */
+		uint32_t have = 0;
+		char hash[65];
+		if (q->ops->record_get(q, s->v[i].id, &have, hash) == GW_OK && have > s->v[i].rev) {
+			char why[200];
+			snprintf(why, sizeof why, "revision %u was taken in without its content being kept"
+			    " (intake stores no message for it); the DmfA uses revision %u", have, s->v[i].rev);
+			log_warn(NULL, s->v[i].id, "%s", why);
+			if (o->say)
+				o->say(o->say_arg, s->v[i].id, why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* Where an employer's filings stand. */
+struct standing {
+	int waiting;                       /* a filing is in flight */
+	char waiting_id[QUEUE_ID_MAX + 1];
+	uint32_t max_rev;                  /* highest revision of any filing */
+	int have_base;                     /* an accepted filing exists */
+	struct dmfa_filed base;            /* what it filed */
+	char base_id[QUEUE_ID_MAX + 1];
+	struct onss_answer *dmpi;          /* newest kept DMPI, or NULL */
+};
+
+static gw_rc
+standing_load(struct queue *q, const char *record_id, struct standing *st)
+{
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	uint32_t base_rev = 0, dmpi_rev = 0;
+	gw_rc rc;
+
+	memset(st, 0, sizeof *st);
+	if ((rc = q->ops->by_record(q, record_id, &l, &n)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct queue_msg *m = &l[i];
+		if (strcmp(m->kind, DMFA_KIND_ANSWER) == 0) {
+			if (m->body != NULL && m->revision >= dmpi_rev) {
+				struct onss_answer *a = NULL;
+				char err[256];
+				if (onss_answer_parse(m->body, m->body_len, m->remote_ref2, 0, &a, err,
+				    sizeof err) == GW_OK && a->kind == ANSWER_DMPI) {
+					onss_answer_free(st->dmpi);
+					st->dmpi = a;
+					dmpi_rev = m->revision;
+				} else {
+					log_warn(m->id, record_id, "kept DMPI unreadable: %s", a ? "not a DMPI" : err);
+					onss_answer_free(a);
+				}
+			}
+			continue;
+		}
+		if (!is_filing(m->kind))
+			continue;
+		if (m->revision > st->max_rev)
+			st->max_rev = m->revision;
+		switch (m->state) {
+		case QS_ACCEPTED:
+		case QS_ACCEPTED_WARNINGS:
+			if (m->revision > base_rev && m->payload != NULL) {
+				struct dmfa_filed f;
+				if (dmfa_filed_from_json(m->payload, &f) != GW_OK) {
+					log_error(m->id, record_id, "filed set unreadable");
+					rc = GW_EINTERNAL;
+					goto out;
+				}
+				dmfa_filed_free(&st->base);
+				st->base = f;
+				base_rev = m->revision;
+				st->have_base = 1;
+				snprintf(st->base_id, sizeof st->base_id, "%s", m->id);
+			}
+			break;
+		case QS_REFUSED:
+		case QS_FAILED:
+		case QS_CANCELLED:
+			break;                     /* filed nothing */
+		default:
+			st->waiting = 1;           /* pending .. sent, held */
+			snprintf(st->waiting_id, sizeof st->waiting_id, "%s", m->id);
+		}
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	return rc;
+}
+
+static void
+standing_free(struct standing *st)
+{
+	dmfa_filed_free(&st->base);
+	onss_answer_free(st->dmpi);
+	st->dmpi = NULL;
+}
+
+static void say(const struct dmfa_followup_opts *o, const char *record_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Tell the caller (and the log) what happened to one employer. */
+static void
+say(const struct dmfa_followup_opts *o, const char *record_id, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	log_info(NULL, record_id, "%s", line);
+	if (o->say)
+		o->say(o->say_arg, record_id, line);
+}
+
+/* Read a whole file; *out malloc'd. */
+static gw_rc
+slurp(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b = NULL;
+	size_t cap = 0, n = 0;
+	*out = NULL;
+	if (f == NULL)
+		return GW_EIO;
+	for (;;) {
+		if (n + 65536 > cap) {
+			char *nb = realloc(b, cap = cap ? cap * 2 : 131072);
+			if (nb == NULL) {
+				free(b);
+				fclose(f);
+				return GW_ENOMEM;
+			}
+			b = nb;
+		}
+		size_t r = fread(b + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(b);
+		return GW_EIO;
+	}
+	b[n] = '\0';
+	*out = b;
+	*len = n;
+	return GW_OK;
+}
+
+/* Build one submission (original when filed == NULL) into the outbox and
+ * queue it. GW_ENOTFOUND: a correction with nothing to say. */
+static gw_rc
+file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record_id,
+         uint32_t revision, const struct dmfa_rows *now, const struct dmfa_rows *filed,
+         const struct standing *st, const struct dmfa_filed *set)
+{
+	struct dmfa_submission sub;
+	struct dmfa_submit_result res;
+	struct queue_msg m;
+	char counter[64], path[PATH_MAX];
+	uint64_t seq;
+	unsigned char dup = 0;
+	gw_rc rc;
+
+	memset(&sub, 0, sizeof sub);
+	memset(&m, 0, sizeof m);
+	sub.dir = o->outbox;
+	snprintf(sub.name.sender, sizeof sub.name.sender, "%s", o->sender);
+	sub.name.date = o->today;
+	sub.name.env = o->env;
+	sub.signer = o->signer;
+	sub.validate = o->validate;
+	sub.employer_class = o->employer_class;
+	sub.created_ms = o->created_ms;
+	/* The Dimona batches' counter: the ONSS answers (FO.ACRF.<sender>.
+	 * <date>.<seq>) do not name the purpose, so a DMFA must never share a
+	 * number with a DIMN of the same day. Allocated (durably) before the
+	 * file exists: a crash after this wastes a number, never reuses one. */
+	snprintf(counter, sizeof counter, "onss-batch-DIMN-%c", o->env);
+	if ((rc = q->ops->next_seq(q, counter, &seq)) != GW_OK)
+		return rc;
+	if (seq > 99999) {
+		log_error(NULL, counter, "batch sequence numbers exhausted (five digits)");
+		return GW_ESTATE;
+	}
+	sub.name.seq = (unsigned)seq;
+	if (filed == NULL) {
+		rc = dmfa_submit_original(&sub, now, o->p, o->reject, o->reject_arg, &res);
+	} else {
+		const struct onss_answer *a = st->dmpi;
+		size_t nd = a ? a->n_forms : 0;
+		struct dmpi_declaration *d = nd ? calloc(nd, sizeof *d) : NULL;
+		if (nd && d == NULL)
+			return GW_ENOMEM;
+		for (size_t i = 0; i < nd; i++)
+			d[i] = a->forms[i].dmpi;   /* shallow: the answer owns the arrays */
+		rc = dmfa_submit_update(&sub, filed, now, o->p, d, nd, o->justification, o->reject,
+		    o->reject_arg, &res);
+		free(d);
+	}
+	if (rc != GW_OK) {
+		if (rc != GW_ENOTFOUND)
+			say(o, record_id, "not queued: %s", res.err);
+		return rc;
+	}
+	snprintf(path, sizeof path, "%s/%s", o->outbox, res.fi);
+	snprintf(m.record_id, sizeof m.record_id, "%s", record_id);
+	m.revision = revision;
+	snprintf(m.kind, sizeof m.kind, "%s", filed ? DMFA_KIND_UPDATE : DMFA_KIND_ORIGINAL);
+	snprintf(m.channel, sizeof m.channel, "onss-batch");
+	m.state = QS_PENDING;
+	snprintf(m.remote_ref2, sizeof m.remote_ref2, "%.64s", res.fi);
+	if (filed != NULL)
+		snprintf(m.depends_on, sizeof m.depends_on, "%s", st->base_id);
+	if ((rc = slurp(path, &m.body, &m.body_len)) != GW_OK)
+		goto out;
+	queue_sha256_hex(m.body, m.body_len, m.content_hash);
+	if ((rc = dmfa_filed_to_json(set, &m.payload)) != GW_OK)
+		goto out;
+	if ((rc = q->ops->enqueue_each(q, &m, 1, &dup)) != GW_OK)
+		goto out;
+	if (dup)
+		/* Another run queued the same revision meanwhile: this file
+		 * stays unsent in the outbox (its number is spent). */
+		say(o, record_id, "already queued by another run; %s left unsent", res.fi);
+	else
+		say(o, record_id, filed ? "queued dmfa-update %s (%s)" : "queued dmfa %s (%s)", m.id, res.fi);
+	rc = dup ? GW_EDUP : GW_OK;
+out:
+	queue_msg_free(&m);
+	return rc;
+}
+
+/* Original or correction of one employer; counts into r. */
+static gw_rc
+employer(struct queue *q, const struct dmfa_followup_opts *o, const struct store *s,
+         const struct dmfa_rows *all, uint32_t noss, struct dmfa_followup_result *r)
+{
+	char rid[QUEUE_ID_MAX + 1];
+	struct standing st;
+	struct dmfa_filed now_set, *base = NULL;
+	struct dmfa_rows now, filed;
+	size_t nrej = 0;
+	const char *missing = NULL;
+	gw_rc rc;
+
+	dmfa_rows_init(&filed);
+	memset(&now_set, 0, sizeof now_set);
+	now.v = NULL;
+	now.n = now.cap = 0;
+	dmfa_followup_record_id(rid, o->quarter, noss);
+	r->employers++;
+	if ((rc = standing_load(q, rid, &st)) != GW_OK)
+		goto out;
+	if (st.waiting) {
+		say(o, rid, "waits: %s is not answered yet; nothing queued", st.waiting_id);
+		r->waiting++;
+		goto out;
+	}
+	/* The employer's rows of the current state (a view into all). */
+	size_t b = 0;
+	while (b < all->n && all->v[b].noss != noss)
+		b++;
+	now.v = all->v + b;
+	now.n = b < all->n ? dmfa_group_end(all->v, all->n, b, 0) - b : 0;
+	if ((rc = dmfa_filed_from_rows(&now_set, o->quarter, noss, now.v, now.n)) != GW_OK)
+		goto out;
+	if (!st.have_base) {
+		if (st.max_rev > 0)
+			say(o, rid, "an earlier filing ended without effect; filing the original again");
+		rc = file_one(q, o, rid, st.max_rev + 1, &now, NULL, &st, &now_set);
+		if (rc == GW_OK)
+			r->originals++;
+		goto counted;
+	}
+	base = &st.base;
+	if (dmfa_filed_same(base, &now_set)) {
+		say(o, rid, "unchanged since %s; nothing queued", st.base_id);
+		r->unchanged++;
+		goto out;
+	}
+	if (st.dmpi == NULL) {
+		say(o, rid, "waits: %s was accepted but its permanent ids (DMPI) are not in yet",
+		    st.base_id);
+		r->waiting++;
+		goto out;
+	}
+	if ((rc = dmfa_followup_rows(s->v, s->n, base, o->quarter, &filed, &missing)) != GW_OK) {
+		if (rc == GW_ENOTFOUND)
+			say(o, rid, "cannot rebuild the filing: revision of %s as filed is not stored",
+			    missing);
+		goto counted;
+	}
+	if ((rc = dmfa_rows_prepare(&filed, o->p, NULL, NULL, &nrej)) != GW_OK)
+		goto out;
+	dmfa_followup_keep(&filed, noss, base);
+	rc = file_one(q, o, rid, st.max_rev + 1, &now, &filed, &st, &now_set);
+	if (rc == GW_OK)
+		r->updates++;
+	else if (rc == GW_ENOTFOUND) {
+		say(o, rid, "contracts changed since %s but nothing the DmfA carries; nothing queued",
+		    st.base_id);
+		r->unchanged++;
+		rc = GW_OK;
+	}
+counted:
+	if (rc == GW_EDUP || rc == GW_EINPUT || rc == GW_EINTERNAL || rc == GW_ENOTFOUND) {
+		r->failed += rc != GW_EDUP;
+		rc = GW_OK;                    /* said; the other employers go on */
+	}
+out:
+	standing_free(&st);
+	dmfa_filed_free(&now_set);
+	dmfa_rows_free(&filed);
+	return rc;
+}
+
+gw_rc
+dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct dmfa_followup_result *r)
+{
+	struct store s;
+	struct dmfa_rows all;
+	size_t nrej = 0;
+	const char *missing = NULL;
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	dmfa_rows_init(&all);
+	if ((rc = store_load(q, &s)) != GW_OK)
+		goto out;
+	r->unstored = store_check_unstored(q, &s, o);
+	if ((rc = dmfa_followup_rows(s.v, s.n, NULL, o->quarter, &all, &missing)) != GW_OK)
+		goto out;
+	if ((rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
+		goto out;
+	/* Employers of the quarter: prepared rows are sorted by employer.
+	 * (An employer filed before whose every contract was cancelled since
+	 * has no row left and is not corrected here: see docs/dmfa.md.) */
+	for (size_t i = 0; i < all.n && rc == GW_OK; i = dmfa_group_end(all.v, all.n, i, 0))
+		rc = employer(q, o, &s, &all, all.v[i].noss, r);
+out:
+	dmfa_rows_free(&all);
+	store_free(&s);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/*
+ * dmfa_followup.h - the quarterly DmfA from the contracts stored in the
+ * queue, and its corrections.
+ *
+ * `gateway dmfa queue --quarter Q` (and the service) call
+ * dmfa_followup_queue(): for each employer of the quarter it queues, on the
+ * onss-batch channel, either the original (kind "dmfa", purpose DMFA) or,
+ * once that original was accepted and its permanent ids (DMPI) are kept,
+ * a correction (kind "dmfa-update", purpose DMWA) of what changed since
+ * the last accepted filing. Each message is its own submission (one
+ * employer per FI), built, checked against the XSD and signed before it is
+ * queued; its payload is the filed set: the (contract id, revision) pairs
+ * it declared, so a later correction can rebuild the rows as filed.
+ *
+ * Owns the record ids "DMFA:<YYYYQ>:<NOSS>" and the filed-set format. Never
+ * queues a second original for a filed quarter, never queues anything while
+ * a filing of the same employer and quarter awaits its answer, and never
+ * touches the contract messages it reads.
+ */
+#ifndef GW_SERVICE_DMFA_FOLLOWUP_H
+#define GW_SERVICE_DMFA_FOLLOWUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/err.h"
+#include "crypto/signer.h"
+#include "onss/batch/dmpi_keep.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+#include "queue/queue.h"
+#include "records/contract.h"
+
+#define DMFA_KIND_ORIGINAL "dmfa"
+#define DMFA_KIND_UPDATE   "dmfa-update"
+#define DMFA_KIND_ANSWER   BATCH_DMPI_KIND    /* a DMPI kept (onss/batch/dmpi_keep.h) */
+#define DMFA_ANSWER_CHANNEL BATCH_DMPI_CHANNEL /* served by no sender */
+#define DMFA_KIND_KEPT     "contract-kept" /* a revision kept only for the DmfA */
+
+/* One (contract id, revision) a filing declared. */
+struct dmfa_filed_item {
+	char id[CONTRACT_ID_MAX + 1];
+	uint32_t rev;
+};
+
+/* What one message filed for one employer and quarter, sorted by id. */
+struct dmfa_filed {
+	int quarter;
+	uint32_t noss;
+	size_t n, cap;
+	struct dmfa_filed_item *v;
+};
+
+void dmfa_filed_free(struct dmfa_filed *f);
+/* The set of contracts behind prepared rows of one employer. */
+gw_rc dmfa_filed_from_rows(struct dmfa_filed *f, int quarter, uint32_t noss,
+                           const struct dmfa_row *v, size_t n);
+/* {"quarter":20264,"noss":"051234526","contracts":[["C-1",1],...]}; *out malloc'd. */
+gw_rc dmfa_filed_to_json(const struct dmfa_filed *f, char **out);
+gw_rc dmfa_filed_from_json(const char *json, struct dmfa_filed *f);
+/* The revision of id in f, 0 when f does not hold it. */
+uint32_t dmfa_filed_rev(const struct dmfa_filed *f, const char *id);
+/* 1 when both sets declare the same revisions of the same contracts. */
+int dmfa_filed_same(const struct dmfa_filed *a, const struct dmfa_filed *b);
+
+/* One stored revision of a contract: the canonical JSON of a queue
+ * message's payload (not owned). */
+struct dmfa_rev {
+	char id[CONTRACT_ID_MAX + 1];
+	uint32_t rev;
+	const char *json;
+};
+
+/* Rows to prepare from stored revisions: filed == NULL gives the current
+ * state (each contract's highest revision); otherwise the state as filed:
+ * for the contracts in filed, exactly the revision filed (GW_ENOTFOUND,
+ * *missing named, when it is not stored any more), for the others their
+ * highest revision (they matter for the student quota of the year, and
+ * dmfa_followup_keep drops those of the filed employer's quarter). */
+gw_rc dmfa_followup_rows(const struct dmfa_rev *v, size_t n, const struct dmfa_filed *filed,
+                         int quarter, struct dmfa_rows *rows, const char **missing);
+/* After dmfa_rows_prepare: keep only employer noss's rows and, with filed,
+ * only those of contracts filed. */
+void dmfa_followup_keep(struct dmfa_rows *rows, uint32_t noss, const struct dmfa_filed *filed);
+
+/* The record id of the filings of an employer and quarter. */
+void dmfa_followup_record_id(char out[QUEUE_ID_MAX + 1], int quarter, uint32_t noss);
+
+/* A revision that produced no message (a wage change Dimona does not
+ * carry) kept for the DmfA: a never-sent message of kind
+ * DMFA_KIND_KEPT, born held, with the canonical JSON as payload (so it
+ * raises the records table like any message). The caller enqueues it in
+ * place of records_note and then moves it held -> cancelled, as intake
+ * does with its markers. json is copied. */
+gw_rc dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const char *json);
+
+/* What happened to one employer, for the caller to print. */
+typedef void (*dmfa_followup_say_fn)(void *arg, const char *record_id, const char *what);
+
+struct dmfa_followup_opts {
+	int quarter;
+	const char *sender;              /* [onss_batch] sender */
+	char env;                        /* [onss_batch] env */
+	const char *outbox;              /* [onss_batch] outbox: the FI/FS/GO go there */
+	const struct gw_signer *signer;  /* NULL only in S */
+	const struct dmfa_params *p;
+	int employer_class;
+	int validate;                    /* XSD check before anything is queued */
+	const char *justification;       /* NULL: the writer's default */
+	gw_ymd today;
+	int created_ms;
+	dmfa_reject_fn reject;           /* rows the DmfA cannot carry */
+	void *reject_arg;
+	dmfa_followup_say_fn say;
+	void *say_arg;
+};
+
+struct dmfa_followup_result {
+	size_t employers, originals, updates, unchanged, waiting, failed, unstored;
+};
+
+/* One pass over the quarter. GW_OK also when nothing was queued. */
+gw_rc dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o,
+                          struct dmfa_followup_result *r);
+
+#endif
