@@ -33,6 +33,8 @@
 #include "records/reader.h"
 
 #define MAX_LIST 16
+
+int cmd_dmfa_queue(int argc, char **argv);     /* cmd/dmfa_queue.c */
 #define FILED_MARK ".gateway-dmfa-filed"
 
 struct opts {
@@ -58,7 +60,8 @@ usage(FILE *f)
 	    "                           [--idflux FILE]... [--params FILE]\n"
 	    "       gateway dmfa update --filed FILE --contracts FILE --quarter YYYYQ --dmpi FILE...\n"
 	    "                           --out DIR [--sender N] [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
-	    "                           [--idflux FILE]... [--params FILE] [--justification TEXT]\n\n"
+	    "                           [--idflux FILE]... [--params FILE] [--justification TEXT]\n"
+	    "       gateway dmfa queue --quarter YYYYQ [--params FILE] (from the queue; see queue --help)\n\n"
 	    "export writes the DmfA original (DMFA) of every contract in FILE that starts in the\n"
 	    "quarter, one EmployerDeclaration per employer, as FI/FS/GO files in DIR.\n"
 	    "update compares the contracts as filed (--filed) with their current revisions\n"
@@ -314,6 +317,8 @@ cmd_dmfa(int argc, char **argv)
 	int ret = GW_EXIT_USAGE;
 	gw_rc rc;
 
+	if (argc >= 2 && strcmp(argv[1], "queue") == 0)
+		return cmd_dmfa_queue(argc, argv);
 	dmfa_rows_init(&rows);
 	dmfa_rows_init(&filed);
 	if (cmd_wants_help(argc, argv)) {
