@@ -10,6 +10,7 @@
  * answer, never moves a message the state machine does not allow.
  */
 #include "onss/batch/match.h"
+#include "onss/batch/dmpi_keep.h"
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
 #include "core/log.h"
@@ -328,9 +329,13 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 			    a->name, f->idflux.outdated.inss[0] ? f->idflux.outdated.inss : "(same)",
 			    f->idflux.valid.inss[0] ? f->idflux.valid.inss : "(same)", f->idflux.effective_date,
 			    f->idflux.justification);
-		for (size_t k = 0; k < n && rc == GW_OK; k++)
+		for (size_t k = 0; k < n && rc == GW_OK; k++) {
 			if ((rc = note(q, cand[k], why)) == GW_OK && c)
 				c->notes++;
+			/* A queued DmfA's permanent ids: its corrections need them. */
+			if (rc == GW_OK && a->kind == ANSWER_DMPI && batch_is_dmfa_kind(cand[k]->kind))
+				rc = batch_dmpi_keep(q, cand[k], path, a->name);
+		}
 		*matched = n > 0;
 		/* IDFLUX also concerns every stored record of that worker. */
 		if (a->kind == ANSWER_IDFLUX && f->idflux.outdated.inss[0]) {

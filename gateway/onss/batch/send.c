@@ -1,6 +1,7 @@
 /*
  * send.c - pending onss-batch messages of the queue into one Dimona batch
- * submission, then over SFTP (send.h).
+ * submission (and each queued DmfA as its own submission), then over SFTP
+ * (send.h).
  *
  * Owns the order of the durable steps: nothing is written before the
  * sequence number is allocated in the queue and the FI name is recorded on
@@ -65,8 +66,7 @@ build_one(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 	if (d == NULL)
 		return 0;
 	if (action < 0) {
-		snprintf(why, sizeof why, "kind %s is not sent per message on onss-batch "
-		    "(a DmfA is filed with gateway dmfa export)", m->kind);
+		snprintf(why, sizeof why, "kind %s is not sent on onss-batch", m->kind);
 		move(q, m, QS_FAILED, why, 0);
 		goto out;
 	}
@@ -273,6 +273,74 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 	return rc;
 }
 
+/* A DmfA (original or correction) travels as its own submission, built
+ * and signed when it was queued (service/dmfa_followup.c); its FI name is
+ * in remote_ref2 and its FI bytes in the body. */
+static int
+is_dmfa(const char *kind)
+{
+	return strcmp(kind, "dmfa") == 0 || strcmp(kind, "dmfa-update") == 0;
+}
+
+/* Put the FI/FS/GO of a claimed DmfA message in the outbox (rewritten from
+ * the stored bytes under the same name when they left it: the name was
+ * never uploaded, since the message was still pending), then upload. */
+static void
+send_dmfa(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
+          struct batch_send_result *r)
+{
+	char path[PATH_MAX], go[128], why[600], err[512];
+	struct batch_name bn;
+	char kind;
+
+	if (m->remote_ref2[0] == '\0' || m->body == NULL ||
+	    batch_name_parse(m->remote_ref2, &bn, &kind) != GW_OK || kind != 'I' ||
+	    bn.env != o->env || strcmp(bn.sender, o->sender) != 0) {
+		snprintf(why, sizeof why, "DmfA message without a usable submission name for sender %s,"
+		    " env %c (%s): queue it again", o->sender, o->env, m->remote_ref2);
+		move(q, m, QS_FAILED, why, 0);
+		r->failed++;
+		return;
+	}
+	batch_name_format(&bn, 'G', go, sizeof go);
+	snprintf(path, sizeof path, "%s/%s", o->outbox, go);
+	if (access(path, R_OK) != 0) {
+		struct batch_writer *w = NULL;
+		gw_rc rc = batch_writer_open(&w, o->outbox, &bn);
+		if (rc == GW_OK) {
+			FILE *f = batch_writer_file(w);
+			if (fwrite(m->body, 1, m->body_len, f) != m->body_len) {
+				batch_writer_abort(w);
+				rc = GW_EIO;
+			} else {
+				rc = batch_writer_commit(w, o->signer, NULL, 0);
+			}
+		}
+		if (rc != GW_OK) {
+			snprintf(why, sizeof why, "%s could not be written again into %s (%s)", m->remote_ref2,
+			    o->outbox, gw_rc_name(rc));
+			move(q, m, QS_FAILED, why, 0);
+			r->failed++;
+			return;
+		}
+	}
+	snprintf(why, sizeof why, "own batch submission %s", m->remote_ref2);
+	move(q, m, QS_READY, why, 0);
+	r->dmfa++;
+	if (o->sftp == NULL || m->state != QS_READY)
+		return;
+	move(q, m, QS_SENDING, "uploading", 0);
+	gw_rc rc = batch_sftp_upload(o->sftp, o->outbox, m->remote_ref2, err, sizeof err);
+	if (rc == GW_OK)
+		snprintf(why, sizeof why, "uploaded %s over SFTP", m->remote_ref2);
+	else {
+		snprintf(why, sizeof why, "upload of %s failed: %.300s", m->remote_ref2, err);
+		snprintf(m->last_error, sizeof m->last_error, "%.500s", why);
+		log_error(m->id, m->record_id, "%s", why);
+	}
+	move(q, m, rc == GW_OK ? QS_SENT : QS_READY, why, 0);
+}
+
 gw_rc
 batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r)
 {
@@ -292,6 +360,20 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, now, max, v, &n)) != GW_OK)
 		goto out;
 	r->claimed = n;
+	/* DmfA messages first, each its own submission; the rest (Dimona)
+	 * stays in v for one shared file. */
+	size_t keep = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_dmfa(v[i].kind)) {
+			send_dmfa(q, &v[i], o, r);
+			queue_msg_free(&v[i]);
+		} else {
+			if (keep != i)
+				v[keep] = v[i];
+			keep++;
+		}
+	}
+	n = keep;
 	for (size_t i = 0; i < n; i++) {
 		if (build_one(q, &v[i], o, now))
 			good++;

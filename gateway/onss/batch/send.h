@@ -2,6 +2,10 @@
  * send.h - the onss-batch channel's sender: pending Dimona messages of the
  * queue into one signed batch submission, uploaded over SFTP.
  *
+ * A DmfA message (kind dmfa / dmfa-update, queued by `gateway dmfa queue`
+ * with its FI bytes and name) goes as its own submission: rewritten into
+ * the outbox when it left it, then uploaded.
+ *
  * Order, each step durable before the next: claim (pending -> building),
  * build and check every declaration, allocate the sequence number from the
  * queue (never reused), record the FI name on every message (building ->
@@ -38,6 +42,7 @@ struct batch_send_opts {
 
 struct batch_send_result {
 	size_t claimed, in_file, failed, waiting;
+	size_t dmfa;                      /* DmfA messages placed as their own submission */
 	char fi_name[128];                /* "" when nothing was written */
 };
 
