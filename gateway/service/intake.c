@@ -2,9 +2,11 @@
  * service/intake.c - contract files into the durable queue (intake.h).
  *
  * Owns the per-record decision (new, replay, conflict, follow-up) and the
- * batching of a file into transactions. Must never acknowledge a record
- * before the commit that holds it, never queue a second IN for a standing
- * period, never let one bad record stop the file.
+ * batching of a file into transactions, including the hold of Horeca EXT
+ * days until their runs are known (intake_series.c decides those). Must
+ * never acknowledge a record before the commit that holds it, never queue
+ * a second IN for a standing period, never let one bad record stop the
+ * file.
  */
 #include "service/intake.h"
 #include "service/followup.h"
@@ -456,6 +458,10 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	}
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
 		goto out;
+	if ((rc = intake_series_settle_left(q)) != GW_OK) {
+		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers (%s)", gw_rc_name(rc));
+		goto out;
+	}
 	if (pthread_create(&thr, NULL, pipe_parse, &p) != 0) {
 		rc = GW_EINTERNAL;
 		goto out;

@@ -6,7 +6,10 @@
  * happens), a conflicting replay (same revision, other content: rejected)
  * or a new revision (followup.h decides the message). Rows are written in
  * durable transactions; nothing is reported as taken in before its commit
- * returned.
+ * returned. Horeca occasional (EXT) days are held back to the end of the
+ * file and taken in by runs (intake_series.h): three consecutive days or
+ * more are one OTH period; a later revision of a day of such a run acts on
+ * the run's period.
  */
 #ifndef GW_SERVICE_INTAKE_H
 #define GW_SERVICE_INTAKE_H

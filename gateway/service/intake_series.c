@@ -60,6 +60,24 @@ intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
 	return rc;
 }
 
+/* Markers a crash left held (between their commit and settle): settle
+ * them now, so none stays held whatever the crash. */
+gw_rc
+intake_series_settle_left(struct queue *q)
+{
+	struct queue_filter f = { .state = QS_HELD };
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	gw_rc rc = q->ops->list(q, &f, &l, &n);
+	if (rc != GW_OK)
+		return rc;
+	rc = intake_series_settle(q, l, n, NULL);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	return rc;
+}
+
 /* The Dimona fields of two periods differ. */
 static int
 period_differs(const struct contract *a, const struct contract *b)

@@ -64,4 +64,7 @@ gw_rc intake_series_followup(struct queue *q, const struct contract *c, const ch
 gw_rc intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
                            const unsigned char *dup);
 
+/* Settle the markers a crash left held (called when intake starts). */
+gw_rc intake_series_settle_left(struct queue *q);
+
 #endif

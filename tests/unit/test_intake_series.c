@@ -434,6 +434,40 @@ test_run_across_unanswered(void **state)
 	queue_msg_free(&b);
 }
 
+/* A crash between the commit of a run and the settling of its markers
+ * leaves them held; the next intake settles them (and nothing else). */
+static void
+test_markers_left_held(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m[2];
+	unsigned char dup[2];
+	memset(m, 0, sizeof m);
+	snprintf(m[0].record_id, sizeof m[0].record_id, "L-2");
+	m[0].revision = 1;
+	snprintf(m[0].kind, sizeof m[0].kind, INTAKE_KIND_MERGED);
+	snprintf(m[0].channel, sizeof m[0].channel, "dimona-rest");
+	m[0].state = QS_HELD;
+	m[1] = m[0];
+	snprintf(m[1].record_id, sizeof m[1].record_id, "L-OP");
+	snprintf(m[1].kind, sizeof m[1].kind, "dimona-in");     /* held by an operator */
+	assert_int_equal(q->ops->enqueue_each(q, m, 2, dup), GW_OK);
+	snprintf(path, sizeof path, "%s/l.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	ext_line(f, "L-9", 1, "active", "60080670939", "2026-03-16", "304", "OTH", "10:00");
+	fclose(f);
+	take(path, &st);
+	struct queue_msg x;
+	assert_true(find_kind("L-2", 1, INTAKE_KIND_MERGED, &x));
+	assert_int_equal(x.state, QS_CANCELLED);
+	queue_msg_free(&x);
+	assert_true(find_kind("L-OP", 1, "dimona-in", &x));
+	assert_int_equal(x.state, QS_HELD);
+	queue_msg_free(&x);
+}
+
 int
 main(void)
 {
@@ -442,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_run_amendments),
 		cmocka_unit_test(test_run_across_intakes),
 		cmocka_unit_test(test_run_across_unanswered),
+		cmocka_unit_test(test_markers_left_held),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
