@@ -128,14 +128,15 @@ dimona_parse_hour(const char *s, gw_hm *h)
 }
 
 /* Whether a worker type carries hours at all (EXT, FLX). */
-static int
-type_has_hours(const char *t)
+int
+dimona_type_has_hours(const char *t)
 {
 	return strcmp(t, "EXT") == 0 || strcmp(t, "FLX") == 0;
 }
 
-static int
-type_has_planned_hours(const char *t)
+/* Whether a worker type carries planned hours (students, under 17s). */
+int
+dimona_type_has_planned_hours(const char *t)
 {
 	return strcmp(t, "STU") == 0 || strcmp(t, "O17") == 0 || strcmp(t, "S17") == 0;
 }
@@ -226,7 +227,7 @@ static void
 period_json(json_t *o, const struct dimona_decl *d)
 {
 	const struct contract *c = &d->c;
-	int hours = type_has_hours(c->worker_type);
+	int hours = dimona_type_has_hours(c->worker_type);
 	/* 00910: an UPDATE of a student period may not carry a starting date. */
 	int no_start = d->action == DIMONA_UPDATE && strcmp(c->worker_type, "STU") == 0;
 	if (c->start_date != 0 && !no_start)
@@ -237,7 +238,7 @@ period_json(json_t *o, const struct dimona_decl *d)
 		jset_date(o, "endDate", c->end_date);
 	if (hours && c->end_time >= 0)
 		jset_hour(o, "endHour", c->end_time);
-	if (type_has_planned_hours(c->worker_type) && c->planned_hours > 0)
+	if (dimona_type_has_planned_hours(c->worker_type) && c->planned_hours > 0)
 		json_object_set_new(o, "plannedHoursNumber", json_integer(c->planned_hours));
 }
 
@@ -277,7 +278,7 @@ dimona_to_json(const struct dimona_decl *d, char **out, size_t *len)
 		if (d->action == DIMONA_OUT) {
 			if (c->end_date != 0)
 				jset_date(body, "endDate", c->end_date);
-			if (type_has_hours(c->worker_type) && c->end_time >= 0)
+			if (dimona_type_has_hours(c->worker_type) && c->end_time >= 0)
 				jset_hour(body, "endHour", c->end_time);
 		} else if (d->action == DIMONA_UPDATE) {
 			period_json(body, d);

@@ -33,6 +33,12 @@ const char *dimona_action_name(enum dimona_action a);   /* "IN", "OUT", ... */
  * "XXX", "322.01" -> "XXX": only temporary agency work is 322). */
 void dimona_jc_derive(const char *full, char out[4]);
 
+/* Whether a worker type carries start and end hours (EXT, FLX), and
+ * whether it carries planned hours (STU, O17, S17): the JSON and the XML
+ * forms must agree on both. */
+int dimona_type_has_hours(const char *worker_type);
+int dimona_type_has_planned_hours(const char *worker_type);
+
 /* Fill an IN from a contract (derives jc from the full joint committee). */
 gw_rc dimona_decl_from_contract(struct dimona_decl *d, const struct contract *c);
 

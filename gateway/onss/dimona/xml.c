@@ -87,18 +87,6 @@ end(struct xw *x)
 		x->bad = 1;
 }
 
-static int
-has_hours(const char *t)
-{
-	return strcmp(t, "EXT") == 0 || strcmp(t, "FLX") == 0;
-}
-
-static int
-has_planned(const char *t)
-{
-	return strcmp(t, "STU") == 0 || strcmp(t, "O17") == 0 || strcmp(t, "S17") == 0;
-}
-
 /* ReferenceNbr holds 20 characters: a longer contract id keeps its head and
  * a hash of the whole, so the reference stays unique and stable. */
 static void
@@ -179,7 +167,7 @@ write_form(struct xw *x, const struct dimona_decl *d)
 		el(x, "ReferenceNbr", ref);
 		end(x);
 	}
-	int hours = has_hours(c->worker_type);
+	int hours = dimona_type_has_hours(c->worker_type);
 	switch (d->action) {
 	case DIMONA_IN:
 		start(x, "DimonaIn");
@@ -190,7 +178,7 @@ write_form(struct xw *x, const struct dimona_decl *d)
 			el_date(x, "EndingDate", c->end_date);
 		if (hours && c->end_time >= 0)
 			el_hour(x, "EndingHour", c->end_time);
-		if (has_planned(c->worker_type) && c->planned_hours > 0)
+		if (dimona_type_has_planned_hours(c->worker_type) && c->planned_hours > 0)
 			el_int(x, "PlannedHoursNbr", c->planned_hours);
 		employer_id(x, c);
 		natural_person(x, c);
@@ -235,7 +223,7 @@ write_form(struct xw *x, const struct dimona_decl *d)
 			el_hour(x, "EndingHour", c->end_time);
 		if (c->worker_inss[0] != '\0')
 			el(x, "INSS", c->worker_inss);
-		if (has_planned(c->worker_type) && c->planned_hours > 0)
+		if (dimona_type_has_planned_hours(c->worker_type) && c->planned_hours > 0)
 			el_int(x, "PlannedHoursNbr", c->planned_hours);
 		employer_id(x, c);
 		end(x);
