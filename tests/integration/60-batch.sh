@@ -11,56 +11,12 @@
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh), BATCH_N.
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-build}
-GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
-REF=${REF:-$TOP/../shared/reference}
 N=${BATCH_N:-12000}
-export GW_REFERENCE_DIR="$REF"
-cd "$TOP" || exit 2
-sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
-. "$TOP/tests/sftp/sshd.sh"
+BATCH_TAG=gw-batch-test
+. "$(dirname "$0")/lib/batch-env.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gw-batch-test.XXXXXX")
-sim_pid=""
-cleanup() {
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	sftp_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 20 "$work/sim.log"; exit 1; }
-
-sftp_start || fail "sshd did not start"
 mkdir -p "$work/out" "$work/answers" "$work/bad"
-cat > "$work/gateway.conf" <<EOF
-reference_dir = $REF
-[signing]
-cert = $TOP/certs/out/onss/org.crt.pem
-key = $TOP/certs/out/onss/org.key.pem
-[onss_batch]
-sender = 012996
-env = T
-sftp_url = $SFTP_URL
-sftp_user = $SFTP_USER
-sftp_key = $SFTP_KEY
-sftp_host_sha256 = $SFTP_HOST_SHA256
-sim_ca = $TOP/certs/out/onss/ca.crt.pem
-answer_ca = $TOP/certs/out/onss/ca.crt.pem
-EOF
-gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
-
-# wait_for FOLDER PATTERN COUNT: until COUNT answers matching PATTERN are on
-# the server (polls; the bound is a failure guard, not a timing assertion).
-wait_for() {
-	i=0
-	while [ "$(ls "$SFTP_ROOT/$1" 2>/dev/null | grep -c "$2")" -lt "$3" ]; do
-		i=$((i + 1))
-		[ $i -gt 3000 ] && fail "no $2 in $1 after a long wait"
-		kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
-		sleep 0.1
-	done
-}
+echo "answer_ca = $TOP/certs/out/onss/ca.crt.pem" >> "$work/gateway.conf"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 # ---- 1. a Dimona batch of N declarations -------------------------------

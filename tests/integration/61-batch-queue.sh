@@ -11,47 +11,18 @@
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
 set -u
-TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-BUILD=${BUILD:-build}
-GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
-REF=${REF:-$TOP/../shared/reference}
-export GW_REFERENCE_DIR="$REF"
-cd "$TOP" || exit 2
-sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
-. "$TOP/tests/sftp/sshd.sh"
+BATCH_TAG=gw-batchq-test
+BATCH_WAIT_MAX=1500
+. "$(dirname "$0")/lib/batch-env.sh"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/gw-batchq-test.XXXXXX")
-sim_pid=""
-cleanup() {
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	sftp_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 15 "$work/sim.log"; exit 1; }
-
-sftp_start || fail "sshd did not start"
 mkdir -p "$work/outbox" "$work/answers"
-cat > "$work/gateway.conf" <<EOF
-reference_dir = $REF
+cat >> "$work/gateway.conf" <<EOF
+outbox = $work/outbox
 [queue]
 dsn = $work/queue.db
 [dimona]
 channel = onss-batch
-[signing]
-cert = $TOP/certs/out/onss/org.crt.pem
-key = $TOP/certs/out/onss/org.key.pem
-[onss_batch]
-sender = 012996
-env = T
-outbox = $work/outbox
-sftp_url = $SFTP_URL
-sftp_user = $SFTP_USER
-sftp_key = $SFTP_KEY
-sftp_host_sha256 = $SFTP_HOST_SHA256
-sim_ca = $TOP/certs/out/onss/ca.crt.pem
 EOF
-gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 "$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
 	--interval-ms 50 >"$work/sim.log" 2>&1 &
 sim_pid=$!
@@ -67,14 +38,6 @@ take_in() { # file rows...
 	echo "$hdr" > "$f"
 	for r in "$@"; do echo "$r" >> "$f"; done
 	gw intake --contracts "$f" >"$work/intake.out" 2>"$work/intake.err" || fail "intake: $(cat "$work/intake.err")"
-}
-wait_for() { # folder pattern count
-	i=0
-	while [ "$(ls "$SFTP_ROOT/$1" 2>/dev/null | grep -c "$2")" -lt "$3" ]; do
-		i=$((i + 1)); [ $i -gt 1500 ] && fail "no $2 in $1"
-		kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
-		sleep 0.1
-	done
 }
 state_of() { gw show "$1" | sed -n 's/^state: *//p' | head -n 1; }
 seq_of() { echo "$1" | cut -d. -f5; }
