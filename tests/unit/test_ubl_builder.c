@@ -114,6 +114,22 @@ has(const char *xml, const char *needle)
 	return strstr(xml, needle) != NULL;
 }
 
+/* A one-line invoice (quantity 1 at price, VAT cat at rate) with extra
+ * top-level fields and buyer (NULL: the fixture's), built and checked
+ * against the UBL schema; the document is the caller's to free. */
+static char *
+build_invoice(const char *id, const char *price, const char *cat, const char *rate,
+              const char *extra, const char *buyer, struct ubl_build_info *info)
+{
+	char l1[512];
+	char *rec = fix_record(id, "invoice", fix_line(l1, sizeof l1, 1, "1", price, cat, rate),
+	    extra, buyer);
+	char *a = build(rec, info, NULL);
+	xmlFreeDoc(check_doc(a));
+	free(rec);
+	return a;
+}
+
 static void
 test_invoice_valid_and_deterministic(void **state)
 {
@@ -177,72 +193,53 @@ static void
 test_outside_scope_and_intra_community(void **state)
 {
 	(void)state;
-	char l1[512];
 	/* O: no VAT identifiers (BR-O-02), no percentages (BR-O-05). */
-	char *rec = fix_record("O-1", "invoice", fix_line(l1, sizeof l1, 1, "1", "10.00", "O", NULL), "", NULL);
-	char *a = build(rec, NULL, NULL);
-	xmlFreeDoc(check_doc(a));
+	char *a = build_invoice("O-1", "10.00", "O", NULL, "", NULL, NULL);
 	assert_false(has(a, "PartyTaxScheme"));
 	assert_false(has(a, "<cbc:Percent>"));
 	assert_true(has(a, "<cbc:TaxExemptionReasonCode>VATEX-EU-O</cbc:TaxExemptionReasonCode>"));
 	free(a);
-	free(rec);
 	/* K: delivery date and deliver-to country (BR-IC-11, BR-IC-12). */
-	rec = fix_record("K-1", "invoice", fix_line(l1, sizeof l1, 1, "1", "10.00", "K", "0"),
-	    ", \"delivery_date\": \"2026-03-01\"", NULL);
-	a = build(rec, NULL, NULL);
-	xmlFreeDoc(check_doc(a));
+	a = build_invoice("K-1", "10.00", "K", "0", ", \"delivery_date\": \"2026-03-01\"", NULL, NULL);
 	assert_true(has(a, "<cbc:ActualDeliveryDate>2026-03-01</cbc:ActualDeliveryDate>"));
 	assert_true(has(a, "<cac:DeliveryLocation>"));
 	assert_true(has(a, "<cbc:CompanyID>BE0739484052</cbc:CompanyID>"));
 	free(a);
-	free(rec);
 }
 
 static void
 test_endpoints(void **state)
 {
 	(void)state;
-	char l1[512];
 	struct ubl_build_info info;
 	/* A Belgian buyer without peppol_id: 0208 from its enterprise number. */
-	char *rec = fix_record("E-1", "invoice", fix_line(l1, sizeof l1, 1, "1", "10", "S", "21"), "",
-	    "\"buyer\": {\"name\": \"B\", \"enterprise_number\": \"0739484052\", \"country\": \"BE\"}");
-	char *a = build(rec, &info, NULL);
-	xmlFreeDoc(check_doc(a));
+	char *a = build_invoice("E-1", "10", "S", "21", "",
+	    "\"buyer\": {\"name\": \"B\", \"enterprise_number\": \"0739484052\", \"country\": \"BE\"}",
+	    &info);
 	assert_int_equal(info.buyer_endpoint, UBL_ENDPOINT_DERIVED);
 	assert_true(has(a, "<cbc:EndpointID schemeID=\"0208\">0739484052</cbc:EndpointID>"));
 	free(a);
-	free(rec);
 	/* Dutch and French buyers: VAT-number schemes, KvK / SIREN legal ids. */
-	rec = fix_record("E-2", "invoice", fix_line(l1, sizeof l1, 1, "1", "10", "AE", "0"), "",
+	a = build_invoice("E-2", "10", "AE", "0", "",
 	    "\"buyer\": {\"name\": \"B\", \"enterprise_number\": \"12345678\", \"vat\": "
-	    "\"NL123456789B01\", \"country\": \"NL\"}");
-	a = build(rec, &info, NULL);
-	xmlFreeDoc(check_doc(a));
+	    "\"NL123456789B01\", \"country\": \"NL\"}", &info);
 	assert_true(has(a, "<cbc:EndpointID schemeID=\"9944\">NL123456789B01</cbc:EndpointID>"));
 	assert_true(has(a, "<cbc:CompanyID schemeID=\"0106\">12345678</cbc:CompanyID>"));
 	assert_false(has(a, "schemeID=\"0208\">12345678"));
 	free(a);
-	free(rec);
-	rec = fix_record("E-3", "invoice", fix_line(l1, sizeof l1, 1, "1", "10", "AE", "0"), "",
+	a = build_invoice("E-3", "10", "AE", "0", "",
 	    "\"buyer\": {\"name\": \"B\", \"enterprise_number\": \"732829320\", \"vat\": "
-	    "\"FR44732829320\", \"country\": \"FR\"}");
-	a = build(rec, &info, NULL);
-	xmlFreeDoc(check_doc(a));
+	    "\"FR44732829320\", \"country\": \"FR\"}", &info);
 	assert_true(has(a, "<cbc:EndpointID schemeID=\"9957\">FR44732829320</cbc:EndpointID>"));
 	assert_true(has(a, "<cbc:ID schemeID=\"0002\">732829320</cbc:ID>"));
 	free(a);
-	free(rec);
 	/* No identifier at all: no EndpointID, the caller is told. */
-	rec = fix_record("E-4", "invoice", fix_line(l1, sizeof l1, 1, "1", "10", "S", "21"), "",
-	    "\"buyer\": {\"name\": \"Marie\", \"country\": \"BE\", \"contact_email\": \"m@example.be\"}");
-	a = build(rec, &info, NULL);
-	xmlFreeDoc(check_doc(a));
+	a = build_invoice("E-4", "10", "S", "21", "",
+	    "\"buyer\": {\"name\": \"Marie\", \"country\": \"BE\", \"contact_email\": \"m@example.be\"}",
+	    &info);
 	assert_int_equal(info.buyer_endpoint, UBL_ENDPOINT_NONE);
 	assert_true(has(a, "<cbc:ElectronicMail>m@example.be</cbc:ElectronicMail>"));
 	free(a);
-	free(rec);
 }
 
 /* EN 16931 BR-CO-25: an amount due needs a due date or payment terms; a
