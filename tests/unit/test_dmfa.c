@@ -196,11 +196,25 @@ expect_num(const char *expr, double want)
 	assert_true(got == want);
 }
 
+/* The DmfA original XSD of the reference folder. */
+static const char *
+original_xsd(void)
+{
+	static char xsd[512];
+	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
+	return xsd;
+}
+
+/* Write the fixture quarter (fill()) to a new temporary file; path is a
+ * mkstemp template and ends up naming it (the caller unlinks it). */
 static void
-write_quarter(int with_bis, const char *path, struct dmfa_write_stats *st, struct rej *rj)
+write_quarter(int with_bis, char *path, struct dmfa_write_stats *st, struct rej *rj)
 {
 	struct dmfa_rows rows;
 	size_t nrej = 0;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
 	fill(&rows, with_bis);
 	memset(rj, 0, sizeof *rj);
 	assert_int_equal(dmfa_rows_prepare(&rows, &P, on_reject, rj, &nrej), GW_OK);
@@ -235,10 +249,7 @@ static void
 test_hand_computed_quarter(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/gwdmfaXXXXXX", xsd[512], err[512];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	char path[] = "/tmp/gwdmfaXXXXXX", err[512];
 	struct dmfa_write_stats st;
 	struct rej rj;
 	write_quarter(0, path, &st, &rj);
@@ -247,8 +258,7 @@ test_hand_computed_quarter(void **state)
 	assert_int_equal(st.rejected_rows, 1);
 	assert_non_null(strstr(rj.last, "FW-1 worker_inss"));
 
-	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
-	gw_rc rc = dmfa_validate_file(path, xsd, err, sizeof err);
+	gw_rc rc = dmfa_validate_file(path, original_xsd(), err, sizeof err);
 	if (rc != GW_OK)
 		fprintf(stderr, "%s\n", err);
 	assert_int_equal(rc, GW_OK);
@@ -349,16 +359,12 @@ static void
 test_bis_number_from_idflux(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/gwdmfaXXXXXX", xsd[512], err[512];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	char path[] = "/tmp/gwdmfaXXXXXX", err[512];
 	struct dmfa_write_stats st;
 	struct rej rj;
 	write_quarter(1, path, &st, &rj);
 	assert_int_equal(st.rejected_rows, 0);
-	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
-	assert_int_equal(dmfa_validate_file(path, xsd, err, sizeof err), GW_OK);
+	assert_int_equal(dmfa_validate_file(path, original_xsd(), err, sizeof err), GW_OK);
 	open_doc(path);
 	expect("count(//NaturalPerson)", "6");
 	expect(NP("90030300606") "/WorkerRecord/WorkerCode", "495");
@@ -521,14 +527,11 @@ static void
 test_validation_rejects(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/gwdmfaXXXXXX", xsd[512], err[512];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
+	char path[] = "/tmp/gwdmfaXXXXXX", err[512];
 	struct dmfa_write_stats st;
 	struct rej rj;
 	write_quarter(1, path, &st, &rj);
-	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
+	const char *xsd = original_xsd();
 	/* Rewrite the first Border 0 as 7 (domain 0..1). */
 	FILE *f = fopen(path, "r+");
 	assert_non_null(f);
