@@ -3,13 +3,16 @@
  *
  * Owns the process side of running: signals (SIGTERM/SIGINT finish the
  * current step and exit cleanly), the choice of channel, start-up
- * recovery, the final summary. The scheduling itself is service/runner.c.
+ * recovery, the final summary. The scheduling itself is service/runner.c
+ * (Dimona REST) and service/batch_service.c (onss-batch, served in the same
+ * loop when [onss_batch] sftp_url is configured).
  */
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "queue/queue.h"
+#include "service/batch_service.h"
 #include "service/dimona_channel.h"
 #include "service/runner.h"
 
@@ -19,11 +22,66 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t run_stop;
 
 static void on_signal(int sig) { (void)sig; run_stop = 1; }
+
+/* Sleep ms, waking early on a signal. */
+static void
+run_sleep(int64_t ms)
+{
+	while (ms > 0 && !run_stop) {
+		int64_t step = ms > 100 ? 100 : ms;
+		struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
+}
+
+/* Whether the Dimona REST channel has nothing to do now nor an answer due
+ * within the horizon (the rule of runner_loop's --until-idle). */
+static int
+rest_idle(struct queue *q, int64_t now, int64_t horizon_ms)
+{
+	struct queue_stats st;
+	if (q->ops->stats(q, dimona_channel_ops.name, &st) != GW_OK)
+		return 0;
+	uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
+	    st.count[QS_SENDING];
+	return active == 0 && (st.count[QS_SENT] == 0 || st.next_attempt_ms - now > horizon_ms);
+}
+
+/* Both channels in one loop: a runner step (when r), a batch turn when due. */
+static gw_rc
+run_both(struct runner *r, struct batch_service *b, struct queue *q, int once, int until_idle,
+         const struct runner_config *cfg)
+{
+	while (!run_stop) {
+		size_t did = 0, bdid = 0;
+		int64_t now = queue_now_ms();
+		gw_rc rc = r ? runner_step(r, now, &did) : GW_OK;
+		if (rc != GW_OK && rc != GW_ETEMP)
+			return rc;
+		gw_rc brc = batch_service_step(b, q, now, &bdid);
+		if (brc != GW_OK && brc != GW_ETEMP)
+			return brc;
+		if (once)
+			return rc != GW_OK ? rc : brc;
+		if (did || bdid)
+			continue;
+		if (until_idle && (r == NULL || rest_idle(q, now, cfg->idle_horizon_ms)) &&
+		    batch_service_open_count(q) == 0)
+			break;
+		int64_t wait = batch_service_wait_ms(b, queue_now_ms());
+		if (r != NULL && wait > cfg->idle_sleep_ms)
+			wait = cfg->idle_sleep_ms;
+		run_sleep(wait < 5 ? 5 : wait);
+	}
+	return GW_OK;
+}
 
 /* One runner per queue: start-up recovery moves every "sending" message
  * back to ready, which is only safe when no other runner is sending them.
@@ -53,16 +111,19 @@ int
 cmd_run(int argc, char **argv)
 {
 	int once = 0, until_idle = 0;
-	const char *channel = "dimona-rest";
+	const char *channel = NULL;      /* both: Dimona REST, and onss-batch when configured */
 	if (cmd_wants_help(argc, argv)) {
-		printf("usage: gateway run [--once | --until-idle] [--channel dimona-rest]\n\n"
+		printf("usage: gateway run [--once | --until-idle] [--channel dimona-rest|onss-batch]\n\n"
 		    "Runs the gateway over the queue ([queue] dsn, default var/queue.db): recovers\n"
 		    "at start (half-built messages back to pending, sends with an unknown outcome\n"
 		    "back to ready, to be looked up at the ONSS before any re-send), then builds,\n"
 		    "sends, polls the answers, retries with capped exponential back-off and\n"
 		    "jitter, and fails what expires. --once: one pass over what is due.\n"
 		    "--until-idle: stop when nothing is left in flight or waiting (held and\n"
-		    "final messages aside). SIGTERM or SIGINT: finish the current step, exit 0.\n");
+		    "final messages aside). SIGTERM or SIGINT: finish the current step, exit 0.\n"
+		    "Serves the Dimona REST channel and, when [onss_batch] sftp_url is set, the\n"
+		    "onss-batch channel (Dimona batches, DmfA submissions, their answers) in the\n"
+		    "same loop; --channel limits it to one.\n");
 		return GW_EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -77,11 +138,15 @@ cmd_run(int argc, char **argv)
 			return GW_EXIT_USAGE;
 		}
 	}
-	if (strcmp(channel, dimona_channel_ops.name) != 0) {
-		fprintf(stderr, "gateway run: channel %s is not served by this runner (dimona-rest)\n",
-		    channel);
+	if (channel != NULL && strcmp(channel, dimona_channel_ops.name) != 0 &&
+	    strcmp(channel, "onss-batch") != 0) {
+		fprintf(stderr, "gateway run: channel %s is not served by this runner (dimona-rest,"
+		    " onss-batch)\n", channel);
 		return GW_EXIT_USAGE;
 	}
+	int serve_rest = channel == NULL || strcmp(channel, dimona_channel_ops.name) == 0;
+	int serve_batch = (channel == NULL && batch_service_configured()) ||
+	    (channel != NULL && strcmp(channel, "onss-batch") == 0);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -92,6 +157,7 @@ cmd_run(int argc, char **argv)
 	struct queue *q = NULL;
 	void *ctx = NULL;
 	struct runner *r = NULL;
+	struct batch_service *bs = NULL;
 	char err[512], lockpath[1100];
 	int code = GW_EXIT_USAGE;
 	gw_rc rc;
@@ -109,21 +175,39 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "gateway run: %s\n", err);
 		goto out;
 	}
-	if ((rc = dimona_channel_open(&ctx, err, sizeof err)) != GW_OK) {
-		fprintf(stderr, "gateway run: Dimona REST client: %s\n", err);
-		goto out;
-	}
 	struct runner_config rcfg;
 	runner_config_default(&rcfg);
-	if ((rc = runner_new(&r, q, &dimona_channel_ops, ctx, &rcfg)) != GW_OK ||
-	    (rc = runner_recover(r, queue_now_ms())) != GW_OK) {
-		fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+	if (serve_batch && (rc = batch_service_open(&bs, err, sizeof err)) != GW_OK) {
+		fprintf(stderr, "gateway run: onss-batch: %s\n", err);
 		goto out;
 	}
-	log_info(NULL, NULL, "running channel %s on queue %s%s", channel,
+	if (serve_rest) {
+		if ((rc = dimona_channel_open(&ctx, err, sizeof err)) != GW_OK) {
+			fprintf(stderr, "gateway run: Dimona REST client: %s\n", err);
+			goto out;
+		}
+		if ((rc = runner_new(&r, q, &dimona_channel_ops, ctx, &rcfg)) != GW_OK ||
+		    (rc = runner_recover(r, queue_now_ms())) != GW_OK) {
+			fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+			goto out;
+		}
+	} else {
+		/* The queue-wide start-up recovery the runner does otherwise; a
+		 * send left unknown waits in ready, and the batch channel asks
+		 * the ONSS before uploading it again. */
+		size_t nb = 0, ns = 0;
+		if ((rc = q->ops->recover(q, "runner", queue_now_ms(), &nb, &ns)) != GW_OK) {
+			fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+			goto out;
+		}
+	}
+	log_info(NULL, NULL, "running %s%s on queue %s%s", serve_rest ? "dimona-rest" : "",
+	    serve_batch ? (serve_rest ? " and onss-batch" : "onss-batch") : "",
 	    config_get(gw_cfg, "queue.dsn", "var/queue.db"),
 	    once ? " (one pass)" : until_idle ? " (until idle)" : "");
-	if (once) {
+	if (bs != NULL) {
+		rc = run_both(r, bs, q, once, until_idle, &rcfg);
+	} else if (once) {
 		size_t did = 0;
 		rc = runner_step(r, queue_now_ms(), &did);
 	} else {
@@ -131,6 +215,16 @@ cmd_run(int argc, char **argv)
 	}
 	if (rc != GW_OK && rc != GW_ETEMP) {
 		fprintf(stderr, "gateway run: stopped on %s\n", gw_rc_name(rc));
+		goto out;
+	}
+	if (bs != NULL) {
+		const struct batch_service_counts *bn = batch_service_counts(bs);
+		printf("onss-batch: %zu cycles, %zu declarations sent, %zu DmfA submissions, %zu answers"
+		    " fetched, %zu applied (%zu messages moved), %zu unmatched\n", bn->cycles,
+		    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched);
+	}
+	if (r == NULL) {
+		code = GW_EXIT_OK;
 		goto out;
 	}
 	const struct runner_counts *n = runner_counts(r);
@@ -142,6 +236,7 @@ cmd_run(int argc, char **argv)
 	    run_stop ? " (stopped by signal)" : "");
 	code = GW_EXIT_OK;
 out:
+	batch_service_close(bs);
 	runner_free(r);
 	if (ctx != NULL)
 		dimona_channel_close(ctx);

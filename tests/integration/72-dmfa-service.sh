@@ -1,0 +1,168 @@
+#!/bin/sh
+# 72-dmfa-service.sh - the DmfA inside the service: contracts of 2026Q4 taken
+# in (gateway intake, Dimona on the onss-batch channel), `gateway dmfa queue`
+# files one original per employer as its own submission, `gateway run`
+# (Dimona REST and onss-batch in one daemon) sends everything to the
+# simulated ONSS behind a real sshd and applies ACRF/NOTI/DMPI: accepted,
+# the permanent ids kept in the queue. A revision changing one worker's pay
+# (and end date) then gives a DmfAUpdate built from the filed set and the
+# kept DMPI, sent and accepted; re-running `dmfa queue` with nothing new
+# queues nothing; originals are never re-sent; each FI validates against the
+# official XSD. Last, a pay-only revision (no Dimona message) is either
+# corrected (when intake keeps such revisions) or reported, never silently
+# declared with the old pay.
+#
+# Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+GATEWAY=${GATEWAY:-$TOP/$BUILD/gateway}
+REF=${REF:-$TOP/../shared/reference}
+export GW_REFERENCE_DIR="$REF"
+cd "$TOP" || exit 2
+sh certs/gen-test-pki.sh >/dev/null 2>&1 || { echo "FAIL: test PKI"; exit 1; }
+. "$TOP/tests/sftp/sshd.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/gw-dmfa-svc.XXXXXX")
+sim_pid=""
+cleanup() {
+	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+	sftp_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 15 "$work/sim.log"; exit 1; }
+
+sftp_start || fail "sshd did not start"
+mkdir -p "$work/outbox" "$work/answers"
+cat > "$work/gateway.conf" <<EOF
+reference_dir = $REF
+[queue]
+dsn = $work/queue.db
+[dimona]
+channel = onss-batch
+[signing]
+cert = $TOP/certs/out/onss/org.crt.pem
+key = $TOP/certs/out/onss/org.key.pem
+[onss_batch]
+sender = 012996
+env = T
+outbox = $work/outbox
+answers = $work/answers
+poll_interval_ms = 100
+sftp_url = $SFTP_URL
+sftp_user = $SFTP_USER
+sftp_key = $SFTP_KEY
+sftp_host_sha256 = $SFTP_HOST_SHA256
+sim_ca = $TOP/certs/out/onss/ca.crt.pem
+EOF
+gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
+"$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
+	--interval-ms 50 >"$work/sim.log" 2>&1 &
+sim_pid=$!
+
+E1=DMFA:20264:051234526
+E2=DMFA:20264:123456749
+state_of() { # record [kind] -> state of its newest message of that kind (default dmfa)
+	gw show "$1" | awk -v k="${2:-dmfa}" '/^kind:/{m=($2==k)} m&&/^state:/{print $2; exit}'
+}
+kinds_of() { gw show "$1" | sed -n 's/^kind: *//p' | tr '\n' ' '; }
+dmfa_queue() { # -> stdout in $work/q.out; exit code in $qrc
+	gw dmfa queue --quarter 20264 >"$work/q.out" 2>"$work/q.err"
+	qrc=$?
+	[ $qrc -le 1 ] || fail "dmfa queue: $(cat "$work/q.err")"
+}
+run_idle() {
+	timeout 180 "$GATEWAY" --config "$work/gateway.conf" run --until-idle >"$work/run.out" 2>"$work/run.err" ||
+		fail "gateway run: $(tail -n 5 "$work/run.err")"
+	kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
+}
+xsd_check() { # FI xsd
+	xmllint --noout --schema "$REF/onss/xsd/$2" "$work/outbox/$1" 2>"$work/xsd.err" ||
+		fail "$1 does not validate against $2: $(tail -n 3 "$work/xsd.err")"
+}
+fi_of() { gw show "$1" | sed -n 's/^remote ref 2: *//p' | grep '^FI\.DMFA' | head -n 1; }
+
+# ---- 1. the quarter's contracts; C-2026-120501's pay-only revision 2 comes last
+grep -v '^C-2026-120501,2,' fixtures/contracts/sample.csv >"$work/q4.csv"
+gw intake --contracts "$work/q4.csv" >"$work/intake.out" 2>"$work/intake.err"
+[ $? -le 1 ] || fail "intake: $(cat "$work/intake.err")"
+
+# ---- 2. the originals: one submission per employer, queued, not yet sent
+dmfa_queue
+grep -q "^$E1: queued dmfa " "$work/q.out" || fail "no original for 051234526: $(cat "$work/q.out")"
+grep -q "^$E2: queued dmfa " "$work/q.out" || fail "no original for 123456749: $(cat "$work/q.out")"
+grep -q "C-2026-123001.*worker_inss" "$work/q.err" || fail "the worker without INSS was not reported"
+[ "$(state_of $E1)" = pending ] || fail "$E1 is $(state_of $E1) before any run"
+FI1=$(fi_of $E1); FI2=$(fi_of $E2)
+case "$FI1" in FI.DMFA.012996.*.T.1.1) ;; *) fail "original named $FI1" ;; esac
+[ "$FI1" != "$FI2" ] || fail "both employers in one submission name"
+xsd_check "$FI1" DmfAOriginal_20231.xsd
+xsd_check "$FI2" DmfAOriginal_20231.xsd
+# The stored bytes are the file's bytes.
+h=$(sha256sum "$work/outbox/$FI1" | cut -d' ' -f1)
+gw show $E1 | grep -q "content hash: *sha256:$h" || fail "stored FI bytes differ from $FI1"
+# A second run before any answer: waits, queues nothing.
+dmfa_queue
+grep -q "^$E1: waits" "$work/q.out" || fail "second queue before the answer: $(cat "$work/q.out")"
+
+# ---- 3. one daemon sends Dimona and DmfA, applies the answers
+run_idle
+grep -q "^onss-batch: .* [1-9][0-9]* DmfA submissions" "$work/run.out" || fail "run: $(cat "$work/run.out")"
+for e in $E1 $E2; do
+	st=$(state_of $e)
+	[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $e; fail "$e is $st"; }
+	kinds_of $e | grep -q "answer" || { gw show $e; fail "$e: the DMPI was not kept"; }
+	gw show $e | grep -q "content hash: *sha256:[0-9a-f]* ([1-9][0-9]* bytes)" ||
+		fail "$e: the FI bytes were not kept after the answers"
+done
+gw show $E1 | grep -q "FO.NOTI" || fail "$E1: no NOTIFICATION in its history"
+[ "$(state_of C-2026-120601 dimona-in)" = accepted ] || fail "the Dimona IN of C-2026-120601 was not accepted"
+
+# ---- 4. nothing new: nothing queued
+dmfa_queue
+grep -q "^$E1: unchanged" "$work/q.out" && grep -q "^$E2: unchanged" "$work/q.out" ||
+	fail "re-run without change: $(cat "$work/q.out")"
+grep -q ": queued" "$work/q.out" && fail "re-run without change queued something"
+
+# ---- 5. a revision changing one worker's pay (and end date): a correction
+sed -n '1p' fixtures/contracts/sample.csv >"$work/rev.csv"
+grep '^C-2026-120601,1,' fixtures/contracts/sample.csv |
+	sed 's/^C-2026-120601,1,/C-2026-120601,2,/; s/,2026-12-31,/,2026-12-30,/; s/,164000,/,171500,/' >>"$work/rev.csv"
+gw intake --contracts "$work/rev.csv" >"$work/intake2.out" 2>"$work/intake2.err" ||
+	fail "intake of the revision: $(cat "$work/intake2.err")"
+dmfa_queue
+grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no correction: $(cat "$work/q.out")"
+grep -q "^$E2: unchanged" "$work/q.out" || fail "the other employer was touched: $(cat "$work/q.out")"
+FIU=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+[ -n "$FIU" ] || fail "the correction has no DMWA submission"
+xsd_check "$FIU" DmfAUpdate_20231.xsd
+grep -q "<RemunAmount>171500</RemunAmount>" "$work/outbox/$FIU" || fail "the correction does not carry the new pay"
+grep -q "<EmployerDeclarationPID>" "$work/outbox/$FIU" || fail "the correction has no permanent ids"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
+run_idle
+st=$(state_of $E1 dmfa-update)
+[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $E1; fail "the correction is $st"; }
+
+# ---- 6. again nothing new: nothing queued, no original re-sent
+dmfa_queue
+grep -q "^$E1: unchanged" "$work/q.out" || fail "after the correction: $(cat "$work/q.out")"
+grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued something"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 1 ] || fail "more than one correction written"
+
+# ---- 7. a pay-only revision (Dimona carries no pay: intake queues no message)
+sed -n '1p' fixtures/contracts/sample.csv >"$work/rev2.csv"
+grep '^C-2026-120501,2,' fixtures/contracts/sample.csv >>"$work/rev2.csv"
+gw intake --contracts "$work/rev2.csv" >/dev/null 2>"$work/intake3.err" || fail "intake: $(cat "$work/intake3.err")"
+dmfa_queue
+if kinds_of C-2026-120501 | grep -q contract-kept; then
+	grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "kept pay-only revision not corrected: $(cat "$work/q.out")"
+	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (Dimona-carried and pay-only), idle re-runs queue nothing"
+else
+	grep -q "^C-2026-120501: revision 2 was taken in without its content being kept" "$work/q.out" ||
+		fail "a pay-only revision went unnoticed: $(cat "$work/q.out")"
+	[ $qrc -eq 1 ] || fail "dmfa queue exit $qrc with an unstored revision"
+	grep -q "^$E1: queued" "$work/q.out" && fail "queued a correction without the new pay"
+	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, a correction accepted, idle re-runs queue nothing; pay-only revisions reported (intake keeps none yet)"
+fi
