@@ -282,6 +282,32 @@ is_dmfa(const char *kind)
 	return strcmp(kind, "dmfa") == 0 || strcmp(kind, "dmfa-update") == 0;
 }
 
+/* The whole of a local file into *buf (malloc'd). */
+static gw_rc
+read_file(const char *path, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	long sz;
+	*buf = NULL;
+	if (f == NULL)
+		return GW_EIO;
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (*buf = malloc((size_t)sz + 1)) == NULL) {
+		fclose(f);
+		return GW_EIO;
+	}
+	*len = fread(*buf, 1, (size_t)sz, f);
+	int bad = ferror(f) || *len != (size_t)sz;
+	fclose(f);
+	if (bad) {
+		free(*buf);
+		*buf = NULL;
+		return GW_EIO;
+	}
+	(*buf)[*len] = '\0';
+	return GW_OK;
+}
+
 /* Put the FI/FS/GO of a claimed DmfA message in the outbox (rewritten from
  * the stored bytes under the same name when they left it: the name was
  * never uploaded, since the message was still pending), then upload. */
@@ -293,7 +319,7 @@ send_dmfa(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 	struct batch_name bn;
 	char kind;
 
-	if (m->remote_ref2[0] == '\0' || m->body == NULL ||
+	if (m->remote_ref2[0] == '\0' ||
 	    batch_name_parse(m->remote_ref2, &bn, &kind) != GW_OK || kind != 'I' ||
 	    bn.env != o->env || strcmp(bn.sender, o->sender) != 0) {
 		snprintf(why, sizeof why, "DmfA message without a usable submission name for sender %s,"
@@ -304,7 +330,19 @@ send_dmfa(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 	}
 	batch_name_format(&bn, 'G', go, sizeof go);
 	snprintf(path, sizeof path, "%s/%s", o->outbox, go);
-	if (access(path, R_OK) != 0) {
+	if (access(path, R_OK) == 0 && m->body == NULL) {
+		/* Start-up recovery discards the bytes of a message caught in
+		 * building; the committed submission still holds them. */
+		snprintf(path, sizeof path, "%s/%s", o->outbox, m->remote_ref2);
+		if (read_file(path, &m->body, &m->body_len) == GW_OK)
+			queue_sha256_hex(m->body, m->body_len, m->content_hash);
+	} else if (access(path, R_OK) != 0 && m->body == NULL) {
+		snprintf(why, sizeof why, "%s is neither in the outbox %s nor stored: queue the DmfA again",
+		    m->remote_ref2, o->outbox);
+		move(q, m, QS_FAILED, why, 0);
+		r->failed++;
+		return;
+	} else if (access(path, R_OK) != 0) {
 		struct batch_writer *w = NULL;
 		gw_rc rc = batch_writer_open(&w, o->outbox, &bn);
 		if (rc == GW_OK) {
