@@ -619,8 +619,11 @@ static gw_rc
 sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
 {
 	sqlite3_stmt *st = NULL;
+	/* A message read without its body (list() without bodies, as answer
+	 * matching does) must not lose the stored bytes when it is updated:
+	 * NULL keeps them; start-up recovery discards them explicitly. */
 	gw_rc rc = sq_prep(s, "UPDATE msgs SET attempts=?, next_attempt_ms=?, expires_ms=?,"
-	    " content_hash=?, body=?, body_file=?, remote_ref=?, remote_ref2=?, last_error=?,"
+	    " content_hash=?, body=COALESCE(?, body), body_file=?, remote_ref=?, remote_ref2=?, last_error=?,"
 	    " sent_ms=?, depends_on=?, updated_ms=? WHERE id=?", &st);
 	if (rc != GW_OK)
 		return rc;
