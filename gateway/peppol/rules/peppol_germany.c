@@ -126,7 +126,8 @@ skonto_ok(xmlNodePtr top)
 		xmlNodePtr note = rule_child(pt, RULE_NS_CBC, "Note");
 		if (note == NULL)
 			continue;
-		static char t[8192];
+		/* Per thread: two threads may validate at once (a plain static raced). */
+		static _Thread_local char t[8192];
 		rule_text(note, t, sizeof t);
 		for (char *line = t; line != NULL;) {
 			char *nl = strchr(line, '\n');
