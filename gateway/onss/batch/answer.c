@@ -107,6 +107,16 @@ get(struct pstate *ps, const xmlNode *n, const char *name, char *buf, size_t cap
 		too_long(ps, name);
 }
 
+/* The employer's number under n: its NOSS registration number or, for a
+ * local or provincial administration, its NOSSLPA one. */
+static void
+get_noss(struct pstate *ps, const xmlNode *n, char *buf, size_t cap)
+{
+	get(ps, n, "NOSSRegistrationNbr", buf, cap);
+	if (buf[0] == '\0')
+		get(ps, n, "NOSSLPARegistrationNbr", buf, cap);
+}
+
 static long long
 get_ll(struct pstate *ps, const xmlNode *n, const char *name, long long dflt)
 {
@@ -284,9 +294,7 @@ parse_noti(struct pstate *ps, const xmlNode *f, struct onss_answer_form *o)
 		parse_ref(ps, kid(f, "HandledReference"), &o->handled_ref);
 	const xmlNode *emp = kid(f, "EmployerId");
 	if (emp) {
-		get(ps, emp, "NOSSRegistrationNbr", o->employer_noss, sizeof o->employer_noss);
-		if (o->employer_noss[0] == '\0')
-			get(ps, emp, "NOSSLPARegistrationNbr", o->employer_noss, sizeof o->employer_noss);
+		get_noss(ps, emp, o->employer_noss, sizeof o->employer_noss);
 		get(ps, emp, "CompanyID", o->employer_company_id, sizeof o->employer_company_id);
 	}
 	const xmlNode *w = kid(f, "WorkerRecordIdentification");
@@ -359,9 +367,7 @@ parse_dmpi(struct pstate *ps, const xmlNode *f, struct onss_answer_form *o)
 	if (ed == NULL)
 		return GW_OK;
 	d->quarter = (int)get_ll(ps, ed, "Quarter", 0);
-	get(ps, ed, "NOSSRegistrationNbr", d->noss, sizeof d->noss);
-	if (d->noss[0] == '\0')
-		get(ps, ed, "NOSSLPARegistrationNbr", d->noss, sizeof d->noss);
+	get_noss(ps, ed, d->noss, sizeof d->noss);
 	d->trusteeship = (int)get_ll(ps, ed, "Trusteeship", 0);
 	get(ps, ed, "CompanyID", d->company_id, sizeof d->company_id);
 	d->employer_decl_pid = get_ll(ps, ed, "EmployerDeclarationPID", 0);
@@ -423,9 +429,7 @@ parse_idflux(struct pstate *ps, const xmlNode *f, struct onss_answer_form *o)
 	i->justification = (int)get_ll(ps, ii, "JustificationCode", 0);
 	get(ps, ii, "EffectiveStartingDate", i->effective_date, sizeof i->effective_date);
 	const xmlNode *emp = kid(ii, "EmployerId");
-	get(ps, emp, "NOSSRegistrationNbr", i->employer_noss, sizeof i->employer_noss);
-	if (i->employer_noss[0] == '\0')
-		get(ps, emp, "NOSSLPARegistrationNbr", i->employer_noss, sizeof i->employer_noss);
+	get_noss(ps, emp, i->employer_noss, sizeof i->employer_noss);
 	get(ps, emp, "CompanyID", i->employer_company_id, sizeof i->employer_company_id);
 	parse_situation(ps, kid(ii, "ValidSituation"), &i->valid);
 	parse_situation(ps, kid(ii, "OutdatedSituation"), &i->outdated);
