@@ -10,6 +10,7 @@
  */
 #include "records/invoice_reader.h"
 #include "records/invoice_codes.h"
+#include "records/contract_fields.h"   /* contract_reject(), for invoices too */
 #include "core/checkdigit.h"
 
 #include <errno.h>
@@ -51,7 +52,7 @@ check_keys(json_t *obj, const char *const *allowed, const char *prefix,
 				break;
 			}
 		if (!ok)
-			return invoice_reject(rej, fname(f, sizeof f, prefix, key), "unknown field");
+			return contract_reject(rej, fname(f, sizeof f, prefix, key), "unknown field");
 	}
 	return GW_OK;
 }
@@ -78,28 +79,28 @@ get_str(json_t *obj, const char *key, const char *prefix, bool required,
 	out[0] = '\0';
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			return invoice_reject(rej, fname(f, sizeof f, prefix, key), "missing");
+			return contract_reject(rej, fname(f, sizeof f, prefix, key), "missing");
 		return GW_OK;
 	}
 	if (json_is_number(v))
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key),
+		return contract_reject(rej, fname(f, sizeof f, prefix, key),
 		    "is a JSON number; every value is a string");
 	if (!json_is_string(v))
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key), "must be a string");
+		return contract_reject(rej, fname(f, sizeof f, prefix, key), "must be a string");
 	size_t n = json_string_length(v);
 	const char *s = json_string_value(v);
 	if (n == 0) {
 		if (required)
-			return invoice_reject(rej, fname(f, sizeof f, prefix, key), "empty");
+			return contract_reject(rej, fname(f, sizeof f, prefix, key), "empty");
 		return GW_OK;
 	}
 	if (strlen(s) != n)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key), "contains a NUL character");
+		return contract_reject(rej, fname(f, sizeof f, prefix, key), "contains a NUL character");
 	if (n >= cap)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key),
+		return contract_reject(rej, fname(f, sizeof f, prefix, key),
 		    "longer than %zu bytes", cap - 1);
 	if (!text_clean(s))
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key), "contains a control character");
+		return contract_reject(rej, fname(f, sizeof f, prefix, key), "contains a control character");
 	memcpy(out, s, n + 1);
 	return GW_OK;
 }
@@ -116,7 +117,7 @@ get_dec(json_t *obj, const char *key, const char *prefix, bool required,
 	out->m = 0;
 	out->scale = 0;
 	if (v != NULL && json_is_number(v))
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key),
+		return contract_reject(rej, fname(f, sizeof f, prefix, key),
 		    "is a JSON number; amounts, quantities and rates are decimal strings");
 	gw_rc rc = get_str(obj, key, prefix, required, s, sizeof s, rej);
 	if (rc != GW_OK)
@@ -124,16 +125,16 @@ get_dec(json_t *obj, const char *key, const char *prefix, bool required,
 	if (s[0] == '\0')
 		return GW_OK;
 	if (dec_parse(s, strlen(s), out) != GW_OK)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key), "not a decimal number: \"%s\"", s);
+		return contract_reject(rej, fname(f, sizeof f, prefix, key), "not a decimal number: \"%s\"", s);
 	if (out->scale > INV_DEC_MAX_SCALE)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key),
+		return contract_reject(rej, fname(f, sizeof f, prefix, key),
 		    "more than %d decimals", INV_DEC_MAX_SCALE);
 	decimal lim = { 1, 0 };
 	for (int i = 0; i < INV_DEC_LIMIT_DIGITS; i++)
 		lim = dec_mul(lim, dec_from_int(10));
 	decimal mag = dec_sign(*out) < 0 ? dec_neg(*out) : *out;
 	if (dec_cmp(mag, lim) >= 0)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, key), "too large");
+		return contract_reject(rej, fname(f, sizeof f, prefix, key), "too large");
 	*present = true;
 	return GW_OK;
 }
@@ -199,11 +200,11 @@ get_date(json_t *obj, const char *key, bool required, char out[11],
 	char s[24];
 	gw_rc rc = get_str(obj, key, NULL, required, s, sizeof s, rej);
 	if (rc == GW_EINPUT && strstr(rej->reason, "longer than"))
-		return invoice_reject(rej, key, "not a date YYYY-MM-DD");
+		return contract_reject(rej, key, "not a date YYYY-MM-DD");
 	if (rc != GW_OK)
 		return rc;
 	if (s[0] && !date_ok(s))
-		return invoice_reject(rej, key, "not a date YYYY-MM-DD: \"%s\"", s);
+		return contract_reject(rej, key, "not a date YYYY-MM-DD: \"%s\"", s);
 	memcpy(out, s, s[0] ? 11 : 1);
 	return GW_OK;
 }
@@ -220,19 +221,19 @@ parse_peppol_id(const char *s, struct invoice_party *p, const char *field,
 {
 	const char *colon = strchr(s, ':');
 	if (colon == NULL || colon - s != 4 || colon[1] == '\0')
-		return invoice_reject(rej, field, "not a Peppol participant id SCHEME:VALUE (\"0208:0668600511\")");
+		return contract_reject(rej, field, "not a Peppol participant id SCHEME:VALUE (\"0208:0668600511\")");
 	memcpy(p->peppol_scheme, s, 4);
 	p->peppol_scheme[4] = '\0';
 	if (!invoice_code_eas(p->peppol_scheme))
-		return invoice_reject(rej, field, "scheme %s is not a Peppol electronic address scheme",
+		return contract_reject(rej, field, "scheme %s is not a Peppol electronic address scheme",
 		    p->peppol_scheme);
 	snprintf(p->peppol_value, sizeof p->peppol_value, "%s", colon + 1);
 	for (const char *c = p->peppol_value; *c; c++)
 		if (*c == ' ')
-			return invoice_reject(rej, field, "contains a space");
+			return contract_reject(rej, field, "contains a space");
 	if (strcmp(p->peppol_scheme, "0208") == 0 &&
 	    !check_kbo(p->peppol_value, NULL, 0))
-		return invoice_reject(rej, field, "0208 value is not a valid Belgian enterprise number");
+		return contract_reject(rej, field, "0208 value is not a valid Belgian enterprise number");
 	return GW_OK;
 }
 
@@ -246,9 +247,9 @@ parse_party(json_t *root, const char *key, struct invoice_party *p,
 	json_t *o = json_object_get(root, key);
 	gw_rc rc;
 	if (o == NULL || json_is_null(o))
-		return invoice_reject(rej, key, "missing");
+		return contract_reject(rej, key, "missing");
 	if (!json_is_object(o))
-		return invoice_reject(rej, key, "must be an object");
+		return contract_reject(rej, key, "must be an object");
 	if ((rc = check_keys(o, party_keys, key, rej)) != GW_OK)
 		return rc;
 	if ((rc = get_str(o, "name", key, true, p->name, sizeof p->name, rej)) ||
@@ -268,14 +269,14 @@ parse_party(json_t *root, const char *key, struct invoice_party *p,
 	                  sizeof p->contact_phone, rej)))
 		return rc;
 	if (!invoice_code_country(p->country))
-		return invoice_reject(rej, fname(f, sizeof f, key, "country"),
+		return contract_reject(rej, fname(f, sizeof f, key, "country"),
 		    "not a supported ISO 3166-1 alpha-2 country code: \"%s\"", p->country);
 	if (peppol[0] &&
 	    (rc = parse_peppol_id(peppol, p, fname(f, sizeof f, key, "peppol_id"), rej)))
 		return rc;
 	if (p->contact_email[0] && (strchr(p->contact_email, '@') == NULL ||
 	                            strchr(p->contact_email, ' ') != NULL))
-		return invoice_reject(rej, fname(f, sizeof f, key, "contact_email"), "not an e-mail address");
+		return contract_reject(rej, fname(f, sizeof f, key, "contact_email"), "not an e-mail address");
 	return GW_OK;
 }
 
@@ -292,7 +293,7 @@ parse_vat(json_t *o, const char *prefix, struct invoice_vat *vat,
 		return rc;
 	int c = vat_cat_parse(cat);
 	if (c < 0)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, "vat_category"),
+		return contract_reject(rej, fname(f, sizeof f, prefix, "vat_category"),
 		    "not one of S, Z, E, AE, K, G, O: \"%s\"", cat);
 	vat->category = (enum vat_cat)c;
 	if ((rc = get_dec(o, "vat_rate", prefix, false, &vat->rate, &present, rej)))
@@ -301,17 +302,17 @@ parse_vat(json_t *o, const char *prefix, struct invoice_vat *vat,
 	fname(f, sizeof f, prefix, "vat_rate");
 	if (vat->category == VAT_O) {
 		if (present)
-			return invoice_reject(rej, f, "category O (not subject to VAT) has no rate (BR-O-05)");
+			return contract_reject(rej, f, "category O (not subject to VAT) has no rate (BR-O-05)");
 	} else if (!present) {
-		return invoice_reject(rej, f, "missing");
+		return contract_reject(rej, f, "missing");
 	} else if (vat->category == VAT_S) {
 		if (dec_sign(vat->rate) <= 0 || dec_cmp(vat->rate, dec_from_int(100)) >= 0)
-			return invoice_reject(rej, f, "standard rate must be above 0 and below 100 (BR-S-05)");
+			return contract_reject(rej, f, "standard rate must be above 0 and below 100 (BR-S-05)");
 	} else if (!dec_is_zero(vat->rate)) {
-		return invoice_reject(rej, f, "category %s requires rate 0", vat_cat_code(vat->category));
+		return contract_reject(rej, f, "category %s requires rate 0", vat_cat_code(vat->category));
 	}
 	if (vat->has_rate && dec_significant_places(vat->rate) > 2)
-		return invoice_reject(rej, f, "more than 2 decimals");
+		return contract_reject(rej, f, "more than 2 decimals");
 	if ((rc = get_str(o, "exemption_reason", prefix, false, vat->exemption_reason,
 	                  sizeof vat->exemption_reason, rej)) ||
 	    (rc = get_str(o, "exemption_reason_code", prefix, false,
@@ -323,24 +324,24 @@ parse_vat(json_t *o, const char *prefix, struct invoice_vat *vat,
 	bool any = vat->exemption_reason[0] || vat->exemption_reason_code[0];
 	if (!vat_cat_exempt(vat->category)) {
 		if (any)
-			return invoice_reject(rej, fname(f, sizeof f, prefix, vat->exemption_reason_code[0]
+			return contract_reject(rej, fname(f, sizeof f, prefix, vat->exemption_reason_code[0]
 			    ? "exemption_reason_code" : "exemption_reason"),
 			    "category %s takes no exemption reason (BR-%s-10)",
 			    vat_cat_code(vat->category), vat_cat_code(vat->category));
 		return GW_OK;
 	}
 	if (!any)
-		return invoice_reject(rej, fname(f, sizeof f, prefix, "exemption_reason"),
+		return contract_reject(rej, fname(f, sizeof f, prefix, "exemption_reason"),
 		    "category %s needs exemption_reason or exemption_reason_code",
 		    vat_cat_code(vat->category));
 	if (vat->exemption_reason_code[0]) {
 		enum vat_cat want;
 		fname(f, sizeof f, prefix, "exemption_reason_code");
 		if (!invoice_code_vatex(vat->exemption_reason_code, &want))
-			return invoice_reject(rej, f, "not a supported VATEX code: \"%s\"",
+			return contract_reject(rej, f, "not a supported VATEX code: \"%s\"",
 			    vat->exemption_reason_code);
 		if (want != vat->category)
-			return invoice_reject(rej, f, "%s goes with category %s, not %s",
+			return contract_reject(rej, f, "%s goes with category %s, not %s",
 			    vat->exemption_reason_code, vat_cat_code(want),
 			    vat_cat_code(vat->category));
 	}
@@ -361,7 +362,7 @@ parse_line(json_t *o, size_t idx, struct invoice_line *l, struct record_rejectio
 	gw_rc rc;
 	snprintf(p, sizeof p, "lines[%zu]", idx);
 	if (!json_is_object(o))
-		return invoice_reject(rej, p, "must be an object");
+		return contract_reject(rej, p, "must be an object");
 	if ((rc = check_keys(o, line_keys, p, rej)) ||
 	    (rc = get_str(o, "id", p, true, l->id, sizeof l->id, rej)) ||
 	    (rc = get_str(o, "description", p, true, l->description, sizeof l->description, rej)) ||
@@ -372,13 +373,13 @@ parse_line(json_t *o, size_t idx, struct invoice_line *l, struct record_rejectio
 	    (rc = get_str(o, "contract_id", p, false, l->contract_id, sizeof l->contract_id, rej)))
 		return rc;
 	if (!invoice_code_unit(l->unit_code))
-		return invoice_reject(rej, fname(f, sizeof f, p, "unit_code"),
+		return contract_reject(rej, fname(f, sizeof f, p, "unit_code"),
 		    "not a supported UN/ECE Rec 20 unit code: \"%s\"", l->unit_code);
 	if (dec_sign(l->unit_price) < 0)
-		return invoice_reject(rej, fname(f, sizeof f, p, "unit_price"),
+		return contract_reject(rej, fname(f, sizeof f, p, "unit_price"),
 		    "negative price (BR-27); use a negative quantity");
 	if (l->contract_id[0] && !id_ok(l->contract_id))
-		return invoice_reject(rej, fname(f, sizeof f, p, "contract_id"),
+		return contract_reject(rej, fname(f, sizeof f, p, "contract_id"),
 		    "not 1-40 of A-Z a-z 0-9 . _ -");
 	return GW_OK;
 }
@@ -398,7 +399,7 @@ parse_ac(json_t *o, const char *what, size_t idx, bool charge, struct invoice_ac
 	gw_rc rc;
 	snprintf(p, sizeof p, "%s[%zu]", what, idx);
 	if (!json_is_object(o))
-		return invoice_reject(rej, p, "must be an object");
+		return contract_reject(rej, p, "must be an object");
 	if ((rc = check_keys(o, ac_keys, p, rej)) ||
 	    (rc = get_str(o, "reason", p, false, a->reason, sizeof a->reason, rej)) ||
 	    (rc = get_str(o, "reason_code", p, false, a->reason_code, sizeof a->reason_code, rej)) ||
@@ -406,17 +407,17 @@ parse_ac(json_t *o, const char *what, size_t idx, bool charge, struct invoice_ac
 	    (rc = parse_vat(o, p, &a->vat, rej)))
 		return rc;
 	if (a->reason[0] == '\0' && a->reason_code[0] == '\0')
-		return invoice_reject(rej, fname(f, sizeof f, p, "reason"),
+		return contract_reject(rej, fname(f, sizeof f, p, "reason"),
 		    "missing (a reason or reason_code is required, BR-33/BR-38)");
 	if (a->reason_code[0] && !invoice_code_ac_reason(a->reason_code, charge))
-		return invoice_reject(rej, fname(f, sizeof f, p, "reason_code"),
+		return contract_reject(rej, fname(f, sizeof f, p, "reason_code"),
 		    "not a supported %s reason code: \"%s\"",
 		    charge ? "UNCL 7161 charge" : "UNCL 5189 allowance", a->reason_code);
 	fname(f, sizeof f, p, "amount");
 	if (dec_sign(a->amount) <= 0)
-		return invoice_reject(rej, f, "must be above zero");
+		return contract_reject(rej, f, "must be above zero");
 	if (dec_significant_places(a->amount) > 2)
-		return invoice_reject(rej, f, "more than 2 decimals (BR-DEC-01)");
+		return contract_reject(rej, f, "more than 2 decimals (BR-DEC-01)");
 	return GW_OK;
 }
 
@@ -430,9 +431,9 @@ get_array(json_t *root, const char *key, size_t max, json_t **out,
 	if (a == NULL || json_is_null(a))
 		return GW_OK;
 	if (!json_is_array(a))
-		return invoice_reject(rej, key, "must be an array");
+		return contract_reject(rej, key, "must be an array");
 	if (json_array_size(a) > max)
-		return invoice_reject(rej, key, "more than %zu entries", max);
+		return contract_reject(rej, key, "more than %zu entries", max);
 	*out = a;
 	return GW_OK;
 }
@@ -451,7 +452,7 @@ parse_payment(json_t *root, struct invoice_payment *pay, struct record_rejection
 	if (o == NULL || json_is_null(o))
 		return GW_OK;
 	if (!json_is_object(o))
-		return invoice_reject(rej, "payment", "must be an object");
+		return contract_reject(rej, "payment", "must be an object");
 	if ((rc = check_keys(o, payment_keys, "payment", rej)) ||
 	    (rc = get_str(o, "means_code", "payment", false, pay->means_code,
 	                  sizeof pay->means_code, rej)) ||
@@ -461,7 +462,7 @@ parse_payment(json_t *root, struct invoice_payment *pay, struct record_rejection
 	    (rc = get_str(o, "terms", "payment", false, pay->terms, sizeof pay->terms, rej)))
 		return rc;
 	if (pay->means_code[0] && !invoice_code_payment_means(pay->means_code))
-		return invoice_reject(rej, "payment.means_code",
+		return contract_reject(rej, "payment.means_code",
 		    "not a supported UNCL 4461 code (direct debit and cards need data "
 		    "the record does not carry): \"%s\"", pay->means_code);
 	/* IBANs are printed in groups of four; store them compact, upper case. */
@@ -470,12 +471,12 @@ parse_payment(json_t *root, struct invoice_payment *pay, struct record_rejection
 		if (*c == ' ')
 			continue;
 		if (o2 + 1 >= sizeof pay->iban)
-			return invoice_reject(rej, "payment.iban", "too long for an IBAN");
+			return contract_reject(rej, "payment.iban", "too long for an IBAN");
 		pay->iban[o2++] = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
 	}
 	pay->iban[o2] = '\0';
 	if (pay->iban[0] && !check_iban(pay->iban, why, sizeof why))
-		return invoice_reject(rej, "payment.iban", "not a valid IBAN: %s", why);
+		return contract_reject(rej, "payment.iban", "not a valid IBAN: %s", why);
 	size_t bl = strlen(pay->bic);
 	if (bl) {
 		bool ok = bl == 8 || bl == 11;
@@ -485,14 +486,14 @@ parse_payment(json_t *root, struct invoice_payment *pay, struct record_rejection
 			ok = i < 6 ? up : (up || dig);
 		}
 		if (!ok)
-			return invoice_reject(rej, "payment.bic", "not a BIC (8 or 11 characters)");
+			return contract_reject(rej, "payment.bic", "not a BIC (8 or 11 characters)");
 	}
 	if (sc[0]) {
 		if (!check_structured_communication(sc, why, sizeof why))
-			return invoice_reject(rej, "payment.structured_communication",
+			return contract_reject(rej, "payment.structured_communication",
 			    "not a valid Belgian structured communication: %s", why);
 		if (!structured_communication_digits(sc, pay->structured_communication))
-			return invoice_reject(rej, "payment.structured_communication",
+			return contract_reject(rej, "payment.structured_communication",
 			    "not a valid Belgian structured communication");
 	}
 	return GW_OK;
@@ -517,7 +518,7 @@ parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 	if ((rc = get_str(root, "invoice_id", NULL, true, s, sizeof s, rej)))
 		return rc;
 	if (!id_ok(s))
-		return invoice_reject(rej, "invoice_id", "not 1-40 of A-Z a-z 0-9 . _ - (no leading dot)");
+		return contract_reject(rej, "invoice_id", "not 1-40 of A-Z a-z 0-9 . _ - (no leading dot)");
 	copy_str(inv->invoice_id, sizeof inv->invoice_id, s);
 	copy_str(rej->record_id, sizeof rej->record_id, s);
 
@@ -529,7 +530,7 @@ parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 	errno = 0;
 	long long rev = strtoll(s, &end, 10);
 	if (*end || s[0] < '0' || s[0] > '9' || errno || rev < 1 || rev > UINT32_MAX)
-		return invoice_reject(rej, "revision", "not an integer >= 1: \"%s\"", s);
+		return contract_reject(rej, "revision", "not an integer >= 1: \"%s\"", s);
 	inv->revision = (uint32_t)rev;
 
 	if ((rc = get_str(root, "type", NULL, true, s, sizeof s, rej)))
@@ -539,7 +540,7 @@ parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 	else if (strcmp(s, "credit_note") == 0)
 		inv->type = INVOICE_CREDIT_NOTE;
 	else
-		return invoice_reject(rej, "type", "not invoice or credit_note: \"%s\"", s);
+		return contract_reject(rej, "type", "not invoice or credit_note: \"%s\"", s);
 
 	if ((rc = get_date(root, "issue_date", true, inv->issue_date, rej)) ||
 	    (rc = get_date(root, "due_date", false, inv->due_date, rej)) ||
@@ -553,7 +554,7 @@ parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 	    (rc = get_str(root, "preceding_invoice_id", NULL, false, s, sizeof s, rej)))
 		return rc;
 	if (s[0] && !id_ok(s))
-		return invoice_reject(rej, "preceding_invoice_id", "not 1-40 of A-Z a-z 0-9 . _ -");
+		return contract_reject(rej, "preceding_invoice_id", "not 1-40 of A-Z a-z 0-9 . _ -");
 	copy_str(inv->preceding_invoice_id, sizeof inv->preceding_invoice_id, s);
 
 	if ((rc = parse_party(root, "seller", &inv->seller, rej)) ||
@@ -564,7 +565,7 @@ parse_root(json_t *root, struct invoice *inv, struct record_rejection *rej)
 	if ((rc = get_array(root, "lines", INVOICE_MAX_LINES, &arr, rej)))
 		return rc;
 	if (arr == NULL || json_array_size(arr) == 0)
-		return invoice_reject(rej, "lines", "an invoice needs at least one line (BR-16)");
+		return contract_reject(rej, "lines", "an invoice needs at least one line (BR-16)");
 	inv->lines = calloc(json_array_size(arr), sizeof *inv->lines);
 	if (inv->lines == NULL)
 		return GW_ENOMEM;
@@ -604,16 +605,16 @@ invoice_parse_json(const char *buf, size_t len, struct invoice *inv,
 	rej->record_id[0] = rej->field[0] = rej->reason[0] = '\0';
 	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
-		invoice_reject(rej, "", "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+		contract_reject(rej, "", "not valid JSON: %s (column %d)", jerr.text, jerr.column);
 		return GW_EINPUT;
 	}
 	if (!json_is_object(root)) {
-		rc = invoice_reject(rej, "", "not a JSON object");
+		rc = contract_reject(rej, "", "not a JSON object");
 		goto out;
 	}
 	rc = parse_root(root, inv, rej);
 	if (rc == GW_ENOMEM)
-		invoice_reject(rej, "", "out of memory");
+		contract_reject(rej, "", "out of memory");
 	if (rc == GW_OK)
 		rc = invoice_validate(inv, rej);
 out:

@@ -39,9 +39,4 @@ gw_rc invoice_parse_json(const char *buf, size_t len, struct invoice *inv,
  * can break): called by invoice_parse_json, exposed for tests. */
 gw_rc invoice_validate(const struct invoice *inv, struct record_rejection *rej);
 
-/* Fill rej's field and reason (printf-style); always GW_EINPUT. Shared by
- * the parser and the cross-field rules so both word rejections alike. */
-gw_rc invoice_reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 #endif

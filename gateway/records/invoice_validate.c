@@ -11,23 +11,11 @@
  */
 #include "records/invoice_reader.h"
 #include "records/invoice_codes.h"
+#include "records/contract_fields.h"   /* contract_reject(), for invoices too */
 #include "core/checkdigit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Fill the field and reason of a rejection; always GW_EINPUT. */
-gw_rc
-invoice_reject(struct record_rejection *rej, const char *field, const char *fmt, ...)
-{
-	va_list ap;
-	snprintf(rej->field, sizeof rej->field, "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(rej->reason, sizeof rej->reason, fmt, ap);
-	va_end(ap);
-	return GW_EINPUT;
-}
 
 /* Exactly n ASCII digits. */
 static bool
@@ -86,16 +74,16 @@ check_enterprise_number(const struct invoice_party *p, const char *field,
 	if (strcmp(p->country, "BE") == 0) {
 		char why[96] = "";
 		if (!check_kbo(e, why, sizeof why))
-			return invoice_reject(rej, field, "not a valid Belgian enterprise number%s%s",
+			return contract_reject(rej, field, "not a valid Belgian enterprise number%s%s",
 			    why[0] ? ": " : "", why);
 	} else if (strcmp(p->country, "NL") == 0) {
 		if (!all_digits(e, 8))
-			return invoice_reject(rej, field, "a Dutch KvK number has 8 digits");
+			return contract_reject(rej, field, "a Dutch KvK number has 8 digits");
 	} else if (strcmp(p->country, "FR") == 0) {
 		if (!all_digits(e, 9) && !all_digits(e, 14))
-			return invoice_reject(rej, field, "a French SIREN has 9 digits (SIRET 14)");
+			return contract_reject(rej, field, "a French SIREN has 9 digits (SIRET 14)");
 	} else if (!alnum_only(e)) {
-		return invoice_reject(rej, field, "only upper-case letters and digits");
+		return contract_reject(rej, field, "only upper-case letters and digits");
 	}
 	return GW_OK;
 }
@@ -153,14 +141,14 @@ check_vat(const struct invoice *inv, struct record_rejection *rej)
 				const char *a = it.vat->exemption_reason_code, *b = jt.vat->exemption_reason_code;
 				if (a[0] && b[0] && strcmp(a, b) != 0) {
 					snprintf(f, sizeof f, "%s.exemption_reason_code", it.field);
-					return invoice_reject(rej, f, "differs from %s's (%s): one VAT breakdown "
+					return contract_reject(rej, f, "differs from %s's (%s): one VAT breakdown "
 					    "per exempt category", jt.field, b);
 				}
 				a = it.vat->exemption_reason;
 				b = jt.vat->exemption_reason;
 				if (a[0] && b[0] && strcmp(a, b) != 0) {
 					snprintf(f, sizeof f, "%s.exemption_reason", it.field);
-					return invoice_reject(rej, f, "differs from %s's: one VAT breakdown "
+					return contract_reject(rej, f, "differs from %s's: one VAT breakdown "
 					    "per exempt category", jt.field);
 				}
 			}
@@ -170,7 +158,7 @@ check_vat(const struct invoice *inv, struct record_rejection *rej)
 		}
 		if (first && ++groups > INVOICE_MAX_VAT_GROUPS) {
 			snprintf(f, sizeof f, "%s.vat_rate", it.field);
-			return invoice_reject(rej, f, "more than %d VAT categories and rates",
+			return contract_reject(rej, f, "more than %d VAT categories and rates",
 			    INVOICE_MAX_VAT_GROUPS);
 		}
 	}
@@ -179,21 +167,21 @@ check_vat(const struct invoice *inv, struct record_rejection *rej)
 			collect_vat(inv, i, &it);
 			if (it.vat->category != VAT_O) {
 				snprintf(f, sizeof f, "%s.vat_category", it.field);
-				return invoice_reject(rej, f, "an invoice with category O (not subject to "
+				return contract_reject(rej, f, "an invoice with category O (not subject to "
 				    "VAT) may contain nothing else (BR-O-11..14)");
 			}
 		}
 	}
 	bool vat_needed = !has[VAT_O];
 	if (vat_needed && inv->seller.vat[0] == '\0')
-		return invoice_reject(rej, "seller.vat", "missing (required unless the invoice is not "
+		return contract_reject(rej, "seller.vat", "missing (required unless the invoice is not "
 		    "subject to VAT, BR-S-02)");
 	if (has[VAT_K] && inv->buyer.vat[0] == '\0')
-		return invoice_reject(rej, "buyer.vat", "missing (intra-community supply, BR-IC-02)");
+		return contract_reject(rej, "buyer.vat", "missing (intra-community supply, BR-IC-02)");
 	if (has[VAT_K] && inv->delivery_date[0] == '\0')
-		return invoice_reject(rej, "delivery_date", "missing (intra-community supply, BR-IC-11)");
+		return contract_reject(rej, "delivery_date", "missing (intra-community supply, BR-IC-11)");
 	if (has[VAT_AE] && inv->buyer.vat[0] == '\0' && inv->buyer.enterprise_number[0] == '\0')
-		return invoice_reject(rej, "buyer.vat", "missing: reverse charge needs the buyer's VAT "
+		return contract_reject(rej, "buyer.vat", "missing: reverse charge needs the buyer's VAT "
 		    "or legal registration number (BR-AE-02)");
 	return GW_OK;
 }
@@ -205,13 +193,13 @@ check_payment(const struct invoice *inv, struct record_rejection *rej)
 	const struct invoice_payment *p = &inv->payment;
 	bool any = p->iban[0] || p->bic[0] || p->structured_communication[0];
 	if (any && p->means_code[0] == '\0')
-		return invoice_reject(rej, "payment.means_code", "missing (payment instructions need a "
+		return contract_reject(rej, "payment.means_code", "missing (payment instructions need a "
 		    "payment means code, BR-49)");
 	if ((strcmp(p->means_code, "30") == 0 || strcmp(p->means_code, "58") == 0) &&
 	    p->iban[0] == '\0')
-		return invoice_reject(rej, "payment.iban", "missing (credit transfer needs the account, BR-61)");
+		return contract_reject(rej, "payment.iban", "missing (credit transfer needs the account, BR-61)");
 	if (p->bic[0] && p->iban[0] == '\0')
-		return invoice_reject(rej, "payment.bic", "given without an IBAN");
+		return contract_reject(rej, "payment.bic", "given without an IBAN");
 	return GW_OK;
 }
 
@@ -226,23 +214,23 @@ check_parties(const struct invoice *inv, struct record_rejection *rej)
 	/* The gateway invoices for a Belgian enterprise: its number is the 0208
 	 * identifier of the seller (BR-CO-26, PEPPOL-COMMON-R043). */
 	if (strcmp(s->country, "BE") != 0)
-		return invoice_reject(rej, "seller.country", "the seller must be a Belgian enterprise (BE)");
+		return contract_reject(rej, "seller.country", "the seller must be a Belgian enterprise (BE)");
 	if (s->enterprise_number[0] == '\0')
-		return invoice_reject(rej, "seller.enterprise_number", "missing");
+		return contract_reject(rej, "seller.enterprise_number", "missing");
 	if ((rc = check_enterprise_number(s, "seller.enterprise_number", rej)))
 		return rc;
 	if (s->street[0] == '\0')
-		return invoice_reject(rej, "seller.street", "missing");
+		return contract_reject(rej, "seller.street", "missing");
 	if (s->city[0] == '\0')
-		return invoice_reject(rej, "seller.city", "missing");
+		return contract_reject(rej, "seller.city", "missing");
 	if (s->postcode[0] == '\0')
-		return invoice_reject(rej, "seller.postcode", "missing");
+		return contract_reject(rej, "seller.postcode", "missing");
 	if (s->vat[0] && !vat_ok(s->vat, why, sizeof why))
-		return invoice_reject(rej, "seller.vat", "%s", why);
+		return contract_reject(rej, "seller.vat", "%s", why);
 	if ((rc = check_enterprise_number(b, "buyer.enterprise_number", rej)))
 		return rc;
 	if (b->vat[0] && !vat_ok(b->vat, why, sizeof why))
-		return invoice_reject(rej, "buyer.vat", "%s", why);
+		return contract_reject(rej, "buyer.vat", "%s", why);
 	return GW_OK;
 }
 
@@ -252,24 +240,24 @@ invoice_validate(const struct invoice *inv, struct record_rejection *rej)
 	gw_rc rc;
 
 	if (strcmp(inv->currency, "EUR") != 0)
-		return invoice_reject(rej, "currency", "only EUR is supported (Belgian VAT is accounted "
+		return contract_reject(rej, "currency", "only EUR is supported (Belgian VAT is accounted "
 		    "in EUR; another currency needs a VAT accounting currency the record lacks)");
 	if (inv->buyer_reference[0] == '\0' && inv->order_reference[0] == '\0')
-		return invoice_reject(rej, "buyer_reference", "missing: a buyer reference or an order "
+		return contract_reject(rej, "buyer_reference", "missing: a buyer reference or an order "
 		    "reference is required (PEPPOL-EN16931-R003)");
 	if (inv->type == INVOICE_CREDIT_NOTE && inv->preceding_invoice_id[0] == '\0')
-		return invoice_reject(rej, "preceding_invoice_id", "missing: a credit note names the "
+		return contract_reject(rej, "preceding_invoice_id", "missing: a credit note names the "
 		    "invoice it corrects");
 	if (strcmp(inv->preceding_invoice_id, inv->invoice_id) == 0)
-		return invoice_reject(rej, "preceding_invoice_id", "refers to the record itself");
+		return contract_reject(rej, "preceding_invoice_id", "refers to the record itself");
 	if (inv->due_date[0] && strcmp(inv->due_date, inv->issue_date) < 0)
-		return invoice_reject(rej, "due_date", "before issue_date");
+		return contract_reject(rej, "due_date", "before issue_date");
 	for (size_t i = 0; i < inv->n_lines; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(inv->lines[i].id, inv->lines[j].id) == 0) {
 				char f[48];
 				snprintf(f, sizeof f, "lines[%zu].id", i);
-				return invoice_reject(rej, f, "duplicate line id \"%s\"", inv->lines[i].id);
+				return contract_reject(rej, f, "duplicate line id \"%s\"", inv->lines[i].id);
 			}
 	if ((rc = check_parties(inv, rej)) || (rc = check_payment(inv, rej)) ||
 	    (rc = check_vat(inv, rej)))
