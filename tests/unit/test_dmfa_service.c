@@ -1,0 +1,385 @@
+/* test_dmfa_service.c - the DmfA from the queue (service/dmfa_followup.h):
+ * filed sets (format, comparison), the rows as filed versus as they are
+ * now, and the per-employer decision over a real SQLite queue: originals
+ * once, nothing while a filing awaits its answer, nothing when unchanged,
+ * a change found through a kept revision, a revision taken in without its
+ * content reported. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+#include "queue/queue.h"
+#include "records/reader.h"
+#include "service/dmfa_followup.h"
+#include "service/intake.h"
+
+#define E1 "051234526"
+#define E2 "123456749"
+
+static char dir[64], db[128];
+static struct queue *q;
+static struct dmfa_params P;
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+	return t ? t : ".";
+}
+
+/* One contract of 2026Q2 as a JSON line. */
+static void
+line(FILE *f, const char *id, int rev, const char *noss, const char *inss, const char *day,
+     long pay)
+{
+	fprintf(f, "{\"contract_id\":\"%s\",\"revision\":\"%d\",\"status\":\"active\","
+	    "\"employer_noss\":\"%s\",\"employer_kbo\":\"0456789034\",\"worker_inss\":\"%s\","
+	    "\"worker_type\":\"OTH\",\"joint_committee\":\"200\",\"worker_code\":\"495\","
+	    "\"start_date\":\"%s\",\"end_date\":\"%s\",\"days_worked\":\"1\",\"hours_worked\":\"7.6\","
+	    "\"gross_wage_cents\":\"%ld\"}\n", id, rev, noss, inss, day, day, pay);
+}
+
+/* Canonical JSON of one contract line (malloc'd). */
+static char *
+canon(const char *id, int rev, const char *noss, const char *inss, const char *day, long pay)
+{
+	char *buf = NULL, *json = NULL;
+	size_t len = 0, jl = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct contract c;
+	struct record_rejection r;
+	line(f, id, rev, noss, inss, day, pay);
+	fclose(f);
+	assert_int_equal(contract_from_json(buf, len - 1, &c, &r), GW_OK);
+	assert_int_equal(contract_to_json(&c, &json, &jl), GW_OK);
+	free(buf);
+	return json;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	char err[256], path[512];
+	snprintf(dir, sizeof dir, "/tmp/gwdmfasXXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof db, "%s/q.db", dir);
+	gw_cfg = config_new();
+	assert_int_equal(queue_sqlite_ops.open(&q, db, err, sizeof err), GW_OK);
+	snprintf(path, sizeof path, "%s/fixtures/dmfa/params-test.txt", top());
+	assert_int_equal(dmfa_params_load(path, 20262, &P, err, sizeof err), GW_OK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	q->ops->close(q);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* ---- filed sets ---- */
+
+static void
+test_filed_json(void **state)
+{
+	(void)state;
+	struct dmfa_filed a, b;
+	char *json = NULL;
+	assert_int_equal(dmfa_filed_from_json("{\"quarter\":20262,\"noss\":\"051234526\",\"contracts\":"
+	    "[[\"B\",2],[\"A\",1],[\"A\",1]]}", &a), GW_OK);
+	assert_int_equal(a.n, 2);                        /* sorted, repeated ids once */
+	assert_string_equal(a.v[0].id, "A");
+	assert_int_equal(dmfa_filed_rev(&a, "B"), 2);
+	assert_int_equal(dmfa_filed_rev(&a, "C"), 0);
+	assert_int_equal(a.noss, 51234526);
+	assert_int_equal(dmfa_filed_to_json(&a, &json), GW_OK);
+	assert_string_equal(json, "{\"quarter\":20262,\"noss\":\"051234526\",\"contracts\":"
+	    "[[\"A\",1],[\"B\",2]]}");
+	assert_int_equal(dmfa_filed_from_json(json, &b), GW_OK);
+	assert_true(dmfa_filed_same(&a, &b));
+	b.v[1].rev = 3;
+	assert_false(dmfa_filed_same(&a, &b));
+	dmfa_filed_free(&b);
+	free(json);
+	/* Damaged sets are refused, never half read. */
+	assert_int_equal(dmfa_filed_from_json("{\"quarter\":20262,\"noss\":\"x\",\"contracts\":[]}", &b),
+	    GW_EINPUT);
+	assert_int_equal(dmfa_filed_from_json("{\"quarter\":20262,\"noss\":\"1\",\"contracts\":"
+	    "[[\"A\",0]]}", &b), GW_EINPUT);
+	assert_int_equal(dmfa_filed_from_json("not json", &b), GW_EINPUT);
+	assert_null(b.v);
+	dmfa_filed_free(&a);
+}
+
+/* ---- rows as filed versus now ---- */
+
+static void
+test_filed_versus_now(void **state)
+{
+	(void)state;
+	char *j[5] = {
+		canon("A", 1, E1, "80010100107", "2026-04-01", 10000),
+		canon("A", 2, E1, "80010100107", "2026-04-01", 12500),
+		canon("B", 1, E1, "70070700543", "2026-04-02", 20000),
+		canon("C", 1, E2, "80010100107", "2026-04-03", 30000),
+		canon("D", 1, E1, "70070700543", "2026-05-04", 40000),  /* new since filing */
+	};
+	struct dmfa_rev v[5] = {
+		{ "A", 1, j[0] }, { "A", 2, j[1] }, { "B", 1, j[2] }, { "C", 1, j[3] }, { "D", 1, j[4] },
+	};
+	struct dmfa_filed filed, now_set, filed_again;
+	struct dmfa_rows now, was;
+	const char *missing = NULL;
+	size_t nrej = 0;
+
+	assert_int_equal(dmfa_filed_from_json("{\"quarter\":20262,\"noss\":\"051234526\",\"contracts\":"
+	    "[[\"A\",1],[\"B\",1]]}", &filed), GW_OK);
+	dmfa_rows_init(&now);
+	dmfa_rows_init(&was);
+	/* Now: the highest revision of each contract, employer E1 only. */
+	assert_int_equal(dmfa_followup_rows(v, 5, NULL, 20262, &now, &missing), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&now, &P, NULL, NULL, &nrej), GW_OK);
+	dmfa_followup_keep(&now, 51234526, NULL);
+	assert_int_equal(now.n, 3);
+	for (size_t i = 0; i < now.n; i++) {
+		assert_int_equal(now.v[i].noss, 51234526);
+		if (strcmp(now.v[i].contract_id, "A") == 0) {
+			assert_int_equal(now.v[i].revision, 2);
+			assert_int_equal(now.v[i].gross, 12500);
+		}
+	}
+	/* As filed: A at revision 1, B; not D (filed later), not E2's C. */
+	assert_int_equal(dmfa_followup_rows(v, 5, &filed, 20262, &was, &missing), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&was, &P, NULL, NULL, &nrej), GW_OK);
+	dmfa_followup_keep(&was, 51234526, &filed);
+	assert_int_equal(was.n, 2);
+	for (size_t i = 0; i < was.n; i++) {
+		assert_int_equal(was.v[i].revision, 1);
+		assert_true(strcmp(was.v[i].contract_id, "D") != 0);
+		if (strcmp(was.v[i].contract_id, "A") == 0)
+			assert_int_equal(was.v[i].gross, 10000);
+	}
+	/* The sets: as filed is what was filed; now differs. */
+	assert_int_equal(dmfa_filed_from_rows(&filed_again, 20262, 51234526, was.v, was.n), GW_OK);
+	assert_true(dmfa_filed_same(&filed, &filed_again));
+	assert_int_equal(dmfa_filed_from_rows(&now_set, 20262, 51234526, now.v, now.n), GW_OK);
+	assert_false(dmfa_filed_same(&filed, &now_set));
+	assert_int_equal(dmfa_filed_rev(&now_set, "A"), 2);
+	assert_int_equal(dmfa_filed_rev(&now_set, "D"), 1);
+	dmfa_filed_free(&filed_again);
+	dmfa_filed_free(&now_set);
+	/* A filed revision no longer stored: named, not guessed. */
+	dmfa_rows_free(&was);
+	dmfa_rows_init(&was);
+	filed.v[0].rev = 3;
+	assert_int_equal(dmfa_followup_rows(v, 5, &filed, 20262, &was, &missing), GW_ENOTFOUND);
+	assert_string_equal(missing, "A");
+	dmfa_rows_free(&was);
+	dmfa_rows_free(&now);
+	dmfa_filed_free(&filed);
+	for (int i = 0; i < 5; i++)
+		free(j[i]);
+}
+
+/* ---- over the queue ---- */
+
+struct said {
+	char lines[16][256];
+	size_t n;
+};
+
+static void
+on_say(void *arg, const char *record_id, const char *what)
+{
+	struct said *s = arg;
+	if (s->n < 16)
+		snprintf(s->lines[s->n++], sizeof s->lines[0], "%s: %s", record_id, what);
+}
+
+static int
+said(const struct said *s, const char *prefix)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strncmp(s->lines[i], prefix, strlen(prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+take(const char *text)
+{
+	char path[160], err[256];
+	struct intake_stats st;
+	struct intake_opts o = { "onss-batch", 0, 50 };
+	snprintf(path, sizeof path, "%s/in.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	FILE *rej = fopen("/dev/null", "w");
+	memset(&st, 0, sizeof st);
+	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
+	fclose(rej);
+}
+
+static void
+run_once(struct dmfa_followup_result *r, struct said *s)
+{
+	struct dmfa_followup_opts o;
+	memset(&o, 0, sizeof o);
+	memset(s, 0, sizeof *s);
+	o.quarter = 20262;
+	o.sender = "012996";
+	o.env = 'S';                     /* no signature in S */
+	o.outbox = dir;
+	o.p = &P;
+	o.validate = 0;                  /* the XSD check is 72-dmfa-service.sh's */
+	o.today = 20260720;
+	o.say = on_say;
+	o.say_arg = s;
+	assert_int_equal(dmfa_followup_queue(q, &o, r), GW_OK);
+}
+
+/* The newest message of kind `kind` for rec. */
+static int
+get_kind(const char *rec, const char *kind, struct queue_msg *out)
+{
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	int found = 0;
+	if (q->ops->by_record(q, rec, &l, &n) != GW_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!found && strcmp(l[i].kind, kind) == 0) {
+			*out = l[i];
+			memset(&l[i], 0, sizeof l[i]);
+			found = 1;
+		}
+		queue_msg_free(&l[i]);
+	}
+	free(l);
+	return found;
+}
+
+static void
+walk(const char *id, const enum queue_state *path, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_int_equal(q->ops->transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
+}
+
+static void
+test_queue_decisions(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	struct dmfa_followup_result r;
+	struct said s;
+	struct queue_msg m;
+	struct dmfa_filed f;
+	FILE *t = open_memstream(&buf, &len);
+	line(t, "A", 1, E1, "80010100107", "2026-04-01", 10000);
+	line(t, "B", 1, E1, "70070700543", "2026-04-02", 20000);
+	line(t, "C", 1, E2, "80010100107", "2026-04-03", 30000);
+	fclose(t);
+	take(buf);
+	free(buf);
+
+	/* First run: one original per employer, each its own submission. */
+	run_once(&r, &s);
+	assert_int_equal(r.employers, 2);
+	assert_int_equal(r.originals, 2);
+	assert_int_equal(r.unstored, 0);
+	assert_true(get_kind("DMFA:20262:" E1, "dmfa", &m));
+	assert_int_equal(m.state, QS_PENDING);
+	assert_string_equal(m.channel, "onss-batch");
+	assert_non_null(m.body);
+	assert_non_null(strstr(m.body, "<NOSSRegistrationNbr>051234526</NOSSRegistrationNbr>"));
+	assert_null(strstr(m.body, "<NOSSRegistrationNbr>123456749"));  /* one employer per file */
+	assert_int_equal(strncmp(m.remote_ref2, "FI.DMFA.012996.20260720.", 24), 0);
+	char fi1[QUEUE_REF_MAX + 1];
+	snprintf(fi1, sizeof fi1, "%s", m.remote_ref2);
+	assert_int_equal(dmfa_filed_from_json(m.payload, &f), GW_OK);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(dmfa_filed_rev(&f, "A"), 1);
+	assert_int_equal(dmfa_filed_rev(&f, "B"), 1);
+	dmfa_filed_free(&f);
+	char id1[QUEUE_ID_MAX + 1];
+	snprintf(id1, sizeof id1, "%s", m.id);
+	queue_msg_free(&m);
+	assert_true(get_kind("DMFA:20262:" E2, "dmfa", &m));
+	assert_string_not_equal(m.remote_ref2, fi1);     /* another sequence number */
+	queue_msg_free(&m);
+
+	/* Again before any answer: both wait, nothing more is queued. */
+	run_once(&r, &s);
+	assert_int_equal(r.waiting, 2);
+	assert_int_equal(r.originals + r.updates, 0);
+	assert_true(said(&s, "DMFA:20262:" E1 ": waits"));
+
+	/* E1 accepted, nothing changed: unchanged; never a second original. */
+	enum queue_state ok[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING, QS_SENT, QS_ACCEPTED };
+	walk(id1, ok, 6);
+	run_once(&r, &s);
+	assert_int_equal(r.unchanged, 1);
+	assert_int_equal(r.waiting, 1);                  /* E2 still unanswered */
+	assert_int_equal(r.originals + r.updates, 0);
+
+	/* A pay-only revision intake keeps through dmfa_followup_kept_msg: a
+	 * change; without the DMPI the correction waits for it. */
+	struct contract c;
+	struct record_rejection rej;
+	char *j2 = canon("A", 2, E1, "80010100107", "2026-04-01", 12500);
+	unsigned char dup = 0;
+	assert_int_equal(contract_from_json(j2, strlen(j2), &c, &rej), GW_OK);
+	assert_int_equal(dmfa_followup_kept_msg(&m, &c, j2), GW_OK);
+	assert_int_equal(q->ops->enqueue_each(q, &m, 1, &dup), GW_OK);
+	assert_int_equal(dup, 0);
+	assert_int_equal(q->ops->transition(q, m.id, QS_HELD, QS_CANCELLED, "intake", "kept"), GW_OK);
+	queue_msg_free(&m);
+	free(j2);
+	run_once(&r, &s);
+	assert_int_equal(r.unstored, 0);
+	assert_int_equal(r.updates, 0);
+	assert_true(said(&s, "DMFA:20262:" E1 ": waits: "));
+	assert_non_null(strstr(s.lines[0], "DMPI"));
+
+	/* A revision taken in that produced no message and was not kept:
+	 * reported, never declared with the old values silently. */
+	buf = NULL;
+	t = open_memstream(&buf, &len);
+	line(t, "B", 2, E1, "70070700543", "2026-04-02", 26000);   /* pay only */
+	fclose(t);
+	take(buf);
+	free(buf);
+	run_once(&r, &s);
+	assert_int_equal(r.unstored, 1);
+	assert_true(said(&s, "B: revision 2 was taken in without its content being kept"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filed_json),
+		cmocka_unit_test_setup_teardown(test_filed_versus_now, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_decisions, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
