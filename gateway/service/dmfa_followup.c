@@ -334,7 +334,8 @@ store_load(struct queue *q, struct store *s)
 		}
 		json_decref(o);
 	}
-	qsort(s->v, s->n, sizeof *s->v, rev_cmp);
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, rev_cmp);
 	size_t w = 0;                      /* one entry per (id, revision) */
 	for (size_t i = 0; i < s->n; i++)
 		if (w == 0 || rev_cmp(&s->v[w - 1], &s->v[i]) != 0)

@@ -424,7 +424,8 @@ batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_cou
 	closedir(d);
 	/* Receipts before results: ACRF < DMPI < IDFL < NOTI would put the
 	 * NOTI last anyway, and sorting keeps runs reproducible. */
-	qsort(names, n, sizeof *names, cmp_names);
+	if (n > 1)                         /* qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof *names, cmp_names);
 	for (size_t i = 0; i < n && rc == GW_OK; i++) {
 		char path[PATH_MAX], err[512];
 		int matched = 0;
