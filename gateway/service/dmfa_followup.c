@@ -621,10 +621,15 @@ employer(struct queue *q, const struct dmfa_followup_opts *o, const struct store
 	size_t b = 0;
 	while (b < all->n && all->v[b].noss != noss)
 		b++;
-	now.v = all->v + b;
+	now.v = b < all->n ? all->v + b : NULL;
 	now.n = b < all->n ? dmfa_group_end(all->v, all->n, b, 0) - b : 0;
 	if ((rc = dmfa_filed_from_rows(&now_set, o->quarter, noss, now.v, now.n)) != GW_OK)
 		goto out;
+	if (!st.have_base && now.n == 0) {
+		say(o, rid, "no contract left to declare and nothing filed; nothing queued");
+		r->unchanged++;
+		goto out;
+	}
 	if (!st.have_base) {
 		if (st.max_rev > 0)
 			say(o, rid, "an earlier filing ended without effect; filing the original again");
@@ -693,11 +698,31 @@ dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct 
 		goto out;
 	if ((rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
 		goto out;
-	/* Employers of the quarter: prepared rows are sorted by employer.
-	 * (An employer filed before whose every contract was cancelled since
-	 * has no row left and is not corrected here: see docs/dmfa.md.) */
+	/* Employers of the quarter: prepared rows are sorted by employer. */
 	for (size_t i = 0; i < all.n && rc == GW_OK; i = dmfa_group_end(all.v, all.n, i, 0))
 		rc = employer(q, o, &s, &all, all.v[i].noss, r);
+	/* An employer filed before whose every contract of the quarter was
+	 * cancelled since has no row left: its filing still needs the
+	 * correction that removes them. Found through the queue. */
+	char prefix[24];
+	int plen = snprintf(prefix, sizeof prefix, "DMFA:%d:", o->quarter);
+	for (size_t i = 0; i < s.nmsgs && rc == GW_OK; i++) {
+		const struct queue_msg *m = &s.msgs[i];
+		char *end;
+		if (strcmp(m->kind, DMFA_KIND_ORIGINAL) != 0 || strncmp(m->record_id, prefix, (size_t)plen) != 0)
+			continue;
+		unsigned long noss = strtoul(m->record_id + plen, &end, 10);
+		if (*end != '\0' || noss > 999999999UL)
+			continue;
+		int seen = 0;
+		for (size_t k = 0; k < all.n && !seen; k = dmfa_group_end(all.v, all.n, k, 0))
+			seen = all.v[k].noss == (uint32_t)noss;
+		for (size_t k = 0; k < i && !seen; k++)      /* an earlier original of the same */
+			seen = strcmp(s.msgs[k].kind, DMFA_KIND_ORIGINAL) == 0 &&
+			    strcmp(s.msgs[k].record_id, m->record_id) == 0;
+		if (!seen)
+			rc = employer(q, o, &s, &all, (uint32_t)noss, r);
+	}
 out:
 	dmfa_rows_free(&all);
 	store_free(&s);

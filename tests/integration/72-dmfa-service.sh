@@ -6,7 +6,8 @@
 # simulated ONSS behind a real sshd and applies ACRF/NOTI/DMPI: accepted,
 # the permanent ids kept in the queue. A revision changing one worker's pay
 # (and end date) then gives a DmfAUpdate built from the filed set and the
-# kept DMPI, sent and accepted; re-running `dmfa queue` with nothing new
+# kept DMPI, sent and accepted, and cancelling an employer's only contract
+# gives the correction that deletes its record; re-running `dmfa queue` with nothing new
 # queues nothing; originals are never re-sent; each FI validates against the
 # official XSD. Last, a pay-only revision (no Dimona message) is either
 # corrected (when intake keeps such revisions) or reported, never silently
@@ -125,15 +126,21 @@ grep -q "^$E1: unchanged" "$work/q.out" && grep -q "^$E2: unchanged" "$work/q.ou
 	fail "re-run without change: $(cat "$work/q.out")"
 grep -q ": queued" "$work/q.out" && fail "re-run without change queued something"
 
-# ---- 5. a revision changing one worker's pay (and end date): a correction
+# ---- 5. a revision changing one worker's pay (and end date), and the
+# cancellation of the only contract of 123456749: a correction for each
 sed -n '1p' fixtures/contracts/sample.csv >"$work/rev.csv"
 grep '^C-2026-120601,1,' fixtures/contracts/sample.csv |
 	sed 's/^C-2026-120601,1,/C-2026-120601,2,/; s/,2026-12-31,/,2026-12-30,/; s/,164000,/,171500,/' >>"$work/rev.csv"
+grep '^C-2026-123101,1,' fixtures/contracts/sample.csv |
+	sed 's/^C-2026-123101,1,active,/C-2026-123101,2,cancelled,/' >>"$work/rev.csv"
 gw intake --contracts "$work/rev.csv" >"$work/intake2.out" 2>"$work/intake2.err" ||
 	fail "intake of the revision: $(cat "$work/intake2.err")"
 dmfa_queue
 grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no correction: $(cat "$work/q.out")"
-grep -q "^$E2: unchanged" "$work/q.out" || fail "the other employer was touched: $(cat "$work/q.out")"
+grep -q "^$E2: queued dmfa-update " "$work/q.out" || fail "no correction for the cancelled contract: $(cat "$work/q.out")"
+FIV=$(gw show $E2 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+xsd_check "$FIV" DmfAUpdate_20231.xsd
+grep -q "<UpdateAction>0</UpdateAction>" "$work/outbox/$FIV" || fail "the cancelled contract's record is not deleted"
 FIU=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
 [ -n "$FIU" ] || fail "the correction has no DMWA submission"
 xsd_check "$FIU" DmfAUpdate_20231.xsd
@@ -141,15 +148,18 @@ grep -q "<RemunAmount>171500</RemunAmount>" "$work/outbox/$FIU" || fail "the cor
 grep -q "<EmployerDeclarationPID>" "$work/outbox/$FIU" || fail "the correction has no permanent ids"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
 run_idle
-st=$(state_of $E1 dmfa-update)
-[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $E1; fail "the correction is $st"; }
+for e in $E1 $E2; do
+	st=$(state_of $e dmfa-update)
+	[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $e; fail "$e: the correction is $st"; }
+done
 
 # ---- 6. again nothing new: nothing queued, no original re-sent
 dmfa_queue
-grep -q "^$E1: unchanged" "$work/q.out" || fail "after the correction: $(cat "$work/q.out")"
+grep -q "^$E1: unchanged" "$work/q.out" && grep -q "^$E2: unchanged" "$work/q.out" ||
+	fail "after the corrections: $(cat "$work/q.out")"
 grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued something"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
-[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 1 ] || fail "more than one correction written"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 2 ] || fail "not one correction per employer"
 
 # ---- 7. a pay-only revision (Dimona carries no pay: intake queues no message)
 sed -n '1p' fixtures/contracts/sample.csv >"$work/rev2.csv"
@@ -158,11 +168,11 @@ gw intake --contracts "$work/rev2.csv" >/dev/null 2>"$work/intake3.err" || fail 
 dmfa_queue
 if kinds_of C-2026-120501 | grep -q contract-kept; then
 	grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "kept pay-only revision not corrected: $(cat "$work/q.out")"
-	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (Dimona-carried and pay-only), idle re-runs queue nothing"
+	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (new pay, cancelled contract, pay-only) accepted, idle re-runs queue nothing"
 else
 	grep -q "^C-2026-120501: revision 2 was taken in without its content being kept" "$work/q.out" ||
 		fail "a pay-only revision went unnoticed: $(cat "$work/q.out")"
 	[ $qrc -eq 1 ] || fail "dmfa queue exit $qrc with an unstored revision"
 	grep -q "^$E1: queued" "$work/q.out" && fail "queued a correction without the new pay"
-	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, a correction accepted, idle re-runs queue nothing; pay-only revisions reported (intake keeps none yet)"
+	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (new pay, cancelled contract) accepted, idle re-runs queue nothing; pay-only revisions reported (intake keeps none yet)"
 fi

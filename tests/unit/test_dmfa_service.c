@@ -371,6 +371,28 @@ test_queue_decisions(void **state)
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 1);
 	assert_true(said(&s, "B: revision 2 was taken in without its content being kept"));
+
+	/* E2's only contract cancelled: no row left, its filing is still
+	 * found through the queue (here: still waiting for its answer). */
+	buf = NULL;
+	t = open_memstream(&buf, &len);
+	line(t, "C", 2, E2, "80010100107", "2026-04-03", 30000);
+	fclose(t);
+	char *cancelled = NULL;
+	size_t cl = 0;
+	FILE *t2 = open_memstream(&cancelled, &cl);
+	char *p = strstr(buf, "\"active\"");
+	assert_non_null(p);
+	fprintf(t2, "%.*s\"cancelled\"%s", (int)(p - buf), buf, p + strlen("\"active\""));
+	fclose(t2);
+	take(cancelled);
+	free(buf);
+	free(cancelled);
+	assert_true(get_kind("C", "dimona-cancel", &m));
+	queue_msg_free(&m);
+	run_once(&r, &s);
+	assert_int_equal(r.employers, 2);
+	assert_true(said(&s, "DMFA:20262:" E2 ": waits"));
 }
 
 int
