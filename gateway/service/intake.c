@@ -321,13 +321,38 @@ idset_has(const struct idset *s, const char *id)
 
 /* Horeca EXT INs held back until the file (or the hold) ends, so that a
  * run of three days becomes one OTH period (intake_series.h). */
-#define HOLD_MAX 4096
+#define HOLD_MAX 16384     /* calloc'd: pages untouched cost nothing */
 
 struct hold {
 	struct intake_held *v;
 	size_t n;
 	struct idset ids;
 };
+
+/* A record whose id is held: 1 an older revision (replay), 2 the same
+ * revision and content, 3 the same revision with other content, 4 a higher
+ * revision (the held one dropped, counted as replayed: superseded before
+ * it was taken in), 5 not held after all (ids are never removed from the
+ * set). */
+static int
+intake_hold_replace(struct hold *h, const struct contract *c, const char *json, size_t len)
+{
+	size_t k = 0;
+	while (k < h->n && strcmp(h->v[k].c.contract_id, c->contract_id) != 0)
+		k++;
+	if (k == h->n)
+		return 5;
+	struct intake_held *x = &h->v[k];
+	if (c->revision < x->c.revision)
+		return 1;
+	if (c->revision == x->c.revision) {
+		const char *have = x->in.payload;
+		return have != NULL && strlen(have) == len && memcmp(have, json, len) == 0 ? 2 : 3;
+	}
+	queue_msg_free(&x->in);
+	h->v[k] = h->v[--h->n];
+	return 4;
+}
 
 /* Resolve the held records into runs and commit them; a record that
  * cannot be placed is a rejection (path, rej_out). */
@@ -490,7 +515,38 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		const struct contract *c = &x->c;
 		/* A held record's next revision is decided only after the held
 		 * ones are committed (and the batch before them). */
-		if (idset_has(&hold.ids, c->contract_id)) {
+		/* Another revision of a held record: nothing of it is committed
+		 * yet, so the held one is compared here and, when superseded,
+		 * dropped; the new one is decided as if it came first. Flushing
+		 * instead would cut its run in two. */
+		int verdict = idset_has(&hold.ids, c->contract_id) ?
+		    intake_hold_replace(&hold, c, x->json, x->len) : 0;
+		if (verdict == 1 || verdict == 2) {
+			if (verdict == 1)
+				st->replayed++;
+			else
+				st->unchanged++;
+			free(x->json);
+			pipe_done(&p);
+			continue;
+		}
+		if (verdict == 3) {
+			struct record_rejection rj;
+			memset(&rj, 0, sizeof rj);
+			st->rejected++;
+			snprintf(rj.file, sizeof rj.file, "%s", path);
+			snprintf(rj.record_id, sizeof rj.record_id, "%s", c->contract_id);
+			snprintf(rj.field, sizeof rj.field, "revision");
+			snprintf(rj.reason, sizeof rj.reason, "revision %u is already in this file with"
+			    " other content; send a higher revision", c->revision);
+			record_rejection_print(&rj, rej_out);
+			free(x->json);
+			pipe_done(&p);
+			continue;
+		}
+		if (verdict == 4)
+			st->replayed++;
+		if (verdict == 5) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK) {
 				free(x->json);
@@ -564,7 +620,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		}
 		pipe_done(&p);
-		if (hold.n == HOLD_MAX) {
+		if (hold.n == HOLD_MAX || hold.ids.n >= HOLD_MAX) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 				goto flushfail;

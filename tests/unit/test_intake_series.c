@@ -468,6 +468,43 @@ test_markers_left_held(void **state)
 	queue_msg_free(&x);
 }
 
+/* Several revisions of a day in the same file: the run is still one. */
+static void
+test_revisions_in_one_file(void **state)
+{
+	(void)state;
+	char path[160];
+	struct intake_stats st;
+	struct queue_msg m;
+	snprintf(path, sizeof path, "%s/v.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	ext_line(f, "V-1", 1, "active", "61021573117", "2026-06-01", "302", "EXT", "10:00");
+	ext_line(f, "V-2", 1, "active", "61021573117", "2026-06-02", "302", "EXT", "10:00");
+	ext_line(f, "V-2", 2, "active", "61021573117", "2026-06-02", "302", "EXT", "11:00");
+	ext_line(f, "V-2", 1, "active", "61021573117", "2026-06-02", "302", "EXT", "10:00");
+	ext_line(f, "V-2", 2, "active", "61021573117", "2026-06-02", "302", "EXT", "12:00");
+	ext_line(f, "V-3", 1, "active", "61021573117", "2026-06-03", "302", "EXT", "10:00");
+	ext_line(f, "V-9", 1, "active", "61021573117", "2026-06-09", "302", "EXT", "10:00");
+	ext_line(f, "V-9", 2, "cancelled", "61021573117", "2026-06-09", "302", "EXT", "10:00");
+	fclose(f);
+	take(path, &st);
+	assert_int_equal(st.read, 8);
+	assert_int_equal(st.rejected, 1);            /* V-2 rev 2 again, other content */
+	assert_int_equal(st.replayed, 3);            /* V-2 rev 1 superseded, then again; V-9 rev 1 */
+	assert_int_equal(st.messages, 1);            /* the run's OTH IN only */
+	assert_true(find_kind("V-1", 1, "dimona-in", &m));
+	assert_int_equal(payload_of(&m).end_date, 20260603);
+	queue_msg_free(&m);
+	assert_false(find_kind("V-2", 1, INTAKE_KIND_MERGED, &m));
+	assert_true(find_kind("V-2", 2, INTAKE_KIND_MERGED, &m));
+	assert_int_equal(payload_of(&m).start_time, 11 * 60);
+	queue_msg_free(&m);
+	assert_false(find_kind("V-9", 1, "dimona-in", &m));   /* cancelled before declared */
+	uint32_t rev;
+	assert_int_equal(q->ops->record_get(q, "V-9", &rev, NULL), GW_OK);
+	assert_int_equal(rev, 2);
+}
+
 int
 main(void)
 {
@@ -477,6 +514,7 @@ main(void)
 		cmocka_unit_test(test_run_across_intakes),
 		cmocka_unit_test(test_run_across_unanswered),
 		cmocka_unit_test(test_markers_left_held),
+		cmocka_unit_test(test_revisions_in_one_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
