@@ -376,7 +376,8 @@ struct standing {
 	int have_base;                     /* an accepted filing exists */
 	struct dmfa_filed base;            /* what it filed */
 	char base_id[QUEUE_ID_MAX + 1];
-	struct onss_answer *dmpi;          /* newest kept DMPI, or NULL */
+	struct onss_answer *dmpi[16];      /* kept DMPIs, oldest first */
+	size_t ndmpi;
 };
 
 static gw_rc
@@ -384,7 +385,7 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 {
 	struct queue_msg *l = NULL;
 	size_t n = 0;
-	uint32_t base_rev = 0, dmpi_rev = 0;
+	uint32_t base_rev = 0;
 	gw_rc rc;
 
 	memset(st, 0, sizeof *st);
@@ -393,14 +394,14 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 	for (size_t i = 0; i < n; i++) {
 		const struct queue_msg *m = &l[i];
 		if (strcmp(m->kind, DMFA_KIND_ANSWER) == 0) {
-			if (m->body != NULL && m->revision >= dmpi_rev) {
+			/* Newest first here; the newest 16 are plenty (one per
+			 * filing of the quarter that got new ids). */
+			if (m->body != NULL && st->ndmpi < 16) {
 				struct onss_answer *a = NULL;
 				char err[256];
 				if (onss_answer_parse(m->body, m->body_len, m->remote_ref2, 0, &a, err,
 				    sizeof err) == GW_OK && a->kind == ANSWER_DMPI) {
-					onss_answer_free(st->dmpi);
-					st->dmpi = a;
-					dmpi_rev = m->revision;
+					st->dmpi[st->ndmpi++] = a;
 				} else {
 					log_warn(m->id, record_id, "kept DMPI unreadable: %s", a ? "not a DMPI" : err);
 					onss_answer_free(a);
@@ -439,6 +440,11 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 		}
 	}
 out:
+	for (size_t i = 0; i < st->ndmpi / 2; i++) {   /* oldest first */
+		struct onss_answer *t = st->dmpi[i];
+		st->dmpi[i] = st->dmpi[st->ndmpi - 1 - i];
+		st->dmpi[st->ndmpi - 1 - i] = t;
+	}
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&l[i]);
 	free(l);
@@ -449,8 +455,73 @@ static void
 standing_free(struct standing *st)
 {
 	dmfa_filed_free(&st->base);
-	onss_answer_free(st->dmpi);
-	st->dmpi = NULL;
+	for (size_t i = 0; i < st->ndmpi; i++)
+		onss_answer_free(st->dmpi[i]);
+	st->ndmpi = 0;
+}
+
+/* Free what dmpi_merge made (the persons' records stay the answers'). */
+static void
+dmpi_merged_free(struct dmpi_declaration *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i].persons);
+	free(d);
+}
+
+/* The permanent ids as they stand: the kept DMPIs oldest first, a newer
+ * one's employer id and persons replacing the older ones' (the ONSS sends
+ * new version numbers for what a filing changed), persons it does not
+ * name kept. Shallow: the answers own the worker records. */
+static gw_rc
+dmpi_merge(struct onss_answer *const *a, size_t na, struct dmpi_declaration **out, size_t *nout)
+{
+	struct dmpi_declaration *d = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*nout = 0;
+	for (size_t k = 0; k < na; k++)
+		for (size_t f = 0; f < a[k]->n_forms; f++) {
+			const struct dmpi_declaration *src = &a[k]->forms[f].dmpi;
+			struct dmpi_declaration *m = NULL;
+			for (size_t i = 0; i < n && m == NULL; i++)
+				if (d[i].quarter == src->quarter && strcmp(d[i].noss, src->noss) == 0)
+					m = &d[i];
+			if (m == NULL) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 4;
+					struct dmpi_declaration *nd = realloc(d, cap * sizeof *nd);
+					if (nd == NULL)
+						goto nomem;
+					d = nd;
+				}
+				m = &d[n++];
+				*m = *src;
+				m->n_persons = 0;
+				m->persons = NULL;
+			}
+			m->employer_decl_pid = src->employer_decl_pid;
+			size_t have = m->n_persons;
+			struct dmpi_person *np = realloc(m->persons, (have + src->n_persons + 1) * sizeof *np);
+			if (np == NULL)
+				goto nomem;
+			m->persons = np;
+			for (size_t p = 0; p < src->n_persons; p++) {
+				size_t i = 0;
+				while (i < have && strcmp(np[i].inss, src->persons[p].inss) != 0)
+					i++;
+				if (i < have)
+					np[i] = src->persons[p];
+				else
+					np[m->n_persons++] = src->persons[p];
+			}
+		}
+	*out = d;
+	*nout = n;
+	return GW_OK;
+nomem:
+	dmpi_merged_free(d, n);
+	return GW_ENOMEM;
 }
 
 static void say(const struct dmfa_followup_opts *o, const char *record_id, const char *fmt, ...)
@@ -547,16 +618,13 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	if (filed == NULL) {
 		rc = dmfa_submit_original(&sub, now, o->p, o->reject, o->reject_arg, &res);
 	} else {
-		const struct onss_answer *a = st->dmpi;
-		size_t nd = a ? a->n_forms : 0;
-		struct dmpi_declaration *d = nd ? calloc(nd, sizeof *d) : NULL;
-		if (nd && d == NULL)
-			return GW_ENOMEM;
-		for (size_t i = 0; i < nd; i++)
-			d[i] = a->forms[i].dmpi;   /* shallow: the answer owns the arrays */
+		struct dmpi_declaration *d = NULL;
+		size_t nd = 0;
+		if ((rc = dmpi_merge(st->dmpi, st->ndmpi, &d, &nd)) != GW_OK)
+			return rc;
 		rc = dmfa_submit_update(&sub, filed, now, o->p, d, nd, o->justification, o->reject,
 		    o->reject_arg, &res);
-		free(d);
+		dmpi_merged_free(d, nd);
 	}
 	if (rc != GW_OK) {
 		if (rc != GW_ENOTFOUND)
@@ -644,7 +712,7 @@ employer(struct queue *q, const struct dmfa_followup_opts *o, const struct store
 		r->unchanged++;
 		goto out;
 	}
-	if (st.dmpi == NULL) {
+	if (st.ndmpi == 0) {
 		say(o, rid, "waits: %s was accepted but its permanent ids (DMPI) are not in yet",
 		    st.base_id);
 		r->waiting++;

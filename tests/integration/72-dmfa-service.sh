@@ -153,13 +153,30 @@ for e in $E1 $E2; do
 	[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $e; fail "$e: the correction is $st"; }
 done
 
+# ---- 5b. a second change of the same worker: a second correction, from the
+# filing as corrected (not from the original), with the same permanent ids
+sed -n '1p' fixtures/contracts/sample.csv >"$work/rev3.csv"
+grep '^C-2026-120601,1,' fixtures/contracts/sample.csv |
+	sed 's/^C-2026-120601,1,/C-2026-120601,3,/; s/,2026-12-31,/,2026-12-29,/; s/,164000,/,175000,/' >>"$work/rev3.csv"
+gw intake --contracts "$work/rev3.csv" >/dev/null 2>"$work/intake4.err" || fail "intake: $(cat "$work/intake4.err")"
+dmfa_queue
+grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no second correction: $(cat "$work/q.out")"
+FIW=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+[ "$FIW" != "$FIU" ] || fail "the second correction reused the first one's name"
+xsd_check "$FIW" DmfAUpdate_20231.xsd
+grep -q "<RemunAmount>175000</RemunAmount>" "$work/outbox/$FIW" || fail "the second correction lacks the new pay"
+grep -q "<RemunAmount>171500</RemunAmount>" "$work/outbox/$FIW" && fail "the second correction repeats the first one's pay"
+run_idle
+st=$(state_of $E1 dmfa-update)
+[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $E1; fail "the second correction is $st"; }
+
 # ---- 6. again nothing new: nothing queued, no original re-sent
 dmfa_queue
 grep -q "^$E1: unchanged" "$work/q.out" && grep -q "^$E2: unchanged" "$work/q.out" ||
 	fail "after the corrections: $(cat "$work/q.out")"
 grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued something"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
-[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 2 ] || fail "not one correction per employer"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 3 ] || fail "not three corrections in all"
 
 # ---- 7. a pay-only revision (Dimona carries no pay: intake queues no message)
 sed -n '1p' fixtures/contracts/sample.csv >"$work/rev2.csv"
