@@ -49,7 +49,7 @@ CONF_BIN := $(CONF_SRC:tests/conformance/%.c=$(BUILD)/conformance/%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
+.PHONY: bench-bins fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
         crash-test pki clean lint
 
 all: $(BIN)
@@ -96,11 +96,14 @@ demo: deps
 	@BUILD=$(BUILD) REF=$(REF) sh tests/demo/demo.sh $(BIN)
 
 check: deps
-	$(MAKE) all unit-bins
+	$(MAKE) all unit-bins bench-bins
 	@sh certs/gen-test-pki.sh
 	@BUILD=$(BUILD) REF=$(REF) sh tests/run-all.sh
 
 unit-bins: $(UNIT_BIN) $(CONF_BIN)
+
+# The data generators under bench/ are also test inputs (batch and crash tests).
+bench-bins: $(BENCH_BIN)
 
 unit: $(BIN) $(UNIT_BIN)
 	@BUILD=$(BUILD) REF=$(REF) ONLY=unit sh tests/run-all.sh
