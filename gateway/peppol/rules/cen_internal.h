@@ -84,7 +84,8 @@ enum {
 	CF_CL_AMOUNT = 4,   /* one of the amounts of BR-CL-03 */
 };
 
-/* Token cache of a run, keyed by the (dictionary-interned) name pointer. */
+/* Token cache, keyed by the (dictionary-interned) name pointer; kept
+ * across the documents of one dictionary (engine.h, rule_names_epoch). */
 #define CEN_TOK_CACHE 256
 struct cen_tok_slot {
 	const xmlChar *name;
@@ -119,7 +120,8 @@ struct cen_run {
 	enum rule_ns ns;
 	enum cen_tok tok;
 	unsigned flags;
-	struct cen_tok_slot tok_cache[CEN_TOK_CACHE];
+	struct cen_tok_slot *tok_cache;   /* CEN_TOK_CACHE slots, per thread */
+	bool keep_names;           /* only dictionary-owned names may be cached */
 };
 
 struct cen_cr_entry {

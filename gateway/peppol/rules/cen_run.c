@@ -174,9 +174,11 @@ tok_lookup(struct cen_run *r, const xmlChar *name)
 	};
 	if (rule_code_in(s, cl_amounts, sizeof cl_amounts / sizeof cl_amounts[0]))
 		f |= CF_CL_AMOUNT;
-	c->name = name;
-	c->tok = (uint8_t)tok;
-	c->flags = (uint8_t)f;
+	if (!r->keep_names || rule_name_stable(name)) {
+		c->name = name;
+		c->tok = (uint8_t)tok;
+		c->flags = (uint8_t)f;
+	}
 	r->tok = tok;
 	r->flags = f;
 }
@@ -364,6 +366,16 @@ rules_cen_run(struct rule_ctx *c)
 {
 	struct cen_run r;
 	memset(&r, 0, sizeof r);
+	/* The token cache outlives the run within one dictionary epoch. */
+	static _Thread_local struct cen_tok_slot cache[CEN_TOK_CACHE];
+	static _Thread_local unsigned long cache_epoch;
+	unsigned long e = rule_names_epoch();
+	if (e == 0 || e != cache_epoch) {
+		memset(cache, 0, sizeof cache);
+		cache_epoch = e;
+	}
+	r.tok_cache = cache;
+	r.keep_names = e != 0;
 	r.c = c;
 	r.root = c->root;
 	r.root_doc = rule_is(r.root, RULE_NS_INV, "Invoice") || rule_is(r.root, RULE_NS_CN, "CreditNote");

@@ -15,6 +15,7 @@
 #ifndef GW_PEPPOL_RULES_ENGINE_H
 #define GW_PEPPOL_RULES_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <libxml/tree.h>
 #include "core/err.h"
@@ -52,6 +53,14 @@ enum rule_sets { RULES_CEN = 1, RULES_PEPPOL = 2, RULES_ALL = 3 };
 
 /* Run the selected sets over a parsed document. */
 gw_rc rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out);
+/* Name caches kept across documents of one parser dictionary: inside
+ * rules_validate_doc, the epoch the current document's names belong to
+ * (0: none, cache for this run only; a change: empty the caches), and
+ * whether a name may stay cached past this run. */
+unsigned long rule_names_epoch(void);
+bool rule_name_stable(const xmlChar *name);
+/* Drop this thread's reference on the cached names' dictionary. */
+void rule_names_release(void);
 void rule_findings_free(struct rule_findings *f);
 
 

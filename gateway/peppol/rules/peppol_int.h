@@ -24,6 +24,12 @@ enum peppol_tok {
 	PT_PAYMENT_MEANS, PT_START_DATE, PT_TAX_AMOUNT, PT_TAX_CATEGORY, PT_TAX_CURRENCY_CODE,
 };
 
+#define PEPPOL_TOK_CACHE 128
+struct peppol_tok_slot {
+	const xmlChar *name;
+	unsigned char tok;
+};
+
 struct peppol_run {
 	struct rule_ctx *c;
 	xmlNodePtr top;            /* the document element, XPath root element */
@@ -38,8 +44,11 @@ struct peppol_run {
 	enum peppol_ns ns_kind[8];
 	size_t nns;
 	/* Element names are interned by the parser's dictionary, so the token
-	 * of a name is remembered by pointer (open addressing, 128 slots). */
-	struct { const xmlChar *name; unsigned char tok; } tok_cache[128];
+	 * of a name is remembered by pointer (open addressing, PEPPOL_TOK_CACHE
+	 * slots, per thread, kept across the documents of one dictionary:
+	 * engine.h, rule_names_epoch). */
+	struct peppol_tok_slot *tok_cache;
+	bool keep_names;           /* only dictionary-owned names may be cached */
 };
 
 /* Which of the UBL namespaces an element is in. */

@@ -161,7 +161,7 @@ tok_of(const char *l)
 static enum peppol_tok
 tok_cached(struct peppol_run *r, const xmlChar *name)
 {
-	size_t mask = sizeof r->tok_cache / sizeof r->tok_cache[0] - 1;
+	size_t mask = PEPPOL_TOK_CACHE - 1;
 	size_t h = ((uintptr_t)name >> 3) * 2654435761u;
 	for (size_t i = 0; i < 8; i++) {
 		size_t s = (h + i) & mask;
@@ -169,6 +169,8 @@ tok_cached(struct peppol_run *r, const xmlChar *name)
 			return (enum peppol_tok)r->tok_cache[s].tok;
 		if (r->tok_cache[s].name == NULL) {
 			enum peppol_tok t = tok_of((const char *)name);
+			if (r->keep_names && !rule_name_stable(name))
+				return t;
 			r->tok_cache[s].name = name;
 			r->tok_cache[s].tok = (unsigned char)t;
 			return t;
@@ -503,6 +505,16 @@ rules_peppol_run(struct rule_ctx *c)
 	struct peppol_run r = { .c = c, .top = c->root };
 	if (r.top == NULL)
 		return;
+	/* The token cache outlives the run within one dictionary epoch. */
+	static _Thread_local struct peppol_tok_slot cache[PEPPOL_TOK_CACHE];
+	static _Thread_local unsigned long cache_epoch;
+	unsigned long e = rule_names_epoch();
+	if (e == 0 || e != cache_epoch) {
+		memset(cache, 0, sizeof cache);
+		cache_epoch = e;
+	}
+	r.tok_cache = cache;
+	r.keep_names = e != 0;
 	r.top_is_invoice = peppol_is(r.top, PNS_INV, "Invoice");
 	profile_init(&r);
 	r.de_pair = country_is_de(r.top, "cac:AccountingSupplierParty") &&

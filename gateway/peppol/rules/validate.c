@@ -65,6 +65,7 @@ invoice_parser_release(void)
 	tl_ctxt = NULL;
 	tl_uses = 0;
 	xsd_ubl_release_thread();
+	rule_names_release();
 }
 
 xmlDocPtr
