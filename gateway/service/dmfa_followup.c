@@ -256,7 +256,7 @@ dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const ch
 	snprintf(out->record_id, sizeof out->record_id, "%s", c->contract_id);
 	out->revision = c->revision;
 	snprintf(out->kind, sizeof out->kind, "%s", DMFA_KIND_KEPT);
-	snprintf(out->channel, sizeof out->channel, "%s", DMFA_ANSWER_CHANNEL);
+	snprintf(out->channel, sizeof out->channel, "%s", DMFA_KEPT_CHANNEL);
 	out->state = QS_HELD;
 	snprintf(out->last_error, sizeof out->last_error,
 	    "kept for the DmfA: a change Dimona does not carry (never sent)");

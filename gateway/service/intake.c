@@ -3,12 +3,15 @@
  *
  * Owns the per-record decision (new, replay, conflict, follow-up) and the
  * batching of a file into transactions, including the hold of Horeca EXT
- * days until their runs are known (intake_series.c decides those). Must
- * never acknowledge a record before the commit that holds it, never queue
- * a second IN for a standing period, never let one bad record stop the
- * file.
+ * days until their runs are known (intake_series.c decides those). A
+ * revision with nothing to declare is kept all the same, as a never-sent
+ * message (dmfa_followup_kept_msg) committed with the batch, so the DmfA
+ * sees its pay. Must never acknowledge a record before the commit that
+ * holds it, never queue a second IN for a standing period, never let one
+ * bad record stop the file, never leave a kept revision sendable.
  */
 #include "service/intake.h"
+#include "service/dmfa_followup.h"
 #include "service/followup.h"
 #include "service/intake_series.h"
 #include "core/config.h"
@@ -65,7 +68,7 @@ intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
 static gw_rc
 intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
                     const struct intake_opts *o, struct queue_msg out[2], size_t *n,
-                    enum intake_verdict *v, char *why, size_t whycap, char note_hash[65])
+                    enum intake_verdict *v, char *why, size_t whycap)
 {
 	char hash[65], have_hash[65];
 	size_t nl = 0;
@@ -80,7 +83,6 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	*v = IV_QUEUE;
 	why[0] = '\0';
 	queue_sha256_hex(json, len, hash);
-	memcpy(note_hash, hash, sizeof hash);
 	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
 		goto out;
@@ -105,9 +107,9 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 		if ((rc = q->ops->by_record(q, c->contract_id, &list, &nl)) != GW_OK)
 			goto out;
 		for (size_t i = 0; i < nl && !have_prev; i++) {
-			/* The newest revision that produced a message is what the
-			 * other side was told; revisions noted without a message
-			 * changed nothing it carries. */
+			/* The newest revision stored: what the other side was
+			 * told, or a kept revision that differs from it only in
+			 * what Dimona does not carry (so it decides the same). */
 			if (list[i].payload != NULL) {
 				struct record_rejection rej;
 				if (contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
@@ -139,7 +141,12 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	if (standing[0] == '\0' && f != FU_NONE && f != FU_IN)
 		f = f == FU_CANCEL ? FU_NONE : FU_IN;
 	if (f == FU_NONE) {
+		/* Nothing for Dimona, but the DmfA needs this revision's pay:
+		 * kept, in the same commit that raises the records table. */
 		*v = IV_NOTHING;
+		if ((rc = dmfa_followup_kept_msg(&out[0], c, json)) != GW_OK)
+			goto out;
+		*n = 1;
 		goto out;
 	}
 	if (f == FU_CANCEL_AND_IN) {
@@ -184,8 +191,7 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
 	*n = 0;
 	if (rc != GW_OK)
 		return rc;
-	char note[65];
-	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap, note);
+	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap);
 }
 
 /*
@@ -417,34 +423,76 @@ out:
 	return rc;
 }
 
-/* Commit the batch; counts only what the commit made durable. */
+/* Is m a kept revision (a payload for the DmfA, never sent)? */
+static int
+intake_is_kept(const struct queue_msg *m)
+{
+	return strcmp(m->kind, DMFA_KIND_KEPT) == 0;
+}
+
+/* After the commit: the markers and kept revisions among msgs (those not
+ * duplicates) move from held to cancelled. They are already durable with
+ * the records table; a crash before this only leaves them held (never
+ * sent), which intake_settle_left finishes at the next intake. */
+static gw_rc
+intake_settle(struct queue *q, const struct queue_msg *msgs, size_t n, const unsigned char *dup)
+{
+	gw_rc rc = intake_series_settle(q, msgs, n, dup);
+	for (size_t i = 0; i < n; i++) {
+		if ((dup != NULL && dup[i]) || !intake_is_kept(&msgs[i]))
+			continue;
+		gw_rc r = q->ops->transition(q, msgs[i].id, QS_HELD, QS_CANCELLED, "intake",
+		    msgs[i].last_error);
+		/* Already settled (an earlier run, or an operator): fine. */
+		if (r != GW_OK && r != GW_ESTATE && rc == GW_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Settle what a crash left held: the markers (intake_series.c) and the
+ * kept revisions (only those: an operator's hold on anything else stays). */
+static gw_rc
+intake_settle_left(struct queue *q)
+{
+	struct queue_filter f = { .state = QS_HELD, .channel = DMFA_KEPT_CHANNEL };
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	gw_rc rc = intake_series_settle_left(q);
+	if (rc != GW_OK || (rc = q->ops->list(q, &f, &l, &n)) != GW_OK)
+		return rc;
+	rc = intake_settle(q, l, n, NULL);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	return rc;
+}
+
+/* Commit the batch; counts only what the commit made durable. Kept
+ * revisions (*kept of them) count as "nothing to declare", not as
+ * messages. */
 static gw_rc
 intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
-             unsigned long *recs, struct intake_stats *st, struct queue_record *notes,
-             size_t *nn)
+             unsigned long *recs, unsigned long *kept, struct intake_stats *st)
 {
 	gw_rc rc = GW_OK;
 	if (*nm > 0) {
 		rc = q->ops->enqueue_each(q, msgs, *nm, dup);
 		if (rc == GW_OK) {
 			st->queued_records += *recs;
+			st->no_change += *kept;
 			for (size_t i = 0; i < *nm; i++)
-				if (!dup[i] && !intake_series_is_marker(msgs[i].kind))
+				if (!dup[i] && !intake_series_is_marker(msgs[i].kind) &&
+				    !intake_is_kept(&msgs[i]))
 					st->messages++;
-			rc = intake_series_settle(q, msgs, *nm, dup);
+			rc = intake_settle(q, msgs, *nm, dup);
 		}
 	}
-	/* Revisions with nothing to declare: remembered as seen. */
-	if (rc == GW_OK && *nn > 0) {
-		rc = q->ops->records_note(q, notes, *nn);
-		if (rc == GW_OK)
-			st->no_change += *nn;
-	}
-	*nn = 0;
 	for (size_t i = 0; i < *nm; i++)
 		queue_msg_free(&msgs[i]);
 	*nm = 0;
 	*recs = 0;
+	*kept = 0;
 	return rc;
 }
 
@@ -459,11 +507,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	size_t cap = o->batch * 2 + 2, nm = 0;
 	struct queue_msg *msgs = calloc(cap, sizeof *msgs);
 	unsigned char *dup = calloc(cap, 1);
-	struct queue_record *notes = calloc(cap, sizeof *notes);
-	size_t nn = 0;
 	struct idset ids = { .cap = 1 };
 	struct hold hold = { .v = NULL, .n = 0, .ids = { .cap = HOLD_MAX * 2 } };
-	unsigned long recs = 0;
+	unsigned long recs = 0, kept = 0;
 	gw_rc rc;
 
 	while (ids.cap < o->batch * 2)
@@ -476,15 +522,16 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.not_empty, NULL);
 	pthread_cond_init(&p.not_full, NULL);
-	if (msgs == NULL || dup == NULL || notes == NULL || ids.ids == NULL || p.ring == NULL ||
+	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL ||
 	    hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
 		goto out;
-	if ((rc = intake_series_settle_left(q)) != GW_OK) {
-		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers (%s)", gw_rc_name(rc));
+	if ((rc = intake_settle_left(q)) != GW_OK) {
+		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers or kept revisions (%s)",
+		    gw_rc_name(rc));
 		goto out;
 	}
 	if (pthread_create(&thr, NULL, pipe_parse, &p) != 0) {
@@ -547,7 +594,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		if (verdict == 4)
 			st->replayed++;
 		if (verdict == 5) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
@@ -555,11 +602,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			}
 			idset_clear(&ids);
 		}
-		/* The id set only spans one batch; keep it at most half full
-		 * (records that queue nothing do not grow the batch). */
-		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap ||
-		    nn + 1 > cap) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK) {
+		/* The id set only spans one batch; keep it at most half full. */
+		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
 				goto flushfail;
@@ -571,9 +616,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		int force = 0;
 		enum intake_verdict v;
 		char why[256];
-		char note_hash[65];
-		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why,
-		    note_hash);
+		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why);
 		x->json = NULL;
 		if (rc != GW_OK) {
 			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
@@ -602,10 +645,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
 		case IV_NOTHING:
-			snprintf(notes[nn].record_id, sizeof notes[nn].record_id, "%s", c->contract_id);
-			notes[nn].revision = c->revision;
-			memcpy(notes[nn].hash, note_hash, sizeof notes[nn].hash);
-			nn++;
+			/* Its kept revision rides in the batch's commit. */
+			nm += n;
+			kept++;
 			break;
 		case IV_CONFLICT: {
 			struct record_rejection rej;
@@ -621,18 +663,18 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		pipe_done(&p);
 		if (hold.n == HOLD_MAX || hold.ids.n >= HOLD_MAX) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
-		if (force || nm + nn >= o->batch) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK)
+		if (force || nm >= o->batch) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
 	}
-	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, st, notes, &nn)) != GW_OK ||
+	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
 	    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 		goto flushfail;
 	goto out;
@@ -664,6 +706,5 @@ out:
 	free(ids.ids);
 	free(msgs);
 	free(dup);
-	free(notes);
 	return rc;
 }

@@ -32,7 +32,9 @@ enum intake_verdict {
 	IV_QUEUE,                 /* out[0..n) are to be enqueued */
 	IV_REPLAY,                /* an older revision: changes nothing */
 	IV_UNCHANGED,             /* the same revision again, same content */
-	IV_NOTHING,               /* a new revision with nothing to declare */
+	IV_NOTHING,               /* a new revision with nothing to declare: out[0]
+	                             keeps it for the DmfA (dmfa_followup_kept_msg),
+	                             to enqueue, then move held -> cancelled */
 	IV_CONFLICT               /* same revision, different content: rejected */
 };
 

@@ -360,17 +360,31 @@ test_queue_decisions(void **state)
 	assert_true(said(&s, "DMFA:20262:" E1 ": waits: "));
 	assert_non_null(strstr(s.lines[0], "DMPI"));
 
-	/* A revision taken in that produced no message and was not kept:
-	 * reported, never declared with the old values silently. */
+	/* Intake keeps a pay-only revision itself: the DmfA finds it. */
 	buf = NULL;
 	t = open_memstream(&buf, &len);
 	line(t, "B", 2, E1, "70070700543", "2026-04-02", 26000);   /* pay only */
 	fclose(t);
 	take(buf);
 	free(buf);
+	assert_true(get_kind("B", DMFA_KIND_KEPT, &m));
+	assert_int_equal(m.state, QS_CANCELLED);
+	queue_msg_free(&m);
+	run_once(&r, &s);
+	assert_int_equal(r.unstored, 0);
+
+	/* A revision taken in without its content (noted only, as intake did
+	 * before it kept them): reported, never declared with the old values
+	 * silently. */
+	struct queue_record note;
+	memset(&note, 0, sizeof note);
+	snprintf(note.record_id, sizeof note.record_id, "B");
+	note.revision = 3;
+	queue_sha256_hex("B3", 2, note.hash);
+	assert_int_equal(q->ops->records_note(q, &note, 1), GW_OK);
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 1);
-	assert_true(said(&s, "B: revision 2 was taken in without its content being kept"));
+	assert_true(said(&s, "B: revision 3 was taken in without its content being kept"));
 
 	/* E2's only contract cancelled: no row left, its filing is still
 	 * found through the queue (here: still waiting for its answer). */

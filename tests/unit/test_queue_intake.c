@@ -150,8 +150,8 @@ test_intake_file(void **state)
 	assert_int_equal(st.replayed, 1);
 	assert_int_equal(st.messages, 0);
 
-	/* A revision Dimona does not carry (the wage): nothing queued, but the
-	 * record's highest revision moves, so the same revision with other
+	/* A revision Dimona does not carry (the wage): no message to send (it
+	 * is only kept for the DmfA), but the record's highest revision moves, so the same revision with other
 	 * content is a conflict and the older one a replay. */
 	snprintf(path, sizeof path, "%s/w.jsonl", dir);
 	char *w2 = variant("\"contract_id\":\"J-1\",\"revision\":\"1\"",
@@ -192,9 +192,11 @@ test_intake_file(void **state)
 	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
 	assert_int_equal(st.messages, 1);
 	assert_int_equal(q->ops->by_record(q, "W-1", &l, &n), GW_OK);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);                                   /* revision 2 was kept */
 	assert_string_equal(l[0].kind, "dimona-update");         /* never a second IN */
-	assert_string_equal(l[0].depends_on, l[1].id);
+	assert_string_equal(l[1].kind, "contract-kept");
+	assert_string_equal(l[2].kind, "dimona-in");
+	assert_string_equal(l[0].depends_on, l[2].id);
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&l[i]);
 	free(l);
