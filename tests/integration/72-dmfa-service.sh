@@ -9,9 +9,9 @@
 # kept DMPI, sent and accepted, and cancelling an employer's only contract
 # gives the correction that deletes its record; re-running `dmfa queue` with nothing new
 # queues nothing; originals are never re-sent; each FI validates against the
-# official XSD. Last, a pay-only revision (no Dimona message) is either
-# corrected (when intake keeps such revisions) or reported, never silently
-# declared with the old pay.
+# official XSD. Last, a pay-only revision (no Dimona message: intake keeps
+# it as a never-sent, cancelled contract-kept message outside the senders'
+# status counts) gives a correction carrying the new pay, sent and accepted.
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
 set -u
@@ -178,18 +178,57 @@ grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued s
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 3 ] || fail "not three corrections in all"
 
-# ---- 7. a pay-only revision (Dimona carries no pay: intake queues no message)
+# ---- 7. a pay-only revision (Dimona carries no pay): intake queues no Dimona
+# message but keeps the revision (contract-kept on the "kept" channel, held
+# then cancelled, never sent); the DmfA corrects the pay from it
 sed -n '1p' fixtures/contracts/sample.csv >"$work/rev2.csv"
 grep '^C-2026-120501,2,' fixtures/contracts/sample.csv >>"$work/rev2.csv"
-gw intake --contracts "$work/rev2.csv" >/dev/null 2>"$work/intake3.err" || fail "intake: $(cat "$work/intake3.err")"
+grep -q ',27000,' "$work/rev2.csv" || fail "the fixture's pay-only revision changed"
+gw status --json >"$work/status1.json" || fail "status"
+gw intake --contracts "$work/rev2.csv" >"$work/intake3.out" 2>"$work/intake3.err" ||
+	fail "intake: $(cat "$work/intake3.err")"
+grep -q " 0 taken in (0 messages), .* 1 without anything to declare" "$work/intake3.out" ||
+	fail "pay-only intake summary: $(cat "$work/intake3.out")"
+[ "$(gw show C-2026-120501 | grep -c '^record: .* revision 2$')" -eq 1 ] ||
+	{ gw show C-2026-120501; fail "revision 2 did not give exactly one (kept) message"; }
+[ "$(state_of C-2026-120501 contract-kept)" = cancelled ] ||
+	{ gw show C-2026-120501; fail "the kept revision is not cancelled"; }
+gw show C-2026-120501 | awk '/^kind:/{k=$2} /^channel:/{if (k=="contract-kept") print $2}' | grep -qx kept ||
+	fail "the kept revision is not on the kept channel"
+# Status: the kept revision is in no sender's line, only in the total.
+gw status --json >"$work/status2.json" || fail "status"
+ch1=$(sed 's/.*"onss-batch":{\([^}]*\)}.*/\1/' "$work/status1.json")
+ch2=$(sed 's/.*"onss-batch":{\([^}]*\)}.*/\1/' "$work/status2.json")
+[ "$ch1" = "$ch2" ] || fail "a pay-only revision changed the onss-batch counts: $ch1 -> $ch2"
+c1=$(sed 's/.*"total":{[^}]*"cancelled":\([0-9]*\)}.*/\1/' "$work/status1.json")
+c2=$(sed 's/.*"total":{[^}]*"cancelled":\([0-9]*\)}.*/\1/' "$work/status2.json")
+[ "$c2" -eq $((c1 + 1)) ] || fail "total cancelled $c1 -> $c2 (one kept revision expected)"
+# A replay of the revision adds nothing.
+gw intake --contracts "$work/rev2.csv" >"$work/intake5.out" 2>&1 || fail "replay: $(cat "$work/intake5.out")"
+grep -q " 1 unchanged, 0 without" "$work/intake5.out" || fail "replay: $(cat "$work/intake5.out")"
+gw status --json >"$work/status3.json" || fail "status"
+cmp -s "$work/status2.json" "$work/status3.json" || fail "a replay changed the queue counts"
+
 dmfa_queue
-if kinds_of C-2026-120501 | grep -q contract-kept; then
-	grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "kept pay-only revision not corrected: $(cat "$work/q.out")"
-	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (new pay, cancelled contract, pay-only) accepted, idle re-runs queue nothing"
-else
-	grep -q "^C-2026-120501: revision 2 was taken in without its content being kept" "$work/q.out" ||
-		fail "a pay-only revision went unnoticed: $(cat "$work/q.out")"
-	[ $qrc -eq 1 ] || fail "dmfa queue exit $qrc with an unstored revision"
-	grep -q "^$E1: queued" "$work/q.out" && fail "queued a correction without the new pay"
-	echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (new pay, cancelled contract) accepted, idle re-runs queue nothing; pay-only revisions reported (intake keeps none yet)"
-fi
+# (exit 1 stays: the worker without INSS of step 2 is still reported)
+grep -q "C-2026-120501" "$work/q.out" "$work/q.err" && fail "the pay-only contract was reported: $(cat "$work/q.out" "$work/q.err")"
+grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "the pay-only revision was not corrected: $(cat "$work/q.out")"
+grep -q "^$E2: unchanged" "$work/q.out" || fail "the other employer: $(cat "$work/q.out")"
+FIK=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+[ -n "$FIK" ] && [ "$FIK" != "$FIW" ] || fail "the pay-only correction has no submission of its own ($FIK)"
+xsd_check "$FIK" DmfAUpdate_20231.xsd
+grep -q "<RemunAmount>27000</RemunAmount>" "$work/outbox/$FIK" || fail "the correction does not carry the new pay 27000"
+grep -q "<RemunAmount>22500</RemunAmount>" "$work/outbox/$FIK" && fail "the correction still carries the old pay 22500"
+grep -q "<EmployerDeclarationPID>" "$work/outbox/$FIK" || fail "the correction has no permanent ids"
+run_idle
+st=$(state_of $E1 dmfa-update)
+[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $E1; fail "the pay-only correction is $st"; }
+gw show $E1 | grep -q "$FIK" || fail "the accepted correction is not $FIK"
+[ "$(state_of C-2026-120501 contract-kept)" = cancelled ] || fail "the kept revision moved after the run"
+gw show C-2026-120501 | awk '/^kind:/{k=$2} /^attempts:/{if (k=="contract-kept") print $2}' | grep -qx 0 ||
+	fail "the kept revision was sent"
+dmfa_queue
+grep -q "^$E1: unchanged" "$work/q.out" || fail "after the pay-only correction: $(cat "$work/q.out")"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 4 ] || fail "not four corrections in all"
+[ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
+echo "ok: DmfA in the service: originals per employer, accepted with DMPI kept, corrections (new pay, cancelled contract, pay-only revision kept by intake) accepted, idle re-runs queue nothing"
