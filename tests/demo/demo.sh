@@ -88,14 +88,12 @@ echo "-- intake of fixtures/contracts/sample.csv"
 gw intake --contracts fixtures/contracts/sample.csv
 echo "-- gateway run --until-idle"
 gw run --until-idle 2>"$demo/run1.log" || die "run failed: $(tail -n 5 "$demo/run1.log")"
-tail -n 1 "$demo/run1.log"
 echo "-- what was declared and what the ONSS answered"
 results fixtures/contracts/sample.csv
 
 echo "-- intake of the amendments (fixtures/demo/revisions.csv)"
 gw intake --contracts fixtures/demo/revisions.csv
 gw run --until-idle 2>"$demo/run2.log" || die "run failed: $(tail -n 5 "$demo/run2.log")"
-tail -n 1 "$demo/run2.log"
 results fixtures/demo/revisions.csv
 echo "-- gateway status"
 gw status
