@@ -110,3 +110,48 @@ queue_space_check(const char *path, char *errbuf, size_t errcap)
 	}
 	return GW_OK;
 }
+
+/* Bulk moves: the backend's one-transaction version, or step by step for a
+ * backend without one (each step durable on its own). */
+gw_rc
+queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
+                size_t *n_done)
+{
+	size_t done = 0;
+	if (q->ops->move_many != NULL)
+		return q->ops->move_many(q, mv, n, actor, n_done);
+	for (size_t i = 0; i < n; i++) {
+		struct queue_move *x = &mv[i];
+		if (x->from != x->to) {
+			x->rc = x->fields != NULL
+			    ? q->ops->update_transition(q, x->fields, x->from, x->to, actor, x->why)
+			    : q->ops->transition(q, x->id, x->from, x->to, actor, x->why);
+		} else {
+			struct queue_msg cur;
+			x->rc = q->ops->get(q, x->id, &cur);
+			if (x->rc == GW_OK) {
+				if (cur.state != x->from)
+					x->rc = GW_ESTATE;
+				queue_msg_free(&cur);
+			}
+			if (x->rc == GW_OK && x->fields != NULL)
+				x->rc = q->ops->update(q, x->fields);
+			if (x->rc == GW_OK && x->what != NULL) {
+				struct queue_event ev;
+				memset(&ev, 0, sizeof ev);
+				snprintf(ev.actor, sizeof ev.actor, "%s", actor != NULL ? actor : "");
+				ev.from = ev.to = x->from;
+				snprintf(ev.what, sizeof ev.what, "%s", x->what);
+				snprintf(ev.why, sizeof ev.why, "%s", x->why != NULL ? x->why : "");
+				x->rc = q->ops->add_event(q, x->id, &ev);
+			}
+		}
+		if (x->rc == GW_OK)
+			done++;
+		else if (x->rc != GW_ESTATE && x->rc != GW_ENOTFOUND)
+			return x->rc;
+	}
+	if (n_done != NULL)
+		*n_done = done;
+	return GW_OK;
+}

@@ -75,6 +75,20 @@ struct queue_event {
 	char why[512];
 };
 
+/* One step of move_many(): move a message and/or write its fields. */
+struct queue_move {
+	const char *id;                           /* the message */
+	const struct queue_msg *fields;           /* NULL, or its mutable fields to write (as update()) */
+	enum queue_state from, to;                /* from == to: no transition, the message must still
+	                                             be in from (fields and/or note only) */
+	const char *what;                         /* from == to only: the event to add ("answer",
+	                                             "note"), NULL = none; a transition always adds
+	                                             its "transition" event */
+	const char *why;                          /* the event's reason */
+	gw_rc rc;                                 /* out: GW_OK, or GW_ESTATE (not in from, or the
+	                                             table refuses from -> to), GW_ENOTFOUND */
+};
+
 struct queue_stats {
 	uint64_t count[QS__COUNT];
 	int64_t oldest_pending_ms;                /* 0 when none */
@@ -186,6 +200,18 @@ struct queue_ops {
 	 * malloc'd. */
 	gw_rc (*days_get)(struct queue *q, const char *employer, const char *worker, int32_t from,
 	                  int32_t to, struct queue_day **out, size_t *n);
+	/* Many moves (each as update_transition(), or fields/note only when
+	 * from == to) in ONE durable transaction, in array order, all by
+	 * actor. Each step is checked against the state machine and the
+	 * message's current state; a refused step is reported in mv[i].rc
+	 * (GW_ESTATE, GW_ENOTFOUND), changes nothing of that message, and the
+	 * others proceed: the call still returns GW_OK. Any other failure
+	 * (I/O, full disk, busy: GW_EIO, GW_ETEMP ...) rolls back the whole
+	 * call: nothing of it is durable, and mv[].rc is meaningless. Steps
+	 * may name the same message twice; each sees the state the previous
+	 * one left. *n_done (may be NULL) counts the steps applied. */
+	gw_rc (*move_many)(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
+	                   size_t *n_done);
 };
 
 /* A queue handle begins with its ops table, whatever the backend. */
@@ -198,6 +224,10 @@ extern const struct queue_ops queue_sqlite_ops;
 /* Open the queue named by the configuration ([queue] backend, dsn). */
 gw_rc queue_open_configured(struct queue **q, char *errbuf, size_t errcap);
 void queue_msg_free(struct queue_msg *m);      /* frees body and payload only */
+/* ops->move_many when the backend has it, else the same steps one
+ * transaction each (not atomic as a whole; same per-step reports). */
+gw_rc queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
+                      size_t *n_done);
 
 /* Helpers shared by the backends and the runner (queue/queue.c). */
 int64_t queue_now_ms(void);

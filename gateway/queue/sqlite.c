@@ -25,6 +25,9 @@ struct sq {
 	sqlite3 *db;
 	char path[1024];
 	sqlite3_stmt *ins_msg, *ins_ev, *get_rec, *put_rec, *ins_ev_created;
+	/* Prepared on first use, then reused (moves, state reads, field
+	 * writes): a bulk move of thousands of messages prepares each once. */
+	sqlite3_stmt *st_move, *st_state, *st_fields;
 };
 
 static const char sq_schema[] =
@@ -101,6 +104,17 @@ sq_commit(struct sq *s)
 }
 
 static void sq_rollback(struct sq *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+
+/* A statement kept in *slot: prepared the first time, reset and unbound after. */
+static gw_rc
+sq_cached(struct sq *s, sqlite3_stmt **slot, const char *sql)
+{
+	if (*slot == NULL)
+		return sq_rc(sqlite3_prepare_v2(s->db, sql, -1, slot, NULL));
+	sqlite3_reset(*slot);
+	sqlite3_clear_bindings(*slot);
+	return GW_OK;
+}
 
 /* Prepare or fail with the database's message. */
 static gw_rc
@@ -309,6 +323,9 @@ sq_close(struct queue *q)
 	sqlite3_finalize(s->get_rec);
 	sqlite3_finalize(s->put_rec);
 	sqlite3_finalize(s->ins_ev_created);
+	sqlite3_finalize(s->st_move);
+	sqlite3_finalize(s->st_state);
+	sqlite3_finalize(s->st_fields);
 	if (s->db != NULL)
 		sqlite3_close(s->db);
 	free(s);
@@ -482,8 +499,8 @@ sq_get(struct queue *q, const char *id, struct queue_msg *out)
 static gw_rc
 sq_state_of(struct sq *s, const char *id, enum queue_state *st_out)
 {
-	sqlite3_stmt *st = NULL;
-	gw_rc rc = sq_prep(s, "SELECT state FROM msgs WHERE id=?", &st);
+	gw_rc rc = sq_cached(s, &s->st_state, "SELECT state FROM msgs WHERE id=?");
+	sqlite3_stmt *st = s->st_state;
 	if (rc != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -495,7 +512,7 @@ sq_state_of(struct sq *s, const char *id, enum queue_state *st_out)
 	} else {
 		rc = r == SQLITE_DONE ? GW_ENOTFOUND : sq_rc(r);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -505,19 +522,20 @@ sq_move(struct sq *s, const char *id, enum queue_state from, enum queue_state to
         int64_t now, const char *actor, const char *why)
 {
 	enum queue_state cur;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	gw_rc rc;
 	if (!queue_transition_allowed(from, to))
 		return GW_ESTATE;
-	if ((rc = sq_prep(s, "UPDATE msgs SET state=?, updated_ms=? WHERE id=? AND state=?",
-	    &st)) != GW_OK)
+	if ((rc = sq_cached(s, &s->st_move, "UPDATE msgs SET state=?, updated_ms=? WHERE id=?"
+	    " AND state=?")) != GW_OK)
 		return rc;
+	st = s->st_move;
 	sqlite3_bind_text(st, 1, queue_state_name(to), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, queue_state_name(from), -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return sq_rc(r);
 	if (sqlite3_changes(s->db) == 0) {
@@ -622,11 +640,12 @@ sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
 	/* A message read without its body (list() without bodies, as answer
 	 * matching does) must not lose the stored bytes when it is updated:
 	 * NULL keeps them; start-up recovery discards them explicitly. */
-	gw_rc rc = sq_prep(s, "UPDATE msgs SET attempts=?, next_attempt_ms=?, expires_ms=?,"
-	    " content_hash=?, body=COALESCE(?, body), body_file=?, remote_ref=?, remote_ref2=?, last_error=?,"
-	    " sent_ms=?, depends_on=?, updated_ms=? WHERE id=?", &st);
+	gw_rc rc = sq_cached(s, &s->st_fields, "UPDATE msgs SET attempts=?, next_attempt_ms=?,"
+	    " expires_ms=?, content_hash=?, body=COALESCE(?, body), body_file=?, remote_ref=?,"
+	    " remote_ref2=?, last_error=?, sent_ms=?, depends_on=?, updated_ms=? WHERE id=?");
 	if (rc != GW_OK)
 		return rc;
+	st = s->st_fields;
 	sqlite3_bind_int64(st, 1, m->attempts);
 	sqlite3_bind_int64(st, 2, m->next_attempt_ms);
 	sqlite3_bind_int64(st, 3, m->expires_ms);
@@ -642,7 +661,7 @@ sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_text(st, 13, m->id, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return sq_rc(r);
 	return sqlite3_changes(s->db) == 0 ? GW_ENOTFOUND : GW_OK;
@@ -681,6 +700,58 @@ sq_update_transition(struct queue *q, const struct queue_msg *m, enum queue_stat
 		return rc;
 	}
 	return sq_commit(s);
+}
+
+/* One step of move_many inside the transaction: refusals land in x->rc
+ * (GW_OK returned), anything else is returned and undoes the call. */
+static gw_rc
+sq_move_one(struct sq *s, struct queue_move *x, int64_t now, const char *actor)
+{
+	enum queue_state cur;
+	gw_rc rc;
+	if (x->id == NULL || (x->fields != NULL && strcmp(x->fields->id, x->id) != 0))
+		return GW_EINPUT;          /* a caller's bug: nothing of the call is kept */
+	if (x->from != x->to) {
+		rc = sq_move(s, x->id, x->from, x->to, now, actor, x->why);
+	} else {
+		rc = sq_state_of(s, x->id, &cur);
+		if (rc == GW_OK && cur != x->from)
+			rc = GW_ESTATE;
+		if (rc == GW_OK && x->what != NULL)
+			rc = sq_event(s, x->id, now, actor, cur, cur, x->what, x->why);
+	}
+	if (rc == GW_OK && x->fields != NULL)
+		rc = sq_write_fields(s, x->fields, now);
+	x->rc = rc;
+	return rc == GW_ESTATE || rc == GW_ENOTFOUND ? GW_OK : rc;
+}
+
+/* Many checked moves, one transaction; refused steps reported, not fatal. */
+static gw_rc
+sq_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor, size_t *n_done)
+{
+	struct sq *s = SQ(q);
+	int64_t now = queue_now_ms();
+	size_t done = 0;
+	gw_rc rc;
+	if (n_done != NULL)
+		*n_done = 0;
+	if (n == 0)
+		return GW_OK;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = sq_move_one(s, &mv[i], now, actor)) != GW_OK) {
+			sq_rollback(s);
+			return rc;
+		}
+		done += mv[i].rc == GW_OK;
+	}
+	if ((rc = sq_commit(s)) != GW_OK)
+		return rc;
+	if (n_done != NULL)
+		*n_done = done;
+	return GW_OK;
 }
 
 /* Append a free-form event (answers, notes, attempts). */
@@ -1127,4 +1198,5 @@ const struct queue_ops queue_sqlite_ops = {
 	.records_note = sq_records_note,
 	.days_put = sq_days_put,
 	.days_get = sq_days_get,
+	.move_many = sq_move_many,
 };

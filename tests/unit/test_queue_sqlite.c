@@ -1,5 +1,6 @@
 /* test_queue_sqlite.c - the SQLite backend: durable intake, replays, claims,
- * history, stats, recovery, free-space refusal, group commit. */
+ * history, stats, recovery, free-space refusal, group commit, bulk moves
+ * (move_many: per-step refusals, events, nothing half-applied). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,6 +8,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +356,151 @@ test_group_commit(void **state)
 	q->ops->close(q);
 }
 
+/* Count events of id whose what is `what`. */
+static size_t
+count_events(struct queue *q, const char *id, const char *what)
+{
+	struct queue_event *ev = NULL;
+	size_t n = 0, k = 0;
+	assert_int_equal(q->ops->history(q, id, &ev, &n), GW_OK);
+	for (size_t i = 0; i < n; i++)
+		k += strcmp(ev[i].what, what) == 0;
+	free(ev);
+	return k;
+}
+
+static enum queue_state
+state_of(struct queue *q, const char *id)
+{
+	struct queue_msg m;
+	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
+	enum queue_state st = m.state;
+	queue_msg_free(&m);
+	return st;
+}
+
+static void
+test_move_many(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[5];
+	char rid[16];
+	for (int i = 0; i < 5; i++) {
+		snprintf(rid, sizeof rid, "B-%d", i);
+		mk(&m[i], rid, 1, "dimona-in", NULL);
+		m[i].state = QS_HELD;
+	}
+	m[4].state = QS_PENDING;
+	assert_int_equal(q->ops->enqueue_each(q, m, 5, NULL), GW_OK);
+	/* Valid held -> cancelled moves, a refused one (4 is pending, not held),
+	 * one the table refuses (held -> sent), an unknown id, a fields write. */
+	struct queue_msg f = m[3];
+	snprintf(f.remote_ref2, sizeof f.remote_ref2, "FI.X.1");
+	struct queue_move mv[7] = {
+		{ .id = m[0].id, .from = QS_HELD, .to = QS_CANCELLED, .why = "bulk 0" },
+		{ .id = m[4].id, .from = QS_HELD, .to = QS_CANCELLED, .why = "stale" },
+		{ .id = m[1].id, .from = QS_HELD, .to = QS_CANCELLED, .why = "bulk 1" },
+		{ .id = m[2].id, .from = QS_HELD, .to = QS_SENT, .why = "illegal" },
+		{ .id = "no-such-id", .from = QS_HELD, .to = QS_CANCELLED, .why = "ghost" },
+		{ .id = m[3].id, .fields = &f, .from = QS_HELD, .to = QS_HELD, .what = "note",
+		  .why = "named" },
+		{ .id = m[2].id, .from = QS_HELD, .to = QS_PENDING, .why = "released" },
+	};
+	size_t done = 99;
+	assert_int_equal(q->ops->move_many(q, mv, 7, "test", &done), GW_OK);
+	assert_int_equal(done, 4);
+	assert_int_equal(mv[0].rc, GW_OK);
+	assert_int_equal(mv[1].rc, GW_ESTATE);
+	assert_int_equal(mv[2].rc, GW_OK);
+	assert_int_equal(mv[3].rc, GW_ESTATE);
+	assert_int_equal(mv[4].rc, GW_ENOTFOUND);
+	assert_int_equal(mv[5].rc, GW_OK);
+	assert_int_equal(mv[6].rc, GW_OK);
+	assert_int_equal(state_of(q, m[0].id), QS_CANCELLED);
+	assert_int_equal(state_of(q, m[1].id), QS_CANCELLED);
+	assert_int_equal(state_of(q, m[2].id), QS_PENDING);   /* the later, legal step */
+	assert_int_equal(state_of(q, m[3].id), QS_HELD);
+	assert_int_equal(state_of(q, m[4].id), QS_PENDING);   /* refused: unchanged */
+	/* Each applied step has its event, refused ones none. */
+	assert_int_equal(count_events(q, m[0].id, "transition"), 1);
+	assert_int_equal(count_events(q, m[1].id, "transition"), 1);
+	assert_int_equal(count_events(q, m[2].id, "transition"), 1);
+	assert_int_equal(count_events(q, m[4].id, "transition"), 0);
+	assert_int_equal(count_events(q, m[3].id, "note"), 1);
+	struct queue_event *ev = NULL;
+	size_t nev = 0;
+	assert_int_equal(q->ops->history(q, m[0].id, &ev, &nev), GW_OK);
+	assert_int_equal(nev, 2);
+	assert_string_equal(ev[1].actor, "test");
+	assert_string_equal(ev[1].why, "bulk 0");
+	assert_int_equal(ev[1].from, QS_HELD);
+	assert_int_equal(ev[1].to, QS_CANCELLED);
+	free(ev);
+	struct queue_msg g;
+	assert_int_equal(q->ops->get(q, m[3].id, &g), GW_OK);
+	assert_string_equal(g.remote_ref2, "FI.X.1");
+	queue_msg_free(&g);
+	/* The fallback for backends without move_many gives the same reports. */
+	struct queue_move again = { .id = m[0].id, .from = QS_HELD, .to = QS_CANCELLED };
+	assert_int_equal(queue_move_many(q, &again, 1, "test", &done), GW_OK);
+	assert_int_equal(again.rc, GW_ESTATE);
+	assert_int_equal(done, 0);
+	q->ops->close(q);
+}
+
+/* A failure mid-way (here a trigger makes the storage refuse the 3rd step's
+ * write, as a full disk or an I/O error would) leaves nothing of the call. */
+static void
+test_move_many_all_or_nothing_on_failure(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[4];
+	char rid[16];
+	for (int i = 0; i < 4; i++) {
+		snprintf(rid, sizeof rid, "F-%d", i);
+		mk(&m[i], rid, 1, "dimona-in", NULL);
+	}
+	assert_int_equal(q->ops->enqueue_each(q, m, 4, NULL), GW_OK);
+	sqlite3 *db = NULL;
+	char sql[256];
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof sql, "CREATE TRIGGER boom BEFORE UPDATE ON msgs WHEN NEW.id='%s'"
+	    " BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;", m[2].id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	struct queue_move mv[4];
+	memset(mv, 0, sizeof mv);
+	for (int i = 0; i < 4; i++) {
+		mv[i].id = m[i].id;
+		mv[i].from = QS_PENDING;
+		mv[i].to = QS_HELD;
+		mv[i].why = "all or nothing";
+	}
+	size_t done = 99;
+	gw_rc rc = q->ops->move_many(q, mv, 4, "test", &done);
+	assert_int_not_equal(rc, GW_OK);
+	assert_int_equal(done, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(state_of(q, m[i].id), QS_PENDING);
+		assert_int_equal(count_events(q, m[i].id, "transition"), 0);
+	}
+	/* Without the failure the same call goes through whole. */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(q->ops->move_many(q, mv, 4, "test", &done), GW_OK);
+	assert_int_equal(done, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(state_of(q, m[i].id), QS_HELD);
+	/* A caller's bug (no id) mid-way also undoes the steps before it. */
+	mv[0].from = mv[1].from = QS_HELD;
+	mv[0].to = mv[1].to = QS_PENDING;
+	mv[1].id = NULL;
+	assert_int_equal(q->ops->move_many(q, mv, 2, "test", &done), GW_EINPUT);
+	assert_int_equal(state_of(q, m[0].id), QS_HELD);
+	q->ops->close(q);
+}
+
 int
 main(void)
 {
@@ -363,6 +510,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_nearly_full_refuses_intake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move_many_all_or_nothing_on_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
