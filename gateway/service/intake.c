@@ -434,22 +434,32 @@ intake_is_kept(const struct queue_msg *m)
 }
 
 /* After the commit: the markers and kept revisions among msgs (those not
- * duplicates) move from held to cancelled. They are already durable with
+ * duplicates) move from held to cancelled, all in ONE transaction (queue
+ * move_many: one fsync per intake batch instead of one per message; 5,000
+ * pay-only revisions took 12.4 s that way). They are already durable with
  * the records table; a crash before this only leaves them held (never
- * sent), which intake_settle_left finishes at the next intake. */
+ * sent), which intake_settle_left finishes at the next intake. One already
+ * settled (an earlier run, or an operator) is refused and skipped. */
 static gw_rc
 intake_settle(struct queue *q, const struct queue_msg *msgs, size_t n, const unsigned char *dup)
 {
-	gw_rc rc = intake_series_settle(q, msgs, n, dup);
+	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
+	size_t k = 0;
+	gw_rc rc;
+	if (n && mv == NULL)
+		return GW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if ((dup != NULL && dup[i]) || !intake_is_kept(&msgs[i]))
+		if ((dup != NULL && dup[i]) ||
+		    (!intake_is_kept(&msgs[i]) && !intake_series_is_marker(msgs[i].kind)))
 			continue;
-		gw_rc r = q->ops->transition(q, msgs[i].id, QS_HELD, QS_CANCELLED, "intake",
-		    msgs[i].last_error);
-		/* Already settled (an earlier run, or an operator): fine. */
-		if (r != GW_OK && r != GW_ESTATE && rc == GW_OK)
-			rc = r;
+		mv[k].id = msgs[i].id;
+		mv[k].from = QS_HELD;
+		mv[k].to = QS_CANCELLED;
+		mv[k].why = msgs[i].last_error;
+		k++;
 	}
+	rc = queue_move_many(q, mv, k, "intake", NULL);
+	free(mv);
 	return rc;
 }
 

@@ -42,21 +42,29 @@ last_day(const struct contract *c)
 	return c->end_date ? c->end_date : c->start_date;
 }
 
-/* Held markers become cancelled once their commit returned. */
+/* Held markers become cancelled once their commit returned: all of them
+ * in one transaction (queue move_many), not one commit each. One already
+ * settled (an earlier run of the same intake) is refused and skipped. */
 gw_rc
 intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
                      const unsigned char *dup)
 {
-	gw_rc rc = GW_OK;
+	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
+	size_t k = 0;
+	gw_rc rc;
+	if (n && mv == NULL)
+		return GW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if ((dup != NULL && dup[i]) || !intake_series_is_marker(msgs[i].kind))
 			continue;
-		gw_rc r = q->ops->transition(q, msgs[i].id, QS_HELD, QS_CANCELLED, "intake",
-		    msgs[i].last_error);
-		/* Already settled by an earlier run of the same intake: fine. */
-		if (r != GW_OK && r != GW_ESTATE && rc == GW_OK)
-			rc = r;
+		mv[k].id = msgs[i].id;
+		mv[k].from = QS_HELD;
+		mv[k].to = QS_CANCELLED;
+		mv[k].why = msgs[i].last_error;
+		k++;
 	}
+	rc = queue_move_many(q, mv, k, "intake", NULL);
+	free(mv);
 	return rc;
 }
 
