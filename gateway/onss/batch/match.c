@@ -3,7 +3,9 @@
  * conventions): ACRF refusals and NOTIFICATION results move messages to
  * their final state with the reason; ACRF receipts, DmfAPID and IDFLUX are
  * recorded on the messages they concern. Every change goes through the
- * queue interface (any backend), one message at a time, with its event.
+ * queue interface (any backend) with its event; the ACRF and NOTI outcomes
+ * of one answer file are gathered and applied in ONE transaction (queue
+ * move_many: a 10,000-message batch paid 1-2 commits per message).
  *
  * Owns nothing durable itself: the answer files stay in the folder they
  * were downloaded to (moved to applied/ or unmatched/). Never drops an
@@ -148,10 +150,100 @@ note(struct queue *q, const struct queue_msg *m, const char *why)
 	return q->ops->add_event(q, m->id, &ev);
 }
 
-/* Apply one outcome to one message. */
+/* The changes one answer file makes, applied together by plan_flush(). */
+enum plan_count { PC_NONE, PC_NOTE, PC_MOVED };
+struct plan {
+	struct queue_move *mv;
+	struct queue_msg **msg;         /* the message of each step (in the msgset) */
+	unsigned char *count;           /* enum plan_count of each step */
+	char (*why)[512];
+	size_t n, cap;
+};
+
+/* Add a step: m's fields written, moved from -> to (from == to: event
+ * `what` only). */
 static gw_rc
-apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *o,
-              const char *answer_name, struct batch_apply_counts *c)
+plan_add(struct plan *p, struct queue_msg *m, enum queue_state from, enum queue_state to,
+         const char *what, const char *why, enum plan_count count)
+{
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? p->cap * 2 : 64;
+		struct queue_move *mv = realloc(p->mv, nc * sizeof *mv);
+		if (mv != NULL)
+			p->mv = mv;
+		struct queue_msg **msg = realloc(p->msg, nc * sizeof *msg);
+		if (msg != NULL)
+			p->msg = msg;
+		unsigned char *cnt = realloc(p->count, nc);
+		if (cnt != NULL)
+			p->count = cnt;
+		char (*w)[512] = realloc(p->why, nc * sizeof *w);
+		if (w != NULL)
+			p->why = w;
+		if (mv == NULL || msg == NULL || cnt == NULL || w == NULL)
+			return GW_ENOMEM;
+		p->cap = nc;
+	}
+	struct queue_move *x = &p->mv[p->n];
+	memset(x, 0, sizeof *x);
+	snprintf(p->why[p->n], sizeof p->why[p->n], "%s", why);
+	x->id = m->id;
+	x->fields = m;
+	x->from = from;
+	x->to = to;
+	x->what = what;
+	p->msg[p->n] = m;
+	p->count[p->n] = (unsigned char)count;
+	p->n++;
+	return GW_OK;
+}
+
+/* Apply the plan in one transaction; counts and logs what took. A step the
+ * queue refused (the message moved meanwhile) is returned after the
+ * others are applied, so the file is kept and applied again next run
+ * (applying an answer twice changes nothing). */
+static gw_rc
+plan_flush(struct queue *q, struct plan *p, const char *answer_name, struct batch_apply_counts *c)
+{
+	gw_rc rc, first = GW_OK;
+	for (size_t i = 0; i < p->n; i++)
+		p->mv[i].why = p->why[i];
+	if ((rc = queue_move_many(q, p->mv, p->n, "onss", NULL)) != GW_OK)
+		return rc;
+	for (size_t i = 0; i < p->n; i++) {
+		struct queue_move *x = &p->mv[i];
+		if (x->rc != GW_OK) {
+			log_warn(x->id, p->msg[i]->record_id, "%s not applied: %s", answer_name,
+			    gw_rc_name(x->rc));
+			if (first == GW_OK)
+				first = x->rc;
+			continue;
+		}
+		if (p->count[i] == PC_NOTE && c)
+			c->notes++;
+		if (p->count[i] == PC_MOVED) {
+			if (c)
+				c->messages_moved++;
+			log_info(x->id, p->msg[i]->record_id, "%s -> %s", answer_name,
+			    queue_state_name(x->to));
+		}
+	}
+	return first;
+}
+
+static void
+plan_free(struct plan *p)
+{
+	free(p->mv);
+	free(p->msg);
+	free(p->count);
+	free(p->why);
+}
+
+/* Plan one outcome for one message (m->state follows, in memory). */
+static gw_rc
+apply_outcome(struct plan *p, struct queue_msg *m, const struct batch_outcome *o,
+              const char *answer_name)
 {
 	char why[512];
 	char first_ticket[QUEUE_REF_MAX + 1];
@@ -160,12 +252,7 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
 		if (o->ticket[0])
 			snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
 		snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
-		gw_rc rc = q->ops->update(q, m);
-		if (rc == GW_OK)
-			rc = note(q, m, why);
-		if (rc == GW_OK && c)
-			c->notes++;
-		return rc;
+		return plan_add(p, m, m->state, m->state, "answer", why, PC_NOTE);
 	}
 	if (m->state == o->state)
 		return GW_OK;               /* the same answer applied twice */
@@ -176,13 +263,13 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
 		 * whose outcome was unknown, not a refusal of the declaration. */
 		snprintf(why, sizeof why, "%.200s: %.200s (a repeated upload; the first one was received)",
 		    answer_name, o->detail);
-		return note(q, m, why);
+		return plan_add(p, m, m->state, m->state, "answer", why, PC_NONE);
 	}
 	if (!queue_transition_allowed(m->state, o->state)) {
 		snprintf(why, sizeof why, "%s: %s (not applied: message is %s)", answer_name, o->detail,
 		    queue_state_name(m->state));
 		log_warn(m->id, m->record_id, "%s", why);
-		return note(q, m, why);
+		return plan_add(p, m, m->state, m->state, "answer", why, PC_NONE);
 	}
 	if (o->period_id[0])
 		snprintf(m->remote_ref2, sizeof m->remote_ref2, "%s", o->period_id);
@@ -190,13 +277,9 @@ apply_outcome(struct queue *q, struct queue_msg *m, const struct batch_outcome *
 		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", o->ticket);
 	snprintf(why, sizeof why, "%s: %s", answer_name, o->detail);
 	snprintf(m->last_error, sizeof m->last_error, "%s", o->state == QS_REFUSED ? why : "");
-	gw_rc rc = q->ops->update_transition(q, m, m->state, o->state, "onss", why);
-	if (rc == GW_OK) {
+	gw_rc rc = plan_add(p, m, m->state, o->state, NULL, why, PC_MOVED);
+	if (rc == GW_OK)
 		m->state = o->state;
-		if (c)
-			c->messages_moved++;
-		log_info(m->id, m->record_id, "%s -> %s", answer_name, queue_state_name(o->state));
-	}
 	return rc;
 }
 
@@ -291,6 +374,8 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 		goto out;
 	}
 	if (a->kind == ANSWER_ACRF || a->kind == ANSWER_NOTI) {
+		struct plan p;
+		memset(&p, 0, sizeof p);
 		for (size_t i = 0; i < a->n_forms && rc == GW_OK; i++) {
 			const struct onss_answer_form *f = &a->forms[i];
 			char fi[128];
@@ -302,13 +387,13 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 			if (a->kind == ANSWER_ACRF) {
 				batch_outcome_from_acrf(f, &o);
 				for (size_t k = 0; k < n && rc == GW_OK; k++)
-					rc = apply_outcome(q, cand[k], &o, a->name, c);
+					rc = apply_outcome(&p, cand[k], &o, a->name);
 				*matched |= n > 0;
 			} else {
 				struct queue_msg *m = pick(cand, n, f);
 				if (m != NULL) {
 					batch_outcome_from_noti(f, &o);
-					rc = apply_outcome(q, m, &o, a->name, c);
+					rc = apply_outcome(&p, m, &o, a->name);
 					*matched = 1;
 				} else if (n > 0) {
 					log_warn(NULL, a->name, "NOTI form %zu names no message of %s", i + 1, fi);
@@ -316,6 +401,14 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 			}
 			free(cand);
 		}
+		/* What was planned is applied even when planning stopped on an
+		 * error: the same as the steps committed one by one before it. */
+		gw_rc frc = plan_flush(q, &p, a->name, c);
+		if (rc == GW_OK)
+			rc = frc;
+		if (rc != GW_OK)
+			snprintf(errbuf, errcap, "applying the outcomes: %s", gw_rc_name(rc));
+		plan_free(&p);
 	} else {
 		struct queue_msg **cand = NULL;
 		size_t n = concerned(&s, a, &cand);

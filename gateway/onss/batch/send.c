@@ -50,6 +50,53 @@ move(struct queue *q, struct queue_msg *m, enum queue_state to, const char *why,
 		m->state = to;
 }
 
+/* Move every message of v in state `from` (and, when fi is not NULL,
+ * carried by that FI) to `to` with its fields, in ONE transaction (queue
+ * move_many): a batch of 10,000 paid one commit per message and step. A
+ * message the queue refuses is logged and keeps its state; a storage
+ * failure leaves every one where it was and is returned. */
+static gw_rc
+move_all(struct queue *q, struct queue_msg *v, size_t n, enum queue_state from,
+         enum queue_state to, const char *why, const char *fi)
+{
+	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
+	size_t k = 0, *at = n ? calloc(n, sizeof *at) : NULL;
+	gw_rc rc = GW_OK;
+	if (n && (mv == NULL || at == NULL)) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].state != from || (fi != NULL && strcmp(v[i].remote_ref2, fi) != 0))
+			continue;
+		if (to == QS_FAILED)
+			snprintf(v[i].last_error, sizeof v[i].last_error, "%s", why);
+		mv[k].id = v[i].id;
+		mv[k].fields = &v[i];
+		mv[k].from = from;
+		mv[k].to = to;
+		mv[k].why = why;
+		at[k++] = i;
+	}
+	if ((rc = queue_move_many(q, mv, k, "batch", NULL)) != GW_OK) {
+		log_error(NULL, fi, "cannot move %zu message(s) to %s: %s", k, queue_state_name(to),
+		    gw_rc_name(rc));
+		goto out;
+	}
+	for (size_t j = 0; j < k; j++) {
+		struct queue_msg *m = &v[at[j]];
+		if (mv[j].rc == GW_OK)
+			m->state = to;
+		else
+			log_error(m->id, m->record_id, "cannot move to %s: %s", queue_state_name(to),
+			    gw_rc_name(mv[j].rc));
+	}
+out:
+	free(mv);
+	free(at);
+	return rc;
+}
+
 /* Build one message's Form into m->body; 0 when it goes in the file,
  * otherwise the message has been moved (failed or back to pending). */
 static int
@@ -239,9 +286,8 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 		if (access(local, R_OK) != 0) {
 			snprintf(why, sizeof why, "%s is not in the outbox %s any more: cannot upload it; "
 			    "requeue to send it under a new name", fi, o->outbox);
-			for (size_t k = i; k < n; k++)
-				if (v[k].state == QS_READY && strcmp(v[k].remote_ref2, fi) == 0)
-					move(q, &v[k], QS_FAILED, why, 0);
+			if ((rc = move_all(q, v + i, n - i, QS_READY, QS_FAILED, why, fi)) != GW_OK)
+				break;
 			continue;
 		}
 		gw_rc there = batch_already_there(o, fi);
@@ -257,15 +303,10 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 			if (rc == GW_OK)
 				snprintf(why, sizeof why, "uploaded %s over SFTP (again)", fi);
 		}
-		for (size_t k = i; k < n; k++)
-			if (v[k].state == QS_READY && strcmp(v[k].remote_ref2, fi) == 0) {
-				if (rc != GW_OK)
-					continue;
-				move(q, &v[k], QS_SENDING, "uploading again", 0);
-				move(q, &v[k], QS_SENT, why, 0);
-			}
 		if (rc != GW_OK)
 			log_error(NULL, fi, "upload again failed: %s", err);
+		else if ((rc = move_all(q, v + i, n - i, QS_READY, QS_SENDING, "uploading again", fi)) == GW_OK)
+			rc = move_all(q, v + i, n - i, QS_SENDING, QS_SENT, why, fi);
 	}
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&v[i]);
@@ -449,11 +490,14 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	}
 	batch_name_format(&name, 'I', r->fi_name, sizeof r->fi_name);
 	snprintf(why, sizeof why, "in batch submission %s", r->fi_name);
+	/* The FI name on every message, one transaction, before anything is
+	 * written: a storage failure here writes and uploads nothing (the
+	 * messages stay building; start-up recovery makes them pending). */
 	for (size_t i = 0; i < n; i++)
-		if (v[i].state == QS_BUILDING) {
+		if (v[i].state == QS_BUILDING)
 			snprintf(v[i].remote_ref2, sizeof v[i].remote_ref2, "%.64s", r->fi_name);
-			move(q, &v[i], QS_READY, why, 0);
-		}
+	if ((rc = move_all(q, v, n, QS_BUILDING, QS_READY, why, NULL)) != GW_OK)
+		goto out;
 
 	/* FI, FS, GO on disk. */
 	if ((rc = batch_writer_open(&w, dir, &name)) != GW_OK)
@@ -493,22 +537,25 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	if (o->sftp == NULL)
 		goto out;
 
-	for (size_t i = 0; i < n; i++)
-		if (v[i].state == QS_READY)
-			move(q, &v[i], QS_SENDING, "uploading", 0);
+	/* Nothing is uploaded unless the messages it carries are durably
+	 * sending (outcome unknown after a crash). */
+	if ((rc = move_all(q, v, n, QS_READY, QS_SENDING, "uploading", NULL)) != GW_OK)
+		goto out;
 	rc = upload(o, dir, r->fi_name, err, sizeof err);
 	if (rc == GW_OK)
 		snprintf(why, sizeof why, "uploaded %s over SFTP", r->fi_name);
 	else
 		snprintf(why, sizeof why, "upload of %s failed: %.300s", r->fi_name, err);
-	for (size_t i = 0; i < n; i++)
-		if (v[i].state == QS_SENDING) {
-			if (rc != GW_OK)
-				snprintf(v[i].last_error, sizeof v[i].last_error, "%s", why);
-			move(q, &v[i], rc == GW_OK ? QS_SENT : QS_READY, why, 0);
-		}
-	if (rc != GW_OK)
-		log_error(NULL, r->fi_name, "%s", why);
+	for (size_t i = 0; rc != GW_OK && i < n; i++)
+		if (v[i].state == QS_SENDING)
+			snprintf(v[i].last_error, sizeof v[i].last_error, "%s", why);
+	{
+		gw_rc mrc = move_all(q, v, n, QS_SENDING, rc == GW_OK ? QS_SENT : QS_READY, why, NULL);
+		if (rc != GW_OK)
+			log_error(NULL, r->fi_name, "%s", why);
+		else
+			rc = mrc;
+	}
 	goto out;
 unwritten:
 	/* The name is spent but no file carries it: the messages cannot wait
@@ -516,9 +563,7 @@ unwritten:
 	 * reason; `gateway requeue` sends them again under a new name. */
 	snprintf(why, sizeof why, "submission %s could not be written (%s); requeue to send it under a new name",
 	    r->fi_name, gw_rc_name(rc));
-	for (size_t i = 0; i < n; i++)
-		if (v[i].state == QS_READY)
-			move(q, &v[i], QS_FAILED, why, 0);
+	move_all(q, v, n, QS_READY, QS_FAILED, why, NULL);   /* its own failure is logged */
 	log_error(NULL, r->fi_name, "%s", why);
 	r->in_file = 0;
 out:
