@@ -53,13 +53,17 @@ enum rule_sets { RULES_CEN = 1, RULES_PEPPOL = 2, RULES_ALL = 3 };
 
 /* Run the selected sets over a parsed document. */
 gw_rc rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out);
-/* Name caches kept across documents of one parser dictionary: inside
- * rules_validate_doc, the epoch the current document's names belong to
- * (0: none, cache for this run only; a change: empty the caches), and
- * whether a name may stay cached past this run. */
+/* Name caches kept across the documents of one long-lived parser
+ * dictionary. rule_names_keep: this thread's parser will intern the names
+ * of the coming documents in dict (a reference is held; NULL drops it).
+ * Inside rules_validate_doc, rule_names_epoch is the epoch the document's
+ * names belong to (0: another dictionary, cache for this run only; a
+ * change: empty the caches) and rule_name_stable says whether a name may
+ * stay cached past this run. */
+void rule_names_keep(xmlDictPtr dict);
 unsigned long rule_names_epoch(void);
 bool rule_name_stable(const xmlChar *name);
-/* Drop this thread's reference on the cached names' dictionary. */
+/* Drop this thread's reference on the kept dictionary. */
 void rule_names_release(void);
 void rule_findings_free(struct rule_findings *f);
 

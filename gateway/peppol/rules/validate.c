@@ -52,6 +52,8 @@ parser_get(void)
 		tl_uses = 0;
 		if (tl_ctxt != NULL && tl_ctxt->sax != NULL)
 			tl_ctxt->sax->serror = first_error;
+		/* The rules may keep name caches for this dictionary's documents. */
+		rule_names_keep(tl_ctxt != NULL ? tl_ctxt->dict : NULL);
 	}
 	tl_uses++;
 	return tl_ctxt;
