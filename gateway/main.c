@@ -25,10 +25,10 @@ struct command {
 static const struct command commands[] = {
 	{ "records",  cmd_records,  "validate contract or invoice record files" },
 	{ "dimona",   cmd_dimona,   "export Dimona declarations as a signed batch (FI/FS/GO)" },
-	{ "dmfa",     cmd_dmfa,     "export the quarterly DmfA as a signed batch" },
+	{ "dmfa",     cmd_dmfa,     "the quarterly DmfA: export, update, queue for the service" },
 	{ "invoice",  cmd_invoice,  "export Peppol BIS 3.0 invoices; validate UBL invoices" },
-	{ "onss",     cmd_onss,     "inspect ONSS answer files (show-answer)" },
-	{ "intake",   cmd_intake,   "add record files to the durable queue" },
+	{ "onss",     cmd_onss,     "ONSS batch channel: show-answer, send, poll, apply, run" },
+	{ "intake",   cmd_intake,   "add contract or invoice record files to the durable queue" },
 	{ "run",      cmd_run,      "run the gateway: build, send and track queued messages" },
 	{ "status",   cmd_status,   "queue counts per state and channel, oldest pending" },
 	{ "show",     cmd_show,     "one message with its full history" },
