@@ -118,49 +118,28 @@ by_id_rev(const void *a, const void *b)
 	return (x->c.revision > y->c.revision) - (x->c.revision < y->c.revision);
 }
 
+/* One valid record into the list (contract_file_foreach callback). */
+static int
+list_add(void *ctx, struct contract *c)
+{
+	struct list *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct dimona_decl *v = realloc(l->v, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	dimona_decl_from_contract(&l->v[l->n++], c);
+	return 0;
+}
+
 /* Read every valid record; rejections go to stderr. -1 on I/O error. */
 static int
 read_all(const char *path, struct list *l, size_t *nrej)
 {
-	struct contract_reader *r = NULL;
-	struct contract *c = malloc(sizeof *c);
-	struct record_rejection rej;
-	char err[512];
-	gw_rc rc;
-	int ret = -1;
-
-	if (c == NULL)
-		return -1;
-	if (contract_reader_open(&r, path, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway dimona: %s\n", err);
-		free(c);
-		return -1;
-	}
-	while ((rc = contract_reader_next(r, c, &rej)) != GW_ENOTFOUND) {
-		if (rc == GW_EINPUT) {
-			record_rejection_print(&rej, stderr);
-			(*nrej)++;
-			continue;
-		}
-		if (rc != GW_OK) {
-			fprintf(stderr, "gateway dimona: %s: read error\n", path);
-			goto out;
-		}
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 256;
-			struct dimona_decl *v = realloc(l->v, cap * sizeof *v);
-			if (v == NULL)
-				goto out;
-			l->v = v;
-			l->cap = cap;
-		}
-		dimona_decl_from_contract(&l->v[l->n++], c);
-	}
-	ret = 0;
-out:
-	contract_reader_close(r);
-	free(c);
-	return ret;
+	return contract_file_foreach(path, "gateway dimona", list_add, l, nrej);
 }
 
 static void

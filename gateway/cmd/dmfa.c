@@ -195,47 +195,34 @@ load_idflux(const struct opts *o, struct dmfa_inss_change **out, size_t *n)
 	return 0;
 }
 
+struct rows_ctx {
+	int quarter;
+	const struct dmfa_inss_change *ch;
+	size_t nch;
+	struct dmfa_rows *rows;
+};
+
+/* One valid record into the rows, INSS changes applied (contract_file_foreach callback). */
+static int
+rows_add(void *ctx, struct contract *c)
+{
+	struct rows_ctx *x = ctx;
+	if (x->nch)
+		dmfa_inss_change_apply(x->ch, x->nch, c);
+	if (dmfa_rows_add(x->rows, c, x->quarter) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* Read a contract file into rows; rejections counted in *nrej. */
 static int
 read_rows(const char *path, int quarter, const struct dmfa_inss_change *ch, size_t nch,
           struct dmfa_rows *rows, size_t *nrej)
 {
-	struct contract_reader *r = NULL;
-	struct contract *c = malloc(sizeof *c);
-	struct record_rejection rej;
-	char err[512];
-	gw_rc rc;
-	int ret = -1;
-
-	if (!c)
-		return -1;
-	if (contract_reader_open(&r, path, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway dmfa: %s\n", err);
-		free(c);
-		return -1;
-	}
-	while ((rc = contract_reader_next(r, c, &rej)) != GW_ENOTFOUND) {
-		if (rc == GW_EINPUT) {
-			record_rejection_print(&rej, stderr);
-			(*nrej)++;
-			continue;
-		}
-		if (rc != GW_OK) {
-			fprintf(stderr, "gateway dmfa: %s: read error\n", path);
-			goto out;
-		}
-		if (nch)
-			dmfa_inss_change_apply(ch, nch, c);
-		if (dmfa_rows_add(rows, c, quarter) != GW_OK) {
-			fprintf(stderr, "gateway dmfa: out of memory\n");
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	contract_reader_close(r);
-	free(c);
-	return ret;
+	struct rows_ctx x = { quarter, ch, nch, rows };
+	return contract_file_foreach(path, "gateway dmfa", rows_add, &x, nrej);
 }
 
 /* Employers of the quarter already filed from this folder (FILED_MARK). */

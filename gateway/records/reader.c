@@ -347,6 +347,45 @@ contract_reader_close(struct contract_reader *r)
 	free(r);
 }
 
+int
+contract_file_foreach(const char *path, const char *prog,
+                      int (*fn)(void *ctx, struct contract *c), void *ctx,
+                      size_t *nrejected)
+{
+	struct contract_reader *r = NULL;
+	struct contract *c = malloc(sizeof *c);   /* large: kept off the stack */
+	struct record_rejection rej;
+	char err[512];
+	gw_rc rc;
+	int ret = -1;
+
+	if (c == NULL)
+		return -1;
+	if (contract_reader_open(&r, path, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		free(c);
+		return -1;
+	}
+	while ((rc = contract_reader_next(r, c, &rej)) != GW_ENOTFOUND) {
+		if (rc == GW_EINPUT) {
+			record_rejection_print(&rej, stderr);
+			(*nrejected)++;
+			continue;
+		}
+		if (rc != GW_OK) {
+			fprintf(stderr, "%s: %s: read error\n", prog, path);
+			goto out;
+		}
+		if (fn(ctx, c) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	contract_reader_close(r);
+	free(c);
+	return ret;
+}
+
 /* s with every byte that is not printable UTF-8 written as '?'. */
 static void
 print_clean(const char *s, FILE *out)

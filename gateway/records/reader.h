@@ -66,6 +66,15 @@ gw_rc contract_reader_next(struct contract_reader *r, struct contract *c,
                            struct record_rejection *rej);
 void contract_reader_close(struct contract_reader *r);
 
+/* Read a whole contract file for a command: each rejection is printed to
+ * stderr and counted in *nrejected, each valid contract goes to fn (which
+ * may change it). An open or read error is printed as "PROG: ..." and
+ * stops the file. 0 at end of file; -1 on open/read error, out of memory,
+ * or when fn returned non-zero (fn says why itself). */
+int contract_file_foreach(const char *path, const char *prog,
+                          int (*fn)(void *ctx, struct contract *c), void *ctx,
+                          size_t *nrejected);
+
 /* Canonical JSON of a validated contract (the queue stores it as a
  * message payload) and back. contract_from_json re-validates. */
 gw_rc contract_to_json(const struct contract *c, char **out, size_t *len);
