@@ -105,6 +105,18 @@ sq_commit(struct sq *s)
 
 static void sq_rollback(struct sq *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
 
+/* BEGIN IMMEDIATE for a write that adds data: first refuse with a temporary
+ * failure when the disk is nearly full (STYLE 7). */
+static gw_rc
+sq_begin_adding(struct sq *s)
+{
+	char err[256];
+	gw_rc rc = queue_space_check(s->path, err, sizeof err);
+	if (rc != GW_OK)
+		return rc;
+	return sq_begin(s);
+}
+
 /* A statement kept in *slot: prepared the first time, reset and unbound after. */
 static gw_rc
 sq_cached(struct sq *s, sqlite3_stmt **slot, const char *sql)
@@ -211,6 +223,22 @@ sq_pragma_int(struct sq *s, const char *sql)
 
 static void sq_close(struct queue *q);
 
+/* Create tables (sql, then version_sql if any) in one transaction; on failure
+ * errbuf says why and nothing is kept. */
+static gw_rc
+sq_schema_create(struct sq *s, const char *dsn, const char *sql, const char *version_sql,
+                 char *errbuf, size_t errcap)
+{
+	if (sq_begin(s) != GW_OK || sq_exec(s, sql) != GW_OK ||
+	    (version_sql != NULL && sq_exec(s, version_sql) != GW_OK) || sq_commit(s) != GW_OK) {
+		snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
+		    sqlite3_errmsg(s->db));
+		sq_rollback(s);
+		return GW_EIO;
+	}
+	return GW_OK;
+}
+
 /* Open (creating) the queue file; refuses to run without WAL and synchronous=FULL. */
 static gw_rc
 sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
@@ -274,23 +302,13 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 		goto out;
 	}
 	if (ver < SQ_SCHEMA_VERSION) {
-		if (sq_begin(s) != GW_OK || sq_exec(s, sq_schema) != GW_OK ||
-		    sq_exec(s, "PRAGMA user_version=1") != GW_OK || sq_commit(s) != GW_OK) {
-			snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
-			    sqlite3_errmsg(s->db));
-			sq_rollback(s);
+		if (sq_schema_create(s, dsn, sq_schema, "PRAGMA user_version=1", errbuf, errcap) != GW_OK)
 			goto out;
-		}
 	}
 	if (sq_pragma_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND"
 	    " name='worker_days'") != 1) {
-		if (sq_begin(s) != GW_OK || sq_exec(s, sq_schema_days) != GW_OK ||
-		    sq_commit(s) != GW_OK) {
-			snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
-			    sqlite3_errmsg(s->db));
-			sq_rollback(s);
+		if (sq_schema_create(s, dsn, sq_schema_days, NULL, errbuf, errcap) != GW_OK)
 			goto out;
-		}
 	}
 	if (sq_prep(s, "INSERT OR IGNORE INTO msgs(" SQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?)", &s->ins_msg) != GW_OK ||
@@ -351,6 +369,21 @@ sq_record_get(struct queue *q, const char *record_id, uint32_t *revision, char h
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Raise a record's highest revision (never lowers it: see put_rec). */
+static gw_rc
+sq_record_put(struct sq *s, const char *record_id, int64_t revision, const char *hash, int64_t now)
+{
+	sqlite3_stmt *st = s->put_rec;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, revision);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, now);
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? GW_OK : sq_rc(r);
 }
 
 /* Insert one message (inside the transaction); *dup when it already existed or is stale. */
@@ -418,16 +451,8 @@ sq_insert_one(struct sq *s, struct queue_msg *m, int64_t now, int *dup)
 	if (m->payload != NULL) {
 		char hash[65];
 		queue_sha256_hex(m->payload, strlen(m->payload), hash);
-		st = s->put_rec;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, m->record_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, m->revision);
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, now);
-		r = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (r != SQLITE_DONE)
-			return sq_rc(r);
+		if ((rc = sq_record_put(s, m->record_id, m->revision, hash, now)) != GW_OK)
+			return rc;
 	}
 	return GW_OK;
 }
@@ -437,14 +462,11 @@ static gw_rc
 sq_enqueue_each(struct queue *q, struct queue_msg *msgs, size_t n, unsigned char *dup)
 {
 	struct sq *s = SQ(q);
-	char err[256];
 	int64_t now = queue_now_ms();
 	gw_rc rc;
 	if (n == 0)
 		return GW_OK;
-	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
-		return rc;
-	if ((rc = sq_begin(s)) != GW_OK)
+	if ((rc = sq_begin_adding(s)) != GW_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		int d = 0;
@@ -1069,27 +1091,16 @@ static gw_rc
 sq_records_note(struct queue *q, const struct queue_record *r, size_t n)
 {
 	struct sq *s = SQ(q);
-	char err[256];
 	int64_t now = queue_now_ms();
 	gw_rc rc;
 	if (n == 0)
 		return GW_OK;
-	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
-		return rc;
-	if ((rc = sq_begin(s)) != GW_OK)
+	if ((rc = sq_begin_adding(s)) != GW_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *st = s->put_rec;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, r[i].record_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, r[i].revision);
-		sqlite3_bind_text(st, 3, r[i].hash, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, now);
-		int x = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (x != SQLITE_DONE) {
+		if ((rc = sq_record_put(s, r[i].record_id, r[i].revision, r[i].hash, now)) != GW_OK) {
 			sq_rollback(s);
-			return sq_rc(x);
+			return rc;
 		}
 	}
 	return sq_commit(s);
@@ -1101,13 +1112,10 @@ sq_days_put(struct queue *q, const struct queue_day *d, size_t n)
 {
 	struct sq *s = SQ(q);
 	sqlite3_stmt *st = NULL;
-	char err[256];
 	gw_rc rc;
 	if (n == 0)
 		return GW_OK;
-	if ((rc = queue_space_check(s->path, err, sizeof err)) != GW_OK)
-		return rc;
-	if ((rc = sq_begin(s)) != GW_OK)
+	if ((rc = sq_begin_adding(s)) != GW_OK)
 		return rc;
 	int r = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO worker_days(employer, worker, day,"
 	    " record_id) VALUES(?,?,?,?)", -1, &st, NULL);
