@@ -7,6 +7,7 @@
  * changes the DmfA message itself.
  */
 #include "onss/batch/dmpi_keep.h"
+#include "onss/batch/file_read.h"
 #include "core/log.h"
 
 #include <stdio.h>
@@ -19,32 +20,6 @@ int
 batch_is_dmfa_kind(const char *kind)
 {
 	return strcmp(kind, "dmfa") == 0 || strcmp(kind, "dmfa-update") == 0;
-}
-
-/* The whole file into *buf (malloc'd). */
-static gw_rc
-read_all(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long sz;
-	*buf = NULL;
-	if (f == NULL)
-		return GW_EIO;
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || (unsigned long)sz > DMPI_MAX ||
-	    fseek(f, 0, SEEK_SET) != 0 || (*buf = malloc((size_t)sz + 1)) == NULL) {
-		fclose(f);
-		return GW_EIO;
-	}
-	*len = fread(*buf, 1, (size_t)sz, f);
-	int bad = ferror(f) || *len != (size_t)sz;
-	fclose(f);
-	if (bad) {
-		free(*buf);
-		*buf = NULL;
-		return GW_EIO;
-	}
-	(*buf)[*len] = '\0';
-	return GW_OK;
 }
 
 gw_rc
@@ -62,7 +37,7 @@ batch_dmpi_keep(struct queue *q, const struct queue_msg *m, const char *path, co
 	a.state = QS_HELD;
 	snprintf(a.remote_ref2, sizeof a.remote_ref2, "%.64s", name);
 	snprintf(a.depends_on, sizeof a.depends_on, "%s", m->id);
-	if ((rc = read_all(path, &a.body, &a.body_len)) != GW_OK)
+	if ((rc = batch_file_read(path, DMPI_MAX, &a.body, &a.body_len)) != GW_OK)
 		return rc;
 	queue_sha256_hex(a.body, a.body_len, a.content_hash);
 	rc = q->ops->enqueue_each(q, &a, 1, &dup);

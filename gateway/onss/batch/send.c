@@ -10,6 +10,8 @@
  * UPDATE or CANCEL whose IN has no period id yet.
  */
 #include "onss/batch/send.h"
+#include "onss/batch/dmpi_keep.h"
+#include "onss/batch/file_read.h"
 #include "onss/batch/submission.h"
 #include "onss/batch/match.h"
 #include "onss/dimona/decl.h"
@@ -19,6 +21,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,40 +317,10 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 	return rc;
 }
 
+
 /* A DmfA (original or correction) travels as its own submission, built
  * and signed when it was queued (service/dmfa_followup.c); its FI name is
  * in remote_ref2 and its FI bytes in the body. */
-static int
-is_dmfa(const char *kind)
-{
-	return strcmp(kind, "dmfa") == 0 || strcmp(kind, "dmfa-update") == 0;
-}
-
-/* The whole of a local file into *buf (malloc'd). */
-static gw_rc
-read_file(const char *path, char **buf, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	long sz;
-	*buf = NULL;
-	if (f == NULL)
-		return GW_EIO;
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-	    (*buf = malloc((size_t)sz + 1)) == NULL) {
-		fclose(f);
-		return GW_EIO;
-	}
-	*len = fread(*buf, 1, (size_t)sz, f);
-	int bad = ferror(f) || *len != (size_t)sz;
-	fclose(f);
-	if (bad) {
-		free(*buf);
-		*buf = NULL;
-		return GW_EIO;
-	}
-	(*buf)[*len] = '\0';
-	return GW_OK;
-}
 
 /* Put the FI/FS/GO of a claimed DmfA message in the outbox (rewritten from
  * the stored bytes under the same name when they left it: the name was
@@ -375,7 +348,7 @@ send_dmfa(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 		/* Start-up recovery discards the bytes of a message caught in
 		 * building; the committed submission still holds them. */
 		snprintf(path, sizeof path, "%s/%s", o->outbox, m->remote_ref2);
-		if (read_file(path, &m->body, &m->body_len) == GW_OK)
+		if (batch_file_read(path, SIZE_MAX, &m->body, &m->body_len) == GW_OK)
 			queue_sha256_hex(m->body, m->body_len, m->content_hash);
 	} else if (access(path, R_OK) != 0 && m->body == NULL) {
 		snprintf(why, sizeof why, "%s is neither in the outbox %s nor stored: queue the DmfA again",
@@ -443,7 +416,7 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	 * stays in v for one shared file. */
 	size_t keep = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (is_dmfa(v[i].kind)) {
+		if (batch_is_dmfa_kind(v[i].kind)) {
 			send_dmfa(q, &v[i], o, r);
 			queue_msg_free(&v[i]);
 		} else {
