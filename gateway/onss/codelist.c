@@ -9,10 +9,10 @@
  * only means no labels.
  */
 #include "onss/codelist.h"
+#include "onss/refdir.h"
 #include "core/config.h"
 #include "core/log.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -72,27 +72,6 @@ child(xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* Find the newest ErrorCodes*.xml in dir (names carry the version). */
-static int
-find_file(const char *dir, char *path, size_t cap)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char best[NAME_MAX + 1] = "";
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (strncmp(e->d_name, "ErrorCodes", 10) == 0 && len > 4 &&
-		    strcmp(e->d_name + len - 4, ".xml") == 0 && strcmp(e->d_name, best) > 0)
-			snprintf(best, sizeof best, "%s", e->d_name);
-	}
-	closedir(d);
-	if (best[0] == '\0')
-		return 0;
-	return snprintf(path, cap, "%s/%s", dir, best) < (int)cap;
-}
-
 /* Load the table (caller holds the lock). */
 static void
 load(void)
@@ -104,7 +83,7 @@ load(void)
 	table_loaded = 1;
 	snprintf(dflt, sizeof dflt, "%s/onss/codelists", gw_reference_dir());
 	const char *dir = config_get(gw_cfg, "onss.codelist_dir", dflt);
-	if (!find_file(dir, path, sizeof path)) {
+	if (!onss_refdir_newest(dir, "ErrorCodes", ".xml", path, sizeof path)) {
 		log_warn(NULL, NULL, "no ErrorCodes*.xml in %s: anomaly codes will have no labels", dir);
 		return;
 	}

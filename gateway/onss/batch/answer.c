@@ -10,11 +10,11 @@
  */
 #include "onss/batch/answer.h"
 #include "onss/codelist.h"
+#include "onss/refdir.h"
 #include "onss/batch/cms.h"
 #include "core/config.h"
 #include "core/log.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -141,25 +141,6 @@ get_ll(struct pstate *ps, const xmlNode *n, const char *name, long long dflt)
 
 /* ---- schema ------------------------------------------------------------ */
 
-/* Newest file in dir whose name starts with prefix and ends in .xsd. */
-static int
-find_xsd(const char *dir, const char *prefix, char *path, size_t cap)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char best[NAME_MAX + 1] = "";
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && len > 4 &&
-		    strcmp(e->d_name + len - 4, ".xsd") == 0 && strcmp(e->d_name, best) > 0)
-			snprintf(best, sizeof best, "%s", e->d_name);
-	}
-	closedir(d);
-	return best[0] != '\0' && snprintf(path, cap, "%s/%s", dir, best) < (int)cap;
-}
-
 static void
 schema_error_sink(void *ctx, const char *msg, ...)
 {
@@ -177,7 +158,7 @@ schema_get(enum onss_answer_kind k)
 		schema_tried[k] = 1;
 		snprintf(dflt, sizeof dflt, "%s/onss/xsd", gw_reference_dir());
 		const char *dir = config_get(gw_cfg, "onss.xsd_dir", dflt);
-		if (find_xsd(dir, xsd_prefix[k], path, sizeof path)) {
+		if (onss_refdir_newest(dir, xsd_prefix[k], ".xsd", path, sizeof path)) {
 			xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
 			if (pc) {
 				xmlSchemaSetParserErrors(pc, schema_error_sink, schema_error_sink, NULL);
