@@ -433,6 +433,13 @@ intake_is_kept(const struct queue_msg *m)
 	return strcmp(m->kind, DMFA_KIND_KEPT) == 0;
 }
 
+/* What a settle cancels here: the series markers and the kept revisions. */
+static int
+intake_settle_wanted(const struct queue_msg *m)
+{
+	return intake_is_kept(m) || intake_series_is_marker(m->kind);
+}
+
 /* After the commit: the markers and kept revisions among msgs (those not
  * duplicates) move from held to cancelled, all in ONE transaction (queue
  * move_many: one fsync per intake batch instead of one per message; 5,000
@@ -443,24 +450,7 @@ intake_is_kept(const struct queue_msg *m)
 static gw_rc
 intake_settle(struct queue *q, const struct queue_msg *msgs, size_t n, const unsigned char *dup)
 {
-	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
-	size_t k = 0;
-	gw_rc rc;
-	if (n && mv == NULL)
-		return GW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if ((dup != NULL && dup[i]) ||
-		    (!intake_is_kept(&msgs[i]) && !intake_series_is_marker(msgs[i].kind)))
-			continue;
-		mv[k].id = msgs[i].id;
-		mv[k].from = QS_HELD;
-		mv[k].to = QS_CANCELLED;
-		mv[k].why = msgs[i].last_error;
-		k++;
-	}
-	rc = queue_move_many(q, mv, k, "intake", NULL);
-	free(mv);
-	return rc;
+	return intake_series_settle_picked(q, msgs, n, dup, intake_settle_wanted);
 }
 
 /* Settle what a crash left held: the markers (intake_series.c) and the
@@ -469,16 +459,10 @@ static gw_rc
 intake_settle_left(struct queue *q)
 {
 	struct queue_filter f = { .state = QS_HELD, .channel = DMFA_KEPT_CHANNEL };
-	struct queue_msg *l = NULL;
-	size_t n = 0;
 	gw_rc rc = intake_series_settle_left(q);
-	if (rc != GW_OK || (rc = q->ops->list(q, &f, &l, &n)) != GW_OK)
+	if (rc != GW_OK)
 		return rc;
-	rc = intake_settle(q, l, n, NULL);
-	for (size_t i = 0; i < n; i++)
-		queue_msg_free(&l[i]);
-	free(l);
-	return rc;
+	return intake_series_settle_listed(q, &f, intake_settle_wanted);
 }
 
 /* Commit the batch; counts only what the commit made durable. Kept

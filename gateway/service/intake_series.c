@@ -42,12 +42,20 @@ last_day(const struct contract *c)
 	return c->end_date ? c->end_date : c->start_date;
 }
 
-/* Held markers become cancelled once their commit returned: all of them
+/* A series marker (settle pick). */
+static int
+is_marker_msg(const struct queue_msg *m)
+{
+	return intake_series_is_marker(m->kind);
+}
+
+/* Held messages become cancelled once their commit returned: all of them
  * in one transaction (queue move_many), not one commit each. One already
- * settled (an earlier run of the same intake) is refused and skipped. */
+ * settled (an earlier run of the same intake, or an operator) is refused
+ * and skipped. */
 gw_rc
-intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
-                     const unsigned char *dup)
+intake_series_settle_picked(struct queue *q, const struct queue_msg *msgs, size_t n,
+                            const unsigned char *dup, intake_settle_pick pick)
 {
 	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
 	size_t k = 0;
@@ -55,7 +63,7 @@ intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
 	if (n && mv == NULL)
 		return GW_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if ((dup != NULL && dup[i]) || !intake_series_is_marker(msgs[i].kind))
+		if ((dup != NULL && dup[i]) || !pick(&msgs[i]))
 			continue;
 		mv[k].id = msgs[i].id;
 		mv[k].from = QS_HELD;
@@ -68,22 +76,36 @@ intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
 	return rc;
 }
 
+gw_rc
+intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
+                     const unsigned char *dup)
+{
+	return intake_series_settle_picked(q, msgs, n, dup, is_marker_msg);
+}
+
+gw_rc
+intake_series_settle_listed(struct queue *q, const struct queue_filter *f,
+                            intake_settle_pick pick)
+{
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	gw_rc rc = q->ops->list(q, f, &l, &n);
+	if (rc != GW_OK)
+		return rc;
+	rc = intake_series_settle_picked(q, l, n, NULL, pick);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	return rc;
+}
+
 /* Markers a crash left held (between their commit and settle): settle
  * them now, so none stays held whatever the crash. */
 gw_rc
 intake_series_settle_left(struct queue *q)
 {
 	struct queue_filter f = { .state = QS_HELD };
-	struct queue_msg *l = NULL;
-	size_t n = 0;
-	gw_rc rc = q->ops->list(q, &f, &l, &n);
-	if (rc != GW_OK)
-		return rc;
-	rc = intake_series_settle(q, l, n, NULL);
-	for (size_t i = 0; i < n; i++)
-		queue_msg_free(&l[i]);
-	free(l);
-	return rc;
+	return intake_series_settle_listed(q, &f, is_marker_msg);
 }
 
 /* The Dimona fields of two periods differ. */

@@ -67,4 +67,16 @@ gw_rc intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t
 /* Settle the markers a crash left held (called when intake starts). */
 gw_rc intake_series_settle_left(struct queue *q);
 
+/* Which held messages a settle cancels (intake.c adds its kept revisions). */
+typedef int (*intake_settle_pick)(const struct queue_msg *m);
+
+/* After the commit: move the picked messages among msgs (those not
+ * duplicates) from held to cancelled, all in one transaction, saying why. */
+gw_rc intake_series_settle_picked(struct queue *q, const struct queue_msg *msgs, size_t n,
+                                  const unsigned char *dup, intake_settle_pick pick);
+
+/* Settle the picked messages that f lists (held ones a crash left). */
+gw_rc intake_series_settle_listed(struct queue *q, const struct queue_filter *f,
+                                  intake_settle_pick pick);
+
 #endif
