@@ -60,13 +60,47 @@ b64_lines(const unsigned char *der, size_t len, char **out, size_t *outlen)
 	return GW_OK;
 }
 
+/* Sign what in holds with s (SHA-256; s's chain added when with_chain)
+ * and encode it in base64 lines. GW_ECRYPTO when OpenSSL fails, its
+ * reason in why; the OpenSSL error queue is left empty. */
+static gw_rc
+cms_sign_b64(const struct gw_signer *s, BIO *in, int flags, int with_chain, char **b64,
+             size_t *len, char *why, size_t whycap)
+{
+	CMS_ContentInfo *cms = NULL;
+	BIO *mem = NULL;
+	gw_rc rc = GW_ECRYPTO;
+
+	why[0] = '\0';
+	/* PARTIAL, then add1_signer: names SHA-256 explicitly instead of
+	 * relying on the key type's default digest. */
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
+	    CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags) == NULL)
+		goto out;
+	for (int i = 0; with_chain && s->chain && i < sk_X509_num(s->chain); i++)
+		if (CMS_add1_cert(cms, sk_X509_value(s->chain, i)) != 1)
+			goto out;
+	if (CMS_final(cms, in, NULL, flags) != 1 ||
+	    (mem = BIO_new(BIO_s_mem())) == NULL || i2d_CMS_bio(mem, cms) != 1)
+		goto out;
+	char *der;
+	long derlen = BIO_get_mem_data(mem, &der);
+	rc = b64_lines((unsigned char *)der, (size_t)derlen, b64, len);
+out:
+	if (rc == GW_ECRYPTO)
+		ERR_error_string_n(ERR_get_error(), why, whycap);
+	ERR_clear_error();
+	CMS_ContentInfo_free(cms);
+	BIO_free(mem);
+	return rc;
+}
+
 gw_rc
 batch_sign_file(const struct gw_signer *signer, const char *path, char **b64, size_t *len)
 {
 	const int flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
-	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL, *mem = NULL;
-	gw_rc rc = GW_ECRYPTO;
+	BIO *in = NULL;
+	gw_rc rc;
 	char why[256];
 
 	*b64 = NULL;
@@ -75,35 +109,13 @@ batch_sign_file(const struct gw_signer *signer, const char *path, char **b64, si
 		return GW_ECONFIG;
 	if ((in = BIO_new_file(path, "rb")) == NULL) {
 		log_error(NULL, path, "cannot open the FI file to sign it");
-		rc = GW_EIO;
-		goto out;
+		ERR_clear_error();
+		return GW_EIO;
 	}
-	/* PARTIAL, then add1_signer: names SHA-256 explicitly instead of
-	 * relying on the key type's default digest. */
-	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL)
-		goto ssl_fail;
-	if (CMS_add1_signer(cms, signer->cert, signer->key, EVP_sha256(), flags) == NULL)
-		goto ssl_fail;
-	for (int i = 0; signer->chain && i < sk_X509_num(signer->chain); i++)
-		if (CMS_add1_cert(cms, sk_X509_value(signer->chain, i)) != 1)
-			goto ssl_fail;
-	if (CMS_final(cms, in, NULL, flags) != 1)
-		goto ssl_fail;
-	if ((mem = BIO_new(BIO_s_mem())) == NULL || i2d_CMS_bio(mem, cms) != 1)
-		goto ssl_fail;
-	char *der;
-	long derlen = BIO_get_mem_data(mem, &der);
-	rc = b64_lines((unsigned char *)der, (size_t)derlen, b64, len);
-	goto out;
-ssl_fail:
-	ERR_error_string_n(ERR_get_error(), why, sizeof why);
-	log_error(NULL, path, "CMS signing failed: %s", why);
-	rc = GW_ECRYPTO;
-out:
-	ERR_clear_error();
-	CMS_ContentInfo_free(cms);
+	rc = cms_sign_b64(signer, in, flags, 1, b64, len, why, sizeof why);
+	if (rc == GW_ECRYPTO)
+		log_error(NULL, path, "CMS signing failed: %s", why);
 	BIO_free(in);
-	BIO_free(mem);
 	return rc;
 }
 
@@ -301,26 +313,14 @@ gw_rc
 batch_cms_wrap(const struct gw_signer *s, const char *data, size_t len, char **b64, size_t *b64len)
 {
 	const int flags = CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
-	CMS_ContentInfo *cms = NULL;
-	BIO *in = NULL, *mem = NULL;
-	gw_rc rc = GW_ECRYPTO;
+	BIO *in = NULL;
+	char why[256];
 
 	*b64 = NULL;
 	if (s == NULL || len > INT32_MAX || (in = BIO_new_mem_buf(data, (int)len)) == NULL)
 		return GW_EINTERNAL;
-	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags)) == NULL ||
-	    CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags) == NULL ||
-	    CMS_final(cms, in, NULL, flags) != 1 ||
-	    (mem = BIO_new(BIO_s_mem())) == NULL || i2d_CMS_bio(mem, cms) != 1)
-		goto out;
-	char *der;
-	long derlen = BIO_get_mem_data(mem, &der);
-	rc = b64_lines((unsigned char *)der, (size_t)derlen, b64, b64len);
-out:
-	ERR_clear_error();
-	CMS_ContentInfo_free(cms);
+	gw_rc rc = cms_sign_b64(s, in, flags, 0, b64, b64len, why, sizeof why);
 	BIO_free(in);
-	BIO_free(mem);
 	return rc;
 }
 
