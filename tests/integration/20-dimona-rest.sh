@@ -23,32 +23,7 @@ trap cleanup EXIT INT TERM
 fixture=fixtures/dimona/contracts-500.csv
 expected=fixtures/dimona/expected-500.tsv
 
-start_sim() { # dir extra-args...
-	d=$1; shift
-	"$GATEWAY" sim onss --ledger "$d/ledger.jsonl" --port-file "$d/port" --today 2026-03-01 \
-		--process-ms 50 --identify-ms 1500 --employer 175110801 --employer 123456749 "$@" \
-		>"$d/sim.out" 2>"$d/sim.err" &
-	simpid=$!
-	i=0
-	while [ ! -s "$d/port" ]; do
-		i=$((i + 1)); [ $i -lt 200 ] || { echo "simulator did not start"; cat "$d/sim.err"; exit 1; }
-		sleep 0.05
-	done
-	port=$(cat "$d/port")
-	cat >"$d/gw.conf" <<EOF
-[queue]
-dsn = $d/queue.db
-retry_base_ms = 200
-retry_cap_ms = 2000
-[dimona]
-base_url = https://localhost:$port/REST/dimona/v2
-token_url = https://localhost:$port/REST/oauth/v5/token
-ca_file = $TOP/certs/out/tls/ca.crt.pem
-cert = $TOP/certs/out/onss/org.crt.pem
-key = $TOP/certs/out/onss/org.key.pem
-timeout_ms = 5000
-EOF
-}
+. "$TOP/tests/integration/lib/onss-sim.sh"
 
 stop_sim() {
 	kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""
@@ -62,7 +37,7 @@ check_run() { # dir label faults(0|1)
 run_once() { # label faulty(0|1) extra-sim-args...
 	label=$1; faulty=$2; shift 2
 	d="$work/$label"; mkdir -p "$d"
-	start_sim "$d" "$@"
+	start_sim "$d" --employer 175110801 --employer 123456749 "$@"
 	"$GATEWAY" --config "$d/gw.conf" --log-level error intake --contracts "$fixture" >"$d/intake.out"
 	grep -q "533 taken in" "$d/intake.out" || { cat "$d/intake.out"; exit 1; }
 	timeout 900 "$GATEWAY" --config "$d/gw.conf" --log-level error run --until-idle >"$d/run.out" 2>"$d/run.err" ||

@@ -24,28 +24,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 [ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
 
-"$GATEWAY" sim onss --ledger "$work/ledger.jsonl" --port-file "$work/port" --today 2026-03-01 \
-	--process-ms 50 --identify-ms 1500 --employer 123456749 >"$work/sim.out" 2>"$work/sim.err" &
-simpid=$!
-i=0
-while [ ! -s "$work/port" ]; do
-	i=$((i + 1)); [ $i -lt 200 ] || { echo "simulator did not start"; cat "$work/sim.err"; exit 1; }
-	sleep 0.05
-done
-port=$(cat "$work/port")
-cat >"$work/gw.conf" <<EOF
-[queue]
-dsn = $work/queue.db
-retry_base_ms = 200
-retry_cap_ms = 2000
-[dimona]
-base_url = https://localhost:$port/REST/dimona/v2
-token_url = https://localhost:$port/REST/oauth/v5/token
-ca_file = $TOP/certs/out/tls/ca.crt.pem
-cert = $TOP/certs/out/onss/org.crt.pem
-key = $TOP/certs/out/onss/org.key.pem
-timeout_ms = 5000
-EOF
+. "$TOP/tests/integration/lib/onss-sim.sh"
+start_sim "$work" --employer 123456749
 
 hdr="contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,joint_committee,worker_code,start_date,start_time,end_date,end_time,days_worked,hours_worked,gross_wage_cents"
 day() { # id rev status inss date from
