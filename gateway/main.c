@@ -5,6 +5,7 @@
  * overrides), then hands over to the subcommand's function. Owns nothing
  * else.
  */
+#include "core/clock.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -73,6 +74,12 @@ main(int argc, char **argv)
 	char err[512];
 
 	log_init("gateway", LOG_LVL_INFO, LOG_FMT_TEXT);
+	/* A pinned clock (GATEWAY_NOW) that cannot be read must not fall back
+	 * to the real date: declarations would be dated wrongly. */
+	if (clock_init(err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
 	xmlInitParser();
 	if ((gw_cfg = config_new()) == NULL)
 		return GW_EXIT_USAGE;

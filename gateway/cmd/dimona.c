@@ -22,6 +22,7 @@
 #include "onss/dimona/decl.h"
 #include "onss/dimona/rules.h"
 #include "records/reader.h"
+#include "core/clock.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -225,7 +226,7 @@ cmd_dimona(int argc, char **argv)
 	if (merged)
 		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days declared as OTH", merged);
 
-	ymd_now(&today, &minutes);
+	clock_brussels_now(&today, &minutes);
 	k = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		struct dimona_findings f;

@@ -31,6 +31,7 @@
 #include "onss/dmfa/rows.h"
 #include "onss/dmfa/submit.h"
 #include "records/reader.h"
+#include "core/clock.h"
 
 #define MAX_LIST 16
 
@@ -360,12 +361,11 @@ cmd_dmfa(int argc, char **argv)
 	memset(&sub, 0, sizeof sub);
 	sub.dir = o.out;
 	snprintf(sub.name.sender, sizeof sub.name.sender, "%s", o.sender);
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	sub.name.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	struct clock_wall now;
+	clock_brussels(clock_now_ms(), &now);
+	sub.name.date = now.day;
 	sub.name.env = o.env;
-	sub.created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
+	sub.created_ms = (now.minutes * 60 + now.second) * 1000;
 	sub.signer = signer;
 	sub.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
 	int64_t eclass = config_get_int(gw_cfg, "dmfa.employer_class", 0);

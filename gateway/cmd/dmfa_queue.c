@@ -22,6 +22,7 @@
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
 #include "service/dmfa_followup.h"
+#include "core/clock.h"
 
 int cmd_dmfa_queue(int argc, char **argv);
 
@@ -113,11 +114,10 @@ cmd_dmfa_queue(int argc, char **argv)
 	o.employer_class = (int)eclass;
 	o.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
 	o.justification = justification;
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	o.created_ms = ((tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec) * 1000;
+	struct clock_wall now;
+	clock_brussels(clock_now_ms(), &now);
+	o.today = now.day;
+	o.created_ms = (now.minutes * 60 + now.second) * 1000;
 	o.reject = on_reject;
 	o.reject_arg = &c;
 	o.say = on_say;

@@ -16,6 +16,7 @@
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
 #include "queue/queue.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -33,7 +34,7 @@ usage(FILE *out)
 	    "       gateway onss upload --dir DIR FI_NAME...\n"
 	    "       gateway onss poll --env R|T|S --dir DIR\n"
 	    "       gateway onss apply --dir DIR\n"
-	    "       gateway onss send --outbox DIR [--env R|T|S] [--sender N] [--max N] [--today YYYYMMDD]\n"
+	    "       gateway onss send --outbox DIR [--env R|T|S] [--sender N] [--max N]\n"
 	    "                         [--no-upload] [--sign-cert PEM --sign-key PEM] [--inject FAULT]\n"
 	    "       gateway onss run [--once | --until-idle] [--outbox DIR] [--answers DIR] [--env R|T|S]\n"
 	    "                        [--interval-ms N] [--sign-cert PEM --sign-key PEM]\n"
@@ -154,10 +155,7 @@ wrap(int argc, char **argv)
 	memcpy(n.purpose, purpose, 5);
 	snprintf(n.sender, sizeof n.sender, "%s", sender);
 	n.env = env[0];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	n.date = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	n.date = clock_brussels_today();
 	if (n.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "gateway onss wrap: %s\n", err);
 		return GW_EXIT_USAGE;
@@ -311,7 +309,7 @@ send_pending(int argc, char **argv)
 	struct gw_signer *signer = NULL;
 	struct queue *q = NULL;
 	const char *env = config_get(gw_cfg, "onss_batch.env", "T"), *cert = NULL, *key = NULL;
-	const char *max = NULL, *today = NULL;
+	const char *max = NULL;
 	int no_upload = 0, rc = GW_EXIT_USAGE;
 	char err[512];
 
@@ -325,7 +323,7 @@ send_pending(int argc, char **argv)
 		}
 		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &o.outbox
 		    : strcmp(argv[i], "--env") == 0 ? &env : strcmp(argv[i], "--sender") == 0 ? &o.sender
-		    : strcmp(argv[i], "--max") == 0 ? &max : strcmp(argv[i], "--today") == 0 ? &today
+		    : strcmp(argv[i], "--max") == 0 ? &max
 		    : strcmp(argv[i], "--inject") == 0 ? &o.inject
 		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
 		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
@@ -338,21 +336,8 @@ send_pending(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	o.env = env[0];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	o.now_min = tm.tm_hour * 60 + tm.tm_min;
+	clock_brussels_now(&o.today, &o.now_min);
 	char *end;
-	if (today) {
-		long t = strtol(today, &end, 10);
-		if (*end || t < 19900101 || t > 99991231) {
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-		o.today = (gw_ymd)t;
-		o.now_min = 0;
-	}
 	if (max) {
 		long m = strtol(max, &end, 10);
 		if (*end || m < 1 || m > 100000) {
@@ -473,11 +458,7 @@ run_channel(int argc, char **argv)
 	rc = GW_EXIT_OK;
 	while (!run_stop) {
 		struct batch_cycle_result r;
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-		o.now_min = tm.tm_hour * 60 + tm.tm_min;
+		clock_brussels_now(&o.today, &o.now_min);
 		gw_rc crc = batch_cycle(q, &o, &r);
 		if (r.send.claimed || r.fetched || r.applied || r.unmatched)
 			printf("sent %zu in %s, fetched %zu answers, applied %zu (%zu messages moved), unmatched %zu\n",

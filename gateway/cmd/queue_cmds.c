@@ -14,6 +14,7 @@
 #include "queue/queue.h"
 #include "service/intake.h"
 #include "service/invoice_intake.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,10 +46,7 @@ qc_time(int64_t ms, char *buf, size_t cap)
 		snprintf(buf, cap, "-");
 		return buf;
 	}
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_format_utc(ms, buf, cap);
 	return buf;
 }
 

@@ -2,8 +2,8 @@
  * date.c - calendar dates and times of day (core/date.h).
  *
  * Owns the Gregorian arithmetic used by records, Dimona and DmfA (quarters,
- * day counts). Never consults the local time zone: only date_today_utc
- * looks at the clock at all.
+ * day counts) and the Belgian public holidays. Never reads the clock
+ * (core/clock.c does) nor the local time zone.
  */
 #include "core/date.h"
 #include "core/reason.h"
@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 bool
 date_is_leap(int y)
@@ -162,14 +161,38 @@ date_quarter_last(int y, int q)
 	return date_make(y, q * 3, date_days_in_month(y, q * 3));
 }
 
+/* Easter Sunday by the anonymous Gregorian computus (Meeus/Jones/Butcher). */
 gw_ymd
-date_today_utc(void)
+date_easter(int y)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	if (gmtime_r(&now, &tm) == NULL)
-		return 0;
-	return date_make(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+	return date_make(y, month, day);
+}
+
+bool
+date_is_be_holiday(gw_ymd d)
+{
+	static const int fixed[] = { 101, 501, 721, 815, 1101, 1111, 1225 };
+	int md = d % 10000;
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (md == fixed[i])
+			return true;
+	int64_t after_easter = date_diff_days(date_easter(DATE_YEAR(d)), d);
+	/* Easter Monday, Ascension Thursday, Whit Monday. */
+	return after_easter == 1 || after_easter == 39 || after_easter == 50;
+}
+
+gw_ymd
+date_next_be_working_day(gw_ymd d)
+{
+	gw_ymd n = date_add_days(d, 1);
+	while (date_weekday(n) > 5 || date_is_be_holiday(n))
+		n = date_add_days(n, 1);
+	return n;
 }
 
 gw_rc

@@ -13,7 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/err.h"
-#include "records/contract.h"   /* gw_ymd, gw_hm */
+
+/* A calendar date as YYYYMMDD (20260301); 0 when absent. */
+typedef int32_t gw_ymd;
+/* A time of day in minutes since midnight; -1 when absent. */
+typedef int16_t gw_hm;
 
 #define DATE_YEAR(d)  ((int)((d) / 10000))
 #define DATE_MONTH(d) ((int)((d) / 100 % 100))
@@ -47,8 +51,14 @@ int date_weekday(gw_ymd d);
 int date_quarter(gw_ymd d);
 gw_ymd date_quarter_first(int year, int quarter);
 gw_ymd date_quarter_last(int year, int quarter);
-/* Today's date in UTC. */
-gw_ymd date_today_utc(void);
+/* Easter Sunday of a Gregorian year (1583..9999). */
+gw_ymd date_easter(int year);
+/* True on a Belgian public holiday: 1 Jan, Easter Monday, 1 May, Ascension,
+ * Whit Monday, 21 Jul, 15 Aug, 1 Nov, 11 Nov, 25 Dec. */
+bool date_is_be_holiday(gw_ymd d);
+/* The first Belgian working day (Monday-Friday, not a public holiday)
+ * strictly after d. */
+gw_ymd date_next_be_working_day(gw_ymd d);
 
 /* Parse exactly "HH:MM" (00:00 .. 23:59). */
 gw_rc time_parse_hm(const char *s, size_t len, gw_hm *out, char *why, size_t whycap);

@@ -6,6 +6,7 @@
  * sharing stderr do not interleave. Never allocates, never exits.
  */
 #include "core/log.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,17 +98,16 @@ log_vmsg(enum log_level lvl, const char *msg_id, const char *record_id,
 		snprintf(text + t, sizeof text - t, ": %s", strerror(saved));
 	}
 
-	struct timespec ts;
-	struct tm tm;
-	char stamp[40];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	struct clock_wall now;
+	char stamp[40], day[11];
+	clock_utc(clock_now_ms(), &now);
+	date_format(now.day, day, sizeof day);
+	snprintf(stamp, sizeof stamp, "%sT%02d:%02d:%02d", day, now.minutes / 60, now.minutes % 60, now.second);
 
 	if (log_fmt == LOG_FMT_JSON) {
 		len = advance(len, snprintf(line, sizeof line,
 		    "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"prog\":\"%s\",\"pid\":%ld",
-		    stamp, ts.tv_nsec / 1000000, level_names[lvl], log_program,
+		    stamp, (long)now.millis, level_names[lvl], log_program,
 		    (long)getpid()), sizeof line);
 		if (msg_id != NULL) {
 			len = advance(len, snprintf(line + len, sizeof line - len, ",\"msg\":\""), sizeof line);

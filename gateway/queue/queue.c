@@ -7,6 +7,7 @@
  */
 #include "queue/queue.h"
 #include "core/config.h"
+#include "core/clock.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -44,9 +45,7 @@ queue_msg_free(struct queue_msg *m)
 int64_t
 queue_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 /* Hex SHA-256 of a buffer. */

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/date.h"   /* gw_ymd, gw_hm */
 
 #define CONTRACT_ID_MAX     40
 #define CONTRACT_TEXT_MAX   96   /* names, street, municipality, place */
@@ -19,10 +20,6 @@
 
 enum contract_status { CONTRACT_ACTIVE, CONTRACT_CANCELLED };
 
-/* A calendar date as YYYYMMDD (20260301); 0 when absent. */
-typedef int32_t gw_ymd;
-/* A time of day in minutes since midnight; -1 when absent. */
-typedef int16_t gw_hm;
 
 struct contract_address {
 	char street[CONTRACT_TEXT_MAX + 1];

@@ -13,6 +13,7 @@
 #include "crypto/signer.h"
 #include "onss/batch/send.h"
 #include "onss/batch/sftp.h"
+#include "core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -105,11 +106,10 @@ batch_service_step(struct batch_service *b, struct queue *q, int64_t now_ms, siz
 	*did = 0;
 	if (now_ms < b->next_ms && !work_waiting(q, now_ms))
 		return GW_OK;
-	time_t t = (time_t)(now_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	b->o.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	b->o.now_min = tm.tm_hour * 60 + tm.tm_min;
+	struct clock_wall w;
+	clock_brussels(now_ms, &w);
+	b->o.today = w.day;
+	b->o.now_min = w.minutes;
 	gw_rc rc = batch_cycle(q, &b->o, &r);
 	b->n.cycles++;
 	b->n.declarations += r.send.in_file;

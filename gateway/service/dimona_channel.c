@@ -12,6 +12,7 @@
 #include "onss/dimona/rules.h"
 #include "onss/rest/client.h"
 #include "records/reader.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,12 +94,11 @@ dc_build(void *ctx, struct queue_msg *m, const struct queue_msg *dep, char *err,
 		return GW_ENOMEM;
 	if ((rc = dc_decl(m, dep, d, err, cap)) != GW_OK)
 		goto out;
-	time_t t = time(NULL);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	gw_ymd today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	gw_ymd today;
+	int now_min;
+	clock_brussels_now(&today, &now_min);
 	memset(&f, 0, sizeof f);
-	if (dimona_rules_check(d, NULL, today, tm.tm_hour * 60 + tm.tm_min, &f) > 0) {
+	if (dimona_rules_check(d, NULL, today, now_min, &f) > 0) {
 		size_t off = (size_t)snprintf(err, cap, "Dimona rules:");
 		for (size_t i = 0; i < f.n && off < cap; i++)
 			if (f.f[i].severity == 'B')

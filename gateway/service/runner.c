@@ -15,9 +15,11 @@
 #include "service/runner.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -44,7 +46,7 @@ runner_config_default(struct runner_config *c)
 	c->dep_wait_ms = config_get_int(gw_cfg, "queue.dep_wait_ms", 2000);
 	c->idle_sleep_ms = config_get_int(gw_cfg, "run.idle_sleep_ms", 1000);
 	c->idle_horizon_ms = config_get_int(gw_cfg, "run.idle_horizon_ms", 30000);
-	c->seed = (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
+	c->seed = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock_monotonic_ms();
 	if (c->batch < 1 || c->batch > 4096)
 		c->batch = 64;
 }

@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "onss/batch/cms.h"
 #include "crypto/signer.h"
+#include "core/clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -242,7 +243,7 @@ slurp(const char *path, char **buf, size_t *len)
 static void
 new_ticket(struct simb *sb, char *out, size_t cap)
 {
-	snprintf(out, cap, "38%08lX%04lu", (unsigned long)time(NULL) & 0xffffffffUL, ++sb->ticket_seq % 10000);
+	snprintf(out, cap, "38%08lX%04lu", (unsigned long)clock_now_s() & 0xffffffffUL, ++sb->ticket_seq % 10000);
 }
 
 /* Check and answer one GO found in folder fi (index into folders). */
@@ -257,6 +258,8 @@ process_go(struct simb *sb, struct seen *seen, size_t fo, const char *go)
 	size_t fslen = 0;
 
 	memset(&sf, 0, sizeof sf);
+	/* The rules run at the moment each file is processed, as the ONSS's do. */
+	clock_brussels_now(&sb->today, &sb->now_min);
 	snprintf(in_dir, sizeof in_dir, "%s/%s", sb->root, folders[fo].dir);
 	snprintf(sf.out_dir, sizeof sf.out_dir, "%s/%s", sb->root, folders[fo].out);
 	snprintf(sf.go, sizeof sf.go, "%s", go);
@@ -401,7 +404,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: gateway sim batch --root DIR [--state DIR] [--ca PEM] [--once]\n"
-	    "                         [--interval-ms N] [--today YYYYMMDD]\n"
+	    "                         [--interval-ms N]\n"
 	    "                         [--inss-change OLD:NEW:NAME:FIRST:YYYY-MM-DD:SEX]...\n"
 	    "  The simulated ONSS batch processor behind sshd. DIR is the SFTP root\n"
 	    "  (IN, INTEST, INTEST-S, OUT, OUTTEST, OUTTEST-S are created).\n"
@@ -409,7 +412,6 @@ usage(FILE *out)
 	    "  --ca PEM        CA that FS signatures must chain to; default [onss_batch] sim_ca\n"
 	    "                  or certs/out/onss/ca.crt.pem\n"
 	    "  --once          process what is there, then exit\n"
-	    "  --today         the date the Dimona rules run at (default: today)\n"
 	    "  --inss-change   answer declarations about OLD with an IDFLUX naming NEW\n"
 	    "  --sign-answers  sign every answer (CMS signedData around the XML) with the\n"
 	    "                  configured [signing] identity or --sign-cert/--sign-key\n");
@@ -454,11 +456,6 @@ sim_onss_batch_main(int argc, char **argv)
 		return GW_EXIT_OK;
 	}
 	memset(&sb, 0, sizeof sb);
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	sb.today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	sb.now_min = tm.tm_hour * 60 + tm.tm_min;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--root") == 0 && v) { root = v; i++; }
@@ -475,16 +472,6 @@ sim_onss_batch_main(int argc, char **argv)
 				fprintf(stderr, "gateway sim batch: --interval-ms wants 10..60000\n");
 				return GW_EXIT_USAGE;
 			}
-			i++;
-		} else if (strcmp(a, "--today") == 0 && v) {
-			char *end;
-			long t = strtol(v, &end, 10);
-			if (*end || t < 19900101 || t > 99991231) {
-				fprintf(stderr, "gateway sim batch: --today wants YYYYMMDD\n");
-				return GW_EXIT_USAGE;
-			}
-			sb.today = (gw_ymd)t;
-			sb.now_min = 0;
 			i++;
 		} else if (strcmp(a, "--inss-change") == 0 && v) {
 			struct simb_inss_change *nc = realloc(sb.changes, (sb.n_changes + 1) * sizeof *nc);
@@ -533,6 +520,7 @@ sim_onss_batch_main(int argc, char **argv)
 	}
 	/* Ids that differ from one run to the next, so a restarted simulator
 	 * never hands out a period id or permanent id twice in a test. */
+	int64_t now = clock_now_s();
 	sb.next_period = (unsigned long long)(now % 100000) * 1000000ULL + 1;
 	sb.next_pid = (unsigned long long)(now % 100000) * 100000ULL + 1;
 	seen_load(&seen, sb.state);

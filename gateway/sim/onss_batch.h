@@ -25,7 +25,7 @@ struct simb {
 	char root[1024];             /* the folder sshd serves: IN, INTEST, ..., OUT, ... */
 	char state[1100];            /* the processor's own durable state */
 	const char *ca_file;         /* trusted CA for FS signatures */
-	gw_ymd today;                /* date the rules run at */
+	gw_ymd today;                /* Brussels date and time of the file in hand */
 	int now_min;
 	/* The Dimona ledger of accepted periods (in memory, rebuilt empty at start). */
 	struct dimona_period *periods;

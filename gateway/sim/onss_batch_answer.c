@@ -10,6 +10,7 @@
 #include "sim/onss_batch.h"
 #include "core/log.h"
 #include "onss/batch/cms.h"
+#include "core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +43,15 @@ simb_el(FILE *f, const char *name, const char *value)
 void
 simb_form_header(FILE *f, const char *ident, const char *type_form)
 {
-	struct timeval tv;
-	struct tm tm;
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
+	struct clock_wall w;
+	char day[11];
+	clock_brussels(clock_now_ms(), &w);
+	date_format(w.day, day, sizeof day);
 	fprintf(f, "<Form><Identification>%s</Identification>"
-	    "<FormCreationDate>%04d-%02d-%02d</FormCreationDate>"
-	    "<FormCreationHour>%02d:%02d:%02d.%03ld</FormCreationHour>"
+	    "<FormCreationDate>%s</FormCreationDate>"
+	    "<FormCreationHour>%02d:%02d:%02d.%03d</FormCreationHour>"
 	    "<AttestationStatus>0</AttestationStatus><TypeForm>%s</TypeForm>",
-	    ident, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    (long)(tv.tv_usec / 1000), type_form);
+	    ident, day, w.minutes / 60, w.minutes % 60, w.second, w.millis, type_form);
 }
 
 /* Digits only, length within [min, max]. */

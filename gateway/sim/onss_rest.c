@@ -21,6 +21,7 @@
 #include "onss/dimona/rules.h"
 #include "onss/rest/jwt.h"
 #include "sim/onss_ledger.h"
+#include "core/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,7 +58,6 @@ struct sim {
 	EVP_PKEY *client_key;
 	char aud[3][300];
 	int token_ttl, process_ms, slow_ms, identify_ms, port;
-	gw_ymd today;                        /* 0: the real date */
 	char (*employers)[10];
 	size_t nemployers;
 	struct token *tokens;
@@ -82,9 +82,7 @@ on_signal(int sig)
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 /* ---- faults ---- */
@@ -251,7 +249,7 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 	char *as = form_get(body, "client_assertion"), err[200];
 	struct jwt_claims c;
 	enum MHD_Result ret;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now_s();
 
 	if (roll(s, F_TOKENDOWN)) {
 		ret = reply(conn, 503, "text/plain", "token service down", 18, NULL, -1);
@@ -359,7 +357,7 @@ static int
 authorized(struct sim *s, struct MHD_Connection *conn)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now_s();
 	int ok = 0;
 	if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
 		return 0;
@@ -634,9 +632,7 @@ process_one(struct sim *s, struct sim_decl *sd)
 	int minutes;
 	size_t blocking;
 
-	ymd_now(&today, &minutes);
-	if (s->today != 0)
-		today = s->today;
+	clock_brussels_now(&today, &minutes);
 	memset(&sd->r, 0, sizeof sd->r);
 	snprintf(sd->r.declaration_id, sizeof sd->r.declaration_id, "%s", sd->id);
 	const struct dimona_decl *d = &sd->d;
@@ -773,7 +769,6 @@ usage(FILE *out)
 	    "  --process-ms MS      processing delay after receipt (default 300)\n"
 	    "  --identify-ms MS     a worker without INSS is answered S (waiting on SIGeDIS), then\n"
 	    "                       accepted on the same period this long after (default 2000)\n"
-	    "  --today YYYY-MM-DD   the simulated date for deadlines (default: today)\n"
 	    "  --fault KIND:P       inject a fault with probability P; KIND is 429, 500, 503,\n"
 	    "                       drop (connection closed, after storing a POST), slow,\n"
 	    "                       trunc (cut body), malformed, tokendown (repeatable)\n"
@@ -849,10 +844,6 @@ sim_onss_rest_main(int argc, char **argv)
 			else if (a[2] == 'p') s.process_ms = (int)x;
 			else if (a[3] == 'l') s.slow_ms = (int)x;
 			else s.seed = (unsigned)x;
-		}
-		else if (strcmp(a, "--today") == 0) {
-			NEED();
-			if (dimona_parse_date(v, &s.today) != GW_OK) { fprintf(stderr, "sim onss: bad --today\n"); goto out; }
 		}
 		else if (strcmp(a, "--fault") == 0) {
 			NEED();

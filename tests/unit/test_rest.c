@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 
 #include "test_rest_sim.h"
+#include "core/clock.h"
 #include "crypto/signer.h"
 #include "onss/dimona/decl.h"
 #include "onss/rest/client.h"
@@ -120,7 +121,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	static const char *const extra[] = { "--today", "2026-03-01", "--process-ms", "50", "--identify-ms", "400",
+	static const char *const extra[] = { "--process-ms", "50", "--identify-ms", "400",
 	    "--employer", "175110801", "--employer", "123456749", NULL };
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (sim_start(&sim, extra) != 0) {
@@ -230,7 +231,7 @@ test_token_endpoint_checks(void **state)
 	(void)state;
 	char cert[512], key[512], err[256], aud[256], *body = NULL, *jwt;
 	struct gw_signer *s, *w;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now_s();
 	top_path(cert, sizeof cert, "certs/out/onss/org.crt.pem");
 	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
 	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
@@ -288,7 +289,7 @@ raw_get_declaration(const char *id, char **body)
 	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
 	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
 	snprintf(aud, sizeof aud, "https://localhost:%d/REST/oauth/v5/token", sim.port);
-	assert_int_equal(jwt_client_assertion(s, "self_service_expeditor_0668600511", aud, (int64_t)time(NULL),
+	assert_int_equal(jwt_client_assertion(s, "self_service_expeditor_0668600511", aud, clock_now_s(),
 	    300, &jwt), GW_OK);
 	assert_int_equal(token_with(jwt, &tb), 200);
 	json_t *tj = json_loads(tb, 0, NULL);
@@ -569,7 +570,7 @@ test_sim_ledger_survives_kill(void **state)
 	struct dimona_result r;
 	char err[512], ids[20][32], ledger[300];
 	long ra;
-	static const char *const slow[] = { "--today", "2026-03-01", "--process-ms", "1500", NULL };
+	static const char *const slow[] = { "--process-ms", "1500", NULL };
 	memset(&k, 0, sizeof k);
 	assert_int_equal(sim_start(&k, slow), 0);
 	sim_configure(&k, NULL);
@@ -603,7 +604,7 @@ test_sim_ledger_survives_kill(void **state)
 		FILE *f = freopen("/dev/null", "w", stdout);
 		(void)f;
 		execl(gw, gw, "sim", "onss", "--ledger", ledger, "--port-file", portfile, "--tls-cert", tc,
-		    "--tls-key", tk, "--client-cert", cc, "--today", "2026-03-01", "--process-ms", "50", (char *)NULL);
+		    "--tls-key", tk, "--client-cert", cc, "--process-ms", "50", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++) {

@@ -332,9 +332,9 @@ check_ledger(void)
 static void
 run(const char *const *extra_faults, int faults)
 {
-	const char *base[32] = { "--today", "2026-03-01", "--process-ms", "50", "--identify-ms", "600000",
+	const char *base[32] = { "--process-ms", "50", "--identify-ms", "600000",
 	    "--employer", "175110801", "--employer", "123456749", NULL };
-	size_t n = 10;
+	size_t n = 8;
 	unsigned retries = 0;
 	for (size_t i = 0; extra_faults && extra_faults[i] && n < 30; i++)
 		base[n++] = extra_faults[i];

@@ -2,13 +2,12 @@
  * dates.c - the Dimona rules' view of the calendar (see dates.h).
  *
  * Owns nothing: the arithmetic is core/date.c's; this file only adds what
- * the Dimona rules mean by a date (no year before 1900), by a working day,
- * and by "now" (date and minutes, for the deadline checks).
+ * the Dimona rules mean by a date (no year before 1900) and by a working
+ * day. "Now" comes from core/clock.h, in Brussels time.
  */
 #include "onss/dimona/dates.h"
 #include "core/date.h"
 
-#include <time.h>
 
 /* Whether d is a real calendar day the ONSS can take (1900 onwards). */
 bool
@@ -29,21 +28,10 @@ ymd_quarter(gw_ymd d)
 	return d / 10000 * 10 + date_quarter(d);
 }
 
+/* The OUT deadline's working day: weekends and Belgian public holidays
+ * are not working days. */
 gw_ymd
 ymd_next_working_day(gw_ymd d)
 {
-	gw_ymd n = ymd_add_days(d, 1);
-	while (ymd_weekday(n) > 5)
-		n = ymd_add_days(n, 1);
-	return n;
-}
-
-void
-ymd_now(gw_ymd *today, int *minutes)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	*today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	*minutes = tm.tm_hour * 60 + tm.tm_min;
+	return date_next_be_working_day(d);
 }

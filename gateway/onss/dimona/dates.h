@@ -16,10 +16,8 @@ gw_ymd ymd_from_days(long days);
 gw_ymd ymd_add_days(gw_ymd d, long n);
 int ymd_weekday(gw_ymd d);             /* 1 Monday .. 7 Sunday */
 int ymd_quarter(gw_ymd d);             /* YYYYQ, e.g. 20261 */
-/* The first working day (Monday-Friday) strictly after d. */
+/* The first Belgian working day (Monday-Friday, not a public holiday)
+ * strictly after d. */
 gw_ymd ymd_next_working_day(gw_ymd d);
-/* Today in UTC as YYYYMMDD and the minutes since midnight (tests pass
- * their own clock to the rules instead). */
-void ymd_now(gw_ymd *today, int *minutes);
 
 #endif

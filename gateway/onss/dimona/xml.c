@@ -9,6 +9,7 @@
  */
 #include "onss/dimona/decl.h"
 #include "onss/dimona/dates.h"
+#include "core/clock.h"
 
 #include <libxml/xmlwriter.h>
 #include <stdlib.h>
@@ -147,12 +148,12 @@ write_form(struct xw *x, const struct dimona_decl *d)
 {
 	const struct contract *c = &d->c;
 	char ref[21], date[40], hour[40];
-	time_t now = time(NULL);
-	struct tm tm;
+	struct clock_wall now;
 
-	gmtime_r(&now, &tm);
-	snprintf(date, sizeof date, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	snprintf(hour, sizeof hour, "%02d:%02d:%02d.000", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	clock_brussels(clock_now_ms(), &now);
+	date_format(now.day, date, sizeof date);
+	snprintf(hour, sizeof hour, "%02d:%02d:%02d.%03d", now.minutes / 60, now.minutes % 60, now.second,
+	    now.millis);
 	start(x, "Form");
 	el(x, "Identification", "DIMONA");
 	el(x, "FormCreationDate", date);

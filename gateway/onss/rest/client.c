@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "crypto/signer.h"
+#include "core/clock.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -221,7 +222,7 @@ body_snippet(const struct buf *b, char *out, size_t cap)
 static gw_rc
 ensure_token(struct dimona_rest *c, char *err, size_t ecap)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = clock_now_s();
 	char *assertion = NULL, *form = NULL, *esc = NULL, snip[256];
 	struct buf resp;
 	struct hdrs h;
