@@ -13,6 +13,9 @@ BUILD=${BUILD:-build}
 REF=${REF:-$(cd "$top/../shared/reference" 2>/dev/null && pwd)}
 GATEWAY="$top/$BUILD/gateway"
 export BUILD REF GATEWAY TOP="$top"
+# One pinned clock for the whole run (tests/lib/clock.sh); scripts that need
+# another moment pin their own.
+. "$top/tests/lib/clock.sh"
 passed=0
 failed=0
 failures=""

@@ -12,6 +12,7 @@
 # the final run), MIN_INFLIGHT (KILLS). Repeatable: the same SEED gives the same records, the
 # same kill delays and the same fault dice. Last line: the figures.
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 BUILD=${BUILD:-build}

@@ -1,16 +1,18 @@
 #!/bin/sh
 # gen-contracts.sh N SEED OUT - N valid one-day contract records (JSON Lines)
 # for the crash test, each for a different worker (INSS with its check
-# digits), starting 7 to 34 days from today so that every one is a
-# declaration the simulator accepts. The same N and SEED give the same
-# workers and ids.
+# digits), starting 7 to 34 days after the pinned clock's date (the
+# gateway's GATEWAY_NOW, tests/lib/clock.sh) so that every one is a
+# declaration the simulator accepts. The same N, SEED and clock give the
+# same file.
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"
 n=$1; seed=$2; out=$3
 # Start dates: today + 7 .. today + 34 (date(1) does the calendar).
 dates=""
 i=7
 while [ "$i" -le 34 ]; do
-	dates="$dates $(date -u -d "+$i days" +%Y-%m-%d)"
+	dates="$dates $(clock_date "+$i")"
 	i=$((i + 1))
 done
 awk -v n="$n" -v seed="$seed" -v dates="$dates" 'BEGIN {

@@ -2,6 +2,7 @@
 # The reference configuration is current with its fragments, and the
 # gateway reads it as it is (every key at its documented default).
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 cd "$TOP" || exit 1
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cp -r docs "$tmp/docs"

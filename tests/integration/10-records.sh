@@ -9,6 +9,7 @@
 # Also: exit 2 for a missing file and a bad option, a too-long record, and
 # --kind invoice against the invoice fixtures.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}"
 fx="$TOP/fixtures/contracts"
 tmp=$(mktemp -d)

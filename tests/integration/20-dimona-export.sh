@@ -7,6 +7,7 @@
 # contract is not declared; a record whose name does not fit its Dimona
 # zone is rejected (exit 1) without losing the others; --env S has no FS.
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 REF=${REF:-$(cd "$TOP/../shared/reference" && pwd)}

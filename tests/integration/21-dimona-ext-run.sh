@@ -12,6 +12,7 @@
 #
 # Env: TOP, GATEWAY (set by tests/run-all.sh).
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP"

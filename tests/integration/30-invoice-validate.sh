@@ -9,6 +9,7 @@
 # get "== FILE" headers and the worst exit code; --rules narrows the sets;
 # unreadable, not well-formed and bad usage exit 2.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
 ex="$REF/peppol/examples/peppol"
 tmp=$(mktemp -d)

@@ -24,6 +24,7 @@
 # - with PEPPOL_XSLT_DIR set (a developer's fetched copy of the official
 #   CEN and Peppol XSLTs), Saxon-HE runs them too: no failed assert.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 REF=${REF:-$(cd "$TOP/../shared/reference" && pwd)}

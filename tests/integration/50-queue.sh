@@ -4,6 +4,7 @@
 # machine, disk-nearly-full refusal, and a run against the REST simulator
 # that ends with answers, anomalies and a requeue of what failed.
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}"
 cd "$TOP"
 w=$(mktemp -d "${TMPDIR:-/tmp}/gw50.XXXXXX")

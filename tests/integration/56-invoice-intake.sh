@@ -7,6 +7,7 @@
 # validate`, the credit note's totals those of the invoice it cancels;
 # replays change nothing; a conflicting revision is rejected.
 set -eu
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}"
 cd "$TOP"
 export GW_REFERENCE_DIR="${REF:-/work/shared/reference}"

@@ -11,6 +11,7 @@
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh), BATCH_N.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 N=${BATCH_N:-12000}
 BATCH_TAG=gw-batch-test
 . "$(dirname "$0")/lib/batch-env.sh"

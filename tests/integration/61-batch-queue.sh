@@ -11,6 +11,7 @@
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 BATCH_TAG=gw-batchq-test
 BATCH_WAIT_MAX=1500
 . "$(dirname "$0")/lib/batch-env.sh"

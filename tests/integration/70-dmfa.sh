@@ -5,6 +5,7 @@
 # computed by hand, the worker without INSS held until IDFLUX brings a BIS
 # number, no original re-sent, and a DmfAUpdate with the right actions.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT INT TERM

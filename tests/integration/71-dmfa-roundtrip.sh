@@ -5,6 +5,7 @@
 # placed in the simulator's INTEST folder the way the SFTP transport does
 # (FI, FS, then GO); the transport itself is tested with sshd elsewhere.
 set -u
+. "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT INT TERM
@@ -12,11 +13,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 F=$TOP/fixtures/dmfa
 PKI=$TOP/certs/out/onss
 [ -f "$PKI/org.key.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null 2>&1 || fail "test PKI"
+pin_clock 2026-07-20T10:00:00+02:00   # Q2 2026 is over, its DmfA due
 S="--sign-cert $PKI/org.crt.pem --sign-key $PKI/org.key.pem --params $F/params-test.txt"
 R=$W/sftp
 mkdir -p "$R" "$W/local"
 sim() { "$GATEWAY" sim batch --root "$R" --state "$W/simstate" --once --ca "$PKI/ca.crt.pem" \
-	--today 20260720 >>"$W/sim.log" 2>&1 || { cat "$W/sim.log"; fail "simulator"; }; }
+	>>"$W/sim.log" 2>&1 || { cat "$W/sim.log"; fail "simulator"; }; }
 deposit() {   # FI and FS first, GO last, as the transport does
 	for k in FI FS GO; do cp "$W/local/$k.$1".* "$R/INTEST/" || fail "deposit $k.$1"; done
 }

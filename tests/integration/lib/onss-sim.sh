@@ -1,13 +1,17 @@
 # onss-sim.sh - sourced by the Dimona REST tests: start `gateway sim onss`
-# in DIR on a free port (simulated date 2026-03-01, fast processing) and
-# write DIR/gw.conf pointing the gateway at it with short retries.
+# in DIR on a free port (fast processing) and write DIR/gw.conf pointing the
+# gateway at it with short retries. Sourcing it pins the clock of the
+# script, the gateway and the simulator alike to 2026-03-01 10:00 Brussels,
+# the moment the Dimona fixtures' deadlines are written against.
 #
 #   start_sim DIR [SIM-ARGS...]   sets simpid and port; the caller's trap kills simpid
 #
 # Needs TOP and GATEWAY.
+. "$TOP/tests/lib/clock.sh"
+pin_clock 2026-03-01T10:00:00+01:00
 start_sim() {
 	d=$1; shift
-	"$GATEWAY" sim onss --ledger "$d/ledger.jsonl" --port-file "$d/port" --today 2026-03-01 \
+	"$GATEWAY" sim onss --ledger "$d/ledger.jsonl" --port-file "$d/port" \
 		--process-ms 50 --identify-ms 1500 "$@" >"$d/sim.out" 2>"$d/sim.err" &
 	simpid=$!
 	i=0
