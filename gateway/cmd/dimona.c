@@ -23,6 +23,7 @@
 #include "onss/dimona/rules.h"
 #include "records/reader.h"
 #include "core/clock.h"
+#include "core/dirs.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -253,6 +254,11 @@ cmd_dimona(int argc, char **argv)
 	snprintf(bn.sender, sizeof bn.sender, "%s", o.sender);
 	bn.date = today;
 	bn.env = o.env;
+	char derr[PATH_MAX + 100];
+	if (dir_ensure(o.out, 0750, derr, sizeof derr) != GW_OK) {
+		fprintf(stderr, "gateway dimona: --out %s\n", derr);
+		goto out;
+	}
 	if (batch_seq_next_offline(o.out, bn.purpose, &bn.seq) != GW_OK ||
 	    batch_writer_open(&bw, o.out, &bn) != GW_OK) {
 		fprintf(stderr, "gateway dimona: %s: cannot write there\n", o.out);

@@ -32,6 +32,7 @@
 #include "onss/dmfa/submit.h"
 #include "records/reader.h"
 #include "core/clock.h"
+#include "core/dirs.h"
 
 #define MAX_LIST 16
 
@@ -376,6 +377,11 @@ cmd_dmfa(int argc, char **argv)
 	sub.employer_class = (int)eclass;
 	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
 	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
+	char derr[PATH_MAX + 100];
+	if (dir_ensure(o.out, 0750, derr, sizeof derr) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: --out %s\n", derr);
+		goto out;
+	}
 	if (batch_seq_next_offline(o.out, "ONSS", &sub.name.seq) != GW_OK) {
 		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
 		goto out;

@@ -17,6 +17,7 @@
 #include "onss/codelist.h"
 #include "queue/queue.h"
 #include "core/clock.h"
+#include "core/dirs.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -162,6 +163,10 @@ wrap(int argc, char **argv)
 	}
 	if ((in = fopen(xml, "rb")) == NULL) {
 		fprintf(stderr, "gateway onss wrap: %s: %s\n", xml, strerror(errno));
+		goto out;
+	}
+	if (dir_ensure(out, 0750, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway onss wrap: --out %s\n", err);
 		goto out;
 	}
 	if (batch_seq_next_offline(out, n.purpose, &n.seq) != GW_OK ||

@@ -18,8 +18,10 @@
 #include "peppol/ubl/builder.h"
 #include "peppol/ubl/outfile.h"
 #include "records/invoice_reader.h"
+#include "core/dirs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <search.h>
 #include <stdio.h>
@@ -50,12 +52,13 @@ usage(FILE *out)
 	    "  Config: peppol_ubl.payment_id = structured|digits (PaymentID form).\n");
 }
 
-/* Open DIR, creating it (one level) when missing. */
+/* Open DIR, creating it and its parents when missing. */
 static int
 open_out_dir(const char *dir)
 {
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "gateway invoice export: %s: %s\n", dir, strerror(errno));
+	char err[PATH_MAX + 100];
+	if (dir_ensure(dir, 0750, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway invoice export: --out %s\n", err);
 		return -1;
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
