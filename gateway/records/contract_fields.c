@@ -139,6 +139,27 @@ text_utf8_check(const char *str, size_t n)
 	return n;
 }
 
+/* s as printable ASCII for a rejection: other bytes, quotes and
+ * backslashes as \xNN, cut with "..." past about 40 characters. */
+static void
+value_escape(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		int printable = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+		if (o + (printable ? 1 : 4) + 4 > cap || o >= 40) {
+			snprintf(out + o, cap - o, "...");
+			return;
+		}
+		if (printable)
+			out[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", ch);
+	}
+	out[o] = '\0';
+}
+
 int
 contract_id_valid(const char *p, size_t n)
 {
@@ -267,21 +288,32 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 	char why[160];
 	int64_t x;
 
+	/* A bad id is the operator's only handle on the record: show it,
+	 * escaped and cut, in every rejection of it. */
+	char shown[80] = "";
+	const char *q = "";
+	if (fs->type == FT_ID && (n > fs->max || !contract_id_valid(s, n))) {
+		value_escape(s, n, shown, sizeof shown);
+		q = "\"";
+	}
+
 	/* Text checks first: they apply to every field and name it precisely. */
 	if (text_utf8_check(s, n) != n)
-		return contract_reject(rej, fs->name, "invalid UTF-8");
+		return contract_reject(rej, fs->name, "%s%s%s%sinvalid UTF-8", q, shown, q, *q ? ": " : "");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return contract_reject(rej, fs->name, "control character");
+			return contract_reject(rej, fs->name, "%s%s%s%scontrol character", q, shown, q,
+			    *q ? ": " : "");
 
 	switch ((enum ftype)fs->type) {
-	case FT_ID:
+	case FT_ID: {
 		if (n > fs->max)
-			return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
+			return contract_reject(rej, fs->name, "\"%s\": %zu bytes, at most %d", shown, n, fs->max);
 		if (!contract_id_valid(s, n))
-			return contract_reject(rej, fs->name, "only A-Z a-z 0-9 . _ - are allowed");
+			return contract_reject(rej, fs->name, "\"%s\": only A-Z a-z 0-9 . _ - are allowed", shown);
 		put(text_slot(c, f), v);
 		return GW_OK;
+	}
 	case FT_TEXT:
 		if (n > fs->max)
 			return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
