@@ -1,11 +1,12 @@
 #!/bin/sh
 # Runs every test: cmocka unit binaries, then the integration and
-# conformance scripts, then the fuzzers' regression pass. Each unit test
+# conformance scripts, then the fuzzers' regression pass, then the unit and
+# integration tests again with the system clock shifted (timeshift). Each unit test
 # case counts once; each script counts once (its own output says more).
 # Last line: "N passed, N failed". Exit 1 when anything failed.
 #
 # Environment: BUILD (build dir), REF (../shared/reference), ONLY
-# (unit|integration|conformance|fuzz to run one group).
+# (unit|integration|conformance|fuzz|timeshift to run one group).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -63,6 +64,33 @@ run_scripts() { # group dir
 want integration && run_scripts integration tests/integration
 want conformance && run_scripts conformance tests/conformance
 want fuzz && run_scripts fuzz tests/fuzz/check
+
+# The time-bomb catcher: unit and integration tests once more with the
+# system clock a year and a month ahead (libfaketime). Every test pins the
+# gateway's clock, so nothing may change; a test that reads the real date
+# somewhere (a script's date(1), a simulator) fails here before the day it
+# would have failed in CI. The pin is made anew inside the shifted run. The
+# libFuzzer binaries hang under libfaketime's preload and read no dates.
+if want timeshift && [ -z "${GW_TIMESHIFTED:-}" ]; then
+	if ! command -v faketime >/dev/null 2>&1; then
+		failed=$((failed + 1)); failures="$failures timeshift:faketime-missing"
+		echo "FAIL timeshift: faketime is not installed (make deps)"
+	fi
+	for g in unit integration; do
+		command -v faketime >/dev/null 2>&1 || break
+		out="$logdir/timeshift-$g.log"
+		start=$(date +%s)
+		if env -u GATEWAY_NOW -u GATEWAY_NOW_FROM GW_TIMESHIFTED=1 ONLY=$g BUILD="$BUILD" REF="$REF" \
+			faketime -f '+400d' sh "$top/tests/run-all.sh" >"$out" 2>&1 </dev/null; then
+			passed=$((passed + 1))
+			echo "ok   timeshift $g +400 days ($(( $(date +%s) - start ))s): $(tail -n 1 "$out")"
+		else
+			failed=$((failed + 1))
+			failures="$failures timeshift:$g"
+			echo "FAIL timeshift $g +400 days; log:"; grep -v '^ok ' "$out" | sed 's/^/    /' | tail -n 60
+		fi
+	done
+fi
 
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
