@@ -16,17 +16,14 @@ for src in "$@"; do
 	if [ ! -f "$obj/$base.gcda" ]; then
 		echo "$src: no counters in $obj (nothing ran it?)"; continue
 	fi
-	# gcov writes its annotated copy into the current directory; one sub-folder per source
-	# keeps two files of the same name apart.
-	dir="$out/$(echo "$src" | tr / _)"
-	mkdir -p "$dir"
-	sum=$(cd "$dir" && gcov -b -o "$obj" "$top/$src" 2>/dev/null |
-		awk -v f="$top/$src" '
+	# -n: the summary only; -t: the annotated copy on stdout (no stray .gcov files).
+	sum=$(gcov -n -b -o "$obj" "$src" 2>/dev/null |
+		awk -v f="'$src'" '
 			/^File / { mine = (index($0, f) > 0) }
 			mine && /^Lines executed/ { l = $0 }
-			mine && /^Branches executed/ { b = $0 }
 			mine && /^Taken at least once/ { t = $0 }
 			END { print l "|" t }')
+	gcov -t -b -o "$obj" "$src" 2>/dev/null > "$out/$(echo "$src" | tr / _).gcov" || true
 	lines=$(echo "$sum" | sed -n 's/^Lines executed:\([0-9.]*%\) of \([0-9]*\)|.*/\1 of \2/p')
 	taken=$(echo "$sum" | sed -n 's/.*|Taken at least once:\([0-9.]*%\) of \([0-9]*\)$/\1 of \2/p')
 	printf '%-30s %22s %24s\n' "$src" "${lines:-?}" "${taken:-?} taken"
