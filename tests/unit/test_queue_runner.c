@@ -26,8 +26,9 @@ struct fake {
 	int perm_fail;             /* submits refused for good */
 	int polls_before_answer;
 	int poll_temp;             /* every poll fails with GW_ETEMP (no answer ever comes) */
+	int poll_perm;             /* every poll fails for good (an unreadable answer) */
 	long retry_after_ms;       /* what a temporary submit failure asks for (0: 10 ms) */
-	char answer;               /* 'A', 'W', 'B' */
+	char answer;               /* 'A', 'W', 'B', 'F' (failed), 'X' (not a final state) */
 	char built_dep_ref[QUEUE_REF_MAX + 1];
 };
 
@@ -116,10 +117,15 @@ fk_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 		snprintf(err, cap, "GET declaration: HTTP 503");
 		return GW_ETEMP;
 	}
+	if (f->poll_perm) {
+		snprintf(err, cap, "result: field status: missing");
+		return GW_EINPUT;
+	}
 	if (f->led[i].polls++ < f->polls_before_answer)
 		return GW_ENOTFOUND;
 	a->outcome = f->answer == 'W' ? QS_ACCEPTED_WARNINGS
-	    : f->answer == 'B' ? QS_REFUSED : QS_ACCEPTED;
+	    : f->answer == 'B' ? QS_REFUSED : f->answer == 'F' ? QS_FAILED
+	    : f->answer == 'X' ? QS_SENT : QS_ACCEPTED;
 	snprintf(a->ref2, sizeof a->ref2, "P-%s", f->led[i].ref);
 	if (f->answer != 'A')
 		snprintf(a->detail, sizeof a->detail, "00913-003 (startingDate)");
@@ -383,6 +389,59 @@ test_sent_without_answer_expires(void **state)
 	assert_int_equal(runner_counts(r)->expired, 1);
 }
 
+/* The ways a message ends failed besides expiry, each with its reason: a
+ * dependency missing from the queue or ended refused (for an update), a body
+ * built but expired before the send, an unreadable answer, a failed answer,
+ * and a channel bug (an answer that is not a final state). */
+static void
+test_failures_with_reasons(void **state)
+{
+	(void)state;
+	char a[41], b[41], in[41], up[41], c[41], d[41], e[41];
+	size_t did;
+	add("C-20", 2, "dimona-update", "m-not-there", 0, a);
+	run_for(0);
+	assert_int_equal(state_of(a, NULL), QS_FAILED);
+	assert_true(history_has(a, "depends on m-not-there, which is not in the queue"));
+
+	fk.answer = 'B';
+	add("C-21", 1, "dimona-in", NULL, 0, in);
+	add("C-21", 2, "dimona-update", in, 0, up);
+	run_for(10000);
+	assert_int_equal(state_of(in, NULL), QS_REFUSED);
+	assert_int_equal(state_of(up, NULL), QS_FAILED);       /* an update, unlike a cancel */
+	assert_true(history_has(up, "which ended refused"));
+
+	fk.answer = 'A';
+	add("C-22", 1, "dimona-in", NULL, clk + 1000, b);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);    /* built */
+	assert_int_equal(state_of(b, NULL), QS_READY);
+	assert_int_equal(runner_step(r, clk + 1001, &did), GW_OK);
+	assert_int_equal(state_of(b, NULL), QS_FAILED);
+	assert_true(history_has(b, "expired before it could be sent"));
+	assert_int_equal(fk.submits, 1);                       /* only C-21's IN went out */
+	clk += 1001;
+
+	fk.poll_perm = 1;
+	add("C-23", 1, "dimona-in", NULL, 0, c);
+	run_for(5000);
+	assert_int_equal(state_of(c, NULL), QS_FAILED);
+	assert_true(history_has(c, "answer unreadable or refused: result: field status: missing"));
+	fk.poll_perm = 0;
+
+	fk.answer = 'F';
+	add("C-24", 1, "dimona-in", NULL, 0, d);
+	run_for(5000);
+	assert_int_equal(state_of(d, NULL), QS_FAILED);
+	assert_true(history_has(d, "answer failed"));
+
+	fk.answer = 'X';
+	add("C-25", 1, "dimona-in", NULL, 0, e);
+	run_for(5000);
+	assert_int_equal(state_of(e, NULL), QS_FAILED);
+	assert_true(history_has(e, "channel gave an answer that is not a final state"));
+}
+
 static void
 test_lost_response_is_looked_up_not_resent(void **state)
 {
@@ -519,6 +578,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_expiry_ends_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_after_longer_than_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sent_without_answer_expires, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_with_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_response_is_looked_up_not_resent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,
