@@ -658,6 +658,47 @@ test_durability_settings_on_every_open(void **state)
 	assert_non_null(strstr(err, "cannot switch to WAL (journal_mode=memory)"));
 }
 
+/* Every refusal of open names the queue and why: a parent that cannot be
+ * created, a schema newer than this gateway (never downgraded); the
+ * "sqlite:" prefix of a DSN is accepted. */
+static void
+test_open_refusals(void **state)
+{
+	(void)state;
+	struct queue *q;
+	char err[512] = "", path[256], dsn[300];
+	snprintf(path, sizeof path, "%s/plainfile", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(dsn, sizeof dsn, "%s/plainfile/sub/q.db", dir);
+	assert_int_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_EIO);
+	assert_null(q);
+	assert_non_null(strstr(err, "cannot create"));
+	assert_non_null(strstr(err, "plainfile/sub"));
+	/* A file where the database should be is not a database: refused. */
+	snprintf(dsn, sizeof dsn, "%s/plainfile", dir);
+	f = fopen(dsn, "w");
+	assert_non_null(f);
+	fputs("not a database, but long enough to have a header of sorts.............", f);
+	fclose(f);
+	err[0] = '\0';
+	assert_int_not_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_OK);
+	assert_null(q);
+	assert_non_null(strstr(err, "plainfile"));
+
+	snprintf(dsn, sizeof dsn, "sqlite:%s", dbpath);
+	assert_int_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_OK);
+	q->ops->close(q);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_ECONFIG);
+	assert_non_null(strstr(err, "schema version 99 is newer than this gateway"));
+}
+
 int
 main(void)
 {
@@ -672,6 +713,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_full_database_mid_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_database_is_temporary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_durability_settings_on_every_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
