@@ -299,8 +299,8 @@ apply_answers(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	if (c.unmatched_files > 0)
-		fprintf(stderr, "gateway onss apply: %zu answers matched no message; kept in %s/unmatched\n",
-		    c.unmatched_files, dir);
+		fprintf(stderr, "gateway onss apply: %zu answers matched no message, in whole or in %zu"
+		    " form(s); kept in %s/unmatched\n", c.unmatched_files, c.unmatched_forms, dir);
 	return c.unmatched_files ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 

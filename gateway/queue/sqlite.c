@@ -269,7 +269,9 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 		    s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto out;
 	}
-	sqlite3_busy_timeout(s->db, 30000);
+	/* How long a write waits for another writer (an operator command, a
+	 * second gateway) before the caller gets a temporary failure. */
+	sqlite3_busy_timeout(s->db, (int)config_get_int(gw_cfg, "queue.busy_timeout_ms", 30000));
 	/* A page cache large enough for the indexes of a busy intake: the
 	 * default 2 MB makes every batch re-read its b-tree pages. */
 	{

@@ -10,7 +10,7 @@
  * thread that runs the real rule engine (onss/dimona/rules.h) against the
  * durable ledger (sim/onss_ledger.h) and answers with the real anomaly
  * codes and their annex 30 labels. Faults on demand (--fault, POST
- * /sim/faults). Owns the server, the tokens and the fault dice; never
+ * /sim/faults); POST /sim/revoke forgets the tokens issued. Owns the server, the tokens and the fault dice; never
  * listens on anything but 127.0.0.1.
  */
 #include "cmd/cmd.h"
@@ -43,9 +43,9 @@
 #define API "/REST/dimona/v2"
 #define TOKEN_PATH "/REST/oauth/v5/token"
 
-enum fault { F_429, F_500, F_503, F_DROP, F_SLOW, F_TRUNC, F_MALFORMED, F_TOKENDOWN, F__N };
+enum fault { F_429, F_500, F_503, F_DROP, F_SLOW, F_TRUNC, F_MALFORMED, F_TOKENDOWN, F_401, F__N };
 static const char *const fault_names[F__N] = {
-	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown",
+	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown", "401",
 };
 
 struct token { char tok[65]; int64_t exp; };
@@ -188,6 +188,11 @@ inject(struct sim *s, struct MHD_Connection *conn, enum MHD_Result *ret)
 	}
 	if (roll(s, F_500)) {
 		*ret = status_message(conn, 500, "Internal Server Error");
+		return 1;
+	}
+	/* A valid token refused all the same (revoked on the server's side). */
+	if (roll(s, F_401)) {
+		*ret = status_message(conn, 401, "access token revoked");
 		return 1;
 	}
 	return 0;
@@ -554,6 +559,14 @@ route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *m
 		return rc == GW_OK ? reply(conn, 204, NULL, "", 0, NULL, -1)
 		    : status_message(conn, 400, "fault spec: KIND:P[,KIND:P...]");
 	}
+	if (strcmp(url, "/sim/revoke") == 0 && post) {
+		/* Forget every token issued, as a server restart or key rotation
+		 * does: the next API call with a cached token gets a 401. */
+		pthread_mutex_lock(&s->mu);
+		s->ntokens = 0;
+		pthread_mutex_unlock(&s->mu);
+		return reply(conn, 204, NULL, "", 0, NULL, -1);
+	}
 	if (strcmp(url, TOKEN_PATH) == 0 && post)
 		return token_endpoint(s, conn, body);
 	if (strncmp(url, API "/", sizeof API) != 0)
@@ -771,12 +784,14 @@ usage(FILE *out)
 	    "                       accepted on the same period this long after (default 2000)\n"
 	    "  --fault KIND:P       inject a fault with probability P; KIND is 429, 500, 503,\n"
 	    "                       drop (connection closed, after storing a POST), slow,\n"
-	    "                       trunc (cut body), malformed, tokendown (repeatable)\n"
+	    "                       trunc (cut body), malformed, tokendown, 401 (a valid\n"
+	    "                       token refused) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
 	    "  --seed N             fault dice seed (default 1)\n\n"
 	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
 	    "POST " API "/declarations/search, GET " API "/periods/{id}; GET /sim/ledger (JSON),\n"
-	    "POST /sim/faults (body: KIND:P,...; empty clears).\n");
+	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/revoke (forget every\n"
+	    "token issued).\n");
 }
 
 int

@@ -298,6 +298,56 @@ test_repeat_upload(void **state)
 	queue_msg_free(&m);
 }
 
+/* A NOTIFICATION whose forms partly match: the matched results are applied,
+ * and the form that names no queued message keeps the file in unmatched/,
+ * counted and reported, instead of it disappearing into applied/. Putting
+ * it back once the message is there applies the rest and changes nothing
+ * for what was applied. */
+static void
+test_noti_form_without_message(void **state)
+{
+	(void)state;
+	char c8[QUEUE_ID_MAX + 1], c9[QUEUE_ID_MAX + 1];
+	struct batch_apply_counts c;
+	sent_msg("C8", FI1, c8);
+	char noti[8192] = "<NOTIFICATION>";
+	noti_form(noti, sizeof noti, "C8", 1, NULL, NULL, "123456789020");
+	noti_form(noti, sizeof noti, "C9", 1, NULL, NULL, "123456789021");
+	size_t l = strlen(noti);
+	snprintf(noti + l, sizeof noti - l, "</NOTIFICATION>");
+	put("FO.NOTI.012996.20261125.00001.T", noti);
+	assert_int_equal(batch_answers_apply_dir(q, answers, &c), GW_OK);
+	assert_int_equal(c.files, 1);
+	assert_int_equal(c.unmatched_forms, 1);
+	assert_int_equal(c.unmatched_files, 1);
+	assert_int_equal(c.matched_files, 0);
+	assert_int_equal(c.messages_moved, 1);
+	struct queue_msg m = get(c8);
+	assert_int_equal(m.state, QS_ACCEPTED);
+	assert_string_equal(m.remote_ref2, "123456789020");
+	queue_msg_free(&m);
+	assert_true(exists("unmatched", "FO.NOTI.012996.20261125.00001.T"));
+	assert_false(exists("applied", "FO.NOTI.012996.20261125.00001.T"));
+
+	/* The missing message turns up (e.g. restored); the kept file goes back. */
+	sent_msg("C9", FI1, c9);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "mv %s/unmatched/FO.NOTI.012996.20261125.00001.T %s/", answers, answers);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(batch_answers_apply_dir(q, answers, &c), GW_OK);
+	assert_int_equal(c.unmatched_forms, 0);
+	assert_int_equal(c.matched_files, 1);
+	assert_int_equal(c.messages_moved, 1);                /* C9 only; C8 unchanged */
+	m = get(c9);
+	assert_int_equal(m.state, QS_ACCEPTED);
+	assert_string_equal(m.remote_ref2, "123456789021");
+	queue_msg_free(&m);
+	m = get(c8);
+	assert_int_equal(m.state, QS_ACCEPTED);
+	queue_msg_free(&m);
+	assert_true(exists("applied", "FO.NOTI.012996.20261125.00001.T"));
+}
+
 static void
 test_outcomes(void **state)
 {
@@ -321,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_outcomes),
 		cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeat_upload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noti_form_without_message, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,10 @@ struct fake {
 	int lose_responses;        /* next submits that land but answer GW_ETEMP */
 	int perm_fail;             /* submits refused for good */
 	int polls_before_answer;
-	char answer;               /* 'A', 'W', 'B' */
+	int poll_temp;             /* every poll fails with GW_ETEMP (no answer ever comes) */
+	int poll_perm;             /* every poll fails for good (an unreadable answer) */
+	long retry_after_ms;       /* what a temporary submit failure asks for (0: 10 ms) */
+	char answer;               /* 'A', 'W', 'B', 'F' (failed), 'X' (not a final state) */
 	char built_dep_ref[QUEUE_REF_MAX + 1];
 };
 
@@ -88,7 +91,7 @@ fk_submit(void *ctx, struct queue_msg *m, long *retry_after, char *err, size_t c
 	if (f->temp_failures > 0) {
 		f->temp_failures--;
 		snprintf(err, cap, "HTTP 503");
-		*retry_after = 10;
+		*retry_after = f->retry_after_ms ? f->retry_after_ms : 10;
 		return GW_ETEMP;
 	}
 	int i = f->n_led++;
@@ -110,10 +113,19 @@ fk_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 	int i = fake_find(f, m);
 	if (i < 0)
 		return GW_EPERM;
+	if (f->poll_temp) {
+		snprintf(err, cap, "GET declaration: HTTP 503");
+		return GW_ETEMP;
+	}
+	if (f->poll_perm) {
+		snprintf(err, cap, "result: field status: missing");
+		return GW_EINPUT;
+	}
 	if (f->led[i].polls++ < f->polls_before_answer)
 		return GW_ENOTFOUND;
 	a->outcome = f->answer == 'W' ? QS_ACCEPTED_WARNINGS
-	    : f->answer == 'B' ? QS_REFUSED : QS_ACCEPTED;
+	    : f->answer == 'B' ? QS_REFUSED : f->answer == 'F' ? QS_FAILED
+	    : f->answer == 'X' ? QS_SENT : QS_ACCEPTED;
 	snprintf(a->ref2, sizeof a->ref2, "P-%s", f->led[i].ref);
 	if (f->answer != 'A')
 		snprintf(a->detail, sizeof a->detail, "00913-003 (startingDate)");
@@ -323,6 +335,113 @@ test_expiry_ends_failed(void **state)
 	assert_true(history_has(c, "HTTP 400"));
 }
 
+/* A Retry-After longer than the back-off is what delays the retry: with base
+ * 1000 the back-off alone would be at most 1 s; the other side asked 60 s. */
+static void
+test_retry_after_longer_than_backoff(void **state)
+{
+	(void)state;
+	char a[41];
+	size_t did;
+	fk.temp_failures = 1;
+	fk.retry_after_ms = 60000;
+	add("C-16", 1, "dimona-in", NULL, 0, a);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);   /* build */
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);   /* send #1: 503, Retry-After 60 s */
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_READY);
+	assert_int_equal(m.next_attempt_ms, clk + 60000);
+	assert_true(history_has(a, "next in 60000 ms"));
+	queue_msg_free(&m);
+	assert_int_equal(runner_step(r, clk + 59999, &did), GW_OK);
+	assert_int_equal(fk.submits, 1);                      /* not before the asked time */
+	assert_int_equal(runner_step(r, clk + 60000, &did), GW_OK);
+	assert_int_equal(fk.submits, 2);
+	assert_int_equal(state_of(a, NULL), QS_SENT);
+}
+
+/* A sent message whose answer never comes (every poll fails) ends failed at
+ * its expiry, with the reason; one the other side reports as "not yet"
+ * (processing, or Dimona's waiting on identification, which can last days)
+ * stays sent past expiry: the other side has the declaration, so failing it
+ * here would invite a second one. */
+static void
+test_sent_without_answer_expires(void **state)
+{
+	(void)state;
+	char a[41], b[41];
+	fk.poll_temp = 1;
+	add("C-17", 1, "dimona-in", NULL, clk + 20000, a);
+	run_for(40000);
+	struct queue_msg m;
+	assert_int_equal(state_of(a, &m), QS_FAILED);
+	assert_int_equal(m.attempts, 1);                      /* sent once, never re-sent */
+	assert_non_null(strstr(m.last_error, "HTTP 503"));
+	queue_msg_free(&m);
+	assert_true(history_has(a, "expired after 1 attempt(s); last error: GET declaration"));
+	assert_int_equal(fk.submits, 1);
+	assert_int_equal(runner_counts(r)->expired, 1);
+	fk.poll_temp = 0;
+	fk.polls_before_answer = 1000000;
+	add("C-18", 1, "dimona-in", NULL, clk + 20000, b);
+	run_for(40000);
+	assert_int_equal(state_of(b, NULL), QS_SENT);
+	assert_int_equal(runner_counts(r)->expired, 1);
+}
+
+/* The ways a message ends failed besides expiry, each with its reason: a
+ * dependency missing from the queue or ended refused (for an update), a body
+ * built but expired before the send, an unreadable answer, a failed answer,
+ * and a channel bug (an answer that is not a final state). */
+static void
+test_failures_with_reasons(void **state)
+{
+	(void)state;
+	char a[41], b[41], in[41], up[41], c[41], d[41], e[41];
+	size_t did;
+	add("C-20", 2, "dimona-update", "m-not-there", 0, a);
+	run_for(0);
+	assert_int_equal(state_of(a, NULL), QS_FAILED);
+	assert_true(history_has(a, "depends on m-not-there, which is not in the queue"));
+
+	fk.answer = 'B';
+	add("C-21", 1, "dimona-in", NULL, 0, in);
+	add("C-21", 2, "dimona-update", in, 0, up);
+	run_for(10000);
+	assert_int_equal(state_of(in, NULL), QS_REFUSED);
+	assert_int_equal(state_of(up, NULL), QS_FAILED);       /* an update, unlike a cancel */
+	assert_true(history_has(up, "which ended refused"));
+
+	fk.answer = 'A';
+	add("C-22", 1, "dimona-in", NULL, clk + 1000, b);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);    /* built */
+	assert_int_equal(state_of(b, NULL), QS_READY);
+	assert_int_equal(runner_step(r, clk + 1001, &did), GW_OK);
+	assert_int_equal(state_of(b, NULL), QS_FAILED);
+	assert_true(history_has(b, "expired before it could be sent"));
+	assert_int_equal(fk.submits, 1);                       /* only C-21's IN went out */
+	clk += 1001;
+
+	fk.poll_perm = 1;
+	add("C-23", 1, "dimona-in", NULL, 0, c);
+	run_for(5000);
+	assert_int_equal(state_of(c, NULL), QS_FAILED);
+	assert_true(history_has(c, "answer unreadable or refused: result: field status: missing"));
+	fk.poll_perm = 0;
+
+	fk.answer = 'F';
+	add("C-24", 1, "dimona-in", NULL, 0, d);
+	run_for(5000);
+	assert_int_equal(state_of(d, NULL), QS_FAILED);
+	assert_true(history_has(d, "answer failed"));
+
+	fk.answer = 'X';
+	add("C-25", 1, "dimona-in", NULL, 0, e);
+	run_for(5000);
+	assert_int_equal(state_of(e, NULL), QS_FAILED);
+	assert_true(history_has(e, "channel gave an answer that is not a final state"));
+}
+
 static void
 test_lost_response_is_looked_up_not_resent(void **state)
 {
@@ -457,6 +576,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused_with_anomalies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_failures_back_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_ends_failed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_after_longer_than_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sent_without_answer_expires, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_with_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_response_is_looked_up_not_resent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,

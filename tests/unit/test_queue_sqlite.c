@@ -1,6 +1,8 @@
 /* test_queue_sqlite.c - the SQLite backend: durable intake, replays, claims,
  * history, stats, recovery, free-space refusal, group commit, bulk moves
- * (move_many: per-step refusals, events, nothing half-applied). */
+ * (move_many: per-step refusals, events, nothing half-applied), a full
+ * database and a busy one (temporary errors, nothing lost), and the
+ * durability settings read back on every open. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -62,6 +64,42 @@ mk(struct queue_msg *m, const char *rid, uint32_t rev, const char *kind, const c
 	snprintf(m->channel, sizeof m->channel, "dimona-rest");
 	m->state = QS_PENDING;
 	m->payload = payload ? (char *)payload : NULL;
+}
+
+/* The queue's own connection, caught when it is opened (sqlite3_auto_extension
+ * runs for every connection of this process), to read its settings back and
+ * to cap its size. */
+static sqlite3 *last_db;
+
+static int
+catch_db(sqlite3 *db, char **err, const struct sqlite3_api_routines *api)
+{
+	(void)err;
+	(void)api;
+	last_db = db;
+	return SQLITE_OK;
+}
+
+static long long
+db_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+exists_msg(struct queue *q, const char *id)
+{
+	struct queue_msg m;
+	gw_rc rc = q->ops->get(q, id, &m);
+	if (rc == GW_OK)
+		queue_msg_free(&m);
+	return rc == GW_OK;
 }
 
 static void
@@ -501,6 +539,166 @@ test_move_many_all_or_nothing_on_failure(void **state)
 	q->ops->close(q);
 }
 
+/* SQLITE_FULL in the middle of an intake transaction (the queue's connection
+ * capped a few pages above its size): a temporary failure, none of the batch
+ * kept, what was committed before intact, and the same batch goes in once
+ * there is room again. */
+static void
+test_full_database_mid_transaction(void **state)
+{
+	(void)state;
+	assert_int_equal(sqlite3_auto_extension((void (*)(void))catch_db), SQLITE_OK);
+	last_db = NULL;
+	struct queue *q = open_q();
+	sqlite3 *db = last_db;
+	assert_non_null(db);
+	struct queue_msg first, m[20];
+	mk(&first, "FULL-0", 1, "dimona-in", NULL);
+	assert_int_equal(q->ops->enqueue(q, &first, 1, NULL), GW_OK);
+	static char body[4000];
+	memset(body, 'x', sizeof body);
+	char rid[16], sql[96];
+	for (int i = 0; i < 20; i++) {
+		snprintf(rid, sizeof rid, "FULL-%d", i + 1);
+		mk(&m[i], rid, 1, "dimona-in", NULL);
+		m[i].body = body;
+		m[i].body_len = sizeof body;
+	}
+	long long pages = db_int(db, "PRAGMA page_count");
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", pages + 4);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(q->ops->enqueue(q, m, 20, NULL), GW_ETEMP);
+	for (int i = 0; i < 20; i++)
+		assert_false(exists_msg(q, m[i].id));          /* rolled back whole */
+	assert_int_equal(state_of(q, first.id), QS_PENDING);
+	assert_int_equal(count_events(q, first.id, "created"), 1);
+	/* The connection stays usable: a small write still fits. */
+	assert_int_equal(q->ops->transition(q, first.id, QS_PENDING, QS_HELD, "test", "still works"),
+	    GW_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count=1073741823", NULL, NULL, NULL),
+	    SQLITE_OK);
+	size_t dups = 99;
+	assert_int_equal(q->ops->enqueue(q, m, 20, &dups), GW_OK);
+	assert_int_equal(dups, 0);
+	for (int i = 0; i < 20; i++)
+		assert_true(exists_msg(q, m[i].id));
+	char err[256];
+	assert_int_equal(q->ops->check(q, err, sizeof err), GW_OK);
+	q->ops->close(q);
+	sqlite3_cancel_auto_extension((void (*)(void))catch_db);
+}
+
+/* Another writer holds the write lock past busy_timeout_ms: intake, claims
+ * and transitions give a temporary failure and change nothing; once the lock
+ * is released the same calls go through. BEGIN IMMEDIATE takes the lock
+ * first, so BUSY can only come before a transaction's first write. */
+static void
+test_busy_database_is_temporary(void **state)
+{
+	(void)state;
+	config_set(gw_cfg, "queue.busy_timeout_ms", "50");
+	struct queue *q = open_q();
+	struct queue_msg a, b;
+	mk(&a, "BUSY-1", 1, "dimona-in", NULL);
+	assert_int_equal(q->ops->enqueue(q, &a, 1, NULL), GW_OK);
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	mk(&b, "BUSY-2", 1, "dimona-in", NULL);
+	assert_int_equal(q->ops->enqueue(q, &b, 1, NULL), GW_ETEMP);
+	assert_int_equal(q->ops->transition(q, a.id, QS_PENDING, QS_HELD, "test", "busy"), GW_ETEMP);
+	struct queue_msg got[4];
+	size_t n = 99;
+	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, queue_now_ms(), 4,
+	    got, &n), GW_ETEMP);
+	/* Reads still work while a writer holds the lock (WAL). */
+	assert_int_equal(state_of(q, a.id), QS_PENDING);
+	assert_false(exists_msg(q, b.id));
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(q->ops->enqueue(q, &b, 1, NULL), GW_OK);
+	assert_true(exists_msg(q, b.id));
+	assert_int_equal(q->ops->transition(q, a.id, QS_PENDING, QS_HELD, "test", "free"), GW_OK);
+	q->ops->close(q);
+}
+
+/* WAL and synchronous=FULL are set and read back on every open: an existing
+ * file switched back to a rollback journal is put in WAL again, the queue's
+ * own connection runs synchronous=FULL, and a store that cannot do WAL is
+ * refused with the reason. */
+static void
+test_durability_settings_on_every_open(void **state)
+{
+	(void)state;
+	assert_int_equal(sqlite3_auto_extension((void (*)(void))catch_db), SQLITE_OK);
+	struct queue *q = open_q();
+	assert_int_equal(db_int(last_db, "PRAGMA synchronous"), 2);
+	q->ops->close(q);
+	sqlite3 *db = NULL;
+	char mode[16] = "";
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	last_db = NULL;
+	q = open_q();
+	assert_non_null(last_db);
+	assert_int_equal(db_int(last_db, "PRAGMA synchronous"), 2);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(last_db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(mode, sizeof mode, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	assert_string_equal(mode, "wal");
+	q->ops->close(q);
+	sqlite3_cancel_auto_extension((void (*)(void))catch_db);
+	/* An in-memory store has no WAL: refused, not run without it. */
+	char err[256] = "";
+	assert_int_equal(queue_sqlite_ops.open(&q, ":memory:", err, sizeof err), GW_EIO);
+	assert_null(q);
+	assert_non_null(strstr(err, "cannot switch to WAL (journal_mode=memory)"));
+}
+
+/* Every refusal of open names the queue and why: a parent that cannot be
+ * created, a schema newer than this gateway (never downgraded); the
+ * "sqlite:" prefix of a DSN is accepted. */
+static void
+test_open_refusals(void **state)
+{
+	(void)state;
+	struct queue *q;
+	char err[512] = "", path[256], dsn[300];
+	snprintf(path, sizeof path, "%s/plainfile", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(dsn, sizeof dsn, "%s/plainfile/sub/q.db", dir);
+	assert_int_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_EIO);
+	assert_null(q);
+	assert_non_null(strstr(err, "cannot create"));
+	assert_non_null(strstr(err, "plainfile/sub"));
+	/* A file where the database should be is not a database: refused. */
+	snprintf(dsn, sizeof dsn, "%s/plainfile", dir);
+	f = fopen(dsn, "w");
+	assert_non_null(f);
+	fputs("not a database, but long enough to have a header of sorts.............", f);
+	fclose(f);
+	err[0] = '\0';
+	assert_int_not_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_OK);
+	assert_null(q);
+	assert_non_null(strstr(err, "plainfile"));
+
+	snprintf(dsn, sizeof dsn, "sqlite:%s", dbpath);
+	assert_int_equal(queue_sqlite_ops.open(&q, dsn, err, sizeof err), GW_OK);
+	q->ops->close(q);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	err[0] = '\0';
+	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_ECONFIG);
+	assert_non_null(strstr(err, "schema version 99 is newer than this gateway"));
+}
+
 int
 main(void)
 {
@@ -512,6 +710,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_many_all_or_nothing_on_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_database_mid_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_database_is_temporary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_durability_settings_on_every_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -664,6 +664,62 @@ test_token_expiry(void **state)
 	sim_configure(&sim, NULL);
 }
 
+/* A 401 on a cached token (the server forgot it) drops the token, gets a new
+ * one and repeats the call once; a 401 even with the fresh token is a
+ * permanent error that says so. */
+static void
+test_401_refreshes_the_token_once(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	char err[512];
+	long issued = ledger_stat("tokens_issued");
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(ledger_stat("tokens_issued"), issued + 1);
+	assert_int_equal(sim_http(&sim, "POST", "/sim/revoke", "", "text/plain", NULL), 204);
+	/* The cached token is still within its lifetime: only the 401 tells. */
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(ledger_stat("tokens_issued"), issued + 2);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	assert_int_equal(ledger_stat("tokens_issued"), issued + 2);   /* the new one is kept */
+	assert_int_equal(sim_faults(&sim, "401:1"), 0);
+	err[0] = '\0';
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_EPERM);
+	assert_non_null(strstr(err, "401 even with a fresh token"));
+	assert_int_equal(ledger_stat("tokens_issued"), issued + 3);   /* one refresh, no loop */
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	dimona_rest_close(c);
+}
+
+/* A 429 carries Retry-After; the client hands it to the scheduler in ms. */
+static void
+test_retry_after_reaches_the_caller(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_decl d;
+	char err[512], id[32], *js;
+	long ra = 0;
+	struct contract k = contract("OTH", 20260310);
+	dimona_decl_from_contract(&d, &k);
+	js = to_json(&d);
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	assert_int_equal(sim_faults(&sim, "429:1"), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err),
+	    GW_ETEMP);
+	assert_int_equal(ra, 1000);
+	assert_int_equal(sim_faults(&sim, "503:1"), 0);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err),
+	    GW_ETEMP);
+	assert_int_equal(ra, -1);                                     /* none given */
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	free(js);
+	dimona_rest_close(c);
+}
+
 /* --dump-ledger reads a ledger without serving it. */
 static void
 test_dump_ledger(void **state)
@@ -700,6 +756,8 @@ main(void)
 		cmocka_unit_test(test_sim_ledger_survives_kill),
 		cmocka_unit_test(test_dump_ledger),
 		cmocka_unit_test(test_token_expiry),
+		cmocka_unit_test(test_401_refreshes_the_token_once),
+		cmocka_unit_test(test_retry_after_reaches_the_caller),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,8 +8,9 @@
  * move_many: a 10,000-message batch paid 1-2 commits per message).
  *
  * Owns nothing durable itself: the answer files stay in the folder they
- * were downloaded to (moved to applied/ or unmatched/). Never drops an
- * answer, never moves a message the state machine does not allow.
+ * were downloaded to (moved to applied/, or unmatched/ when any of their
+ * forms found no message). Never drops an answer, never moves a message the
+ * state machine does not allow.
  */
 #include "onss/batch/match.h"
 #include "onss/batch/dmpi_keep.h"
@@ -106,6 +107,21 @@ batch_ref_matches(const char *ref, const char *record_id)
 		return strcmp(ref, record_id) == 0;
 	/* dimona/xml.c: head of 11 characters, '~', 8 hex digits of a hash. */
 	return strlen(ref) == 20 && ref[11] == '~' && strncmp(ref, record_id, 11) == 0;
+}
+
+/* Report a NOTI form that names no queued message of its file. */
+static void
+form_unmatched(const struct onss_answer *a, const struct onss_answer_form *f, size_t i,
+               const char *fi, struct batch_apply_counts *c)
+{
+	const char *ref = "(none)";
+	for (size_t k = 0; k < f->n_refs; k++)
+		if (f->refs[k].origin == 1)
+			ref = f->refs[k].nbr;
+	log_error(NULL, a->name, "NOTI form %zu, reference %s, names no message of %s; the answer"
+	    " is kept in unmatched/", i + 1, ref, fi);
+	if (c != NULL)
+		c->unmatched_forms++;
 }
 
 /* ---- the messages of the channel, loaded once per answer file ---- */
@@ -430,8 +446,10 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 					batch_outcome_from_noti(f, &o);
 					rc = apply_outcome(&p, m, &o, a->name);
 					*matched = 1;
-				} else if (n > 0) {
-					log_warn(NULL, a->name, "NOTI form %zu names no message of %s", i + 1, fi);
+				} else {
+					/* A result nobody receives: the file is kept for an
+					 * operator even when its other forms applied. */
+					form_unmatched(a, f, i, fi, c);
 				}
 			}
 		}
@@ -559,6 +577,7 @@ batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_cou
 		int matched = 0;
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 		c->files++;
+		size_t lost_before = c->unmatched_forms;
 		gw_rc arc = batch_answer_apply_file(q, path, &matched, c, err, sizeof err);
 		if (arc == GW_EINPUT) {
 			log_warn(NULL, names[i], "answer kept in unmatched/: %s", err);
@@ -570,6 +589,12 @@ batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_cou
 			break;
 		} else if (!matched) {
 			log_warn(NULL, names[i], "answer matches no queue message; kept in unmatched/");
+		} else if (c->unmatched_forms > lost_before) {
+			/* What matched is applied (applying it again changes nothing);
+			 * the file waits in unmatched/ for the forms that did not. */
+			log_warn(NULL, names[i], "%zu form(s) of the answer match no queue message; kept"
+			    " in unmatched/", c->unmatched_forms - lost_before);
+			matched = 0;
 		}
 		if (matched)
 			c->matched_files++;

@@ -13,7 +13,8 @@
  * An answer is matched by file name first (FileName of ACRF/NOTI, or the FO
  * name, which repeats the submission's sender, date, sequence and
  * environment), then by ticket (DmfAPID's type-3 reference). An answer that
- * matches nothing is kept (moved to unmatched/) and reported, never dropped.
+ * matches nothing, or a NOTIFICATION with a form that names no queued
+ * message, is kept (moved to unmatched/) and reported, never dropped.
  */
 #ifndef GW_ONSS_BATCH_MATCH_H
 #define GW_ONSS_BATCH_MATCH_H
@@ -48,6 +49,7 @@ int batch_ref_matches(const char *ref, const char *record_id);
 
 struct batch_apply_counts {
 	size_t files, matched_files, unmatched_files, messages_moved, notes;
+	size_t unmatched_forms;           /* NOTI forms naming no queued message */
 };
 
 /* Apply one answer file (already stored durably in dir) to the queue.
@@ -56,7 +58,8 @@ gw_rc batch_answer_apply_file(struct queue *q, const char *path, int *matched,
                               struct batch_apply_counts *c, char *errbuf, size_t errcap);
 
 /* Apply every answer file (FO.*) in dir, then move each to dir/applied/ or,
- * when nothing matched or it cannot be read, dir/unmatched/ (logged). */
+ * when nothing matched, a NOTI form named no queued message, or it cannot be
+ * read, dir/unmatched/ (logged; counted in unmatched_files). */
 gw_rc batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_counts *c);
 
 #endif

@@ -4,7 +4,7 @@
  * Owns the temporary FI file while the caller streams the XML into it, and
  * the order of the final steps: FI in place (fsync, link, dir fsync), then
  * FS, then GO last, so that a reader who sees GO always finds a complete FI
- * and FS. Never overwrites a file: a name that exists is GW_EDUP, because
+ * and FS; a failed step removes what this call placed. Never overwrites a file: a name that exists is GW_EDUP, because
  * the ONSS refuses a name it has seen and a reused name hides a bug.
  * Never reads the key: signing goes through batch_sign_file().
  */
@@ -96,7 +96,14 @@ batch_write_atomic(const char *dir, const char *name, const void *data, size_t l
 	fd = -1;
 	if ((rc = publish(tmp, final_path)) != GW_OK)
 		return rc;
-	return fsync_dir(dir);
+	/* Named, but the name may not survive a crash: the caller gets an
+	 * error, so the name goes too (a GO left behind would announce an FI
+	 * and FS that the caller then removes). */
+	if ((rc = fsync_dir(dir)) != GW_OK) {
+		log_error(NULL, name, "cannot fsync the folder %s; file removed", dir);
+		unlink(final_path);
+	}
+	return rc;
 fail:
 	if (fd >= 0)
 		close(fd);
@@ -187,8 +194,10 @@ batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char
 	if ((rc = publish(w->tmp, fi_path)) != GW_OK)
 		goto out;
 	fi_placed = 1;
-	if ((rc = fsync_dir(w->dir)) != GW_OK)
+	if ((rc = fsync_dir(w->dir)) != GW_OK) {
+		log_error(NULL, fi, "cannot fsync the folder %s; FI removed", w->dir);
 		goto out;
+	}
 
 	if (w->name.env != 'S' && signer != NULL) {
 		if ((rc = batch_sign_file(signer, fi_path, &b64, &b64len)) != GW_OK)
