@@ -50,7 +50,7 @@ else
 fi
 contracts=$demo/contracts.csv
 revisions=$demo/revisions.csv
-quarter=$(python3 tests/demo/render-dates.py "$today" fixtures/demo/contracts.csv.in "$contracts") ||
+python3 tests/demo/render-dates.py "$today" fixtures/demo/contracts.csv.in "$contracts" >/dev/null ||
 	die "cannot date the sample contracts"
 python3 tests/demo/render-dates.py "$today" fixtures/demo/revisions.csv.in "$revisions" >/dev/null ||
 	die "cannot date the amendments"
@@ -153,7 +153,10 @@ sftp_key = $SFTP_KEY
 sftp_host_sha256 = $SFTP_HOST_SHA256
 sim_ca = $TOP/certs/out/onss/ca.crt.pem
 EOF
-		gw sim batch --root "$SFTP_ROOT" --state "$demo/batch-sim" >"$demo/sim-batch.log" 2>&1 &
+		# Not through gw(): a backgrounded function is a subshell, and killing
+		# it would leave the simulator running.
+		"$GATEWAY" --config "$demo/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$demo/batch-sim" \
+			>"$demo/sim-batch.log" 2>&1 &
 		batch_pid=$!
 		gw onss upload --dir "$demo/batch" "$fi" 2>"$demo/upload.log" &&
 			echo "  uploaded over SFTP (sshd on port $SFTP_PORT, host key pinned): FI, FS, then GO"
@@ -179,8 +182,14 @@ for e in errs[:4]:
 	fi
 fi
 
-step "4. DmfA $(echo "$quarter" | sed 's/\(....\)\(.\)/\1 Q\2/') (streamed, checked against the official XSD, signed)"
-gw dmfa export --contracts "$contracts" --quarter "$quarter" --out "$demo/dmfa" \
+# The DmfA of this quarter for the same contracts, placed inside it (their
+# offsets from the quarter's first day), so the workers and amounts are the
+# same whatever day the demo runs.
+python3 tests/demo/render-dates.py --quarter "$today" fixtures/demo/contracts.csv.in "$demo/quarter.csv" >/dev/null ||
+	die "cannot date the DmfA contracts"
+quarter=$(python3 -c 'import sys, datetime; d = datetime.date.fromisoformat(sys.argv[1]); print(d.year * 10 + (d.month - 1) // 3 + 1)' "$today")
+step "4. DmfA $(echo "$quarter" | sed 's/\(....\)\(.\)/\1 Q\2/'): the sample contracts placed in this quarter (streamed, checked against the official XSD, signed)"
+gw dmfa export --contracts "$demo/quarter.csv" --quarter "$quarter" --out "$demo/dmfa" \
 	--sender 012996 --env T >/dev/null 2>"$demo/dmfa.err"
 echo "  exit $? (1 = written, some contracts held back:)"
 grep -v '^[0-9-]*T[0-9:]* ' "$demo/dmfa.err" | sed 's/^/  held: /'

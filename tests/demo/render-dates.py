@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""render-dates.py TODAY TEMPLATE OUT - write a record file from a template
-whose start_date and end_date are day offsets from TODAY (@+9, @-5), so
-that make demo tells the same story on any day: the same contracts in the
-future, the same one declared late.
+"""render-dates.py [--quarter] TODAY TEMPLATE OUT - write a record file from
+a template whose start_date and end_date are day offsets from TODAY (@+9,
+@-5), so that make demo tells the same story on any day: the same contracts
+in the future, the same one declared late. With --quarter the offsets count
+from the first day of TODAY's quarter instead, so that every contract falls
+in that one quarter (the DmfA step: the same workers and amounts any day).
 
 A student contract (STU, O17, S17) must end in the quarter it starts (the
 Dimona's same-quarter rule): when an offset would make it straddle a
@@ -25,8 +27,14 @@ def next_quarter_start(d):
 
 
 def main():
-    today = datetime.date.fromisoformat(sys.argv[1])
-    with open(sys.argv[2], newline="") as f:
+    args = sys.argv[1:]
+    in_quarter = args[0] == "--quarter"
+    if in_quarter:
+        args = args[1:]
+    today = datetime.date.fromisoformat(args[0])
+    if in_quarter:
+        today = datetime.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    with open(args[1], newline="") as f:
         rows = list(csv.reader(f))
     head = rows[0]
     si, ei, ti = head.index("start_date"), head.index("end_date"), head.index("worker_type")
@@ -42,7 +50,7 @@ def main():
         r[ei] = end.isoformat() if end else ""
         if start:
             quarters[quarter(start)] += 1
-    with open(sys.argv[3], "w", newline="") as f:
+    with open(args[2], "w", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows(rows)
     print(quarters.most_common(1)[0][0])
 
