@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct command {
@@ -73,6 +74,9 @@ main(int argc, char **argv)
 	int i = 1, rc;
 	char err[512];
 
+	/* Queue, batch files, answers and exports carry personal data (INSS,
+	 * names): nothing the gateway creates is readable by other users. */
+	umask(027);
 	log_init("gateway", LOG_LVL_INFO, LOG_FMT_TEXT);
 	/* A pinned clock (GATEWAY_NOW) that cannot be read must not fall back
 	 * to the real date: declarations would be dated wrongly. */
