@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct command {
@@ -73,6 +74,9 @@ main(int argc, char **argv)
 	int i = 1, rc;
 	char err[512];
 
+	/* Queue, batch files, answers and exports carry personal data (INSS,
+	 * names): nothing the gateway creates is readable by other users. */
+	umask(027);
 	log_init("gateway", LOG_LVL_INFO, LOG_FMT_TEXT);
 	/* A pinned clock (GATEWAY_NOW) that cannot be read must not fall back
 	 * to the real date: declarations would be dated wrongly. */
@@ -149,6 +153,12 @@ main(int argc, char **argv)
 	    ? LOG_FMT_JSON : LOG_FMT_TEXT);
 	int lvl = log_parse_level(config_get(gw_cfg, "log.level", "info"));
 	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
+	const char *pd = config_get(gw_cfg, "log.personal_data", "masked");
+	if (strcmp(pd, "masked") != 0 && strcmp(pd, "shown") != 0) {
+		fprintf(stderr, "gateway: [log] personal_data takes masked or shown, not '%s'\n", pd);
+		return GW_EXIT_USAGE;
+	}
+	log_set_personal_shown(strcmp(pd, "shown") == 0);
 
 	if (i >= argc) {
 		usage(stderr);

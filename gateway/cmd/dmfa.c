@@ -186,11 +186,14 @@ load_idflux(const struct opts *o, struct dmfa_inss_change **out, size_t *n)
 				*out = v;
 			}
 			(*out)[(*n)++] = ch;
+			char a1[64], a2[64], a3[64];
 			if (ch.old_inss[0])
-				log_info(NULL, NULL, "IDFLUX %s: INSS %s -> %s", o->idflux[i], ch.old_inss, ch.new_inss);
+				log_info(NULL, NULL, "IDFLUX %s: INSS %s -> %s", o->idflux[i],
+				         log_inss(ch.old_inss, a1, sizeof a1), log_inss(ch.new_inss, a2, sizeof a2));
 			else
-				log_info(NULL, NULL, "IDFLUX %s: worker without INSS (%s, born %d) -> %s",
-				         o->idflux[i], ch.last_name, (int)ch.birth_date, ch.new_inss);
+				log_info(NULL, NULL, "IDFLUX %s: worker without INSS (%s, born %s) -> %s",
+				         o->idflux[i], log_name(ch.last_name, a1, sizeof a1),
+				         log_birth((int)ch.birth_date, a3, sizeof a3), log_inss(ch.new_inss, a2, sizeof a2));
 		}
 		onss_answer_free(a);
 	}

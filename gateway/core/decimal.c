@@ -18,15 +18,6 @@ void dec_reset_overflow(void) { overflow_flag = false; }
 static const __int128 I128_MAX = (__int128)(((unsigned __int128)1 << 127) - 1);
 
 static __int128
-pow10_i128(int n)
-{
-	__int128 p = 1;
-	while (n-- > 0)
-		p *= 10;
-	return p;
-}
-
-static __int128
 mul_checked(__int128 a, __int128 b)
 {
 	__int128 r;
@@ -46,6 +37,17 @@ add_checked(__int128 a, __int128 b)
 		return a < 0 ? -I128_MAX : I128_MAX;
 	}
 	return r;
+}
+
+/* 10^n; past 10^38 it does not fit: overflow is reported, never wrapped
+ * (a division to many places by a value of many places asks for 10^61). */
+static __int128
+pow10_i128(int n)
+{
+	__int128 p = 1;
+	while (n-- > 0)
+		p = mul_checked(p, 10);
+	return p;
 }
 
 /* Bring a to scale s (s >= a.scale). */
@@ -172,6 +174,12 @@ dec_add(decimal a, decimal b)
 decimal
 dec_neg(decimal a)
 {
+	/* The one value whose negation does not fit (a sum can reach it). */
+	if (a.m < -I128_MAX) {
+		overflow_flag = true;
+		a.m = I128_MAX;
+		return a;
+	}
 	a.m = -a.m;
 	return a;
 }

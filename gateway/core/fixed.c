@@ -12,6 +12,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* v = v * 10 + d, refused (false) when the result would not fit an int64_t:
+ * every step of the parse goes through here, so no step can overflow. */
+static int
+push_digit(int64_t *v, int d)
+{
+	if (*v > (INT64_MAX - d) / 10)
+		return 0;
+	*v = *v * 10 + d;
+	return 1;
+}
+
 gw_rc
 fixed_parse(const char *s, size_t len, int places, int64_t max, int64_t *out,
             char *why, size_t whycap)
@@ -25,12 +36,15 @@ fixed_parse(const char *s, size_t len, int places, int64_t max, int64_t *out,
 	if (s[0] == '-')
 		return reason_set(why, whycap, "must not be negative");
 	int64_t v = 0;
-	size_t i = 0, intdigits = 0;
-	/* 18 digits always fit an int64_t; the max check does the rest. */
+	size_t i = 0, intdigits = 0, significant = 0;
+	/* Leading zeros do not count: "007.60" is 7.60. Past FIXED_MAX_DIGITS
+	 * significant digits the value is too large for any field whatever
+	 * follows, and the loop stops before the text can get expensive. */
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, intdigits++) {
-		if (intdigits >= 18)
+		if (significant == 0 && s[i] == '0')
+			continue;
+		if (++significant > FIXED_MAX_DIGITS || !push_digit(&v, s[i] - '0'))
 			return reason_set(why, whycap, "too large");
-		v = v * 10 + (s[i] - '0');
 	}
 	if (intdigits == 0)
 		return reason_set(why, whycap, "must be a decimal number like 12 or 12.50");
@@ -48,17 +62,17 @@ fixed_parse(const char *s, size_t len, int places, int64_t max, int64_t *out,
 				return reason_set(why, whycap, "must be a whole number");
 			return reason_set(why, whycap, "%zu decimals, at most %d", nd, places);
 		}
+		/* 18 integer digits and 6 decimals do not fit: checked per digit. */
 		for (size_t k = start; k < i; k++, got++)
-			v = v * 10 + (s[k] - '0');
+			if (!push_digit(&v, s[k] - '0'))
+				return reason_set(why, whycap, "too large");
 	}
 	if (i != len)
 		return reason_set(why, whycap, places == 0 ? "must be a whole number"
 		    : "must be a decimal number like 12 or 12.50");
-	for (; got < places; got++) {
-		if (v > INT64_MAX / 10)
+	for (; got < places; got++)
+		if (!push_digit(&v, 0))
 			return reason_set(why, whycap, "too large");
-		v *= 10;
-	}
 	if (v > max)
 		return reason_set(why, whycap, "too large");
 	*out = v;

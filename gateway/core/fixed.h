@@ -5,7 +5,8 @@
  * units of 10^-places, held in an int64_t. No binary floating point ever
  * touches the text. Stricter than a general decimal: no sign, no exponent,
  * no spaces, no more decimals than `places` (a third decimal is refused,
- * never rounded).
+ * never rounded). Every digit is checked against int64_t overflow: a value
+ * that does not fit is "too large", never wrapped.
  */
 #ifndef GW_CORE_FIXED_H
 #define GW_CORE_FIXED_H
@@ -15,6 +16,8 @@
 #include "core/err.h"
 
 #define FIXED_MAX_PLACES 6
+/* Significant digits (leading zeros aside) past which no int64_t fits. */
+#define FIXED_MAX_DIGITS 19
 
 /* Parse a non-negative decimal with at most `places` decimals (0..6) into
  * *out; values above max are refused. len may be SIZE_MAX (NUL-terminated).

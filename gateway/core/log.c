@@ -1,9 +1,10 @@
 /*
  * log.c - the stderr logger.
  *
- * Owns the process-wide log settings. A line is formatted into a bounded
- * buffer and written with one write(2) so that lines from several processes
- * sharing stderr do not interleave. Never allocates, never exits.
+ * Owns the process-wide log settings, personal-data masking included. A
+ * line is formatted into a bounded buffer and written with one write(2) so
+ * that lines from several processes sharing stderr do not interleave. Never
+ * allocates, never exits.
  */
 #include "core/log.h"
 #include "core/clock.h"
@@ -154,4 +155,47 @@ log_error_errno(const char *msg_id, const char *record_id, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_LVL_ERROR, msg_id, record_id, 1, fmt, ap);
 	va_end(ap);
+}
+
+static int log_shown;
+
+void log_set_personal_shown(int shown) { log_shown = shown; }
+int log_personal_shown(void) { return log_shown; }
+
+const char *
+log_inss(const char *inss, char *buf, size_t cap)
+{
+	size_t n = inss ? strlen(inss) : 0;
+	if (log_shown || n == 0)
+		snprintf(buf, cap, "%s", inss ? inss : "");
+	else
+		snprintf(buf, cap, "**.**.**-***.%s", n >= 2 ? inss + n - 2 : "**");
+	return buf;
+}
+
+const char *
+log_name(const char *name, char *buf, size_t cap)
+{
+	if (log_shown || name == NULL || name[0] == '\0') {
+		snprintf(buf, cap, "%s", name ? name : "");
+		return buf;
+	}
+	/* One code point: the lead byte and its continuation bytes. */
+	size_t k = 1;
+	while (name[k] != '\0' && ((unsigned char)name[k] & 0xC0) == 0x80 && k < 4)
+		k++;
+	snprintf(buf, cap, "%.*s.", (int)k, name);
+	return buf;
+}
+
+const char *
+log_birth(int ymd, char *buf, size_t cap)
+{
+	if (ymd == 0)
+		snprintf(buf, cap, "-");
+	else if (log_shown)
+		snprintf(buf, cap, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
+	else
+		snprintf(buf, cap, "****-**-**");
+	return buf;
 }

@@ -9,6 +9,7 @@
 #define GW_CORE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARN, LOG_LVL_ERROR };
 enum log_format { LOG_FMT_TEXT, LOG_FMT_JSON };
@@ -32,5 +33,19 @@ void log_vmsg(enum log_level lvl, const char *msg_id, const char *record_id,
 /* Same as log_error, with ": strerror(errno)" appended. */
 void log_error_errno(const char *msg_id, const char *record_id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Personal data in log lines. Logs travel further than the queue (files,
+ * collectors, tickets), so an INSS, a name or a birth date is masked by
+ * default; operators see them in full with `gateway show`. [log]
+ * personal_data = shown unmasks them for debugging. Each helper writes into
+ * buf and returns it, for use as a printf argument. */
+void log_set_personal_shown(int shown);
+int log_personal_shown(void);
+/* "85073003328" -> "**.**.**-***.28" (the check digits alone say nothing). */
+const char *log_inss(const char *inss, char *buf, size_t cap);
+/* "Dupont" -> "D." (the first character, UTF-8 aware); "" stays "". */
+const char *log_name(const char *name, char *buf, size_t cap);
+/* 19850730 -> "****-**-**"; 0 (none) -> "-". */
+const char *log_birth(int ymd, char *buf, size_t cap);
 
 #endif

@@ -6,11 +6,11 @@
  */
 #include "crypto/signer.h"
 #include "core/config.h"
+#include "crypto/keyfile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
@@ -31,20 +31,13 @@ signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
 {
 	struct gw_signer *s = NULL;
 	FILE *f = NULL;
-	struct stat st;
 	char why[256];
 	gw_rc rc = GW_ECRYPTO;
 
 	*out = NULL;
-	if (stat(key_pem, &st) != 0) {
-		snprintf(errbuf, errcap, "%s: %s", key_pem, strerror(errno));
-		return GW_ECONFIG;
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(errbuf, errcap, "%s: private key readable by group or others (mode %03o); "
-		    "refusing it (chmod 600)", key_pem, (unsigned)(st.st_mode & 0777));
-		return GW_ECONFIG;
-	}
+	if ((rc = keyfile_check(key_pem, "private key", errbuf, errcap)) != GW_OK)
+		return rc;
+	rc = GW_ECRYPTO;
 	if ((s = calloc(1, sizeof *s)) == NULL || (s->chain = sk_X509_new_null()) == NULL) {
 		rc = GW_ENOMEM;
 		goto out;

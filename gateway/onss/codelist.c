@@ -12,6 +12,7 @@
 #include "onss/refdir.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/xml_safe.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -87,9 +88,10 @@ load(void)
 		log_warn(NULL, NULL, "no ErrorCodes*.xml in %s: anomaly codes will have no labels", dir);
 		return;
 	}
-	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	char why[300];
+	doc = xml_safe_read_file(path, XML_PARSE_NOBLANKS, why, sizeof why);
 	if (doc == NULL) {
-		log_warn(NULL, path, "code list is not well-formed XML: no labels");
+		log_warn(NULL, path, "code list refused (%s): no labels", why);
 		return;
 	}
 	for (xmlNode *e = xmlDocGetRootElement(doc)->children; e; e = e->next) {

@@ -12,11 +12,13 @@
 #include "core/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SQ_SCHEMA_VERSION 1
 
@@ -239,6 +241,39 @@ sq_schema_create(struct sq *s, const char *dsn, const char *sql, const char *ver
 	return GW_OK;
 }
 
+/* The queue holds INSS numbers, names and message bodies: its files are
+ * never open to others, whatever the umask of the process that makes them.
+ * SQLite gives the -wal and -shm files the mode of the database file, so
+ * creating that file 0640 first covers all three; files an older gateway
+ * left open to others are tightened. */
+static gw_rc
+sq_private_files(const char *path, char *errbuf, size_t errcap)
+{
+	/* SQLite's in-memory and temporary databases have no file to protect. */
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
+		return GW_OK;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 ||
+	    ((st.st_mode & S_IRWXO) && fchmod(fd, st.st_mode & 0770) != 0)) {
+		snprintf(errbuf, errcap, "queue %s: cannot make it private: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return GW_EIO;
+	}
+	close(fd);
+	static const char *const side[] = { "-wal", "-shm" };
+	for (size_t i = 0; i < 2; i++) {
+		char p[1100];
+		snprintf(p, sizeof p, "%s%s", path, side[i]);
+		if (stat(p, &st) == 0 && (st.st_mode & S_IRWXO) && chmod(p, st.st_mode & 0770) != 0) {
+			snprintf(errbuf, errcap, "queue %s: cannot make it private: %s", p, strerror(errno));
+			return GW_EIO;
+		}
+	}
+	return GW_OK;
+}
+
 /* Open (creating) the queue file; refuses to run without WAL and synchronous=FULL. */
 static gw_rc
 sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
@@ -263,6 +298,9 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 			goto out;
 		}
 	}
+	if ((rc = sq_private_files(s->path, errbuf, errcap)) != GW_OK)
+		goto out;
+	rc = GW_EIO;
 	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errcap, "queue %s: %s", dsn,

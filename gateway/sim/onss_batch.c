@@ -22,6 +22,7 @@
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/xml_safe.h"
 #include "onss/batch/cms.h"
 #include "crypto/signer.h"
 #include "core/clock.h"
@@ -309,8 +310,11 @@ process_go(struct simb *sb, struct seen *seen, size_t fo, const char *go)
 			goto refuse_keep_seen;
 		}
 	}
-	doc = xmlReadFile(p, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+	/* An upload is data from outside for the processor too: no DOCTYPE. */
+	char why[300];
+	doc = xml_safe_read_file(p, XML_PARSE_HUGE, why, sizeof why);
+	if (doc == NULL) {
+		log_warn(NULL, go, "%s: %s", fi, why);
 		err_id = "ACRF-102";
 		goto refuse_keep_seen;
 	}

@@ -286,7 +286,9 @@ write_idflux(struct simb *sb, const struct simb_file *sf, const struct dimona_de
 	size_t len = 0;
 	if (!simb_noss_ok(d->c.employer_noss) || !simb_kbo_ok(d->c.employer_kbo)) {
 		/* IDFLUX requires both employer ids within the schema's ranges. */
-		log_warn(NULL, sf->go, "no IDFLUX for %s: employer ids outside the IDFLUX schema", ch->old_inss);
+		char m[64];
+		log_warn(NULL, sf->go, "no IDFLUX for %s: employer ids outside the IDFLUX schema",
+		    log_inss(ch->old_inss, m, sizeof m));
 		return GW_OK;
 	}
 	FILE *f = open_memstream(&buf, &len);

@@ -57,10 +57,14 @@ if [ -x "$gen" ]; then
 	"$gen" 200 42 | cmp -s - "$tmp/gen.jsonl" || fail "gen_invoices is not deterministic"
 fi
 
-# 1. varied fixture
+# 1. varied fixture (under the usual 022 umask: the gateway's own 027 must
+# keep what it writes from other users, invoices naming people included)
+umask 022
 "$GATEWAY" invoice export --invoices "$FIX/varied.jsonl" --out "$tmp/varied" \
 	>"$tmp/varied.out" 2>"$tmp/varied.err"
 rc=$?
+others=$(find "$tmp/varied" -type f -perm /o=rwx | head -n 3)
+[ -z "$others" ] || fail "varied: readable by others (the gateway's umask is 027): $others"
 [ "$rc" -eq 0 ] || fail "varied: exit $rc, want 0: $(head -n 3 "$tmp/varied.err")"
 records=$(grep -c . "$FIX/varied.jsonl")
 files=$(ls "$tmp/varied" | grep -c '\.xml$')

@@ -14,6 +14,7 @@ set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 BATCH_TAG=gw-batchq-test
 BATCH_WAIT_MAX=1500
+umask 022          # the usual default: the gateway's own umask must protect its files
 . "$(dirname "$0")/lib/batch-env.sh"
 
 mkdir -p "$work/outbox" "$work/answers"
@@ -200,4 +201,10 @@ elif [ "$QN" -gt 0 ]; then
 	fail "bench/gen_contracts cannot be built: the big batch cannot run"
 fi
 
-echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept$big"
+# Personal data stays with the owner and group: the queue (and its -wal,
+# -shm), the batch files and the stored answers are not readable by others.
+nfiles=$(find "$work"/queue.db* "$work/outbox" "$work/answers" -type f | wc -l)
+others=$(find "$work"/queue.db* "$work/outbox" "$work/answers" -type f -perm /o=rwx | head -n 5)
+[ "$nfiles" -ge 10 ] && [ -z "$others" ] || fail "of $nfiles queue, batch and answer files, readable by others: $others"
+
+echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept, $nfiles files none readable by others$big"

@@ -83,6 +83,15 @@ mkdir "$W/bis"
 "$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/bis" --env T $S \
 	--idflux "$F/idflux-bis.xml" >/dev/null 2>"$W/stderr3" || { cat "$W/stderr3"; fail "export with IDFLUX"; }
 FI2=$(ls "$W/bis"/FI.DMFA.*)
+# The default log names the IDFLUX change without the person: no INSS, name
+# or birth date ([log] personal_data = shown brings them back).
+grep -q "IDFLUX .*idflux-bis.xml: worker without INSS" "$W/stderr3" || fail "IDFLUX change not logged"
+! grep -E -e '(^|[^0-9])[0-9]{11}([^0-9]|$)' -e 'KOWALSKA|ANNA|1990-03-03|19900303' "$W/stderr3" ||
+	fail "personal data in the default log: $(cat "$W/stderr3")"
+mkdir "$W/bis-shown"
+"$GATEWAY" --set log.personal_data=shown dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
+	--out "$W/bis-shown" --env T $S --idflux "$F/idflux-bis.xml" >/dev/null 2>"$W/stderr3s" || fail "export, shown"
+grep -q "KOWALSKA, born 1990-03-03) -> 90430300658" "$W/stderr3s" || fail "personal_data=shown: $(cat "$W/stderr3s")"
 xmllint --noout --schema "$X/DmfAOriginal_20231.xsd" "$FI2" 2>/dev/null || fail "FI with BIS not valid"
 eq "$FI2" "count(//Form)" 2
 eq "$FI2" "//Form[2]//NOSSRegistrationNbr" 150000120
@@ -100,6 +109,8 @@ mkdir "$W/idf"
 	--idflux "$REF/onss/samples/IDFLUX_20231_1.xml" --idflux "$REF/onss/samples/IDFLUX_20231_2.xml" \
 	>/dev/null 2>"$W/stderr3b" || { cat "$W/stderr3b"; fail "export with the official IDFLUX samples"; }
 FI3=$(ls "$W/idf"/FI.DMFA.*)
+grep -q "IDFLUX .*IDFLUX_20231_1.xml: INSS " "$W/stderr3b" || fail "INSS change not logged"
+! grep -E '(^|[^0-9])[0-9]{11}([^0-9]|$)' "$W/stderr3b" || fail "an INSS in the default log: $(cat "$W/stderr3b")"
 eq "$FI3" "//Form[EmployerDeclaration/NOSSRegistrationNbr='162518843']//INSS" 29111114418
 eq "$FI3" "count(//INSS[.='29311104266'])" 0
 eq "$FI3" "//Form[EmployerDeclaration/NOSSRegistrationNbr='175702307']//INSS" 78070739119

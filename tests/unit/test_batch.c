@@ -108,6 +108,7 @@ test_writer(void **state)
 	struct batch_name n = { "DIMN", "012996", 20260301, 0, 'T' };
 	assert_int_equal(batch_seq_next_offline(dir, "DIMN", &n.seq), GW_OK);
 	assert_int_equal(n.seq, 1);
+	mode_t old_umask = umask(022);      /* the common default: files 0644 unless set */
 	struct batch_writer *w;
 	assert_int_equal(batch_writer_open(&w, dir, &n), GW_OK);
 	fputs("<DIMONA/>\n", batch_writer_file(w));
@@ -133,6 +134,15 @@ test_writer(void **state)
 	snprintf(path, sizeof path, "%s/%s", dir, fi);
 	struct batch_cms_check chk;
 	assert_int_equal(batch_cms_verify(path, fs, fslen, ca, &chk), GW_OK);
+	/* INSS numbers inside: owner and group only, whatever the umask. */
+	static const char *const made[] = { "FI.DIMN.012996.20260301.00001.T.1.1",
+	    "FS.DIMN.012996.20260301.00001.T.1.1", "GO.DIMN.012996.20260301.00001.T.1" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0640);
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, fi);
 
 	/* The same name again is refused, and the first FI is untouched. */
 	assert_int_equal(batch_writer_open(&w, dir, &n), GW_OK);
@@ -162,6 +172,7 @@ test_writer(void **state)
 	assert_int_equal(count_files("GO."), 2);
 	assert_int_equal(batch_seq_next_offline(dir, "DIMN", &n.seq), GW_OK);
 	assert_int_equal(n.seq, 3);
+	umask(old_umask);
 	signer_free(s);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -99,6 +99,32 @@ test_overflow_is_reported(void **state)
 	assert_false(dec_overflowed());
 }
 
+/* Powers of ten past 10^38 and the negation of the most negative mantissa
+ * do not fit: both are reported as overflow instead of wrapping (signed
+ * overflow). A base quantity of 30 decimals makes the line-price rule
+ * divide to 30 places, which asks for 10^61. */
+static void
+test_overflow_in_scaling_and_negation(void **state)
+{
+	(void)state;
+	decimal q;
+	dec_reset_overflow();
+	assert_int_equal(dec_div(D("1"), D("1.000000000000000000000000000000"), 30, &q), GW_OK);
+	assert_true(dec_overflowed());
+	dec_reset_overflow();
+	assert_int_equal(dec_div(D("1"), D("1.000000000000000000000000000000"), 2, &q), GW_OK);
+	assert_false(dec_overflowed());
+	assert_dec(q, "1.00");
+	dec_reset_overflow();
+	decimal low = dec_sub(D("-170141183460469231731687303715884105727"), D("1"));
+	assert_false(dec_overflowed());
+	(void)dec_neg(low);
+	assert_true(dec_overflowed());
+	dec_reset_overflow();
+	(void)dec_sub(D("0"), low);
+	assert_true(dec_overflowed());
+}
+
 int
 main(void)
 {
@@ -108,6 +134,7 @@ main(void)
 		cmocka_unit_test(test_rounding_half_away_from_zero),
 		cmocka_unit_test(test_division),
 		cmocka_unit_test(test_overflow_is_reported),
+		cmocka_unit_test(test_overflow_in_scaling_and_negation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

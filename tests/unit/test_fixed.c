@@ -79,6 +79,96 @@ test_parse_whole(void **state)
 	assert_string_equal(why, "too large");
 }
 
+/* Parse with no field maximum: only the int64_t range limits. */
+static gw_rc
+parse_any(const char *s, int places, int64_t *v)
+{
+	why[0] = '\0';
+	return fixed_parse(s, SIZE_MAX, places, INT64_MAX, v, why, sizeof why);
+}
+
+/* The values of the security review: with the fraction loop unchecked they
+ * wrapped to -1.00 and 7.60 and were accepted as hours. */
+static void
+test_overflow_refused(void **state)
+{
+	(void)state;
+	int64_t v = 777;
+	assert_int_equal(fixed_parse("184467440737095515.16", SIZE_MAX, 2, 99999999, &v, why,
+	    sizeof why), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(fixed_parse("184467440737095523.76", SIZE_MAX, 2, 99999999, &v, why,
+	    sizeof why), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_any("184467440737095515.16", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(v, 777);
+}
+
+/* The largest value each scale holds, and one unit more. */
+static void
+test_int64_edges(void **state)
+{
+	(void)state;
+	int64_t v = 0;
+	assert_int_equal(parse_any("92233720368547758.07", 2, &v), GW_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(parse_any("92233720368547758.08", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_any("9223372036854775807", 0, &v), GW_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(parse_any("9223372036854775808", 0, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_any("9223372036854.775807", 6, &v), GW_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(parse_any("9223372036854.775808", 6, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	/* Scaling a short fraction up is the last step that can overflow. */
+	assert_int_equal(parse_any("92233720368547758.1", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_any("92233720368547758", 2, &v), GW_OK);
+	assert_true(v == INT64_MAX - 7);
+	assert_int_equal(parse_any("92233720368547759", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	/* Leading zeros are not digits of the value. */
+	assert_int_equal(parse_any("000000000000000000000000000000012.50", 2, &v), GW_OK);
+	assert_int_equal(v, 1250);
+	assert_int_equal(parse_any("0.00", 2, &v), GW_OK);
+	assert_int_equal(v, 0);
+	/* No negatives at all: the edges just below zero are refused too. */
+	assert_int_equal(parse_any("-0", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "must not be negative");
+	assert_int_equal(parse_any("-92233720368547758.08", 2, &v), GW_EINPUT);
+	assert_string_equal(why, "must not be negative");
+}
+
+/* Many digits: refused as too large however long, many decimals as too
+ * many decimals, and neither wraps. */
+static void
+test_many_digits(void **state)
+{
+	(void)state;
+	static char big[4096];
+	int64_t v = 777;
+	memset(big, '9', sizeof big - 1);
+	assert_int_equal(parse_any(big, 2, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	/* 19 nines: the digit bound itself; 20 digits of ones are past it. */
+	assert_int_equal(parse_any("9999999999999999999", 0, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	assert_int_equal(parse_any("11111111111111111111", 0, &v), GW_EINPUT);
+	assert_string_equal(why, "too large");
+	memset(big, '1', sizeof big - 1);
+	big[1] = '.';
+	assert_int_equal(parse_any(big, 6, &v), GW_EINPUT);
+	assert_string_equal(why, "4093 decimals, at most 6");
+	assert_int_equal(parse_any("1.1234567", 6, &v), GW_EINPUT);
+	assert_string_equal(why, "7 decimals, at most 6");
+	assert_int_equal(parse_any("1.123456", 6, &v), GW_OK);
+	assert_int_equal(v, 1123456);
+	assert_int_equal(v == 777, 0);
+}
+
 static void
 test_format(void **state)
 {
@@ -104,6 +194,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_hundredths),
 		cmocka_unit_test(test_parse_whole),
+		cmocka_unit_test(test_overflow_refused),
+		cmocka_unit_test(test_int64_edges),
+		cmocka_unit_test(test_many_digits),
 		cmocka_unit_test(test_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

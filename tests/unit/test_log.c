@@ -79,10 +79,35 @@ test_parse_names(void **state)
 	assert_int_equal(log_parse_level("loud"), -1);
 }
 
+/* INSS numbers, names and birth dates are masked unless shown on purpose. */
+static void
+test_personal_data_masked(void **state)
+{
+	(void)state;
+	char a[64];
+	assert_int_equal(log_personal_shown(), 0);      /* the default */
+	assert_string_equal(log_inss("85073003328", a, sizeof a), "**.**.**-***.28");
+	assert_string_equal(log_inss("", a, sizeof a), "");
+	assert_string_equal(log_name("Dupont", a, sizeof a), "D.");
+	assert_string_equal(log_name("\xc3\x89lise", a, sizeof a), "\xc3\x89.");   /* Elise with an acute E */
+	assert_string_equal(log_name("", a, sizeof a), "");
+	assert_string_equal(log_birth(19850730, a, sizeof a), "****-**-**");
+	assert_string_equal(log_birth(0, a, sizeof a), "-");
+	log_set_personal_shown(1);
+	assert_string_equal(log_inss("85073003328", a, sizeof a), "85073003328");
+	assert_string_equal(log_name("Dupont", a, sizeof a), "Dupont");
+	assert_string_equal(log_birth(19850730, a, sizeof a), "1985-07-30");
+	log_set_personal_shown(0);
+	/* A short buffer truncates, never overflows. */
+	char small[6];
+	assert_string_equal(log_inss("85073003328", small, sizeof small), "**.**");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_personal_data_masked),
 		cmocka_unit_test(test_text_line),
 		cmocka_unit_test(test_json_line_escapes),
 		cmocka_unit_test(test_errno_variant),

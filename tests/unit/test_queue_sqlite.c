@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -699,11 +700,46 @@ test_open_refusals(void **state)
 	assert_non_null(strstr(err, "schema version 99 is newer than this gateway"));
 }
 
+/* The queue and its -wal and -shm files hold INSS numbers and names: never
+ * open to others, even under a 022 umask; an old world-readable queue is
+ * tightened when opened. */
+static void
+test_files_private(void **state)
+{
+	(void)state;
+	mode_t old_umask = umask(022);
+	struct queue *q = open_q();
+	struct queue_msg m;
+	mk(&m, "C-PRIV", 1, "dimona-in", "{\"worker_inss\":\"85073003328\"}");
+	size_t dups = 0;
+	assert_int_equal(q->ops->enqueue(q, &m, 1, &dups), GW_OK);
+	static const char *const side[] = { "", "-wal", "-shm" };
+	char p[300];
+	struct stat st;
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", dbpath, side[i]);
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0007, 0);
+	}
+	q->ops->close(q);
+	assert_int_equal(chmod(dbpath, 0644), 0);
+	q = open_q();
+	assert_int_equal(stat(dbpath, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	q->ops->close(q);
+	umask(old_umask);
+	/* An in-memory queue (refused for want of WAL) leaves no file behind. */
+	char err[256];
+	assert_int_not_equal(queue_sqlite_ops.open(&q, ":memory:", err, sizeof err), GW_OK);
+	assert_int_equal(access(":memory:", F_OK), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_enqueue_replay_and_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_files_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_due_history_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_nearly_full_refuses_intake, setup, teardown),

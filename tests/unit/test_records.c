@@ -120,6 +120,31 @@ test_resync_after_bad_records(void **state)
 	mem_close(&m);
 }
 
+/* The security review's values: hours_worked that overflowed the fixed-point
+ * parse into -1.00 and 7.60 and were queued. Refused, naming the field. */
+static void
+test_hours_overflow_refused(void **state)
+{
+	(void)state;
+	static const char text[] = HDR "\n"
+	    "C-7,1,active,051234526,0456789034,85073003328,OTH,304,046,2026-12-05,,"
+	    "2026-12-05,,,1,184467440737095515.16,25000\n"
+	    "C-8,1,active,051234526,0456789034,85073003328,OTH,304,046,2026-12-05,,"
+	    "2026-12-05,,,1,184467440737095523.76,25000\n";
+	struct mem m;
+	struct contract c;
+	struct record_rejection rej;
+	assert_int_equal(mem_open(&m, text, sizeof text - 1, CONTRACT_FMT_CSV), GW_OK);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(contract_reader_next(m.r, &c, &rej), GW_EINPUT);
+		assert_string_equal(rej.record_id, i == 0 ? "C-7" : "C-8");
+		assert_string_equal(rej.field, "hours_worked");
+		assert_string_equal(rej.reason, "too large (at most 999999.99)");
+	}
+	assert_int_equal(contract_reader_next(m.r, &c, &rej), GW_ENOTFOUND);
+	mem_close(&m);
+}
+
 static void
 test_csv_quoting(void **state)
 {
@@ -351,6 +376,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_values),
 		cmocka_unit_test(test_resync_after_bad_records),
+		cmocka_unit_test(test_hours_overflow_refused),
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_header_problems),
 		cmocka_unit_test(test_jsonl),

@@ -14,6 +14,7 @@
 #include "onss/batch/cms.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/xml_safe.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -474,19 +475,12 @@ onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
 		}
 		return rc;
 	}
-	/* No network, no entity substitution, no DTD loading: an answer file
-	 * is data from outside. */
-	doc = xmlReadMemory(buf, (int)len, name ? name : "answer.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (doc == NULL) {
-		const xmlError *e = xmlGetLastError();
-		snprintf(errbuf, errcap, "not well-formed XML%s%s", e && e->message ? ": " : "",
-		    e && e->message ? e->message : "");
-		size_t l = strlen(errbuf);
-		if (l && errbuf[l - 1] == '\n')
-			errbuf[l - 1] = '\0';
+	/* An answer file is data from outside: no DOCTYPE (refused before
+	 * anything else, the schema check included, looks at it), no network,
+	 * no entity substitution, no DTD loading. */
+	doc = xml_safe_read_memory(NULL, buf, len, name ? name : "answer.xml", 0, errbuf, errcap);
+	if (doc == NULL)
 		goto out;
-	}
 	xmlNode *root = xmlDocGetRootElement(doc);
 	for (int i = 0; i < 4 && root; i++)
 		if (is_el(root, root_names[i]) && root->ns == NULL)

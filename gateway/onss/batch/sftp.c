@@ -12,6 +12,7 @@
 #include "onss/batch/submission.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "crypto/keyfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,10 @@ batch_sftp_from_config(struct batch_sftp *s, char *errbuf, size_t errcap)
 	snprintf(s->user, sizeof s->user, "%s", config_get(gw_cfg, "onss_batch.sftp_user", "gateway"));
 	snprintf(s->key, sizeof s->key, "%s", config_get(gw_cfg, "onss_batch.sftp_key", "certs/out/ssh/client_ed25519"));
 	snprintf(s->pubkey, sizeof s->pubkey, "%s", config_get(gw_cfg, "onss_batch.sftp_pubkey", ""));
+	/* libssh2 reads the key itself; the permission check is the signer's. */
+	gw_rc rc = keyfile_check(s->key, "SFTP private key", errbuf, errcap);
+	if (rc != GW_OK)
+		return rc;
 	snprintf(s->host_sha256, sizeof s->host_sha256, "%s", pin);
 	s->connect_timeout_s = config_get_int(gw_cfg, "onss_batch.connect_timeout", 20);
 	s->timeout_s = config_get_int(gw_cfg, "onss_batch.timeout", 600);

@@ -28,7 +28,8 @@ struct batch_sftp {
 
 /* Fill from configuration ([onss_batch] sftp_url, sftp_user, sftp_key,
  * sftp_pubkey, sftp_host_sha256, connect_timeout, timeout). GW_ECONFIG when
- * the URL or the host key pin is missing: an unpinned host is refused. */
+ * the URL or the host key pin is missing (an unpinned host is refused), or
+ * when the private key file is open to group or others (crypto/keyfile). */
 gw_rc batch_sftp_from_config(struct batch_sftp *s, char *errbuf, size_t errcap);
 
 const char *batch_sftp_in_dir(char env);    /* "IN", "INTEST", "INTEST-S" */

@@ -21,6 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Batch files carry INSS numbers and names: the owner writes, its group
+ * (operators, the upload job) reads, nobody else. Set with fchmod, so the
+ * mode holds whatever the umask (mkstemp alone would give 0600). */
+#define BATCH_FILE_MODE 0640
+
 struct batch_writer {
 	char dir[PATH_MAX];
 	char tmp[PATH_MAX];
@@ -72,7 +77,7 @@ batch_write_atomic(const char *dir, const char *name, const void *data, size_t l
 		log_error_errno(NULL, name, "cannot create a temporary file in %s", dir);
 		return GW_EIO;
 	}
-	fchmod(fd, 0644);
+	fchmod(fd, BATCH_FILE_MODE);
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
@@ -135,7 +140,7 @@ batch_writer_open(struct batch_writer **out, const char *dir, const struct batch
 		free(w);
 		return GW_EIO;
 	}
-	fchmod(fd, 0644);
+	fchmod(fd, BATCH_FILE_MODE);
 	if ((w->f = fdopen(fd, "w")) == NULL) {
 		close(fd);
 		unlink(w->tmp);
@@ -246,7 +251,7 @@ batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
 	    snprintf(tmp, sizeof tmp, "%s/.gateway-seq.tmpXXXXXX", dir) >= (int)sizeof tmp)
 		return GW_EINPUT;
 	/* The lock file serialises two exports into the same folder. */
-	if ((lfd = open(lock, O_RDWR | O_CREAT, 0644)) < 0)
+	if ((lfd = open(lock, O_RDWR | O_CREAT, BATCH_FILE_MODE)) < 0)
 		return GW_EIO;
 	if (flock(lfd, LOCK_EX) != 0) {
 		close(lfd);

@@ -1,20 +1,20 @@
 /*
  * validate.c - one document through parse, schema check and rules.
  *
- * Owns the safe parser settings for documents from outside (no network,
- * no entity substitution, no DTD loading, libxml2's default size limits)
- * and the report that collects schema messages and rule findings.
+ * Owns the per-thread parser context (the parse itself is core/xml_safe's:
+ * no DOCTYPE, no network, no entity substitution, no DTD loading,
+ * libxml2's default size limits) and the report that collects schema messages and rule findings.
  * Must never print; the command decides how a report is shown.
  */
 #include "peppol/rules/validate.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 
+#include "core/xml_safe.h"
 #include "peppol/rules/xsd_ubl.h"
 
 /* One parser context per thread, reused: creating it and its name
@@ -24,21 +24,6 @@
 #define PARSER_REUSE 1000
 static _Thread_local xmlParserCtxtPtr tl_ctxt;
 static _Thread_local unsigned tl_uses;
-
-/* The first parse error of the current document: the later ones are
- * usually consequences of it. */
-static _Thread_local char tl_first[300];
-static _Thread_local int tl_first_line;
-
-static void
-first_error(void *ctx, xmlErrorPtr e)
-{
-	(void)ctx;
-	if (tl_first[0] != '\0' || e == NULL || e->level < XML_ERR_ERROR)
-		return;
-	snprintf(tl_first, sizeof tl_first, "%s", e->message ? e->message : "not well-formed");
-	tl_first_line = e->line;
-}
 
 static xmlParserCtxtPtr
 parser_get(void)
@@ -50,8 +35,6 @@ parser_get(void)
 	if (tl_ctxt == NULL) {
 		tl_ctxt = xmlNewParserCtxt();
 		tl_uses = 0;
-		if (tl_ctxt != NULL && tl_ctxt->sax != NULL)
-			tl_ctxt->sax->serror = first_error;
 		/* The rules may keep name caches for this dictionary's documents. */
 		rule_names_keep(tl_ctxt != NULL ? tl_ctxt->dict : NULL);
 	}
@@ -73,49 +56,18 @@ invoice_parser_release(void)
 xmlDocPtr
 invoice_parse(const char *buf, size_t len, const char *name, char *why, size_t whycap)
 {
-	if (len > INT_MAX) {
-		snprintf(why, whycap, "document too large");
-		return NULL;
-	}
 	xmlParserCtxtPtr pc = parser_get();
 	if (pc == NULL) {
 		snprintf(why, whycap, "out of memory");
 		return NULL;
 	}
-	/* NONET: no fetching; no NOENT/DTDLOAD/HUGE: entities stay unexpanded,
-	 * no external subset, the parser's depth and size limits apply.
-	 * NOBLANKS drops whitespace-only text between elements (UBL has no
-	 * mixed content; whitespace-only element content is kept) and COMPACT
-	 * stores short texts in the node: both only save time. */
-	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS |
-	    XML_PARSE_COMPACT;
-	tl_first[0] = '\0';
-	tl_first_line = 0;
-	xmlDocPtr doc = xmlCtxtReadMemory(pc, buf, (int)len, name, NULL, opts);
-	/* Undeclared prefixes break namespace well-formedness: refused too. */
-	if (doc == NULL || !pc->wellFormed || !pc->nsWellFormed) {
-		const xmlError *e = xmlCtxtGetLastError(pc);
-		char msg[300];
-		int line = e ? e->line : 0;
-		if (tl_first[0] != '\0') {
-			snprintf(msg, sizeof msg, "%s", tl_first);
-			line = tl_first_line;
-		} else {
-			snprintf(msg, sizeof msg, "%s", e && e->message ? e->message : "not well-formed");
-		}
-		size_t l = strlen(msg);
-		while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-			msg[--l] = '\0';
-		snprintf(why, whycap, "line %d: not well-formed XML: %s", line, msg);
-		if (doc != NULL)
-			xmlFreeDoc(doc);
-		doc = NULL;
-	} else if (xmlDocGetRootElement(doc) == NULL) {
-		snprintf(why, whycap, "no root element");
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	return doc;
+	/* xml_safe refuses a DOCTYPE and never substitutes entities, loads a
+	 * DTD or uses the network; the parser's depth and size limits apply
+	 * (no HUGE). NOBLANKS drops whitespace-only text between elements (UBL
+	 * has no mixed content; whitespace-only element content is kept) and
+	 * COMPACT stores short texts in the node: both only save time. */
+	return xml_safe_read_memory(pc, buf, len, name, XML_PARSE_NOBLANKS | XML_PARSE_COMPACT,
+	    why, whycap);
 }
 
 static void
