@@ -258,4 +258,9 @@ elif [ "$QN" -gt 0 ]; then
 	fail "bench/gen_contracts cannot be built: the big batch cannot run"
 fi
 
+# Every answer applied, and every submission the queues wrote where
+# nothing was spoiled by hand, named as the pattern says.
+names_ok "$work/answers/applied"
+names_ok "$work/dup-outbox"
+[ -d "$work/big-outbox" ] && names_ok "$work/big-outbox"
 echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept$big"
