@@ -24,9 +24,11 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval
 # N contracts from the project's generator (bench/gen_contracts), exported
 # by `gateway dimona export` into FI/FS/GO. What the file must hold is
 # counted here from the CSV, independently of the gateway: one form per
-# active contract (highest revision), except joint committee 124
-# (construction: refused before sending, each named on stderr); cancelled
-# contracts are never declared. Exit 1 exactly when something was refused.
+# active contract (highest revision), except those refused before sending,
+# each named on stderr with its anomaly: joint committee 124 (construction
+# cards, 00663-001) and a flexi job declared more than 31 days before its
+# quarter starts (00910-008, by the pinned date); cancelled contracts are
+# never declared. Exit 1 exactly when something was refused.
 make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/null 2>&1 || fail "bench/gen_contracts cannot be built"
 "$TOP/$BUILD/bench/gen_contracts" "$N" 7 > "$work/contracts.csv" || fail "gen_contracts"
 gw dimona export --contracts "$work/contracts.csv" --out "$work/out" --sender 012996 --env T \
@@ -36,25 +38,38 @@ fi_dimona=$(ls "$work/out" | grep '^FI\.DIMN\.' | head -n 1)
 [ -n "$fi_dimona" ] || fail "dimona export wrote no FI: $(tail -n 3 "$work/export.err")"
 cp "$work/out/$fi_dimona" "$work/dimona.xml"
 how="gen_contracts $N + gateway dimona export"
-python3 - "$work/contracts.csv" "$work/dimona.xml" "$work/export.err" "$export_rc" <<'PY' || fail "the Dimona batch is not what the contracts call for"
+python3 - "$work/contracts.csv" "$work/dimona.xml" "$work/export.err" "$export_rc" "$(clock_date)" <<'PY' || fail "the Dimona batch is not what the contracts call for"
 import csv, re, sys
 best = {}
 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
     c = r["contract_id"]
     if c not in best or int(r["revision"]) > int(best[c]["revision"]):
         best[c] = r
-declared = {c for c, r in best.items() if r["status"] == "active" and r["joint_committee"] != "124"}
-refused = {c for c, r in best.items() if r["status"] == "active" and r["joint_committee"] == "124"}
+import datetime
+today = datetime.date.fromisoformat(sys.argv[5])
+def flexi_too_early(r):
+    start = datetime.date.fromisoformat(r["start_date"])
+    qstart = datetime.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    return r["worker_type"] == "FLX" and today < qstart - datetime.timedelta(days=31)
+active = {c: r for c, r in best.items() if r["status"] == "active"}
+cards = {c for c, r in active.items() if r["joint_committee"] == "124"}
+early = {c for c, r in active.items() if c not in cards and flexi_too_early(r)}
+refused = cards | early
+declared = set(active) - refused
 xml = open(sys.argv[2], encoding="utf-8").read()
 forms = xml.count("<Form>")
 refs = re.findall(r"<ReferenceNbr>([^<]*)</ReferenceNbr>", xml)
-named = set(re.findall(r"record ([^\s:]+): .*construction_cards_required", open(sys.argv[3], encoding="utf-8").read()))
+err = open(sys.argv[3], encoding="utf-8").read()
+named_cards = set(re.findall(r"record ([^\s:]+): .*construction_cards_required 00663-001", err))
+named_early = set(re.findall(r"record ([^\s:]+): .*flexi_not_too_early 00910-008", err))
 errs = []
 if forms != len(declared) or set(refs) != declared or len(refs) != forms:
     errs.append("%d forms (%d distinct references), want %d; missing %s, unexpected %s"
                 % (forms, len(set(refs)), len(declared), sorted(declared - set(refs))[:5], sorted(set(refs) - declared)[:5]))
-if named != refused:
-    errs.append("construction records named on stderr: %d, want %d (%s)" % (len(named), len(refused), sorted(refused ^ named)[:5]))
+if named_cards != cards:
+    errs.append("construction records named on stderr: %d, want %d (%s)" % (len(named_cards), len(cards), sorted(cards ^ named_cards)[:5]))
+if named_early != early:
+    errs.append("flexi jobs named too early on stderr: %d, want %d (%s)" % (len(named_early), len(early), sorted(early ^ named_early)[:5]))
 want_rc = 1 if refused else 0
 if int(sys.argv[4]) != want_rc:
     errs.append("export exit %s, want %d" % (sys.argv[4], want_rc))
