@@ -36,7 +36,7 @@ usage(FILE *out)
 	    "       gateway onss poll --env R|T|S --dir DIR\n"
 	    "       gateway onss apply --dir DIR\n"
 	    "       gateway onss send --outbox DIR [--env R|T|S] [--sender N] [--max N]\n"
-	    "                         [--no-upload] [--sign-cert PEM --sign-key PEM] [--inject FAULT]\n"
+	    "                         [--no-upload] [--sign-cert PEM --sign-key PEM]\n"
 	    "       gateway onss run [--once | --until-idle] [--outbox DIR] [--answers DIR] [--env R|T|S]\n"
 	    "                        [--interval-ms N] [--sign-cert PEM --sign-key PEM]\n"
 	    "  Prints an ONSS answer file (ACRF, NOTIFICATION, DmfAPID, IDFLUX) as one JSON\n"
@@ -55,8 +55,8 @@ usage(FILE *out)
 	    "  or DIR/unmatched when nothing matched (listed on stderr, exit 1).\n"
 	    "send: pending onss-batch messages of the queue into one signed Dimona batch\n"
 	    "  (sequence number from the queue, FI name recorded on each message first),\n"
-	    "  written to DIR and uploaded. --inject (tests only) spoils the submission:\n"
-	    "  missing-fs, bad-signature, wrong-folder, schema-error, duplicate-name.\n"
+	    "  written to DIR and uploaded (--no-upload: left ready; a later send or run\n"
+	    "  uploads it).\n"
 	    "run: the onss-batch channel's service: send pending messages, fetch answers,\n"
 	    "  apply them, every --interval-ms ([onss_batch] poll_interval_ms, 60000);\n"
 	    "  --until-idle stops when no batch message awaits anything.\n");
@@ -329,7 +329,6 @@ send_pending(int argc, char **argv)
 		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &o.outbox
 		    : strcmp(argv[i], "--env") == 0 ? &env : strcmp(argv[i], "--sender") == 0 ? &o.sender
 		    : strcmp(argv[i], "--max") == 0 ? &max
-		    : strcmp(argv[i], "--inject") == 0 ? &o.inject
 		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
 		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
 			usage(stderr);

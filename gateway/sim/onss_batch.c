@@ -17,6 +17,14 @@
  * accepted, both durable, so a restarted processor still refuses a
  * duplicate). Never touches
  * the gateway's queue or files: it only sees what came over SFTP.
+ *
+ * It shares the gateway's batch_name_* (file names), batch_cms_verify and
+ * batch_cms_wrap (signatures) and the Dimona rules, because its verdicts
+ * must be the ones the gateway is built against; a shared mistake would
+ * pass here. The batch tests check the same things from outside: every
+ * FS and every signed answer with `openssl cms -verify`, every file name
+ * with an independent pattern (tests/integration/lib/batch-env.sh), and
+ * the declarations of a batch counted from the contracts themselves.
  */
 #include "sim/onss_batch.h"
 #include "cmd/cmd.h"

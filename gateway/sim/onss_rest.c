@@ -12,6 +12,15 @@
  * codes and their annex 30 labels. Faults on demand (--fault, POST
  * /sim/faults); POST /sim/revoke forgets the tokens issued. Owns the server, the tokens and the fault dice; never
  * listens on anything but 127.0.0.1.
+ *
+ * It shares the gateway's code on purpose where it must give the real
+ * ONSS verdict: dimona_from_json (reading the body), the rule engine,
+ * dimona_period_apply, dimona_result_to_json and jwt_verify_rs256. A
+ * mistake shared by both sides is therefore invisible here; the tests
+ * check what the gateway sends from outside instead: --capture writes
+ * every POST body, the client assertion is verified by `openssl dgst`
+ * and each body is checked against tests/oracles/dimona-rest-v2.json,
+ * written from the published API (20-dimona-rest.sh).
  */
 #include "cmd/cmd.h"
 #include "core/err.h"
@@ -68,6 +77,8 @@ struct sim {
 	unsigned seed;
 	size_t cursor;                       /* next declaration to process */
 	unsigned long tokens_issued, assertions_refused, faults_injected;
+	const char *capture;                 /* --capture DIR, or NULL */
+	unsigned long captured;
 };
 
 static volatile sig_atomic_t stopping;
@@ -540,12 +551,37 @@ sim_ledger_json(struct sim *s, struct MHD_Connection *conn)
 	return reply_json(conn, 200, j);
 }
 
+/* --capture: every POST body as received, one file each, named by arrival
+ * order and endpoint, for the tests' outside checks (the JWT verified by
+ * openssl, the JSON bodies against the published API's description). */
+static void
+capture(struct sim *s, const char *url, const char *body, size_t len)
+{
+	const char *what = strcmp(url, TOKEN_PATH) == 0 ? "token.form"
+	    : strcmp(url, API "/declarations") == 0 ? "declaration.json"
+	    : strcmp(url, API "/declarations/search") == 0 ? "search.json" : "other.txt";
+	char path[1200];
+	pthread_mutex_lock(&s->mu);
+	unsigned long n = ++s->captured;
+	pthread_mutex_unlock(&s->mu);
+	snprintf(path, sizeof path, "%s/%06lu-%s", s->capture, n, what);
+	FILE *f = fopen(path, "wx");
+	if (f == NULL || fwrite(body, 1, len, f) != len || fclose(f) != 0) {
+		if (f != NULL)
+			fclose(f);
+		fprintf(stderr, "sim onss: cannot capture %s: %s\n", path, strerror(errno));
+	}
+}
+
 static enum MHD_Result
 route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *method,
       const char *body, size_t len)
 {
 	enum MHD_Result ret;
 	int post = strcmp(method, "POST") == 0, get = strcmp(method, "GET") == 0;
+
+	if (post && s->capture != NULL && strncmp(url, "/sim/", 5) != 0)
+		capture(s, url, body, len);
 
 	if (strcmp(url, "/sim/ledger") == 0 && get)
 		return sim_ledger_json(s, conn);
@@ -787,7 +823,9 @@ usage(FILE *out)
 	    "                       trunc (cut body), malformed, tokendown, 401 (a valid\n"
 	    "                       token refused) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
-	    "  --seed N             fault dice seed (default 1)\n\n"
+	    "  --seed N             fault dice seed (default 1)\n"
+	    "  --capture DIR        write every POST body received into DIR (NNNNNN-token.form,\n"
+	    "                       NNNNNN-declaration.json, NNNNNN-search.json), for tests\n\n"
 	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
 	    "POST " API "/declarations/search, GET " API "/periods/{id}; GET /sim/ledger (JSON),\n"
 	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/revoke (forget every\n"
@@ -832,6 +870,7 @@ sim_onss_rest_main(int argc, char **argv)
 			s.port = (int)p;
 		}
 		else if (strcmp(a, "--port-file") == 0) { NEED(); port_file = v; }
+		else if (strcmp(a, "--capture") == 0) { NEED(); s.capture = v; }
 		else if (strcmp(a, "--tls-cert") == 0) { NEED(); tls_cert = v; }
 		else if (strcmp(a, "--tls-key") == 0) { NEED(); tls_key = v; }
 		else if (strcmp(a, "--client-id") == 0) { NEED(); snprintf(s.client_id, sizeof s.client_id, "%s", v); }

@@ -5,6 +5,12 @@
 # message's final state must match fixtures/dimona/expected-500.tsv, and
 # the simulator's ledger must hold every accepted period exactly once (no
 # loss, no duplicate, no two live periods of a worker overlapping).
+# Outside oracles on what the gateway sent (the simulator captures every
+# POST body): each OAuth client assertion verified by `openssl dgst
+# -verify` with the organisation's public key (tests/oracles/check_jwt.sh),
+# and every body, assertion claims included, checked against the
+# description written from the published Dimona REST API
+# (tests/oracles/dimona-rest-v2.json, check_rest_bodies.py).
 #
 # Env: TOP, GATEWAY, BUILD (set by tests/run-all.sh).
 set -eu
@@ -32,13 +38,20 @@ stop_sim() {
 
 check_run() { # dir label faults(0|1)
 	"$GATEWAY" sim onss --dump-ledger "$1/ledger.jsonl" >"$1/ledger.json"
-	python3 tests/integration/dimona_check.py "$1/ledger.json" "$1/queue.db" "$2" "$3" "$expected"
+	python3 tests/integration/dimona_check.py "$1/ledger.json" "$1/queue.db" "$2" "$3" "$expected" || return 1
+	# Each check's status is its own, not a pipeline's: output to a file first.
+	sh tests/oracles/check_jwt.sh "$1/bodies" certs/out/onss/org.crt.pem >"$1/jwt.out" 2>&1
+	jrc=$?
+	python3 tests/oracles/check_rest_bodies.py tests/oracles/dimona-rest-v2.json "$1/bodies" >"$1/bodies.out" 2>&1
+	brc=$?
+	sed "s/^/$2: /" "$1/jwt.out"; sed "s/^/$2: /" "$1/bodies.out" | tail -n 20
+	[ $jrc -eq 0 ] && [ $brc -eq 0 ]
 }
 
 run_once() { # label faulty(0|1) extra-sim-args...
 	label=$1; faulty=$2; shift 2
-	d="$work/$label"; mkdir -p "$d"
-	start_sim "$d" --employer 175110801 --employer 123456749 "$@"
+	d="$work/$label"; mkdir -p "$d/bodies"
+	start_sim "$d" --employer 175110801 --employer 123456749 --capture "$d/bodies" "$@"
 	"$GATEWAY" --config "$d/gw.conf" --log-level error intake --contracts "$fixture" >"$d/intake.out"
 	grep -q "533 taken in" "$d/intake.out" || { cat "$d/intake.out"; exit 1; }
 	timeout 900 "$GATEWAY" --config "$d/gw.conf" --log-level error run --until-idle >"$d/run.out" 2>"$d/run.err" ||

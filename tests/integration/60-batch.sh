@@ -21,41 +21,63 @@ echo "answer_ca = $TOP/certs/out/onss/ca.crt.pem" >> "$work/gateway.conf"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 # ---- 1. a Dimona batch of N declarations -------------------------------
-# The real pipeline when its parts are there: N contracts from the
-# project's generator (bench/gen_contracts), exported by `gateway dimona
-# export` into FI/FS/GO. Otherwise declarations generated here (valid INSS
-# check digits, one employer) are wrapped by `gateway onss wrap`.
-if "$GATEWAY" dimona export --help >/dev/null 2>&1 &&
-   make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/null 2>&1; then
-	"$TOP/$BUILD/bench/gen_contracts" "$N" 7 > "$work/contracts.csv" || fail "gen_contracts"
-	gw dimona export --contracts "$work/contracts.csv" --out "$work/out" --sender 012996 --env T \
-		>"$work/export.out" 2>"$work/export.err" || [ $? -eq 1 ] || fail "dimona export: $(tail -n 3 "$work/export.err")"
-	fi_dimona=$(ls "$work/out" | grep '^FI\.DIMN\.' | head -n 1)
-	[ -n "$fi_dimona" ] || fail "dimona export wrote no FI"
-	cp "$work/out/$fi_dimona" "$work/dimona.xml"
-	how="gen_contracts $N + gateway dimona export"
-else
-	awk -v n="$N" -v start=2026-12-01 -v noss=175110801 -v kbo=0668600511 '
-BEGIN {
-  print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"; print "<Dimona>"
-  for (i = 1; i <= n; i++) {
-    yy = 90 + int((i-1) / 11964) % 10; mm = 1 + int((i-1) / 997) % 12; ser = 1 + (i-1) % 997
-    base = yy*10000000 + mm*100000 + 1*1000 + ser
-    inss = sprintf("%09d%02d", base, 97 - (base % 97))
-    printf "<Form><Identification>DIMONA</Identification><FormCreationDate>2026-11-25</FormCreationDate>"
-    printf "<FormCreationHour>10:00:00.000</FormCreationHour><AttestationStatus>0</AttestationStatus><TypeForm>SU</TypeForm>"
-    printf "<Reference><ReferenceType>1</ReferenceType><ReferenceOrigin>1</ReferenceOrigin><ReferenceNbr>C%07d</ReferenceNbr></Reference>", i
-    printf "<DimonaIn><StartingDate>%s</StartingDate><EndingDate>%s</EndingDate><EmployerId><NOSSRegistrationNbr>%s</NOSSRegistrationNbr>", start, start, noss
-    printf "<CompanyID>%s</CompanyID></EmployerId><NaturalPerson><INSS>%s</INSS></NaturalPerson>", kbo, inss
-    printf "<DimonaFeatures><JointCommissionNbr>XXX</JointCommissionNbr><WorkerType>OTH</WorkerType></DimonaFeatures></DimonaIn></Form>\n"
-  }
-  print "</Dimona>"
-}' > "$work/dimona.xml"
-	fi_dimona=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap"
-	how="$N generated declarations + gateway onss wrap"
-fi
+# N contracts from the project's generator (bench/gen_contracts), exported
+# by `gateway dimona export` into FI/FS/GO. What the file must hold is
+# counted here from the CSV, independently of the gateway: one form per
+# active contract (highest revision), except those refused before sending,
+# each named on stderr with its anomaly: joint committee 124 (construction
+# cards, 00663-001) and a flexi job declared more than 31 days before its
+# quarter starts (00910-008, by the pinned date); cancelled contracts are
+# never declared. Exit 1 exactly when something was refused.
+make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/null 2>&1 || fail "bench/gen_contracts cannot be built"
+"$TOP/$BUILD/bench/gen_contracts" "$N" 7 > "$work/contracts.csv" || fail "gen_contracts"
+gw dimona export --contracts "$work/contracts.csv" --out "$work/out" --sender 012996 --env T \
+	>"$work/export.out" 2>"$work/export.err"
+export_rc=$?
+fi_dimona=$(ls "$work/out" | grep '^FI\.DIMN\.' | head -n 1)
+[ -n "$fi_dimona" ] || fail "dimona export wrote no FI: $(tail -n 3 "$work/export.err")"
+cp "$work/out/$fi_dimona" "$work/dimona.xml"
+how="gen_contracts $N + gateway dimona export"
+python3 - "$work/contracts.csv" "$work/dimona.xml" "$work/export.err" "$export_rc" "$(clock_date)" <<'PY' || fail "the Dimona batch is not what the contracts call for"
+import csv, re, sys
+best = {}
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    c = r["contract_id"]
+    if c not in best or int(r["revision"]) > int(best[c]["revision"]):
+        best[c] = r
+import datetime
+today = datetime.date.fromisoformat(sys.argv[5])
+def flexi_too_early(r):
+    start = datetime.date.fromisoformat(r["start_date"])
+    qstart = datetime.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    return r["worker_type"] == "FLX" and today < qstart - datetime.timedelta(days=31)
+active = {c: r for c, r in best.items() if r["status"] == "active"}
+cards = {c for c, r in active.items() if r["joint_committee"] == "124"}
+early = {c for c, r in active.items() if c not in cards and flexi_too_early(r)}
+refused = cards | early
+declared = set(active) - refused
+xml = open(sys.argv[2], encoding="utf-8").read()
+forms = xml.count("<Form>")
+refs = re.findall(r"<ReferenceNbr>([^<]*)</ReferenceNbr>", xml)
+err = open(sys.argv[3], encoding="utf-8").read()
+named_cards = set(re.findall(r"record ([^\s:]+): .*construction_cards_required 00663-001", err))
+named_early = set(re.findall(r"record ([^\s:]+): .*flexi_not_too_early 00910-008", err))
+errs = []
+if forms != len(declared) or set(refs) != declared or len(refs) != forms:
+    errs.append("%d forms (%d distinct references), want %d; missing %s, unexpected %s"
+                % (forms, len(set(refs)), len(declared), sorted(declared - set(refs))[:5], sorted(set(refs) - declared)[:5]))
+if named_cards != cards:
+    errs.append("construction records named on stderr: %d, want %d (%s)" % (len(named_cards), len(cards), sorted(cards ^ named_cards)[:5]))
+if named_early != early:
+    errs.append("flexi jobs named too early on stderr: %d, want %d (%s)" % (len(named_early), len(early), sorted(early ^ named_early)[:5]))
+want_rc = 1 if refused else 0
+if int(sys.argv[4]) != want_rc:
+    errs.append("export exit %s, want %d" % (sys.argv[4], want_rc))
+for e in errs:
+    print(e)
+sys.exit(1 if errs else 0)
+PY
 forms=$(grep -o '<Form>' "$work/dimona.xml" | wc -l)
-[ "$forms" -ge $((N * 8 / 10)) ] || fail "only $forms declarations in $fi_dimona"
 [ -n "${BATCH_N:-}" ] || [ "$forms" -ge 10000 ] || fail "fewer than 10,000 declarations ($forms) in the batch"
 
 # The simulated ONSS, told that the first worker's INSS has changed (IDFLUX).
@@ -80,12 +102,18 @@ verify_fs() { # dir fi
 }
 verify_fs "$work/out" "$fi_dimona" || fail "openssl cms -verify refuses $fi_dimona: $(cat "$work/cms.err")"
 
+names_ok "$work/out"
 gw onss upload --dir "$work/out" "$fi_dimona" 2>"$work/upload.log" || fail "upload: $(cat "$work/upload.log")"
 seq=${base#DIMN.012996.}; seq=${seq#*.}; seq=${seq%%.*}
 wait_for OUTTEST "FO.NOTI.012996.*.$seq.T" 1
 gw onss poll --env T --dir "$work/answers" >"$work/poll.out" 2>"$work/poll.log" || fail "poll: $(cat "$work/poll.log")"
 [ -z "$(ls "$SFTP_ROOT/OUTTEST")" ] || fail "answers left on the server after the poll"
 [ -z "$(ls "$SFTP_ROOT/INTEST")" ] || fail "the processor left files in INTEST"
+names_ok "$work/answers"
+# Every answer is signed here, and openssl (not the gateway) accepts each.
+for f in "$work/answers"/FO.*; do
+	cms_answer_ok "$f" || fail "openssl cms -verify refuses the signed answer $f: $(cat "$work/cms.err")"
+done
 acrf=$(ls "$work/answers" | grep "^FO.ACRF.012996.*.$seq.T$") || fail "no ACRF downloaded"
 noti=$(ls "$work/answers" | grep "^FO.NOTI.012996.*.$seq.T$") || fail "no NOTI downloaded"
 gw onss show-answer "$work/answers/$acrf" >"$work/acrf.json" || fail "ACRF unreadable"
@@ -98,6 +126,7 @@ cp "$work/answers/$acrf" "$work/tampered"
 sed -i '5s/A/B/; 5s/a/b/' "$work/tampered"
 gw onss show-answer "$work/tampered" >/dev/null 2>"$work/tampered.err" && fail "a tampered signed answer was read"
 grep -q "signed answer refused" "$work/tampered.err" || fail "tampered answer: $(cat "$work/tampered.err")"
+cms_answer_ok "$work/tampered" && fail "openssl cms -verify accepts the tampered answer"
 [ "$(json "$work/acrf.json" 'd["file_name"]')" = "GO.${base%.1}" ] || fail "ACRF echoes another file"
 gw onss show-answer "$work/answers/$noti" >"$work/noti.json" || fail "NOTI unreadable"
 accepted=$(json "$work/noti.json" 'sum(1 for f in d["forms"] if f["result_code"] == 1 and f.get("dimona_impact"))')
@@ -119,6 +148,7 @@ kill "$sim_pid" && wait "$sim_pid" 2>/dev/null
 	--interval-ms 50 --sign-answers >>"$work/sim.log" 2>&1 &
 sim_pid=$!
 fi_again=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap 2"
+verify_fs "$work/out" "$fi_again" || fail "openssl cms -verify refuses $fi_again: $(cat "$work/cms.err")"
 gw onss upload --dir "$work/out" "$fi_again" 2>>"$work/upload.log" || fail "upload 2"
 seq2=${fi_again#FI.DIMN.012996.}; seq2=${seq2#*.}; seq2=${seq2%%.*}
 wait_for OUTTEST "FO.NOTI.012996.*.$seq2.T" 1
@@ -132,15 +162,8 @@ echo "dimona again: $forms refused, e.g. $code ($label)"
 
 # ---- 2. a DmfA file ------------------------------------------------------
 q=20264
-cat > "$work/dmfa.csv" <<'CSV'
-contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,joint_committee,worker_code,start_date,end_date,days_worked,hours_worked,gross_wage_cents
-D1,1,active,175110801,0668600511,90010100123,OTH,200,495,2026-10-05,2026-10-05,1,7.6,15000
-D2,1,active,175110801,0668600511,90020100130,OTH,200,495,2026-11-10,2026-11-10,1,7.6,16000
-CSV
-# The generated contracts when there are some (a quarter of thousands of
-# workers), else two hand-made ones.
-dmfa_in="$work/dmfa.csv"
-[ -s "$work/contracts.csv" ] && dmfa_in="$work/contracts.csv"
+# The generated contracts: a quarter of thousands of workers.
+dmfa_in="$work/contracts.csv"
 gw dmfa export --contracts "$dmfa_in" --quarter $q --out "$work/out" --sender 012996 --env T \
 	>"$work/dmfa.out" 2>"$work/dmfa.err"
 if [ $? -le 1 ] && ls "$work/out" | grep -q '^FI\.DMFA\.'; then
@@ -156,6 +179,10 @@ if [ $? -le 1 ] && ls "$work/out" | grep -q '^FI\.DMFA\.'; then
 	wait_for OUTTEST "FO.DMPI.*.$sq.T" 1
 	gw onss poll --env T --dir "$work/answers" >/dev/null 2>>"$work/poll.log" || fail "poll dmfa"
 	dmpi=$(ls "$work/answers" | grep "^FO.DMPI.*.$sq.T$") || fail "DMPI not downloaded"
+	for f in "$work/answers"/FO.*.$sq.T; do
+		cms_answer_ok "$f" || fail "openssl cms -verify refuses the signed answer $f: $(cat "$work/cms.err")"
+	done
+	names_ok "$work/answers"
 	ls "$work/answers" | grep -q "^FO.NOTI.*.$sq.T$" || fail "DmfA NOTI not downloaded"
 	gw onss show-answer "$work/answers/$dmpi" >"$work/dmpi.json" || fail "DMPI unreadable"
 	persons=$(json "$work/dmpi.json" 'len(d["permanent_ids"]["natural_persons"])')

@@ -6,8 +6,11 @@
 # ends accepted with its period id, or refused with the reason shown by
 # `gateway show`: a Dimona anomaly from the rule engine, and every batch
 # failure case (duplicate name, missing FS, bad signature, schema error,
-# wrong environment folder) with its ACRF error id. An answer that matches
-# nothing is kept and reported.
+# wrong environment folder) with its ACRF error id. The gateway has no fault
+# switch: each case is made the way it happens, from outside the gateway (a
+# second queue reusing a sequence number, the outbox files spoiled between
+# `send --no-upload` and the upload, a remote folder that is not the one
+# named). An answer that matches nothing is kept and reported.
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
 set -u
@@ -43,9 +46,12 @@ take_in() { # file rows...
 }
 state_of() { gw show "$1" | sed -n 's/^state: *//p' | head -n 1; }
 seq_of() { echo "$1" | cut -d. -f5; }
-send() { # [--inject X] -> prints the FI name
+# send [ARGS] -> sets sent_fi to the FI name. Run in this shell, never in
+# $(...): fail() there would only end a subshell.
+send() {
 	gw onss send "$@" >"$work/send.out" 2>"$work/send.err" || fail "send $*: $(cat "$work/send.err")"
-	sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out"
+	sent_fi=$(sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out")
+	[ -n "$sent_fi" ] || fail "send $*: no FI name in: $(cat "$work/send.out")"
 }
 collect() { # env folder fi -> poll and apply once the answers are there
 	s=$(seq_of "$3")
@@ -72,7 +78,7 @@ expect() { # record state pattern
 
 # ---- three declarations in one batch, all accepted -------------------------
 take_in "$work/a.csv" "$(row C1 1 2026-12-01)" "$(row C2 2 2026-12-01)" "$(row C3 3 2026-12-02)"
-fi1=$(send)
+send; fi1=$sent_fi
 case $fi1 in FI.DIMN.012996.*.00001.T.1.1) ;; *) fail "first batch named $fi1" ;; esac
 grep -q "^3 claimed, 3 in" "$work/send.out" || fail "send: $(cat "$work/send.out")"
 [ "$(state_of C1)" = sent ] || fail "C1 not sent after upload"
@@ -84,23 +90,75 @@ gw show C1 | grep -Eq "remote ref 2: *[0-9]{12}$" || fail "C1 has no Dimona peri
 
 # ---- a declaration the ONSS rules refuse: C1's period again under another id
 take_in "$work/b.csv" "$(row C4 1 2026-12-01)"
-fi2=$(send)
+send; fi2=$sent_fi
 collect T OUTTEST "$fi2" || fail "answers of $fi2 unmatched"
 expect C4 refused "90373-333"
 
 # ---- the batch failure cases, each through the queue -----------------------
+# spoil CASE FI: what goes wrong between the writing and the upload.
+spoil() {
+	b=${2#FI.}
+	case $1 in
+	missing-fs) rm "$work/outbox/FS.$b" || fail "no FS.$b to remove" ;;
+	bad-signature) printf '<!-- changed after signing -->\n' >> "$work/outbox/$2" ;;
+	schema-error) # an element the schema refuses, signed again with the
+		# organisation's key by openssl: the signature is good, the XML not
+		sed -i 's#^</Dimona>$#<Unexpected/>\n</Dimona>#' "$work/outbox/$2"
+		grep -q '^<Unexpected/>$' "$work/outbox/$2" || fail "schema-error: FI not spoiled"
+		openssl cms -sign -binary -md sha256 -nosmimecap -signer "$TOP/certs/out/onss/org.crt.pem" \
+			-inkey "$TOP/certs/out/onss/org.key.pem" -in "$work/outbox/$2" -outform DER \
+			-out "$work/resigned.der" 2>"$work/cms.err" || fail "openssl cms -sign: $(cat "$work/cms.err")"
+		openssl base64 -in "$work/resigned.der" -out "$work/outbox/FS.$b" || fail "base64 FS" ;;
+	*) fail "spoil: unknown case $1" ;;
+	esac
+}
 n=10
-for case in "duplicate-name ACRF-133 T OUTTEST" "missing-fs ACRF-122 T OUTTEST" \
-            "bad-signature ACRF-125 T OUTTEST" "schema-error ACRF-102 T OUTTEST" \
-            "wrong-folder ACRF-119 R OUT"; do
+for case in "missing-fs ACRF-122" "bad-signature ACRF-125" "schema-error ACRF-102"; do
 	set -- $case
 	n=$((n + 1))
 	take_in "$work/f$n.csv" "$(row "F$n" "$n" 2026-12-03)"
-	fi=$(send --inject "$1")
-	[ -n "$fi" ] || fail "$1: nothing sent"
-	collect "$3" "$4" "$fi" || true
+	send --no-upload; fi=$sent_fi
+	[ "$(state_of "F$n")" = ready ] || fail "$1: F$n not left ready by --no-upload"
+	spoil "$1" "$fi"
+	gw onss send >"$work/send.out" 2>"$work/send.err" || fail "$1: upload of $fi: $(cat "$work/send.err")"
+	[ "$(state_of "F$n")" = sent ] || fail "$1: F$n is $(state_of "F$n") after the upload, want sent"
+	collect T OUTTEST "$fi" || true
 	expect "F$n" refused "$2"
 done
+
+# Wrong environment folder: the server path is misconfigured, so the T
+# submission lands in the production folder IN.
+n=$((n + 1))
+mkdir -p "$SFTP_ROOT/misplaced"
+ln -s ../IN "$SFTP_ROOT/misplaced/INTEST"
+sed "s#^sftp_url = .*#sftp_url = ${SFTP_URL}misplaced/#" "$work/gateway.conf" > "$work/misplaced.conf"
+take_in "$work/f$n.csv" "$(row "F$n" "$n" 2026-12-03)"
+"$GATEWAY" --config "$work/misplaced.conf" onss send >"$work/send.out" 2>"$work/send.err" ||
+	fail "send to the misplaced folder: $(cat "$work/send.err")"
+fi=$(sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out")
+[ -n "$fi" ] || fail "wrong-folder: nothing sent: $(cat "$work/send.out")"
+collect R OUT "$fi" || true
+expect "F$n" refused ACRF-119
+
+# Duplicate name: a second queue (its own outbox) of the same sender starts
+# its sequence at 1 again, a name the ONSS has already received (fi1; the
+# pinned clock gives both the same date).
+n=$((n + 1))
+mkdir -p "$work/dup-outbox" "$work/dup-answers"
+sed "s#^dsn = .*#dsn = $work/dup.db#; s#^outbox = .*#outbox = $work/dup-outbox#" "$work/gateway.conf" > "$work/dup.conf"
+echo "$hdr" > "$work/f$n.csv"; row "F$n" "$n" 2026-12-03 >> "$work/f$n.csv"
+"$GATEWAY" --config "$work/dup.conf" intake --contracts "$work/f$n.csv" >/dev/null 2>&1 || fail "intake F$n"
+"$GATEWAY" --config "$work/dup.conf" onss send >"$work/send.out" 2>"$work/send.err" ||
+	fail "dup send: $(cat "$work/send.err")"
+fi=$(sed -n 's/.* in \(FI\.[^ ]*\), .*/\1/p' "$work/send.out")
+[ "$fi" = "$fi1" ] || fail "duplicate-name: the second queue sent $fi, not $fi1"
+wait_for OUTTEST "FO.ACRF.*.$(seq_of "$fi").T" 1
+"$GATEWAY" --config "$work/dup.conf" onss poll --env T --dir "$work/dup-answers" >/dev/null 2>>"$work/poll.err" || fail "dup poll"
+"$GATEWAY" --config "$work/dup.conf" onss apply --dir "$work/dup-answers" >/dev/null 2>"$work/apply.err" || true
+"$GATEWAY" --config "$work/dup.conf" show "F$n" > "$work/show.out"
+grep -q "^state: *refused" "$work/show.out" || { cat "$work/show.out"; fail "F$n (duplicate name) is not refused"; }
+grep -q "ACRF-133" "$work/show.out" || { cat "$work/show.out"; fail "F$n: gateway show does not say ACRF-133"; }
+echo "F$n: refused (ACRF-133)"
 
 # ---- the service loop, and a send whose upload never happened or is unknown --
 # R1: written and recorded but not uploaded (as after a crash before the
@@ -207,4 +265,9 @@ nfiles=$(find "$work"/queue.db* "$work/outbox" "$work/answers" -type f | wc -l)
 others=$(find "$work"/queue.db* "$work/outbox" "$work/answers" -type f -perm /o=rwx | head -n 5)
 [ "$nfiles" -ge 10 ] && [ -z "$others" ] || fail "of $nfiles queue, batch and answer files, readable by others: $others"
 
+# Every answer applied, and every submission the queues wrote where
+# nothing was spoiled by hand, named as the pattern says.
+names_ok "$work/answers/applied"
+names_ok "$work/dup-outbox"
+[ -d "$work/big-outbox" ] && names_ok "$work/big-outbox"
 echo "batch queue: 3 accepted, 1 refused by the rules, 5 failure cases refused with their ACRF ids, resend after a lost upload without a duplicate, server outage survived, unmatched kept, $nfiles files none readable by others$big"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """dimona_check.py LEDGER.json QUEUE.db LABEL FAULTS(0|1) EXPECTED.tsv
 
-Compares the queue's final states with the expected Dimona outcomes and
-checks the simulator's ledger for loss and duplicates. Used by
+Compares the queue's final states, and the anomaly code each message
+carries (the expected code column; "-" means none), with the expected
+Dimona outcomes, and checks the simulator's ledger for loss and duplicates. Used by
 20-dimona-rest.sh. Exit 1 with one line per mismatch.
 """
 import json
+import re
 import sqlite3
 import sys
 
@@ -16,6 +18,12 @@ errs = []
 want_of = {"A": "accepted", "S": "accepted", "W": "accepted-with-warnings", "B": "refused"}
 state = {(r, v, k): (s, p) for r, v, k, s, p in
          db.execute("select record_id, revision, kind, state, remote_ref2 from msgs")}
+# The anomaly codes a message was answered with: the runner keeps them in
+# last_error as "90373-460 (StartingDate)"; retries and faults leave other
+# words there, never a code of this form.
+ANOMALY = re.compile(r"\b[0-9]{5}-[0-9]{3}\b")
+codes_of = {(r, v, k): "+".join(sorted(set(ANOMALY.findall(e)))) or "-" for r, v, k, e in
+            db.execute("select record_id, revision, kind, last_error from msgs")}
 exps = [l.rstrip("\n").split("\t") for l in open(sys.argv[5], encoding="utf-8") if not l.startswith("#")]
 
 # Designed duplicates and overlaps, with their original.
@@ -34,23 +42,31 @@ for cid, rev, action, status, code, note in exps:
         continue
     kind = "dimona-" + action.lower()
     got = state.get((cid, rev, kind), ("none", ""))[0]
-    if got == want_of[status]:
+    got_code = codes_of.get((cid, rev, kind), "-")
+    if got == want_of[status] and got_code == code:
         continue
     if faults and (cid in pairs or cid in originals):
         continue  # order depends on retries: checked pairwise below
-    errs.append("%s rev %d %s: expected %s (%s %s: %s), got %s"
-                % (cid, rev, kind, want_of[status], status, code, note, got))
+    errs.append("%s rev %d %s: expected %s with code %s (%s: %s), got %s with code %s"
+                % (cid, rev, kind, want_of[status], code, status, note, got, got_code))
 
 # Under faults, retries reorder sends: of a designed pair exactly one is
-# accepted and the other refused, or (same content) the lookup found the
-# original and both name the same period.
+# accepted (no code) and the other refused with the duplicate's expected
+# code, or (same content) the lookup found the original and both name the
+# same period.
 if faults:
+    dup_code = {cid: code for cid, rev, action, status, code, note in exps if cid in pairs}
     for dup, orig in pairs.items():
         a = state.get((dup, 1, "dimona-in"), ("none", ""))
         b = state.get((orig, 1, "dimona-in"), ("none", ""))
-        ok = {a[0], b[0]} == {"accepted", "refused"} or (a[0] == b[0] == "accepted" and a[1] == b[1])
+        ca = codes_of.get((dup, 1, "dimona-in"), "-")
+        cb = codes_of.get((orig, 1, "dimona-in"), "-")
+        ok = ((a[0], ca, b[0], cb) in (("accepted", "-", "refused", dup_code[dup]),
+                                       ("refused", dup_code[dup], "accepted", "-"))
+              or (a[0] == b[0] == "accepted" and a[1] == b[1] and ca == cb == "-"))
         if not ok:
-            errs.append("pair %s/%s: %s / %s" % (dup, orig, a, b))
+            errs.append("pair %s/%s: %s %s / %s %s (want one accepted, the other refused with %s)"
+                        % (dup, orig, a, ca, b, cb, dup_code[dup]))
 
 # The ledger: no two live periods of a worker overlap; every accepted IN has
 # its period, once; cancels are there; no live period nobody accounts for.

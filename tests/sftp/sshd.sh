@@ -1,7 +1,11 @@
 # tests/sftp/sshd.sh - a real OpenSSH sshd on loopback, SFTP only, for the
 # ONSS batch channel tests and the demo. Source it, then:
 #
-#   sftp_start            starts sshd on a free port; sets SFTP_PORT, SFTP_ROOT
+#   sftp_start            starts sshd on a free port (sshd takes no port 0: a
+#                         port found free is tried, and sshd's own "listening"
+#                         line is waited for; a port taken meanwhile by another
+#                         run makes sshd exit, and the next port is tried, so
+#                         two test runs can run at once); sets SFTP_PORT, SFTP_ROOT
 #                         (the folder the ONSS side sees: IN, INTEST, INTEST-S,
 #                         OUT, OUTTEST, OUTTEST-S), SFTP_USER, SFTP_URL (the
 #                         sftp:// base the gateway uses), SFTP_HOST_SHA256 (the
@@ -42,6 +46,35 @@ sftp_chroot_ok() {
 	return 0
 }
 
+# The sshd configuration for $SFTP_PORT, in $SFTP_CFG.
+sftp_write_config() {
+	{
+		echo "Port $SFTP_PORT"
+		echo "ListenAddress 127.0.0.1"
+		echo "HostKey $SFTP_TMP/etc/host_ed25519"
+		echo "PidFile $SFTP_TMP/sshd.pid"
+		echo "AuthorizedKeysFile $SFTP_TMP/etc/authorized_keys"
+		echo "AllowUsers $SFTP_USER"
+		echo "PubkeyAuthentication yes"
+		echo "PasswordAuthentication no"
+		echo "KbdInteractiveAuthentication no"
+		echo "UsePAM no"
+		echo "StrictModes no"
+		echo "AllowTcpForwarding no"
+		echo "AllowAgentForwarding no"
+		echo "X11Forwarding no"
+		echo "PermitTTY no"
+		echo "PermitTunnel no"
+		echo "Subsystem sftp internal-sftp"
+		echo "ForceCommand internal-sftp"
+		echo "LogLevel VERBOSE"
+		if [ "$uid" = 0 ]; then
+			echo "PermitRootLogin prohibit-password"
+			echo "ChrootDirectory $SFTP_ROOT"
+		fi
+	} > "$SFTP_CFG"
+}
+
 sftp_start() {
 	: "${TOP:?TOP must name the checkout}"
 	ssh_keys="$TOP/certs/out/ssh"
@@ -72,51 +105,42 @@ sftp_start() {
 	chmod 644 "$SFTP_TMP/etc/authorized_keys"
 	SFTP_KEY="$ssh_keys/client_ed25519"
 	SFTP_USER=$(id -un)
-	SFTP_PORT=$(sftp_free_port)
-	cfg="$SFTP_TMP/etc/sshd_config"
-	{
-		echo "Port $SFTP_PORT"
-		echo "ListenAddress 127.0.0.1"
-		echo "HostKey $SFTP_TMP/etc/host_ed25519"
-		echo "PidFile $SFTP_TMP/sshd.pid"
-		echo "AuthorizedKeysFile $SFTP_TMP/etc/authorized_keys"
-		echo "AllowUsers $SFTP_USER"
-		echo "PubkeyAuthentication yes"
-		echo "PasswordAuthentication no"
-		echo "KbdInteractiveAuthentication no"
-		echo "UsePAM no"
-		echo "StrictModes no"
-		echo "AllowTcpForwarding no"
-		echo "AllowAgentForwarding no"
-		echo "X11Forwarding no"
-		echo "PermitTTY no"
-		echo "PermitTunnel no"
-		echo "Subsystem sftp internal-sftp"
-		echo "ForceCommand internal-sftp"
-		echo "LogLevel VERBOSE"
-		if [ "$uid" = 0 ]; then
-			echo "PermitRootLogin prohibit-password"
-			echo "ChrootDirectory $SFTP_ROOT"
-		fi
-	} > "$cfg"
-	"$SSHD" -t -f "$cfg" || { echo "sftp_start: sshd refuses the generated config" >&2; return 1; }
-	SFTP_CFG=$cfg
-	sftp_run || return 1
+	SFTP_CFG="$SFTP_TMP/etc/sshd_config"
+	tries=0
+	while :; do
+		SFTP_PORT=$(sftp_free_port)
+		sftp_write_config
+		"$SSHD" -t -f "$SFTP_CFG" || { echo "sftp_start: sshd refuses the generated config" >&2; return 1; }
+		sftp_run
+		case $? in
+		0) break ;;
+		2) tries=$((tries + 1)); [ $tries -lt 10 ] || { echo "sftp_start: no free port after $tries tries" >&2; return 1; } ;;
+		*) return 1 ;;
+		esac
+	done
 	if [ "$uid" = 0 ]; then SFTP_URL="sftp://127.0.0.1:$SFTP_PORT/"
 	else SFTP_URL="sftp://127.0.0.1:$SFTP_PORT$SFTP_ROOT/"; fi
 	SFTP_HOST_SHA256=$(ssh-keygen -l -E sha256 -f "$ssh_keys/host_ed25519.pub" | awk '{print $2}' | sed 's/^SHA256://')
 	export SFTP_PORT SFTP_ROOT SFTP_USER SFTP_URL SFTP_HOST_SHA256 SFTP_KEY SFTP_PID SFTP_TMP
 }
 
-# Start sshd on $SFTP_PORT with $SFTP_CFG and wait until it listens (no
-# fixed sleep: poll the port).
+# Start sshd on $SFTP_PORT with $SFTP_CFG and wait until sshd itself says it
+# listens there (no fixed sleep; a bound port is not proof, another run's
+# sshd could hold it). Returns 2 when sshd could not bind the port.
 sftp_run() {
+	n0=$(cat "$SFTP_TMP/sshd.log" 2>/dev/null | wc -l)
 	"$SSHD" -D -e -f "$SFTP_CFG" 2>>"$SFTP_TMP/sshd.log" &
 	SFTP_PID=$!
 	i=0
-	while ! python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$SFTP_PORT)))" 2>/dev/null; do
+	until tail -n +$((n0 + 1)) "$SFTP_TMP/sshd.log" | grep -q "Server listening on 127.0.0.1 port $SFTP_PORT\."; do
 		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$SFTP_PID" 2>/dev/null; then
+		if ! kill -0 "$SFTP_PID" 2>/dev/null; then
+			wait "$SFTP_PID" 2>/dev/null; SFTP_PID=""
+			tail -n +$((n0 + 1)) "$SFTP_TMP/sshd.log" | grep -q "Bind to port $SFTP_PORT .* failed\|Cannot bind any address" && return 2
+			echo "sftp: sshd did not start:" >&2; tail -n 20 "$SFTP_TMP/sshd.log" >&2
+			return 1
+		fi
+		if [ $i -gt 100 ]; then
 			echo "sftp: sshd did not start:" >&2; tail -n 20 "$SFTP_TMP/sshd.log" >&2
 			return 1
 		fi

@@ -331,7 +331,19 @@ test_disk_nearly_full_refuses_intake(void **state)
 	struct queue_msg m2;
 	mk(&m2, "D-2", 1, "dimona-in", "{}");
 	assert_int_equal(q->ops->enqueue(q, &m2, 1, NULL), GW_ETEMP);
-	assert_int_equal(q->ops->get(q, m2.id[0] ? m2.id : "x", &g), GW_ENOTFOUND);
+	/* Nothing of D-2 was written: not under the id it would have had, not
+	 * under any id of its record, and its revision is not noted. */
+	char would[QUEUE_ID_MAX + 1];
+	queue_make_id(would, "D-2", 1, "dimona-in");
+	assert_int_equal(q->ops->get(q, would, &g), GW_ENOTFOUND);
+	struct queue_filter f = { .state = -1, .record_id = "D-2" };
+	struct queue_msg *found = NULL;
+	size_t nfound = 99;
+	assert_int_equal(q->ops->list(q, &f, &found, &nfound), GW_OK);
+	assert_int_equal(nfound, 0);
+	free(found);
+	uint32_t rev = 0;
+	assert_int_equal(q->ops->record_get(q, "D-2", &rev, NULL), GW_ENOTFOUND);
 	/* ...while what is queued is still served. */
 	assert_int_equal(q->ops->transition(q, m.id, QS_PENDING, QS_BUILDING, "runner", ""), GW_OK);
 	config_set(gw_cfg, "queue.min_free_mb", "1");

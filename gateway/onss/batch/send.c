@@ -169,30 +169,6 @@ out:
 	return in_file;
 }
 
-/* Upload FI, FS and GO of fi from dir, honouring the injected faults. */
-static gw_rc
-upload(const struct batch_send_opts *o, const char *dir, const char *fi, char *err, size_t cap)
-{
-	struct batch_name n;
-	char kind, fs[128], go[128], p[PATH_MAX];
-	gw_rc rc;
-	if (o->inject == NULL || strcmp(o->inject, "wrong-folder") != 0)
-		return batch_sftp_upload(o->sftp, dir, fi, err, cap);
-	/* A T or S file put into the production folder. */
-	batch_name_parse(fi, &n, &kind);
-	batch_name_format(&n, 'S', fs, sizeof fs);
-	batch_name_format(&n, 'G', go, sizeof go);
-	const char *folder = n.env == 'R' ? "INTEST" : "IN";
-	const char *names[] = { fi, fs, go };
-	for (int i = 0; i < 3; i++) {
-		if (snprintf(p, sizeof p, "%s/%s", dir, names[i]) >= (int)sizeof p)
-			return GW_EINPUT;
-		if (access(p, R_OK) == 0 && (rc = batch_sftp_put(o->sftp, p, folder, names[i], err, cap)) != GW_OK)
-			return rc;
-	}
-	return GW_OK;
-}
-
 /* Whether a folder listing holds a receipt (FO.ACRF) of submission n. */
 static int
 has_receipt(char **names, size_t n, const struct batch_name *bn)
@@ -400,7 +376,6 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	struct queue_msg *v = calloc(max, sizeof *v);
 	struct batch_writer *w = NULL;
 	char dir[PATH_MAX], err[512], why[512], counter[64];
-	const char *inj = o->inject ? o->inject : "";
 	int64_t now = queue_now_ms();
 	gw_rc rc;
 
@@ -456,11 +431,6 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	}
 	name.seq = (unsigned)seq;
 	snprintf(dir, sizeof dir, "%s", o->outbox);
-	if (strcmp(inj, "duplicate-name") == 0 && seq > 1) {
-		name.seq = (unsigned)seq - 1;       /* a name already used */
-		snprintf(dir, sizeof dir, "%s/.dup-%u", o->outbox, name.seq);
-		mkdir(dir, 0755);
-	}
 	batch_name_format(&name, 'I', r->fi_name, sizeof r->fi_name);
 	snprintf(why, sizeof why, "in batch submission %s", r->fi_name);
 	/* The FI name on every message, one transaction, before anything is
@@ -483,8 +453,6 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 				rc = GW_EIO;
 			r->in_file++;
 		}
-	if (rc == GW_OK && strcmp(inj, "schema-error") == 0)
-		fputs("<Unexpected/>\n", f);
 	if (rc == GW_OK)
 		rc = dimona_document_end(f);
 	if (rc != GW_OK) {
@@ -493,20 +461,6 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	}
 	if ((rc = batch_writer_commit(w, o->signer, NULL, 0)) != GW_OK)
 		goto unwritten;
-	if (strcmp(inj, "missing-fs") == 0 || strcmp(inj, "bad-signature") == 0) {
-		char p[PATH_MAX + 130], fs[128];
-		batch_name_format(&name, strcmp(inj, "missing-fs") == 0 ? 'S' : 'I', fs, sizeof fs);
-		snprintf(p, sizeof p, "%s/%s", dir, fs);
-		if (strcmp(inj, "missing-fs") == 0)
-			unlink(p);
-		else {
-			FILE *t = fopen(p, "a");          /* one comment more than was signed */
-			if (t) {
-				fputs("<!-- changed after signing -->\n", t);
-				fclose(t);
-			}
-		}
-	}
 	if (o->sftp == NULL)
 		goto out;
 
@@ -514,7 +468,7 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	 * sending (outcome unknown after a crash). */
 	if ((rc = move_all(q, v, n, QS_READY, QS_SENDING, "uploading", NULL)) != GW_OK)
 		goto out;
-	rc = upload(o, dir, r->fi_name, err, sizeof err);
+	rc = batch_sftp_upload(o->sftp, dir, r->fi_name, err, sizeof err);
 	if (rc == GW_OK)
 		snprintf(why, sizeof why, "uploaded %s over SFTP", r->fi_name);
 	else

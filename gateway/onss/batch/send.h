@@ -31,10 +31,6 @@ struct batch_send_opts {
 	size_t max;                       /* declarations per file (0: 10000) */
 	gw_ymd today;                     /* rules date and file date */
 	int now_min;
-	/* Fault injection for the tests of the refusal paths, never for use:
-	 * "missing-fs", "bad-signature", "wrong-folder", "schema-error",
-	 * "duplicate-name"; NULL in normal use. */
-	const char *inject;
 	/* Where answers are stored (for the "already there?" check before an
 	 * upload is repeated, and for batch_cycle); may be NULL for send only. */
 	const char *answers;

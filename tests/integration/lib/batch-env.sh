@@ -12,7 +12,7 @@
 # identity and the [onss_batch] SFTP connection; [onss_batch] is its last
 # section, so a test appends the keys it adds to it, then its own sections.
 # Functions: fail MESSAGE, gw ARGS (the gateway on that config),
-# wait_for FOLDER PATTERN COUNT.
+# wait_for FOLDER PATTERN COUNT, names_ok FOLDER, cms_answer_ok FILE.
 # Never starts the simulator itself: each test starts it with its options.
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -62,4 +62,37 @@ wait_for() {
 		kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
 		sleep 0.1
 	done
+}
+
+# Batch file names, checked by this pattern and not by the gateway's own
+# parser (batch_name_*): <kind>.<purpose>.<sender>.<YYYYMMDD>.<seq>.<env>
+# then, for FI/FS, the version and part (".1.1"), for GO the version
+# (".1"); answers (FO.ACRF/NOTI/IDFL/DMPI) end at the environment or add a
+# counter (".1"), as the names in the official samples
+# (../shared/reference/onss/samples) do. The date must exist.
+batch_name_re='^(F[IS]\.(DIMN|DMFA|DMWA)\.[0-9]{6}\.[0-9]{8}\.[0-9]{5}\.[RTS]\.1\.1|GO\.(DIMN|DMFA|DMWA)\.[0-9]{6}\.[0-9]{8}\.[0-9]{5}\.[RTS]\.1|FO\.(ACRF|NOTI|IDFL|DMPI)\.[0-9]{6}\.[0-9]{8}\.[0-9]{5}\.[RTS](\.[0-9]+)?)$'
+# names_ok FOLDER: every file of FOLDER has a well-formed batch name with a
+# real date; FI, FS and GO come together.
+names_ok() {
+	for f in $(ls "$1"); do
+		[ -f "$1/$f" ] || continue
+		echo "$f" | grep -Eq "$batch_name_re" || fail "badly named batch file $1/$f"
+		d=$(echo "$f" | cut -d. -f4)
+		date -d "$d" +%Y%m%d 2>/dev/null | grep -qx "$d" || fail "$f: no such date $d"
+		case $f in
+		FI.*) b=${f#FI.}
+			[ -f "$1/FS.$b" ] || fail "$f without FS.$b"
+			[ -f "$1/GO.${b%.1}" ] || fail "$f without GO.${b%.1}" ;;
+		esac
+	done
+}
+# cms_answer_ok FILE: a signed answer (base64 CMS signedData around the
+# XML) verified by `openssl cms -verify` against the test CA, not by the
+# gateway's batch_cms_verify; the well-formed XML inside goes to
+# $work/signed.xml. Returns 1 (no fail) when openssl refuses it.
+cms_answer_ok() {
+	openssl base64 -d -in "$1" -out "$work/signed.der" 2>"$work/cms.err" &&
+	openssl cms -verify -binary -inform DER -in "$work/signed.der" -CAfile "$TOP/certs/out/onss/ca.crt.pem" \
+		-purpose any -out "$work/signed.xml" 2>"$work/cms.err" &&
+	xmllint --noout "$work/signed.xml" 2>>"$work/cms.err"
 }
