@@ -9,6 +9,7 @@
 #include "core/reason.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,10 @@ static struct {
 	gw_rc env_rc;
 	char env_why[160];
 	int64_t env_offset_ms;
-	bool test_pinned, test_frozen;
-	int64_t test_offset_ms, test_frozen_ms;
+	/* Atomic: a simulator moves its clock from a request thread while
+	 * others read it. */
+	_Atomic bool test_pinned, test_frozen;
+	_Atomic int64_t test_offset_ms, test_frozen_ms;
 } clk;
 
 static int64_t

@@ -10,7 +10,8 @@
  * thread that runs the real rule engine (onss/dimona/rules.h) against the
  * durable ledger (sim/onss_ledger.h) and answers with the real anomaly
  * codes and their annex 30 labels. Faults on demand (--fault, POST
- * /sim/faults); POST /sim/revoke forgets the tokens issued. Owns the server, the tokens and the fault dice; never
+ * /sim/faults); POST /sim/revoke forgets the tokens issued; POST /sim/clock
+ * (advance_s=N) moves the simulator's clock ahead. Owns the server, the tokens and the fault dice; never
  * listens on anything but 127.0.0.1.
  *
  * It shares the gateway's code on purpose where it must give the real
@@ -603,6 +604,18 @@ route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *m
 		pthread_mutex_unlock(&s->mu);
 		return reply(conn, 204, NULL, "", 0, NULL, -1);
 	}
+	if (strcmp(url, "/sim/clock") == 0 && post) {
+		/* Move the simulator's clock ahead ("advance_s=N"), so that a test
+		 * sees a token expire without waiting for it. */
+		char *v = form_get(body, "advance_s"), *end = NULL;
+		long long n = v ? strtoll(v, &end, 10) : -1;
+		int ok = v != NULL && *end == '\0' && n >= 0 && n <= 86400LL * 366;
+		free(v);
+		if (!ok)
+			return status_message(conn, 400, "advance_s=SECONDS (0 to a year) expected");
+		clock_pin(clock_now_ms() + n * 1000, false);
+		return reply(conn, 204, NULL, "", 0, NULL, -1);
+	}
 	if (strcmp(url, TOKEN_PATH) == 0 && post)
 		return token_endpoint(s, conn, body);
 	if (strncmp(url, API "/", sizeof API) != 0)
@@ -828,7 +841,8 @@ usage(FILE *out)
 	    "                       NNNNNN-declaration.json, NNNNNN-search.json), for tests\n\n"
 	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
 	    "POST " API "/declarations/search, GET " API "/periods/{id}; GET /sim/ledger (JSON),\n"
-	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/revoke (forget every\n"
+	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/clock (advance_s=N),\n"
+	    "POST /sim/revoke (forget every\n"
 	    "token issued).\n");
 }
 
