@@ -258,13 +258,14 @@ poll_answers(int argc, char **argv)
 		fprintf(stderr, "gateway onss poll: %s\n", err);
 		return GW_EXIT_USAGE;
 	}
-	gw_rc rc = batch_sftp_poll(&s, env[0], dir, &got, err, sizeof err);
-	printf("%zu answers stored in %s\n", got, dir);
+	size_t skipped = 0;
+	gw_rc rc = batch_sftp_poll_counted(&s, env[0], dir, &got, &skipped, err, sizeof err);
+	printf("%zu answers stored in %s, %zu skipped (left on the server, see the log)\n", got, dir, skipped);
 	if (rc != GW_OK) {
 		fprintf(stderr, "gateway onss poll: %s\n", err);
 		return GW_EXIT_USAGE;
 	}
-	return GW_EXIT_OK;
+	return skipped ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 
 /* apply: answers in a folder onto the queue. */

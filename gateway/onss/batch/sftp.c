@@ -63,6 +63,13 @@ batch_sftp_from_config(struct batch_sftp *s, char *errbuf, size_t errcap)
 	snprintf(s->host_sha256, sizeof s->host_sha256, "%s", pin);
 	s->connect_timeout_s = config_get_int(gw_cfg, "onss_batch.connect_timeout", 20);
 	s->timeout_s = config_get_int(gw_cfg, "onss_batch.timeout", 600);
+	int64_t mb = config_get_int(gw_cfg, "onss_batch.max_answer_mb", 256);
+	if (mb < 1 || mb > 500) {
+		snprintf(errbuf, errcap, "[onss_batch] max_answer_mb must be 1..500 (the answer parser "
+		    "stops at 512 MiB)");
+		return GW_ECONFIG;
+	}
+	s->max_answer_bytes = (long long)mb << 20;
 	return GW_OK;
 }
 
@@ -329,6 +336,51 @@ remote_rm(const struct batch_sftp *s, const char *folder, const char *name, char
 	return cc == CURLE_OK ? GW_OK : curl_rc(cc, name, curlerr, errbuf, errcap);
 }
 
+/* A download into a file that stops past max bytes. */
+struct capped_file {
+	FILE *f;
+	long long len, max;
+};
+
+static size_t
+capped_write(char *data, size_t size, size_t n, void *ud)
+{
+	struct capped_file *cf = ud;
+	size_t add = size * n;
+	cf->len += (long long)add;
+	if (cf->len > cf->max)
+		return 0;                           /* aborts the transfer */
+	return fwrite(data, 1, add, cf->f);
+}
+
+/* local_dir/quarantine/NAME.why, saying why NAME stays on the server. */
+static void
+quarantine_note(const char *local_dir, const char *name, const char *why)
+{
+	char d[PATH_MAX], p[PATH_MAX];
+	if (snprintf(d, sizeof d, "%s/quarantine", local_dir) >= (int)sizeof d ||
+	    snprintf(p, sizeof p, "%s/%s.why", d, name) >= (int)sizeof p)
+		return;
+	if (mkdir(d, 0750) != 0 && errno != EEXIST)
+		return;
+	FILE *f = fopen(p, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "%s: %s\n", name, why);
+	if (fclose(f) != 0)
+		log_error_errno(NULL, name, "%s: cannot write the quarantine note", p);
+}
+
+/* Whether an earlier poll quarantined NAME (left on the server). */
+static int
+quarantined(const char *local_dir, const char *name)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	return snprintf(p, sizeof p, "%s/quarantine/%s.why", local_dir, name) < (int)sizeof p &&
+	    stat(p, &st) == 0;
+}
+
 gw_rc
 batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const char *name,
                  const char *local_dir, char *errbuf, size_t errcap)
@@ -338,9 +390,16 @@ batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const char *nam
 	CURL *c = NULL;
 	gw_rc rc = GW_EIO;
 	int fd;
+	struct batch_name bn;
+	char kind = 0;
 
-	if (name[0] == '.' || strchr(name, '/') ||
-	    snprintf(url, sizeof url, "%s%s/%s", s->url, folder, name) >= (int)sizeof url ||
+	/* Only a name of the answer grammar is fetched: it goes into a URL and
+	 * a local path, and anything else is not an ONSS answer. */
+	if (batch_name_parse(name, &bn, &kind) != GW_OK || kind != 'O') {
+		snprintf(errbuf, errcap, "not an ONSS answer name (FO.<type>.<sender>.<date>.<seq>.<env>)");
+		return GW_EINPUT;
+	}
+	if (snprintf(url, sizeof url, "%s%s/%s", s->url, folder, name) >= (int)sizeof url ||
 	    snprintf(tmp, sizeof tmp, "%s/.%s.dlXXXXXX", local_dir, name) >= (int)sizeof tmp ||
 	    snprintf(final_path, sizeof final_path, "%s/%s", local_dir, name) >= (int)sizeof final_path) {
 		snprintf(errbuf, errcap, "%s: unusable name", name);
@@ -359,9 +418,21 @@ batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const char *nam
 		rc = GW_ENOMEM;
 		goto fail;
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	struct capped_file cf = { f, 0, s->max_answer_bytes > 0 ? s->max_answer_bytes : 256LL << 20 };
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, capped_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &cf);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cf.max);
 	CURLcode cc = curl_easy_perform(c);
 	curl_easy_cleanup(c);
+	if (cc == CURLE_FILESIZE_EXCEEDED || (cc == CURLE_WRITE_ERROR && cf.len > cf.max)) {
+		/* Left on the server, where it is not lost: the operator fetches
+		 * it by hand. The note keeps later polls from trying again. */
+		snprintf(errbuf, errcap, "larger than %lld MiB ([onss_batch] max_answer_mb): not downloaded, "
+		    "left on the server and quarantined", cf.max >> 20);
+		quarantine_note(local_dir, name, errbuf);
+		rc = GW_EINPUT;
+		goto fail;
+	}
 	if (cc != CURLE_OK) {
 		rc = curl_rc(cc, name, curlerr, errbuf, errcap);
 		goto fail;
@@ -415,24 +486,61 @@ fail:
 	return rc;
 }
 
+/* A remote name for a log line: printable ASCII kept, the rest as \xNN. */
+static void
+name_shown(const char *name, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 5 < cap; p++) {
+		if (*p >= 0x21 && *p < 0x7f && *p != '\\')
+			out[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
+	}
+	out[o] = '\0';
+}
+
 gw_rc
-batch_sftp_poll(const struct batch_sftp *s, char env, const char *local_dir,
-                size_t *fetched, char *errbuf, size_t errcap)
+batch_sftp_poll_counted(const struct batch_sftp *s, char env, const char *local_dir,
+                        size_t *fetched, size_t *skipped, char *errbuf, size_t errcap)
 {
 	char **names = NULL;
 	size_t n = 0;
 	gw_rc rc;
 	const char *folder = batch_sftp_out_dir(env);
 
-	*fetched = 0;
+	*fetched = *skipped = 0;
 	if ((rc = batch_sftp_list(s, folder, &names, &n, errbuf, errcap)) != GW_OK)
 		return rc;
-	for (size_t i = 0; i < n && rc == GW_OK; i++) {
-		if (strncmp(names[i], "FO.", 3) != 0)
+	/* One odd or oversized file must not block the answers after it: each
+	 * is reported and skipped; a temporary failure is returned at the end
+	 * so that the caller polls again. */
+	gw_rc first_temp = GW_OK;
+	for (size_t i = 0; i < n; i++) {
+		char why[512], shown[160];
+		if (strncmp(names[i], "FO.", 3) != 0 || quarantined(local_dir, names[i]))
 			continue;
-		if ((rc = batch_sftp_fetch(s, folder, names[i], local_dir, errbuf, errcap)) == GW_OK)
+		gw_rc frc = batch_sftp_fetch(s, folder, names[i], local_dir, why, sizeof why);
+		if (frc == GW_OK) {
 			(*fetched)++;
+			continue;
+		}
+		name_shown(names[i], shown, sizeof shown);
+		log_error(NULL, shown, "%s/%s skipped: %s", folder, shown, why);
+		(*skipped)++;
+		if (frc != GW_EINPUT && first_temp == GW_OK) {
+			first_temp = frc;
+			snprintf(errbuf, errcap, "%s: %s", shown, why);
+		}
 	}
 	batch_sftp_names_free(names, n);
-	return rc;
+	return first_temp;
+}
+
+gw_rc
+batch_sftp_poll(const struct batch_sftp *s, char env, const char *local_dir,
+                size_t *fetched, char *errbuf, size_t errcap)
+{
+	size_t skipped;
+	return batch_sftp_poll_counted(s, env, local_dir, fetched, &skipped, errbuf, errcap);
 }

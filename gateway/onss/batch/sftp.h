@@ -24,6 +24,8 @@ struct batch_sftp {
 	char host_sha256[64];     /* base64 SHA-256 of the server host key; required */
 	long connect_timeout_s;
 	long timeout_s;
+	long long max_answer_bytes; /* an answer larger than this is not downloaded ([onss_batch]
+	                               max_answer_mb, below the answer parser's 512 MiB) */
 };
 
 /* Fill from configuration ([onss_batch] sftp_url, sftp_user, sftp_key,
@@ -57,8 +59,15 @@ gw_rc batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const cha
                        const char *local_dir, char *errbuf, size_t errcap);
 
 /* Poll: fetch every answer (FO.*) waiting in the environment's OUT folder
- * into local_dir; *fetched counts them. Stops at the first network error
- * (what was stored stays stored). */
+ * into local_dir; *fetched counts them. A file that is not an answer name
+ * (the grammar of onss/batch/name.c), or larger than max_answer_bytes, is
+ * logged naming it, left on the server and skipped (*skipped counts them;
+ * an oversized one gets a note in local_dir/quarantine/ so later polls
+ * leave it alone); the rest go on. A network error on one file goes on to
+ * the next too, and is returned at the end (GW_ETEMP: poll again). */
+gw_rc batch_sftp_poll_counted(const struct batch_sftp *s, char env, const char *local_dir,
+                              size_t *fetched, size_t *skipped, char *errbuf, size_t errcap);
+/* The same without the skipped count. */
 gw_rc batch_sftp_poll(const struct batch_sftp *s, char env, const char *local_dir,
                       size_t *fetched, char *errbuf, size_t errcap);
 
