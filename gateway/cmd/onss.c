@@ -90,7 +90,7 @@ show_answer(int argc, char **argv)
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
-	gw_rc rc = onss_answer_parse_file(file, flags, &a, err, sizeof err);
+	gw_rc rc = onss_answer_parse_file(file, flags | ONSS_ANSWER_INSPECT, &a, err, sizeof err);
 	if (rc != GW_OK) {
 		/* An I/O error already names the file. */
 		if (rc == GW_EIO)

@@ -11,8 +11,11 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "core/config.h"
 #include "core/xml_safe.h"
+#include "crypto/signer.h"
 #include "onss/batch/answer.h"
+#include "onss/batch/cms.h"
 #include "onss/codelist.h"
 
 static char sdir[512];
@@ -246,6 +249,65 @@ test_attribute_expansion_refused(void **state)
 	}
 }
 
+/* Where answers must be signed (production, or answers_signed = required)
+ * a plain answer is refused; show-answer may still read it; a signed one
+ * with an empty answer_ca is refused rather than believed unchecked. */
+static void
+test_signature_required(void **state)
+{
+	(void)state;
+	char path[700], err[512], pki[600], cert[700], key[700], ca[700];
+	struct onss_answer *a = NULL;
+	const char *top = getenv("TOP");
+	snprintf(path, sizeof path, "%s/ACRF_20231_1.xml", sdir);
+	gw_cfg = config_new();
+
+	config_set(gw_cfg, "onss_batch.env", "T");      /* test circuit: plain answers are fine */
+	assert_int_equal(onss_answer_parse_file(path, 0, &a, err, sizeof err), GW_OK);
+	assert_false(a->signed_answer);
+	onss_answer_free(a);
+
+	config_set(gw_cfg, "onss_batch.env", "R");      /* production: signed, by default */
+	assert_int_equal(onss_answer_parse_file(path, 0, &a, err, sizeof err), GW_EINPUT);
+	assert_non_null(strstr(err, "unsigned answer refused"));
+	assert_int_equal(onss_answer_parse_file(path, ONSS_ANSWER_INSPECT, &a, err, sizeof err), GW_OK);
+	onss_answer_free(a);
+	config_set(gw_cfg, "onss_batch.answers_signed", "optional");
+	assert_int_equal(onss_answer_parse_file(path, 0, &a, err, sizeof err), GW_OK);
+	onss_answer_free(a);
+	config_set(gw_cfg, "onss_batch.env", "T");
+	config_set(gw_cfg, "onss_batch.answers_signed", "required");
+	assert_int_equal(onss_answer_parse_file(path, 0, &a, err, sizeof err), GW_EINPUT);
+
+	/* The same answer signed by the (test) ONSS: read when answer_ca is
+	 * set, refused when it is empty. */
+	snprintf(pki, sizeof pki, "%s/certs/out", top ? top : ".");
+	snprintf(cert, sizeof cert, "%s/onss/org.crt.pem", pki);
+	snprintf(key, sizeof key, "%s/onss/org.key.pem", pki);
+	snprintf(ca, sizeof ca, "%s/onss/ca.crt.pem", pki);
+	struct gw_signer *sg = NULL;
+	assert_int_equal(signer_load(&sg, cert, key, err, sizeof err), GW_OK);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char xml[65536];
+	size_t n = fread(xml, 1, sizeof xml, f);
+	fclose(f);
+	char *b64 = NULL;
+	size_t blen = 0;
+	assert_int_equal(batch_cms_wrap(sg, xml, n, &b64, &blen), GW_OK);
+	config_set(gw_cfg, "onss_batch.answer_ca", ca);
+	assert_int_equal(onss_answer_parse(b64, blen, "FO.ACRF.x", 0, &a, err, sizeof err), GW_OK);
+	assert_true(a->signed_answer);
+	onss_answer_free(a);
+	config_set(gw_cfg, "onss_batch.answer_ca", "");
+	assert_int_equal(onss_answer_parse(b64, blen, "FO.ACRF.x", 0, &a, err, sizeof err), GW_EINPUT);
+	assert_non_null(strstr(err, "answer_ca is empty"));
+	free(b64);
+	signer_free(sg);
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+}
+
 int
 main(void)
 {
@@ -257,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_attribute_expansion_refused),
+		cmocka_unit_test(test_signature_required),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	onss_codelist_free();

@@ -440,6 +440,14 @@ onss_answer_free(struct onss_answer *a)
 	free(a);
 }
 
+int
+onss_answers_must_be_signed(void)
+{
+	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	const char *v = config_get(gw_cfg, "onss_batch.answers_signed", env[0] == 'R' ? "required" : "optional");
+	return strcmp(v, "optional") != 0;      /* anything but "optional" is the safe side */
+}
+
 gw_rc
 onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
                   struct onss_answer **out, char *errbuf, size_t errcap)
@@ -462,7 +470,13 @@ onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
 		char *content = NULL;
 		size_t clen = 0;
 		const char *ca = config_get(gw_cfg, "onss_batch.answer_ca", "certs/out/onss/ca.crt.pem");
-		gw_rc urc = batch_cms_unwrap(buf, len, ca[0] ? ca : NULL, &content, &clen, &chk);
+		if (ca[0] == '\0') {
+			/* A signature whose signer is not checked proves nothing. */
+			snprintf(errbuf, errcap, "signed answer refused: [onss_batch] answer_ca is empty, so "
+			    "the signer cannot be checked");
+			return GW_EINPUT;
+		}
+		gw_rc urc = batch_cms_unwrap(buf, len, ca, &content, &clen, &chk);
 		if (urc != GW_OK) {
 			snprintf(errbuf, errcap, "signed answer refused: %s (signature code %d)", chk.why, chk.code);
 			return urc == GW_ENOMEM ? GW_ENOMEM : GW_EINPUT;
@@ -474,6 +488,11 @@ onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
 			snprintf((*out)->signer, sizeof (*out)->signer, "%s", chk.signer);
 		}
 		return rc;
+	}
+	if (!(flags & (ONSS_ANSWER_UNWRAPPED | ONSS_ANSWER_INSPECT)) && onss_answers_must_be_signed()) {
+		snprintf(errbuf, errcap, "unsigned answer refused: answers must carry the ONSS signature "
+		    "([onss_batch] answers_signed = required)");
+		return GW_EINPUT;
 	}
 	/* An answer file is data from outside: no DOCTYPE (refused before
 	 * anything else, the schema check included, looks at it), no network,

@@ -14,8 +14,10 @@
  * gw_reference_dir()/onss/xsd, or [onss] xsd_dir) before it is believed.
  * Labels come from the annex 30 code list (onss/codelist.h). An answer
  * that comes signed (CMS signedData around the XML, DER or base64) is
- * verified first against [onss_batch] answer_ca; one that does not verify
- * is refused, never read.
+ * verified first against [onss_batch] answer_ca (an empty answer_ca is a
+ * refusal, not a pass); one that does not verify is refused, never read.
+ * Where answers must be signed (onss_answers_must_be_signed), a plain one
+ * is refused too: the apply path then keeps it in unmatched/ with why.
  */
 #ifndef GW_ONSS_BATCH_ANSWER_H
 #define GW_ONSS_BATCH_ANSWER_H
@@ -124,6 +126,13 @@ struct onss_answer {
 
 #define ONSS_ANSWER_NO_XSD 1         /* skip the XSD check (fuzzing, tests of the parser) */
 #define ONSS_ANSWER_UNWRAPPED 2      /* internal: the signature layer is already removed */
+#define ONSS_ANSWER_INSPECT 4        /* show-answer: read an unsigned answer even where answers
+                                        must be signed (nothing is applied from it) */
+
+/* Whether answers must come signed by the ONSS: [onss_batch] answers_signed
+ * = required | optional; its default is required in production (env R) and
+ * optional in the test environments (T, S), whose answers may be plain. */
+int onss_answers_must_be_signed(void);
 
 /* Parse and validate an answer held in memory. errbuf says why on failure:
  * GW_EINPUT = not an ONSS answer, not well-formed or not schema-valid. */
