@@ -78,6 +78,7 @@ struct sim {
 	unsigned seed;
 	size_t cursor;                       /* next declaration to process */
 	unsigned long tokens_issued, assertions_refused, faults_injected;
+	unsigned odd_search;                 /* which malformed search answer is next */
 	const char *capture;                 /* --capture DIR, or NULL */
 	unsigned long captured;
 };
@@ -510,6 +511,17 @@ search_declarations(struct sim *s, struct MHD_Connection *conn, const char *body
 	}
 	pthread_mutex_unlock(&s->mu);
 	json_decref(q);
+	if (roll(s, F_MALFORMED)) {
+		/* Three answers a client must not trust, in turn: no items
+		 * array, an item without its id, the id as a string. */
+		static const char *const odd[] = { "{\"results\":[]}", "{\"items\":[{\"result\":\"A\"}]}",
+		    "{\"items\":[{\"declarationId\":\"123456\",\"result\":\"A\"}]}" };
+		pthread_mutex_lock(&s->mu);
+		const char *pick = odd[s->odd_search++ % 3];
+		pthread_mutex_unlock(&s->mu);
+		json_decref(items);
+		return reply(conn, 200, "application/json", pick, strlen(pick), NULL, -1);
+	}
 	return reply_json(conn, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -833,7 +845,8 @@ usage(FILE *out)
 	    "                       accepted on the same period this long after (default 2000)\n"
 	    "  --fault KIND:P       inject a fault with probability P; KIND is 429, 500, 503,\n"
 	    "                       drop (connection closed, after storing a POST), slow,\n"
-	    "                       trunc (cut body), malformed, tokendown, 401 (a valid\n"
+	    "                       trunc (cut body), malformed (bad JSON; on a search,\n"
+	    "                       in turn no items, an item without id, a string id), tokendown, 401 (a valid\n"
 	    "                       token refused) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
 	    "  --seed N             fault dice seed (default 1)\n"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -568,6 +569,42 @@ test_loop_until_idle_and_stop(void **state)
 	assert_int_equal(state_of(b, NULL), QS_PENDING);
 }
 
+/* Another process holds the queue's write lock: the claims of a step and
+ * the start-up recovery are temporary failures that change nothing and are
+ * simply tried again; once the lock is gone, the same message goes on. */
+static void
+test_busy_queue_is_temporary(void **state)
+{
+	(void)state;
+	char id[QUEUE_ID_MAX + 1], err[256];
+	sqlite3 *other = NULL;
+	size_t did = 0;
+	struct runner_config c;
+
+	runner_free(r);
+	q->ops->close(q);
+	config_set(gw_cfg, "queue.busy_timeout_ms", "50");
+	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	runner_config_default(&c);
+	c.seed = 1;
+	assert_int_equal(runner_new(&r, q, &fake_ops, &fk, &c), GW_OK);
+	add("C-BUSY", 1, "dimona-in", NULL, 0, id);
+
+	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(runner_recover(r, clk), GW_ETEMP);
+	assert_int_equal(runner_step(r, clk, &did), GW_ETEMP);
+	assert_int_equal(state_of(id, NULL), QS_PENDING);
+	assert_int_equal(fk.submits, 0);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+
+	assert_int_equal(runner_recover(r, clk), GW_OK);
+	run_for(10000);
+	assert_int_equal(state_of(id, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 1);
+}
+
 int
 main(void)
 {
@@ -586,6 +623,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_follow_up_waits_for_period_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_body_is_quarantined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_queue_is_temporary, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -517,6 +517,31 @@ test_lookup_after_lost_answer(void **state)
 	dimona_rest_close(c);
 }
 
+/* A search answer the client cannot trust is a temporary failure, never a
+ * "not there" that would let it send a second time; an id given as a
+ * string is still an id. */
+static void
+test_lookup_untrusted_search(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	char err[512], id[32];
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	struct contract k = contract("OTH", 20260421);
+	struct dimona_decl d;
+	dimona_decl_from_contract(&d, &k);
+	assert_int_equal(sim_faults(&sim, "malformed:1"), 0);
+	err[0] = '\0';
+	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ETEMP);
+	assert_non_null(strstr(err, "no items array"));
+	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ETEMP);
+	assert_non_null(strstr(err, "item without declarationId"));
+	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_OK);
+	assert_string_equal(id, "123456");
+	assert_int_equal(sim_faults(&sim, ""), 0);
+	dimona_rest_close(c);
+}
+
 static void
 test_faults_map_to_temporary(void **state)
 {
@@ -800,6 +825,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_waiting_on_identification, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_lookup_after_lost_answer, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_faults_map_to_temporary, sim_up, sim_down),
+		cmocka_unit_test_setup_teardown(test_lookup_untrusted_search, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_tls_always_verified, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_sim_ledger_survives_kill, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_dump_ledger, sim_up, sim_down),
