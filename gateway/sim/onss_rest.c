@@ -512,15 +512,25 @@ search_declarations(struct sim *s, struct MHD_Connection *conn, const char *body
 	pthread_mutex_unlock(&s->mu);
 	json_decref(q);
 	if (roll(s, F_MALFORMED)) {
-		/* Three answers a client must not trust, in turn: no items
-		 * array, an item without its id, the id as a string. */
-		static const char *const odd[] = { "{\"results\":[]}", "{\"items\":[{\"result\":\"A\"}]}",
-		    "{\"items\":[{\"declarationId\":\"123456\",\"result\":\"A\"}]}" };
+		/* Three odd answers in turn: no items array and an item without
+		 * its id (a client must not trust either), then the true items
+		 * with each id as a string (still the same ids). */
+		static const char *const odd[] = { "{\"results\":[]}", "{\"items\":[{\"result\":\"A\"}]}" };
 		pthread_mutex_lock(&s->mu);
-		const char *pick = odd[s->odd_search++ % 3];
+		unsigned k = s->odd_search++ % 3;
 		pthread_mutex_unlock(&s->mu);
-		json_decref(items);
-		return reply(conn, 200, "application/json", pick, strlen(pick), NULL, -1);
+		if (k < 2) {
+			json_decref(items);
+			return reply(conn, 200, "application/json", odd[k], strlen(odd[k]), NULL, -1);
+		}
+		size_t i;
+		json_t *it;
+		json_array_foreach(items, i, it) {
+			char idtext[32];
+			snprintf(idtext, sizeof idtext, "%lld",
+			    (long long)json_integer_value(json_object_get(it, "declarationId")));
+			json_object_set_new(it, "declarationId", json_string(idtext));
+		}
 	}
 	return reply_json(conn, 200, json_pack("{s:o}", "items", items));
 }

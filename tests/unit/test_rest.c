@@ -525,11 +525,17 @@ test_lookup_untrusted_search(void **state)
 {
 	(void)state;
 	struct dimona_rest *c;
-	char err[512], id[32];
+	struct dimona_result r;
+	char err[512], id[32], sent[32], *js;
+	long ra;
 	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
 	struct contract k = contract("OTH", 20260421);
 	struct dimona_decl d;
 	dimona_decl_from_contract(&d, &k);
+	js = to_json(&d);
+	assert_int_equal(dimona_rest_submit(c, js, strlen(js), sent, sizeof sent, &ra, err, sizeof err), GW_OK);
+	free(js);
+	assert_int_equal(wait_result(c, sent, &r), GW_OK);
 	assert_int_equal(sim_faults(&sim, "malformed:1"), 0);
 	err[0] = '\0';
 	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ETEMP);
@@ -537,7 +543,7 @@ test_lookup_untrusted_search(void **state)
 	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ETEMP);
 	assert_non_null(strstr(err, "item without declarationId"));
 	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_OK);
-	assert_string_equal(id, "123456");
+	assert_string_equal(id, sent);                      /* the id given as a string */
 	assert_int_equal(sim_faults(&sim, ""), 0);
 	dimona_rest_close(c);
 }
