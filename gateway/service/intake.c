@@ -525,6 +525,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL ||
 	    hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
+		snprintf(errbuf, errcap, "%s: out of memory; nothing taken in", path);
 		goto out;
 	}
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
