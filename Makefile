@@ -61,7 +61,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: bench-bins fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
-        crash-test pki clean lint coverage
+        crash-test torture pki clean lint coverage
 
 all: $(BIN)
 
@@ -83,6 +83,15 @@ $(BIN): $(BUILD)/obj/gateway/main.o $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+# The allocation torture test: the gateway's own calls to the allocator go
+# through its counting wrappers (tests/unit/test_alloc_torture.c).
+TORTURE_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=strdup \
+                -Wl,--wrap=strndup,--wrap=open_memstream,--wrap=getline
+
+$(BUILD)/tests/test_alloc_torture: tests/unit/test_alloc_torture.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(TORTURE_WRAP) $(LDLIBS) -lcmocka -ldl
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -130,6 +139,11 @@ fuzz:
 bench: $(BIN) $(BENCH_BIN)
 	@sh certs/gen-test-pki.sh
 	@BUILD=$(BUILD) REF=$(REF) sh bench/run.sh
+
+# Allocation-failure injection over the queue and intake, every N (make check
+# runs every 4th); SAN=1 runs it under ASan/LSan.
+torture: $(BUILD)/tests/test_alloc_torture
+	@TORTURE_STEP=1 sh -c '. tests/lib/clock.sh && $(BUILD)/tests/test_alloc_torture'
 
 crash-test: $(BIN)
 	@sh certs/gen-test-pki.sh

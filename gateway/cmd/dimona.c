@@ -223,7 +223,11 @@ cmd_dimona(int argc, char **argv)
 		l.v[k++] = l.v[i];
 	}
 	l.n = k;
-	size_t merged = dimona_merge_ext_series(l.v, &l.n);
+	size_t merged;
+	if (dimona_merge_ext_series(l.v, &l.n, &merged) != GW_OK) {
+		fprintf(stderr, "gateway dimona: %s: out of memory\n", o.contracts);
+		goto out;
+	}
 	if (merged)
 		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days declared as OTH", merged);
 

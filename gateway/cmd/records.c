@@ -55,7 +55,7 @@ open_failed(gw_rc rc, const char *err)
 static bool
 tally_add(struct tally *t, gw_rc rc, const struct record_rejection *rej)
 {
-	if (rc == GW_EIO) {
+	if (rc != GW_OK && rc != GW_EINPUT) {        /* read error, out of memory */
 		record_rejection_print(rej, stderr);
 		t->status = GW_EXIT_USAGE;
 		return false;

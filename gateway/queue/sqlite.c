@@ -281,8 +281,10 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 	struct sq *s = calloc(1, sizeof *s);
 	gw_rc rc = GW_EIO;
 	*qp = NULL;
-	if (s == NULL)
+	if (s == NULL) {
+		snprintf(errbuf, errcap, "queue %s: out of memory", dsn);
 		return GW_ENOMEM;
+	}
 	s->base.ops = &queue_sqlite_ops;
 	if (strncmp(dsn, "sqlite:", 7) == 0)
 		dsn += 7;

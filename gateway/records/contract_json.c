@@ -12,6 +12,7 @@
 #include "records/contract_fields.h"
 #include "records/contract_jsonl.h"
 #include "core/date.h"
+#include "core/json_mem.h"
 #include "core/fixed.h"
 
 #include <jansson.h>
@@ -65,11 +66,13 @@ add_fixed(json_t *o, enum contract_field f, int64_t v)
 gw_rc
 contract_to_json(const struct contract *c, char **out, size_t *len)
 {
-	json_t *o = json_object();
+	json_t *o;
 	char b[32];
 	int ok;
 
 	*out = NULL;
+	json_mem_begin();
+	o = json_object();
 	if (o == NULL)
 		return GW_ENOMEM;
 	snprintf(b, sizeof b, "%u", (unsigned)c->revision);
@@ -117,6 +120,13 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 	if (ok)
 		*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	/* The canonical text is the record's identity (its hash decides
+	 * replays): after any allocation failure of jansson's it is not
+	 * trusted, even when jansson returned one. */
+	if (*out != NULL && json_mem_failed()) {
+		free(*out);
+		*out = NULL;
+	}
 	if (*out == NULL)
 		return GW_ENOMEM;
 	*len = strlen(*out);

@@ -7,6 +7,7 @@
  * never keeps a pointer into its objects after returning.
  */
 #include "records/contract_jsonl.h"
+#include "core/json_mem.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -89,14 +90,29 @@ contract_jsonl_parse(const char *line, size_t n, char *fix, struct contract *c,
 	rej->record_id[0] = '\0';
 	if (text_utf8_check(line, n) != n) {
 		bad_utf8 = 1;
-		if (fix == NULL && (fix = owned = malloc(3 * n + 1)) == NULL)
-			return contract_reject(rej, "", "out of memory");
+		/* Out of memory says nothing of the record: not a rejection. */
+		if (fix == NULL && (fix = owned = malloc(3 * n + 1)) == NULL) {
+			contract_reject(rej, "", "out of memory");
+			return GW_ENOMEM;
+		}
 		n = repair_utf8(line, n, fix);
 		line = fix;
 	}
+	json_mem_begin();
 	root = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err);
+	/* jansson reports most allocation failures as syntax errors, and
+	 * one in its lexer silently drops a character ("joint_committe"):
+	 * after any, the parse says nothing of the record. */
+	if (json_mem_failed()) {
+		contract_reject(rej, "", "out of memory");
+		rc = GW_ENOMEM;
+		goto out;
+	}
 	if (root == NULL) {
-		if (json_error_code(&err) == json_error_duplicate_key) {
+		if (json_error_code(&err) == json_error_out_of_memory) {
+			contract_reject(rej, "", "out of memory");
+			rc = GW_ENOMEM;
+		} else if (json_error_code(&err) == json_error_duplicate_key) {
 			char key[48];
 			duplicate_key(err.text, key, sizeof key);
 			rc = contract_reject(rej, key, "given twice");

@@ -329,8 +329,10 @@ contract_reader_next(struct contract_reader *r, struct contract *c,
 	}
 	if (r->fmt == CONTRACT_FMT_CSV)
 		return csv_record(r, line, n, c, rej);
-	if (r->fix == NULL && (r->fix = malloc(3 * LINE_MAX_BYTES + 1)) == NULL)
-		return contract_reject(rej, "", "out of memory");
+	if (r->fix == NULL && (r->fix = malloc(3 * LINE_MAX_BYTES + 1)) == NULL) {
+		contract_reject(rej, "", "out of memory");
+		return GW_ENOMEM;          /* the record may be good: not a rejection */
+	}
 	return contract_jsonl_parse(line, n, r->fix, c, rej);
 }
 

@@ -61,7 +61,8 @@ enum contract_format contract_reader_format(const struct contract_reader *r);
 
 /* GW_OK: *c holds the next valid record. GW_EINPUT: that record was
  * rejected (*rej says why); call again for the next. GW_ENOTFOUND: end of
- * file. GW_EIO: the file could not be read further. */
+ * file. GW_EIO: the file could not be read further. GW_ENOMEM: out of
+ * memory, which says nothing of the record (never a rejection). */
 gw_rc contract_reader_next(struct contract_reader *r, struct contract *c,
                            struct record_rejection *rej);
 void contract_reader_close(struct contract_reader *r);
@@ -76,7 +77,8 @@ int contract_file_foreach(const char *path, const char *prog,
                           size_t *nrejected);
 
 /* Canonical JSON of a validated contract (the queue stores it as a
- * message payload) and back. contract_from_json re-validates. */
+ * message payload) and back. contract_from_json re-validates: GW_EINPUT
+ * when the text is no valid record, GW_ENOMEM when memory ran out. */
 gw_rc contract_to_json(const struct contract *c, char **out, size_t *len);
 gw_rc contract_from_json(const char *json, size_t len, struct contract *c,
                          struct record_rejection *rej);

@@ -112,9 +112,12 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 			 * what Dimona does not carry (so it decides the same). */
 			if (list[i].payload != NULL) {
 				struct record_rejection rej;
-				if (contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
-				    &rej) == GW_OK)
+				rc = contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
+				    &rej);
+				if (rc == GW_OK)
 					have_prev = 1;
+				else if (rc != GW_EINPUT)
+					goto out;   /* out of memory: deciding without it would re-declare */
 			}
 		}
 	}
@@ -522,6 +525,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL ||
 	    hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
+		snprintf(errbuf, errcap, "%s: out of memory; nothing taken in", path);
 		goto out;
 	}
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)

@@ -295,7 +295,10 @@ intake_series_followup(struct queue *q, const struct contract *c, const char *js
 	for (size_t i = 0; i < nv; i++)
 		if ((rc = dimona_decl_from_contract(&dd[i], &v[i])) != GW_OK)
 			goto out;
-	if (dimona_merge_ext_series(dd, &ndd) != 1 || ndd != 1) {
+	size_t runs;
+	if ((rc = dimona_merge_ext_series(dd, &ndd, &runs)) != GW_OK)
+		goto out;
+	if (runs != 1 || ndd != 1) {
 		rc = GW_EINTERNAL;
 		goto out;
 	}
@@ -518,7 +521,9 @@ series_merge(const struct contract *const *c, size_t n, struct contract *m)
 		return GW_ENOMEM;
 	for (size_t i = 0; i < n && rc == GW_OK; i++)
 		rc = dimona_decl_from_contract(&dd[i], c[i]);
-	if (rc == GW_OK && (dimona_merge_ext_series(dd, &nd) != 1 || nd != 1))
+	size_t runs = 0;
+	if (rc == GW_OK && (rc = dimona_merge_ext_series(dd, &nd, &runs)) == GW_OK &&
+	    (runs != 1 || nd != 1))
 		rc = GW_EINTERNAL;
 	if (rc == GW_OK)
 		*m = dd[0].c;

@@ -2,7 +2,10 @@
 # crash-test.sh - kill the gateway with SIGKILL at seeded random points while
 # it declares N contracts to the ONSS REST simulator, restart it each time,
 # then prove from the simulator's own ledger that every contract was
-# declared exactly once, and that the queue file is intact.
+# declared exactly once, and that the queue file is intact: PRAGMA
+# integrity_check (through `gateway status --check`, and sqlite3 when
+# installed) after every kill, not only at the end, naming the kill that
+# left it broken.
 #
 # Env: BUILD (build dir), SEED (1), N (10000 records), KILLS (50 kills of
 # `gateway run`, plus one of `gateway intake`), DELAY_MIN/DELAY_MAX (seconds
@@ -10,7 +13,8 @@
 # of the kills, default drop:0.01 503:0.01 429:0.01: a dropped connection after the
 # simulator stored the POST is an unknown outcome too), TIMEOUT (600 s for
 # the final run), MIN_INFLIGHT (KILLS). Repeatable: the same SEED gives the same records, the
-# same kill delays and the same fault dice. Last line: the figures.
+# same kill delays and the same fault dice. Last line: the figures, key=value pairs
+# (../shared/spec/cli.md: ... queue= workers= declared-once= missing= duplicates= ... integrity=).
 set -eu
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -72,6 +76,41 @@ key = $top/certs/out/onss/org.key.pem
 timeout_ms = 5000
 EOF
 gw() { "$G" --config "$w/gw.conf" "$@"; }
+
+# The queue's integrity after a kill: the gateway's own check, then
+# sqlite3's when installed. Prints "ok" or the start of what is wrong (no
+# spaces, so that it fits the figures line).
+checks=0
+integrity_now() {
+	r=$(gw status --json --check 2>/dev/null | sed -n 's/.*"integrity":"\([^"]*\)".*/\1/p' || true)
+	[ -n "$r" ] || r="status-failed"
+	if command -v sqlite3 >/dev/null 2>&1; then
+		t=$(sqlite3 "$w/queue.db" "PRAGMA integrity_check" 2>&1 | head -n 1 || true)
+		[ "$t" = "ok" ] || r="$r/sqlite3:$t"
+	fi
+	printf '%s' "$r" | tr -s ' \t\n' '___' | cut -c1-160
+}
+# Figures so far; filled in as the test goes.
+once=- missing=- dup=- extra=- accepted=- recov_lines=- found=- integrity=- k=0 inflight=0
+figures() {
+	echo "crash-test seed=$SEED records=$N queue=sqlite workers=1 kills=$((k + 1)) run-kills=$k" \
+		"run-kills-in-flight=$inflight intake-kills=1 declared-once=$once missing=$missing" \
+		"duplicates=$dup unknown=$extra accepted=$accepted unknown-outcomes-recovered=$recov_lines" \
+		"found-by-lookup=$found elapsed=$(( $(date +%s) - start ))s integrity-checks=$checks" \
+		"integrity=$integrity"
+}
+# After a kill: the check, counted; a broken queue is said with the kill
+# that left it, the work dir is kept, and the test stops there.
+check_after() { # kill-label
+	checks=$((checks + 1))
+	r=$(integrity_now)
+	[ "$r" = "ok" ] && return 0
+	KEEP=1
+	echo "crash-test: FAILED: integrity check after $1: $r; work dir kept: $w"
+	integrity="$r@$1"
+	figures
+	exit 1
+}
 # Background processes are started directly (not through gw) so that $!
 # is the gateway itself and SIGKILL reaches it.
 
@@ -88,14 +127,13 @@ sleep "$(sed -n 1p "$w/delays" | awk '{ printf "%.3f", $1 / 4 }')"
 kill -9 "$runpid" 2>/dev/null || true
 wait "$runpid" 2>/dev/null || true
 runpid=""
+check_after "the-intake-kill"
 gw intake --contracts "$w/contracts.jsonl" >>"$w/intake.out" 2>>"$w/intake.err" || {
 	echo "crash-test: intake failed"; cat "$w/intake.err"; exit 1; }
 pending=$(gw status --json | sed 's/.*"total":{"pending":\([0-9]*\).*/\1/')
 [ "$pending" -eq "$N" ] || { echo "crash-test: $pending pending after intake, want $N"; exit 1; }
 
 # The kill loop.
-k=0
-inflight=0
 while [ "$k" -lt "$KILLS" ]; do
 	"$G" --config "$w/gw.conf" run >>"$w/run.out" 2>>"$w/run.err" &
 	runpid=$!
@@ -107,6 +145,7 @@ while [ "$k" -lt "$KILLS" ]; do
 		    awk '{ print $1 + $2 + $3 + $4 + $5 }')
 		[ "$active" -gt 0 ] && inflight=$((inflight + 1))
 		echo "kill $k: $active message(s) still in flight" >> "$w/kills"
+		check_after "kill-$k"
 	else
 		wait "$runpid" 2>/dev/null || true
 		echo "crash-test: gateway run exited by itself"; tail -5 "$w/run.err"; exit 1
@@ -143,16 +182,12 @@ awk -v workers="$w/workers" '
 	}' "$w/ledger.json" > "$w/verdict"
 read -r once missing dup extra < "$w/verdict"
 
-integrity=$(gw status --json --check | sed 's/.*"integrity":"\([^"]*\)".*/\1/')
-if command -v sqlite3 >/dev/null 2>&1; then
-	tool=$(sqlite3 "$w/queue.db" "PRAGMA integrity_check" | head -n 1)
-	[ "$tool" = "ok" ] || integrity="$integrity/sqlite3:$tool"
-fi
+checks=$((checks + 1))
+integrity=$(integrity_now)
 accepted=$(gw status --json | sed 's/.*"total":{[^}]*"accepted":\([0-9]*\).*/\1/')
 found=$(grep -c "not re-sent" "$w/run.err" || true)
 recovered=$(grep -c "recovery: send outcome unknown" "$w/run.err" || true)
 recov_lines=$(grep -o "[0-9]* with an unknown send outcome" "$w/run.err" | awk '{ s += $1 } END { print s + 0 }')
-elapsed=$(( $(date +%s) - start ))
 
 status=0
 if [ "$once" -ne "$N" ] || [ "$missing" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$extra" -ne 0 ] ||
@@ -163,7 +198,5 @@ if [ "$once" -ne "$N" ] || [ "$missing" -ne 0 ] || [ "$dup" -ne 0 ] || [ "$extra
 	tail -5 "$w/kills"
 fi
 : "$recovered"
-echo "crash-test seed=$SEED records=$N kills=$((k + 1)) (run $k, all with work in flight: $inflight; intake 1)" \
-	"declared-once=$once missing=$missing duplicates=$dup unknown=$extra accepted=$accepted" \
-	"unknown-outcomes-recovered=$recov_lines found-by-lookup=$found integrity=$integrity elapsed=${elapsed}s"
+figures
 exit $status

@@ -476,7 +476,9 @@ test_merge_ext_series(void **state)
 	snprintf(o.worker_inss, sizeof o.worker_inss, "85122400775");
 	o.start_date = o.end_date = 20260311;   /* another worker */
 	v[n++] = in_of(&o);
-	assert_int_equal(dimona_merge_ext_series(v, &n), 1);
+	size_t runs;
+	assert_int_equal(dimona_merge_ext_series(v, &n, &runs), GW_OK);
+	assert_int_equal(runs, 1);
 	assert_int_equal(n, 4);
 	int found = 0;
 	for (size_t i = 0; i < n; i++) {

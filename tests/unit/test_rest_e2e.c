@@ -179,7 +179,8 @@ declare_all(unsigned *retries)
 	for (size_t i = 0; i < nrecs; i++)
 		if (recs[i].revision == 1)
 			dimona_decl_from_contract(&v[n++], &recs[i]);
-	dimona_merge_ext_series(v, &n);
+	size_t runs;
+	assert_int_equal(dimona_merge_ext_series(v, &n, &runs), GW_OK);
 	for (size_t i = 0; i < n; i++) {
 		struct dimona_findings f;
 		/* The gateway's own checks pass on everything it sends (the

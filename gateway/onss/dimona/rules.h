@@ -69,8 +69,9 @@ void dimona_period_apply(const struct dimona_period *old, const struct dimona_de
 /* An occasional worker (EXT) in Horeca (302) may be declared on at most two
  * consecutive days with the same employer: a longer run of daily EXT INs
  * (v sorted or not) is merged into one OTH period covering the run. v is
- * rewritten in place, *n shrinks; returns how many runs were merged. */
-size_t dimona_merge_ext_series(struct dimona_decl *v, size_t *n);
+ * rewritten in place, *n shrinks, *runs says how many runs were merged.
+ * GW_ENOMEM: nothing was changed (never a silent "no run"). */
+gw_rc dimona_merge_ext_series(struct dimona_decl *v, size_t *n, size_t *runs);
 
 /* Every check with the anomaly codes it can report (space-separated; ""
  * for the gateway's own deadline warnings, which have no ONSS code) and

@@ -37,14 +37,16 @@ is_horeca_ext_day(const struct dimona_decl *d)
 	    strcmp(d->c.worker_type, "EXT") == 0 && strcmp(d->jc, "302") == 0;
 }
 
-size_t
-dimona_merge_ext_series(struct dimona_decl *v, size_t *n)
+gw_rc
+dimona_merge_ext_series(struct dimona_decl *v, size_t *n, size_t *runs_out)
 {
 	size_t m = 0, runs = 0;
 	struct ref *r = calloc(*n ? *n : 1, sizeof *r);
 	char *drop = calloc(*n ? *n : 1, 1);
 	char w[DIMONA_WORKER_KEY_MAX];
+	gw_rc rc = GW_ENOMEM;
 
+	*runs_out = 0;
 	if (r == NULL || drop == NULL)
 		goto out;
 	for (size_t i = 0; i < *n; i++) {
@@ -84,8 +86,10 @@ dimona_merge_ext_series(struct dimona_decl *v, size_t *n)
 		if (!drop[i])
 			v[out_n++] = v[i];
 	*n = out_n;
+	*runs_out = runs;
+	rc = GW_OK;
 out:
 	free(r);
 	free(drop);
-	return runs;
+	return rc;
 }
