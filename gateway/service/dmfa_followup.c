@@ -9,6 +9,7 @@
  * Never re-sends an original and never computes an amount (onss/dmfa does).
  */
 #include "service/dmfa_followup.h"
+#include "store/store.h"
 #include "core/log.h"
 #include "onss/batch/answer.h"
 #include "onss/dmfa/aggregate.h"
@@ -268,7 +269,7 @@ dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const ch
 
 /* ---- the queue side ---- */
 
-struct store {
+struct revset {
 	struct queue_msg *msgs;           /* every message with its payload */
 	size_t nmsgs;
 	struct dmfa_rev *v;               /* distinct (id, revision) of contracts */
@@ -290,7 +291,7 @@ rev_cmp(const void *a, const void *b)
 }
 
 static void
-store_free(struct store *s)
+store_free(struct revset *s)
 {
 	for (size_t i = 0; i < s->nmsgs; i++)
 		queue_msg_free(&s->msgs[i]);
@@ -302,7 +303,7 @@ store_free(struct store *s)
 /* Every stored contract revision: the payloads of all messages but the
  * DmfA's own (Dimona messages, intake's markers, kept revisions). */
 static gw_rc
-store_load(struct queue *q, struct store *s)
+store_load(struct queue *q, struct revset *s)
 {
 	struct queue_filter f;
 	gw_rc rc;
@@ -347,7 +348,7 @@ store_load(struct queue *q, struct store *s)
 /* Contracts whose highest revision taken in is not stored (it produced no
  * message): the DmfA would silently declare an older one. Reported. */
 static size_t
-store_check_unstored(struct queue *q, const struct store *s, const struct dmfa_followup_opts *o)
+store_check_unstored(struct queue *q, const struct revset *s, const struct dmfa_followup_opts *o)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -355,7 +356,7 @@ store_check_unstored(struct queue *q, const struct store *s, const struct dmfa_f
 			continue;                  /* only the highest stored one */
 		uint32_t have = 0;
 		char hash[65];
-		if (q->ops->record_get(q, s->v[i].id, &have, hash) == GW_OK && have > s->v[i].rev) {
+		if (store_record_get(q, s->v[i].id, &have, hash) == GW_OK && have > s->v[i].rev) {
 			char why[200];
 			snprintf(why, sizeof why, "revision %u was taken in without its content being kept"
 			    " (intake stores no message for it); the DmfA uses revision %u", have, s->v[i].rev);
@@ -645,7 +646,7 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	queue_sha256_hex(m.body, m.body_len, m.content_hash);
 	if ((rc = dmfa_filed_to_json(set, &m.payload)) != GW_OK)
 		goto out;
-	if ((rc = q->ops->enqueue_each(q, &m, 1, &dup)) != GW_OK)
+	if ((rc = store_enqueue(q, &m, 1, &dup)) != GW_OK)
 		goto out;
 	if (dup)
 		/* Another run queued the same revision meanwhile: this file
@@ -661,7 +662,7 @@ out:
 
 /* Original or correction of one employer; counts into r. */
 static gw_rc
-employer(struct queue *q, const struct dmfa_followup_opts *o, const struct store *s,
+employer(struct queue *q, const struct dmfa_followup_opts *o, const struct revset *s,
          const struct dmfa_rows *all, uint32_t noss, struct dmfa_followup_result *r)
 {
 	char rid[QUEUE_ID_MAX + 1];
@@ -751,7 +752,7 @@ out:
 gw_rc
 dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct dmfa_followup_result *r)
 {
-	struct store s;
+	struct revset s;
 	struct dmfa_rows all;
 	size_t nrej = 0;
 	const char *missing = NULL;

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "records/reader.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	*v = IV_QUEUE;
 	why[0] = '\0';
 	queue_sha256_hex(json, len, hash);
-	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
+	rc = store_record_get(q, c->contract_id, &have_rev, have_hash);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
 		goto out;
 	if (rc == GW_OK) {
@@ -371,7 +372,8 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, cons
 {
 	struct queue_msg *out = NULL;
 	unsigned char *dup = NULL;
-	struct queue_day *rows = NULL;
+	struct store_day *rows = NULL;
+	struct store_revision *revs = NULL;
 	size_t nout = 0, runs = 0, nrows = 0, refused = 0;
 	gw_rc rc = GW_OK;
 	if (h->n == 0)
@@ -383,12 +385,14 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, cons
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	/* The index first: a crash before the messages leaves rows whose
-	 * records have no message, which readers skip. */
+	/* The index rows, the revisions and the messages in one commit. */
+	size_t nrevs = 0;
 	if ((rc = intake_series_days(h->v, h->n, &rows, &nrows)) != GW_OK ||
-	    (rc = q->ops->days_put(q, rows, nrows)) != GW_OK)
+	    (rc = store_unit_revisions(out, nout, &revs, &nrevs)) != GW_OK)
 		goto out;
-	if ((rc = q->ops->enqueue_each(q, out, nout, dup)) != GW_OK)
+	struct store_unit u = { .msgs = out, .nmsgs = nout, .dup = dup, .revs = revs,
+	                        .nrevs = nrevs, .days = rows, .ndays = nrows };
+	if ((rc = store_commit(q, &u)) != GW_OK)
 		goto out;
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->v[i].why[0] == '\0')
@@ -423,6 +427,7 @@ out:
 	free(out);
 	free(dup);
 	free(rows);
+	free(revs);
 	return rc;
 }
 
@@ -474,7 +479,7 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 {
 	gw_rc rc = GW_OK;
 	if (*nm > 0) {
-		rc = q->ops->enqueue_each(q, msgs, *nm, dup);
+		rc = store_enqueue(q, msgs, *nm, dup);
 		if (rc == GW_OK) {
 			st->queued_records += *recs;
 			st->no_change += *kept;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
@@ -376,12 +377,13 @@ test_queue_decisions(void **state)
 	/* A revision taken in without its content (noted only, as intake did
 	 * before it kept them): reported, never declared with the old values
 	 * silently. */
-	struct queue_record note;
+	struct store_revision note;
 	memset(&note, 0, sizeof note);
 	snprintf(note.record_id, sizeof note.record_id, "B");
 	note.revision = 3;
 	queue_sha256_hex("B3", 2, note.hash);
-	assert_int_equal(q->ops->records_note(q, &note, 1), GW_OK);
+	struct store_unit u = { .revs = &note, .nrevs = 1 };
+	assert_int_equal(store_commit(q, &u), GW_OK);
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 1);
 	assert_true(said(&s, "B: revision 3 was taken in without its content being kept"));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "queue/queue.h"
 #include "records/contract.h"
 #include "records/reader.h"
@@ -158,7 +159,7 @@ test_pay_only_revision_is_kept(void **state)
 	/* The records table holds revision 2 with the kept payload's hash. */
 	uint32_t rev = 0;
 	char hash[65], want[65];
-	assert_int_equal(f->q->ops->record_get(f->q, "K-1", &rev, hash), GW_OK);
+	assert_int_equal(store_record_get(f->q, "K-1", &rev, hash), GW_OK);
 	assert_int_equal(rev, 2);
 	queue_sha256_hex(l[0].payload, strlen(l[0].payload), want);
 	assert_string_equal(hash, want);
@@ -263,7 +264,7 @@ test_left_held_is_settled(void **state)
 	assert_int_equal(contract_to_json(&c, &json, &len), GW_OK);   /* as intake stores it */
 	assert_int_equal(dmfa_followup_kept_msg(&m[0], &c, json), GW_OK);
 	free(json);
-	assert_int_equal(f->q->ops->enqueue_each(f->q, m, 1, dup), GW_OK);   /* the "crash" */
+	assert_int_equal(store_enqueue(f->q, m, 1, dup), GW_OK);   /* the "crash" */
 	struct queue_msg *l = NULL;
 	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
 	assert_int_equal(n, 2);
