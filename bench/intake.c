@@ -219,7 +219,7 @@ produce(void *arg)
 		enum intake_verdict v;
 		char why[256];
 		if (contract_from_json(p->lines[i], strlen(p->lines[i]), &c, &rej) != GW_OK ||
-		    intake_prepare(reader, &c, &o, m, &n, &v, why, sizeof why) != GW_OK) {
+		    intake_prepare(reader, &c, &o, m, &n, &v, NULL, why, sizeof why) != GW_OK) {
 			p->failed++;
 			continue;
 		}
@@ -294,7 +294,7 @@ cmd_single(const char *in, const char *db, size_t max)
 		enum intake_verdict v;
 		char why[256];
 		if (contract_from_json(lines[i], strlen(lines[i]), &c, &rej) == GW_OK &&
-		    intake_prepare(q, &c, &o, m, &k, &v, why, sizeof why) == GW_OK &&
+		    intake_prepare(q, &c, &o, m, &k, &v, NULL, why, sizeof why) == GW_OK &&
 		    v == IV_QUEUE && q->ops->enqueue(q, m, k, NULL) == GW_OK)
 			acked++;
 		for (size_t j = 0; j < k; j++)

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "queue/queue.h"
+#include "store/store.h"
 #include "service/intake.h"
 #include "service/invoice_intake.h"
 #include "core/clock.h"
@@ -348,7 +349,21 @@ cmd_show(int argc, char **argv)
 	} else if (rc == GW_ENOTFOUND) {
 		struct queue_msg *l = NULL;
 		size_t n = 0;
-		if (q->ops->by_record(q, id, &l, &n) == GW_OK && n > 0) {
+		struct store *sto = NULL;
+		struct store_revision sr;
+		int stored = store_of(q, &sto) == GW_OK &&
+		    sto->ops->revision_get(sto, id, 1, &sr) == GW_OK;
+		if (q->ops->by_record(q, id, &l, &n) == GW_OK && (n > 0 || stored)) {
+			/* The record store's view first: the highest revision
+			 * taken in, and whether it is kept there (a revision
+			 * that declared nothing is no message). */
+			if (stored) {
+				printf("stored revision: %u%s\n", sr.revision,
+				    sr.payload != NULL ? " (kept in the record store, no message)" : "");
+				printf("stored hash: %s\n", sr.hash);
+				if (n > 0)
+					printf("\n");
+			}
 			for (size_t i = 0; i < n; i++) {
 				if (i)
 					printf("\n");
@@ -360,6 +375,8 @@ cmd_show(int argc, char **argv)
 			fprintf(stderr, "gateway show: no message or record %s\n", id);
 			code = GW_EXIT_REJECTED;
 		}
+		if (stored)
+			store_revision_free(&sr);
 	} else {
 		fprintf(stderr, "gateway show: %s: %s\n", id, gw_rc_name(rc));
 		code = GW_EXIT_USAGE;

@@ -7,6 +7,12 @@
  * The state machine lives in queue/state.c and is enforced for every
  * backend: queue_transition() refuses a move the table does not allow.
  *
+ * The queue is the outbox: it holds messages only, and knows nothing of
+ * what they declare. Record revisions, the worker-day index, Horeca EXT
+ * runs, filed DmfA sets and DMPI ids live in the record store beside it
+ * (store/store.h), written in the same transaction as the messages they
+ * come with.
+ *
  * Intake returns only after the commit is durable.
  */
 #ifndef GW_QUEUE_QUEUE_H
@@ -97,23 +103,6 @@ struct queue_stats {
 
 struct queue;
 
-/* One row of the records table. */
-struct queue_record {
-	char     record_id[QUEUE_ID_MAX + 1];
-	uint32_t revision;
-	char     hash[65];                        /* hex SHA-256 of the normalised record */
-};
-
-/* One row of intake's worker-day index (the Horeca EXT rule needs the
- * days already taken in for a worker at an employer). */
-#define QUEUE_WORKER_MAX 224
-struct queue_day {
-	char     employer[16];                    /* NOSS */
-	char     worker[QUEUE_WORKER_MAX];        /* dimona_worker_key() */
-	int32_t  day;                             /* YYYYMMDD */
-	char     record_id[QUEUE_ID_MAX + 1];
-};
-
 /* Selection for list(); unset fields match everything. */
 struct queue_filter {
 	int state;                                /* enum queue_state, -1 = any */
@@ -156,19 +145,14 @@ struct queue_ops {
 	/* Next value of a named counter (batch sequence numbers), durable. */
 	gw_rc (*next_seq)(struct queue *q, const char *name, uint64_t *out);
 
-	/* --- added after the first version; every backend fills them --- */
 
 	/* As enqueue, but says per message whether it was a duplicate
-	 * (dup[i] = 1) so that a group commit can answer each caller. A
-	 * message with a payload also raises the record's highest revision
-	 * (records table) in the same transaction. GW_ETEMP: disk nearly full
-	 * or busy; nothing was written. */
+	 * (dup[i] = 1) so that a group commit can answer each caller.
+	 * GW_ETEMP: disk nearly full or busy; nothing was written. Messages
+	 * that come with record-store rows go through the store's unit of
+	 * work instead (store/store.h), which commits both at once. */
 	gw_rc (*enqueue_each)(struct queue *q, struct queue_msg *msgs, size_t n,
 	                      unsigned char *dup);
-	/* Highest revision seen for a record and the SHA-256 (hex) of its
-	 * payload. GW_ENOTFOUND when the record was never taken in. */
-	gw_rc (*record_get)(struct queue *q, const char *record_id, uint32_t *revision,
-	                    char hash[65]);
 	/* Start-up recovery, one transaction: building -> pending (built bytes
 	 * discarded), sending -> ready (outcome unknown: the channel must ask
 	 * the other side before re-sending). Counts what moved. */
@@ -187,19 +171,6 @@ struct queue_ops {
 	gw_rc (*update_transition)(struct queue *q, const struct queue_msg *m,
 	                           enum queue_state from, enum queue_state to,
 	                           const char *actor, const char *why);
-	/* Record revisions taken in that produce no message (a change the
-	 * channel does not carry): raise each record's highest revision and
-	 * hash, all in one durable transaction; never lowers one. */
-	gw_rc (*records_note)(struct queue *q, const struct queue_record *r, size_t n);
-	/* Intake's worker-day index: remember the rows (idempotent), in one
-	 * durable transaction. Written before the messages they describe, so
-	 * a crash leaves at most a row whose record has no message (readers
-	 * check the record's messages). */
-	gw_rc (*days_put)(struct queue *q, const struct queue_day *d, size_t n);
-	/* Rows of worker at employer with day in [from, to], by day; *out
-	 * malloc'd. */
-	gw_rc (*days_get)(struct queue *q, const char *employer, const char *worker, int32_t from,
-	                  int32_t to, struct queue_day **out, size_t *n);
 	/* Many moves (each as update_transition(), or fields/note only when
 	 * from == to) in ONE durable transaction, in array order, all by
 	 * actor. Each step is checked against the state machine and the
@@ -214,9 +185,17 @@ struct queue_ops {
 	                   size_t *n_done);
 };
 
+struct store;
+
 /* A queue handle begins with its ops table, whatever the backend. */
 struct queue {
 	const struct queue_ops *ops;
+	/* The record store attached to this queue (store/store.h): same
+	 * database, same transactions. NULL until attached; close() detaches
+	 * it (store_detach) before the connection goes. The queue never looks
+	 * inside it. */
+	struct store *store;
+	void (*store_detach)(struct store *st);
 };
 
 extern const struct queue_ops queue_sqlite_ops;

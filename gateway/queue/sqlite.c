@@ -1,14 +1,18 @@
 /*
  * queue/sqlite.c - the SQLite backend of the durable queue.
  *
- * Owns the queue file: its schema (msgs, events, records, seqs), its
- * pragmas (WAL, synchronous=FULL, both read back and checked) and every
+ * Owns the queue file: its outbox schema (msgs, events, seqs), its pragmas
+ * (WAL, synchronous=FULL, both read back and checked) and every
  * transaction. Each write is one BEGIN IMMEDIATE ... COMMIT whose result
- * is checked; a caller is told "done" only after COMMIT returned.
+ * is checked; a caller is told "done" only after COMMIT returned. The
+ * record store (store/sqlite.c) keeps its tables in the same file and
+ * writes them in these transactions (queue/sqlite_db.h); the queue itself
+ * knows nothing of records.
  * Must never change a state without queue_transition_allowed(), never
  * delete an event, never accept intake when the disk is nearly full.
  */
 #include "queue/queue.h"
+#include "queue/sqlite_db.h"
 #include "core/config.h"
 
 #include <errno.h>
@@ -26,7 +30,7 @@ struct sq {
 	struct queue base;              /* must stay first */
 	sqlite3 *db;
 	char path[1024];
-	sqlite3_stmt *ins_msg, *ins_ev, *get_rec, *put_rec, *ins_ev_created;
+	sqlite3_stmt *ins_msg, *ins_ev, *ins_ev_created;
 	/* Prepared on first use, then reused (moves, state reads, field
 	 * writes): a bulk move of thousands of messages prepares each once. */
 	sqlite3_stmt *st_move, *st_state, *st_fields;
@@ -49,17 +53,7 @@ static const char sq_schema[] =
 	" actor TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,"
 	" what TEXT NOT NULL, why TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS events_msg ON events(msg_id, seq);"
-	"CREATE TABLE IF NOT EXISTS records("
-	" record_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, hash TEXT NOT NULL,"
-	" updated_ms INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
-
-/* Added after version 1 without changing it (a new table only): queues made
- * before get it when first opened. */
-static const char sq_schema_days[] =
-	"CREATE TABLE IF NOT EXISTS worker_days(employer TEXT NOT NULL, worker TEXT NOT NULL,"
-	" day INTEGER NOT NULL, record_id TEXT NOT NULL,"
-	" PRIMARY KEY(employer, worker, day, record_id));";
 
 #define SQ_COLS "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
 	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, body, body_file," \
@@ -347,20 +341,10 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 		if (sq_schema_create(s, dsn, sq_schema, "PRAGMA user_version=1", errbuf, errcap) != GW_OK)
 			goto out;
 	}
-	if (sq_pragma_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND"
-	    " name='worker_days'") != 1) {
-		if (sq_schema_create(s, dsn, sq_schema_days, NULL, errbuf, errcap) != GW_OK)
-			goto out;
-	}
 	if (sq_prep(s, "INSERT OR IGNORE INTO msgs(" SQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?)", &s->ins_msg) != GW_OK ||
 	    sq_prep(s, "INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what, why)"
-	    " VALUES(?,?,?,?,?,?,?)", &s->ins_ev) != GW_OK ||
-	    sq_prep(s, "SELECT revision, hash FROM records WHERE record_id=?", &s->get_rec) != GW_OK ||
-	    sq_prep(s, "INSERT INTO records(record_id, revision, hash, updated_ms) VALUES(?,?,?,?)"
-	    " ON CONFLICT(record_id) DO UPDATE SET revision=excluded.revision, hash=excluded.hash,"
-	    " updated_ms=excluded.updated_ms WHERE excluded.revision >= records.revision",
-	    &s->put_rec) != GW_OK) {
+	    " VALUES(?,?,?,?,?,?,?)", &s->ins_ev) != GW_OK) {
 		snprintf(errbuf, errcap, "queue %s: %s", dsn, sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -378,10 +362,10 @@ sq_close(struct queue *q)
 	struct sq *s = SQ(q);
 	if (s == NULL)
 		return;
+	if (s->base.store != NULL && s->base.store_detach != NULL)
+		s->base.store_detach(s->base.store);     /* its statements go before the connection */
 	sqlite3_finalize(s->ins_msg);
 	sqlite3_finalize(s->ins_ev);
-	sqlite3_finalize(s->get_rec);
-	sqlite3_finalize(s->put_rec);
 	sqlite3_finalize(s->ins_ev_created);
 	sqlite3_finalize(s->st_move);
 	sqlite3_finalize(s->st_state);
@@ -391,48 +375,10 @@ sq_close(struct queue *q)
 	free(s);
 }
 
-/* Highest revision and hash of a record, inside or outside a transaction. */
-static gw_rc
-sq_record_get(struct queue *q, const char *record_id, uint32_t *revision, char hash[65])
-{
-	struct sq *s = SQ(q);
-	sqlite3_stmt *st = s->get_rec;
-	gw_rc rc = GW_ENOTFOUND;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*revision = (uint32_t)sqlite3_column_int64(st, 0);
-		if (hash != NULL)
-			sq_col_text(st, 1, hash, 65);
-		rc = GW_OK;
-	} else if (r != SQLITE_DONE) {
-		rc = sq_rc(r);
-	}
-	sqlite3_reset(st);
-	return rc;
-}
-
-/* Raise a record's highest revision (never lowers it: see put_rec). */
-static gw_rc
-sq_record_put(struct sq *s, const char *record_id, int64_t revision, const char *hash, int64_t now)
-{
-	sqlite3_stmt *st = s->put_rec;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, revision);
-	sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, now);
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? GW_OK : sq_rc(r);
-}
-
 /* Insert one message (inside the transaction); *dup when it already existed or is stale. */
 static gw_rc
 sq_insert_one(struct sq *s, struct queue_msg *m, int64_t now, int *dup)
 {
-	uint32_t have = 0;
 	gw_rc rc;
 	*dup = 0;
 	if (m->record_id[0] == '\0' || m->kind[0] == '\0' || m->channel[0] == '\0')
@@ -441,15 +387,6 @@ sq_insert_one(struct sq *s, struct queue_msg *m, int64_t now, int *dup)
 		return GW_EINPUT;          /* a message is born pending (or held), nowhere else */
 	if (m->id[0] == '\0')
 		queue_make_id(m->id, m->record_id, m->revision, m->kind);
-	if (m->payload != NULL) {
-		rc = sq_record_get(&s->base, m->record_id, &have, NULL);
-		if (rc != GW_OK && rc != GW_ENOTFOUND)
-			return rc;
-		if (rc == GW_OK && have > m->revision) {
-			*dup = 1;          /* an old revision replayed: changes nothing */
-			return GW_OK;
-		}
-	}
 	if (m->created_ms == 0)
 		m->created_ms = now;
 	m->updated_ms = now;
@@ -490,12 +427,6 @@ sq_insert_one(struct sq *s, struct queue_msg *m, int64_t now, int *dup)
 	snprintf(why, sizeof why, "%s revision %u taken in", m->kind, m->revision);
 	if ((rc = sq_event(s, m->id, now, "intake", m->state, m->state, "created", why)) != GW_OK)
 		return rc;
-	if (m->payload != NULL) {
-		char hash[65];
-		queue_sha256_hex(m->payload, strlen(m->payload), hash);
-		if ((rc = sq_record_put(s, m->record_id, m->revision, hash, now)) != GW_OK)
-			return rc;
-	}
 	return GW_OK;
 }
 
@@ -1128,101 +1059,22 @@ sq_check(struct queue *q, char *errbuf, size_t errcap)
 	return strcmp(first, "ok") == 0 ? GW_OK : GW_EIO;
 }
 
-/* Raise the highest revision of records that queued nothing. */
-static gw_rc
-sq_records_note(struct queue *q, const struct queue_record *r, size_t n)
+/* What the record store shares (queue/sqlite_db.h). */
+sqlite3 *
+queue_sqlite_db(struct queue *q)
 {
-	struct sq *s = SQ(q);
-	int64_t now = queue_now_ms();
-	gw_rc rc;
-	if (n == 0)
-		return GW_OK;
-	if ((rc = sq_begin_adding(s)) != GW_OK)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		if ((rc = sq_record_put(s, r[i].record_id, r[i].revision, r[i].hash, now)) != GW_OK) {
-			sq_rollback(s);
-			return rc;
-		}
-	}
-	return sq_commit(s);
+	return q != NULL && q->ops == &queue_sqlite_ops ? SQ(q)->db : NULL;
 }
 
-/* Remember worker days for intake (idempotent), one transaction. */
-static gw_rc
-sq_days_put(struct queue *q, const struct queue_day *d, size_t n)
-{
-	struct sq *s = SQ(q);
-	sqlite3_stmt *st = NULL;
-	gw_rc rc;
-	if (n == 0)
-		return GW_OK;
-	if ((rc = sq_begin_adding(s)) != GW_OK)
-		return rc;
-	int r = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO worker_days(employer, worker, day,"
-	    " record_id) VALUES(?,?,?,?)", -1, &st, NULL);
-	for (size_t i = 0; r == SQLITE_OK && i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, d[i].employer, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, d[i].worker, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, d[i].day);
-		sqlite3_bind_text(st, 4, d[i].record_id, -1, SQLITE_STATIC);
-		r = sqlite3_step(st);
-		if (r == SQLITE_DONE)
-			r = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_OK) {
-		sq_rollback(s);
-		return sq_rc(r);
-	}
-	return sq_commit(s);
-}
+gw_rc queue_sqlite_begin_adding(struct queue *q) { return sq_begin_adding(SQ(q)); }
+gw_rc queue_sqlite_commit(struct queue *q) { return sq_commit(SQ(q)); }
+void queue_sqlite_rollback(struct queue *q) { sq_rollback(SQ(q)); }
+gw_rc queue_sqlite_rc(int rc) { return sq_rc(rc); }
 
-/* Worker days of one worker at one employer within [from, to]. */
-static gw_rc
-sq_days_get(struct queue *q, const char *employer, const char *worker, int32_t from, int32_t to,
-            struct queue_day **out, size_t *n)
+gw_rc
+queue_sqlite_insert(struct queue *q, struct queue_msg *m, int64_t now_ms, int *dup)
 {
-	struct sq *s = SQ(q);
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	*out = NULL;
-	*n = 0;
-	int r = sqlite3_prepare_v2(s->db, "SELECT day, record_id FROM worker_days WHERE employer=?"
-	    " AND worker=? AND day BETWEEN ? AND ? ORDER BY day, record_id", -1, &st, NULL);
-	if (r != SQLITE_OK)
-		return sq_rc(r);
-	sqlite3_bind_text(st, 1, employer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, worker, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, from);
-	sqlite3_bind_int64(st, 4, to);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			struct queue_day *t = realloc(*out, nc * sizeof *t);
-			if (t == NULL) {
-				r = SQLITE_NOMEM;
-				break;
-			}
-			*out = t;
-			cap = nc;
-		}
-		struct queue_day *x = &(*out)[(*n)++];
-		memset(x, 0, sizeof *x);
-		snprintf(x->employer, sizeof x->employer, "%s", employer);
-		snprintf(x->worker, sizeof x->worker, "%s", worker);
-		x->day = (int32_t)sqlite3_column_int64(st, 0);
-		sq_col_text(st, 1, x->record_id, sizeof x->record_id);
-	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return sq_rc(r);
-	}
-	return GW_OK;
+	return sq_insert_one(SQ(q), m, now_ms, dup);
 }
 
 const struct queue_ops queue_sqlite_ops = {
@@ -1240,13 +1092,9 @@ const struct queue_ops queue_sqlite_ops = {
 	.by_record = sq_by_record,
 	.next_seq = sq_next_seq,
 	.enqueue_each = sq_enqueue_each,
-	.record_get = sq_record_get,
 	.recover = sq_recover,
 	.list = sq_list,
 	.check = sq_check,
 	.update_transition = sq_update_transition,
-	.records_note = sq_records_note,
-	.days_put = sq_days_put,
-	.days_get = sq_days_get,
 	.move_many = sq_move_many,
 };

@@ -9,6 +9,7 @@
  * Never re-sends an original and never computes an amount (onss/dmfa does).
  */
 #include "service/dmfa_followup.h"
+#include "store/store.h"
 #include "core/log.h"
 #include "onss/batch/answer.h"
 #include "onss/dmfa/aggregate.h"
@@ -249,28 +250,13 @@ dmfa_followup_record_id(char out[QUEUE_ID_MAX + 1], int quarter, uint32_t noss)
 	snprintf(out, QUEUE_ID_MAX + 1, "DMFA:%d:%09u", quarter, noss);
 }
 
-gw_rc
-dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const char *json)
-{
-	memset(out, 0, sizeof *out);
-	snprintf(out->record_id, sizeof out->record_id, "%s", c->contract_id);
-	out->revision = c->revision;
-	snprintf(out->kind, sizeof out->kind, "%s", DMFA_KIND_KEPT);
-	snprintf(out->channel, sizeof out->channel, "%s", DMFA_KEPT_CHANNEL);
-	out->state = QS_HELD;
-	snprintf(out->last_error, sizeof out->last_error,
-	    "kept for the DmfA: a change Dimona does not carry (never sent)");
-	if ((out->payload = strdup(json)) == NULL)
-		return GW_ENOMEM;
-	queue_make_id(out->id, out->record_id, out->revision, out->kind);
-	return GW_OK;
-}
-
 /* ---- the queue side ---- */
 
-struct store {
+struct revset {
 	struct queue_msg *msgs;           /* every message with its payload */
 	size_t nmsgs;
+	struct store_revision *kept;      /* revisions the record store keeps */
+	size_t nkept;
 	struct dmfa_rev *v;               /* distinct (id, revision) of contracts */
 	size_t n;
 };
@@ -290,36 +276,44 @@ rev_cmp(const void *a, const void *b)
 }
 
 static void
-store_free(struct store *s)
+store_free(struct revset *s)
 {
 	for (size_t i = 0; i < s->nmsgs; i++)
 		queue_msg_free(&s->msgs[i]);
 	free(s->msgs);
+	store_revisions_free(s->kept, s->nkept);
 	free(s->v);
 	memset(s, 0, sizeof *s);
 }
 
 /* Every stored contract revision: the payloads of all messages but the
- * DmfA's own (Dimona messages, intake's markers, kept revisions). */
+ * DmfA's own (Dimona messages, intake's markers, and the kept-revision
+ * messages of queue files older than the store), and the revisions the
+ * record store keeps (those that declared nothing to Dimona). */
 static gw_rc
-store_load(struct queue *q, struct store *s)
+store_load(struct queue *q, struct revset *s)
 {
 	struct queue_filter f;
+	struct store *sto;
 	gw_rc rc;
 	memset(s, 0, sizeof *s);
 	memset(&f, 0, sizeof f);
 	f.state = -1;
 	f.with_bodies = 1;
-	if ((rc = q->ops->list(q, &f, &s->msgs, &s->nmsgs)) != GW_OK)
+	if ((rc = q->ops->list(q, &f, &s->msgs, &s->nmsgs)) != GW_OK ||
+	    (rc = store_of(q, &sto)) != GW_OK ||
+	    (rc = sto->ops->revisions_list(sto, "", &s->kept, &s->nkept)) != GW_OK)
 		return rc;
-	if (s->nmsgs && (s->v = calloc(s->nmsgs, sizeof *s->v)) == NULL)
+	if (s->nmsgs + s->nkept && (s->v = calloc(s->nmsgs + s->nkept, sizeof *s->v)) == NULL)
 		return GW_ENOMEM;
-	for (size_t i = 0; i < s->nmsgs; i++) {
-		const struct queue_msg *m = &s->msgs[i];
-		if (m->payload == NULL || is_filing(m->kind) || strcmp(m->kind, DMFA_KIND_ANSWER) == 0)
+	for (size_t i = 0; i < s->nmsgs + s->nkept; i++) {
+		const struct queue_msg *m = i < s->nmsgs ? &s->msgs[i] : NULL;
+		const char *payload = m != NULL ? m->payload : s->kept[i - s->nmsgs].payload;
+		if (payload == NULL ||
+		    (m != NULL && (is_filing(m->kind) || strcmp(m->kind, DMFA_KIND_ANSWER) == 0)))
 			continue;
 		json_error_t e;
-		json_t *o = json_loads(m->payload, 0, &e);
+		json_t *o = json_loads(payload, 0, &e);
 		const char *id = NULL, *rev = NULL;
 		if (o != NULL && json_unpack(o, "{s:s, s:s}", "contract_id", &id, "revision", &rev) == 0 &&
 		    strlen(id) <= CONTRACT_ID_MAX) {
@@ -328,7 +322,7 @@ store_load(struct queue *q, struct store *s)
 			if (*end == '\0' && r >= 1 && r <= UINT32_MAX) {
 				snprintf(s->v[s->n].id, sizeof s->v[s->n].id, "%s", id);
 				s->v[s->n].rev = (uint32_t)r;
-				s->v[s->n].json = m->payload;
+				s->v[s->n].json = payload;
 				s->n++;
 			}
 		}
@@ -347,7 +341,7 @@ store_load(struct queue *q, struct store *s)
 /* Contracts whose highest revision taken in is not stored (it produced no
  * message): the DmfA would silently declare an older one. Reported. */
 static size_t
-store_check_unstored(struct queue *q, const struct store *s, const struct dmfa_followup_opts *o)
+store_check_unstored(struct queue *q, const struct revset *s, const struct dmfa_followup_opts *o)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < s->n; i++) {
@@ -355,7 +349,7 @@ store_check_unstored(struct queue *q, const struct store *s, const struct dmfa_f
 			continue;                  /* only the highest stored one */
 		uint32_t have = 0;
 		char hash[65];
-		if (q->ops->record_get(q, s->v[i].id, &have, hash) == GW_OK && have > s->v[i].rev) {
+		if (store_record_get(q, s->v[i].id, &have, hash) == GW_OK && have > s->v[i].rev) {
 			char why[200];
 			snprintf(why, sizeof why, "revision %u was taken in without its content being kept"
 			    " (intake stores no message for it); the DmfA uses revision %u", have, s->v[i].rev);
@@ -645,7 +639,7 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	queue_sha256_hex(m.body, m.body_len, m.content_hash);
 	if ((rc = dmfa_filed_to_json(set, &m.payload)) != GW_OK)
 		goto out;
-	if ((rc = q->ops->enqueue_each(q, &m, 1, &dup)) != GW_OK)
+	if ((rc = store_enqueue(q, &m, 1, &dup)) != GW_OK)
 		goto out;
 	if (dup)
 		/* Another run queued the same revision meanwhile: this file
@@ -661,7 +655,7 @@ out:
 
 /* Original or correction of one employer; counts into r. */
 static gw_rc
-employer(struct queue *q, const struct dmfa_followup_opts *o, const struct store *s,
+employer(struct queue *q, const struct dmfa_followup_opts *o, const struct revset *s,
          const struct dmfa_rows *all, uint32_t noss, struct dmfa_followup_result *r)
 {
 	char rid[QUEUE_ID_MAX + 1];
@@ -751,7 +745,7 @@ out:
 gw_rc
 dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct dmfa_followup_result *r)
 {
-	struct store s;
+	struct revset s;
 	struct dmfa_rows all;
 	size_t nrej = 0;
 	const char *missing = NULL;

@@ -1,6 +1,7 @@
 /*
- * dmfa_followup.h - the quarterly DmfA from the contracts stored in the
- * queue, and its corrections.
+ * dmfa_followup.h - the quarterly DmfA from the contract revisions stored
+ * (message payloads in the queue, revisions kept in the record store), and
+ * its corrections.
  *
  * `gateway dmfa queue --quarter Q` (and the service) call
  * dmfa_followup_queue(): for each employer of the quarter it queues, on the
@@ -34,11 +35,6 @@
 #define DMFA_KIND_UPDATE   "dmfa-update"
 #define DMFA_KIND_ANSWER   BATCH_DMPI_KIND    /* a DMPI kept (onss/batch/dmpi_keep.h) */
 #define DMFA_ANSWER_CHANNEL BATCH_DMPI_CHANNEL /* served by no sender */
-#define DMFA_KIND_KEPT     "contract-kept" /* a revision kept only for the DmfA */
-/* The channel of kept revisions: no sender serves it, and `gateway status`
- * counts it in no channel line (they are stored revisions, not messages
- * waiting to go anywhere; its total still shows them, cancelled). */
-#define DMFA_KEPT_CHANNEL  "kept"
 
 /* One (contract id, revision) a filing declared. */
 struct dmfa_filed_item {
@@ -88,14 +84,6 @@ void dmfa_followup_keep(struct dmfa_rows *rows, uint32_t noss, const struct dmfa
 
 /* The record id of the filings of an employer and quarter. */
 void dmfa_followup_record_id(char out[QUEUE_ID_MAX + 1], int quarter, uint32_t noss);
-
-/* A revision that produced no message (a wage change Dimona does not
- * carry) kept for the DmfA: a never-sent message of kind DMFA_KIND_KEPT
- * on DMFA_KEPT_CHANNEL, born held, with the canonical JSON as payload (so
- * it raises the records table like any message). The caller enqueues it
- * in place of records_note and then moves it held -> cancelled, as intake
- * does with its markers. json is copied. */
-gw_rc dmfa_followup_kept_msg(struct queue_msg *out, const struct contract *c, const char *json);
 
 /* What happened to one employer, for the caller to print. */
 typedef void (*dmfa_followup_say_fn)(void *arg, const char *record_id, const char *what);

@@ -1,22 +1,24 @@
 /*
  * service/intake.c - contract files into the durable queue (intake.h).
  *
- * Owns the per-record decision (new, replay, conflict, follow-up) and the
- * batching of a file into transactions, including the hold of Horeca EXT
- * days until their runs are known (intake_series.c decides those). A
- * revision with nothing to declare is kept all the same, as a never-sent
- * message (dmfa_followup_kept_msg) committed with the batch, so the DmfA
- * sees its pay. Must never acknowledge a record before the commit that
- * holds it, never queue a second IN for a standing period, never let one
- * bad record stop the file, never leave a kept revision sendable.
+ * Owns gathering what the store and the outbox know of a record for the
+ * pure decision (intake_decide.c), and the batching of a file into units
+ * of work (store/store.h: messages and store rows in one commit),
+ * including the hold of Horeca EXT days until their runs are known
+ * (intake_series.c decides those). A revision with nothing to declare is
+ * kept in the record store, in the batch's commit, so the DmfA sees its
+ * pay; it is never a message. Must never acknowledge a record before the
+ * commit that holds it, never queue a second IN for a standing period,
+ * never let one bad record stop the file.
  */
 #include "service/intake.h"
-#include "service/dmfa_followup.h"
+#include "service/intake_decide.h"
 #include "service/followup.h"
 #include "service/intake_series.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "records/reader.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -64,62 +66,74 @@ intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
 	}
 }
 
-/* Decide what c produces, given its canonical JSON (ownership taken). */
+/* Decide what c produces, given its canonical JSON (ownership taken):
+ * gather what the store and the outbox know of the record, let the pure
+ * decision (intake_decide.h) and the EXT run rules decide. A revision with
+ * nothing to declare hands its JSON back in *keep, for the store. */
 static gw_rc
 intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
                     const struct intake_opts *o, struct queue_msg out[2], size_t *n,
-                    enum intake_verdict *v, char *why, size_t whycap)
+                    enum intake_verdict *v, char **keep, char *why, size_t whycap)
 {
-	char hash[65], have_hash[65];
+	char hash[65];
 	size_t nl = 0;
-	uint32_t have_rev = 0;
 	struct queue_msg *list = NULL;
 	struct contract prev;
-	int have_prev = 0;
+	struct intake_known k;
+	struct store *sto = NULL;
+	struct store_revision have;
 	int64_t now = queue_now_ms();
 	gw_rc rc;
 
 	*n = 0;
 	*v = IV_QUEUE;
+	*keep = NULL;
 	why[0] = '\0';
+	memset(&k, 0, sizeof k);
+	memset(&have, 0, sizeof have);
 	queue_sha256_hex(json, len, hash);
-	rc = q->ops->record_get(q, c->contract_id, &have_rev, have_hash);
+	if ((rc = store_of(q, &sto)) != GW_OK)
+		goto out;
+	rc = sto->ops->revision_get(sto, c->contract_id, 1, &have);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
 		goto out;
 	if (rc == GW_OK) {
-		if (have_rev > c->revision) {
-			*v = IV_REPLAY;
-			rc = GW_OK;
-			goto out;
-		}
-		if (have_rev == c->revision) {
-			if (strcmp(have_hash, hash) == 0) {
-				*v = IV_UNCHANGED;
-			} else {
-				*v = IV_CONFLICT;
-				snprintf(why, whycap, "revision %u was already taken in with other"
-				    " content; send a higher revision", c->revision);
-			}
-			rc = GW_OK;
-			goto out;
-		}
-		/* A higher revision: compare with what was taken in last. */
+		k.taken = 1;
+		k.revision = have.revision;
+		memcpy(k.hash, have.hash, sizeof k.hash);
+	}
+	rc = GW_OK;
+	switch (intake_decide_revision(&k, c, hash, why, whycap)) {
+	case IS_REPLAY: *v = IV_REPLAY; goto out;
+	case IS_UNCHANGED: *v = IV_UNCHANGED; goto out;
+	case IS_CONFLICT: *v = IV_CONFLICT; goto out;
+	case IS_NEW: break;
+	}
+	if (k.taken) {
 		if ((rc = q->ops->by_record(q, c->contract_id, &list, &nl)) != GW_OK)
 			goto out;
-		for (size_t i = 0; i < nl && !have_prev; i++) {
-			/* The newest revision stored: what the other side was
-			 * told, or a kept revision that differs from it only in
-			 * what Dimona does not carry (so it decides the same). */
-			if (list[i].payload != NULL) {
-				struct record_rejection rej;
-				rc = contract_from_json(list[i].payload, strlen(list[i].payload), &prev,
-				    &rej);
-				if (rc == GW_OK)
-					have_prev = 1;
-				else if (rc != GW_EINPUT)
-					goto out;   /* out of memory: deciding without it would re-declare */
-			}
+		/* The newest revision stored: kept in the store (a revision
+		 * that declared nothing), else the newest message payload
+		 * (what the other side was told). Out of memory is not "no
+		 * earlier revision": deciding without it would re-declare. */
+		struct record_rejection rej;
+		if (have.payload != NULL) {
+			rc = contract_from_json(have.payload, strlen(have.payload), &prev, &rej);
+			if (rc == GW_OK)
+				k.prev = &prev;
+			else if (rc != GW_EINPUT)
+				goto out;
 		}
+		for (size_t i = 0; i < nl && k.prev == NULL; i++) {
+			if (list[i].payload == NULL)
+				continue;
+			rc = contract_from_json(list[i].payload, strlen(list[i].payload), &prev, &rej);
+			if (rc == GW_OK)
+				k.prev = &prev;
+			else if (rc != GW_EINPUT)
+				goto out;
+		}
+		rc = GW_OK;
 	}
 	/* A day of a Horeca EXT run: its follow-up acts on the run's OTH
 	 * period, never a stray IN of its own. */
@@ -135,24 +149,16 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 			goto out;
 		}
 	}
-	rc = GW_OK;
 	char standing[QUEUE_ID_MAX + 1] = "";
 	intake_standing_in(list, nl, standing, sizeof standing);
-	enum followup f = followup_decide(have_prev ? &prev : NULL, c);
-	/* No period stands (its IN was refused, failed or cancelled): a change
-	 * is a fresh IN, a cancellation has nothing to cancel. */
-	if (standing[0] == '\0' && f != FU_NONE && f != FU_IN)
-		f = f == FU_CANCEL ? FU_NONE : FU_IN;
+	k.standing = standing[0] != '\0';
+	enum followup f = intake_decide_followup(&k, c);
 	if (f == FU_NONE) {
 		/* Nothing for Dimona, but the DmfA needs this revision's pay:
-		 * kept, in the same commit that raises the records table. Born
-		 * held (the queue refuses a message born cancelled), settled
-		 * after the commit: one commit each, about 2.5 ms here, as for
-		 * the EXT markers. */
+		 * the store keeps it, in the batch's commit. */
 		*v = IV_NOTHING;
-		if ((rc = dmfa_followup_kept_msg(&out[0], c, json)) != GW_OK)
-			goto out;
-		*n = 1;
+		*keep = json;
+		json = NULL;
 		goto out;
 	}
 	if (f == FU_CANCEL_AND_IN) {
@@ -182,22 +188,30 @@ out:
 		queue_msg_free(&list[i]);
 	free(list);
 	free(json);
+	store_revision_free(&have);
 	return rc;
 }
 
 /* Decide what c produces. */
 gw_rc
 intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
-               struct queue_msg out[2], size_t *n, enum intake_verdict *v,
+               struct queue_msg out[2], size_t *n, enum intake_verdict *v, char **keep,
                char *why, size_t whycap)
 {
-	char *json = NULL;
+	char *json = NULL, *kept = NULL;
 	size_t len = 0;
 	gw_rc rc = contract_to_json(c, &json, &len);
 	*n = 0;
+	if (keep != NULL)
+		*keep = NULL;
 	if (rc != GW_OK)
 		return rc;
-	return intake_prepare_json(q, c, json, len, o, out, n, v, why, whycap);
+	rc = intake_prepare_json(q, c, json, len, o, out, n, v, &kept, why, whycap);
+	if (keep != NULL)
+		*keep = kept;
+	else
+		free(kept);
+	return rc;
 }
 
 /*
@@ -374,7 +388,8 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, cons
 {
 	struct queue_msg *out = NULL;
 	unsigned char *dup = NULL;
-	struct queue_day *rows = NULL;
+	struct store_day *rows = NULL;
+	struct store_revision *revs = NULL;
 	size_t nout = 0, runs = 0, nrows = 0, refused = 0;
 	gw_rc rc = GW_OK;
 	if (h->n == 0)
@@ -386,12 +401,14 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, cons
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	/* The index first: a crash before the messages leaves rows whose
-	 * records have no message, which readers skip. */
+	/* The index rows, the revisions and the messages in one commit. */
+	size_t nrevs = 0;
 	if ((rc = intake_series_days(h->v, h->n, &rows, &nrows)) != GW_OK ||
-	    (rc = q->ops->days_put(q, rows, nrows)) != GW_OK)
+	    (rc = store_unit_revisions(out, nout, &revs, &nrevs)) != GW_OK)
 		goto out;
-	if ((rc = q->ops->enqueue_each(q, out, nout, dup)) != GW_OK)
+	struct store_unit u = { .msgs = out, .nmsgs = nout, .dup = dup, .revs = revs,
+	                        .nrevs = nrevs, .days = rows, .ndays = nrows };
+	if ((rc = store_commit(q, &u)) != GW_OK)
 		goto out;
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->v[i].why[0] == '\0')
@@ -426,73 +443,68 @@ out:
 	free(out);
 	free(dup);
 	free(rows);
+	free(revs);
 	return rc;
 }
 
-/* Is m a kept revision (a payload for the DmfA, never sent)? */
-static int
-intake_is_kept(const struct queue_msg *m)
-{
-	return strcmp(m->kind, DMFA_KIND_KEPT) == 0;
-}
-
-/* What a settle cancels here: the series markers and the kept revisions. */
-static int
-intake_settle_wanted(const struct queue_msg *m)
-{
-	return intake_is_kept(m) || intake_series_is_marker(m->kind);
-}
-
-/* After the commit: the markers and kept revisions among msgs (those not
- * duplicates) move from held to cancelled, all in ONE transaction (queue
- * move_many: one fsync per intake batch instead of one per message; 5,000
- * pay-only revisions took 12.4 s that way). They are already durable with
- * the records table; a crash before this only leaves them held (never
- * sent), which intake_settle_left finishes at the next intake. One already
- * settled (an earlier run, or an operator) is refused and skipped. */
-static gw_rc
-intake_settle(struct queue *q, const struct queue_msg *msgs, size_t n, const unsigned char *dup)
-{
-	return intake_series_settle_picked(q, msgs, n, dup, intake_settle_wanted);
-}
-
-/* Settle what a crash left held: the markers (intake_series.c) and the
- * kept revisions (only those: an operator's hold on anything else stays). */
+/* Settle the markers a crash left held (intake_series.c). */
 static gw_rc
 intake_settle_left(struct queue *q)
 {
-	struct queue_filter f = { .state = QS_HELD, .channel = DMFA_KEPT_CHANNEL };
-	gw_rc rc = intake_series_settle_left(q);
-	if (rc != GW_OK)
-		return rc;
-	return intake_series_settle_listed(q, &f, intake_settle_wanted);
+	return intake_series_settle_left(q);
 }
 
-/* Commit the batch; counts only what the commit made durable. Kept
- * revisions (*kept of them) count as "nothing to declare", not as
+/* Revisions that declared nothing, kept in the store for the DmfA: they
+ * ride in the batch's commit. */
+struct keeps {
+	struct store_revision *v;
+	size_t n;
+};
+
+/* Commit the batch: its messages, the revisions they carry and the kept
+ * revisions in ONE unit of work; counts only what the commit made
+ * durable. Kept revisions count as "nothing to declare", not as
  * messages. */
 static gw_rc
 intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
-             unsigned long *recs, unsigned long *kept, struct intake_stats *st)
+             unsigned long *recs, struct keeps *kp, struct intake_stats *st)
 {
+	struct store_revision *revs = NULL;
+	size_t nrevs = 0;
 	gw_rc rc = GW_OK;
-	if (*nm > 0) {
-		rc = q->ops->enqueue_each(q, msgs, *nm, dup);
-		if (rc == GW_OK) {
-			st->queued_records += *recs;
-			st->no_change += *kept;
-			for (size_t i = 0; i < *nm; i++)
-				if (!dup[i] && !intake_series_is_marker(msgs[i].kind) &&
-				    !intake_is_kept(&msgs[i]))
-					st->messages++;
-			rc = intake_settle(q, msgs, *nm, dup);
+	if (*nm + kp->n > 0)
+		rc = store_unit_revisions(msgs, *nm, &revs, &nrevs);
+	if (rc == GW_OK && kp->n > 0) {
+		struct store_revision *t = realloc(revs, (nrevs + kp->n) * sizeof *t);
+		if (t == NULL)
+			rc = GW_ENOMEM;
+		else {
+			revs = t;
+			memcpy(&revs[nrevs], kp->v, kp->n * sizeof *t);
+			nrevs += kp->n;
 		}
 	}
+	if (rc == GW_OK && *nm + nrevs > 0) {
+		struct store_unit u = { .msgs = msgs, .nmsgs = *nm, .dup = dup, .revs = revs,
+		                        .nrevs = nrevs };
+		rc = store_commit(q, &u);
+		if (rc == GW_OK) {
+			st->queued_records += *recs;
+			st->no_change += kp->n;
+			for (size_t i = 0; i < *nm; i++)
+				if (!dup[i] && !intake_series_is_marker(msgs[i].kind))
+					st->messages++;
+			rc = intake_series_settle(q, msgs, *nm, dup);
+		}
+	}
+	free(revs);                 /* shallow: the kept payloads are kp's */
 	for (size_t i = 0; i < *nm; i++)
 		queue_msg_free(&msgs[i]);
+	for (size_t i = 0; i < kp->n; i++)
+		store_revision_free(&kp->v[i]);
 	*nm = 0;
 	*recs = 0;
-	*kept = 0;
+	kp->n = 0;
 	return rc;
 }
 
@@ -509,7 +521,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	unsigned char *dup = calloc(cap, 1);
 	struct idset ids = { .cap = 1 };
 	struct hold hold = { .v = NULL, .n = 0, .ids = { .cap = HOLD_MAX * 2 } };
-	unsigned long recs = 0, kept = 0;
+	struct keeps keeps = { .v = calloc(cap, sizeof *keeps.v), .n = 0 };
+	unsigned long recs = 0;
 	gw_rc rc;
 
 	while (ids.cap < o->batch * 2)
@@ -522,7 +535,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.not_empty, NULL);
 	pthread_cond_init(&p.not_full, NULL);
-	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL ||
+	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL || keeps.v == NULL ||
 	    hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
 		snprintf(errbuf, errcap, "%s: out of memory; nothing taken in", path);
@@ -531,7 +544,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
 		goto out;
 	if ((rc = intake_settle_left(q)) != GW_OK) {
-		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers or kept revisions (%s)",
+		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers (%s)",
 		    gw_rc_name(rc));
 		goto out;
 	}
@@ -595,7 +608,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		if (verdict == 4)
 			st->replayed++;
 		if (verdict == 5) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
@@ -604,8 +617,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			idset_clear(&ids);
 		}
 		/* The id set only spans one batch; keep it at most half full. */
-		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK) {
+		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap ||
+		    keeps.n + 1 > cap) {
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
 				goto flushfail;
@@ -616,8 +630,9 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		size_t n = 0;
 		int force = 0;
 		enum intake_verdict v;
-		char why[256];
-		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, why, sizeof why);
+		char why[256], *keep = NULL;
+		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, &keep, why,
+		    sizeof why);
 		x->json = NULL;
 		if (rc != GW_OK) {
 			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
@@ -645,11 +660,17 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			break;
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
-		case IV_NOTHING:
-			/* Its kept revision rides in the batch's commit. */
-			nm += n;
-			kept++;
+		case IV_NOTHING: {
+			/* Its revision, kept in the store, rides in the batch's commit. */
+			struct store_revision *r = &keeps.v[keeps.n++];
+			memset(r, 0, sizeof *r);
+			snprintf(r->record_id, sizeof r->record_id, "%s", c->contract_id);
+			r->revision = c->revision;
+			queue_sha256_hex(keep, strlen(keep), r->hash);
+			r->payload = keep;
+			keep = NULL;
 			break;
+		}
 		case IV_CONFLICT: {
 			struct record_rejection rej;
 			memset(&rej, 0, sizeof rej);
@@ -664,18 +685,18 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 		pipe_done(&p);
 		if (hold.n == HOLD_MAX || hold.ids.n >= HOLD_MAX) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
 			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
 		if (force || nm >= o->batch) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK)
+			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
 	}
-	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &kept, st)) != GW_OK ||
+	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
 	    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
 		goto flushfail;
 	goto out;
@@ -695,6 +716,9 @@ out:
 	}
 	for (size_t i = 0; i < nm; i++)
 		queue_msg_free(&msgs[i]);
+	for (size_t i = 0; i < keeps.n; i++)
+		store_revision_free(&keeps.v[i]);
+	free(keeps.v);
 	for (size_t i = 0; hold.v != NULL && i < hold.n; i++)
 		queue_msg_free(&hold.v[i].in);
 	free(hold.v);

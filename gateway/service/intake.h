@@ -1,12 +1,14 @@
 /*
  * intake.h - contract records into the queue.
  *
- * For each valid record: its canonical JSON is the payload; the records
- * table says whether it is new, a replay (same or older revision: nothing
- * happens), a conflicting replay (same revision, other content: rejected)
- * or a new revision (followup.h decides the message). Rows are written in
- * durable transactions; nothing is reported as taken in before its commit
- * returned. Horeca occasional (EXT) days are held back to the end of the
+ * For each valid record: its canonical JSON is the payload; the record
+ * store (store/store.h) says what is known of it, and the pure decision
+ * (intake_decide.h) whether it is new, a replay (same or older revision:
+ * nothing happens), a conflicting replay (same revision, other content:
+ * rejected) or a new revision (followup.h decides the message, or none: the
+ * revision is then kept in the store for the DmfA). Messages and store rows
+ * are committed in one unit of work per batch; nothing is reported as taken
+ * in before its commit returned. Horeca occasional (EXT) days are held back to the end of the
  * file and taken in by runs (intake_series.h): three consecutive days or
  * more are one OTH period; a later revision of a day of such a run acts on
  * the run's period.
@@ -32,17 +34,19 @@ enum intake_verdict {
 	IV_QUEUE,                 /* out[0..n) are to be enqueued */
 	IV_REPLAY,                /* an older revision: changes nothing */
 	IV_UNCHANGED,             /* the same revision again, same content */
-	IV_NOTHING,               /* a new revision with nothing to declare: out[0]
-	                             keeps it for the DmfA (dmfa_followup_kept_msg),
-	                             to enqueue, then move held -> cancelled */
+	IV_NOTHING,               /* a new revision with nothing to declare: no
+	                             message; its canonical JSON (*keep) goes to the
+	                             record store for the DmfA */
 	IV_CONFLICT               /* same revision, different content: rejected */
 };
 
 void intake_opts_default(struct intake_opts *o);
-/* Decide what record c produces, reading q (a handle the caller may use
- * from its own thread). out[] payloads are malloc'd: queue_msg_free. */
+/* Decide what record c produces, reading q and its store (a handle the
+ * caller may use from its own thread). out[] payloads are malloc'd:
+ * queue_msg_free; *keep (keep may be NULL) is the JSON to keep when
+ * IV_NOTHING, malloc'd. */
 gw_rc intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
-                     struct queue_msg out[2], size_t *n, enum intake_verdict *v,
+                     struct queue_msg out[2], size_t *n, enum intake_verdict *v, char **keep,
                      char *why, size_t whycap);
 /* Take a whole contract file in, batch by batch; rejections printed to rej
  * one line each. GW_ETEMP: the queue refused (disk nearly full, busy):

@@ -755,11 +755,14 @@ intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct q
 {
 	struct days x = { 0 };
 	struct outv o = { 0 };
-	gw_rc rc = GW_OK;
+	struct store *sto = NULL;
+	gw_rc rc = store_of(q, &sto);
 
 	*out = NULL;
 	*nout = 0;
 	*runs = 0;
+	if (rc != GW_OK)
+		return rc;
 	for (size_t i = 0; i < n; i++) {
 		struct day *d = days_push(&x);
 		if (d == NULL) {
@@ -776,10 +779,10 @@ intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct q
 	 * days either side (a run of three can reach that far). */
 	for (size_t i = 0; i < n; i++) {
 		char w[DIMONA_WORKER_KEY_MAX];
-		struct queue_day *rows = NULL;
+		struct store_day *rows = NULL;
 		size_t nr = 0;
 		dimona_worker_key(&v[i].c, w, sizeof w);
-		rc = q->ops->days_get(q, v[i].c.employer_noss, w,
+		rc = sto->ops->days_get(sto, v[i].c.employer_noss, w,
 		    (int32_t)ymd_add_days(v[i].c.start_date, -2),
 		    (int32_t)ymd_add_days(last_day(&v[i].c), 2), &rows, &nr);
 		if (rc != GW_OK)
@@ -855,11 +858,11 @@ out:
 
 /* Index rows of the held records taken in: every day they cover. */
 gw_rc
-intake_series_days(const struct intake_held *v, size_t n, struct queue_day **rows,
+intake_series_days(const struct intake_held *v, size_t n, struct store_day **rows,
                    size_t *nrows)
 {
 	size_t cap = 0, k = 0;
-	struct queue_day *r = NULL;
+	struct store_day *r = NULL;
 	*rows = NULL;
 	*nrows = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -873,7 +876,7 @@ intake_series_days(const struct intake_held *v, size_t n, struct queue_day **row
 		for (long d = s; d <= e; d++) {
 			if (k == cap) {
 				size_t nc = cap ? cap * 2 : 64;
-				struct queue_day *t = realloc(r, nc * sizeof *t);
+				struct store_day *t = realloc(r, nc * sizeof *t);
 				if (t == NULL) {
 					free(r);
 					return GW_ENOMEM;

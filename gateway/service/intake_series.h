@@ -18,6 +18,7 @@
 #define GW_SERVICE_INTAKE_SERIES_H
 
 #include "queue/queue.h"
+#include "store/store.h"
 #include "records/contract.h"
 
 #define INTAKE_KIND_RUN    "dimona-run"
@@ -36,7 +37,7 @@ int intake_series_applies(const struct contract *c);
 int intake_series_is_marker(const char *kind);
 
 /* Turn v[0..n) into messages, with the days of the same workers that
- * earlier intakes took in (the queue's worker-day index): a run of three
+ * earlier intakes took in (the store's worker-day index): a run of three
  * or more days is one OTH period; EXT periods already declared in it are
  * cancelled first (the OTH IN waits for them); a day that extends a run
  * already merged updates that run's period. *out is malloc'd (*nout
@@ -46,7 +47,7 @@ gw_rc intake_series_resolve(struct queue *q, struct intake_held *v, size_t n,
                             struct queue_msg **out, size_t *nout, size_t *runs);
 /* The worker-day index rows of the held records not refused (*rows
  * malloc'd). */
-gw_rc intake_series_days(const struct intake_held *v, size_t n, struct queue_day **rows,
+gw_rc intake_series_days(const struct intake_held *v, size_t n, struct store_day **rows,
                          size_t *nrows);
 
 /* A new revision of a record merged into a run (list: the record's

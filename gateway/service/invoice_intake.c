@@ -16,6 +16,7 @@
 #include "peppol/rules/validate.h"
 #include "records/invoice_reader.h"
 #include "records/reader.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -259,7 +260,7 @@ ii_decide(struct queue *q, const struct invoice *inv, char *canon, const char *k
 	p->doc[1].inv = *inv;
 	p->doc[1].payload = canon;
 	queue_sha256_hex(canon, strlen(canon), hash);
-	rc = q->ops->record_get(q, key, &have_rev, have_hash);
+	rc = store_record_get(q, key, &have_rev, have_hash);
 	if (rc != GW_OK && rc != GW_ENOTFOUND)
 		return rc;
 	if (rc == GW_OK) {
@@ -423,7 +424,7 @@ ii_commit(struct queue *q, const struct invoice *inv, const char *key,
 	}
 	/* The record's own document last: its payload is the one the records
 	 * table keeps (the hash a replay is compared with). */
-	rc = q->ops->enqueue_each(q, m, n, dup);
+	rc = store_enqueue(q, m, n, dup);
 	if (rc != GW_OK)
 		return rc;
 	st->taken++;
@@ -534,12 +535,13 @@ ii_line(struct queue *q, const char *text, size_t len, const struct invoice_inta
 		rc = ii_finish_replay(q, key, inv.revision);
 		break;
 	case II_NOTHING: {
-		struct queue_record rec;
+		struct store_revision rec;
 		memset(&rec, 0, sizeof rec);
 		snprintf(rec.record_id, sizeof rec.record_id, "%s", key);
 		rec.revision = inv.revision;
 		queue_sha256_hex(canon, strlen(canon), rec.hash);
-		rc = q->ops->records_note(q, &rec, 1);
+		struct store_unit u = { .revs = &rec, .nrevs = 1 };
+		rc = store_commit(q, &u);
 		if (rc == GW_OK)
 			st->no_change++;
 		break;

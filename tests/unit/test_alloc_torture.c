@@ -43,6 +43,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "queue/queue.h"
+#include "store/store.h"
 #include "service/intake.h"
 
 /* ---- the counting allocator ---- */
@@ -405,7 +406,7 @@ dump(char *out, size_t cap)
 	for (size_t i = 0; i < sizeof RECORDS / sizeof *RECORDS; i++) {
 		uint32_t rev = 0;
 		char h[65] = "";
-		gw_rc rc = q->ops->record_get(q, RECORDS[i], &rev, h);
+		gw_rc rc = store_record_get(q, RECORDS[i], &rev, h);
 		off += (size_t)snprintf(out + off, cap - off, "record %s %s %u %s\n", RECORDS[i],
 		    gw_rc_name(rc), rev, h);
 		assert_true(off < cap);

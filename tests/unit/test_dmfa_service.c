@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
@@ -341,18 +342,17 @@ test_queue_decisions(void **state)
 	assert_int_equal(r.waiting, 1);                  /* E2 still unanswered */
 	assert_int_equal(r.originals + r.updates, 0);
 
-	/* A pay-only revision intake keeps through dmfa_followup_kept_msg: a
-	 * change; without the DMPI the correction waits for it. */
-	struct contract c;
-	struct record_rejection rej;
+	/* A pay-only revision kept in the record store (as intake keeps it):
+	 * a change; without the DMPI the correction waits for it. */
 	char *j2 = canon("A", 2, E1, "80010100107", "2026-04-01", 12500);
-	unsigned char dup = 0;
-	assert_int_equal(contract_from_json(j2, strlen(j2), &c, &rej), GW_OK);
-	assert_int_equal(dmfa_followup_kept_msg(&m, &c, j2), GW_OK);
-	assert_int_equal(q->ops->enqueue_each(q, &m, 1, &dup), GW_OK);
-	assert_int_equal(dup, 0);
-	assert_int_equal(q->ops->transition(q, m.id, QS_HELD, QS_CANCELLED, "intake", "kept"), GW_OK);
-	queue_msg_free(&m);
+	struct store_revision kr;
+	memset(&kr, 0, sizeof kr);
+	snprintf(kr.record_id, sizeof kr.record_id, "A");
+	kr.revision = 2;
+	queue_sha256_hex(j2, strlen(j2), kr.hash);
+	kr.payload = j2;
+	struct store_unit ku = { .revs = &kr, .nrevs = 1 };
+	assert_int_equal(store_commit(q, &ku), GW_OK);
 	free(j2);
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 0);
@@ -367,21 +367,38 @@ test_queue_decisions(void **state)
 	fclose(t);
 	take(buf);
 	free(buf);
-	assert_true(get_kind("B", DMFA_KIND_KEPT, &m));
-	assert_int_equal(m.state, QS_CANCELLED);
-	queue_msg_free(&m);
+	{
+		/* Kept in the store with its content; no message of revision 2. */
+		struct store *sto;
+		struct store_revision got;
+		assert_int_equal(store_of(q, &sto), GW_OK);
+		assert_int_equal(sto->ops->revision_get(sto, "B", 1, &got), GW_OK);
+		assert_int_equal(got.revision, 2);
+		assert_non_null(got.payload);
+		assert_non_null(strstr(got.payload, "26000"));
+		store_revision_free(&got);
+		struct queue_msg *bl = NULL;
+		size_t bn = 0;
+		assert_int_equal(q->ops->by_record(q, "B", &bl, &bn), GW_OK);
+		for (size_t i = 0; i < bn; i++) {
+			assert_int_not_equal(bl[i].revision, 2);
+			queue_msg_free(&bl[i]);
+		}
+		free(bl);
+	}
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 0);
 
 	/* A revision taken in without its content (noted only, as intake did
 	 * before it kept them): reported, never declared with the old values
 	 * silently. */
-	struct queue_record note;
+	struct store_revision note;
 	memset(&note, 0, sizeof note);
 	snprintf(note.record_id, sizeof note.record_id, "B");
 	note.revision = 3;
 	queue_sha256_hex("B3", 2, note.hash);
-	assert_int_equal(q->ops->records_note(q, &note, 1), GW_OK);
+	struct store_unit u = { .revs = &note, .nrevs = 1 };
+	assert_int_equal(store_commit(q, &u), GW_OK);
 	run_once(&r, &s);
 	assert_int_equal(r.unstored, 1);
 	assert_true(said(&s, "B: revision 3 was taken in without its content being kept"));

@@ -1,9 +1,8 @@
 /* test_intake_kept.c - a revision with nothing for Dimona (pay, hours paid)
- * is kept for the DmfA: one never-sent message with the new payload,
- * committed with the records table, settled cancelled, on the "kept"
- * channel (outside the senders' counts); a replay adds nothing; one a
- * crash left held is settled at the next intake, an operator's hold is
- * not. */
+ * is kept for the DmfA in the record store, with its content, in the
+ * batch's commit: no message at all; a replay adds nothing; a later change
+ * compares with it; the kept-revision message of a queue file older than
+ * the store is still read. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "queue/queue.h"
 #include "records/contract.h"
 #include "records/reader.h"
@@ -124,6 +124,15 @@ total(struct queue *q)
 	return t;
 }
 
+/* The record store's revision of K-1 (with its kept content, if any). */
+static void
+stored(struct fx *f, struct store_revision *r)
+{
+	struct store *sto;
+	assert_int_equal(store_of(f->q, &sto), GW_OK);
+	assert_int_equal(sto->ops->revision_get(sto, "K-1", 1, r), GW_OK);
+}
+
 static void
 test_pay_only_revision_is_kept(void **state)
 {
@@ -142,46 +151,23 @@ test_pay_only_revision_is_kept(void **state)
 	assert_int_equal(st.messages, 0);          /* nothing for Dimona */
 	assert_int_equal(st.no_change, 1);
 	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
-	assert_int_equal(n, 2);
-	assert_string_equal(l[0].kind, DMFA_KIND_KEPT);
-	assert_int_equal(l[0].revision, 2);
-	assert_string_equal(l[0].channel, DMFA_KEPT_CHANNEL);
-	assert_int_equal(l[0].state, QS_CANCELLED);
-	assert_int_equal(l[0].attempts, 0);
-	assert_null(l[0].body);
-	assert_non_null(l[0].payload);
-	assert_non_null(strstr(l[0].payload, "41250"));   /* the new pay */
-	assert_null(strstr(l[0].payload, "33000"));
-	assert_string_equal(l[1].kind, "dimona-in");      /* no Dimona message for revision 2 */
-	assert_int_equal(l[1].revision, 1);
-
-	/* The records table holds revision 2 with the kept payload's hash. */
-	uint32_t rev = 0;
-	char hash[65], want[65];
-	assert_int_equal(f->q->ops->record_get(f->q, "K-1", &rev, hash), GW_OK);
-	assert_int_equal(rev, 2);
-	queue_sha256_hex(l[0].payload, strlen(l[0].payload), want);
-	assert_string_equal(hash, want);
-
-	/* Its history: born held, then cancelled by intake, never sent. */
-	struct queue_event *ev = NULL;
-	size_t ne = 0;
-	assert_int_equal(f->q->ops->history(f->q, l[0].id, &ev, &ne), GW_OK);
-	assert_int_equal(ne, 2);
-	assert_int_equal(ev[0].to, QS_HELD);
-	assert_int_equal(ev[1].from, QS_HELD);
-	assert_int_equal(ev[1].to, QS_CANCELLED);
-	assert_string_equal(ev[1].actor, "intake");
-	free(ev);
+	assert_int_equal(n, 1);                            /* no message for revision 2 */
+	assert_string_equal(l[0].kind, "dimona-in");
+	assert_int_equal(l[0].revision, 1);
 	free_list(l, n);
+	assert_int_equal(total(f->q), 1);                  /* the outbox holds the IN only */
 
-	/* Outside every sender's channel: dimona-rest counts only the IN. */
-	struct queue_stats cs;
-	assert_int_equal(f->q->ops->stats(f->q, "dimona-rest", &cs), GW_OK);
-	assert_int_equal(cs.count[QS_CANCELLED], 0);
-	assert_int_equal(cs.count[QS_PENDING], 1);
-	assert_int_equal(f->q->ops->stats(f->q, DMFA_KEPT_CHANNEL, &cs), GW_OK);
-	assert_int_equal(cs.count[QS_CANCELLED], 1);
+	/* The store holds revision 2 with its content and that content's hash. */
+	struct store_revision r;
+	char want[65];
+	stored(f, &r);
+	assert_int_equal(r.revision, 2);
+	assert_non_null(r.payload);
+	assert_non_null(strstr(r.payload, "41250"));       /* the new pay */
+	assert_null(strstr(r.payload, "33000"));
+	queue_sha256_hex(r.payload, strlen(r.payload), want);
+	assert_string_equal(r.hash, want);
+	store_revision_free(&r);
 
 	/* A replay of the same revision (and of the older one) adds nothing. */
 	uint64_t before = total(f->q);
@@ -193,9 +179,9 @@ test_pay_only_revision_is_kept(void **state)
 	take(f, &st);
 	assert_int_equal(st.replayed, 1);
 	assert_int_equal(total(f->q), before);
-	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
-	assert_int_equal(n, 2);
-	free_list(l, n);
+	stored(f, &r);
+	assert_int_equal(r.revision, 2);
+	store_revision_free(&r);
 
 	/* A later real change compares with the kept revision: an UPDATE on
 	 * the standing IN, never a second IN. */
@@ -210,16 +196,17 @@ test_pay_only_revision_is_kept(void **state)
 	take(f, &st);
 	assert_int_equal(st.messages, 1);
 	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 2);
 	assert_string_equal(l[0].kind, "dimona-update");
-	assert_string_equal(l[0].depends_on, l[2].id);
+	assert_string_equal(l[0].depends_on, l[1].id);
 	assert_non_null(strstr(l[0].payload, "41250"));   /* the kept pay carries on */
 	free_list(l, n);
 }
 
-/* intake_prepare says what a pay-only revision produces. */
+/* intake_prepare says what a pay-only revision produces: no message, its
+ * JSON to keep. */
 static void
-test_prepare_gives_kept_message(void **state)
+test_prepare_keeps_revision(void **state)
 {
 	struct fx *f = *state;
 	struct intake_stats st;
@@ -227,71 +214,71 @@ test_prepare_gives_kept_message(void **state)
 	struct queue_msg out[2];
 	size_t n = 9;
 	enum intake_verdict v;
-	char why[128];
+	char why[128], *keep = NULL;
 
 	put(f, R1);
 	take(f, &st);
 	read_one(f, R2, &c);
 	memset(out, 0, sizeof out);
-	assert_int_equal(intake_prepare(f->q, &c, &f->o, out, &n, &v, why, sizeof why), GW_OK);
+	assert_int_equal(intake_prepare(f->q, &c, &f->o, out, &n, &v, &keep, why, sizeof why),
+	    GW_OK);
 	assert_int_equal(v, IV_NOTHING);
-	assert_int_equal(n, 1);
-	assert_string_equal(out[0].kind, DMFA_KIND_KEPT);
-	assert_int_equal(out[0].state, QS_HELD);         /* never claimable */
-	assert_int_equal(out[0].revision, 2);
-	assert_non_null(strstr(out[0].payload, "41250"));
-	queue_msg_free(&out[0]);
+	assert_int_equal(n, 0);
+	assert_non_null(keep);
+	assert_non_null(strstr(keep, "\"revision\":\"2\""));
+	assert_non_null(strstr(keep, "41250"));
+	free(keep);
 }
 
-/* A crash between the commit and the settle leaves a kept revision held:
- * the next intake settles it; a message an operator held stays held. */
+/* A queue file made before the record store kept such a revision as a
+ * cancelled "contract-kept" message: it is still read (the next change
+ * compares with it), and an operator's hold elsewhere is left alone. */
 static void
-test_left_held_is_settled(void **state)
+test_legacy_kept_message_is_read(void **state)
 {
 	struct fx *f = *state;
 	struct intake_stats st;
 	struct contract c;
-	struct queue_msg m[2];
-	unsigned char dup[2];
-	size_t n = 0;
+	struct queue_msg m;
+	unsigned char dup = 0;
 
 	put(f, R1);
 	take(f, &st);
 	read_one(f, R2, &c);
 	char *json = NULL;
 	size_t len = 0;
-	assert_int_equal(contract_to_json(&c, &json, &len), GW_OK);   /* as intake stores it */
-	assert_int_equal(dmfa_followup_kept_msg(&m[0], &c, json), GW_OK);
-	free(json);
-	assert_int_equal(f->q->ops->enqueue_each(f->q, m, 1, dup), GW_OK);   /* the "crash" */
-	struct queue_msg *l = NULL;
-	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
-	assert_int_equal(n, 2);
-	const char *in_id = strcmp(l[0].kind, "dimona-in") == 0 ? l[0].id : l[1].id;
-	char in[QUEUE_ID_MAX + 1];
-	snprintf(in, sizeof in, "%s", in_id);
-	free_list(l, n);
-	assert_int_equal(f->q->ops->transition(f->q, in, QS_PENDING, QS_HELD, "operator:t", "hold"),
+	assert_int_equal(contract_to_json(&c, &json, &len), GW_OK);   /* as intake stored it */
+	memset(&m, 0, sizeof m);
+	snprintf(m.record_id, sizeof m.record_id, "K-1");
+	m.revision = 2;
+	snprintf(m.kind, sizeof m.kind, "contract-kept");
+	snprintf(m.channel, sizeof m.channel, "kept");
+	m.state = QS_HELD;
+	m.payload = json;
+	assert_int_equal(store_enqueue(f->q, &m, 1, &dup), GW_OK);
+	assert_int_equal(f->q->ops->transition(f->q, m.id, QS_HELD, QS_CANCELLED, "intake", "kept"),
 	    GW_OK);
-
-	/* Any intake (here an unrelated record) settles the leftover first. */
-	put(f, "{\"contract_id\":\"K-2\",\"revision\":\"1\",\"status\":"
-	    "\"active\",\"employer_noss\":\"051234526\",\"employer_kbo\":\"0456789034\","
-	    "\"worker_inss\":\"88092303720\",\"worker_type\":\"OTH\",\"joint_committee\":\"304\","
-	    "\"worker_code\":\"046\",\"start_date\":\"2026-12-10\",\"end_date\":\"2026-12-10\","
-	    "\"days_worked\":\"1\",\"hours_worked\":\"7.6\",\"gross_wage_cents\":\"33000\"}\n");
-	take(f, &st);
-	assert_int_equal(f->q->ops->get(f->q, m[0].id, &m[1]), GW_OK);
-	assert_int_equal(m[1].state, QS_CANCELLED);
-	queue_msg_free(&m[1]);
-	assert_int_equal(f->q->ops->get(f->q, in, &m[1]), GW_OK);
-	assert_int_equal(m[1].state, QS_HELD);
-	queue_msg_free(&m[1]);
-	queue_msg_free(&m[0]);
-	/* The leftover's revision counts as taken in: a replay adds nothing. */
+	free(json);
+	/* Its revision counts as taken in: a replay adds nothing. */
 	put(f, R2);
 	take(f, &st);
 	assert_int_equal(st.unchanged, 1);
+	/* A later change is an UPDATE carrying the legacy revision's pay. */
+	char r3[1024];
+	const char *p = strstr(R2, "\"revision\":\"2\"");
+	const char *e = strstr(R2, "\"end_date\":\"2026-12-03\"");
+	snprintf(r3, sizeof r3, "%.*s\"revision\":\"3\"%.*s\"end_date\":\"2026-12-04\"%s",
+	    (int)(p - R2), R2, (int)(e - p - 14), p + 14, e + 23);
+	put(f, r3);
+	take(f, &st);
+	assert_int_equal(st.messages, 1);
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].kind, "dimona-update");
+	assert_non_null(strstr(l[0].payload, "41250"));
+	free_list(l, n);
 }
 
 int
@@ -299,8 +286,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pay_only_revision_is_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_gives_kept_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_left_held_is_settled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_keeps_revision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_kept_message_is_read, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

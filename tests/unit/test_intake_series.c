@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "store/store.h"
 #include "queue/queue.h"
 #include "records/reader.h"
 #include "service/intake.h"
@@ -417,7 +418,7 @@ test_run_across_unanswered(void **state)
 	assert_int_equal(st.messages, 0);
 	assert_false(find_kind("Z-3", 1, "dimona-in", &m));
 	uint32_t rev;
-	assert_int_equal(q->ops->record_get(q, "Z-3", &rev, NULL), GW_ENOTFOUND);
+	assert_int_equal(store_record_get(q, "Z-3", &rev, NULL), GW_ENOTFOUND);
 	/* Once answered, the same file goes in. */
 	struct queue_msg a, b;
 	assert_true(find_kind("Z-1", 1, "dimona-in", &a));
@@ -501,7 +502,7 @@ test_revisions_in_one_file(void **state)
 	queue_msg_free(&m);
 	assert_false(find_kind("V-9", 1, "dimona-in", &m));   /* cancelled before declared */
 	uint32_t rev;
-	assert_int_equal(q->ops->record_get(q, "V-9", &rev, NULL), GW_OK);
+	assert_int_equal(store_record_get(q, "V-9", &rev, NULL), GW_OK);
 	assert_int_equal(rev, 2);
 }
 

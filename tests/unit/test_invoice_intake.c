@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "test_invoice_fixture.h"
+#include "store/store.h"
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "peppol/rules/validate.h"
@@ -360,7 +361,7 @@ test_revisions(void **state)
 	assert_int_equal(st.no_change, 1);
 	assert_int_equal(st.messages, 0);
 	uint32_t have = 0;
-	assert_int_equal(q->ops->record_get(q, "inv:INV-A", &have, NULL), GW_OK);
+	assert_int_equal(store_record_get(q, "inv:INV-A", &have, NULL), GW_OK);
 	assert_int_equal(have, 5);
 	st = take(r3, rej, sizeof rej);
 	assert_int_equal(st.replayed, 1);
@@ -464,7 +465,7 @@ test_bad_records(void **state)
 	assert_int_equal(n, 0);
 	free(l);
 	uint32_t rev;
-	assert_int_equal(q->ops->record_get(q, "inv:INV-D", &rev, NULL), GW_ENOTFOUND);
+	assert_int_equal(store_record_get(q, "inv:INV-D", &rev, NULL), GW_ENOTFOUND);
 	/* Not JSON: rejected with file and line, the file goes on. */
 	char text[4096];
 	char *ok = fix_record("INV-E", "invoice", l1, ", \"due_date\": \"2026-04-01\"", NULL);
@@ -511,7 +512,7 @@ test_replay_finishes_move(void **state)
 	queue_sha256_hex(m.body, m.body_len, m.content_hash);
 	m.payload = canon;
 	unsigned char dup = 0;
-	assert_int_equal(q->ops->enqueue_each(q, &m, 1, &dup), GW_OK);
+	assert_int_equal(store_enqueue(q, &m, 1, &dup), GW_OK);
 	struct invoice_intake_stats st = take(r, rej, sizeof rej);
 	assert_int_equal(st.unchanged, 1);
 	assert_int_equal(st.messages, 0);

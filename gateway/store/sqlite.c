@@ -1,0 +1,514 @@
+/*
+ * store/sqlite.c - the SQLite backend of the record store (store.h).
+ *
+ * Owns the store's tables in the queue's file (records, worker_days,
+ * run_members, filed_sets, perm_ids) and their migration: a queue file
+ * made before the store already has records (version 1) and perhaps
+ * worker_days; they are kept as they are and gain the payload column, the
+ * other tables are created when the store is first attached. Every write
+ * is one unit of work in ONE transaction of the queue's connection
+ * (queue/sqlite_db.h), messages included. Never lowers a record's
+ * highest revision.
+ */
+#include "store/store.h"
+#include "queue/sqlite_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sst {
+	struct store base;              /* must stay first */
+	sqlite3 *db;
+	sqlite3_stmt *get_rev, *put_rev, *put_day, *put_run, *put_filed, *put_perm;
+};
+
+static const char sst_tables[] =
+	"CREATE TABLE IF NOT EXISTS records("
+	" record_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, hash TEXT NOT NULL,"
+	" updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS worker_days(employer TEXT NOT NULL, worker TEXT NOT NULL,"
+	" day INTEGER NOT NULL, record_id TEXT NOT NULL,"
+	" PRIMARY KEY(employer, worker, day, record_id));"
+	"CREATE TABLE IF NOT EXISTS run_members(record_id TEXT NOT NULL, revision INTEGER NOT NULL,"
+	" msg_id TEXT NOT NULL, head INTEGER NOT NULL, why TEXT NOT NULL,"
+	" PRIMARY KEY(record_id, revision));"
+	"CREATE INDEX IF NOT EXISTS run_members_msg ON run_members(msg_id, record_id);"
+	"CREATE TABLE IF NOT EXISTS filed_sets(key TEXT NOT NULL, msg_id TEXT NOT NULL,"
+	" json TEXT NOT NULL, seq INTEGER PRIMARY KEY, UNIQUE(key, msg_id));"
+	"CREATE TABLE IF NOT EXISTS perm_ids(msg_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+	" hash TEXT NOT NULL, body BLOB NOT NULL);";
+
+static struct sst *SST(struct store *st) { return (struct sst *)st; }
+
+static void
+sst_col_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Column col as a malloc'd string (NULL stays NULL). */
+static gw_rc
+sst_col_dup(sqlite3_stmt *st, int col, char **out)
+{
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return GW_OK;
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return (*out = strdup(t != NULL ? t : "")) == NULL ? GW_ENOMEM : GW_OK;
+}
+
+static void
+sst_detach(struct store *base)
+{
+	struct sst *s = SST(base);
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->get_rev);
+	sqlite3_finalize(s->put_rev);
+	sqlite3_finalize(s->put_day);
+	sqlite3_finalize(s->put_run);
+	sqlite3_finalize(s->put_filed);
+	sqlite3_finalize(s->put_perm);
+	if (s->base.q != NULL && s->base.q->store == base) {
+		s->base.q->store = NULL;
+		s->base.q->store_detach = NULL;
+	}
+	free(s);
+}
+
+/* Has table t the column c? */
+static int
+sst_has_column(sqlite3 *db, const char *t, const char *c)
+{
+	char sql[96];
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", t);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while (!found && sqlite3_step(st) == SQLITE_ROW)
+		found = strcmp((const char *)sqlite3_column_text(st, 1), c) == 0;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Create or migrate the tables, in one transaction. */
+static gw_rc
+sst_schema(struct sst *s)
+{
+	int r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_exec(s->db, sst_tables, NULL, NULL, NULL);
+	if (r == SQLITE_OK && !sst_has_column(s->db, "records", "payload"))
+		r = sqlite3_exec(s->db, "ALTER TABLE records ADD COLUMN payload TEXT", NULL, NULL, NULL);
+	if (r != SQLITE_OK) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	}
+	return queue_sqlite_commit(s->base.q);
+}
+
+static gw_rc
+sst_prep(struct sst *s, const char *sql, sqlite3_stmt **st)
+{
+	int r = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return r == SQLITE_OK ? GW_OK : queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+}
+
+gw_rc
+store_sqlite_attach(struct queue *q, struct store **out)
+{
+	sqlite3 *db = queue_sqlite_db(q);
+	gw_rc rc;
+	*out = NULL;
+	if (db == NULL)
+		return GW_ECONFIG;
+	struct sst *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return GW_ENOMEM;
+	s->base.ops = &store_sqlite_ops;
+	s->base.q = q;
+	s->db = db;
+	if ((rc = sst_schema(s)) != GW_OK ||
+	    (rc = sst_prep(s, "SELECT revision, hash, payload FROM records WHERE record_id=?",
+	    &s->get_rev)) != GW_OK ||
+	    /* Raise only; the payload of the same revision survives a write without one. */
+	    (rc = sst_prep(s, "INSERT INTO records(record_id, revision, hash, updated_ms, payload)"
+	    " VALUES(?,?,?,?,?) ON CONFLICT(record_id) DO UPDATE SET revision=excluded.revision,"
+	    " hash=excluded.hash, updated_ms=excluded.updated_ms,"
+	    " payload=CASE WHEN excluded.payload IS NOT NULL THEN excluded.payload"
+	    " WHEN excluded.revision = records.revision THEN records.payload END"
+	    " WHERE excluded.revision >= records.revision", &s->put_rev)) != GW_OK ||
+	    (rc = sst_prep(s, "INSERT OR IGNORE INTO worker_days(employer, worker, day, record_id)"
+	    " VALUES(?,?,?,?)", &s->put_day)) != GW_OK ||
+	    (rc = sst_prep(s, "INSERT OR IGNORE INTO run_members(record_id, revision, msg_id, head,"
+	    " why) VALUES(?,?,?,?,?)", &s->put_run)) != GW_OK ||
+	    (rc = sst_prep(s, "INSERT OR IGNORE INTO filed_sets(key, msg_id, json) VALUES(?,?,?)",
+	    &s->put_filed)) != GW_OK ||
+	    (rc = sst_prep(s, "INSERT OR IGNORE INTO perm_ids(msg_id, name, hash, body)"
+	    " VALUES(?,?,?,?)", &s->put_perm)) != GW_OK) {
+		sst_detach(&s->base);
+		return rc;
+	}
+	q->store = &s->base;
+	q->store_detach = sst_detach;
+	*out = &s->base;
+	return GW_OK;
+}
+
+/* Highest revision of a record (inside or outside a transaction). */
+static gw_rc
+sst_revision_get(struct store *base, const char *record_id, int with_payload,
+                 struct store_revision *out)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = s->get_rev;
+	gw_rc rc = GW_ENOTFOUND;
+	memset(out, 0, sizeof *out);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(out->record_id, sizeof out->record_id, "%s", record_id);
+		out->revision = (uint32_t)sqlite3_column_int64(st, 0);
+		sst_col_text(st, 1, out->hash, sizeof out->hash);
+		rc = with_payload ? sst_col_dup(st, 2, &out->payload) : GW_OK;
+	} else if (r != SQLITE_DONE) {
+		rc = queue_sqlite_rc(r);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Run one prepared write to its end. */
+static gw_rc
+sst_step(sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? GW_OK : queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+}
+
+/* Every row of the unit, inside the open transaction. */
+static gw_rc
+sst_write(struct sst *s, struct store_unit *u, int64_t now)
+{
+	gw_rc rc;
+	for (size_t i = 0; i < u->nmsgs; i++) {
+		struct queue_msg *m = &u->msgs[i];
+		int d = 0;
+		if (m->payload != NULL) {
+			struct store_revision have;
+			rc = sst_revision_get(&s->base, m->record_id, 0, &have);
+			if (rc != GW_OK && rc != GW_ENOTFOUND)
+				return rc;
+			d = rc == GW_OK && have.revision > m->revision; /* an old revision replayed */
+		}
+		if (!d && (rc = queue_sqlite_insert(s->base.q, m, now, &d)) != GW_OK)
+			return rc;
+		if (u->dup != NULL)
+			u->dup[i] = (unsigned char)d;
+	}
+	for (size_t i = 0; i < u->nrevs; i++) {
+		const struct store_revision *r = &u->revs[i];
+		sqlite3_stmt *st = s->put_rev;
+		sqlite3_bind_text(st, 1, r->record_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, r->revision);
+		sqlite3_bind_text(st, 3, r->hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, now);
+		if (r->payload != NULL)
+			sqlite3_bind_text(st, 5, r->payload, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 5);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < u->ndays; i++) {
+		sqlite3_stmt *st = s->put_day;
+		sqlite3_bind_text(st, 1, u->days[i].employer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, u->days[i].worker, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, u->days[i].day);
+		sqlite3_bind_text(st, 4, u->days[i].record_id, -1, SQLITE_STATIC);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < u->nruns; i++) {
+		sqlite3_stmt *st = s->put_run;
+		sqlite3_bind_text(st, 1, u->runs[i].record_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, u->runs[i].revision);
+		sqlite3_bind_text(st, 3, u->runs[i].msg_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, u->runs[i].head != 0);
+		sqlite3_bind_text(st, 5, u->runs[i].why, -1, SQLITE_STATIC);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < u->nfiled; i++) {
+		sqlite3_stmt *st = s->put_filed;
+		if (u->filed[i].json == NULL)
+			return GW_EINPUT;
+		sqlite3_bind_text(st, 1, u->filed[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, u->filed[i].msg_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, u->filed[i].json, -1, SQLITE_STATIC);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < u->nperm; i++) {
+		sqlite3_stmt *st = s->put_perm;
+		if (u->perm[i].body == NULL)
+			return GW_EINPUT;
+		sqlite3_bind_text(st, 1, u->perm[i].msg_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, u->perm[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, u->perm[i].hash, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, u->perm[i].body, (int)u->perm[i].body_len, SQLITE_STATIC);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+	}
+	return GW_OK;
+}
+
+static gw_rc
+sst_commit(struct store *base, struct store_unit *u)
+{
+	struct sst *s = SST(base);
+	gw_rc rc;
+	if (u->nmsgs + u->nrevs + u->ndays + u->nruns + u->nfiled + u->nperm == 0)
+		return GW_OK;
+	if ((rc = queue_sqlite_begin_adding(base->q)) != GW_OK)
+		return rc;
+	if ((rc = sst_write(s, u, queue_now_ms())) != GW_OK) {
+		queue_sqlite_rollback(base->q);
+		return rc;
+	}
+	return queue_sqlite_commit(base->q);
+}
+
+/* Grow *v (elements of size sz) to hold one more; NULL when out of memory. */
+static void *
+sst_grow(void **v, size_t *cap, size_t n, size_t sz)
+{
+	if (n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		void *t = realloc(*v, nc * sz);
+		if (t == NULL)
+			return NULL;
+		*v = t;
+		*cap = nc;
+	}
+	return (char *)*v + n * sz;
+}
+
+static gw_rc
+sst_revisions_list(struct store *base, const char *prefix, struct store_revision **out,
+                   size_t *n)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	gw_rc rc = GW_OK;
+	*out = NULL;
+	*n = 0;
+	if ((rc = sst_prep(s, "SELECT record_id, revision, hash, payload FROM records"
+	    " WHERE substr(record_id, 1, length(?1)) = ?1 AND payload IS NOT NULL"
+	    " ORDER BY record_id", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_revision *x = sst_grow((void **)out, &cap, *n, sizeof *x);
+		if (x == NULL) {
+			rc = GW_ENOMEM;
+			break;
+		}
+		memset(x, 0, sizeof *x);
+		(*n)++;
+		sst_col_text(st, 0, x->record_id, sizeof x->record_id);
+		x->revision = (uint32_t)sqlite3_column_int64(st, 1);
+		sst_col_text(st, 2, x->hash, sizeof x->hash);
+		if ((rc = sst_col_dup(st, 3, &x->payload)) != GW_OK)
+			break;
+	}
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		store_revisions_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static gw_rc
+sst_days_get(struct store *base, const char *employer, const char *worker, int32_t from,
+             int32_t to, struct store_day **out, size_t *n)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	gw_rc rc;
+	*out = NULL;
+	*n = 0;
+	if ((rc = sst_prep(s, "SELECT day, record_id FROM worker_days WHERE employer=?"
+	    " AND worker=? AND day BETWEEN ? AND ? ORDER BY day, record_id", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, employer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_day *x = sst_grow((void **)out, &cap, *n, sizeof *x);
+		if (x == NULL) {
+			rc = GW_ENOMEM;
+			break;
+		}
+		(*n)++;
+		memset(x, 0, sizeof *x);
+		snprintf(x->employer, sizeof x->employer, "%s", employer);
+		snprintf(x->worker, sizeof x->worker, "%s", worker);
+		x->day = (int32_t)sqlite3_column_int64(st, 0);
+		sst_col_text(st, 1, x->record_id, sizeof x->record_id);
+	}
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* Run members selected by sql (one text parameter), into *out. */
+static gw_rc
+sst_runs(struct sst *s, const char *sql, const char *arg, struct store_run_member **out,
+         size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	gw_rc rc;
+	*out = NULL;
+	*n = 0;
+	if ((rc = sst_prep(s, sql, &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_run_member *x = sst_grow((void **)out, &cap, *n, sizeof *x);
+		if (x == NULL) {
+			rc = GW_ENOMEM;
+			break;
+		}
+		(*n)++;
+		memset(x, 0, sizeof *x);
+		sst_col_text(st, 0, x->record_id, sizeof x->record_id);
+		x->revision = (uint32_t)sqlite3_column_int64(st, 1);
+		sst_col_text(st, 2, x->msg_id, sizeof x->msg_id);
+		x->head = sqlite3_column_int(st, 3);
+		sst_col_text(st, 4, x->why, sizeof x->why);
+	}
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static gw_rc
+sst_run_get(struct store *base, const char *record_id, struct store_run_member *out)
+{
+	struct store_run_member *v = NULL;
+	size_t n = 0;
+	gw_rc rc = sst_runs(SST(base), "SELECT record_id, revision, msg_id, head, why FROM"
+	    " run_members WHERE record_id=? ORDER BY revision DESC LIMIT 1", record_id, &v, &n);
+	if (rc == GW_OK && n == 0)
+		rc = GW_ENOTFOUND;
+	if (rc == GW_OK)
+		*out = v[0];
+	free(v);
+	return rc;
+}
+
+static gw_rc
+sst_run_members(struct store *base, const char *msg_id, struct store_run_member **out,
+                size_t *n)
+{
+	return sst_runs(SST(base), "SELECT record_id, revision, msg_id, head, why FROM run_members"
+	    " WHERE msg_id=? ORDER BY record_id, revision", msg_id, out, n);
+}
+
+static gw_rc
+sst_filed_get(struct store *base, const char *key, struct store_filed *out)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = sst_prep(s, "SELECT msg_id, json FROM filed_sets WHERE key=? ORDER BY seq DESC"
+	    " LIMIT 1", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(out->key, sizeof out->key, "%s", key);
+		sst_col_text(st, 0, out->msg_id, sizeof out->msg_id);
+		rc = sst_col_dup(st, 1, &out->json);
+	} else {
+		rc = r == SQLITE_DONE ? GW_ENOTFOUND : queue_sqlite_rc(r);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static gw_rc
+sst_perm_get(struct store *base, const char *msg_id, struct store_perm_ids *out)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	memset(out, 0, sizeof *out);
+	if ((rc = sst_prep(s, "SELECT name, hash, body FROM perm_ids WHERE msg_id=?", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		snprintf(out->msg_id, sizeof out->msg_id, "%s", msg_id);
+		sst_col_text(st, 0, out->name, sizeof out->name);
+		sst_col_text(st, 1, out->hash, sizeof out->hash);
+		int len = sqlite3_column_bytes(st, 2);
+		const void *b = sqlite3_column_blob(st, 2);
+		if ((out->body = malloc((size_t)len + 1)) == NULL) {
+			rc = GW_ENOMEM;
+		} else {
+			if (len > 0)
+				memcpy(out->body, b, (size_t)len);
+			out->body[len] = '\0';
+			out->body_len = (size_t)len;
+			rc = GW_OK;
+		}
+	} else {
+		rc = r == SQLITE_DONE ? GW_ENOTFOUND : queue_sqlite_rc(r);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.detach = sst_detach,
+	.commit = sst_commit,
+	.revision_get = sst_revision_get,
+	.revisions_list = sst_revisions_list,
+	.days_get = sst_days_get,
+	.run_get = sst_run_get,
+	.run_members = sst_run_members,
+	.filed_get = sst_filed_get,
+	.perm_get = sst_perm_get,
+};
