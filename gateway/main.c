@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "sim/sim.h"
 
 #include <libxml/parser.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ static const struct command commands[] = {
 	{ "retry",    cmd_hold,     "retry a message now" },
 	{ "cancel",   cmd_hold,     "cancel a message that was not sent" },
 	{ "requeue",  cmd_requeue,  "requeue failed messages" },
-	{ "sim",      cmd_sim,      "run a simulator (onss: REST v2; batch: SFTP processor)" },
+	{ "sim",      sim_command, "run a simulator (onss: REST v2; batch: SFTP processor)" },
 };
 
 static void
@@ -53,18 +54,6 @@ usage(FILE *out)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'gateway COMMAND --help' describes a command; "
 	    "see also gateway(1) and docs/gateway.conf.\n");
-}
-
-int
-cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-	}
-	return 0;
 }
 
 int

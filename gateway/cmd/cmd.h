@@ -9,12 +9,13 @@
 #ifndef GW_CMD_CMD_H
 #define GW_CMD_CMD_H
 
+#include "core/args.h"
+
 int cmd_records(int argc, char **argv);   /* records validate */
 int cmd_dimona(int argc, char **argv);    /* dimona export */
 int cmd_dmfa(int argc, char **argv);      /* dmfa export */
 int cmd_invoice(int argc, char **argv);   /* invoice export | validate */
 int cmd_onss(int argc, char **argv);      /* onss show-answer */
-int cmd_sim(int argc, char **argv);       /* sim onss | sim batch */
 int cmd_run(int argc, char **argv);       /* the daemon */
 int cmd_intake(int argc, char **argv);    /* add records to the queue */
 int cmd_status(int argc, char **argv);
@@ -22,13 +23,17 @@ int cmd_show(int argc, char **argv);
 int cmd_hold(int argc, char **argv);      /* also release, retry, cancel (argv[0]) */
 int cmd_requeue(int argc, char **argv);
 
-/* Sub-dispatch targets, owned by their modules. */
+/* The two `gateway invoice` subcommands (invoice_export.c, invoice_validate.c). */
 int invoice_export_main(int argc, char **argv);
 int invoice_validate_main(int argc, char **argv);
-int sim_onss_rest_main(int argc, char **argv);
-int sim_onss_batch_main(int argc, char **argv);
 
-/* True when argv holds -h or --help; commands call it before parsing. */
-int cmd_wants_help(int argc, char **argv);
+/* True when argv holds -h or --help; commands call it before parsing.
+ * The test itself is core's (core/args.h), so that the simulators share it
+ * without including cmd/. */
+static inline int
+cmd_wants_help(int argc, char **argv)
+{
+	return args_wants_help(argc, argv);
+}
 
 #endif

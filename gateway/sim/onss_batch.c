@@ -27,7 +27,8 @@
  * the declarations of a batch counted from the contracts themselves.
  */
 #include "sim/onss_batch.h"
-#include "cmd/cmd.h"
+#include "core/args.h"
+#include "sim/sim.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xml_safe.h"
@@ -463,7 +464,7 @@ sim_onss_batch_main(int argc, char **argv)
 	long interval = 200;
 	char default_state[1100], default_ca[PATH_MAX];
 
-	if (cmd_wants_help(argc, argv)) {
+	if (args_wants_help(argc, argv)) {
 		usage(stdout);
 		return GW_EXIT_OK;
 	}

@@ -23,7 +23,8 @@
  * and each body is checked against tests/oracles/dimona-rest-v2.json,
  * written from the published API (20-dimona-rest.sh).
  */
-#include "cmd/cmd.h"
+#include "core/args.h"
+#include "sim/sim.h"
 #include "core/err.h"
 #include "onss/codelist.h"
 #include "onss/dimona/dates.h"
@@ -890,7 +891,7 @@ sim_onss_rest_main(int argc, char **argv)
 	s.slow_ms = 3000;
 	s.identify_ms = 2000;
 	s.seed = 1;
-	if (cmd_wants_help(argc, argv)) {
+	if (args_wants_help(argc, argv)) {
 		usage(stdout);
 		return GW_EXIT_OK;
 	}

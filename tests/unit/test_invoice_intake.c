@@ -24,16 +24,6 @@
 #include "queue/queue.h"
 #include "service/invoice_intake.h"
 
-/* main.c's helper, which the library's commands call (main.c is not linked here). */
-int
-cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
 static char dir[64], db[128];
 static struct queue *q;
 static struct invoice_intake_opts opts;

@@ -1,12 +1,12 @@
-/* sim.c - `gateway sim onss|batch`: dispatch to the simulators. */
-#include "cmd/cmd.h"
+/* sim.c - `gateway sim onss|batch`: dispatch to the simulators (sim.h). */
+#include "sim/sim.h"
 #include "core/err.h"
 
 #include <stdio.h>
 #include <string.h>
 
 int
-cmd_sim(int argc, char **argv)
+sim_command(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "onss") == 0)
 		return sim_onss_rest_main(argc - 1, argv + 1);

@@ -1,5 +1,5 @@
 /*
- * export_cmd.c - `gateway invoice export --invoices FILE --out DIR`.
+ * invoice_export.c - the invoice export pipeline (invoice_export.h).
  *
  * Reads invoice records (JSON Lines), writes one Peppol BIS Billing 3.0
  * document per valid record as DIR/<invoice_id>.xml, atomically
@@ -8,21 +8,17 @@
  * a Peppol id still gets its document, with a note on stderr that it cannot
  * be delivered over Peppol. Within one run the highest revision of an id
  * wins; a replayed or older revision is skipped (records.md idempotence).
- * Exit 0: all written; 1: something rejected; 2: usage or I/O error.
  * Owns the revision index of the run; never touches the queue.
  */
-#include "cmd/cmd.h"
-#include "core/config.h"
-#include "core/err.h"
+#include "service/invoice_export.h"
+#include "core/dirs.h"
 #include "core/log.h"
-#include "peppol/ubl/builder.h"
 #include "peppol/ubl/outfile.h"
 #include "records/invoice_reader.h"
-#include "core/dirs.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,29 +37,18 @@ seen_cmp(const void *a, const void *b)
 	return strcmp(((const struct seen *)a)->id, ((const struct seen *)b)->id);
 }
 
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: gateway invoice export --invoices FILE --out DIR\n"
-	    "  Writes one Peppol BIS Billing 3.0 UBL document per invoice record of FILE\n"
-	    "  (JSON Lines) as DIR/<invoice_id>.xml. Rejected records are listed on stderr.\n"
-	    "  Exit 0 all written, 1 some records rejected, 2 usage or I/O error.\n"
-	    "  Config: peppol_ubl.payment_id = structured|digits (PaymentID form).\n");
-}
-
-/* Open DIR, creating it and its parents when missing. */
+/* Open DIR, creating it and its parents when missing; -1 with err set. */
 static int
-open_out_dir(const char *dir)
+open_out_dir(const char *dir, char *err, size_t errcap)
 {
-	char err[PATH_MAX + 100];
-	if (dir_ensure(dir, 0750, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway invoice export: --out %s\n", err);
+	char why[PATH_MAX + 100];
+	if (dir_ensure(dir, 0750, why, sizeof why) != GW_OK) {
+		snprintf(err, errcap, "--out %s", why);
 		return -1;
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		fprintf(stderr, "gateway invoice export: %s: %s\n", dir, strerror(errno));
+		snprintf(err, errcap, "%s: %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -96,50 +81,23 @@ revision_is_new(void **root, const struct invoice *inv, const char *file,
 	return true;
 }
 
-int
-invoice_export_main(int argc, char **argv)
+gw_rc
+invoice_export(const char *in, const char *outdir, const struct ubl_build_opts *opts,
+               struct invoice_export_counts *counts, char *err, size_t errcap)
 {
-	const char *in = NULL, *outdir = NULL;
 	struct invoice_reader *r = NULL;
-	struct ubl_build_opts opts = { UBL_PAYMENT_ID_STRUCTURED };
 	void *seen_root = NULL;
-	int dirfd = -1, status = GW_EXIT_OK;
-	unsigned long written = 0, rejected = 0, undeliverable = 0;
-	char err[512];
+	int dirfd = -1;
+	gw_rc status = GW_OK;
+	char why[512];
 
-	if (cmd_wants_help(argc, argv)) {
-		usage(stdout);
-		return GW_EXIT_OK;
+	memset(counts, 0, sizeof *counts);
+	if ((status = invoice_reader_open(&r, in, why, sizeof why)) != GW_OK) {
+		snprintf(err, errcap, "%s", why);
+		return status;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--invoices") == 0 && i + 1 < argc)
-			in = argv[++i];
-		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-			outdir = argv[++i];
-		else {
-			fprintf(stderr, "gateway invoice export: unexpected argument '%s'\n", argv[i]);
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
-	if (in == NULL || outdir == NULL) {
-		usage(stderr);
-		return GW_EXIT_USAGE;
-	}
-	const char *form = config_get(gw_cfg, "peppol_ubl.payment_id", "structured");
-	if (strcmp(form, "digits") == 0)
-		opts.payment_id = UBL_PAYMENT_ID_DIGITS;
-	else if (strcmp(form, "structured") != 0) {
-		fprintf(stderr, "gateway invoice export: peppol_ubl.payment_id: '%s' is not "
-		    "structured or digits\n", form);
-		return GW_EXIT_USAGE;
-	}
-	if (invoice_reader_open(&r, in, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway invoice export: %s\n", err);
-		return GW_EXIT_USAGE;
-	}
-	if ((dirfd = open_out_dir(outdir)) < 0) {
-		status = GW_EXIT_USAGE;
+	if ((dirfd = open_out_dir(outdir, err, errcap)) < 0) {
+		status = GW_EIO;
 		goto out;
 	}
 	for (;;) {
@@ -150,21 +108,21 @@ invoice_export_main(int argc, char **argv)
 			break;
 		if (rc == GW_EINPUT) {
 			record_rejection_print(&rej, stderr);
-			rejected++;
+			counts->rejected++;
 			continue;
 		}
 		if (rc != GW_OK) {
-			fprintf(stderr, "gateway invoice export: %s:%lu: %s\n", rej.file, rej.line,
+			snprintf(err, errcap, "%s:%lu: %s", rej.file, rej.line,
 			    rej.reason[0] ? rej.reason : gw_rc_name(rc));
-			status = GW_EXIT_USAGE;
+			status = rc;
 			goto out;
 		}
 		bool oom = false;
 		if (!revision_is_new(&seen_root, &inv, rej.file, rej.line, &oom)) {
 			invoice_clear(&inv);
 			if (oom) {
-				fprintf(stderr, "gateway invoice export: out of memory\n");
-				status = GW_EXIT_USAGE;
+				snprintf(err, errcap, "out of memory");
+				status = GW_ENOMEM;
 				goto out;
 			}
 			continue;
@@ -172,36 +130,36 @@ invoice_export_main(int argc, char **argv)
 		char *xml = NULL, name[INVOICE_ID_MAX + 8], berr[160];
 		size_t len = 0;
 		struct ubl_build_info info;
-		rc = ubl_build(&inv, &opts, &xml, &len, &info, berr, sizeof berr);
+		rc = ubl_build(&inv, opts, &xml, &len, &info, berr, sizeof berr);
 		if (rc == GW_EINPUT) {
 			snprintf(rej.field, sizeof rej.field, "%s", info.field);
 			snprintf(rej.reason, sizeof rej.reason, "%s", berr);
 			snprintf(rej.record_id, sizeof rej.record_id, "%s", inv.invoice_id);
 			record_rejection_print(&rej, stderr);
-			rejected++;
+			counts->rejected++;
 			invoice_clear(&inv);
 			continue;
 		}
 		if (rc != GW_OK) {
-			fprintf(stderr, "gateway invoice export: %s: %s\n", inv.invoice_id, berr);
+			snprintf(err, errcap, "%s: %s", inv.invoice_id, berr);
 			invoice_clear(&inv);
-			status = GW_EXIT_USAGE;
+			status = rc;
 			goto out;
 		}
 		snprintf(name, sizeof name, "%s.xml", inv.invoice_id);
-		rc = ubl_write_atomic(dirfd, name, xml, len, err, sizeof err);
+		rc = ubl_write_atomic(dirfd, name, xml, len, why, sizeof why);
 		free(xml);
 		if (rc != GW_OK) {
-			fprintf(stderr, "gateway invoice export: %s/%s\n", outdir, err);
+			snprintf(err, errcap, "%s/%s", outdir, why);
 			invoice_clear(&inv);
-			status = GW_EXIT_USAGE;
+			status = rc;
 			goto out;
 		}
-		written++;
+		counts->written++;
 		if (info.buyer_endpoint != UBL_ENDPOINT_PEPPOL_ID) {
 			/* Not an error: the document exists for the archive and for
 			 * another channel; the operator must know it will not travel. */
-			undeliverable++;
+			counts->undeliverable++;
 			fprintf(stderr, "%s:%lu: record %s: buyer has no peppol_id: %s written, "
 			    "cannot be delivered over Peppol%s\n", rej.file, rej.line,
 			    inv.invoice_id, name, info.buyer_endpoint == UBL_ENDPOINT_NONE
@@ -210,10 +168,6 @@ invoice_export_main(int argc, char **argv)
 		log_debug(NULL, inv.invoice_id, "UBL %s written (%zu bytes)", name, len);
 		invoice_clear(&inv);
 	}
-	if (rejected)
-		status = GW_EXIT_REJECTED;
-	printf("invoice export: %lu written (%lu not deliverable over Peppol), %lu rejected\n",
-	    written, undeliverable, rejected);
 out:
 	if (dirfd >= 0)
 		close(dirfd);

@@ -1,5 +1,5 @@
 /*
- * validate_cmd.c - `gateway invoice validate [--rules all|cen|peppol] FILE...`
+ * invoice_validate.c - `gateway invoice validate [--rules all|cen|peppol] FILE...`
  *
  * Owns the command-line contract of shared/spec/cli.md: one stdout line
  * per finding ("error BR-CO-15 /Invoice[1]", "warning UBL-CR-002 ...",
