@@ -3,7 +3,7 @@
  *
  * Reads invoice records (JSON Lines), writes one Peppol BIS Billing 3.0
  * document per valid record as DIR/<invoice_id>.xml, atomically
- * (outfile.c). Rejections go to stderr, one line each (file, line, record,
+ * (core/atomicfile.c). Rejections go to stderr, one line each (file, line, record,
  * field, reason); the rest of the file is still processed. A buyer without
  * a Peppol id still gets its document, with a note on stderr that it cannot
  * be delivered over Peppol. Within one run the highest revision of an id
@@ -11,9 +11,9 @@
  * Owns the revision index of the run; never touches the queue.
  */
 #include "service/invoice_export.h"
+#include "core/atomicfile.h"
 #include "core/dirs.h"
 #include "core/log.h"
-#include "peppol/ubl/outfile.h"
 #include "records/invoice_reader.h"
 
 #include <errno.h>
@@ -147,7 +147,7 @@ invoice_export(const char *in, const char *outdir, const struct ubl_build_opts *
 			goto out;
 		}
 		snprintf(name, sizeof name, "%s.xml", inv.invoice_id);
-		rc = ubl_write_atomic(dirfd, name, xml, len, why, sizeof why);
+		rc = atomic_write_at(dirfd, name, xml, len, 0644, 0, why, sizeof why);
 		free(xml);
 		if (rc != GW_OK) {
 			snprintf(err, errcap, "%s/%s", outdir, why);

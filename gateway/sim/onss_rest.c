@@ -24,6 +24,7 @@
  * written from the published API (20-dimona-rest.sh).
  */
 #include "core/args.h"
+#include "core/atomicfile.h"
 #include "sim/sim.h"
 #include "core/err.h"
 #include "onss/codelist.h"
@@ -1012,11 +1013,11 @@ sim_onss_rest_main(int argc, char **argv)
 	}
 	th_started = 1;
 	if (port_file != NULL) {
-		char tmp[1024];
-		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
-		FILE *pf = fopen(tmp, "w");
-		if (pf == NULL || fprintf(pf, "%d\n", s.port) < 0 || fclose(pf) != 0 || rename(tmp, port_file) != 0) {
-			fprintf(stderr, "sim onss: cannot write %s\n", port_file);
+		/* Whole or absent: a test waiting on the file never reads half a port. */
+		char text[16], why[256];
+		int tl = snprintf(text, sizeof text, "%d\n", s.port);
+		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, why, sizeof why) != GW_OK) {
+			fprintf(stderr, "sim onss: cannot write %s: %s\n", port_file, why);
 			goto out;
 		}
 	}

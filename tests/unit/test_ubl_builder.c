@@ -18,7 +18,6 @@
 #include "test_invoice_fixture.h"
 #include "core/config.h"
 #include "peppol/ubl/builder.h"
-#include "peppol/ubl/outfile.h"
 
 static xmlSchemaPtr schema_inv, schema_cn;
 
@@ -280,44 +279,6 @@ test_amount_due_needs_date_or_terms(void **state)
 	free(rec);
 }
 
-static int
-count_dir(const char *dir)
-{
-	int n = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
-	closedir(d);
-	return n;
-}
-
-static void
-test_atomic_write(void **state)
-{
-	(void)state;
-	char dir[] = "/tmp/gwubloutXXXXXX", path[64], buf[16], err[256];
-	assert_non_null(mkdtemp(dir));
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	assert_true(fd >= 0);
-	assert_int_equal(ubl_write_atomic(fd, "a.xml", "first", 5, err, sizeof err), GW_OK);
-	assert_int_equal(ubl_write_atomic(fd, "a.xml", "second", 6, err, sizeof err), GW_OK);
-	snprintf(path, sizeof path, "%s/a.xml", dir);
-	FILE *f = fopen(path, "r");
-	size_t n = fread(buf, 1, sizeof buf, f);
-	fclose(f);
-	assert_int_equal(n, 6);
-	assert_memory_equal(buf, "second", 6);
-	assert_int_equal(count_dir(dir), 1);           /* no temp file left */
-	/* A name that cannot be created fails with the step named. */
-	assert_int_equal(ubl_write_atomic(fd, "no/such/dir.xml", "x", 1, err, sizeof err), GW_EIO);
-	assert_non_null(strstr(err, "create"));
-	assert_int_equal(count_dir(dir), 1);
-	close(fd);
-	unlink(path);
-	rmdir(dir);
-}
-
 int
 main(void)
 {
@@ -327,7 +288,6 @@ main(void)
 		cmocka_unit_test(test_outside_scope_and_intra_community),
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_amount_due_needs_date_or_terms),
-		cmocka_unit_test(test_atomic_write),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

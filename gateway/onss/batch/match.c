@@ -16,6 +16,7 @@
 #include "onss/batch/dmpi_keep.h"
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
+#include "core/atomicfile.h"
 #include "core/log.h"
 
 #include <dirent.h>
@@ -504,31 +505,15 @@ out:
 	return rc;
 }
 
-/* Move dir/name into dir/sub/ (created), durably. */
+/* Move dir/name into dir/sub/ (created), durably: both folders fsynced. */
 static gw_rc
 file_away(const char *dir, const char *name, const char *sub)
 {
-	char d[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
-	if (snprintf(d, sizeof d, "%s/%s", dir, sub) >= (int)sizeof d ||
-	    snprintf(from, sizeof from, "%s/%s", dir, name) >= (int)sizeof from ||
-	    snprintf(to, sizeof to, "%s/%s/%s", dir, sub, name) >= (int)sizeof to)
-		return GW_EINPUT;
-	if (mkdir(d, 0755) != 0 && errno != EEXIST)
-		return GW_EIO;
-	/* Never replace an answer kept earlier under the same name. */
-	for (int k = 1; link(from, to) != 0; k++) {
-		if (errno != EEXIST || k >= 99 ||
-		    snprintf(to, sizeof to, "%s/%s/%s.%d", dir, sub, name, k + 1) >= (int)sizeof to)
-			return GW_EIO;
-	}
-	if (unlink(from) != 0)
-		return GW_EIO;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return GW_OK;
+	char err[PATH_MAX + 100];
+	gw_rc rc = atomic_move_into(dir, name, sub, err, sizeof err);
+	if (rc != GW_OK)
+		log_error(NULL, name, "%s", err);
+	return rc;
 }
 
 static int

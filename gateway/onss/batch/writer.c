@@ -9,6 +9,7 @@
  * Never reads the key: signing goes through batch_sign_file().
  */
 #include "onss/batch/submission.h"
+#include "core/atomicfile.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -33,18 +34,6 @@ struct batch_writer {
 	FILE *f;
 };
 
-/* fsync a directory so that a rename or link in it survives a crash. */
-static gw_rc
-fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		return GW_EIO;
-	int rc = fsync(fd);
-	close(fd);
-	return rc == 0 ? GW_OK : GW_EIO;
-}
-
 /* Give tmp its final name without replacing anything, then drop tmp. */
 static gw_rc
 publish(const char *tmp, const char *final_path)
@@ -65,54 +54,22 @@ publish(const char *tmp, const char *final_path)
 gw_rc
 batch_write_atomic(const char *dir, const char *name, const void *data, size_t len)
 {
-	char tmp[PATH_MAX], final_path[PATH_MAX];
-	const char *p = data;
-	gw_rc rc = GW_EIO;
-	int fd;
-
-	if (snprintf(tmp, sizeof tmp, "%s/.%s.tmpXXXXXX", dir, name) >= (int)sizeof tmp ||
-	    snprintf(final_path, sizeof final_path, "%s/%s", dir, name) >= (int)sizeof final_path)
-		return GW_EINPUT;
-	if ((fd = mkstemp(tmp)) < 0) {
-		log_error_errno(NULL, name, "cannot create a temporary file in %s", dir);
+	char err[PATH_MAX + 160];
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		log_error_errno(NULL, name, "cannot open the folder %s", dir);
 		return GW_EIO;
 	}
-	fchmod(fd, BATCH_FILE_MODE);
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_error_errno(NULL, name, "write");
-			goto fail;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) != 0) {
-		log_error_errno(NULL, name, "fsync");
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		log_error_errno(NULL, name, "close");
-		goto fail;
-	}
-	fd = -1;
-	if ((rc = publish(tmp, final_path)) != GW_OK)
-		return rc;
-	/* Named, but the name may not survive a crash: the caller gets an
-	 * error, so the name goes too (a GO left behind would announce an FI
-	 * and FS that the caller then removes). */
-	if ((rc = fsync_dir(dir)) != GW_OK) {
-		log_error(NULL, name, "cannot fsync the folder %s; file removed", dir);
-		unlink(final_path);
-	}
-	return rc;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+	/* Never replaces (the ONSS refuses a name it has seen); a name whose
+	 * folder fsync failed is removed again, so no GO is left announcing
+	 * an FI and FS that the caller then removes. */
+	gw_rc rc = atomic_write_at(dfd, name, data, len, BATCH_FILE_MODE,
+	                           ATOMIC_NO_REPLACE | ATOMIC_EXACT_MODE, err, sizeof err);
+	close(dfd);
+	if (rc == GW_EDUP)
+		log_error(NULL, name, "batch file already exists in %s; a name is never reused", dir);
+	else if (rc != GW_OK)
+		log_error(NULL, name, "%s (folder %s)", err, dir);
 	return rc;
 }
 
@@ -199,7 +156,7 @@ batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char
 	if ((rc = publish(w->tmp, fi_path)) != GW_OK)
 		goto out;
 	fi_placed = 1;
-	if ((rc = fsync_dir(w->dir)) != GW_OK) {
+	if ((rc = atomic_fsync_dir(w->dir)) != GW_OK) {
 		log_error(NULL, fi, "cannot fsync the folder %s; FI removed", w->dir);
 		goto out;
 	}
@@ -239,16 +196,15 @@ out:
 gw_rc
 batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
 {
-	char path[PATH_MAX], lock[PATH_MAX], tmp[PATH_MAX], line[64], text[4096];
+	char path[PATH_MAX], lock[PATH_MAX], line[64], text[4096];
 	size_t used = 0;
 	unsigned cur = 0;
 	gw_rc rc = GW_EIO;
 	FILE *f = NULL;
-	int lfd, tfd = -1;
+	int lfd;
 
 	if (snprintf(path, sizeof path, "%s/.gateway-seq", dir) >= (int)sizeof path ||
-	    snprintf(lock, sizeof lock, "%s/.gateway-seq.lock", dir) >= (int)sizeof lock ||
-	    snprintf(tmp, sizeof tmp, "%s/.gateway-seq.tmpXXXXXX", dir) >= (int)sizeof tmp)
+	    snprintf(lock, sizeof lock, "%s/.gateway-seq.lock", dir) >= (int)sizeof lock)
 		return GW_EINPUT;
 	/* The lock file serialises two exports into the same folder. */
 	if ((lfd = open(lock, O_RDWR | O_CREAT, BATCH_FILE_MODE)) < 0)
@@ -290,26 +246,15 @@ batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
 	if (w < 0 || (size_t)w >= sizeof text - used)
 		goto out;
 	used += (size_t)w;
-	/* Temp file + rename: a crash leaves the old or the new counter, never
-	 * an empty one (which would hand out used numbers again). */
-	if ((tfd = mkstemp(tmp)) < 0)
-		goto out;
-	if (write(tfd, text, used) != (ssize_t)used || fsync(tfd) != 0 || close(tfd) != 0) {
-		tfd = -1;
-		unlink(tmp);
+	/* Replaced atomically: a crash leaves the old or the new counter,
+	 * never an empty one (which would hand out used numbers again). */
+	char why[PATH_MAX + 160];
+	if ((rc = atomic_write_file(path, text, used, 0600, ATOMIC_EXACT_MODE, why, sizeof why)) != GW_OK) {
+		log_error(NULL, dir, "offline sequence: %s", why);
 		goto out;
 	}
-	tfd = -1;
-	if (rename(tmp, path) != 0) {
-		unlink(tmp);
-		goto out;
-	}
-	if ((rc = fsync_dir(dir)) != GW_OK)
-		goto out;
 	*seq = cur;
 out:
-	if (tfd >= 0)
-		close(tfd);
 	if (f)
 		fclose(f);
 	flock(lfd, LOCK_UN);
