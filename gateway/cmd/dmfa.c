@@ -12,6 +12,7 @@
  * `dmfa update`.
  */
 #include "cmd/cmd.h"
+#include "core/array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -176,14 +177,9 @@ load_idflux(const struct opts *o, struct dmfa_inss_change **out, size_t *n)
 			struct dmfa_inss_change ch;
 			if (dmfa_inss_change_from_idflux(&a->forms[f].idflux, &ch) != GW_OK)
 				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 8;
-				struct dmfa_inss_change *v = realloc(*out, cap * sizeof *v);
-				if (!v) {
-					onss_answer_free(a);
-					return -1;
-				}
-				*out = v;
+			if (ARRAY_RESERVE(*out, *n, cap, 8) != GW_OK) {
+				onss_answer_free(a);
+				return -1;
 			}
 			(*out)[(*n)++] = ch;
 			char a1[64], a2[64], a3[64];

@@ -5,6 +5,7 @@
  * dozen keys and they are read at start-up, not per message.
  */
 #include "core/config.h"
+#include "core/array.h"
 #include "core/log.h"
 
 #include <ctype.h>
@@ -60,14 +61,8 @@ config_set(struct gw_config *cfg, const char *key, const char *value)
 			return GW_OK;
 		}
 	}
-	if (cfg->n == cfg->cap) {
-		size_t ncap = cfg->cap ? cfg->cap * 2 : 32;
-		struct config_entry *nv = realloc(cfg->v, ncap * sizeof *nv);
-		if (nv == NULL)
-			return GW_ENOMEM;
-		cfg->v = nv;
-		cfg->cap = ncap;
-	}
+	if (ARRAY_RESERVE(cfg->v, cfg->n, cfg->cap, 32) != GW_OK)
+		return GW_ENOMEM;
 	cfg->v[cfg->n].key = strdup(key);
 	cfg->v[cfg->n].value = strdup(value);
 	if (cfg->v[cfg->n].key == NULL || cfg->v[cfg->n].value == NULL) {

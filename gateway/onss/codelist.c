@@ -9,6 +9,7 @@
  * only means no labels.
  */
 #include "onss/codelist.h"
+#include "core/array.h"
 #include "onss/refdir.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -103,15 +104,9 @@ load(void)
 			free(code);
 			continue;
 		}
-		if (table_n == cap) {
-			size_t ncap = cap ? cap * 2 : 512;
-			struct code_label *nt = realloc(table, ncap * sizeof *nt);
-			if (nt == NULL) {
-				free(code);
-				break;
-			}
-			table = nt;
-			cap = ncap;
+		if (ARRAY_RESERVE(table, table_n, cap, 512) != GW_OK) {
+			free(code);
+			break;
 		}
 		struct code_label *l = &table[table_n++];
 		snprintf(l->code, sizeof l->code, "%s", code);

@@ -12,6 +12,7 @@
  * delete an event, never accept intake when the disk is nearly full.
  */
 #include "queue/queue.h"
+#include "core/array.h"
 #include "queue/sqlite_db.h"
 #include "core/config.h"
 
@@ -783,15 +784,9 @@ sq_history(struct queue *q, const char *id, struct queue_event **evs, size_t *n)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct queue_event *ne = realloc(*evs, nc * sizeof *ne);
-			if (ne == NULL) {
-				rc = GW_ENOMEM;
-				goto out;
-			}
-			*evs = ne;
-			cap = nc;
+		if (ARRAY_RESERVE(*evs, *n, cap, 16) != GW_OK) {
+			rc = GW_ENOMEM;
+			goto out;
 		}
 		struct queue_event *e = &(*evs)[*n];
 		memset(e, 0, sizeof *e);
@@ -863,15 +858,9 @@ sq_collect(sqlite3_stmt *st, struct queue_msg **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			struct queue_msg *nm = realloc(*out, nc * sizeof *nm);
-			if (nm == NULL) {
-				rc = GW_ENOMEM;
-				break;
-			}
-			*out = nm;
-			cap = nc;
+		if (ARRAY_RESERVE(*out, *n, cap, 8) != GW_OK) {
+			rc = GW_ENOMEM;
+			break;
 		}
 		if ((rc = sq_row_msg(st, &(*out)[*n])) != GW_OK)
 			break;
@@ -977,15 +966,9 @@ sq_recover_state(struct sq *s, enum queue_state from, enum queue_state to, int64
 		return rc;
 	sqlite3_bind_text(st, 1, queue_state_name(from), -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			char **ni = realloc(ids, nc * sizeof *ni);
-			if (ni == NULL) {
-				rc = GW_ENOMEM;
-				goto out;
-			}
-			ids = ni;
-			cap = nc;
+		if (ARRAY_RESERVE(ids, n, cap, 16) != GW_OK) {
+			rc = GW_ENOMEM;
+			goto out;
 		}
 		if ((ids[n] = strdup((const char *)sqlite3_column_text(st, 0))) == NULL) {
 			rc = GW_ENOMEM;

@@ -27,6 +27,7 @@
  * the declarations of a batch counted from the contracts themselves.
  */
 #include "sim/onss_batch.h"
+#include "core/array.h"
 #include "core/args.h"
 #include "sim/sim.h"
 #include "core/config.h"
@@ -78,14 +79,8 @@ seen_has(const struct seen *s, const char *name)
 static gw_rc
 seen_add(struct seen *s, const char *name)
 {
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		char **nv = realloc(s->v, ncap * sizeof *nv);
-		if (nv == NULL)
-			return GW_ENOMEM;
-		s->v = nv;
-		s->cap = ncap;
-	}
+	if (ARRAY_RESERVE(s->v, s->n, s->cap, 64) != GW_OK)
+		return GW_ENOMEM;
 	if ((s->v[s->n] = strdup(name)) == NULL)
 		return GW_ENOMEM;
 	s->n++;
@@ -116,14 +111,8 @@ seen_load(struct seen *s, const char *state)
 		line[strcspn(line, "\n")] = '\0';
 		if (line[0] == '\0')
 			continue;
-		if (s->n == s->cap) {
-			size_t ncap = s->cap ? s->cap * 2 : 64;
-			char **nv = realloc(s->v, ncap * sizeof *nv);
-			if (nv == NULL)
-				break;
-			s->v = nv;
-			s->cap = ncap;
-		}
+		if (ARRAY_RESERVE(s->v, s->n, s->cap, 64) != GW_OK)
+			break;
 		if ((s->v[s->n] = strdup(line)) != NULL)
 			s->n++;
 	}

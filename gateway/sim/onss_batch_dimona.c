@@ -13,6 +13,7 @@
  * an anomaly code: every ErrorID comes from a rule finding.
  */
 #include "sim/onss_batch.h"
+#include "core/array.h"
 #include "onss/dimona/decl.h"
 #include "core/log.h"
 
@@ -61,14 +62,8 @@ ledger_slot(struct simb *sb, const char *id)
 static gw_rc
 ledger_add(struct simb *sb, const struct dimona_period *p)
 {
-	if (sb->n_periods == sb->cap_periods) {
-		size_t ncap = sb->cap_periods ? sb->cap_periods * 2 : 1024;
-		struct dimona_period *np = realloc(sb->periods, ncap * sizeof *np);
-		if (np == NULL)
-			return GW_ENOMEM;
-		sb->periods = np;
-		sb->cap_periods = ncap;
-	}
+	if (ARRAY_RESERVE(sb->periods, sb->n_periods, sb->cap_periods, 1024) != GW_OK)
+		return GW_ENOMEM;
 	sb->periods[sb->n_periods++] = *p;
 	return GW_OK;
 }
@@ -396,14 +391,8 @@ simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 			}
 		}
 		if (rc == GW_OK && have_after) {
-			if (n_changed == cap_changed) {
-				cap_changed = cap_changed ? cap_changed * 2 : 256;
-				size_t *nc = realloc(changed, cap_changed * sizeof *nc);
-				if (nc == NULL)
-					rc = GW_ENOMEM;
-				else
-					changed = nc;
-			}
+			if (ARRAY_RESERVE(changed, n_changed, cap_changed, 256) != GW_OK)
+				rc = GW_ENOMEM;
 			if (rc == GW_OK)
 				changed[n_changed++] = old ? (size_t)(old - sb->periods) : sb->n_periods - 1;
 		}

@@ -10,6 +10,7 @@
  * the simulator never leaves a period without the answer that made it.
  */
 #include "sim/onss_ledger.h"
+#include "core/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,14 +56,8 @@ append(struct sim_ledger *l, const char *text)
 static struct sim_decl *
 add_decl(struct sim_ledger *l)
 {
-	if (l->nd == l->capd) {
-		size_t cap = l->capd ? l->capd * 2 : 256;
-		struct sim_decl **v = realloc(l->decls, cap * sizeof *v);
-		if (v == NULL)
-			return NULL;
-		l->decls = v;
-		l->capd = cap;
-	}
+	if (ARRAY_RESERVE(l->decls, l->nd, l->capd, 256) != GW_OK)
+		return NULL;
 	struct sim_decl *d = calloc(1, sizeof *d);
 	if (d != NULL)
 		l->decls[l->nd++] = d;
@@ -155,14 +150,8 @@ put_period(struct sim_ledger *l, const struct dimona_period *p)
 		*old = *p;
 		return GW_OK;
 	}
-	if (l->np == l->capp) {
-		size_t cap = l->capp ? l->capp * 2 : 256;
-		struct dimona_period *v = realloc(l->periods, cap * sizeof *v);
-		if (v == NULL)
-			return GW_ENOMEM;
-		l->periods = v;
-		l->capp = cap;
-	}
+	if (ARRAY_RESERVE(l->periods, l->np, l->capp, 256) != GW_OK)
+		return GW_ENOMEM;
 	l->periods[l->np++] = *p;
 	if (2 * (l->np + 1) > l->ix.cap) {
 		if (ix_grow(l) != GW_OK) {

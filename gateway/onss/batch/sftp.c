@@ -9,6 +9,7 @@
  * fsynced locally.
  */
 #include "onss/batch/sftp.h"
+#include "core/array.h"
 #include "onss/batch/submission.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -266,14 +267,9 @@ batch_sftp_list(const struct batch_sftp *s, const char *folder, char ***names, s
 			line[--l] = '\0';
 		if (l == 0 || line[0] == '.' || strchr(line, '/'))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			char **nn = realloc(*names, cap * sizeof *nn);
-			if (nn == NULL) {
-				rc = GW_ENOMEM;
-				break;
-			}
-			*names = nn;
+		if (ARRAY_RESERVE(*names, *n, cap, 32) != GW_OK) {
+			rc = GW_ENOMEM;
+			break;
 		}
 		if (((*names)[*n] = strdup(line)) == NULL) {
 			rc = GW_ENOMEM;

@@ -3,6 +3,7 @@
  * contract rows of a DmfA quarter (see rows.h).
  */
 #include "onss/dmfa/rows.h"
+#include "core/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,14 +82,8 @@ digits(const char *s)
 static gw_rc
 push(struct dmfa_rows *r, const struct dmfa_row *row)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct dmfa_row *v = realloc(r->v, cap * sizeof *v);
-		if (!v)
-			return GW_ENOMEM;
-		r->v = v;
-		r->cap = cap;
-	}
+	if (ARRAY_RESERVE(r->v, r->n, r->cap, 1024) != GW_OK)
+		return GW_ENOMEM;
 	r->v[r->n++] = *row;
 	return GW_OK;
 }

@@ -9,6 +9,7 @@
  * (only per finding), and never print: callers report findings.
  */
 #include "peppol/rules/engine.h"
+#include "core/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,15 +81,9 @@ void
 rule_fire(struct rule_ctx *c, const char *id, enum rule_flag flag, xmlNodePtr where)
 {
 	struct rule_findings *f = c->out;
-	if (f->n == f->cap) {
-		size_t ncap = f->cap ? f->cap * 2 : 16;
-		struct rule_finding *nv = realloc(f->v, ncap * sizeof *nv);
-		if (nv == NULL) {
-			fire_oom = true;
-			return;
-		}
-		f->v = nv;
-		f->cap = ncap;
+	if (ARRAY_RESERVE(f->v, f->n, f->cap, 16) != GW_OK) {
+		fire_oom = true;
+		return;
 	}
 	struct rule_finding *r = &f->v[f->n++];
 	r->rule_id = id;

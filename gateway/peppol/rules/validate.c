@@ -7,6 +7,7 @@
  * Must never print; the command decides how a report is shown.
  */
 #include "peppol/rules/validate.h"
+#include "core/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,14 +75,8 @@ static void
 keep_xsd(void *arg, const char *msg)
 {
 	struct invoice_report *rep = arg;
-	if (rep->nxsd == rep->capxsd) {
-		size_t nc = rep->capxsd ? rep->capxsd * 2 : 8;
-		char **nv = realloc(rep->xsd, nc * sizeof *nv);
-		if (nv == NULL)
-			return;
-		rep->xsd = nv;
-		rep->capxsd = nc;
-	}
+	if (ARRAY_RESERVE(rep->xsd, rep->nxsd, rep->capxsd, 8) != GW_OK)
+		return;
 	char *copy = strdup(msg);
 	if (copy != NULL)
 		rep->xsd[rep->nxsd++] = copy;
