@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/params.h"
 #include "sim/sim.h"
 
 #include <libxml/parser.h>
@@ -41,6 +42,7 @@ static const struct command commands[] = {
 	{ "cancel",   cmd_hold,     "cancel a message that was not sent" },
 	{ "requeue",  cmd_requeue,  "requeue failed messages" },
 	{ "sim",      sim_command, "run a simulator (onss: REST v2; batch: SFTP processor)" },
+	{ "config",   cmd_config,   "list every configuration key, its default and its value" },
 };
 
 static void
@@ -138,16 +140,18 @@ main(int argc, char **argv)
 		config_set(gw_cfg, argv[j + 1], eq + 1);
 		*eq = '=';
 	}
-	log_set_format(log_parse_format(config_get(gw_cfg, "log.format", "text")) == LOG_FMT_JSON
-	    ? LOG_FMT_JSON : LOG_FMT_TEXT);
-	int lvl = log_parse_level(config_get(gw_cfg, "log.level", "info"));
-	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
-	const char *pd = config_get(gw_cfg, "log.personal_data", "masked");
-	if (strcmp(pd, "masked") != 0 && strcmp(pd, "shown") != 0) {
-		fprintf(stderr, "gateway: [log] personal_data takes masked or shown, not '%s'\n", pd);
+	/* Every key is checked once against the table of core/params.c: a
+	 * misspelt key or a bad value stops here, named, instead of being
+	 * silently read as its default deep inside a command. */
+	if (params_check(gw_cfg, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway: configuration: %s\n", err);
 		return GW_EXIT_USAGE;
 	}
-	log_set_personal_shown(strcmp(pd, "shown") == 0);
+	log_set_format(log_parse_format(param_str(P_LOG_FORMAT)) == LOG_FMT_JSON
+	    ? LOG_FMT_JSON : LOG_FMT_TEXT);
+	int lvl = log_parse_level(param_str(P_LOG_LEVEL));
+	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
+	log_set_personal_shown(strcmp(param_str(P_LOG_PERSONAL_DATA), "shown") == 0);
 
 	if (i >= argc) {
 		usage(stderr);

@@ -22,6 +22,7 @@ int cmd_status(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_hold(int argc, char **argv);      /* also release, retry, cancel (argv[0]) */
 int cmd_requeue(int argc, char **argv);
+int cmd_config(int argc, char **argv);    /* every configuration key */
 
 /* The two `gateway invoice` subcommands (invoice_export.c, invoice_validate.c). */
 int invoice_export_main(int argc, char **argv);

@@ -10,6 +10,7 @@
  * `gateway run`).
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "crypto/signer.h"
@@ -83,7 +84,7 @@ parse(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (o->sender == NULL)
-		o->sender = config_get(gw_cfg, "onss.sender", "999999");
+		o->sender = param_str(P_ONSS_SENDER);
 	if (o->sender[0] == '\0' || strlen(o->sender) > 15 ||
 	    strspn(o->sender, "0123456789") != strlen(o->sender)) {
 		fprintf(stderr, "gateway dimona: --sender must be digits\n");
@@ -114,8 +115,8 @@ cmd_dimona(int argc, char **argv)
 	struct dimona_export_opts eo = {
 		.contracts = o.contracts, .out = o.out, .sender = o.sender, .env = o.env,
 		.signer = signer, .prog = "gateway dimona",
-		.schema = config_get_int(gw_cfg, "dimona.validate", 1)
-		    ? config_get(gw_cfg, "dimona.schema", "schemas/dimona/Dimona.xsd") : NULL,
+		.schema = param_int(P_DIMONA_VALIDATE)
+		    ? param_str(P_DIMONA_SCHEMA) : NULL,
 	};
 	gw_rc rc = dimona_export(&eo, &res, err, sizeof err);
 	if (rc != GW_OK) {

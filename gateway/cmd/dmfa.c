@@ -12,6 +12,7 @@
  * `dmfa update`.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/array.h"
 
 #include <errno.h>
@@ -146,13 +147,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (!o->sender)
-		o->sender = config_get(gw_cfg, "onss.sender", "999999");
+		o->sender = param_str(P_ONSS_SENDER);
 	if (strlen(o->sender) == 0 || strlen(o->sender) > 15 || strspn(o->sender, "0123456789") != strlen(o->sender)) {
 		fprintf(stderr, "gateway dmfa: --sender must be digits\n");
 		return -1;
 	}
 	if (!o->params)
-		o->params = config_get(gw_cfg, "dmfa.params", "schemas/dmfa/params.txt");
+		o->params = param_str(P_DMFA_PARAMS);
 	return 0;
 }
 
@@ -367,8 +368,8 @@ cmd_dmfa(int argc, char **argv)
 	sub.name.env = o.env;
 	sub.created_ms = (now.minutes * 60 + now.second) * 1000;
 	sub.signer = signer;
-	sub.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
-	int64_t eclass = config_get_int(gw_cfg, "dmfa.employer_class", 0);
+	sub.validate = param_int(P_DMFA_VALIDATE) != 0;
+	int64_t eclass = param_int(P_DMFA_EMPLOYER_CLASS);
 	if (eclass < 0 || eclass > 999) {
 		fprintf(stderr, "gateway dmfa: [dmfa] employer_class must be 0..999\n");
 		goto out;

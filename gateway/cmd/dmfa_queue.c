@@ -9,6 +9,7 @@
  * original: run again, it queues the correction of what changed.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,9 +66,9 @@ on_say(void *arg, const char *record_id, const char *what)
 int
 cmd_dmfa_queue(int argc, char **argv)
 {
-	const char *params = config_get(gw_cfg, "dmfa.params", "schemas/dmfa/params.txt");
+	const char *params = param_str(P_DMFA_PARAMS);
 	const char *cert = NULL, *key = NULL, *justification = NULL, *qs = NULL;
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	const char *env = param_str(P_BATCH_ENV);
 	struct dmfa_followup_opts o;
 	struct dmfa_followup_result r;
 	struct dmfa_params *p = NULL;
@@ -99,20 +100,20 @@ cmd_dmfa_queue(int argc, char **argv)
 		fprintf(stderr, "gateway dmfa queue: --quarter YYYYQ is needed (e.g. 20264)\n");
 		return GW_EXIT_USAGE;
 	}
-	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
-	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
+	o.sender = param_str(P_BATCH_SENDER);
+	o.outbox = param_str(P_BATCH_OUTBOX);
 	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
 		fprintf(stderr, "gateway dmfa queue: [onss_batch] outbox and env (R, T or S) are needed\n");
 		return GW_EXIT_USAGE;
 	}
 	o.env = env[0];
-	int64_t eclass = config_get_int(gw_cfg, "dmfa.employer_class", 0);
+	int64_t eclass = param_int(P_DMFA_EMPLOYER_CLASS);
 	if (eclass < 0 || eclass > 999) {
 		fprintf(stderr, "gateway dmfa queue: [dmfa] employer_class must be 0..999\n");
 		return GW_EXIT_USAGE;
 	}
 	o.employer_class = (int)eclass;
-	o.validate = config_get_int(gw_cfg, "dmfa.validate", 1) != 0;
+	o.validate = param_int(P_DMFA_VALIDATE) != 0;
 	o.justification = justification;
 	struct clock_wall now;
 	clock_brussels(clock_now_ms(), &now);

@@ -6,6 +6,7 @@
  * rejected; 2: usage or I/O error.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "service/invoice_export.h"
@@ -52,7 +53,7 @@ invoice_export_main(int argc, char **argv)
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
-	const char *form = config_get(gw_cfg, "peppol_ubl.payment_id", "structured");
+	const char *form = param_str(P_PEPPOL_UBL_PAYMENT_ID);
 	if (strcmp(form, "digits") == 0)
 		opts.payment_id = UBL_PAYMENT_ID_DIGITS;
 	else if (strcmp(form, "structured") != 0) {

@@ -9,6 +9,7 @@
  * Must never stop at the first bad file: every file is reported.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,7 +165,7 @@ invoice_validate_main(int argc, char **argv)
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
-	int64_t max = config_get_int(gw_cfg, "peppol.max_invoice_bytes", INVOICE_MAX_BYTES_DEFAULT);
+	int64_t max = param_int(P_PEPPOL_MAX_INVOICE_BYTES);
 	if (max <= 0)
 		max = INVOICE_MAX_BYTES_DEFAULT;
 	char *buf = NULL;

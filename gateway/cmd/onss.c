@@ -6,6 +6,7 @@
  * the file is not an ONSS answer this program can read. Touches nothing.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/err.h"
 #include "core/config.h"
 #include "crypto/signer.h"
@@ -127,8 +128,8 @@ static int
 wrap(int argc, char **argv)
 {
 	const char *purpose = NULL, *xml = NULL, *out = NULL, *cert = NULL, *key = NULL;
-	const char *sender = config_get(gw_cfg, "onss_batch.sender", "000000");
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	const char *sender = param_str(P_BATCH_SENDER);
+	const char *env = param_str(P_BATCH_ENV);
 	char err[512], fi[128];
 	struct gw_signer *signer = NULL;
 	struct batch_writer *w = NULL;
@@ -314,14 +315,14 @@ send_pending(int argc, char **argv)
 	struct batch_sftp sftp;
 	struct gw_signer *signer = NULL;
 	struct queue *q = NULL;
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T"), *cert = NULL, *key = NULL;
+	const char *env = param_str(P_BATCH_ENV), *cert = NULL, *key = NULL;
 	const char *max = NULL;
 	int no_upload = 0, rc = GW_EXIT_USAGE;
 	char err[512];
 
 	memset(&o, 0, sizeof o);
-	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
-	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
+	o.sender = param_str(P_BATCH_SENDER);
+	o.outbox = param_str(P_BATCH_OUTBOX);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-upload") == 0) {
 			no_upload = 1;
@@ -409,15 +410,15 @@ run_channel(int argc, char **argv)
 	struct batch_sftp sftp;
 	struct gw_signer *signer = NULL;
 	struct queue *q = NULL;
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T"), *cert = NULL, *key = NULL;
+	const char *env = param_str(P_BATCH_ENV), *cert = NULL, *key = NULL;
 	const char *interval_s = NULL;
 	int once = 0, until_idle = 0, rc = GW_EXIT_USAGE;
 	char err[512];
 
 	memset(&o, 0, sizeof o);
-	o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
-	o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
-	o.answers = config_get(gw_cfg, "onss_batch.answers", NULL);
+	o.sender = param_str(P_BATCH_SENDER);
+	o.outbox = param_str(P_BATCH_OUTBOX);
+	o.answers = param_str(P_BATCH_ANSWERS);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0) { once = 1; continue; }
 		if (strcmp(argv[i], "--until-idle") == 0) { until_idle = 1; continue; }
@@ -430,7 +431,7 @@ run_channel(int argc, char **argv)
 			return GW_EXIT_USAGE;
 		}
 	}
-	long interval = config_get_int(gw_cfg, "onss_batch.poll_interval_ms", 60000);
+	long interval = param_int(P_BATCH_POLL_INTERVAL_MS);
 	if (interval_s) {
 		char *end;
 		interval = strtol(interval_s, &end, 10);

@@ -8,6 +8,7 @@
  * "taken in" before the commit returned.
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -192,7 +193,7 @@ cmd_status(int argc, char **argv)
 	if (check && q->ops->check(q, check_msg, sizeof check_msg) != GW_OK)
 		check_failed = 1;
 	if (json) {
-		printf("{\"queue\":\"%s\",\"total\":{", config_get(gw_cfg, "queue.dsn", "var/queue.db"));
+		printf("{\"queue\":\"%s\",\"total\":{", param_str(P_QUEUE_DSN));
 		for (int s = 0; s < QS__COUNT; s++)
 			printf("%s\"%s\":%llu", s ? "," : "", queue_state_name((enum queue_state)s),
 			    (unsigned long long)all.count[s]);
@@ -219,7 +220,7 @@ cmd_status(int argc, char **argv)
 		q->ops->close(q);
 		return check_failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
 	}
-	printf("queue %s (%s)\n%-12s", config_get(gw_cfg, "queue.dsn", "var/queue.db"),
+	printf("queue %s (%s)\n%-12s", param_str(P_QUEUE_DSN),
 	    q->ops->name, "channel");
 	static const char *const short_names[QS__COUNT] = { "pending", "building", "ready",
 	    "sending", "sent", "accepted", "warnings", "refused", "failed", "held", "cancelled" };
@@ -424,7 +425,7 @@ qc_act(struct queue *q, const char *verb, const char *id, const char *actor, con
 		m.next_attempt_ms = now;
 		if (from == QS_FAILED) {
 			to = QS_PENDING;
-			int64_t exp = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
+			int64_t exp = param_int(P_QUEUE_EXPIRY_S) * 1000;
 			m.expires_ms = exp > 0 ? now + exp : 0;
 		} else if (from == QS_PENDING || from == QS_READY || from == QS_SENT) {
 			to = from;     /* due now, same state */
@@ -599,7 +600,7 @@ cmd_requeue(int argc, char **argv)
 	}
 	char actor[32];
 	qc_actor(actor, sizeof actor, actor_name);
-	int64_t now = queue_now_ms(), exp = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
+	int64_t now = queue_now_ms(), exp = param_int(P_QUEUE_EXPIRY_S) * 1000;
 	for (size_t i = 0; i < n; i++) {
 		if (dry) {
 			printf("would requeue %s record %s rev %u %s (%s)\n", l[i].id, l[i].record_id,

@@ -8,6 +8,7 @@
  * loop when [onss_batch] sftp_url is configured).
  */
 #include "cmd/cmd.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -90,11 +91,11 @@ run_both(struct runner *r, struct batch_service *b, struct queue *q, int once, i
 static int
 run_lock(char *path, size_t cap)
 {
-	const char *lf = config_get(gw_cfg, "run.lock_file", NULL);
+	const char *lf = param_str(P_RUN_LOCK_FILE);
 	if (lf != NULL)
 		snprintf(path, cap, "%s", lf);
 	else
-		snprintf(path, cap, "%s.run.lock", config_get(gw_cfg, "queue.dsn", "var/queue.db"));
+		snprintf(path, cap, "%s.run.lock", param_str(P_QUEUE_DSN));
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -1;
@@ -203,7 +204,7 @@ cmd_run(int argc, char **argv)
 	}
 	log_info(NULL, NULL, "running %s%s on queue %s%s", serve_rest ? "dimona-rest" : "",
 	    serve_batch ? (serve_rest ? " and onss-batch" : "onss-batch") : "",
-	    config_get(gw_cfg, "queue.dsn", "var/queue.db"),
+	    param_str(P_QUEUE_DSN),
 	    once ? " (one pass)" : until_idle ? " (until idle)" : "");
 	if (bs != NULL) {
 		rc = run_both(r, bs, q, once, until_idle, &rcfg);

@@ -25,14 +25,28 @@ struct config_entry {
 struct gw_config {
 	struct config_entry *v;
 	size_t n, cap;
+	unsigned long gen;     /* changes with every set: see config_generation */
 };
 
 struct gw_config *gw_cfg;
 
+/* Generations are unique across tables, so a new table never looks like
+ * one already seen. */
+static unsigned long generations;
+
 struct gw_config *
 config_new(void)
 {
-	return calloc(1, sizeof(struct gw_config));
+	struct gw_config *cfg = calloc(1, sizeof(struct gw_config));
+	if (cfg != NULL)
+		cfg->gen = ++generations;
+	return cfg;
+}
+
+unsigned long
+config_generation(const struct gw_config *cfg)
+{
+	return cfg ? cfg->gen : 0;
 }
 
 void
@@ -51,6 +65,7 @@ config_free(struct gw_config *cfg)
 gw_rc
 config_set(struct gw_config *cfg, const char *key, const char *value)
 {
+	cfg->gen = ++generations;
 	for (size_t i = 0; i < cfg->n; i++) {
 		if (strcmp(cfg->v[i].key, key) == 0) {
 			char *nv = strdup(value);
@@ -72,6 +87,18 @@ config_set(struct gw_config *cfg, const char *key, const char *value)
 	}
 	cfg->n++;
 	return GW_OK;
+}
+
+int
+config_each(const struct gw_config *cfg, int (*fn)(void *ctx, const char *key, const char *value),
+            void *ctx)
+{
+	for (size_t i = 0; cfg != NULL && i < cfg->n; i++) {
+		int r = fn(ctx, cfg->v[i].key, cfg->v[i].value);
+		if (r != 0)
+			return r;
+	}
+	return 0;
 }
 
 const char *

@@ -3,9 +3,10 @@
  *
  * Format: "[section]" headers and "key = value" lines; '#' starts a comment.
  * Keys are looked up as "section.key". Command-line options override file
- * values with config_set(). Every key and its default is documented in
- * docs/gateway.conf (the reference configuration); code passes the same
- * default to config_get so that an absent file behaves like that one.
+ * values with config_set(). The gateway's own keys, with their types,
+ * defaults and bounds, are the table of core/params.c, checked once at
+ * start; code reads them typed through param_str / param_int, never by
+ * string key. Every key and its default is documented in docs/gateway.conf.
  */
 #ifndef GW_CORE_CONFIG_H
 #define GW_CORE_CONFIG_H
@@ -26,6 +27,12 @@ const char *config_get(const struct gw_config *cfg, const char *key, const char 
 /* Integer value; a malformed value yields dflt and a logged warning. */
 int64_t config_get_int(const struct gw_config *cfg, const char *key, int64_t dflt);
 void config_free(struct gw_config *cfg);
+/* A number that changes whenever cfg does (and differs between tables):
+ * core/params.c re-reads its typed values only when it changed. */
+unsigned long config_generation(const struct gw_config *cfg);
+/* Each key of cfg in turn (fn returns nonzero to stop, and that is returned). */
+int config_each(const struct gw_config *cfg, int (*fn)(void *ctx, const char *key, const char *value),
+                void *ctx);
 
 /* Where the official schemas and code lists are read from: config key
  * reference_dir, else $GW_REFERENCE_DIR, else ../shared/reference. */

@@ -5,6 +5,7 @@
  * PEM text are cleansed before they are freed.
  */
 #include "crypto/signer.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "crypto/keyfile.h"
 
@@ -128,8 +129,8 @@ signer_from_config(struct gw_signer **out, const char *cert_opt, const char *key
                    char *errbuf, size_t errcap)
 {
 	const char *cert = cert_opt ? cert_opt
-	    : config_get(gw_cfg, "signing.cert", "certs/out/onss/org.crt.pem");
+	    : param_str(P_SIGNING_CERT);
 	const char *key = key_opt ? key_opt
-	    : config_get(gw_cfg, "signing.key", "certs/out/onss/org.key.pem");
+	    : param_str(P_SIGNING_KEY);
 	return signer_load(out, cert, key, errbuf, errcap);
 }

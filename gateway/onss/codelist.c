@@ -9,6 +9,7 @@
  * only means no labels.
  */
 #include "onss/codelist.h"
+#include "core/params.h"
 #include "core/array.h"
 #include "onss/refdir.h"
 #include "core/config.h"
@@ -84,7 +85,7 @@ load(void)
 
 	table_loaded = 1;
 	snprintf(dflt, sizeof dflt, "%s/onss/codelists", gw_reference_dir());
-	const char *dir = config_get(gw_cfg, "onss.codelist_dir", dflt);
+	const char *dir = param_str(P_ONSS_CODELIST_DIR) ? param_str(P_ONSS_CODELIST_DIR) : dflt;
 	if (!onss_refdir_newest(dir, "ErrorCodes", ".xml", path, sizeof path)) {
 		log_warn(NULL, NULL, "no ErrorCodes*.xml in %s: anomaly codes will have no labels", dir);
 		return;

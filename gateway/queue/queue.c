@@ -6,6 +6,7 @@
  * beyond choosing the backend by configuration.
  */
 #include "queue/queue.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/clock.h"
 
@@ -20,8 +21,8 @@
 gw_rc
 queue_open_configured(struct queue **q, char *errbuf, size_t errcap)
 {
-	const char *backend = config_get(gw_cfg, "queue.backend", "sqlite");
-	const char *dsn = config_get(gw_cfg, "queue.dsn", "var/queue.db");
+	const char *backend = param_str(P_QUEUE_BACKEND);
+	const char *dsn = param_str(P_QUEUE_DSN);
 	if (strcmp(backend, "sqlite") == 0)
 		return queue_sqlite_ops.open(q, dsn, errbuf, errcap);
 	snprintf(errbuf, errcap, "[queue] backend '%s' is not available (sqlite)", backend);
@@ -85,7 +86,7 @@ gw_rc
 queue_space_check(const char *path, char *errbuf, size_t errcap)
 {
 	struct statvfs sv;
-	int64_t min_mb = config_get_int(gw_cfg, "queue.min_free_mb", 64);
+	int64_t min_mb = param_int(P_QUEUE_MIN_FREE_MB);
 	char dir[1024];
 	const char *slash = strrchr(path, '/');
 	if (slash == NULL)

@@ -12,6 +12,7 @@
  * delete an event, never accept intake when the disk is nearly full.
  */
 #include "queue/queue.h"
+#include "core/params.h"
 #include "core/array.h"
 #include "queue/sqlite_db.h"
 #include "core/config.h"
@@ -306,13 +307,13 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 	}
 	/* How long a write waits for another writer (an operator command, a
 	 * second gateway) before the caller gets a temporary failure. */
-	sqlite3_busy_timeout(s->db, (int)config_get_int(gw_cfg, "queue.busy_timeout_ms", 30000));
+	sqlite3_busy_timeout(s->db, (int)param_int(P_QUEUE_BUSY_TIMEOUT_MS));
 	/* A page cache large enough for the indexes of a busy intake: the
 	 * default 2 MB makes every batch re-read its b-tree pages. */
 	{
 		char pr[96];
 		snprintf(pr, sizeof pr, "PRAGMA cache_size=-%lld",
-		    (long long)config_get_int(gw_cfg, "queue.cache_kb", 65536));
+		    (long long)param_int(P_QUEUE_CACHE_KB));
 		sqlite3_exec(s->db, pr, NULL, NULL, NULL);
 		sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	}

@@ -8,6 +8,7 @@
  * a second). Never sends outside batch_cycle.
  */
 #include "service/batch_service.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "crypto/signer.h"
@@ -30,7 +31,7 @@ struct batch_service {
 int
 batch_service_configured(void)
 {
-	const char *u = config_get(gw_cfg, "onss_batch.sftp_url", NULL);
+	const char *u = param_str(P_BATCH_SFTP_URL);
 	return u != NULL && u[0] != '\0';
 }
 
@@ -38,16 +39,16 @@ gw_rc
 batch_service_open(struct batch_service **out, char *errbuf, size_t errcap)
 {
 	struct batch_service *b = calloc(1, sizeof *b);
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
+	const char *env = param_str(P_BATCH_ENV);
 	gw_rc rc;
 
 	*out = NULL;
 	if (b == NULL)
 		return GW_ENOMEM;
-	b->o.sender = config_get(gw_cfg, "onss_batch.sender", "000000");
-	b->o.outbox = config_get(gw_cfg, "onss_batch.outbox", NULL);
-	b->o.answers = config_get(gw_cfg, "onss_batch.answers", NULL);
-	b->interval_ms = config_get_int(gw_cfg, "onss_batch.poll_interval_ms", 60000);
+	b->o.sender = param_str(P_BATCH_SENDER);
+	b->o.outbox = param_str(P_BATCH_OUTBOX);
+	b->o.answers = param_str(P_BATCH_ANSWERS);
+	b->interval_ms = param_int(P_BATCH_POLL_INTERVAL_MS);
 	if (b->o.outbox == NULL || b->o.answers == NULL || strlen(env) != 1 ||
 	    strchr("RTS", env[0]) == NULL || b->interval_ms < 10) {
 		snprintf(errbuf, errcap, "[onss_batch] outbox, answers, env (R, T or S) and"

@@ -13,6 +13,7 @@
  */
 #include "service/intake.h"
 #include "service/intake_decide.h"
+#include "core/params.h"
 #include "service/followup.h"
 #include "service/intake_series.h"
 #include "core/config.h"
@@ -27,9 +28,9 @@
 void
 intake_opts_default(struct intake_opts *o)
 {
-	o->channel = config_get(gw_cfg, "dimona.channel", "dimona-rest");
-	o->expiry_ms = config_get_int(gw_cfg, "queue.expiry_s", 259200) * 1000;
-	o->batch = (size_t)config_get_int(gw_cfg, "intake.batch", 1000);
+	o->channel = param_str(P_DIMONA_CHANNEL);
+	o->expiry_ms = param_int(P_QUEUE_EXPIRY_S) * 1000;
+	o->batch = (size_t)param_int(P_INTAKE_BATCH);
 	if (o->batch < 1 || o->batch > 100000)
 		o->batch = 1000;
 }

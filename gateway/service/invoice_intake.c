@@ -11,6 +11,7 @@
  * before its commit, never let one bad record stop the file.
  */
 #include "service/invoice_intake.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "peppol/rules/validate.h"
@@ -33,9 +34,9 @@
 gw_rc
 invoice_intake_opts_default(struct invoice_intake_opts *o, char *errbuf, size_t errcap)
 {
-	o->channel = config_get(gw_cfg, "peppol.channel", "peppol-as4");
+	o->channel = param_str(P_PEPPOL_CHANNEL);
 	o->build.payment_id = UBL_PAYMENT_ID_STRUCTURED;
-	const char *form = config_get(gw_cfg, "peppol_ubl.payment_id", "structured");
+	const char *form = param_str(P_PEPPOL_UBL_PAYMENT_ID);
 	if (strcmp(form, "digits") == 0)
 		o->build.payment_id = UBL_PAYMENT_ID_DIGITS;
 	else if (strcmp(form, "structured") != 0) {

@@ -13,6 +13,7 @@
  * failed, with the reason in the history).
  */
 #include "service/runner.h"
+#include "core/params.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/clock.h"
@@ -39,13 +40,13 @@ void
 runner_config_default(struct runner_config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->batch = (size_t)config_get_int(gw_cfg, "run.batch", 64);
-	c->send_batch = (size_t)config_get_int(gw_cfg, "run.send_batch", 8);
-	c->retry_base_ms = config_get_int(gw_cfg, "queue.retry_base_ms", 2000);
-	c->retry_cap_ms = config_get_int(gw_cfg, "queue.retry_cap_ms", 600000);
-	c->dep_wait_ms = config_get_int(gw_cfg, "queue.dep_wait_ms", 2000);
-	c->idle_sleep_ms = config_get_int(gw_cfg, "run.idle_sleep_ms", 1000);
-	c->idle_horizon_ms = config_get_int(gw_cfg, "run.idle_horizon_ms", 30000);
+	c->batch = (size_t)param_int(P_RUN_BATCH);
+	c->send_batch = (size_t)param_int(P_RUN_SEND_BATCH);
+	c->retry_base_ms = param_int(P_QUEUE_RETRY_BASE_MS);
+	c->retry_cap_ms = param_int(P_QUEUE_RETRY_CAP_MS);
+	c->dep_wait_ms = param_int(P_QUEUE_DEP_WAIT_MS);
+	c->idle_sleep_ms = param_int(P_RUN_IDLE_SLEEP_MS);
+	c->idle_horizon_ms = param_int(P_RUN_IDLE_HORIZON_MS);
 	c->seed = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock_monotonic_ms();
 	if (c->batch < 1 || c->batch > 4096)
 		c->batch = 64;

@@ -27,6 +27,7 @@
  * the declarations of a batch counted from the contracts themselves.
  */
 #include "sim/onss_batch.h"
+#include "core/params.h"
 #include "core/array.h"
 #include "core/args.h"
 #include "sim/sim.h"
@@ -148,7 +149,7 @@ in_schema_get(struct in_schema *s)
 		char dir[PATH_MAX], best[NAME_MAX + 1] = "", path[PATH_MAX + NAME_MAX + 2];
 		s->tried = 1;
 		snprintf(dir, sizeof dir, "%s/onss/xsd", gw_reference_dir());
-		const char *xdir = config_get(gw_cfg, "onss.xsd_dir", dir);
+		const char *xdir = param_str(P_ONSS_XSD_DIR) ? param_str(P_ONSS_XSD_DIR) : dir;
 		DIR *d = opendir(xdir);
 		struct dirent *e;
 		while (d && (e = readdir(d)) != NULL)
@@ -502,7 +503,7 @@ sim_onss_batch_main(int argc, char **argv)
 	snprintf(default_state, sizeof default_state, "%s/.sim-state", root);
 	snprintf(sb.state, sizeof sb.state, "%s", state ? state : default_state);
 	snprintf(default_ca, sizeof default_ca, "certs/out/onss/ca.crt.pem");
-	sb.ca_file = ca ? ca : config_get(gw_cfg, "onss_batch.sim_ca", default_ca);
+	sb.ca_file = ca ? ca : (param_str(P_BATCH_SIM_CA) ? param_str(P_BATCH_SIM_CA) : default_ca);
 	if (sign_answers) {
 		char err[512];
 		if (signer_from_config(&signer, sign_cert, sign_key, err, sizeof err) != GW_OK) {

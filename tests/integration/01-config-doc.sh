@@ -11,4 +11,34 @@ cmp -s "$tmp/docs/gateway.conf" docs/gateway.conf ||
 	{ echo "docs/gateway.conf is stale: run sh docs/gen-gateway-conf.sh"; exit 1; }
 "$GATEWAY" --config docs/gateway.conf records validate fixtures/contracts/sample.csv >/dev/null ||
 	{ echo "the gateway does not accept docs/gateway.conf"; exit 1; }
-echo "docs/gateway.conf: current, $(grep -c '^#* *[a-z_]* = ' docs/gateway.conf) keys documented, accepted by the gateway"
+# The documentation and the table of core/params.c (`gateway config`) name
+# the same keys, with the same defaults where the documentation shows one
+# (not "(required)", "<reference_dir>/...", or a key derived from another).
+"$GATEWAY" config > "$tmp/table" || { echo "gateway config failed"; exit 1; }
+awk '
+/^\[[a-z_]+\]$/ || /^# \[[a-z_]+\]$/ { s = $0; sub(/^(# )?\[/, "", s); sub(/\]$/, "", s); sec = s; next }
+/^#? ?[a-z0-9_]+ = / || /^#? ?[a-z0-9_]+ =$/ {
+	line = $0; sub(/^# ?/, "", line)
+	k = line; sub(/ =.*/, "", k)
+	v = substr(line, index(line, "=") + 1); sub(/^ +/, "", v); sub(/ +\(.*$/, "", v); sub(/ +$/, "", v)
+	print (sec != "" ? sec "." : "") k "\t" v
+}' docs/gateway.conf > "$tmp/doc"
+awk -F '\t' '
+NR == FNR { dflt[$1] = $3; next }
+{
+	documented[$1] = 1
+	if (!($1 in dflt)) { print "docs/gateway.conf documents " $1 ", which core/params.c does not know"; bad = 1; next }
+	if (dflt[$1] != "-" && $2 !~ /^[(<]/ && $2 != dflt[$1]) {
+		print $1 ": docs/gateway.conf shows \"" $2 "\", core/params.c defaults to \"" dflt[$1] "\""; bad = 1
+	}
+}
+END {
+	for (k in dflt) if (!(k in documented)) { print k ": in core/params.c, not documented in docs/config/"; bad = 1 }
+	exit bad
+}' "$tmp/table" "$tmp/doc" || exit 1
+# A key the table does not know, and a value out of its range, are refused by name.
+"$GATEWAY" --set queue.dns=x status > /dev/null 2> "$tmp/err" && { echo "a misspelt key was accepted"; exit 1; }
+grep -q "queue.dns: unknown configuration key" "$tmp/err" || { echo "the misspelt key is not named: $(cat "$tmp/err")"; exit 1; }
+"$GATEWAY" --set run.batch=0 status > /dev/null 2> "$tmp/err" && { echo "run.batch=0 was accepted"; exit 1; }
+grep -q "run.batch: 0 is outside 1..100000" "$tmp/err" || { echo "the bad value is not named: $(cat "$tmp/err")"; exit 1; }
+echo "docs/gateway.conf: current, $(grep -c '^#* *[a-z_]* = ' docs/gateway.conf) keys documented, accepted by the gateway, the same keys and defaults as core/params.c; bad keys refused"

@@ -9,6 +9,7 @@
  * match.c's job.
  */
 #include "onss/batch/answer.h"
+#include "core/params.h"
 #include "onss/codelist.h"
 #include "onss/refdir.h"
 #include "onss/batch/cms.h"
@@ -158,7 +159,7 @@ schema_get(enum onss_answer_kind k)
 		char dflt[PATH_MAX], path[PATH_MAX];
 		schema_tried[k] = 1;
 		snprintf(dflt, sizeof dflt, "%s/onss/xsd", gw_reference_dir());
-		const char *dir = config_get(gw_cfg, "onss.xsd_dir", dflt);
+		const char *dir = param_str(P_ONSS_XSD_DIR) ? param_str(P_ONSS_XSD_DIR) : dflt;
 		if (onss_refdir_newest(dir, xsd_prefix[k], ".xsd", path, sizeof path)) {
 			xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
 			if (pc) {
@@ -443,8 +444,10 @@ onss_answer_free(struct onss_answer *a)
 int
 onss_answers_must_be_signed(void)
 {
-	const char *env = config_get(gw_cfg, "onss_batch.env", "T");
-	const char *v = config_get(gw_cfg, "onss_batch.answers_signed", env[0] == 'R' ? "required" : "optional");
+	const char *env = param_str(P_BATCH_ENV);
+	const char *v = param_str(P_BATCH_ANSWERS_SIGNED);
+	if (v == NULL)
+		v = env[0] == 'R' ? "required" : "optional";
 	return strcmp(v, "optional") != 0;      /* anything but "optional" is the safe side */
 }
 
@@ -469,7 +472,7 @@ onss_answer_parse(const char *buf, size_t len, const char *name, int flags,
 		struct batch_cms_check chk;
 		char *content = NULL;
 		size_t clen = 0;
-		const char *ca = config_get(gw_cfg, "onss_batch.answer_ca", "certs/out/onss/ca.crt.pem");
+		const char *ca = param_str(P_BATCH_ANSWER_CA);
 		if (ca[0] == '\0') {
 			/* A signature whose signer is not checked proves nothing. */
 			snprintf(errbuf, errcap, "signed answer refused: [onss_batch] answer_ca is empty, so "

@@ -9,6 +9,7 @@
  * fsynced locally.
  */
 #include "onss/batch/sftp.h"
+#include "core/params.h"
 #include "core/array.h"
 #include "onss/batch/submission.h"
 #include "core/config.h"
@@ -41,8 +42,8 @@ gw_rc
 batch_sftp_from_config(struct batch_sftp *s, char *errbuf, size_t errcap)
 {
 	memset(s, 0, sizeof *s);
-	const char *url = config_get(gw_cfg, "onss_batch.sftp_url", "");
-	const char *pin = config_get(gw_cfg, "onss_batch.sftp_host_sha256", "");
+	const char *url = param_str(P_BATCH_SFTP_URL) ? param_str(P_BATCH_SFTP_URL) : "";
+	const char *pin = param_str(P_BATCH_SFTP_HOST_SHA256);
 	if (url[0] == '\0' || pin[0] == '\0') {
 		snprintf(errbuf, errcap, "[onss_batch] sftp_url and sftp_host_sha256 are required "
 		    "(an SFTP host is never trusted unpinned)");
@@ -54,17 +55,17 @@ batch_sftp_from_config(struct batch_sftp *s, char *errbuf, size_t errcap)
 		return GW_ECONFIG;
 	}
 	snprintf(s->url, sizeof s->url, "%s%s", url, url[ul - 1] == '/' ? "" : "/");
-	snprintf(s->user, sizeof s->user, "%s", config_get(gw_cfg, "onss_batch.sftp_user", "gateway"));
-	snprintf(s->key, sizeof s->key, "%s", config_get(gw_cfg, "onss_batch.sftp_key", "certs/out/ssh/client_ed25519"));
-	snprintf(s->pubkey, sizeof s->pubkey, "%s", config_get(gw_cfg, "onss_batch.sftp_pubkey", ""));
+	snprintf(s->user, sizeof s->user, "%s", param_str(P_BATCH_SFTP_USER));
+	snprintf(s->key, sizeof s->key, "%s", param_str(P_BATCH_SFTP_KEY));
+	snprintf(s->pubkey, sizeof s->pubkey, "%s", param_str(P_BATCH_SFTP_PUBKEY));
 	/* libssh2 reads the key itself; the permission check is the signer's. */
 	gw_rc rc = keyfile_check(s->key, "SFTP private key", errbuf, errcap);
 	if (rc != GW_OK)
 		return rc;
 	snprintf(s->host_sha256, sizeof s->host_sha256, "%s", pin);
-	s->connect_timeout_s = config_get_int(gw_cfg, "onss_batch.connect_timeout", 20);
-	s->timeout_s = config_get_int(gw_cfg, "onss_batch.timeout", 600);
-	int64_t mb = config_get_int(gw_cfg, "onss_batch.max_answer_mb", 256);
+	s->connect_timeout_s = param_int(P_BATCH_CONNECT_TIMEOUT);
+	s->timeout_s = param_int(P_BATCH_TIMEOUT);
+	int64_t mb = param_int(P_BATCH_MAX_ANSWER_MB);
 	if (mb < 1 || mb > 500) {
 		snprintf(errbuf, errcap, "[onss_batch] max_answer_mb must be 1..500 (the answer parser "
 		    "stops at 512 MiB)");

@@ -5,6 +5,7 @@
  * error is kept for the message, further ones are only counted.
  */
 #include "onss/dmfa/validate.h"
+#include "core/params.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ on_error_cb(void *arg, xmlErrorPtr e)
 void
 dmfa_xsd_path(const char *name, char *buf, size_t cap)
 {
-	const char *dir = config_get(gw_cfg, "onss.xsd_dir", "");
+	const char *dir = param_str(P_ONSS_XSD_DIR);
 	if (dir && *dir)
 		snprintf(buf, cap, "%s/%s_20231.xsd", dir, name);
 	else

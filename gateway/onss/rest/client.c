@@ -9,6 +9,7 @@
  * safe: one client per thread.
  */
 #include "onss/rest/client.h"
+#include "core/params.h"
 #include "onss/rest/jwt.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -90,9 +91,9 @@ on_header(char *data, size_t size, size_t nmemb, void *arg)
 }
 
 static void
-cfg_copy(char *dst, size_t cap, const char *key, const char *dflt)
+cfg_copy(char *dst, size_t cap, enum param_id id)
 {
-	snprintf(dst, cap, "%s", config_get(gw_cfg, key, dflt));
+	snprintf(dst, cap, "%s", param_str(id));
 }
 
 gw_rc
@@ -104,15 +105,14 @@ dimona_rest_open(struct dimona_rest **out, char *err, size_t ecap)
 	*out = NULL;
 	if (c == NULL)
 		return GW_ENOMEM;
-	cfg_copy(c->base_url, sizeof c->base_url, "dimona.base_url", "https://localhost:8443/REST/dimona/v2");
-	cfg_copy(c->token_url, sizeof c->token_url, "dimona.token_url", "https://localhost:8443/REST/oauth/v5/token");
-	cfg_copy(c->client_id, sizeof c->client_id, "dimona.client_id", "self_service_expeditor_0668600511");
-	cfg_copy(c->ca_file, sizeof c->ca_file, "dimona.ca_file", "certs/out/tls/ca.crt.pem");
-	cfg_copy(c->scope, sizeof c->scope, "dimona.scope",
-	    "scope:dimona:declaration:declarant scope:dimona:declaration:consult");
-	c->timeout_ms = (long)config_get_int(gw_cfg, "dimona.timeout_ms", 10000);
-	c->assertion_ttl = (int)config_get_int(gw_cfg, "dimona.assertion_ttl_s", 300);
-	c->token_margin = (int)config_get_int(gw_cfg, "dimona.token_margin_s", 30);
+	cfg_copy(c->base_url, sizeof c->base_url, P_DIMONA_BASE_URL);
+	cfg_copy(c->token_url, sizeof c->token_url, P_DIMONA_TOKEN_URL);
+	cfg_copy(c->client_id, sizeof c->client_id, P_DIMONA_CLIENT_ID);
+	cfg_copy(c->ca_file, sizeof c->ca_file, P_DIMONA_CA_FILE);
+	cfg_copy(c->scope, sizeof c->scope, P_DIMONA_SCOPE);
+	c->timeout_ms = (long)param_int(P_DIMONA_TIMEOUT_MS);
+	c->assertion_ttl = (int)param_int(P_DIMONA_ASSERTION_TTL_S);
+	c->token_margin = (int)param_int(P_DIMONA_TOKEN_MARGIN_S);
 	size_t bl = strlen(c->base_url);
 	while (bl > 0 && c->base_url[bl - 1] == '/')
 		c->base_url[--bl] = '\0';
@@ -121,8 +121,8 @@ dimona_rest_open(struct dimona_rest **out, char *err, size_t ecap)
 		rc = GW_ECONFIG;
 		goto fail;
 	}
-	const char *cert = config_get(gw_cfg, "dimona.cert", NULL);
-	const char *key = config_get(gw_cfg, "dimona.key", NULL);
+	const char *cert = param_str(P_DIMONA_CERT);
+	const char *key = param_str(P_DIMONA_KEY);
 	rc = (cert != NULL && key != NULL) ? signer_load(&c->signer, cert, key, err, ecap)
 	    : signer_from_config(&c->signer, NULL, NULL, err, ecap);
 	if (rc != GW_OK)

@@ -8,6 +8,7 @@
  * messages go to the caller's sink.
  */
 #include "peppol/rules/xsd_ubl.h"
+#include "core/params.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -86,7 +87,7 @@ xsd_ubl_load(char *why, size_t whycap)
 		goto out;
 	char dflt[768];
 	snprintf(dflt, sizeof dflt, "%s/peppol/ubl-xsd", gw_reference_dir());
-	const char *dir = config_get(gw_cfg, "peppol.ubl_xsd_dir", "");
+	const char *dir = param_str(P_PEPPOL_UBL_XSD_DIR);
 	if (dir == NULL || dir[0] == '\0')
 		dir = dflt;
 	char reason[512] = "";
