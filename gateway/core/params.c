@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,10 @@ params_check(const struct gw_config *cfg, char *err, size_t errcap)
 	return config_each(cfg, check_one, &c) ? GW_ECONFIG : GW_OK;
 }
 
-/* The typed values of gw_cfg as of generation seen_gen. */
+/* The typed values of gw_cfg as of generation seen_gen. The runner and
+ * the simulators read them from several threads: one lock, held for the
+ * refresh and the read, so that nobody sees a half-refreshed table. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	const char *s;
 	int64_t i;
@@ -207,13 +211,19 @@ refresh(void)
 const char *
 param_str(enum param_id id)
 {
+	pthread_mutex_lock(&mu);
 	refresh();
-	return cur[id].s;
+	const char *v = cur[id].s;
+	pthread_mutex_unlock(&mu);
+	return v;
 }
 
 int64_t
 param_int(enum param_id id)
 {
+	pthread_mutex_lock(&mu);
 	refresh();
-	return cur[id].i;
+	int64_t v = cur[id].i;
+	pthread_mutex_unlock(&mu);
+	return v;
 }

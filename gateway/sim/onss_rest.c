@@ -24,6 +24,7 @@
  * written from the published API (20-dimona-rest.sh).
  */
 #include "core/args.h"
+#include "core/array.h"
 #include "core/atomicfile.h"
 #include "sim/sim.h"
 #include "core/err.h"
@@ -315,14 +316,9 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 		s->jtis[w++] = s->jtis[i];
 	}
 	s->njtis = w;
-	if (!replay && s->njtis == s->capjtis) {
-		size_t cap = s->capjtis ? s->capjtis * 2 : 64;
-		struct jti *v = realloc(s->jtis, cap * sizeof *v);
-		if (v != NULL) {
-			s->jtis = v;
-			s->capjtis = cap;
-		}
-	}
+	/* Out of memory: the id is not remembered (checked below). */
+	if (!replay)
+		(void)ARRAY_RESERVE(s->jtis, s->njtis, s->capjtis, 64);
 	if (!replay && s->njtis < s->capjtis) {
 		snprintf(s->jtis[s->njtis].jti, sizeof s->jtis[0].jti, "%s", c.jti);
 		s->jtis[s->njtis++].exp = c.exp;
@@ -344,14 +340,7 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 		if (s->tokens[i].exp > now)
 			s->tokens[keep++] = s->tokens[i];
 	s->ntokens = keep;
-	if (s->ntokens == s->captokens) {
-		size_t cap = s->captokens ? s->captokens * 2 : 64;
-		struct token *v = realloc(s->tokens, cap * sizeof *v);
-		if (v != NULL) {
-			s->tokens = v;
-			s->captokens = cap;
-		}
-	}
+	(void)ARRAY_RESERVE(s->tokens, s->ntokens, s->captokens, 64);
 	if (s->ntokens < s->captokens)
 		s->tokens[s->ntokens++] = t;
 	s->tokens_issued++;

@@ -9,6 +9,7 @@
  * fsynced locally.
  */
 #include "onss/batch/sftp.h"
+#include "core/atomicfile.h"
 #include "core/params.h"
 #include "core/array.h"
 #include "onss/batch/submission.h"
@@ -463,14 +464,10 @@ batch_sftp_fetch(const struct batch_sftp *s, const char *folder, const char *nam
 		}
 	}
 	unlink(tmp);
-	int dfd = open(local_dir, O_RDONLY | O_DIRECTORY);
-	if (dfd < 0 || fsync(dfd) != 0) {
-		if (dfd >= 0)
-			close(dfd);
+	if (atomic_fsync_dir(local_dir) != GW_OK) {
 		snprintf(errbuf, errcap, "%s: fsync failed", local_dir);
 		return GW_EIO;
 	}
-	close(dfd);
 	/* Stored for good: only now may the server copy go. */
 	if ((rc = remote_rm(s, folder, name, errbuf, errcap)) != GW_OK)
 		return rc;
