@@ -39,6 +39,12 @@ struct channel_ops {
 	              char *err, size_t errcap);
 	/* ms to wait before the next poll, given ms since the send. */
 	long (*poll_delay)(void *ctx, long elapsed_ms);
+	/* Optional: where m ends when the message it depends on ended without
+	 * effect (refused, failed, cancelled): QS_CANCELLED when m has nothing
+	 * left to do (a CANCEL of a declaration that never took effect),
+	 * QS_FAILED when it cannot be done. NULL: QS_FAILED. The runner knows
+	 * no kind; this is the channel's (and its protocol's) knowledge. */
+	enum queue_state (*dep_void)(void *ctx, const struct queue_msg *m);
 };
 
 #endif

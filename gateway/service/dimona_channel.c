@@ -189,6 +189,15 @@ dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 
 static long dc_poll_delay(void *ctx, long elapsed) { (void)ctx; return dimona_rest_poll_delay(elapsed); }
 
+/* A CANCEL of a declaration that never took effect has nothing left to
+ * undo: it ends cancelled; any other follow-up cannot be made (failed). */
+enum queue_state
+dimona_channel_dep_void(void *ctx, const struct queue_msg *m)
+{
+	(void)ctx;
+	return dc_action(m->kind) == DIMONA_CANCEL ? QS_CANCELLED : QS_FAILED;
+}
+
 const struct channel_ops dimona_channel_ops = {
 	.name = "dimona-rest",
 	.build = dc_build,
@@ -196,6 +205,7 @@ const struct channel_ops dimona_channel_ops = {
 	.submit = dc_submit,
 	.poll = dc_poll,
 	.poll_delay = dc_poll_delay,
+	.dep_void = dimona_channel_dep_void,
 };
 
 /* One REST client per runner. */

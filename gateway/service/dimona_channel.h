@@ -15,5 +15,8 @@ extern const struct channel_ops dimona_channel_ops;
 /* The channel's context: one REST client ([dimona] keys). */
 gw_rc dimona_channel_open(void **ctx, char *errbuf, size_t errcap);
 void dimona_channel_close(void *ctx);
+/* channel_ops.dep_void of every Dimona channel (REST and batch): a CANCEL
+ * whose IN never took effect ends cancelled, other follow-ups fail. */
+enum queue_state dimona_channel_dep_void(void *ctx, const struct queue_msg *m);
 
 #endif

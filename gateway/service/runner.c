@@ -173,7 +173,9 @@ runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
 				snprintf(why, sizeof why, "depends on %s, which ended %s", dep.id,
 				    queue_state_name(dep.state));
 				queue_msg_free(&dep);
-				if (strcmp(m->kind, "dimona-cancel") == 0) {
+				enum queue_state end = r->ch->dep_void != NULL
+				    ? r->ch->dep_void(r->ctx, m) : QS_FAILED;
+				if (end == QS_CANCELLED) {
 					rc = r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING,
 					    "runner", why);
 					if (rc == GW_OK)

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "queue/queue.h"
 #include "service/runner.h"
+#include "service/dimona_channel.h"
 
 /* The fake other side: a ledger of what it received. */
 struct fake {
@@ -137,7 +138,7 @@ static long fk_delay(void *ctx, long elapsed) { (void)ctx; return elapsed < 2000
 
 static const struct channel_ops fake_ops = {
 	.name = "dimona-rest", .build = fk_build, .lookup = fk_lookup, .submit = fk_submit,
-	.poll = fk_poll, .poll_delay = fk_delay,
+	.poll = fk_poll, .poll_delay = fk_delay, .dep_void = dimona_channel_dep_void,
 };
 
 static char dir[64], dbpath[128];
