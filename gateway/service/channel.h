@@ -5,11 +5,26 @@
  * a channel only knows how to build bytes, send them, ask whether the
  * other side already has them, and read the answer. Channels: dimona-rest
  * (service/dimona_channel.c); tests plug in fakes.
+ *
+ * A channel that carries many messages in one submission (the ONSS batch:
+ * one FI/FS/GO for many Dimona forms, one ACRF/NOTI for many answers) sets
+ * group_max and the group hooks. The runner still owns every state move:
+ * it builds each message with build(), names the submission from a queue
+ * counter, records that name on every member in m->remote_ref2 in one
+ * transaction before group_write() puts the submission anywhere, counts
+ * the attempt (claim into sending) before group_submit(), and asks
+ * lookup() (with any member: the name is what counts) before a submission
+ * whose earlier attempt may have landed goes out again. A message built
+ * with remote_ref2 already set is a submission of its own, made when it
+ * was queued (a DmfA). The answers of a group channel come back as files
+ * that name their submission, not per message: poll_many() fetches and
+ * applies them (service code, through the queue's move_many).
  */
 #ifndef GW_SERVICE_CHANNEL_H
 #define GW_SERVICE_CHANNEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "core/err.h"
 #include "queue/queue.h"
 
@@ -45,6 +60,30 @@ struct channel_ops {
 	 * QS_FAILED when it cannot be done. NULL: QS_FAILED. The runner knows
 	 * no kind; this is the channel's (and its protocol's) knowledge. */
 	enum queue_state (*dep_void)(void *ctx, const struct queue_msg *m);
+
+	/* --- Optional: one submission for many messages (0 / NULL: none) --- */
+	size_t group_max;                  /* most messages per submission */
+	/* The name of submission number seq, drawn from the queue counter
+	 * *counter (set by the hook, e.g. "onss-batch-DIMN-T"): call with
+	 * seq 0 to learn the counter, then with the number. */
+	gw_rc (*group_name)(void *ctx, uint64_t seq, const char **counter, char *name,
+	                    size_t cap);
+	/* Put the submission name, carrying v[0..n) (their bodies, in order),
+	 * where group_submit() finds it (files written atomically). Called
+	 * after the name is durable on every member; also to check that a
+	 * submission made at queue time is still there (rewritten when not).
+	 * Any error: the members fail, to be queued again under a new name. */
+	gw_rc (*group_write)(void *ctx, const char *name, struct queue_msg *const *v, size_t n,
+	                     char *err, size_t errcap);
+	/* Send the submission name. GW_OK: the other side has it.
+	 * GW_ETEMP: later (*retry_after_ms when told). GW_EPERM: never. */
+	gw_rc (*group_submit)(void *ctx, const char *name, long *retry_after_ms, char *err,
+	                      size_t errcap);
+	/* Fetch the answers waiting for any message of the channel and apply
+	 * them to q (moves with their reasons, one transaction per answer);
+	 * *moved counts the messages that moved. GW_ETEMP: cannot reach the
+	 * other side now. */
+	gw_rc (*poll_many)(void *ctx, struct queue *q, size_t *moved, char *err, size_t errcap);
 };
 
 #endif

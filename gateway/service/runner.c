@@ -32,6 +32,8 @@ struct runner {
 	uint64_t rng;
 	struct runner_counts n;
 	struct queue_msg *buf;
+	struct queue_msg *gbuf;          /* group channels: one submission's worth */
+	size_t gcap;
 	volatile sig_atomic_t *stop;
 };
 
@@ -72,6 +74,14 @@ runner_new(struct runner **rp, struct queue *q, const struct channel_ops *ch, vo
 		free(r);
 		return GW_ENOMEM;
 	}
+	if (ch->group_max > 0) {
+		r->gcap = ch->group_max;
+		if ((r->gbuf = calloc(r->gcap, sizeof *r->gbuf)) == NULL) {
+			free(r->buf);
+			free(r);
+			return GW_ENOMEM;
+		}
+	}
 	*rp = r;
 	return GW_OK;
 }
@@ -82,6 +92,7 @@ runner_free(struct runner *r)
 	if (r == NULL)
 		return;
 	free(r->buf);
+	free(r->gbuf);
 	free(r);
 }
 
@@ -146,6 +157,58 @@ runner_fail(struct runner *r, struct queue_msg *m, enum queue_state from, const 
 	return r->q->ops->update_transition(r->q, m, from, QS_FAILED, "runner", why);
 }
 
+/* What stops a claimed message (in building) before its build: expiry, a
+ * dependency missing, void or not answered yet. 1: settled (moved, *rc
+ * says how that went); 0: build it, with *dep filled when *have_dep. */
+static int
+runner_build_prep(struct runner *r, struct queue_msg *m, int64_t now, struct queue_msg *dep,
+                  int *have_dep, gw_rc *rcp)
+{
+	char why[600];
+	gw_rc rc;
+	*have_dep = 0;
+	memset(dep, 0, sizeof *dep);
+	if (m->expires_ms != 0 && now > m->expires_ms) {
+		r->n.expired++;
+		*rcp = runner_fail(r, m, QS_BUILDING, "expired before it could be built");
+		return 1;
+	}
+	if (m->depends_on[0] == '\0')
+		return 0;
+	if ((rc = r->q->ops->get(r->q, m->depends_on, dep)) != GW_OK) {
+		snprintf(why, sizeof why, "depends on %s, which is not in the queue", m->depends_on);
+		*rcp = runner_fail(r, m, QS_BUILDING, why);
+		return 1;
+	}
+	*have_dep = 1;
+	if (dep->state == QS_ACCEPTED || dep->state == QS_ACCEPTED_WARNINGS)
+		return 0;
+	*have_dep = 0;
+	if (queue_state_is_final(dep->state)) {
+		/* Nothing to follow up: the first message never took effect. */
+		snprintf(why, sizeof why, "depends on %s, which ended %s", dep->id,
+		    queue_state_name(dep->state));
+		queue_msg_free(dep);
+		enum queue_state end = r->ch->dep_void != NULL ? r->ch->dep_void(r->ctx, m) : QS_FAILED;
+		if (end == QS_CANCELLED) {
+			rc = r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner", why);
+			if (rc == GW_OK)
+				rc = r->q->ops->transition(r->q, m->id, QS_PENDING, QS_CANCELLED,
+				    "runner", why);
+			*rcp = rc;
+			return 1;
+		}
+		*rcp = runner_fail(r, m, QS_BUILDING, why);
+		return 1;
+	}
+	/* Not answered yet: wait, without counting an attempt. */
+	m->next_attempt_ms = now + r->cfg.dep_wait_ms;
+	snprintf(why, sizeof why, "waiting for %s (%s)", dep->id, queue_state_name(dep->state));
+	queue_msg_free(dep);
+	*rcp = r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_PENDING, "runner", why);
+	return 1;
+}
+
 /* Build one claimed message (now in building). */
 static gw_rc
 runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
@@ -155,45 +218,8 @@ runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
 	char err[512] = "", why[600];
 	gw_rc rc;
 
-	if (m->expires_ms != 0 && now > m->expires_ms) {
-		r->n.expired++;
-		return runner_fail(r, m, QS_BUILDING, "expired before it could be built");
-	}
-	memset(&dep, 0, sizeof dep);
-	if (m->depends_on[0] != '\0') {
-		if ((rc = r->q->ops->get(r->q, m->depends_on, &dep)) != GW_OK) {
-			snprintf(why, sizeof why, "depends on %s, which is not in the queue",
-			    m->depends_on);
-			return runner_fail(r, m, QS_BUILDING, why);
-		}
-		have_dep = 1;
-		if (dep.state != QS_ACCEPTED && dep.state != QS_ACCEPTED_WARNINGS) {
-			if (queue_state_is_final(dep.state)) {
-				/* Nothing to follow up: the first message never took effect. */
-				snprintf(why, sizeof why, "depends on %s, which ended %s", dep.id,
-				    queue_state_name(dep.state));
-				queue_msg_free(&dep);
-				enum queue_state end = r->ch->dep_void != NULL
-				    ? r->ch->dep_void(r->ctx, m) : QS_FAILED;
-				if (end == QS_CANCELLED) {
-					rc = r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING,
-					    "runner", why);
-					if (rc == GW_OK)
-						rc = r->q->ops->transition(r->q, m->id, QS_PENDING,
-						    QS_CANCELLED, "runner", why);
-					return rc;
-				}
-				return runner_fail(r, m, QS_BUILDING, why);
-			}
-			/* Not answered yet: wait, without counting an attempt. */
-			m->next_attempt_ms = now + r->cfg.dep_wait_ms;
-			snprintf(why, sizeof why, "waiting for %s (%s)", dep.id,
-			    queue_state_name(dep.state));
-			queue_msg_free(&dep);
-			return r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_PENDING, "runner",
-			    why);
-		}
-	}
+	if (runner_build_prep(r, m, now, &dep, &have_dep, &rc))
+		return rc;
 	rc = r->ch->build(r->ctx, m, have_dep ? &dep : NULL, err, sizeof err);
 	queue_msg_free(&dep);
 	if (rc != GW_OK) {
@@ -366,12 +392,401 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 	return first;
 }
 
+/* ---- channels that carry many messages per submission (channel.h) ---- */
+
+/* Move v[0..n) from -> to with their fields in ONE transaction (a
+ * submission of 10,000 declarations must not pay 10,000 commits); a
+ * member the queue refuses is logged and keeps its state. */
+static gw_rc
+runner_move_group(struct runner *r, struct queue_msg **v, size_t n, enum queue_state from,
+                  enum queue_state to, const char *why)
+{
+	if (n == 0)
+		return GW_OK;
+	struct queue_move *mv = calloc(n, sizeof *mv);
+	if (mv == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		mv[i].id = v[i]->id;
+		mv[i].fields = v[i];
+		mv[i].from = from;
+		mv[i].to = to;
+		mv[i].what = from == to ? "note" : NULL;
+		mv[i].why = why;
+	}
+	gw_rc rc = queue_move_many(r->q, mv, n, "runner", NULL);
+	for (size_t i = 0; rc == GW_OK && i < n; i++) {
+		if (mv[i].rc == GW_OK)
+			v[i]->state = to;
+		else
+			log_error(v[i]->id, v[i]->record_id, "cannot move to %s: %s",
+			    queue_state_name(to), gw_rc_name(mv[i].rc));
+	}
+	if (rc != GW_OK)
+		log_error(NULL, v[0]->remote_ref2, "cannot move %zu message(s) to %s: %s", n,
+		    queue_state_name(to), gw_rc_name(rc));
+	free(mv);
+	return rc;
+}
+
+/* Every member from `from` to failed with the same reason. */
+static gw_rc
+runner_fail_group(struct runner *r, struct queue_msg **v, size_t n, enum queue_state from,
+                  const char *why)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(v[i]->last_error, sizeof v[i]->last_error, "%s", why);
+	r->n.failed += n;
+	if (n)
+		log_error(NULL, v[0]->remote_ref2, "%zu message(s) failed: %s", n, why);
+	return runner_move_group(r, v, n, from, QS_FAILED, why);
+}
+
+/* A submission that could not go now: its members back to ready after the
+ * back-off (the same for all: they share their attempts), or failed for
+ * those whose expiry comes first. */
+static gw_rc
+runner_retry_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now,
+                   long retry_after_ms, const char *err)
+{
+	char why[700], gone[700];
+	size_t k = 0, e = 0;
+	struct queue_msg **back = calloc(n ? n : 1, sizeof *back);
+	struct queue_msg **exp = calloc(n ? n : 1, sizeof *exp);
+	gw_rc rc = GW_ENOMEM;
+	if (back == NULL || exp == NULL)
+		goto out;
+	int64_t delay = queue_backoff_ms(n && v[0]->attempts ? v[0]->attempts : 1,
+	    r->cfg.retry_base_ms, r->cfg.retry_cap_ms, &r->rng);
+	if (retry_after_ms > delay)
+		delay = retry_after_ms;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(v[i]->last_error, sizeof v[i]->last_error, "%s", err);
+		if (v[i]->expires_ms != 0 && now + delay > v[i]->expires_ms) {
+			exp[e++] = v[i];
+		} else {
+			v[i]->next_attempt_ms = now + delay;
+			back[k++] = v[i];
+		}
+	}
+	snprintf(why, sizeof why, "temporary failure (attempt %u), next in %lld ms: %s",
+	    n ? v[0]->attempts : 0, (long long)delay, err);
+	snprintf(gone, sizeof gone, "expired after %u attempt(s); last error: %s",
+	    n ? v[0]->attempts : 0, err);
+	r->n.retried += k;
+	r->n.expired += e;
+	r->n.failed += e;
+	if (k)
+		log_warn(NULL, v[0]->remote_ref2, "%zu message(s): %s", k, why);
+	if (e)
+		log_error(NULL, v[0]->remote_ref2, "%zu message(s): %s", e, gone);
+	rc = runner_move_group(r, back, k, QS_SENDING, QS_READY, why);
+	if (rc == GW_OK)
+		rc = runner_move_group(r, exp, e, QS_SENDING, QS_FAILED, gone);
+out:
+	free(back);
+	free(exp);
+	return rc;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp((*(struct queue_msg *const *)a)->remote_ref2,
+	    (*(struct queue_msg *const *)b)->remote_ref2);
+}
+
+/* Claim pending messages, build each, name the new submission from the
+ * queue counter and record the name on every member (building -> ready,
+ * one transaction) before group_write() puts anything anywhere. */
+static gw_rc
+runner_build_group(struct runner *r, int64_t now, size_t *did)
+{
+	size_t n = 0, k = 0;
+	char name[QUEUE_REF_MAX + 1] = "", err[512] = "", why[700];
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_PENDING, QS_BUILDING, now, r->gcap,
+	    r->gbuf, &n);
+	if (rc != GW_OK || n == 0)
+		return rc;
+	struct queue_msg **built = calloc(n, sizeof *built);
+	if (built == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	int fresh = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct queue_msg *m = &r->gbuf[i], dep;
+		int have_dep = 0;
+		gw_rc brc;
+		(*did)++;
+		if (stopping(r)) {
+			r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner",
+			    "released unhandled at shutdown");
+			continue;
+		}
+		if (runner_build_prep(r, m, now, &dep, &have_dep, &brc))
+			continue;
+		err[0] = '\0';
+		brc = r->ch->build(r->ctx, m, have_dep ? &dep : NULL, err, sizeof err);
+		queue_msg_free(&dep);
+		if (brc != GW_OK) {
+			snprintf(why, sizeof why, "build refused: %s", err[0] ? err : gw_rc_name(brc));
+			runner_fail(r, m, QS_BUILDING, why);
+			continue;
+		}
+		if (m->body != NULL && m->content_hash[0] == '\0')
+			queue_sha256_hex(m->body, m->body_len, m->content_hash);
+		m->next_attempt_ms = now;
+		fresh |= m->remote_ref2[0] == '\0';
+		built[k++] = m;
+	}
+	if (k == 0)
+		goto out;
+	if (fresh) {
+		/* The number is spent whatever happens next: never reused. */
+		const char *counter = NULL;
+		uint64_t seq = 0;
+		if ((rc = r->ch->group_name(r->ctx, 0, &counter, name, sizeof name)) != GW_OK ||
+		    counter == NULL ||
+		    (rc = r->q->ops->next_seq(r->q, counter, &seq)) != GW_OK ||
+		    (rc = r->ch->group_name(r->ctx, seq, &counter, name, sizeof name)) != GW_OK) {
+			/* Left in building: start-up recovery makes them pending. */
+			log_error(NULL, counter, "cannot name a new submission: %s", gw_rc_name(rc));
+			goto out;
+		}
+		for (size_t i = 0; i < k; i++)
+			if (built[i]->remote_ref2[0] == '\0')
+				snprintf(built[i]->remote_ref2, sizeof built[i]->remote_ref2, "%s", name);
+	}
+	qsort(built, k, sizeof *built, cmp_group);
+	for (size_t i = 0; i < k && rc == GW_OK;) {
+		size_t j = i;
+		while (j < k && strcmp(built[j]->remote_ref2, built[i]->remote_ref2) == 0)
+			j++;
+		snprintf(why, sizeof why, "built, in submission %s", built[i]->remote_ref2);
+		if ((rc = runner_move_group(r, built + i, j - i, QS_BUILDING, QS_READY, why)) != GW_OK)
+			break;
+		r->n.built += j - i;
+		err[0] = '\0';
+		gw_rc wrc = r->ch->group_write(r->ctx, built[i]->remote_ref2, built + i, j - i, err,
+		    sizeof err);
+		if (wrc != GW_OK) {
+			/* The name is spent but nothing carries it: the members
+			 * cannot wait in ready for an upload with nothing to send. */
+			snprintf(why, sizeof why, "submission %s could not be written (%s%s%s); requeue"
+			    " to send it under a new name", built[i]->remote_ref2, gw_rc_name(wrc),
+			    err[0] ? ": " : "", err);
+			rc = runner_fail_group(r, built + i, j - i, QS_READY, why);
+		}
+		i = j;
+	}
+out:
+	free(built);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&r->gbuf[i]);
+	return rc;
+}
+
+/* Send one submission whose members were claimed into sending (the
+ * attempt counted): look up first when an earlier attempt may have
+ * landed, then submit once for all. */
+static gw_rc
+runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
+{
+	char err[512] = "", why[700];
+	long retry_after = 0;
+	size_t k = 0;
+	gw_rc rc;
+	const char *name = v[0]->remote_ref2;
+
+	/* Stored bytes check themselves; a quarantined member stays out. */
+	for (size_t i = 0; i < n; i++) {
+		char h[65];
+		if (v[i]->body != NULL && v[i]->content_hash[0] != '\0') {
+			queue_sha256_hex(v[i]->body, v[i]->body_len, h);
+			if (strcmp(h, v[i]->content_hash) != 0) {
+				runner_fail(r, v[i], QS_SENDING, "quarantined: the stored bytes no longer"
+				    " match their SHA-256; not sent");
+				continue;
+			}
+		}
+		v[k++] = v[i];
+	}
+	if ((n = k) == 0)
+		return GW_OK;
+	if (name[0] == '\0')
+		return runner_fail_group(r, v, n, QS_SENDING, "no submission name: not sent");
+	uint32_t before = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->attempts > 1 && v[i]->attempts - 1 > before)
+			before = v[i]->attempts - 1;
+	if (before > 0) {
+		rc = r->ch->lookup(r->ctx, v[0], err, sizeof err);
+		if (rc == GW_OK) {
+			for (size_t i = 0; i < n; i++) {
+				v[i]->sent_ms = now;
+				v[i]->next_attempt_ms = now;
+			}
+			r->n.found_by_lookup += n;
+			snprintf(why, sizeof why, "not re-sent: the other side already has %s (lookup"
+			    " after attempt %u)", name, before);
+			log_info(NULL, name, "%zu message(s): %s", n, why);
+			return runner_move_group(r, v, n, QS_SENDING, QS_SENT, why);
+		}
+		if (rc != GW_ENOTFOUND)
+			return runner_retry_group(r, v, n, now, 0, err[0] ? err : "lookup failed");
+	}
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->expires_ms != 0 && now > v[i]->expires_ms) {
+			r->n.expired++;
+			runner_fail(r, v[i], QS_SENDING, "expired before it could be sent");
+		} else {
+			v[k++] = v[i];
+		}
+	}
+	if ((n = k) == 0)
+		return GW_OK;
+	err[0] = '\0';
+	rc = r->ch->group_submit(r->ctx, name, &retry_after, err, sizeof err);
+	if (rc == GW_OK) {
+		for (size_t i = 0; i < n; i++) {
+			v[i]->sent_ms = now;
+			v[i]->next_attempt_ms = now + r->ch->poll_delay(r->ctx, 0);
+			v[i]->last_error[0] = '\0';
+		}
+		r->n.sent += n;
+		snprintf(why, sizeof why, "sent %s (attempt %u)%s", name, v[0]->attempts,
+		    before ? ", not found by the lookup" : "");
+		log_info(NULL, name, "%zu message(s) %s", n, why);
+		return runner_move_group(r, v, n, QS_SENDING, QS_SENT, why);
+	}
+	if (rc == GW_ETEMP)
+		return runner_retry_group(r, v, n, now, retry_after, err[0] ? err : "temporary failure");
+	snprintf(why, sizeof why, "refused on send: %s", err[0] ? err : gw_rc_name(rc));
+	return runner_fail_group(r, v, n, QS_SENDING, why);
+}
+
+/* Claim ready messages into sending (the attempt counted in the same
+ * commit) and send each submission among them once. */
+static gw_rc
+runner_send_groups(struct runner *r, int64_t now, size_t *did)
+{
+	size_t n = 0;
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_READY, QS_SENDING, now, r->gcap,
+	    r->gbuf, &n);
+	if (rc != GW_OK || n == 0)
+		return rc;
+	struct queue_msg **v = calloc(n, sizeof *v);
+	if (v == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = &r->gbuf[i];
+	qsort(v, n, sizeof *v, cmp_group);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && strcmp(v[j]->remote_ref2, v[i]->remote_ref2) == 0)
+			j++;
+		gw_rc grc;
+		if (stopping(r)) {
+			/* Unhandled: back untouched but for the attempt the claim
+			 * counted, so the next run looks up before sending. */
+			grc = runner_move_group(r, v + i, j - i, QS_SENDING, QS_READY,
+			    "released unhandled at shutdown");
+		} else {
+			grc = runner_send_group(r, v + i, j - i, now);
+		}
+		if (grc != GW_OK && rc == GW_OK)
+			rc = grc;
+		*did += j - i;
+		i = j;
+	}
+out:
+	free(v);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&r->gbuf[i]);
+	return rc;
+}
+
+/* When a sent message is due: fetch and apply the channel's answers, then
+ * put off the next poll of those still unanswered. */
+static gw_rc
+runner_poll_groups(struct runner *r, int64_t now, size_t *did)
+{
+	size_t n = 0, moved = 0;
+	char err[512] = "";
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, now, r->gcap, r->gbuf, &n);
+	if (rc != GW_OK || n == 0) {
+		for (size_t i = 0; i < n; i++)
+			queue_msg_free(&r->gbuf[i]);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&r->gbuf[i]);
+	r->n.polled++;
+	gw_rc prc = r->ch->poll_many(r->ctx, r->q, &moved, err, sizeof err);
+	*did += moved;
+	if (prc != GW_OK)
+		log_warn(NULL, NULL, "%s: answers not fetched or applied: %s", r->ch->name,
+		    err[0] ? err : gw_rc_name(prc));
+	if (prc != GW_OK && prc != GW_ETEMP)
+		return prc;
+	/* Those still unanswered wait for the next poll (one transaction). */
+	for (int round = 0; round < 64; round++) {
+		n = 0;
+		if ((rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, now, r->gcap, r->gbuf,
+		    &n)) != GW_OK || n == 0)
+			return rc;
+		struct queue_msg **v = calloc(n, sizeof *v);
+		if (v == NULL)
+			rc = GW_ENOMEM;
+		for (size_t i = 0; v != NULL && i < n; i++) {
+			long elapsed = (long)(now - (r->gbuf[i].sent_ms ? r->gbuf[i].sent_ms : now));
+			long d = r->ch->poll_delay(r->ctx, elapsed);
+			r->gbuf[i].next_attempt_ms = now + (d > 0 ? d : 1000);
+			v[i] = &r->gbuf[i];
+		}
+		if (v != NULL) {
+			struct queue_move *mv = calloc(n, sizeof *mv);
+			if (mv == NULL)
+				rc = GW_ENOMEM;
+			for (size_t i = 0; mv != NULL && i < n; i++) {
+				mv[i].id = v[i]->id;
+				mv[i].fields = v[i];
+				mv[i].from = mv[i].to = QS_SENT;
+			}
+			if (mv != NULL)
+				rc = queue_move_many(r->q, mv, n, "runner", NULL);
+			free(mv);
+		}
+		free(v);
+		for (size_t i = 0; i < n; i++)
+			queue_msg_free(&r->gbuf[i]);
+		if (rc != GW_OK)
+			return rc;
+	}
+	return GW_OK;
+}
+
 /* One pass: answers first (they unblock follow-ups), then sends, then builds. */
 gw_rc
 runner_step(struct runner *r, int64_t now_ms, size_t *did)
 {
 	gw_rc rc;
 	*did = 0;
+	if (r->gcap > 0) {
+		if ((rc = runner_poll_groups(r, now_ms, did)) != GW_OK)
+			return rc;
+		if (stopping(r))
+			return GW_OK;
+		if ((rc = runner_send_groups(r, now_ms, did)) != GW_OK)
+			return rc;
+		if (stopping(r))
+			return GW_OK;
+		return runner_build_group(r, now_ms, did);
+	}
 	if ((rc = runner_phase(r, QS_SENT, QS_SENT, now_ms, runner_poll_one, did)) != GW_OK)
 		return rc;
 	if (stopping(r))
