@@ -17,6 +17,8 @@
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
 #include "queue/queue.h"
+#include "service/batch_channel.h"
+#include "service/runner.h"
 #include "core/clock.h"
 #include "core/dirs.h"
 
@@ -58,8 +60,9 @@ usage(FILE *out)
 	    "  (sequence number from the queue, FI name recorded on each message first),\n"
 	    "  written to DIR and uploaded (--no-upload: left ready; a later send or run\n"
 	    "  uploads it).\n"
-	    "run: the onss-batch channel's service: send pending messages, fetch answers,\n"
-	    "  apply them, every --interval-ms ([onss_batch] poll_interval_ms, 60000);\n"
+	    "run: the onss-batch channel alone under the service's runner (as in gateway\n"
+	    "  run): build, send, fetch and apply answers every --interval-ms ([onss_batch]\n"
+	    "  poll_interval_ms, 60000), retry with back-off, expire, look up before any re-send;\n"
 	    "  --until-idle stops when no batch message awaits anything.\n");
 }
 
@@ -390,101 +393,79 @@ run_signal(int sig)
 	run_stop = 1;
 }
 
-/* Messages of the channel still waiting for something (pending, being
- * built or sent, or sent and unanswered). */
-static size_t
-batch_open_count(struct queue *q)
-{
-	struct queue_stats st;
-	if (q->ops->stats(q, "onss-batch", &st) != GW_OK)
-		return 1;
-	return (size_t)(st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
-	    st.count[QS_SENDING] + st.count[QS_SENT]);
-}
-
-/* run: send, poll, apply, sleep; until a signal, once, or idle. */
+/* run: the onss-batch channel alone under the runner (service/runner.c,
+ * service/batch_channel.c): build, send, poll, retry, expire; until a
+ * signal, once, or idle. */
 static int
 run_channel(int argc, char **argv)
 {
-	struct batch_send_opts o;
-	struct batch_sftp sftp;
-	struct gw_signer *signer = NULL;
+	struct batch_channel_opts bo;
 	struct queue *q = NULL;
-	const char *env = param_str(P_BATCH_ENV), *cert = NULL, *key = NULL;
+	struct runner *r = NULL;
+	void *ctx = NULL;
 	const char *interval_s = NULL;
 	int once = 0, until_idle = 0, rc = GW_EXIT_USAGE;
 	char err[512];
 
-	memset(&o, 0, sizeof o);
-	o.sender = param_str(P_BATCH_SENDER);
-	o.outbox = param_str(P_BATCH_OUTBOX);
-	o.answers = param_str(P_BATCH_ANSWERS);
+	memset(&bo, 0, sizeof bo);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0) { once = 1; continue; }
 		if (strcmp(argv[i], "--until-idle") == 0) { until_idle = 1; continue; }
-		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &o.outbox
-		    : strcmp(argv[i], "--answers") == 0 ? &o.answers : strcmp(argv[i], "--env") == 0 ? &env
+		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &bo.outbox
+		    : strcmp(argv[i], "--answers") == 0 ? &bo.answers : strcmp(argv[i], "--env") == 0 ? &bo.env
 		    : strcmp(argv[i], "--interval-ms") == 0 ? &interval_s
-		    : strcmp(argv[i], "--sign-cert") == 0 ? &cert : strcmp(argv[i], "--sign-key") == 0 ? &key : NULL;
+		    : strcmp(argv[i], "--sign-cert") == 0 ? &bo.sign_cert
+		    : strcmp(argv[i], "--sign-key") == 0 ? &bo.sign_key : NULL;
 		if (slot == NULL || (*slot = optval(argc, argv, &i)) == NULL) {
 			usage(stderr);
 			return GW_EXIT_USAGE;
 		}
 	}
-	long interval = param_int(P_BATCH_POLL_INTERVAL_MS);
 	if (interval_s) {
 		char *end;
-		interval = strtol(interval_s, &end, 10);
-		if (*end || interval < 10) {
+		bo.interval_ms = strtol(interval_s, &end, 10);
+		if (*end || bo.interval_ms < 10) {
 			usage(stderr);
 			return GW_EXIT_USAGE;
 		}
 	}
-	if (o.outbox == NULL || o.answers == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
-		fprintf(stderr, "gateway onss run: --outbox and --answers (or [onss_batch] outbox, answers) are needed\n");
-		return GW_EXIT_USAGE;
-	}
-	o.env = env[0];
-	if (o.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
+	if (batch_channel_open(&ctx, &bo, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "gateway onss run: %s\n", err);
 		return GW_EXIT_USAGE;
 	}
-	o.signer = signer;
-	if (batch_sftp_from_config(&sftp, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss run: %s\n", err);
-		goto out;
-	}
-	o.sftp = &sftp;
 	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "gateway onss run: %s\n", err);
 		goto out;
 	}
+	struct runner_config cfg;
+	runner_config_default(&cfg);
+	if (runner_new(&r, q, &batch_channel_ops, ctx, &cfg) != GW_OK)
+		goto out;
 	signal(SIGTERM, run_signal);
 	signal(SIGINT, run_signal);
-	rc = GW_EXIT_OK;
-	while (!run_stop) {
-		struct batch_cycle_result r;
-		clock_brussels_now(&o.today, &o.now_min);
-		gw_rc crc = batch_cycle(q, &o, &r);
-		if (r.send.claimed || r.fetched || r.applied || r.unmatched)
-			printf("sent %zu in %s, fetched %zu answers, applied %zu (%zu messages moved), unmatched %zu\n",
-			    r.send.in_file, r.send.fi_name[0] ? r.send.fi_name : "-", r.fetched, r.applied, r.moved,
-			    r.unmatched);
-		fflush(stdout);
-		if (crc != GW_OK && crc != GW_ETEMP) {
-			fprintf(stderr, "gateway onss run: %s\n", gw_rc_name(crc));
-			rc = GW_EXIT_USAGE;
-			break;
-		}
-		if (once || (until_idle && batch_open_count(q) == 0))
-			break;
-		struct timespec ts = { interval / 1000, (interval % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
+	gw_rc grc;
+	if (once) {
+		size_t did = 0;
+		grc = runner_step(r, queue_now_ms(), &did);
+	} else {
+		grc = runner_loop(r, until_idle, &run_stop);
 	}
+	const struct batch_channel_counts *bn = batch_channel_counts(ctx);
+	const struct runner_counts *c = runner_counts(r);
+	printf("sent %zu declarations and %zu DmfA submissions, fetched %zu answers, applied %zu (%zu"
+	    " messages moved), unmatched %zu; %lu found by lookup, %lu failed, %lu retries\n",
+	    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched,
+	    c->found_by_lookup, c->failed, c->retried);
+	if (grc != GW_OK && grc != GW_ETEMP) {
+		fprintf(stderr, "gateway onss run: %s\n", gw_rc_name(grc));
+		goto out;
+	}
+	rc = GW_EXIT_OK;
 out:
+	runner_free(r);
 	if (q)
 		q->ops->close(q);
-	signer_free(signer);
+	batch_channel_close(ctx);
 	return rc;
 }
 

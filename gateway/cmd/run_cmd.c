@@ -3,9 +3,10 @@
  *
  * Owns the process side of running: signals (SIGTERM/SIGINT finish the
  * current step and exit cleanly), the choice of channel, start-up
- * recovery, the final summary. The scheduling itself is service/runner.c
- * (Dimona REST) and service/batch_service.c (onss-batch, served in the same
- * loop when [onss_batch] sftp_url is configured).
+ * recovery, the final summary. The scheduling itself is service/runner.c,
+ * one runner per channel stepped in one loop: Dimona REST
+ * (service/dimona_channel.c) and onss-batch (service/batch_channel.c, when
+ * [onss_batch] sftp_url is configured).
  */
 #include "cmd/cmd.h"
 #include "core/params.h"
@@ -13,7 +14,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "queue/queue.h"
-#include "service/batch_service.h"
+#include "service/batch_channel.h"
 #include "service/dimona_channel.h"
 #include "service/runner.h"
 
@@ -29,60 +30,6 @@
 static volatile sig_atomic_t run_stop;
 
 static void on_signal(int sig) { (void)sig; run_stop = 1; }
-
-/* Sleep ms, waking early on a signal. */
-static void
-run_sleep(int64_t ms)
-{
-	while (ms > 0 && !run_stop) {
-		int64_t step = ms > 100 ? 100 : ms;
-		struct timespec ts = { (time_t)(step / 1000), (long)(step % 1000) * 1000000L };
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-}
-
-/* Whether the Dimona REST channel has nothing to do now nor an answer due
- * within the horizon (the rule of runner_loop's --until-idle). */
-static int
-rest_idle(struct queue *q, int64_t now, int64_t horizon_ms)
-{
-	struct queue_stats st;
-	if (q->ops->stats(q, dimona_channel_ops.name, &st) != GW_OK)
-		return 0;
-	uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
-	    st.count[QS_SENDING];
-	return active == 0 && (st.count[QS_SENT] == 0 || st.next_attempt_ms - now > horizon_ms);
-}
-
-/* Both channels in one loop: a runner step (when r), a batch turn when due. */
-static gw_rc
-run_both(struct runner *r, struct batch_service *b, struct queue *q, int once, int until_idle,
-         const struct runner_config *cfg)
-{
-	while (!run_stop) {
-		size_t did = 0, bdid = 0;
-		int64_t now = queue_now_ms();
-		gw_rc rc = r ? runner_step(r, now, &did) : GW_OK;
-		if (rc != GW_OK && rc != GW_ETEMP)
-			return rc;
-		gw_rc brc = batch_service_step(b, q, now, &bdid);
-		if (brc != GW_OK && brc != GW_ETEMP)
-			return brc;
-		if (once)
-			return rc != GW_OK ? rc : brc;
-		if (did || bdid)
-			continue;
-		if (until_idle && (r == NULL || rest_idle(q, now, cfg->idle_horizon_ms)) &&
-		    batch_service_open_count(q) == 0)
-			break;
-		int64_t wait = batch_service_wait_ms(b, queue_now_ms());
-		if (r != NULL && wait > cfg->idle_sleep_ms)
-			wait = cfg->idle_sleep_ms;
-		run_sleep(wait < 5 ? 5 : wait);
-	}
-	return GW_OK;
-}
 
 /* One runner per queue: start-up recovery moves every "sending" message
  * back to ready, which is only safe when no other runner is sending them.
@@ -146,7 +93,7 @@ cmd_run(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	int serve_rest = channel == NULL || strcmp(channel, dimona_channel_ops.name) == 0;
-	int serve_batch = (channel == NULL && batch_service_configured()) ||
+	int serve_batch = (channel == NULL && batch_channel_configured()) ||
 	    (channel != NULL && strcmp(channel, "onss-batch") == 0);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -156,9 +103,9 @@ cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 
 	struct queue *q = NULL;
-	void *ctx = NULL;
-	struct runner *r = NULL;
-	struct batch_service *bs = NULL;
+	void *ctx = NULL, *bctx = NULL;
+	struct runner *r = NULL, *rb = NULL, *rs[2];
+	size_t nr = 0;
 	char err[512], lockpath[1100];
 	int code = GW_EXIT_USAGE;
 	gw_rc rc;
@@ -178,51 +125,62 @@ cmd_run(int argc, char **argv)
 	}
 	struct runner_config rcfg;
 	runner_config_default(&rcfg);
-	if (serve_batch && (rc = batch_service_open(&bs, err, sizeof err)) != GW_OK) {
-		fprintf(stderr, "gateway run: onss-batch: %s\n", err);
-		goto out;
+	if (serve_batch) {
+		struct batch_channel_opts bo;
+		memset(&bo, 0, sizeof bo);
+		if ((rc = batch_channel_open(&bctx, &bo, err, sizeof err)) != GW_OK) {
+			fprintf(stderr, "gateway run: onss-batch: %s\n", err);
+			goto out;
+		}
+		if ((rc = runner_new(&rb, q, &batch_channel_ops, bctx, &rcfg)) != GW_OK) {
+			fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+			goto out;
+		}
 	}
 	if (serve_rest) {
 		if ((rc = dimona_channel_open(&ctx, err, sizeof err)) != GW_OK) {
 			fprintf(stderr, "gateway run: Dimona REST client: %s\n", err);
 			goto out;
 		}
-		if ((rc = runner_new(&r, q, &dimona_channel_ops, ctx, &rcfg)) != GW_OK ||
-		    (rc = runner_recover(r, queue_now_ms())) != GW_OK) {
+		if ((rc = runner_new(&r, q, &dimona_channel_ops, ctx, &rcfg)) != GW_OK) {
 			fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
 			goto out;
 		}
-	} else {
-		/* The queue-wide start-up recovery the runner does otherwise; a
-		 * send left unknown waits in ready, and the batch channel asks
-		 * the ONSS before uploading it again. */
-		size_t nb = 0, ns = 0;
-		if ((rc = q->ops->recover(q, "runner", queue_now_ms(), &nb, &ns)) != GW_OK) {
-			fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
-			goto out;
-		}
+		rs[nr++] = r;
+	}
+	if (rb != NULL)
+		rs[nr++] = rb;
+	/* The queue-wide start-up recovery, once: a send left unknown waits
+	 * in ready and is looked up before any re-send, on every channel. */
+	if ((rc = runner_recover(rs[0], queue_now_ms())) != GW_OK) {
+		fprintf(stderr, "gateway run: cannot start: %s\n", gw_rc_name(rc));
+		goto out;
 	}
 	log_info(NULL, NULL, "running %s%s on queue %s%s", serve_rest ? "dimona-rest" : "",
 	    serve_batch ? (serve_rest ? " and onss-batch" : "onss-batch") : "",
 	    param_str(P_QUEUE_DSN),
 	    once ? " (one pass)" : until_idle ? " (until idle)" : "");
-	if (bs != NULL) {
-		rc = run_both(r, bs, q, once, until_idle, &rcfg);
-	} else if (once) {
-		size_t did = 0;
-		rc = runner_step(r, queue_now_ms(), &did);
+	if (once) {
+		rc = GW_OK;
+		for (size_t i = 0; i < nr && (rc == GW_OK || rc == GW_ETEMP); i++) {
+			size_t did = 0;
+			rc = runner_step(rs[i], queue_now_ms(), &did);
+		}
 	} else {
-		rc = runner_loop(r, until_idle, &run_stop);
+		rc = runner_loop_all(rs, nr, until_idle, &run_stop);
 	}
 	if (rc != GW_OK && rc != GW_ETEMP) {
 		fprintf(stderr, "gateway run: stopped on %s\n", gw_rc_name(rc));
 		goto out;
 	}
-	if (bs != NULL) {
-		const struct batch_service_counts *bn = batch_service_counts(bs);
-		printf("onss-batch: %zu cycles, %zu declarations sent, %zu DmfA submissions, %zu answers"
-		    " fetched, %zu applied (%zu messages moved), %zu unmatched\n", bn->cycles,
-		    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched);
+	if (rb != NULL) {
+		const struct batch_channel_counts *bn = batch_channel_counts(bctx);
+		const struct runner_counts *c = runner_counts(rb);
+		printf("onss-batch: %zu answer polls, %zu declarations sent, %zu DmfA submissions, %zu"
+		    " answers fetched, %zu applied (%zu messages moved), %zu unmatched; %lu found by"
+		    " lookup (not re-sent), %lu failed (%lu expired), %lu retries\n", bn->polls,
+		    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched,
+		    c->found_by_lookup, c->failed, c->expired, c->retried);
 	}
 	if (r == NULL) {
 		code = GW_EXIT_OK;
@@ -237,7 +195,8 @@ cmd_run(int argc, char **argv)
 	    run_stop ? " (stopped by signal)" : "");
 	code = GW_EXIT_OK;
 out:
-	batch_service_close(bs);
+	runner_free(rb);
+	batch_channel_close(bctx);
 	runner_free(r);
 	if (ctx != NULL)
 		dimona_channel_close(ctx);

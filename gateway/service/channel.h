@@ -75,7 +75,12 @@ struct channel_ops {
 	 * Any error: the members fail, to be queued again under a new name. */
 	gw_rc (*group_write)(void *ctx, const char *name, struct queue_msg *const *v, size_t n,
 	                     char *err, size_t errcap);
-	/* Send the submission name. GW_OK: the other side has it.
+	/* Optional: whether the submission name may have reached the other
+	 * side outside this runner (written by another process, uploaded by
+	 * hand): then lookup() is asked before its first send too. */
+	int (*group_foreign)(void *ctx, const char *name);
+	/* Send the submission name. GW_OK: the other side has it (err may
+	 * then say how, for the history).
 	 * GW_ETEMP: later (*retry_after_ms when told). GW_EPERM: never. */
 	gw_rc (*group_submit)(void *ctx, const char *name, long *retry_after_ms, char *err,
 	                      size_t errcap);

@@ -620,7 +620,9 @@ runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->attempts > 1 && v[i]->attempts - 1 > before)
 			before = v[i]->attempts - 1;
-	if (before > 0) {
+	/* Also when the submission may have left outside this runner (a
+	 * manual upload, another process): the channel knows. */
+	if (before > 0 || (r->ch->group_foreign != NULL && r->ch->group_foreign(r->ctx, name))) {
 		rc = r->ch->lookup(r->ctx, v[0], err, sizeof err);
 		if (rc == GW_OK) {
 			for (size_t i = 0; i < n; i++) {
@@ -629,7 +631,7 @@ runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
 			}
 			r->n.found_by_lookup += n;
 			snprintf(why, sizeof why, "not re-sent: the other side already has %s (lookup"
-			    " after attempt %u)", name, before);
+			    " after attempt %u)%s%.400s", name, before, err[0] ? ": " : "", err);
 			log_info(NULL, name, "%zu message(s): %s", n, why);
 			return runner_move_group(r, v, n, QS_SENDING, QS_SENT, why);
 		}
@@ -656,8 +658,8 @@ runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
 			v[i]->last_error[0] = '\0';
 		}
 		r->n.sent += n;
-		snprintf(why, sizeof why, "sent %s (attempt %u)%s", name, v[0]->attempts,
-		    before ? ", not found by the lookup" : "");
+		snprintf(why, sizeof why, "sent %s (attempt %u)%s%s%.400s", name, v[0]->attempts,
+		    before ? ", not found by the lookup" : "", err[0] ? ": " : "", err);
 		log_info(NULL, name, "%zu message(s) %s", n, why);
 		return runner_move_group(r, v, n, QS_SENDING, QS_SENT, why);
 	}
@@ -810,38 +812,78 @@ runner_sleep(const struct runner *r, int64_t ms)
 	}
 }
 
+/* Whether the channel has nothing to build or send and no answer due
+ * within the idle horizon (an ONSS "waiting" status can last days; the
+ * next run polls it); *wait_ms: until its next due message, at most the
+ * idle sleep. */
+gw_rc
+runner_idle(struct runner *r, int64_t now, int *idle, int64_t *wait_ms)
+{
+	struct queue_stats st;
+	gw_rc rc = r->q->ops->stats(r->q, r->ch->name, &st);
+	if (rc != GW_OK)
+		return rc;
+	uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
+	    st.count[QS_SENDING];
+	*idle = active == 0 && (st.count[QS_SENT] == 0 ||
+	    st.next_attempt_ms - now > r->cfg.idle_horizon_ms);
+	if (*idle && st.count[QS_SENT] > 0)
+		log_info(NULL, NULL, "%s idle: %llu message(s) still await an answer, next poll in"
+		    " %lld s", r->ch->name, (unsigned long long)st.count[QS_SENT],
+		    (long long)((st.next_attempt_ms - now) / 1000));
+	*wait_ms = r->cfg.idle_sleep_ms;
+	if (st.next_attempt_ms != 0 && st.next_attempt_ms - now < *wait_ms)
+		*wait_ms = st.next_attempt_ms - now;
+	if (*wait_ms < 5)
+		*wait_ms = 5;
+	return GW_OK;
+}
+
+/* Step every runner until stopped or, with until_idle, until none has
+ * anything left to do: one scheduler for every channel. */
+gw_rc
+runner_loop_all(struct runner **rs, size_t n, int until_idle, volatile sig_atomic_t *stop)
+{
+	if (n == 0)
+		return GW_OK;
+	for (size_t i = 0; i < n; i++)
+		rs[i]->stop = stop;
+	while (!stopping(rs[0])) {
+		size_t did = 0;
+		gw_rc rc = GW_OK;
+		int64_t now = queue_now_ms();
+		for (size_t i = 0; i < n && !stopping(rs[0]); i++) {
+			size_t d = 0;
+			gw_rc src = runner_step(rs[i], now, &d);
+			if (src != GW_OK && src != GW_ETEMP)
+				return src;
+			if (src != GW_OK)
+				rc = src;
+			did += d;
+		}
+		if (did > 0 && rc == GW_OK)
+			continue;
+		int all_idle = 1;
+		int64_t wait = INT64_MAX;
+		for (size_t i = 0; i < n; i++) {
+			int idle;
+			int64_t w;
+			if ((rc = runner_idle(rs[i], now, &idle, &w)) != GW_OK)
+				return rc;
+			all_idle &= idle;
+			if (w < wait)
+				wait = w;
+		}
+		if (until_idle && all_idle)
+			break;
+		runner_sleep(rs[0], wait);
+	}
+	return GW_OK;
+}
+
 /* Loop until stopped or, with until_idle, until nothing is left to do. */
 gw_rc
 runner_loop(struct runner *r, int until_idle, volatile sig_atomic_t *stop)
 {
-	r->stop = stop;
-	while (!stopping(r)) {
-		size_t did = 0;
-		int64_t now = queue_now_ms();
-		gw_rc rc = runner_step(r, now, &did);
-		if (rc != GW_OK && rc != GW_ETEMP)
-			return rc;
-		if (did > 0 && rc == GW_OK)
-			continue;
-		struct queue_stats st;
-		if ((rc = r->q->ops->stats(r->q, r->ch->name, &st)) != GW_OK)
-			return rc;
-		uint64_t active = st.count[QS_PENDING] + st.count[QS_BUILDING] + st.count[QS_READY] +
-		    st.count[QS_SENDING];
-		/* Idle: nothing to build or send, and no answer expected soon (an
-		 * ONSS "waiting" status can last days; the next run polls it). */
-		if (until_idle && active == 0 && (st.count[QS_SENT] == 0 ||
-		    st.next_attempt_ms - now > r->cfg.idle_horizon_ms)) {
-			if (st.count[QS_SENT] > 0)
-				log_info(NULL, NULL, "idle: %llu message(s) still await an answer, next"
-				    " poll in %lld s", (unsigned long long)st.count[QS_SENT],
-				    (long long)((st.next_attempt_ms - now) / 1000));
-			break;
-		}
-		int64_t wait = r->cfg.idle_sleep_ms;
-		if (st.next_attempt_ms != 0 && st.next_attempt_ms - now < wait)
-			wait = st.next_attempt_ms - now;
-		runner_sleep(r, wait < 5 ? 5 : wait);
-	}
-	return GW_OK;
+	return runner_loop_all(&r, 1, until_idle, stop);
 }

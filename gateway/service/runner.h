@@ -2,8 +2,12 @@
  * runner.h - the service loop: claim due messages, build, send, poll,
  * apply answers, retry with back-off, expire, recover at start.
  *
- * One runner serves one channel of one queue. Time is passed in so tests
- * can move the clock; `gateway run` passes the wall clock.
+ * One runner serves one channel of one queue; runner_loop_all() steps the
+ * runners of every channel (Dimona REST, onss-batch) in one loop. A channel
+ * of one message per request or of many per submission (channel.h group
+ * hooks) gets the same states, attempts, back-off, expiry and
+ * lookup-before-resend. Time is passed in so tests can move the clock;
+ * `gateway run` passes the wall clock.
  */
 #ifndef GW_SERVICE_RUNNER_H
 #define GW_SERVICE_RUNNER_H
@@ -46,6 +50,11 @@ gw_rc runner_step(struct runner *r, int64_t now_ms, size_t *did);
 /* Step until *stop (checked between messages), or, with until_idle, until
  * no message is left in a non-final, non-held state. */
 gw_rc runner_loop(struct runner *r, int until_idle, volatile sig_atomic_t *stop);
+/* The same over several runners (one per channel) in one loop. */
+gw_rc runner_loop_all(struct runner **rs, size_t n, int until_idle, volatile sig_atomic_t *stop);
+/* *idle: nothing to build or send, no answer due within the idle horizon;
+ * *wait_ms: until the next due message (5 ms .. idle sleep). */
+gw_rc runner_idle(struct runner *r, int64_t now_ms, int *idle, int64_t *wait_ms);
 const struct runner_counts *runner_counts(const struct runner *r);
 
 #endif
