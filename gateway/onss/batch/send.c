@@ -499,34 +499,3 @@ out:
 	free(v);
 	return rc;
 }
-
-gw_rc
-batch_cycle(struct queue *q, const struct batch_send_opts *o, struct batch_cycle_result *r)
-{
-	struct batch_apply_counts c;
-	char err[512];
-	gw_rc rc;
-
-	memset(r, 0, sizeof *r);
-	if ((rc = batch_send(q, o, &r->send)) != GW_OK && rc != GW_ETEMP)
-		return rc;
-	if (o->sftp != NULL && o->answers != NULL) {
-		/* The three environments' answers can share one folder: the
-		 * names carry the environment. */
-		gw_rc prc = batch_sftp_poll(o->sftp, o->env, o->answers, &r->fetched, err, sizeof err);
-		if (prc != GW_OK) {
-			log_warn(NULL, o->answers, "poll: %s", err);
-			if (rc == GW_OK)
-				rc = prc;
-		}
-	}
-	if (o->answers != NULL) {
-		gw_rc arc = batch_answers_apply_dir(q, o->answers, &c);
-		r->applied = c.matched_files;
-		r->unmatched = c.unmatched_files;
-		r->moved = c.messages_moved;
-		if (arc != GW_OK && rc == GW_OK)
-			rc = arc;
-	}
-	return rc;
-}

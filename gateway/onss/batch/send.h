@@ -11,6 +11,12 @@
  * queue (never reused), record the FI name on every message (building ->
  * ready, one transaction each), write FI/FS/GO atomically, upload
  * (ready -> sending -> sent). Answers come back through match.h.
+ *
+ * This is the manual path (`gateway onss send`); `gateway run` and
+ * `gateway onss run` serve the channel through the runner
+ * (service/batch_channel.c), which uses batch_already_there() as its
+ * lookup. The queue moves below are to leave onss/ for service/ (see the
+ * README's architecture section).
  */
 #ifndef GW_ONSS_BATCH_SEND_H
 #define GW_ONSS_BATCH_SEND_H
@@ -32,7 +38,7 @@ struct batch_send_opts {
 	gw_ymd today;                     /* rules date and file date */
 	int now_min;
 	/* Where answers are stored (for the "already there?" check before an
-	 * upload is repeated, and for batch_cycle); may be NULL for send only. */
+	 * upload is repeated); may be NULL for send only. */
 	const char *answers;
 };
 
@@ -50,15 +56,5 @@ gw_rc batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_
  * o->answers (and its applied/, unmatched/). GW_OK yes, GW_ENOTFOUND no,
  * GW_ETEMP cannot tell. */
 gw_rc batch_already_there(const struct batch_send_opts *o, const char *fi);
-
-struct batch_cycle_result {
-	struct batch_send_result send;
-	size_t fetched;
-	size_t applied, unmatched, moved;
-};
-
-/* One turn of the channel's service: send what is pending, fetch the
- * answers waiting on the server, apply every stored answer to the queue. */
-gw_rc batch_cycle(struct queue *q, const struct batch_send_opts *o, struct batch_cycle_result *r);
 
 #endif
