@@ -34,6 +34,7 @@ struct runner {
 	struct queue_msg *buf;
 	struct queue_msg *gbuf;          /* group channels: one submission's worth */
 	size_t gcap;
+	int until_idle;                  /* runner_loop_all's mode (for its idle log) */
 	volatile sig_atomic_t *stop;
 };
 
@@ -827,7 +828,8 @@ runner_idle(struct runner *r, int64_t now, int *idle, int64_t *wait_ms)
 	    st.count[QS_SENDING];
 	*idle = active == 0 && (st.count[QS_SENT] == 0 ||
 	    st.next_attempt_ms - now > r->cfg.idle_horizon_ms);
-	if (*idle && st.count[QS_SENT] > 0)
+	/* Said once, when --until-idle stops on it (not at every idle sleep). */
+	if (*idle && st.count[QS_SENT] > 0 && r->until_idle)
 		log_info(NULL, NULL, "%s idle: %llu message(s) still await an answer, next poll in"
 		    " %lld s", r->ch->name, (unsigned long long)st.count[QS_SENT],
 		    (long long)((st.next_attempt_ms - now) / 1000));
@@ -846,8 +848,10 @@ runner_loop_all(struct runner **rs, size_t n, int until_idle, volatile sig_atomi
 {
 	if (n == 0)
 		return GW_OK;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		rs[i]->stop = stop;
+		rs[i]->until_idle = until_idle;
+	}
 	while (!stopping(rs[0])) {
 		size_t did = 0;
 		gw_rc rc = GW_OK;
