@@ -35,6 +35,8 @@ struct runner {
 	struct queue_msg *gbuf;          /* group channels: one submission's worth */
 	size_t gcap;
 	int until_idle;                  /* runner_loop_all's mode (for its idle log) */
+	int64_t next_poll_ms;            /* group channels: next fetch even with nothing sent
+	                                    (a late DMPI, an unsolicited IDFLUX) */
 	volatile sig_atomic_t *stop;
 };
 
@@ -721,13 +723,14 @@ runner_poll_groups(struct runner *r, int64_t now, size_t *did)
 	size_t n = 0, moved = 0;
 	char err[512] = "";
 	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, now, r->gcap, r->gbuf, &n);
-	if (rc != GW_OK || n == 0) {
-		for (size_t i = 0; i < n; i++)
-			queue_msg_free(&r->gbuf[i]);
-		return rc;
-	}
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&r->gbuf[i]);
+	/* Answers also come unasked, or after their message ended (a DMPI
+	 * after the NOTI, an IDFLUX): fetched at the channel's pace too. */
+	if (rc != GW_OK || (n == 0 && now < r->next_poll_ms))
+		return rc;
+	long pace = r->ch->poll_delay(r->ctx, 0);
+	r->next_poll_ms = now + (pace > 0 ? pace : 1000);
 	r->n.polled++;
 	gw_rc prc = r->ch->poll_many(r->ctx, r->q, &moved, err, sizeof err);
 	*did += moved;
@@ -780,11 +783,14 @@ runner_step(struct runner *r, int64_t now_ms, size_t *did)
 	gw_rc rc;
 	*did = 0;
 	if (r->gcap > 0) {
-		if ((rc = runner_poll_groups(r, now_ms, did)) != GW_OK)
+		/* Sends before answers here: an answer file is applied to the
+		 * messages as they stand, and one that was already received
+		 * (found by the lookup) must be sent by then to take it. */
+		if ((rc = runner_send_groups(r, now_ms, did)) != GW_OK)
 			return rc;
 		if (stopping(r))
 			return GW_OK;
-		if ((rc = runner_send_groups(r, now_ms, did)) != GW_OK)
+		if ((rc = runner_poll_groups(r, now_ms, did)) != GW_OK)
 			return rc;
 		if (stopping(r))
 			return GW_OK;

@@ -407,6 +407,15 @@ test_own_submission_and_void_dependency(void **state)
 	assert_true(history_has(up, "which ended refused"));
 }
 
+/* Answers that come unasked (an IDFLUX, a DMPI after the NOTI) are
+ * fetched at the channel's pace even when nothing awaits an answer. */
+static void
+test_answers_fetched_at_pace_without_sent(void **state)
+{
+	run_for(3000);                                           /* nothing queued */
+	assert_true(gf.polls >= 3 && gf.polls <= 4);              /* every 1000 ms */
+}
+
 int
 main(void)
 {
@@ -421,6 +430,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unwritable_submission_fails_members, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_own_submission_and_void_dependency, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_answers_fetched_at_pace_without_sent, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
