@@ -218,19 +218,6 @@ clock_brussels_today(void)
 	return d;
 }
 
-/* n decimal digits at s, or -1. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 gw_rc
 clock_parse_iso(const char *s, int64_t *out_ms, char *why, size_t whycap)
 {
@@ -243,11 +230,11 @@ clock_parse_iso(const char *s, int64_t *out_ms, char *why, size_t whycap)
 		return reason_set(why, whycap, "must be YYYY-MM-DDTHH:MM[:SS] with Z or +hh:mm");
 	if (date_parse(s, 10, &day, dwhy, sizeof dwhy) != GW_OK)
 		return reason_set(why, whycap, "%s", dwhy);
-	int h = digits(s + 11, 2), m = digits(s + 14, 2);
+	int h = date_digits(s + 11, 2), m = date_digits(s + 14, 2);
 	if (h < 0 || m < 0 || h > 23 || m > 59)
 		return reason_set(why, whycap, "the time of day must be HH:MM, 00:00 to 23:59");
 	if (s[i] == ':') {
-		if ((sec = digits(s + i + 1, 2)) < 0 || sec > 59)
+		if ((sec = date_digits(s + i + 1, 2)) < 0 || sec > 59)
 			return reason_set(why, whycap, "seconds must be 00 to 59");
 		i += 3;
 		if (s[i] == '.') {
@@ -265,7 +252,7 @@ clock_parse_iso(const char *s, int64_t *out_ms, char *why, size_t whycap)
 	if (strcmp(s + i, "Z") == 0) {
 		off = 0;
 	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 && s[i + 3] == ':') {
-		int oh = digits(s + i + 1, 2), om = digits(s + i + 4, 2);
+		int oh = date_digits(s + i + 1, 2), om = date_digits(s + i + 4, 2);
 		if (oh < 0 || om < 0 || oh > 14 || om > 59)
 			return reason_set(why, whycap, "the UTC offset must be +hh:mm");
 		off = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);

@@ -46,9 +46,8 @@ date_make(int y, int m, int d)
 	return date_valid(y, m, d) ? (gw_ymd)(y * 10000 + m * 100 + d) : 0;
 }
 
-/* Value of n ASCII digits at s, -1 when one is not a digit. */
-static int
-digits(const char *s, int n)
+int
+date_digits(const char *s, int n)
 {
 	int v = 0;
 	for (int i = 0; i < n; i++) {
@@ -66,7 +65,7 @@ date_parse(const char *s, size_t len, gw_ymd *out, char *why, size_t whycap)
 		len = strlen(s);
 	if (len != 10 || s[4] != '-' || s[7] != '-')
 		return reason_set(why, whycap, "must be YYYY-MM-DD");
-	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+	int y = date_digits(s, 4), m = date_digits(s + 5, 2), d = date_digits(s + 8, 2);
 	if (y < 0 || m < 0 || d < 0)
 		return reason_set(why, whycap, "must be YYYY-MM-DD");
 	if (y < 1)
@@ -202,7 +201,7 @@ time_parse_hm(const char *s, size_t len, gw_hm *out, char *why, size_t whycap)
 		len = strlen(s);
 	if (len != 5 || s[2] != ':')
 		return reason_set(why, whycap, "must be HH:MM");
-	int h = digits(s, 2), m = digits(s + 3, 2);
+	int h = date_digits(s, 2), m = date_digits(s + 3, 2);
 	if (h < 0 || m < 0)
 		return reason_set(why, whycap, "must be HH:MM");
 	if (h > 23)

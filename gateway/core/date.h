@@ -33,6 +33,9 @@ bool date_ymd_valid(gw_ymd d);
 /* YYYYMMDD from parts; 0 when they are not a real date. */
 gw_ymd date_make(int year, int month, int day);
 
+/* Value of n ASCII digits at s; -1 when one is not a digit. */
+int date_digits(const char *s, int n);
+
 /* Parse exactly "YYYY-MM-DD" (len bytes, or SIZE_MAX for NUL-terminated);
  * on failure why says what is wrong ("month 13 does not exist"). */
 gw_rc date_parse(const char *s, size_t len, gw_ymd *out, char *why, size_t whycap);
