@@ -11,6 +11,7 @@
  * highest revision.
  */
 #include "store/store.h"
+#include "core/array.h"
 #include "queue/sqlite_db.h"
 
 #include <stdio.h>
@@ -284,102 +285,124 @@ sst_commit(struct store *base, struct store_unit *u)
 	return queue_sqlite_commit(base->q);
 }
 
-/* Grow *v (elements of size sz) to hold one more; NULL when out of memory. */
-static void *
-sst_grow(void **v, size_t *cap, size_t n, size_t sz)
+/* One element's columns from the current row; GW_OK or GW_ENOMEM. */
+typedef gw_rc (*sst_row_fn)(sqlite3_stmt *st, void *elem, const void *ctx);
+
+/* Every row of a prepared, bound statement into a growing array of elem-byte
+ * elements (zeroed, then filled by row), finalized either way. On failure
+ * free_fn (may be NULL) releases what the rows took and *out is NULL. */
+static gw_rc
+sst_rows(sqlite3_stmt *st, size_t elem, sst_row_fn row, const void *ctx, void **out, size_t *n,
+         void (*free_fn)(void *v, size_t n))
 {
-	if (n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		void *t = realloc(*v, nc * sz);
-		if (t == NULL)
-			return NULL;
-		*v = t;
-		*cap = nc;
+	size_t cap = 0;
+	gw_rc rc = GW_OK;
+	int r;
+	*out = NULL;
+	*n = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = array_reserve(out, *n, &cap, elem, 8)) != GW_OK)
+			break;
+		void *x = (char *)*out + *n * elem;
+		memset(x, 0, elem);
+		(*n)++;
+		if ((rc = row(st, x, ctx)) != GW_OK)
+			break;
 	}
-	return (char *)*v + n * sz;
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		if (free_fn != NULL)
+			free_fn(*out, *n);
+		else
+			free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static gw_rc
+revision_row(sqlite3_stmt *st, void *elem, const void *ctx)
+{
+	struct store_revision *x = elem;
+	(void)ctx;
+	sst_col_text(st, 0, x->record_id, sizeof x->record_id);
+	x->revision = (uint32_t)sqlite3_column_int64(st, 1);
+	sst_col_text(st, 2, x->hash, sizeof x->hash);
+	return sst_col_dup(st, 3, &x->payload);
+}
+
+static void
+revisions_free(void *v, size_t n)
+{
+	store_revisions_free(v, n);
 }
 
 static gw_rc
 sst_revisions_list(struct store *base, const char *prefix, struct store_revision **out,
                    size_t *n)
 {
-	struct sst *s = SST(base);
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	gw_rc rc = GW_OK;
+	gw_rc rc;
 	*out = NULL;
 	*n = 0;
-	if ((rc = sst_prep(s, "SELECT record_id, revision, hash, payload FROM records"
+	if ((rc = sst_prep(SST(base), "SELECT record_id, revision, hash, payload FROM records"
 	    " WHERE substr(record_id, 1, length(?1)) = ?1 AND payload IS NOT NULL"
 	    " ORDER BY record_id", &st)) != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_revision *x = sst_grow((void **)out, &cap, *n, sizeof *x);
-		if (x == NULL) {
-			rc = GW_ENOMEM;
-			break;
-		}
-		memset(x, 0, sizeof *x);
-		(*n)++;
-		sst_col_text(st, 0, x->record_id, sizeof x->record_id);
-		x->revision = (uint32_t)sqlite3_column_int64(st, 1);
-		sst_col_text(st, 2, x->hash, sizeof x->hash);
-		if ((rc = sst_col_dup(st, 3, &x->payload)) != GW_OK)
-			break;
-	}
-	if (rc == GW_OK && r != SQLITE_DONE)
-		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
-	sqlite3_finalize(st);
-	if (rc != GW_OK) {
-		store_revisions_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return sst_rows(st, sizeof **out, revision_row, NULL, (void **)out, n, revisions_free);
+}
+
+/* The worker and employer are the query's own, not in the row. */
+struct day_query {
+	const char *employer, *worker;
+};
+
+static gw_rc
+day_row(sqlite3_stmt *st, void *elem, const void *ctx)
+{
+	struct store_day *x = elem;
+	const struct day_query *q = ctx;
+	snprintf(x->employer, sizeof x->employer, "%s", q->employer);
+	snprintf(x->worker, sizeof x->worker, "%s", q->worker);
+	x->day = (int32_t)sqlite3_column_int64(st, 0);
+	sst_col_text(st, 1, x->record_id, sizeof x->record_id);
+	return GW_OK;
 }
 
 static gw_rc
 sst_days_get(struct store *base, const char *employer, const char *worker, int32_t from,
              int32_t to, struct store_day **out, size_t *n)
 {
-	struct sst *s = SST(base);
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
+	struct day_query q = { employer, worker };
 	gw_rc rc;
 	*out = NULL;
 	*n = 0;
-	if ((rc = sst_prep(s, "SELECT day, record_id FROM worker_days WHERE employer=?"
+	if ((rc = sst_prep(SST(base), "SELECT day, record_id FROM worker_days WHERE employer=?"
 	    " AND worker=? AND day BETWEEN ? AND ? ORDER BY day, record_id", &st)) != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, employer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, worker, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, from);
 	sqlite3_bind_int64(st, 4, to);
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_day *x = sst_grow((void **)out, &cap, *n, sizeof *x);
-		if (x == NULL) {
-			rc = GW_ENOMEM;
-			break;
-		}
-		(*n)++;
-		memset(x, 0, sizeof *x);
-		snprintf(x->employer, sizeof x->employer, "%s", employer);
-		snprintf(x->worker, sizeof x->worker, "%s", worker);
-		x->day = (int32_t)sqlite3_column_int64(st, 0);
-		sst_col_text(st, 1, x->record_id, sizeof x->record_id);
-	}
-	if (rc == GW_OK && r != SQLITE_DONE)
-		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
-	sqlite3_finalize(st);
-	if (rc != GW_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return sst_rows(st, sizeof **out, day_row, &q, (void **)out, n, NULL);
+}
+
+static gw_rc
+run_row(sqlite3_stmt *st, void *elem, const void *ctx)
+{
+	struct store_run_member *x = elem;
+	(void)ctx;
+	sst_col_text(st, 0, x->record_id, sizeof x->record_id);
+	x->revision = (uint32_t)sqlite3_column_int64(st, 1);
+	sst_col_text(st, 2, x->msg_id, sizeof x->msg_id);
+	x->head = sqlite3_column_int(st, 3);
+	sst_col_text(st, 4, x->why, sizeof x->why);
+	return GW_OK;
 }
 
 /* Run members selected by sql (one text parameter), into *out. */
@@ -388,37 +411,13 @@ sst_runs(struct sst *s, const char *sql, const char *arg, struct store_run_membe
          size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
 	gw_rc rc;
 	*out = NULL;
 	*n = 0;
 	if ((rc = sst_prep(s, sql, &st)) != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_run_member *x = sst_grow((void **)out, &cap, *n, sizeof *x);
-		if (x == NULL) {
-			rc = GW_ENOMEM;
-			break;
-		}
-		(*n)++;
-		memset(x, 0, sizeof *x);
-		sst_col_text(st, 0, x->record_id, sizeof x->record_id);
-		x->revision = (uint32_t)sqlite3_column_int64(st, 1);
-		sst_col_text(st, 2, x->msg_id, sizeof x->msg_id);
-		x->head = sqlite3_column_int(st, 3);
-		sst_col_text(st, 4, x->why, sizeof x->why);
-	}
-	if (rc == GW_OK && r != SQLITE_DONE)
-		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
-	sqlite3_finalize(st);
-	if (rc != GW_OK) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return rc;
+	return sst_rows(st, sizeof **out, run_row, NULL, (void **)out, n, NULL);
 }
 
 static gw_rc
