@@ -445,9 +445,22 @@ runner_fail_group(struct runner *r, struct queue_msg **v, size_t n, enum queue_s
 	return runner_move_group(r, v, n, from, QS_FAILED, why);
 }
 
+/* Whether every member of a written submission is past its expiry at t.
+ * The members are in one file: they go together or not at all, so one
+ * member's expiry alone never fails it while the file may still go with
+ * it inside (the ONSS would declare it and the queue would say failed). */
+static int
+group_all_expired(struct queue_msg **v, size_t n, int64_t t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->expires_ms == 0 || t <= v[i]->expires_ms)
+			return 0;
+	return n > 0;
+}
+
 /* A submission that could not go now: its members back to ready after the
- * back-off (the same for all: they share their attempts), or failed for
- * those whose expiry comes first. */
+ * back-off (the same for all: they share their attempts), or all failed
+ * when every one of them would be past its expiry by then. */
 static gw_rc
 runner_retry_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now,
                    long retry_after_ms, const char *err)
@@ -463,9 +476,10 @@ runner_retry_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now
 	    r->cfg.retry_base_ms, r->cfg.retry_cap_ms, &r->rng);
 	if (retry_after_ms > delay)
 		delay = retry_after_ms;
+	int all_expire = group_all_expired(v, n, now + delay);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(v[i]->last_error, sizeof v[i]->last_error, "%s", err);
-		if (v[i]->expires_ms != 0 && now + delay > v[i]->expires_ms) {
+		if (all_expire) {
 			exp[e++] = v[i];
 		} else {
 			v[i]->next_attempt_ms = now + delay;
@@ -641,17 +655,14 @@ runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
 		if (rc != GW_ENOTFOUND)
 			return runner_retry_group(r, v, n, now, 0, err[0] ? err : "lookup failed");
 	}
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i]->expires_ms != 0 && now > v[i]->expires_ms) {
-			r->n.expired++;
-			runner_fail(r, v[i], QS_SENDING, "expired before it could be sent");
-		} else {
-			v[k++] = v[i];
-		}
+	if (group_all_expired(v, n, now)) {
+		r->n.expired += n;
+		return runner_fail_group(r, v, n, QS_SENDING, "expired before it could be sent");
 	}
-	if ((n = k) == 0)
-		return GW_OK;
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->expires_ms != 0 && now > v[i]->expires_ms)
+			log_warn(v[i]->id, v[i]->record_id, "past its expiry, but inside %s with messages "
+			    "still due: it goes with them", name);
 	err[0] = '\0';
 	rc = r->ch->group_submit(r->ctx, name, &retry_after, err, sizeof err);
 	if (rc == GW_OK) {

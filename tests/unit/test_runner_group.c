@@ -301,19 +301,35 @@ test_submission_retried_with_backoff(void **state)
 	assert_true(history_has(b, "temporary failure (attempt 2)"));
 }
 
+/* The members of a written submission share one file, so they share its
+ * fate: one member past its expiry stays with the others while any of them
+ * is still due (failing it alone would leave it in a file that still goes),
+ * and goes with them once the upload works; the submission fails as a whole
+ * only when every member is past its expiry. */
 static void
 test_submission_expires(void **state)
 {
-	char a[41], b[41];
+	char a[41], b[41], c[41], d[41];
 	add("C-7", 1, "dimona-in", NULL, clk + 1500, NULL, a);
 	add("C-8", 1, "dimona-in", NULL, 0, NULL, b);
+	gf.temp_failures = 6;
+	run_for(60000);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);         /* went with C-8's file */
+	assert_int_equal(state_of(b, NULL), QS_ACCEPTED);
+	assert_int_equal(gf.n_written, 1);
+	assert_int_equal(gf.n_received, 1);
+	assert_int_equal(runner_counts(r)->expired, 0);
+
+	add("C-9", 1, "dimona-in", NULL, clk + 1500, NULL, c);
+	add("C-10", 1, "dimona-in", NULL, clk + 2500, NULL, d);
 	gf.temp_failures = 1000;
 	run_for(20000);
-	assert_int_equal(state_of(a, NULL), QS_FAILED);
-	assert_true(history_has(a, "expired after"));
-	assert_true(history_has(a, "connection refused"));
-	assert_int_equal(state_of(b, NULL), QS_READY);           /* no expiry: still trying */
-	assert_int_equal(runner_counts(r)->expired, 1);
+	assert_int_equal(state_of(c, NULL), QS_FAILED);
+	assert_int_equal(state_of(d, NULL), QS_FAILED);
+	assert_true(history_has(c, "expired after"));
+	assert_true(history_has(d, "connection refused"));
+	assert_int_equal(runner_counts(r)->expired, 2);
+	assert_int_equal(gf.n_received, 1);                      /* the second file never went */
 }
 
 static void
