@@ -1,7 +1,8 @@
 /* test_batch_writer_faults.c - the batch writer when the disk fails it: a
  * write cut short (the file-size limit, as a full disk would), an fsync that
  * fails (this binary's own fsync(), which stands in for libc's and fails on
- * the call asked for), an exhausted offline sequence. Every case must give an
+ * the call asked for), a link that fails (likewise), an exhausted offline
+ * sequence. Every case must give an
  * error and leave the folder with whole submissions only: no GO without its
  * FI and FS, no temporary file, the sequence counter unchanged. */
 #include <stdarg.h>
@@ -38,6 +39,21 @@ fsync(int fd)
 		return -1;
 	}
 	return (int)syscall(SYS_fsync, fd);
+}
+
+/* 0: every link works; n: the n-th link from now fails with EIO (a
+ * failure other than "the name exists", which has its own answer). */
+static int link_fail_at, link_calls;
+
+int
+link(const char *from, const char *to)
+{
+	link_calls++;
+	if (link_fail_at != 0 && link_calls == link_fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_link, from, to);
 }
 
 static void
@@ -179,6 +195,17 @@ test_commit_failures_leave_nothing(void **state)
 		fail_fsync(0);
 		assert_folder_empty();
 	}
+	/* The FI cannot be given its name for another reason than an
+	 * existing one (EIO): an I/O error, not a duplicate, and nothing left.
+	 * (The FS and the GO are named by core/atomicfile with linkat, whose
+	 * failures test_atomicfile covers.) */
+	link_calls = 0;
+	link_fail_at = 1;
+	w = writer_with("<DIMONA/>\n", 1);
+	assert_int_equal(batch_writer_commit(w, signer, NULL, 0), GW_EIO);
+	assert_int_equal(link_calls, 1);
+	link_fail_at = 0;
+	assert_folder_empty();
 	w = writer_with("<DIMONA/>\n", 1);
 	assert_int_equal(batch_writer_commit(w, signer, NULL, 0), GW_OK);
 	assert_int_equal(count_files("FI."), 1);
