@@ -51,7 +51,13 @@ dc_decl(const struct queue_msg *m, const struct queue_msg *dep, struct dimona_de
 		return GW_EINPUT;
 	}
 	memset(&rej, 0, sizeof rej);
-	if (contract_from_json(m->payload, strlen(m->payload), &c, &rej) != GW_OK) {
+	gw_rc prc = contract_from_json(m->payload, strlen(m->payload), &c, &rej);
+	if (prc == GW_ENOMEM) {
+		/* Not the record's fault: the runner tries again later. */
+		snprintf(err, cap, "out of memory reading the stored record");
+		return GW_ENOMEM;
+	}
+	if (prc != GW_OK) {
 		snprintf(err, cap, "stored record no longer valid: field %s: %s", rej.field, rej.reason);
 		return GW_EINPUT;
 	}

@@ -121,6 +121,14 @@ runner_recover(struct runner *r, int64_t now_ms)
 	return GW_OK;
 }
 
+/* A build that failed for want of memory or another passing cause is tried
+ * again later; only a refusal of the record itself fails the message. */
+static int
+build_is_temporary(gw_rc rc)
+{
+	return rc == GW_ENOMEM || rc == GW_ETEMP || rc == GW_EIO;
+}
+
 /* The next attempt after a temporary failure, or failed when past expiry. */
 static gw_rc
 runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
@@ -225,6 +233,8 @@ runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
 		return rc;
 	rc = r->ch->build(r->ctx, m, have_dep ? &dep : NULL, err, sizeof err);
 	queue_msg_free(&dep);
+	if (build_is_temporary(rc))
+		return runner_retry(r, m, QS_BUILDING, QS_PENDING, now, 0, err[0] ? err : gw_rc_name(rc));
 	if (rc != GW_OK) {
 		snprintf(why, sizeof why, "build refused: %s", err[0] ? err : gw_rc_name(rc));
 		return runner_fail(r, m, QS_BUILDING, why);
@@ -546,6 +556,10 @@ runner_build_group(struct runner *r, int64_t now, size_t *did)
 		err[0] = '\0';
 		brc = r->ch->build(r->ctx, m, have_dep ? &dep : NULL, err, sizeof err);
 		queue_msg_free(&dep);
+		if (build_is_temporary(brc)) {
+			runner_retry(r, m, QS_BUILDING, QS_PENDING, now, 0, err[0] ? err : gw_rc_name(brc));
+			continue;
+		}
 		if (brc != GW_OK) {
 			snprintf(why, sizeof why, "build refused: %s", err[0] ? err : gw_rc_name(brc));
 			runner_fail(r, m, QS_BUILDING, why);

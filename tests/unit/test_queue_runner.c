@@ -31,6 +31,7 @@ struct fake {
 	int poll_perm;             /* every poll fails for good (an unreadable answer) */
 	long retry_after_ms;       /* what a temporary submit failure asks for (0: 10 ms) */
 	char answer;               /* 'A', 'W', 'B', 'F' (failed), 'X' (not a final state) */
+	int build_nomem;           /* next builds that run out of memory */
 	char built_dep_ref[QUEUE_REF_MAX + 1];
 };
 
@@ -58,6 +59,11 @@ fk_build(void *ctx, struct queue_msg *m, const struct queue_msg *dep, char *err,
 	if (strcmp(m->record_id, "UNBUILDABLE") == 0) {
 		snprintf(err, cap, "field start_date: missing");
 		return GW_EINPUT;
+	}
+	if (f->build_nomem > 0) {
+		f->build_nomem--;
+		snprintf(err, cap, "out of memory reading the stored record");
+		return GW_ENOMEM;
 	}
 	char buf[200];
 	int n = snprintf(buf, sizeof buf, "%s %s rev %u period %s", m->kind, m->record_id,
@@ -606,6 +612,28 @@ test_busy_queue_is_temporary(void **state)
 	assert_int_equal(fk.submits, 1);
 }
 
+/* Out of memory while building is not the record's fault: the message
+ * goes back to pending and is built later, never failed for it. */
+static void
+test_build_out_of_memory_is_temporary(void **state)
+{
+	(void)state;
+	char id[QUEUE_ID_MAX + 1];
+	size_t did;
+	struct queue_msg m;
+	add("C-NOMEM", 1, "dimona-in", NULL, 0, id);
+	fk.build_nomem = 2;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);
+	assert_int_equal(state_of(id, &m), QS_PENDING);
+	assert_non_null(strstr(m.last_error, "out of memory"));
+	assert_true(m.next_attempt_ms > clk);
+	queue_msg_free(&m);
+	run_for(20000);
+	assert_int_equal(state_of(id, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.build_nomem, 0);
+	assert_int_equal(runner_counts(r)->failed, 0);
+}
+
 int
 main(void)
 {
@@ -625,6 +653,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_body_is_quarantined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_queue_is_temporary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_build_out_of_memory_is_temporary, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
