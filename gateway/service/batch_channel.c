@@ -108,16 +108,6 @@ batch_channel_counts(const void *ctx)
 	return &((const struct batch_channel *)ctx)->n;
 }
 
-static int
-bc_action(const char *kind)
-{
-	if (strcmp(kind, "dimona-in") == 0) return DIMONA_IN;
-	if (strcmp(kind, "dimona-out") == 0) return DIMONA_OUT;
-	if (strcmp(kind, "dimona-update") == 0) return DIMONA_UPDATE;
-	if (strcmp(kind, "dimona-cancel") == 0) return DIMONA_CANCEL;
-	return -1;
-}
-
 /* A queued DmfA is its own submission, signed when it was queued
  * (service/dmfa_followup.c): check its name; take its bytes back from the
  * outbox when start-up recovery discarded them. */
@@ -153,7 +143,7 @@ bc_build(void *ctx, struct queue_msg *m, const struct queue_msg *dep, char *err,
 	struct contract c;
 	struct record_rejection rej;
 	struct clock_wall w;
-	int action = bc_action(m->kind);
+	int action = dimona_action_of_kind(m->kind);
 	gw_rc rc = GW_EINPUT;
 
 	if (batch_is_dmfa_kind(m->kind))

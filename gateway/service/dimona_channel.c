@@ -19,21 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-/* The action a queue kind stands for; -1 when it is not a Dimona kind. */
-static int
-dc_action(const char *kind)
-{
-	if (strcmp(kind, "dimona-in") == 0)
-		return DIMONA_IN;
-	if (strcmp(kind, "dimona-out") == 0)
-		return DIMONA_OUT;
-	if (strcmp(kind, "dimona-update") == 0)
-		return DIMONA_UPDATE;
-	if (strcmp(kind, "dimona-cancel") == 0)
-		return DIMONA_CANCEL;
-	return -1;
-}
-
 /* The declaration a message stands for (period id from dep or m). */
 static gw_rc
 dc_decl(const struct queue_msg *m, const struct queue_msg *dep, struct dimona_decl *d,
@@ -41,7 +26,7 @@ dc_decl(const struct queue_msg *m, const struct queue_msg *dep, struct dimona_de
 {
 	struct contract c;
 	struct record_rejection rej;
-	int action = dc_action(m->kind);
+	int action = dimona_action_of_kind(m->kind);
 	if (action < 0) {
 		snprintf(err, cap, "kind %s is not a Dimona declaration", m->kind);
 		return GW_EINPUT;
@@ -201,7 +186,7 @@ enum queue_state
 dimona_channel_dep_void(void *ctx, const struct queue_msg *m)
 {
 	(void)ctx;
-	return dc_action(m->kind) == DIMONA_CANCEL ? QS_CANCELLED : QS_FAILED;
+	return dimona_action_of_kind(m->kind) == DIMONA_CANCEL ? QS_CANCELLED : QS_FAILED;
 }
 
 const struct channel_ops dimona_channel_ops = {

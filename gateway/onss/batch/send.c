@@ -28,16 +28,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int
-action_of(const char *kind)
-{
-	if (strcmp(kind, "dimona-in") == 0) return DIMONA_IN;
-	if (strcmp(kind, "dimona-out") == 0) return DIMONA_OUT;
-	if (strcmp(kind, "dimona-update") == 0) return DIMONA_UPDATE;
-	if (strcmp(kind, "dimona-cancel") == 0) return DIMONA_CANCEL;
-	return -1;
-}
-
 /* Move a claimed message on, recording why; logs a refusal by the queue. */
 static void
 move(struct queue *q, struct queue_msg *m, enum queue_state to, const char *why, int64_t next_ms)
@@ -110,7 +100,7 @@ build_one(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 	struct dimona_findings f;
 	struct contract c;
 	struct record_rejection rej;
-	int action = action_of(m->kind);
+	int action = dimona_action_of_kind(m->kind);
 	int in_file = 0;
 
 	if (d == NULL)

@@ -33,6 +33,19 @@ dimona_action_name(enum dimona_action a)
 	return "?";
 }
 
+int
+dimona_action_of_kind(const char *kind)
+{
+	static const struct { const char *kind; enum dimona_action a; } k[] = {
+		{ "dimona-in", DIMONA_IN }, { "dimona-out", DIMONA_OUT },
+		{ "dimona-update", DIMONA_UPDATE }, { "dimona-cancel", DIMONA_CANCEL },
+	};
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		if (strcmp(kind, k[i].kind) == 0)
+			return (int)k[i].a;
+	return -1;
+}
+
 /* Only eight committees have their own Dimona value; 322.01 (service
  * vouchers) is explicitly declared as XXX, only agency work stays 322. */
 void

@@ -28,6 +28,9 @@ struct dimona_decl {
 };
 
 const char *dimona_action_name(enum dimona_action a);   /* "IN", "OUT", ... */
+/* The action a queued message of kind "dimona-in", "dimona-out",
+ * "dimona-update" or "dimona-cancel" declares; -1 for any other kind. */
+int dimona_action_of_kind(const char *kind);
 
 /* The Dimona joint committee of a full one ("302.00" -> "302", "200" ->
  * "XXX", "322.01" -> "XXX": only temporary agency work is 322). */
