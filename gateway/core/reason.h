@@ -15,4 +15,10 @@
 gw_rc reason_set(char *why, size_t whycap, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* An outside value (a record id, a remote file name) shown in a message as
+ * printable ASCII: bytes outside 0x20..0x7e, the backslash and every
+ * character of also become \xNN; past max characters (0: as many as cap
+ * allows) with input left, "..." ends it. Always NUL-terminated. */
+void reason_escape(const char *s, size_t n, const char *also, size_t max, char *out, size_t cap);
+
 #endif

@@ -7,6 +7,7 @@
  * rules.c. Never truncates: a value that does not fit is a rejection.
  */
 #include "records/contract_fields.h"
+#include "core/reason.h"
 #include "records/contract_rules.h"
 #include "core/checkdigit.h"
 #include "core/date.h"
@@ -137,27 +138,6 @@ text_utf8_check(const char *str, size_t n)
 		i += len;
 	}
 	return n;
-}
-
-/* s as printable ASCII for a rejection: other bytes, quotes and
- * backslashes as \xNN, cut with "..." past about 40 characters. */
-static void
-value_escape(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		int printable = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
-		if (o + (printable ? 1 : 4) + 4 > cap || o >= 40) {
-			snprintf(out + o, cap - o, "...");
-			return;
-		}
-		if (printable)
-			out[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", ch);
-	}
-	out[o] = '\0';
 }
 
 int
@@ -293,7 +273,7 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 	char shown[80] = "";
 	const char *q = "";
 	if (fs->type == FT_ID && (n > fs->max || !contract_id_valid(s, n))) {
-		value_escape(s, n, shown, sizeof shown);
+		reason_escape(s, n, "\"", 40, shown, sizeof shown);
 		q = "\"";
 	}
 

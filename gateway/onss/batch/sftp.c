@@ -14,7 +14,9 @@
 #include "core/array.h"
 #include "onss/batch/submission.h"
 #include "core/config.h"
+#include "core/dirs.h"
 #include "core/log.h"
+#include "core/reason.h"
 #include "crypto/keyfile.h"
 
 #include <errno.h>
@@ -355,18 +357,15 @@ capped_write(char *data, size_t size, size_t n, void *ud)
 static void
 quarantine_note(const char *local_dir, const char *name, const char *why)
 {
-	char d[PATH_MAX], p[PATH_MAX];
+	char d[PATH_MAX], p[PATH_MAX], text[1024], err[PATH_MAX + 160];
+	int len = snprintf(text, sizeof text, "%s: %s\n", name, why);
 	if (snprintf(d, sizeof d, "%s/quarantine", local_dir) >= (int)sizeof d ||
-	    snprintf(p, sizeof p, "%s/%s.why", d, name) >= (int)sizeof p)
+	    snprintf(p, sizeof p, "%s/%s.why", d, name) >= (int)sizeof p || len < 0)
 		return;
-	if (mkdir(d, 0750) != 0 && errno != EEXIST)
-		return;
-	FILE *f = fopen(p, "w");
-	if (f == NULL)
-		return;
-	fprintf(f, "%s: %s\n", name, why);
-	if (fclose(f) != 0)
-		log_error_errno(NULL, name, "%s: cannot write the quarantine note", p);
+	if (dir_ensure(d, 0750, err, sizeof err) != GW_OK ||
+	    atomic_write_file(p, text, (size_t)len < sizeof text ? (size_t)len : sizeof text - 1, 0640,
+	        0, err, sizeof err) != GW_OK)
+		log_error(NULL, name, "cannot write the quarantine note: %s", err);
 }
 
 /* Whether an earlier poll quarantined NAME (left on the server). */
@@ -480,20 +479,6 @@ fail:
 	return rc;
 }
 
-/* A remote name for a log line: printable ASCII kept, the rest as \xNN. */
-static void
-name_shown(const char *name, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && o + 5 < cap; p++) {
-		if (*p >= 0x21 && *p < 0x7f && *p != '\\')
-			out[o++] = (char)*p;
-		else
-			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", *p);
-	}
-	out[o] = '\0';
-}
-
 gw_rc
 batch_sftp_poll_counted(const struct batch_sftp *s, char env, const char *local_dir,
                         size_t *fetched, size_t *skipped, char *errbuf, size_t errcap)
@@ -519,7 +504,7 @@ batch_sftp_poll_counted(const struct batch_sftp *s, char env, const char *local_
 			(*fetched)++;
 			continue;
 		}
-		name_shown(names[i], shown, sizeof shown);
+		reason_escape(names[i], strlen(names[i]), " ", 0, shown, sizeof shown);
 		log_error(NULL, shown, "%s/%s skipped: %s", folder, shown, why);
 		(*skipped)++;
 		if (frc != GW_EINPUT && first_temp == GW_OK) {
