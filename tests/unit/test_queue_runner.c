@@ -18,6 +18,7 @@
 #include "queue/queue.h"
 #include "service/runner.h"
 #include "service/dimona_channel.h"
+#include "test_queue_fixture.h"
 
 /* The fake other side: a ledger of what it received. */
 struct fake {
@@ -193,30 +194,13 @@ static void
 add(const char *rid, uint32_t rev, const char *kind, const char *dep, int64_t expires,
     char *id_out)
 {
-	struct queue_msg m;
-	memset(&m, 0, sizeof m);
-	snprintf(m.record_id, sizeof m.record_id, "%s", rid);
-	m.revision = rev;
-	snprintf(m.kind, sizeof m.kind, "%s", kind);
-	snprintf(m.channel, sizeof m.channel, "dimona-rest");
-	snprintf(m.depends_on, sizeof m.depends_on, "%s", dep ? dep : "");
-	m.expires_ms = expires;
-	m.state = QS_PENDING;
-	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
-	snprintf(id_out, QUEUE_ID_MAX + 1, "%s", m.id);
+	tq_add(q, "dimona-rest", rid, rev, kind, dep, expires, NULL, id_out);
 }
 
 static enum queue_state
 state_of(const char *id, struct queue_msg *out)
 {
-	struct queue_msg m;
-	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
-	enum queue_state s = m.state;
-	if (out != NULL)
-		*out = m;
-	else
-		queue_msg_free(&m);
-	return s;
+	return tq_state_of(q, id, out);
 }
 
 /* Advance the clock and step until nothing moves (bounded). */
@@ -233,15 +217,7 @@ run_for(int64_t ms)
 static int
 history_has(const char *id, const char *needle)
 {
-	struct queue_event *evs;
-	size_t n;
-	int found = 0;
-	assert_int_equal(q->ops->history(q, id, &evs, &n), GW_OK);
-	for (size_t i = 0; i < n; i++)
-		if (strstr(evs[i].why, needle) != NULL)
-			found = 1;
-	free(evs);
-	return found;
+	return tq_history_has(q, id, needle);
 }
 
 static void

@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "queue/group.h"
 #include "queue/queue.h"
+#include "test_queue_fixture.h"
 
 static char dir[64], dbpath[128];
 
@@ -427,11 +428,7 @@ count_events(struct queue *q, const char *id, const char *what)
 static enum queue_state
 state_of(struct queue *q, const char *id)
 {
-	struct queue_msg m;
-	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
-	enum queue_state st = m.state;
-	queue_msg_free(&m);
-	return st;
+	return tq_state_of(q, id, NULL);
 }
 
 static void

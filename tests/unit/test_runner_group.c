@@ -21,6 +21,7 @@
 #include "queue/queue.h"
 #include "service/runner.h"
 #include "service/dimona_channel.h"
+#include "test_queue_fixture.h"
 
 /* The fake other side: the submissions written and received. */
 struct gfake {
@@ -199,44 +200,19 @@ static void
 add(const char *rid, uint32_t rev, const char *kind, const char *dep, int64_t expires,
     const char *own_name, char *id_out)
 {
-	struct queue_msg m;
-	memset(&m, 0, sizeof m);
-	snprintf(m.record_id, sizeof m.record_id, "%s", rid);
-	m.revision = rev;
-	snprintf(m.kind, sizeof m.kind, "%s", kind);
-	snprintf(m.channel, sizeof m.channel, "fake-batch");
-	snprintf(m.depends_on, sizeof m.depends_on, "%s", dep ? dep : "");
-	snprintf(m.remote_ref2, sizeof m.remote_ref2, "%s", own_name ? own_name : "");
-	m.expires_ms = expires;
-	m.state = QS_PENDING;
-	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
-	snprintf(id_out, QUEUE_ID_MAX + 1, "%s", m.id);
+	tq_add(q, "fake-batch", rid, rev, kind, dep, expires, own_name, id_out);
 }
 
 static enum queue_state
 state_of(const char *id, struct queue_msg *out)
 {
-	struct queue_msg m;
-	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
-	enum queue_state s = m.state;
-	if (out)
-		*out = m;
-	else
-		queue_msg_free(&m);
-	return s;
+	return tq_state_of(q, id, out);
 }
 
 static int
 history_has(const char *id, const char *text)
 {
-	struct queue_event *ev = NULL;
-	size_t n = 0;
-	int found = 0;
-	assert_int_equal(q->ops->history(q, id, &ev, &n), GW_OK);
-	for (size_t i = 0; i < n; i++)
-		found |= strstr(ev[i].why, text) != NULL;
-	free(ev);
-	return found;
+	return tq_history_has(q, id, text);
 }
 
 /* Step the runner over ms of simulated time, 100 ms at a time. */
