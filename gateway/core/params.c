@@ -85,6 +85,7 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_RUN_IDLE_HORIZON_MS, "run.idle_horizon_ms", "30000", 0, 365 * MS_DAY),
 	STR(P_RUN_LOCK_FILE, "run.lock_file", NULL),          /* unset: <queue.dsn>.run.lock */
 	INT(P_INTAKE_BATCH, "intake.batch", "1000", 1, 1000000),
+	WORD(P_OPERATOR_LANGUAGE, "operator.language", "nl", "nl|fr|en"),
 };
 
 const struct param_def *

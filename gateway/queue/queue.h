@@ -97,7 +97,7 @@ struct queue_move {
 
 struct queue_stats {
 	uint64_t count[QS__COUNT];
-	int64_t oldest_pending_ms;                /* 0 when none */
+	int64_t oldest_pending_ms;                /* oldest not yet final, held aside; 0 = none */
 	int64_t next_attempt_ms;                  /* 0 when none */
 };
 

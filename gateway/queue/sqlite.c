@@ -833,7 +833,8 @@ sq_stats(struct queue *q, const char *channel, struct queue_stats *stt)
 			stt->count[v] = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	rc = sq_prep(s, "SELECT (SELECT min(created_ms) FROM msgs WHERE state='pending'"
+	rc = sq_prep(s, "SELECT (SELECT min(created_ms) FROM msgs WHERE state IN"
+	    " ('pending','building','ready','sending','sent')"
 	    " AND (?1 IS NULL OR channel=?1)),"
 	    " (SELECT min(next_attempt_ms) FROM msgs WHERE state IN ('pending','ready','sent')"
 	    " AND (?1 IS NULL OR channel=?1))", &st);

@@ -93,8 +93,8 @@ results() {
 			/^record:/ { rev=$4 }
 			/^kind:/ { kind=$2 }
 			/^state:/ { state=$2 }
-			/^remote ref 2:/ { ref=$4 }
-			/^last error:/ { sub(/^last error: */, ""); why=$0 }
+			/^period id:/ { ref=$3 }
+			/^(last error|refused for|warnings):/ { sub(/^[a-z ]+: */, ""); why=$0 }
 			/ -> (accepted|accepted-with-warnings|refused|failed)/ { line=$0; sub(/.*: /, "", line); why=line }
 			function pr() { printf "  %-15s rev %-2s %-14s %-22s period %-13s %s\n", rec, rev, kind, state, (ref == "" ? "-" : ref), why }
 			END { if (id != "") pr() }'

@@ -143,16 +143,47 @@ gw show J-2026-122701 | grep -q "90373-334" || fail "J-2026-122701 refused for a
 gw show J-2026-120302 > "$w/s3"
 [ "$(states_of J-2026-120302 | sort | tr '\n' ' ')" = "dimona-cancel accepted dimona-in accepted " ] ||
 	fail "J-2026-120302: $(cat "$w/s3")"
-awk '/kind: +dimona-cancel/ { c = 1 } c && /remote ref 2:/ { print; exit }' "$w/s3" | grep -q "[0-9]" ||
+awk '/kind: +dimona-cancel/ { c = 1 } c && /^period id:/ { print; exit }' "$w/s3" | grep -q "[0-9]" ||
 	fail "cancel without the period id"
 # Every queued record's reference is in the simulator's ledger.
 "$GATEWAY" sim onss --dump-ledger "$w/ledger.jsonl" > "$w/ledger.json"
-ref=$(awk '/kind: +dimona-in/ { i = 1 } i && /^remote ref:/ { print $3; exit }' "$w/s3")
+ref=$(awk '/kind: +dimona-in/ { i = 1 } i && /^declaration:/ { print $2; exit }' "$w/s3")
 grep -q "\"id\": \"$ref\"" "$w/ledger.json" || fail "IN reference $ref not in the ledger"
 gw show J-EXPIRED-1 | grep -q "state:         failed" || fail "expired message not failed"
 gw show J-EXPIRED-1 | grep -q "expired" || fail "expiry not in history"
 # (Records the Dimona rules refuse before sending are failed too, with the
 # rule in their history.)
+# What needs the operator: the refusal and the two failures, each anomaly
+# code in words from the official glossary (Dutch by default, French on
+# request), and what to do next.
+gw list > "$w/list" || fail "list exit $?"
+grep -q "^refused .* record J-2026-122701 rev 1 .*90373-334" "$w/list" || fail "refusal not listed: $(cat "$w/list")"
+grep -q "^ *90373-334: Overlappende Dimonaperiode (blokkerend; Dimona IN aangifte)" "$w/list" ||
+	fail "refusal not in words: $(cat "$w/list")"
+[ "$(grep -c '^failed ' "$w/list")" -eq 2 ] || fail "failures not listed: $(cat "$w/list")"
+grep -q "^3 messages listed" "$w/list" || fail "list count: $(cat "$w/list")"
+gw --set operator.language=fr list --state refused > "$w/list-fr" || fail "list fr"
+grep -q "90373-334: En chevauchement - Overlappende Dimonaperiode (nl) (bloquant" "$w/list-fr" ||
+	fail "no French words: $(cat "$w/list-fr")"
+gw list --state refused --json | python3 -c '
+import json, sys
+l = json.load(sys.stdin)
+assert [m["record"] for m in l] == ["J-2026-122701"], l
+assert l[0]["anomalies"][0]["code"] == "90373-334", l
+assert l[0]["anomalies"][0]["words"].startswith("Overlappende Dimonaperiode"), l' || fail "list --json"
+[ "$(gw list --state accepted --employer 000000000 | tail -n 1)" = "0 messages listed" ] ||
+	fail "--employer kept another employer's messages"
+if gw list --state nonsense 2>/dev/null; then fail "a bad --state was accepted"; fi
+gw show J-2026-122701 > "$w/show-r"
+grep -q "^refused for: .*90373-334" "$w/show-r" || fail "show: no refusal line: $(cat "$w/show-r")"
+grep -q "^next step: .*new revision" "$w/show-r" || fail "show: no next step: $(cat "$w/show-r")"
+grep -q "^expires:" "$w/show-r" && fail "show: a final message with an expiry"
+grep -q "^period id:" "$w/s3" || fail "show: the Dimona period id is not named: $(cat "$w/s3")"
+# The status rows add up to the total, column by column.
+gw status | awk '
+/^(dimona-rest|onss-batch|peppol-as4|other) / { for (i = 2; i <= NF; i++) sum[i] += $i }
+/^total / { for (i = 2; i <= NF; i++) if (sum[i] != $i) { print "column " i ": " sum[i] " != " $i; bad = 1 } }
+END { exit bad }' || fail "status rows do not add up"
 nf=$(count failed)
 gw requeue --state failed --since 1h --dry-run > "$w/rq0" || fail "requeue --dry-run"
 [ "$(count failed)" -eq "$nf" ] || fail "a dry run requeued"

@@ -70,8 +70,8 @@ grep -q "record SMP-0004: field revision: revision 1 was already taken in with o
 gw show inv:SMP-0001 > "$w/s1"
 [ "$(grep -c '^kind:          invoice' "$w/s1")" -eq 2 ] || fail "invoices: $(cat "$w/s1")"
 [ "$(grep -c '^kind:          credit-note' "$w/s1")" -eq 1 ] || fail "credit notes"
-grep -q "remote ref 2:  SMP-0001-CN2" "$w/s1" || fail "credit note id"
-grep -q "remote ref 2:  SMP-0001-R2" "$w/s1" || fail "new invoice id"
+grep -Eq "^document id: +SMP-0001-CN2" "$w/s1" || fail "credit note id"
+grep -Eq "^document id: +SMP-0001-R2" "$w/s1" || fail "new invoice id"
 [ "$(grep -c 'building -> ready: waiting for the Peppol AS4 transport' "$w/s1")" -eq 3 ] ||
 	fail "ready event text: $(cat "$w/s1")"
 cn=$(msgid inv:SMP-0001 credit-note 2)

@@ -82,11 +82,11 @@ send; fi1=$sent_fi
 case $fi1 in FI.DIMN.012996.*.00001.T.1.1) ;; *) fail "first batch named $fi1" ;; esac
 grep -q "^3 claimed, 3 in" "$work/send.out" || fail "send: $(cat "$work/send.out")"
 [ "$(state_of C1)" = sent ] || fail "C1 not sent after upload"
-gw show C1 | grep -q "remote ref 2: *$fi1" || fail "the FI name is not recorded on C1"
+gw show C1 | grep -q "^batch file: *$fi1" || fail "the FI name is not recorded on C1"
 collect T OUTTEST "$fi1" || fail "answers of $fi1 unmatched: $(cat "$work/apply.err")"
 for c in C1 C2 C3; do expect $c accepted "FO.NOTI"; done
-gw show C1 | grep -q "remote ref: " || fail "C1 has no ticket"
-gw show C1 | grep -Eq "remote ref 2: *[0-9]{12}$" || fail "C1 has no Dimona period id"
+gw show C1 | grep -q "^ticket: " || fail "C1 has no ticket"
+gw show C1 | grep -Eq "^period id: *[0-9]{12}$" || fail "C1 has no Dimona period id"
 
 # ---- a declaration the ONSS rules refuse: C1's period again under another id
 take_in "$work/b.csv" "$(row C4 1 2026-12-01)"

@@ -83,7 +83,7 @@ xsd_check() { # FI xsd
 	xmllint --noout --schema "$REF/onss/xsd/$2" "$work/outbox/$1" 2>"$work/xsd.err" ||
 		fail "$1 does not validate against $2: $(tail -n 3 "$work/xsd.err")"
 }
-fi_of() { gw show "$1" | sed -n 's/^remote ref 2: *//p' | grep '^FI\.DMFA' | head -n 1; }
+fi_of() { gw show "$1" | sed -n 's/^batch file: *//p' | grep '^FI\.DMFA' | head -n 1; }
 
 # ---- 1. the quarter's contracts; C-2026-120501's pay-only revision 2 comes last
 grep -v '^C-2026-120501,2,' fixtures/contracts/sample.csv >"$work/q4.csv"
@@ -139,10 +139,10 @@ gw intake --contracts "$work/rev.csv" >"$work/intake2.out" 2>"$work/intake2.err"
 dmfa_queue
 grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no correction: $(cat "$work/q.out")"
 grep -q "^$E2: queued dmfa-update " "$work/q.out" || fail "no correction for the cancelled contract: $(cat "$work/q.out")"
-FIV=$(gw show $E2 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+FIV=$(gw show $E2 | sed -n 's/^batch file: *//p' | grep '^FI.DMWA' | head -n 1)
 xsd_check "$FIV" DmfAUpdate_20231.xsd
 grep -q "<UpdateAction>0</UpdateAction>" "$work/outbox/$FIV" || fail "the cancelled contract's record is not deleted"
-FIU=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+FIU=$(gw show $E1 | sed -n 's/^batch file: *//p' | grep '^FI.DMWA' | head -n 1)
 [ -n "$FIU" ] || fail "the correction has no DMWA submission"
 xsd_check "$FIU" DmfAUpdate_20231.xsd
 grep -q "<RemunAmount>171500</RemunAmount>" "$work/outbox/$FIU" || fail "the correction does not carry the new pay"
@@ -162,7 +162,7 @@ grep '^C-2026-120601,1,' fixtures/contracts/sample.csv |
 gw intake --contracts "$work/rev3.csv" >/dev/null 2>"$work/intake4.err" || fail "intake: $(cat "$work/intake4.err")"
 dmfa_queue
 grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no second correction: $(cat "$work/q.out")"
-FIW=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+FIW=$(gw show $E1 | sed -n 's/^batch file: *//p' | grep '^FI.DMWA' | head -n 1)
 [ "$FIW" != "$FIU" ] || fail "the second correction reused the first one's name"
 xsd_check "$FIW" DmfAUpdate_20231.xsd
 grep -q "<RemunAmount>175000</RemunAmount>" "$work/outbox/$FIW" || fail "the second correction lacks the new pay"
@@ -213,7 +213,7 @@ dmfa_queue
 grep -q "C-2026-120501" "$work/q.out" "$work/q.err" && fail "the pay-only contract was reported: $(cat "$work/q.out" "$work/q.err")"
 grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "the pay-only revision was not corrected: $(cat "$work/q.out")"
 grep -q "^$E2: unchanged" "$work/q.out" || fail "the other employer: $(cat "$work/q.out")"
-FIK=$(gw show $E1 | sed -n 's/^remote ref 2: *//p' | grep '^FI.DMWA' | head -n 1)
+FIK=$(gw show $E1 | sed -n 's/^batch file: *//p' | grep '^FI.DMWA' | head -n 1)
 [ -n "$FIK" ] && [ "$FIK" != "$FIW" ] || fail "the pay-only correction has no submission of its own ($FIK)"
 xsd_check "$FIK" DmfAUpdate_20231.xsd
 grep -q "<RemunAmount>27000</RemunAmount>" "$work/outbox/$FIK" || fail "the correction does not carry the new pay 27000"
