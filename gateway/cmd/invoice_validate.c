@@ -6,6 +6,9 @@
  * "error XSD <message>"), "== FILE" before each block when several files
  * are given, exit 0 / 1 (an error fired) / 2 (unreadable, not well-formed,
  * usage, schemas missing). Reasons for exit 2 go to stderr, naming the file.
+ * Additions of the project's own: --explain (the default on a terminal)
+ * puts each rule's official message under its line, and a summary line
+ * per file goes to stderr, so that a clean file says so.
  * Must never stop at the first bad file: every file is reported.
  */
 #include "cmd/cmd.h"
@@ -23,6 +26,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "peppol/rules/messages.h"
 #include "peppol/rules/validate.h"
 
 static void
@@ -30,6 +34,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: gateway invoice validate [--rules all|cen|peppol] FILE...\n"
+	    "       gateway invoice validate --explain [--rules all|cen|peppol] FILE...\n"
 	    "\n"
 	    "Validates UBL 2.1 invoices and credit notes: the UBL schema, the EN 16931\n"
 	    "rules and the Peppol BIS Billing 3.0 rules (--rules narrows the rules; the\n"
@@ -37,8 +42,13 @@ usage(FILE *f)
 	    "  error BR-CO-15 /Invoice[1]\n"
 	    "  warning UBL-CR-002 /Invoice[1]/cbc:UBLVersionID[1]\n"
 	    "  error XSD <message>\n"
-	    "With several files each block starts with \"== FILE\".\n"
-	    "Exit: 0 no error, 1 an error fired, 2 unreadable or not well-formed file.\n");
+	    "With several files each block starts with \"== FILE\". --explain (the\n"
+	    "default when stdout is a terminal) puts each rule's official message, read\n"
+	    "from the Schematron in the reference folder, indented under its line. A\n"
+	    "summary line per file goes to stderr: \"FILE: valid: 0 errors, 2 warnings\".\n"
+	    "Exit: 0 no error, 1 an error fired, 2 unreadable or not well-formed file.\n"
+	    "\nexamples:\n  gateway invoice validate out/ubl/*.xml\n"
+	    "  gateway invoice validate --rules peppol --explain invoice.xml\n");
 }
 
 /* Whole file into *buf (grown as needed); why on failure. */
@@ -90,9 +100,22 @@ out:
 	return rc;
 }
 
+/* One line on stderr: what the file came to. */
+static void
+summary(const char *path, const struct invoice_report *rep)
+{
+	size_t errors = invoice_report_errors(rep), warnings = 0;
+	for (size_t i = 0; i < rep->rules.n; i++)
+		warnings += rep->rules.v[i].flag != RULE_FATAL;
+	fprintf(stderr, "%s: %s: %zu error%s, %zu warning%s\n", path,
+	    errors ? "not valid" : "valid", errors, errors == 1 ? "" : "s", warnings,
+	    warnings == 1 ? "" : "s");
+}
+
 /* Validate one file and print its block; returns the file's exit code. */
 static int
-validate_one(const char *path, enum rule_sets sets, char **buf, size_t *cap, size_t max)
+validate_one(const char *path, enum rule_sets sets, bool explain, char **buf, size_t *cap,
+             size_t max)
 {
 	char why[512];
 	size_t len = 0;
@@ -119,7 +142,11 @@ validate_one(const char *path, enum rule_sets sets, char **buf, size_t *cap, siz
 	for (size_t i = 0; i < rep.rules.n; i++) {
 		const struct rule_finding *f = &rep.rules.v[i];
 		printf("%s %s %s\n", f->flag == RULE_FATAL ? "error" : "warning", f->rule_id, f->location);
+		const char *msg = explain ? rule_message(f->rule_id) : NULL;
+		if (msg != NULL)
+			printf("    %s\n", msg);
 	}
+	summary(path, &rep);
 	code = invoice_report_errors(&rep) > 0 ? GW_EXIT_REJECTED : GW_EXIT_OK;
 out:
 	invoice_report_free(&rep);
@@ -130,6 +157,7 @@ int
 invoice_validate_main(int argc, char **argv)
 {
 	enum rule_sets sets = RULES_ALL;
+	bool explain = isatty(STDOUT_FILENO);
 	int i = 1;
 	if (cmd_wants_help(argc, argv)) {
 		usage(stdout);
@@ -140,6 +168,10 @@ invoice_validate_main(int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		}
+		if (strcmp(argv[i], "--explain") == 0) {
+			explain = true;
+			continue;
 		}
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			v = argv[++i];
@@ -175,12 +207,13 @@ invoice_validate_main(int argc, char **argv)
 	for (; i < argc; i++) {
 		if (several)
 			printf("== %s\n", argv[i]);
-		int code = validate_one(argv[i], sets, &buf, &cap, (size_t)max);
+		int code = validate_one(argv[i], sets, explain, &buf, &cap, (size_t)max);
 		if (code > worst)
 			worst = code;
 		fflush(stdout);
 	}
 	free(buf);
+	rule_messages_free();
 	invoice_parser_release();
 	return worst;
 }

@@ -55,6 +55,13 @@ grep -q '<cbc:PayableAmount currencyID="EUR">1656.25</cbc:PayableAmount>' "$base
 sed 's|<cbc:PayableAmount currencyID="EUR">1656.25<|<cbc:PayableAmount currencyID="EUR">1666.25<|' "$base" >"$tmp/total.xml"
 run total "$tmp/total.xml"
 expect total 1 "error BR-CO-16 /Invoice[1]/cac:LegalMonetaryTotal[1]"
+grep -qx "$tmp/total.xml: not valid: 1 error, 0 warnings" "$tmp/total.err" || bad "total: summary: $(cat "$tmp/total.err")"
+# --explain: the rule's official message (from the Schematron) under its line.
+run explain --explain "$tmp/total.xml"
+expect explain 1 "error BR-CO-16 /Invoice[1]/cac:LegalMonetaryTotal[1]
+    Amount due for payment (BT-115) = Invoice total amount with VAT (BT-112) -Paid amount (BT-113) +Rounding amount (BT-114)."
+run example-summary "$base"
+grep -qx "$base: valid: 0 errors, 0 warnings" "$tmp/example-summary.err" || bad "no summary for a valid file: $(cat "$tmp/example-summary.err")"
 
 # A Belgian enterprise number as the seller's address: right, then wrong check digits.
 sed 's|<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>|<cbc:EndpointID schemeID="0208">0739484052</cbc:EndpointID>|' \
