@@ -114,6 +114,8 @@ gw run --until-idle 2>"$demo/run2.log" || die "run failed: $(tail -n 5 "$demo/ru
 results "$revisions"
 echo "-- gateway status"
 gw status
+echo "-- what needs you (gateway list: refused, failed and held, each anomaly in words)"
+gw list
 echo "-- the simulator's ledger (the ONSS side of the truth)"
 "$GATEWAY" sim onss --dump-ledger "$demo/onss-ledger.jsonl" | python3 -c '
 import json, sys
@@ -216,7 +218,7 @@ step "5. Peppol BIS Billing 3.0 invoices"
 gw invoice export --invoices fixtures/invoices/sample.jsonl --out "$demo/invoices" 2>"$demo/invoices.err"
 echo "  exit $?: $(ls "$demo/invoices" | wc -l) UBL documents in $demo/invoices"
 sed 's/^/  note: /' "$demo/invoices.err"
-gw invoice validate "$demo"/invoices/*.xml >"$demo/validate.out"
+gw invoice validate "$demo"/invoices/*.xml >"$demo/validate.out" 2>"$demo/validate.err"
 rc=$?
 echo "  gateway invoice validate: exit $rc, $(grep -c '^error' "$demo/validate.out") errors," \
 	"$(grep -c '^warning' "$demo/validate.out") warnings (UBL 2.1 schema + EN 16931 + Peppol BIS 3.0)"
