@@ -9,6 +9,10 @@ cp -r docs "$tmp/docs"
 sh "$tmp/docs/gen-gateway-conf.sh"
 cmp -s "$tmp/docs/gateway.conf" docs/gateway.conf ||
 	{ echo "docs/gateway.conf is stale: run sh docs/gen-gateway-conf.sh"; exit 1; }
+# Each section once: a reader looks for a key under its section, and a
+# second [dimona] further down hides the first.
+dup=$(grep '^\[' docs/gateway.conf | sort | uniq -d)
+[ -z "$dup" ] || { echo "docs/gateway.conf repeats sections: $dup"; exit 1; }
 "$GATEWAY" --config docs/gateway.conf records validate fixtures/contracts/sample.csv >/dev/null ||
 	{ echo "the gateway does not accept docs/gateway.conf"; exit 1; }
 # The documentation and the table of core/params.c (`gateway config`) name
