@@ -5,6 +5,8 @@
 #   make SAN=1    the same with ASan + UBSan (no recovery), in build-san/
 #   make bench    benchmarks (figures, not tests)
 #   make fuzz     run every fuzzer for FUZZ_SECONDS each
+#   make install  the binary, man page, schemas, a production configuration and a
+#                 systemd unit under PREFIX (default /usr/local), staged under DESTDIR
 #   make coverage unit + integration tests on a gcc --coverage build (build-cov/),
 #                 then the line and branch coverage of the queue, runner, REST client, batch writer
 #
@@ -61,7 +63,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: bench-bins fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
-        crash-test torture pki clean lint coverage
+        crash-test torture pki clean lint coverage install
 
 all: $(BIN)
 
@@ -162,6 +164,34 @@ coverage:
 	@BUILD=build-cov REF=$(REF) ONLY=unit sh tests/run-all.sh || true
 	@BUILD=build-cov REF=$(REF) ONLY=integration sh tests/run-all.sh || true
 	@sh tests/coverage.sh build-cov $(COV_FILES)
+
+# Installation (GNU directory variables). The configuration is never
+# overwritten: when one is there, the new sample goes beside it as .new.
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/gateway
+SYSCONFDIR    ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+LOCALSTATEDIR ?= $(if $(filter /usr,$(PREFIX)),/var,$(PREFIX)/var)
+UNITDIR       ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+INSTALL_SUBST  = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+                     -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+                     -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g'
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(DATADIR)/gateway/schemas/dimona $(DESTDIR)$(DATADIR)/gateway/schemas/dmfa \
+	    $(DESTDIR)$(DATADIR)/gateway/reference $(DESTDIR)$(SYSCONFDIR)/gateway $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/gateway
+	install -m 0644 docs/gateway.1 $(DESTDIR)$(MANDIR)/man1/gateway.1
+	install -m 0644 schemas/dimona/*.xsd $(DESTDIR)$(DATADIR)/gateway/schemas/dimona/
+	install -m 0644 schemas/dmfa/* $(DESTDIR)$(DATADIR)/gateway/schemas/dmfa/
+	install -m 0644 docs/gateway.conf docs/*.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL_SUBST) docs/install/gateway.service.in > $(DESTDIR)$(UNITDIR)/gateway.service
+	@conf=$(DESTDIR)$(SYSCONFDIR)/gateway/gateway.conf; \
+	 if [ -e "$$conf" ]; then conf="$$conf.new"; echo "keeping $(SYSCONFDIR)/gateway/gateway.conf; the new sample is $$conf"; fi; \
+	 $(INSTALL_SUBST) docs/install/gateway.conf.in > "$$conf" && chmod 0640 "$$conf"
 
 lint:
 	@sh .ci/lint.sh
