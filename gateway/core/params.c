@@ -86,6 +86,13 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_RUN_LOCK_FILE, "run.lock_file", NULL),          /* unset: <queue.dsn>.run.lock */
 	INT(P_INTAKE_BATCH, "intake.batch", "1000", 1, 1000000),
 	WORD(P_OPERATOR_LANGUAGE, "operator.language", "nl", "nl|fr|en"),
+	STR(P_HTTP_LISTEN, "http.listen", "127.0.0.1"),
+	INT(P_HTTP_PORT, "http.port", "0", 0, 65535),
+	STR(P_HTTP_CERT, "http.cert", ""),
+	STR(P_HTTP_KEY, "http.key", ""),
+	STR(P_HTTP_CLIENT_CA, "http.client_ca", ""),
+	STR(P_HTTP_TOKEN_FILE, "http.token_file", ""),
+	INT(P_HTTP_MAX_BODY_KB, "http.max_body_kb", "16384", 1, 1048576),
 };
 
 const struct param_def *

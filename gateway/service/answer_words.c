@@ -70,11 +70,16 @@ severity_words(const char *sev, const char *lang)
 int
 answer_words(const char *code, char *out, size_t cap)
 {
+	return answer_words_in(code, param_str(P_OPERATOR_LANGUAGE), out, cap);
+}
+
+int
+answer_words_in(const char *code, const char *lang, char *out, size_t cap)
+{
 	struct onss_anomaly g;
 	const char *nl = NULL, *fr = NULL;
 	int have_g = onss_anomaly_find(code, &g) == GW_OK && g.title_nl != NULL;
 	int have_c = onss_error_label(code, &nl, &fr) == GW_OK;
-	const char *lang = param_str(P_OPERATOR_LANGUAGE);
 	const char *main_text, *extra = NULL, *mark = "";
 	out[0] = '\0';
 	if (!have_g && !have_c)

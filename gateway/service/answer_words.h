@@ -19,6 +19,8 @@
  * (blokkerend; Dimona IN aangifte)". 0 when no official list knows it
  * (out is then ""). */
 int answer_words(const char *code, char *out, size_t cap);
+/* The same in a given language ("nl", "fr", "en"), whatever the configuration. */
+int answer_words_in(const char *code, const char *lang, char *out, size_t cap);
 
 /* The next anomaly code (NNNNN-NNN or ACRF-NNN style) in text from *pos:
  * copied to code, *pos moved past it; 0 when there is none left. */

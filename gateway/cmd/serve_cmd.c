@@ -1,0 +1,97 @@
+/*
+ * cmd/serve_cmd.c - gateway serve: the embedded HTTPS server on its own
+ * (dashboard, message pages, metrics, health), until SIGTERM or SIGINT.
+ *
+ * Options only; the server and its pages are service/http_server and
+ * service/web. --port-file writes the port once listening (whole or not
+ * at all), for scripts that start it on port 0.
+ */
+#include "cmd/cmd.h"
+#include "core/atomicfile.h"
+#include "core/err.h"
+#include "service/http_server.h"
+#include "service/web.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t serve_stop;
+static void on_signal(int sig) { (void)sig; serve_stop = 1; }
+
+static void
+serve_usage(FILE *f)
+{
+	fprintf(f, "usage: gateway serve [--port N] [--port-file FILE]\n\n"
+	    "Serves the operator's dashboard (/), a page per message (/message/ID),\n"
+	    "Prometheus metrics (/metrics) and the health check (/healthz) on [http]\n"
+	    "listen, with TLS from [http] cert and key. Every page but /healthz needs a\n"
+	    "credential: a bearer token ([http] token_file; a browser logs in once at\n"
+	    "/login with it) or a client certificate under [http] client_ca.\n"
+	    "--port overrides [http] port (0: any free port); --port-file writes the\n"
+	    "port once listening. Stops on SIGTERM or SIGINT.\n\nexamples:\n"
+	    "  gateway serve --port 8080\n"
+	    "  curl -H \"Authorization: Bearer $(cat token)\" https://localhost:8080/metrics\n");
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct http_server_opts o;
+	const char *port_file = NULL;
+	if (cmd_wants_help(argc, argv)) {
+		serve_usage(stdout);
+		return GW_EXIT_OK;
+	}
+	http_server_opts_configured(&o);
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			long p = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || p < 0 || p > 65535) {
+				fprintf(stderr, "gateway serve: --port takes 0 to 65535\n");
+				return GW_EXIT_USAGE;
+			}
+			o.port = (int)p;
+		} else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
+			port_file = argv[++i];
+		} else {
+			fprintf(stderr, "gateway serve: unknown or incomplete option %s\n", argv[i]);
+			serve_usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	size_t nr;
+	const struct http_route *routes = web_routes(&nr);
+	struct http_server *s = NULL;
+	char err[512];
+	if (http_server_start(&s, &o, routes, nr, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway serve: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	int port = http_server_port(s);
+	if (port_file != NULL) {
+		char text[16];
+		int tl = snprintf(text, sizeof text, "%d\n", port);
+		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway serve: cannot write %s: %s\n", port_file, err);
+			http_server_stop(s);
+			return GW_EXIT_USAGE;
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	printf("dashboard: %s://%s:%d/ (metrics /metrics, health /healthz)\n",
+	    o.cert ? "https" : "http", o.listen, port);
+	fflush(stdout);
+	while (!serve_stop)
+		usleep(100000);   /* a signal between the test and a pause() would be lost */
+	http_server_stop(s);
+	printf("stopped by signal\n");
+	return GW_EXIT_OK;
+}
