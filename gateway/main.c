@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "status",   cmd_status,   "queue counts per state and channel, what waits" },
 	{ "show",     cmd_show,     "one message with its full history" },
 	{ "list",     cmd_list,     "what needs you: refused, failed, held or due messages" },
+	{ "summary",  cmd_summary,  "the day's summary: what starts without a Dimona, what to act on" },
 	{ "serve",    cmd_serve,    "the dashboard, metrics and health check over HTTPS" },
 	{ "hold",     cmd_hold,     "hold a message (operator)" },
 	{ "release",  cmd_hold,     "release a held message" },

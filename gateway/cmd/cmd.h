@@ -22,6 +22,7 @@ int cmd_status(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);      /* what needs the operator */
 int cmd_serve(int argc, char **argv);     /* dashboard, metrics, health */
+int cmd_summary(int argc, char **argv);   /* the day's summary */
 int cmd_hold(int argc, char **argv);      /* also release, retry, cancel (argv[0]) */
 int cmd_requeue(int argc, char **argv);
 int cmd_config(int argc, char **argv);    /* every configuration key */

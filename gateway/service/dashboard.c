@@ -17,8 +17,8 @@
 #include "queue/queue.h"
 #include "service/answer_words.h"
 #include "service/cert_info.h"
+#include "service/needs.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,55 +74,31 @@ section_counts(struct http_response *rs, struct queue *q)
 	http_printf(rs, "</table>\n");
 }
 
-/* The payload's start date (YYYY-MM-DD) into day; 0 when absent. */
-static int
-payload_start(const char *payload, gw_ymd *day)
-{
-	json_t *j = payload ? json_loads(payload, 0, NULL) : NULL;
-	const char *s = json_string_value(json_object_get(j, "start_date"));
-	char why[64];
-	int ok = s != NULL && date_parse(s, strlen(s), day, why, sizeof why) == GW_OK;
-	json_decref(j);
-	return ok;
-}
-
 /* Dimona INs not accepted whose work starts today or tomorrow. */
 static void
-section_due(struct http_response *rs, struct queue *q, gw_ymd today, gw_ymd tomorrow)
+section_due(struct http_response *rs, struct queue *q, gw_ymd today)
 {
-	static const enum queue_state open[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING,
-	    QS_SENT, QS_REFUSED, QS_FAILED, QS_HELD };
-	char d[16];
-	size_t shown = 0;
+	struct need_due *d = NULL;
+	size_t n = 0;
+	char day[16];
 	http_printf(rs, "<h2 id=\"due\">Work starting today or tomorrow without an accepted Dimona"
 	    "</h2><table><tr><th>starts</th><th>record</th><th>state</th><th>why</th></tr>\n");
-	for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
-		struct queue_filter f = { .state = (int)open[i], .with_bodies = 1 };
-		struct queue_msg *l = NULL;
-		size_t n = 0;
-		if (q->ops->list(q, &f, &l, &n) != GW_OK)
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			gw_ymd start;
-			if (strcmp(l[k].kind, "dimona-in") == 0 && payload_start(l[k].payload, &start) &&
-			    (start == today || start == tomorrow)) {
-				date_format(start, d, sizeof d);
-				http_printf(rs, "<tr><td>%s</td><td><a href=\"/message/%s\">", d, l[k].id);
-				http_put_html(rs, l[k].record_id);
-				http_printf(rs, "</a></td><td class=\"bad\">%s</td><td>",
-				    queue_state_name(l[k].state));
-				http_put_html(rs, l[k].last_error);
-				http_printf(rs, "</td></tr>\n");
-				shown++;
-			}
-			queue_msg_free(&l[k]);
-		}
-		free(l);
+	if (needs_due(q, today, date_add_days(today, 1), &d, &n) != GW_OK)
+		http_printf(rs, "<tr><td colspan=\"4\" class=\"bad\">the queue could not be read"
+		    "</td></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		date_format(d[i].start, day, sizeof day);
+		http_printf(rs, "<tr><td>%s</td><td><a href=\"/message/%s\">", day, d[i].msg_id);
+		http_put_html(rs, d[i].record_id);
+		http_printf(rs, "</a></td><td class=\"bad\">%s</td><td>", queue_state_name(d[i].state));
+		http_put_html(rs, d[i].why);
+		http_printf(rs, "</td></tr>\n");
 	}
-	if (shown == 0)
+	if (n == 0)
 		http_printf(rs, "<tr><td colspan=\"4\" class=\"ok\">none: every contract starting today"
 		    " or tomorrow has an accepted Dimona or none is queued</td></tr>\n");
 	http_printf(rs, "</table>\n");
+	free(d);
 }
 
 /* Each anomaly code of text, in Dutch and in French. */
@@ -176,82 +152,35 @@ section_refusals(struct http_response *rs, struct queue *q)
 	http_printf(rs, "</table>\n");
 }
 
-/* The integer text of the first <tag> in body, or -1. */
-static long long
-xml_int(const char *body, const char *tag)
-{
-	char open[64];
-	snprintf(open, sizeof open, "<%s>", tag);
-	const char *p = body ? strstr(body, open) : NULL;
-	return p ? strtoll(p + strlen(open), NULL, 10) : -1;
-}
-
-/* The DmfA of quarter YYYYQ is due on the last day of the month after it. */
-static gw_ymd
-dmfa_due(int quarter)
-{
-	int y = quarter / 10, month = (quarter % 10) * 3 + 1;   /* the month after */
-	if (month > 12) {
-		month -= 12;
-		y++;
-	}
-	int next = month == 12 ? 1 : month + 1, ny = month == 12 ? y + 1 : y;
-	return date_add_days(date_make(ny, next, 1), -1);
-}
-
-/* One DmfA message as a row: quarter, employer, amount owed, due date. */
-static void
-dmfa_row(struct http_response *rs, struct queue *q, const struct queue_msg *m)
-{
-	struct queue_msg full;
-	char due[16];
-	if (q->ops->get(q, m->id, &full) != GW_OK)
-		return;
-	long long quarter = xml_int(full.body, "Quarter");
-	long long noss = xml_int(full.body, "NOSSRegistrationNbr");
-	long long owed = xml_int(full.body, "NetOwedAmount");
-	if (quarter > 0)
-		date_format(dmfa_due((int)quarter), due, sizeof due);
-	else
-		snprintf(due, sizeof due, "-");
-	http_printf(rs, "<tr><td>%lld Q%lld</td><td>%09lld</td><td>%s</td><td>%s</td>"
-	    "<td class=\"n\">%s%lld.%02lld EUR</td><td>%s</td><td><a href=\"/message/%s\">%s</a>"
-	    "</td></tr>\n", quarter / 10, quarter % 10, noss, m->kind, queue_state_name(m->state),
-	    owed < 0 ? "-" : "", (owed < 0 ? -owed : owed) / 100, (owed < 0 ? -owed : owed) % 100,
-	    due, m->id, m->id);
-	queue_msg_free(&full);
-}
-
-/* The DmfA per quarter and employer. */
+/* The DmfA per quarter and employer, and the next due date. */
 static void
 section_dmfa(struct http_response *rs, struct queue *q, gw_ymd today)
 {
-	struct queue_filter f = { .state = -1, .channel = "onss-batch" };
-	struct queue_msg *l = NULL;
-	size_t n = 0, shown = 0;
-	/* The next DmfA due: the last quarter's until its day has passed,
-	 * then the current one's. */
-	int y = today / 10000, qn = ((today / 100 % 100) - 1) / 3 + 1;
-	int prev = qn == 1 ? (y - 1) * 10 + 4 : y * 10 + qn - 1;
-	int next = today <= dmfa_due(prev) ? prev : y * 10 + qn;
+	struct need_dmfa *d = NULL;
+	size_t n = 0;
+	gw_ymd next_due;
 	char due[16];
-	date_format(dmfa_due(next), due, sizeof due);
+	int next = needs_dmfa_next(today, &next_due);
+	date_format(next_due, due, sizeof due);
 	http_printf(rs, "<h2 id=\"dmfa\">DmfA</h2><p>Next due: the DmfA of %d Q%d, by <b>%s</b>."
 	    "</p><table><tr><th>quarter</th><th>employer</th><th>kind</th><th>state</th>"
 	    "<th>net owed</th><th>due by</th><th>message</th></tr>\n", next / 10, next % 10, due);
-	if (q->ops->list(q, &f, &l, &n) == GW_OK) {
-		for (size_t k = 0; k < n; k++) {
-			if (strncmp(l[k].kind, "dmfa", 4) == 0) {
-				dmfa_row(rs, q, &l[k]);
-				shown++;
-			}
-			queue_msg_free(&l[k]);
-		}
-		free(l);
+	if (needs_dmfa(q, &d, &n) != GW_OK)
+		http_printf(rs, "<tr><td colspan=\"7\" class=\"bad\">the queue could not be read"
+		    "</td></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = d[i].owed_cents < 0 ? -d[i].owed_cents : d[i].owed_cents;
+		date_format(d[i].due, due, sizeof due);
+		http_printf(rs, "<tr><td>%d Q%d</td><td>%09u</td><td>%s</td><td>%s</td>"
+		    "<td class=\"n\">%s%lld.%02lld EUR</td><td>%s</td><td><a href=\"/message/%s\">"
+		    "%s</a></td></tr>\n", d[i].quarter / 10, d[i].quarter % 10, d[i].noss, d[i].kind,
+		    queue_state_name(d[i].state), d[i].owed_cents < 0 ? "-" : "", (long long)(a / 100),
+		    (long long)(a % 100), d[i].quarter ? due : "-", d[i].msg_id, d[i].msg_id);
 	}
-	if (shown == 0)
+	if (n == 0)
 		http_printf(rs, "<tr><td colspan=\"7\">no DmfA queued yet</td></tr>\n");
 	http_printf(rs, "</table>\n");
+	free(d);
 }
 
 /* Peppol: invoices by state; what the AS4 transport will add. */
@@ -311,7 +240,7 @@ dashboard_page(void *ctx, const struct http_request *rq, struct http_response *r
 	http_printf(rs, "</b> (%s) at %s. <small>Refreshes every minute.</small></p>\n",
 	    q->ops->name, when(now, t, sizeof t));
 	section_counts(rs, q);
-	section_due(rs, q, today, date_add_days(today, 1));
+	section_due(rs, q, today);
 	section_refusals(rs, q);
 	section_dmfa(rs, q, today);
 	section_peppol(rs, q);

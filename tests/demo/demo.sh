@@ -23,8 +23,9 @@ demo=$TOP/var/demo
 BUILD=${BUILD:-build}
 export TOP BUILD
 
-sim_pid="" batch_pid=""
+sim_pid="" batch_pid="" serve_pid=""
 cleanup() {
+	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
 	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
 	[ -n "$batch_pid" ] && kill "$batch_pid" 2>/dev/null
 	command -v sftp_stop >/dev/null 2>&1 && sftp_stop
@@ -222,6 +223,29 @@ gw invoice validate "$demo"/invoices/*.xml >"$demo/validate.out" 2>"$demo/valida
 rc=$?
 echo "  gateway invoice validate: exit $rc, $(grep -c '^error' "$demo/validate.out") errors," \
 	"$(grep -c '^warning' "$demo/validate.out") warnings (UBL 2.1 schema + EN 16931 + Peppol BIS 3.0)"
+
+step "6. The day's summary and the dashboard"
+gw summary || true
+head -c 48 /dev/urandom | base64 | tr -d '/+=\n' >"$demo/http.token"
+chmod 600 "$demo/http.token"
+printf '[http]\ntoken_file = %s\n' "$demo/http.token" >>"$demo/gateway.conf"
+"$GATEWAY" --config "$demo/gateway.conf" serve --port 0 --port-file "$demo/http.port" >"$demo/serve.log" 2>&1 &
+serve_pid=$!
+i=0
+while [ ! -s "$demo/http.port" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+if [ -s "$demo/http.port" ]; then
+	dash="http://127.0.0.1:$(cat "$demo/http.port")"
+	echo "  dashboard: $dash/ (log in with the token in $demo/http.token)"
+	if command -v chromium >/dev/null 2>&1 &&
+		timeout 60 chromium --headless=new --no-sandbox --disable-gpu --user-data-dir="$demo/chrome" \
+			--screenshot="$demo/dashboard.png" --window-size=1280,1800 \
+			"$dash/login?token=$(cat "$demo/http.token")" >/dev/null 2>&1; then
+		echo "  a screenshot of it: $demo/dashboard.png"
+	fi
+fi
+kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
+serve_pid=""
+echo "  to look at it again: $GATEWAY --config $demo/gateway.conf serve --port 8080"
 
 step "Done"
 echo "State, logs and files: $demo"

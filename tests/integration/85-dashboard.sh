@@ -67,11 +67,23 @@ gw run --until-idle > /dev/null 2> "$w/run.err" || fail "run: $(tail -3 "$w/run.
 kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""
 refused=$(gw list --state refused --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 
+# The day's summary says the same in text, and exits 1: something needs someone.
+if gw summary > "$w/summary"; then fail "summary exit 0 with a refusal and a held contract"; fi
+grep -q "^work starting today or tomorrow without an accepted Dimona: 1$" "$w/summary" ||
+	fail "summary: $(cat "$w/summary")"
+grep -q "^  $tomorrow  J-TOMORROW-1  held" "$w/summary" || fail "summary: the held contract: $(cat "$w/summary")"
+grep -q "^ *90373-334: Overlappende Dimonaperiode" "$w/summary" || fail "summary: the refusal in words"
+grep -q "^DmfA: the next due is 2026 Q4, by 2027-01-31 (in 67 days)" "$w/summary" ||
+	fail "summary: DmfA due date: $(grep DmfA "$w/summary")"
+
 # The server, with a token.
 head -c 48 /dev/urandom | base64 | tr -d '/+=\n' > "$w/token"
 chmod 600 "$w/token"
 tok=$(cat "$w/token")
-gw serve --port 0 --port-file "$w/port" > "$w/serve.out" 2> "$w/serve.err" &
+# Not through gw(): a backgrounded function is a subshell, and killing it
+# would leave the server running.
+"$GATEWAY" --config "$w/gw.conf" --log-level error serve --port 0 --port-file "$w/port" \
+	> "$w/serve.out" 2> "$w/serve.err" &
 srvpid=$!
 wait_file "$w/port" "gateway serve"
 u=http://127.0.0.1:$(cat "$w/port")
@@ -125,7 +137,8 @@ cert = $TOP/certs/out/tls/server.crt.pem
 key = $TOP/certs/out/tls/server.key.pem
 client_ca = $TOP/certs/out/onss/ca.crt.pem
 EOF
-gw serve --port 0 --port-file "$w/tlsport" > "$w/tls.out" 2> "$w/tls.err" &
+"$GATEWAY" --config "$w/gw.conf" --log-level error serve --port 0 --port-file "$w/tlsport" \
+	> "$w/tls.out" 2> "$w/tls.err" &
 tlspid=$!
 wait_file "$w/tlsport" "gateway serve (TLS)"
 t=https://localhost:$(cat "$w/tlsport")
@@ -134,7 +147,7 @@ t=https://localhost:$(cat "$w/tlsport")
 	"$t/metrics")" = 200 ] || fail "TLS: the client certificate is not a credential"
 [ "$(code --cacert certs/out/tls/ca.crt.pem --cert certs/out/tls/server.crt.pem --key certs/out/tls/server.key.pem \
 	"$t/metrics")" = 401 ] || fail "TLS: a certificate from another CA was accepted"
-if "$GATEWAY" --set "queue.dsn=$w/q.db" --set http.listen=0.0.0.0 serve --port 0 > /dev/null 2> "$w/e1"; then
+if timeout 10 "$GATEWAY" --set "queue.dsn=$w/q.db" --set http.listen=0.0.0.0 serve --port 0 > /dev/null 2> "$w/e1"; then
 	fail "plain HTTP beyond loopback was served"
 fi
 grep -q "without TLS" "$w/e1" || fail "refusal not explained: $(cat "$w/e1")"
