@@ -183,6 +183,46 @@ qc_act(struct queue *q, const char *verb, const char *id, const char *actor, con
 	return rc == GW_OK ? 0 : 1;
 }
 
+/* The message an operator means by a record id: the newest revision's
+ * message the verb can act on (hold: pending or ready; release: held;
+ * retry: failed or waiting; cancel: not final). 0 found, 1 none or several
+ * (said on stderr: then a message id is needed). */
+static int
+qc_resolve(struct queue *q, const char *verb, const char *record, char id[QUEUE_ID_MAX + 1])
+{
+	struct queue_msg *l = NULL;
+	size_t n = 0, found = 0;
+	uint32_t rev = 0;
+	if (q->ops->by_record(q, record, &l, &n) != GW_OK || n == 0) {
+		free(l);
+		fprintf(stderr, "gateway %s: %s: no such message or record\n", verb, record);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		enum queue_state s = l[i].state;
+		int fits = strcmp(verb, "hold") == 0 ? s == QS_PENDING || s == QS_READY
+		    : strcmp(verb, "release") == 0 ? s == QS_HELD
+		    : strcmp(verb, "retry") == 0 ? s == QS_FAILED || s == QS_PENDING || s == QS_READY ||
+		      s == QS_SENT
+		    : !queue_state_is_final(s);
+		/* by_record lists the newest revision first: only its messages count. */
+		if (fits && (found == 0 || l[i].revision == rev)) {
+			if (found++ == 0) {
+				rev = l[i].revision;
+				memcpy(id, l[i].id, QUEUE_ID_MAX + 1);
+			}
+		}
+		queue_msg_free(&l[i]);
+	}
+	free(l);
+	if (found == 1)
+		return 0;
+	fprintf(stderr, found == 0 ? "gateway %s: record %s has no message to %s\n"
+	    : "gateway %s: record %s has several messages to %s: name one (gateway show %s)\n",
+	    verb, record, verb, record);
+	return 1;
+}
+
 /* gateway hold|release|retry|cancel ID... [--reason TEXT] [--actor NAME] [--force] */
 int
 cmd_hold(int argc, char **argv)
@@ -194,6 +234,8 @@ cmd_hold(int argc, char **argv)
 	if (cmd_wants_help(argc, argv)) {
 		printf("usage: gateway hold|release|retry|cancel [--reason TEXT] [--actor NAME]"
 		    " [--force] ID...\n\n"
+		    "ID is a message id, or a record id when its newest revision has exactly one\n"
+		    "message the action applies to.\n"
 		    "  hold     stop a pending or ready message (not one in flight)\n"
 		    "  release  let a held message go on (it is built again)\n"
 		    "  retry    make a message due now; a failed one goes back to pending\n"
@@ -218,7 +260,7 @@ cmd_hold(int argc, char **argv)
 		}
 	}
 	if (n == 0) {
-		fprintf(stderr, "gateway %s: a message id is required\n", verb);
+		fprintf(stderr, "gateway %s: a message or record id is required\n", verb);
 		return GW_EXIT_USAGE;
 	}
 	struct queue *q = qc_open(verb);
@@ -227,8 +269,19 @@ cmd_hold(int argc, char **argv)
 	char actor[32];
 	qc_actor(actor, sizeof actor, actor_name);
 	int refused = 0;
-	for (size_t i = 0; i < n; i++)
-		refused += qc_act(q, verb, ids[i], actor, reason, force);
+	for (size_t i = 0; i < n; i++) {
+		/* A record id names its message when there is exactly one to act on. */
+		struct queue_msg m;
+		char id[QUEUE_ID_MAX + 1];
+		snprintf(id, sizeof id, "%s", ids[i]);
+		if (q->ops->get(q, ids[i], &m) == GW_OK)
+			queue_msg_free(&m);
+		else if (qc_resolve(q, verb, ids[i], id) != 0) {
+			refused++;
+			continue;
+		}
+		refused += qc_act(q, verb, id, actor, reason, force);
+	}
 	q->ops->close(q);
 	return refused ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }

@@ -127,7 +127,7 @@ load(void)
 }
 
 gw_rc
-onss_anomaly_find(const char *code, struct onss_anomaly *out)
+glossary_anomaly_find(const char *code, struct glossary_anomaly *out)
 {
 	pthread_mutex_lock(&lock);
 	if (!loaded)
@@ -137,7 +137,7 @@ onss_anomaly_find(const char *code, struct onss_anomaly *out)
 	const struct row *r = rows_n ? bsearch(&key, rows, rows_n, sizeof *rows, cmp_row) : NULL;
 	if (r == NULL)
 		return GW_ENOTFOUND;
-	*out = (struct onss_anomaly){ r->code, r->title, r->severity, r->zone };
+	*out = (struct glossary_anomaly){ r->code, r->title, r->severity, r->zone };
 	return GW_OK;
 }
 

@@ -14,7 +14,7 @@
 
 #include "core/err.h"
 
-struct onss_anomaly {
+struct glossary_anomaly {
 	const char *code;       /* "90373-334" */
 	const char *title_nl;   /* "Overlappende Dimonaperiode" */
 	const char *severity;   /* "B", "P", "NP", "W": as the glossary has it */
@@ -23,7 +23,7 @@ struct onss_anomaly {
 
 /* The glossary's entry for an anomaly code; GW_ENOTFOUND when no glossary
  * has it. The strings stay valid until onss_glossary_free(). */
-gw_rc onss_anomaly_find(const char *code, struct onss_anomaly *out);
+gw_rc glossary_anomaly_find(const char *code, struct glossary_anomaly *out);
 void onss_glossary_free(void);
 
 #endif

@@ -76,9 +76,9 @@ answer_words(const char *code, char *out, size_t cap)
 int
 answer_words_in(const char *code, const char *lang, char *out, size_t cap)
 {
-	struct onss_anomaly g;
+	struct glossary_anomaly g;
 	const char *nl = NULL, *fr = NULL;
-	int have_g = onss_anomaly_find(code, &g) == GW_OK && g.title_nl != NULL;
+	int have_g = glossary_anomaly_find(code, &g) == GW_OK && g.title_nl != NULL;
 	int have_c = onss_error_label(code, &nl, &fr) == GW_OK;
 	const char *main_text, *extra = NULL, *mark = "";
 	out[0] = '\0';

@@ -176,7 +176,7 @@ d = json.load(sys.stdin)
 errs = d.get("errors") or d.get("anomalies") or []
 print("  %-4s %-38s result %s, ticket %s, %d anomalies" % (d.get("kind"), d.get("file_name", "")[:38],
       d.get("result_code"), d.get("ticket"), len(errs)))
-for e in errs[:4]:
+for e in errs:
     print("       %s %s: %s" % (e.get("id"), e.get("class", ""), (e.get("label_fr") or e.get("label_nl") or "")[:70]))
 ' 2>/dev/null || echo "  $(basename "$a")"
 		done

@@ -83,6 +83,14 @@ gw show "$in_id" > "$w/s2"
 grep -q "operator:.*pending -> held: hold by operator: checking the worker" "$w/s2" ||
 	fail "hold not in history: $(cat "$w/s2")"
 grep -q "held -> pending" "$w/s2" || fail "release not in history"
+# A record id names its newest revision's message: here the CANCEL of
+# revision 2, not the IN of revision 1.
+cancel_id=$(awk '/^id:/ { id = $2 } /kind: +dimona-cancel/ { print id }' "$w/show")
+gw hold J-2026-120302 > "$w/h3" || fail "hold by record id"
+grep -q "^$cancel_id hold: pending -> held" "$w/h3" || fail "hold by record id took another message: $(cat "$w/h3")"
+gw release J-2026-120302 > /dev/null || fail "release by record id"
+if gw hold no-such-record 2> "$w/e5"; then fail "hold of an unknown record accepted"; fi
+grep -q "no such message or record" "$w/e5" || fail "unknown record not explained: $(cat "$w/e5")"
 if gw show no-such-id 2>/dev/null; then fail "show of a missing id succeeded"; fi
 if gw requeue --state pending --since 1d 2>/dev/null; then fail "requeue of pending accepted"; fi
 if gw requeue --state failed --since yesterday 2>/dev/null; then fail "bad --since accepted"; fi

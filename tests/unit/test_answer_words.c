@@ -78,8 +78,8 @@ test_dutch_is_the_glossary_title(void **state)
 	assert_int_equal(answer_words("90373-334", w, sizeof w), 1);
 	assert_string_equal(w, "Overlappende Dimonaperiode (blokkerend; Dimona IN aangifte)");
 	/* A zone anomaly: the zone's title. */
-	struct onss_anomaly a;
-	assert_int_equal(onss_anomaly_find("00958-001", &a), GW_OK);
+	struct glossary_anomaly a;
+	assert_int_equal(glossary_anomaly_find("00958-001", &a), GW_OK);
 	assert_string_equal(a.title_nl, "Niet aanwezig");
 	assert_string_equal(a.severity, "B");
 	assert_string_equal(a.zone_nl, "AANTAL DAGEN - ONVOLLEDIGE MAAND");
