@@ -7,6 +7,9 @@
 #   peppol/   Peppol-like test root -> test AP CA -> ap1 and ap2 (two access points)
 #   tls/      a TLS CA and a localhost server certificate for the simulators
 #   bad/      expired, not-yet-valid, wrong-CA and wrong-key-usage certificates
+#   g3/       a Peppol-like G3 hierarchy for AS4: root -> AP CA and SMP CA, the
+#             AP CA's CRL, sender and receiver AP certificates, and the bad ones
+#             (expired, revoked, issued by a wrong CA)
 #   ssh/      host key and client key for the SFTP tests
 #
 # Nothing here is a production key. Keys are mode 600.
@@ -18,7 +21,7 @@ if [ -f "$out/.complete" ] && [ "$out/.complete" -nt "$0" ]; then
 fi
 rm -rf "$out"
 umask 077
-mkdir -p "$out/onss" "$out/peppol" "$out/tls" "$out/bad" "$out/ssh"
+mkdir -p "$out/onss" "$out/peppol" "$out/tls" "$out/bad" "$out/ssh" "$out/g3"
 cd "$out"
 
 # ext FILE SECTION... writes an openssl extension file.
@@ -147,12 +150,88 @@ issue peppol/apca.crt.pem peppol/apca.key.pem bad/key.pem "/C=BE/O=Expired AP/CN
 issue bad/rogue-ca.crt.pem bad/rogue-ca.key.pem bad/key.pem "/C=BE/O=Rogue AP/CN=PBE000666" \
 	bad/ap-wrong-ca.crt.pem leaf_ap
 
+# Peppol G3-like hierarchy for AS4 (peppol/as4/pki.c checks chains against it).
+# Every date is fixed, so that a test pinned to any moment from 2025 to 2034
+# sees the same validity whatever day the script ran; the CRL's dates too.
+# Each CA keeps an `openssl ca` database so that it can revoke and issue a CRL.
+g3_db() { # DIR CACERT CAKEY: a CA database in DIR
+	mkdir -p "$1/new" && : > "$1/index.txt" && echo 1000 > "$1/serial" && echo 1000 > "$1/crlnumber"
+	cat > "$1/ca.cnf" <<CNF
+[ca]
+default_ca = d
+[d]
+database = $1/index.txt
+serial = $1/serial
+crlnumber = $1/crlnumber
+new_certs_dir = $1/new
+certificate = $2
+private_key = $3
+default_md = sha256
+policy = p
+unique_subject = no
+copy_extensions = none
+[p]
+commonName = supplied
+organizationName = optional
+organizationalUnitName = optional
+countryName = optional
+CNF
+	cat ext.cnf >> "$1/ca.cnf"
+	# [ca] is the ca command's own section there: the CA extensions get another name.
+	printf '[g3_ca]\nbasicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n%s\n%s\n' \
+		'subjectKeyIdentifier = hash' 'authorityKeyIdentifier = keyid:always' >> "$1/ca.cnf"
+}
+g3_issue() { # DB KEY SUBJ OUT EXT START END
+	openssl req -new -key "$2" -subj "$3" -out "$4.csr" 2>/dev/null
+	openssl ca -batch -config "$1/ca.cnf" -in "$4.csr" -out "$4" -extensions "$5" \
+		-startdate "$6" -enddate "$7" -notext 2>/dev/null
+	rm -f "$4.csr"
+}
+key g3/root.key.pem
+openssl req -new -key g3/root.key.pem -subj "/C=BE/O=Test OpenPeppol/OU=FOR TEST ONLY/CN=Test PEPPOL ROOT CA - G3" \
+	-out g3/root.csr 2>/dev/null
+g3_db g3/rootdb g3/root.crt.pem g3/root.key.pem
+openssl ca -batch -selfsign -config g3/rootdb/ca.cnf -keyfile g3/root.key.pem -in g3/root.csr \
+	-out g3/root.crt.pem -extensions g3_ca -startdate 20250101000000Z -enddate 20450101000000Z -notext 2>/dev/null
+rm -f g3/root.csr
+for ca in apca smpca; do
+	key g3/$ca.key.pem
+	name=$( [ $ca = apca ] && echo "ACCESS POINT" || echo "SERVICE METADATA PUBLISHER")
+	g3_issue g3/rootdb g3/$ca.key.pem "/C=BE/O=Test OpenPeppol/OU=FOR TEST ONLY/CN=Test PEPPOL $name TEST CA - G3" \
+		g3/$ca.crt.pem g3_ca 20250101000000Z 20400101000000Z
+done
+g3_db g3/apdb g3/apca.crt.pem g3/apca.key.pem
+# ap_g3 NAME CN [START END]: an AP certificate with its own key.
+ap_g3() {
+	key g3/$1.key.pem
+	g3_issue g3/apdb g3/$1.key.pem "/C=BE/O=Test AP $1/OU=PEPPOL TEST AP/CN=$2" g3/$1.crt.pem leaf_ap \
+		"${3:-20250101000000Z}" "${4:-20350101000000Z}"
+}
+ap_g3 sender PBE000101
+ap_g3 receiver PBE000102
+ap_g3 expired PBE000103 20250101000000Z 20250601000000Z
+ap_g3 revoked PBE000104
+openssl ca -batch -config g3/apdb/ca.cnf -revoke g3/revoked.crt.pem -crl_reason keyCompromise 2>/dev/null
+openssl ca -batch -config g3/apdb/ca.cnf -gencrl -out g3/apca.crl.pem \
+	-crl_lastupdate 20250601000000Z -crl_nextupdate 20400101000000Z 2>/dev/null
+# The wrong CA: a self-made "AP CA" with the same name, not under the root.
+key g3/rogue.key.pem
+openssl req -new -x509 -key g3/rogue.key.pem -out g3/rogue.crt.pem -days 7300 -sha256 \
+	-subj "/C=BE/O=Test OpenPeppol/OU=FOR TEST ONLY/CN=Test PEPPOL ACCESS POINT TEST CA - G3" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+g3_db g3/roguedb g3/rogue.crt.pem g3/rogue.key.pem
+key g3/wrongca.key.pem
+g3_issue g3/roguedb g3/wrongca.key.pem "/C=BE/O=Test AP wrongca/OU=PEPPOL TEST AP/CN=PBE000105" \
+	g3/wrongca.crt.pem leaf_ap 20250101000000Z 20350101000000Z
+cat g3/apca.crt.pem g3/root.crt.pem > g3/chain.pem
+rm -rf g3/rootdb g3/apdb g3/roguedb
+
 # SSH keys for the SFTP channel and the test sshd.
 ssh-keygen -q -t ed25519 -N '' -C gateway-test-host -f ssh/host_ed25519 >/dev/null
 ssh-keygen -q -t ed25519 -N '' -C gateway-test-client -f ssh/client_ed25519 >/dev/null
 
 rm -rf cadb ext.cnf ./*/*.srl ./*.srl
 chmod 600 ./*/*key* ssh/host_ed25519 ssh/client_ed25519
-chmod 644 ./*/*.crt.pem peppol/chain.pem ssh/*.pub
+chmod 644 ./*/*.crt.pem peppol/chain.pem g3/chain.pem g3/apca.crl.pem ssh/*.pub
 touch .complete
 echo "test PKI generated in $out" >&2
