@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "dimona",   cmd_dimona,   "export Dimona declarations as a signed batch (FI/FS/GO)" },
 	{ "dmfa",     cmd_dmfa,     "the quarterly DmfA: export, update, queue for the service" },
 	{ "invoice",  cmd_invoice,  "export Peppol BIS 3.0 invoices; validate UBL invoices" },
+	{ "as4",      cmd_as4,      "Peppol AS4: verify a captured message or receipt" },
 	{ "onss",     cmd_onss,     "ONSS batch channel: show-answer, send, poll, apply, run" },
 	{ "intake",   cmd_intake,   "add contract or invoice record files to the durable queue" },
 	{ "run",      cmd_run,      "run the gateway: build, send and track queued messages" },
