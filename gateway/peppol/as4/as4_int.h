@@ -157,7 +157,8 @@ gw_rc gz_decompress(const unsigned char *in, size_t len, unsigned char **out, si
 xmlDocPtr soap_read(const unsigned char *bytes, size_t len, char *why, size_t whycap);
 /* Serialise doc (no XML declaration changes), malloc'd. */
 gw_rc soap_write(xmlDocPtr doc, unsigned char **out, size_t *len);
-/* Header, eb:Messaging, Body of an envelope; NULL when any is missing or repeated. */
+/* Header, eb:Messaging, Body of an envelope: GW_EINPUT when one is missing,
+ * GW_ECRYPTO when one is repeated (signature wrapping hides a part so). */
 gw_rc soap_parts(xmlDocPtr doc, xmlNodePtr *header, xmlNodePtr *messaging, xmlNodePtr *body,
                  char *why, size_t whycap);
 

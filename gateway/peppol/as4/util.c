@@ -377,17 +377,17 @@ soap_parts(xmlDocPtr doc, xmlNodePtr *header, xmlNodePtr *messaging, xmlNodePtr 
 	}
 	/* One Header and one Body: a second one is how signature wrapping hides
 	 * an unsigned part beside the signed one. */
-	if (x_count(env, NS_S12, "Header") != 1 || x_count(env, NS_S12, "Body") != 1) {
-		snprintf(why, whycap, "Envelope: expected one Header and one Body, found %d and %d",
-		         x_count(env, NS_S12, "Header"), x_count(env, NS_S12, "Body"));
-		return GW_EINPUT;
+	int nh = x_count(env, NS_S12, "Header"), nb = x_count(env, NS_S12, "Body");
+	if (nh != 1 || nb != 1) {
+		snprintf(why, whycap, "Envelope: expected one Header and one Body, found %d and %d", nh, nb);
+		return nh > 1 || nb > 1 ? GW_ECRYPTO : GW_EINPUT;
 	}
 	*header = x_child(env, NS_S12, "Header");
 	*body = x_child(env, NS_S12, "Body");
-	if (x_count(*header, NS_EB, "Messaging") != 1) {
-		snprintf(why, whycap, "Header: expected one eb:Messaging, found %d",
-		         x_count(*header, NS_EB, "Messaging"));
-		return GW_EINPUT;
+	int nm = x_count(*header, NS_EB, "Messaging");
+	if (nm != 1) {
+		snprintf(why, whycap, "Header: expected one eb:Messaging, found %d", nm);
+		return nm > 1 ? GW_ECRYPTO : GW_EINPUT;
 	}
 	*messaging = x_child(*header, NS_EB, "Messaging");
 	return GW_OK;
