@@ -417,18 +417,44 @@ read_encryption(xmlNodePtr sec, const char *cid, X509 *mine, char *wrapped, size
 		snprintf(why, whycap, "EncryptedKey: MGF \"%s\" is not MGF1-SHA256", alg);
 		return AS4_E0103;
 	}
-	/* Encrypted to us? When the sender names the certificate, it must be ours. */
-	xmlNodePtr is = x_child(x_child(x_child(x_child(ek, NS_DS, "KeyInfo"), NS_WSSE,
-	                                        "SecurityTokenReference"), NS_DS, "X509Data"),
-	                        NS_DS, "X509IssuerSerial");
-	if (is != NULL) {
-		char iss[512], ser[128], want_iss[512], want_ser[128];
+	/* Encrypted to us? When the sender names the certificate, it must be ours.
+	 * By issuer and serial (ours), the serial alone is compared: peers spell
+	 * issuer names differently, and a serial from another CA that happens to
+	 * match fails at decryption anyway. By a BinarySecurityToken (phase4's
+	 * way), the certificate itself is compared. */
+	xmlNodePtr str = x_child(x_child(ek, NS_DS, "KeyInfo"), NS_WSSE, "SecurityTokenReference");
+	xmlNodePtr is = x_child(x_child(str, NS_DS, "X509Data"), NS_DS, "X509IssuerSerial");
+	char ser[128], want_iss[512], want_ser[128], ref[256];
+	if (is != NULL && issuer_serial(mine, want_iss, sizeof want_iss, want_ser, sizeof want_ser)) {
 		x_text(x_child(is, NS_DS, "X509SerialNumber"), ser, sizeof ser);
-		x_text(x_child(is, NS_DS, "X509IssuerName"), iss, sizeof iss);
-		if (issuer_serial(mine, want_iss, sizeof want_iss, want_ser, sizeof want_ser) &&
-		    (strcmp(ser, want_ser) != 0 || strcmp(iss, want_iss) != 0)) {
-			snprintf(why, whycap, "EncryptedKey: encrypted to certificate %s / %s, not ours", iss, ser);
+		if (strcmp(ser, want_ser) != 0) {
+			snprintf(why, whycap, "EncryptedKey: encrypted to certificate serial %s, not ours (%s)",
+			         ser, want_ser);
 			return AS4_E0102;
+		}
+	}
+	if (x_attr(x_child(str, NS_WSSE, "Reference"), NULL, "URI", ref, sizeof ref) && ref[0] == '#') {
+		for (xmlNodePtr t = x_child(sec, NS_WSSE, "BinarySecurityToken"); t;
+		     t = x_next(t, NS_WSSE, "BinarySecurityToken")) {
+			xmlChar *id = x_id(t);
+			int match = id != NULL && strcmp((const char *)id, ref + 1) == 0;
+			xmlFree(id);
+			if (!match)
+				continue;
+			xmlChar *text = xmlNodeGetContent(t);
+			size_t dl = 0;
+			unsigned char *der = text ? b64_decode((const char *)text, &dl) : NULL;
+			xmlFree(text);
+			const unsigned char *q = der;
+			X509 *c = der ? d2i_X509(NULL, &q, (long)dl) : NULL;
+			free(der);
+			int ours = c != NULL && X509_cmp(c, mine) == 0;
+			X509_free(c);
+			if (!ours) {
+				snprintf(why, whycap, "EncryptedKey: encrypted to the certificate in token %s, "
+				         "not ours", ref + 1);
+				return AS4_E0102;
+			}
 		}
 	}
 	xmlNodePtr cv = x_child(x_child(ek, NS_XENC, "CipherData"), NS_XENC, "CipherValue");
