@@ -513,6 +513,29 @@ test_mime_garbage(void **state)
 	assert_non_null(strstr(why, "boundary"));
 }
 
+/* The real outgoing phase4 message of the reference: its headers and
+ * encryption pass every check up to the key, which is another AP's. */
+static void
+test_real_phase4_message(void **state)
+{
+	(void)state;
+	const char *ref = getenv("REF");
+	char path[700], why[512];
+	snprintf(path, sizeof path, "%s/peppol/as4/dump-raw.as4out", ref ? ref : "../shared/reference");
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		skip();
+	unsigned char *b = malloc(1 << 20);
+	size_t n = fread(b, 1, 1 << 20, f);
+	fclose(f);
+	struct as4_inbound in;
+	as4_ebms e = receive_as(receiver, NULL, b, n, &in, why, sizeof why);
+	if (e != AS4_E0102 || strstr(why, "not ours") == NULL)
+		fail_msg("got %s (%s), want EBMS:0102 not ours", as4_ebms_code(e), why);
+	assert_string_equal(in.info.message_id, "17a7c374-efe3-41e2-ac0d-8a8f47529e47@phase4");
+	free(b);
+}
+
 int
 main(void)
 {
@@ -529,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_not_serviced),
 		cmocka_unit_test(test_decompression),
 		cmocka_unit_test(test_mime_garbage),
+		cmocka_unit_test(test_real_phase4_message),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
