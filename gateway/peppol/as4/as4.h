@@ -120,7 +120,7 @@ gw_rc as4_cert_check(X509_STORE *store, X509 *cert, int64_t at_s, char *why, siz
 /* Who we are when receiving, and what we service. */
 struct as4_recv_params {
 	const struct gw_signer *me;      /* our certificate and decryption key */
-	const struct as4_trust *trust;
+	const struct as4_trust *trust;   /* NULL: no chain check (tools and fuzzing only) */
 	/* 1 when we service receiver for doctype/process; NULL: everything. */
 	int (*serviced)(void *arg, const char *receiver, const char *doctype, const char *process);
 	void *serviced_arg;
