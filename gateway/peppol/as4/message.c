@@ -95,7 +95,7 @@ as4_message_free(struct as4_message *m)
 
 /* The SOAP envelope text of a user message (digests and signature later). */
 static void
-envelope(struct abuf *b, const struct as4_send_params *p, const struct as4_sbdh *h,
+envelope(struct abuf *b, const struct as4_sbdh *h,
          const char *msgid, const char *ts, const char *from, const char *to, const char *cid,
          const char *wrapped, X509 *rcert, const char *ids[3])
 {
@@ -205,7 +205,7 @@ as4_build_message(const struct as4_send_params *p, struct as4_message *out, char
 	as4_uuid(u, sizeof u);
 	snprintf(id_ek, sizeof id_ek, "EK-%s", u);
 	const char *ids[3] = { id_msg, id_body, id_ek };
-	envelope(&env, p, &h, out->message_id, ts, from, to, cid, wrapped, p->receiver_cert, ids);
+	envelope(&env, &h, out->message_id, ts, from, to, cid, wrapped, p->receiver_cert, ids);
 	if (env.failed) {
 		rc = GW_ENOMEM;
 		goto out;

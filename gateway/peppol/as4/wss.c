@@ -216,14 +216,13 @@ prefixes_of(xmlNodePtr alg, char *buf, size_t cap)
 static X509 *
 signer_cert(xmlNodePtr sec, xmlNodePtr sig, char *why, size_t whycap)
 {
-	char uri[256], vt[256], b64[16];
+	char uri[256], vt[256];
 	xmlNodePtr ref = x_child(x_child(x_child(sig, NS_DS, "KeyInfo"), NS_WSSE, "SecurityTokenReference"),
 	                         NS_WSSE, "Reference");
 	if (!x_attr(ref, NULL, "URI", uri, sizeof uri) || uri[0] != '#') {
 		snprintf(why, whycap, "Signature: KeyInfo does not refer to a BinarySecurityToken");
 		return NULL;
 	}
-	(void)b64;
 	for (xmlNodePtr t = x_child(sec, NS_WSSE, "BinarySecurityToken"); t;
 	     t = x_next(t, NS_WSSE, "BinarySecurityToken")) {
 		xmlChar *id = x_id(t);
