@@ -513,6 +513,37 @@ test_mime_garbage(void **state)
 	assert_non_null(strstr(why, "boundary"));
 }
 
+/* The headers the profile fixes are checked before anything else (0009),
+ * the compression policy too (0103); a header value outside those checks
+ * is still covered by the signature (0101). */
+static void
+test_header_checks(void **state)
+{
+	(void)state;
+	struct as4_message m;
+	size_t n;
+	unsigned char *b;
+	build(sender, receiver->cert, &m);
+	b = replace(&m, "urn:fdc:peppol.eu:2017:agreements:tia:ap_provider", "urn:x:agreement", &n);
+	expect(receiver, b, n, m.content_type, AS4_E0009, "AgreementRef");
+	free(b);
+	b = replace(&m, "<eb:Property name=\"finalRecipient\"",
+	            "<eb:Property name=\"trackingIdentifier\">t1</eb:Property><eb:Property name=\"finalRecipient\"", &n);
+	expect(receiver, b, n, m.content_type, AS4_E0009, "trackingIdentifier");
+	free(b);
+	b = replace(&m, "<eb:PartyId type=\"urn:fdc:peppol.eu:2017:identifiers:ap\">PBE000101",
+	            "<eb:PartyId type=\"urn:oasis:names:tc:ebcore:partyid-type:unregistered\">PBE000101", &n);
+	expect(receiver, b, n, m.content_type, AS4_E0009, "PartyInfo/From");
+	free(b);
+	b = replace(&m, "<eb:Property name=\"CompressionType\">application/gzip</eb:Property>", "", &n);
+	expect(receiver, b, n, m.content_type, AS4_E0103, "CompressionType");
+	free(b);
+	b = replace(&m, "<eb:ConversationId>", "<eb:ConversationId>x", &n);
+	expect(receiver, b, n, m.content_type, AS4_E0101, "digest");
+	free(b);
+	as4_message_free(&m);
+}
+
 /* The real outgoing phase4 message of the reference: its headers and
  * encryption pass every check up to the key, which is another AP's. */
 static void
@@ -552,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_not_serviced),
 		cmocka_unit_test(test_decompression),
 		cmocka_unit_test(test_mime_garbage),
+		cmocka_unit_test(test_header_checks),
 		cmocka_unit_test(test_real_phase4_message),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
