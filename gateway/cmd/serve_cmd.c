@@ -1,6 +1,7 @@
 /*
  * cmd/serve_cmd.c - gateway serve: the embedded HTTPS server on its own
- * (dashboard, message pages, metrics, health), until SIGTERM or SIGINT.
+ * (dashboard, message pages, metrics, health, intake API), until SIGTERM
+ * or SIGINT.
  *
  * Options only; the server and its pages are service/http_server and
  * service/web. --port-file writes the port once listening (whole or not
@@ -26,14 +27,17 @@ serve_usage(FILE *f)
 {
 	fprintf(f, "usage: gateway serve [--port N] [--port-file FILE]\n\n"
 	    "Serves the operator's dashboard (/), a page per message (/message/ID),\n"
-	    "Prometheus metrics (/metrics) and the health check (/healthz) on [http]\n"
+	    "Prometheus metrics (/metrics), the health check (/healthz) and the intake\n"
+	    "API (/api/v1/: docs/openapi.yaml) on [http]\n"
 	    "listen, with TLS from [http] cert and key. Every page but /healthz needs a\n"
 	    "credential: a bearer token ([http] token_file; a browser logs in once at\n"
 	    "/login with it) or a client certificate under [http] client_ca.\n"
 	    "--port overrides [http] port (0: any free port); --port-file writes the\n"
 	    "port once listening. Stops on SIGTERM or SIGINT.\n\nexamples:\n"
 	    "  gateway serve --port 8080\n"
-	    "  curl -H \"Authorization: Bearer $(cat token)\" https://localhost:8080/metrics\n");
+	    "  curl -H \"Authorization: Bearer $(cat token)\" https://localhost:8080/metrics\n"
+	    "  curl -H \"Authorization: Bearer $(cat token)\" --data-binary @contracts.jsonl \\\n"
+	    "       https://localhost:8080/api/v1/contracts\n");
 }
 
 int
@@ -63,21 +67,19 @@ cmd_serve(int argc, char **argv)
 			return GW_EXIT_USAGE;
 		}
 	}
-	size_t nr;
-	const struct http_route *routes = web_routes(&nr);
-	struct http_server *s = NULL;
+	struct web *s = NULL;
 	char err[512];
-	if (http_server_start(&s, &o, routes, nr, err, sizeof err) != GW_OK) {
+	if (web_start(&s, &o, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "gateway serve: %s\n", err);
 		return GW_EXIT_USAGE;
 	}
-	int port = http_server_port(s);
+	int port = web_port(s);
 	if (port_file != NULL) {
 		char text[16];
 		int tl = snprintf(text, sizeof text, "%d\n", port);
 		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, err, sizeof err) != GW_OK) {
 			fprintf(stderr, "gateway serve: cannot write %s: %s\n", port_file, err);
-			http_server_stop(s);
+			web_stop(s);
 			return GW_EXIT_USAGE;
 		}
 	}
@@ -91,7 +93,9 @@ cmd_serve(int argc, char **argv)
 	fflush(stdout);
 	while (!serve_stop)
 		usleep(100000);   /* a signal between the test and a pause() would be lost */
-	http_server_stop(s);
-	printf("stopped by signal\n");
+	unsigned long groups, records;
+	web_intake_counts(s, &groups, &records);
+	web_stop(s);
+	printf("intake API: %lu groups, %lu records taken in\nstopped by signal\n", groups, records);
 	return GW_EXIT_OK;
 }

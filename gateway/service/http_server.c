@@ -229,6 +229,11 @@ send_response(struct MHD_Connection *c, struct http_response *rs, int www_auth,
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"gateway\"");
 	if (location != NULL)
 		MHD_add_response_header(r, "Location", location);
+	if (rs->retry_after_s > 0) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%d", rs->retry_after_s);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
 	if (cookie != NULL)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)(rs->status ? rs->status : 200), r);

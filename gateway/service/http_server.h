@@ -30,6 +30,7 @@ struct http_response {
 	const char *content_type;       /* static string; "text/plain" when NULL */
 	char *body;                     /* malloc'd; the server frees it */
 	size_t len;
+	int retry_after_s;              /* > 0: a Retry-After header */
 };
 
 typedef void (*http_handler)(void *ctx, const struct http_request *rq, struct http_response *rs);

@@ -1,15 +1,23 @@
 /*
- * web.h - the operator's web routes on the embedded server: the dashboard,
- * a page per message, the health check and the metrics. One table, so that
- * `gateway serve` and (later) `gateway run` serve the same pages.
+ * web.h - the gateway's web side on the embedded server: the operator's
+ * dashboard and message pages, the health check, the metrics, and the
+ * intake API (POST records, GET their state). One table of routes, so that
+ * `gateway serve` and (later) `gateway run` serve the same.
  */
 #ifndef GW_SERVICE_WEB_H
 #define GW_SERVICE_WEB_H
 
-#include <stddef.h>
+#include "core/err.h"
 #include "service/http_server.h"
 
-/* The routes; *n gets their number. Static: valid for the whole process. */
-const struct http_route *web_routes(size_t *n);
+struct web;
+
+/* Start the intake writer and the server with every route. */
+gw_rc web_start(struct web **w, const struct http_server_opts *o, char *err, size_t errcap);
+int web_port(const struct web *w);
+/* Intake groups committed and records taken so far. */
+void web_intake_counts(struct web *w, unsigned long *groups, unsigned long *records);
+/* Stop serving, then let the intake writer finish what it holds. */
+void web_stop(struct web *w);
 
 #endif
