@@ -28,7 +28,7 @@ serve_usage(FILE *f)
 	fprintf(f, "usage: gateway serve [--port N] [--port-file FILE]\n\n"
 	    "Serves the operator's dashboard (/), a page per message (/message/ID),\n"
 	    "Prometheus metrics (/metrics), the health check (/healthz) and the intake\n"
-	    "API (/api/v1/: docs/openapi.yaml) on [http]\n"
+	    "API (/api/v1/: docs/openapi.json) on [http]\n"
 	    "listen, with TLS from [http] cert and key. Every page but /healthz needs a\n"
 	    "credential: a bearer token ([http] token_file; a browser logs in once at\n"
 	    "/login with it) or a client certificate under [http] client_ca.\n"

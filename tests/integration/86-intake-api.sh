@@ -77,6 +77,26 @@ code=$(curl -s -o "$w/rec" -w '%{http_code}' -H "$auth" "$u/records/$id")
 [ "$code" = 200 ] && grep -q '"kind":"dimona-in"' "$w/rec" || fail "GET record: $code $(cat "$w/rec")"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$auth" "$u/records/NO-SUCH")" = 404 ] || fail "GET unknown record"
 
+# docs/openapi.json is valid JSON and every path it describes is served
+# (none answers 404 with the credential).
+python3 - docs/openapi.json "$u" "$(cat "$w/token")" <<'PY' || fail "docs/openapi.json and the server disagree"
+import json, sys, urllib.request, urllib.error
+doc = json.load(open(sys.argv[1]))
+base = sys.argv[2].rsplit("/api/v1", 1)[0]
+for path, ops in doc["paths"].items():
+    for method in ops:
+        url = base + path.replace("{id}", "X")
+        req = urllib.request.Request(url, method=method.upper(), data=b"{}" if method == "post" else None,
+                                     headers={"Authorization": "Bearer " + sys.argv[3]})
+        try:
+            code = urllib.request.urlopen(req).status
+        except urllib.error.HTTPError as e:
+            code = e.code
+        body404 = code == 404 and "{id}" not in path
+        if body404 or code in (405, 501):
+            print(method.upper(), path, "->", code); sys.exit(1)
+PY
+
 # The burst (the time-shifted second pass of make check, which only looks
 # for tests that read the real date, sends a fifth of it).
 burst=10000
