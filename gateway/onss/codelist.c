@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xml_safe.h"
+#include "core/xml_text.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -41,40 +42,6 @@ cmp_code(const void *a, const void *b)
 	return strcmp(((const struct code_label *)a)->code, ((const struct code_label *)b)->code);
 }
 
-/* Text of the first child element called name, whitespace-trimmed, malloc'd. */
-static char *
-child_text(xmlNode *n, const char *name)
-{
-	for (xmlNode *c = n ? n->children : NULL; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
-			continue;
-		xmlChar *t = xmlNodeGetContent(c);
-		if (t == NULL)
-			return NULL;
-		const char *s = (const char *)t;
-		while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
-			s++;
-		size_t len = strlen(s);
-		while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
-		                   s[len - 1] == '\t'))
-			len--;
-		char *out = strndup(s, len);
-		xmlFree(t);
-		return out;
-	}
-	return NULL;
-}
-
-/* The element child called name, or NULL. */
-static xmlNode *
-child(xmlNode *n, const char *name)
-{
-	for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
 /* Load the table (caller holds the lock). */
 static void
 load(void)
@@ -99,8 +66,8 @@ load(void)
 	for (xmlNode *e = xmlDocGetRootElement(doc)->children; e; e = e->next) {
 		if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "error-code") != 0)
 			continue;
-		char *code = child_text(e, "code");
-		xmlNode *desc = child(e, "description");
+		char *code = xml_child_text(e, "code");
+		xmlNode *desc = xml_child(e, "description");
 		if (code == NULL || strlen(code) >= sizeof table[0].code || desc == NULL) {
 			free(code);
 			continue;
@@ -111,8 +78,8 @@ load(void)
 		}
 		struct code_label *l = &table[table_n++];
 		snprintf(l->code, sizeof l->code, "%s", code);
-		l->nl = child_text(desc, "nl");
-		l->fr = child_text(desc, "fr");
+		l->nl = xml_child_text(desc, "nl");
+		l->fr = xml_child_text(desc, "fr");
 		free(code);
 	}
 	xmlFreeDoc(doc);

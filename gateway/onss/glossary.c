@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xml_safe.h"
+#include "core/xml_text.h"
 #include "onss/refdir.h"
 #include <limits.h>
 #include <pthread.h>
@@ -39,27 +40,16 @@ cmp_row(const void *a, const void *b)
 	return strcmp(((const struct row *)a)->code, ((const struct row *)b)->code);
 }
 
-/* Trimmed text of the first child element called name, malloc'd; NULL
- * when absent or empty. */
+/* The trimmed text of child name, or NULL when absent or empty. */
 static char *
-text_of(xmlNode *n, const char *name)
+text_of(const xmlNode *n, const char *name)
 {
-	for (xmlNode *c = n->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, name) != 0)
-			continue;
-		xmlChar *t = xmlNodeGetContent(c);
-		if (t == NULL)
-			return NULL;
-		const char *s = (const char *)t;
-		s += strspn(s, " \t\r\n");
-		size_t len = strlen(s);
-		while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
-			len--;
-		char *out = len > 0 ? strndup(s, len) : NULL;
-		xmlFree(t);
-		return out;
+	char *t = xml_child_text(n, name);
+	if (t != NULL && t[0] == '\0') {
+		free(t);
+		t = NULL;
 	}
-	return NULL;
+	return t;
 }
 
 /* The anomalies of one block or zone element, titled zone. */
