@@ -19,7 +19,10 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: gateway config\n"
 	    "  Lists every configuration key: name, type, default (- when none), accepted\n"
-	    "  values, and the value this run uses (after --config and --set).\n");
+	    "  values, and the value this run uses (after --config and --set).\n"
+	    "  A bad key or value in the file is refused, named, with exit 2.\n\n"
+	    "examples:\n  gateway --config /etc/gateway/gateway.conf config\n"
+	    "  gateway --set queue.dsn=/srv/q.db config | grep ^queue\n");
 }
 
 int

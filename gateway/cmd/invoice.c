@@ -15,6 +15,11 @@ cmd_invoice(int argc, char **argv)
 	FILE *out = (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
 	    ? stdout : stderr;
 	fprintf(out, "usage: gateway invoice export --invoices FILE --out DIR\n"
-	    "       gateway invoice validate [--rules all|cen|peppol] FILE...\n");
+	    "       gateway invoice validate [--rules all|cen|peppol] FILE...\n\n"
+	    "export builds Peppol BIS 3.0 UBL documents from invoice records; validate\n"
+	    "checks UBL documents against the schema and the EN 16931 and Peppol rules.\n"
+	    "'gateway invoice export --help' and 'gateway invoice validate --help' say more.\n\n"
+	    "examples:\n  gateway invoice export --invoices invoices.jsonl --out out/ubl\n"
+	    "  gateway invoice validate --explain supplier-invoice.xml\n");
 	return out == stdout ? GW_EXIT_OK : GW_EXIT_USAGE;
 }

@@ -23,7 +23,9 @@ usage(FILE *out)
 	    "  Writes one Peppol BIS Billing 3.0 UBL document per invoice record of FILE\n"
 	    "  (JSON Lines) as DIR/<invoice_id>.xml. Rejected records are listed on stderr.\n"
 	    "  Exit 0 all written, 1 some records rejected, 2 usage or I/O error.\n"
-	    "  Config: peppol_ubl.payment_id = structured|digits (PaymentID form).\n");
+	    "  Config: peppol_ubl.payment_id = structured|digits (PaymentID form).\n\n"
+	    "examples:\n  gateway invoice export --invoices fixtures/invoices/sample.jsonl --out out/ubl\n"
+	    "  gateway invoice validate out/ubl/*.xml\n");
 }
 
 int

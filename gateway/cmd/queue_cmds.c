@@ -43,7 +43,9 @@ cmd_intake(int argc, char **argv)
 		    "on the peppol-as4 channel (record id inv:<invoice_id>); a higher revision adds a\n"
 		    "credit note cancelling the previous document plus a new one (docs/invoices.md).\n"
 		    "Exit 0 all taken in, 1 some records rejected, 2 usage or I/O error, or the\n"
-		    "queue refused (disk nearly full: try again later).\n");
+		    "queue refused (disk nearly full: try again later).\n\n"
+		    "examples:\n  gateway intake --contracts today.csv\n"
+		    "  gateway intake --contracts amendments.jsonl --invoices invoices.jsonl\n");
 		return GW_EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -242,7 +244,9 @@ cmd_hold(int argc, char **argv)
 		    "  cancel   cancel a message that was not sent (--force: even when an earlier\n"
 		    "           attempt's outcome is unknown)\n"
 		    "Each action is recorded in the message's history with the operator's name.\n"
-		    "Exit 1 when an action was refused.\n");
+		    "Exit 1 when an action was refused.\n\n"
+		    "examples:\n  gateway hold --reason \"waiting for the member's papers\" J-2026-120302\n"
+		    "  gateway retry m5ec0389d7bb39198e699cbc8\n");
 		return GW_EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -298,7 +302,9 @@ cmd_requeue(int argc, char **argv)
 		    "Puts failed messages that failed since WHEN (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ,\n"
 		    "or a duration ago: 30m, 2h, 7d) back to pending with a fresh expiry. Their\n"
 		    "attempt count is kept, so a message that may have reached the other side is\n"
-		    "looked up there before it is sent again.\n");
+		    "looked up there before it is sent again.\n\n"
+		    "examples:\n  gateway requeue --state failed --since 2h --dry-run\n"
+		    "  gateway requeue --state failed --since 2026-11-25 --channel onss-batch\n");
 		return GW_EXIT_OK;
 	}
 	for (int i = 1; i < argc; i++) {

@@ -33,7 +33,10 @@ usage(FILE *out)
 	    "  --json   print every valid contract as one canonical JSON line on stdout\n"
 	    "           (the summaries then go to stderr)\n"
 	    "FILE \"-\" is standard input (contracts only).\n"
-	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n");
+	    "Exit: 0 all valid, 1 something rejected, 2 usage or I/O error.\n\n"
+	    "examples:\n  gateway records validate fixtures/contracts/sample.csv\n"
+	    "  gateway records validate --kind invoice invoices.jsonl\n"
+	    "  export-from-member-tool | gateway records validate --json - > canonical.jsonl\n");
 }
 
 /* What one file's records came to, and the exit status it deserves. */

@@ -16,6 +16,8 @@ sim_command(int argc, char **argv)
 	    ? stdout : stderr;
 	fprintf(out, "usage: gateway sim onss [OPTIONS]    ONSS Dimona REST v2 simulator (HTTPS)\n"
 	    "       gateway sim batch [OPTIONS]   ONSS batch processor behind sshd\n"
-	    "'gateway sim onss --help' lists the options.\n");
+	    "'gateway sim onss --help' and 'gateway sim batch --help' list the options.\n\n"
+	    "examples:\n  gateway sim onss --ledger var/ledger.jsonl --port 8443\n"
+	    "  gateway sim batch --root /srv/sftp --state var/batch-sim\n");
 	return out == stdout ? GW_EXIT_OK : GW_EXIT_USAGE;
 }
