@@ -2,6 +2,7 @@
  * aggregate.c - the arithmetic of one DmfA worker record (see aggregate.h).
  */
 #include "onss/dmfa/aggregate.h"
+#include "onss/dmfa/contrib.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,24 +129,6 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		return GW_OK;
 	}
 
-	int64_t basis = dmfa_muldiv(gross, rule->basis_pct, 100);
-	if (basis > MAX_AMOUNT11) {
-		snprintf(errbuf, errcap, "contribution basis beyond the DmfA zone limit");
-		return GW_EINPUT;
-	}
-	struct dmfa_contrib *c = &wr->contrib[wr->ncontrib++];
-	c->code = wr->worker_code;
-	c->ctype = rule->ctype;
-	c->basis = basis;
-	c->amount = dmfa_muldiv(basis, p->rate_worker + p->rate_employer, 100LL * DMFA_RATE_ONE);
-	wr->owed = c->amount;
-	for (size_t i = 0; i < p->nextras; i++) {
-		c = &wr->contrib[wr->ncontrib++];
-		c->code = p->extras[i].code;
-		c->ctype = p->extras[i].ctype;
-		c->basis = basis;
-		c->amount = dmfa_muldiv(basis, p->extras[i].rate, 100LL * DMFA_RATE_ONE);
-		wr->owed += c->amount;
-	}
-	return GW_OK;
+	/* Ordinary and flexi: the contribution engine. */
+	return dmfa_contrib_compute(wr, rule, p, errbuf, errcap);
 }

@@ -5,7 +5,7 @@
  * Owns the declaration arithmetic: occupation lines (a new one whenever the
  * joint committee, days-per-week system, Q/S or contract type changes),
  * services (code 001, days and hours in hundredths), pay (code 001, cents)
- * and the contribution lines from the parameter table. Never writes XML and
+ * and, through the contribution engine (contrib.h), the contribution lines. Never writes XML and
  * never reads files. All amounts are integers; rounding is half up, once per
  * contribution line.
  */
@@ -20,6 +20,12 @@
 
 #define DMFA_MAX_OCC 99
 
+/* A reduction claimed on an occupation (OccupationDeduction). */
+struct dmfa_deduction {
+	int code;                  /* DeductionCode: 3000, 4300 */
+	int64_t amount;            /* cents */
+};
+
 struct dmfa_occ {
 	char jc[10];
 	int wds;                   /* WorkingDaysSystem: days per week x 100 */
@@ -28,6 +34,9 @@ struct dmfa_occ {
 	gw_ymd start, end;
 	int64_t days, hours;       /* hundredths */
 	int64_t gross;             /* cents */
+	int remun_code;            /* RemunCode: 1, or 22 for flexi pay */
+	int nded;
+	struct dmfa_deduction ded[2];
 };
 
 struct dmfa_contrib {
@@ -46,12 +55,13 @@ struct dmfa_wr {
 	int nocc;
 	struct dmfa_occ occ[DMFA_MAX_OCC];
 	int ncontrib;
-	struct dmfa_contrib contrib[1 + DMFA_MAX_EXTRAS];
+	struct dmfa_contrib contrib[1 + DMFA_MAX_EXTRAS + DMFA_MAX_SUPPS];
 	/* student solidarity contribution (kind == DMFA_RULE_STUDENT) */
 	int64_t student_remun;     /* cents */
 	int64_t student_amount;    /* cents */
 	int student_hours;         /* whole hours */
-	int64_t owed;              /* everything this record adds to NetOwedAmount */
+	int64_t owed;              /* everything this record adds to NetOwedAmount:
+	                              contributions less deductions */
 	size_t nrows;              /* contract rows it was built from */
 };
 

@@ -3,6 +3,7 @@
  * current rows, both sorted by (employer, INSS, worker code). See update.h.
  */
 #include "onss/dmfa/update.h"
+#include "onss/dmfa/contrib.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,12 @@ dmfa_wr_equal(const struct dmfa_wr *a, const struct dmfa_wr *b)
 		const struct dmfa_occ *x = &a->occ[i], *y = &b->occ[i];
 		if (strcmp(x->jc, y->jc) || x->wds != y->wds || x->q != y->q || x->s != y->s ||
 		    x->contract_type != y->contract_type || x->start != y->start || x->end != y->end ||
-		    x->days != y->days || x->hours != y->hours || x->gross != y->gross)
+		    x->days != y->days || x->hours != y->hours || x->gross != y->gross ||
+		    x->remun_code != y->remun_code || x->nded != y->nded)
 			return 0;
+		for (int k = 0; k < x->nded; k++)
+			if (x->ded[k].code != y->ded[k].code || x->ded[k].amount != y->ded[k].amount)
+				return 0;
 	}
 	for (int i = 0; i < a->ncontrib; i++)
 		if (memcmp(&a->contrib[i], &b->contrib[i], sizeof a->contrib[i]) != 0)
@@ -137,6 +142,7 @@ struct ctx {
 	struct dmfa_wr *a, *b;               /* scratch: filed, now */
 	struct person_index ix;              /* persons of the current DMPI declaration */
 	int report_blocked;                  /* report changed records that cannot be sent */
+	int eclass;                          /* EmployerClass of the current employer */
 	char d1[16], d2[16];
 };
 
@@ -175,7 +181,7 @@ write_wr_update(struct ctx *c, int action, const struct dmfa_wr *wr, int code,
 		        "\t\t\t\t\t\t<EmployerClass>%03d</EmployerClass>\n"
 		        "\t\t\t\t\t\t<WorkerCode>%03d</WorkerCode>\n"
 		        "\t\t\t\t\t\t<WorkerRecordVersionNbr>%lld</WorkerRecordVersionNbr>\n"
-		        "\t\t\t\t\t</LastSituationWR>\n", c->o->employer_class, code, last->version);
+		        "\t\t\t\t\t</LastSituationWR>\n", c->eclass, code, last->version);
 	fprintf(out, "\t\t\t\t\t<WorkerRecordUpdateAction>\n"
 	        "\t\t\t\t\t\t<EmployerClass>%03d</EmployerClass>\n"
 	        "\t\t\t\t\t\t<WorkerCode>%03d</WorkerCode>\n"
@@ -183,7 +189,7 @@ write_wr_update(struct ctx *c, int action, const struct dmfa_wr *wr, int code,
 	        "\t\t\t\t\t\t<NOSSQuarterEndingDate>%s</NOSSQuarterEndingDate>\n"
 	        "\t\t\t\t\t\t<Border>0</Border>\n"
 	        "\t\t\t\t\t\t<UpdateAction>%d</UpdateAction>\n",
-	        c->o->employer_class, code, c->d1, c->d2, action);
+	        c->eclass, code, c->d1, c->d2, action);
 	if (action != DMFA_UA_DELETE && wr) {
 		long long vers[DMFA_MAX_OCC];
 		for (int i = 0; i < wr->nocc; i++) {
@@ -229,7 +235,9 @@ person(struct ctx *c, struct span f, struct span n, const struct dmpi_declaratio
 			int code = fs.n ? fs.v[0].worker_code : ns.v[0].worker_code;
 			int have_a = build(c, fs, c->a, 0);
 			int have_b = build(c, ns, c->b, pass == 1 && write);
-			const struct dmpi_worker_record *last = find_wr(pp, c->o->employer_class, code);
+			c->eclass = dmfa_contrib_employer_class(c->p, (fs.n ? fs.v : ns.v)[0].noss,
+			                                        c->o->employer_class);
+			const struct dmpi_worker_record *last = find_wr(pp, c->eclass, code);
 			int action = -1;
 			if (ns.n > 0 && !have_b)
 				action = -1;   /* the new version cannot be declared (reported): leave the filed one */

@@ -6,6 +6,7 @@
  * DmfA (names are forbidden in NaturalPerson by the XSD).
  */
 #include "onss/dmfa/xml.h"
+#include "onss/dmfa/contrib.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,11 +94,21 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 			ind(out, t + 2);
 			fprintf(out, "<RemunSequenceNbr>01</RemunSequenceNbr>\n");
 			ind(out, t + 2);
-			fprintf(out, "<RemunCode>001</RemunCode>\n");
+			fprintf(out, "<RemunCode>%03d</RemunCode>\n", o->remun_code ? o->remun_code : 1);
 			ind(out, t + 2);
 			fprintf(out, "<RemunAmount>%lld</RemunAmount>\n", (long long)o->gross);
 			ind(out, t + 1);
 			fprintf(out, "</Remun>\n");
+		}
+		for (int k = 0; k < o->nded; k++) {
+			ind(out, t + 1);
+			fprintf(out, "<OccupationDeduction>\n");
+			ind(out, t + 2);
+			fprintf(out, "<DeductionCode>%04d</DeductionCode>\n", o->ded[k].code);
+			ind(out, t + 2);
+			fprintf(out, "<DeductionAmount>%lld</DeductionAmount>\n", (long long)o->ded[k].amount);
+			ind(out, t + 1);
+			fprintf(out, "</OccupationDeduction>\n");
 		}
 		ind(out, t);
 		fprintf(out, "</%s>\n", occ_elem);
@@ -173,7 +184,8 @@ employer_pass(FILE *out, const struct dmfa_row *v, size_t n, const struct dmfa_p
 				        "\t\t\t\t\t<NOSSQuarterStartingDate>%s</NOSSQuarterStartingDate>\n"
 				        "\t\t\t\t\t<NOSSQuarterEndingDate>%s</NOSSQuarterEndingDate>\n"
 				        "\t\t\t\t\t<Border>0</Border>\n",
-				        o->employer_class, wr->worker_code, d1, d2);
+				        dmfa_contrib_employer_class(p, wr->noss, o->employer_class),
+				        wr->worker_code, d1, d2);
 				dmfa_xml_wr_body(out, wr, "Occupation", NULL, 5);
 				fprintf(out, "\t\t\t\t</WorkerRecord>\n");
 				st->worker_records++;
