@@ -128,7 +128,7 @@ make_record(unsigned long i, unsigned long seed, char v[NCOLS][48])
 	} else if (kind < 78) {          /* flexi: one day with hours, or a month */
 		snprintf(v[18], 48, "FLX");
 		snprintf(v[19], 48, "302");
-		snprintf(v[20], 48, "015");
+		snprintf(v[20], 48, "050");   /* flexi-job manual workers */
 		if (kind < 75) {
 			unsigned s = 10 + rnd(8);
 			snprintf(v[22], 48, "%02u:00", s);

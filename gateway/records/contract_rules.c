@@ -8,6 +8,7 @@
  */
 #include "records/contract_rules.h"
 #include "core/date.h"
+#include "records/worker_regime.h"
 
 #include <string.h>
 
@@ -127,5 +128,12 @@ contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
 			    "only for worker_type STU, not %s", c->worker_type);
 		c->has_place_of_work = true;
 	}
+
+	/* The Dimona worker type and the DmfA worker code must agree: the ONSS
+	 * cross-checks them after the quarter (records/worker_regime.h). */
+	char why[320];
+	int code = (c->worker_code[0] - '0') * 100 + (c->worker_code[1] - '0') * 10 + (c->worker_code[2] - '0');
+	if (worker_regime_check(c->worker_type, code, why, sizeof why) != 0)
+		return contract_reject(rej, NAME(CF_WORKER_CODE), "%s", why);
 	return GW_OK;
 }

@@ -20,11 +20,14 @@ static gw_rc
 rec(const char *fields)
 {
 	char json[2048];
+	/* The worker code that agrees with the worker type (records/worker_regime.h). */
+	const char *code = strstr(fields, "\"worker_type\":\"STU\"") ? "840" :
+	    strstr(fields, "\"worker_type\":\"FLX\"") ? "050" : "046";
 	int n = snprintf(json, sizeof json,
 	    "{\"contract_id\":\"T-1\",\"revision\":\"1\",\"status\":\"active\","
 	    "\"employer_noss\":\"051234526\",\"employer_kbo\":\"0456789034\","
-	    "\"worker_code\":\"046\",\"days_worked\":\"1\",\"hours_worked\":\"8\","
-	    "\"gross_wage_cents\":\"100\",%s}", fields);
+	    "\"worker_code\":\"%s\",\"days_worked\":\"1\",\"hours_worked\":\"8\","
+	    "\"gross_wage_cents\":\"100\",%s}", code, fields);
 	assert_true(n > 0 && (size_t)n < sizeof json);
 	return contract_from_json(json, (size_t)n, &c, &rej);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "records/reader.h"
+#include "records/worker_regime.h"
 
 /* Round a*b/c half up; all non-negative, c > 0. */
 static int64_t
@@ -96,6 +97,7 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	memset(&row, 0, sizeof row);
 	snprintf(row.contract_id, sizeof row.contract_id, "%s", c->contract_id);
 	snprintf(row.jc, sizeof row.jc, "%s", c->joint_committee);
+	snprintf(row.wtype, sizeof row.wtype, "%s", c->worker_type);
 	row.revision = c->revision;
 	row.noss = (uint32_t)digits(c->employer_noss);
 	row.kbo = digits(c->employer_kbo);
@@ -247,6 +249,8 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 			continue;
 		if (r->v[i].cancelled || r->v[i].start / 10000 != first / 10000 || r->v[i].start > last)
 			continue;
+		if (!worker_type_has_dmfa(r->v[i].wtype))
+			continue;   /* Dimona only: no DmfA for this worker type */
 		r->v[w++] = r->v[i];
 	}
 	r->n = w;

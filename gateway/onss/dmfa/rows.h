@@ -22,6 +22,7 @@
 struct dmfa_row {
 	char contract_id[CONTRACT_ID_MAX + 1];
 	char jc[10];              /* joint committee as declared: 304, 329.02 */
+	char wtype[4];            /* Dimona worker type: OTH, STU, FLX, DWD... */
 	uint32_t revision;
 	uint32_t noss;            /* employer ONSS number */
 	uint64_t kbo;             /* employer enterprise number */
@@ -65,7 +66,9 @@ typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char
 
 /* Keep the highest revision of each contract, drop cancelled ones, apply
  * the student quota over the calendar year, keep only rows starting in the
- * quarter and sort them for writing. Rows without INSS or without a rule
+ * quarter and sort them for writing. Rows of a worker type without DmfA
+ * (DWD, STG, IVT, TRI, O17, S17, T17: records/worker_regime.h) are dropped:
+ * they owe nothing. Rows without INSS or without a rule
  * for their worker code are reported through reject and removed.
  * *nrejected counts them. */
 gw_rc dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
