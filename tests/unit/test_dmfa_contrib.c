@@ -52,6 +52,13 @@ static const char TABLE[] =
 	"20231 student.hours_quota 600 | test\n";
 
 static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+	return t ? t : ".";
+}
+
+static const char *
 ref(void)
 {
 	const char *r = getenv("REF");
@@ -356,6 +363,32 @@ test_declaration_validates(void **state)
 	dmfa_rows_free(&rows);
 }
 
+/* The shipped table loads for the Q4 2026 declaration, and a flexi evening
+ * there owes the 2024 rate: 90.00 EUR x 28 % = 25.20 EUR, nothing else. */
+static void
+test_shipped_table(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	char path[512], err[256] = "";
+	snprintf(path, sizeof path, "%s/schemas/dmfa/params.txt", top());
+	gw_rc rc = dmfa_params_load(path, 20264, &p, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(rc, GW_OK);
+	const struct dmfa_code_rule *r = dmfa_params_rule(&p, 50);
+	assert_non_null(r);
+	assert_int_equal(r->kind, DMFA_RULE_FLEXI);
+	assert_non_null(dmfa_params_rule(&p, 450));
+	assert_int_equal(dmfa_params_rule(&p, 15)->kind, DMFA_RULE_ORDINARY);
+	assert_non_null(dmfa_params_employer(&p, 51234526));   /* employer.default */
+	struct dmfa_row f = row("F-2", 51234526, 80010100107ULL, 50, 20261105, 100, 600, 9000);
+	build(&f, 1, &p);
+	assert_int_equal(WR.ncontrib, 1);
+	assert_int_equal(WR.contrib[0].amount, 2520);
+	assert_int_equal(WR.owed, 2520);
+}
+
 int
 main(void)
 {
@@ -367,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_small_nonprofit_employer),
 		cmocka_unit_test(test_unknown_employer_or_category_refused),
 		cmocka_unit_test(test_declaration_validates),
+		cmocka_unit_test(test_shipped_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
