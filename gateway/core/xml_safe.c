@@ -15,9 +15,12 @@
 
 #include <libxml/tree.h>
 
-/* Options a document from outside never gets: they load or expand DTDs. */
+/* Options a document from outside never gets: they load or expand DTDs,
+ * or (HUGE) lift the parser's limits on nesting depth (256 levels) and on
+ * the length of one text node, attribute value or name (10 MB), which are
+ * what keeps a deep or huge document from exhausting the stack or memory. */
 #define XML_SAFE_FORBIDDEN (XML_PARSE_NOENT | XML_PARSE_DTDLOAD | XML_PARSE_DTDATTR | \
-	XML_PARSE_DTDVALID | XML_PARSE_XINCLUDE)
+	XML_PARSE_DTDVALID | XML_PARSE_XINCLUDE | XML_PARSE_HUGE)
 
 static _Thread_local int tl_doctype;
 static _Thread_local char tl_first[300];

@@ -22,16 +22,16 @@
 
 /* Parse buf as a document from outside. pc: a parser context to reuse (its
  * error and DOCTYPE handlers are set here), or NULL for a fresh one. opts:
- * extra XML_PARSE_* options (NOBLANKS, COMPACT, HUGE); NOENT, DTDLOAD,
- * DTDATTR, DTDVALID and XINCLUDE are dropped, NONET, NOERROR and NOWARNING
- * always added. NULL when refused, with why ("line N: not well-formed
+ * extra XML_PARSE_* options (NOBLANKS, COMPACT); NOENT, DTDLOAD, DTDATTR,
+ * DTDVALID, XINCLUDE and HUGE are dropped (libxml2's depth and node-size
+ * limits always hold), NONET, NOERROR and NOWARNING always added. NULL when refused, with why ("line N: not well-formed
  * XML: ...", XML_SAFE_DOCTYPE_REFUSED, "no root element"); the caller puts
  * the file name in front. Namespace errors (an undeclared prefix) refuse
  * the document too. */
 xmlDocPtr xml_safe_read_memory(xmlParserCtxtPtr pc, const char *buf, size_t len, const char *name,
                                int opts, char *why, size_t whycap);
-/* The same for a file on disk (read by libxml2 itself, no size cap but
- * libxml2's own limits unless opts has XML_PARSE_HUGE). */
+/* The same for a file on disk (read by libxml2 itself: no size cap of
+ * its own, libxml2's depth and node-size limits). */
 xmlDocPtr xml_safe_read_file(const char *path, int opts, char *why, size_t whycap);
 
 #endif

@@ -311,7 +311,7 @@ process_go(struct simb *sb, struct seen *seen, size_t fo, const char *go)
 	}
 	/* An upload is data from outside for the processor too: no DOCTYPE. */
 	char why[300];
-	doc = xml_safe_read_file(p, XML_PARSE_HUGE, why, sizeof why);
+	doc = xml_safe_read_file(p, 0, why, sizeof why);
 	if (doc == NULL) {
 		log_warn(NULL, go, "%s: %s", fi, why);
 		err_id = "ACRF-102";

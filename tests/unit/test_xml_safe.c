@@ -152,6 +152,71 @@ test_file(void **state)
 	unlink(path);
 }
 
+/* n nested <a> elements, or NULL when n is 0: 100,000 levels would run a
+ * recursive consumer out of stack; the parser must stop at its depth limit
+ * (256) whatever options the caller asks for. */
+static char *
+nested(int n)
+{
+	size_t cap = (size_t)n * 7 + 1;
+	char *x = malloc(cap);
+	assert_non_null(x);
+	size_t o = 0;
+	for (int i = 0; i < n; i++, o += 3)
+		memcpy(x + o, "<a>", 3);
+	for (int i = 0; i < n; i++, o += 4)
+		memcpy(x + o, "</a>", 4);
+	x[o] = '\0';
+	return x;
+}
+
+static void
+test_deep_nesting_refused(void **state)
+{
+	(void)state;
+	char *x = nested(100000);
+	/* HUGE is what lifts the depth limit: it is dropped, never honoured. */
+	int asks[] = { 0, XML_PARSE_HUGE, XML_PARSE_HUGE | XML_PARSE_NOBLANKS };
+	for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+		assert_null(parse(x, asks[i]));
+		if (strstr(why, "Excessive depth") == NULL)
+			fprintf(stderr, "got: %s\n", why);
+		assert_non_null(strstr(why, "not well-formed XML: Excessive depth in document: 256"));
+	}
+	free(x);
+	/* Legitimate nesting (answers and invoices stay under 20) parses. */
+	x = nested(200);
+	xmlDocPtr d = parse(x, 0);
+	assert_non_null(d);
+	xmlFreeDoc(d);
+	free(x);
+}
+
+/* One attribute value of 11 MB, beyond libxml2's 10 MB limit on a single
+ * value, is refused even when the caller asks for HUGE. (libxml2 2.9 keeps
+ * one text node of any length read in one piece: that costs memory in
+ * proportion to the input only, and the input is capped by each reader:
+ * 512 MiB for an answer, [peppol] max_invoice_bytes for an invoice.) */
+static void
+test_huge_attribute_refused(void **state)
+{
+	(void)state;
+	size_t n = 11u << 20;
+	char *x = malloc(n + 64);
+	assert_non_null(x);
+	memcpy(x, "<a b=\"", 6);
+	memset(x + 6, 'x', n);
+	memcpy(x + 6 + n, "\"/>", 4);
+	assert_null(parse(x, XML_PARSE_HUGE));
+	assert_non_null(strstr(why, "not well-formed XML: AttValue length too long"));
+	/* The same at 1 MB is an ordinary document. */
+	memcpy(x + 6 + (1u << 20), "\"/>", 4);
+	xmlDocPtr d = parse(x, 0);
+	assert_non_null(d);
+	xmlFreeDoc(d);
+	free(x);
+}
+
 int
 main(void)
 {
@@ -161,6 +226,8 @@ main(void)
 		cmocka_unit_test(test_plain_documents_parse),
 		cmocka_unit_test(test_other_refusals),
 		cmocka_unit_test(test_file),
+		cmocka_unit_test(test_deep_nesting_refused),
+		cmocka_unit_test(test_huge_attribute_refused),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	xmlCleanupParser();

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -593,6 +594,17 @@ onss_answer_parse_file(const char *path, int flags, struct onss_answer **out,
 		snprintf(errbuf, errcap, "%s: %s", path, strerror(errno));
 		return GW_EIO;
 	}
+	/* Refuse an oversized file by its size, before a byte of it is read
+	 * (a 1 GB answer would otherwise fill 512 MiB of memory first); the
+	 * loop below still stops a pipe or a file that grows. The callers put
+	 * the file name in front of a GW_EINPUT reason. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > ANSWER_MAX_BYTES) {
+		fclose(f);
+		snprintf(errbuf, errcap, "file too large: %lld bytes, an answer has at most %ld; not read",
+		    (long long)st.st_size, ANSWER_MAX_BYTES);
+		return GW_EINPUT;
+	}
 	for (;;) {
 		if (len == cap) {
 			size_t ncap = cap ? cap * 2 : 65536;
@@ -601,7 +613,7 @@ onss_answer_parse_file(const char *path, int flags, struct onss_answer **out,
 			if (ncap == cap) {
 				fclose(f);
 				free(buf);
-				snprintf(errbuf, errcap, "%s: file too large", path);
+				snprintf(errbuf, errcap, "file too large: more than %ld bytes", ANSWER_MAX_BYTES);
 				return GW_EINPUT;
 			}
 			char *nb = realloc(buf, ncap);
