@@ -56,9 +56,10 @@
 #define API "/REST/dimona/v2"
 #define TOKEN_PATH "/REST/oauth/v5/token"
 
-enum fault { F_429, F_500, F_503, F_DROP, F_SLOW, F_TRUNC, F_MALFORMED, F_TOKENDOWN, F_401, F__N };
+enum fault { F_429, F_500, F_503, F_DROP, F_SLOW, F_TRUNC, F_MALFORMED, F_TOKENDOWN, F_401, F_RESET,
+	F__N };
 static const char *const fault_names[F__N] = {
-	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown", "401",
+	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown", "401", "reset",
 };
 
 struct token { char tok[65]; int64_t exp; };
@@ -166,6 +167,54 @@ reply(struct MHD_Connection *conn, unsigned status, const char *ctype, const cha
 		MHD_add_response_header(r, "Retry-After", b);
 	}
 	enum MHD_Result ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A body cut by a connection reset: what is left to send of a copy. */
+struct cut_body { char *buf; size_t len, cut; };
+
+static ssize_t
+cut_body_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct cut_body *c = cls;
+	if (pos >= c->cut)
+		return MHD_CONTENT_READER_END_WITH_ERROR;   /* closes the connection */
+	size_t n = c->cut - (size_t)pos < max ? c->cut - (size_t)pos : max;
+	memcpy(out, c->buf + pos, n);
+	return (ssize_t)n;
+}
+
+static void
+cut_body_free(void *cls)
+{
+	struct cut_body *c = cls;
+	free(c->buf);
+	free(c);
+}
+
+/* 200 announcing len bytes (Content-Length), of which only the first half
+ * is sent before the connection is closed: a reset in the middle of the
+ * body, unlike "trunc", whose short body is complete as announced. */
+static enum MHD_Result
+reply_reset(struct MHD_Connection *conn, const char *body, size_t len)
+{
+	struct cut_body *c = calloc(1, sizeof *c);
+	if (c == NULL || (c->buf = malloc(len ? len : 1)) == NULL) {
+		free(c);
+		return MHD_NO;
+	}
+	memcpy(c->buf, body, len);
+	c->len = len;
+	c->cut = len / 2;
+	struct MHD_Response *r = MHD_create_response_from_callback(len, 4096, cut_body_read, c,
+	    cut_body_free);
+	if (r == NULL) {
+		cut_body_free(c);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	enum MHD_Result ret = MHD_queue_response(conn, 200, r);
 	MHD_destroy_response(r);
 	return ret;
 }
@@ -437,6 +486,8 @@ get_declaration(struct sim *s, struct MHD_Connection *conn, const char *id)
 	enum MHD_Result ret;
 	if (roll(s, F_TRUNC))
 		ret = reply(conn, 200, "application/json", out, len / 2, NULL, -1);
+	else if (roll(s, F_RESET))
+		ret = reply_reset(conn, out, len);
 	else if (roll(s, F_MALFORMED))
 		ret = reply(conn, 200, "application/json", "{\"declarationStatus\":[1,2", 25, NULL, -1);
 	else
@@ -848,7 +899,8 @@ usage(FILE *out)
 	    "                       drop (connection closed, after storing a POST), slow,\n"
 	    "                       trunc (cut body), malformed (bad JSON; on a search,\n"
 	    "                       in turn no items, an item without id, a string id),\n"
-	    "                       tokendown, 401 (a valid token refused) (repeatable)\n"
+	    "                       tokendown, 401 (a valid token refused), reset (an answer\n"
+	    "                       cut by a closed connection mid-body) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
 	    "  --seed N             fault dice seed (default 1)\n"
 	    "  --capture DIR        write every POST body received into DIR (NNNNNN-token.form,\n"

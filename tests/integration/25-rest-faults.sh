@@ -1,0 +1,143 @@
+#!/bin/sh
+# 25-rest-faults.sh - the fault matrix of the Dimona REST channel, one
+# fault at a time (20-dimona-rest.sh mixes them all in one run).
+#
+# For each fault of `gateway sim onss --fault` (HTTP 429, 500, 503, a
+# timeout, a connection dropped after the POST was stored, a reset in the
+# middle of an answer's body, a truncated answer, a malformed answer, the
+# token service down): twelve plain contracts are
+# taken in and `gateway run` works against a simulator that injects that
+# fault every time (trunc: 70%, so that a token gets through), until
+# stopped by SIGTERM. Then, reading the queue and the simulator's ledger:
+#   - nothing lost: twelve messages, each final or waiting (pending, ready,
+#     sent) with a next attempt time and the fault in its last error;
+#   - nothing duplicated: no declaration received twice by the ONSS.
+# The fault is then cleared and `gateway run --until-idle` must end every
+# message as fixtures/dimona/expected-500.tsv says, each period in the
+# ledger once (tests/integration/dimona_check.py), twelve declarations.
+#
+# Env: TOP, GATEWAY (set by tests/run-all.sh).
+set -eu
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+GATEWAY=${GATEWAY:-$TOP/build/gateway}
+cd "$TOP"
+work=$(mktemp -d /tmp/gw-rest-faults-XXXXXX)
+simpid=""
+gwpid=""
+cleanup() {
+	[ -n "$gwpid" ] && kill "$gwpid" 2>/dev/null && wait "$gwpid" 2>/dev/null
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
+. "$TOP/tests/integration/lib/onss-sim.sh"
+
+# Twelve plain contracts of the 533-record fixture (one revision each, an
+# accepted IN expected, no designed duplicate), with their expectations.
+exp=fixtures/dimona/expected-500.tsv
+csv=fixtures/dimona/contracts-500.csv
+awk -F, 'NR > 1 { n[$1]++ } END { for (c in n) if (n[c] == 1) print c }' "$csv" >"$work/single"
+awk -F'\t' 'NR == FNR { single[$1] = 1; next }
+	single[$1] && $3 == "IN" && $4 == "A" && $5 == "-" && n[$6]++ < 2 &&
+	$6 ~ /^(artist one day|white-collar period|student|flexi one day|blue-collar period|open-ended contract|occasional single day)/' \
+	"$work/single" "$exp" | head -n 12 >"$work/expected.tsv"
+cut -f1 "$work/expected.tsv" >"$work/ids"
+awk -F, 'NR == FNR { want[$1] = 1; next } FNR == 1 || want[$1]' "$work/ids" \
+	"$csv" >"$work/contracts.csv"
+[ "$(wc -l <"$work/expected.tsv")" -eq 12 ] && [ "$(wc -l <"$work/contracts.csv")" -eq 13 ] ||
+	{ echo "fixture subset: $(wc -l <"$work/expected.tsv") expectations, $(wc -l <"$work/contracts.csv") lines"; exit 1; }
+
+pass=0
+fail=0
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# check_waiting DIR FAULT: the invariants while the fault holds.
+check_waiting() {
+	python3 - "$1/queue.db" "$1/ledger.json" "$2" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+led = json.load(open(sys.argv[2]))
+fault = sys.argv[3]
+final = {"accepted", "accepted-with-warnings", "refused", "failed", "cancelled"}
+waiting = {"pending", "ready", "sent"}
+errs = []
+rows = db.execute("select record_id, state, attempts, next_attempt_ms, last_error from msgs").fetchall()
+if len(rows) != 12:
+    errs.append("%d messages, expected 12" % len(rows))
+for rec, state, attempts, nxt, why in rows:
+    if state in final:
+        continue
+    if state not in waiting:
+        errs.append("%s: state %s after a clean stop" % (rec, state))
+    elif nxt <= 0:
+        errs.append("%s: %s without a next attempt (attempts %d, last error %r)"
+                    % (rec, state, attempts, why))
+waited = sum(1 for r in rows if r[1] not in final)
+# The fault was met (with p = 1 nothing can end before it is cleared).
+if led["stats"]["faults_injected"] == 0:
+    errs.append("no fault injected")
+if fault != "trunc" and waited == 0:
+    errs.append("every message final although the fault never stops")
+# One message is one declaration: more than twelve received means one was
+# sent again although the ONSS had it (a lookup missed or skipped).
+if len(led["declarations"]) > 12:
+    errs.append("%d declarations received for 12 messages" % len(led["declarations"]))
+for e in errs:
+    print("%s: %s" % (fault, e))
+print("%s: while failing (%d faults injected): %d waiting with a next attempt, %d final, "
+      "%d declarations received" % (fault, led["stats"]["faults_injected"], waited,
+                                    len(rows) - waited, len(led["declarations"])))
+sys.exit(1 if errs else 0)
+PY
+}
+
+# one FAULT PROB [SIM-ARGS...]
+one() {
+	fault=$1 prob=$2
+	shift 2
+	d="$work/$fault"
+	mkdir -p "$d"
+	start_sim "$d" --employer 175110801 --employer 123456749 --fault "$fault:$prob" "$@"
+	echo "timeout_ms = 800" >>"$d/gw.conf"
+	"$GATEWAY" --config "$d/gw.conf" --log-level error intake --contracts "$work/contracts.csv" >"$d/intake.out"
+	grep -q "12 taken in" "$d/intake.out" || { bad "$fault: intake: $(cat "$d/intake.out")"; return; }
+	"$GATEWAY" --config "$d/gw.conf" --log-level warn run >"$d/run1.out" 2>"$d/run1.err" &
+	gwpid=$!
+	# Long enough for every message to meet the fault at least once (the
+	# back-off starts at 200 ms); the run is stopped, not timed.
+	sleep 4
+	kill -TERM "$gwpid"
+	wait "$gwpid" || bad "$fault: gateway run exit $? on SIGTERM: $(tail -3 "$d/run1.err")"
+	gwpid=""
+	curl -s --cacert certs/out/tls/ca.crt.pem "https://localhost:$port/sim/ledger" >"$d/ledger.json"
+	if check_waiting "$d" "$fault" >"$d/check1.out"; then pass=$((pass + 1)); else bad "$(cat "$d/check1.out")"; fi
+	tail -n 1 "$d/check1.out"
+	# Clear the fault; the same queue must now end as expected.
+	code=$(curl -s -o /dev/null -w '%{http_code}' --cacert certs/out/tls/ca.crt.pem \
+		-X POST --data-binary '' "https://localhost:$port/sim/faults")
+	[ "$code" = 204 ] || bad "$fault: clearing the faults: HTTP $code"
+	if timeout 300 "$GATEWAY" --config "$d/gw.conf" --log-level error run --until-idle >"$d/run2.out" 2>"$d/run2.err"
+	then :; else bad "$fault: run --until-idle: $(tail -3 "$d/run2.err")"; fi
+	kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""
+	"$GATEWAY" sim onss --dump-ledger "$d/ledger.jsonl" >"$d/ledger.json"
+	if python3 tests/integration/dimona_check.py "$d/ledger.json" "$d/queue.db" "$fault" 1 \
+		"$work/expected.tsv" >"$d/check2.out" &&
+	   [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["declarations"]))' \
+		"$d/ledger.json")" -eq 12 ]
+	then pass=$((pass + 1))
+	else bad "$fault after clearing: $(cat "$d/check2.out"); declarations: $(grep -c . "$d/ledger.jsonl")"; fi
+}
+
+one 429 1
+one 500 1
+one 503 1
+one slow 1 --slow-ms 1500
+one drop 1
+one reset 1
+one trunc 0.7
+one malformed 1
+one tokendown 1
+
+echo "REST fault matrix: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
