@@ -250,11 +250,14 @@ sq_private_files(const char *path, char *errbuf, size_t errcap)
 		return GW_OK;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0 ||
+	if (fd < 0) {
+		snprintf(errbuf, errcap, "queue %s: cannot open it for writing: %s", path, strerror(errno));
+		return GW_EIO;
+	}
+	if (fstat(fd, &st) != 0 ||
 	    ((st.st_mode & S_IRWXO) && fchmod(fd, st.st_mode & 0770) != 0)) {
 		snprintf(errbuf, errcap, "queue %s: cannot make it private: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return GW_EIO;
 	}
 	close(fd);
@@ -268,6 +271,27 @@ sq_private_files(const char *path, char *errbuf, size_t errcap)
 		}
 	}
 	return GW_OK;
+}
+
+/* Why WAL could not be switched on, for the operator: WAL keeps PATH-wal
+ * and PATH-shm beside the queue (why: at least 1,100 bytes), so the usual cause is a folder the
+ * gateway cannot write (permissions, a read-only mount). */
+static void
+sq_wal_cause(struct sq *s, char *why, size_t cap)
+{
+	char dir[1024];
+	const char *slash = strrchr(s->path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == s->path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - s->path), s->path);
+	if (access(dir, W_OK | X_OK) != 0)
+		snprintf(why, cap, "the folder %s is not writable (%s), and SQLite must create the "
+		    "queue's -wal and -shm files there", dir, strerror(errno));
+	else
+		snprintf(why, cap, "%s", s->db ? sqlite3_errmsg(s->db) : "unknown cause");
 }
 
 /* Open (creating) the queue file; refuses to run without WAL and synchronous=FULL. */
@@ -324,7 +348,10 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 		sq_col_text(st, 0, mode, sizeof mode);
 	sqlite3_finalize(st);
 	if (strcmp(mode, "wal") != 0) {
-		snprintf(errbuf, errcap, "queue %s: cannot switch to WAL (journal_mode=%s)", dsn, mode);
+		char why[2600];
+		sq_wal_cause(s, why, sizeof why);
+		snprintf(errbuf, errcap, "queue %s: cannot switch to WAL (journal_mode=%s): %s", dsn,
+		    mode[0] ? mode : "unchanged", why);
 		goto out;
 	}
 	sq_exec(s, "PRAGMA synchronous=FULL");
