@@ -29,6 +29,7 @@ static const struct param_def table[P__COUNT] = {
 	WORD(P_LOG_PERSONAL_DATA, "log.personal_data", "masked", "masked|shown"),
 	STR(P_SIGNING_CERT, "signing.cert", "certs/out/onss/org.crt.pem"),
 	STR(P_SIGNING_KEY, "signing.key", "certs/out/onss/org.key.pem"),
+	STR(P_SIGNING_PKCS11_MODULE, "signing.pkcs11_module", ""),   /* empty: p11-kit's proxy */
 	STR(P_ONSS_SENDER, "onss.sender", "999999"),
 	STR(P_ONSS_CODELIST_DIR, "onss.codelist_dir", NULL),   /* <reference_dir>/onss/codelists */
 	STR(P_ONSS_XSD_DIR, "onss.xsd_dir", NULL),             /* <reference_dir>/onss/xsd */

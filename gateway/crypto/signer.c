@@ -2,12 +2,14 @@
  * signer.c - loading and using the organisation's key.
  *
  * Owns the EVP_PKEY. Never logs or copies key material; buffers that held
- * PEM text are cleansed before they are freed.
+ * PEM text are cleansed before they are freed. A key named by a PKCS#11
+ * URI is loaded from its token (crypto/token.h) and stays there.
  */
 #include "crypto/signer.h"
 #include "core/params.h"
 #include "core/config.h"
 #include "crypto/keyfile.h"
+#include "crypto/token.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +38,9 @@ signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
 	gw_rc rc = GW_ECRYPTO;
 
 	*out = NULL;
-	if ((rc = keyfile_check(key_pem, "private key", errbuf, errcap)) != GW_OK)
+	/* A key in a token has no file to check: its PIN guards it. */
+	int in_token = token_is_uri(key_pem);
+	if (!in_token && (rc = keyfile_check(key_pem, "private key", errbuf, errcap)) != GW_OK)
 		return rc;
 	rc = GW_ECRYPTO;
 	if ((s = calloc(1, sizeof *s)) == NULL || (s->chain = sk_X509_new_null()) == NULL) {
@@ -58,12 +62,20 @@ signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
 		sk_X509_push(s->chain, extra);
 	ERR_clear_error();
 	fclose(f);
-	if ((f = fopen(key_pem, "r")) == NULL) {
+	f = NULL;
+	char shown[512];
+	if (in_token) {
+		token_uri_shown(key_pem, shown, sizeof shown);
+		if ((s->key = token_load_key(key_pem, param_str(P_SIGNING_PKCS11_MODULE), errbuf,
+		    errcap)) == NULL)
+			goto out;
+		key_pem = shown;                 /* named from here on without its PIN */
+	} else if ((f = fopen(key_pem, "r")) == NULL) {
 		snprintf(errbuf, errcap, "%s: %s", key_pem, strerror(errno));
 		rc = GW_ECONFIG;
 		goto out;
 	}
-	if ((s->key = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+	if (!in_token && (s->key = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
 		openssl_reason(why, sizeof why);
 		snprintf(errbuf, errcap, "%s: no PEM private key: %s", key_pem, why);
 		goto out;

@@ -19,8 +19,9 @@ struct gw_signer {
 	STACK_OF(X509) *chain;   /* intermediates from the certificate file, may be empty */
 };
 
-/* Load a PEM certificate (leaf first, then any chain) and its PEM key.
- * Errors are written to errbuf, naming the file. */
+/* Load a PEM certificate (leaf first, then any chain) and its key: a PEM
+ * file, or a PKCS#11 URI ("pkcs11:...") naming a key in a token. Errors
+ * are written to errbuf, naming the file or the URI (never its PIN). */
 gw_rc signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
                   char *errbuf, size_t errcap);
 /* Sign data with RSA PKCS#1 v1.5 over SHA-256; *sig is malloc'd. */
