@@ -45,6 +45,7 @@ static const struct command commands[] = {
 	{ "retry",    cmd_hold,     "retry a message now" },
 	{ "cancel",   cmd_hold,     "cancel a message that was not sent" },
 	{ "requeue",  cmd_requeue,  "requeue failed messages" },
+	{ "retention", cmd_retention, "purge personal data of final messages past [retention] keep_days" },
 	{ "sim",      sim_command, "run a simulator (onss: REST v2; batch: SFTP processor)" },
 	{ "config",   cmd_config,   "list every configuration key, its default and its value" },
 };

@@ -26,6 +26,7 @@ int cmd_serve(int argc, char **argv);     /* dashboard, metrics, health */
 int cmd_summary(int argc, char **argv);   /* the day's summary */
 int cmd_hold(int argc, char **argv);      /* also release, retry, cancel (argv[0]) */
 int cmd_requeue(int argc, char **argv);
+int cmd_retention(int argc, char **argv); /* purge personal data past keep_days */
 int cmd_config(int argc, char **argv);    /* every configuration key */
 
 /* The two `gateway invoice` subcommands (invoice_export.c, invoice_validate.c). */

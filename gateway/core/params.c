@@ -30,6 +30,7 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_SIGNING_CERT, "signing.cert", "certs/out/onss/org.crt.pem"),
 	STR(P_SIGNING_KEY, "signing.key", "certs/out/onss/org.key.pem"),
 	STR(P_SIGNING_PKCS11_MODULE, "signing.pkcs11_module", ""),   /* empty: p11-kit's proxy */
+	INT(P_RETENTION_KEEP_DAYS, "retention.keep_days", "1830", 1, 36500),
 	STR(P_ONSS_SENDER, "onss.sender", "999999"),
 	STR(P_ONSS_CODELIST_DIR, "onss.codelist_dir", NULL),   /* <reference_dir>/onss/codelists */
 	STR(P_ONSS_XSD_DIR, "onss.xsd_dir", NULL),             /* <reference_dir>/onss/xsd */

@@ -183,6 +183,16 @@ struct queue_ops {
 	 * one left. *n_done (may be NULL) counts the steps applied. */
 	gw_rc (*move_many)(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
 	                   size_t *n_done);
+	/* Retention: drop what a final message carries of personal data, its
+	 * body, its body file's name and its payload, in one transaction with
+	 * a "retention" event by actor saying why; the audit trail (id, record
+	 * id, revision, kind, state, refs, content hash, times, last error,
+	 * history) stays. updated_ms is not touched. GW_ESTATE when the
+	 * message is not final (it may still be built or sent), GW_ENOTFOUND;
+	 * *had (may be NULL) says whether there was anything left to drop (no
+	 * event is added when there was not). */
+	gw_rc (*forget_content)(struct queue *q, const char *id, const char *actor, const char *why,
+	                        int *had);
 };
 
 struct store;

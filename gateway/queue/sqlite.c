@@ -778,6 +778,47 @@ sq_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor
 	return GW_OK;
 }
 
+/* Retention: the body, body file name and payload of a final message go;
+ * the row and its history stay. */
+static gw_rc
+sq_forget_content(struct queue *q, const char *id, const char *actor, const char *why, int *had)
+{
+	struct sq *s = SQ(q);
+	enum queue_state cur;
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	if (had != NULL)
+		*had = 0;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_state_of(s, id, &cur)) != GW_OK)
+		goto fail;
+	if (!queue_state_is_final(cur)) {
+		rc = GW_ESTATE;
+		goto fail;
+	}
+	if ((rc = sq_prep(s, "UPDATE msgs SET body=NULL, body_file='', payload=NULL WHERE id=? AND"
+	    " (body IS NOT NULL OR body_file<>'' OR payload IS NOT NULL)", &st)) != GW_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		rc = sq_rc(r);
+		goto fail;
+	}
+	if (sqlite3_changes(s->db) > 0) {
+		if ((rc = sq_event(s, id, queue_now_ms(), actor, cur, cur, "retention", why)) != GW_OK)
+			goto fail;
+		if (had != NULL)
+			*had = 1;
+	}
+	return sq_commit(s);
+fail:
+	sq_rollback(s);
+	return rc;
+}
+
 /* Append a free-form event (answers, notes, attempts). */
 static gw_rc
 sq_add_event(struct queue *q, const char *id, const struct queue_event *ev)
@@ -1109,4 +1150,5 @@ const struct queue_ops queue_sqlite_ops = {
 	.check = sq_check,
 	.update_transition = sq_update_transition,
 	.move_many = sq_move_many,
+	.forget_content = sq_forget_content,
 };
