@@ -32,7 +32,9 @@ usage(FILE *f)
 	    "they were built from. Ids, states, ONSS references, content hashes, times and\n"
 	    "the history stay, with a \"retention\" event added. Messages in flight or held\n"
 	    "are never touched. One line per message purged, then the totals;\n"
-	    "--dry-run only says what would go.\n");
+	    "--dry-run only says what would go.\n\n"
+	    "examples:\n  gateway retention --dry-run\n"
+	    "  gateway retention --older-than 2555 --actor dpo\n");
 }
 
 struct out { int dry; };
