@@ -11,15 +11,15 @@
  * OUT, UPDATE or CANCEL without the IN's period id.
  */
 #include "service/batch_channel.h"
+#include "service/batch_apply.h"
+#include "service/batch_send.h"
 #include "service/dimona_channel.h"
 #include "core/clock.h"
 #include "core/params.h"
 #include "core/log.h"
 #include "crypto/signer.h"
-#include "onss/batch/dmpi_keep.h"
 #include "onss/batch/file_read.h"
-#include "onss/batch/match.h"
-#include "onss/batch/send.h"
+#include "onss/batch/lookup.h"
 #include "onss/batch/sftp.h"
 #include "onss/batch/submission.h"
 #include "onss/dimona/decl.h"
@@ -290,7 +290,7 @@ static gw_rc
 bc_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	struct batch_channel *b = ctx;
-	gw_rc rc = batch_already_there(&b->o, m->remote_ref2);
+	gw_rc rc = batch_already_there(b->o.sftp, b->o.answers, m->remote_ref2);
 	if (rc == GW_OK)
 		snprintf(err, cap, "%s was already received by the ONSS: not uploaded again",
 		    m->remote_ref2);

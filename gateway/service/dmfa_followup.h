@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include "core/err.h"
 #include "crypto/signer.h"
-#include "onss/batch/dmpi_keep.h"
+#include "service/batch_apply.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
@@ -33,7 +33,7 @@
 
 #define DMFA_KIND_ORIGINAL "dmfa"
 #define DMFA_KIND_UPDATE   "dmfa-update"
-#define DMFA_KIND_ANSWER   BATCH_DMPI_KIND    /* a DMPI kept (onss/batch/dmpi_keep.h) */
+#define DMFA_KIND_ANSWER   BATCH_DMPI_KIND    /* a DMPI kept (service/batch_apply.h) */
 #define DMFA_ANSWER_CHANNEL BATCH_DMPI_CHANNEL /* served by no sender */
 
 /* One (contract id, revision) a filing declared. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "onss/batch/match.h"
+#include "service/batch_apply.h"
 #include "onss/codelist.h"
 #include "queue/queue.h"
 

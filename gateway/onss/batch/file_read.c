@@ -1,9 +1,9 @@
 /*
  * file_read.c - a whole local file into memory (file_read.h).
  *
- * One copy of the open/size/read/check steps that send.c and dmpi_keep.c
- * both need, so a short read or a read error is refused the same way in
- * both. Never keeps the buffer on failure.
+ * One copy of the open/size/read/check steps that the batch sender, the
+ * channel and the DMPI keeping (service/) all need, so a short read or a
+ * read error is refused the same way everywhere. Never keeps the buffer on failure.
  */
 #include "onss/batch/file_read.h"
 

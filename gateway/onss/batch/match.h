@@ -1,5 +1,6 @@
 /*
- * match.h - applying ONSS batch answers to the queue.
+ * match.h - what an ONSS batch answer means (protocol only: no queue; the
+ * service applies it, service/batch_apply.h).
  *
  * Conventions of the onss-batch channel (every writer of batch messages
  * keeps them): remote_ref2 holds the FI name of the submission that carries
@@ -22,12 +23,19 @@
 #include <stddef.h>
 #include "core/err.h"
 #include "onss/batch/answer.h"
-#include "queue/queue.h"
+
+/* What a form says of the declarations it answers. */
+enum batch_result {
+	BATCH_RECEIVED,                   /* ACRF result 1: a receipt, not an outcome */
+	BATCH_ACCEPTED,
+	BATCH_ACCEPTED_WARNINGS,          /* accepted, with anomalies */
+	BATCH_REFUSED
+};
 
 /* What an answer form means for a message. */
 struct batch_outcome {
-	int final;                        /* 1: state below is where the message ends */
-	enum queue_state state;           /* accepted, accepted-with-warnings, refused */
+	int final;                        /* 1: result below is where the message ends */
+	enum batch_result result;
 	char ticket[65];                  /* from the ACRF (or the NOTI) */
 	char period_id[24];               /* Dimona period id, when the NOTI has one */
 	char detail[480];                 /* "ACRF-125 Signature invalide" / anomalies */
@@ -46,20 +54,5 @@ gw_rc batch_fi_of(const char *go_or_fo, const char *purpose, char *fi, size_t ca
 
 /* Whether a Dimona Form reference stands for this record id. */
 int batch_ref_matches(const char *ref, const char *record_id);
-
-struct batch_apply_counts {
-	size_t files, matched_files, unmatched_files, messages_moved, notes;
-	size_t unmatched_forms;           /* NOTI forms naming no queued message */
-};
-
-/* Apply one answer file (already stored durably in dir) to the queue.
- * *matched says whether any message took it. */
-gw_rc batch_answer_apply_file(struct queue *q, const char *path, int *matched,
-                              struct batch_apply_counts *c, char *errbuf, size_t errcap);
-
-/* Apply every answer file (FO.*) in dir, then move each to dir/applied/ or,
- * when nothing matched, a NOTI form named no queued message, or it cannot be
- * read, dir/unmatched/ (logged; counted in unmatched_files). */
-gw_rc batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_counts *c);
 
 #endif

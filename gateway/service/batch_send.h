@@ -1,5 +1,5 @@
 /*
- * send.h - the onss-batch channel's sender: pending Dimona messages of the
+ * batch_send.h - `gateway onss send`, the manual sender of the onss-batch channel: pending Dimona messages of the
  * queue into one signed batch submission, uploaded over SFTP.
  *
  * A DmfA message (kind dmfa / dmfa-update, queued by `gateway dmfa queue`
@@ -14,12 +14,12 @@
  *
  * This is the manual path (`gateway onss send`); `gateway run` and
  * `gateway onss run` serve the channel through the runner
- * (service/batch_channel.c), which uses batch_already_there() as its
- * lookup. The queue moves below are to leave onss/ for service/ (see the
- * README's architecture section).
+ * (service/batch_channel.c). Both ask onss/batch/lookup.h before a
+ * submission is uploaded again. onss/batch/ builds, signs and talks; every
+ * queue move is here or in the runner.
  */
-#ifndef GW_ONSS_BATCH_SEND_H
-#define GW_ONSS_BATCH_SEND_H
+#ifndef GW_SERVICE_BATCH_SEND_H
+#define GW_SERVICE_BATCH_SEND_H
 
 #include <stddef.h>
 #include "core/err.h"
@@ -50,11 +50,5 @@ struct batch_send_result {
 
 /* One pass: at most one submission. GW_OK also when nothing was pending. */
 gw_rc batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r);
-
-/* Whether the ONSS already has the submission fi: its GO still waits in
- * the IN folder, or a receipt for it is on the server or stored in
- * o->answers (and its applied/, unmatched/). GW_OK yes, GW_ENOTFOUND no,
- * GW_ETEMP cannot tell. */
-gw_rc batch_already_there(const struct batch_send_opts *o, const char *fi);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * send.c - pending onss-batch messages of the queue into one Dimona batch
- * submission (and each queued DmfA as its own submission), then over SFTP
- * (send.h).
+ * service/batch_send.c - pending onss-batch messages of the queue into one
+ * Dimona batch submission (and each queued DmfA as its own submission),
+ * then over SFTP (batch_send.h): the manual `gateway onss send`.
  *
  * Owns the order of the durable steps: nothing is written before the
  * sequence number is allocated in the queue and the FI name is recorded on
@@ -9,17 +9,16 @@
  * disk. Never sends a declaration the Dimona rules block, nor an OUT,
  * UPDATE or CANCEL whose IN has no period id yet.
  */
-#include "onss/batch/send.h"
-#include "onss/batch/dmpi_keep.h"
+#include "service/batch_send.h"
+#include "service/batch_apply.h"
 #include "onss/batch/file_read.h"
+#include "onss/batch/lookup.h"
 #include "onss/batch/submission.h"
-#include "onss/batch/match.h"
 #include "onss/dimona/decl.h"
 #include "onss/dimona/rules.h"
 #include "core/log.h"
 #include "records/reader.h"
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,74 +158,6 @@ out:
 	return in_file;
 }
 
-/* Whether a folder listing holds a receipt (FO.ACRF) of submission n. */
-static int
-has_receipt(char **names, size_t n, const struct batch_name *bn)
-{
-	char acrf[128];
-	batch_name_format_answer(bn, "ACRF", 0, acrf, sizeof acrf);
-	size_t l = strlen(acrf);
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(names[i], acrf, l) == 0 && (names[i][l] == '\0' || names[i][l] == '.'))
-			return 1;
-	return 0;
-}
-
-/* The same over a local folder. */
-static int
-local_receipt(const char *dir, const struct batch_name *bn)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char acrf[128];
-	int found = 0;
-	if (d == NULL)
-		return 0;
-	batch_name_format_answer(bn, "ACRF", 0, acrf, sizeof acrf);
-	size_t l = strlen(acrf);
-	while (!found && (e = readdir(d)) != NULL)
-		found = strncmp(e->d_name, acrf, l) == 0 && (e->d_name[l] == '\0' || e->d_name[l] == '.');
-	closedir(d);
-	return found;
-}
-
-gw_rc
-batch_already_there(const struct batch_send_opts *o, const char *fi)
-{
-	struct batch_name bn;
-	char kind, go[128], err[256], sub[PATH_MAX];
-	char **names = NULL;
-	size_t n = 0;
-	gw_rc rc;
-
-	if (batch_name_parse(fi, &bn, &kind) != GW_OK)
-		return GW_ETEMP;
-	batch_name_format(&bn, 'G', go, sizeof go);
-	if (o->answers != NULL) {
-		const char *subs[] = { "", "/applied", "/unmatched" };
-		for (int i = 0; i < 3; i++) {
-			snprintf(sub, sizeof sub, "%s%s", o->answers, subs[i]);
-			if (local_receipt(sub, &bn))
-				return GW_OK;
-		}
-	}
-	if (o->sftp == NULL)
-		return GW_ENOTFOUND;
-	if ((rc = batch_sftp_list(o->sftp, batch_sftp_in_dir(bn.env), &names, &n, err, sizeof err)) != GW_OK)
-		return GW_ETEMP;
-	int there = 0;
-	for (size_t i = 0; i < n; i++)
-		there |= strcmp(names[i], go) == 0;
-	batch_sftp_names_free(names, n);
-	if (there)
-		return GW_OK;
-	if ((rc = batch_sftp_list(o->sftp, batch_sftp_out_dir(bn.env), &names, &n, err, sizeof err)) != GW_OK)
-		return GW_ETEMP;
-	there = has_receipt(names, n, &bn);
-	batch_sftp_names_free(names, n);
-	return there ? GW_OK : GW_ENOTFOUND;
-}
-
 /* Messages left ready by an upload that failed or whose outcome is unknown
  * (a crash while sending): ask first whether the ONSS has the file; if not,
  * upload it again under the same name (no GO was seen, so the name is still
@@ -259,7 +190,7 @@ resend_ready(struct queue *q, const struct batch_send_opts *o)
 				break;
 			continue;
 		}
-		gw_rc there = batch_already_there(o, fi);
+		gw_rc there = batch_already_there(o->sftp, o->answers, fi);
 		if (there == GW_ETEMP) {
 			rc = GW_ETEMP;
 			break;
