@@ -33,13 +33,13 @@
 #include "onss/dmfa/rows.h"
 #include "onss/dmfa/submit.h"
 #include "records/reader.h"
+#include "service/dmfa_filing.h"
 #include "core/clock.h"
 #include "core/dirs.h"
 
 #define MAX_LIST 16
 
 int cmd_dmfa_queue(int argc, char **argv);     /* cmd/dmfa_queue.c */
-#define FILED_MARK ".gateway-dmfa-filed"
 
 struct opts {
 	int update;
@@ -227,55 +227,38 @@ read_rows(const char *path, int quarter, const struct dmfa_inss_change *ch, size
 	return contract_file_foreach(path, "gateway dmfa", rows_add, &x, nrej);
 }
 
-/* Employers of the quarter already filed from this folder (FILED_MARK). */
-static int
-already_filed(const char *dir, int quarter, uint32_t noss, char *fi, size_t cap)
-{
-	char path[4096], line[256];
-	snprintf(path, sizeof path, "%s/%s", dir, FILED_MARK);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	int found = 0;
-	while (!found && fgets(line, sizeof line, f)) {
-		int q;
-		unsigned n;
-		char name[160];
-		if (sscanf(line, "%d %u %159s", &q, &n, name) == 3 && q == quarter && n == noss) {
-			snprintf(fi, cap, "%s", name);
-			found = 1;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
+/* Record in the folder's store that fi filed the employers of rows. */
 static void
-mark_filed(const char *dir, int quarter, const struct dmfa_rows *rows, const char *fi)
+mark_filed(struct dmfa_folder *fo, int quarter, const struct dmfa_rows *rows, const char *fi)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, FILED_MARK);
-	FILE *f = fopen(path, "a");
-	if (!f) {
-		log_error_errno(NULL, fi, "cannot record the filed quarter in %s", path);
-		return;
+	uint32_t *noss = rows->n ? calloc(rows->n, sizeof *noss) : NULL;
+	size_t n = 0;
+	gw_rc rc = GW_ENOMEM;
+	if (rows->n == 0 || noss != NULL) {
+		for (size_t i = 0; i < rows->n; i = dmfa_group_end(rows->v, rows->n, i, 0))
+			noss[n++] = rows->v[i].noss;
+		rc = dmfa_folder_mark(fo, quarter, noss, n, fi);
 	}
-	for (size_t i = 0; i < rows->n; i = dmfa_group_end(rows->v, rows->n, i, 0))
-		fprintf(f, "%d %09u %s\n", quarter, rows->v[i].noss, fi);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		log_error_errno(NULL, fi, "cannot record the filed quarter in %s", path);
-	fclose(f);
+	if (rc != GW_OK)
+		log_error(NULL, fi, "cannot record the filed quarter in the folder's store: %s",
+		    gw_rc_name(rc));
+	free(noss);
 }
 
 /* Drop (and report) the rows of employers already filed for the quarter. */
-static void
-drop_filed(const char *dir, int quarter, struct dmfa_rows *rows, struct rejects *rj)
+static int
+drop_filed(struct dmfa_folder *fo, int quarter, struct dmfa_rows *rows, struct rejects *rj)
 {
 	size_t w = 0;
 	for (size_t i = 0; i < rows->n;) {
 		size_t e = dmfa_group_end(rows->v, rows->n, i, 0);
 		char fi[160];
-		if (already_filed(dir, quarter, rows->v[i].noss, fi, sizeof fi)) {
+		int filed = dmfa_folder_filed(fo, quarter, rows->v[i].noss, fi, sizeof fi);
+		if (filed < 0) {
+			fprintf(stderr, "gateway dmfa: the folder's filing record cannot be read\n");
+			return -1;
+		}
+		if (filed) {
 			char why[256];
 			snprintf(why, sizeof why, "quarter already filed for employer %09u in %s: "
 			         "corrections go through 'gateway dmfa update'", rows->v[i].noss, fi);
@@ -288,6 +271,7 @@ drop_filed(const char *dir, int quarter, struct dmfa_rows *rows, struct rejects 
 		i = e;
 	}
 	rows->n = w;
+	return 0;
 }
 
 int
@@ -299,6 +283,7 @@ cmd_dmfa(int argc, char **argv)
 	struct dmfa_inss_change *ch = NULL;
 	size_t nch = 0, nrej = 0, nrej2 = 0;
 	struct gw_signer *signer = NULL;
+	struct dmfa_folder *folder = NULL;
 	struct onss_answer *dmpi[MAX_LIST] = { 0 };
 	struct dmpi_declaration *decls = NULL;
 	size_t ndecl = 0;
@@ -353,8 +338,18 @@ cmd_dmfa(int argc, char **argv)
 		if (read_rows(o.filed, o.quarter, ch, nch, &filed, &fr) != 0 ||
 		    dmfa_rows_prepare(&filed, p, NULL, &rjf, &fr2) != GW_OK)
 			goto out;
-	} else {
-		drop_filed(o.out, o.quarter, &rows, &rj);
+	}
+	char derr[PATH_MAX + 100];
+	if (dir_ensure(o.out, 0750, derr, sizeof derr) != GW_OK) {
+		fprintf(stderr, "gateway dmfa: --out %s\n", derr);
+		goto out;
+	}
+	/* What this folder filed: the original is never written twice. */
+	if (!o.update && (dmfa_folder_open(&folder, o.out, derr, sizeof derr) != GW_OK ||
+	    drop_filed(folder, o.quarter, &rows, &rj) != 0)) {
+		if (folder == NULL)
+			fprintf(stderr, "gateway dmfa: %s\n", derr);
+		goto out;
 	}
 
 	struct dmfa_submission sub;
@@ -377,11 +372,6 @@ cmd_dmfa(int argc, char **argv)
 	sub.employer_class = (int)eclass;
 	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
 	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
-	char derr[PATH_MAX + 100];
-	if (dir_ensure(o.out, 0750, derr, sizeof derr) != GW_OK) {
-		fprintf(stderr, "gateway dmfa: --out %s\n", derr);
-		goto out;
-	}
 	if (batch_seq_next_offline(o.out, "ONSS", &sub.name.seq) != GW_OK) {
 		fprintf(stderr, "gateway dmfa: %s: cannot write there\n", o.out);
 		goto out;
@@ -418,10 +408,11 @@ cmd_dmfa(int argc, char **argv)
 	}
 	snprintf(fi, sizeof fi, "%s", res.fi);
 	if (!o.update)
-		mark_filed(o.out, o.quarter, &rows, fi);
+		mark_filed(folder, o.quarter, &rows, fi);
 	printf("%s\n", fi);
 	ret = rj.n + nrej ? GW_EXIT_REJECTED : GW_EXIT_OK;
 out:
+	dmfa_folder_close(folder);
 	signer_free(signer);
 	for (size_t i = 0; i < MAX_LIST; i++)
 		onss_answer_free(dmpi[i]);

@@ -239,6 +239,14 @@ print_msg(struct queue *q, const struct queue_msg *m)
 		printf("content hash:  sha256:%s (%zu bytes)\n", m->content_hash, m->body_len);
 	if (m->body_file[0])
 		printf("body file:     %s\n", m->body_file);
+	/* A filing's permanent ids (DMPI) live in the record store. */
+	struct store *sto = NULL;
+	struct store_perm_ids perm;
+	if (store_of(q, &sto) == GW_OK && sto->ops->perm_get(sto, m->id, &perm) == GW_OK) {
+		printf("permanent ids: %s (%zu bytes, kept in the record store)\n", perm.name,
+		    perm.body_len);
+		free(perm.body);
+	}
 	if (m->last_error[0]) {
 		printf("%-14s %s\n", m->state == QS_ACCEPTED_WARNINGS ? "warnings:"
 		    : m->state == QS_REFUSED ? "refused for:" : "last error:", m->last_error);

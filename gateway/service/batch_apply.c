@@ -11,12 +11,13 @@
  * onss/batch/match.c; this file only finds the messages and moves them.
  * Owns nothing durable itself: the answer files stay in the folder they
  * were downloaded to (moved to applied/, or unmatched/ when any of their
- * forms found no message). Never drops an answer, never moves a message the
- * state machine does not allow.
+ * forms found no message). A DmfAPID answering a queued DmfA is kept in the
+ * record store (service/dmfa_filing.h). Never drops an answer, never moves a
+ * message the state machine does not allow.
  */
 #include "service/batch_apply.h"
+#include "service/dmfa_filing.h"
 #include "onss/batch/answer.h"
-#include "onss/batch/file_read.h"
 #include "onss/batch/match.h"
 #include "onss/batch/submission.h"
 #include "core/atomicfile.h"
@@ -32,8 +33,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DMPI_MAX (64u * 1024 * 1024)  /* a DMPI of 100,000 persons is ~20 MB */
-
 int
 batch_is_dmfa_kind(const char *kind)
 {
@@ -47,44 +46,6 @@ state_of(enum batch_result r)
 	return r == BATCH_ACCEPTED ? QS_ACCEPTED : r == BATCH_ACCEPTED_WARNINGS ? QS_ACCEPTED_WARNINGS
 	    : QS_REFUSED;
 }
-
-/* Keep the DMPI file at path (named name) for DmfA message m: a row of its
- * own, kind "answer", same record id and revision, channel "onss-answers"
- * (served by no sender), the answer's exact bytes as body, its file name in
- * remote_ref2, m in depends_on; born held and cancelled at once, so it is
- * never sent nor counted as work. Applying the same answer again stores
- * nothing more. */
-static gw_rc
-batch_dmpi_keep(struct queue *q, const struct queue_msg *m, const char *path, const char *name)
-{
-	struct queue_msg a;
-	unsigned char dup = 0;
-	gw_rc rc;
-
-	memset(&a, 0, sizeof a);
-	snprintf(a.record_id, sizeof a.record_id, "%s", m->record_id);
-	a.revision = m->revision;
-	snprintf(a.kind, sizeof a.kind, "%s", BATCH_DMPI_KIND);
-	snprintf(a.channel, sizeof a.channel, "%s", BATCH_DMPI_CHANNEL);
-	a.state = QS_HELD;
-	snprintf(a.remote_ref2, sizeof a.remote_ref2, "%.64s", name);
-	snprintf(a.depends_on, sizeof a.depends_on, "%s", m->id);
-	if ((rc = batch_file_read(path, DMPI_MAX, &a.body, &a.body_len)) != GW_OK)
-		return rc;
-	queue_sha256_hex(a.body, a.body_len, a.content_hash);
-	rc = q->ops->enqueue_each(q, &a, 1, &dup);
-	if (rc == GW_OK && !dup) {
-		char why[200];
-		snprintf(why, sizeof why, "%.64s: DmfA permanent ids of %s, kept for corrections (never sent)",
-		    name, m->id);
-		rc = q->ops->transition(q, a.id, QS_HELD, QS_CANCELLED, "onss", why);
-		if (rc == GW_OK)
-			log_info(a.id, m->record_id, "%s", why);
-	}
-	queue_msg_free(&a);
-	return rc;
-}
-
 
 /* Report a NOTI form that names no queued message of its file. */
 static void
@@ -458,7 +419,7 @@ batch_answer_apply_file(struct queue *q, const char *path, int *matched,
 				c->notes++;
 			/* A queued DmfA's permanent ids: its corrections need them. */
 			if (rc == GW_OK && a->kind == ANSWER_DMPI && batch_is_dmfa_kind(cand[k]->kind))
-				rc = batch_dmpi_keep(q, cand[k], path, a->name);
+				rc = dmfa_filing_keep_dmpi(q, cand[k], path, a->name, NULL);
 		}
 		*matched = n > 0;
 		/* IDFLUX also concerns every stored record of that worker. */

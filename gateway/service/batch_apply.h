@@ -5,8 +5,8 @@
  * Conventions of the onss-batch channel: see onss/batch/match.h. An answer
  * that matches nothing, or a NOTIFICATION with a form that names no queued
  * message, is kept (moved to unmatched/) and reported, never dropped. A
- * DmfAPID answering a queued DmfA is kept for the corrections that will
- * need its permanent ids (see batch_dmpi_keep below).
+ * DmfAPID answering a queued DmfA is kept in the record store for the
+ * corrections that will need its permanent ids (service/dmfa_filing.h).
  */
 #ifndef GW_SERVICE_BATCH_APPLY_H
 #define GW_SERVICE_BATCH_APPLY_H
@@ -14,9 +14,6 @@
 #include <stddef.h>
 #include "core/err.h"
 #include "queue/queue.h"
-
-#define BATCH_DMPI_KIND    "answer"
-#define BATCH_DMPI_CHANNEL "onss-answers"
 
 struct batch_apply_counts {
 	size_t files, matched_files, unmatched_files, messages_moved, notes;

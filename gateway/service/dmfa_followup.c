@@ -3,12 +3,15 @@
  * from the queue's stored contracts (dmfa_followup.h).
  *
  * Owns the per-employer decision (original, correction, nothing, wait) and
- * the filed sets. Reads contracts only through the queue interface (the
- * payloads of the messages); writes each submission into the outbox
- * (sequence number from the queue's batch counter first) and queues it.
+ * the filed-set format. Reads contracts through the queue interface (the
+ * payloads of the messages) and the record store (revisions kept without
+ * a message); the filed sets and DMPIs through service/dmfa_filing.h.
+ * Writes each submission into the outbox (sequence number from the queue's
+ * batch counter first) and queues it with its filed set in one unit.
  * Never re-sends an original and never computes an amount (onss/dmfa does).
  */
 #include "service/dmfa_followup.h"
+#include "service/dmfa_filing.h"
 #include "store/store.h"
 #include "core/log.h"
 #include "onss/batch/answer.h"
@@ -310,7 +313,7 @@ store_load(struct queue *q, struct revset *s)
 		const struct queue_msg *m = i < s->nmsgs ? &s->msgs[i] : NULL;
 		const char *payload = m != NULL ? m->payload : s->kept[i - s->nmsgs].payload;
 		if (payload == NULL ||
-		    (m != NULL && (is_filing(m->kind) || strcmp(m->kind, DMFA_KIND_ANSWER) == 0)))
+		    (m != NULL && (is_filing(m->kind) || strcmp(m->kind, DMFA_FILING_ANSWER_KIND) == 0)))
 			continue;
 		json_error_t e;
 		json_t *o = json_loads(payload, 0, &e);
@@ -374,6 +377,48 @@ struct standing {
 	size_t ndmpi;
 };
 
+/* The kept DMPI of filing message m, parsed, appended to st (at most 16). */
+static void
+standing_dmpi(struct queue *q, const struct queue_msg *m, struct standing *st)
+{
+	struct store_perm_ids p;
+	struct onss_answer *a = NULL;
+	char err[256];
+	if (st->ndmpi >= 16 || dmfa_filing_dmpi(q, m->id, &p) != GW_OK)
+		return;
+	if (onss_answer_parse(p.body, p.body_len, p.name, 0, &a, err, sizeof err) == GW_OK &&
+	    a->kind == ANSWER_DMPI) {
+		st->dmpi[st->ndmpi++] = a;
+	} else {
+		log_warn(m->id, m->record_id, "kept DMPI %s unreadable: %s", p.name,
+		    a ? "not a DMPI" : err);
+		onss_answer_free(a);
+	}
+	free(p.body);
+}
+
+/* The accepted filing m's set becomes st's base. */
+static gw_rc
+standing_base(struct queue *q, const struct queue_msg *m, struct standing *st)
+{
+	struct dmfa_filed f;
+	char *json = NULL;
+	gw_rc rc = dmfa_filing_filed(q, m, &json);
+	if (rc == GW_OK && dmfa_filed_from_json(json, &f) != GW_OK)
+		rc = GW_EINTERNAL;
+	free(json);
+	if (rc != GW_OK) {
+		log_error(m->id, m->record_id, "filed set %s: %s", rc == GW_EINTERNAL ? "unreadable"
+		    : "not in the record store", gw_rc_name(rc));
+		return rc == GW_ENOTFOUND ? GW_EINTERNAL : rc;
+	}
+	dmfa_filed_free(&st->base);
+	st->base = f;
+	st->have_base = 1;
+	snprintf(st->base_id, sizeof st->base_id, "%s", m->id);
+	return GW_OK;
+}
+
 static gw_rc
 standing_load(struct queue *q, const char *record_id, struct standing *st)
 {
@@ -385,44 +430,26 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 	memset(st, 0, sizeof *st);
 	if ((rc = q->ops->by_record(q, record_id, &l, &n)) != GW_OK)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
+	/* A DMPI of an older queue file is an "answer" message: into the
+	 * store first, so that the filings below find it there. */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].kind, DMFA_FILING_ANSWER_KIND) == 0 &&
+		    dmfa_filing_migrate_answer(q, &l[i]) != GW_OK)
+			log_warn(l[i].id, record_id, "kept DMPI not readable into the record store");
+	for (size_t i = 0; i < n && rc == GW_OK; i++) {
 		const struct queue_msg *m = &l[i];
-		if (strcmp(m->kind, DMFA_KIND_ANSWER) == 0) {
-			/* Newest first here; the newest 16 are plenty (one per
-			 * filing of the quarter that got new ids). */
-			if (m->body != NULL && st->ndmpi < 16) {
-				struct onss_answer *a = NULL;
-				char err[256];
-				if (onss_answer_parse(m->body, m->body_len, m->remote_ref2, 0, &a, err,
-				    sizeof err) == GW_OK && a->kind == ANSWER_DMPI) {
-					st->dmpi[st->ndmpi++] = a;
-				} else {
-					log_warn(m->id, record_id, "kept DMPI unreadable: %s", a ? "not a DMPI" : err);
-					onss_answer_free(a);
-				}
-			}
-			continue;
-		}
 		if (!is_filing(m->kind))
 			continue;
+		/* Newest first here; the newest 16 are plenty (one per filing
+		 * of the quarter that got new ids). */
+		standing_dmpi(q, m, st);
 		if (m->revision > st->max_rev)
 			st->max_rev = m->revision;
 		switch (m->state) {
 		case QS_ACCEPTED:
 		case QS_ACCEPTED_WARNINGS:
-			if (m->revision > base_rev && m->payload != NULL) {
-				struct dmfa_filed f;
-				if (dmfa_filed_from_json(m->payload, &f) != GW_OK) {
-					log_error(m->id, record_id, "filed set unreadable");
-					rc = GW_EINTERNAL;
-					goto out;
-				}
-				dmfa_filed_free(&st->base);
-				st->base = f;
+			if (m->revision > base_rev && (rc = standing_base(q, m, st)) == GW_OK)
 				base_rev = m->revision;
-				st->have_base = 1;
-				snprintf(st->base_id, sizeof st->base_id, "%s", m->id);
-			}
 			break;
 		case QS_REFUSED:
 		case QS_FAILED:
@@ -433,7 +460,6 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 			snprintf(st->waiting_id, sizeof st->waiting_id, "%s", m->id);
 		}
 	}
-out:
 	for (size_t i = 0; i < st->ndmpi / 2; i++) {   /* oldest first */
 		struct onss_answer *t = st->dmpi[i];
 		st->dmpi[i] = st->dmpi[st->ndmpi - 1 - i];
@@ -582,7 +608,7 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	struct dmfa_submission sub;
 	struct dmfa_submit_result res;
 	struct queue_msg m;
-	char counter[64], path[PATH_MAX];
+	char counter[64], path[PATH_MAX], *json = NULL;
 	uint64_t seq;
 	unsigned char dup = 0;
 	gw_rc rc;
@@ -637,9 +663,11 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	if ((rc = slurp(path, &m.body, &m.body_len)) != GW_OK)
 		goto out;
 	queue_sha256_hex(m.body, m.body_len, m.content_hash);
-	if ((rc = dmfa_filed_to_json(set, &m.payload)) != GW_OK)
+	/* The filed set goes to the record store with the message, in one
+	 * transaction: no payload, so the message is bytes and state only. */
+	if ((rc = dmfa_filed_to_json(set, &json)) != GW_OK)
 		goto out;
-	if ((rc = store_enqueue(q, &m, 1, &dup)) != GW_OK)
+	if ((rc = dmfa_filing_commit(q, &m, json, &dup)) != GW_OK)
 		goto out;
 	if (dup)
 		/* Another run queued the same revision meanwhile: this file
@@ -649,6 +677,7 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 		say(o, record_id, filed ? "queued dmfa-update %s (%s)" : "queued dmfa %s (%s)", m.id, res.fi);
 	rc = dup ? GW_EDUP : GW_OK;
 out:
+	free(json);
 	queue_msg_free(&m);
 	return rc;
 }

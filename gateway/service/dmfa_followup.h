@@ -10,8 +10,10 @@
  * a correction (kind "dmfa-update", purpose DMWA) of what changed since
  * the last accepted filing. Each message is its own submission (one
  * employer per FI), built, checked against the XSD and signed before it is
- * queued; its payload is the filed set: the (contract id, revision) pairs
- * it declared, so a later correction can rebuild the rows as filed.
+ * queued, together with its filed set (the (contract id, revision) pairs
+ * it declared, so a later correction can rebuild the rows as filed) in the
+ * record store, one transaction (service/dmfa_filing.h keeps the filing
+ * state: filed sets and DMPI permanent ids).
  *
  * Owns the record ids "DMFA:<YYYYQ>:<NOSS>" and the filed-set format. Never
  * queues a second original for a filed quarter, never queues anything while
@@ -25,7 +27,6 @@
 #include <stdint.h>
 #include "core/err.h"
 #include "crypto/signer.h"
-#include "service/batch_apply.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
@@ -33,8 +34,6 @@
 
 #define DMFA_KIND_ORIGINAL "dmfa"
 #define DMFA_KIND_UPDATE   "dmfa-update"
-#define DMFA_KIND_ANSWER   BATCH_DMPI_KIND    /* a DMPI kept (service/batch_apply.h) */
-#define DMFA_ANSWER_CHANNEL BATCH_DMPI_CHANNEL /* served by no sender */
 
 /* One (contract id, revision) a filing declared. */
 struct dmfa_filed_item {

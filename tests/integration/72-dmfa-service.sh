@@ -4,7 +4,7 @@
 # files one original per employer as its own submission, `gateway run`
 # (Dimona REST and onss-batch in one daemon) sends everything to the
 # simulated ONSS behind a real sshd and applies ACRF/NOTI/DMPI: accepted,
-# the permanent ids kept in the queue. A revision changing one worker's pay
+# the permanent ids kept in the record store. A revision changing one worker's pay
 # (and end date) then gives a DmfAUpdate built from the filed set and the
 # kept DMPI, sent and accepted, and cancelling an employer's only contract
 # gives the correction that deletes its record; re-running `dmfa queue` with nothing new
@@ -68,7 +68,6 @@ E2=DMFA:20264:123456749
 state_of() { # record [kind] -> state of its newest message of that kind (default dmfa)
 	gw show "$1" | awk -v k="${2:-dmfa}" '/^kind:/{m=($2==k)} m&&/^state:/{print $2; exit}'
 }
-kinds_of() { gw show "$1" | sed -n 's/^kind: *//p' | tr '\n' ' '; }
 dmfa_queue() { # -> stdout in $work/q.out; exit code in $qrc
 	gw dmfa queue --quarter 20264 >"$work/q.out" 2>"$work/q.err"
 	qrc=$?
@@ -114,7 +113,7 @@ grep -q "^onss-batch: .* [1-9][0-9]* DmfA submissions" "$work/run.out" || fail "
 for e in $E1 $E2; do
 	st=$(state_of $e)
 	[ "$st" = accepted ] || [ "$st" = accepted-with-warnings ] || { gw show $e; fail "$e is $st"; }
-	kinds_of $e | grep -q "answer" || { gw show $e; fail "$e: the DMPI was not kept"; }
+	gw show $e | grep -q "^permanent ids: *FO.DMPI" || { gw show $e; fail "$e: the DMPI was not kept"; }
 	gw show $e | grep -q "content hash: *sha256:[0-9a-f]* ([1-9][0-9]* bytes)" ||
 		fail "$e: the FI bytes were not kept after the answers"
 done

@@ -3,7 +3,8 @@
  * now, and the per-employer decision over a real SQLite queue: originals
  * once, nothing while a filing awaits its answer, nothing when unchanged,
  * a change found through a kept revision, a revision taken in without its
- * content reported. */
+ * content reported; the filing state in the record store (filed sets,
+ * DMPIs, an export folder's record) and its migration from older files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -21,6 +23,7 @@
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
 #include "records/reader.h"
+#include "service/dmfa_filing.h"
 #include "service/dmfa_followup.h"
 #include "service/intake.h"
 
@@ -316,7 +319,12 @@ test_queue_decisions(void **state)
 	assert_int_equal(strncmp(m.remote_ref2, "FI.DMFA.012996.20260720.", 24), 0);
 	char fi1[QUEUE_REF_MAX + 1];
 	snprintf(fi1, sizeof fi1, "%s", m.remote_ref2);
-	assert_int_equal(dmfa_filed_from_json(m.payload, &f), GW_OK);
+	/* The filed set is in the record store, not in the message. */
+	assert_null(m.payload);
+	char *set = NULL;
+	assert_int_equal(dmfa_filing_filed(q, &m, &set), GW_OK);
+	assert_int_equal(dmfa_filed_from_json(set, &f), GW_OK);
+	free(set);
 	assert_int_equal(f.n, 2);
 	assert_int_equal(dmfa_filed_rev(&f, "A"), 1);
 	assert_int_equal(dmfa_filed_rev(&f, "B"), 1);
@@ -426,6 +434,129 @@ test_queue_decisions(void **state)
 	assert_true(said(&s, "DMFA:20262:" E2 ": waits"));
 }
 
+/* A filing message of rec/rev as queued (no payload). */
+static void
+filing_msg(struct queue_msg *m, const char *rec, uint32_t rev)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->record_id, sizeof m->record_id, "%s", rec);
+	m->revision = rev;
+	snprintf(m->kind, sizeof m->kind, "dmfa");
+	snprintf(m->channel, sizeof m->channel, "onss-batch");
+	m->state = QS_PENDING;
+}
+
+/* Filed sets and DMPIs live in the store, written once; the older forms
+ * (set in the payload, DMPI as an "answer" message) are read into it. */
+static void
+test_filing_state(void **state)
+{
+	(void)state;
+	struct queue_msg m, old, ans;
+	struct store_perm_ids p;
+	struct store *st;
+	struct store_filed row;
+	unsigned char dup = 9;
+	char *json = NULL, path[256], key[STORE_KEY_MAX + 1];
+	int kept = -1;
+
+	filing_msg(&m, "DMFA:20262:" E1, 1);
+	assert_int_equal(dmfa_filing_commit(q, &m, "{\"n\":1}", &dup), GW_OK);
+	assert_int_equal(dup, 0);
+	assert_int_equal(dmfa_filing_filed(q, &m, &json), GW_OK);
+	assert_string_equal(json, "{\"n\":1}");
+	free(json);
+	assert_int_equal(dmfa_filing_commit(q, &m, "{\"n\":1}", &dup), GW_OK);
+	assert_int_equal(dup, 1);                          /* a replay adds nothing */
+
+	/* The DMPI of m, kept once. */
+	snprintf(path, sizeof path, "%s/FO.DMPI.012996.20260720.00001.T", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("dmpi-bytes", f);
+	fclose(f);
+	assert_int_equal(dmfa_filing_dmpi(q, m.id, &p), GW_ENOTFOUND);
+	assert_int_equal(dmfa_filing_keep_dmpi(q, &m, path, "FO.DMPI.012996.20260720.00001.T", &kept),
+	    GW_OK);
+	assert_int_equal(kept, 1);
+	assert_int_equal(dmfa_filing_keep_dmpi(q, &m, path, "FO.DMPI.012996.20260720.00001.T", &kept),
+	    GW_OK);
+	assert_int_equal(kept, 0);
+	assert_int_equal(dmfa_filing_dmpi(q, m.id, &p), GW_OK);
+	assert_string_equal(p.name, "FO.DMPI.012996.20260720.00001.T");
+	assert_memory_equal(p.body, "dmpi-bytes", 10);
+	free(p.body);
+
+	/* An older queue file: the set in the payload, no store row. */
+	filing_msg(&old, "DMFA:20262:" E2, 1);
+	old.payload = strdup("{\"n\":2}");
+	assert_int_equal(q->ops->enqueue_each(q, &old, 1, &dup), GW_OK);
+	assert_int_equal(store_of(q, &st), GW_OK);
+	dmfa_filing_key(key, old.record_id, old.revision);
+	assert_int_equal(st->ops->filed_get(st, key, &row), GW_ENOTFOUND);
+	assert_int_equal(dmfa_filing_filed(q, &old, &json), GW_OK);
+	assert_string_equal(json, "{\"n\":2}");
+	free(json);
+	assert_int_equal(st->ops->filed_get(st, key, &row), GW_OK);   /* read in once */
+	assert_string_equal(row.json, "{\"n\":2}");
+	free(row.json);
+
+	/* ... and its DMPI as an "answer" message. */
+	memset(&ans, 0, sizeof ans);
+	snprintf(ans.record_id, sizeof ans.record_id, "%s", old.record_id);
+	ans.revision = 1;
+	snprintf(ans.kind, sizeof ans.kind, "%s", DMFA_FILING_ANSWER_KIND);
+	snprintf(ans.channel, sizeof ans.channel, "onss-answers");
+	ans.state = QS_HELD;
+	snprintf(ans.remote_ref2, sizeof ans.remote_ref2, "FO.DMPI.old");
+	snprintf(ans.depends_on, sizeof ans.depends_on, "%s", old.id);
+	ans.body = strdup("old-dmpi");
+	ans.body_len = 8;
+	assert_int_equal(q->ops->enqueue_each(q, &ans, 1, &dup), GW_OK);
+	assert_int_equal(dmfa_filing_dmpi(q, old.id, &p), GW_ENOTFOUND);
+	assert_int_equal(dmfa_filing_migrate_answer(q, &ans), GW_OK);
+	assert_int_equal(dmfa_filing_dmpi(q, old.id, &p), GW_OK);
+	assert_string_equal(p.name, "FO.DMPI.old");
+	assert_memory_equal(p.body, "old-dmpi", 8);
+	free(p.body);
+	queue_msg_free(&old);
+	queue_msg_free(&ans);
+}
+
+/* An export folder's record: an old marker file is honoured (read into
+ * the folder's store), a new filing is recorded and found again. */
+static void
+test_export_folder(void **state)
+{
+	(void)state;
+	char out[128], path[256], fi[160], err[256];
+	struct dmfa_folder *fo = NULL;
+	const uint32_t e2 = 123456749;
+
+	snprintf(out, sizeof out, "%s/out", dir);
+	assert_int_equal(mkdir(out, 0750), 0);
+	snprintf(path, sizeof path, "%s/.gateway-dmfa-filed", out);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "20262 051234526 FI.DMFA.012996.20260720.00001.T.1.1\n");
+	fclose(f);
+	assert_int_equal(dmfa_folder_open(&fo, out, err, sizeof err), GW_OK);
+	assert_int_equal(dmfa_folder_filed(fo, 20262, 51234526, fi, sizeof fi), 1);
+	assert_string_equal(fi, "FI.DMFA.012996.20260720.00001.T.1.1");
+	assert_int_equal(dmfa_folder_filed(fo, 20263, 51234526, fi, sizeof fi), 0);
+	assert_int_equal(dmfa_folder_filed(fo, 20262, e2, fi, sizeof fi), 0);
+	assert_int_equal(dmfa_folder_mark(fo, 20262, &e2, 1, "FI.DMFA.012996.20260720.00002.T.1.1"),
+	    GW_OK);
+	dmfa_folder_close(fo);
+	/* Without the marker file, from the store alone. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(dmfa_folder_open(&fo, out, err, sizeof err), GW_OK);
+	assert_int_equal(dmfa_folder_filed(fo, 20262, 51234526, fi, sizeof fi), 1);
+	assert_int_equal(dmfa_folder_filed(fo, 20262, e2, fi, sizeof fi), 1);
+	assert_string_equal(fi, "FI.DMFA.012996.20260720.00002.T.1.1");
+	dmfa_folder_close(fo);
+}
+
 int
 main(void)
 {
@@ -433,6 +564,8 @@ main(void)
 		cmocka_unit_test(test_filed_json),
 		cmocka_unit_test_setup_teardown(test_filed_versus_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_decisions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filing_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_folder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
