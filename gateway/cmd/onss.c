@@ -1,9 +1,12 @@
 /*
- * onss.c - `gateway onss show-answer FILE`: an ONSS answer file as JSON.
+ * onss.c - `gateway onss`: the ONSS batch channel by hand.
  *
- * Reads ACRF, NOTIFICATION, DmfAPID or IDFLUX, checks it against its XSD,
- * prints one JSON object on stdout (spec/cli.md). Exit 0 when read, 2 when
- * the file is not an ONSS answer this program can read. Touches nothing.
+ * show-answer prints an answer file as JSON (spec/cli.md; exit 0 read, 2
+ * not an answer this program can read); wrap, upload and poll move files
+ * between a folder and the SFTP server; apply, send and run act on the
+ * queue, each through one service function (batch_apply.h, batch_send.h,
+ * run_channels.h). Owns option parsing and what is printed; moves no message
+ * itself.
  */
 #include "cmd/cmd.h"
 #include "core/params.h"
@@ -16,9 +19,8 @@
 #include "onss/batch/sftp.h"
 #include "onss/batch/submission.h"
 #include "onss/codelist.h"
-#include "queue/queue.h"
 #include "service/batch_channel.h"
-#include "service/runner.h"
+#include "service/run_channels.h"
 #include "core/clock.h"
 #include "core/dirs.h"
 
@@ -277,7 +279,6 @@ static int
 apply_answers(int argc, char **argv)
 {
 	const char *dir = NULL;
-	struct queue *q = NULL;
 	struct batch_apply_counts c;
 	char err[512];
 
@@ -291,12 +292,11 @@ apply_answers(int argc, char **argv)
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
-	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss apply: %s\n", err);
+	gw_rc rc = batch_answers_apply_configured(dir, &c, err, sizeof err);
+	if (rc != GW_OK && err[0] != '\0') {
+		fprintf(stderr, "gateway onss apply: %s\n", err);     /* the queue did not open */
 		return GW_EXIT_USAGE;
 	}
-	gw_rc rc = batch_answers_apply_dir(q, dir, &c);
-	q->ops->close(q);
 	printf("%zu answers: %zu matched, %zu unmatched; %zu messages moved, %zu notes\n",
 	    c.files, c.matched_files, c.unmatched_files, c.messages_moved, c.notes);
 	if (rc != GW_OK) {
@@ -315,13 +315,9 @@ send_pending(int argc, char **argv)
 {
 	struct batch_send_opts o;
 	struct batch_send_result r;
-	struct batch_sftp sftp;
-	struct gw_signer *signer = NULL;
-	struct queue *q = NULL;
-	const char *env = param_str(P_BATCH_ENV), *cert = NULL, *key = NULL;
-	const char *max = NULL;
-	int no_upload = 0, rc = GW_EXIT_USAGE;
-	char err[512];
+	const char *env = param_str(P_BATCH_ENV), *cert = NULL, *key = NULL, *max = NULL;
+	int no_upload = 0;
+	char err[512], *end;
 
 	memset(&o, 0, sizeof o);
 	o.sender = param_str(P_BATCH_SENDER);
@@ -340,48 +336,25 @@ send_pending(int argc, char **argv)
 			return GW_EXIT_USAGE;
 		}
 	}
-	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
+	long m = max ? strtol(max, &end, 10) : 0;
+	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL ||
+	    (max && (*end || m < 1 || m > 100000))) {
 		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
 	o.env = env[0];
+	o.max = (size_t)m;
 	clock_brussels_now(&o.today, &o.now_min);
-	char *end;
-	if (max) {
-		long m = strtol(max, &end, 10);
-		if (*end || m < 1 || m > 100000) {
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-		o.max = (size_t)m;
-	}
-	if (o.env != 'S' && signer_from_config(&signer, cert, key, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss send: %s\n", err);
+	gw_rc rc = batch_send_configured(&o, cert, key, no_upload, &r, err, sizeof err);
+	if (rc != GW_OK && err[0] != '\0') {
+		fprintf(stderr, "gateway onss send: %s\n", err);        /* could not start */
 		return GW_EXIT_USAGE;
 	}
-	o.signer = signer;
-	if (!no_upload) {
-		if (batch_sftp_from_config(&sftp, err, sizeof err) != GW_OK) {
-			fprintf(stderr, "gateway onss send: %s\n", err);
-			goto out;
-		}
-		o.sftp = &sftp;
-	}
-	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss send: %s\n", err);
-		goto out;
-	}
-	gw_rc src = batch_send(q, &o, &r);
 	printf("%zu claimed, %zu in %s, %zu failed, %zu waiting\n", r.claimed, r.in_file,
 	    r.fi_name[0] ? r.fi_name : "(no file)", r.failed, r.waiting);
-	if (src != GW_OK)
-		fprintf(stderr, "gateway onss send: %s\n", gw_rc_name(src));
-	rc = src != GW_OK ? GW_EXIT_USAGE : r.failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
-out:
-	if (q)
-		q->ops->close(q);
-	signer_free(signer);
-	return rc;
+	if (rc != GW_OK)
+		fprintf(stderr, "gateway onss send: %s\n", gw_rc_name(rc));
+	return rc != GW_OK ? GW_EXIT_USAGE : r.failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 
 static volatile sig_atomic_t run_stop;
@@ -393,24 +366,22 @@ run_signal(int sig)
 	run_stop = 1;
 }
 
-/* run: the onss-batch channel alone under the runner (service/runner.c,
- * service/batch_channel.c): build, send, poll, retry, expire; until a
- * signal, once, or idle. */
+/* run: the onss-batch channel alone under the runner (service/run_channels.h):
+ * build, send, poll, retry, expire; until a signal, once, or idle. */
 static int
 run_channel(int argc, char **argv)
 {
 	struct batch_channel_opts bo;
-	struct queue *q = NULL;
-	struct runner *r = NULL;
-	void *ctx = NULL;
+	struct run_channels_opts so;
+	struct run_channels_result r;
 	const char *interval_s = NULL;
-	int once = 0, until_idle = 0, rc = GW_EXIT_USAGE;
-	char err[512];
+	char *end;
 
 	memset(&bo, 0, sizeof bo);
+	memset(&so, 0, sizeof so);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--once") == 0) { once = 1; continue; }
-		if (strcmp(argv[i], "--until-idle") == 0) { until_idle = 1; continue; }
+		if (strcmp(argv[i], "--once") == 0) { so.once = 1; continue; }
+		if (strcmp(argv[i], "--until-idle") == 0) { so.until_idle = 1; continue; }
 		const char **slot = strcmp(argv[i], "--outbox") == 0 ? &bo.outbox
 		    : strcmp(argv[i], "--answers") == 0 ? &bo.answers : strcmp(argv[i], "--env") == 0 ? &bo.env
 		    : strcmp(argv[i], "--interval-ms") == 0 ? &interval_s
@@ -421,52 +392,24 @@ run_channel(int argc, char **argv)
 			return GW_EXIT_USAGE;
 		}
 	}
-	if (interval_s) {
-		char *end;
-		bo.interval_ms = strtol(interval_s, &end, 10);
-		if (*end || bo.interval_ms < 10) {
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
-	if (batch_channel_open(&ctx, &bo, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss run: %s\n", err);
+	if (interval_s && ((bo.interval_ms = strtol(interval_s, &end, 10)) < 10 || *end)) {
+		usage(stderr);
 		return GW_EXIT_USAGE;
 	}
-	if (queue_open_configured(&q, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "gateway onss run: %s\n", err);
-		goto out;
-	}
-	struct runner_config cfg;
-	runner_config_default(&cfg);
-	if (runner_new(&r, q, &batch_channel_ops, ctx, &cfg) != GW_OK)
-		goto out;
+	so.batch = 1;
+	so.batch_opts = &bo;
+	so.stop = &run_stop;
 	signal(SIGTERM, run_signal);
 	signal(SIGINT, run_signal);
-	gw_rc grc;
-	if (once) {
-		size_t did = 0;
-		grc = runner_step(r, queue_now_ms(), &did);
-	} else {
-		grc = runner_loop(r, until_idle, &run_stop);
+	if (run_channels(&so, &r) != GW_OK) {
+		fprintf(stderr, "gateway onss run: %s\n", r.err);
+		return GW_EXIT_USAGE;
 	}
-	const struct batch_channel_counts *bn = batch_channel_counts(ctx);
-	const struct runner_counts *c = runner_counts(r);
 	printf("sent %zu declarations and %zu DmfA submissions, fetched %zu answers, applied %zu (%zu"
 	    " messages moved), unmatched %zu; %lu found by lookup, %lu failed, %lu retries\n",
-	    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched,
-	    c->found_by_lookup, c->failed, c->retried);
-	if (grc != GW_OK && grc != GW_ETEMP) {
-		fprintf(stderr, "gateway onss run: %s\n", gw_rc_name(grc));
-		goto out;
-	}
-	rc = GW_EXIT_OK;
-out:
-	runner_free(r);
-	if (q)
-		q->ops->close(q);
-	batch_channel_close(ctx);
-	return rc;
+	    r.bn.declarations, r.bn.dmfa, r.bn.fetched, r.bn.applied, r.bn.moved, r.bn.unmatched,
+	    r.batch.found_by_lookup, r.batch.failed, r.batch.retried);
+	return GW_EXIT_OK;
 }
 
 int

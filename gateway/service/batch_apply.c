@@ -533,3 +533,18 @@ batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_cou
 	free(names);
 	return rc;
 }
+
+gw_rc
+batch_answers_apply_configured(const char *dir, struct batch_apply_counts *c, char *errbuf,
+                               size_t errcap)
+{
+	struct queue *q = NULL;
+	gw_rc rc;
+	memset(c, 0, sizeof *c);
+	errbuf[0] = '\0';
+	if ((rc = queue_open_configured(&q, errbuf, errcap)) != GW_OK)
+		return rc;
+	rc = batch_answers_apply_dir(q, dir, c);
+	q->ops->close(q);
+	return rc;
+}

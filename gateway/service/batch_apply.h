@@ -33,4 +33,9 @@ gw_rc batch_answer_apply_file(struct queue *q, const char *path, int *matched,
  * read, dir/unmatched/ (logged; counted in unmatched_files). */
 gw_rc batch_answers_apply_dir(struct queue *q, const char *dir, struct batch_apply_counts *c);
 
+/* The same on the configured queue (`gateway onss apply`); errbuf says
+ * why when the queue cannot be opened ("" once the answers were read). */
+gw_rc batch_answers_apply_configured(const char *dir, struct batch_apply_counts *c, char *errbuf,
+                                     size_t errcap);
+
 #endif

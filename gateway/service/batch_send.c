@@ -420,3 +420,35 @@ out:
 	free(v);
 	return rc;
 }
+
+gw_rc
+batch_send_configured(struct batch_send_opts *o, const char *cert, const char *key, int no_upload,
+                      struct batch_send_result *r, char *errbuf, size_t errcap)
+{
+	struct gw_signer *signer = NULL;
+	struct batch_sftp sftp;
+	struct queue *q = NULL;
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	errbuf[0] = '\0';
+	if (o->env != 'S' && (rc = signer_from_config(&signer, cert, key, errbuf, errcap)) != GW_OK)
+		return rc;
+	o->signer = signer;
+	o->sftp = NULL;
+	if (!no_upload) {
+		if ((rc = batch_sftp_from_config(&sftp, errbuf, errcap)) != GW_OK)
+			goto out;
+		o->sftp = &sftp;
+	}
+	if ((rc = queue_open_configured(&q, errbuf, errcap)) != GW_OK)
+		goto out;
+	rc = batch_send(q, o, r);
+out:
+	if (q != NULL)
+		q->ops->close(q);
+	signer_free(signer);
+	o->signer = NULL;
+	o->sftp = NULL;
+	return rc;
+}

@@ -51,4 +51,12 @@ struct batch_send_result {
 /* One pass: at most one submission. GW_OK also when nothing was pending. */
 gw_rc batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r);
 
+/* The same over the configured queue, with the signer (cert/key NULL: the
+ * configuration's; none in S) and, unless no_upload, the configured SFTP
+ * server; o's signer and sftp are set here. errbuf says why when it
+ * cannot start (left "" once batch_send ran: then its result). */
+gw_rc batch_send_configured(struct batch_send_opts *o, const char *cert, const char *key,
+                            int no_upload, struct batch_send_result *r, char *errbuf,
+                            size_t errcap);
+
 #endif

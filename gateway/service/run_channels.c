@@ -1,0 +1,148 @@
+/*
+ * service/run_channels.c - the channels served over the queue (run_channels.h).
+ *
+ * Owns the run lock ([run] lock_file, default <queue.dsn>.run.lock), the
+ * order of the start (lock, queue, channels, runners, recovery) and of the
+ * stop (runners, channels, queue, lock). The scheduling itself is the
+ * runner's; never moves a message itself.
+ */
+#include "service/run_channels.h"
+#include "service/dimona_channel.h"
+#include "core/log.h"
+#include "core/params.h"
+#include "queue/queue.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* What one run holds, released by rc_close(). */
+struct rc_held {
+	int lockfd;
+	struct queue *q;
+	void *rest_ctx, *batch_ctx;
+	struct runner *rest, *batch, *rs[2];
+	size_t nr;
+};
+
+/* One runner per queue: start-up recovery moves every "sending" message
+ * back to ready, which is only safe when no other runner is sending them.
+ * An exclusive lock on a file beside the queue; the kernel drops it when
+ * the process dies, even by SIGKILL. */
+static gw_rc
+rc_lock(struct rc_held *s, struct run_channels_result *r)
+{
+	char path[1100];
+	const char *lf = param_str(P_RUN_LOCK_FILE);
+	if (lf != NULL)
+		snprintf(path, sizeof path, "%s", lf);
+	else
+		snprintf(path, sizeof path, "%s.run.lock", param_str(P_QUEUE_DSN));
+	if ((s->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		snprintf(r->err, sizeof r->err, "cannot open %s: %s", path, strerror(errno));
+		return GW_EIO;
+	}
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(r->err, sizeof r->err, "another gateway run is serving this queue (%s is"
+		    " locked)", path);
+		return GW_ESTATE;
+	}
+	return GW_OK;
+}
+
+/* The channels asked for, a runner each; the queue-wide recovery. */
+static gw_rc
+rc_start(struct rc_held *s, const struct run_channels_opts *o, struct run_channels_result *r)
+{
+	struct runner_config cfg;
+	char err[512];
+	gw_rc rc;
+	if ((rc = queue_open_configured(&s->q, err, sizeof err)) != GW_OK) {
+		snprintf(r->err, sizeof r->err, "%s", err);
+		return rc;
+	}
+	runner_config_default(&cfg);
+	if (o->batch) {
+		struct batch_channel_opts none;
+		memset(&none, 0, sizeof none);
+		if ((rc = batch_channel_open(&s->batch_ctx, o->batch_opts ? o->batch_opts : &none, err,
+		    sizeof err)) != GW_OK) {
+			snprintf(r->err, sizeof r->err, "onss-batch: %s", err);
+			return rc;
+		}
+		if ((rc = runner_new(&s->batch, s->q, &batch_channel_ops, s->batch_ctx, &cfg)) != GW_OK)
+			goto cannot;
+	}
+	if (o->rest) {
+		if ((rc = dimona_channel_open(&s->rest_ctx, err, sizeof err)) != GW_OK) {
+			snprintf(r->err, sizeof r->err, "Dimona REST client: %s", err);
+			return rc;
+		}
+		if ((rc = runner_new(&s->rest, s->q, &dimona_channel_ops, s->rest_ctx, &cfg)) != GW_OK)
+			goto cannot;
+		s->rs[s->nr++] = s->rest;
+	}
+	if (s->batch != NULL)
+		s->rs[s->nr++] = s->batch;
+	/* A send left unknown waits in ready and is looked up before any
+	 * re-send, on every channel. */
+	if (s->nr == 0 || !o->exclusive || (rc = runner_recover(s->rs[0], queue_now_ms())) == GW_OK)
+		return GW_OK;
+cannot:
+	snprintf(r->err, sizeof r->err, "cannot start: %s", gw_rc_name(rc));
+	return rc;
+}
+
+static void
+rc_close(struct rc_held *s)
+{
+	runner_free(s->batch);
+	batch_channel_close(s->batch_ctx);
+	runner_free(s->rest);
+	if (s->rest_ctx != NULL)
+		dimona_channel_close(s->rest_ctx);
+	if (s->q != NULL)
+		s->q->ops->close(s->q);
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+}
+
+gw_rc
+run_channels(const struct run_channels_opts *o, struct run_channels_result *r)
+{
+	struct rc_held s;
+	gw_rc rc;
+	memset(r, 0, sizeof *r);
+	memset(&s, 0, sizeof s);
+	s.lockfd = -1;
+	if ((o->exclusive && (rc = rc_lock(&s, r)) != GW_OK) || (rc = rc_start(&s, o, r)) != GW_OK)
+		goto out;
+	log_info(NULL, NULL, "running %s%s on queue %s%s", o->rest ? "dimona-rest" : "",
+	    o->batch ? (o->rest ? " and onss-batch" : "onss-batch") : "", param_str(P_QUEUE_DSN),
+	    o->once ? " (one pass)" : o->until_idle ? " (until idle)" : "");
+	if (o->once) {
+		rc = GW_OK;
+		for (size_t i = 0; i < s.nr && (rc == GW_OK || rc == GW_ETEMP); i++) {
+			size_t did = 0;
+			rc = runner_step(s.rs[i], queue_now_ms(), &did);
+		}
+	} else {
+		rc = runner_loop_all(s.rs, s.nr, o->until_idle, o->stop);
+	}
+	if ((r->have_rest = s.rest != NULL))
+		r->rest = *runner_counts(s.rest);
+	if ((r->have_batch = s.batch != NULL)) {
+		r->batch = *runner_counts(s.batch);
+		r->bn = *batch_channel_counts(s.batch_ctx);
+	}
+	if (rc == GW_ETEMP)
+		rc = GW_OK;
+	else if (rc != GW_OK)
+		snprintf(r->err, sizeof r->err, "stopped on %s", gw_rc_name(rc));
+out:
+	rc_close(&s);
+	return rc;
+}
