@@ -290,28 +290,16 @@ send_dmfa(struct queue *q, struct queue_msg *m, const struct batch_send_opts *o,
 	move(q, m, rc == GW_OK ? QS_SENT : QS_READY, why, 0);
 }
 
-gw_rc
-batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r)
+/* Each claimed DmfA out as its own submission (freed from v); every
+ * Dimona message of v built (those that fail or wait are moved and
+ * counted). *n shrinks to the Dimona messages; returns how many go in the
+ * shared file. */
+static size_t
+bs_build_all(struct queue *q, struct queue_msg *v, size_t *n, const struct batch_send_opts *o,
+             int64_t now, struct batch_send_result *r)
 {
-	size_t max = o->max ? o->max : 10000, n = 0, good = 0;
-	struct queue_msg *v = calloc(max, sizeof *v);
-	struct batch_writer *w = NULL;
-	char dir[PATH_MAX], err[512], why[512], counter[64];
-	int64_t now = queue_now_ms();
-	gw_rc rc;
-
-	memset(r, 0, sizeof *r);
-	if (v == NULL)
-		return GW_ENOMEM;
-	if (o->sftp != NULL && (rc = resend_ready(q, o)) != GW_OK)
-		goto out;
-	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, now, max, v, &n)) != GW_OK)
-		goto out;
-	r->claimed = n;
-	/* DmfA messages first, each its own submission; the rest (Dimona)
-	 * stays in v for one shared file. */
-	size_t keep = 0;
-	for (size_t i = 0; i < n; i++) {
+	size_t keep = 0, good = 0;
+	for (size_t i = 0; i < *n; i++) {
 		if (batch_is_dmfa_kind(v[i].kind)) {
 			send_dmfa(q, &v[i], o, r);
 			queue_msg_free(&v[i]);
@@ -321,8 +309,8 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 			keep++;
 		}
 	}
-	n = keep;
-	for (size_t i = 0; i < n; i++) {
+	*n = keep;
+	for (size_t i = 0; i < keep; i++) {
 		if (build_one(q, &v[i], o, now))
 			good++;
 		else if (v[i].state == QS_PENDING)
@@ -330,42 +318,51 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 		else
 			r->failed++;
 	}
-	if (good == 0)
-		goto out;
+	return good;
+}
 
-	/* The name: its sequence number comes from the queue and is used
-	 * once, whatever happens next. */
-	struct batch_name name;
+/* The submission's name (its sequence number comes from the queue and is
+ * used once, whatever happens next), recorded on every built message in
+ * one transaction before anything is written: a storage failure here
+ * writes and uploads nothing (the messages stay building; start-up
+ * recovery makes them pending). */
+static gw_rc
+bs_name(struct queue *q, struct queue_msg *v, size_t n, const struct batch_send_opts *o,
+        struct batch_name *name, struct batch_send_result *r)
+{
+	char counter[64], why[512];
 	uint64_t seq;
-	memset(&name, 0, sizeof name);
-	memcpy(name.purpose, "DIMN", 5);
-	snprintf(name.sender, sizeof name.sender, "%s", o->sender);
-	name.date = o->today;
-	name.env = o->env;
+	gw_rc rc;
+	memset(name, 0, sizeof *name);
+	memcpy(name->purpose, "DIMN", 5);
+	snprintf(name->sender, sizeof name->sender, "%s", o->sender);
+	name->date = o->today;
+	name->env = o->env;
 	snprintf(counter, sizeof counter, "onss-batch-DIMN-%c", o->env);
 	if ((rc = q->ops->next_seq(q, counter, &seq)) != GW_OK)
-		goto out;
+		return rc;
 	if (seq > 99999) {
 		log_error(NULL, counter, "batch sequence numbers exhausted (five digits)");
-		rc = GW_ESTATE;
-		goto out;
+		return GW_ESTATE;
 	}
-	name.seq = (unsigned)seq;
-	snprintf(dir, sizeof dir, "%s", o->outbox);
-	batch_name_format(&name, 'I', r->fi_name, sizeof r->fi_name);
+	name->seq = (unsigned)seq;
+	batch_name_format(name, 'I', r->fi_name, sizeof r->fi_name);
 	snprintf(why, sizeof why, "in batch submission %s", r->fi_name);
-	/* The FI name on every message, one transaction, before anything is
-	 * written: a storage failure here writes and uploads nothing (the
-	 * messages stay building; start-up recovery makes them pending). */
 	for (size_t i = 0; i < n; i++)
 		if (v[i].state == QS_BUILDING)
 			snprintf(v[i].remote_ref2, sizeof v[i].remote_ref2, "%.64s", r->fi_name);
-	if ((rc = move_all(q, v, n, QS_BUILDING, QS_READY, why, NULL)) != GW_OK)
-		goto out;
+	return move_all(q, v, n, QS_BUILDING, QS_READY, why, NULL);
+}
 
-	/* FI, FS, GO on disk. */
-	if ((rc = batch_writer_open(&w, dir, &name)) != GW_OK)
-		goto unwritten;
+/* FI, FS, GO of the ready messages on disk (atomic, signed). */
+static gw_rc
+bs_write(const struct queue_msg *v, size_t n, const struct batch_send_opts *o,
+         const struct batch_name *name, struct batch_send_result *r)
+{
+	struct batch_writer *w = NULL;
+	gw_rc rc;
+	if ((rc = batch_writer_open(&w, o->outbox, name)) != GW_OK)
+		return rc;
 	FILE *f = batch_writer_file(w);
 	rc = dimona_document_begin(f);
 	for (size_t i = 0; rc == GW_OK && i < n; i++)
@@ -378,18 +375,23 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 		rc = dimona_document_end(f);
 	if (rc != GW_OK) {
 		batch_writer_abort(w);
-		goto unwritten;
+		return rc;
 	}
-	if ((rc = batch_writer_commit(w, o->signer, NULL, 0)) != GW_OK)
-		goto unwritten;
-	if (o->sftp == NULL)
-		goto out;
+	return batch_writer_commit(w, o->signer, NULL, 0);
+}
 
-	/* Nothing is uploaded unless the messages it carries are durably
-	 * sending (outcome unknown after a crash). */
+/* The upload. Nothing is uploaded unless the messages it carries are
+ * durably sending (outcome unknown after a crash); then sent, or back to
+ * ready with the reason. */
+static gw_rc
+bs_upload(struct queue *q, struct queue_msg *v, size_t n, const struct batch_send_opts *o,
+          const struct batch_send_result *r)
+{
+	char err[512], why[512];
+	gw_rc rc;
 	if ((rc = move_all(q, v, n, QS_READY, QS_SENDING, "uploading", NULL)) != GW_OK)
-		goto out;
-	rc = batch_sftp_upload(o->sftp, dir, r->fi_name, err, sizeof err);
+		return rc;
+	rc = batch_sftp_upload(o->sftp, o->outbox, r->fi_name, err, sizeof err);
 	if (rc == GW_OK)
 		snprintf(why, sizeof why, "uploaded %s over SFTP", r->fi_name);
 	else
@@ -397,23 +399,48 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 	for (size_t i = 0; rc != GW_OK && i < n; i++)
 		if (v[i].state == QS_SENDING)
 			snprintf(v[i].last_error, sizeof v[i].last_error, "%s", why);
-	{
-		gw_rc mrc = move_all(q, v, n, QS_SENDING, rc == GW_OK ? QS_SENT : QS_READY, why, NULL);
-		if (rc != GW_OK)
-			log_error(NULL, r->fi_name, "%s", why);
-		else
-			rc = mrc;
+	gw_rc mrc = move_all(q, v, n, QS_SENDING, rc == GW_OK ? QS_SENT : QS_READY, why, NULL);
+	if (rc != GW_OK)
+		log_error(NULL, r->fi_name, "%s", why);
+	return rc != GW_OK ? rc : mrc;
+}
+
+gw_rc
+batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_result *r)
+{
+	size_t max = o->max ? o->max : 10000, n = 0;
+	struct queue_msg *v = calloc(max, sizeof *v);
+	struct batch_name name;
+	char why[512];
+	int64_t now = queue_now_ms();
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	if (v == NULL)
+		return GW_ENOMEM;
+	if (o->sftp != NULL && (rc = resend_ready(q, o)) != GW_OK)
+		goto out;
+	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, now, max, v, &n)) != GW_OK)
+		goto out;
+	r->claimed = n;
+	/* DmfA messages first, each its own submission; the rest (Dimona)
+	 * goes in one shared file. */
+	if (bs_build_all(q, v, &n, o, now, r) == 0 ||
+	    (rc = bs_name(q, v, n, o, &name, r)) != GW_OK)
+		goto out;
+	if ((rc = bs_write(v, n, o, &name, r)) != GW_OK) {
+		/* The name is spent but no file carries it: the messages cannot
+		 * wait in ready for an upload that has nothing to send. They fail
+		 * with the reason; `gateway requeue` sends them again under a new
+		 * name. */
+		snprintf(why, sizeof why, "submission %s could not be written (%s); requeue to send it"
+		    " under a new name", r->fi_name, gw_rc_name(rc));
+		move_all(q, v, n, QS_READY, QS_FAILED, why, NULL);   /* its own failure is logged */
+		log_error(NULL, r->fi_name, "%s", why);
+		r->in_file = 0;
+	} else if (o->sftp != NULL) {
+		rc = bs_upload(q, v, n, o, r);
 	}
-	goto out;
-unwritten:
-	/* The name is spent but no file carries it: the messages cannot wait
-	 * in ready for an upload that has nothing to send. They fail with the
-	 * reason; `gateway requeue` sends them again under a new name. */
-	snprintf(why, sizeof why, "submission %s could not be written (%s); requeue to send it under a new name",
-	    r->fi_name, gw_rc_name(rc));
-	move_all(q, v, n, QS_READY, QS_FAILED, why, NULL);   /* its own failure is logged */
-	log_error(NULL, r->fi_name, "%s", why);
-	r->in_file = 0;
 out:
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&v[i]);
