@@ -15,16 +15,34 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static volatile sig_atomic_t run_stop;
+static volatile sig_atomic_t run_stop, run_timed_out;
 
 static void on_signal(int sig) { (void)sig; run_stop = 1; }
+/* --max-time: the alarm stops the loop as a signal would, and says why. */
+static void on_alarm(int sig) { (void)sig; run_timed_out = 1; run_stop = 1; }
+
+/* "90s", "30m", "2h", "1d" (a bare number is seconds) into seconds; 0 when bad. */
+static unsigned
+parse_duration(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	unsigned long unit = *end == '\0' || strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60
+	    : strcmp(end, "h") == 0 ? 3600 : strcmp(end, "d") == 0 ? 86400 : 0;
+	if (end == s || unit == 0 || v == 0 || v > 30UL * 86400 / unit)
+		return 0;
+	return (unsigned)(v * unit);
+}
 
 static void
 run_usage(void)
 {
-	printf("usage: gateway run [--once | --until-idle] [--channel dimona-rest|onss-batch]\n\n"
+	printf("usage: gateway run [--once | --until-idle] [--max-time DURATION]\n"
+	    "                   [--channel dimona-rest|onss-batch]\n\n"
 	    "Runs the gateway over the queue ([queue] dsn, default var/queue.db): recovers\n"
 	    "at start (half-built messages back to pending, sends with an unknown outcome\n"
 	    "back to ready, to be looked up at the ONSS before any re-send), then builds,\n"
@@ -34,18 +52,31 @@ run_usage(void)
 	    "final messages aside). SIGTERM or SIGINT: finish the current step, exit 0.\n"
 	    "Serves the Dimona REST channel and, when [onss_batch] sftp_url is set, the\n"
 	    "onss-batch channel (Dimona batches, DmfA submissions, their answers) in the\n"
-	    "same loop; --channel limits it to one.\n");
+	    "same loop; --channel limits it to one. --max-time (90s, 30m, 2h, 1d) stops it\n"
+	    "after that long, at the end of a step (with --until-idle, a run that would\n"
+	    "otherwise wait out the back-off while the ONSS is unreachable).\n"
+	    "Exit: 0 done, nothing refused or failed; 1 something was refused or failed in\n"
+	    "this run, or --max-time stopped it before it was idle (gateway list says what);\n"
+	    "2 usage, configuration or queue error.\n\n"
+	    "examples:\n  gateway run\n  gateway run --until-idle --max-time 30m || gateway list\n");
 }
 
 /* Options into o (the channels: both by default, onss-batch when
  * configured); -1 on a usage error (said). */
 static int
-run_opts(int argc, char **argv, struct run_channels_opts *o)
+run_opts(int argc, char **argv, struct run_channels_opts *o, unsigned *max_s)
 {
 	const char *channel = NULL;
 	memset(o, 0, sizeof *o);
+	*max_s = 0;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--once") == 0)
+		if (strcmp(argv[i], "--max-time") == 0 && i + 1 < argc) {
+			if ((*max_s = parse_duration(argv[++i])) == 0) {
+				fprintf(stderr, "gateway run: --max-time takes a duration such as 90s, 30m,"
+				    " 2h or 1d (at most 30 days), not %s\n", argv[i]);
+				return -1;
+			}
+		} else if (strcmp(argv[i], "--once") == 0)
 			o->once = 1;
 		else if (strcmp(argv[i], "--until-idle") == 0)
 			o->until_idle = 1;
@@ -91,7 +122,17 @@ run_summary(const struct run_channels_result *r)
 	    " recovered %lu half-built, %lu unknown sends%s\n", n->built, n->sent,
 	    n->found_by_lookup, n->accepted, n->warnings, n->refused, n->failed, n->expired,
 	    n->retried, n->recovered_building, n->recovered_sending,
-	    run_stop ? " (stopped by signal)" : "");
+	    run_timed_out ? " (stopped: --max-time reached)" : run_stop ? " (stopped by signal)" : "");
+}
+
+/* 1 when something was refused or failed in this run, or the time limit
+ * stopped it: the operator has something to look at. */
+static int
+run_exit_code(const struct run_channels_result *r, int until_idle)
+{
+	unsigned long bad = (r->have_rest ? r->rest.refused + r->rest.failed : 0) +
+	    (r->have_batch ? r->batch.failed : 0);
+	return bad > 0 || (run_timed_out && until_idle) ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 
 int
@@ -100,22 +141,29 @@ cmd_run(int argc, char **argv)
 	struct run_channels_opts o;
 	struct run_channels_result r;
 	struct sigaction sa;
+	unsigned max_s;
 
 	if (cmd_wants_help(argc, argv)) {
 		run_usage();
 		return GW_EXIT_OK;
 	}
-	if (run_opts(argc, argv, &o) != 0)
+	if (run_opts(argc, argv, &o, &max_s) != 0)
 		return GW_EXIT_USAGE;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	if (max_s > 0) {
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(max_s);
+	}
 	if (run_channels(&o, &r) != GW_OK) {
 		fprintf(stderr, "gateway run: %s\n", r.err);
 		return GW_EXIT_USAGE;
 	}
+	alarm(0);
 	run_summary(&r);
-	return GW_EXIT_OK;
+	return run_exit_code(&r, o.until_idle);
 }

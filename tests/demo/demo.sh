@@ -105,13 +105,13 @@ results() {
 echo "-- intake of the sample contracts ($contracts)"
 gw intake --contracts "$contracts"
 echo "-- gateway run --until-idle"
-gw run --until-idle 2>"$demo/run1.log" || die "run failed: $(tail -n 5 "$demo/run1.log")"
+gw run --until-idle 2>"$demo/run1.log" || [ $? -eq 1 ] || die "run failed: $(tail -n 5 "$demo/run1.log")"
 echo "-- what was declared and what the ONSS answered"
 results "$contracts"
 
 echo "-- intake of the amendments ($revisions)"
 gw intake --contracts "$revisions"
-gw run --until-idle 2>"$demo/run2.log" || die "run failed: $(tail -n 5 "$demo/run2.log")"
+gw run --until-idle 2>"$demo/run2.log" || [ $? -eq 1 ] || die "run failed: $(tail -n 5 "$demo/run2.log")"
 results "$revisions"
 echo "-- gateway status"
 gw status

@@ -55,7 +55,7 @@ run_once() { # label faulty(0|1) extra-sim-args...
 	"$GATEWAY" --config "$d/gw.conf" --log-level error intake --contracts "$fixture" >"$d/intake.out"
 	grep -q "533 taken in" "$d/intake.out" || { cat "$d/intake.out"; exit 1; }
 	timeout 900 "$GATEWAY" --config "$d/gw.conf" --log-level error run --until-idle >"$d/run.out" 2>"$d/run.err" ||
-		{ echo "$label: gateway run failed"; tail -5 "$d/run.err"; exit 1; }
+		[ $? -eq 1 ] || { echo "$label: gateway run failed"; tail -5 "$d/run.err"; exit 1; }
 	tail -n 1 "$d/run.out" "$d/run.err" 2>/dev/null | grep -v '^$' | grep -v '==>' | tail -n 1
 	stop_sim
 	check_run "$d" "$label" "$faulty"

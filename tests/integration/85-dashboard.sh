@@ -63,7 +63,7 @@ gw intake --contracts fixtures/contracts/sample.jsonl --contracts "$w/tomorrow.j
 	fail "intake"
 held=$(gw show J-TOMORROW-1 | awk '/^id:/ { print $2; exit }')
 gw hold --reason "waiting for the member's papers" "$held" > /dev/null || fail "hold"
-gw run --until-idle > /dev/null 2> "$w/run.err" || fail "run: $(tail -3 "$w/run.err")"
+gw run --until-idle > /dev/null 2> "$w/run.err" || [ $? -eq 1 ] || fail "run: $(tail -3 "$w/run.err")"
 kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""
 refused=$(gw list --state refused --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 
