@@ -1,0 +1,601 @@
+/* test_sim_dmfa.c - the batch simulator's DmfA checks (sim/dmfa_check.h):
+ * a small hand-written employer declaration that the glossary accepts as
+ * it is, then one change per test that the glossary says the ONSS blocks
+ * or reports, each expecting its anomaly code, the glossary's class and
+ * label. The reference (glossary, code lists) is the official one, read
+ * from $REF as the simulator reads it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+
+#include "sim/dmfa_check.h"
+
+/* Q4 2026, one part-time blue-collar worker in Horeca (JC 302), one
+ * week of five days; the contribution line and NetOwedAmount agree. */
+static const char BASE[] =
+    "<EmployerDeclaration>"
+    "<Quarter>20264</Quarter><NOSSRegistrationNbr>051234526</NOSSRegistrationNbr>"
+    "<Trusteeship>0</Trusteeship><CompanyID>0456789034</CompanyID>"
+    "<NetOwedAmount>24669</NetOwedAmount>"
+    "<NaturalPerson><NaturalPersonSequenceNbr>0000001</NaturalPersonSequenceNbr>"
+    "<INSS>80010100107</INSS>"
+    "<WorkerRecord><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+    "<NOSSQuarterStartingDate>2026-10-01</NOSSQuarterStartingDate>"
+    "<NOSSQuarterEndingDate>2026-12-31</NOSSQuarterEndingDate><Border>0</Border>"
+    "<Occupation><OccupationSequenceNbr>01</OccupationSequenceNbr>"
+    "<OccupationStartingDate>2026-10-05</OccupationStartingDate>"
+    "<OccupationEndingDate>2026-10-09</OccupationEndingDate>"
+    "<JointCommissionNbr>302</JointCommissionNbr><WorkingDaysSystem>500</WorkingDaysSystem>"
+    "<ContractType>1</ContractType><RefMeanWorkingHours>3800</RefMeanWorkingHours>"
+    "<MeanWorkingHours>1900</MeanWorkingHours><Retired>0</Retired>"
+    "<LocalUnitID>2000000141</LocalUnitID><INFO/>"
+    "<Service><ServiceSequenceNbr>01</ServiceSequenceNbr><ServiceCode>001</ServiceCode>"
+    "<ServiceNbrDays>500</ServiceNbrDays><ServiceNbrHours>1900</ServiceNbrHours></Service>"
+    "<Remun><RemunSequenceNbr>01</RemunSequenceNbr><RemunCode>001</RemunCode>"
+    "<RemunAmount>60000</RemunAmount></Remun>"
+    "</Occupation>"
+    "<WorkerContribution><ContributionWorkerCode>015</ContributionWorkerCode>"
+    "<ContributionType>1</ContributionType><ContributionCalculationBasis>64800</ContributionCalculationBasis>"
+    "<ContributionAmount>24669</ContributionAmount></WorkerContribution>"
+    "</WorkerRecord></NaturalPerson></EmployerDeclaration>";
+
+static struct simd_ref *R;
+
+static int
+setup(void **state)
+{
+	char dir[600], err[512] = "";
+	const char *ref = getenv("REF");
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/onss", ref ? ref : "../shared/reference");
+	if (simd_ref_load(dir, &R, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "reference: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	simd_ref_free(R);
+	return 0;
+}
+
+/* ---- a ledger of Dimona periods, for the cross-checks ---- */
+
+static struct dimona_period periods[4];
+static size_t n_periods;
+
+static gw_rc
+fake_each(void *ctx, const char *noss, const char *worker,
+          int (*fn)(const struct dimona_period *p, void *arg), void *arg)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n_periods; i++)
+		if (strcmp(periods[i].noss, noss) == 0 && strcmp(periods[i].worker, worker) == 0 &&
+		    fn(&periods[i], arg))
+			break;
+	return GW_OK;
+}
+
+static const struct dimona_ledger LEDGER = { NULL, NULL, fake_each };
+
+static void
+period(const char *type, gw_ymd start, gw_ymd end)
+{
+	struct dimona_period *p = &periods[n_periods++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->noss, sizeof p->noss, "051234526");
+	snprintf(p->worker, sizeof p->worker, "80010100107");
+	snprintf(p->worker_type, sizeof p->worker_type, "%s", type);
+	snprintf(p->jc, sizeof p->jc, "302");
+	p->start = start;
+	p->end = end;
+}
+
+/* ---- running the checker on BASE with up to two changes ---- */
+
+static void
+replace(char *buf, size_t cap, const char *from, const char *to)
+{
+	char *at = strstr(buf, from);
+	assert_non_null(at);                      /* the test names a real fragment */
+	size_t fl = strlen(from), tl = strlen(to), rest = strlen(at + fl);
+	assert_true(strlen(buf) - fl + tl < cap);
+	memmove(at + tl, at + fl, rest + 1);
+	memcpy(at, to, tl);
+}
+
+static struct simd_findings
+run2(const char *f1, const char *t1, const char *f2, const char *t2, const struct dimona_ledger *l)
+{
+	static char buf[8192];
+	struct simd_findings f = { 0 };
+	snprintf(buf, sizeof buf, "%s", BASE);
+	if (f1)
+		replace(buf, sizeof buf, f1, t1);
+	if (f2)
+		replace(buf, sizeof buf, f2, t2);
+	if (strstr(buf, "<INFO/>"))                /* where OccupationInformations would go */
+		replace(buf, sizeof buf, "<INFO/>", "");
+	xmlDoc *doc = xmlReadMemory(buf, (int)strlen(buf), "t.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	assert_int_equal(simd_check(R, xmlDocGetRootElement(doc), l, &f), GW_OK);
+	for (size_t i = 0; i < f.n; i++)
+		fprintf(stderr, "    %s %s %s=%s (%s) %s\n", f.v[i].code, f.v[i].cls, f.v[i].tag, f.v[i].value,
+		    f.v[i].where, f.v[i].label ? f.v[i].label : "(no label)");
+	xmlFreeDoc(doc);
+	return f;
+}
+
+static struct simd_findings
+run(const char *from, const char *to)
+{
+	return run2(from, to, NULL, NULL, NULL);
+}
+
+/* Index of code among the findings, -1 when absent; a code found must
+ * carry the glossary's label and the expected class. */
+static int
+has(const struct simd_findings *f, const char *code, const char *cls)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].code, code) == 0) {
+			assert_non_null(f->v[i].label);
+			assert_string_equal(f->v[i].cls, cls);
+			return (int)i;
+		}
+	return -1;
+}
+
+/* The one anomaly a change must cause (and, for class B, refuse with). */
+static void
+expect_only(const char *from, const char *to, const char *code, const char *cls)
+{
+	struct simd_findings f = run(from, to);
+	assert_true(has(&f, code, cls) >= 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.blocking, strcmp(cls, "B") == 0 ? 1 : 0);
+	simd_findings_free(&f);
+}
+
+/* ---- the tests ---- */
+
+static void
+test_base_is_clean(void **state)
+{
+	(void)state;
+	struct simd_findings f = run(NULL, NULL);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(f.blocking, 0);
+	simd_findings_free(&f);
+}
+
+static void
+test_reference_labels(void **state)
+{
+	(void)state;
+	const char *label, *cls;
+	/* The glossary's own words for the anomaly issue 13 is about. */
+	assert_int_equal(simd_ref_anomaly(R, "00042-001", &label, &cls), GW_OK);
+	assert_string_equal(label, "Niet aanwezig");
+	assert_string_equal(cls, "B");
+	/* From the Dimona functional blocks, for the cross-check. */
+	assert_int_equal(simd_ref_anomaly(R, "90374-349", &label, &cls), GW_OK);
+	assert_int_equal(simd_ref_anomaly(R, "99999-999", &label, &cls), GW_ENOTFOUND);
+}
+
+static void
+test_local_unit_absent(void **state)
+{
+	(void)state;
+	expect_only("<LocalUnitID>2000000141</LocalUnitID>", "", "00042-001", "B");
+}
+
+static void
+test_local_unit_check_digits(void **state)
+{
+	(void)state;
+	/* 20000001 mod 97 = 56, so the check number is 41, not 42. */
+	expect_only("<LocalUnitID>2000000141</LocalUnitID>", "<LocalUnitID>2000000142</LocalUnitID>",
+	    "00042-004", "B");
+}
+
+static void
+test_local_unit_first_digit(void **state)
+{
+	(void)state;
+	/* Right check number (10000000 mod 97 = 76, 97 - 76 = 21), but a
+	 * sequence number must start with 2..8. */
+	expect_only("<LocalUnitID>2000000141</LocalUnitID>", "<LocalUnitID>1000000021</LocalUnitID>",
+	    "00042-003", "B");
+}
+
+static void
+test_local_unit_length(void **state)
+{
+	(void)state;
+	expect_only("<LocalUnitID>2000000141</LocalUnitID>", "<LocalUnitID>200000141</LocalUnitID>",
+	    "00042-093", "B");
+}
+
+static void
+test_student_local_unit(void **state)
+{
+	(void)state;
+	/* FB 90003: a student's contribution line needs it too from 2015/1. */
+	struct simd_findings f = run("</WorkerRecord>",
+	    "</WorkerRecord><WorkerRecord><EmployerClass>000</EmployerClass><WorkerCode>841</WorkerCode>"
+	    "<StudentContribution><StudentRemunAmount>20000</StudentRemunAmount>"
+	    "<StudentContributionAmount>0</StudentContributionAmount><StudentHoursNbr>20</StudentHoursNbr>"
+	    "</StudentContribution></WorkerRecord>");
+	assert_true(has(&f, "00042-001", "B") >= 0);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].where, "INSS 80010100107, student contribution");
+	simd_findings_free(&f);
+}
+
+static void
+test_worker_code_trainee(void **state)
+{
+	(void)state;
+	/* Annex 2 lists 848, but the glossary excludes trainees from the DmfA. */
+	expect_only("<WorkerCode>015</WorkerCode>", "<WorkerCode>848</WorkerCode>", "00037-008", "B");
+}
+
+static void
+test_worker_code_absent(void **state)
+{
+	(void)state;
+	expect_only("<WorkerCode>015</WorkerCode>", "", "00037-001", "B");
+}
+
+static void
+test_start_absent(void **state)
+{
+	(void)state;
+	expect_only("<OccupationStartingDate>2026-10-05</OccupationStartingDate>", "", "00044-001", "B");
+}
+
+static void
+test_start_after_quarter(void **state)
+{
+	(void)state;
+	/* (its end is then no longer compared with the start) */
+	expect_only("<OccupationStartingDate>2026-10-05</OccupationStartingDate>",
+	    "<OccupationStartingDate>2027-01-04</OccupationStartingDate>", "00044-008", "B");
+}
+
+static void
+test_end_in_next_quarter(void **state)
+{
+	(void)state;
+	/* A contract going on into 2027Q1 has no end date in 2026Q4. */
+	expect_only("<OccupationEndingDate>2026-10-09</OccupationEndingDate>",
+	    "<OccupationEndingDate>2027-01-08</OccupationEndingDate>", "00045-008", "B");
+}
+
+static void
+test_end_before_start(void **state)
+{
+	(void)state;
+	expect_only("<OccupationEndingDate>2026-10-09</OccupationEndingDate>",
+	    "<OccupationEndingDate>2026-10-02</OccupationEndingDate>", "00045-014", "B");
+}
+
+static void
+test_days_beyond_the_quarter(void **state)
+{
+	(void)state;
+	/* 6 days declared on an occupation of 5 calendar days (5 to 9
+	 * October): the days of another quarter declared here. */
+	expect_only("<ServiceNbrDays>500</ServiceNbrDays>", "<ServiceNbrDays>600</ServiceNbrDays>",
+	    "90015-095", "P");
+}
+
+static void
+test_days_open_occupation(void **state)
+{
+	(void)state;
+	/* Without an end date the occupation runs to 31 December: from 24
+	 * December that is 8 calendar days, so 9 days are too many, 8 not. */
+	struct simd_findings f = run2("<OccupationStartingDate>2026-10-05</OccupationStartingDate>"
+	    "<OccupationEndingDate>2026-10-09</OccupationEndingDate>",
+	    "<OccupationStartingDate>2026-12-24</OccupationStartingDate>",
+	    "<ServiceNbrDays>500</ServiceNbrDays>", "<ServiceNbrDays>900</ServiceNbrDays>", NULL);
+	assert_true(has(&f, "90015-095", "P") >= 0);
+	assert_int_equal(f.n, 1);
+	simd_findings_free(&f);
+	f = run2("<OccupationStartingDate>2026-10-05</OccupationStartingDate>"
+	    "<OccupationEndingDate>2026-10-09</OccupationEndingDate>",
+	    "<OccupationStartingDate>2026-12-24</OccupationStartingDate>",
+	    "<ServiceNbrDays>500</ServiceNbrDays>", "<ServiceNbrDays>800</ServiceNbrDays>", NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+}
+
+static void
+test_joint_committee_unknown(void **state)
+{
+	(void)state;
+	expect_only("<JointCommissionNbr>302</JointCommissionNbr>", "<JointCommissionNbr>998</JointCommissionNbr>",
+	    "00046-008", "B");
+}
+
+static void
+test_joint_committee_shape(void **state)
+{
+	(void)state;
+	expect_only("<JointCommissionNbr>302</JointCommissionNbr>", "<JointCommissionNbr>30.2</JointCommissionNbr>",
+	    "00046-003", "B");
+}
+
+static void
+test_joint_committee_absent(void **state)
+{
+	(void)state;
+	expect_only("<JointCommissionNbr>302</JointCommissionNbr>", "", "00046-001", "B");
+}
+
+static void
+test_mean_hours_q_domain(void **state)
+{
+	(void)state;
+	expect_only("<MeanWorkingHours>1900</MeanWorkingHours>", "<MeanWorkingHours>4900</MeanWorkingHours>",
+	    "00048-008", "B");
+}
+
+static void
+test_mean_hours_q_zero(void **state)
+{
+	(void)state;
+	/* Q is zero exactly when the days per week are zero. */
+	expect_only("<MeanWorkingHours>1900</MeanWorkingHours>", "<MeanWorkingHours>0</MeanWorkingHours>",
+	    "00048-008", "B");
+}
+
+static void
+test_mean_hours_s_absent(void **state)
+{
+	(void)state;
+	expect_only("<RefMeanWorkingHours>3800</RefMeanWorkingHours>", "", "00049-001", "B");
+}
+
+static void
+test_mean_hours_q_absent(void **state)
+{
+	(void)state;
+	expect_only("<MeanWorkingHours>1900</MeanWorkingHours>", "", "00048-001", "B");
+}
+
+static void
+test_contract_type_domain(void **state)
+{
+	(void)state;
+	expect_only("<ContractType>1</ContractType>", "<ContractType>2</ContractType>", "00050-008", "B");
+}
+
+static void
+test_service_code_unknown(void **state)
+{
+	(void)state;
+	expect_only("<ServiceCode>001</ServiceCode>", "<ServiceCode>099</ServiceCode>", "00062-008", "B");
+}
+
+static void
+test_service_code_not_dmfa(void **state)
+{
+	(void)state;
+	/* Annex 8 lists 301, but not for the DmfA. */
+	expect_only("<ServiceCode>001</ServiceCode>", "<ServiceCode>301</ServiceCode>", "00062-008", "B");
+}
+
+static void
+test_service_hours_part_time(void **state)
+{
+	(void)state;
+	expect_only("<ServiceNbrHours>1900</ServiceNbrHours>", "", "00064-001", "B");
+}
+
+static void
+test_service_days_absent(void **state)
+{
+	(void)state;
+	expect_only("<ServiceNbrDays>500</ServiceNbrDays>", "", "00063-001", "B");
+}
+
+static void
+test_remun_code_unknown(void **state)
+{
+	(void)state;
+	expect_only("<RemunCode>001</RemunCode>", "<RemunCode>099</RemunCode>", "00067-008", "B");
+}
+
+static void
+test_remun_amount_zero(void **state)
+{
+	(void)state;
+	expect_only("<RemunAmount>60000</RemunAmount>", "<RemunAmount>0</RemunAmount>", "00070-008", "B");
+}
+
+static void
+test_contribution_worker_code(void **state)
+{
+	(void)state;
+	expect_only("<ContributionWorkerCode>015</ContributionWorkerCode>",
+	    "<ContributionWorkerCode>999</ContributionWorkerCode>", "00082-008", "B");
+}
+
+static void
+test_contribution_type_vs_worker_code(void **state)
+{
+	(void)state;
+	/* Annex 3: a blue-collar code (0xx) takes type 0 or 1; type 2 only
+	 * under employer category 754. */
+	expect_only("<ContributionType>1</ContributionType>", "<ContributionType>2</ContributionType>",
+	    "00083-030", "B");
+	struct simd_findings f = run2("<ContributionType>1</ContributionType>", "<ContributionType>2</ContributionType>",
+	    "<EmployerClass>000</EmployerClass>", "<EmployerClass>754</EmployerClass>", NULL);
+	assert_int_equal(has(&f, "00083-030", "B"), -1);
+	simd_findings_free(&f);
+}
+
+static void
+test_net_owed_amount(void **state)
+{
+	(void)state;
+	expect_only("<NetOwedAmount>24669</NetOwedAmount>", "<NetOwedAmount>24670</NetOwedAmount>",
+	    "00015-007", "B");
+}
+
+static void
+test_net_owed_amount_less_reductions(void **state)
+{
+	(void)state;
+	/* A reduction of 5000 lowers what is owed: 24669 - 5000 = 19669. */
+	struct simd_findings f = run2("</WorkerContribution>",
+	    "</WorkerContribution><WorkerDeduction><DeductionCode>3000</DeductionCode>"
+	    "<DeductionAmount>5000</DeductionAmount></WorkerDeduction>",
+	    "<NetOwedAmount>24669</NetOwedAmount>", "<NetOwedAmount>19669</NetOwedAmount>", NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+}
+
+static const char EXTRA[] = "<OccupationInformations><HorecaExtra>E</HorecaExtra></OccupationInformations>";
+
+static void
+test_extra_outside_allowed_jc(void **state)
+{
+	(void)state;
+	struct simd_findings f = run2("<INFO/>", EXTRA, "<JointCommissionNbr>302</JointCommissionNbr>",
+	    "<JointCommissionNbr>200</JointCommissionNbr>", NULL);
+	assert_true(has(&f, "90374-349", "B") >= 0);
+	assert_int_equal(f.n, 1);
+	simd_findings_free(&f);
+	/* In Horeca (302) the same extra raises nothing. */
+	f = run2("<INFO/>", EXTRA, NULL, NULL, NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+}
+
+static void
+test_extra_under_category_317(void **state)
+{
+	(void)state;
+	struct simd_findings f = run2("<INFO/>", EXTRA, "<EmployerClass>000</EmployerClass>",
+	    "<EmployerClass>317</EmployerClass>", NULL);
+	assert_true(has(&f, "00795-025", "NP") >= 0);
+	simd_findings_free(&f);
+}
+
+static void
+test_extra_without_ext_dimona(void **state)
+{
+	(void)state;
+	n_periods = 0;
+	period("OTH", 20261005, 20261009);
+	struct simd_findings f = run2("<INFO/>", EXTRA, NULL, NULL, &LEDGER);
+	assert_true(has(&f, "90015-456", "NP") >= 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.blocking, 0);
+	simd_findings_free(&f);
+	/* An EXT period over the occupation answers it. */
+	n_periods = 0;
+	period("EXT", 20261005, 20261005);
+	f = run2("<INFO/>", EXTRA, NULL, NULL, &LEDGER);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* One outside the occupation does not. */
+	n_periods = 0;
+	period("EXT", 20261012, 20261012);
+	f = run2("<INFO/>", EXTRA, NULL, NULL, &LEDGER);
+	assert_true(has(&f, "90015-456", "NP") >= 0);
+	simd_findings_free(&f);
+}
+
+static void
+test_student_code_without_stu_dimona(void **state)
+{
+	(void)state;
+	n_periods = 0;
+	period("OTH", 20261005, 20261009);
+	struct simd_findings f = run2("<WorkerCode>015</WorkerCode>", "<WorkerCode>840</WorkerCode>", NULL, NULL,
+	    &LEDGER);
+	assert_true(has(&f, "90017-504", "NP") >= 0);
+	simd_findings_free(&f);
+	n_periods = 0;
+	period("STU", 20261005, 20261009);
+	f = run2("<WorkerCode>015</WorkerCode>", "<WorkerCode>840</WorkerCode>", NULL, NULL, &LEDGER);
+	assert_int_equal(has(&f, "90017-504", "NP"), -1);
+	simd_findings_free(&f);
+	/* No Dimona of this worker in the ledger at all: not checkable. */
+	n_periods = 0;
+	f = run2("<WorkerCode>015</WorkerCode>", "<WorkerCode>840</WorkerCode>", NULL, NULL, &LEDGER);
+	assert_int_equal(has(&f, "90017-504", "NP"), -1);
+	simd_findings_free(&f);
+}
+
+static void
+test_flexi_needs_end_date(void **state)
+{
+	(void)state;
+	struct simd_findings f = run2("<WorkerCode>015</WorkerCode>", "<WorkerCode>050</WorkerCode>",
+	    "<OccupationEndingDate>2026-10-09</OccupationEndingDate>", "", NULL);
+	assert_true(has(&f, "00045-001", "P") >= 0);
+	simd_findings_free(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base_is_clean),
+		cmocka_unit_test(test_reference_labels),
+		cmocka_unit_test(test_local_unit_absent),
+		cmocka_unit_test(test_local_unit_check_digits),
+		cmocka_unit_test(test_local_unit_first_digit),
+		cmocka_unit_test(test_local_unit_length),
+		cmocka_unit_test(test_student_local_unit),
+		cmocka_unit_test(test_worker_code_trainee),
+		cmocka_unit_test(test_worker_code_absent),
+		cmocka_unit_test(test_start_absent),
+		cmocka_unit_test(test_start_after_quarter),
+		cmocka_unit_test(test_end_in_next_quarter),
+		cmocka_unit_test(test_end_before_start),
+		cmocka_unit_test(test_days_beyond_the_quarter),
+		cmocka_unit_test(test_days_open_occupation),
+		cmocka_unit_test(test_joint_committee_unknown),
+		cmocka_unit_test(test_joint_committee_shape),
+		cmocka_unit_test(test_joint_committee_absent),
+		cmocka_unit_test(test_mean_hours_q_domain),
+		cmocka_unit_test(test_mean_hours_q_zero),
+		cmocka_unit_test(test_mean_hours_s_absent),
+		cmocka_unit_test(test_mean_hours_q_absent),
+		cmocka_unit_test(test_contract_type_domain),
+		cmocka_unit_test(test_service_code_unknown),
+		cmocka_unit_test(test_service_code_not_dmfa),
+		cmocka_unit_test(test_service_hours_part_time),
+		cmocka_unit_test(test_service_days_absent),
+		cmocka_unit_test(test_remun_code_unknown),
+		cmocka_unit_test(test_remun_amount_zero),
+		cmocka_unit_test(test_contribution_worker_code),
+		cmocka_unit_test(test_contribution_type_vs_worker_code),
+		cmocka_unit_test(test_net_owed_amount),
+		cmocka_unit_test(test_net_owed_amount_less_reductions),
+		cmocka_unit_test(test_extra_outside_allowed_jc),
+		cmocka_unit_test(test_extra_under_category_317),
+		cmocka_unit_test(test_extra_without_ext_dimona),
+		cmocka_unit_test(test_student_code_without_stu_dimona),
+		cmocka_unit_test(test_flexi_needs_end_date),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
