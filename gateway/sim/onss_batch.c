@@ -10,8 +10,9 @@
  * FI, ACRF-122 no FS, ACRF-125 bad signature, ACRF-102 XML or schema,
  * ACRF-088 unknown schema, ACRF-158 form type not the one named). A file
  * that passes gets ACRF result 1 with a ticket, then NOTIFICATION (and
- * IDFLUX) for Dimona, NOTIFICATION and DmfAPID for DmfA. Processed files
- * are removed from the IN folder, as the ONSS does.
+ * IDFLUX) for Dimona, NOTIFICATION and DmfAPID for DmfA (an original DmfA
+ * judged by the glossary's anomalies unless --dmfa-checks off). Processed
+ * files are removed from the IN folder, as the ONSS does.
  *
  * Owns its state folder (the names it has seen and the Dimona periods it
  * accepted, both durable, so a restarted processor still refuses a
@@ -27,6 +28,7 @@
  * the declarations of a batch counted from the contracts themselves.
  */
 #include "sim/onss_batch.h"
+#include "sim/dmfa_check.h"
 #include "core/params.h"
 #include "core/array.h"
 #include "core/args.h"
@@ -417,7 +419,12 @@ usage(FILE *out)
 	    "  --once          process what is there, then exit\n"
 	    "  --inss-change   answer declarations about OLD with an IDFLUX naming NEW\n"
 	    "  --sign-answers  sign every answer (CMS signedData around the XML) with the\n"
-	    "                  configured [signing] identity or --sign-cert/--sign-key\n");
+	    "                  configured [signing] identity or --sign-cert/--sign-key\n"
+	    "  --dmfa-checks on|off\n"
+	    "                  judge every DmfA original by the glossary's anomalies and refuse\n"
+	    "                  one with a blocking anomaly (default on; off accepts what passes\n"
+	    "                  the XSD). The glossary and code lists are read from the\n"
+	    "                  reference folder (reference_dir, GW_REFERENCE_DIR)\n");
 }
 
 /* Parse OLD:NEW:NAME:FIRST:BIRTH:SEX. */
@@ -448,7 +455,7 @@ sim_onss_batch_main(int argc, char **argv)
 	struct simb sb;
 	struct seen seen = { 0 };
 	const char *root = NULL, *state = NULL, *ca = NULL;
-	int once = 0, sign_answers = 0;
+	int once = 0, sign_answers = 0, dmfa_checks = 1;
 	const char *sign_cert = NULL, *sign_key = NULL;
 	struct gw_signer *signer = NULL;
 	long interval = 200;
@@ -466,6 +473,10 @@ sim_onss_batch_main(int argc, char **argv)
 		else if (strcmp(a, "--ca") == 0 && v) { ca = v; i++; }
 		else if (strcmp(a, "--once") == 0) once = 1;
 		else if (strcmp(a, "--sign-answers") == 0) sign_answers = 1;
+		else if (strcmp(a, "--dmfa-checks") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			dmfa_checks = strcmp(v, "on") == 0;
+			i++;
+		}
 		else if (strcmp(a, "--sign-cert") == 0 && v) { sign_cert = v; i++; }
 		else if (strcmp(a, "--sign-key") == 0 && v) { sign_key = v; i++; }
 		else if (strcmp(a, "--interval-ms") == 0 && v) {
@@ -513,6 +524,18 @@ sim_onss_batch_main(int argc, char **argv)
 		}
 		simb_set_answer_signer(signer);
 	}
+	if (dmfa_checks) {
+		char onss[PATH_MAX], err[512] = "";
+		snprintf(onss, sizeof onss, "%s/onss", gw_reference_dir());
+		if (simd_ref_load(onss, &sb.dmfa_ref, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway sim batch: the DmfA checks need the glossary and code lists: %s"
+			    " (or --dmfa-checks off)\n", err[0] ? err : "out of memory");
+			free(sb.changes);
+			simb_set_answer_signer(NULL);
+			signer_free(signer);
+			return GW_EXIT_USAGE;
+		}
+	}
 	mkdir(sb.state, 0700);
 	for (size_t i = 0; i < 3; i++) {
 		char d[1100];
@@ -530,13 +553,14 @@ sim_onss_batch_main(int argc, char **argv)
 	if (simb_ledger_load(&sb) != GW_OK) {
 		fprintf(stderr, "gateway sim batch: cannot read the ledger in %s\n", sb.state);
 		free(sb.changes);
+		simd_ref_free(sb.dmfa_ref);
 		signer_free(signer);
 		return GW_EXIT_USAGE;
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen)",
-	    sb.root, sb.state, seen.n);
+	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen, DmfA checks %s)",
+	    sb.root, sb.state, seen.n, sb.dmfa_ref ? "on" : "off");
 	while (!stop_flag) {
 		size_t n = scan(&sb, &seen);
 		if (once)
@@ -551,6 +575,7 @@ sim_onss_batch_main(int argc, char **argv)
 	free(seen.v);
 	free(sb.periods);
 	free(sb.changes);
+	simd_ref_free(sb.dmfa_ref);
 	simb_set_answer_signer(NULL);
 	signer_free(signer);
 	return GW_EXIT_OK;

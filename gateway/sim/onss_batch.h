@@ -3,7 +3,7 @@
  * sim batch`), shared by its files: the main loop and file checks
  * (onss_batch.c), the answer writers (onss_batch_answer.c), Dimona
  * processing with the shared rule engine (onss_batch_dimona.c) and DmfA
- * processing (onss_batch_dmfa.c).
+ * processing (onss_batch_dmfa.c) with its checks (dmfa_check.h).
  */
 #ifndef GW_SIM_ONSS_BATCH_H
 #define GW_SIM_ONSS_BATCH_H
@@ -38,6 +38,9 @@ struct simb {
 	size_t n_changes;
 	/* Per processed file, for the answers. */
 	size_t idfl_count;
+	/* The DmfA checks (dmfa_check.h): the reference they judge by, NULL
+	 * when the checks are off (--dmfa-checks off). */
+	struct simd_ref *dmfa_ref;
 };
 
 /* Current answer context: the submission being answered. */
@@ -80,7 +83,9 @@ gw_rc simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *d
 size_t simb_dimona_rules(struct simb *sb, const struct dimona_decl *d, struct dimona_findings *f);
 
 /* --- onss_batch_dmfa.c --- */
-/* A DmfA original or update: NOTI per form and the DMPI permanent ids. */
+/* A DmfA original or update: NOTI per form (an original checked against
+ * the glossary's anomalies when sb->dmfa_ref is set; one with a blocking
+ * anomaly refused) and the DMPI permanent ids of what was accepted. */
 gw_rc simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc);
 
 #endif

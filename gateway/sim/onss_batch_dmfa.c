@@ -1,14 +1,20 @@
 /*
  * onss_batch_dmfa.c - the simulated ONSS processes a DmfA file (original
  * DMFA or correction DMWA): one NOTIFICATION Form per employer declaration
- * (accepted: the file already passed the XSD) and a DmfAPID giving the
- * permanent ids the corrections need: the employer declaration, each
- * natural person, worker record and occupation.
+ * and a DmfAPID giving the permanent ids the corrections need: the employer
+ * declaration, each natural person, worker record and occupation.
  *
- * Owns the permanent-id counter. Never checks DmfA business rules (that is
- * the gateway's validator; the simulator proves the channel).
+ * An original is judged by the glossary's anomalies (dmfa_check.h, its own
+ * reading, not the gateway's builder): every anomaly is listed in the
+ * NOTIFICATION with its code, zone, value, class and label, and one of
+ * class B refuses the declaration (ResultCode 0, no permanent ids), as the
+ * ONSS does. With the checks off (--dmfa-checks off) every declaration that
+ * passed the XSD is accepted. A correction (DMWA) is not checked yet.
+ *
+ * Owns the permanent-id counter.
  */
 #include "sim/onss_batch.h"
+#include "sim/dmfa_check.h"
 #include "core/log.h"
 
 #include <stdlib.h>
@@ -101,11 +107,45 @@ dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *e
 	fputs("</IDEmployerDeclaration></Form>\n", f);
 }
 
+/* The ledger of Dimona periods the DmfA is cross-checked with. */
+static gw_rc
+ledger_each(void *ctx, const char *noss, const char *worker,
+            int (*fn)(const struct dimona_period *p, void *arg), void *arg)
+{
+	struct simb *sb = ctx;
+	for (size_t i = 0; i < sb->n_periods; i++)
+		if (strcmp(sb->periods[i].noss, noss) == 0 && strcmp(sb->periods[i].worker, worker) == 0 &&
+		    fn(&sb->periods[i], arg))
+			break;
+	return GW_OK;
+}
+
+/* The anomalies of one declaration, in the answer format of the Dimona
+ * side (onss_batch_dimona.c), with the value and the glossary's label. */
+static void
+anomaly_reports(FILE *f, const struct simd_findings *fi)
+{
+	for (size_t i = 0; i < fi->n; i++) {
+		const struct simd_anomaly *a = &fi->v[i];
+		fputs("<AnomalyReport>", f);
+		simb_el(f, "ErrorID", a->code);
+		simb_el(f, "TagName", a->tag);
+		if (a->value[0])
+			simb_el(f, "Value", a->value);
+		simb_el(f, "AnomalyClass", a->cls);
+		if (a->label && strlen(a->label) <= 500)
+			simb_el(f, "AnomalyLabel", a->label);
+		fputs("</AnomalyReport>", f);
+	}
+}
+
 gw_rc
 simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 {
 	char *nbuf = NULL, *pbuf = NULL;
-	size_t nlen = 0, plen = 0, k = 0, n_pid = 0;
+	size_t nlen = 0, plen = 0, k = 0, n_pid = 0, refused = 0;
+	int original = strcmp((const char *)xmlDocGetRootElement(doc)->name, "DmfAOriginal") == 0;
+	struct dimona_ledger ledger = { sb, NULL, ledger_each };
 	FILE *noti = open_memstream(&nbuf, &nlen), *pid = open_memstream(&pbuf, &plen);
 	gw_rc rc;
 
@@ -125,6 +165,16 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 			continue;
 		xmlNode *ed = kid(form, "EmployerDeclaration");
 		char decl_nbr[40], noss[16], kbo[16], ident[16];
+		struct simd_findings fi = { 0 };
+		if (original && ed != NULL && sb->dmfa_ref != NULL &&
+		    simd_check(sb->dmfa_ref, ed, &ledger, &fi) != GW_OK) {
+			simd_findings_free(&fi);
+			fclose(noti);
+			fclose(pid);
+			free(nbuf);
+			free(pbuf);
+			return GW_ENOMEM;
+		}
 		snprintf(decl_nbr, sizeof decl_nbr, "%s%06zu", sf->ticket, ++k);
 		text(form, "Identification", ident, sizeof ident);
 		text(ed, "NOSSRegistrationNbr", noss, sizeof noss);
@@ -146,15 +196,25 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 		}
 		fputs("<HandledReference><ReferenceType>1</ReferenceType><ReferenceOrigin>2</ReferenceOrigin>", noti);
 		simb_el(noti, "ReferenceNbr", decl_nbr);
-		fputs("</HandledReference><HandlingResult><ResultCode>1</ResultCode></HandlingResult></Form>\n", noti);
-		if (ed != NULL) {
+		fprintf(noti, "</HandledReference><HandlingResult><ResultCode>%d</ResultCode>", fi.blocking ? 0 : 1);
+		anomaly_reports(noti, &fi);
+		fputs("</HandlingResult></Form>\n", noti);
+		for (size_t i = 0; i < fi.n; i++)
+			log_warn(NULL, sf->go, "DmfA %s: %s %s %s%s%s (%s)", decl_nbr, fi.v[i].code, fi.v[i].cls,
+			    fi.v[i].tag, fi.v[i].value[0] ? " = " : "", fi.v[i].value, fi.v[i].where);
+		/* A refused declaration gets no permanent ids: it does not exist
+		 * for the ONSS. */
+		if (fi.blocking)
+			refused++;
+		else if (ed != NULL) {
 			dmpi_form(pid, sb, sf, ed, decl_nbr);
 			n_pid++;
 		}
+		simd_findings_free(&fi);
 	}
 	fputs("</NOTIFICATION>\n", noti);
 	fputs("</DmfAPID>\n", pid);
-	log_info(NULL, sf->go, "DmfA file: %zu employer declarations accepted", k);
+	log_info(NULL, sf->go, "DmfA file: %zu employer declarations, %zu accepted, %zu refused", k, k - refused, refused);
 	rc = simb_publish(sf, "NOTI", 0, noti, &nbuf, &nlen);
 	/* A correction file may carry no employer declaration block: then
 	 * there are no new permanent ids, and an empty DmfAPID is invalid. */
