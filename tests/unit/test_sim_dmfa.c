@@ -229,6 +229,14 @@ test_local_unit_length(void **state)
 }
 
 static void
+test_local_unit_not_numeric(void **state)
+{
+	(void)state;
+	expect_only("<LocalUnitID>2000000141</LocalUnitID>", "<LocalUnitID>20000001A1</LocalUnitID>",
+	    "00042-002", "B");
+}
+
+static void
 test_student_local_unit(void **state)
 {
 	(void)state;
@@ -470,6 +478,50 @@ test_net_owed_amount_less_reductions(void **state)
 	simd_findings_free(&f);
 }
 
+/* Presence and format of the other zones, one change each: the zone
+ * absent (-001), not numeric (-002), an invalid date (-003), a value out
+ * of its domain (-008). */
+static void
+test_presence_and_format(void **state)
+{
+	static const struct { const char *from, *to, *code, *cls; } t[] = {
+		{ "<Quarter>20264</Quarter>", "<Quarter>20265</Quarter>", "00013-008", "B" },
+		{ "<NetOwedAmount>24669</NetOwedAmount>", "", "00015-001", "B" },
+		{ "<NetOwedAmount>24669</NetOwedAmount>", "<NetOwedAmount>2466A</NetOwedAmount>", "00015-002", "B" },
+		{ "<WorkerCode>015</WorkerCode>", "<WorkerCode>01A</WorkerCode>", "00037-002", "B" },
+		{ "<OccupationStartingDate>2026-10-05</OccupationStartingDate>",
+		  "<OccupationStartingDate>2026-13-05</OccupationStartingDate>", "00044-003", "B" },
+		{ "<OccupationEndingDate>2026-10-09</OccupationEndingDate>",
+		  "<OccupationEndingDate>2026-10-32</OccupationEndingDate>", "00045-003", "B" },
+		{ "<ServiceCode>001</ServiceCode>", "", "00062-001", "B" },
+		{ "<ServiceCode>001</ServiceCode>", "<ServiceCode>0A1</ServiceCode>", "00062-002", "B" },
+		{ "<RemunCode>001</RemunCode>", "", "00067-001", "B" },
+		{ "<RemunCode>001</RemunCode>", "<RemunCode>0A1</RemunCode>", "00067-002", "B" },
+		{ "<ContributionWorkerCode>015</ContributionWorkerCode>", "", "00082-001", "B" },
+		{ "<ContributionWorkerCode>015</ContributionWorkerCode>",
+		  "<ContributionWorkerCode>01A</ContributionWorkerCode>", "00082-002", "B" },
+		{ "<ContributionType>1</ContributionType>", "", "00083-001", "B" },
+		{ "<ContributionType>1</ContributionType>", "<ContributionType>A</ContributionType>", "00083-002", "B" },
+		{ "<ContributionType>1</ContributionType>", "<ContributionType>12</ContributionType>", "00083-008", "B" },
+		{ "<ContributionAmount>24669</ContributionAmount>", "<ContributionAmount>2466A</ContributionAmount>",
+		  "00085-002", "B" },
+		{ "<INFO/>", "<OccupationInformations><HorecaExtra>X</HorecaExtra></OccupationInformations>",
+		  "00795-008", "NP" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		fprintf(stderr, "  %s\n", t[i].code);
+		expect_only(t[i].from, t[i].to, t[i].code, t[i].cls);
+	}
+	/* An absent contribution amount: 00085-001, and the total no longer
+	 * matches what is owed. */
+	struct simd_findings f = run("<ContributionAmount>24669</ContributionAmount>", "");
+	assert_true(has(&f, "00085-001", "B") >= 0);
+	assert_true(has(&f, "00015-007", "B") >= 0);
+	assert_int_equal(f.n, 2);
+	simd_findings_free(&f);
+}
+
 static const char EXTRA[] = "<OccupationInformations><HorecaExtra>E</HorecaExtra></OccupationInformations>";
 
 static void
@@ -564,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_local_unit_check_digits),
 		cmocka_unit_test(test_local_unit_first_digit),
 		cmocka_unit_test(test_local_unit_length),
+		cmocka_unit_test(test_local_unit_not_numeric),
 		cmocka_unit_test(test_student_local_unit),
 		cmocka_unit_test(test_worker_code_trainee),
 		cmocka_unit_test(test_worker_code_absent),
@@ -591,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_contribution_type_vs_worker_code),
 		cmocka_unit_test(test_net_owed_amount),
 		cmocka_unit_test(test_net_owed_amount_less_reductions),
+		cmocka_unit_test(test_presence_and_format),
 		cmocka_unit_test(test_extra_outside_allowed_jc),
 		cmocka_unit_test(test_extra_under_category_317),
 		cmocka_unit_test(test_extra_without_ext_dimona),
