@@ -24,7 +24,7 @@ struct ctx {
 	struct simd_findings *f;
 	int quarter;                     /* YYYYQ, e.g. 20264 */
 	gw_ymd q_first, q_last;
-	char noss[16], inss[16], ec[8], wc[8];
+	char noss[16], inss[16], ec[8], wc[8], occ[8];
 	char where[96];
 	gw_rc rc;
 };
@@ -76,6 +76,18 @@ date_of(const char *s, gw_ymd *d)
 	return strlen(s) == 10 && date_parse(s, 10, d, why, sizeof why) == GW_OK;
 }
 
+/* src into dst when it fits whole, else "": a cut value would name
+ * another line. */
+static void
+fit(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = 0;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Record one anomaly; its label and class come from the glossary. */
 static void
 add(struct ctx *c, const char *code, const char *tag, const char *value)
@@ -98,6 +110,10 @@ add(struct ctx *c, const char *code, const char *tag, const char *value)
 	snprintf(a->value, sizeof a->value, "%s", value ? value : "");
 	snprintf(a->cls, sizeof a->cls, "%s", cls);
 	snprintf(a->where, sizeof a->where, "%s", c->where);
+	fit(a->inss, sizeof a->inss, c->inss);
+	fit(a->employer_class, sizeof a->employer_class, c->ec);
+	fit(a->worker_code, sizeof a->worker_code, c->wc);
+	fit(a->occupation, sizeof a->occupation, c->occ);
 	a->label = label;
 	if (strcmp(a->cls, "B") == 0)
 		c->f->blocking++;
@@ -281,6 +297,7 @@ check_occupation(struct ctx *c, const xmlNode *occ)
 	int have_start = 0, have_end = 0;
 
 	zone(occ, "OccupationSequenceNbr", seq, sizeof seq);
+	fit(c->occ, sizeof c->occ, seq);
 	snprintf(c->where, sizeof c->where, "INSS %s, worker code %s, occupation %s", c->inss, c->wc, seq);
 	zone(occ, "WorkerStatus", status, sizeof status);
 	zone(kid(occ, "OccupationInformations"), "HorecaExtra", extra, sizeof extra);
@@ -373,6 +390,7 @@ check_occupation(struct ctx *c, const xmlNode *occ)
 		if (have_start && !dimona_has(c, start, have_end ? end : c->q_last, "EXT", &any) && c->ledger)
 			add(c, "90015-456", "HorecaExtra", extra);
 	}
+	c->occ[0] = '\0';
 }
 
 /* ---- WorkerRecord (FB 90012) ---- */
@@ -517,6 +535,7 @@ simd_check(const struct simd_ref *r, const xmlNode *ed, const struct dimona_ledg
 
 	/* 00015-007: NetOwedAmount equals the total of the declared lines. */
 	snprintf(c.where, sizeof c.where, "employer %s", c.noss);
+	c.inss[0] = c.ec[0] = c.wc[0] = '\0';
 	owed_sum(ed, &sum, &bad);
 	if (!zone(ed, "NetOwedAmount", owed, sizeof owed))
 		add(&c, "00015-001", "NetOwedAmount", NULL);

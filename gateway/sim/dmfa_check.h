@@ -55,6 +55,8 @@ struct simd_anomaly {
 	char cls[3];                     /* the glossary's class: B, P, NP, W */
 	const char *label;               /* the glossary's title; owned by the ref */
 	char where[96];                  /* INSS / worker code / occupation, for the log */
+	/* The answer's Path to the line: "" where not applicable. */
+	char inss[12], employer_class[4], worker_code[4], occupation[3];
 };
 
 struct simd_findings {

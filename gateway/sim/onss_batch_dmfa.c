@@ -120,6 +120,24 @@ ledger_each(void *ctx, const char *noss, const char *worker,
 	return GW_OK;
 }
 
+/* An EmployerClass or WorkerCode as the answer schema takes it. */
+static int
+three_digits(const char *s)
+{
+	return strlen(s) == 3 && strspn(s, "0123456789") == 3;
+}
+
+/* Whether s is an occupation number the answer schema takes (1..99). */
+static int
+occupation_nbr_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 2 || strspn(s, "0123456789") != n)
+		return 0;
+	long v = strtol(s, NULL, 10);
+	return v >= 1 && v <= 99;
+}
+
 /* The anomalies of one declaration, in the answer format of the Dimona
  * side (onss_batch_dimona.c), with the value and the glossary's label. */
 static void
@@ -135,6 +153,22 @@ anomaly_reports(FILE *f, const struct simd_findings *fi)
 		simb_el(f, "AnomalyClass", a->cls);
 		if (a->label && strlen(a->label) <= 500)
 			simb_el(f, "AnomalyLabel", a->label);
+		/* Where in the declaration: the worker line and occupation, each
+		 * only when it fits the answer schema. */
+		int inss = simb_inss_ok(a->inss), ec = three_digits(a->employer_class),
+		    wc = three_digits(a->worker_code), occ = occupation_nbr_ok(a->occupation);
+		if (inss || ec || wc || occ) {
+			fputs("<Path>", f);
+			if (inss)
+				simb_el(f, "INSS", a->inss);
+			if (ec)
+				simb_el(f, "EmployerClass", a->employer_class);
+			if (wc)
+				simb_el(f, "WorkerCode", a->worker_code);
+			if (occ)
+				simb_el(f, "OccupationSequenceNbr", a->occupation);
+			fputs("</Path>", f);
+		}
 		fputs("</AnomalyReport>", f);
 	}
 }

@@ -102,8 +102,11 @@ noti=$(find "$work/answers" -name 'FO.NOTI.012996.*' | while read -r f; do
 xmllint --noout --schema "$REF/onss/xsd/NOTIFICATION_20223.xsd" "$noti" 2>"$work/xsd.err" ||
 	fail "the NOTIFICATION does not validate: $(tail -n 3 "$work/xsd.err")"
 grep -q '<ResultCode>1</ResultCode>' "$noti" && fail "a declaration without LocalUnitID was accepted"
-grep -q '<AnomalyReport><ErrorID>00042-001</ErrorID><TagName>LocalUnitID</TagName><AnomalyClass>B</AnomalyClass><AnomalyLabel>Niet aanwezig</AnomalyLabel></AnomalyReport>' "$noti" ||
+grep -q '<AnomalyReport><ErrorID>00042-001</ErrorID><TagName>LocalUnitID</TagName><AnomalyClass>B</AnomalyClass><AnomalyLabel>Niet aanwezig</AnomalyLabel>' "$noti" ||
 	fail "00042-001 without its class and label: $(grep -o '<AnomalyReport>.*' "$noti" | head -c 400)"
+# Each names its worker line and occupation in Path.
+grep -q '<AnomalyLabel>Niet aanwezig</AnomalyLabel><Path><INSS>[0-9]\{11\}</INSS><EmployerClass>[0-9]\{3\}</EmployerClass><WorkerCode>[0-9]\{3\}</WorkerCode><OccupationSequenceNbr>[0-9]*</OccupationSequenceNbr></Path>' "$noti" ||
+	fail "00042-001 without the Path of its occupation"
 gw onss show-answer "$noti" >"$work/noti.json" || fail "the gateway cannot read the NOTIFICATION"
 [ "$(json "$work/noti.json" 'sum(1 for f in d["forms"] if f["result_code"] == 0)')" = \
   "$(json "$work/noti.json" 'len(d["forms"])')" ] || fail "not every declaration refused"

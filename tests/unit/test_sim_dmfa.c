@@ -202,6 +202,31 @@ test_local_unit_absent(void **state)
 }
 
 static void
+test_path_of_an_anomaly(void **state)
+{
+	(void)state;
+	/* The answer's Path names the worker line and the occupation. */
+	struct simd_findings f = run("<LocalUnitID>2000000141</LocalUnitID>", "");
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].inss, "80010100107");
+	assert_string_equal(f.v[0].employer_class, "000");
+	assert_string_equal(f.v[0].worker_code, "015");
+	assert_string_equal(f.v[0].occupation, "01");
+	simd_findings_free(&f);
+	/* A contribution line is outside any occupation; the employer's
+	 * total outside any worker line. */
+	f = run2("<ContributionWorkerCode>015</ContributionWorkerCode>", "<ContributionWorkerCode>999</ContributionWorkerCode>",
+	    "<NetOwedAmount>24669</NetOwedAmount>", "<NetOwedAmount>1</NetOwedAmount>", NULL);
+	int i = has(&f, "00082-008", "B"), j = has(&f, "00015-007", "B");
+	assert_true(i >= 0 && j >= 0);
+	assert_string_equal(f.v[i].worker_code, "015");
+	assert_string_equal(f.v[i].occupation, "");
+	assert_string_equal(f.v[j].inss, "");
+	assert_string_equal(f.v[j].worker_code, "");
+	simd_findings_free(&f);
+}
+
+static void
 test_local_unit_check_digits(void **state)
 {
 	(void)state;
@@ -613,6 +638,7 @@ main(void)
 		cmocka_unit_test(test_base_is_clean),
 		cmocka_unit_test(test_reference_labels),
 		cmocka_unit_test(test_local_unit_absent),
+		cmocka_unit_test(test_path_of_an_anomaly),
 		cmocka_unit_test(test_local_unit_check_digits),
 		cmocka_unit_test(test_local_unit_first_digit),
 		cmocka_unit_test(test_local_unit_length),
