@@ -12,6 +12,7 @@
 #include "sim/dmfa_check.h"
 #include "core/array.h"
 #include "core/xml_safe.h"
+#include "core/xml_text.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -53,33 +54,27 @@ is_el(const xmlNode *n, const char *name)
 	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
 }
 
-/* Text of the child at path "a/b" under n into buf, trimmed; "" when absent. */
+/* Text of the child at path "a/b" under n into buf, trimmed (core/xml_text);
+ * "" when absent. */
 static void
 path_text(const xmlNode *n, const char *path, char *buf, size_t cap)
 {
 	char part[64];
 	const char *p = path;
 	buf[0] = '\0';
-	while (n && *p) {
+	for (;;) {
 		size_t l = strcspn(p, "/");
 		snprintf(part, sizeof part, "%.*s", (int)l, p);
-		const xmlNode *c = n->children;
-		while (c && !is_el(c, part))
-			c = c->next;
-		n = c;
-		p += l + (p[l] == '/');
+		if (p[l] == '\0')
+			break;
+		if ((n = xml_child(n, part)) == NULL)
+			return;
+		p += l + 1;
 	}
-	if (n == NULL)
-		return;
-	xmlChar *t = xmlNodeGetContent(n);
-	const char *s = t ? (const char *)t : "";
-	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
-		s++;
-	snprintf(buf, cap, "%s", s);
-	xmlFree(t);
-	size_t l = strlen(buf);
-	while (l > 0 && (buf[l - 1] == ' ' || buf[l - 1] == '\n' || buf[l - 1] == '\t' || buf[l - 1] == '\r'))
-		buf[--l] = '\0';
+	char *t = xml_child_text(n, part);
+	if (t != NULL)
+		snprintf(buf, cap, "%s", t);
+	free(t);
 }
 
 /* The newest file in dir whose name starts with prefix (names carry the
