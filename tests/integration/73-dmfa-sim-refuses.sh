@@ -82,8 +82,9 @@ for fi in $(ls "$work/outbox" | grep '^FI\.DMFA\.'); do
 done
 
 # ---- 3. sent through sshd, answered by the simulator, applied
-timeout 180 "$GATEWAY" --config "$work/gateway.conf" run --until-idle >"$work/run.out" 2>"$work/run.err" ||
-	fail "gateway run: $(tail -n 5 "$work/run.err")"
+rc=0
+timeout 180 "$GATEWAY" --config "$work/gateway.conf" run --until-idle >"$work/run.out" 2>"$work/run.err" || rc=$?
+[ "$rc" -eq 1 ] || fail "gateway run exit $rc, want 1 (the DmfA is refused): $(tail -n 5 "$work/run.err")"
 kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
 
 # The gateway records the refusal, with the anomaly, on each DmfA message.
