@@ -20,7 +20,9 @@ usage(FILE *out)
 	    "  Verifies the WS-Security signature of a captured AS4 message or receipt (HTTP\n"
 	    "  capture, MIME multipart or bare SOAP): each reference's digest, the signature\n"
 	    "  value, the certificate's validity at --at (default: now), its issuer.\n"
-	    "  Exit: 0 verifies, 1 a reference or the signature does not, 2 not AS4.\n");
+	    "  Exit: 0 verifies, 1 a reference or the signature does not, 2 not AS4.\n\n"
+	    "examples:\n  gateway as4 verify receipt.as4in\n"
+	    "  gateway as4 verify --at 2026-06-01T12:00:00Z captured-message.as4out\n");
 }
 
 static void

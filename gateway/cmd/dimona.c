@@ -35,7 +35,9 @@ usage(FILE *f)
 	    "(one Form per declaration), FS. (detached CMS signature; none for --env S) and GO.\n"
 	    "Every active contract becomes a Dimona IN after the Dimona checks; a record that\n"
 	    "fails one is rejected on stderr (exit 1) and the others are still written.\n"
-	    "Defaults: --sender from [onss] sender, --env T.\n");
+	    "Defaults: --sender from [onss] sender, --env T.\n\n"
+	    "examples:\n  gateway dimona export --contracts today.csv --out out/batch\n"
+	    "  gateway dimona export --contracts today.csv --out out/batch --env R --sender 012996\n");
 }
 
 static int

@@ -47,7 +47,9 @@ usage(FILE *f)
 	    "--idflux applies the INSS changes of ONSS IDFLUX files (e.g. a BIS number for a\n"
 	    "worker declared without INSS) before aggregating. Rates and worker-code rules come\n"
 	    "from the parameter table ([dmfa] params, default schemas/dmfa/params.txt).\n"
-	    "Exit: 0 written, 1 written but some contracts rejected (stderr), 2 usage or I/O error.\n");
+	    "Exit: 0 written, 1 written but some contracts rejected (stderr), 2 usage or I/O error.\n\n"
+	    "examples:\n  gateway dmfa export --contracts q4.csv --quarter 20264 --out out/dmfa\n"
+	    "  gateway dmfa queue --quarter 20264 && gateway run --until-idle --max-time 2h\n");
 }
 
 static void

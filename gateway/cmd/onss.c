@@ -65,7 +65,9 @@ usage(FILE *out)
 	    "run: the onss-batch channel alone under the service's runner (as in gateway\n"
 	    "  run): build, send, fetch and apply answers every --interval-ms ([onss_batch]\n"
 	    "  poll_interval_ms, 60000), retry with back-off, expire, look up before any re-send;\n"
-	    "  --until-idle stops when no batch message awaits anything.\n");
+	    "  --until-idle stops when no batch message awaits anything.\n\n"
+	    "examples:\n  gateway onss show-answer FO.NOTI.012996.20261125.00001.T.1\n"
+	    "  gateway onss poll --env T --dir var/answers && gateway onss apply --dir var/answers\n");
 }
 
 /* show-answer: parse, validate, print. */
