@@ -97,6 +97,20 @@ check_kbo(const char *s, char *why, size_t whycap)
 }
 
 bool
+check_unit_id(const char *s, char *why, size_t whycap)
+{
+	if (!all_digits(s, 10))
+		return !reason_set(why, whycap, "must be 10 digits");
+	if (s[0] < '2' || s[0] > '8')
+		return !reason_set(why, whycap, "must start with a digit from 2 to 8");
+	unsigned expect = 97 - (unsigned)(digits_value(s, 8) % 97);
+	unsigned cc = (unsigned)digits_value(s + 8, 2);
+	if (cc != expect)
+		return !reason_set(why, whycap, "check digits %02u, expected %02u", cc, expect);
+	return true;
+}
+
+bool
 check_noss(const char *s, char *why, size_t whycap)
 {
 	/* Definitive registration numbers: 7-digit number N and check digits

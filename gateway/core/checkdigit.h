@@ -19,6 +19,9 @@ bool check_inss(const char *s, char *why, size_t whycap);
 bool check_kbo(const char *s, char *why, size_t whycap);
 /* ONSS/RSZ registration number, 9 digits (7-digit number + 2 check digits). */
 bool check_noss(const char *s, char *why, size_t whycap);
+/* Establishment unit number (KBO; DmfA LocalUnitID, zone 00042): 10 digits,
+ * the first 2..8, the last two 97 - (the first eight mod 97). */
+bool check_unit_id(const char *s, char *why, size_t whycap);
 /* IBAN, ISO 13616 mod-97 = 1, country length known for BE and the SEPA area. */
 bool check_iban(const char *s, char *why, size_t whycap);
 /* Belgian structured communication "+++123/4567/89002+++" (or "***...***",

@@ -67,6 +67,7 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_DIMONA_VALIDATE, "dimona.validate", "1", 0, 1),
 	STR(P_DMFA_PARAMS, "dmfa.params", "schemas/dmfa/params.txt"),
 	INT(P_DMFA_EMPLOYER_CLASS, "dmfa.employer_class", "0", 0, 999),
+	STR(P_DMFA_LOCAL_UNITS, "dmfa.local_units", ""),       /* NOSS=UNIT ...; onss/dmfa/units.c */
 	INT(P_DMFA_VALIDATE, "dmfa.validate", "1", 0, 1),
 	STR(P_PEPPOL_CHANNEL, "peppol.channel", "peppol-as4"),
 	STR(P_PEPPOL_UBL_XSD_DIR, "peppol.ubl_xsd_dir", ""),  /* empty: <reference_dir>/peppol/ubl-xsd */

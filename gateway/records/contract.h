@@ -36,6 +36,7 @@ struct contract {
 
 	char employer_noss[10];       /* 9 digits */
 	char employer_kbo[11];        /* 10 digits, mod-97 checked */
+	char employer_unit_id[11];    /* establishment unit (DmfA LocalUnitID), optional */
 
 	char worker_inss[12];         /* 11 digits, or "" for a worker without INSS */
 	/* Identity block: required (and checked) when worker_inss is empty. */

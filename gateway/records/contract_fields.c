@@ -20,7 +20,7 @@
 enum ftype {
 	FT_ID, FT_REVISION, FT_STATUS, FT_NOSS, FT_KBO, FT_INSS, FT_TEXT,
 	FT_DATE, FT_COUNTRY, FT_SEX, FT_WTYPE, FT_JC, FT_WCODE, FT_TIME,
-	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO
+	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO, FT_UNIT
 };
 
 struct fspec {
@@ -38,6 +38,7 @@ static const struct fspec fields[CF_COUNT] = {
 	[CF_STATUS]               = F("status", FT_STATUS, 1, 0),
 	[CF_EMPLOYER_NOSS]        = F("employer_noss", FT_NOSS, 1, 0),
 	[CF_EMPLOYER_KBO]         = F("employer_kbo", FT_KBO, 1, 0),
+	[CF_EMPLOYER_UNIT_ID]     = F("employer_unit_id", FT_UNIT, 0, 0),
 	[CF_WORKER_INSS]          = F("worker_inss", FT_INSS, 0, 0),
 	[CF_WORKER_LAST_NAME]     = F("worker_last_name", FT_TEXT, 0, CONTRACT_TEXT_MAX),
 	[CF_WORKER_FIRST_NAME]    = F("worker_first_name", FT_TEXT, 0, CONTRACT_TEXT_MAX),
@@ -387,6 +388,17 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 			return contract_reject(rej, fs->name, "must be an ISCO-08 code of 1 to 4 digits");
 		put(c->function_code, v);
 		return GW_OK;
+	case FT_UNIT: {
+		char buf[16];
+		if (n >= sizeof buf)
+			return contract_reject(rej, fs->name, "%zu characters, too long", n);
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		if (!check_unit_id(buf, why, sizeof why))
+			return contract_reject(rej, fs->name, "establishment unit number: %s", why);
+		put(c->employer_unit_id, v);
+		return GW_OK;
+	}
 	case FT_PLANNED:
 		if (n > 3 || !is_digits(s, n) || fixed_parse(s, n, 0, 999, &x, NULL, 0) != GW_OK ||
 		    x < 1)

@@ -80,6 +80,7 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 	    add(o, CF_STATUS, c->status == CONTRACT_CANCELLED ? "cancelled" : "active") &&
 	    add(o, CF_EMPLOYER_NOSS, c->employer_noss) &&
 	    add(o, CF_EMPLOYER_KBO, c->employer_kbo) &&
+	    add(o, CF_EMPLOYER_UNIT_ID, c->employer_unit_id) &&
 	    add(o, CF_WORKER_INSS, c->worker_inss) &&
 	    add(o, CF_WORKER_LAST_NAME, c->worker_last_name) &&
 	    add(o, CF_WORKER_FIRST_NAME, c->worker_first_name) &&

@@ -21,7 +21,7 @@ has() { [ -d "$1" ] && ls "$1" | grep -q "$2" || fail "$1: no $2 in it (exit $rc
 rc=0; "$GATEWAY" dimona export --contracts fixtures/dimona/export-mixed.csv --out "$W/a/b/dimona" \
 	--sender 123456 --env S >/dev/null 2>"$W/err" || rc=$?
 has "$W/a/b/dimona" '^GO\.DIMN\.123456\.'
-rc=0; "$GATEWAY" dmfa export --contracts fixtures/dmfa/quarter-2026q2.csv --quarter 20262 --out "$W/c/dmfa/" \
+rc=0; "$GATEWAY" --set dmfa.local_units=123456749=2000000042,150000120=3000000063 dmfa export --contracts fixtures/dmfa/quarter-2026q2.csv --quarter 20262 --out "$W/c/dmfa/" \
 	--env T $SIGN --params fixtures/dmfa/params-test.txt >/dev/null 2>"$W/err" || rc=$?
 has "$W/c/dmfa" '^FI\.DMFA\.'
 rc=0; "$GATEWAY" invoice export --invoices fixtures/invoices/sample.jsonl --out "$W/d/e/invoices" \

@@ -15,12 +15,14 @@ X=$REF/onss/xsd
 PKI=$TOP/certs/out/onss
 [ -f "$PKI/org.key.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null 2>&1 || fail "test PKI"
 S="--sign-cert $PKI/org.crt.pem --sign-key $PKI/org.key.pem --params $F/params-test.txt"
+# The employers' default establishment units (DmfA LocalUnitID, zone 00042).
+G="--set dmfa.local_units=123456749=2000000042,150000120=3000000063,162518843=2123456791,175702307=4000000084"
 xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
 eq() { got=$(xp "$1" "$2"); [ "$got" = "$3" ] || fail "$2: got '$got', want '$3'"; }
 
 # 1. Original: the foreign worker without INSS is held back (exit 1).
 mkdir "$W/out"
-"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
+"$GATEWAY" $G dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
 	>"$W/stdout" 2>"$W/stderr"
 rc=$?
 [ $rc -eq 1 ] || { cat "$W/stderr"; fail "export exit $rc, want 1"; }
@@ -57,13 +59,26 @@ eq "$FI" "$J//Occupation[2]/JointCommissionNbr" 329.02
 eq "$FI" "//NetOwedAmount" 137204
 eq "$FI" "sum(//ContributionAmount) + sum(//StudentContributionAmount)" 137204
 
+# Every occupation and student line names its unit (00042).
+eq "$FI" "count(//Occupation[not(LocalUnitID)]) + count(//StudentContribution[not(LocalUnitID)])" 0
+eq "$FI" "$A//LocalUnitID" 2000000042
+# Without a unit in the record or a default for the employer: every
+# contract is refused before sending, named, with the ONSS anomaly.
+mkdir "$W/nounit"
+"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/nounit" --env T $S \
+	>/dev/null 2>"$W/stderr-nounit"
+[ $? -ne 0 ] || fail "export without units succeeded"
+grep -q 'record ART-01: field employer_unit_id: anomaly 00042-001' "$W/stderr-nounit" ||
+	{ cat "$W/stderr-nounit"; fail "missing unit not refused by name"; }
+[ -z "$(ls "$W/nounit")" ] || fail "a DmfA without LocalUnitID was written"
+
 # 1b. The same contracts as JSON Lines give the same declaration.
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; next }
 	{ printf "{"; n = 0
 	  for (i = 1; i <= NF; i++) if ($i != "") { printf "%s\"%s\": \"%s\"", (n++ ? ", " : ""), h[i], $i }
 	  print "}" }' "$F/quarter-2026q2.csv" >"$W/quarter.jsonl"
 mkdir "$W/jsonl"
-"$GATEWAY" dmfa export --contracts "$W/quarter.jsonl" --quarter 20262 --out "$W/jsonl" --env S $S \
+"$GATEWAY" $G dmfa export --contracts "$W/quarter.jsonl" --quarter 20262 --out "$W/jsonl" --env S $S \
 	>/dev/null 2>"$W/stderrj"
 [ $? -eq 1 ] || { cat "$W/stderrj"; fail "JSONL export"; }
 FIJ=$(ls "$W/jsonl"/FI.DMFA.*)
@@ -71,7 +86,7 @@ eq "$FIJ" "//NetOwedAmount" 137204
 eq "$FIJ" "count(//WorkerRecord)" 7
 
 # 2. The same quarter again: refused, nothing new written.
-"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
+"$GATEWAY" $G dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/out" --env T $S \
 	>/dev/null 2>"$W/stderr2"
 rc=$?
 [ $rc -eq 1 ] || fail "re-export exit $rc, want 1"
@@ -80,7 +95,7 @@ grep -q "already filed" "$W/stderr2" || fail "re-export not refused as already f
 
 # 3. IDFLUX brings the BIS number: the worker is declared, second employer.
 mkdir "$W/bis"
-"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/bis" --env T $S \
+"$GATEWAY" $G dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/bis" --env T $S \
 	--idflux "$F/idflux-bis.xml" >/dev/null 2>"$W/stderr3" || { cat "$W/stderr3"; fail "export with IDFLUX"; }
 FI2=$(ls "$W/bis"/FI.DMFA.*)
 # The default log names the IDFLUX change without the person: no INSS, name
@@ -89,7 +104,7 @@ grep -q "IDFLUX .*idflux-bis.xml: worker without INSS" "$W/stderr3" || fail "IDF
 ! grep -E -e '(^|[^0-9])[0-9]{11}([^0-9]|$)' -e 'KOWALSKA|ANNA|1990-03-03|19900303' "$W/stderr3" ||
 	fail "personal data in the default log: $(cat "$W/stderr3")"
 mkdir "$W/bis-shown"
-"$GATEWAY" --set log.personal_data=shown dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
+"$GATEWAY" $G --set log.personal_data=shown dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
 	--out "$W/bis-shown" --env T $S --idflux "$F/idflux-bis.xml" >/dev/null 2>"$W/stderr3s" || fail "export, shown"
 grep -q "KOWALSKA, born 1990-03-03) -> 90430300658" "$W/stderr3s" || fail "personal_data=shown: $(cat "$W/stderr3s")"
 xmllint --noout --schema "$X/DmfAOriginal_20231.xsd" "$FI2" 2>/dev/null || fail "FI with BIS not valid"
@@ -105,7 +120,7 @@ mkdir "$W/idf"
   grep '^BC-1,' "$F/quarter-2026q2.csv" | sed 's/^BC-1,1,active,123456749,0456789034,80010100206,/ID-1,1,active,162518843,0456789034,29311104266,/'
   grep '^BC-2,' "$F/quarter-2026q2.csv" | sed 's/^BC-2,1,active,123456749,0456789034,80010100206,/ID-2,1,active,175702307,0456789034,78070739119,/'
 } >"$W/idf/c.csv"
-"$GATEWAY" dmfa export --contracts "$W/idf/c.csv" --quarter 20262 --out "$W/idf" --env S $S \
+"$GATEWAY" $G dmfa export --contracts "$W/idf/c.csv" --quarter 20262 --out "$W/idf" --env S $S \
 	--idflux "$REF/onss/samples/IDFLUX_20231_1.xml" --idflux "$REF/onss/samples/IDFLUX_20231_2.xml" \
 	>/dev/null 2>"$W/stderr3b" || { cat "$W/stderr3b"; fail "export with the official IDFLUX samples"; }
 FI3=$(ls "$W/idf"/FI.DMFA.*)
@@ -116,7 +131,7 @@ eq "$FI3" "count(//INSS[.='29311104266'])" 0
 eq "$FI3" "//Form[EmployerDeclaration/NOSSRegistrationNbr='175702307']//INSS" 78070739119
 
 # 4. Correction: ART-03 revised (modify), JC-* cancelled (delete, justified), NEW-1 (create).
-"$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
+"$GATEWAY" $G dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
 	--quarter 20262 --dmpi "$F/dmpi-2026q2.xml" --idflux "$F/idflux-bis.xml" --out "$W/out" --env T $S \
 	>/dev/null 2>"$W/stderr4" || { cat "$W/stderr4"; fail "update"; }
 UP=$(ls "$W/out"/FI.DMWA.*)
@@ -134,13 +149,13 @@ eq "$UP" "//NaturalPersonUpdate[INSS='91010100738']//UpdateAction" 3
 eq "$UP" "count(//NaturalPersonUpdate[INSS='91010100738']/NaturalPersonPID)" 0
 
 # 5. Nothing changed: nothing written. Bad usage: exit 2.
-"$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2.csv" \
+"$GATEWAY" $G dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2.csv" \
 	--quarter 20262 --dmpi "$F/dmpi-2026q2.xml" --out "$W/out" --env T $S >/dev/null 2>"$W/stderr5"
 [ "$(ls "$W/out"/FI.DMWA.* | wc -l)" -eq 1 ] || fail "an empty correction was written"
 grep -q "nothing changed" "$W/stderr5" || fail "no 'nothing changed' message"
-"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20265 --out "$W/out" >/dev/null 2>&1
+"$GATEWAY" $G dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20265 --out "$W/out" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "bad quarter not a usage error"
-"$GATEWAY" dmfa export --help | grep -q 'dmfa export' || fail "--help"
+"$GATEWAY" $G dmfa export --help | grep -q 'dmfa export' || fail "--help"
 # 6. A generated file that fails its schema is never placed: with a schema
 # that accepts nothing of it, the export fails (exit 2) and leaves no FI/GO.
 mkdir "$W/schema" "$W/strict"
@@ -148,7 +163,7 @@ cat >"$W/schema/DmfAOriginal_20231.xsd" <<'XSD'
 <?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><xs:element name="Nothing"/></xs:schema>
 XSD
-"$GATEWAY" --set "onss.xsd_dir=$W/schema" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
+"$GATEWAY" $G --set "onss.xsd_dir=$W/schema" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 \
 	--out "$W/strict" --env T $S >/dev/null 2>"$W/stderr6"
 rc=$?
 [ $rc -eq 2 ] || fail "invalid output: exit $rc, want 2"

@@ -28,7 +28,7 @@ answer() { ls "$R/OUTTEST/FO.$1.999999."*".$2.T" 2>/dev/null | head -1; }
 sim   # creates the folders
 
 # 1. The original.
-"$GATEWAY" dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/local" --env T \
+"$GATEWAY" --set dmfa.local_units=123456749=2000000042,150000120=3000000063,162518843=2123456791,175702307=4000000084 dmfa export --contracts "$F/quarter-2026q2.csv" --quarter 20262 --out "$W/local" --env T \
 	$S --idflux "$F/idflux-bis.xml" >"$W/fi1" 2>"$W/err1" || { cat "$W/err1"; fail "export"; }
 SEQ1=$(sed 's/^FI\.DMFA\.999999\.[0-9]*\.\([0-9]*\)\..*/\1/' "$W/fi1")
 deposit DMFA
@@ -40,7 +40,7 @@ A1=$(answer ACRF "$SEQ1"); D1=$(answer DMPI "$SEQ1"); N1=$(answer NOTI "$SEQ1")
 grep -q '"employer_declaration_pid"' "$W/dmpi.json" || fail "DMPI without permanent ids"
 
 # 2. The correction, with the permanent ids the simulator assigned.
-"$GATEWAY" dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
+"$GATEWAY" --set dmfa.local_units=123456749=2000000042,150000120=3000000063,162518843=2123456791,175702307=4000000084 dmfa update --filed "$F/quarter-2026q2.csv" --contracts "$F/quarter-2026q2-rev2.csv" \
 	--quarter 20262 --dmpi "$D1" --idflux "$F/idflux-bis.xml" --out "$W/local" --env T $S \
 	>"$W/fi2" 2>"$W/err2" || { cat "$W/err2"; fail "update"; }
 UP=$W/local/$(cat "$W/fi2")

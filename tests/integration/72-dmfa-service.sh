@@ -57,6 +57,8 @@ sftp_user = $SFTP_USER
 sftp_key = $SFTP_KEY
 sftp_host_sha256 = $SFTP_HOST_SHA256
 sim_ca = $TOP/certs/out/onss/ca.crt.pem
+[dmfa]
+local_units = 051234526=5000000008 123456749=2000000042
 EOF
 gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 # The builder cannot pass the simulator's DmfA checks yet (no LocalUnitID):

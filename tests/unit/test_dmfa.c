@@ -20,6 +20,7 @@
 #include "onss/dmfa/validate.h"
 #include "onss/dmfa/inss_change.h"
 #include "records/reader.h"
+#include "core/config.h"
 
 #define Q 20262
 #define NOSS "123456789"
@@ -294,10 +295,15 @@ test_hand_computed_quarter(void **state)
 
 	/* B: blue-collar, 123.45 + 234.56 + 345.67 = 703.68; 108 % = 759.9744
 	 * -> 759.97; 38.07 % = 289.320579 -> 289.32; 0.10 % = 0.76. The
-	 * cancelled contract CANC-1 adds nothing. */
-	expect(NP("80010100202") "//ServiceNbrDays", "300");
-	expect(NP("80010100202") "//ServiceNbrHours", "2280");
-	expect(NP("80010100202") "//RemunAmount", "70368");
+	 * cancelled contract CANC-1 adds nothing. Three contracts with gaps
+	 * between them: three occupations, one per contract. */
+	expect("count(" NP("80010100202") "//Occupation)", "3");
+	expect(NP("80010100202") "//Occupation[2]/OccupationStartingDate", "2026-05-20");
+	expect(NP("80010100202") "//Occupation[2]/OccupationEndingDate", "2026-05-20");
+	expect(NP("80010100202") "//Occupation[2]//RemunAmount", "23456");
+	expect_num("sum(" NP("80010100202") "//ServiceNbrDays)", 300);
+	expect_num("sum(" NP("80010100202") "//ServiceNbrHours)", 2280);
+	expect_num("sum(" NP("80010100202") "//RemunAmount)", 70368);
 	expect(NP("80010100202") "//WorkerContribution[1]/ContributionCalculationBasis", "75997");
 	expect(NP("80010100202") "//WorkerContribution[1]/ContributionAmount", "28932");
 	expect(NP("80010100202") "//WorkerContribution[2]/ContributionAmount", "76");
@@ -512,11 +518,14 @@ test_part_time_and_quarters(void **state)
 	assert_int_equal(rows.n, 2);
 	assert_int_equal(dmfa_wr_build(rows.v, rows.n, &P, wr, err, sizeof err), GW_OK);
 	assert_int_equal(wr->nocc, 2);
+	/* Each is one day paid in a one-day period: 1 day a week (100), part
+	 * time or not; Q/S says how long the days are (test_dmfa_shape.c has
+	 * the longer periods). */
 	assert_int_equal(wr->occ[0].contract_type, 1);
-	assert_int_equal(wr->occ[0].wds, 250);
+	assert_int_equal(wr->occ[0].wds, 100);
 	assert_int_equal(wr->occ[0].q, 1900);
 	assert_int_equal(wr->occ[1].contract_type, 0);
-	assert_int_equal(wr->occ[1].wds, 500);
+	assert_int_equal(wr->occ[1].wds, 100);
 	dmfa_rows_free(&rows);
 	free(wr);
 }
@@ -596,6 +605,18 @@ setup(void **state)
 {
 	(void)state;
 	load_params(Q, &P);
+	/* The employers' default establishment units (LocalUnitID, 00042). */
+	gw_cfg = config_new();
+	config_set(gw_cfg, "dmfa.local_units", "123456789=2123456791 123456749=2000000042");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	config_free(gw_cfg);
+	gw_cfg = NULL;
 	return 0;
 }
 
@@ -611,5 +632,5 @@ main(void)
 		cmocka_unit_test(test_validation_rejects),
 		cmocka_unit_test(test_rows_from_json),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -79,6 +79,8 @@ setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(db, sizeof db, "%s/q.db", dir);
 	gw_cfg = config_new();
+	/* The employers' default establishment units (LocalUnitID, 00042). */
+	config_set(gw_cfg, "dmfa.local_units", "051234526=5000000008 123456749=2000000042");
 	assert_int_equal(queue_sqlite_ops.open(&q, db, err, sizeof err), GW_OK);
 	snprintf(path, sizeof path, "%s/fixtures/dmfa/params-test.txt", top());
 	assert_int_equal(dmfa_params_load(path, 20262, &P, err, sizeof err), GW_OK);

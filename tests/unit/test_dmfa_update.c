@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "core/config.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "onss/dmfa/update.h"
@@ -252,6 +255,18 @@ setup(void **state)
 	const char *t = getenv("TOP");
 	snprintf(path, sizeof path, "%s/fixtures/dmfa/params-test.txt", t ? t : ".");
 	assert_int_equal(dmfa_params_load(path, Q, &P, err, sizeof err), GW_OK);
+	/* The employer's default establishment unit (LocalUnitID, 00042). */
+	gw_cfg = config_new();
+	config_set(gw_cfg, "dmfa.local_units", NOSS "=2123456791");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	config_free(gw_cfg);
+	gw_cfg = NULL;
 	return 0;
 }
 
@@ -262,5 +277,5 @@ main(void)
 		cmocka_unit_test(test_update_actions),
 		cmocka_unit_test(test_undeclarable_revision_is_not_a_deletion),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

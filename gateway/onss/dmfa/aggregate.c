@@ -5,6 +5,7 @@
 #include "onss/dmfa/contrib.h"
 
 #include <stdio.h>
+#include "core/date.h"
 #include <string.h>
 
 /* Zone limits (Zones_DMFA glossary and the XSD). */
@@ -33,7 +34,7 @@ dmfa_group_end(const struct dmfa_row *v, size_t n, size_t i, int level)
 	return j;
 }
 
-/* The occupation data of one row, as it would start a new occupation. */
+/* The terms of one row, as they would start a new occupation. */
 static void
 occ_key(const struct dmfa_row *r, struct dmfa_occ *o)
 {
@@ -42,17 +43,25 @@ occ_key(const struct dmfa_row *r, struct dmfa_occ *o)
 	o->q = r->q;
 	o->s = r->s;
 	o->contract_type = r->q < r->s ? 1 : 0;
-	/* Days per week: 5 for a full-time reference week, in proportion for
-	 * part time (the records carry hours, not a weekly day pattern). */
-	int64_t wds = o->contract_type ? dmfa_muldiv(500, r->q, r->s) : 500;
-	o->wds = (int)(wds < 1 ? 1 : wds > 700 ? 700 : wds);
+	o->unit = r->unit;
 }
 
 static int
-same_occ(const struct dmfa_occ *a, const struct dmfa_occ *b)
+same_terms(const struct dmfa_occ *a, const struct dmfa_occ *b)
 {
-	return strcmp(a->jc, b->jc) == 0 && a->wds == b->wds && a->q == b->q && a->s == b->s &&
-	       a->contract_type == b->contract_type;
+	return strcmp(a->jc, b->jc) == 0 && a->q == b->q && a->s == b->s &&
+	       a->contract_type == b->contract_type && a->unit == b->unit;
+}
+
+int
+dmfa_days_system(int64_t days, gw_ymd a, gw_ymd b)
+{
+	/* The records carry days paid and a period, not a weekly schedule.
+	 * Within one week the days worked are the week's days; over a longer
+	 * period, the mean days per week: 7 x days / calendar days. */
+	int64_t span = date_diff_days(a, b) + 1;
+	int64_t w = span < 7 ? days : dmfa_muldiv(days, 7, span);
+	return (int)(w < 100 ? 100 : w > 700 ? 700 : w);
 }
 
 gw_rc
@@ -79,6 +88,8 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 	wr->nrows = n;
 
 	int64_t gross = 0, hours = 0;
+	gw_ymd last_start = 0;
+	wr->student_unit = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct dmfa_row *r = &rows[i];
 		if (r->q > MAX_MEAN_HOURS || r->s > MAX_MEAN_HOURS || r->s <= 0) {
@@ -88,12 +99,20 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		}
 		gross += r->gross;
 		hours += r->hours;
+		if (rule->kind == DMFA_RULE_STUDENT && r->unit && r->start >= last_start) {
+			last_start = r->start;
+			wr->student_unit = r->unit;
+		}
 		if (rule->kind == DMFA_RULE_STUDENT)
 			continue;
 		struct dmfa_occ k;
 		occ_key(r, &k);
 		struct dmfa_occ *o = wr->nocc ? &wr->occ[wr->nocc - 1] : NULL;
-		if (!o || !same_occ(o, &k)) {
+		/* One occupation per contract; a contract of the same terms that
+		 * starts at the latest the day after the previous one ends
+		 * continues it. A gap is never bridged. */
+		if (!o || !same_terms(o, &k) || o->goes_on ||
+		    r->start > date_add_days(o->end, 1)) {
 			if (wr->nocc == DMFA_MAX_OCC) {
 				snprintf(errbuf, errcap, "more than %d occupation changes in the quarter", DMFA_MAX_OCC);
 				return GW_EINPUT;
@@ -105,8 +124,8 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		}
 		if (r->end > o->end)
 			o->end = r->end;
-		if (o->end > qlast)
-			o->end = qlast;
+		if (r->goes_on)
+			o->goes_on = 1;
 		o->days += r->days;
 		o->hours += r->hours;
 		o->gross += r->gross;
@@ -115,6 +134,15 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 			         o->start);
 			return GW_EINPUT;
 		}
+	}
+
+	/* The days-per-week system of each occupation, over its part in the
+	 * quarter. */
+	for (int i = 0; i < wr->nocc; i++) {
+		struct dmfa_occ *o = &wr->occ[i];
+		gw_ymd a = o->start > qfirst ? o->start : qfirst;
+		gw_ymd b = o->goes_on || o->end > qlast ? qlast : o->end;
+		o->wds = dmfa_days_system(o->days, a, b);
 	}
 
 	if (rule->kind == DMFA_RULE_STUDENT) {

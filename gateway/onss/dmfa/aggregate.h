@@ -2,8 +2,9 @@
  * aggregate.h - one DmfA worker record from its contract rows, with its
  * occupations, services, pay and contributions.
  *
- * Owns the declaration arithmetic: occupation lines (a new one whenever the
- * joint committee, days-per-week system, Q/S or contract type changes),
+ * Owns the declaration arithmetic: occupation lines (one per contract;
+ * contracts of the same terms - joint committee, Q/S, contract type,
+ * establishment unit - that follow each other without a gap form one),
  * services (code 001, days and hours in hundredths), pay (code 001, cents)
  * and, through the contribution engine (contrib.h), the contribution lines. Never writes XML and
  * never reads files. All amounts are integers; rounding is half up, once per
@@ -31,7 +32,9 @@ struct dmfa_occ {
 	int wds;                   /* WorkingDaysSystem: days per week x 100 */
 	int32_t q, s;              /* MeanWorkingHours, RefMeanWorkingHours */
 	int contract_type;         /* 0 full time, 1 part time */
-	gw_ymd start, end;
+	uint64_t unit;             /* LocalUnitID */
+	gw_ymd start, end;         /* the contracts' own dates */
+	int goes_on;               /* 1: goes on after the quarter: no OccupationEndingDate */
 	int64_t days, hours;       /* hundredths */
 	int64_t gross;             /* cents */
 	int remun_code;            /* RemunCode: 1, or 22 for flexi pay */
@@ -60,6 +63,7 @@ struct dmfa_wr {
 	int64_t student_remun;     /* cents */
 	int64_t student_amount;    /* cents */
 	int student_hours;         /* whole hours */
+	uint64_t student_unit;     /* LocalUnitID of the last student contract of the quarter */
 	int64_t owed;              /* everything this record adds to NetOwedAmount:
 	                              contributions less deductions */
 	size_t nrows;              /* contract rows it was built from */
@@ -74,6 +78,12 @@ size_t dmfa_group_end(const struct dmfa_row *v, size_t n, size_t i, int level);
  * declared (more than 99 occupations, a value beyond its zone's domain). */
 gw_rc dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p,
                     struct dmfa_wr *wr, char *errbuf, size_t errcap);
+
+/* WorkingDaysSystem (zone 00047, days per week x 100, 100..700) of an
+ * occupation with days (hundredths) paid over the calendar days a..b: the
+ * days themselves when a..b is shorter than a week, else 7 x days / the
+ * calendar days, rounded half up. Exposed for the tests. */
+int dmfa_days_system(int64_t days, gw_ymd a, gw_ymd b);
 
 /* Round a*b/c half up (a, b >= 0, c > 0); exposed for the tests. */
 int64_t dmfa_muldiv(int64_t a, int64_t b, int64_t c);

@@ -4,6 +4,8 @@
  */
 #include "onss/dmfa/rows.h"
 #include "core/array.h"
+#include "onss/dmfa/units.h"
+#include "core/date.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +104,11 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.noss = (uint32_t)digits(c->employer_noss);
 	row.kbo = digits(c->employer_kbo);
 	row.inss = c->worker_inss[0] ? digits(c->worker_inss) : 0;
+	row.unit = c->employer_unit_id[0] ? digits(c->employer_unit_id) : 0;
 	row.worker_code = (uint16_t)digits(c->worker_code);
 	row.cancelled = c->status == CONTRACT_CANCELLED;
 	row.start = c->start_date;
+	row.open_ended = c->end_date == 0 && c->start_date != 0;
 	row.end = c->end_date ? c->end_date : c->start_date;
 	row.s = (int32_t)(c->reference_weekly_hours > 0 ? c->reference_weekly_hours : 3800);
 	row.q = (int32_t)(c->weekly_hours > 0 ? c->weekly_hours : row.s);
@@ -231,6 +235,35 @@ out:
 	return rc;
 }
 
+/* round(v * num / den) for the cumulative share. */
+static int64_t
+cum(int64_t v, int64_t num, int64_t den)
+{
+	return muldiv_round(v, num, den);
+}
+
+gw_rc
+dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
+{
+	if (row->open_ended) {
+		/* Declared from its start quarter on, without an ending date. */
+		row->goes_on = 1;
+		return row->start >= first ? GW_OK : GW_EINPUT;
+	}
+	row->goes_on = row->end > last;
+	if (row->start >= first && row->end <= last)
+		return GW_OK;
+	int64_t span = date_diff_days(row->start, row->end) + 1;
+	gw_ymd a = row->start > first ? row->start : first;
+	gw_ymd b = row->end < last ? row->end : last;
+	int64_t before = date_diff_days(row->start, a);       /* days of the period before a */
+	int64_t upto = date_diff_days(row->start, b) + 1;     /* days of the period up to b */
+	row->days = cum(row->days, upto, span) - cum(row->days, before, span);
+	row->hours = cum(row->hours, upto, span) - cum(row->hours, before, span);
+	row->gross = cum(row->gross, upto, span) - cum(row->gross, before, span);
+	return GW_OK;
+}
+
 gw_rc
 dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
                   dmfa_reject_fn reject, void *arg, size_t *nrejected)
@@ -247,7 +280,11 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 	for (size_t i = 0; i < r->n; i++) {
 		if (i > 0 && strcmp(r->v[i].contract_id, r->v[i - 1].contract_id) == 0)
 			continue;
-		if (r->v[i].cancelled || r->v[i].start / 10000 != first / 10000 || r->v[i].start > last)
+		const struct dmfa_row *x = &r->v[i];
+		/* Earlier rows of the year count for the student quota; a
+		 * contract of an earlier year counts when it reaches this quarter. */
+		if (x->cancelled || x->start > last ||
+		    (x->start / 10000 != first / 10000 && !x->open_ended && x->end < first))
 			continue;
 		if (!worker_type_has_dmfa(r->v[i].wtype))
 			continue;   /* Dimona only: no DmfA for this worker type */
@@ -261,8 +298,21 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 	w = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct dmfa_row *row = &r->v[i];
-		if (row->start < first)
+		if (!row->open_ended && row->end < first)
 			continue;
+		if (row->start < first && row->open_ended) {
+			if (reject)
+				reject(arg, row, "end_date",
+				       "open-ended contract going on in this quarter: the record carries the "
+				       "figures of its start quarter only; send a revision with end_date "
+				       "(its figures are then split by calendar days)");
+			(*nrejected)++;
+			continue;
+		}
+		if (dmfa_row_quarter_share(row, first, last) != GW_OK) {
+			(*nrejected)++;
+			continue;
+		}
 		if (row->inss == 0) {
 			if (reject)
 				reject(arg, row, "worker_inss",
@@ -276,6 +326,23 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 				       "no contribution rule for this worker code in the quarter's parameter table");
 			(*nrejected)++;
 			continue;
+		}
+		if (row->unit == 0) {
+			char err[200];
+			if (dmfa_unit_default(row->noss, &row->unit, err, sizeof err) != GW_OK) {
+				if (reject)
+					reject(arg, row, "employer_unit_id", err);
+				(*nrejected)++;
+				continue;
+			}
+			if (row->unit == 0) {
+				if (reject)
+					reject(arg, row, "employer_unit_id",
+					       "anomaly 00042-001 (LocalUnitID missing): no employer_unit_id "
+					       "in the record and no default for its employer in dmfa.local_units");
+				(*nrejected)++;
+				continue;
+			}
 		}
 		r->v[w++] = *row;
 	}

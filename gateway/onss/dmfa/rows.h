@@ -27,13 +27,17 @@ struct dmfa_row {
 	uint32_t noss;            /* employer ONSS number */
 	uint64_t kbo;             /* employer enterprise number */
 	uint64_t inss;            /* 0: worker without INSS (not declarable yet) */
+	uint64_t unit;            /* LocalUnitID: the record's, else the employer's default */
 	uint16_t worker_code;
 	uint8_t cancelled;
 	uint8_t split;            /* 1: the over-quota part of a student contract */
-	gw_ymd start, end;        /* end = start when the record has none */
+	uint8_t goes_on;          /* 1: the contract goes on after the quarter (no ending date) */
+	uint8_t open_ended;       /* 1: the record has no end_date */
+	gw_ymd start, end;        /* the contract's own dates; end = start when the
+	                           * record has none and it is not open-ended */
 	int32_t q, s;             /* mean weekly hours of worker / reference, hundredths */
-	int64_t days, hours;      /* hundredths */
-	int64_t gross;            /* cents */
+	int64_t days, hours;      /* hundredths; after dmfa_rows_prepare: this quarter's share */
+	int64_t gross;            /* cents; likewise */
 };
 
 struct dmfa_rows {
@@ -65,13 +69,24 @@ typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char
                                const char *reason);
 
 /* Keep the highest revision of each contract, drop cancelled ones, apply
- * the student quota over the calendar year, keep only rows starting in the
- * quarter and sort them for writing. Rows of a worker type without DmfA
- * (DWD, STG, IVT, TRI, O17, S17, T17: records/worker_regime.h) are dropped:
- * they owe nothing. Rows without INSS or without a rule
- * for their worker code are reported through reject and removed.
+ * the student quota over the calendar year, keep only rows whose period
+ * touches the quarter (a contract that spans quarters keeps this quarter's
+ * share of its days, hours and pay: dmfa_row_quarter_share) and sort them
+ * for writing. Rows of a worker type without DmfA (DWD, STG, IVT, TRI, O17,
+ * S17, T17: records/worker_regime.h) are dropped: they owe nothing. Rows
+ * without INSS, without a rule for their worker code or without an
+ * establishment unit (neither the record's employer_unit_id nor the
+ * employer's default in dmfa.local_units: anomaly 00042-001) are reported
+ * through reject and removed.
  * *nrejected counts them. */
 gw_rc dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
                         dmfa_reject_fn reject, void *arg, size_t *nrejected);
+
+/* A contract that spans quarters: its share in the quarter [first, last],
+ * in proportion to the calendar days of its period that fall in it, rounded
+ * so that the shares of all quarters add up to the record's figures. An
+ * open-ended contract (no end_date) keeps its figures in its start quarter
+ * and has no share it could know in a later one: GW_EINPUT. */
+gw_rc dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last);
 
 #endif

@@ -40,6 +40,11 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 		        (long long)wr->student_amount);
 		ind(out, t + 1);
 		fprintf(out, "<StudentHoursNbr>%d</StudentHoursNbr>\n", wr->student_hours);
+		if (wr->student_unit) {
+			ind(out, t + 1);
+			fprintf(out, "<LocalUnitID>%010llu</LocalUnitID>\n",
+			        (unsigned long long)wr->student_unit);
+		}
 		ind(out, t);
 		fprintf(out, "</StudentContribution>\n");
 		return;
@@ -54,8 +59,10 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 		fprintf(out, "<OccupationSequenceNbr>%02d</OccupationSequenceNbr>\n", i + 1);
 		ind(out, t + 1);
 		fprintf(out, "<OccupationStartingDate>%s</OccupationStartingDate>\n", d1);
-		ind(out, t + 1);
-		fprintf(out, "<OccupationEndingDate>%s</OccupationEndingDate>\n", d2);
+		if (!o->goes_on) {     /* goes on in the next quarter: no ending date (00045) */
+			ind(out, t + 1);
+			fprintf(out, "<OccupationEndingDate>%s</OccupationEndingDate>\n", d2);
+		}
 		ind(out, t + 1);
 		fprintf(out, "<JointCommissionNbr>%s</JointCommissionNbr>\n", o->jc);
 		ind(out, t + 1);
@@ -71,6 +78,10 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 		if (occ_versions && occ_versions[i] > 0) {
 			ind(out, t + 1);
 			fprintf(out, "<OccupationVersionNbr>%lld</OccupationVersionNbr>\n", occ_versions[i]);
+		}
+		if (o->unit) {
+			ind(out, t + 1);
+			fprintf(out, "<LocalUnitID>%010llu</LocalUnitID>\n", (unsigned long long)o->unit);
 		}
 		if (o->days > 0) {
 			ind(out, t + 1);

@@ -1,0 +1,389 @@
+/* test_dmfa_shape.c - the shape of the DmfA declaration (issue 13 items
+ * 1-3): LocalUnitID on every occupation and student line, one occupation
+ * per contract with its real dates, the days-per-week system, and a
+ * contract that spans quarters. Every expected figure is computed by hand
+ * in the comments; every written file is checked against the official XSD. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "core/config.h"
+#include "onss/dmfa/params.h"
+#include "onss/dmfa/rows.h"
+#include "onss/dmfa/aggregate.h"
+#include "onss/dmfa/units.h"
+#include "onss/dmfa/xml.h"
+#include "onss/dmfa/validate.h"
+#include "records/reader.h"
+
+#define NOSS "123456789"      /* default unit 2123456791: 97 - 21234567 mod 97 = 91 */
+#define NOSS2 "123456749"     /* no default unit in the configuration */
+#define KBO "0123456749"
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+	return t ? t : ".";
+}
+
+static const char *
+ref(void)
+{
+	const char *r = getenv("REF");
+	return r ? r : "../shared/reference";
+}
+
+static void
+load_params(int quarter, struct dmfa_params *p)
+{
+	char path[512], err[256];
+	snprintf(path, sizeof path, "%s/fixtures/dmfa/params-test.txt", top());
+	gw_rc rc = dmfa_params_load(path, quarter, p, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(rc, GW_OK);
+}
+
+/* A validated-looking contract from start to end, full time, 38 h. */
+static struct contract
+mk(const char *id, const char *noss, const char *inss, const char *code, gw_ymd start, gw_ymd end,
+   int64_t days, int64_t hours, int64_t gross)
+{
+	struct contract c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.contract_id, sizeof c.contract_id, "%s", id);
+	c.revision = 1;
+	c.status = CONTRACT_ACTIVE;
+	snprintf(c.employer_noss, sizeof c.employer_noss, "%s", noss);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "%s", KBO);
+	snprintf(c.worker_inss, sizeof c.worker_inss, "%s", inss);
+	snprintf(c.worker_type, sizeof c.worker_type, "OTH");
+	snprintf(c.joint_committee, sizeof c.joint_committee, "200");
+	snprintf(c.worker_code, sizeof c.worker_code, "%s", code);
+	c.start_date = start;
+	c.end_date = end;
+	c.start_time = c.end_time = -1;
+	c.days_worked = days;
+	c.hours_worked = hours;
+	c.weekly_hours = 3800;
+	c.reference_weekly_hours = 3800;
+	c.gross_wage_cents = gross;
+	return c;
+}
+
+struct rej {
+	int n;
+	char all[1024];
+};
+
+static void
+on_reject(void *arg, const struct dmfa_row *row, const char *field, const char *reason)
+{
+	struct rej *r = arg;
+	r->n++;
+	size_t l = strlen(r->all);
+	snprintf(r->all + l, sizeof r->all - l, "%s %s %s\n", row->contract_id, field, reason);
+}
+
+static xmlDocPtr DOC;
+static xmlXPathContextPtr XP;
+
+static void
+expect(const char *expr, const char *want)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, XP);
+	assert_non_null(o);
+	char *got = (char *)xmlXPathCastToString(o);
+	xmlXPathFreeObject(o);
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "%s: got '%s', want '%s'\n", expr, got, want);
+	assert_string_equal(got, want);
+	xmlFree(got);
+}
+
+/* Prepare rows for the quarter of p, write the DmfAOriginal, check it
+ * against the XSD and open it for expect(). */
+static void
+write_and_open(struct dmfa_rows *rows, const struct dmfa_params *p, struct rej *rj, char *path)
+{
+	char xsd[512], err[512];
+	size_t nrej = 0;
+	struct dmfa_write_stats st;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	memset(rj, 0, sizeof *rj);
+	assert_int_equal(dmfa_rows_prepare(rows, p, on_reject, rj, &nrej), GW_OK);
+	assert_int_equal((size_t)rj->n, nrej);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	struct dmfa_write_opts o = { 20260715, 0, 0 };
+	assert_int_equal(dmfa_write_original(f, rows, p, &o, on_reject, rj, &st), GW_OK);
+	assert_int_equal(fclose(f), 0);
+	snprintf(xsd, sizeof xsd, "%s/onss/xsd/DmfAOriginal_20231.xsd", ref());
+	gw_rc rc = dmfa_validate_file(path, xsd, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(rc, GW_OK);
+	DOC = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(DOC);
+	XP = xmlXPathNewContext(DOC);
+	assert_non_null(XP);
+}
+
+static void
+close_doc(char *path)
+{
+	xmlXPathFreeContext(XP);
+	xmlFreeDoc(DOC);
+	unlink(path);
+}
+
+#define NP(inss) "//NaturalPerson[INSS='" inss "']"
+
+/* Item 1: LocalUnitID. */
+static void
+test_local_unit(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20262, &p);
+	dmfa_rows_init(&rows);
+	/* U-1 names its own unit (3000000063: 97 - 30000000 mod 97 = 63);
+	 * U-2 has none and takes its employer's default 2123456791. */
+	struct contract c = mk("U-1", NOSS, "80010100101", "495", 20260401, 20260401, 100, 800, 10000);
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20262), GW_OK);
+	c = mk("U-2", NOSS, "80010100202", "495", 20260402, 20260402, 100, 800, 10000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20262), GW_OK);
+	/* U-3: an employer without a default and a record without a unit:
+	 * refused before sending, named, with the ONSS anomaly. */
+	c = mk("U-3", NOSS2, "80010100303", "495", 20260403, 20260403, 100, 800, 10000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20262), GW_OK);
+	/* A student with two contracts in two units: the student line carries
+	 * the unit of the last one (glossary 00042). */
+	c = mk("ST-1", NOSS, "02020200303", "841", 20260410, 20260410, 100, 800, 9000);
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20262), GW_OK);
+	c = mk("ST-2", NOSS, "02020200303", "841", 20260520, 20260520, 100, 800, 9000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20262), GW_OK);
+
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 1);
+	assert_non_null(strstr(rj.all, "U-3 employer_unit_id anomaly 00042-001"));
+	expect("count(//Form)", "1");
+	expect("count(//Occupation)", "2");
+	expect("count(//Occupation[not(LocalUnitID)])", "0");
+	expect(NP("80010100101") "//LocalUnitID", "3000000063");
+	expect(NP("80010100202") "//LocalUnitID", "2123456791");
+	expect(NP("02020200303") "//StudentContribution/LocalUnitID", "2123456791");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* The configuration list itself is checked, naming the bad entry. */
+	uint64_t unit;
+	char err[200];
+	assert_int_equal(dmfa_unit_lookup("123456789=2123456791", 123456789, &unit, err, sizeof err), GW_OK);
+	assert_int_equal(unit, 2123456791ULL);
+	assert_int_equal(dmfa_unit_lookup("123456789=2123456791", 123456749, &unit, err, sizeof err), GW_OK);
+	assert_int_equal(unit, 0);
+	assert_int_equal(dmfa_unit_lookup("123456789=2123456790", 123456789, &unit, err, sizeof err),
+	                 GW_ECONFIG);
+	assert_non_null(strstr(err, "dmfa.local_units"));
+	assert_non_null(strstr(err, "2123456790"));
+	assert_int_equal(dmfa_unit_lookup("123456789=1123456791", 123456789, &unit, err, sizeof err),
+	                 GW_ECONFIG);
+
+	/* The record field: kept through the canonical JSON, and a wrong
+	 * check digit is refused naming the field. */
+	struct record_rejection rej;
+	struct contract back;
+	char *json = NULL;
+	size_t len = 0;
+	c = mk("U-9", NOSS2, "80010100107", "495", 20260401, 20260401, 100, 800, 10000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(contract_to_json(&c, &json, &len), GW_OK);
+	assert_non_null(strstr(json, "\"employer_unit_id\":\"3000000063\""));
+	assert_int_equal(contract_from_json(json, len, &back, &rej), GW_OK);
+	assert_string_equal(back.employer_unit_id, "3000000063");
+	char *bad = strstr(json, "3000000063");
+	bad[9] = '4';                           /* check digits 64, expected 63 */
+	assert_int_equal(contract_from_json(json, len, &back, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "employer_unit_id");
+	assert_non_null(strstr(rej.reason, "expected 63"));
+	free(json);
+}
+
+/* Item 2: one occupation per contract with its own dates. */
+static void
+test_one_occupation_per_contract(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20264, &p);
+	dmfa_rows_init(&rows);
+	/* An artist: one-day contracts on 3, 4 and 5 October (contiguous, same
+	 * terms: one occupation 3-5 October), then 20 December alone. */
+	struct contract c;
+	c = mk("A-1", NOSS, "80010100101", "046", 20261003, 20261003, 100, 800, 15000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	c = mk("A-2", NOSS, "80010100101", "046", 20261004, 20261004, 100, 800, 15000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	c = mk("A-3", NOSS, "80010100101", "046", 20261005, 20261005, 100, 800, 15000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	c = mk("A-4", NOSS, "80010100101", "046", 20261220, 20261220, 100, 800, 20000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	/* A contiguous contract of other terms (half time) opens its own. */
+	c = mk("A-5", NOSS, "80010100101", "046", 20261221, 20261221, 100, 400, 8000);
+	c.weekly_hours = 1900;
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	/* A ten-day contract, 8 days paid: 7 x 8 / 10 = 5.6 days a week. */
+	c = mk("L-1", NOSS, "80010100202", "495", 20261102, 20261111, 800, 6080, 120000);
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect("count(" NP("80010100101") "//Occupation)", "3");
+	expect(NP("80010100101") "//Occupation[1]/OccupationStartingDate", "2026-10-03");
+	expect(NP("80010100101") "//Occupation[1]/OccupationEndingDate", "2026-10-05");
+	/* 3 days paid in 3 calendar days (less than a week): 3 days a week. */
+	expect(NP("80010100101") "//Occupation[1]/WorkingDaysSystem", "300");
+	expect(NP("80010100101") "//Occupation[1]//ServiceNbrDays", "300");
+	expect(NP("80010100101") "//Occupation[1]//RemunAmount", "45000");
+	expect(NP("80010100101") "//Occupation[2]/OccupationStartingDate", "2026-12-20");
+	expect(NP("80010100101") "//Occupation[2]/OccupationEndingDate", "2026-12-20");
+	expect(NP("80010100101") "//Occupation[2]/WorkingDaysSystem", "100");
+	expect(NP("80010100101") "//Occupation[2]//RemunAmount", "20000");
+	expect(NP("80010100101") "//Occupation[3]/OccupationStartingDate", "2026-12-21");
+	expect(NP("80010100101") "//Occupation[3]/ContractType", "1");
+	expect(NP("80010100101") "//Occupation[3]/MeanWorkingHours", "1900");
+	expect(NP("80010100202") "//Occupation/WorkingDaysSystem", "560");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* The days system at its bounds: 14 days paid in 10 days is 7 a week
+	 * at most; half a day in a month is 1 a week at least. */
+	assert_int_equal(dmfa_days_system(1400, 20261102, 20261111), 700);
+	assert_int_equal(dmfa_days_system(50, 20261101, 20261130), 100);
+	/* 22 days in 30: 7 x 22 / 30 = 5.1333 -> 513. */
+	assert_int_equal(dmfa_days_system(2200, 20261101, 20261130), 513);
+}
+
+/* Item 3: a contract that goes on into the next quarter. */
+static void
+test_quarter_split(void **state)
+{
+	(void)state;
+	struct dmfa_params p2, p3;
+	struct dmfa_rows rows;
+	struct rej rj;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	char path3[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20262, &p2);
+	load_params(20263, &p3);
+	/* 16 June - 15 July: 30 calendar days, 15 in each quarter. 22.00 days,
+	 * 167.20 hours, 3000.01 euro. Q2: 22 x 15/30 = 11.00 days, 83.60 h,
+	 * 3000.01 x 15/30 = 1500.005 -> 1500.01 (half up); Q3 the rest:
+	 * 11.00 days, 83.60 h, 1500.00. Days system in Q2: 11 days over
+	 * 16-30 June (15 days): 7 x 11 / 15 = 5.1333 -> 513; Q3 likewise. */
+	struct contract span = mk("SP-1", NOSS, "80010100101", "495", 20260616, 20260715,
+	                          2200, 16720, 300001);
+	/* Open-ended from 1 June: declared without ending date in Q2. */
+	struct contract open = mk("OE-1", NOSS, "80010100202", "495", 20260601, 0, 2200, 16720, 250000);
+
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &span, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &open, 20262), GW_OK);
+	write_and_open(&rows, &p2, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100101") "//OccupationStartingDate", "2026-06-16");
+	expect("count(" NP("80010100101") "//OccupationEndingDate)", "0");
+	expect(NP("80010100101") "//ServiceNbrDays", "1100");
+	expect(NP("80010100101") "//ServiceNbrHours", "8360");
+	expect(NP("80010100101") "//RemunAmount", "150001");
+	expect(NP("80010100101") "//WorkingDaysSystem", "513");
+	expect(NP("80010100202") "//OccupationStartingDate", "2026-06-01");
+	expect("count(" NP("80010100202") "//OccupationEndingDate)", "0");
+	expect(NP("80010100202") "//RemunAmount", "250000");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* Q3: the rest of SP-1 with its real start and end. OE-1 goes on, but
+	 * its record carries no figures for Q3: refused by name, not guessed. */
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &span, 20263), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &open, 20263), GW_OK);
+	write_and_open(&rows, &p3, &rj, path3);
+	assert_int_equal(rj.n, 1);
+	assert_non_null(strstr(rj.all, "OE-1 end_date open-ended"));
+	expect(NP("80010100101") "//OccupationStartingDate", "2026-06-16");
+	expect(NP("80010100101") "//OccupationEndingDate", "2026-07-15");
+	expect(NP("80010100101") "//ServiceNbrDays", "1100");
+	expect(NP("80010100101") "//ServiceNbrHours", "8360");
+	expect(NP("80010100101") "//RemunAmount", "150000");
+	expect(NP("80010100101") "//WorkingDaysSystem", "513");
+	close_doc(path3);
+	dmfa_rows_free(&rows);
+
+	/* A contract of the previous year that reaches Q1: 20 Dec - 9 Jan,
+	 * 21 days, 12 in 2026 and 9 in 2027: 2100.00 x 9/21 = 900.00 in 2027Q1. */
+	struct dmfa_params p1;
+	load_params(20271, &p1);
+	dmfa_rows_init(&rows);
+	struct contract ny = mk("NY-1", NOSS, "80010100101", "495", 20261220, 20270109, 1500, 11400, 210000);
+	assert_int_equal(dmfa_rows_add(&rows, &ny, 20271), GW_OK);
+	size_t nrej;
+	assert_int_equal(dmfa_rows_prepare(&rows, &p1, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(rows.n, 1);
+	assert_int_equal(rows.v[0].gross, 90000);
+	/* 15.00 days x 9/21 = 6.428... -> 6.43 */
+	assert_int_equal(rows.v[0].days, 643);
+	assert_int_equal(rows.v[0].goes_on, 0);
+	dmfa_rows_free(&rows);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	gw_cfg = config_new();
+	config_set(gw_cfg, "dmfa.local_units", "123456789=2123456791");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_local_unit),
+		cmocka_unit_test(test_one_occupation_per_contract),
+		cmocka_unit_test(test_quarter_split),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
