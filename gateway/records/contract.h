@@ -70,6 +70,13 @@ struct contract {
 	char place_of_work_name[CONTRACT_TEXT_MAX + 1];
 	struct contract_address place_of_work;   /* country unused */
 	char invoice_id[CONTRACT_ID_MAX + 1];    /* optional, "3in1" */
+
+	/* Optional DmfA details (docs/records.md). */
+	int retired;                  /* DmfA Retired (00054): 1 retired, 0 not or unknown */
+	int remun_method;             /* DmfA RemunMethod (00056): 1..3, 0 none */
+	int64_t legal_holiday_days;   /* hundredths: manual worker's legal holiday, service 002 */
+	int64_t legal_holiday_hours;  /* hundredths */
+	int64_t copyright_fees_cents; /* copyright and neighbouring rights fee, remuneration 047 */
 };
 
 #endif

@@ -20,7 +20,7 @@
 enum ftype {
 	FT_ID, FT_REVISION, FT_STATUS, FT_NOSS, FT_KBO, FT_INSS, FT_TEXT,
 	FT_DATE, FT_COUNTRY, FT_SEX, FT_WTYPE, FT_JC, FT_WCODE, FT_TIME,
-	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO, FT_UNIT
+	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO, FT_UNIT, FT_DIGIT
 };
 
 struct fspec {
@@ -72,6 +72,11 @@ static const struct fspec fields[CF_COUNT] = {
 	[CF_PLACE_OF_WORK_POSTCODE] = F("place_of_work_postcode", FT_TEXT, 0, CONTRACT_SHORT_MAX),
 	[CF_PLACE_OF_WORK_MUNICIPALITY] = F("place_of_work_municipality", FT_TEXT, 0, CONTRACT_TEXT_MAX),
 	[CF_INVOICE_ID]           = F("invoice_id", FT_ID, 0, CONTRACT_ID_MAX),
+	[CF_RETIRED]              = F("retired", FT_DIGIT, 0, 1),
+	[CF_REMUN_METHOD]         = F("remun_method", FT_DIGIT, 0, 3),
+	[CF_LEGAL_HOLIDAY_DAYS]   = F("legal_holiday_days", FT_DEC2, 0, 0),
+	[CF_LEGAL_HOLIDAY_HOURS]  = F("legal_holiday_hours", FT_DEC2, 0, 0),
+	[CF_COPYRIGHT_FEES_CENTS] = F("copyright_fees_cents", FT_CENTS, 0, 0),
 };
 #undef F
 
@@ -254,6 +259,10 @@ fixed_slot(struct contract *c, enum contract_field f)
 	case CF_HOURS_WORKED: return &c->hours_worked;
 	case CF_WEEKLY_HOURS: return &c->weekly_hours;
 	case CF_REFERENCE_WEEKLY_HOURS: return &c->reference_weekly_hours;
+	case CF_LEGAL_HOLIDAY_DAYS: return &c->legal_holiday_days;
+	case CF_LEGAL_HOLIDAY_HOURS: return &c->legal_holiday_hours;
+	case CF_GROSS_WAGE_CENTS: return &c->gross_wage_cents;
+	case CF_COPYRIGHT_FEES_CENTS: return &c->copyright_fees_cents;
 	default: return NULL;
 	}
 }
@@ -388,6 +397,12 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 			return contract_reject(rej, fs->name, "must be an ISCO-08 code of 1 to 4 digits");
 		put(c->function_code, v);
 		return GW_OK;
+	case FT_DIGIT:          /* one digit from 0 (retired) or 1 up to max */
+		if (n != 1 || s[0] < (f == CF_RETIRED ? '0' : '1') || s[0] > '0' + fs->max)
+			return contract_reject(rej, fs->name, "must be %s", f == CF_RETIRED ? "0 or 1" :
+			    "1 (task or piece work), 2 (commission) or 3 (service vouchers)");
+		*(f == CF_RETIRED ? &c->retired : &c->remun_method) = s[0] - '0';
+		return GW_OK;
 	case FT_UNIT: {
 		char buf[16];
 		if (n >= sizeof buf)
@@ -425,7 +440,7 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 				return contract_reject(rej, fs->name, "too large");
 			return contract_reject(rej, fs->name, "must be a whole number of cents");
 		}
-		c->gross_wage_cents = x;
+		*fixed_slot(c, f) = x;
 		return GW_OK;
 	}
 	return contract_reject(rej, fs->name, "internal: unknown field type");

@@ -117,7 +117,13 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 		    add(o, CF_PLACE_OF_WORK_POSTCODE, c->place_of_work.postcode) &&
 		    add(o, CF_PLACE_OF_WORK_MUNICIPALITY, c->place_of_work.municipality);
 	if (ok)
-		ok = add(o, CF_INVOICE_ID, c->invoice_id);
+		ok = add(o, CF_INVOICE_ID, c->invoice_id) &&
+		    add_int(o, CF_RETIRED, c->retired, 0) &&
+		    add_int(o, CF_REMUN_METHOD, c->remun_method, 0) &&
+		    (c->legal_holiday_days == 0 || add_fixed(o, CF_LEGAL_HOLIDAY_DAYS, c->legal_holiday_days)) &&
+		    (c->legal_holiday_hours == 0 ||
+		     add_fixed(o, CF_LEGAL_HOLIDAY_HOURS, c->legal_holiday_hours)) &&
+		    add_int(o, CF_COPYRIGHT_FEES_CENTS, c->copyright_fees_cents, 0);
 	if (ok)
 		*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

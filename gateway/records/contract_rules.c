@@ -36,6 +36,19 @@ static const enum contract_field place_of_work[] = {
 	CF_PLACE_OF_WORK_POSTCODE, CF_PLACE_OF_WORK_MUNICIPALITY,
 };
 
+/* A joint committee with an occasional-work (EXT) scheme. */
+static int
+ext_committee(const char *jc)
+{
+	if (strncmp(jc, "145.04", 6) == 0)
+		return 0;
+	static const char *const l[] = { "302", "144", "145", "320", "322" };
+	for (size_t i = 0; i < sizeof l / sizeof l[0]; i++)
+		if (strncmp(jc, l[i], 3) == 0)
+			return 1;
+	return 0;
+}
+
 #define HAS(f) (v[f].n != 0)
 #define NAME(f) contract_field_name(f)
 
@@ -113,6 +126,24 @@ contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
 		return contract_reject(rej, NAME(CF_REFERENCE_WEEKLY_HOURS), "must be more than 0");
 	if (!HAS(CF_WEEKLY_HOURS))
 		c->weekly_hours = c->reference_weekly_hours;
+
+	/* Occasional workers (EXT) exist only in the sectors with an
+	 * occasional-work scheme (ONSS instructions, "Dimona pour les
+	 * travailleurs occasionnels"; glossary 00795 for funeral undertakers);
+	 * elsewhere the Dimona is blocked with 90374-349. */
+	if (strcmp(c->worker_type, "EXT") == 0 && !ext_committee(c->joint_committee))
+		return contract_reject(rej, NAME(CF_JOINT_COMMITTEE), "worker_type EXT not allowed in joint "
+		    "committee %s (Dimona anomaly 90374-349): only 302 (Horeca), 144 (agriculture), 145 "
+		    "(horticulture, not 145.04), 320 (funeral undertakers), 322 (temporary agency work)",
+		    c->joint_committee);
+
+	/* Service code 002 is the legal holiday of manual workers (working
+	 * time codes list): worker codes 0xx, students excepted. */
+	if ((HAS(CF_LEGAL_HOLIDAY_DAYS) || HAS(CF_LEGAL_HOLIDAY_HOURS)) &&
+	    (c->worker_code[0] != '0' || strcmp(c->worker_type, "STU") == 0))
+		return contract_reject(rej, NAME(HAS(CF_LEGAL_HOLIDAY_DAYS) ? CF_LEGAL_HOLIDAY_DAYS
+		    : CF_LEGAL_HOLIDAY_HOURS), "only for a manual worker (worker code 0xx, not a student): "
+		    "DmfA service code 002, not %s", c->worker_code);
 
 	/* The student's place of work: all five fields or none, STU only. */
 	int any = 0;

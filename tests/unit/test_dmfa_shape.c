@@ -359,6 +359,154 @@ test_quarter_split(void **state)
 	dmfa_rows_free(&rows);
 }
 
+/* The canonical JSON of c with extra members added, parsed back as a
+ * record: GW_OK or GW_EINPUT with rej filled. */
+static gw_rc
+reparse(const struct contract *c, const char *extra, struct contract *out, struct record_rejection *rej)
+{
+	char *json = NULL, buf[4096];
+	size_t len = 0;
+	assert_int_equal(contract_to_json(c, &json, &len), GW_OK);
+	assert_true(len > 2 && len + strlen(extra) + 2 < sizeof buf);
+	snprintf(buf, sizeof buf, "%.*s,%s}", (int)(len - 1), json, extra);
+	free(json);
+	return contract_from_json(buf, strlen(buf), out, rej);
+}
+
+/* Item 7: legal holiday of manual workers (service 002), RemunMethod,
+ * Retired, copyright fees (remuneration 047). */
+static void
+test_service_and_pay_codes(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	struct record_rejection rej;
+	struct contract c, r;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20264, &p);
+	dmfa_rows_init(&rows);
+	/* A retired blue-collar worker paid by the piece, 5-9 October: 4.00
+	 * days worked (30.40 h, 800.00) and 1.00 day of legal holiday (7.60 h).
+	 * Days system: 4 days paid in a 5-day period (< a week): 400. */
+	c = mk("BC-1", NOSS2, "80010100107", "015", 20261005, 20261009, 400, 3040, 80000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"retired\":\"1\",\"remun_method\":\"1\","
+	                         "\"legal_holiday_days\":\"1\",\"legal_holiday_hours\":\"7.60\"",
+	                         &r, &rej), GW_OK);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+	/* An artist with 250.00 of copyright fees next to 150.00 of pay: the
+	 * fee is its own remuneration line (047), outside the contribution
+	 * basis: 108 % x 150.00 = 162.00. */
+	c = mk("AR-1", NOSS2, "80010100206", "046", 20261012, 20261012, 100, 800, 15000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"copyright_fees_cents\":\"25000\"", &r, &rej), GW_OK);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100107") "//Retired", "1");
+	expect(NP("80010100107") "//RemunMethod", "1");
+	expect(NP("80010100107") "//WorkingDaysSystem", "400");
+	expect(NP("80010100107") "//Service[1]/ServiceCode", "001");
+	expect(NP("80010100107") "//Service[1]/ServiceNbrDays", "400");
+	expect(NP("80010100107") "//Service[2]/ServiceSequenceNbr", "02");
+	expect(NP("80010100107") "//Service[2]/ServiceCode", "002");
+	expect(NP("80010100107") "//Service[2]/ServiceNbrDays", "100");
+	expect(NP("80010100107") "//Service[2]/ServiceNbrHours", "760");
+	expect(NP("80010100107") "//Remun/RemunAmount", "80000");
+	expect(NP("80010100206") "//Retired", "0");
+	expect("count(" NP("80010100206") "//RemunMethod)", "0");
+	expect(NP("80010100206") "//Remun[1]/RemunCode", "001");
+	expect(NP("80010100206") "//Remun[1]/RemunAmount", "15000");
+	expect(NP("80010100206") "//Remun[2]/RemunSequenceNbr", "02");
+	expect(NP("80010100206") "//Remun[2]/RemunCode", "047");
+	expect(NP("80010100206") "//Remun[2]/RemunAmount", "25000");
+	expect(NP("80010100206") "//WorkerContribution[1]/ContributionCalculationBasis", "16200");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* Service 002 is for manual workers: a white-collar record is refused
+	 * naming the field; RemunMethod outside 1..3 likewise. */
+	c = mk("WC-1", NOSS2, "80010100107", "495", 20261005, 20261009, 400, 3040, 80000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"legal_holiday_days\":\"1\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "legal_holiday_days");
+	assert_int_equal(reparse(&c, "\"remun_method\":\"4\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "remun_method");
+	assert_int_equal(reparse(&c, "\"retired\":\"2\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "retired");
+}
+
+/* Item 5: HorecaExtra "E" for occasional workers, EXT only where allowed. */
+static void
+test_horeca_extra(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	struct record_rejection rej;
+	struct contract c, r;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20264, &p);
+	/* EXT in Horeca (302) under employer category 000: "E"; EXT in
+	 * agriculture (144): no HorecaExtra; an ordinary worker in 302: none. */
+	dmfa_rows_init(&rows);
+	c = mk("EX-1", NOSS2, "80010100107", "015", 20261010, 20261010, 100, 600, 9000);
+	snprintf(c.worker_type, sizeof c.worker_type, "EXT");
+	snprintf(c.joint_committee, sizeof c.joint_committee, "302");
+	c.start_time = 18 * 60;
+	c.end_time = 23 * 60;
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	c = mk("EX-2", NOSS2, "80010100206", "015", 20261011, 20261011, 100, 600, 9000);
+	snprintf(c.worker_type, sizeof c.worker_type, "EXT");
+	snprintf(c.joint_committee, sizeof c.joint_committee, "144");
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	c = mk("OT-1", NOSS2, "80010100305", "015", 20261011, 20261011, 100, 600, 9000);
+	snprintf(c.joint_committee, sizeof c.joint_committee, "302");
+	snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	write_and_open(&rows, &p, &rj, path);
+	expect(NP("80010100107") "//OccupationInformations/HorecaExtra", "E");
+	expect("count(" NP("80010100206") "//HorecaExtra)", "0");
+	expect("count(" NP("80010100305") "//HorecaExtra)", "0");
+	close_doc(path);
+
+	/* Under category 317 (Horeca extras) the marker is not written. */
+	struct dmfa_wr *wr = malloc(sizeof *wr);
+	char err[256];
+	assert_non_null(wr);
+	assert_int_equal(dmfa_wr_build(rows.v, 1, &p, wr, err, sizeof err), GW_OK);
+	dmfa_wr_set_horeca(wr, 317);
+	assert_int_equal(wr->occ[0].horeca_extra, 0);
+	dmfa_wr_set_horeca(wr, 0);
+	assert_int_equal(wr->occ[0].horeca_extra, 1);
+	free(wr);
+	dmfa_rows_free(&rows);
+
+	/* At intake: EXT in a joint committee without occasional work is
+	 * refused with the Dimona anomaly; 145.04 (parks and gardens) too. */
+	c = mk("EX-9", NOSS2, "80010100107", "015", 20261010, 20261010, 100, 600, 9000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.worker_type, sizeof c.worker_type, "EXT");
+	c.start_time = 18 * 60;
+	c.end_time = 23 * 60;
+	snprintf(c.joint_committee, sizeof c.joint_committee, "302");
+	assert_int_equal(reparse(&c, "\"function_code\":\"5131\"", &r, &rej), GW_OK);
+	snprintf(c.joint_committee, sizeof c.joint_committee, "200");
+	assert_int_equal(reparse(&c, "\"function_code\":\"5131\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "joint_committee");
+	assert_non_null(strstr(rej.reason, "90374-349"));
+	snprintf(c.joint_committee, sizeof c.joint_committee, "145.04");
+	assert_int_equal(reparse(&c, "\"function_code\":\"5131\"", &r, &rej), GW_EINPUT);
+}
+
 static int
 setup(void **state)
 {
@@ -384,6 +532,8 @@ main(void)
 		cmocka_unit_test(test_local_unit),
 		cmocka_unit_test(test_one_occupation_per_contract),
 		cmocka_unit_test(test_quarter_split),
+		cmocka_unit_test(test_service_and_pay_codes),
+		cmocka_unit_test(test_horeca_extra),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

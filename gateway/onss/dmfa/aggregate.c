@@ -44,13 +44,27 @@ occ_key(const struct dmfa_row *r, struct dmfa_occ *o)
 	o->s = r->s;
 	o->contract_type = r->q < r->s ? 1 : 0;
 	o->unit = r->unit;
+	o->retired = r->retired;
+	o->remun_method = r->remun_method;
+	o->ext = r->ext;
 }
 
 static int
 same_terms(const struct dmfa_occ *a, const struct dmfa_occ *b)
 {
 	return strcmp(a->jc, b->jc) == 0 && a->q == b->q && a->s == b->s &&
-	       a->contract_type == b->contract_type && a->unit == b->unit;
+	       a->contract_type == b->contract_type && a->unit == b->unit &&
+	       a->retired == b->retired && a->remun_method == b->remun_method && a->ext == b->ext;
+}
+
+void
+dmfa_wr_set_horeca(struct dmfa_wr *wr, int employer_class)
+{
+	for (int i = 0; i < wr->nocc; i++) {
+		struct dmfa_occ *o = &wr->occ[i];
+		o->horeca_extra = o->ext && ((strncmp(o->jc, "302", 3) == 0 && employer_class != 317) ||
+		                             strncmp(o->jc, "320", 3) == 0);
+	}
 }
 
 int
@@ -129,7 +143,12 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		o->days += r->days;
 		o->hours += r->hours;
 		o->gross += r->gross;
-		if (o->days > MAX_SERVICE_DAYS || o->hours > MAX_SERVICE_HOURS || o->gross > MAX_AMOUNT11) {
+		o->hol_days += r->hol_days;
+		o->hol_hours += r->hol_hours;
+		o->copyright += r->copyright;
+		if (o->days > MAX_SERVICE_DAYS || o->hours > MAX_SERVICE_HOURS || o->gross > MAX_AMOUNT11 ||
+		    o->hol_days > MAX_SERVICE_DAYS || o->hol_hours > MAX_SERVICE_HOURS ||
+		    o->copyright > MAX_AMOUNT11) {
 			snprintf(errbuf, errcap, "occupation from %d: days, hours or pay beyond the DmfA zone limits",
 			         o->start);
 			return GW_EINPUT;

@@ -4,7 +4,8 @@
  *
  * Owns the declaration arithmetic: occupation lines (one per contract;
  * contracts of the same terms - joint committee, Q/S, contract type,
- * establishment unit - that follow each other without a gap form one),
+ * establishment unit, retired, pay method - that follow each other
+ * without a gap form one),
  * services (code 001, days and hours in hundredths), pay (code 001, cents)
  * and, through the contribution engine (contrib.h), the contribution lines. Never writes XML and
  * never reads files. All amounts are integers; rounding is half up, once per
@@ -35,6 +36,12 @@ struct dmfa_occ {
 	uint64_t unit;             /* LocalUnitID */
 	gw_ymd start, end;         /* the contracts' own dates */
 	int goes_on;               /* 1: goes on after the quarter: no OccupationEndingDate */
+	int retired;               /* Retired (00054) */
+	int ext;                   /* occasional worker (Dimona EXT) */
+	int horeca_extra;          /* HorecaExtra "E" (00795): dmfa_wr_set_horeca */
+	int remun_method;          /* RemunMethod (00056), 0: not written */
+	int64_t hol_days, hol_hours;   /* service 002, hundredths */
+	int64_t copyright;         /* remuneration 047, cents */
 	int64_t days, hours;       /* hundredths */
 	int64_t gross;             /* cents */
 	int remun_code;            /* RemunCode: 1, or 22 for flexi pay */
@@ -78,6 +85,12 @@ size_t dmfa_group_end(const struct dmfa_row *v, size_t n, size_t i, int level);
  * declared (more than 99 occupations, a value beyond its zone's domain). */
 gw_rc dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p,
                     struct dmfa_wr *wr, char *errbuf, size_t errcap);
+
+/* Mark HorecaExtra "E" (zone 00795) on the occasional workers' occupations
+ * that need it: Horeca (joint committee 302) when the employer category is
+ * not 317, and funeral undertakers (320). The employer category is the
+ * caller's (EmployerClass). */
+void dmfa_wr_set_horeca(struct dmfa_wr *wr, int employer_class);
 
 /* WorkingDaysSystem (zone 00047, days per week x 100, 100..700) of an
  * occupation with days (hundredths) paid over the calendar days a..b: the

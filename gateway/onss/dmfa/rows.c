@@ -115,6 +115,12 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.days = c->days_worked;
 	row.hours = c->hours_worked;
 	row.gross = c->gross_wage_cents;
+	row.retired = (uint8_t)c->retired;
+	row.ext = strcmp(c->worker_type, "EXT") == 0;
+	row.remun_method = (uint8_t)c->remun_method;
+	row.hol_days = c->legal_holiday_days;
+	row.hol_hours = c->legal_holiday_hours;
+	row.copyright = c->copyright_fees_cents;
 	return push(r, &row);
 }
 
@@ -261,6 +267,9 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 	row->days = cum(row->days, upto, span) - cum(row->days, before, span);
 	row->hours = cum(row->hours, upto, span) - cum(row->hours, before, span);
 	row->gross = cum(row->gross, upto, span) - cum(row->gross, before, span);
+	row->hol_days = cum(row->hol_days, upto, span) - cum(row->hol_days, before, span);
+	row->hol_hours = cum(row->hol_hours, upto, span) - cum(row->hol_hours, before, span);
+	row->copyright = cum(row->copyright, upto, span) - cum(row->copyright, before, span);
 	return GW_OK;
 }
 

@@ -33,11 +33,16 @@ struct dmfa_row {
 	uint8_t split;            /* 1: the over-quota part of a student contract */
 	uint8_t goes_on;          /* 1: the contract goes on after the quarter (no ending date) */
 	uint8_t open_ended;       /* 1: the record has no end_date */
+	uint8_t retired;          /* Retired (00054) */
+	uint8_t ext;              /* Dimona worker type EXT (occasional worker) */
+	uint8_t remun_method;     /* RemunMethod (00056), 0 none */
 	gw_ymd start, end;        /* the contract's own dates; end = start when the
 	                           * record has none and it is not open-ended */
 	int32_t q, s;             /* mean weekly hours of worker / reference, hundredths */
 	int64_t days, hours;      /* hundredths; after dmfa_rows_prepare: this quarter's share */
 	int64_t gross;            /* cents; likewise */
+	int64_t hol_days, hol_hours;  /* legal holiday of manual workers (service 002), likewise */
+	int64_t copyright;        /* copyright fees (remuneration 047), cents, likewise */
 };
 
 struct dmfa_rows {

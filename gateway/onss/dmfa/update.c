@@ -167,6 +167,7 @@ build(struct ctx *c, struct span s, struct dmfa_wr *wr, int report)
 			reject_span(c, s, err);
 		return 0;
 	}
+	dmfa_wr_set_horeca(wr, c->eclass);
 	return 1;
 }
 
@@ -233,10 +234,10 @@ person(struct ctx *c, struct span f, struct span n, const struct dmpi_declaratio
 				je = dmfa_group_end(n.v, n.n, j, 2);
 			struct span fs = { f.v + i, ie - i }, ns = { n.v + j, je - j };
 			int code = fs.n ? fs.v[0].worker_code : ns.v[0].worker_code;
-			int have_a = build(c, fs, c->a, 0);
-			int have_b = build(c, ns, c->b, pass == 1 && write);
 			c->eclass = dmfa_contrib_employer_class(c->p, (fs.n ? fs.v : ns.v)[0].noss,
 			                                        c->o->employer_class);
+			int have_a = build(c, fs, c->a, 0);
+			int have_b = build(c, ns, c->b, pass == 1 && write);
 			const struct dmpi_worker_record *last = find_wr(pp, c->eclass, code);
 			int action = -1;
 			if (ns.n > 0 && !have_b)

@@ -25,6 +25,42 @@ ind(FILE *out, int n)
 	fwrite(tabs, 1, (size_t)(n < 12 ? n : 12), out);
 }
 
+/* One Service line (zone block 90018). */
+static void
+service(FILE *out, int t, int seq, int code, int64_t days, int64_t hours)
+{
+	ind(out, t);
+	fprintf(out, "<Service>\n");
+	ind(out, t + 1);
+	fprintf(out, "<ServiceSequenceNbr>%02d</ServiceSequenceNbr>\n", seq);
+	ind(out, t + 1);
+	fprintf(out, "<ServiceCode>%03d</ServiceCode>\n", code);
+	ind(out, t + 1);
+	fprintf(out, "<ServiceNbrDays>%lld</ServiceNbrDays>\n", (long long)days);
+	if (hours > 0) {
+		ind(out, t + 1);
+		fprintf(out, "<ServiceNbrHours>%lld</ServiceNbrHours>\n", (long long)hours);
+	}
+	ind(out, t);
+	fprintf(out, "</Service>\n");
+}
+
+/* One Remun line. */
+static void
+remun(FILE *out, int t, int seq, int code, int64_t cents)
+{
+	ind(out, t);
+	fprintf(out, "<Remun>\n");
+	ind(out, t + 1);
+	fprintf(out, "<RemunSequenceNbr>%02d</RemunSequenceNbr>\n", seq);
+	ind(out, t + 1);
+	fprintf(out, "<RemunCode>%03d</RemunCode>\n", code);
+	ind(out, t + 1);
+	fprintf(out, "<RemunAmount>%lld</RemunAmount>\n", (long long)cents);
+	ind(out, t);
+	fprintf(out, "</Remun>\n");
+}
+
 void
 dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
                  const long long *occ_versions, int t)
@@ -74,7 +110,11 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 		ind(out, t + 1);
 		fprintf(out, "<MeanWorkingHours>%d</MeanWorkingHours>\n", (int)o->q);
 		ind(out, t + 1);
-		fprintf(out, "<Retired>0</Retired>\n");
+		fprintf(out, "<Retired>%d</Retired>\n", o->retired);
+		if (o->remun_method) {
+			ind(out, t + 1);
+			fprintf(out, "<RemunMethod>%d</RemunMethod>\n", o->remun_method);
+		}
 		if (occ_versions && occ_versions[i] > 0) {
 			ind(out, t + 1);
 			fprintf(out, "<OccupationVersionNbr>%lld</OccupationVersionNbr>\n", occ_versions[i]);
@@ -83,34 +123,24 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 			ind(out, t + 1);
 			fprintf(out, "<LocalUnitID>%010llu</LocalUnitID>\n", (unsigned long long)o->unit);
 		}
-		if (o->days > 0) {
+		if (o->horeca_extra) {
 			ind(out, t + 1);
-			fprintf(out, "<Service>\n");
+			fprintf(out, "<OccupationInformations>\n");
 			ind(out, t + 2);
-			fprintf(out, "<ServiceSequenceNbr>01</ServiceSequenceNbr>\n");
-			ind(out, t + 2);
-			fprintf(out, "<ServiceCode>001</ServiceCode>\n");
-			ind(out, t + 2);
-			fprintf(out, "<ServiceNbrDays>%lld</ServiceNbrDays>\n", (long long)o->days);
-			if (o->hours > 0) {
-				ind(out, t + 2);
-				fprintf(out, "<ServiceNbrHours>%lld</ServiceNbrHours>\n", (long long)o->hours);
-			}
+			fprintf(out, "<HorecaExtra>E</HorecaExtra>\n");
 			ind(out, t + 1);
-			fprintf(out, "</Service>\n");
+			fprintf(out, "</OccupationInformations>\n");
 		}
-		if (o->gross > 0) {
-			ind(out, t + 1);
-			fprintf(out, "<Remun>\n");
-			ind(out, t + 2);
-			fprintf(out, "<RemunSequenceNbr>01</RemunSequenceNbr>\n");
-			ind(out, t + 2);
-			fprintf(out, "<RemunCode>%03d</RemunCode>\n", o->remun_code ? o->remun_code : 1);
-			ind(out, t + 2);
-			fprintf(out, "<RemunAmount>%lld</RemunAmount>\n", (long long)o->gross);
-			ind(out, t + 1);
-			fprintf(out, "</Remun>\n");
-		}
+		int sn = 0;
+		if (o->days > 0)
+			service(out, t + 1, ++sn, 1, o->days, o->hours);
+		if (o->hol_days > 0)     /* legal holiday of manual workers */
+			service(out, t + 1, ++sn, 2, o->hol_days, o->hol_hours);
+		int rn = 0;
+		if (o->gross > 0)
+			remun(out, t + 1, ++rn, o->remun_code ? o->remun_code : 1, o->gross);
+		if (o->copyright > 0)    /* copyright and neighbouring rights fee */
+			remun(out, t + 1, ++rn, 47, o->copyright);
 		for (int k = 0; k < o->nded; k++) {
 			ind(out, t + 1);
 			fprintf(out, "<OccupationDeduction>\n");
@@ -189,6 +219,7 @@ employer_pass(FILE *out, const struct dmfa_row *v, size_t n, const struct dmfa_p
 					        "\t\t\t\t<INSS>%011llu</INSS>\n", persons + 1,
 					        (unsigned long long)wr->inss);
 				}
+				dmfa_wr_set_horeca(wr, dmfa_contrib_employer_class(p, wr->noss, o->employer_class));
 				fprintf(out, "\t\t\t\t<WorkerRecord>\n"
 				        "\t\t\t\t\t<EmployerClass>%03d</EmployerClass>\n"
 				        "\t\t\t\t\t<WorkerCode>%03d</WorkerCode>\n"
