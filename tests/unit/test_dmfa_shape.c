@@ -507,6 +507,71 @@ test_horeca_extra(void **state)
 	assert_int_equal(reparse(&c, "\"function_code\":\"5131\"", &r, &rej), GW_EINPUT);
 }
 
+/* Item 8: the student contingent as the Dimona answers report it. */
+static void
+test_student_contingent(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20262, &p);
+	assert_int_equal(p.student_quota_hours, 600);
+	/* ST-A 10 April 20 h 200.00 (1 day), ST-B 20 April 30 h 300.00 (1 day).
+	 * The input alone leaves 600 h: everything at the solidarity rate. The
+	 * Dimona answer to ST-B's declaration (90017-369) says only 10 h are
+	 * left across employers: ST-A 20 h fits, ST-B splits into 10 h at the
+	 * solidarity rate (300.00 x 10/30 = 100.00, 1.00 day x 10/30 = 0.33)
+	 * and 20 h under 495 (200.00, 0.67 day). Student line: 300.00, 30 h,
+	 * 8.13 % = 24.39. */
+	struct contract a = mk("ST-A", NOSS, "02020200303", "841", 20260410, 20260410, 100, 2000, 20000);
+	struct contract b = mk("ST-B", NOSS, "02020200303", "841", 20260420, 20260420, 100, 3000, 30000);
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &a, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &b, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_set_contingent(&rows, "ST-B", 1000), 1);
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect("count(" NP("02020200303") "/WorkerRecord)", "2");
+	expect(NP("02020200303") "/WorkerRecord[1]/WorkerCode", "495");
+	expect(NP("02020200303") "/WorkerRecord[1]//ServiceNbrDays", "67");
+	expect(NP("02020200303") "/WorkerRecord[1]//ServiceNbrHours", "2000");
+	expect(NP("02020200303") "/WorkerRecord[1]//RemunAmount", "20000");
+	expect(NP("02020200303") "/WorkerRecord[2]/WorkerCode", "841");
+	expect(NP("02020200303") "//StudentRemunAmount", "30000");
+	expect(NP("02020200303") "//StudentHoursNbr", "30");
+	expect(NP("02020200303") "//StudentContributionAmount", "2439");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* Without the answer: 50 h, 500.00 at the solidarity rate (40.65). */
+	char path2[] = "/tmp/gwdmfashapeXXXXXX";
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &a, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &b, 20262), GW_OK);
+	write_and_open(&rows, &p, &rj, path2);
+	expect("count(" NP("02020200303") "/WorkerRecord)", "1");
+	expect(NP("02020200303") "//StudentRemunAmount", "50000");
+	expect(NP("02020200303") "//StudentHoursNbr", "50");
+	close_doc(path2);
+	dmfa_rows_free(&rows);
+
+	/* Exceeded without a figure (0 left) on the first contract: both go
+	 * to 495, no student line. */
+	char path3[] = "/tmp/gwdmfashapeXXXXXX";
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &a, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &b, 20262), GW_OK);
+	assert_int_equal(dmfa_rows_set_contingent(&rows, "ST-A", 0), 1);
+	write_and_open(&rows, &p, &rj, path3);
+	expect("count(" NP("02020200303") "//StudentContribution)", "0");
+	expect(NP("02020200303") "/WorkerRecord/WorkerCode", "495");
+	expect("sum(" NP("02020200303") "//RemunAmount)", "50000");
+	close_doc(path3);
+	dmfa_rows_free(&rows);
+}
+
 static int
 setup(void **state)
 {
@@ -534,6 +599,7 @@ main(void)
 		cmocka_unit_test(test_quarter_split),
 		cmocka_unit_test(test_service_and_pay_codes),
 		cmocka_unit_test(test_horeca_extra),
+		cmocka_unit_test(test_student_contingent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -121,6 +121,7 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.hol_days = c->legal_holiday_days;
 	row.hol_hours = c->legal_holiday_hours;
 	row.copyright = c->copyright_fees_cents;
+	row.contingent_left = -1;
 	return push(r, &row);
 }
 
@@ -136,6 +137,18 @@ dmfa_rows_add_json(struct dmfa_rows *r, const char *json, size_t len, int quarte
 		rc = dmfa_rows_add(r, c, quarter);
 	free(c);
 	return rc;
+}
+
+size_t
+dmfa_rows_set_contingent(struct dmfa_rows *r, const char *contract_id, int64_t hours_left)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].contract_id, contract_id) == 0) {
+			r->v[i].contingent_left = hours_left < 0 ? 0 : hours_left;
+			n++;
+		}
+	return n;
 }
 
 static int
@@ -178,7 +191,9 @@ cmp_output(const void *a, const void *b)
 }
 
 /* Split student hours over the yearly quota: rows of earlier quarters of
- * the year use it up first; within the quarter, in date order. The part
+ * the year use it up first; within the quarter, in date order; where a
+ * Dimona answer reported the contingent across employers
+ * (dmfa_rows_set_contingent), that count wins when it leaves less. The part
  * over the quota becomes a row under the rule's overflow code, with pay
  * and days in proportion to the hours. */
 static gw_rc
@@ -205,6 +220,12 @@ apply_student_quota(struct dmfa_rows *r, const struct dmfa_params *p, gw_ymd fir
 				continue;
 			}
 			int64_t left = quota - used;
+			/* The input knows only this cooperative's hours; the Dimona
+			 * answer knows the other employers' too. */
+			if (row->contingent_left >= 0 && row->contingent_left < left) {
+				left = row->contingent_left;
+				used = quota - left;     /* the ONSS's count from here on */
+			}
 			if (left < 0)
 				left = 0;
 			if (row->hours <= left) {

@@ -43,6 +43,8 @@ struct dmfa_row {
 	int64_t gross;            /* cents; likewise */
 	int64_t hol_days, hol_hours;  /* legal holiday of manual workers (service 002), likewise */
 	int64_t copyright;        /* copyright fees (remuneration 047), cents, likewise */
+	int64_t contingent_left;  /* student hours (hundredths) the Dimona answer leaves at the
+	                           * solidarity rate across employers; -1 unknown */
 };
 
 struct dmfa_rows {
@@ -68,6 +70,15 @@ gw_rc dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter);
 struct record_rejection;
 gw_rc dmfa_rows_add_json(struct dmfa_rows *r, const char *json, size_t len, int quarter,
                          struct record_rejection *rej);
+
+/* What the Dimona answer to the STU declaration of contract_id says about
+ * the student's yearly contingent, counted by the ONSS across employers:
+ * hours_left (hundredths) still at the solidarity rate when the contract
+ * starts, 0 when the answer reports 90017-369 (contingent exceeded) without
+ * a figure. Applies to every revision of the contract in r; the quota split
+ * then uses the smaller of this and what the input itself leaves. Returns
+ * the number of rows marked. */
+size_t dmfa_rows_set_contingent(struct dmfa_rows *r, const char *contract_id, int64_t hours_left);
 
 /* A contract the DmfA cannot carry (worker without INSS, code without a rule). */
 typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char *field,
