@@ -20,6 +20,15 @@
 
 enum contract_status { CONTRACT_ACTIVE, CONTRACT_CANCELLED };
 
+#define CONTRACT_QFIG_MAX   8    /* quarter_figures entries */
+
+/* One quarter's days, hours and pay of a contract that spans quarters. */
+struct contract_quarter_figures {
+	int quarter;                  /* YYYYQ */
+	int64_t days, hours;          /* hundredths */
+	int64_t cents;
+};
+
 
 struct contract_address {
 	char street[CONTRACT_TEXT_MAX + 1];
@@ -77,6 +86,8 @@ struct contract {
 	int64_t legal_holiday_days;   /* hundredths: manual worker's legal holiday, service 002 */
 	int64_t legal_holiday_hours;  /* hundredths */
 	int64_t copyright_fees_cents; /* copyright and neighbouring rights fee, remuneration 047 */
+	struct contract_quarter_figures quarter_figures[CONTRACT_QFIG_MAX];
+	int nquarter_figures;
 };
 
 #endif

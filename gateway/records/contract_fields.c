@@ -20,7 +20,7 @@
 enum ftype {
 	FT_ID, FT_REVISION, FT_STATUS, FT_NOSS, FT_KBO, FT_INSS, FT_TEXT,
 	FT_DATE, FT_COUNTRY, FT_SEX, FT_WTYPE, FT_JC, FT_WCODE, FT_TIME,
-	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO, FT_UNIT, FT_DIGIT
+	FT_PLANNED, FT_DEC2, FT_CENTS, FT_ISCO, FT_UNIT, FT_DIGIT, FT_QFIG
 };
 
 struct fspec {
@@ -77,6 +77,7 @@ static const struct fspec fields[CF_COUNT] = {
 	[CF_LEGAL_HOLIDAY_DAYS]   = F("legal_holiday_days", FT_DEC2, 0, 0),
 	[CF_LEGAL_HOLIDAY_HOURS]  = F("legal_holiday_hours", FT_DEC2, 0, 0),
 	[CF_COPYRIGHT_FEES_CENTS] = F("copyright_fees_cents", FT_CENTS, 0, 0),
+	[CF_QUARTER_FIGURES]      = F("quarter_figures", FT_QFIG, 0, 0),
 };
 #undef F
 
@@ -267,6 +268,50 @@ fixed_slot(struct contract *c, enum contract_field f)
 	}
 }
 
+/* quarter_figures: "YYYYQn=DAYS/HOURS/CENTS" entries separated by one
+ * space, quarters strictly increasing (checked against the period in
+ * contract_rules.c). */
+static gw_rc
+qfig_parse(const char *s, size_t n, struct contract *c, struct record_rejection *rej)
+{
+	const char *name = contract_field_name(CF_QUARTER_FIGURES);
+	size_t i = 0;
+	char why[80];
+	while (i < n) {
+		size_t e = i;
+		while (e < n && s[e] != ' ')
+			e++;
+		int k = c->nquarter_figures;
+		if (k == CONTRACT_QFIG_MAX)
+			return contract_reject(rej, name, "more than %d quarters", CONTRACT_QFIG_MAX);
+		struct contract_quarter_figures *q = &c->quarter_figures[k];
+		const char *p = s + i, *end = s + e;
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq || eq - p != 6 || !is_digits(p, 4) || (p[4] != 'Q' && p[4] != 'q') ||
+		    p[5] < '1' || p[5] > '4')
+			return contract_reject(rej, name, "entry %d: must be YYYYQn=DAYS/HOURS/CENTS, "
+			    "e.g. 2026Q3=11.00/83.60/150000", k + 1);
+		q->quarter = ((p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0')) * 10 +
+		    (p[5] - '0');
+		if (k > 0 && q->quarter <= c->quarter_figures[k - 1].quarter)
+			return contract_reject(rej, name, "entry %d: quarters must be in increasing order", k + 1);
+		const char *a = eq + 1;
+		const char *s1 = memchr(a, '/', (size_t)(end - a));
+		const char *s2 = s1 ? memchr(s1 + 1, '/', (size_t)(end - s1 - 1)) : NULL;
+		if (!s2 ||
+		    fixed_parse(a, (size_t)(s1 - a), 2, MAX_QUANTITY, &q->days, why, sizeof why) != GW_OK ||
+		    fixed_parse(s1 + 1, (size_t)(s2 - s1 - 1), 2, MAX_QUANTITY, &q->hours, why, sizeof why) != GW_OK ||
+		    fixed_parse(s2 + 1, (size_t)(end - s2 - 1), 0, MAX_CENTS, &q->cents, why, sizeof why) != GW_OK)
+			return contract_reject(rej, name, "entry %d: days and hours with up to 2 decimals, "
+			    "pay in whole cents, e.g. 2026Q3=11.00/83.60/150000", k + 1);
+		c->nquarter_figures = k + 1;
+		i = e + 1;
+		if (e + 1 == n)
+			return contract_reject(rej, name, "ends with a space");
+	}
+	return GW_OK;
+}
+
 /* Check one present value and store it in *c. */
 static gw_rc
 field_parse(enum contract_field f, const struct field_value *v, struct contract *c,
@@ -397,6 +442,8 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 			return contract_reject(rej, fs->name, "must be an ISCO-08 code of 1 to 4 digits");
 		put(c->function_code, v);
 		return GW_OK;
+	case FT_QFIG:
+		return qfig_parse(s, n, c, rej);
 	case FT_DIGIT:          /* one digit from 0 (retired) or 1 up to max */
 		if (n != 1 || s[0] < (f == CF_RETIRED ? '0' : '1') || s[0] > '0' + fs->max)
 			return contract_reject(rej, fs->name, "must be %s", f == CF_RETIRED ? "0 or 1" :

@@ -63,6 +63,22 @@ add_fixed(json_t *o, enum contract_field f, int64_t v)
 	return add(o, f, b);
 }
 
+/* quarter_figures in its one canonical form. */
+static int
+add_qfig(json_t *o, const struct contract *c)
+{
+	char buf[CONTRACT_QFIG_MAX * 64] = "", d[32], h[32];
+	size_t l = 0;
+	for (int i = 0; i < c->nquarter_figures; i++) {
+		const struct contract_quarter_figures *q = &c->quarter_figures[i];
+		fixed_format(q->days, 2, d, sizeof d);
+		fixed_format(q->hours, 2, h, sizeof h);
+		l += (size_t)snprintf(buf + l, sizeof buf - l, "%s%dQ%d=%s/%s/%lld", i ? " " : "",
+		                      q->quarter / 10, q->quarter % 10, d, h, (long long)q->cents);
+	}
+	return add(o, CF_QUARTER_FIGURES, buf);
+}
+
 gw_rc
 contract_to_json(const struct contract *c, char **out, size_t *len)
 {
@@ -123,7 +139,8 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 		    (c->legal_holiday_days == 0 || add_fixed(o, CF_LEGAL_HOLIDAY_DAYS, c->legal_holiday_days)) &&
 		    (c->legal_holiday_hours == 0 ||
 		     add_fixed(o, CF_LEGAL_HOLIDAY_HOURS, c->legal_holiday_hours)) &&
-		    add_int(o, CF_COPYRIGHT_FEES_CENTS, c->copyright_fees_cents, 0);
+		    add_int(o, CF_COPYRIGHT_FEES_CENTS, c->copyright_fees_cents, 0) &&
+		    add_qfig(o, c);
 	if (ok)
 		*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);

@@ -137,6 +137,16 @@ contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
 		    "(horticulture, not 145.04), 320 (funeral undertakers), 322 (temporary agency work)",
 		    c->joint_committee);
 
+	/* Per-quarter figures: only quarters the period touches. */
+	for (int i = 0; i < c->nquarter_figures; i++) {
+		int q = c->quarter_figures[i].quarter;
+		int qs = DATE_YEAR(c->start_date) * 10 + date_quarter(c->start_date);
+		int qe = c->end_date ? DATE_YEAR(c->end_date) * 10 + date_quarter(c->end_date) : 99994;
+		if (q < qs || q > qe)
+			return contract_reject(rej, NAME(CF_QUARTER_FIGURES),
+			    "entry %d: %dQ%d is outside the contract's period", i + 1, q / 10, q % 10);
+	}
+
 	/* Service code 002 is the legal holiday of manual workers (working
 	 * time codes list): worker codes 0xx, students excepted. */
 	if ((HAS(CF_LEGAL_HOLIDAY_DAYS) || HAS(CF_LEGAL_HOLIDAY_HOURS)) &&

@@ -151,6 +151,20 @@ close_doc(char *path)
 
 #define NP(inss) "//NaturalPerson[INSS='" inss "']"
 
+/* The canonical JSON of c with extra members added, parsed back as a
+ * record: GW_OK or GW_EINPUT with rej filled. */
+static gw_rc
+reparse(const struct contract *c, const char *extra, struct contract *out, struct record_rejection *rej)
+{
+	char *json = NULL, buf[4096];
+	size_t len = 0;
+	assert_int_equal(contract_to_json(c, &json, &len), GW_OK);
+	assert_true(len > 2 && len + strlen(extra) + 2 < sizeof buf);
+	snprintf(buf, sizeof buf, "%.*s,%s}", (int)(len - 1), json, extra);
+	free(json);
+	return contract_from_json(buf, strlen(buf), out, rej);
+}
+
 /* Item 1: LocalUnitID. */
 static void
 test_local_unit(void **state)
@@ -332,7 +346,7 @@ test_quarter_split(void **state)
 	assert_int_equal(dmfa_rows_add(&rows, &open, 20263), GW_OK);
 	write_and_open(&rows, &p3, &rj, path3);
 	assert_int_equal(rj.n, 1);
-	assert_non_null(strstr(rj.all, "OE-1 end_date open-ended"));
+	assert_non_null(strstr(rj.all, "OE-1 quarter_figures open-ended"));
 	expect(NP("80010100101") "//OccupationStartingDate", "2026-06-16");
 	expect(NP("80010100101") "//OccupationEndingDate", "2026-07-15");
 	expect(NP("80010100101") "//ServiceNbrDays", "1100");
@@ -341,6 +355,55 @@ test_quarter_split(void **state)
 	expect(NP("80010100101") "//WorkingDaysSystem", "513");
 	close_doc(path3);
 	dmfa_rows_free(&rows);
+
+	/* With its Q3 figures in the record (quarter_figures), the open-ended
+	 * contract is declared in Q3 too: start 1 June, no ending date, 20.00
+	 * days, 152.00 h, 2000.00; 7 x 20 / 92 days of Q3 = 1.52 -> 152. And a
+	 * closed contract's own Q3 figures win over the calendar-day split. */
+	struct record_rejection rej;
+	struct contract oe, sp;
+	snprintf(open.employer_noss, sizeof open.employer_noss, NOSS2);
+	snprintf(open.employer_kbo, sizeof open.employer_kbo, "0456789034");
+	snprintf(open.worker_inss, sizeof open.worker_inss, "80010100206");
+	snprintf(open.employer_unit_id, sizeof open.employer_unit_id, "3000000063");
+	assert_int_equal(reparse(&open, "\"quarter_figures\":\"2026Q3=20/152/200000\"", &oe, &rej), GW_OK);
+	snprintf(span.employer_noss, sizeof span.employer_noss, NOSS2);
+	snprintf(span.employer_kbo, sizeof span.employer_kbo, "0456789034");
+	snprintf(span.worker_inss, sizeof span.worker_inss, "80010100107");
+	snprintf(span.employer_unit_id, sizeof span.employer_unit_id, "3000000063");
+	assert_int_equal(reparse(&span, "\"quarter_figures\":\"2026Q2=12.00/91.20/160001 "
+	                         "2026Q3=10.00/76.00/140000\"", &sp, &rej), GW_OK);
+	char path4[] = "/tmp/gwdmfashapeXXXXXX";
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &oe, 20263), GW_OK);
+	assert_int_equal(dmfa_rows_add(&rows, &sp, 20263), GW_OK);
+	write_and_open(&rows, &p3, &rj, path4);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100206") "//OccupationStartingDate", "2026-06-01");
+	expect("count(" NP("80010100206") "//OccupationEndingDate)", "0");
+	expect(NP("80010100206") "//ServiceNbrDays", "2000");
+	expect(NP("80010100206") "//ServiceNbrHours", "15200");
+	expect(NP("80010100206") "//RemunAmount", "200000");
+	expect(NP("80010100206") "//WorkingDaysSystem", "152");
+	expect(NP("80010100107") "//ServiceNbrDays", "1000");
+	expect(NP("80010100107") "//RemunAmount", "140000");
+	expect(NP("80010100107") "//OccupationEndingDate", "2026-07-15");
+	close_doc(path4);
+	dmfa_rows_free(&rows);
+	/* The field itself: canonical form, a quarter outside the period and
+	 * a malformed entry refused by name. */
+	char *json = NULL;
+	size_t len = 0;
+	assert_int_equal(contract_to_json(&oe, &json, &len), GW_OK);
+	assert_non_null(strstr(json, "\"quarter_figures\":\"2026Q3=20.00/152.00/200000\""));
+	free(json);
+	assert_int_equal(reparse(&span, "\"quarter_figures\":\"2026Q4=1/1/1\"", &sp, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "quarter_figures");
+	assert_non_null(strstr(rej.reason, "outside the contract's period"));
+	assert_int_equal(reparse(&span, "\"quarter_figures\":\"2026Q3=1/1\"", &sp, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "quarter_figures");
+	assert_int_equal(reparse(&span, "\"quarter_figures\":\"2026Q3=1/1/1 2026Q2=1/1/1\"", &sp, &rej),
+	                 GW_EINPUT);
 
 	/* A contract of the previous year that reaches Q1: 20 Dec - 9 Jan,
 	 * 21 days, 12 in 2026 and 9 in 2027: 2100.00 x 9/21 = 900.00 in 2027Q1. */
@@ -357,20 +420,6 @@ test_quarter_split(void **state)
 	assert_int_equal(rows.v[0].days, 643);
 	assert_int_equal(rows.v[0].goes_on, 0);
 	dmfa_rows_free(&rows);
-}
-
-/* The canonical JSON of c with extra members added, parsed back as a
- * record: GW_OK or GW_EINPUT with rej filled. */
-static gw_rc
-reparse(const struct contract *c, const char *extra, struct contract *out, struct record_rejection *rej)
-{
-	char *json = NULL, buf[4096];
-	size_t len = 0;
-	assert_int_equal(contract_to_json(c, &json, &len), GW_OK);
-	assert_true(len > 2 && len + strlen(extra) + 2 < sizeof buf);
-	snprintf(buf, sizeof buf, "%.*s,%s}", (int)(len - 1), json, extra);
-	free(json);
-	return contract_from_json(buf, strlen(buf), out, rej);
 }
 
 /* Item 7: legal holiday of manual workers (service 002), RemunMethod,

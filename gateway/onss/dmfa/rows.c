@@ -94,7 +94,7 @@ push(struct dmfa_rows *r, const struct dmfa_row *row)
 gw_rc
 dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 {
-	(void)quarter;   /* every revision is kept until de-duplication */
+	/* Every revision is kept until de-duplication. */
 	struct dmfa_row row;
 	memset(&row, 0, sizeof row);
 	snprintf(row.contract_id, sizeof row.contract_id, "%s", c->contract_id);
@@ -122,6 +122,13 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.hol_hours = c->legal_holiday_hours;
 	row.copyright = c->copyright_fees_cents;
 	row.contingent_left = -1;
+	for (int i = 0; i < c->nquarter_figures; i++)
+		if (c->quarter_figures[i].quarter == quarter) {
+			row.qfig = 1;
+			row.days = c->quarter_figures[i].days;
+			row.hours = c->quarter_figures[i].hours;
+			row.gross = c->quarter_figures[i].cents;
+		}
 	return push(r, &row);
 }
 
@@ -273,13 +280,19 @@ gw_rc
 dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 {
 	if (row->open_ended) {
-		/* Declared from its start quarter on, without an ending date. */
+		/* Declared from its start quarter on, without an ending date;
+		 * later quarters only with their own figures, and the holiday
+		 * and copyright amounts stay in the start quarter. */
 		row->goes_on = 1;
-		return row->start >= first ? GW_OK : GW_EINPUT;
+		if (row->start >= first)
+			return GW_OK;
+		row->hol_days = row->hol_hours = row->copyright = 0;
+		return row->qfig ? GW_OK : GW_EINPUT;
 	}
 	row->goes_on = row->end > last;
 	if (row->start >= first && row->end <= last)
 		return GW_OK;
+	int64_t d = row->days, h = row->hours, g = row->gross;
 	int64_t span = date_diff_days(row->start, row->end) + 1;
 	gw_ymd a = row->start > first ? row->start : first;
 	gw_ymd b = row->end < last ? row->end : last;
@@ -291,6 +304,11 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 	row->hol_days = cum(row->hol_days, upto, span) - cum(row->hol_days, before, span);
 	row->hol_hours = cum(row->hol_hours, upto, span) - cum(row->hol_hours, before, span);
 	row->copyright = cum(row->copyright, upto, span) - cum(row->copyright, before, span);
+	if (row->qfig) {            /* the record's own figures for the quarter */
+		row->days = d;
+		row->hours = h;
+		row->gross = g;
+	}
 	return GW_OK;
 }
 
@@ -330,12 +348,12 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 		struct dmfa_row *row = &r->v[i];
 		if (!row->open_ended && row->end < first)
 			continue;
-		if (row->start < first && row->open_ended) {
+		if (row->start < first && row->open_ended && !row->qfig) {
 			if (reject)
-				reject(arg, row, "end_date",
-				       "open-ended contract going on in this quarter: the record carries the "
-				       "figures of its start quarter only; send a revision with end_date "
-				       "(its figures are then split by calendar days)");
+				reject(arg, row, "quarter_figures",
+				       "open-ended contract going on in this quarter: the record carries no "
+				       "figures for it; send a revision with this quarter's quarter_figures "
+				       "or with end_date (its figures are then split by calendar days)");
 			(*nrejected)++;
 			continue;
 		}

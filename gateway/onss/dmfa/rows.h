@@ -35,6 +35,8 @@ struct dmfa_row {
 	uint8_t open_ended;       /* 1: the record has no end_date */
 	uint8_t retired;          /* Retired (00054) */
 	uint8_t ext;              /* Dimona worker type EXT (occasional worker) */
+	uint8_t qfig;             /* days, hours, gross are the record's quarter_figures
+	                           * for the quarter being built */
 	uint8_t remun_method;     /* RemunMethod (00056), 0 none */
 	gw_ymd start, end;        /* the contract's own dates; end = start when the
 	                           * record has none and it is not open-ended */
@@ -59,8 +61,8 @@ gw_rc dmfa_quarter_parse(const char *s, int *quarter);
 
 void dmfa_rows_init(struct dmfa_rows *r);
 void dmfa_rows_free(struct dmfa_rows *r);
-/* Append a validated contract. Rows of other years are skipped early (they
- * can matter neither for the quarter nor for the student quota). */
+/* Append a validated contract. When the record carries quarter_figures
+ * for quarter, the row's days, hours and pay are that quarter's. */
 gw_rc dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter);
 
 /* Append a contract stored as canonical JSON (the queue's message payload,
@@ -100,9 +102,11 @@ gw_rc dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 
 /* A contract that spans quarters: its share in the quarter [first, last],
  * in proportion to the calendar days of its period that fall in it, rounded
- * so that the shares of all quarters add up to the record's figures. An
+ * so that the shares of all quarters add up to the record's figures; the
+ * record's quarter_figures for the quarter, when it has them, instead. An
  * open-ended contract (no end_date) keeps its figures in its start quarter
- * and has no share it could know in a later one: GW_EINPUT. */
+ * and, without quarter_figures, has no share it could know in a later one:
+ * GW_EINPUT. */
 gw_rc dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last);
 
 #endif
