@@ -138,10 +138,11 @@ test_run_in_one_file(void **state)
 	ext_line(f, "R-4", 1, "active", "80040573349", "2026-04-27", "302", "EXT", "10:00");
 	/* Same worker, a gap of one day: a run of its own (one day). */
 	ext_line(f, "G-1", 1, "active", "80040573349", "2026-04-29", "302", "EXT", "10:00");
-	/* Three days outside Horeca: no rule, three INs. */
-	ext_line(f, "O-1", 1, "active", "66083073796", "2026-03-20", "304", "EXT", "10:00");
-	ext_line(f, "O-2", 1, "active", "66083073796", "2026-03-21", "304", "EXT", "10:00");
-	ext_line(f, "O-3", 1, "active", "66083073796", "2026-03-22", "304", "EXT", "10:00");
+	/* Three days outside Horeca (agriculture, 144, where EXT is allowed too):
+	 * no rule, three INs. */
+	ext_line(f, "O-1", 1, "active", "66083073796", "2026-03-20", "144", "EXT", "10:00");
+	ext_line(f, "O-2", 1, "active", "66083073796", "2026-03-21", "144", "EXT", "10:00");
+	ext_line(f, "O-3", 1, "active", "66083073796", "2026-03-22", "144", "EXT", "10:00");
 	fclose(f);
 	take(path, &st);
 	assert_int_equal(st.read, 10);
