@@ -18,7 +18,11 @@ PKI=$TOP/certs/out/onss
 "$GEN" "$N" "$W" 42 20262 >"$D/contracts.csv" || exit 1
 echo "input: $N contracts, $W workers, $(du -m "$D/contracts.csv" | cut -f1) MB CSV"
 mkdir "$D/out"
-/usr/bin/time -v "$GATEWAY" dmfa export --contracts "$D/contracts.csv" --quarter 20262 --out "$D/out" \
+# Every employer of the generated contracts gets a default establishment
+# unit (DmfA LocalUnitID, zone 00042); without one the DmfA refuses them.
+units=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "employer_noss") c = i; next }
+	{ print $c "=2000000042" }' "$D/contracts.csv" | sort -u | paste -sd, -)
+/usr/bin/time -v "$GATEWAY" --set "dmfa.local_units=$units" dmfa export --contracts "$D/contracts.csv" --quarter 20262 --out "$D/out" \
 	--env T --params "$TOP/schemas/dmfa/params.txt" \
 	--sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" >"$D/stdout" 2>"$D/stderr"
 rc=$?
@@ -41,7 +45,7 @@ fi
 # compared with the filed set, permanent ids from a DMPI of every worker.
 "$GEN" "$N" "$W" 42 20262 10 >"$D/revised.csv" || exit 1
 "$GEN" --dmpi "$W" 20262 >"$D/dmpi.xml" || exit 1
-/usr/bin/time -v "$GATEWAY" dmfa update --filed "$D/contracts.csv" --contracts "$D/revised.csv" \
+/usr/bin/time -v "$GATEWAY" --set "dmfa.local_units=$units" dmfa update --filed "$D/contracts.csv" --contracts "$D/revised.csv" \
 	--quarter 20262 --dmpi "$D/dmpi.xml" --out "$D/out" --env T --params "$TOP/schemas/dmfa/params.txt" \
 	--sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" >"$D/stdout2" 2>"$D/stderr2"
 rc=$?

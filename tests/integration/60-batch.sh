@@ -166,7 +166,11 @@ echo "dimona again: $forms refused, e.g. $code ($label)"
 q=20264
 # The generated contracts: a quarter of thousands of workers.
 dmfa_in="$work/contracts.csv"
-gw dmfa export --contracts "$dmfa_in" --quarter $q --out "$work/out" --sender 012996 --env T \
+# Every employer of the generated contracts gets a default establishment
+# unit (DmfA LocalUnitID, zone 00042); without one the DmfA refuses them.
+units=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "employer_noss") c = i; next }
+	{ print $c "=2000000042" }' "$dmfa_in" | sort -u | paste -sd, -)
+gw --set "dmfa.local_units=$units" dmfa export --contracts "$dmfa_in" --quarter $q --out "$work/out" --sender 012996 --env T \
 	>"$work/dmfa.out" 2>"$work/dmfa.err"
 if [ $? -le 1 ] && ls "$work/out" | grep -q '^FI\.DMFA\.'; then
 	fi_dmfa=$(ls "$work/out" | grep '^FI\.DMFA\.' | head -n 1)
