@@ -48,7 +48,7 @@ D-1,1,active,051234526,0456789034,95062909604,DWD,304,046,2026-11-07,,2026-11-07
 X-1,1,active,051234526,0456789034,02051432243,FLX,302,015,2026-11-08,18:00,2026-11-08,23:00,,1,5,7000
 C
 mkdir "$W/out"
-"$GATEWAY" --set dmfa.employer_class=999 dmfa export --contracts "$W/q.csv" --quarter 20264 --out "$W/out" \
+"$GATEWAY" --set dmfa.employer_class=999 --set dmfa.local_units=051234526=5000000008,123456749=2000000042 dmfa export --contracts "$W/q.csv" --quarter 20264 --out "$W/out" \
 	--env T --sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" --params "$W/params.txt" \
 	>"$W/stdout" 2>"$W/stderr"
 rc=$?

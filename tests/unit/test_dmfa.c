@@ -518,14 +518,13 @@ test_part_time_and_quarters(void **state)
 	assert_int_equal(rows.n, 2);
 	assert_int_equal(dmfa_wr_build(rows.v, rows.n, &P, wr, err, sizeof err), GW_OK);
 	assert_int_equal(wr->nocc, 2);
-	/* Each is one day paid in a one-day period: 1 day a week (100), part
-	 * time or not; Q/S says how long the days are (test_dmfa_shape.c has
-	 * the longer periods). */
+	/* PT-1: half time, 4 h in its one day: 19 h a week / 4 h a day = 4.75
+	 * days a week (475), not 500 x Q/S = 250. PT-2: full time, 5 days. */
 	assert_int_equal(wr->occ[0].contract_type, 1);
-	assert_int_equal(wr->occ[0].wds, 100);
+	assert_int_equal(wr->occ[0].wds, 475);
 	assert_int_equal(wr->occ[0].q, 1900);
 	assert_int_equal(wr->occ[1].contract_type, 0);
-	assert_int_equal(wr->occ[1].wds, 100);
+	assert_int_equal(wr->occ[1].wds, 500);
 	dmfa_rows_free(&rows);
 	free(wr);
 }

@@ -15,6 +15,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "core/config.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 #include "onss/dmfa/aggregate.h"
@@ -389,6 +390,26 @@ test_shipped_table(void **state)
 	assert_int_equal(WR.owed, 2520);
 }
 
+/* The employers' default establishment units (LocalUnitID, 00042): the
+ * DmfA refuses a contract without one. */
+static int
+setup_units(void **state)
+{
+	(void)state;
+	gw_cfg = config_new();
+	config_set(gw_cfg, "dmfa.local_units", "123456789=2123456791 150000120=3000000063");
+	return 0;
+}
+
+static int
+teardown_units(void **state)
+{
+	(void)state;
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -402,5 +423,5 @@ main(void)
 		cmocka_unit_test(test_declaration_validates),
 		cmocka_unit_test(test_shipped_table),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_units, teardown_units);
 }

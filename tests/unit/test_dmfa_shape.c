@@ -268,7 +268,7 @@ test_one_occupation_per_contract(void **state)
 	c = mk("A-5", NOSS, "80010100101", "046", 20261221, 20261221, 100, 400, 8000);
 	c.weekly_hours = 1900;
 	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
-	/* A ten-day contract, 8 days paid: 7 x 8 / 10 = 5.6 days a week. */
+	/* A ten-day full-time contract, 8 days paid: 5 days a week. */
 	c = mk("L-1", NOSS, "80010100202", "495", 20261102, 20261111, 800, 6080, 120000);
 	assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
 
@@ -277,27 +277,31 @@ test_one_occupation_per_contract(void **state)
 	expect("count(" NP("80010100101") "//Occupation)", "3");
 	expect(NP("80010100101") "//Occupation[1]/OccupationStartingDate", "2026-10-03");
 	expect(NP("80010100101") "//Occupation[1]/OccupationEndingDate", "2026-10-05");
-	/* 3 days paid in 3 calendar days (less than a week): 3 days a week. */
-	expect(NP("80010100101") "//Occupation[1]/WorkingDaysSystem", "300");
+	/* Full time: the reference 5-day week, however short the contract. */
+	expect(NP("80010100101") "//Occupation[1]/WorkingDaysSystem", "500");
 	expect(NP("80010100101") "//Occupation[1]//ServiceNbrDays", "300");
 	expect(NP("80010100101") "//Occupation[1]//RemunAmount", "45000");
 	expect(NP("80010100101") "//Occupation[2]/OccupationStartingDate", "2026-12-20");
 	expect(NP("80010100101") "//Occupation[2]/OccupationEndingDate", "2026-12-20");
-	expect(NP("80010100101") "//Occupation[2]/WorkingDaysSystem", "100");
+	expect(NP("80010100101") "//Occupation[2]/WorkingDaysSystem", "500");
 	expect(NP("80010100101") "//Occupation[2]//RemunAmount", "20000");
 	expect(NP("80010100101") "//Occupation[3]/OccupationStartingDate", "2026-12-21");
 	expect(NP("80010100101") "//Occupation[3]/ContractType", "1");
 	expect(NP("80010100101") "//Occupation[3]/MeanWorkingHours", "1900");
-	expect(NP("80010100202") "//Occupation/WorkingDaysSystem", "560");
+	/* Half time, 4 h in its day: 19 / 4 = 4.75 days a week. */
+	expect(NP("80010100101") "//Occupation[3]/WorkingDaysSystem", "475");
+	expect(NP("80010100202") "//Occupation/WorkingDaysSystem", "500");
 	close_doc(path);
 	dmfa_rows_free(&rows);
 
-	/* The days system at its bounds: 14 days paid in 10 days is 7 a week
-	 * at most; half a day in a month is 1 a week at least. */
-	assert_int_equal(dmfa_days_system(1400, 20261102, 20261111), 700);
-	assert_int_equal(dmfa_days_system(50, 20261101, 20261130), 100);
-	/* 22 days in 30: 7 x 22 / 30 = 5.1333 -> 513. */
-	assert_int_equal(dmfa_days_system(2200, 20261101, 20261130), 513);
+	/* The days system: full time 500; part time Q x days / hours (30 h
+	 * a week in 3 h days: 10 a week, 7 at most; 1 h a week in 48 h days:
+	 * 1 at least); no days paid: 500 x Q / S = 250. */
+	assert_int_equal(dmfa_days_system(3800, 3800, 2200, 16720), 500);
+	assert_int_equal(dmfa_days_system(1900, 3800, 100, 400), 475);
+	assert_int_equal(dmfa_days_system(3000, 3800, 1000, 3000), 700);
+	assert_int_equal(dmfa_days_system(100, 3800, 100, 4800), 100);
+	assert_int_equal(dmfa_days_system(1900, 3800, 0, 0), 250);
 }
 
 /* Item 3: a contract that goes on into the next quarter. */
@@ -315,8 +319,7 @@ test_quarter_split(void **state)
 	/* 16 June - 15 July: 30 calendar days, 15 in each quarter. 22.00 days,
 	 * 167.20 hours, 3000.01 euro. Q2: 22 x 15/30 = 11.00 days, 83.60 h,
 	 * 3000.01 x 15/30 = 1500.005 -> 1500.01 (half up); Q3 the rest:
-	 * 11.00 days, 83.60 h, 1500.00. Days system in Q2: 11 days over
-	 * 16-30 June (15 days): 7 x 11 / 15 = 5.1333 -> 513; Q3 likewise. */
+	 * 11.00 days, 83.60 h, 1500.00. Full time: 5 days a week (500). */
 	struct contract span = mk("SP-1", NOSS, "80010100101", "495", 20260616, 20260715,
 	                          2200, 16720, 300001);
 	/* Open-ended from 1 June: declared without ending date in Q2. */
@@ -332,7 +335,7 @@ test_quarter_split(void **state)
 	expect(NP("80010100101") "//ServiceNbrDays", "1100");
 	expect(NP("80010100101") "//ServiceNbrHours", "8360");
 	expect(NP("80010100101") "//RemunAmount", "150001");
-	expect(NP("80010100101") "//WorkingDaysSystem", "513");
+	expect(NP("80010100101") "//WorkingDaysSystem", "500");
 	expect(NP("80010100202") "//OccupationStartingDate", "2026-06-01");
 	expect("count(" NP("80010100202") "//OccupationEndingDate)", "0");
 	expect(NP("80010100202") "//RemunAmount", "250000");
@@ -352,13 +355,13 @@ test_quarter_split(void **state)
 	expect(NP("80010100101") "//ServiceNbrDays", "1100");
 	expect(NP("80010100101") "//ServiceNbrHours", "8360");
 	expect(NP("80010100101") "//RemunAmount", "150000");
-	expect(NP("80010100101") "//WorkingDaysSystem", "513");
+	expect(NP("80010100101") "//WorkingDaysSystem", "500");
 	close_doc(path3);
 	dmfa_rows_free(&rows);
 
 	/* With its Q3 figures in the record (quarter_figures), the open-ended
 	 * contract is declared in Q3 too: start 1 June, no ending date, 20.00
-	 * days, 152.00 h, 2000.00; 7 x 20 / 92 days of Q3 = 1.52 -> 152. And a
+	 * days, 152.00 h, 2000.00, full time (500). And a
 	 * closed contract's own Q3 figures win over the calendar-day split. */
 	struct record_rejection rej;
 	struct contract oe, sp;
@@ -384,7 +387,7 @@ test_quarter_split(void **state)
 	expect(NP("80010100206") "//ServiceNbrDays", "2000");
 	expect(NP("80010100206") "//ServiceNbrHours", "15200");
 	expect(NP("80010100206") "//RemunAmount", "200000");
-	expect(NP("80010100206") "//WorkingDaysSystem", "152");
+	expect(NP("80010100206") "//WorkingDaysSystem", "500");
 	expect(NP("80010100107") "//ServiceNbrDays", "1000");
 	expect(NP("80010100107") "//RemunAmount", "140000");
 	expect(NP("80010100107") "//OccupationEndingDate", "2026-07-15");
@@ -438,7 +441,7 @@ test_service_and_pay_codes(void **state)
 	dmfa_rows_init(&rows);
 	/* A retired blue-collar worker paid by the piece, 5-9 October: 4.00
 	 * days worked (30.40 h, 800.00) and 1.00 day of legal holiday (7.60 h).
-	 * Days system: 4 days paid in a 5-day period (< a week): 400. */
+	 * Full time: 5 days a week (500). */
 	c = mk("BC-1", NOSS2, "80010100107", "015", 20261005, 20261009, 400, 3040, 80000);
 	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
 	assert_int_equal(reparse(&c, "\"retired\":\"1\",\"remun_method\":\"1\","
@@ -459,7 +462,7 @@ test_service_and_pay_codes(void **state)
 	assert_int_equal(rj.n, 0);
 	expect(NP("80010100107") "//Retired", "1");
 	expect(NP("80010100107") "//RemunMethod", "1");
-	expect(NP("80010100107") "//WorkingDaysSystem", "400");
+	expect(NP("80010100107") "//WorkingDaysSystem", "500");
 	expect(NP("80010100107") "//Service[1]/ServiceCode", "001");
 	expect(NP("80010100107") "//Service[1]/ServiceNbrDays", "400");
 	expect(NP("80010100107") "//Service[2]/ServiceSequenceNbr", "02");

@@ -13,6 +13,7 @@
 
 #include "records/worker_regime.h"
 #include "records/reader.h"
+#include "core/config.h"
 #include "onss/dmfa/params.h"
 #include "onss/dmfa/rows.h"
 
@@ -108,6 +109,26 @@ test_no_dmfa_types_dropped(void **state)
 	dmfa_rows_free(&rows);
 }
 
+/* The employers' default establishment units (LocalUnitID, 00042): the
+ * DmfA refuses a contract without one. */
+static int
+setup_units(void **state)
+{
+	(void)state;
+	gw_cfg = config_new();
+	config_set(gw_cfg, "dmfa.local_units", "051234526=5000000008");
+	return 0;
+}
+
+static int
+teardown_units(void **state)
+{
+	(void)state;
+	config_free(gw_cfg);
+	gw_cfg = NULL;
+	return 0;
+}
+
 int
 main(void)
 {
@@ -116,5 +137,5 @@ main(void)
 		cmocka_unit_test(test_refused_at_intake),
 		cmocka_unit_test(test_no_dmfa_types_dropped),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup_units, teardown_units);
 }

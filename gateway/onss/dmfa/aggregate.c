@@ -68,13 +68,18 @@ dmfa_wr_set_horeca(struct dmfa_wr *wr, int employer_class)
 }
 
 int
-dmfa_days_system(int64_t days, gw_ymd a, gw_ymd b)
+dmfa_days_system(int32_t q, int32_t s, int64_t days, int64_t hours)
 {
-	/* The records carry days paid and a period, not a weekly schedule.
-	 * Within one week the days worked are the week's days; over a longer
-	 * period, the mean days per week: 7 x days / calendar days. */
-	int64_t span = date_diff_days(a, b) + 1;
-	int64_t w = span < 7 ? days : dmfa_muldiv(days, 7, span);
+	/* The records carry no weekly schedule. Full time is the reference
+	 * person's week of 5 days; part time keeps the length of the days it
+	 * worked: Q / (hours per day) = Q x days / hours. */
+	int64_t w;
+	if (q >= s)
+		w = 500;
+	else if (days > 0 && hours > 0)
+		w = dmfa_muldiv(q, days, hours);
+	else
+		w = dmfa_muldiv(500, q, s);
 	return (int)(w < 100 ? 100 : w > 700 ? 700 : w);
 }
 
@@ -155,13 +160,10 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		}
 	}
 
-	/* The days-per-week system of each occupation, over its part in the
-	 * quarter. */
+	/* The days-per-week system of each occupation. */
 	for (int i = 0; i < wr->nocc; i++) {
 		struct dmfa_occ *o = &wr->occ[i];
-		gw_ymd a = o->start > qfirst ? o->start : qfirst;
-		gw_ymd b = o->goes_on || o->end > qlast ? qlast : o->end;
-		o->wds = dmfa_days_system(o->days, a, b);
+		o->wds = dmfa_days_system(o->q, o->s, o->days, o->hours);
 	}
 
 	if (rule->kind == DMFA_RULE_STUDENT) {

@@ -93,10 +93,11 @@ gw_rc dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_par
 void dmfa_wr_set_horeca(struct dmfa_wr *wr, int employer_class);
 
 /* WorkingDaysSystem (zone 00047, days per week x 100, 100..700) of an
- * occupation with days (hundredths) paid over the calendar days a..b: the
- * days themselves when a..b is shorter than a week, else 7 x days / the
- * calendar days, rounded half up. Exposed for the tests. */
-int dmfa_days_system(int64_t days, gw_ymd a, gw_ymd b);
+ * occupation: 500 for full time (Q >= S, the reference person's 5-day
+ * week); part time, Q / (hours per day) = Q x days / hours of what it
+ * paid, or 500 x Q / S when it paid no days or hours. Exposed for the
+ * tests. */
+int dmfa_days_system(int32_t q, int32_t s, int64_t days, int64_t hours);
 
 /* Round a*b/c half up (a, b >= 0, c > 0); exposed for the tests. */
 int64_t dmfa_muldiv(int64_t a, int64_t b, int64_t c);

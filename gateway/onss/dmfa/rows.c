@@ -121,7 +121,6 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.hol_days = c->legal_holiday_days;
 	row.hol_hours = c->legal_holiday_hours;
 	row.copyright = c->copyright_fees_cents;
-	row.contingent_left = -1;
 	for (int i = 0; i < c->nquarter_figures; i++)
 		if (c->quarter_figures[i].quarter == quarter) {
 			row.qfig = 1;
@@ -153,6 +152,7 @@ dmfa_rows_set_contingent(struct dmfa_rows *r, const char *contract_id, int64_t h
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->v[i].contract_id, contract_id) == 0) {
 			r->v[i].contingent_left = hours_left < 0 ? 0 : hours_left;
+			r->v[i].contingent_known = 1;
 			n++;
 		}
 	return n;
@@ -229,7 +229,7 @@ apply_student_quota(struct dmfa_rows *r, const struct dmfa_params *p, gw_ymd fir
 			int64_t left = quota - used;
 			/* The input knows only this cooperative's hours; the Dimona
 			 * answer knows the other employers' too. */
-			if (row->contingent_left >= 0 && row->contingent_left < left) {
+			if (row->contingent_known && row->contingent_left < left) {
 				left = row->contingent_left;
 				used = quota - left;     /* the ONSS's count from here on */
 			}
