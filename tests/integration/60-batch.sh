@@ -145,9 +145,8 @@ echo "dimona ($how): $forms declarations accepted, ticket $ticket, IDFLUX $old_i
 # so the rules still see the periods already declared.
 kill "$sim_pid" && wait "$sim_pid" 2>/dev/null
 # This processor also takes the DmfA of part 2. The builder cannot pass the simulator's DmfA checks yet (no LocalUnitID):
-# --dmfa-checks off until issue 13 items 1-3 land (dmfa-build).
 "$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
-	--interval-ms 50 --sign-answers --dmfa-checks off >>"$work/sim.log" 2>&1 &
+	--interval-ms 50 --sign-answers >>"$work/sim.log" 2>&1 &
 sim_pid=$!
 fi_again=$(gw onss wrap --purpose DIMN --xml "$work/dimona.xml" --out "$work/out") || fail "wrap 2"
 verify_fs "$work/out" "$fi_again" || fail "openssl cms -verify refuses $fi_again: $(cat "$work/cms.err")"

@@ -18,8 +18,7 @@ S="--sign-cert $PKI/org.crt.pem --sign-key $PKI/org.key.pem --params $F/params-t
 R=$W/sftp
 mkdir -p "$R" "$W/local"
 # The builder cannot pass the simulator's DmfA checks yet (no LocalUnitID):
-# --dmfa-checks off until issue 13 items 1-3 land (dmfa-build).
-sim() { "$GATEWAY" sim batch --root "$R" --state "$W/simstate" --once --ca "$PKI/ca.crt.pem" --dmfa-checks off \
+sim() { "$GATEWAY" sim batch --root "$R" --state "$W/simstate" --once --ca "$PKI/ca.crt.pem" \
 	>>"$W/sim.log" 2>&1 || { cat "$W/sim.log"; fail "simulator"; }; }
 deposit() {   # FI and FS first, GO last, as the transport does
 	for k in FI FS GO; do cp "$W/local/$k.$1".* "$R/INTEST/" || fail "deposit $k.$1"; done

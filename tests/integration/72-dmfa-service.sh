@@ -62,9 +62,8 @@ local_units = 051234526=5000000008 123456749=2000000042
 EOF
 gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 # The builder cannot pass the simulator's DmfA checks yet (no LocalUnitID):
-# --dmfa-checks off until issue 13 items 1-3 land (dmfa-build).
 "$GATEWAY" --config "$work/gateway.conf" sim batch --root "$SFTP_ROOT" --state "$work/sim-state" \
-	--interval-ms 50 --dmfa-checks off >"$work/sim.log" 2>&1 &
+	--interval-ms 50 >"$work/sim.log" 2>&1 &
 sim_pid=$!
 
 E1=DMFA:20264:051234526

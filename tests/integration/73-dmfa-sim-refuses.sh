@@ -1,13 +1,16 @@
 #!/bin/sh
 # 73-dmfa-sim-refuses.sh - the simulated ONSS catches what the ONSS would
-# block (issue 13): the contracts of 2026Q4 taken in, their Dimona sent on
-# the batch channel, `gateway dmfa queue` files the DmfA the builder writes
-# today (no LocalUnitID, zone 00042) and `gateway run` sends it through a
-# real sshd to the batch simulator with its DmfA checks on (the default).
-# Each employer declaration comes back refused (NOTIFICATION ResultCode 0)
-# with anomaly 00042-001, class B, and the glossary's label; no permanent
-# ids are given for a refused declaration; the gateway records the refusal
-# with the anomaly on the DmfA message, and the Dimona are still accepted.
+# block (issue 13). The builder refuses a DmfA without LocalUnitID itself,
+# naming the record (70-dmfa), so this test makes one the way a faulty
+# builder would have: the quarter's DmfA exported with its units, the
+# LocalUnitID elements (zone 00042) taken out, and the XML wrapped as a
+# signed submission of its own (`gateway onss wrap`), uploaded through a
+# real sshd to the batch simulator with its DmfA checks on (the default),
+# and its answers polled. Each employer declaration comes back refused
+# (NOTIFICATION ResultCode 0) with anomaly 00042-001, class B, the
+# glossary's label and the Path of its line, once per occupation and
+# student line; no permanent ids are given for a refused declaration, and
+# `gateway onss show-answer` reads the refusal.
 #
 # Env: TOP, GATEWAY, REF, BUILD (from tests/run-all.sh).
 set -u
@@ -60,40 +63,30 @@ gw() { "$GATEWAY" --config "$work/gateway.conf" "$@"; }
 	--interval-ms 50 >"$work/sim.log" 2>&1 &
 sim_pid=$!
 
-E1=DMFA:20264:051234526
-E2=DMFA:20264:123456749
-state_of() { # record [kind] -> state of its newest message of that kind (default dmfa)
-	gw show "$1" | awk -v k="${2:-dmfa}" '/^kind:/{m=($2==k)} m&&/^state:/{print $2; exit}'
-}
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
-# ---- 1. the quarter's contracts and their Dimona
+# ---- 1. the quarter's DmfA with its units, then without them, wrapped
 grep -v '^C-2026-120501,2,' fixtures/contracts/sample.csv >"$work/q4.csv"
-gw intake --contracts "$work/q4.csv" >"$work/intake.out" 2>"$work/intake.err"
-[ $? -le 1 ] || fail "intake: $(cat "$work/intake.err")"
+gw --set dmfa.local_units=051234526=2000000042,123456749=3000000063 dmfa export --contracts "$work/q4.csv" \
+	--quarter 20264 --out "$work/export" --sender 012996 --env T >"$work/x.out" 2>"$work/x.err"
+[ $? -le 1 ] || fail "dmfa export: $(cat "$work/x.err")"
+xfi=$(ls "$work/export" | grep '^FI\.DMFA\.' | head -n 1)
+[ -n "$xfi" ] && grep -q '<LocalUnitID>' "$work/export/$xfi" || fail "the export has no LocalUnitID to take out"
+sed 's#<LocalUnitID>[0-9]*</LocalUnitID>##g' "$work/export/$xfi" >"$work/nounit.xml"
+grep -q '<LocalUnitID>' "$work/nounit.xml" && fail "a LocalUnitID is left"
+gw onss wrap --purpose DMFA --xml "$work/nounit.xml" --out "$work/outbox" --sender 012996 --env T \
+	>"$work/wrap.out" 2>"$work/wrap.err" || fail "onss wrap: $(cat "$work/wrap.err")"
+fi1=$(ls "$work/outbox" | grep '^FI\.DMFA\.' | head -n 1)
+[ -n "$fi1" ] || fail "no FI written by onss wrap: $(cat "$work/wrap.out")"
 
-# ---- 2. the DmfA as the builder writes it today: no LocalUnitID
-gw dmfa queue --quarter 20264 >"$work/q.out" 2>"$work/q.err"
-[ $? -le 1 ] || fail "dmfa queue: $(cat "$work/q.err")"
-grep -q "^$E1: queued dmfa " "$work/q.out" || fail "no original for 051234526: $(cat "$work/q.out")"
-for fi in $(ls "$work/outbox" | grep '^FI\.DMFA\.'); do
-	grep -q '<LocalUnitID>' "$work/outbox/$fi" &&
-		fail "$fi has a LocalUnitID: this test needs a DmfA without one (see its header)"
+# ---- 2. uploaded through sshd, answered by the simulator, polled
+gw onss upload --dir "$work/outbox" "$fi1" >"$work/up.out" 2>"$work/up.err" || fail "upload: $(cat "$work/up.err")"
+i=0
+while [ "$(ls "$SFTP_ROOT/OUTTEST" 2>/dev/null | grep -c '^FO\.NOTI')" -lt 1 ]; do
+	i=$((i + 1)); [ "$i" -lt 600 ] || fail "no NOTIFICATION from the simulator"; sleep 0.1
 done
-
-# ---- 3. sent through sshd, answered by the simulator, applied
-rc=0
-timeout 180 "$GATEWAY" --config "$work/gateway.conf" run --until-idle >"$work/run.out" 2>"$work/run.err" || rc=$?
-[ "$rc" -eq 1 ] || fail "gateway run exit $rc, want 1 (the DmfA is refused): $(tail -n 5 "$work/run.err")"
+gw onss poll --env T --dir "$work/answers" >"$work/poll.out" 2>"$work/poll.err" || fail "poll: $(cat "$work/poll.err")"
 kill -0 "$sim_pid" 2>/dev/null || fail "the batch simulator died"
-
-# The gateway records the refusal, with the anomaly, on each DmfA message.
-for e in $E1 $E2; do
-	st=$(state_of $e)
-	[ "$st" = refused ] || { gw show $e; fail "$e is $st, not refused"; }
-	gw show $e | grep -q "00042-001 B LocalUnitID" || { gw show $e; fail "$e: 00042-001 not recorded"; }
-done
-[ "$(state_of C-2026-120601 dimona-in)" = accepted ] || fail "the Dimona IN of C-2026-120601 was not accepted"
 
 # The NOTIFICATION itself: ResultCode 0, every anomaly 00042-001 of class B
 # with the glossary's label (read independently of the gateway's parser).
@@ -113,16 +106,11 @@ gw onss show-answer "$noti" >"$work/noti.json" || fail "the gateway cannot read 
   "$(json "$work/noti.json" 'len(d["forms"])')" ] || fail "not every declaration refused"
 # The number of 00042-001 equals the occupations and student lines of the
 # FI, counted from the file itself.
-fi1=$(ls "$work/outbox" | grep '^FI\.DMFA\.' | head -n 1)
-want=0
-for fi in $(ls "$work/outbox" | grep '^FI\.DMFA\.'); do
-	n=$(( $(grep -o '<Occupation>' "$work/outbox/$fi" | wc -l) + $(grep -o '<StudentContribution>' "$work/outbox/$fi" | wc -l) ))
-	want=$((want + n))
-done
+want=$(( $(grep -o '<Occupation>' "$work/nounit.xml" | wc -l) + $(grep -o '<StudentContribution>' "$work/nounit.xml" | wc -l) ))
 got=$(find "$work/answers" -name 'FO.NOTI.012996.*' -exec grep -o '<ErrorID>00042-001</ErrorID>' {} + | wc -l)
 [ "$got" -eq "$want" ] || fail "$got anomalies 00042-001 for $want occupations and student lines"
 
 # A refused declaration has no permanent ids.
 find "$work/answers" "$SFTP_ROOT/OUTTEST" -name 'FO.DMPI.*' | grep -q . && fail "a DMPI for a refused DmfA"
-grep -q "0 accepted, 1 refused" "$work/sim.log" || fail "the simulator did not log the refusal"
-echo "ok: DmfA without LocalUnitID refused by the simulator through sshd: $got x 00042-001 (B, Niet aanwezig) over $want lines of $fi1 and its sibling, recorded as refused"
+grep -q "0 accepted, 2 refused" "$work/sim.log" || fail "the simulator did not log the refusal"
+echo "ok: DmfA without LocalUnitID refused by the simulator through sshd: $got x 00042-001 (B, Niet aanwezig) over $want lines of $fi1"
