@@ -95,6 +95,9 @@ test_jc_derivation(void **state)
 	char jc[4];
 	struct { const char *full, *want; } t[] = {
 		{ "302", "302" }, { "302.00", "302" }, { "124", "124" }, { "149.01", "149" },
+		/* zone 00046: Dimona 149 is the electricians (149.01) only */
+		{ "149.02", "XXX" }, { "149.03", "XXX" }, { "149.04", "XXX" }, { "149", "XXX" },
+		{ "149.01.01", "149" },
 		{ "322", "322" }, { "322.00", "322" }, { "322.01", "XXX" }, { "304", "XXX" },
 		{ "200", "XXX" }, { "329.02", "XXX" }, { "", "XXX" }, { "3x2", "XXX" }, { "3021", "XXX" },
 	};
@@ -128,12 +131,13 @@ test_dates(void **state)
 	assert_int_equal(dimona_parse_hour("2460", &hm), GW_EINPUT);
 }
 
-/* Each worker type's base contract is clean. */
+/* Each worker type's base contract is clean (IVT, TRI and STG need a
+ * block the records cannot carry: test_small_statutes). */
 static void
 test_clean_bases(void **state)
 {
 	(void)state;
-	const char *types[] = { "OTH", "STU", "EXT", "FLX", "O17", "S17", "T17", "IVT", "TRI", "STG" };
+	const char *types[] = { "OTH", "STU", "EXT", "FLX", "O17", "S17", "T17" };
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		struct contract c = base(types[i]);
 		struct dimona_decl d = in_of(&c);
@@ -257,6 +261,35 @@ test_named_rules(void **state)
 	assert_int_equal(f.n, 0);
 	dimona_rules_check(&d, NULL, TODAY, 19 * 60, &f);
 	assert_true(has(&f, "deadline_in_before_start", "90373-460"));
+}
+
+/* FB 90594 (SmallStatutesInformation) is required for IVT, TRI and STG:
+ * without it the ONSS answers 01231-001, so the gateway refuses such an
+ * IN before sending, naming the block's first zone, and nothing else is
+ * wrong with those contracts. Other types are untouched. */
+static void
+test_small_statutes(void **state)
+{
+	(void)state;
+	const char *need[] = { "IVT", "TRI", "STG" };
+	for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+		struct contract c = base(need[i]);
+		struct dimona_decl d = in_of(&c);
+		struct dimona_findings f;
+		assert_int_equal(dimona_rules_check(&d, NULL, TODAY, 600, &f), 1);
+		assert_int_equal(f.n, 1);
+		assert_true(has(&f, "small_statutes_required", "01231-001"));
+		assert_string_equal(f.f[0].field, "SmallStatutesInformation/EmploymentNature");
+		assert_int_equal(f.f[0].severity, 'B');
+	}
+	const char *free_of_it[] = { "OTH", "STU", "EXT", "FLX", "O17", "S17", "T17" };
+	for (size_t i = 0; i < sizeof free_of_it / sizeof free_of_it[0]; i++) {
+		struct contract c = base(free_of_it[i]);
+		struct dimona_decl d = in_of(&c);
+		struct dimona_findings f;
+		dimona_rules_check(&d, NULL, TODAY, 600, &f);
+		assert_false(has(&f, "small_statutes_required", "01231-001"));
+	}
 }
 
 static void
@@ -906,6 +939,7 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_clean_bases),
 		cmocka_unit_test(test_named_rules),
+		cmocka_unit_test(test_small_statutes),
 		cmocka_unit_test(test_followups_without_ledger),
 		cmocka_unit_test(test_ledger_rules),
 		cmocka_unit_test(test_ext_third_day),

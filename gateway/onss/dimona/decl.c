@@ -47,7 +47,8 @@ dimona_action_of_kind(const char *kind)
 }
 
 /* Only eight committees have their own Dimona value; 322.01 (service
- * vouchers) is explicitly declared as XXX, only agency work stays 322. */
+ * vouchers) is explicitly declared as XXX, only agency work stays 322,
+ * and 149 is only 149.01 (electricians). */
 void
 dimona_jc_derive(const char *full, char out[4])
 {
@@ -60,6 +61,12 @@ dimona_jc_derive(const char *full, char out[4])
 	if (full[3] != '\0' && full[3] != '.')
 		return;
 	if (strncmp(full, "322", 3) == 0 && full[3] == '.' && strncmp(full + 4, "00", 2) != 0)
+		return;
+	/* Zone 00046 names 149 "electricians: installation and distribution",
+	 * which is sub-committee 149.01 alone; the other 149 sub-committees
+	 * (149.02 coachwork, 149.03 precious metals, 149.04 metal trade) and
+	 * a bare 149 are "other sectors". */
+	if (strncmp(full, "149", 3) == 0 && strncmp(full + 3, ".01", 3) != 0)
 		return;
 	for (size_t i = 0; i < sizeof allowed_jc / sizeof allowed_jc[0]; i++)
 		if (strncmp(full, allowed_jc[i], 3) == 0) {

@@ -33,7 +33,8 @@ const char *dimona_action_name(enum dimona_action a);   /* "IN", "OUT", ... */
 int dimona_action_of_kind(const char *kind);
 
 /* The Dimona joint committee of a full one ("302.00" -> "302", "200" ->
- * "XXX", "322.01" -> "XXX": only temporary agency work is 322). */
+ * "XXX", "322.01" -> "XXX": only temporary agency work is 322; "149.01"
+ * -> "149" but "149.02".."149.04" -> "XXX", zone 00046). */
 void dimona_jc_derive(const char *full, char out[4]);
 
 /* Whether a worker type carries start and end hours (EXT, FLX), and

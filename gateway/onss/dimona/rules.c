@@ -2,8 +2,8 @@
  * rules.c - the named Dimona checks (see rules.h for the contract).
  *
  * Owns the rule semantics taken from the Dimona glossary 2023/2 (zones
- * 00011, 00024, 00046, 00655, 00777, 00778, 00910, 00911, 00913, 01135 and
- * blocks 90017, 90256, 90373, 90376, 90378). Each finding carries the
+ * 00011, 00024, 00046, 00655, 00777, 00778, 00910, 00911, 00913, 01135,
+ * 01231 and blocks 90017, 90256, 90373, 90376, 90378, 90594). Each finding carries the
  * anomaly code the ONSS would return. Pure: no I/O, no allocation; the
  * ledger is only read.
  */
@@ -32,6 +32,7 @@ const struct dimona_check_info dimona_checks[] = {
 	{ "student_place_of_work_only_for_students", "00776-005", "a place of work only for STU" },
 	{ "construction_cards_required", "00663-001", "JC 124 needs the C3.2A control card numbers, which records do not carry" },
 	{ "using_employer_required", "90107-351", "agency work (JC 322) needs the using employer, which records do not carry" },
+	{ "small_statutes_required", "01231-001", "IVT TRI STG need SmallStatutesInformation (FB 90594: employment nature, worker status), which records do not carry" },
 	{ "start_date_required", "00910-001", "an IN has its starting date" },
 	{ "start_date_domain", "00910-008", "from 1920 to the current year + 10" },
 	{ "flexi_not_too_early", "00910-008", "a FLX IN at most 31 days before its quarter starts" },
@@ -377,6 +378,13 @@ dimona_rules_check(const struct dimona_decl *d, const struct dimona_ledger *l,
 			BLOCK(o, "construction_cards_required", "00663-001", "ConstructionControlCards");
 		if (is(d->jc, "322"))
 			BLOCK(o, "using_employer_required", "90107-351", "UsingEmployer");
+		/* FB 90594 is required for interns and trainees since the
+		 * December 2019 Dimona; its zones 01231 (EmploymentNature) and
+		 * 00053 (WorkerStatus) are "onmisbaar", so the ONSS refuses the
+		 * IN without them, as 01231-001. */
+		if (is(c->worker_type, "IVT") || is(c->worker_type, "TRI") || is(c->worker_type, "STG"))
+			BLOCK(o, "small_statutes_required", "01231-001",
+			    "SmallStatutesInformation/EmploymentNature");
 		if (c->has_place_of_work && !is(c->worker_type, "STU"))
 			BLOCK(o, "student_place_of_work_only_for_students", "00776-005", "StudentPlaceOfWork");
 		check_period_shape(d, c->worker_type, d->jc, c->start_date, c->start_time, c->end_date,
