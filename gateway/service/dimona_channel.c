@@ -175,6 +175,11 @@ dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 		off += (size_t)snprintf(a->detail + off, sizeof a->detail - off, "%s%s%s%s%s",
 		    i ? ", " : "", r.anomalies[i].code, r.anomalies[i].field[0] ? " (" : "",
 		    r.anomalies[i].field, r.anomalies[i].field[0] ? ")" : "");
+	/* Informations are not anomalies; shown apart so an operator sees
+	 * them (e.g. the student contingent) without reading a warning. */
+	for (size_t i = 0; i < r.n_informations && off < sizeof a->detail; i++)
+		off += (size_t)snprintf(a->detail + off, sizeof a->detail - off, "%s%s",
+		    i ? ", " : off ? "; information " : "information ", r.informations[i].code);
 	return GW_OK;
 }
 

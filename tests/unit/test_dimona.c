@@ -646,7 +646,38 @@ test_result_json(void **state)
 	assert_int_equal(r.status, 'B');
 	assert_string_equal(r.period_id, "");
 	assert_int_equal(r.n_anomalies, 2);
+	/* The v2 shape (docs/dimona.md): anomaliesCollection and
+	 * informationsCollection; when both names are there the collection
+	 * wins, so nothing is counted twice. */
+	const char *v2 = "{\"declarationStatus\":{\"declarationId\":12,\"result\":\"W\","
+	    "\"period\":{\"id\":34},\"anomaliesCollection\":[{\"errorId\":\"90373-460\","
+	    "\"labelFr\":\"D\u00e9claration tardive\"},{\"errorId\":\"00910-459\",\"field\":\"StartingDate\"}],"
+	    "\"informationsCollection\":[{\"errorId\":\"90017-369\"}],"
+	    "\"anomalies\":[{\"errorId\":\"99999-999\"}]}}";
+	assert_int_equal(dimona_result_from_json(v2, strlen(v2), &r, err, sizeof err), GW_OK);
+	assert_int_equal(r.status, 'W');
+	assert_int_equal(r.n_anomalies, 2);
+	assert_string_equal(r.anomalies[0].code, "90373-460");
+	assert_string_equal(r.anomalies[1].code, "00910-459");
+	assert_string_equal(r.anomalies[1].field, "StartingDate");
+	assert_int_equal(r.n_informations, 1);
+	assert_string_equal(r.informations[0].code, "90017-369");
+	/* The simulator answers in that shape, and the client reads it back. */
+	char *js;
+	size_t len;
+	assert_int_equal(dimona_result_to_json(&r, &js, &len), GW_OK);
+	assert_non_null(strstr(js, "\"anomaliesCollection\":[{\"errorId\":\"90373-460\""));
+	assert_non_null(strstr(js, "\"informationsCollection\":[{\"errorId\":\"90017-369\""));
+	assert_null(strstr(js, "\"anomalies\":"));
+	struct dimona_result back;
+	assert_int_equal(dimona_result_from_json(js, len, &back, err, sizeof err), GW_OK);
+	assert_int_equal(back.n_anomalies, 2);
+	assert_int_equal(back.n_informations, 1);
+	assert_string_equal(back.anomalies[1].field, "StartingDate");
+	free(js);
 	const char *bad[] = {
+		"{\"declarationStatus\":{\"result\":\"B\",\"anomaliesCollection\":{}}}",
+		"{\"declarationStatus\":{\"result\":\"B\",\"informationsCollection\":[{\"x\":1}]}}",
 		"{\"declarationStatus\":{\"result\":\"A\"}}",            /* accepted without period */
 		"{\"declarationStatus\":{\"result\":\"X\"}}",
 		"{\"declarationStatus\":{\"result\":\"A\",\"period\":{\"id\":", /* truncated */

@@ -8,7 +8,7 @@
  * endHour, plannedHoursNumber, features{jointCommissionNumber, workerType},
  * studentPlaceOfWork}, dimonaOut/dimonaUpdate/dimonaCancel{periodId, ...},
  * and the answer's declarationStatus{declarationId, result, period{id},
- * anomalies[]}. Never checks business rules (rules.c does), never sends.
+ * anomaliesCollection[], informationsCollection[]}. Never checks business rules (rules.c does), never sends.
  */
 #include "onss/dimona/decl.h"
 #include "onss/dimona/dates.h"
@@ -567,6 +567,40 @@ out:
 
 /* ---- the answer ---- */
 
+/* One collection of the answer (anomalies or informations): an array of
+ * {errorId | code, field?}; absent is empty, beyond max is dropped. */
+static gw_rc
+collection_from_json(json_t *an, const char *name, struct dimona_anomaly *out, size_t max,
+                     size_t *n, char *err, size_t ecap)
+{
+	size_t i;
+	json_t *a;
+	if (an == NULL)
+		return GW_OK;
+	if (!json_is_array(an)) {
+		snprintf(err, ecap, "declarationStatus.%s: not an array", name);
+		return GW_EINPUT;
+	}
+	json_array_foreach(an, i, a) {
+		if (*n >= max)
+			break;
+		struct dimona_anomaly *x = &out[*n];
+		json_t *code = json_is_object(a) ? json_object_get(a, "errorId") : NULL;
+		if (code == NULL && json_is_object(a))
+			code = json_object_get(a, "code");
+		if (!json_is_string(code) || json_string_length(code) >= sizeof x->code) {
+			snprintf(err, ecap, "declarationStatus.%s[%zu]: no errorId", name, i);
+			return GW_EINPUT;
+		}
+		snprintf(x->code, sizeof x->code, "%s", json_string_value(code));
+		json_t *f = json_object_get(a, "field");
+		if (json_is_string(f))
+			snprintf(x->field, sizeof x->field, "%s", json_string_value(f));
+		(*n)++;
+	}
+	return GW_OK;
+}
+
 gw_rc
 dimona_result_from_json(const char *json, size_t len, struct dimona_result *r, char *err, size_t ecap)
 {
@@ -608,32 +642,20 @@ dimona_result_from_json(const char *json, size_t len, struct dimona_result *r, c
 			goto out;
 		}
 	}
-	json_t *an = json_object_get(st, "anomalies");
-	if (an != NULL) {
-		size_t i;
-		json_t *a;
-		if (!json_is_array(an)) {
-			snprintf(err, ecap, "declarationStatus.anomalies: not an array");
-			goto out;
-		}
-		json_array_foreach(an, i, a) {
-			if (r->n_anomalies >= DIMONA_MAX_ANOMALIES)
-				break;
-			struct dimona_anomaly *x = &r->anomalies[r->n_anomalies];
-			json_t *code = json_is_object(a) ? json_object_get(a, "errorId") : NULL;
-			if (code == NULL && json_is_object(a))
-				code = json_object_get(a, "code");
-			if (!json_is_string(code) || json_string_length(code) >= sizeof x->code) {
-				snprintf(err, ecap, "declarationStatus.anomalies[%zu]: no errorId", i);
-				goto out;
-			}
-			snprintf(x->code, sizeof x->code, "%s", json_string_value(code));
-			json_t *f = json_object_get(a, "field");
-			if (json_is_string(f))
-				snprintf(x->field, sizeof x->field, "%s", json_string_value(f));
-			r->n_anomalies++;
-		}
+	/* v2 answers in anomaliesCollection (what the production clients
+	 * read); "anomalies" is read only when that is absent, so that no
+	 * anomaly is lost whichever name a server uses (docs/dimona.md). */
+	json_t *an = json_object_get(st, "anomaliesCollection");
+	const char *an_name = "anomaliesCollection";
+	if (an == NULL) {
+		an = json_object_get(st, "anomalies");
+		an_name = "anomalies";
 	}
+	if (collection_from_json(an, an_name, r->anomalies, DIMONA_MAX_ANOMALIES, &r->n_anomalies,
+	    err, ecap) != GW_OK ||
+	    collection_from_json(json_object_get(st, "informationsCollection"), "informationsCollection",
+	    r->informations, DIMONA_MAX_INFORMATIONS, &r->n_informations, err, ecap) != GW_OK)
+		goto out;
 	if ((r->status == 'A' || r->status == 'W') && r->period_id[0] == '\0') {
 		snprintf(err, ecap, "declarationStatus.period.id: missing on an accepted declaration");
 		goto out;

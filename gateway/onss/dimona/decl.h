@@ -72,6 +72,7 @@ gw_rc dimona_from_xml_form(xmlNodePtr form, struct dimona_decl *d,
 
 /* Result of a processed declaration, as the ONSS returns it. */
 #define DIMONA_MAX_ANOMALIES 16
+#define DIMONA_MAX_INFORMATIONS 8
 struct dimona_anomaly {
 	char code[16];          /* e.g. 90373-333 */
 	char field[48];         /* the zone it concerns, when known */
@@ -82,9 +83,14 @@ struct dimona_result {
 	char period_id[DIMONA_PERIOD_ID_MAX + 1];
 	size_t n_anomalies;
 	struct dimona_anomaly anomalies[DIMONA_MAX_ANOMALIES];
+	/* informationsCollection: notices that are not anomalies (they do
+	 * not make an answer W), kept to show the operator. */
+	size_t n_informations;
+	struct dimona_anomaly informations[DIMONA_MAX_INFORMATIONS];
 };
 
-/* Parse the REST v2 GET /declarations/{id} body. */
+/* Parse the REST v2 GET /declarations/{id} body: declarationStatus with
+ * its anomaliesCollection and informationsCollection. */
 gw_rc dimona_result_from_json(const char *json, size_t len, struct dimona_result *r,
                               char *errbuf, size_t errcap);
 /* The same body, as the simulator answers it (labels from annex 30). */
