@@ -58,8 +58,8 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_DIMONA_CA_FILE, "dimona.ca_file", "certs/out/tls/ca.crt.pem"),
 	STR(P_DIMONA_CERT, "dimona.cert", NULL),               /* unset: [signing] cert */
 	STR(P_DIMONA_KEY, "dimona.key", NULL),                 /* unset: [signing] key */
-	STR(P_DIMONA_SCOPE, "dimona.scope",
-	    "scope:dimona:declaration:declarant scope:dimona:declaration:consult"),
+	STR(P_DIMONA_SCOPE_DECLARE, "dimona.scope_declare", "scope:dimona:declaration:declarant"),
+	STR(P_DIMONA_SCOPE_CONSULT, "dimona.scope_consult", "scope:dimona:declaration:consult"),
 	INT(P_DIMONA_TIMEOUT_MS, "dimona.timeout_ms", "10000", 1, MS_DAY),
 	INT(P_DIMONA_ASSERTION_TTL_S, "dimona.assertion_ttl_s", "300", 1, 86400),
 	INT(P_DIMONA_TOKEN_MARGIN_S, "dimona.token_margin_s", "30", 0, 86400),

@@ -4,7 +4,9 @@
  * Serves, over HTTPS on loopback (libmicrohttpd with GnuTLS), the OAuth
  * token endpoint (client credentials with an RS256 client assertion checked
  * against the registered certificate: signature, iss/sub, audience, expiry,
- * jti replay) and the Dimona API: POST /declarations (201 + Location),
+ * nbf, jti replay; the token gets the scopes asked for, declarant and/or
+ * consult, and POST /declarations needs declarant, every read consult)
+ * and the Dimona API: POST /declarations (201 + Location),
  * GET /declarations/{id} (404 until processed), POST /declarations/search,
  * GET /periods/{id}. Declarations are processed asynchronously by one
  * thread that runs the real rule engine (onss/dimona/rules.h) against the
@@ -62,7 +64,13 @@ static const char *const fault_names[F__N] = {
 	"429", "500", "503", "drop", "slow", "trunc", "malformed", "tokendown", "401", "reset",
 };
 
-struct token { char tok[65]; int64_t exp; };
+/* The scopes a token grants, as bits: one scope per use (docs/dimona.md). */
+enum { SCOPE_DECLARANT = 1, SCOPE_CONSULT = 2 };
+static const char *const scope_names[] = {
+	"scope:dimona:declaration:declarant", "scope:dimona:declaration:consult",
+};
+
+struct token { char tok[65]; int64_t exp; unsigned scopes; };
 struct jti { char jti[80]; int64_t exp; };
 
 struct sim {
@@ -312,11 +320,33 @@ oauth_error(struct sim *s, struct MHD_Connection *conn, const char *code, const 
 	return reply_json(conn, 400, json_pack("{s:s, s:s}", "error", code, "error_description", why));
 }
 
+/* The scope bits of a space-separated scope request; 0 when it names none
+ * or one this service does not know. */
+static unsigned
+scope_bits(const char *req)
+{
+	unsigned bits = 0;
+	const char *p = req;
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, " ");
+		unsigned b = 0;
+		for (unsigned k = 0; k < 2; k++)
+			if (n == strlen(scope_names[k]) && strncmp(p, scope_names[k], n) == 0)
+				b = 1u << k;
+		if (n > 0 && b == 0)
+			return 0;
+		bits |= b;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return bits;
+}
+
 static enum MHD_Result
 token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 {
 	char *gt = form_get(body, "grant_type"), *at = form_get(body, "client_assertion_type");
-	char *as = form_get(body, "client_assertion"), err[200];
+	char *as = form_get(body, "client_assertion"), *sc = form_get(body, "scope"), err[200];
 	struct jwt_claims c;
 	enum MHD_Result ret;
 	int64_t now = clock_now_s();
@@ -348,6 +378,16 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 	}
 	if (c.exp <= now || c.iat > now + 60 || c.exp - c.iat > 3600) {
 		ret = oauth_error(s, conn, "invalid_client", "assertion expired or not yet valid");
+		goto out;
+	}
+	if (c.nbf == 0 || c.nbf > now + 60) {
+		ret = oauth_error(s, conn, "invalid_client", "nbf missing or in the future");
+		goto out;
+	}
+	unsigned scopes = scope_bits(sc);
+	if (scopes == 0) {
+		ret = oauth_error(s, conn, "invalid_scope",
+		    "scope must be scope:dimona:declaration:declarant or scope:dimona:declaration:consult");
 		goto out;
 	}
 	if (c.jti[0] == '\0') {
@@ -383,6 +423,7 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 	for (size_t i = 0; i < sizeof rnd; i++)
 		snprintf(t.tok + 2 * i, 3, "%02x", rnd[i]);
 	t.exp = now + s->token_ttl;
+	t.scopes = scopes;
 	pthread_mutex_lock(&s->mu);
 	size_t keep = 0;
 	for (size_t i = 0; i < s->ntokens; i++)      /* forget expired tokens */
@@ -399,9 +440,9 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 		goto out;
 	}
 	ret = reply_json(conn, 200, json_pack("{s:s, s:s, s:i, s:s}", "access_token", t.tok,
-	    "token_type", "Bearer", "expires_in", s->token_ttl, "scope",
-	    "scope:dimona:declaration:declarant scope:dimona:declaration:consult"));
+	    "token_type", "Bearer", "expires_in", s->token_ttl, "scope", sc));
 out:
+	free(sc);
 	free(gt);
 	free(at);
 	if (as != NULL) {
@@ -411,19 +452,22 @@ out:
 	return ret;
 }
 
-static int
-authorized(struct sim *s, struct MHD_Connection *conn)
+/* The scope bits of the request's bearer token; 0 when it has none, or
+ * one unknown or expired (401). */
+static unsigned
+token_scopes(struct sim *s, struct MHD_Connection *conn)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
 	int64_t now = clock_now_s();
-	int ok = 0;
+	unsigned scopes = 0;
 	if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
 		return 0;
 	pthread_mutex_lock(&s->mu);
-	for (size_t i = 0; i < s->ntokens && !ok; i++)
-		ok = s->tokens[i].exp > now && strcmp(s->tokens[i].tok, h + 7) == 0;
+	for (size_t i = 0; i < s->ntokens && scopes == 0; i++)
+		if (s->tokens[i].exp > now && strcmp(s->tokens[i].tok, h + 7) == 0)
+			scopes = s->tokens[i].scopes;
 	pthread_mutex_unlock(&s->mu);
-	return ok;
+	return scopes;
 }
 
 /* ---- the Dimona API ---- */
@@ -686,9 +730,16 @@ route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *m
 		return status_message(conn, 404, "no such resource");
 	if (inject(s, conn, &ret))
 		return ret;
-	if (!authorized(s, conn))
+	unsigned scopes = token_scopes(s, conn);
+	if (scopes == 0)
 		return status_message(conn, 401, "missing, unknown or expired access token");
 	const char *rest = url + sizeof API;
+	/* Declaring needs the declarant scope, everything else reads. */
+	unsigned need = strcmp(rest, "declarations") == 0 && post ? SCOPE_DECLARANT : SCOPE_CONSULT;
+	if ((scopes & need) == 0)
+		return status_message(conn, 403, need == SCOPE_DECLARANT
+		    ? "insufficient scope: scope:dimona:declaration:declarant needed"
+		    : "insufficient scope: scope:dimona:declaration:consult needed");
 	if (strcmp(rest, "declarations") == 0 && post)
 		return post_declaration(s, conn, body, len);
 	if (strcmp(rest, "declarations/search") == 0 && post)

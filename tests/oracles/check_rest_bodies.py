@@ -5,7 +5,9 @@ Checks every request body the Dimona REST simulator captured in DIR
 (`gateway sim onss --capture DIR`) against the description written from the
 published API (dimona-rest-v2.json), and every OAuth client assertion
 (NNNNNN-token.form) as JSON: header alg RS256, iss = sub = the client id,
-aud the token URL, a fresh jti each time, exp after iat by at most an hour.
+aud the token URL, a fresh jti each time, exp after iat by at most an hour,
+nbf not after iat; and each token request asks for exactly one scope
+(declarant or consult), both being asked in a run that declares and polls.
 The signature itself is checked by openssl in check_jwt.sh. Standard
 library only. Exit 1 with one line per finding, naming file and field.
 """
@@ -15,6 +17,9 @@ import os
 import re
 import sys
 import urllib.parse
+
+
+SCOPES = ["scope:dimona:declaration:declarant", "scope:dimona:declaration:consult"]
 
 
 def check(desc, defs, value, where, errs):
@@ -76,6 +81,7 @@ def main():
     folder = sys.argv[2]
     client_id = os.environ.get("CLIENT_ID", "self_service_expeditor_0668600511")
     errs, seen, jtis = [], {"declaration": 0, "search": 0, "token": 0}, set()
+    scopes_seen = set()
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
         raw = open(path, "rb").read()
@@ -101,6 +107,16 @@ def main():
             iat, exp = claims.get("iat"), claims.get("exp")
             if not (isinstance(iat, int) and isinstance(exp, int) and 0 < exp - iat <= 3600):
                 errs.append("%s: iat %r exp %r" % (name, iat, exp))
+            # nbf as the production clients send it (docs/dimona.md, [O]).
+            nbf = claims.get("nbf")
+            if not (isinstance(nbf, int) and isinstance(iat, int) and nbf <= iat):
+                errs.append("%s: nbf %r missing or after iat %r" % (name, nbf, iat))
+            # One scope per use: each token request asks for exactly one.
+            scope = form.get("scope", [""])
+            if len(scope) != 1 or scope[0] not in SCOPES:
+                errs.append("%s: scope %r is not exactly one of %s" % (name, scope, SCOPES))
+            else:
+                scopes_seen.add(scope[0])
             jti = claims.get("jti")
             if not isinstance(jti, str) or len(jti) < 16 or jti in jtis:
                 errs.append("%s: jti %r missing, short or reused" % (name, jti))
@@ -120,6 +136,9 @@ def main():
         ssin = body.get("worker", {}).get("ssin")
         if isinstance(ssin, str) and re.fullmatch("[0-9]{11}", ssin) and not ssin_ok(ssin):
             errs.append("%s.worker.ssin: %s fails the modulo 97 check" % (name, ssin))
+    # A run that declares and polls asked for both, each on its own.
+    if seen["declaration"] and scopes_seen != set(SCOPES):
+        errs.append("token requests: scopes asked %s, want each of %s" % (sorted(scopes_seen), SCOPES))
     for e in errs:
         print(e)
     print("rest bodies: %d declarations, %d searches, %d token requests checked, %d findings"

@@ -235,15 +235,159 @@ test_jwt_roundtrip(void **state)
 	signer_free(w);
 }
 
-/* Post an assertion to the token endpoint by hand. */
+#define SCOPE_DECLARANT "scope:dimona:declaration:declarant"
+#define SCOPE_CONSULT "scope:dimona:declaration:consult"
+
+/* Post an assertion to the token endpoint by hand, asking for scope
+ * (NULL: no scope parameter). */
 static long
-token_with(const char *assertion, char **body)
+token_scoped(const char *assertion, const char *scope, char **body)
 {
 	char form[8192];
 	snprintf(form, sizeof form, "grant_type=client_credentials&client_assertion_type="
-	    "urn%%3Aietf%%3Aparams%%3Aoauth%%3Aclient-assertion-type%%3Ajwt-bearer&client_assertion=%s",
-	    assertion);
+	    "urn%%3Aietf%%3Aparams%%3Aoauth%%3Aclient-assertion-type%%3Ajwt-bearer&client_assertion=%s"
+	    "%s%s", assertion, scope ? "&scope=" : "", scope ? scope : "");
 	return sim_http(&sim, "POST", "/REST/oauth/v5/token", form, "application/x-www-form-urlencoded", body);
+}
+
+static long
+token_with(const char *assertion, char **body)
+{
+	return token_scoped(assertion, SCOPE_CONSULT, body);
+}
+
+/* A fresh access token for scope, from a fresh assertion (malloc'd). */
+static char *
+token_for(const char *scope)
+{
+	char cert[512], key[512], err[256], aud[256], *tb = NULL, *jwt;
+	struct gw_signer *s;
+	top_path(cert, sizeof cert, "certs/out/onss/org.crt.pem");
+	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
+	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
+	snprintf(aud, sizeof aud, "https://localhost:%d/REST/oauth/v5/token", sim.port);
+	assert_int_equal(jwt_client_assertion(s, "self_service_expeditor_0668600511", aud, clock_now_s(),
+	    300, &jwt), GW_OK);
+	assert_int_equal(token_scoped(jwt, scope, &tb), 200);
+	json_t *tj = json_loads(tb, 0, NULL);
+	char *tok = strdup(json_string_value(json_object_get(tj, "access_token")));
+	assert_string_equal(json_string_value(json_object_get(tj, "scope")), scope);
+	json_decref(tj);
+	free(tb);
+	free(jwt);
+	signer_free(s);
+	return tok;
+}
+
+/* One API call with a bearer token; returns the HTTP status. */
+static long
+api_with(const char *token, const char *method, const char *path, const char *body)
+{
+	char url[300], ca[512], h[200];
+	struct membuf m = { NULL, 0 };
+	long status = 0;
+	CURL *c = curl_easy_init();
+	snprintf(h, sizeof h, "Authorization: Bearer %s", token);
+	struct curl_slist *hl = curl_slist_append(NULL, h);
+	hl = curl_slist_append(hl, "Content-Type: application/json");
+	snprintf(url, sizeof url, "https://localhost:%d/REST/dimona/v2/%s", sim.port, path);
+	top_path(ca, sizeof ca, "certs/out/tls/ca.crt.pem");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, membuf_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	free(m.p);
+	return status;
+}
+
+/* An assertion signed by s without the nbf claim (jwt_client_assertion
+ * always writes it), to see the token endpoint refuse it. */
+static char *
+assertion_without_nbf(const struct gw_signer *s, const char *aud, int64_t now)
+{
+	char *h, *p, *sg, input[2048], *out;
+	unsigned char *sig;
+	size_t siglen;
+	json_t *hdr = json_pack("{s:s, s:s}", "alg", "RS256", "typ", "JWT");
+	json_t *pl = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "iss", "self_service_expeditor_0668600511",
+	    "sub", "self_service_expeditor_0668600511", "aud", aud, "jti", "0123456789abcdef0123456789abcdef",
+	    "iat", (json_int_t)now, "exp", (json_int_t)(now + 300));
+	char *hs = json_dumps(hdr, JSON_COMPACT), *ps = json_dumps(pl, JSON_COMPACT);
+	assert_int_equal(b64url_encode((const unsigned char *)hs, strlen(hs), &h), GW_OK);
+	assert_int_equal(b64url_encode((const unsigned char *)ps, strlen(ps), &p), GW_OK);
+	snprintf(input, sizeof input, "%s.%s", h, p);
+	assert_int_equal(signer_rsa_sha256(s, (const unsigned char *)input, strlen(input), &sig, &siglen), GW_OK);
+	assert_int_equal(b64url_encode(sig, siglen, &sg), GW_OK);
+	size_t n = strlen(input) + strlen(sg) + 2;
+	out = malloc(n);
+	snprintf(out, n, "%s.%s", input, sg);
+	free(h); free(p); free(sg); free(sig); free(hs); free(ps);
+	json_decref(hdr);
+	json_decref(pl);
+	return out;
+}
+
+/* One scope per use: the token endpoint grants the scope asked for, and
+ * the API checks it per endpoint (a consult token cannot declare, a
+ * declarant token cannot read); an assertion without nbf is refused. */
+static void
+test_token_scopes(void **state)
+{
+	(void)state;
+	char cert[512], key[512], err[256], aud[256], *body = NULL, *jwt;
+	struct gw_signer *s;
+	int64_t now = clock_now_s();
+	top_path(cert, sizeof cert, "certs/out/onss/org.crt.pem");
+	top_path(key, sizeof key, "certs/out/onss/org.key.pem");
+	assert_int_equal(signer_load(&s, cert, key, err, sizeof err), GW_OK);
+	snprintf(aud, sizeof aud, "https://localhost:%d/REST/oauth/v5/token", sim.port);
+
+	/* The gateway's assertion carries nbf = iat. */
+	struct jwt_claims c;
+	EVP_PKEY *pub = X509_get_pubkey(s->cert);
+	assert_int_equal(jwt_client_assertion(s, "x", aud, now, 300, &jwt), GW_OK);
+	assert_int_equal(jwt_verify_rs256(jwt, pub, &c, err, sizeof err), GW_OK);
+	assert_int_equal(c.nbf, now);
+	free(jwt);
+	EVP_PKEY_free(pub);
+	/* Without nbf: refused. */
+	jwt = assertion_without_nbf(s, aud, now);
+	assert_int_equal(token_scoped(jwt, SCOPE_CONSULT, &body), 400);
+	assert_non_null(strstr(body, "nbf"));
+	free(body);
+	free(jwt);
+	/* No scope, or one this service does not know: invalid_scope. */
+	const char *bad[] = { NULL, "scope:dimona:declaration:everything", "" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(jwt_client_assertion(s, "self_service_expeditor_0668600511", aud, now, 300,
+		    &jwt), GW_OK);
+		assert_int_equal(token_scoped(jwt, bad[i], &body), 400);
+		assert_non_null(strstr(body, "invalid_scope"));
+		free(body);
+		free(jwt);
+	}
+	signer_free(s);
+
+	/* A consult token reads but cannot declare; a declarant token
+	 * declares but cannot read. "{}" is a bad declaration: 400 shows the
+	 * scope check let it through. */
+	char *consult = token_for(SCOPE_CONSULT), *declarant = token_for(SCOPE_DECLARANT);
+	assert_int_equal(api_with(consult, "POST", "declarations", "{}"), 403);
+	assert_int_equal(api_with(declarant, "POST", "declarations", "{}"), 400);
+	assert_int_equal(api_with(consult, "GET", "declarations/1", NULL), 404);
+	assert_int_equal(api_with(declarant, "GET", "declarations/1", NULL), 403);
+	assert_int_equal(api_with(declarant, "GET", "periods/1", NULL), 403);
+	assert_int_equal(api_with(declarant, "POST", "declarations/search", "{}"), 403);
+	assert_int_equal(api_with(consult, "GET", "periods/1", NULL), 404);
+	free(consult);
+	free(declarant);
 }
 
 static void
@@ -422,8 +566,9 @@ test_declare_cycle(void **state)
 	}
 	assert_true(has_code(&r, "00910-459"));
 
-	/* One token served all of this. */
-	assert_int_equal(ledger_stat("tokens_issued") - tokens_before, 1);
+	/* One token per use served all of this: declarant to declare,
+	 * consult to poll (each cached, never one per call). */
+	assert_int_equal(ledger_stat("tokens_issued") - tokens_before, 2);
 
 	/* The answer carries the annex 30 labels, in Dutch and French. */
 	char *body = NULL;
@@ -827,6 +972,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_poll_delay, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_jwt_roundtrip, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_token_endpoint_checks, sim_up, sim_down),
+		cmocka_unit_test_setup_teardown(test_token_scopes, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_declare_cycle, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_waiting_on_identification, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_lookup_after_lost_answer, sim_up, sim_down),

@@ -19,20 +19,29 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define RESP_MAX (1024 * 1024)
 
+/* What a call is for: each use has its own token with its one scope. */
+enum use { USE_DECLARE, USE_CONSULT, USE__N };
+
+struct token {
+	char scope[256];
+	char value[2048];
+	int64_t expires;           /* unix seconds */
+};
+
 struct dimona_rest {
 	CURL *curl;
 	struct gw_signer *signer;
-	char base_url[512], token_url[512], client_id[128], ca_file[512], scope[256];
+	char base_url[512], token_url[512], client_id[128], ca_file[512];
 	long timeout_ms;
 	int assertion_ttl, token_margin;
-	char token[2048];
-	int64_t token_expires;     /* unix seconds */
+	struct token tok[USE__N];
 };
 
 struct buf {
@@ -109,7 +118,8 @@ dimona_rest_open(struct dimona_rest **out, char *err, size_t ecap)
 	cfg_copy(c->token_url, sizeof c->token_url, P_DIMONA_TOKEN_URL);
 	cfg_copy(c->client_id, sizeof c->client_id, P_DIMONA_CLIENT_ID);
 	cfg_copy(c->ca_file, sizeof c->ca_file, P_DIMONA_CA_FILE);
-	cfg_copy(c->scope, sizeof c->scope, P_DIMONA_SCOPE);
+	cfg_copy(c->tok[USE_DECLARE].scope, sizeof c->tok[0].scope, P_DIMONA_SCOPE_DECLARE);
+	cfg_copy(c->tok[USE_CONSULT].scope, sizeof c->tok[0].scope, P_DIMONA_SCOPE_CONSULT);
 	c->timeout_ms = (long)param_int(P_DIMONA_TIMEOUT_MS);
 	c->assertion_ttl = (int)param_int(P_DIMONA_ASSERTION_TTL_S);
 	c->token_margin = (int)param_int(P_DIMONA_TOKEN_MARGIN_S);
@@ -146,7 +156,7 @@ dimona_rest_close(struct dimona_rest *c)
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
 	signer_free(c->signer);
-	memset(c->token, 0, sizeof c->token);
+	OPENSSL_cleanse(c->tok, sizeof c->tok);
 	free(c);
 }
 
@@ -154,7 +164,7 @@ dimona_rest_close(struct dimona_rest *c)
  * GW_ETEMP a transport failure (connect, TLS, timeout, cut body). */
 static gw_rc
 exchange(struct dimona_rest *c, const char *method, const char *url, const char *body,
-         size_t blen, const char *ctype, int with_token, long *status, struct buf *resp,
+         size_t blen, const char *ctype, const char *token, long *status, struct buf *resp,
          struct hdrs *h, char *err, size_t ecap)
 {
 	struct curl_slist *hl = NULL;
@@ -191,8 +201,8 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 		hl = curl_slist_append(hl, line);
 	}
 	hl = curl_slist_append(hl, "Accept: application/json");
-	if (with_token) {
-		snprintf(line, sizeof line, "Authorization: Bearer %s", c->token);
+	if (token != NULL) {
+		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
 		hl = curl_slist_append(hl, line);
 	}
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hl);
@@ -218,9 +228,10 @@ body_snippet(const struct buf *b, char *out, size_t cap)
 	out[j] = '\0';
 }
 
-/* Get a token unless the cached one is good for token_margin more seconds. */
+/* Get the token of this use unless the cached one is good for
+ * token_margin more seconds. */
 static gw_rc
-ensure_token(struct dimona_rest *c, char *err, size_t ecap)
+ensure_token(struct dimona_rest *c, struct token *t, char *err, size_t ecap)
 {
 	int64_t now = clock_now_s();
 	char *assertion = NULL, *form = NULL, *esc = NULL, snip[256];
@@ -229,15 +240,15 @@ ensure_token(struct dimona_rest *c, char *err, size_t ecap)
 	long status = 0;
 	gw_rc rc;
 
-	if (c->token[0] != '\0' && now + c->token_margin < c->token_expires)
+	if (t->value[0] != '\0' && now + c->token_margin < t->expires)
 		return GW_OK;
-	c->token[0] = '\0';
+	t->value[0] = '\0';
 	if ((rc = jwt_client_assertion(c->signer, c->client_id, c->token_url, now, c->assertion_ttl,
 	    &assertion)) != GW_OK) {
 		snprintf(err, ecap, "cannot sign the client assertion: %s", gw_rc_name(rc));
 		return rc;
 	}
-	esc = curl_easy_escape(c->curl, c->scope, 0);
+	esc = curl_easy_escape(c->curl, t->scope, 0);
 	size_t flen = strlen(assertion) + strlen(esc ? esc : "") + 256;
 	if (esc == NULL || (form = malloc(flen)) == NULL) {
 		rc = GW_ENOMEM;
@@ -247,7 +258,7 @@ ensure_token(struct dimona_rest *c, char *err, size_t ecap)
 	    "urn%%3Aietf%%3Aparams%%3Aoauth%%3Aclient-assertion-type%%3Ajwt-bearer"
 	    "&client_assertion=%s&scope=%s", assertion, esc);
 	rc = exchange(c, "POST", c->token_url, form, strlen(form), "application/x-www-form-urlencoded",
-	    0, &status, &resp, &h, err, ecap);
+	    NULL, &status, &resp, &h, err, ecap);
 	if (rc != GW_OK)
 		goto out;
 	if (status != 200) {
@@ -263,18 +274,18 @@ ensure_token(struct dimona_rest *c, char *err, size_t ecap)
 	}
 	json_t *j = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
 	json_t *tok = json_object_get(j, "access_token"), *exp = json_object_get(j, "expires_in");
-	if (!json_is_string(tok) || json_string_length(tok) >= sizeof c->token ||
+	if (!json_is_string(tok) || json_string_length(tok) >= sizeof t->value ||
 	    json_string_length(tok) == 0 || !json_is_integer(exp)) {
 		snprintf(err, ecap, "token endpoint: no access_token/expires_in in the answer");
 		json_decref(j);
 		rc = GW_ETEMP;
 		goto out;
 	}
-	memcpy(c->token, json_string_value(tok), json_string_length(tok) + 1);
-	c->token_expires = now + json_integer_value(exp);
+	memcpy(t->value, json_string_value(tok), json_string_length(tok) + 1);
+	t->expires = now + json_integer_value(exp);
 	json_decref(j);
-	log_debug(NULL, NULL, "dimona: new access token, valid %lld s",
-	    (long long)(c->token_expires - now));
+	log_debug(NULL, NULL, "dimona: new access token for %s, valid %lld s", t->scope,
+	    (long long)(t->expires - now));
 	rc = GW_OK;
 out:
 	if (resp.p != NULL)
@@ -288,23 +299,26 @@ out:
 	return rc;
 }
 
-/* An authenticated call; a 401 drops the token and tries once more. */
+/* An authenticated call with the token of its use; a 401 drops that
+ * token and tries once more. */
 static gw_rc
-api_call(struct dimona_rest *c, const char *method, const char *url, const char *body, size_t blen,
-         long *status, struct buf *resp, struct hdrs *h, char *err, size_t ecap)
+api_call(struct dimona_rest *c, enum use use, const char *method, const char *url, const char *body,
+         size_t blen, long *status, struct buf *resp, struct hdrs *h, char *err, size_t ecap)
 {
+	struct token *t = &c->tok[use];
 	for (int attempt = 0; attempt < 2; attempt++) {
-		gw_rc rc = ensure_token(c, err, ecap);
+		gw_rc rc = ensure_token(c, t, err, ecap);
 		if (rc != GW_OK)
 			return rc;
-		rc = exchange(c, method, url, body, blen, "application/json", 1, status, resp, h, err, ecap);
+		rc = exchange(c, method, url, body, blen, "application/json", t->value, status, resp, h,
+		    err, ecap);
 		if (rc != GW_OK)
 			return rc;
 		if (*status != 401)
 			return GW_OK;
 		free(resp->p);
 		resp->p = NULL;
-		c->token[0] = '\0';
+		t->value[0] = '\0';
 	}
 	snprintf(err, ecap, "%s %s: 401 even with a fresh token", method, url);
 	return GW_EPERM;
@@ -338,7 +352,7 @@ dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len, char *de
 	if (retry_after_ms != NULL)
 		*retry_after_ms = -1;
 	snprintf(url, sizeof url, "%s/declarations", c->base_url);
-	rc = api_call(c, "POST", url, json, len, &status, &resp, &h, err, ecap);
+	rc = api_call(c, USE_DECLARE, "POST", url, json, len, &status, &resp, &h, err, ecap);
 	if (rc != GW_OK)
 		goto out;
 	if (status != 201) {
@@ -379,7 +393,7 @@ dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_resul
 		return GW_ENOMEM;
 	snprintf(url, sizeof url, "%s/declarations/%s", c->base_url, esc);
 	curl_free(esc);
-	rc = api_call(c, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
+	rc = api_call(c, USE_CONSULT, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
 	if (rc != GW_OK)
 		goto out;
 	if (status == 404) {
@@ -442,7 +456,7 @@ dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d, char *dec
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	rc = api_call(c, "POST", url, body, strlen(body), &status, &resp, &h, err, ecap);
+	rc = api_call(c, USE_CONSULT, "POST", url, body, strlen(body), &status, &resp, &h, err, ecap);
 	if (rc != GW_OK)
 		goto out;
 	if (status != 200) {

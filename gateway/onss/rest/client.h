@@ -3,9 +3,11 @@
  *
  * Tokens come from the token endpoint by OAuth 2.0 client credentials with a
  * JWT client assertion (RS256, signed with the organisation key through
- * crypto/signer.h), cached until shortly before expiry. TLS verification is
- * always on. Configuration keys (docs/config/dimona.conf): [dimona]
- * base_url, token_url, client_id, ca_file, cert, key, scope, timeout_ms,
+ * crypto/signer.h), one per use with its one scope (declarant to POST a
+ * declaration, consult to read results and look up), each cached until
+ * shortly before expiry. TLS verification is always on. Configuration keys
+ * (docs/config/dimona.conf): [dimona] base_url, token_url, client_id,
+ * ca_file, cert, key, scope_declare, scope_consult, timeout_ms,
  * assertion_ttl_s, token_margin_s.
  *
  * Endpoints (Dimona REST v2): POST {base}/declarations (201 + Location),

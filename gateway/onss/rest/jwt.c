@@ -117,8 +117,11 @@ jwt_client_assertion(const struct gw_signer *s, const char *client_id, const cha
 	for (size_t i = 0; i < sizeof rnd; i++)
 		snprintf(jti + 2 * i, 3, "%02x", rnd[i]);
 	hdr = json_pack("{s:s, s:s}", "alg", "RS256", "typ", "JWT");
-	pl = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "iss", client_id, "sub", client_id,
-	    "aud", aud, "jti", jti, "iat", (json_int_t)now, "exp", (json_int_t)(now + ttl));
+	/* nbf as the production clients send it: the token endpoint may
+	 * refuse an assertion without it. */
+	pl = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "iss", client_id, "sub", client_id,
+	    "aud", aud, "jti", jti, "iat", (json_int_t)now, "nbf", (json_int_t)now,
+	    "exp", (json_int_t)(now + ttl));
 	if (hdr == NULL || pl == NULL)
 		goto out;
 	if ((rc = b64_json(hdr, &h)) != GW_OK || (rc = b64_json(pl, &p)) != GW_OK)
@@ -219,6 +222,9 @@ jwt_verify_rs256(const char *token, EVP_PKEY *key, struct jwt_claims *c, char *e
 	}
 	c->iat = json_integer_value(iat);
 	c->exp = json_integer_value(exp);
+	json_t *nbf = json_object_get(pl, "nbf");
+	if (json_is_integer(nbf))
+		c->nbf = json_integer_value(nbf);
 	rc = GW_OK;
 out:
 	EVP_MD_CTX_free(md);

@@ -3,8 +3,8 @@
  *
  * The gateway signs (through crypto/signer.h, which alone holds the key);
  * the ONSS simulator verifies with the registered certificate. Claims:
- * iss = sub = client id, aud = token URL, jti (random, single use), iat,
- * exp.
+ * iss = sub = client id (self_service_expeditor_<number>), aud = token
+ * URL, jti (random, single use), iat, nbf (= iat), exp.
  */
 #ifndef GW_ONSS_REST_JWT_H
 #define GW_ONSS_REST_JWT_H
@@ -27,6 +27,7 @@ gw_rc jwt_client_assertion(const struct gw_signer *s, const char *client_id, con
 struct jwt_claims {
 	char iss[128], sub[128], aud[256], jti[80];
 	int64_t iat, exp;
+	int64_t nbf;            /* 0 when the assertion has none */
 };
 
 /* Verify an RS256 compact JWT with key: header alg, signature, then parse
