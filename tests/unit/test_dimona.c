@@ -594,7 +594,18 @@ test_json_roundtrip(void **state)
 	size_t len;
 	assert_int_equal(dimona_to_json(&d, &js, &len), GW_OK);
 	assert_null(strstr(js, "ssin"));
+	/* v2 as the production clients send it (docs/dimona.md): placeOfBirth
+	 * and countryOfBirth, the municipality with its NIS code (99999: the
+	 * records carry none). */
+	assert_non_null(strstr(js, "\"placeOfBirth\":\"Krak\u00f3w\"") ||
+	    strstr(js, "\"placeOfBirth\":\"Krak\xc3\xb3w\""));
+	assert_non_null(strstr(js, "\"countryOfBirth\":122"));
+	assert_null(strstr(js, "birthPlace"));
+	assert_non_null(strstr(js, "\"municipality\":{\"name\":\"Krak"));
+	assert_non_null(strstr(js, "\"code\":99999}"));
 	assert_int_equal(dimona_from_json(js, len, &back, err, sizeof err), GW_OK);
+	assert_string_equal(back.c.worker_birth_place, "Kraków");
+	assert_int_equal(back.c.worker_birth_country, 122);
 	assert_string_equal(back.c.worker_last_name, "Kowalska");
 	assert_int_equal(back.c.worker_birth_date, 19950417);
 	assert_int_equal(back.c.worker_sex, 2);
@@ -618,6 +629,9 @@ test_json_roundtrip(void **state)
 		"{\"dimonaIn\":{\"startDate\":\"2026-13-01\"}}",
 		"{\"dimonaIn\":{\"startHour\":\"930\"}}",
 		"{\"dimonaIn\":{},\"dimonaOut\":{}}",
+		/* a municipality without its NIS code, or with one out of range */
+		"{\"worker\":{\"address\":{\"municipality\":{\"name\":\"Gent\"}}},\"dimonaIn\":{}}",
+		"{\"worker\":{\"address\":{\"municipality\":{\"name\":\"Gent\",\"code\":0}}},\"dimonaIn\":{}}",
 		"{\"dimonaOut\":{\"periodId\":\"x1\"}}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -4,7 +4,9 @@
  * Owns the mapping contract -> declaration (joint committee derivation,
  * which hours a worker type carries) and the JSON both ways. Field names
  * follow the Dimona REST v2 API: employer{employerId, enterpriseNumber},
- * worker{ssin | identity block}, dimonaIn{startDate, startHour, endDate,
+ * worker{ssin | identity block: familyName, givenName, birthDate,
+ * placeOfBirth, countryOfBirth, gender, nationality, address{...,
+ * municipality{name, code}}}, dimonaIn{startDate, startHour, endDate,
  * endHour, plannedHoursNumber, features{jointCommissionNumber, workerType},
  * studentPlaceOfWork}, dimonaOut/dimonaUpdate/dimonaCancel{periodId, ...},
  * and the answer's declarationStatus{declarationId, result, period{id},
@@ -195,8 +197,12 @@ address_json(const struct contract_address *a, int country)
 		jset_str(o, "houseNumber", a->house_number);
 	if (a->postcode[0] != '\0')
 		jset_str(o, "postCode", a->postcode);
+	/* The municipality with its NIS code; the records carry no NIS code,
+	 * so it is 99999 ("unknown"), as the production clients send when
+	 * they cannot map one (docs/dimona.md). */
 	if (a->municipality[0] != '\0')
-		json_object_set_new(o, "municipality", json_pack("{s:s}", "name", a->municipality));
+		json_object_set_new(o, "municipality", json_pack("{s:s, s:i}", "name", a->municipality,
+		    "code", DIMONA_NIS_UNKNOWN));
 	if (country > 0)
 		json_object_set_new(o, "country", json_integer(country));
 	return o;
@@ -231,9 +237,9 @@ worker_json(const struct contract *c, int with_identity)
 	if (c->worker_birth_date != 0)
 		jset_date(w, "birthDate", c->worker_birth_date);
 	if (c->worker_birth_place[0] != '\0')
-		jset_str(w, "birthPlace", c->worker_birth_place);
+		jset_str(w, "placeOfBirth", c->worker_birth_place);
 	if (c->worker_birth_country > 0)
-		json_object_set_new(w, "birthPlaceCountry", json_integer(c->worker_birth_country));
+		json_object_set_new(w, "countryOfBirth", json_integer(c->worker_birth_country));
 	if (c->worker_sex == 1 || c->worker_sex == 2)
 		json_object_set_new(w, "gender", json_integer(c->worker_sex));
 	if (c->worker_nationality > 0)
@@ -406,9 +412,12 @@ address_from_json(json_t *a, struct contract_address *ad, const char *path, char
 	    (rc = jget_str(a, "postCode", ad->postcode, sizeof ad->postcode, path, err, ecap)) != GW_OK)
 		return rc;
 	json_t *m = json_object_get(a, "municipality");
-	if (m != NULL && (!json_is_object(m) ||
-	    jget_str(m, "name", ad->municipality, sizeof ad->municipality, path, err, ecap) != GW_OK)) {
-		snprintf(err, ecap, "%s.municipality: not an object with a name", path);
+	long long nis = 0;
+	if (m != NULL && (!json_is_object(m) || json_object_get(m, "name") == NULL ||
+	    jget_str(m, "name", ad->municipality, sizeof ad->municipality, path, err, ecap) != GW_OK ||
+	    jget_int(m, "code", 1, 99999, &nis, path, err, ecap) != GW_OK)) {
+		snprintf(err, ecap, "%s.municipality: not an object with a name and a NIS code "
+		    "(1..99999, 99999 unknown)", path);
 		return GW_EINPUT;
 	}
 	rc = jget_int(a, "country", 0, 99999, &v, path, err, ecap);
@@ -500,10 +509,10 @@ dimona_from_json(const char *json, size_t len, struct dimona_decl *d, char *err,
 		    jget_str(w, "familyName", c->worker_last_name, sizeof c->worker_last_name, "worker", err, ecap) != GW_OK ||
 		    jget_str(w, "givenName", c->worker_first_name, sizeof c->worker_first_name, "worker", err, ecap) != GW_OK ||
 		    jget_date(w, "birthDate", &c->worker_birth_date, "worker", err, ecap) != GW_OK ||
-		    jget_str(w, "birthPlace", c->worker_birth_place, sizeof c->worker_birth_place, "worker", err, ecap) != GW_OK)
+		    jget_str(w, "placeOfBirth", c->worker_birth_place, sizeof c->worker_birth_place, "worker", err, ecap) != GW_OK)
 			goto out;
 		struct { const char *k; int *dst; long long max; } ints[] = {
-			{ "birthPlaceCountry", &c->worker_birth_country, 99999 },
+			{ "countryOfBirth", &c->worker_birth_country, 99999 },
 			{ "gender", &c->worker_sex, 2 },
 			{ "nationality", &c->worker_nationality, 99999 },
 		};

@@ -19,6 +19,8 @@
 enum dimona_action { DIMONA_IN, DIMONA_OUT, DIMONA_UPDATE, DIMONA_CANCEL };
 
 #define DIMONA_PERIOD_ID_MAX 20
+/* The NIS municipality code of an address when it is not known. */
+#define DIMONA_NIS_UNKNOWN 99999
 
 struct dimona_decl {
 	enum dimona_action action;
