@@ -8,7 +8,8 @@
  * consult, and POST /declarations needs declarant, every read consult)
  * and the Dimona API: POST /declarations (201 + Location),
  * GET /declarations/{id} (404 until processed), POST /declarations/search,
- * GET /periods/{id}. Declarations are processed asynchronously by one
+ * GET /periods/{id}, POST /periods/search and POST /relations/search.
+ * Declarations are processed asynchronously by one
  * thread that runs the real rule engine (onss/dimona/rules.h) against the
  * durable ledger (sim/onss_ledger.h) and answers with the real anomaly
  * codes and their annex 30 labels. Faults on demand (--fault, POST
@@ -342,65 +343,36 @@ scope_bits(const char *req)
 	return bits;
 }
 
-static enum MHD_Result
-token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
+/* The claims of a verified assertion against this client: NULL when
+ * acceptable, else why not (the OAuth error is invalid_client). */
+static const char *
+claims_refusal(const struct sim *s, const struct jwt_claims *c, int64_t now)
 {
-	char *gt = form_get(body, "grant_type"), *at = form_get(body, "client_assertion_type");
-	char *as = form_get(body, "client_assertion"), *sc = form_get(body, "scope"), err[200];
-	struct jwt_claims c;
-	enum MHD_Result ret;
-	int64_t now = clock_now_s();
+	if (strcmp(c->iss, s->client_id) != 0 || strcmp(c->sub, s->client_id) != 0)
+		return "iss/sub is not the registered client id";
+	if (strcmp(c->aud, s->aud[0]) != 0 && strcmp(c->aud, s->aud[1]) != 0 &&
+	    (s->aud[2][0] == '\0' || strcmp(c->aud, s->aud[2]) != 0))
+		return "aud is not this token endpoint";
+	if (c->exp <= now || c->iat > now + 60 || c->exp - c->iat > 3600)
+		return "assertion expired or not yet valid";
+	if (c->nbf == 0 || c->nbf > now + 60)
+		return "nbf missing or in the future";
+	if (c->jti[0] == '\0')
+		return "jti missing";
+	return NULL;
+}
 
-	if (roll(s, F_TOKENDOWN)) {
-		ret = reply(conn, 503, "text/plain", "token service down", 18, NULL, -1);
-		goto out;
-	}
-	if (gt == NULL || strcmp(gt, "client_credentials") != 0) {
-		ret = oauth_error(s, conn, "unsupported_grant_type", "grant_type must be client_credentials");
-		goto out;
-	}
-	if (at == NULL || strcmp(at, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") != 0 || as == NULL) {
-		ret = oauth_error(s, conn, "invalid_client", "a jwt-bearer client_assertion is required");
-		goto out;
-	}
-	if (jwt_verify_rs256(as, s->client_key, &c, err, sizeof err) != GW_OK) {
-		ret = oauth_error(s, conn, "invalid_client", err);
-		goto out;
-	}
-	if (strcmp(c.iss, s->client_id) != 0 || strcmp(c.sub, s->client_id) != 0) {
-		ret = oauth_error(s, conn, "invalid_client", "iss/sub is not the registered client id");
-		goto out;
-	}
-	if (strcmp(c.aud, s->aud[0]) != 0 && strcmp(c.aud, s->aud[1]) != 0 &&
-	    (s->aud[2][0] == '\0' || strcmp(c.aud, s->aud[2]) != 0)) {
-		ret = oauth_error(s, conn, "invalid_client", "aud is not this token endpoint");
-		goto out;
-	}
-	if (c.exp <= now || c.iat > now + 60 || c.exp - c.iat > 3600) {
-		ret = oauth_error(s, conn, "invalid_client", "assertion expired or not yet valid");
-		goto out;
-	}
-	if (c.nbf == 0 || c.nbf > now + 60) {
-		ret = oauth_error(s, conn, "invalid_client", "nbf missing or in the future");
-		goto out;
-	}
-	unsigned scopes = scope_bits(sc);
-	if (scopes == 0) {
-		ret = oauth_error(s, conn, "invalid_scope",
-		    "scope must be scope:dimona:declaration:declarant or scope:dimona:declaration:consult");
-		goto out;
-	}
-	if (c.jti[0] == '\0') {
-		ret = oauth_error(s, conn, "invalid_client", "jti missing");
-		goto out;
-	}
-	pthread_mutex_lock(&s->mu);
+/* Remember a jti until its assertion expires; 1 when it was already used. */
+static int
+jti_replayed(struct sim *s, const struct jwt_claims *c, int64_t now)
+{
 	int replay = 0;
 	size_t w = 0;
+	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->njtis; i++) {
 		if (s->jtis[i].exp < now)
 			continue;                 /* forget expired ones */
-		if (strcmp(s->jtis[i].jti, c.jti) == 0)
+		if (strcmp(s->jtis[i].jti, c->jti) == 0)
 			replay = 1;
 		s->jtis[w++] = s->jtis[i];
 	}
@@ -409,21 +381,23 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 	if (!replay)
 		(void)ARRAY_RESERVE(s->jtis, s->njtis, s->capjtis, 64);
 	if (!replay && s->njtis < s->capjtis) {
-		snprintf(s->jtis[s->njtis].jti, sizeof s->jtis[0].jti, "%s", c.jti);
-		s->jtis[s->njtis++].exp = c.exp;
+		snprintf(s->jtis[s->njtis].jti, sizeof s->jtis[0].jti, "%s", c->jti);
+		s->jtis[s->njtis++].exp = c->exp;
 	}
 	pthread_mutex_unlock(&s->mu);
-	if (replay) {
-		ret = oauth_error(s, conn, "invalid_client", "jti already used (replay)");
-		goto out;
-	}
+	return replay;
+}
+
+/* A new random access token granting scopes, kept until it expires. */
+static void
+token_issue(struct sim *s, unsigned scopes, int64_t now, struct token *t)
+{
 	unsigned char rnd[24];
-	struct token t;
 	RAND_bytes(rnd, sizeof rnd);
 	for (size_t i = 0; i < sizeof rnd; i++)
-		snprintf(t.tok + 2 * i, 3, "%02x", rnd[i]);
-	t.exp = now + s->token_ttl;
-	t.scopes = scopes;
+		snprintf(t->tok + 2 * i, 3, "%02x", rnd[i]);
+	t->exp = now + s->token_ttl;
+	t->scopes = scopes;
 	pthread_mutex_lock(&s->mu);
 	size_t keep = 0;
 	for (size_t i = 0; i < s->ntokens; i++)      /* forget expired tokens */
@@ -432,16 +406,51 @@ token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
 	s->ntokens = keep;
 	(void)ARRAY_RESERVE(s->tokens, s->ntokens, s->captokens, 64);
 	if (s->ntokens < s->captokens)
-		s->tokens[s->ntokens++] = t;
+		s->tokens[s->ntokens++] = *t;
 	s->tokens_issued++;
 	pthread_mutex_unlock(&s->mu);
-	if (roll(s, F_TRUNC)) {
-		ret = reply(conn, 200, "application/json", "{\"access_token\":\"", 17, NULL, -1);
-		goto out;
-	}
-	ret = reply_json(conn, 200, json_pack("{s:s, s:s, s:i, s:s}", "access_token", t.tok,
+}
+
+/* The answer to one token request (the form fields, decoded). */
+static enum MHD_Result
+token_answer(struct sim *s, struct MHD_Connection *conn, const char *gt, const char *at,
+             const char *as, const char *sc)
+{
+	struct jwt_claims c;
+	struct token t;
+	char err[200];
+	const char *why;
+	int64_t now = clock_now_s();
+
+	if (roll(s, F_TOKENDOWN))
+		return reply(conn, 503, "text/plain", "token service down", 18, NULL, -1);
+	if (gt == NULL || strcmp(gt, "client_credentials") != 0)
+		return oauth_error(s, conn, "unsupported_grant_type", "grant_type must be client_credentials");
+	if (at == NULL || strcmp(at, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") != 0 || as == NULL)
+		return oauth_error(s, conn, "invalid_client", "a jwt-bearer client_assertion is required");
+	if (jwt_verify_rs256(as, s->client_key, &c, err, sizeof err) != GW_OK)
+		return oauth_error(s, conn, "invalid_client", err);
+	if ((why = claims_refusal(s, &c, now)) != NULL)
+		return oauth_error(s, conn, "invalid_client", why);
+	unsigned scopes = scope_bits(sc);
+	if (scopes == 0)
+		return oauth_error(s, conn, "invalid_scope",
+		    "scope must be scope:dimona:declaration:declarant or scope:dimona:declaration:consult");
+	if (jti_replayed(s, &c, now))
+		return oauth_error(s, conn, "invalid_client", "jti already used (replay)");
+	token_issue(s, scopes, now, &t);
+	if (roll(s, F_TRUNC))
+		return reply(conn, 200, "application/json", "{\"access_token\":\"", 17, NULL, -1);
+	return reply_json(conn, 200, json_pack("{s:s, s:s, s:i, s:s}", "access_token", t.tok,
 	    "token_type", "Bearer", "expires_in", s->token_ttl, "scope", sc));
-out:
+}
+
+static enum MHD_Result
+token_endpoint(struct sim *s, struct MHD_Connection *conn, const char *body)
+{
+	char *gt = form_get(body, "grant_type"), *at = form_get(body, "client_assertion_type");
+	char *as = form_get(body, "client_assertion"), *sc = form_get(body, "scope");
+	enum MHD_Result ret = token_answer(s, conn, gt, at, as, sc);
 	free(sc);
 	free(gt);
 	free(at);
@@ -621,6 +630,20 @@ search_declarations(struct sim *s, struct MHD_Connection *conn, const char *body
 	return reply_json(conn, 200, json_pack("{s:o}", "items", items));
 }
 
+/* A period as GET /periods/{id} and periods/search answer it. */
+static json_t *
+period_json(const struct dimona_period *p)
+{
+	char sd[11], ed[11] = "";
+	dimona_fmt_date(p->start, sd);
+	if (p->end)
+		dimona_fmt_date(p->end, ed);
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:b}",
+	    "periodId", (json_int_t)strtoll(p->id, NULL, 10), "employerId",
+	    (json_int_t)strtoll(p->noss, NULL, 10), "workerType", p->worker_type,
+	    "jointCommissionNumber", p->jc, "startDate", sd, "endDate", ed, "cancelled", p->cancelled);
+}
+
 static enum MHD_Result
 get_period(struct sim *s, struct MHD_Connection *conn, const char *id)
 {
@@ -633,14 +656,129 @@ get_period(struct sim *s, struct MHD_Connection *conn, const char *id)
 	pthread_mutex_unlock(&s->mu);
 	if (rc != GW_OK)
 		return status_message(conn, 404, "period unknown");
-	char sd[11], ed[11] = "";
-	dimona_fmt_date(p.start, sd);
-	if (p.end)
-		dimona_fmt_date(p.end, ed);
-	return reply_json(conn, 200, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:b}",
-	    "periodId", (json_int_t)strtoll(p.id, NULL, 10), "employerId",
-	    (json_int_t)strtoll(p.noss, NULL, 10), "workerType", p.worker_type,
-	    "jointCommissionNumber", p.jc, "startDate", sd, "endDate", ed, "cancelled", p.cancelled));
+	return reply_json(conn, 200, period_json(&p));
+}
+
+/* What periods/search and relations/search ask: one employer, one worker
+ * (by INSS), and a window of dates (either end may be open). */
+struct period_query {
+	char noss[10], ssin[12];
+	gw_ymd from, to;              /* 0: open */
+	json_t *items;
+	struct dimona_period *live;   /* relations: live periods, by start */
+	size_t nlive, caplive;
+};
+
+/* Parse the search body; NULL when it is good, else why not. */
+static const char *
+period_query_parse(struct period_query *q, const char *body, size_t len)
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	const char *why = NULL;
+	json_t *emp = json_object_get(json_object_get(j, "employer"), "employerId");
+	json_t *ssin = json_object_get(json_object_get(j, "worker"), "ssin");
+	json_t *f = json_object_get(j, "startDate"), *t = json_object_get(j, "endDate");
+	if (!json_is_integer(emp) || json_integer_value(emp) <= 0 || json_integer_value(emp) > 999999999)
+		why = "employer.employerId: an ONSS number is required";
+	else if (!json_is_string(ssin) || json_string_length(ssin) != 11)
+		why = "worker.ssin: an INSS of 11 digits is required";
+	else if ((f != NULL && (!json_is_string(f) || dimona_parse_date(json_string_value(f), &q->from) != GW_OK)) ||
+	    (t != NULL && (!json_is_string(t) || dimona_parse_date(json_string_value(t), &q->to) != GW_OK)))
+		why = "startDate/endDate: YYYY-MM-DD";
+	if (why == NULL) {
+		snprintf(q->noss, sizeof q->noss, "%09lld", (long long)json_integer_value(emp));
+		snprintf(q->ssin, sizeof q->ssin, "%s", json_string_value(ssin));
+	}
+	json_decref(j);
+	return why;
+}
+
+/* Whether a period meets the query's window. */
+static int
+in_window(const struct period_query *q, const struct dimona_period *p)
+{
+	return (q->to == 0 || p->start <= q->to) && (q->from == 0 || p->end == 0 || p->end >= q->from);
+}
+
+static int
+period_item_cb(const struct dimona_period *p, void *arg)
+{
+	struct period_query *q = arg;
+	if (in_window(q, p))
+		json_array_append_new(q->items, period_json(p));
+	return 0;
+}
+
+static int
+live_period_cb(const struct dimona_period *p, void *arg)
+{
+	struct period_query *q = arg;
+	if (p->cancelled || !in_window(q, p))
+		return 0;
+	if (ARRAY_RESERVE(q->live, q->nlive, q->caplive, 16) != GW_OK)
+		return 1;
+	size_t i = q->nlive++;
+	while (i > 0 && q->live[i - 1].start > p->start) {
+		q->live[i] = q->live[i - 1];
+		i--;
+	}
+	q->live[i] = *p;
+	return 0;
+}
+
+/* The worker's relations with the employer: each run of live periods that
+ * overlap or follow each other from one day to the next, as the
+ * personnel file keeps the relation (an open end stays open). */
+static void
+relations_json(struct period_query *q)
+{
+	for (size_t i = 0; i < q->nlive;) {
+		gw_ymd start = q->live[i].start, end = q->live[i].end;
+		json_t *ids = json_array();
+		size_t k = i;
+		for (; k < q->nlive; k++) {
+			const struct dimona_period *p = &q->live[k];
+			if (k > i && end != 0 && p->start > ymd_add_days(end, 1))
+				break;                    /* a gap: the next relation */
+			if (p->end == 0 || (end != 0 && p->end > end))
+				end = p->end;             /* open stays open */
+			json_array_append_new(ids, json_integer(strtoll(p->id, NULL, 10)));
+		}
+		char sd[11], ed[11] = "";
+		dimona_fmt_date(start, sd);
+		if (end != 0)
+			dimona_fmt_date(end, ed);
+		json_array_append_new(q->items, json_pack("{s:I, s:{s:s}, s:s, s:s, s:o}",
+		    "employerId", (json_int_t)strtoll(q->noss, NULL, 10), "worker", "ssin", q->ssin,
+		    "startDate", sd, "endDate", ed, "periodIds", ids));
+		i = k;
+	}
+}
+
+/* POST periods/search (every period of the worker at the employer in
+ * the window, cancelled ones too) and POST relations/search (the runs of
+ * live periods): the reads a reconciliation needs. */
+static enum MHD_Result
+search_periods(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len, int relations)
+{
+	struct period_query q;
+	memset(&q, 0, sizeof q);
+	const char *why = period_query_parse(&q, body, len);
+	if (why != NULL)
+		return status_message(conn, 400, why);
+	q.items = json_array();
+	pthread_mutex_lock(&s->mu);
+	struct dimona_ledger v = sim_ledger_rules_view(s->ledger);
+	gw_rc rc = v.each(v.ctx, q.noss, q.ssin, relations ? live_period_cb : period_item_cb, &q);
+	pthread_mutex_unlock(&s->mu);
+	if (rc == GW_OK && relations)
+		relations_json(&q);
+	free(q.live);
+	if (rc != GW_OK) {
+		json_decref(q.items);
+		return status_message(conn, 500, "ledger read failed");
+	}
+	return reply_json(conn, 200, json_pack("{s:o}", "items", q.items));
 }
 
 static enum MHD_Result
@@ -668,7 +806,9 @@ capture(struct sim *s, const char *url, const char *body, size_t len)
 {
 	const char *what = strcmp(url, TOKEN_PATH) == 0 ? "token.form"
 	    : strcmp(url, API "/declarations") == 0 ? "declaration.json"
-	    : strcmp(url, API "/declarations/search") == 0 ? "search.json" : "other.txt";
+	    : strcmp(url, API "/declarations/search") == 0 ? "search.json"
+	    : strcmp(url, API "/periods/search") == 0 ? "periods-search.json"
+	    : strcmp(url, API "/relations/search") == 0 ? "relations-search.json" : "other.txt";
 	char path[1200];
 	pthread_mutex_lock(&s->mu);
 	unsigned long n = ++s->captured;
@@ -746,6 +886,10 @@ route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *m
 		return search_declarations(s, conn, body, len);
 	if (strncmp(rest, "declarations/", 13) == 0 && get && strchr(rest + 13, '/') == NULL)
 		return get_declaration(s, conn, rest + 13);
+	if (strcmp(rest, "periods/search") == 0 && post)
+		return search_periods(s, conn, body, len, 0);
+	if (strcmp(rest, "relations/search") == 0 && post)
+		return search_periods(s, conn, body, len, 1);
 	if (strncmp(rest, "periods/", 8) == 0 && get && strchr(rest + 8, '/') == NULL)
 		return get_period(s, conn, rest + 8);
 	return status_message(conn, 404, "no such resource");
@@ -957,99 +1101,261 @@ usage(FILE *out)
 	    "  --capture DIR        write every POST body received into DIR (NNNNNN-token.form,\n"
 	    "                       NNNNNN-declaration.json, NNNNNN-search.json), for tests\n\n"
 	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
-	    "POST " API "/declarations/search, GET " API "/periods/{id}; GET /sim/ledger (JSON),\n"
+	    "POST " API "/declarations/search, GET " API "/periods/{id}, POST " API "/periods/search,\n"
+	    "POST " API "/relations/search; GET /sim/ledger (JSON),\n"
 	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/clock (advance_s=N),\n"
 	    "POST /sim/revoke (forget every\n"
 	    "token issued).\n");
+}
+
+/* What the command line names: files and the ledger. */
+struct opts {
+	const char *ledger, *dump, *port_file;
+	const char *tls_cert, *tls_key, *client_cert;
+};
+
+/* The simulator's defaults, before the command line. */
+static void
+sim_defaults(struct sim *s, struct opts *o)
+{
+	memset(s, 0, sizeof *s);
+	memset(o, 0, sizeof *o);
+	pthread_mutex_init(&s->mu, NULL);
+	snprintf(s->client_id, sizeof s->client_id, "self_service_expeditor_0668600511");
+	s->token_ttl = 600;
+	s->process_ms = 300;
+	s->slow_ms = 3000;
+	s->identify_ms = 2000;
+	s->seed = 1;
+	o->tls_cert = "certs/out/tls/server.crt.pem";
+	o->tls_key = "certs/out/tls/server.key.pem";
+	o->client_cert = "certs/out/onss/org.crt.pem";
+}
+
+/* A whole number option in [0, max]; -1 (after saying why) when not. */
+static long
+number_opt(const char *name, const char *v, long max)
+{
+	char *end;
+	long x = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || x < 0 || x > max) {
+		fprintf(stderr, "sim onss: bad %s\n", name);
+		return -1;
+	}
+	return x;
+}
+
+/* An option that sets a number of the simulator: 1 taken, 0 not such an
+ * option, -1 a bad value. */
+static int
+number_option(struct sim *s, const char *a, const char *v)
+{
+	const struct { const char *name; int *dst; long max; } nums[] = {
+		{ "--port", &s->port, 65535 },
+		{ "--identify-ms", &s->identify_ms, 100000000 },
+		{ "--token-ttl", &s->token_ttl, 100000000 },
+		{ "--process-ms", &s->process_ms, 100000000 },
+		{ "--slow-ms", &s->slow_ms, 100000000 },
+	};
+	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+		if (strcmp(a, nums[k].name) != 0)
+			continue;
+		long x = number_opt(a, v, nums[k].max);
+		if (x < 0)
+			return -1;
+		*nums[k].dst = (int)x;
+		return 1;
+	}
+	if (strcmp(a, "--seed") == 0) {
+		long x = number_opt(a, v, 100000000);
+		if (x < 0)
+			return -1;
+		s->seed = (unsigned)x;
+		return 1;
+	}
+	return 0;
+}
+
+/* One option with its value v: 0 taken, -1 refused (said why). */
+static int
+one_option(struct sim *s, struct opts *o, const char *a, const char *v)
+{
+	int n = number_option(s, a, v);
+	if (n != 0)
+		return n > 0 ? 0 : -1;
+	if (strcmp(a, "--ledger") == 0) o->ledger = v;
+	else if (strcmp(a, "--dump-ledger") == 0) o->dump = v;
+	else if (strcmp(a, "--port-file") == 0) o->port_file = v;
+	else if (strcmp(a, "--capture") == 0) s->capture = v;
+	else if (strcmp(a, "--tls-cert") == 0) o->tls_cert = v;
+	else if (strcmp(a, "--tls-key") == 0) o->tls_key = v;
+	else if (strcmp(a, "--client-cert") == 0) o->client_cert = v;
+	else if (strcmp(a, "--client-id") == 0) snprintf(s->client_id, sizeof s->client_id, "%s", v);
+	else if (strcmp(a, "--audience") == 0) snprintf(s->aud[2], sizeof s->aud[2], "%s", v);
+	else if (strcmp(a, "--employer") == 0) {
+		void *p = realloc(s->employers, (s->nemployers + 1) * sizeof *s->employers);
+		if (p != NULL)
+			s->employers = p;
+		if (p == NULL || strlen(v) != 9) {
+			fprintf(stderr, "sim onss: bad --employer\n");
+			return -1;
+		}
+		snprintf(s->employers[s->nemployers++], 10, "%s", v);
+	} else if (strcmp(a, "--fault") == 0) {
+		if (fault_parse(s, v) != GW_OK) {
+			fprintf(stderr, "sim onss: bad --fault %s\n", v);
+			return -1;
+		}
+	} else {
+		fprintf(stderr, "sim onss: unknown option %s\n", a);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The command line: every option takes a value. 0, or -1 (said why). */
+static int
+parse_args(struct sim *s, struct opts *o, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			if (strncmp(argv[i], "--", 2) == 0)
+				fprintf(stderr, "sim onss: %s needs a value\n", argv[i]);
+			else
+				fprintf(stderr, "sim onss: unknown option %s\n", argv[i]);
+			return -1;
+		}
+		if (one_option(s, o, argv[i], argv[i + 1]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --dump-ledger: print a ledger as JSON. An exit code. */
+static int
+dump_ledger(struct sim *s, const char *path)
+{
+	char err[512], *json = NULL;
+	if (sim_ledger_open(&s->ledger, path, err, sizeof err) != GW_OK ||
+	    sim_ledger_dump(s->ledger, &json) != GW_OK) {
+		fprintf(stderr, "sim onss: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	printf("%s\n", json);
+	free(json);
+	return GW_EXIT_OK;
+}
+
+/* The registered client's public key, the TLS pair and the ledger. */
+static gw_rc
+load_files(struct sim *s, const struct opts *o, char **cert_pem, char **key_pem)
+{
+	char err[512];
+	FILE *cf = fopen(o->client_cert, "r");
+	X509 *x = cf ? PEM_read_X509(cf, NULL, NULL, NULL) : NULL;
+	if (cf)
+		fclose(cf);
+	if (x == NULL || (s->client_key = X509_get_pubkey(x)) == NULL) {
+		fprintf(stderr, "sim onss: %s: cannot read the client certificate\n", o->client_cert);
+		X509_free(x);
+		return GW_EINPUT;
+	}
+	X509_free(x);
+	if ((*cert_pem = read_file(o->tls_cert, NULL)) == NULL ||
+	    (*key_pem = read_file(o->tls_key, NULL)) == NULL) {
+		fprintf(stderr, "sim onss: cannot read %s / %s\n", o->tls_cert, o->tls_key);
+		return GW_EINPUT;
+	}
+	if (sim_ledger_open(&s->ledger, o->ledger, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "sim onss: %s\n", err);
+		return GW_EIO;
+	}
+	return GW_OK;
+}
+
+/* Listen on 127.0.0.1 only; learn the port and the audiences it makes. */
+static struct MHD_Daemon *
+start_https(struct sim *s, const char *cert_pem, const char *key_pem)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)s->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
+	    MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)8,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "sim onss: cannot start the HTTPS server on 127.0.0.1:%d\n", s->port);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : s->port;
+	snprintf(s->aud[0], sizeof s->aud[0], "https://localhost:%d" TOKEN_PATH, s->port);
+	snprintf(s->aud[1], sizeof s->aud[1], "https://127.0.0.1:%d" TOKEN_PATH, s->port);
+	return d;
+}
+
+/* The port, whole or absent: a test waiting on the file never reads half. */
+static gw_rc
+write_port_file(const char *path, int port)
+{
+	char text[16], why[256];
+	int tl = snprintf(text, sizeof text, "%d\n", port);
+	if (atomic_write_file(path, text, (size_t)tl, 0644, 0, why, sizeof why) != GW_OK) {
+		fprintf(stderr, "sim onss: cannot write %s: %s\n", path, why);
+		return GW_EIO;
+	}
+	return GW_OK;
+}
+
+/* Everything the simulator holds, freed (the key PEM wiped first). */
+static void
+sim_free(struct sim *s, char *cert_pem, char *key_pem)
+{
+	sim_ledger_close(s->ledger);
+	EVP_PKEY_free(s->client_key);
+	free(cert_pem);
+	if (key_pem != NULL) {
+		memset(key_pem, 0, strlen(key_pem));
+		free(key_pem);
+	}
+	free(s->employers);
+	free(s->tokens);
+	free(s->jtis);
+	onss_codelist_free();
+	pthread_mutex_destroy(&s->mu);
 }
 
 int
 sim_onss_rest_main(int argc, char **argv)
 {
 	struct sim s;
-	const char *ledger = NULL, *dump = NULL, *port_file = NULL;
-	const char *tls_cert = "certs/out/tls/server.crt.pem", *tls_key = "certs/out/tls/server.key.pem";
-	const char *client_cert = "certs/out/onss/org.crt.pem";
-	char err[512];
+	struct opts o;
 	struct MHD_Daemon *daemon = NULL;
 	pthread_t th;
 	int th_started = 0, rc = GW_EXIT_USAGE;
 	char *cert_pem = NULL, *key_pem = NULL;
 
-	memset(&s, 0, sizeof s);
-	pthread_mutex_init(&s.mu, NULL);
-	snprintf(s.client_id, sizeof s.client_id, "self_service_expeditor_0668600511");
-	s.token_ttl = 600;
-	s.process_ms = 300;
-	s.slow_ms = 3000;
-	s.identify_ms = 2000;
-	s.seed = 1;
+	sim_defaults(&s, &o);
 	if (args_wants_help(argc, argv)) {
 		usage(stdout);
-		return GW_EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-#define NEED() do { if (v == NULL) { fprintf(stderr, "sim onss: %s needs a value\n", a); goto out; } i++; } while (0)
-		if (strcmp(a, "--ledger") == 0) { NEED(); ledger = v; }
-		else if (strcmp(a, "--dump-ledger") == 0) { NEED(); dump = v; }
-		else if (strcmp(a, "--port") == 0) {
-			NEED();
-			long p = strtol(v, &end, 10);
-			if (*end || p < 0 || p > 65535) { fprintf(stderr, "sim onss: bad --port\n"); goto out; }
-			s.port = (int)p;
-		}
-		else if (strcmp(a, "--port-file") == 0) { NEED(); port_file = v; }
-		else if (strcmp(a, "--capture") == 0) { NEED(); s.capture = v; }
-		else if (strcmp(a, "--tls-cert") == 0) { NEED(); tls_cert = v; }
-		else if (strcmp(a, "--tls-key") == 0) { NEED(); tls_key = v; }
-		else if (strcmp(a, "--client-id") == 0) { NEED(); snprintf(s.client_id, sizeof s.client_id, "%s", v); }
-		else if (strcmp(a, "--client-cert") == 0) { NEED(); client_cert = v; }
-		else if (strcmp(a, "--audience") == 0) { NEED(); snprintf(s.aud[2], sizeof s.aud[2], "%s", v); }
-		else if (strcmp(a, "--employer") == 0) {
-			NEED();
-			void *p = realloc(s.employers, (s.nemployers + 1) * sizeof *s.employers);
-			if (p == NULL || strlen(v) != 9) { fprintf(stderr, "sim onss: bad --employer\n"); goto out; }
-			s.employers = p;
-			snprintf(s.employers[s.nemployers++], 10, "%s", v);
-		}
-		else if (strcmp(a, "--identify-ms") == 0) {
-			NEED();
-			long x = strtol(v, &end, 10);
-			if (*end || x < 0 || x > 100000000) { fprintf(stderr, "sim onss: bad %s\n", a); goto out; }
-			s.identify_ms = (int)x;
-		}
-		else if (strcmp(a, "--token-ttl") == 0 || strcmp(a, "--process-ms") == 0 ||
-		    strcmp(a, "--slow-ms") == 0 || strcmp(a, "--seed") == 0) {
-			NEED();
-			long x = strtol(v, &end, 10);
-			if (*end || x < 0 || x > 100000000) { fprintf(stderr, "sim onss: bad %s\n", a); goto out; }
-			if (a[2] == 't') s.token_ttl = (int)x;
-			else if (a[2] == 'p') s.process_ms = (int)x;
-			else if (a[3] == 'l') s.slow_ms = (int)x;
-			else s.seed = (unsigned)x;
-		}
-		else if (strcmp(a, "--fault") == 0) {
-			NEED();
-			if (fault_parse(&s, v) != GW_OK) { fprintf(stderr, "sim onss: bad --fault %s\n", v); goto out; }
-		}
-		else { fprintf(stderr, "sim onss: unknown option %s\n", a); usage(stderr); goto out; }
-#undef NEED
-	}
-	if (dump != NULL) {
-		char *json = NULL;
-		if (sim_ledger_open(&s.ledger, dump, err, sizeof err) != GW_OK ||
-		    sim_ledger_dump(s.ledger, &json) != GW_OK) {
-			fprintf(stderr, "sim onss: %s\n", err);
-			goto out;
-		}
-		printf("%s\n", json);
-		free(json);
 		rc = GW_EXIT_OK;
 		goto out;
 	}
-	if (ledger == NULL) {
+	if (parse_args(&s, &o, argc, argv) != 0)
+		goto out;
+	if (o.dump != NULL) {
+		rc = dump_ledger(&s, o.dump);
+		goto out;
+	}
+	if (o.ledger == NULL) {
 		fprintf(stderr, "sim onss: --ledger PATH is required\n");
 		usage(stderr);
 		goto out;
@@ -1058,45 +1364,9 @@ sim_onss_rest_main(int argc, char **argv)
 		fprintf(stderr, "sim onss: this libmicrohttpd has no TLS support\n");
 		goto out;
 	}
-	FILE *cf = fopen(client_cert, "r");
-	X509 *x = cf ? PEM_read_X509(cf, NULL, NULL, NULL) : NULL;
-	if (cf)
-		fclose(cf);
-	if (x == NULL || (s.client_key = X509_get_pubkey(x)) == NULL) {
-		fprintf(stderr, "sim onss: %s: cannot read the client certificate\n", client_cert);
-		X509_free(x);
+	if (load_files(&s, &o, &cert_pem, &key_pem) != GW_OK ||
+	    (daemon = start_https(&s, cert_pem, key_pem)) == NULL)
 		goto out;
-	}
-	X509_free(x);
-	if ((cert_pem = read_file(tls_cert, NULL)) == NULL || (key_pem = read_file(tls_key, NULL)) == NULL) {
-		fprintf(stderr, "sim onss: cannot read %s / %s\n", tls_cert, tls_key);
-		goto out;
-	}
-	if (sim_ledger_open(&s.ledger, ledger, err, sizeof err) != GW_OK) {
-		fprintf(stderr, "sim onss: %s\n", err);
-		goto out;
-	}
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)s.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS | MHD_USE_ERROR_LOG,
-	    0, NULL, NULL, handler, &s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)8,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
-	    MHD_OPTION_END);
-	if (daemon == NULL) {
-		fprintf(stderr, "sim onss: cannot start the HTTPS server on 127.0.0.1:%d\n", s.port);
-		goto out;
-	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-	s.port = di ? di->port : s.port;
-	snprintf(s.aud[0], sizeof s.aud[0], "https://localhost:%d" TOKEN_PATH, s.port);
-	snprintf(s.aud[1], sizeof s.aud[1], "https://127.0.0.1:%d" TOKEN_PATH, s.port);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	if (pthread_create(&th, NULL, processor, &s) != 0) {
@@ -1104,15 +1374,8 @@ sim_onss_rest_main(int argc, char **argv)
 		goto out;
 	}
 	th_started = 1;
-	if (port_file != NULL) {
-		/* Whole or absent: a test waiting on the file never reads half a port. */
-		char text[16], why[256];
-		int tl = snprintf(text, sizeof text, "%d\n", s.port);
-		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, why, sizeof why) != GW_OK) {
-			fprintf(stderr, "sim onss: cannot write %s: %s\n", port_file, why);
-			goto out;
-		}
-	}
+	if (o.port_file != NULL && write_port_file(o.port_file, s.port) != GW_OK)
+		goto out;
 	printf("listening on https://localhost:%d\n", s.port);
 	fflush(stdout);
 	while (!stopping)
@@ -1124,17 +1387,6 @@ out:
 		MHD_stop_daemon(daemon);
 	if (th_started)
 		pthread_join(th, NULL);
-	sim_ledger_close(s.ledger);
-	EVP_PKEY_free(s.client_key);
-	free(cert_pem);
-	if (key_pem != NULL) {
-		memset(key_pem, 0, strlen(key_pem));
-		free(key_pem);
-	}
-	free(s.employers);
-	free(s.tokens);
-	free(s.jtis);
-	onss_codelist_free();
-	pthread_mutex_destroy(&s.mu);
+	sim_free(&s, cert_pem, key_pem);
 	return rc;
 }

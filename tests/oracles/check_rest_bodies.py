@@ -80,7 +80,8 @@ def main():
     spec = json.load(open(sys.argv[1], encoding="utf-8"))
     folder = sys.argv[2]
     client_id = os.environ.get("CLIENT_ID", "self_service_expeditor_0668600511")
-    errs, seen, jtis = [], {"declaration": 0, "search": 0, "token": 0}, set()
+    errs, seen, jtis = [], {"declaration": 0, "search": 0, "token": 0, "periods-search": 0,
+                            "relations-search": 0}, set()
     scopes_seen = set()
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
@@ -122,7 +123,10 @@ def main():
                 errs.append("%s: jti %r missing, short or reused" % (name, jti))
             jtis.add(jti)
             continue
-        kind = "search" if name.endswith("-search.json") else "declaration" if name.endswith("-declaration.json") else None
+        kind = ("periods-search" if name.endswith("-periods-search.json")
+                else "relations-search" if name.endswith("-relations-search.json")
+                else "search" if name.endswith("-search.json")
+                else "declaration" if name.endswith("-declaration.json") else None)
         if kind is None:
             errs.append("%s: a POST to an endpoint the gateway should not call" % name)
             continue

@@ -633,6 +633,84 @@ test_waiting_on_identification(void **state)
 	dimona_rest_close(c);
 }
 
+/* The reads a reconciliation needs, served by the simulator from its
+ * ledger: GET periods/{id}, periods/search (cancelled periods too, within
+ * the window) and relations/search (runs of live periods, a gap of a day
+ * or more starting a new relation). Worker 85122400775 gets OTH periods
+ * 10-12 March and 13-14 March (contiguous: one relation), 20 March
+ * (after a gap: a second relation) and 25 March, cancelled. */
+static void
+test_period_lookups(void **state)
+{
+	(void)state;
+	struct dimona_rest *c;
+	struct dimona_result r;
+	struct dimona_decl d;
+	char err[512], ids[4][DIMONA_PERIOD_ID_MAX + 1];
+	const gw_ymd span[4][2] = {
+		{ 20260310, 20260312 }, { 20260313, 20260314 }, { 20260320, 20260320 }, { 20260325, 20260325 },
+	};
+	assert_int_equal(dimona_rest_open(&c, err, sizeof err), GW_OK);
+	for (int i = 0; i < 4; i++) {
+		struct contract k = contract("OTH", span[i][0]);
+		snprintf(k.worker_inss, sizeof k.worker_inss, "85122400775");
+		k.end_date = span[i][1];
+		dimona_decl_from_contract(&d, &k);
+		assert_int_equal(declare(c, &d, &r), GW_OK);
+		assert_int_equal(r.status, 'A');
+		snprintf(ids[i], sizeof ids[i], "%s", r.period_id);
+	}
+	d.action = DIMONA_CANCEL;
+	snprintf(d.period_id, sizeof d.period_id, "%s", ids[3]);
+	assert_int_equal(declare(c, &d, &r), GW_OK);
+	assert_int_equal(r.status, 'A');
+
+	struct dimona_period p;
+	assert_int_equal(dimona_rest_period_get(c, ids[1], &p, err, sizeof err), GW_OK);
+	assert_string_equal(p.id, ids[1]);
+	assert_string_equal(p.noss, "175110801");
+	assert_string_equal(p.worker_type, "OTH");
+	assert_string_equal(p.jc, "XXX");
+	assert_int_equal(p.start, 20260313);
+	assert_int_equal(p.end, 20260314);
+	assert_int_equal(p.cancelled, 0);
+	assert_int_equal(dimona_rest_period_get(c, "999999999999", &p, err, sizeof err), GW_ENOTFOUND);
+
+	struct dimona_period v[8];
+	size_t n;
+	assert_int_equal(dimona_rest_periods_search(c, "175110801", "85122400775", 0, 0, v, 8, &n,
+	    err, sizeof err), GW_OK);
+	assert_int_equal(n, 4);
+	int cancelled = 0;
+	for (size_t i = 0; i < n; i++)
+		cancelled += v[i].cancelled && strcmp(v[i].id, ids[3]) == 0;
+	assert_int_equal(cancelled, 1);
+	/* The window 13-20 March meets the second and third periods only. */
+	assert_int_equal(dimona_rest_periods_search(c, "175110801", "85122400775", 20260313, 20260319,
+	    v, 8, &n, err, sizeof err), GW_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].id, ids[1]);
+	assert_int_equal(dimona_rest_periods_search(c, "175110801", "85122400775", 20260313, 20260320,
+	    v, 8, &n, err, sizeof err), GW_OK);
+	assert_int_equal(n, 2);
+	/* Another employer has nothing for this worker. */
+	assert_int_equal(dimona_rest_periods_search(c, "123456749", "85122400775", 0, 0, v, 8, &n,
+	    err, sizeof err), GW_OK);
+	assert_int_equal(n, 0);
+
+	struct dimona_relation rel[4];
+	assert_int_equal(dimona_rest_relations_search(c, "175110801", "85122400775", 0, 0, rel, 4, &n,
+	    err, sizeof err), GW_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(rel[0].start, 20260310);
+	assert_int_equal(rel[0].end, 20260314);
+	assert_int_equal(rel[0].n_periods, 2);
+	assert_int_equal(rel[1].start, 20260320);
+	assert_int_equal(rel[1].end, 20260320);
+	assert_int_equal(rel[1].n_periods, 1);
+	dimona_rest_close(c);
+}
+
 static void
 test_lookup_after_lost_answer(void **state)
 {
@@ -973,6 +1051,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_jwt_roundtrip, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_token_endpoint_checks, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_token_scopes, sim_up, sim_down),
+		cmocka_unit_test_setup_teardown(test_period_lookups, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_declare_cycle, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_waiting_on_identification, sim_up, sim_down),
 		cmocka_unit_test_setup_teardown(test_lookup_after_lost_answer, sim_up, sim_down),

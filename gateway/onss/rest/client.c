@@ -504,6 +504,174 @@ out:
 	return rc;
 }
 
+/* One period item of an answer; GW_EINPUT when it is not one. */
+static gw_rc
+period_from_json(json_t *it, struct dimona_period *p)
+{
+	json_t *id = json_object_get(it, "periodId"), *emp = json_object_get(it, "employerId");
+	const char *wt = json_string_value(json_object_get(it, "workerType"));
+	const char *jc = json_string_value(json_object_get(it, "jointCommissionNumber"));
+	const char *sd = json_string_value(json_object_get(it, "startDate"));
+	const char *ed = json_string_value(json_object_get(it, "endDate"));
+	memset(p, 0, sizeof *p);
+	p->start_time = p->end_time = -1;
+	if (!json_is_integer(id) || json_integer_value(id) <= 0 || !json_is_integer(emp) ||
+	    wt == NULL || strlen(wt) >= sizeof p->worker_type || jc == NULL ||
+	    strlen(jc) >= sizeof p->jc || dimona_parse_date(sd, &p->start) != GW_OK ||
+	    (ed != NULL && ed[0] != '\0' && dimona_parse_date(ed, &p->end) != GW_OK))
+		return GW_EINPUT;
+	snprintf(p->id, sizeof p->id, "%lld", (long long)json_integer_value(id));
+	snprintf(p->noss, sizeof p->noss, "%09lld", (long long)json_integer_value(emp));
+	snprintf(p->worker_type, sizeof p->worker_type, "%s", wt);
+	snprintf(p->jc, sizeof p->jc, "%s", jc);
+	p->cancelled = json_is_true(json_object_get(it, "cancelled"));
+	return GW_OK;
+}
+
+gw_rc
+dimona_rest_period_get(struct dimona_rest *c, const char *period_id, struct dimona_period *p,
+                       char *err, size_t ecap)
+{
+	char url[700], *esc = curl_easy_escape(c->curl, period_id, 0);
+	struct buf resp = { 0 };
+	struct hdrs h;
+	long status = 0;
+	gw_rc rc;
+
+	if (esc == NULL)
+		return GW_ENOMEM;
+	snprintf(url, sizeof url, "%s/periods/%s", c->base_url, esc);
+	curl_free(esc);
+	rc = api_call(c, USE_CONSULT, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status == 404) {
+		rc = GW_ENOTFOUND;
+		goto out;
+	}
+	if (status != 200) {
+		rc = status_rc(status, &resp, &h, NULL, "GET period", err, ecap);
+		goto out;
+	}
+	json_t *j = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
+	rc = period_from_json(j, p);
+	json_decref(j);
+	if (rc != GW_OK) {
+		snprintf(err, ecap, "GET period %s: not a period", period_id);
+		rc = GW_ETEMP;
+	}
+out:
+	free(resp.p);
+	return rc;
+}
+
+/* POST {base}/{what} with the employer, worker and window; *items the
+ * answer's items array (the caller decrefs *root). */
+static gw_rc
+search_call(struct dimona_rest *c, const char *what, const char *noss, const char *ssin, gw_ymd from,
+            gw_ymd to, json_t **root, json_t **items, char *err, size_t ecap)
+{
+	char url[600], date[11], *body = NULL;
+	struct buf resp = { 0 };
+	struct hdrs h;
+	long status = 0;
+	json_t *q = json_pack("{s:{s:I}, s:{s:s}}", "employer", "employerId",
+	    (json_int_t)strtoll(noss, NULL, 10), "worker", "ssin", ssin);
+	gw_rc rc = GW_ENOMEM;
+
+	*root = *items = NULL;
+	if (q == NULL)
+		return GW_ENOMEM;
+	if (from != 0) {
+		dimona_fmt_date(from, date);
+		json_object_set_new(q, "startDate", json_string(date));
+	}
+	if (to != 0) {
+		dimona_fmt_date(to, date);
+		json_object_set_new(q, "endDate", json_string(date));
+	}
+	snprintf(url, sizeof url, "%s/%s", c->base_url, what);
+	if ((body = json_dumps(q, JSON_COMPACT)) == NULL)
+		goto out;
+	rc = api_call(c, USE_CONSULT, "POST", url, body, strlen(body), &status, &resp, &h, err, ecap);
+	if (rc != GW_OK)
+		goto out;
+	if (status != 200) {
+		rc = status_rc(status, &resp, &h, NULL, what, err, ecap);
+		goto out;
+	}
+	*root = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
+	*items = json_object_get(*root, "items");
+	if (!json_is_array(*items)) {
+		snprintf(err, ecap, "%s: no items array", what);
+		rc = GW_ETEMP;
+	}
+out:
+	json_decref(q);
+	free(body);
+	free(resp.p);
+	return rc;
+}
+
+gw_rc
+dimona_rest_periods_search(struct dimona_rest *c, const char *noss, const char *ssin, gw_ymd from,
+                           gw_ymd to, struct dimona_period *out, size_t max, size_t *n,
+                           char *err, size_t ecap)
+{
+	json_t *root, *items, *it;
+	size_t i;
+	gw_rc rc = search_call(c, "periods/search", noss, ssin, from, to, &root, &items, err, ecap);
+	*n = 0;
+	if (rc != GW_OK)
+		goto out;
+	json_array_foreach(items, i, it) {
+		if (*n >= max)
+			break;
+		if (period_from_json(it, &out[*n]) != GW_OK) {
+			snprintf(err, ecap, "periods/search: item %zu is not a period", i);
+			rc = GW_ETEMP;
+			goto out;
+		}
+		(*n)++;
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
+gw_rc
+dimona_rest_relations_search(struct dimona_rest *c, const char *noss, const char *ssin, gw_ymd from,
+                             gw_ymd to, struct dimona_relation *out, size_t max, size_t *n,
+                             char *err, size_t ecap)
+{
+	json_t *root, *items, *it;
+	size_t i;
+	gw_rc rc = search_call(c, "relations/search", noss, ssin, from, to, &root, &items, err, ecap);
+	*n = 0;
+	if (rc != GW_OK)
+		goto out;
+	json_array_foreach(items, i, it) {
+		if (*n >= max)
+			break;
+		struct dimona_relation *r = &out[*n];
+		const char *sd = json_string_value(json_object_get(it, "startDate"));
+		const char *ed = json_string_value(json_object_get(it, "endDate"));
+		json_t *ids = json_object_get(it, "periodIds");
+		memset(r, 0, sizeof *r);
+		if (dimona_parse_date(sd, &r->start) != GW_OK || !json_is_array(ids) ||
+		    (ed != NULL && ed[0] != '\0' && dimona_parse_date(ed, &r->end) != GW_OK)) {
+			snprintf(err, ecap, "relations/search: item %zu is not a relation", i);
+			rc = GW_ETEMP;
+			goto out;
+		}
+		r->n_periods = json_array_size(ids);
+		(*n)++;
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
 long
 dimona_rest_poll_delay(long elapsed_ms)
 {

@@ -13,14 +13,18 @@
  * Endpoints (Dimona REST v2): POST {base}/declarations (201 + Location),
  * GET {base}/declarations/{id} (404 until processed; the answer's
  * declarationStatus.period.id is the period id follow-ups need), POST
- * {base}/declarations/search for the lookup. A POST always uses a fresh
- * connection, so libcurl never silently re-sends a declaration.
+ * {base}/declarations/search for the lookup after a lost answer; GET
+ * {base}/periods/{id}, POST {base}/periods/search and {base}/relations/search
+ * for the reads a reconciliation needs (docs/dimona.md). A POST always
+ * uses a fresh connection, so libcurl never silently re-sends a
+ * declaration.
  */
 #ifndef GW_ONSS_REST_CLIENT_H
 #define GW_ONSS_REST_CLIENT_H
 
 #include "core/err.h"
 #include "onss/dimona/decl.h"
+#include "onss/dimona/rules.h"
 
 struct dimona_rest;
 
@@ -47,6 +51,28 @@ gw_rc dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona
  * has nothing; safe to send. GW_ETEMP: cannot tell; do not send. */
 gw_rc dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d,
                          char *decl_id, size_t cap, char *errbuf, size_t errcap);
+
+/* Reads for a reconciliation (consult scope). A period as the ONSS keeps
+ * it: id, employer, worker type, joint committee, dates, cancelled. */
+/* GET /periods/{id}. GW_OK: *p filled. GW_ENOTFOUND: 404. */
+gw_rc dimona_rest_period_get(struct dimona_rest *c, const char *period_id, struct dimona_period *p,
+                             char *errbuf, size_t errcap);
+/* POST /periods/search: every period (cancelled too) of worker ssin at
+ * employer noss meeting [from, to] (0: open), up to max in out[]; *n how
+ * many. GW_ETEMP: cannot tell (transport, 5xx, an answer we cannot read). */
+gw_rc dimona_rest_periods_search(struct dimona_rest *c, const char *noss, const char *ssin,
+                                 gw_ymd from, gw_ymd to, struct dimona_period *out, size_t max,
+                                 size_t *n, char *errbuf, size_t errcap);
+/* A relation between an employer and a worker: a run of live periods. */
+struct dimona_relation {
+	gw_ymd start, end;            /* end 0: open */
+	size_t n_periods;
+};
+/* POST /relations/search: the relations of worker ssin with employer noss
+ * meeting [from, to]; as periods_search. */
+gw_rc dimona_rest_relations_search(struct dimona_rest *c, const char *noss, const char *ssin,
+                                   gw_ymd from, gw_ymd to, struct dimona_relation *out,
+                                   size_t max, size_t *n, char *errbuf, size_t errcap);
 
 /* The poll back-off of the ONSS guidance: nothing in the first 2 s, then
  * every second up to 30 s, then every minute. Returns ms to wait before the
