@@ -5,10 +5,12 @@
  * finish the current step and exit cleanly), the choice of channel, the
  * final summary. The rest is service/run_channels.h: the run lock, start-up
  * recovery, one runner per channel stepped in one loop (Dimona REST, and
- * onss-batch when [onss_batch] sftp_url is configured).
+ * onss-batch when [onss_batch] sftp_url is configured, peppol-as4 when
+ * [peppol_as4] endpoint_url is).
  */
 #include "cmd/cmd.h"
 #include "core/err.h"
+#include "service/as4_channel.h"
 #include "service/batch_channel.h"
 #include "service/dimona_channel.h"
 #include "service/run_channels.h"
@@ -42,7 +44,7 @@ static void
 run_usage(void)
 {
 	printf("usage: gateway run [--once | --until-idle] [--max-time DURATION]\n"
-	    "                   [--channel dimona-rest|onss-batch]\n\n"
+	    "                   [--channel dimona-rest|onss-batch|peppol-as4]\n\n"
 	    "Runs the gateway over the queue ([queue] dsn, default var/queue.db): recovers\n"
 	    "at start (half-built messages back to pending, sends with an unknown outcome\n"
 	    "back to ready, to be looked up at the ONSS before any re-send), then builds,\n"
@@ -52,7 +54,9 @@ run_usage(void)
 	    "final messages aside). SIGTERM or SIGINT: finish the current step, exit 0.\n"
 	    "Serves the Dimona REST channel and, when [onss_batch] sftp_url is set, the\n"
 	    "onss-batch channel (Dimona batches, DmfA submissions, their answers) in the\n"
-	    "same loop; --channel limits it to one. --max-time (90s, 30m, 2h, 1d) stops it\n"
+	    "same loop, and, when [peppol_as4] endpoint_url is set, the peppol-as4\n"
+	    "channel (invoices and credit notes, delivered on a verified receipt);\n"
+	    "--channel limits it to one. --max-time (90s, 30m, 2h, 1d) stops it\n"
 	    "after that long, at the end of a step (with --until-idle, a run that would\n"
 	    "otherwise wait out the back-off while the ONSS is unreachable).\n"
 	    "Exit: 0 done, nothing refused or failed; 1 something was refused or failed in\n"
@@ -88,14 +92,16 @@ run_opts(int argc, char **argv, struct run_channels_opts *o, unsigned *max_s)
 		}
 	}
 	if (channel != NULL && strcmp(channel, dimona_channel_ops.name) != 0 &&
-	    strcmp(channel, "onss-batch") != 0) {
+	    strcmp(channel, "onss-batch") != 0 && strcmp(channel, as4_channel_ops.name) != 0) {
 		fprintf(stderr, "gateway run: channel %s is not served by this runner (dimona-rest,"
-		    " onss-batch)\n", channel);
+		    " onss-batch, peppol-as4)\n", channel);
 		return -1;
 	}
 	o->rest = channel == NULL || strcmp(channel, dimona_channel_ops.name) == 0;
 	o->batch = (channel == NULL && batch_channel_configured()) ||
 	    (channel != NULL && strcmp(channel, "onss-batch") == 0);
+	o->as4 = (channel == NULL && as4_channel_configured()) ||
+	    (channel != NULL && strcmp(channel, as4_channel_ops.name) == 0);
 	o->exclusive = 1;
 	o->stop = &run_stop;
 	return 0;
@@ -114,6 +120,16 @@ run_summary(const struct run_channels_result *r)
 		    bn->declarations, bn->dmfa, bn->fetched, bn->applied, bn->moved, bn->unmatched,
 		    c->found_by_lookup, c->failed, c->expired, c->retried);
 	}
+	if (r->have_as4) {
+		const struct as4_channel_counts *an = &r->an;
+		const struct runner_counts *c = &r->as4;
+		printf("peppol-as4: %lu sent, %lu delivered (receipt verified), %lu refused by the"
+		    " receiver, %lu failed (%lu expired), %lu retries, %lu found by re-send; %lu"
+		    " POSTs, %lu receipts verified, %lu error signals, %lu invalid answers, %lu"
+		    " unreachable\n", c->sent, c->accepted, c->refused, c->failed, c->expired,
+		    c->retried, c->found_by_lookup, an->posts, an->receipts_verified,
+		    an->error_signals, an->bad_receipts, an->unreachable);
+	}
 	if (!r->have_rest)
 		return;
 	const struct runner_counts *n = &r->rest;
@@ -131,7 +147,8 @@ static int
 run_exit_code(const struct run_channels_result *r, int until_idle)
 {
 	unsigned long bad = (r->have_rest ? r->rest.refused + r->rest.failed : 0) +
-	    (r->have_batch ? r->batch.failed : 0);
+	    (r->have_batch ? r->batch.failed : 0) +
+	    (r->have_as4 ? r->as4.refused + r->as4.failed : 0);
 	return bad > 0 || (run_timed_out && until_idle) ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }
 

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "core/atomicfile.h"
 #include "core/err.h"
+#include "service/as4_receive.h"
 #include "service/http_server.h"
 #include "service/web.h"
 
@@ -33,7 +34,9 @@ serve_usage(FILE *f)
 	    "credential: a bearer token ([http] token_file; a browser logs in once at\n"
 	    "/login with it) or a client certificate under [http] client_ca.\n"
 	    "--port overrides [http] port (0: any free port); --port-file writes the\n"
-	    "port once listening. Stops on SIGTERM or SIGINT.\n\nexamples:\n"
+	    "port once listening. Stops on SIGTERM or SIGINT.\n"
+	    "With [peppol_as4] receive = on, POST /as4 is the Peppol AS4 endpoint (open:\n"
+	    "AS4 messages carry their own signature).\n\nexamples:\n"
 	    "  gateway serve --port 8080\n"
 	    "  curl -H \"Authorization: Bearer $(cat token)\" https://localhost:8080/metrics\n"
 	    "  curl -H \"Authorization: Bearer $(cat token)\" --data-binary @contracts.jsonl \\\n"
@@ -90,11 +93,17 @@ cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	printf("dashboard: %s://%s:%d/ (metrics /metrics, health /healthz)\n",
 	    o.cert ? "https" : "http", o.listen, port);
+	if (web_as4_counts(s) != NULL)
+		printf("peppol as4: %s://%s:%d/as4\n", o.cert ? "https" : "http", o.listen, port);
 	fflush(stdout);
 	while (!serve_stop)
 		usleep(100000);   /* a signal between the test and a pause() would be lost */
 	unsigned long groups, records;
 	web_intake_counts(s, &groups, &records);
+	const struct as4_receive_counts *c = web_as4_counts(s);
+	if (c != NULL)
+		printf("as4: %lu received, %lu stored, %lu duplicates, %lu refused, %lu temporary"
+		    " failures\n", c->received, c->stored, c->duplicates, c->refused, c->temporary);
 	web_stop(s);
 	printf("intake API: %lu groups, %lu records taken in\nstopped by signal\n", groups, records);
 	return GW_EXIT_OK;

@@ -96,6 +96,18 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_HTTP_CLIENT_CA, "http.client_ca", ""),
 	STR(P_HTTP_TOKEN_FILE, "http.token_file", ""),
 	INT(P_HTTP_MAX_BODY_KB, "http.max_body_kb", "16384", 1, 1048576),
+	WORD(P_AS4_RECEIVE, "peppol_as4.receive", "off", "off|on"),
+	STR(P_AS4_CERT, "peppol_as4.cert", "certs/out/g3/sender.crt.pem"),
+	STR(P_AS4_KEY, "peppol_as4.key", "certs/out/g3/sender.key.pem"),
+	STR(P_AS4_CA, "peppol_as4.ca", "certs/out/g3/chain.pem"),
+	STR(P_AS4_CRL, "peppol_as4.crl", "certs/out/g3/apca.crl.pem"),
+	STR(P_AS4_INBOX, "peppol_as4.inbox", "var/as4-inbox"),
+	STR(P_AS4_PARTICIPANTS, "peppol_as4.participants", ""),
+	STR(P_AS4_ENDPOINT_URL, "peppol_as4.endpoint_url", ""),
+	STR(P_AS4_ENDPOINT_CERT, "peppol_as4.endpoint_cert", ""),
+	STR(P_AS4_TLS_CA, "peppol_as4.tls_ca", ""),
+	STR(P_AS4_OUTBOX, "peppol_as4.outbox", "var/as4-out"),
+	INT(P_AS4_TIMEOUT_MS, "peppol_as4.timeout_ms", "30000", 100, 600000),
 };
 
 const struct param_def *

@@ -516,6 +516,12 @@ http_server_stop(struct http_server *s)
 }
 
 const char *
+http_header(const struct http_request *rq, const char *name)
+{
+	return rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *
 http_query(const struct http_request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);

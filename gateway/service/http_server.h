@@ -63,6 +63,8 @@ gw_rc http_server_start(struct http_server **s, const struct http_server_opts *o
 int http_server_port(const struct http_server *s);
 void http_server_stop(struct http_server *s);
 
+/* A request header (case-insensitive name), or NULL. */
+const char *http_header(const struct http_request *rq, const char *name);
 /* A query argument of the request, or NULL. */
 const char *http_query(const struct http_request *rq, const char *name);
 /* Set the response: a copy of text, with its type. */

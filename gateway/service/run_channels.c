@@ -23,8 +23,8 @@
 struct rc_held {
 	int lockfd;
 	struct queue *q;
-	void *rest_ctx, *batch_ctx;
-	struct runner *rest, *batch, *rs[2];
+	void *rest_ctx, *batch_ctx, *as4_ctx;
+	struct runner *rest, *batch, *as4, *rs[3];
 	size_t nr;
 };
 
@@ -87,6 +87,15 @@ rc_start(struct rc_held *s, const struct run_channels_opts *o, struct run_channe
 	}
 	if (s->batch != NULL)
 		s->rs[s->nr++] = s->batch;
+	if (o->as4) {
+		if ((rc = as4_channel_open(&s->as4_ctx, s->q, err, sizeof err)) != GW_OK) {
+			snprintf(r->err, sizeof r->err, "peppol-as4: %s", err);
+			return rc;
+		}
+		if ((rc = runner_new(&s->as4, s->q, &as4_channel_ops, s->as4_ctx, &cfg)) != GW_OK)
+			goto cannot;
+		s->rs[s->nr++] = s->as4;
+	}
 	/* A send left unknown waits in ready and is looked up before any
 	 * re-send, on every channel. */
 	if (s->nr == 0 || !o->exclusive || (rc = runner_recover(s->rs[0], queue_now_ms())) == GW_OK)
@@ -99,6 +108,8 @@ cannot:
 static void
 rc_close(struct rc_held *s)
 {
+	runner_free(s->as4);
+	as4_channel_close(s->as4_ctx);
 	runner_free(s->batch);
 	batch_channel_close(s->batch_ctx);
 	runner_free(s->rest);
@@ -120,8 +131,10 @@ run_channels(const struct run_channels_opts *o, struct run_channels_result *r)
 	s.lockfd = -1;
 	if ((o->exclusive && (rc = rc_lock(&s, r)) != GW_OK) || (rc = rc_start(&s, o, r)) != GW_OK)
 		goto out;
-	log_info(NULL, NULL, "running %s%s on queue %s%s", o->rest ? "dimona-rest" : "",
-	    o->batch ? (o->rest ? " and onss-batch" : "onss-batch") : "", param_str(P_QUEUE_DSN),
+	log_info(NULL, NULL, "running %s%s%s on queue %s%s", o->rest ? "dimona-rest" : "",
+	    o->batch ? (o->rest ? " and onss-batch" : "onss-batch") : "",
+	    o->as4 ? (o->rest || o->batch ? " and peppol-as4" : "peppol-as4") : "",
+	    param_str(P_QUEUE_DSN),
 	    o->once ? " (one pass)" : o->until_idle ? " (until idle)" : "");
 	if (o->once) {
 		rc = GW_OK;
@@ -137,6 +150,10 @@ run_channels(const struct run_channels_opts *o, struct run_channels_result *r)
 	if ((r->have_batch = s.batch != NULL)) {
 		r->batch = *runner_counts(s.batch);
 		r->bn = *batch_channel_counts(s.batch_ctx);
+	}
+	if ((r->have_as4 = s.as4 != NULL)) {
+		r->as4 = *runner_counts(s.as4);
+		r->an = *as4_channel_counts(s.as4_ctx);
 	}
 	if (rc == GW_ETEMP)
 		rc = GW_OK;

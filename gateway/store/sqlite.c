@@ -2,7 +2,7 @@
  * store/sqlite.c - the SQLite backend of the record store (store.h).
  *
  * Owns the store's tables in the queue's file (records, worker_days,
- * run_members, filed_sets, perm_ids) and their migration: a queue file
+ * run_members, filed_sets, perm_ids, as4_inbound) and their migration: a queue file
  * made before the store already has records (version 1) and perhaps
  * worker_days; they are kept as they are and gain the payload column, the
  * other tables are created when the store is first attached. Every write
@@ -21,7 +21,7 @@
 struct sst {
 	struct store base;              /* must stay first */
 	sqlite3 *db;
-	sqlite3_stmt *get_rev, *put_rev, *put_day, *put_run, *put_filed, *put_perm;
+	sqlite3_stmt *get_rev, *put_rev, *put_day, *put_run, *put_filed, *put_perm, *put_inbound;
 };
 
 static const char sst_tables[] =
@@ -38,7 +38,13 @@ static const char sst_tables[] =
 	"CREATE TABLE IF NOT EXISTS filed_sets(key TEXT NOT NULL, msg_id TEXT NOT NULL,"
 	" json TEXT NOT NULL, seq INTEGER PRIMARY KEY, UNIQUE(key, msg_id));"
 	"CREATE TABLE IF NOT EXISTS perm_ids(msg_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-	" hash TEXT NOT NULL, body BLOB NOT NULL);";
+	" hash TEXT NOT NULL, body BLOB NOT NULL);"
+	/* One row per received AS4 message; the second key is the business
+	 * document's identity, so a new MessageId for it is a duplicate too. */
+	"CREATE TABLE IF NOT EXISTS as4_inbound(message_id TEXT PRIMARY KEY,"
+	" sender TEXT NOT NULL, instance_id TEXT NOT NULL, file TEXT NOT NULL, hash TEXT NOT NULL,"
+	" document BLOB NOT NULL, receipt BLOB NOT NULL, received_ms INTEGER NOT NULL,"
+	" UNIQUE(sender, instance_id));";
 
 static struct sst *SST(struct store *st) { return (struct sst *)st; }
 
@@ -72,6 +78,7 @@ sst_detach(struct store *base)
 	sqlite3_finalize(s->put_run);
 	sqlite3_finalize(s->put_filed);
 	sqlite3_finalize(s->put_perm);
+	sqlite3_finalize(s->put_inbound);
 	if (s->base.q != NULL && s->base.q->store == base) {
 		s->base.q->store = NULL;
 		s->base.q->store_detach = NULL;
@@ -149,7 +156,10 @@ store_sqlite_attach(struct queue *q, struct store **out)
 	    (rc = sst_prep(s, "INSERT OR IGNORE INTO filed_sets(key, msg_id, json) VALUES(?,?,?)",
 	    &s->put_filed)) != GW_OK ||
 	    (rc = sst_prep(s, "INSERT OR IGNORE INTO perm_ids(msg_id, name, hash, body)"
-	    " VALUES(?,?,?,?)", &s->put_perm)) != GW_OK) {
+	    " VALUES(?,?,?,?)", &s->put_perm)) != GW_OK ||
+	    (rc = sst_prep(s, "INSERT OR IGNORE INTO as4_inbound(message_id, sender, instance_id,"
+	    " file, hash, document, receipt, received_ms) VALUES(?,?,?,?,?,?,?,?)",
+	    &s->put_inbound)) != GW_OK) {
 		sst_detach(&s->base);
 		return rc;
 	}
@@ -266,6 +276,25 @@ sst_write(struct sst *s, struct store_unit *u, int64_t now)
 		if ((rc = sst_step(st)) != GW_OK)
 			return rc;
 	}
+	u->dup_inbound = 0;
+	for (size_t i = 0; i < u->ninbound; i++) {
+		const struct store_inbound *in = &u->inbound[i];
+		sqlite3_stmt *st = s->put_inbound;
+		if (in->document == NULL || in->receipt == NULL)
+			return GW_EINPUT;
+		sqlite3_bind_text(st, 1, in->message_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, in->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, in->instance_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, in->file, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, in->hash, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 6, in->document, (int)in->document_len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 7, in->receipt, (int)in->receipt_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, in->received_ms ? in->received_ms : now);
+		if ((rc = sst_step(st)) != GW_OK)
+			return rc;
+		if (sqlite3_changes(s->db) == 0)
+			u->dup_inbound = 1;     /* either key was already there: never a second row */
+	}
 	return GW_OK;
 }
 
@@ -274,7 +303,7 @@ sst_commit(struct store *base, struct store_unit *u)
 {
 	struct sst *s = SST(base);
 	gw_rc rc;
-	if (u->nmsgs + u->nrevs + u->ndays + u->nruns + u->nfiled + u->nperm == 0)
+	if (u->nmsgs + u->nrevs + u->ndays + u->nruns + u->nfiled + u->nperm + u->ninbound == 0)
 		return GW_OK;
 	if ((rc = queue_sqlite_begin_adding(base->q)) != GW_OK)
 		return rc;
@@ -499,6 +528,58 @@ sst_perm_get(struct store *base, const char *msg_id, struct store_perm_ids *out)
 	return rc;
 }
 
+/* Column col as a malloc'd blob (NUL-terminated for convenience). */
+static gw_rc
+sst_col_blob(sqlite3_stmt *st, int col, char **out, size_t *len)
+{
+	int n = sqlite3_column_bytes(st, col);
+	const void *b = sqlite3_column_blob(st, col);
+	if ((*out = malloc((size_t)n + 1)) == NULL)
+		return GW_ENOMEM;
+	if (n > 0)
+		memcpy(*out, b, (size_t)n);
+	(*out)[n] = '\0';
+	*len = (size_t)n;
+	return GW_OK;
+}
+
+static gw_rc
+sst_inbound_get(struct store *base, const char *message_id, const char *sender,
+                const char *instance_id, struct store_inbound *out)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	memset(out, 0, sizeof *out);
+	/* The MessageId first: the row of this very message is the one whose
+	 * receipt is answered again. */
+	if ((rc = sst_prep(s, "SELECT message_id, sender, instance_id, file, hash, document,"
+	    " receipt, received_ms FROM as4_inbound WHERE message_id=?1 OR (sender=?2 AND"
+	    " instance_id=?3) ORDER BY message_id=?1 DESC LIMIT 1", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, instance_id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		sst_col_text(st, 0, out->message_id, sizeof out->message_id);
+		sst_col_text(st, 1, out->sender, sizeof out->sender);
+		sst_col_text(st, 2, out->instance_id, sizeof out->instance_id);
+		sst_col_text(st, 3, out->file, sizeof out->file);
+		sst_col_text(st, 4, out->hash, sizeof out->hash);
+		out->received_ms = sqlite3_column_int64(st, 7);
+		rc = sst_col_blob(st, 5, &out->document, &out->document_len);
+		if (rc == GW_OK)
+			rc = sst_col_blob(st, 6, &out->receipt, &out->receipt_len);
+		if (rc != GW_OK)
+			store_inbound_free(out);
+	} else {
+		rc = r == SQLITE_DONE ? GW_ENOTFOUND : queue_sqlite_rc(r);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.detach = sst_detach,
@@ -510,4 +591,5 @@ const struct store_ops store_sqlite_ops = {
 	.run_members = sst_run_members,
 	.filed_get = sst_filed_get,
 	.perm_get = sst_perm_get,
+	.inbound_get = sst_inbound_get,
 };

@@ -112,3 +112,11 @@ store_revisions_free(struct store_revision *v, size_t n)
 		store_revision_free(&v[i]);
 	free(v);
 }
+
+void
+store_inbound_free(struct store_inbound *r)
+{
+	free(r->document);
+	free(r->receipt);
+	r->document = r->receipt = NULL;
+}

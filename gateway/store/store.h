@@ -70,6 +70,23 @@ struct store_perm_ids {
 	size_t   body_len;
 };
 
+/* An AS4 message received and stored (service/as4_receive.c): its
+ * MessageId, its business document's identity (sender + SBDH instance
+ * id), the document and the exact receipt answered, so that a re-delivery
+ * gets the same receipt again. */
+struct store_inbound {
+	char     message_id[256];
+	char     sender[128];                   /* SBDH sender participant id */
+	char     instance_id[128];              /* SBDH InstanceIdentifier */
+	char     file[128];                     /* name in the inbox folder, without extension */
+	char     hash[65];                      /* hex SHA-256 of the document */
+	char    *document;                      /* malloc'd when read */
+	size_t   document_len;
+	char    *receipt;                       /* malloc'd when read */
+	size_t   receipt_len;
+	int64_t  received_ms;
+};
+
 /* One unit of work: messages and the store rows they come with, committed
  * once. Store rows are idempotent (a replayed unit changes nothing) and a
  * revision never lowers a record's highest one. A message with a payload
@@ -89,6 +106,9 @@ struct store_unit {
 	size_t nfiled;
 	const struct store_perm_ids *perm;
 	size_t nperm;
+	const struct store_inbound *inbound;    /* a message already stored is a duplicate: dup_inbound */
+	size_t ninbound;
+	int dup_inbound;                        /* out: 1 when an inbound row was already there */
 };
 
 struct store;
@@ -120,6 +140,10 @@ struct store_ops {
 	gw_rc (*filed_get)(struct store *st, const char *key, struct store_filed *out);
 	/* The permanent ids kept for a filing message; GW_ENOTFOUND when none. */
 	gw_rc (*perm_get)(struct store *st, const char *msg_id, struct store_perm_ids *out);
+	/* The received AS4 message with message_id, or else the one of sender
+	 * with instance_id; GW_ENOTFOUND when neither was stored. */
+	gw_rc (*inbound_get)(struct store *st, const char *message_id, const char *sender,
+	                     const char *instance_id, struct store_inbound *out);
 };
 
 /* A store handle begins with its ops table, whatever the backend. */
@@ -149,6 +173,7 @@ gw_rc store_unit_revisions(const struct queue_msg *msgs, size_t n, struct store_
                            size_t *nrevs);
 
 void store_revision_free(struct store_revision *r);        /* payload only */
+void store_inbound_free(struct store_inbound *r);          /* document and receipt only */
 void store_revisions_free(struct store_revision *v, size_t n);
 
 extern const struct store_ops store_sqlite_ops;

@@ -20,7 +20,7 @@ dup=$(grep '^\[' docs/gateway.conf | sort | uniq -d)
 # (not "(required)", "<reference_dir>/...", or a key derived from another).
 "$GATEWAY" config > "$tmp/table" || { echo "gateway config failed"; exit 1; }
 awk '
-/^\[[a-z_]+\]$/ || /^# \[[a-z_]+\]$/ { s = $0; sub(/^(# )?\[/, "", s); sub(/\]$/, "", s); sec = s; next }
+/^\[[a-z0-9_]+\]$/ || /^# \[[a-z0-9_]+\]$/ { s = $0; sub(/^(# )?\[/, "", s); sub(/\]$/, "", s); sec = s; next }
 /^#? ?[a-z0-9_]+ = / || /^#? ?[a-z0-9_]+ =$/ {
 	line = $0; sub(/^# ?/, "", line)
 	k = line; sub(/ =.*/, "", k)

@@ -1,0 +1,517 @@
+/*
+ * service/as4_channel.c - the Peppol AS4 channel of the runner
+ * (as4_channel.h).
+ *
+ * Owns the mapping between a queued UBL document and its AS4 message: the
+ * SBDH read from the document (its instance id a UUID derived from the
+ * queue message id, so a rebuild names the same business document), the
+ * MessageId recorded on the queue message (remote_ref) BEFORE the first
+ * POST, and the built MIME with its signed references kept in the outbox
+ * folder, so that every retry - and the re-send that resolves an unknown
+ * outcome after a crash - sends the same MessageId (docs/peppol-as4.md,
+ * rule 6). A message is answered only by a receipt that verifies against
+ * what was sent; an error signal is a refusal. Never sends without TLS
+ * verification, never makes a new MessageId for a message that has one.
+ */
+#include "service/as4_channel.h"
+#include "core/atomicfile.h"
+#include "core/log.h"
+#include "core/params.h"
+#include "crypto/signer.h"
+#include "peppol/as4/as4.h"
+#include "peppol/rules/validate.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <libxml/tree.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define AC_MAX_ANSWER (4u << 20)
+#define AC_NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+#define AC_NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+
+/* An answer read at send time, until the runner polls for it. */
+struct ac_answer {
+	char id[QUEUE_ID_MAX + 1];
+	enum queue_state outcome;
+	char detail[512];
+};
+
+struct ac_ctx {
+	struct queue *q;
+	struct gw_signer *me;
+	X509 *peer;                     /* the receiving AP: encrypted to, signs the receipt */
+	char url[512], tls_ca[512], outbox[512];
+	long timeout_ms;
+	CURL *curl;
+	struct ac_answer *ans;
+	size_t nans, capans;
+	struct as4_channel_counts n;
+};
+
+int as4_channel_configured(void) { return param_str(P_AS4_ENDPOINT_URL)[0] != '\0'; }
+const struct as4_channel_counts *as4_channel_counts(const void *ctx)
+{
+	return &((const struct ac_ctx *)ctx)->n;
+}
+
+gw_rc
+as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
+{
+	struct ac_ctx *c = calloc(1, sizeof *c);
+	gw_rc rc = GW_ECONFIG;
+	*out = NULL;
+	if (c == NULL)
+		return GW_ENOMEM;
+	c->q = q;
+	c->timeout_ms = (long)param_int(P_AS4_TIMEOUT_MS);
+	snprintf(c->url, sizeof c->url, "%s", param_str(P_AS4_ENDPOINT_URL));
+	snprintf(c->tls_ca, sizeof c->tls_ca, "%s", param_str(P_AS4_TLS_CA));
+	snprintf(c->outbox, sizeof c->outbox, "%s", param_str(P_AS4_OUTBOX));
+	if (strncmp(c->url, "https://", 8) != 0) {
+		snprintf(err, cap, "peppol_as4.endpoint_url: '%s' is not an https:// URL", c->url);
+		goto fail;
+	}
+	if ((rc = signer_load(&c->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err, cap)) != GW_OK)
+		goto fail;
+	const char *pc = param_str(P_AS4_ENDPOINT_CERT);
+	FILE *f = pc[0] ? fopen(pc, "r") : NULL;
+	if (f != NULL) {
+		c->peer = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (c->peer == NULL) {
+		snprintf(err, cap, "peppol_as4.endpoint_cert: cannot read a PEM certificate from '%s'", pc);
+		rc = GW_ECONFIG;
+		goto fail;
+	}
+	if (mkdir(c->outbox, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, cap, "peppol_as4.outbox: cannot create %s: %s", c->outbox, strerror(errno));
+		rc = GW_ECONFIG;
+		goto fail;
+	}
+	if ((c->curl = curl_easy_init()) == NULL) {
+		rc = GW_ENOMEM;
+		goto fail;
+	}
+	*out = c;
+	return GW_OK;
+fail:
+	as4_channel_close(c);
+	return rc;
+}
+
+void
+as4_channel_close(void *ctx)
+{
+	struct ac_ctx *c = ctx;
+	if (c == NULL)
+		return;
+	if (c->curl != NULL)
+		curl_easy_cleanup(c->curl);
+	signer_free(c->me);
+	X509_free(c->peer);
+	free(c->ans);
+	free(c);
+}
+
+/* The text of the first descendant path a/b/... of n (namespaced), or NULL. */
+static const xmlNode *
+ac_child(const xmlNode *n, const char *ns, const char *name)
+{
+	for (const xmlNode *k = n ? n->children : NULL; k != NULL; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && k->ns != NULL &&
+		    strcmp((const char *)k->ns->href, ns) == 0 && strcmp((const char *)k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+static int
+ac_text(const xmlNode *n, char *buf, size_t cap)
+{
+	if (n == NULL)
+		return 0;
+	xmlChar *t = xmlNodeGetContent(n);
+	int ok = t != NULL && t[0] != '\0' && snprintf(buf, cap, "%s", (const char *)t) < (int)cap;
+	xmlFree(t);
+	return ok;
+}
+
+/* "scheme:id" of a party's cbc:EndpointID. */
+static int
+ac_endpoint(const xmlNode *root, const char *role, char *buf, size_t cap)
+{
+	const xmlNode *e = ac_child(ac_child(ac_child(root, AC_NS_CAC, role), AC_NS_CAC, "Party"),
+	    AC_NS_CBC, "EndpointID");
+	char id[100], scheme[16];
+	if (!ac_text(e, id, sizeof id))
+		return 0;
+	xmlChar *s = xmlGetProp(e, (const xmlChar *)"schemeID");
+	int ok = s != NULL && snprintf(scheme, sizeof scheme, "%s", (const char *)s) < (int)sizeof scheme;
+	xmlFree(s);
+	return ok && snprintf(buf, cap, "%s:%s", scheme, id) < (int)cap;
+}
+
+/* The SBDH of a UBL invoice or credit note; err names the missing field. */
+static gw_rc
+ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
+{
+	char why[256] = "", cust[300];
+	memset(h, 0, sizeof *h);
+	xmlDocPtr doc = invoice_parse(m->body, m->body_len, m->record_id, why, sizeof why);
+	if (doc == NULL) {
+		snprintf(err, cap, "record %s: stored document unreadable: %s", m->record_id, why);
+		return GW_EINPUT;
+	}
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	const char *field = NULL;
+	const char *name = root ? (const char *)root->name : "";
+	const char *ns = root && root->ns ? (const char *)root->ns->href : "";
+	if (strcmp(name, "Invoice") != 0 && strcmp(name, "CreditNote") != 0)
+		field = "root element (Invoice or CreditNote)";
+	else if (!ac_text(ac_child(root, AC_NS_CBC, "CustomizationID"), cust, sizeof cust))
+		field = "cbc:CustomizationID";
+	else if (!ac_text(ac_child(root, AC_NS_CBC, "ProfileID"), h->process, sizeof h->process))
+		field = "cbc:ProfileID";
+	else if (!ac_endpoint(root, "AccountingSupplierParty", h->sender, sizeof h->sender))
+		field = "AccountingSupplierParty/Party/cbc:EndpointID";
+	else if (!ac_endpoint(root, "AccountingCustomerParty", h->receiver, sizeof h->receiver))
+		field = "AccountingCustomerParty/Party/cbc:EndpointID";
+	else if (!ac_text(ac_child(ac_child(ac_child(ac_child(ac_child(root, AC_NS_CAC,
+	    "AccountingSupplierParty"), AC_NS_CAC, "Party"), AC_NS_CAC, "PostalAddress"), AC_NS_CAC,
+	    "Country"), AC_NS_CBC, "IdentificationCode"), h->country_c1, sizeof h->country_c1))
+		field = "AccountingSupplierParty/Party/PostalAddress/Country/cbc:IdentificationCode";
+	else if (snprintf(h->doctype, sizeof h->doctype, "%s::%s##%s::2.1", ns, name, cust) >=
+	    (int)sizeof h->doctype)
+		field = "cbc:CustomizationID (too long)";
+	xmlFreeDoc(doc);
+	if (field != NULL) {
+		snprintf(err, cap, "record %s: cannot address it over Peppol: %s missing", m->record_id,
+		    field);
+		return GW_EINPUT;
+	}
+	/* Stable per queue message (remote_ref2 is intake's document id). */
+	unsigned char d[32];
+	char hex[65];
+	char key[QUEUE_ID_MAX + 32];
+	int kl = snprintf(key, sizeof key, "as4-instance:%s", m->id);
+	queue_sha256_hex(key, (size_t)kl, hex);
+	for (int i = 0; i < 16; i++)
+		d[i] = (unsigned char)((hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10) << 4 |
+		    (hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10));
+	d[6] = (unsigned char)((d[6] & 0x0f) | 0x50);     /* name-based */
+	d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);
+	snprintf(h->instance_id, sizeof h->instance_id,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2],
+	    d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+	return GW_OK;
+}
+
+/* The outbox file of a queue message. */
+static void
+ac_path(const struct ac_ctx *c, const struct queue_msg *m, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s/%s.as4", c->outbox, m->id);
+}
+
+/* Write a built message: our header lines (MessageId, Content-Type, one
+ * line per signed reference), a blank line, the MIME body. */
+static gw_rc
+ac_spool_write(const struct ac_ctx *c, const struct queue_msg *m, const struct as4_message *am,
+               char *err, size_t cap)
+{
+	size_t hcap = 1024 + (size_t)am->refs.n * 400, off = 0;
+	char *buf = malloc(hcap + am->body_len);
+	if (buf == NULL)
+		return GW_ENOMEM;
+	off += (size_t)snprintf(buf + off, hcap - off, "Message-Id: %s\nInstance-Id: %s\n"
+	    "Content-Type: %s\n", am->message_id, am->instance_id, am->content_type);
+	for (int i = 0; i < am->refs.n; i++)
+		off += (size_t)snprintf(buf + off, hcap - off, "Ref: %d %s %s\n",
+		    am->refs.ref[i].attachment, am->refs.ref[i].digest, am->refs.ref[i].uri);
+	off += (size_t)snprintf(buf + off, hcap - off, "\n");
+	memcpy(buf + off, am->body, am->body_len);
+	char path[700];
+	ac_path(c, m, path, sizeof path);
+	gw_rc rc = atomic_write_file(path, buf, off + am->body_len, 0640, 0, err, cap);
+	free(buf);
+	return rc;
+}
+
+/* Read a built message back; GW_ENOTFOUND when there is none. */
+static gw_rc
+ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_message *am)
+{
+	char path[700];
+	ac_path(c, m, path, sizeof path);
+	memset(am, 0, sizeof *am);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return GW_ENOTFOUND;
+	struct stat sb;
+	char *buf = NULL;
+	gw_rc rc = GW_EIO;
+	if (fstat(fileno(f), &sb) != 0 || (buf = malloc((size_t)sb.st_size + 1)) == NULL ||
+	    fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)
+		goto out;
+	buf[sb.st_size] = '\0';
+	char *p = buf, *end = buf + sb.st_size;
+	while (p < end && *p != '\n') {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			goto out;
+		*nl = '\0';
+		int att;
+		char dig[64], uri[256];
+		if (strncmp(p, "Message-Id: ", 12) == 0)
+			snprintf(am->message_id, sizeof am->message_id, "%s", p + 12);
+		else if (strncmp(p, "Instance-Id: ", 13) == 0)
+			snprintf(am->instance_id, sizeof am->instance_id, "%s", p + 13);
+		else if (strncmp(p, "Content-Type: ", 14) == 0)
+			snprintf(am->content_type, sizeof am->content_type, "%s", p + 14);
+		else if (sscanf(p, "Ref: %d %63s %255s", &att, dig, uri) == 3 && am->refs.n < AS4_MAX_REFS) {
+			struct as4_ref *r = &am->refs.ref[am->refs.n++];
+			r->attachment = att;
+			snprintf(r->digest, sizeof r->digest, "%s", dig);
+			snprintf(r->uri, sizeof r->uri, "%s", uri);
+		}
+		p = nl + 1;
+	}
+	if (p >= end || strcmp(am->message_id, m->remote_ref) != 0 || am->refs.n == 0)
+		goto out;       /* not ours or cut: rebuilt under the same MessageId */
+	p++;
+	am->body_len = (size_t)(end - p);
+	if ((am->body = malloc(am->body_len ? am->body_len : 1)) == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	memcpy(am->body, p, am->body_len);
+	rc = GW_OK;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* The message to send: the kept one, or built now. A first build records
+ * the new MessageId on the queue message before anything is sent. */
+static gw_rc
+ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *err, size_t cap)
+{
+	if (m->remote_ref[0] != '\0' && ac_spool_read(c, m, am) == GW_OK)
+		return GW_OK;
+	as4_message_free(am);
+	memset(am, 0, sizeof *am);
+	struct as4_sbdh h;
+	gw_rc rc = ac_sbdh(m, &h, err, cap);
+	if (rc != GW_OK)
+		return rc;
+	char why[512] = "";
+	struct as4_send_params p = {
+		.message_id = m->remote_ref[0] ? m->remote_ref : NULL, .sbdh = &h,
+		.document = (const unsigned char *)m->body, .document_len = m->body_len,
+		.signer = c->me, .receiver_cert = c->peer };
+	if ((rc = as4_build_message(&p, am, why, sizeof why)) != GW_OK) {
+		snprintf(err, cap, "record %s: AS4 build: %s", m->record_id, why);
+		return rc == GW_ENOMEM ? GW_ETEMP : GW_EPERM;
+	}
+	c->n.built++;
+	if ((rc = ac_spool_write(c, m, am, err, cap)) != GW_OK)
+		return GW_ETEMP;
+	if (m->remote_ref[0] != '\0')
+		return GW_OK;   /* kept message lost: rebuilt under the recorded MessageId */
+	/* Rule 6: the MessageId is durable on the message before the first POST. */
+	size_t il = strlen(am->message_id);
+	if (il > QUEUE_REF_MAX) {
+		snprintf(err, cap, "AS4 MessageId longer than %d bytes", QUEUE_REF_MAX);
+		return GW_EPERM;
+	}
+	memcpy(m->remote_ref, am->message_id, il + 1);
+	char why2[400];
+	snprintf(why2, sizeof why2, "AS4 MessageId %s (SBDH instance %s) recorded before the first"
+	    " send", m->remote_ref, h.instance_id);
+	struct queue_move mv = { .id = m->id, .fields = m, .from = m->state, .to = m->state,
+	                         .what = "note", .why = why2 };
+	rc = queue_move_many(c->q, &mv, 1, "runner", NULL);
+	if (rc == GW_OK && mv.rc != GW_OK)
+		rc = mv.rc;
+	if (rc != GW_OK) {
+		m->remote_ref[0] = '\0';
+		snprintf(err, cap, "cannot record the MessageId before sending: %s", gw_rc_name(rc));
+		return GW_ETEMP;
+	}
+	return GW_OK;
+}
+
+struct ac_buf { char *p; size_t n; int over; };
+
+static size_t
+ac_on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct ac_buf *b = arg;
+	size_t len = size * nmemb;
+	if (b->n + len > AC_MAX_ANSWER) {
+		b->over = 1;
+		return 0;
+	}
+	char *np = realloc(b->p, b->n + len + 1);
+	if (np == NULL)
+		return 0;
+	memcpy(np + b->n, data, len);
+	b->p = np;
+	b->n += len;
+	b->p[b->n] = '\0';
+	return len;
+}
+
+/* Keep the outcome for the runner's poll. */
+static void
+ac_remember(struct ac_ctx *c, const struct queue_msg *m, enum queue_state s, const char *detail)
+{
+	struct ac_answer *a = NULL;
+	for (size_t i = 0; i < c->nans && a == NULL; i++)
+		if (strcmp(c->ans[i].id, m->id) == 0)
+			a = &c->ans[i];
+	if (a == NULL) {
+		if (c->nans == c->capans) {
+			size_t nc = c->capans ? c->capans * 2 : 64;
+			struct ac_answer *v = realloc(c->ans, nc * sizeof *v);
+			if (v == NULL)
+				return;     /* the poll then sends the same message again */
+			c->ans = v;
+			c->capans = nc;
+		}
+		a = &c->ans[c->nans++];
+	}
+	snprintf(a->id, sizeof a->id, "%s", m->id);
+	a->outcome = s;
+	snprintf(a->detail, sizeof a->detail, "%s", detail);
+}
+
+/* POST the message (the same bytes every time) and read the signal that
+ * answers it. GW_OK: the outcome is remembered for poll(). */
+static gw_rc
+ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+{
+	struct as4_message am;
+	struct ac_buf b = { NULL, 0, 0 };
+	char hdr[300], why[512] = "";
+	struct curl_slist *hl = NULL;
+	memset(&am, 0, sizeof am);
+	if (m->body == NULL) {
+		snprintf(err, cap, "nothing built to send");
+		return GW_EPERM;
+	}
+	gw_rc rc = ac_prepare(c, m, &am, err, cap);
+	if (rc != GW_OK)
+		goto out;
+	snprintf(hdr, sizeof hdr, "Content-Type: %s", am.content_type);
+	hl = curl_slist_append(hl, hdr);
+	hl = curl_slist_append(hl, "Expect:");
+	CURL *h = c->curl;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	if (c->tls_ca[0] != '\0')
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->tls_ca);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, am.body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)am.body_len);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ac_on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	c->n.posts++;
+	CURLcode cr = curl_easy_perform(h);
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (cr != CURLE_OK || status >= 500 || status == 429 || status == 408) {
+		c->n.unreachable++;
+		snprintf(err, cap, "POST %s: %s (HTTP %ld)%s%.200s", c->url,
+		    cr != CURLE_OK ? curl_easy_strerror(cr) : "no receipt", status,
+		    b.n ? ": " : "", b.p ? b.p : "");
+		curl_off_t ra = 0;
+		if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+			*retry_after_ms = (long)ra * 1000;
+		rc = GW_ETEMP;
+		goto out;
+	}
+	rc = as4_verify_receipt((const unsigned char *)b.p, b.n, &am, c->peer, why, sizeof why);
+	if (rc == GW_OK) {
+		c->n.receipts_verified++;
+		ac_remember(c, m, QS_ACCEPTED, "");
+	} else if (rc == GW_EPERM) {
+		/* An error signal: the receiving AP refused this message. */
+		c->n.error_signals++;
+		ac_remember(c, m, QS_REFUSED, why);
+		rc = GW_OK;
+	} else {
+		/* Not a receipt we can trust: the outcome stays unknown, and the
+		 * next attempt sends the same message again. */
+		c->n.bad_receipts++;
+		snprintf(err, cap, "HTTP %ld answer is not a valid receipt for %s: %s", status,
+		    am.message_id, why);
+		rc = GW_ETEMP;
+	}
+out:
+	curl_slist_free_all(hl);
+	free(b.p);
+	as4_message_free(&am);
+	return rc;
+}
+
+static gw_rc
+ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+{
+	return ac_send(ctx, m, retry_after_ms, err, cap);
+}
+
+/* An earlier attempt may have landed: asking is sending the same
+ * MessageId again, and the receiver's duplicate rule answers its receipt. */
+static gw_rc
+ac_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
+{
+	long ra = 0;
+	gw_rc rc = ac_send(ctx, m, &ra, err, cap);
+	return rc == GW_OK ? GW_OK : GW_ETEMP;
+}
+
+static gw_rc
+ac_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, size_t cap)
+{
+	struct ac_ctx *c = ctx;
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < c->nans; i++) {
+			if (strcmp(c->ans[i].id, m->id) != 0)
+				continue;
+			a->outcome = c->ans[i].outcome;
+			snprintf(a->detail, sizeof a->detail, "%s", c->ans[i].detail);
+			c->ans[i] = c->ans[--c->nans];
+			return GW_OK;
+		}
+		/* Sent by an earlier process: read its receipt by sending again. */
+		long ra = 0;
+		gw_rc rc = ac_send(c, m, &ra, err, cap);
+		if (rc != GW_OK)
+			return rc == GW_EPERM ? GW_EPERM : GW_ETEMP;
+	}
+	return GW_ETEMP;
+}
+
+static long ac_poll_delay(void *ctx, long elapsed) { (void)ctx; (void)elapsed; return 0; }
+
+const struct channel_ops as4_channel_ops = {
+	.name = "peppol-as4",
+	.lookup = ac_lookup,
+	.submit = ac_submit,
+	.poll = ac_poll,
+	.poll_delay = ac_poll_delay,
+};

@@ -1,0 +1,27 @@
+/*
+ * as4_channel.h - the runner's Peppol AS4 channel (peppol-as4): invoices
+ * and credit notes waiting in ready are sent to the receiving access point
+ * of [peppol_as4] endpoint_url and delivered only on a verified receipt.
+ */
+#ifndef GW_SERVICE_AS4_CHANNEL_H
+#define GW_SERVICE_AS4_CHANNEL_H
+
+#include "core/err.h"
+#include "queue/queue.h"
+#include "service/channel.h"
+
+extern const struct channel_ops as4_channel_ops;
+
+struct as4_channel_counts {
+	unsigned long posts, receipts_verified, error_signals, bad_receipts, unreachable, built;
+};
+
+/* Whether [peppol_as4] endpoint_url is set (gateway run serves the channel). */
+int as4_channel_configured(void);
+/* Our AP identity, the receiver's certificate and endpoint, the outbox;
+ * q is where the MessageId is recorded before the first send. */
+gw_rc as4_channel_open(void **ctx, struct queue *q, char *errbuf, size_t errcap);
+void as4_channel_close(void *ctx);
+const struct as4_channel_counts *as4_channel_counts(const void *ctx);
+
+#endif

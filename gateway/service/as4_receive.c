@@ -1,0 +1,380 @@
+/*
+ * service/as4_receive.c - the Peppol AS4 endpoint (as4_receive.h).
+ *
+ * Owns the order receive -> verify -> validate -> store (record store,
+ * then inbox folder) -> answer, and the duplicate rule of
+ * docs/peppol-as4.md: a message is looked up only after it verified; one
+ * already stored (same MessageId, or same sender + SBDH instance id) is
+ * never stored again and is answered with a receipt again (the very bytes
+ * kept, when they acknowledge this delivery's references); a refusal
+ * stores nothing, so a corrected re-delivery is processed anew. Must never
+ * answer a receipt before both copies are durable.
+ */
+#include "service/as4_receive.h"
+#include "core/atomicfile.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/params.h"
+#include "crypto/signer.h"
+#include "peppol/as4/as4.h"
+#include "peppol/rules/validate.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define AR_PROCESS "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+
+struct as4_receiver {
+	struct queue *q;
+	struct gw_signer *me;
+	X509_STORE *trust;
+	char inbox[512];
+	char participants[1024];        /* ",a,b," for a whole-item search; "" = any */
+	struct as4_receive_counts n;
+};
+
+const struct as4_receive_counts *as4_receiver_counts(const struct as4_receiver *r) { return &r->n; }
+
+/* Whether we service receiver for this document type and process. */
+static int
+ar_serviced(void *arg, const char *receiver, const char *doctype, const char *process)
+{
+	struct as4_receiver *r = arg;
+	if (strcmp(process, AR_PROCESS) != 0)
+		return 0;
+	if (strstr(doctype, "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##") != doctype &&
+	    strstr(doctype, "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##") != doctype)
+		return 0;
+	if (r->participants[0] == '\0')
+		return 1;
+	char item[160];
+	if (snprintf(item, sizeof item, ",%s,", receiver) >= (int)sizeof item)
+		return 0;
+	return strstr(r->participants, item) != NULL;
+}
+
+gw_rc
+as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t errcap)
+{
+	struct as4_receiver *r = calloc(1, sizeof *r);
+	gw_rc rc;
+	*out = NULL;
+	if (r == NULL)
+		return GW_ENOMEM;
+	r->q = q;
+	if ((rc = signer_load(&r->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err,
+	    errcap)) != GW_OK)
+		goto fail;
+	const char *crl = param_str(P_AS4_CRL);
+	if ((rc = as4_trust_load(&r->trust, param_str(P_AS4_CA), crl[0] ? crl : NULL, err,
+	    errcap)) != GW_OK) {
+		rc = GW_ECONFIG;
+		goto fail;
+	}
+	const char *inbox = param_str(P_AS4_INBOX);
+	if (snprintf(r->inbox, sizeof r->inbox, "%s", inbox) >= (int)sizeof r->inbox ||
+	    (mkdir(inbox, 0750) != 0 && errno != EEXIST)) {
+		snprintf(err, errcap, "peppol_as4.inbox: cannot create %s: %s", inbox, strerror(errno));
+		rc = GW_ECONFIG;
+		goto fail;
+	}
+	const char *p = param_str(P_AS4_PARTICIPANTS);
+	if (p[0] != '\0') {
+		size_t o = 0;
+		r->participants[o++] = ',';
+		for (; *p && o + 2 < sizeof r->participants; p++)
+			if (*p != ' ')
+				r->participants[o++] = *p;
+		r->participants[o++] = ',';
+		r->participants[o] = '\0';
+	}
+	struct store *st;
+	if ((rc = store_of(q, &st)) != GW_OK) {
+		snprintf(err, errcap, "the queue's backend has no record store for received messages");
+		goto fail;
+	}
+	*out = r;
+	return GW_OK;
+fail:
+	as4_receiver_close(r);
+	return rc;
+}
+
+void
+as4_receiver_close(struct as4_receiver *r)
+{
+	if (r == NULL)
+		return;
+	signer_free(r->me);
+	X509_STORE_free(r->trust);
+	free(r);
+}
+
+/* The inbox name of a business document: stable for sender + instance id,
+ * whatever MessageId carried it, and safe as a file name. */
+static void
+ar_file_name(const struct as4_sbdh *h, char out[65])
+{
+	char key[300];
+	int n = snprintf(key, sizeof key, "%s\n%s", h->sender, h->instance_id);
+	queue_sha256_hex(key, (size_t)n, out);
+}
+
+/* The JSON sidecar an accounting system reads beside the document. */
+static char *
+ar_sidecar(const struct as4_inbound *in, const char *file, const char *hash, int64_t at_ms)
+{
+	char when[40];
+	clock_format_utc(at_ms, when, sizeof when);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "document", file, "sha256", hash, "received", when,
+	    "message_id", in->info.message_id, "conversation_id", in->info.conversation_id,
+	    "from_ap", in->info.from_party, "to_ap", in->info.to_party,
+	    "sender", in->sbdh.sender, "receiver", in->sbdh.receiver,
+	    "document_type", in->sbdh.doctype, "process", in->sbdh.process,
+	    "instance_id", in->sbdh.instance_id, "country_c1", in->sbdh.country_c1);
+	if (o == NULL)
+		return NULL;
+	char *s = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+/* Both inbox files, document first: the sidecar's presence says the pair
+ * is complete. An existing file (a re-delivery after a crash) is kept. */
+static gw_rc
+ar_inbox_write(struct as4_receiver *r, const struct as4_inbound *in, const char *file,
+               const char *hash, int64_t at_ms, char *err, size_t cap)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s.xml", r->inbox, file);
+	gw_rc rc = atomic_write_file(path, in->document, in->document_len, 0640,
+	    ATOMIC_NO_REPLACE, err, cap);
+	if (rc != GW_OK && rc != GW_EDUP)
+		return rc;
+	char *side = ar_sidecar(in, file, hash, at_ms);
+	if (side == NULL)
+		return GW_ENOMEM;
+	snprintf(path, sizeof path, "%s/%s.json", r->inbox, file);
+	rc = atomic_write_file(path, side, strlen(side), 0640, ATOMIC_NO_REPLACE, err, cap);
+	free(side);
+	return rc == GW_EDUP ? GW_OK : rc;
+}
+
+/* Whether a kept receipt acknowledges exactly the references at hand. */
+static int
+ar_receipt_fits(const unsigned char *rcpt, size_t len, const struct as4_inbound *in)
+{
+	struct as4_signal sig;
+	char why[256];
+	if (as4_parse_signal(rcpt, len, &sig, why, sizeof why) != GW_OK || !sig.is_receipt ||
+	    strcmp(sig.ref_to, in->info.message_id) != 0 || sig.nri.n != in->refs.n)
+		return 0;
+	for (int i = 0; i < in->refs.n; i++)
+		if (strcmp(sig.nri.ref[i].uri, in->refs.ref[i].uri) != 0 ||
+		    strcmp(sig.nri.ref[i].digest, in->refs.ref[i].digest) != 0)
+			return 0;
+	return 1;
+}
+
+/* A signed ebMS error as the answer. */
+static void
+ar_refuse(struct as4_receiver *r, as4_ebms e, const char *ref_id, const char *why, int *status,
+          unsigned char **answer, size_t *alen)
+{
+	char err[256];
+	r->n.refused++;
+	log_warn(NULL, NULL, "AS4 message %s refused: %s %s", ref_id[0] ? ref_id : "(no id)",
+	    as4_ebms_code(e), why);
+	if (as4_build_error(r->me, e, ref_id, why, answer, alen, err, sizeof err) != GW_OK) {
+		*status = 500;
+		*answer = (unsigned char *)strdup("cannot build the error signal\n");
+		*alen = *answer ? strlen((char *)*answer) : 0;
+		return;
+	}
+	*status = 200;
+}
+
+/* Not now (store busy, disk full): no answer but a 503; the sender retries. */
+static void
+ar_later(struct as4_receiver *r, const char *what, int *status, unsigned char **answer,
+         size_t *alen)
+{
+	r->n.temporary++;
+	log_error(NULL, NULL, "AS4: %s; answered 503 (the sender retries)", what);
+	*status = 503;
+	char text[600];
+	int n = snprintf(text, sizeof text, "temporary failure: %s\n", what);
+	*answer = (unsigned char *)strndup(text, (size_t)n);
+	*alen = *answer ? strlen((char *)*answer) : 0;
+}
+
+/* The document passes the project's own validator; else why names the rules. */
+static as4_ebms
+ar_validate(const struct as4_inbound *in, char *why, size_t cap, int *temporary)
+{
+	struct invoice_report rep;
+	memset(&rep, 0, sizeof rep);
+	gw_rc rc = invoice_validate_mem((const char *)in->document, in->document_len,
+	    in->info.message_id, RULES_ALL, true, &rep);
+	*temporary = 0;
+	as4_ebms e = AS4_OK;
+	if (rc == GW_ECONFIG || rc == GW_ENOMEM) {
+		snprintf(why, cap, "validator unavailable (%s)", gw_rc_name(rc));
+		*temporary = 1;
+		e = AS4_E0004;
+	} else if (rc != GW_OK) {
+		snprintf(why, cap, "document not well-formed: %s", rep.why);
+		e = AS4_E0004;
+	} else if (invoice_report_errors(&rep) > 0) {
+		size_t off = (size_t)snprintf(why, cap, "document invalid:");
+		for (size_t i = 0; i < rep.rules.n && off < cap; i++)
+			if (rep.rules.v[i].flag == RULE_FATAL)
+				off += (size_t)snprintf(why + off, cap - off, " %s", rep.rules.v[i].rule_id);
+		if (rep.xsd_errors > 0 && off < cap)
+			snprintf(why + off, cap - off, " (%zu schema errors%s%s)", rep.xsd_errors,
+			    rep.nxsd ? ": " : "", rep.nxsd ? rep.xsd[0] : "");
+		e = AS4_E0004;
+	}
+	invoice_report_free(&rep);
+	return e;
+}
+
+void
+as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsigned char *body,
+                    size_t len, int *status, unsigned char **answer, size_t *alen)
+{
+	struct as4_trust t = { r->trust, clock_now_s() };
+	struct as4_recv_params p = { .me = r->me, .trust = &t, .serviced = ar_serviced,
+	                             .serviced_arg = r };
+	struct as4_inbound in;
+	struct store_inbound row, have;
+	struct store *st = NULL;
+	char why[1024] = "", err[512] = "";
+	int temporary = 0;
+	*answer = NULL;
+	*alen = 0;
+	memset(&in, 0, sizeof in);
+	memset(&row, 0, sizeof row);
+	memset(&have, 0, sizeof have);
+	r->n.received++;
+
+	as4_ebms e = as4_receive(&p, content_type, body, len, &in, why, sizeof why);
+	if (e == AS4_OK)
+		e = ar_validate(&in, why, sizeof why, &temporary);
+	if (temporary) {
+		ar_later(r, why, status, answer, alen);
+		goto out;
+	}
+	if (e != AS4_OK) {
+		ar_refuse(r, e, in.info.message_id, why, status, answer, alen);
+		goto out;
+	}
+	/* Verified: only now may its ids be looked up (rule 2). */
+	if (store_of(r->q, &st) != GW_OK) {
+		ar_later(r, "no record store", status, answer, alen);
+		goto out;
+	}
+	gw_rc rc = st->ops->inbound_get(st, in.info.message_id, in.sbdh.sender, in.sbdh.instance_id,
+	    &have);
+	if (rc != GW_OK && rc != GW_ENOTFOUND) {
+		ar_later(r, "record store unreadable", status, answer, alen);
+		goto out;
+	}
+	if (rc == GW_OK) {
+		/* Rule 4: never a second record; the inbox copy is made again
+		 * if a crash came between the commit and the files. */
+		r->n.duplicates++;
+		log_info(NULL, NULL, "AS4 message %s is a duplicate of %s (sender %s, instance %s):"
+		    " not stored again, receipt answered again", in.info.message_id, have.message_id,
+		    in.sbdh.sender, in.sbdh.instance_id);
+		struct as4_inbound kept = in;
+		kept.document = (unsigned char *)have.document;
+		kept.document_len = have.document_len;
+		if (ar_inbox_write(r, &kept, have.file, have.hash, have.received_ms, err,
+		    sizeof err) != GW_OK) {
+			ar_later(r, err, status, answer, alen);
+			goto out;
+		}
+		if (ar_receipt_fits((unsigned char *)have.receipt, have.receipt_len, &in)) {
+			*answer = (unsigned char *)have.receipt;
+			*alen = have.receipt_len;
+			have.receipt = NULL;
+		} else if (as4_build_receipt(r->me, &in, answer, alen, err, sizeof err) != GW_OK) {
+			ar_later(r, err, status, answer, alen);
+			goto out;
+		}
+		*status = 200;
+		goto out;
+	}
+	/* New: the receipt first (its bytes are kept with the document), then
+	 * one transaction, then the inbox, then the answer (rule 3). */
+	if (as4_build_receipt(r->me, &in, (unsigned char **)&row.receipt, &row.receipt_len, err,
+	    sizeof err) != GW_OK) {
+		ar_later(r, err, status, answer, alen);
+		goto out;
+	}
+	snprintf(row.message_id, sizeof row.message_id, "%s", in.info.message_id);
+	snprintf(row.sender, sizeof row.sender, "%s", in.sbdh.sender);
+	snprintf(row.instance_id, sizeof row.instance_id, "%s", in.sbdh.instance_id);
+	ar_file_name(&in.sbdh, row.file);
+	queue_sha256_hex(in.document, in.document_len, row.hash);
+	row.document = (char *)in.document;
+	row.document_len = in.document_len;
+	row.received_ms = clock_now_ms();
+	struct store_unit u;
+	memset(&u, 0, sizeof u);
+	u.inbound = &row;
+	u.ninbound = 1;
+	if ((rc = store_commit(r->q, &u)) != GW_OK) {
+		row.document = NULL;
+		snprintf(err, sizeof err, "cannot store message %s: %s", row.message_id, gw_rc_name(rc));
+		ar_later(r, err, status, answer, alen);
+		goto out;
+	}
+	row.document = NULL;        /* in's */
+	if (ar_inbox_write(r, &in, row.file, row.hash, row.received_ms, err, sizeof err) != GW_OK) {
+		ar_later(r, err, status, answer, alen);
+		goto out;
+	}
+	if (u.dup_inbound) {
+		r->n.duplicates++;
+	} else {
+		r->n.stored++;
+		log_info(NULL, NULL, "AS4 message %s stored: %s from %s, inbox %s", in.info.message_id,
+		    in.sbdh.instance_id, in.sbdh.sender, row.file);
+	}
+	if (getenv(AS4_TEST_EXIT_AFTER_STORE) != NULL) {
+		fprintf(stderr, "test hook %s: exiting after the durable store of %s\n",
+		    AS4_TEST_EXIT_AFTER_STORE, in.info.message_id);
+		_exit(70);
+	}
+	*answer = (unsigned char *)row.receipt;
+	*alen = row.receipt_len;
+	row.receipt = NULL;
+	*status = 200;
+out:
+	free(row.receipt);
+	store_inbound_free(&have);
+	as4_inbound_free(&in);
+}
+
+void
+as4_receive_route(void *ctx, const struct http_request *rq, struct http_response *rs)
+{
+	unsigned char *a = NULL;
+	size_t alen = 0;
+	int status = 500;
+	as4_receiver_handle(ctx, http_header(rq, "Content-Type"), (const unsigned char *)rq->body,
+	    rq->body_len, &status, &a, &alen);
+	rs->status = status;
+	rs->content_type = status == 200 ? "application/soap+xml; charset=utf-8" : "text/plain";
+	rs->body = (char *)a;
+	rs->len = alen;
+}
