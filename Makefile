@@ -63,7 +63,7 @@ BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: bench-bins fuzz-bins unit-bins all deps demo check unit integration conformance fuzz fuzz-check bench \
-        crash-test torture pki clean lint coverage install
+        crash-test torture pki clean lint coverage install peppol-exchange
 
 all: $(BIN)
 
@@ -116,6 +116,14 @@ demo: deps
 	$(MAKE) all
 	@sh certs/gen-test-pki.sh
 	@BUILD=$(BUILD) REF=$(REF) sh tests/demo/demo.sh $(BIN)
+
+# Two gateway instances exchange N invoices and credit notes over Peppol AS4
+# on loopback HTTPS (tests/peppol-exchange.sh); its last line gives the figures.
+N ?= 1000
+peppol-exchange: $(BIN) $(BENCH_BIN)
+	@sh certs/gen-test-pki.sh
+	@N=$(N) BUILD=$(abspath $(BUILD)) REF=$(REF) TOP=$(CURDIR) GATEWAY=$(abspath $(BIN)) \
+		sh tests/peppol-exchange.sh
 
 check: deps
 	$(MAKE) all unit-bins bench-bins

@@ -22,16 +22,23 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Counters are bumped from the server's threads. */
+#define AR_COUNT(c) __atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
 #define AR_PROCESS "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
 struct as4_receiver {
 	struct queue *q;
+	/* The server answers on several threads: verifying and validating run
+	 * side by side, the look-up + store + inbox step one at a time (one
+	 * connection, and two deliveries of one message must not both store). */
+	pthread_mutex_t mu;
 	struct gw_signer *me;
 	X509_STORE *trust;
 	char inbox[512];
@@ -68,6 +75,7 @@ as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t 
 	if (r == NULL)
 		return GW_ENOMEM;
 	r->q = q;
+	pthread_mutex_init(&r->mu, NULL);
 	if ((rc = signer_load(&r->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err,
 	    errcap)) != GW_OK)
 		goto fail;
@@ -113,6 +121,7 @@ as4_receiver_close(struct as4_receiver *r)
 		return;
 	signer_free(r->me);
 	X509_STORE_free(r->trust);
+	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
 
@@ -189,7 +198,7 @@ ar_refuse(struct as4_receiver *r, as4_ebms e, const char *ref_id, const char *wh
           unsigned char **answer, size_t *alen)
 {
 	char err[256];
-	r->n.refused++;
+	AR_COUNT(r->n.refused);
 	log_warn(NULL, NULL, "AS4 message %s refused: %s %s", ref_id[0] ? ref_id : "(no id)",
 	    as4_ebms_code(e), why);
 	if (as4_build_error(r->me, e, ref_id, why, answer, alen, err, sizeof err) != GW_OK) {
@@ -206,7 +215,7 @@ static void
 ar_later(struct as4_receiver *r, const char *what, int *status, unsigned char **answer,
          size_t *alen)
 {
-	r->n.temporary++;
+	AR_COUNT(r->n.temporary);
 	log_error(NULL, NULL, "AS4: %s; answered 503 (the sender retries)", what);
 	*status = 503;
 	char text[600];
@@ -257,13 +266,13 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	struct store_inbound row, have;
 	struct store *st = NULL;
 	char why[1024] = "", err[512] = "";
-	int temporary = 0;
+	int temporary = 0, locked = 0;
 	*answer = NULL;
 	*alen = 0;
 	memset(&in, 0, sizeof in);
 	memset(&row, 0, sizeof row);
 	memset(&have, 0, sizeof have);
-	r->n.received++;
+	AR_COUNT(r->n.received);
 
 	as4_ebms e = as4_receive(&p, content_type, body, len, &in, why, sizeof why);
 	if (e == AS4_OK)
@@ -277,6 +286,8 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		goto out;
 	}
 	/* Verified: only now may its ids be looked up (rule 2). */
+	pthread_mutex_lock(&r->mu);
+	locked = 1;
 	if (store_of(r->q, &st) != GW_OK) {
 		ar_later(r, "no record store", status, answer, alen);
 		goto out;
@@ -290,7 +301,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	if (rc == GW_OK) {
 		/* Rule 4: never a second record; the inbox copy is made again
 		 * if a crash came between the commit and the files. */
-		r->n.duplicates++;
+		AR_COUNT(r->n.duplicates);
 		log_info(NULL, NULL, "AS4 message %s is a duplicate of %s (sender %s, instance %s):"
 		    " not stored again, receipt answered again", in.info.message_id, have.message_id,
 		    in.sbdh.sender, in.sbdh.instance_id);
@@ -344,9 +355,9 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		goto out;
 	}
 	if (u.dup_inbound) {
-		r->n.duplicates++;
+		AR_COUNT(r->n.duplicates);
 	} else {
-		r->n.stored++;
+		AR_COUNT(r->n.stored);
 		log_info(NULL, NULL, "AS4 message %s stored: %s from %s, inbox %s", in.info.message_id,
 		    in.sbdh.instance_id, in.sbdh.sender, row.file);
 	}
@@ -360,6 +371,8 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	row.receipt = NULL;
 	*status = 200;
 out:
+	if (locked)
+		pthread_mutex_unlock(&r->mu);
 	free(row.receipt);
 	store_inbound_free(&have);
 	as4_inbound_free(&in);
