@@ -8,7 +8,8 @@
 #   3. the same contracts as a signed Dimona batch (FI/FS/GO) through a real
 #      sshd to the simulated batch processor, and its answers
 #   4. the DmfA of 2026 Q4, checked against the official schema, signed
-#   5. the Peppol BIS 3.0 invoices, checked by the native validator
+#   5. the Peppol BIS 3.0 invoices, checked by the native validator, then sent
+#      over Peppol AS4 to a second gateway instance, which prints the receipts
 #
 # Everything runs on loopback; state lives in var/demo/ (recreated each run).
 # Usage: sh tests/demo/demo.sh [path/to/gateway]
@@ -23,8 +24,9 @@ demo=$TOP/var/demo
 BUILD=${BUILD:-build}
 export TOP BUILD
 
-sim_pid="" batch_pid="" serve_pid=""
+sim_pid="" batch_pid="" serve_pid="" as4_pid=""
 cleanup() {
+	[ -n "$as4_pid" ] && kill "$as4_pid" 2>/dev/null
 	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
 	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
 	[ -n "$batch_pid" ] && kill "$batch_pid" 2>/dev/null
@@ -223,6 +225,35 @@ gw invoice validate "$demo"/invoices/*.xml >"$demo/validate.out" 2>"$demo/valida
 rc=$?
 echo "  gateway invoice validate: exit $rc, $(grep -c '^error' "$demo/validate.out") errors," \
 	"$(grep -c '^warning' "$demo/validate.out") warnings (UBL 2.1 schema + EN 16931 + Peppol BIS 3.0)"
+
+step "5b. Peppol AS4: the sample invoices to a second gateway instance (HTTPS on loopback)"
+g3=$TOP/certs/out/g3 tls=$TOP/certs/out/tls
+mkdir -p "$demo/as4-receiver"
+"$GATEWAY" --set "queue.dsn=$demo/as4-receiver/queue.db" --set peppol_as4.receive=on \
+	--set "peppol_as4.cert=$g3/receiver.crt.pem" --set "peppol_as4.key=$g3/receiver.key.pem" \
+	--set "peppol_as4.inbox=$demo/as4-receiver/inbox" --set "http.cert=$tls/server.crt.pem" \
+	--set "http.key=$tls/server.key.pem" serve --port 0 --port-file "$demo/as4.port" \
+	>"$demo/as4-receiver.log" 2>&1 &
+as4_pid=$!
+i=0
+while [ ! -s "$demo/as4.port" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+as4() { gw --set "peppol_as4.endpoint_url=https://localhost:$(cat "$demo/as4.port")/as4" \
+	--set "peppol_as4.endpoint_cert=$g3/receiver.crt.pem" --set "peppol_as4.tls_ca=$tls/ca.crt.pem" \
+	--set "peppol_as4.outbox=$demo/as4-outbox" "$@"; }
+as4 intake --invoices fixtures/invoices/sample.jsonl 2>"$demo/as4-intake.log" | sed 's/^/  /'
+as4 run --until-idle --channel peppol-as4 2>"$demo/as4-run.log" | sed 's/^/  /'
+kill "$as4_pid" 2>/dev/null; wait "$as4_pid" 2>/dev/null
+as4_pid=""
+echo "  receiver: $(ls "$demo/as4-receiver/inbox" | grep -c '\.json$') documents in" \
+	"$demo/as4-receiver/inbox (UBL + JSON sidecar); the receipts it answered:"
+mkdir -p "$demo/as4-receipts"
+sqlite3 "$demo/as4-receiver/queue.db" "SELECT message_id, writefile('$demo/as4-receipts/' ||
+	replace(message_id, '@', '_') || '.xml', receipt) FROM as4_inbound ORDER BY received_ms" |
+while IFS='|' read -r mid _; do
+	f=$demo/as4-receipts/$(echo "$mid" | tr '@' '_').xml
+	echo "  receipt for $mid: $(grep -o '<ebbp:MessagePartNRInformation>' "$f" | wc -l)" \
+		"parts acknowledged; gateway as4 verify: $("$GATEWAY" as4 verify "$f" 2>&1 | tail -n 1)"
+done
 
 step "6. The day's summary and the dashboard"
 gw summary || true
