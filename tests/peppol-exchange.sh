@@ -101,14 +101,12 @@ sent=$(( $(num 'sent,') + $(num 'found by re-send') ))
 verified=$(num 'receipts verified')
 accepted=$(snd status --json | sed 's/.*"peppol-as4":{[^}]*"accepted":\([0-9]*\).*/\1/')
 # Each document's own id is its first cbc:ID; count how often each arrived.
-for f in "$w/r/inbox"/*.xml; do
-	sed -n 's/.*<cbc:ID>\([^<]*\)<\/cbc:ID>.*/\1/p' "$f" | head -n 1
-done | sort | uniq -c > "$w/ids"
-once=0
-for id in $(sed 's/.*"invoice_id": "\([^"]*\)".*/\1/' "$w/in.jsonl"); do
-	c=$(awk -v id="$id" '$2 == id { print $1 }' "$w/ids")
-	[ "${c:-0}" -eq 1 ] && once=$((once + 1))
-done
+awk 'FNR == 1 { seen = 0 }
+	!seen && match($0, /<cbc:ID>[^<]*<\/cbc:ID>/) {
+		print substr($0, RSTART + 8, RLENGTH - 17); seen = 1 }' "$w/r/inbox"/*.xml |
+	sort | uniq -c > "$w/ids"
+sed 's/.*"invoice_id": "\([^"]*\)".*/\1/' "$w/in.jsonl" > "$w/want-ids"
+once=$(awk 'NR == FNR { c[$2] = $1; next } c[$1] == 1 { n++ } END { print n + 0 }' "$w/ids" "$w/want-ids")
 files=$(stored)
 distinct=$(wc -l < "$w/ids")
 # Every message was stored under the MessageId the sender recorded before
