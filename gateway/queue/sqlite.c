@@ -248,19 +248,28 @@ sq_private_files(const char *path, char *errbuf, size_t errcap)
 	/* SQLite's in-memory and temporary databases have no file to protect. */
 	if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
 		return GW_OK;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	/* Never open and close an existing queue file here: closing any
+	 * descriptor of a file drops every POSIX lock this process holds on
+	 * it, those of SQLite connections already open in the process too (the
+	 * intake API's and the AS4 endpoint's in `gateway serve`). Another
+	 * process then believes it is the last connection and deletes the WAL
+	 * under a live writer. Only a file we create ourselves is opened. */
 	struct stat st;
-	if (fd < 0) {
+	if (stat(path, &st) != 0) {
+		int fd = errno == ENOENT ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640) : -1;
+		if ((fd < 0 && errno != EEXIST) || (fd >= 0 && close(fd) != 0) || stat(path, &st) != 0) {
+			snprintf(errbuf, errcap, "queue %s: cannot open it for writing: %s", path,
+			    strerror(errno));
+			return GW_EIO;
+		}
+	} else if (access(path, R_OK | W_OK) != 0) {
 		snprintf(errbuf, errcap, "queue %s: cannot open it for writing: %s", path, strerror(errno));
 		return GW_EIO;
 	}
-	if (fstat(fd, &st) != 0 ||
-	    ((st.st_mode & S_IRWXO) && fchmod(fd, st.st_mode & 0770) != 0)) {
+	if ((st.st_mode & S_IRWXO) && chmod(path, st.st_mode & 0770) != 0) {
 		snprintf(errbuf, errcap, "queue %s: cannot make it private: %s", path, strerror(errno));
-		close(fd);
 		return GW_EIO;
 	}
-	close(fd);
 	static const char *const side[] = { "-wal", "-shm" };
 	for (size_t i = 0; i < 2; i++) {
 		char p[1100];
