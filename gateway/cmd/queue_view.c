@@ -304,6 +304,12 @@ show_record(struct queue *q, const char *id, int body)
 		printf("stored revision: %u%s\n", sr.revision,
 		    sr.payload != NULL ? " (kept in the record store, no message)" : "");
 		printf("stored hash: %s\n", sr.hash);
+		/* A day of a Horeca EXT run: the store's run row says which
+		 * message declares it (no message of its own). */
+		struct store_run_member rm;
+		if (sto->ops->run_get(sto, id, &rm) == GW_OK)
+			printf("horeca run: revision %u: %s (run declared by %s%s)\n", rm.revision,
+			    rm.why, rm.msg_id, rm.head ? ", its first day" : "");
 		if (n > 0)
 			printf("\n");
 		store_revision_free(&sr);

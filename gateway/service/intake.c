@@ -5,11 +5,13 @@
  * pure decision (intake_decide.c), and the batching of a file into units
  * of work (store/store.h: messages and store rows in one commit),
  * including the hold of Horeca EXT days until their runs are known
- * (intake_series.c decides those). A revision with nothing to declare is
- * kept in the record store, in the batch's commit, so the DmfA sees its
- * pay; it is never a message. Must never acknowledge a record before the
- * commit that holds it, never queue a second IN for a standing period,
- * never let one bad record stop the file.
+ * (intake_series.c decides those). A revision with nothing to declare,
+ * and a day of a Horeca EXT run (with its run row), are kept in the record
+ * store, in the batch's commit, so the DmfA sees them; neither is ever a
+ * message, so nothing is held and nothing is settled after a crash. Must
+ * never acknowledge a record before the commit that holds it, never queue
+ * a second IN for a standing period, never let one bad record stop the
+ * file, never decide on a stored revision it cannot read.
  */
 #include "service/intake.h"
 #include "service/intake_decide.h"
@@ -74,7 +76,8 @@ intake_standing_in(const struct queue_msg *list, size_t n, char *id, size_t cap)
 static gw_rc
 intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
                     const struct intake_opts *o, struct queue_msg out[2], size_t *n,
-                    enum intake_verdict *v, char **keep, char *why, size_t whycap)
+                    enum intake_verdict *v, char **keep, struct store_run_member *member,
+                    char *why, size_t whycap, char *err, size_t errcap)
 {
 	char hash[65];
 	size_t nl = 0;
@@ -90,6 +93,7 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	*v = IV_QUEUE;
 	*keep = NULL;
 	why[0] = '\0';
+	memset(member, 0, sizeof *member);
 	memset(&k, 0, sizeof k);
 	memset(&have, 0, sizeof have);
 	queue_sha256_hex(json, len, hash);
@@ -137,16 +141,21 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 		rc = GW_OK;
 	}
 	/* A day of a Horeca EXT run: its follow-up acts on the run's OTH
-	 * period, never a stray IN of its own. */
-	if (nl > 0) {
+	 * period, never a stray IN of its own; the revision itself is kept in
+	 * the store beside its run row (no message carries it). */
+	if (k.taken) {
 		int in_run = 0;
-		rc = intake_series_followup(q, c, json, list, nl, o->channel,
-		    o->expiry_ms > 0 ? now + o->expiry_ms : 0, out, n, &in_run, why, whycap);
+		rc = intake_series_followup(q, c, o->channel, o->expiry_ms > 0 ? now + o->expiry_ms : 0,
+		    out, n, member, &in_run, why, whycap, err, errcap);
 		if (rc != GW_OK)
 			goto out;
 		if (in_run) {
-			if (*n == 0)
+			if (member->msg_id[0] == '\0')
 				*v = IV_CONFLICT;
+			else {
+				*keep = json;
+				json = NULL;
+			}
 			goto out;
 		}
 	}
@@ -199,7 +208,8 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
                struct queue_msg out[2], size_t *n, enum intake_verdict *v, char **keep,
                char *why, size_t whycap)
 {
-	char *json = NULL, *kept = NULL;
+	char *json = NULL, *kept = NULL, err[256];
+	struct store_run_member member;
 	size_t len = 0;
 	gw_rc rc = contract_to_json(c, &json, &len);
 	*n = 0;
@@ -207,7 +217,8 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
 		*keep = NULL;
 	if (rc != GW_OK)
 		return rc;
-	rc = intake_prepare_json(q, c, json, len, o, out, n, v, &kept, why, whycap);
+	rc = intake_prepare_json(q, c, json, len, o, out, n, v, &kept, &member, why, whycap, err,
+	    sizeof err);
 	if (keep != NULL)
 		*keep = kept;
 	else
@@ -381,34 +392,50 @@ intake_hold_replace(struct hold *h, const struct contract *c, const char *json, 
 	return 4;
 }
 
-/* Resolve the held records into runs and commit them; a record that
- * cannot be placed is a rejection (path, rej_out). */
+/* Resolve the held records into runs and commit them with their run rows
+ * and day-index rows in one unit of work; a record that cannot be placed
+ * is a rejection (path, rej_out). */
 static gw_rc
 intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, const char *path,
-                  FILE *rej_out)
+                  FILE *rej_out, char *err, size_t errcap)
 {
 	struct queue_msg *out = NULL;
 	unsigned char *dup = NULL;
 	struct store_day *rows = NULL;
 	struct store_revision *revs = NULL;
+	struct intake_run_rows rr = { 0 };
 	size_t nout = 0, runs = 0, nrows = 0, refused = 0;
 	gw_rc rc = GW_OK;
 	if (h->n == 0)
 		return GW_OK;
-	if ((rc = intake_series_resolve(q, h->v, h->n, &out, &nout, &runs)) != GW_OK)
+	if ((rc = intake_series_resolve(q, h->v, h->n, &out, &nout, &rr, &runs, err,
+	    errcap)) != GW_OK)
 		goto out;
 	dup = calloc(nout ? nout : 1, 1);
 	if (dup == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	/* The index rows, the revisions and the messages in one commit. */
+	/* The index rows, the revisions and the messages in one commit; the
+	 * run members' own revisions last, so that they win over the merged
+	 * period the run's IN carries for its first record. */
 	size_t nrevs = 0;
 	if ((rc = intake_series_days(h->v, h->n, &rows, &nrows)) != GW_OK ||
 	    (rc = store_unit_revisions(out, nout, &revs, &nrevs)) != GW_OK)
 		goto out;
+	if (rr.nkept > 0) {
+		struct store_revision *t = realloc(revs, (nrevs + rr.nkept) * sizeof *t);
+		if (t == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+		revs = t;
+		memcpy(&revs[nrevs], rr.kept, rr.nkept * sizeof *revs);
+		nrevs += rr.nkept;
+	}
 	struct store_unit u = { .msgs = out, .nmsgs = nout, .dup = dup, .revs = revs,
-	                        .nrevs = nrevs, .days = rows, .ndays = nrows };
+	                        .nrevs = nrevs, .days = rows, .ndays = nrows, .runs = rr.m,
+	                        .nruns = rr.n };
 	if ((rc = store_commit(q, &u)) != GW_OK)
 		goto out;
 	for (size_t i = 0; i < h->n; i++) {
@@ -426,14 +453,11 @@ intake_flush_held(struct queue *q, struct hold *h, struct intake_stats *st, cons
 	st->rejected += refused;
 	st->queued_records += h->n - refused;
 	for (size_t i = 0; i < nout; i++)
-		if (!dup[i] && !intake_series_is_marker(out[i].kind))
+		if (!dup[i])
 			st->messages++;
 	if (runs > 0)
 		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days taken in as"
 		    " one OTH period each", runs);
-	/* The markers were born held; a crash before this leaves them held
-	 * (never sent). */
-	rc = intake_series_settle(q, out, nout, dup);
 out:
 	for (size_t i = 0; i < nout; i++)
 		queue_msg_free(&out[i]);
@@ -444,28 +468,26 @@ out:
 	free(out);
 	free(dup);
 	free(rows);
-	free(revs);
+	free(revs);                 /* shallow: the kept payloads are rr's */
+	intake_run_rows_clear(&rr);
 	return rc;
 }
 
-/* Settle the markers a crash left held (intake_series.c). */
-static gw_rc
-intake_settle_left(struct queue *q)
-{
-	return intake_series_settle_left(q);
-}
-
-/* Revisions that declared nothing, kept in the store for the DmfA: they
- * ride in the batch's commit. */
+/* Revisions no message carries, kept in the store: those that declared
+ * nothing (for the DmfA) and new revisions of a Horeca run's days (with
+ * their run rows). They ride in the batch's commit. */
 struct keeps {
 	struct store_revision *v;
 	size_t n;
+	size_t nothing;                /* of v: revisions that declared nothing */
+	struct store_run_member *runs;
+	size_t nruns;
 };
 
-/* Commit the batch: its messages, the revisions they carry and the kept
- * revisions in ONE unit of work; counts only what the commit made
- * durable. Kept revisions count as "nothing to declare", not as
- * messages. */
+/* Commit the batch: its messages, the revisions they carry, the kept
+ * revisions and the run rows in ONE unit of work; counts only what the
+ * commit made durable. Revisions that declared nothing count as "nothing
+ * to declare", not as messages. */
 static gw_rc
 intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t *nm,
              unsigned long *recs, struct keeps *kp, struct intake_stats *st)
@@ -475,6 +497,8 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 	gw_rc rc = GW_OK;
 	if (*nm + kp->n > 0)
 		rc = store_unit_revisions(msgs, *nm, &revs, &nrevs);
+	/* The kept revisions after those the messages carry: a run day's
+	 * UPDATE carries the run's period, the kept one the day itself. */
 	if (rc == GW_OK && kp->n > 0) {
 		struct store_revision *t = realloc(revs, (nrevs + kp->n) * sizeof *t);
 		if (t == NULL)
@@ -487,15 +511,14 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 	}
 	if (rc == GW_OK && *nm + nrevs > 0) {
 		struct store_unit u = { .msgs = msgs, .nmsgs = *nm, .dup = dup, .revs = revs,
-		                        .nrevs = nrevs };
+		                        .nrevs = nrevs, .runs = kp->runs, .nruns = kp->nruns };
 		rc = store_commit(q, &u);
 		if (rc == GW_OK) {
 			st->queued_records += *recs;
-			st->no_change += kp->n;
+			st->no_change += kp->nothing;
 			for (size_t i = 0; i < *nm; i++)
-				if (!dup[i] && !intake_series_is_marker(msgs[i].kind))
+				if (!dup[i])
 					st->messages++;
-			rc = intake_series_settle(q, msgs, *nm, dup);
 		}
 	}
 	free(revs);                 /* shallow: the kept payloads are kp's */
@@ -506,7 +529,21 @@ intake_flush(struct queue *q, struct queue_msg *msgs, unsigned char *dup, size_t
 	*nm = 0;
 	*recs = 0;
 	kp->n = 0;
+	kp->nothing = 0;
+	kp->nruns = 0;
 	return rc;
+}
+
+/* Keep the revision of c (json, ownership taken) in the store. */
+static void
+intake_keep(struct keeps *kp, const struct contract *c, char *json)
+{
+	struct store_revision *r = &kp->v[kp->n++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->record_id, sizeof r->record_id, "%s", c->contract_id);
+	r->revision = c->revision;
+	queue_sha256_hex(json, strlen(json), r->hash);
+	r->payload = json;
 }
 
 /* The whole file. */
@@ -522,7 +559,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	unsigned char *dup = calloc(cap, 1);
 	struct idset ids = { .cap = 1 };
 	struct hold hold = { .v = NULL, .n = 0, .ids = { .cap = HOLD_MAX * 2 } };
-	struct keeps keeps = { .v = calloc(cap, sizeof *keeps.v), .n = 0 };
+	struct keeps keeps = { .v = calloc(cap, sizeof *keeps.v),
+	                       .runs = calloc(cap, sizeof *keeps.runs) };
 	unsigned long recs = 0;
 	gw_rc rc;
 
@@ -533,22 +571,18 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	hold.ids.ids = calloc(hold.ids.cap, sizeof *hold.ids.ids);
 	p.ring = calloc(RING, sizeof *p.ring);
 	memset(st, 0, sizeof *st);
+	errbuf[0] = '\0';
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.not_empty, NULL);
 	pthread_cond_init(&p.not_full, NULL);
 	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL || keeps.v == NULL ||
-	    hold.v == NULL || hold.ids.ids == NULL) {
+	    keeps.runs == NULL || hold.v == NULL || hold.ids.ids == NULL) {
 		rc = GW_ENOMEM;
 		snprintf(errbuf, errcap, "%s: out of memory; nothing taken in", path);
 		goto out;
 	}
 	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
 		goto out;
-	if ((rc = intake_settle_left(q)) != GW_OK) {
-		snprintf(errbuf, errcap, "queue: cannot settle merged-day markers (%s)",
-		    gw_rc_name(rc));
-		goto out;
-	}
 	if (pthread_create(&thr, NULL, pipe_parse, &p) != 0) {
 		rc = GW_EINTERNAL;
 		goto out;
@@ -610,7 +644,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			st->replayed++;
 		if (verdict == 5) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK) {
+			    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK) {
 				free(x->json);
 				pipe_done(&p);
 				goto flushfail;
@@ -632,12 +666,15 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		int force = 0;
 		enum intake_verdict v;
 		char why[256], *keep = NULL;
-		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, &keep, why,
-		    sizeof why);
+		struct store_run_member member;
+		errbuf[0] = '\0';
+		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, &keep, &member,
+		    why, sizeof why, errbuf, errcap);
 		x->json = NULL;
 		if (rc != GW_OK) {
-			snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
-			    gw_rc_name(rc));
+			if (errbuf[0] == '\0')
+				snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
+				    gw_rc_name(rc));
 			pipe_done(&p);
 			goto out;
 		}
@@ -654,24 +691,24 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			}
 			nm += n;
 			recs++;
-			/* A run's follow-up: the next record of the same run must
-			 * see it committed. */
-			if (n > 0 && intake_series_is_marker(msgs[nm - 1].kind))
+			/* A run's follow-up: its revision is kept beside its run
+			 * row, and the next record of the same run must see it
+			 * committed. */
+			if (member.msg_id[0] != '\0') {
+				keeps.runs[keeps.nruns++] = member;
+				intake_keep(&keeps, c, keep);
+				keep = NULL;
 				force = 1;
+			}
 			break;
 		case IV_REPLAY: st->replayed++; break;
 		case IV_UNCHANGED: st->unchanged++; break;
-		case IV_NOTHING: {
+		case IV_NOTHING:
 			/* Its revision, kept in the store, rides in the batch's commit. */
-			struct store_revision *r = &keeps.v[keeps.n++];
-			memset(r, 0, sizeof *r);
-			snprintf(r->record_id, sizeof r->record_id, "%s", c->contract_id);
-			r->revision = c->revision;
-			queue_sha256_hex(keep, strlen(keep), r->hash);
-			r->payload = keep;
+			intake_keep(&keeps, c, keep);
+			keeps.nothing++;
 			keep = NULL;
 			break;
-		}
 		case IV_CONFLICT: {
 			struct record_rejection rej;
 			memset(&rej, 0, sizeof rej);
@@ -684,10 +721,11 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			break;
 		}
 		}
+		free(keep);                 /* set only with a verdict that keeps it */
 		pipe_done(&p);
 		if (hold.n == HOLD_MAX || hold.ids.n >= HOLD_MAX) {
 			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
+			    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK)
 				goto flushfail;
 			idset_clear(&ids);
 		}
@@ -698,12 +736,13 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		}
 	}
 	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-	    (rc = intake_flush_held(q, &hold, st, path, rej_out)) != GW_OK)
+	    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK)
 		goto flushfail;
 	goto out;
 flushfail:
-	snprintf(errbuf, errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
-	    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
+	if (errbuf[0] == '\0')
+		snprintf(errbuf, errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
+		    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
 out:
 	if (started) {
 		pthread_mutex_lock(&p.mu);
@@ -720,6 +759,7 @@ out:
 	for (size_t i = 0; i < keeps.n; i++)
 		store_revision_free(&keeps.v[i]);
 	free(keeps.v);
+	free(keeps.runs);
 	for (size_t i = 0; hold.v != NULL && i < hold.n; i++)
 		queue_msg_free(&hold.v[i].in);
 	free(hold.v);

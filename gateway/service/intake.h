@@ -11,7 +11,8 @@
  * in before its commit returned. Horeca occasional (EXT) days are held back to the end of the
  * file and taken in by runs (intake_series.h): three consecutive days or
  * more are one OTH period; a later revision of a day of such a run acts on
- * the run's period.
+ * the run's period. A run is record-store rows (its members, each day's
+ * own revision), never a message.
  */
 #ifndef GW_SERVICE_INTAKE_H
 #define GW_SERVICE_INTAKE_H
@@ -44,7 +45,8 @@ void intake_opts_default(struct intake_opts *o);
 /* Decide what record c produces, reading q and its store (a handle the
  * caller may use from its own thread). out[] payloads are malloc'd:
  * queue_msg_free; *keep (keep may be NULL) is the JSON to keep when
- * IV_NOTHING, malloc'd. */
+ * IV_NOTHING or when c is a new revision of a Horeca run's day (its run
+ * row is written by intake_contracts only), malloc'd. */
 gw_rc intake_prepare(struct queue *q, const struct contract *c, const struct intake_opts *o,
                      struct queue_msg out[2], size_t *n, enum intake_verdict *v, char **keep,
                      char *why, size_t whycap);

@@ -5,11 +5,14 @@
  * Owns the grouping of held-back EXT days into runs and the messages a run
  * becomes. The merged period itself is what dimona_merge_ext_series()
  * makes, so intake and `gateway dimona export` declare the same period.
- * Must never queue a dimona-in for a later day of a run, never lose a
- * held record (every one leaves as a message or a marker), never let a
- * marker be sent.
+ * Finds earlier runs through the record store's run members, never
+ * through messages. Must never queue a dimona-in for a later day of a run,
+ * never lose a held record (every one leaves as a message or a run row
+ * with its kept revision), never decide without a stored revision it
+ * cannot read (that stops the intake, naming the record and the field).
  */
 #include "service/intake_series.h"
+#include "core/array.h"
 #include "core/log.h"
 #include "onss/dimona/dates.h"
 #include "onss/dimona/decl.h"
@@ -30,82 +33,66 @@ intake_series_applies(const struct contract *c)
 	return strcmp(jc, "302") == 0;
 }
 
-int
-intake_series_is_marker(const char *kind)
-{
-	return strcmp(kind, INTAKE_KIND_RUN) == 0 || strcmp(kind, INTAKE_KIND_MERGED) == 0;
-}
-
 static gw_ymd
 last_day(const struct contract *c)
 {
 	return c->end_date ? c->end_date : c->start_date;
 }
 
-/* A series marker (settle pick). */
-static int
-is_marker_msg(const struct queue_msg *m)
-{
-	return intake_series_is_marker(m->kind);
-}
-
-/* Held messages become cancelled once their commit returned: all of them
- * in one transaction (queue move_many), not one commit each. One already
- * settled (an earlier run of the same intake, or an operator) is refused
- * and skipped. */
 gw_rc
-intake_series_settle_picked(struct queue *q, const struct queue_msg *msgs, size_t n,
-                            const unsigned char *dup, intake_settle_pick pick)
+intake_run_rows_add(struct intake_run_rows *r, const struct contract *c, const char *msg_id,
+                    int head, const char *why, char *payload)
 {
-	struct queue_move *mv = n ? calloc(n, sizeof *mv) : NULL;
-	size_t k = 0;
-	gw_rc rc;
-	if (n && mv == NULL)
+	if (ARRAY_RESERVE(r->m, r->n, r->cap, 16) != GW_OK ||
+	    (payload != NULL && ARRAY_RESERVE(r->kept, r->nkept, r->capk, 16) != GW_OK)) {
+		free(payload);
 		return GW_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if ((dup != NULL && dup[i]) || !pick(&msgs[i]))
-			continue;
-		mv[k].id = msgs[i].id;
-		mv[k].from = QS_HELD;
-		mv[k].to = QS_CANCELLED;
-		mv[k].why = msgs[i].last_error;
-		k++;
 	}
-	rc = queue_move_many(q, mv, k, "intake", NULL);
-	free(mv);
+	struct store_run_member *m = &r->m[r->n++];
+	memset(m, 0, sizeof *m);
+	snprintf(m->record_id, sizeof m->record_id, "%s", c->contract_id);
+	m->revision = c->revision;
+	snprintf(m->msg_id, sizeof m->msg_id, "%s", msg_id);
+	m->head = head;
+	snprintf(m->why, sizeof m->why, "%s", why);
+	if (payload != NULL) {
+		struct store_revision *k = &r->kept[r->nkept++];
+		memset(k, 0, sizeof *k);
+		snprintf(k->record_id, sizeof k->record_id, "%s", c->contract_id);
+		k->revision = c->revision;
+		queue_sha256_hex(payload, strlen(payload), k->hash);
+		k->payload = payload;
+	}
+	return GW_OK;
+}
+
+void
+intake_run_rows_clear(struct intake_run_rows *r)
+{
+	for (size_t i = 0; i < r->nkept; i++)
+		store_revision_free(&r->kept[i]);
+	free(r->kept);
+	free(r->m);
+	memset(r, 0, sizeof *r);
+}
+
+/* A stored revision of rid as a contract: GW_EINPUT (err names the record
+ * and the field) when it cannot be read, which stops the intake: deciding
+ * without it would declare the run wrongly. */
+static gw_rc
+series_read(const char *json, const char *rid, uint32_t rev, struct contract *c, char *err,
+            size_t errcap)
+{
+	struct record_rejection rej;
+	memset(&rej, 0, sizeof rej);
+	gw_rc rc = contract_from_json(json, strlen(json), c, &rej);
+	if (rc == GW_EINPUT) {
+		snprintf(err, errcap, "record %s: stored revision %u cannot be read (field %s: %s);"
+		    " nothing of this batch taken in", rid, rev, rej.field[0] ? rej.field : "-",
+		    rej.reason);
+		log_error(NULL, rid, "%s", err);
+	}
 	return rc;
-}
-
-gw_rc
-intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
-                     const unsigned char *dup)
-{
-	return intake_series_settle_picked(q, msgs, n, dup, is_marker_msg);
-}
-
-gw_rc
-intake_series_settle_listed(struct queue *q, const struct queue_filter *f,
-                            intake_settle_pick pick)
-{
-	struct queue_msg *l = NULL;
-	size_t n = 0;
-	gw_rc rc = q->ops->list(q, f, &l, &n);
-	if (rc != GW_OK)
-		return rc;
-	rc = intake_series_settle_picked(q, l, n, NULL, pick);
-	for (size_t i = 0; i < n; i++)
-		queue_msg_free(&l[i]);
-	free(l);
-	return rc;
-}
-
-/* Markers a crash left held (between their commit and settle): settle
- * them now, so none stays held whatever the crash. */
-gw_rc
-intake_series_settle_left(struct queue *q)
-{
-	struct queue_filter f = { .state = QS_HELD };
-	return intake_series_settle_listed(q, &f, is_marker_msg);
 }
 
 /* The Dimona fields of two periods differ. */
@@ -147,42 +134,78 @@ series_msg(struct queue_msg *m, const struct contract *c, const char *kind, cons
 	m->revision = c->revision;
 	snprintf(m->kind, sizeof m->kind, "%s", kind);
 	snprintf(m->channel, sizeof m->channel, "%s", channel);
-	m->state = intake_series_is_marker(kind) ? QS_HELD : QS_PENDING;
-	m->expires_ms = intake_series_is_marker(kind) ? 0 : expires_ms;
+	m->state = QS_PENDING;
+	m->expires_ms = expires_ms;
 	snprintf(m->depends_on, sizeof m->depends_on, "%s", depends_on);
 	queue_make_id(m->id, m->record_id, m->revision, m->kind);
 }
 
 #define RUN_MAX 64
 
-/* The run's days as last taken in (its markers d[]), but record skip. */
-static size_t
-series_members_of(const struct queue_msg *d, size_t nd, const char *skip, struct contract *v,
-                  uint32_t *rev)
+/* The content of member revision rev of record rid: kept in the store (a
+ * day merged when taken in, or a later revision of a day), else carried by
+ * its own IN (a day declared on its own before the run merged it). */
+static gw_rc
+series_member_read(struct queue *q, struct store *sto, const char *rid, uint32_t rev,
+                   struct contract *c, char *err, size_t errcap)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < nd; i++) {
-		if (!intake_series_is_marker(d[i].kind) || d[i].payload == NULL ||
-		    strcmp(d[i].record_id, skip) == 0)
-			continue;
-		struct contract x;
-		struct record_rejection rej;
-		if (contract_from_json(d[i].payload, strlen(d[i].payload), &x, &rej) != GW_OK)
-			continue;
-		size_t j = 0;
-		while (j < n && strcmp(v[j].contract_id, x.contract_id) != 0)
-			j++;
-		if (j < n && rev[j] >= d[i].revision)
-			continue;
-		if (j == n) {
-			if (n == RUN_MAX)
-				continue;
-			n++;
-		}
-		v[j] = x;
-		rev[j] = d[i].revision;
+	struct store_revision have;
+	struct queue_msg *l = NULL;
+	size_t nl = 0;
+	gw_rc rc = sto->ops->revision_get(sto, rid, 1, &have);
+	if (rc == GW_OK && have.revision == rev && have.payload != NULL) {
+		rc = series_read(have.payload, rid, rev, c, err, errcap);
+		store_revision_free(&have);
+		return rc;
 	}
-	return n;
+	if (rc == GW_OK)
+		store_revision_free(&have);
+	else if (rc != GW_ENOTFOUND)
+		return rc;
+	if ((rc = q->ops->by_record(q, rid, &l, &nl)) != GW_OK && rc != GW_ENOTFOUND)
+		return rc;
+	rc = GW_ENOTFOUND;
+	for (size_t i = 0; i < nl && rc == GW_ENOTFOUND; i++)
+		if (l[i].revision == rev && l[i].payload != NULL &&
+		    strcmp(l[i].kind, "dimona-in") == 0)
+			rc = series_read(l[i].payload, rid, rev, c, err, errcap);
+	for (size_t i = 0; i < nl; i++)
+		queue_msg_free(&l[i]);
+	free(l);
+	if (rc == GW_ENOTFOUND) {
+		snprintf(err, errcap, "record %s: revision %u of a Horeca EXT run is neither kept in"
+		    " the record store nor carried by a message; nothing of this batch taken in",
+		    rid, rev);
+		log_error(NULL, rid, "%s", err);
+		rc = GW_EINTERNAL;
+	}
+	return rc;
+}
+
+/* The run's days as last taken in (the store's members of the run declared
+ * by run_in, each record at its newest member revision), but record skip;
+ * *n of at most RUN_MAX. */
+static gw_rc
+series_members_of(struct queue *q, struct store *sto, const char *run_in, const char *skip,
+                  struct contract *v, size_t *n, char *err, size_t errcap)
+{
+	struct store_run_member *r = NULL;
+	size_t nr = 0;
+	gw_rc rc = sto->ops->run_members(sto, run_in, &r, &nr);
+	*n = 0;
+	if (rc != GW_OK)
+		return rc;
+	/* By record id, then revision: the last row of each record counts. */
+	for (size_t i = 0; i < nr && rc == GW_OK && *n < RUN_MAX; i++) {
+		if (strcmp(r[i].record_id, skip) == 0 ||
+		    (i + 1 < nr && strcmp(r[i + 1].record_id, r[i].record_id) == 0))
+			continue;
+		if ((rc = series_member_read(q, sto, r[i].record_id, r[i].revision, &v[*n], err,
+		    errcap)) == GW_OK)
+			(*n)++;
+	}
+	free(r);
+	return rc;
 }
 
 /* Cancelled days are not in the run any more. */
@@ -231,31 +254,32 @@ series_still_one_run(struct contract *v, size_t n)
 
 /* A new revision of a record that was merged into a run. */
 gw_rc
-intake_series_followup(struct queue *q, const struct contract *c, const char *json,
-                       const struct queue_msg *list, size_t nl, const char *channel,
-                       int64_t expires_ms, struct queue_msg out[2], size_t *n, int *in_run,
-                       char *why, size_t whycap)
+intake_series_followup(struct queue *q, const struct contract *c, const char *channel,
+                       int64_t expires_ms, struct queue_msg out[1], size_t *n,
+                       struct store_run_member *member, int *in_run, char *why, size_t whycap,
+                       char *err, size_t errcap)
 {
-	const char *run_in = NULL;
+	struct store *sto = NULL;
+	struct store_run_member was;
 	struct queue_msg rin;
 	struct queue_msg *d = NULL;
 	size_t nd = 0;
 	struct contract *v = NULL, prev;
-	uint32_t rev[RUN_MAX];
 	struct dimona_decl *dd = NULL;
 	char *mjson = NULL;
 	size_t mlen = 0;
 	int have_rin = 0;
-	gw_rc rc = GW_OK;
+	gw_rc rc;
 
 	*n = 0;
 	*in_run = 0;
 	why[0] = '\0';
-	for (size_t i = 0; i < nl && run_in == NULL; i++)
-		if (intake_series_is_marker(list[i].kind) && list[i].depends_on[0] != '\0')
-			run_in = list[i].depends_on;
-	if (run_in == NULL)
-		return GW_OK;
+	memset(member, 0, sizeof *member);
+	if ((rc = store_of(q, &sto)) != GW_OK)
+		return rc;
+	if ((rc = sto->ops->run_get(sto, c->contract_id, &was)) != GW_OK)
+		return rc == GW_ENOTFOUND ? GW_OK : rc;
+	const char *run_in = was.msg_id;
 	if ((rc = q->ops->get(q, run_in, &rin)) != GW_OK)
 		return rc == GW_ENOTFOUND ? GW_OK : rc;
 	have_rin = 1;
@@ -270,18 +294,18 @@ intake_series_followup(struct queue *q, const struct contract *c, const char *js
 	/* The period as last declared: the run's IN or its newest live UPDATE
 	 * (a new UPDATE follows that one, so two never race). */
 	const struct queue_msg *last = series_last(&rin, d, nd);
-	struct record_rejection rej;
-	if (contract_from_json(last->payload, strlen(last->payload), &prev, &rej) != GW_OK) {
-		rc = GW_EINTERNAL;
+	if ((rc = series_read(last->payload, last->record_id, last->revision, &prev, err,
+	    errcap)) != GW_OK)
 		goto out;
-	}
 	v = calloc(RUN_MAX, sizeof *v);
 	dd = calloc(RUN_MAX, sizeof *dd);
 	if (v == NULL || dd == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	size_t nv = series_members_of(d, nd, c->contract_id, v, rev);
+	size_t nv = 0;
+	if ((rc = series_members_of(q, sto, run_in, c->contract_id, v, &nv, err, errcap)) != GW_OK)
+		goto out;
 	if (nv < RUN_MAX)
 		v[nv++] = *c;
 	nv = series_active(v, nv);
@@ -305,26 +329,22 @@ intake_series_followup(struct queue *q, const struct contract *c, const char *js
 	struct contract *m = &dd[0].c;
 	snprintf(m->contract_id, sizeof m->contract_id, "%s", rin.record_id);
 	m->revision = c->revision;
-	int is_head = strcmp(c->contract_id, rin.record_id) == 0;
 	if (period_differs(&prev, m)) {
 		if ((rc = contract_to_json(m, &mjson, &mlen)) != GW_OK)
 			goto out;
-		series_msg(&out[*n], c, "dimona-update", channel, expires_ms, last->id);
-		out[(*n)++].payload = mjson;
+		series_msg(&out[0], c, "dimona-update", channel, expires_ms, last->id);
+		out[0].payload = mjson;
 		mjson = NULL;
+		*n = 1;
 	}
-	/* The marker last: the records table keeps the hash of c. */
-	struct queue_msg *mk = &out[*n];
-	series_msg(mk, c, is_head ? INTAKE_KIND_RUN : INTAKE_KIND_MERGED, channel, 0, run_in);
-	snprintf(mk->last_error, sizeof mk->last_error, "revision %u %s the Horeca EXT run of %s"
-	    " (%s)", c->revision, c->status == CONTRACT_CANCELLED ? "leaves" : "stays in",
-	    rin.record_id, *n ? "the OTH period is updated" : "the OTH period is unchanged");
-	mk->payload = strdup(json);
-	if (mk->payload == NULL) {
-		rc = GW_ENOMEM;
-		goto out;
-	}
-	(*n)++;
+	/* The revision's run row: the caller keeps its JSON beside it. */
+	snprintf(member->record_id, sizeof member->record_id, "%s", c->contract_id);
+	member->revision = c->revision;
+	snprintf(member->msg_id, sizeof member->msg_id, "%s", run_in);
+	member->head = strcmp(c->contract_id, rin.record_id) == 0;
+	snprintf(member->why, sizeof member->why, "revision %u %s the Horeca EXT run of %s (%s)",
+	    c->revision, c->status == CONTRACT_CANCELLED ? "leaves" : "stays in", rin.record_id,
+	    *n ? "the OTH period is updated" : "the OTH period is unchanged");
 out:
 	if (rc != GW_OK) {
 		for (size_t i = 0; i < *n; i++)
@@ -428,56 +448,68 @@ is_answered(enum queue_state s)
 	return s == QS_ACCEPTED || s == QS_ACCEPTED_WARNINGS;
 }
 
-/* What an earlier record R is now: an EXT day standing alone, a day of a
- * merged run, or nothing that counts (refused, changed since, not EXT). */
+/* A run an earlier intake merged, as one day covering its period (unless
+ * it is there already or its IN never took effect). */
 static gw_rc
-series_classify(struct queue *q, const char *rid, struct days *x)
+series_classify_run(struct queue *q, const char *run_in, struct days *x, char *err,
+                    size_t errcap)
 {
-	struct queue_msg *l = NULL, rin;
+	struct queue_msg rin, *f = NULL;
+	size_t nf = 0;
+	gw_rc rc = q->ops->get(q, run_in, &rin);
+	if (rc != GW_OK)
+		return rc == GW_ENOTFOUND ? GW_OK : rc;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->d[i].what == D_RUN && strcmp(x->d[i].in_id, run_in) == 0)
+			goto out;            /* that run is already there */
+	if (ended_without_effect(rin.state) || rin.payload == NULL)
+		goto out;
+	struct queue_filter flt = { .state = -1, .depends_on = run_in, .with_bodies = 1 };
+	if ((rc = q->ops->list(q, &flt, &f, &nf)) != GW_OK)
+		goto out;
+	const struct queue_msg *last = series_last(&rin, f, nf);
+	struct contract c;
+	if ((rc = series_read(last->payload, last->record_id, last->revision, &c, err,
+	    errcap)) != GW_OK)
+		goto out;
+	struct day *d = days_push(x);
+	if (d == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
+	d->what = D_RUN;
+	d->c = c;
+	day_key(&d->c, d->key, sizeof d->key);
+	snprintf(d->in_id, sizeof d->in_id, "%s", run_in);
+	snprintf(d->last_id, sizeof d->last_id, "%s", last->id);
+out:
+	for (size_t i = 0; i < nf; i++)
+		queue_msg_free(&f[i]);
+	free(f);
+	queue_msg_free(&rin);
+	return rc;
+}
+
+/* What an earlier record R is now: an EXT day standing alone, a day of a
+ * merged run (the store's run members say), or nothing that counts
+ * (refused, changed since, not EXT). */
+static gw_rc
+series_classify(struct queue *q, struct store *sto, const char *rid, struct days *x, char *err,
+                size_t errcap)
+{
+	struct queue_msg *l = NULL;
+	struct store_run_member mem;
 	size_t nl = 0;
-	int have_rin = 0;
-	gw_rc rc = q->ops->by_record(q, rid, &l, &nl);
+	gw_rc rc = sto->ops->run_get(sto, rid, &mem);
+	if (rc == GW_OK)
+		return series_classify_run(q, mem.msg_id, x, err, errcap);
+	if (rc != GW_ENOTFOUND)
+		return rc;
+	rc = q->ops->by_record(q, rid, &l, &nl);
 	if (rc == GW_ENOTFOUND)
 		return GW_OK;                    /* an index row whose commit never came */
 	if (rc != GW_OK)
 		return rc;
-	const char *run_in = NULL;
-	for (size_t i = 0; i < nl && run_in == NULL; i++)
-		if (intake_series_is_marker(l[i].kind) && l[i].depends_on[0] != '\0')
-			run_in = l[i].depends_on;
-	struct record_rejection rej;
-	if (run_in != NULL) {
-		struct queue_msg *f = NULL;
-		size_t nf = 0;
-		if (q->ops->get(q, run_in, &rin) != GW_OK)
-			goto out;
-		have_rin = 1;
-		if (ended_without_effect(rin.state) || rin.payload == NULL)
-			goto out;
-		for (size_t i = 0; i < x->n; i++)
-			if (x->d[i].what == D_RUN && strcmp(x->d[i].in_id, run_in) == 0)
-				goto out;            /* that run is already there */
-		struct queue_filter flt = { .state = -1, .depends_on = run_in, .with_bodies = 1 };
-		if ((rc = q->ops->list(q, &flt, &f, &nf)) != GW_OK)
-			goto out;
-		const struct queue_msg *last = series_last(&rin, f, nf);
-		struct day *d = days_push(x);
-		if (d == NULL) {
-			rc = GW_ENOMEM;
-		} else {
-			d->what = D_RUN;
-			snprintf(d->in_id, sizeof d->in_id, "%s", run_in);
-			snprintf(d->last_id, sizeof d->last_id, "%s", last->id);
-			if (contract_from_json(last->payload, strlen(last->payload), &d->c, &rej) != GW_OK)
-				x->n--;
-			else
-				day_key(&d->c, d->key, sizeof d->key);
-		}
-		for (size_t i = 0; i < nf; i++)
-			queue_msg_free(&f[i]);
-		free(f);
-		goto out;
-	}
 	/* Standing alone: the newest message with a payload is its IN. */
 	for (size_t i = 0; i < nl; i++) {
 		if (l[i].payload == NULL)
@@ -485,7 +517,7 @@ series_classify(struct queue *q, const char *rid, struct days *x)
 		if (strcmp(l[i].kind, "dimona-in") != 0 || ended_without_effect(l[i].state))
 			break;
 		struct contract c;
-		if (contract_from_json(l[i].payload, strlen(l[i].payload), &c, &rej) != GW_OK ||
+		if ((rc = series_read(l[i].payload, rid, l[i].revision, &c, err, errcap)) != GW_OK ||
 		    !intake_series_applies(&c))
 			break;
 		struct day *d = days_push(x);
@@ -501,12 +533,9 @@ series_classify(struct queue *q, const char *rid, struct days *x)
 		d->in_state = l[i].state;
 		break;
 	}
-out:
 	for (size_t i = 0; i < nl; i++)
 		queue_msg_free(&l[i]);
 	free(l);
-	if (have_rin)
-		queue_msg_free(&rin);
 	return rc;
 }
 
@@ -550,27 +579,28 @@ series_push_msg(struct outv *o, const struct contract *c, const struct contract 
 	return m;
 }
 
-/* A held record's own message (its IN or a marker), its payload moved. */
+/* A held record's own IN, its payload moved. */
 static struct queue_msg *
-series_push_held(struct outv *o, struct intake_held *h, const char *kind, const char *dep,
-                 const char *why)
+series_push_held(struct outv *o, struct intake_held *h)
 {
 	struct queue_msg *m = out_push(o);
 	if (m == NULL)
 		return NULL;
 	*m = h->in;
 	h->in.payload = NULL;
-	if (strcmp(kind, "dimona-in") != 0) {
-		m->id[0] = '\0';
-		snprintf(m->kind, sizeof m->kind, "%s", kind);
-		m->state = QS_HELD;
-		m->expires_ms = 0;
-		snprintf(m->depends_on, sizeof m->depends_on, "%s", dep);
-		snprintf(m->last_error, sizeof m->last_error, "%s", why);
-	}
 	if (m->id[0] == '\0')
 		queue_make_id(m->id, m->record_id, m->revision, m->kind);
 	return m;
+}
+
+/* A held record's run row, its own payload moved into the kept revision. */
+static gw_rc
+series_row_held(struct intake_run_rows *r, struct intake_held *h, const char *in_id, int head,
+                const char *why)
+{
+	char *payload = h->in.payload;
+	h->in.payload = NULL;
+	return intake_run_rows_add(r, &h->c, in_id, head, why, payload);
 }
 
 static void
@@ -583,9 +613,10 @@ series_refuse(struct intake_held *v, struct day *g, size_t ng, const char *why)
 
 /* A run of three or more days: cancel the EXT periods declared earlier
  * (a chain, so the OTH IN goes only after all of them), then the OTH IN on
- * the first held record, then the markers. */
+ * the first held record, then every day's run row. */
 static gw_rc
-series_emit_run(struct intake_held *v, struct day *g, size_t ng, struct outv *o)
+series_emit_run(struct intake_held *v, struct day *g, size_t ng, struct outv *o,
+                struct intake_run_rows *rows)
 {
 	const struct contract **cs = calloc(ng, sizeof *cs);
 	struct contract m;
@@ -631,15 +662,17 @@ series_emit_run(struct intake_held *v, struct day *g, size_t ng, struct outv *o)
 			snprintf(prev, sizeof prev, "%s", c->id);
 		}
 	}
+	/* The IN carries the merged period; the head's own record stays in
+	 * its run row's kept revision. */
 	char *json = NULL;
 	size_t jl = 0;
 	if ((rc = contract_to_json(&m, &json, &jl)) != GW_OK)
 		goto out;
 	char *orig = h->in.payload;
 	h->in.payload = json;
-	struct queue_msg *in = series_push_held(o, h, "dimona-in", "", "");
+	struct queue_msg *in = series_push_held(o, h);
+	h->in.payload = orig;
 	if (in == NULL) {
-		h->in.payload = orig;
 		free(json);
 		rc = GW_ENOMEM;
 		goto out;
@@ -647,56 +680,47 @@ series_emit_run(struct intake_held *v, struct day *g, size_t ng, struct outv *o)
 	snprintf(in->depends_on, sizeof in->depends_on, "%s", prev);
 	char in_id[QUEUE_ID_MAX + 1];
 	snprintf(in_id, sizeof in_id, "%s", in->id);
-	h->in.payload = orig;
 	snprintf(why, sizeof why, "Horeca EXT run of %zu records, %s..%s, declared as one OTH"
 	    " period by %s (00910-459)", ng, first, lastd, in_id);
-	if (series_push_held(o, h, INTAKE_KIND_RUN, in_id, why) == NULL) {
-		rc = GW_ENOMEM;
+	if ((rc = series_row_held(rows, h, in_id, 1, why)) != GW_OK)
 		goto out;
-	}
-	for (size_t i = 0; i < ng; i++) {
+	for (size_t i = 0; i < ng && rc == GW_OK; i++) {
 		if (i == head)
 			continue;
 		snprintf(why, sizeof why, "merged into %s (one OTH period %s..%s, message %s)%s",
 		    h->c.contract_id, first, lastd, in_id,
 		    g[i].what == D_EARLY ? "; its EXT period is cancelled" : "");
-		struct queue_msg *mk = g[i].what == D_HELD ?
-		    series_push_held(o, &v[g[i].hi], INTAKE_KIND_MERGED, in_id, why) :
-		    series_push_msg(o, &g[i].c, &g[i].c, INTAKE_KIND_MERGED, h->in.channel, 0, in_id);
-		if (mk == NULL) {
-			rc = GW_ENOMEM;
-			goto out;
-		}
-		snprintf(mk->last_error, sizeof mk->last_error, "%s", why);
+		/* A day declared before keeps its revision in its own IN. */
+		rc = g[i].what == D_HELD ? series_row_held(rows, &v[g[i].hi], in_id, 0, why) :
+		    intake_run_rows_add(rows, &g[i].c, in_id, 0, why, NULL);
 	}
-	log_info(in_id, h->c.contract_id, "Horeca EXT run of %zu days %s..%s declared as one OTH"
-	    " period", ng, first, lastd);
+	if (rc == GW_OK)
+		log_info(in_id, h->c.contract_id, "Horeca EXT run of %zu days %s..%s declared as one"
+		    " OTH period", ng, first, lastd);
 out:
 	free(cs);
 	return rc;
 }
 
 /* Held days that extend a run an earlier intake merged: one UPDATE of the
- * run's period (after its last one), then the markers. */
+ * run's period (after its last one), then their run rows. */
 static gw_rc
-series_emit_extend(struct queue *q, struct intake_held *v, struct day *g, size_t ng,
-                   const struct day *run, struct outv *o)
+series_emit_extend(struct queue *q, struct store *sto, struct intake_held *v, struct day *g,
+                   size_t ng, const struct day *run, struct outv *o, struct intake_run_rows *rows,
+                   char *err, size_t errcap)
 {
-	struct queue_msg *f = NULL;
-	size_t nf = 0, nv = 0, lasth = ng;
+	size_t nv = 0, lasth = ng;
 	struct contract *cv = calloc(RUN_MAX, sizeof *cv), m;
 	const struct contract **cs = calloc(RUN_MAX, sizeof *cs);
-	uint32_t rev[RUN_MAX];
 	char why[512];
 	gw_rc rc = GW_OK;
 	if (cv == NULL || cs == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	struct queue_filter flt = { .state = -1, .depends_on = run->in_id, .with_bodies = 1 };
-	if ((rc = q->ops->list(q, &flt, &f, &nf)) != GW_OK)
+	if ((rc = series_members_of(q, sto, run->in_id, "", cv, &nv, err, errcap)) != GW_OK)
 		goto out;
-	nv = series_active(cv, series_members_of(f, nf, "", cv, rev));
+	nv = series_active(cv, nv);
 	for (size_t i = 0; i < ng && nv < RUN_MAX; i++)
 		if (g[i].what == D_HELD) {
 			cv[nv++] = g[i].c;
@@ -720,20 +744,12 @@ series_emit_extend(struct queue *q, struct intake_held *v, struct day *g, size_t
 		rc = GW_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < ng; i++) {
-		if (g[i].what != D_HELD)
-			continue;
-		snprintf(why, sizeof why, "merged into %s (the run's OTH period is updated, message"
-		    " %s)", run->c.contract_id, run->in_id);
-		if (series_push_held(o, &v[g[i].hi], INTAKE_KIND_MERGED, run->in_id, why) == NULL) {
-			rc = GW_ENOMEM;
-			goto out;
-		}
-	}
+	snprintf(why, sizeof why, "merged into %s (the run's OTH period is updated, message %s)",
+	    run->c.contract_id, run->in_id);
+	for (size_t i = 0; i < ng && rc == GW_OK; i++)
+		if (g[i].what == D_HELD)
+			rc = series_row_held(rows, &v[g[i].hi], run->in_id, 0, why);
 out:
-	for (size_t i = 0; i < nf; i++)
-		queue_msg_free(&f[i]);
-	free(f);
 	free(cv);
 	free(cs);
 	return rc;
@@ -751,7 +767,8 @@ held_has(const struct intake_held *v, size_t n, const char *rid)
 
 gw_rc
 intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct queue_msg **out,
-                      size_t *nout, size_t *runs)
+                      size_t *nout, struct intake_run_rows *rows, size_t *runs, char *err,
+                      size_t errcap)
 {
 	struct days x = { 0 };
 	struct outv o = { 0 };
@@ -779,23 +796,23 @@ intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct q
 	 * days either side (a run of three can reach that far). */
 	for (size_t i = 0; i < n; i++) {
 		char w[DIMONA_WORKER_KEY_MAX];
-		struct store_day *rows = NULL;
+		struct store_day *dr = NULL;
 		size_t nr = 0;
 		dimona_worker_key(&v[i].c, w, sizeof w);
 		rc = sto->ops->days_get(sto, v[i].c.employer_noss, w,
 		    (int32_t)ymd_add_days(v[i].c.start_date, -2),
-		    (int32_t)ymd_add_days(last_day(&v[i].c), 2), &rows, &nr);
+		    (int32_t)ymd_add_days(last_day(&v[i].c), 2), &dr, &nr);
 		if (rc != GW_OK)
 			goto out;
 		for (size_t r = 0; r < nr && rc == GW_OK; r++) {
-			int seen = held_has(v, n, rows[r].record_id);
+			int seen = held_has(v, n, dr[r].record_id);
 			for (size_t k = n; k < x.n && !seen; k++)
 				seen = x.d[k].what == D_EARLY &&
-				    strcmp(x.d[k].c.contract_id, rows[r].record_id) == 0;
+				    strcmp(x.d[k].c.contract_id, dr[r].record_id) == 0;
 			if (!seen)
-				rc = series_classify(q, rows[r].record_id, &x);
+				rc = series_classify(q, sto, dr[r].record_id, &x, err, errcap);
 		}
-		free(rows);
+		free(dr);
 		if (rc != GW_OK)
 			goto out;
 	}
@@ -823,17 +840,17 @@ intake_series_resolve(struct queue *q, struct intake_held *v, size_t n, struct q
 			/* Earlier days only: nothing new here. */
 		} else if (days <= 2 && nr == 0) {
 			for (size_t i = 0; i < ng; i++)
-				if (g[i].what == D_HELD &&
-				    series_push_held(&o, &v[g[i].hi], "dimona-in", "", "") == NULL) {
+				if (g[i].what == D_HELD && series_push_held(&o, &v[g[i].hi]) == NULL) {
 					rc = GW_ENOMEM;
 					goto out;
 				}
 		} else if (nr == 0) {
-			if ((rc = series_emit_run(v, g, ng, &o)) != GW_OK)
+			if ((rc = series_emit_run(v, g, ng, &o, rows)) != GW_OK)
 				goto out;
 			(*runs)++;
 		} else if (nr == 1 && ne == 0) {
-			if ((rc = series_emit_extend(q, v, g, ng, &x.d[ri], &o)) != GW_OK)
+			if ((rc = series_emit_extend(q, sto, v, g, ng, &x.d[ri], &o, rows, err,
+			    errcap)) != GW_OK)
 				goto out;
 			(*runs)++;
 		} else {
@@ -849,6 +866,7 @@ out:
 		free(o.m);
 		o.m = NULL;
 		o.n = 0;
+		intake_run_rows_clear(rows);
 	}
 	free(x.d);
 	*out = o.m;

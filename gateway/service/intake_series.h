@@ -5,14 +5,13 @@
  * days with one employer is one OTH period (dimona_merge_ext_series), or
  * the ONSS refuses the third day (00910-459). Intake holds back the first
  * revisions of such EXT days until the end of the file (or until the hold
- * is full), then turns each run into: one dimona-in for the run's first
- * record carrying the merged OTH period, a "dimona-run" marker on that
- * record, and a "dimona-merged" marker on every later record of the run
- * ("merged into <first id>"). Markers are never sent: they are born held
- * and cancelled right after the commit; they keep each record's original
- * payload (so the records table hashes what was taken in and a replay
- * changes nothing) and name the run's IN in depends_on (so a later
- * revision of any day can find the run again).
+ * is full), then turns each run into one dimona-in for the run's first
+ * record carrying the merged OTH period, and record-store rows: a run
+ * member (store_run_member) for every record of the run, naming the run's
+ * IN ("merged into <first id>"), and the record's own revision with its
+ * content (a merged day has no message that carries it: the DmfA and a
+ * replay read it from the store). Messages and rows go in one unit of work
+ * (store_unit): a run is never a message, nothing is held or settled.
  */
 #ifndef GW_SERVICE_INTAKE_SERIES_H
 #define GW_SERVICE_INTAKE_SERIES_H
@@ -21,9 +20,6 @@
 #include "store/store.h"
 #include "records/contract.h"
 
-#define INTAKE_KIND_RUN    "dimona-run"
-#define INTAKE_KIND_MERGED "dimona-merged"
-
 /* A record whose IN is held back, with the message it would have sent. */
 struct intake_held {
 	struct contract c;
@@ -31,53 +27,52 @@ struct intake_held {
 	char why[256];             /* set by resolve when the record is refused */
 };
 
+/* The store rows runs leave beside their messages: members, and the
+ * revisions of the records whose content no message carries (payloads
+ * malloc'd). */
+struct intake_run_rows {
+	struct store_run_member *m;
+	size_t n, cap;
+	struct store_revision *kept;
+	size_t nkept, capk;
+};
+
 /* Is c an active Horeca EXT contract (the rule may apply)? */
 int intake_series_applies(const struct contract *c);
-/* Is kind one of the never-sent markers? */
-int intake_series_is_marker(const char *kind);
 
-/* Turn v[0..n) into messages, with the days of the same workers that
- * earlier intakes took in (the store's worker-day index): a run of three
- * or more days is one OTH period; EXT periods already declared in it are
- * cancelled first (the OTH IN waits for them); a day that extends a run
- * already merged updates that run's period. *out is malloc'd (*nout
- * messages; the held payloads move there); a record that cannot be
- * placed gets v[i].why and no message. *runs: runs merged or extended. */
+/* Turn v[0..n) into messages and run rows, with the days of the same
+ * workers that earlier intakes took in (the store's worker-day index): a
+ * run of three or more days is one OTH period; EXT periods already
+ * declared in it are cancelled first (the OTH IN waits for them); a day
+ * that extends a run already merged updates that run's period. *out is
+ * malloc'd (*nout messages; the held payloads move there or into rows); a
+ * record that cannot be placed gets v[i].why and no message. *runs: runs
+ * merged or extended. A stored revision that cannot be read stops it
+ * (err names the record). */
 gw_rc intake_series_resolve(struct queue *q, struct intake_held *v, size_t n,
-                            struct queue_msg **out, size_t *nout, size_t *runs);
+                            struct queue_msg **out, size_t *nout, struct intake_run_rows *rows,
+                            size_t *runs, char *err, size_t errcap);
 /* The worker-day index rows of the held records not refused (*rows
  * malloc'd). */
 gw_rc intake_series_days(const struct intake_held *v, size_t n, struct store_day **rows,
                          size_t *nrows);
 
-/* A new revision of a record merged into a run (list: the record's
- * messages). *in_run 0: it is not (or the run's IN never took effect);
+/* A new revision of a record merged into a run (the store's run members
+ * say which). *in_run 0: it is not (or the run's IN never took effect);
  * decide as usual. Else out[0..n): an UPDATE of the run's OTH period when
- * it changes, then the record's marker; n 0 with why set: the revision
- * breaks the run and is refused. */
-gw_rc intake_series_followup(struct queue *q, const struct contract *c, const char *json,
-                             const struct queue_msg *list, size_t nl, const char *channel,
-                             int64_t expires_ms, struct queue_msg out[2], size_t *n,
-                             int *in_run, char *why, size_t whycap);
+ * it changes, and *member: the revision's run row (the caller keeps its
+ * JSON in the store); in_run set, *member.msg_id "" and why set: the
+ * revision breaks the run and is refused. */
+gw_rc intake_series_followup(struct queue *q, const struct contract *c, const char *channel,
+                             int64_t expires_ms, struct queue_msg out[1], size_t *n,
+                             struct store_run_member *member, int *in_run, char *why,
+                             size_t whycap, char *err, size_t errcap);
 
-/* After the commit: move the markers among msgs (those not duplicates)
- * from held to cancelled, saying why. */
-gw_rc intake_series_settle(struct queue *q, const struct queue_msg *msgs, size_t n,
-                           const unsigned char *dup);
-
-/* Settle the markers a crash left held (called when intake starts). */
-gw_rc intake_series_settle_left(struct queue *q);
-
-/* Which held messages a settle cancels (intake.c adds its kept revisions). */
-typedef int (*intake_settle_pick)(const struct queue_msg *m);
-
-/* After the commit: move the picked messages among msgs (those not
- * duplicates) from held to cancelled, all in one transaction, saying why. */
-gw_rc intake_series_settle_picked(struct queue *q, const struct queue_msg *msgs, size_t n,
-                                  const unsigned char *dup, intake_settle_pick pick);
-
-/* Settle the picked messages that f lists (held ones a crash left). */
-gw_rc intake_series_settle_listed(struct queue *q, const struct queue_filter *f,
-                                  intake_settle_pick pick);
+/* Add a run row for c (msg_id: the run's IN); payload (ownership taken,
+ * may be NULL: a message carries the revision) becomes its kept revision. */
+gw_rc intake_run_rows_add(struct intake_run_rows *r, const struct contract *c,
+                          const char *msg_id, int head, const char *why, char *payload);
+/* Free the rows and their payloads; r is empty after. */
+void intake_run_rows_clear(struct intake_run_rows *r);
 
 #endif

@@ -8,7 +8,8 @@
 # cancelled, one live OTH period over days 1-3, no refusal. Then day 4
 # arrives: the OTH period is updated to days 1-4. A second worker has a
 # three-day run in one file plus a revision of its day 2 that changes
-# nothing Dimona carries: one OTH period, nothing else.
+# nothing Dimona carries: one OTH period, nothing else. The runs are rows of
+# the record store (run_members), never messages.
 #
 # Env: TOP, GATEWAY (set by tests/run-all.sh).
 set -eu
@@ -65,9 +66,28 @@ for k in [("X-1", 1, "dimona-in"), ("X-2", 1, "dimona-in"), ("X-1", 1, "dimona-c
           ("X-2", 1, "dimona-cancel"), ("X-3", 1, "dimona-in"), ("X-4", 1, "dimona-update"),
           ("W-1", 1, "dimona-in")]:
     want(k, "accepted")
-for k in [("X-1", 1, "dimona-merged"), ("X-2", 1, "dimona-merged"), ("X-4", 1, "dimona-merged"),
-          ("W-2", 1, "dimona-merged"), ("W-2", 2, "dimona-merged"), ("W-3", 1, "dimona-merged")]:
-    want(k, "cancelled")
+# The runs live in the record store: one row per day (and per later
+# revision of a day) naming the run's IN; no marker message, nothing held.
+ids = {(r, v, k): i for i, r, v, k in db.execute("select id, record_id, revision, kind from msgs")}
+mem = {(r, v): (m, h) for r, v, m, h in
+       db.execute("select record_id, revision, msg_id, head from run_members")}
+xin, win = ids.get(("X-3", 1, "dimona-in")), ids.get(("W-1", 1, "dimona-in"))
+for r, v, run_in, head in [("X-1", 1, xin, 0), ("X-2", 1, xin, 0), ("X-3", 1, xin, 1),
+                           ("X-4", 1, xin, 0), ("W-1", 1, win, 1), ("W-2", 1, win, 0),
+                           ("W-2", 2, win, 0), ("W-3", 1, win, 0)]:
+    if run_in is None or mem.get((r, v)) != (run_in, head):
+        errs.append("run row of %s rev %d: %s, expected %s" % (r, v, mem.get((r, v)), (run_in, head)))
+if len(mem) != 8:
+    errs.append("run rows %s, expected 8" % sorted(mem))
+odd = [k for k, s in st.items() if k[2] not in ("dimona-in", "dimona-cancel", "dimona-update")
+       or s in ("held", "cancelled")]
+if odd:
+    errs.append("messages that are not declarations, or held/cancelled: %s" % odd)
+# The merged days' own records are kept in the store (the DmfA reads them).
+kept = {r: json.loads(p) for r, p in db.execute("select record_id, payload from records where payload is not null")}
+for r in ("X-3", "X-4", "W-1", "W-2", "W-3"):
+    if kept.get(r, {}).get("worker_type") != "EXT":
+        errs.append("%s: its own EXT record is not kept in the store (%s)" % (r, kept.get(r)))
 for k in [("W-2", 1, "dimona-in"), ("W-3", 1, "dimona-in"), ("W-2", 2, "dimona-in"),
           ("W-2", 2, "dimona-update"), ("X-4", 1, "dimona-in")]:
     if k in st:
@@ -89,4 +109,7 @@ for e in errs:
     print(e)
 sys.exit(1 if errs else 0)
 EOF
+# An operator sees a merged day's run in `gateway show`, from the store.
+gw show W-2 | grep -q '^horeca run: revision 2: revision 2 stays in the Horeca EXT run of W-1' ||
+	{ gw show W-2; echo "gateway show W-2 does not name its run"; exit 1; }
 echo "dimona ext runs: day 3 after two declared EXT days cancels them into one OTH period, day 4 updates it, in-file run and amendment as expected"

@@ -1,7 +1,9 @@
 /* test_intake_series.c - the Horeca occasional-worker rule at intake: a run
  * of three or more consecutive EXT days with one employer is one OTH
- * period; later days are merged markers; replays change nothing;
- * amendments of a day act on the run's period. */
+ * period; later days have no message, only their run row and their own
+ * revision in the record store; replays change nothing; amendments of a
+ * day act on the run's period; a stored revision that cannot be read
+ * stops the intake, naming the record. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,6 +18,7 @@
 #include "core/config.h"
 #include "store/store.h"
 #include "queue/queue.h"
+#include "queue/sqlite_db.h"
 #include "records/reader.h"
 #include "service/intake.h"
 #include "service/intake_series.h"
@@ -92,6 +95,59 @@ payload_of(const struct queue_msg *m)
 	return c;
 }
 
+/* The run row of rec at revision rev (the store's run members); 0 when
+ * none. */
+static int
+find_member(const char *rec, uint32_t rev, struct store_run_member *out)
+{
+	struct store *sto;
+	struct store_run_member newest, *v = NULL;
+	size_t n = 0;
+	int found = 0;
+	assert_int_equal(store_of(q, &sto), GW_OK);
+	gw_rc rc = sto->ops->run_get(sto, rec, &newest);
+	if (rc == GW_ENOTFOUND)
+		return 0;
+	assert_int_equal(rc, GW_OK);
+	assert_int_equal(sto->ops->run_members(sto, newest.msg_id, &v, &n), GW_OK);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].record_id, rec) == 0 && v[i].revision == rev) {
+			*out = v[i];
+			found = 1;
+		}
+	free(v);
+	return found;
+}
+
+/* The record as the store keeps it (its highest revision, with content). */
+static struct contract
+kept_of(const char *rec, uint32_t rev)
+{
+	struct store *sto;
+	struct store_revision r;
+	struct contract c;
+	struct record_rejection rj;
+	assert_int_equal(store_of(q, &sto), GW_OK);
+	assert_int_equal(sto->ops->revision_get(sto, rec, 1, &r), GW_OK);
+	assert_int_equal(r.revision, rev);
+	assert_non_null(r.payload);
+	assert_int_equal(contract_from_json(r.payload, strlen(r.payload), &c, &rj), GW_OK);
+	store_revision_free(&r);
+	return c;
+}
+
+/* Messages in state s, whatever their record. */
+static size_t
+count_state(enum queue_state s)
+{
+	struct queue_msg *l = NULL;
+	size_t n = 0;
+	struct queue_filter f = { .state = (int)s };
+	assert_int_equal(q->ops->list(q, &f, &l, &n), GW_OK);
+	free_msgs(l, n);
+	return n;
+}
+
 static int
 setup(void **state)
 {
@@ -161,20 +217,30 @@ test_run_in_one_file(void **state)
 	char run_in[QUEUE_ID_MAX + 1];
 	snprintf(run_in, sizeof run_in, "%s", m.id);
 	queue_msg_free(&m);
-	/* The later days: no IN, a cancelled marker naming the first. */
+	/* The later days: no message at all; a run row naming the first's
+	 * IN, and their own record kept in the store. */
 	const char *later[] = { "R-2", "R-3", "R-4" };
+	struct store_run_member mem;
 	for (size_t i = 0; i < 3; i++) {
-		assert_false(find_kind(later[i], 1, "dimona-in", &m));
-		assert_true(find_kind(later[i], 1, INTAKE_KIND_MERGED, &m));
-		assert_int_equal(m.state, QS_CANCELLED);
-		assert_string_equal(m.depends_on, run_in);
-		assert_non_null(strstr(m.last_error, "merged into R-1"));
-		assert_string_equal(payload_of(&m).worker_type, "EXT");   /* its own record */
-		queue_msg_free(&m);
+		struct queue_msg *l;
+		assert_int_equal(msgs_of(later[i], &l), 0);
+		free_msgs(l, 0);
+		assert_true(find_member(later[i], 1, &mem));
+		assert_string_equal(mem.msg_id, run_in);
+		assert_int_equal(mem.head, 0);
+		assert_non_null(strstr(mem.why, "merged into R-1"));
+		assert_string_equal(kept_of(later[i], 1).worker_type, "EXT");   /* its own record */
 	}
-	assert_true(find_kind("R-1", 1, INTAKE_KIND_RUN, &m));
-	assert_int_equal(m.state, QS_CANCELLED);
-	queue_msg_free(&m);
+	/* The first day: the run's head; the store keeps its own EXT day,
+	 * not the merged period its IN carries. */
+	assert_true(find_member("R-1", 1, &mem));
+	assert_int_equal(mem.head, 1);
+	assert_string_equal(mem.msg_id, run_in);
+	assert_int_equal(kept_of("R-1", 1).end_date, 20260424);
+	assert_string_equal(kept_of("R-1", 1).worker_type, "EXT");
+	/* Nothing is held: a run is not a message. */
+	assert_int_equal(count_state(QS_HELD), 0);
+	assert_int_equal(count_state(QS_CANCELLED), 0);
 	/* Two days and a lone day stay EXT INs; other committees too. */
 	const char *own[] = { "P-1", "P-2", "G-1", "O-1", "O-2", "O-3" };
 	for (size_t i = 0; i < 6; i++) {
@@ -211,9 +277,10 @@ test_run_amendments(void **state)
 	assert_int_equal(st.messages, 0);
 	assert_false(find_kind("R-2", 2, "dimona-in", &m));
 	assert_false(find_kind("R-2", 2, "dimona-update", &m));
-	assert_true(find_kind("R-2", 2, INTAKE_KIND_MERGED, &m));
-	assert_int_equal(m.state, QS_CANCELLED);
-	queue_msg_free(&m);
+	struct store_run_member mem;
+	assert_true(find_member("R-2", 2, &mem));
+	assert_non_null(strstr(mem.why, "stays in the Horeca EXT run of R-1"));
+	assert_int_equal(kept_of("R-2", 2).start_time, 11 * 60);
 	take(path, &st);                                    /* replay */
 	assert_int_equal(st.unchanged, 1);
 	assert_int_equal(st.messages, 0);
@@ -250,6 +317,9 @@ test_run_amendments(void **state)
 	assert_string_equal(m.depends_on, upd);
 	assert_int_equal(payload_of(&m).end_date, 20260427);
 	queue_msg_free(&m);
+	assert_true(find_member("R-4", 3, &mem));
+	assert_string_equal(mem.msg_id, in.id);
+	assert_int_equal(kept_of("R-4", 3).status, CONTRACT_ACTIVE);
 
 	/* Day 2 cancelled: no longer one run; refused, nothing queued. */
 	f = fopen(path, "w");
@@ -337,13 +407,17 @@ test_run_across_intakes(void **state)
 	assert_int_equal(p.start_date, 20260510);
 	assert_int_equal(p.end_date, 20260512);
 	assert_string_equal(payload_of(&c1).worker_type, "EXT");   /* the period it cancels */
-	/* Markers: days 1 and 2 merged into X-3's run. */
-	assert_true(find_kind("X-1", 1, INTAKE_KIND_MERGED, &m));
-	assert_string_equal(m.depends_on, oth.id);
-	assert_int_equal(m.state, QS_CANCELLED);
-	queue_msg_free(&m);
-	assert_true(find_kind("X-3", 1, INTAKE_KIND_RUN, &m));
-	queue_msg_free(&m);
+	/* Run rows: days 1 and 2 merged into X-3's run, X-3 its head. */
+	struct store_run_member mem;
+	assert_true(find_member("X-1", 1, &mem));
+	assert_string_equal(mem.msg_id, oth.id);
+	assert_int_equal(mem.head, 0);
+	assert_non_null(strstr(mem.why, "its EXT period is cancelled"));
+	assert_true(find_member("X-2", 1, &mem));
+	assert_string_equal(mem.msg_id, oth.id);
+	assert_true(find_member("X-3", 1, &mem));
+	assert_int_equal(mem.head, 1);
+	assert_string_equal(kept_of("X-3", 1).worker_type, "EXT");
 	/* Replays of both files change nothing. */
 	take(path, &st);
 	assert_int_equal(st.unchanged, 1);
@@ -370,9 +444,9 @@ test_run_across_intakes(void **state)
 	assert_int_equal(payload_of(&m).start_date, 20260510);
 	assert_int_equal(payload_of(&m).end_date, 20260513);
 	queue_msg_free(&m);
-	assert_true(find_kind("X-4", 1, INTAKE_KIND_MERGED, &m));
-	assert_string_equal(m.depends_on, oth.id);
-	queue_msg_free(&m);
+	assert_true(find_member("X-4", 1, &mem));
+	assert_string_equal(mem.msg_id, oth.id);
+	assert_string_equal(kept_of("X-4", 1).worker_type, "EXT");
 	queue_msg_free(&oth);
 }
 
@@ -436,38 +510,50 @@ test_run_across_unanswered(void **state)
 	queue_msg_free(&b);
 }
 
-/* A crash between the commit of a run and the settling of its markers
- * leaves them held; the next intake settles them (and nothing else). */
+/* A stored revision intake cannot read stops the intake with an error
+ * naming the record and the field, instead of deciding without it (it
+ * would declare an EXT day standing alone a second time, or a run
+ * wrongly). */
 static void
-test_markers_left_held(void **state)
+test_unreadable_stored_revision(void **state)
 {
 	(void)state;
-	char path[160];
+	char path[160], err[256];
 	struct intake_stats st;
-	struct queue_msg m[2];
-	unsigned char dup[2];
-	memset(m, 0, sizeof m);
-	snprintf(m[0].record_id, sizeof m[0].record_id, "L-2");
-	m[0].revision = 1;
-	snprintf(m[0].kind, sizeof m[0].kind, INTAKE_KIND_MERGED);
-	snprintf(m[0].channel, sizeof m[0].channel, "dimona-rest");
-	m[0].state = QS_HELD;
-	m[1] = m[0];
-	snprintf(m[1].record_id, sizeof m[1].record_id, "L-OP");
-	snprintf(m[1].kind, sizeof m[1].kind, "dimona-in");     /* held by an operator */
-	assert_int_equal(q->ops->enqueue_each(q, m, 2, dup), GW_OK);
-	snprintf(path, sizeof path, "%s/l.jsonl", dir);
-	FILE *f = fopen(path, "w");
-	ext_line(f, "L-9", 1, "active", "60080670939", "2026-03-16", "304", "OTH", "10:00");
-	fclose(f);
+	struct queue_msg m;
+	static const char *const d12[] = { "2026-07-01", "2026-07-02" };
+	static const char *const d3[] = { "2026-07-03" };
+	snprintf(path, sizeof path, "%s/u1.jsonl", dir);
+	write_days(path, "U", "60080670939", d12, 2, 1);
 	take(path, &st);
-	struct queue_msg x;
-	assert_true(find_kind("L-2", 1, INTAKE_KIND_MERGED, &x));
-	assert_int_equal(x.state, QS_CANCELLED);
-	queue_msg_free(&x);
-	assert_true(find_kind("L-OP", 1, "dimona-in", &x));
-	assert_int_equal(x.state, QS_HELD);
-	queue_msg_free(&x);
+	assert_int_equal(st.messages, 2);
+	assert_true(find_kind("U-2", 1, "dimona-in", &m));
+	/* The IN of day 2 as stored loses its start date. */
+	char *bad = strdup(m.payload);
+	char *at = strstr(bad, "\"start_date\"");
+	assert_non_null(at);
+	memcpy(at, "\"start_dat_\"", 12);
+	sqlite3_stmt *upd;
+	assert_int_equal(sqlite3_prepare_v2(queue_sqlite_db(q), "UPDATE msgs SET payload=? WHERE id=?",
+	    -1, &upd, NULL), SQLITE_OK);
+	sqlite3_bind_text(upd, 1, bad, -1, SQLITE_STATIC);
+	sqlite3_bind_text(upd, 2, m.id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(upd), SQLITE_DONE);
+	sqlite3_finalize(upd);
+	free(bad);
+	queue_msg_free(&m);
+	snprintf(path, sizeof path, "%s/u2.jsonl", dir);
+	write_days(path, "U", "60080670939", d3, 1, 3);
+	err[0] = '\0';
+	gw_rc rc = intake_contracts(q, path, &(struct intake_opts){ "dimona-rest", 0, 50 }, &st, rej,
+	    err, sizeof err);
+	assert_int_not_equal(rc, GW_OK);
+	assert_non_null(strstr(err, "record U-2"));
+	assert_non_null(strstr(err, "field start_dat_"));
+	/* Nothing of the batch: day 3 not taken in, no message for it. */
+	uint32_t rev;
+	assert_int_equal(store_record_get(q, "U-3", &rev, NULL), GW_ENOTFOUND);
+	assert_false(find_kind("U-3", 1, "dimona-in", &m));
 }
 
 /* Several revisions of a day in the same file: the run is still one. */
@@ -497,10 +583,10 @@ test_revisions_in_one_file(void **state)
 	assert_true(find_kind("V-1", 1, "dimona-in", &m));
 	assert_int_equal(payload_of(&m).end_date, 20260603);
 	queue_msg_free(&m);
-	assert_false(find_kind("V-2", 1, INTAKE_KIND_MERGED, &m));
-	assert_true(find_kind("V-2", 2, INTAKE_KIND_MERGED, &m));
-	assert_int_equal(payload_of(&m).start_time, 11 * 60);
-	queue_msg_free(&m);
+	struct store_run_member mem;
+	assert_false(find_member("V-2", 1, &mem));
+	assert_true(find_member("V-2", 2, &mem));
+	assert_int_equal(kept_of("V-2", 2).start_time, 11 * 60);
 	assert_false(find_kind("V-9", 1, "dimona-in", &m));   /* cancelled before declared */
 	uint32_t rev;
 	assert_int_equal(store_record_get(q, "V-9", &rev, NULL), GW_OK);
@@ -515,7 +601,7 @@ main(void)
 		cmocka_unit_test(test_run_amendments),
 		cmocka_unit_test(test_run_across_intakes),
 		cmocka_unit_test(test_run_across_unanswered),
-		cmocka_unit_test(test_markers_left_held),
+		cmocka_unit_test(test_unreadable_stored_revision),
 		cmocka_unit_test(test_revisions_in_one_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
