@@ -295,7 +295,7 @@ cmd_single(const char *in, const char *db, size_t max)
 		char why[256];
 		if (contract_from_json(lines[i], strlen(lines[i]), &c, &rej) == GW_OK &&
 		    intake_prepare(q, &c, &o, m, &k, &v, NULL, why, sizeof why) == GW_OK &&
-		    v == IV_QUEUE && q->ops->enqueue(q, m, k, NULL) == GW_OK)
+		    v == IV_QUEUE && queue_enqueue(q, m, k, NULL) == GW_OK)
 			acked++;
 		for (size_t j = 0; j < k; j++)
 			queue_msg_free(&m[j]);

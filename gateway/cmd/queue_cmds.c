@@ -164,11 +164,11 @@ qc_act(struct queue *q, const char *verb, const char *id, const char *actor, con
 			snprintf(ev.actor, sizeof ev.actor, "%s", actor);
 			snprintf(ev.what, sizeof ev.what, "operator");
 			snprintf(ev.why, sizeof ev.why, "%s", why);
-			rc = q->ops->update(q, &m);
+			rc = queue_update(q, &m);
 			if (rc == GW_OK)
-				rc = q->ops->add_event(q, m.id, &ev);
+				rc = queue_add_event(q, m.id, &ev);
 		} else {
-			rc = q->ops->update_transition(q, &m, from, to, actor, why);
+			rc = queue_update_transition(q, &m, from, to, actor, why);
 		}
 	}
 	if (rc == GW_ESTATE) {
@@ -195,7 +195,7 @@ qc_resolve(struct queue *q, const char *verb, const char *record, char id[QUEUE_
 	struct queue_msg *l = NULL;
 	size_t n = 0, found = 0;
 	uint32_t rev = 0;
-	if (q->ops->by_record(q, record, &l, &n) != GW_OK || n == 0) {
+	if (queue_by_record(q, record, &l, &n) != GW_OK || n == 0) {
 		free(l);
 		fprintf(stderr, "gateway %s: %s: no such message or record\n", verb, record);
 		return 1;
@@ -357,7 +357,7 @@ cmd_requeue(int argc, char **argv)
 		} else {
 			l[i].next_attempt_ms = now;
 			l[i].expires_ms = exp > 0 ? now + exp : 0;
-			gw_rc rc = q->ops->update_transition(q, &l[i], QS_FAILED, QS_PENDING, actor,
+			gw_rc rc = queue_update_transition(q, &l[i], QS_FAILED, QS_PENDING, actor,
 			    "requeued by operator");
 			if (rc == GW_OK) {
 				done++;

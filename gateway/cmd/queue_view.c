@@ -293,7 +293,7 @@ show_record(struct queue *q, const char *id, int body)
 	struct store *sto = NULL;
 	struct store_revision sr;
 	int stored = store_of(q, &sto) == GW_OK && sto->ops->revision_get(sto, id, 1, &sr) == GW_OK;
-	if (q->ops->by_record(q, id, &l, &n) != GW_OK)
+	if (queue_by_record(q, id, &l, &n) != GW_OK)
 		n = 0;
 	if (n == 0 && !stored) {
 		free(l);

@@ -3,7 +3,10 @@
  * received), each with its state and an append-only history.
  *
  * One interface, several backends (queue/sqlite.c now, queue/postgres.c
- * later): a backend is a table of functions, and nothing here names SQLite.
+ * later): a backend is a table of thirteen functions (struct queue_ops), and
+ * nothing here names SQLite; the operations most callers use (enqueue,
+ * transition, update, add_event, by_record) are helpers over those
+ * (queue/helpers.c), so a new backend writes only the core.
  * The state machine lives in queue/state.c and is enforced for every
  * backend: queue_transition() refuses a move the table does not allow.
  *
@@ -81,6 +84,10 @@ struct queue_event {
 	char why[512];
 };
 
+/* A move_many() step with from == to == QUEUE_ANY_STATE writes fields
+ * and/or an event whatever the message's state. */
+#define QUEUE_ANY_STATE QS__COUNT
+
 /* One step of move_many(): move a message and/or write its fields. */
 struct queue_move {
 	const char *id;                           /* the message */
@@ -112,17 +119,32 @@ struct queue_filter {
 	int64_t updated_since_ms;                 /* 0 = any */
 	size_t limit;                             /* 0 = no limit */
 	int with_bodies;                          /* load body and payload too */
+	int newest_first;                         /* order by revision, newest first, the
+	                                             last written first among equals */
 };
 
+/* The backend: the dozen operations a storage engine implements (SQLite
+ * now, PostgreSQL later), none of them about a channel or a record kind.
+ * Everything else callers use is a helper over these (queue/helpers.c). */
 struct queue_ops {
 	const char *name;                         /* "sqlite", "postgres" */
 	gw_rc (*open)(struct queue **q, const char *dsn, char *errbuf, size_t errcap);
 	void  (*close)(struct queue *q);
 	/* Insert messages in one durable transaction; ids are assigned when
-	 * empty. A message whose (record_id, revision, kind) exists is skipped
-	 * and reported through *dups. */
-	gw_rc (*enqueue)(struct queue *q, struct queue_msg *msgs, size_t n, size_t *dups);
+	 * empty. A message whose (record_id, revision, kind) exists is
+	 * skipped and reported (dup[i] = 1; dup may be NULL). GW_ETEMP: disk
+	 * nearly full or busy; nothing was written. Messages that come with
+	 * record-store rows go through the store's unit of work instead
+	 * (store/store.h), which commits both at once. */
+	gw_rc (*enqueue_each)(struct queue *q, struct queue_msg *msgs, size_t n,
+	                      unsigned char *dup);
+	/* One message by id, with body and payload. */
 	gw_rc (*get)(struct queue *q, const char *id, struct queue_msg *out);
+	/* Messages matching f, at most f->limit (0 = all), ordered by next
+	 * attempt (or newest first, f->newest_first); *out malloc'd (free each
+	 * with queue_msg_free, then free). */
+	gw_rc (*list)(struct queue *q, const struct queue_filter *f,
+	              struct queue_msg **out, size_t *n);
 	/* Claim up to max messages of channel in state `from` whose next attempt
 	 * is due, moving each to `to` (with an event) atomically. A claim into
 	 * sending also counts the attempt in the same commit. from == to only
@@ -130,50 +152,12 @@ struct queue_ops {
 	gw_rc (*claim)(struct queue *q, const char *channel, enum queue_state from,
 	               enum queue_state to, int64_t now_ms, size_t max,
 	               struct queue_msg *out, size_t *n);
-	/* Move one message; refused (GW_ESTATE) unless the table allows it and
-	 * the message is still in `from`. */
-	gw_rc (*transition)(struct queue *q, const char *id, enum queue_state from,
-	                    enum queue_state to, const char *actor, const char *why);
-	/* Persist mutable fields of m (attempts, next attempt, body, refs, error). */
-	gw_rc (*update)(struct queue *q, const struct queue_msg *m);
-	gw_rc (*add_event)(struct queue *q, const char *id, const struct queue_event *ev);
-	/* Events of one message, oldest first; *evs malloc'd. */
-	gw_rc (*history)(struct queue *q, const char *id, struct queue_event **evs, size_t *n);
-	gw_rc (*stats)(struct queue *q, const char *channel, struct queue_stats *st);
-	/* Messages for a record, newest revision first; *out malloc'd. */
-	gw_rc (*by_record)(struct queue *q, const char *record_id, struct queue_msg **out, size_t *n);
-	/* Next value of a named counter (batch sequence numbers), durable. */
-	gw_rc (*next_seq)(struct queue *q, const char *name, uint64_t *out);
-
-
-	/* As enqueue, but says per message whether it was a duplicate
-	 * (dup[i] = 1) so that a group commit can answer each caller.
-	 * GW_ETEMP: disk nearly full or busy; nothing was written. Messages
-	 * that come with record-store rows go through the store's unit of
-	 * work instead (store/store.h), which commits both at once. */
-	gw_rc (*enqueue_each)(struct queue *q, struct queue_msg *msgs, size_t n,
-	                      unsigned char *dup);
-	/* Start-up recovery, one transaction: building -> pending (built bytes
-	 * discarded), sending -> ready (outcome unknown: the channel must ask
-	 * the other side before re-sending). Counts what moved. */
-	gw_rc (*recover)(struct queue *q, const char *actor, int64_t now_ms,
-	                 size_t *n_building, size_t *n_sending);
-	/* Messages matching f, at most f->limit (0 = all), ordered by next
-	 * attempt; *out malloc'd (free each with queue_msg_free, then free). */
-	gw_rc (*list)(struct queue *q, const struct queue_filter *f,
-	              struct queue_msg **out, size_t *n);
-	/* Storage self-check (PRAGMA integrity_check for SQLite); errbuf
-	 * says what is wrong. */
-	gw_rc (*check)(struct queue *q, char *errbuf, size_t errcap);
-	/* update() and transition() in one transaction: the new fields (refs,
-	 * body, attempts, next attempt, error) are never durable without the
-	 * state that goes with them. Same refusals as transition(). */
-	gw_rc (*update_transition)(struct queue *q, const struct queue_msg *m,
-	                           enum queue_state from, enum queue_state to,
-	                           const char *actor, const char *why);
-	/* Many moves (each as update_transition(), or fields/note only when
-	 * from == to) in ONE durable transaction, in array order, all by
-	 * actor. Each step is checked against the state machine and the
+	/* Many moves in ONE durable transaction, in array order, all by
+	 * actor: each a checked transition (from != to) with or without new
+	 * fields (as the message's mutable fields: attempts, next attempt,
+	 * body, refs, error), or fields and/or an event only (from == to: the
+	 * message must still be in from, or from == QUEUE_ANY_STATE: whatever
+	 * its state). Each step is checked against the state machine and the
 	 * message's current state; a refused step is reported in mv[i].rc
 	 * (GW_ESTATE, GW_ENOTFOUND), changes nothing of that message, and the
 	 * others proceed: the call still returns GW_OK. Any other failure
@@ -183,6 +167,19 @@ struct queue_ops {
 	 * one left. *n_done (may be NULL) counts the steps applied. */
 	gw_rc (*move_many)(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
 	                   size_t *n_done);
+	/* Start-up recovery, one transaction: building -> pending (built bytes
+	 * discarded), sending -> ready (outcome unknown: the channel must ask
+	 * the other side before re-sending). Counts what moved. */
+	gw_rc (*recover)(struct queue *q, const char *actor, int64_t now_ms,
+	                 size_t *n_building, size_t *n_sending);
+	/* Events of one message, oldest first; *evs malloc'd. */
+	gw_rc (*history)(struct queue *q, const char *id, struct queue_event **evs, size_t *n);
+	gw_rc (*stats)(struct queue *q, const char *channel, struct queue_stats *st);
+	/* Next value of a named counter (batch sequence numbers), durable. */
+	gw_rc (*next_seq)(struct queue *q, const char *name, uint64_t *out);
+	/* Storage self-check (PRAGMA integrity_check for SQLite); errbuf
+	 * says what is wrong. */
+	gw_rc (*check)(struct queue *q, char *errbuf, size_t errcap);
 	/* Retention: drop what a final message carries of personal data, its
 	 * body, its body file's name and its payload, in one transaction with
 	 * a "retention" event by actor saying why; the audit trail (id, record
@@ -213,8 +210,30 @@ extern const struct queue_ops queue_sqlite_ops;
 /* Open the queue named by the configuration ([queue] backend, dsn). */
 gw_rc queue_open_configured(struct queue **q, char *errbuf, size_t errcap);
 void queue_msg_free(struct queue_msg *m);      /* frees body and payload only */
-/* ops->move_many when the backend has it, else the same steps one
- * transaction each (not atomic as a whole; same per-step reports). */
+
+/* Helpers over the backend's operations (queue/helpers.c): what most
+ * callers use, written once for every backend. */
+/* enqueue_each, counting the duplicates (*dups may be NULL). */
+gw_rc queue_enqueue(struct queue *q, struct queue_msg *msgs, size_t n, size_t *dups);
+/* Move one message; GW_ESTATE unless the table allows it and the message
+ * is still in `from`. */
+gw_rc queue_transition(struct queue *q, const char *id, enum queue_state from,
+                       enum queue_state to, const char *actor, const char *why);
+/* Persist the mutable fields of m (attempts, next attempt, body, refs,
+ * error), whatever its state. */
+gw_rc queue_update(struct queue *q, const struct queue_msg *m);
+/* update and transition in one transaction: the new fields are never
+ * durable without the state that goes with them. Same refusals as
+ * queue_transition. */
+gw_rc queue_update_transition(struct queue *q, const struct queue_msg *m, enum queue_state from,
+                              enum queue_state to, const char *actor, const char *why);
+/* Append an event (answers, notes) to a message, whatever its state. */
+gw_rc queue_add_event(struct queue *q, const char *id, const struct queue_event *ev);
+/* Messages for a record, newest revision first, with payloads; *out
+ * malloc'd. */
+gw_rc queue_by_record(struct queue *q, const char *record_id, struct queue_msg **out,
+                      size_t *n);
+/* ops->move_many (kept as the name callers know). */
 gw_rc queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
                       size_t *n_done);
 

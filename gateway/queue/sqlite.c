@@ -7,7 +7,9 @@
  * is checked; a caller is told "done" only after COMMIT returned. The
  * record store (store/sqlite.c) keeps its tables in the same file and
  * writes them in these transactions (queue/sqlite_db.h); the queue itself
- * knows nothing of records.
+ * knows nothing of records. Implements the thirteen core operations of
+ * queue_ops; transition, update, add_event and by_record are helpers over
+ * them (queue/helpers.c).
  * Must never change a state without queue_transition_allowed(), never
  * delete an event, never accept intake when the disk is nearly full.
  */
@@ -491,24 +493,6 @@ sq_enqueue_each(struct queue *q, struct queue_msg *msgs, size_t n, unsigned char
 	return sq_commit(s);
 }
 
-/* The first interface: same as enqueue_each, counting duplicates. */
-static gw_rc
-sq_enqueue(struct queue *q, struct queue_msg *msgs, size_t n, size_t *dups)
-{
-	unsigned char stackbuf[256], *dup = n <= sizeof stackbuf ? stackbuf : malloc(n);
-	if (dup == NULL)
-		return GW_ENOMEM;
-	gw_rc rc = sq_enqueue_each(q, msgs, n, dup);
-	if (dups != NULL) {
-		*dups = 0;
-		for (size_t i = 0; rc == GW_OK && i < n; i++)
-			*dups += dup[i];
-	}
-	if (dup != stackbuf)
-		free(dup);
-	return rc;
-}
-
 /* One message by id, with body and payload. */
 static gw_rc
 sq_get(struct queue *q, const char *id, struct queue_msg *out)
@@ -648,23 +632,6 @@ fail_nocommit:
 }
 
 /* One checked move with its event. */
-static gw_rc
-sq_transition(struct queue *q, const char *id, enum queue_state from, enum queue_state to,
-              const char *actor, const char *why)
-{
-	struct sq *s = SQ(q);
-	gw_rc rc;
-	if (!queue_transition_allowed(from, to))
-		return GW_ESTATE;
-	if ((rc = sq_begin(s)) != GW_OK)
-		return rc;
-	if ((rc = sq_move(s, id, from, to, queue_now_ms(), actor, why)) != GW_OK) {
-		sq_rollback(s);
-		return rc;
-	}
-	return sq_commit(s);
-}
-
 /* Write the mutable fields of m (inside a transaction). */
 static gw_rc
 sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
@@ -700,41 +667,6 @@ sq_write_fields(struct sq *s, const struct queue_msg *m, int64_t now)
 	return sqlite3_changes(s->db) == 0 ? GW_ENOTFOUND : GW_OK;
 }
 
-/* Persist the mutable fields, state unchanged. */
-static gw_rc
-sq_update(struct queue *q, const struct queue_msg *m)
-{
-	struct sq *s = SQ(q);
-	gw_rc rc;
-	if ((rc = sq_begin(s)) != GW_OK)
-		return rc;
-	if ((rc = sq_write_fields(s, m, queue_now_ms())) != GW_OK) {
-		sq_rollback(s);
-		return rc;
-	}
-	return sq_commit(s);
-}
-
-/* Fields and state together, atomically. */
-static gw_rc
-sq_update_transition(struct queue *q, const struct queue_msg *m, enum queue_state from,
-                     enum queue_state to, const char *actor, const char *why)
-{
-	struct sq *s = SQ(q);
-	int64_t now = queue_now_ms();
-	gw_rc rc;
-	if (!queue_transition_allowed(from, to))
-		return GW_ESTATE;
-	if ((rc = sq_begin(s)) != GW_OK)
-		return rc;
-	if ((rc = sq_move(s, m->id, from, to, now, actor, why)) != GW_OK ||
-	    (rc = sq_write_fields(s, m, now)) != GW_OK) {
-		sq_rollback(s);
-		return rc;
-	}
-	return sq_commit(s);
-}
-
 /* One step of move_many inside the transaction: refusals land in x->rc
  * (GW_OK returned), anything else is returned and undoes the call. */
 static gw_rc
@@ -748,7 +680,7 @@ sq_move_one(struct sq *s, struct queue_move *x, int64_t now, const char *actor)
 		rc = sq_move(s, x->id, x->from, x->to, now, actor, x->why);
 	} else {
 		rc = sq_state_of(s, x->id, &cur);
-		if (rc == GW_OK && cur != x->from)
+		if (rc == GW_OK && x->from != QUEUE_ANY_STATE && cur != x->from)
 			rc = GW_ESTATE;
 		if (rc == GW_OK && x->what != NULL)
 			rc = sq_event(s, x->id, now, actor, cur, cur, x->what, x->why);
@@ -826,24 +758,6 @@ sq_forget_content(struct queue *q, const char *id, const char *actor, const char
 fail:
 	sq_rollback(s);
 	return rc;
-}
-
-/* Append a free-form event (answers, notes, attempts). */
-static gw_rc
-sq_add_event(struct queue *q, const char *id, const struct queue_event *ev)
-{
-	struct sq *s = SQ(q);
-	enum queue_state cur;
-	gw_rc rc;
-	if ((rc = sq_begin(s)) != GW_OK)
-		return rc;
-	if ((rc = sq_state_of(s, id, &cur)) != GW_OK ||
-	    (rc = sq_event(s, id, ev->at_ms ? ev->at_ms : queue_now_ms(), ev->actor, ev->from,
-	    ev->to, ev->what, ev->why)) != GW_OK) {
-		sq_rollback(s);
-		return rc;
-	}
-	return sq_commit(s);
 }
 
 /* Events of one message, oldest first. */
@@ -957,35 +871,23 @@ sq_collect(sqlite3_stmt *st, struct queue_msg **out, size_t *n)
 	return rc;
 }
 
-/* Messages for a record, newest revision first. */
-static gw_rc
-sq_by_record(struct queue *q, const char *record_id, struct queue_msg **out, size_t *n)
-{
-	struct sq *s = SQ(q);
-	sqlite3_stmt *st = NULL;
-	gw_rc rc = sq_prep(s, "SELECT " SQ_COLS " FROM msgs WHERE record_id=?"
-	    " ORDER BY revision DESC, created_ms DESC, rowid DESC", &st);
-	if (rc != GW_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	rc = sq_collect(st, out, n);
-	sqlite3_finalize(st);
-	return rc;
-}
+#define SQ_WHERE " FROM msgs WHERE (?1 IS NULL OR state=?1) AND (?2 IS NULL OR channel=?2)" \
+	" AND (?3 IS NULL OR record_id=?3) AND (?4 IS NULL OR depends_on=?4) AND updated_ms>=?5"
+#define SQ_BY_ATTEMPT " ORDER BY next_attempt_ms, created_ms LIMIT ?6"
+#define SQ_NEWEST " ORDER BY revision DESC, created_ms DESC, rowid DESC LIMIT ?6"
 
-/* Messages matching a filter, by next attempt. */
+/* Messages matching a filter, by next attempt or newest first. */
 static gw_rc
 sq_list(struct queue *q, const struct queue_filter *f, struct queue_msg **out, size_t *n)
 {
 	struct sq *s = SQ(q);
 	sqlite3_stmt *st = NULL;
-	gw_rc rc = sq_prep(s, f->with_bodies
-	    ? "SELECT " SQ_COLS " FROM msgs WHERE (?1 IS NULL OR state=?1) AND (?2 IS NULL OR"
-	      " channel=?2) AND (?3 IS NULL OR record_id=?3) AND (?4 IS NULL OR depends_on=?4)"
-	      " AND updated_ms>=?5 ORDER BY next_attempt_ms, created_ms LIMIT ?6"
-	    : "SELECT " SQ_COLS_NOBODY " FROM msgs WHERE (?1 IS NULL OR state=?1) AND (?2 IS NULL"
-	      " OR channel=?2) AND (?3 IS NULL OR record_id=?3) AND (?4 IS NULL OR depends_on=?4)"
-	      " AND updated_ms>=?5 ORDER BY next_attempt_ms, created_ms LIMIT ?6", &st);
+	static const char *const sql[2][2] = {
+		{ "SELECT " SQ_COLS_NOBODY SQ_WHERE SQ_BY_ATTEMPT,
+		  "SELECT " SQ_COLS_NOBODY SQ_WHERE SQ_NEWEST },
+		{ "SELECT " SQ_COLS SQ_WHERE SQ_BY_ATTEMPT, "SELECT " SQ_COLS SQ_WHERE SQ_NEWEST },
+	};
+	gw_rc rc = sq_prep(s, sql[f->with_bodies != 0][f->newest_first != 0], &st);
 	if (rc != GW_OK)
 		return rc;
 	if (f->state >= 0)
@@ -1143,21 +1045,15 @@ const struct queue_ops queue_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
-	.enqueue = sq_enqueue,
+	.enqueue_each = sq_enqueue_each,
 	.get = sq_get,
+	.list = sq_list,
 	.claim = sq_claim,
-	.transition = sq_transition,
-	.update = sq_update,
-	.add_event = sq_add_event,
+	.move_many = sq_move_many,
+	.recover = sq_recover,
 	.history = sq_history,
 	.stats = sq_stats,
-	.by_record = sq_by_record,
 	.next_seq = sq_next_seq,
-	.enqueue_each = sq_enqueue_each,
-	.recover = sq_recover,
-	.list = sq_list,
 	.check = sq_check,
-	.update_transition = sq_update_transition,
-	.move_many = sq_move_many,
 	.forget_content = sq_forget_content,
 };

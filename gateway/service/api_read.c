@@ -93,7 +93,7 @@ api_record(void *ctx, const struct http_request *rq, struct http_response *rs)
 	size_t n = 0;
 	if (q == NULL)
 		return;
-	if (q->ops->by_record(q, id, &l, &n) != GW_OK || n == 0) {
+	if (queue_by_record(q, id, &l, &n) != GW_OK || n == 0) {
 		reply_json(rs, 404, json_pack("{s:s,s:s}", "error", "no message for this record",
 		    "record", id));
 	} else {

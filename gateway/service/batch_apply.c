@@ -101,7 +101,7 @@ note(struct queue *q, const struct queue_msg *m, const char *why)
 	ev.from = ev.to = m->state;
 	snprintf(ev.what, sizeof ev.what, "answer");
 	snprintf(ev.why, sizeof ev.why, "%s", why);
-	return q->ops->add_event(q, m->id, &ev);
+	return queue_add_event(q, m->id, &ev);
 }
 
 /* The changes one answer file makes, applied together by plan_flush(). */

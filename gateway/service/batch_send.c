@@ -35,7 +35,7 @@ move(struct queue *q, struct queue_msg *m, enum queue_state to, const char *why,
 		snprintf(m->last_error, sizeof m->last_error, "%s", why);
 	if (next_ms)
 		m->next_attempt_ms = next_ms;
-	gw_rc rc = q->ops->update_transition(q, m, m->state, to, "batch", why);
+	gw_rc rc = queue_update_transition(q, m, m->state, to, "batch", why);
 	if (rc != GW_OK)
 		log_error(m->id, m->record_id, "cannot move to %s: %s", queue_state_name(to), gw_rc_name(rc));
 	else

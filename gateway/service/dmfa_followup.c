@@ -428,7 +428,7 @@ standing_load(struct queue *q, const char *record_id, struct standing *st)
 	gw_rc rc;
 
 	memset(st, 0, sizeof *st);
-	if ((rc = q->ops->by_record(q, record_id, &l, &n)) != GW_OK)
+	if ((rc = queue_by_record(q, record_id, &l, &n)) != GW_OK)
 		return rc;
 	/* A DMPI of an older queue file is an "answer" message: into the
 	 * store first, so that the filings below find it there. */

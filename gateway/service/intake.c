@@ -115,7 +115,7 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	case IS_NEW: break;
 	}
 	if (k.taken) {
-		if ((rc = q->ops->by_record(q, c->contract_id, &list, &nl)) != GW_OK)
+		if ((rc = queue_by_record(q, c->contract_id, &list, &nl)) != GW_OK)
 			goto out;
 		/* The newest revision stored: kept in the store (a revision
 		 * that declared nothing), else the newest message payload

@@ -162,7 +162,7 @@ series_member_read(struct queue *q, struct store *sto, const char *rid, uint32_t
 		store_revision_free(&have);
 	else if (rc != GW_ENOTFOUND)
 		return rc;
-	if ((rc = q->ops->by_record(q, rid, &l, &nl)) != GW_OK && rc != GW_ENOTFOUND)
+	if ((rc = queue_by_record(q, rid, &l, &nl)) != GW_OK && rc != GW_ENOTFOUND)
 		return rc;
 	rc = GW_ENOTFOUND;
 	for (size_t i = 0; i < nl && rc == GW_ENOTFOUND; i++)
@@ -505,7 +505,7 @@ series_classify(struct queue *q, struct store *sto, const char *rid, struct days
 		return series_classify_run(q, mem.msg_id, x, err, errcap);
 	if (rc != GW_ENOTFOUND)
 		return rc;
-	rc = q->ops->by_record(q, rid, &l, &nl);
+	rc = queue_by_record(q, rid, &l, &nl);
 	if (rc == GW_ENOTFOUND)
 		return GW_OK;                    /* an index row whose commit never came */
 	if (rc != GW_OK)

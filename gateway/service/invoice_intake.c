@@ -280,7 +280,7 @@ ii_decide(struct queue *q, const struct invoice *inv, char *canon, const char *k
 			return GW_OK;
 		}
 		/* A higher revision: cancel what was issued last, in full. */
-		if ((rc = q->ops->by_record(q, key, &l, &nl)) != GW_OK)
+		if ((rc = queue_by_record(q, key, &l, &nl)) != GW_OK)
 			goto out;
 		char prev_id[INVOICE_ID_MAX + 1];
 		rc = ii_previous(l, nl, inv->invoice_id, &p->prev, &p->doc[0].payload, prev_id);
@@ -351,7 +351,7 @@ ii_advance(struct queue *q, struct queue_msg *m, bool deliverable, bool waived,
 		snprintf(why, sizeof why, "UBL %s built and validated at intake (UBL 2.1 schema,"
 		    " EN 16931, Peppol BIS 3.0)%s", doc_id, waived ? "; " II_WAIVED_RULE " waived:"
 		    " the buyer has no electronic address" : "");
-		rc = q->ops->transition(q, m->id, QS_PENDING, QS_BUILDING, II_ACTOR, why);
+		rc = queue_transition(q, m->id, QS_PENDING, QS_BUILDING, II_ACTOR, why);
 		if (rc != GW_OK)
 			return rc;
 		m->state = QS_BUILDING;
@@ -359,13 +359,13 @@ ii_advance(struct queue *q, struct queue_msg *m, bool deliverable, bool waived,
 	if (m->state != QS_BUILDING)
 		return GW_OK;
 	if (deliverable) {
-		rc = q->ops->transition(q, m->id, QS_BUILDING, QS_READY, II_ACTOR, II_WHY_READY);
+		rc = queue_transition(q, m->id, QS_BUILDING, QS_READY, II_ACTOR, II_WHY_READY);
 		if (rc == GW_OK)
 			m->state = QS_READY;
 		return rc;
 	}
 	snprintf(m->last_error, sizeof m->last_error, "%s", INVOICE_REASON_NO_PEPPOL);
-	rc = q->ops->update_transition(q, m, QS_BUILDING, QS_FAILED, II_ACTOR,
+	rc = queue_update_transition(q, m, QS_BUILDING, QS_FAILED, II_ACTOR,
 	    INVOICE_REASON_NO_PEPPOL);
 	if (rc == GW_OK)
 		m->state = QS_FAILED;
@@ -378,7 +378,7 @@ ii_finish_replay(struct queue *q, const char *key, uint32_t revision)
 {
 	struct queue_msg *l = NULL;
 	size_t n = 0;
-	gw_rc rc = q->ops->by_record(q, key, &l, &n);
+	gw_rc rc = queue_by_record(q, key, &l, &n);
 	for (size_t i = 0; rc == GW_OK && i < n; i++) {
 		if (l[i].revision != revision || l[i].body == NULL || l[i].payload == NULL ||
 		    (l[i].state != QS_PENDING && l[i].state != QS_BUILDING))

@@ -146,7 +146,7 @@ runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
 		r->n.expired++;
 		r->n.failed++;
 		log_error(m->id, m->record_id, "%s", why);
-		return r->q->ops->update_transition(r->q, m, from, QS_FAILED, "runner", why);
+		return queue_update_transition(r->q, m, from, QS_FAILED, "runner", why);
 	}
 	m->next_attempt_ms = now + delay;
 	snprintf(why, sizeof why, "temporary failure (attempt %u), next in %lld ms: %s",
@@ -154,8 +154,8 @@ runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
 	r->n.retried++;
 	log_warn(m->id, m->record_id, "%s", why);
 	if (from == back)
-		return r->q->ops->update(r->q, m);
-	return r->q->ops->update_transition(r->q, m, from, back, "runner", why);
+		return queue_update(r->q, m);
+	return queue_update_transition(r->q, m, from, back, "runner", why);
 }
 
 /* Permanent failure with its reason. */
@@ -165,7 +165,7 @@ runner_fail(struct runner *r, struct queue_msg *m, enum queue_state from, const 
 	snprintf(m->last_error, sizeof m->last_error, "%s", why);
 	r->n.failed++;
 	log_error(m->id, m->record_id, "failed: %s", why);
-	return r->q->ops->update_transition(r->q, m, from, QS_FAILED, "runner", why);
+	return queue_update_transition(r->q, m, from, QS_FAILED, "runner", why);
 }
 
 /* What stops a claimed message (in building) before its build: expiry, a
@@ -202,9 +202,9 @@ runner_build_prep(struct runner *r, struct queue_msg *m, int64_t now, struct que
 		queue_msg_free(dep);
 		enum queue_state end = r->ch->dep_void != NULL ? r->ch->dep_void(r->ctx, m) : QS_FAILED;
 		if (end == QS_CANCELLED) {
-			rc = r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner", why);
+			rc = queue_transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner", why);
 			if (rc == GW_OK)
-				rc = r->q->ops->transition(r->q, m->id, QS_PENDING, QS_CANCELLED,
+				rc = queue_transition(r->q, m->id, QS_PENDING, QS_CANCELLED,
 				    "runner", why);
 			*rcp = rc;
 			return 1;
@@ -216,7 +216,7 @@ runner_build_prep(struct runner *r, struct queue_msg *m, int64_t now, struct que
 	m->next_attempt_ms = now + r->cfg.dep_wait_ms;
 	snprintf(why, sizeof why, "waiting for %s (%s)", dep->id, queue_state_name(dep->state));
 	queue_msg_free(dep);
-	*rcp = r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_PENDING, "runner", why);
+	*rcp = queue_update_transition(r->q, m, QS_BUILDING, QS_PENDING, "runner", why);
 	return 1;
 }
 
@@ -245,7 +245,7 @@ runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
 	r->n.built++;
 	snprintf(why, sizeof why, "built %zu bytes, sha256 %.16s...", m->body_len, m->content_hash);
 	log_debug(m->id, m->record_id, "%s", why);
-	return r->q->ops->update_transition(r->q, m, QS_BUILDING, QS_READY, "runner", why);
+	return queue_update_transition(r->q, m, QS_BUILDING, QS_READY, "runner", why);
 }
 
 /* Send one claimed message (now in sending), asking first if an attempt may have landed. */
@@ -276,7 +276,7 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 			snprintf(why, sizeof why, "not re-sent: the other side already has it as %s"
 			    " (lookup after attempt %u)", m->remote_ref, m->attempts - 1);
 			log_info(m->id, m->record_id, "%s", why);
-			return r->q->ops->update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+			return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
 		}
 		if (rc != GW_ENOTFOUND)
 			return runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
@@ -297,7 +297,7 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 		snprintf(why, sizeof why, "sent (attempt %u), reference %s", m->attempts,
 		    m->remote_ref);
 		log_info(m->id, m->record_id, "%s", why);
-		return r->q->ops->update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+		return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
 	}
 	if (rc == GW_ETEMP)
 		return runner_retry(r, m, QS_SENDING, QS_READY, now, retry_after,
@@ -318,7 +318,7 @@ runner_wake_dependents(struct runner *r, const struct queue_msg *m, int64_t now)
 	for (size_t i = 0; i < n; i++) {
 		if (deps[i].next_attempt_ms > now) {
 			deps[i].next_attempt_ms = now;
-			r->q->ops->update(r->q, &deps[i]);
+			queue_update(r->q, &deps[i]);
 		}
 		queue_msg_free(&deps[i]);
 	}
@@ -338,7 +338,7 @@ runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
 		long elapsed = (long)(now - (m->sent_ms ? m->sent_ms : now));
 		long d = r->ch->poll_delay(r->ctx, elapsed);
 		m->next_attempt_ms = now + (d > 0 ? d : 1000);
-		return r->q->ops->update(r->q, m);
+		return queue_update(r->q, m);
 	}
 	if (rc == GW_ETEMP)
 		return runner_retry(r, m, QS_SENT, QS_SENT, now, 0, err[0] ? err : "poll failed");
@@ -364,7 +364,7 @@ runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
 		log_info(m->id, m->record_id, "%s", why);
 	else
 		log_warn(m->id, m->record_id, "%s", why);
-	rc = r->q->ops->update_transition(r->q, m, QS_SENT, a.outcome, "runner", why);
+	rc = queue_update_transition(r->q, m, QS_SENT, a.outcome, "runner", why);
 	if (rc == GW_OK)
 		runner_wake_dependents(r, m, now);
 	return rc;
@@ -388,7 +388,7 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 		/* Claimed but not handled because a stop was asked: put it back
 		 * untouched (no attempt was counted, nothing was sent). */
 		if (stopping(r) && from != to) {
-			r->q->ops->transition(r->q, r->buf[i].id, to, from, "runner",
+			queue_transition(r->q, r->buf[i].id, to, from, "runner",
 			    "released unhandled at shutdown");
 		} else if (!stopping(r)) {
 			rc = fn(r, &r->buf[i], now);
@@ -547,7 +547,7 @@ runner_build_group(struct runner *r, int64_t now, size_t *did)
 		gw_rc brc;
 		(*did)++;
 		if (stopping(r)) {
-			r->q->ops->transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner",
+			queue_transition(r->q, m->id, QS_BUILDING, QS_PENDING, "runner",
 			    "released unhandled at shutdown");
 			continue;
 		}

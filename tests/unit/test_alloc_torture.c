@@ -349,7 +349,7 @@ scenario(struct outcome *o)
 	STEP("claim", q->ops->claim(q, io.channel, QS_PENDING, QS_BUILDING, queue_now_ms(), 3,
 	    got, &n));
 	for (size_t i = 0; i < n; i++)
-		STEP("transition", q->ops->transition(q, got[i].id, QS_BUILDING, QS_READY, "torture",
+		STEP("transition", queue_transition(q, got[i].id, QS_BUILDING, QS_READY, "torture",
 		    "built"));
 	if (n > 0) {
 		struct queue_move mv[2] = {

@@ -91,18 +91,18 @@ sent_msg(const char *record_id, const char *fi, char id_out[QUEUE_ID_MAX + 1])
 	snprintf(m.channel, sizeof m.channel, "onss-batch");
 	m.state = QS_PENDING;
 	m.payload = strdup("{\"worker_inss\":\"90010100123\"}");
-	assert_int_equal(q->ops->enqueue(q, &m, 1, &dups), GW_OK);
+	assert_int_equal(queue_enqueue(q, &m, 1, &dups), GW_OK);
 	free(m.payload);
 	m.payload = NULL;
 	snprintf(id_out, QUEUE_ID_MAX + 1, "%s", m.id);
 	enum queue_state path[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING, QS_SENT };
 	for (int i = 0; i + 1 < 5; i++)
-		assert_int_equal(q->ops->transition(q, m.id, path[i], path[i + 1], "test", "walk"), GW_OK);
+		assert_int_equal(queue_transition(q, m.id, path[i], path[i + 1], "test", "walk"), GW_OK);
 	struct queue_msg g;
 	memset(&g, 0, sizeof g);
 	assert_int_equal(q->ops->get(q, m.id, &g), GW_OK);
 	snprintf(g.remote_ref2, sizeof g.remote_ref2, "%s", fi);
-	assert_int_equal(q->ops->update(q, &g), GW_OK);
+	assert_int_equal(queue_update(q, &g), GW_OK);
 	queue_msg_free(&g);
 }
 

@@ -268,7 +268,7 @@ get_kind(const char *rec, const char *kind, struct queue_msg *out)
 	struct queue_msg *l = NULL;
 	size_t n = 0;
 	int found = 0;
-	if (q->ops->by_record(q, rec, &l, &n) != GW_OK)
+	if (queue_by_record(q, rec, &l, &n) != GW_OK)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!found && strcmp(l[i].kind, kind) == 0) {
@@ -286,7 +286,7 @@ static void
 walk(const char *id, const enum queue_state *path, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i++)
-		assert_int_equal(q->ops->transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
+		assert_int_equal(queue_transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
 }
 
 static void
@@ -389,7 +389,7 @@ test_queue_decisions(void **state)
 		store_revision_free(&got);
 		struct queue_msg *bl = NULL;
 		size_t bn = 0;
-		assert_int_equal(q->ops->by_record(q, "B", &bl, &bn), GW_OK);
+		assert_int_equal(queue_by_record(q, "B", &bl, &bn), GW_OK);
 		for (size_t i = 0; i < bn; i++) {
 			assert_int_not_equal(bl[i].revision, 2);
 			queue_msg_free(&bl[i]);

@@ -150,7 +150,7 @@ test_pay_only_revision_is_kept(void **state)
 	assert_int_equal(st.read, 1);
 	assert_int_equal(st.messages, 0);          /* nothing for Dimona */
 	assert_int_equal(st.no_change, 1);
-	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(f->q, "K-1", &l, &n), GW_OK);
 	assert_int_equal(n, 1);                            /* no message for revision 2 */
 	assert_string_equal(l[0].kind, "dimona-in");
 	assert_int_equal(l[0].revision, 1);
@@ -195,7 +195,7 @@ test_pay_only_revision_is_kept(void **state)
 	put(f, r3);
 	take(f, &st);
 	assert_int_equal(st.messages, 1);
-	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(f->q, "K-1", &l, &n), GW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(l[0].kind, "dimona-update");
 	assert_string_equal(l[0].depends_on, l[1].id);
@@ -256,7 +256,7 @@ test_legacy_kept_message_is_read(void **state)
 	m.state = QS_HELD;
 	m.payload = json;
 	assert_int_equal(store_enqueue(f->q, &m, 1, &dup), GW_OK);
-	assert_int_equal(f->q->ops->transition(f->q, m.id, QS_HELD, QS_CANCELLED, "intake", "kept"),
+	assert_int_equal(queue_transition(f->q, m.id, QS_HELD, QS_CANCELLED, "intake", "kept"),
 	    GW_OK);
 	free(json);
 	/* Its revision counts as taken in: a replay adds nothing. */
@@ -274,7 +274,7 @@ test_legacy_kept_message_is_read(void **state)
 	assert_int_equal(st.messages, 1);
 	struct queue_msg *l = NULL;
 	size_t n = 0;
-	assert_int_equal(f->q->ops->by_record(f->q, "K-1", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(f->q, "K-1", &l, &n), GW_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(l[0].kind, "dimona-update");
 	assert_non_null(strstr(l[0].payload, "41250"));

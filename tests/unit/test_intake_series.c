@@ -54,7 +54,7 @@ msgs_of(const char *rec, struct queue_msg **l)
 {
 	size_t n = 0;
 	*l = NULL;
-	gw_rc rc = q->ops->by_record(q, rec, l, &n);
+	gw_rc rc = queue_by_record(q, rec, l, &n);
 	assert_true(rc == GW_OK || rc == GW_ENOTFOUND);
 	return n;
 }
@@ -341,11 +341,11 @@ accept_msg(const char *id, const char *period)
 	static const enum queue_state path[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING,
 	    QS_SENT, QS_ACCEPTED };
 	for (size_t i = 0; i + 1 < sizeof path / sizeof path[0]; i++)
-		assert_int_equal(q->ops->transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
+		assert_int_equal(queue_transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
 	struct queue_msg m;
 	assert_int_equal(q->ops->get(q, id, &m), GW_OK);
 	snprintf(m.remote_ref2, sizeof m.remote_ref2, "%s", period);
-	assert_int_equal(q->ops->update(q, &m), GW_OK);
+	assert_int_equal(queue_update(q, &m), GW_OK);
 	queue_msg_free(&m);
 }
 

@@ -129,7 +129,7 @@ static struct queue_msg *
 messages(const char *record_key, size_t *n)
 {
 	struct queue_msg *l = NULL;
-	assert_int_equal(q->ops->by_record(q, record_key, &l, n), GW_OK);
+	assert_int_equal(queue_by_record(q, record_key, &l, n), GW_OK);
 	return l;
 }
 
@@ -451,7 +451,7 @@ test_bad_records(void **state)
 	assert_int_equal(st.messages, 0);
 	assert_non_null(strstr(rej, "INV-D"));
 	struct queue_msg *l = NULL;
-	assert_int_equal(q->ops->by_record(q, "inv:INV-D", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(q, "inv:INV-D", &l, &n), GW_OK);
 	assert_int_equal(n, 0);
 	free(l);
 	uint32_t rev;

@@ -54,7 +54,7 @@ tq_add(struct queue *q, const char *channel, const char *rid, uint32_t rev, cons
 	snprintf(m.remote_ref2, sizeof m.remote_ref2, "%s", own_name ? own_name : "");
 	m.expires_ms = expires;
 	m.state = QS_PENDING;
-	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &m, 1, NULL), GW_OK);
 	snprintf(id_out, QUEUE_ID_MAX + 1, "%s", m.id);
 }
 

@@ -129,7 +129,7 @@ test_intake_file(void **state)
 	assert_int_equal(st.messages, 2);
 	struct queue_msg *l;
 	size_t n;
-	assert_int_equal(q->ops->by_record(q, "J-1", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(q, "J-1", &l, &n), GW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(l[0].kind, "dimona-cancel");
 	assert_string_equal(l[1].kind, "dimona-in");
@@ -192,7 +192,7 @@ test_intake_file(void **state)
 	write_file(path, wbuf);
 	assert_int_equal(intake_contracts(q, path, &o, &st, rej, err, sizeof err), GW_OK);
 	assert_int_equal(st.messages, 1);
-	assert_int_equal(q->ops->by_record(q, "W-1", &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(q, "W-1", &l, &n), GW_OK);
 	assert_int_equal(n, 2);                  /* revision 2 was kept in the store, no message */
 	assert_string_equal(l[0].kind, "dimona-update");         /* never a second IN */
 	assert_string_equal(l[1].kind, "dimona-in");

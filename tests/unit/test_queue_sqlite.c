@@ -115,7 +115,7 @@ test_enqueue_replay_and_records(void **state)
 	mk(&m[0], "C-1", 1, "dimona-in", "{\"a\":1}");
 	mk(&m[1], "C-2", 1, "dimona-in", "{\"a\":2}");
 	mk(&m[2], "C-3", 1, "dimona-in", "{\"a\":3}");
-	assert_int_equal(q->ops->enqueue(q, m, 3, &dups), GW_OK);
+	assert_int_equal(queue_enqueue(q, m, 3, &dups), GW_OK);
 	assert_int_equal(dups, 0);
 	assert_true(m[0].id[0] != '\0');
 	assert_string_not_equal(m[0].id, m[1].id);
@@ -123,7 +123,7 @@ test_enqueue_replay_and_records(void **state)
 	/* The same message again: a duplicate, nothing new. */
 	struct queue_msg again;
 	mk(&again, "C-1", 1, "dimona-in", "{\"a\":1}");
-	assert_int_equal(q->ops->enqueue(q, &again, 1, &dups), GW_OK);
+	assert_int_equal(queue_enqueue(q, &again, 1, &dups), GW_OK);
 	assert_int_equal(dups, 1);
 	assert_string_equal(again.id, m[0].id);        /* stable id */
 
@@ -149,7 +149,7 @@ test_enqueue_replay_and_records(void **state)
 
 	struct queue_msg *list;
 	size_t n;
-	assert_int_equal(q->ops->by_record(q, "C-1", &list, &n), GW_OK);
+	assert_int_equal(queue_by_record(q, "C-1", &list, &n), GW_OK);
 	assert_int_equal(n, 2);                         /* rev 1 IN, rev 3 update; no rev 2 */
 	assert_int_equal(list[0].revision, 3);
 	assert_string_equal(list[0].payload, "{\"a\":13}");
@@ -162,9 +162,9 @@ test_enqueue_replay_and_records(void **state)
 	struct queue_msg bad;
 	mk(&bad, "C-9", 1, "dimona-in", NULL);
 	bad.state = QS_SENT;
-	assert_int_equal(q->ops->enqueue(q, &bad, 1, &dups), GW_EINPUT);
+	assert_int_equal(queue_enqueue(q, &bad, 1, &dups), GW_EINPUT);
 	mk(&bad, "", 1, "dimona-in", NULL);
-	assert_int_equal(q->ops->enqueue(q, &bad, 1, &dups), GW_EINPUT);
+	assert_int_equal(queue_enqueue(q, &bad, 1, &dups), GW_EINPUT);
 
 	/* Durable: visible after reopening. */
 	q->ops->close(q);
@@ -177,6 +177,62 @@ test_enqueue_replay_and_records(void **state)
 	char err[128];
 	assert_int_equal(q->ops->check(q, err, sizeof err), GW_OK);
 	assert_string_equal(err, "ok");
+	q->ops->close(q);
+}
+
+/* The helpers over the backend's core (queue/helpers.c): update and
+ * add_event reach a message whatever its state (held included), a
+ * transition to the same state is refused rather than taken as a note,
+ * by_record lists newest first and, within one revision, the last
+ * written first (an IN after its CANCEL). */
+static void
+test_helpers_over_core(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg m[3], got, *l = NULL;
+	struct queue_event *ev = NULL;
+	size_t n = 0, nev = 0;
+	mk(&m[0], "H-1", 1, "dimona-in", "{\"a\":1}");
+	mk(&m[1], "H-1", 2, "dimona-cancel", "{\"a\":1}");
+	mk(&m[2], "H-1", 2, "dimona-in", "{\"a\":2}");
+	assert_int_equal(queue_enqueue(q, m, 3, NULL), GW_OK);
+	assert_int_equal(queue_transition(q, m[0].id, QS_PENDING, QS_HELD, "op", "stop"), GW_OK);
+	assert_int_equal(queue_transition(q, m[0].id, QS_HELD, QS_HELD, "op", "again"), GW_ESTATE);
+	assert_int_equal(queue_transition(q, m[0].id, QS_PENDING, QS_HELD, "op", "twice"),
+	    GW_ESTATE);
+	assert_int_equal(q->ops->get(q, m[0].id, &got), GW_OK);
+	snprintf(got.last_error, sizeof got.last_error, "noted while held");
+	assert_int_equal(queue_update(q, &got), GW_OK);
+	queue_msg_free(&got);
+	struct queue_event e = { .from = QS_HELD, .to = QS_HELD };
+	snprintf(e.actor, sizeof e.actor, "operator:x");
+	snprintf(e.what, sizeof e.what, "note");
+	snprintf(e.why, sizeof e.why, "checked");
+	assert_int_equal(queue_add_event(q, m[0].id, &e), GW_OK);
+	assert_int_equal(q->ops->get(q, m[0].id, &got), GW_OK);
+	assert_int_equal(got.state, QS_HELD);
+	assert_string_equal(got.last_error, "noted while held");
+	queue_msg_free(&got);
+	assert_int_equal(q->ops->history(q, m[0].id, &ev, &nev), GW_OK);
+	assert_true(nev >= 2);
+	assert_string_equal(ev[nev - 1].what, "note");
+	assert_string_equal(ev[nev - 1].actor, "operator:x");
+	assert_int_equal(ev[nev - 1].from, QS_HELD);
+	free(ev);
+	struct queue_msg nobody;
+	mk(&nobody, "H-9", 1, "dimona-in", NULL);
+	snprintf(nobody.id, sizeof nobody.id, "no-such-id");
+	assert_int_equal(queue_update(q, &nobody), GW_ENOTFOUND);
+	assert_int_equal(queue_by_record(q, "H-1", &l, &n), GW_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].id, m[2].id);          /* rev 2, written last */
+	assert_string_equal(l[1].id, m[1].id);
+	assert_string_equal(l[2].id, m[0].id);
+	assert_non_null(l[0].payload);
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&l[i]);
+	free(l);
 	q->ops->close(q);
 }
 
@@ -195,7 +251,7 @@ test_claim_due_history_stats(void **state)
 	}
 	snprintf(m[3].channel, sizeof m[3].channel, "peppol-as4");
 	m[3].next_attempt_ms = now - 5000;                /* due, but another channel */
-	assert_int_equal(q->ops->enqueue(q, m, 4, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, m, 4, NULL), GW_OK);
 	struct queue_msg out[8];
 	size_t n = 0;
 	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, now, 2, out, &n),
@@ -213,13 +269,13 @@ test_claim_due_history_stats(void **state)
 	struct queue_msg g;
 	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
 	snprintf(g.remote_ref, sizeof g.remote_ref, "DECL-1");
-	assert_int_equal(q->ops->update_transition(q, &g, QS_PENDING, QS_HELD, "t", "x"), GW_ESTATE);
+	assert_int_equal(queue_update_transition(q, &g, QS_PENDING, QS_HELD, "t", "x"), GW_ESTATE);
 	queue_msg_free(&g);
 	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
 	assert_string_equal(g.remote_ref, "");
 	g.body = strdup("BYTES");
 	g.body_len = 5;
-	assert_int_equal(q->ops->update_transition(q, &g, QS_BUILDING, QS_READY, "runner", "built"),
+	assert_int_equal(queue_update_transition(q, &g, QS_BUILDING, QS_READY, "runner", "built"),
 	    GW_OK);
 	queue_msg_free(&g);
 	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
@@ -229,8 +285,8 @@ test_claim_due_history_stats(void **state)
 
 	struct queue_event ev = { .actor = "onss", .from = QS_READY, .to = QS_READY,
 	    .what = "note", .why = "a note" };
-	assert_int_equal(q->ops->add_event(q, m[0].id, &ev), GW_OK);
-	assert_int_equal(q->ops->add_event(q, "nope", &ev), GW_ENOTFOUND);
+	assert_int_equal(queue_add_event(q, m[0].id, &ev), GW_OK);
+	assert_int_equal(queue_add_event(q, "nope", &ev), GW_ENOTFOUND);
 	struct queue_event *evs;
 	size_t ne;
 	assert_int_equal(q->ops->history(q, m[0].id, &evs, &ne), GW_OK);
@@ -278,20 +334,20 @@ test_recovery(void **state)
 	mk(&m[0], "B-1", 1, "dimona-in", NULL);
 	mk(&m[1], "S-1", 1, "dimona-in", NULL);
 	mk(&m[2], "P-1", 1, "dimona-in", NULL);
-	assert_int_equal(q->ops->enqueue(q, m, 3, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, m, 3, NULL), GW_OK);
 	/* B-1 half built, S-1 in flight with a counted attempt. */
-	assert_int_equal(q->ops->transition(q, m[0].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
+	assert_int_equal(queue_transition(q, m[0].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
 	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
 	g.body = strdup("half");
 	g.body_len = 4;
-	assert_int_equal(q->ops->update(q, &g), GW_OK);
+	assert_int_equal(queue_update(q, &g), GW_OK);
 	queue_msg_free(&g);
-	assert_int_equal(q->ops->transition(q, m[1].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
-	assert_int_equal(q->ops->transition(q, m[1].id, QS_BUILDING, QS_READY, "t", ""), GW_OK);
-	assert_int_equal(q->ops->transition(q, m[1].id, QS_READY, QS_SENDING, "t", ""), GW_OK);
+	assert_int_equal(queue_transition(q, m[1].id, QS_PENDING, QS_BUILDING, "t", ""), GW_OK);
+	assert_int_equal(queue_transition(q, m[1].id, QS_BUILDING, QS_READY, "t", ""), GW_OK);
+	assert_int_equal(queue_transition(q, m[1].id, QS_READY, QS_SENDING, "t", ""), GW_OK);
 	assert_int_equal(q->ops->get(q, m[1].id, &g), GW_OK);
 	g.attempts = 1;
-	assert_int_equal(q->ops->update(q, &g), GW_OK);
+	assert_int_equal(queue_update(q, &g), GW_OK);
 	queue_msg_free(&g);
 	q->ops->close(q);                                  /* "crash" */
 
@@ -330,12 +386,12 @@ test_disk_nearly_full_refuses_intake(void **state)
 	struct queue *q = open_q();
 	struct queue_msg m, g;
 	mk(&m, "D-1", 1, "dimona-in", "{}");
-	assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &m, 1, NULL), GW_OK);
 	/* Ask for more free space than any test machine has. */
 	config_set(gw_cfg, "queue.min_free_mb", "999999999999");
 	struct queue_msg m2;
 	mk(&m2, "D-2", 1, "dimona-in", "{}");
-	assert_int_equal(q->ops->enqueue(q, &m2, 1, NULL), GW_ETEMP);
+	assert_int_equal(queue_enqueue(q, &m2, 1, NULL), GW_ETEMP);
 	/* Nothing of D-2 was written: not under the id it would have had, not
 	 * under any id of its record, and its revision is not noted. */
 	char would[QUEUE_ID_MAX + 1];
@@ -350,9 +406,9 @@ test_disk_nearly_full_refuses_intake(void **state)
 	uint32_t rev = 0;
 	assert_int_equal(store_record_get(q, "D-2", &rev, NULL), GW_ENOTFOUND);
 	/* ...while what is queued is still served. */
-	assert_int_equal(q->ops->transition(q, m.id, QS_PENDING, QS_BUILDING, "runner", ""), GW_OK);
+	assert_int_equal(queue_transition(q, m.id, QS_PENDING, QS_BUILDING, "runner", ""), GW_OK);
 	config_set(gw_cfg, "queue.min_free_mb", "1");
-	assert_int_equal(q->ops->enqueue(q, &m2, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &m2, 1, NULL), GW_OK);
 	q->ops->close(q);
 }
 
@@ -568,7 +624,7 @@ test_full_database_mid_transaction(void **state)
 	assert_non_null(db);
 	struct queue_msg first, m[20];
 	mk(&first, "FULL-0", 1, "dimona-in", NULL);
-	assert_int_equal(q->ops->enqueue(q, &first, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &first, 1, NULL), GW_OK);
 	static char body[4000];
 	memset(body, 'x', sizeof body);
 	char rid[16], sql[96];
@@ -581,18 +637,18 @@ test_full_database_mid_transaction(void **state)
 	long long pages = db_int(db, "PRAGMA page_count");
 	snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", pages + 4);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(q->ops->enqueue(q, m, 20, NULL), GW_ETEMP);
+	assert_int_equal(queue_enqueue(q, m, 20, NULL), GW_ETEMP);
 	for (int i = 0; i < 20; i++)
 		assert_false(exists_msg(q, m[i].id));          /* rolled back whole */
 	assert_int_equal(state_of(q, first.id), QS_PENDING);
 	assert_int_equal(count_events(q, first.id, "created"), 1);
 	/* The connection stays usable: a small write still fits. */
-	assert_int_equal(q->ops->transition(q, first.id, QS_PENDING, QS_HELD, "test", "still works"),
+	assert_int_equal(queue_transition(q, first.id, QS_PENDING, QS_HELD, "test", "still works"),
 	    GW_OK);
 	assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count=1073741823", NULL, NULL, NULL),
 	    SQLITE_OK);
 	size_t dups = 99;
-	assert_int_equal(q->ops->enqueue(q, m, 20, &dups), GW_OK);
+	assert_int_equal(queue_enqueue(q, m, 20, &dups), GW_OK);
 	assert_int_equal(dups, 0);
 	for (int i = 0; i < 20; i++)
 		assert_true(exists_msg(q, m[i].id));
@@ -614,13 +670,13 @@ test_busy_database_is_temporary(void **state)
 	struct queue *q = open_q();
 	struct queue_msg a, b;
 	mk(&a, "BUSY-1", 1, "dimona-in", NULL);
-	assert_int_equal(q->ops->enqueue(q, &a, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &a, 1, NULL), GW_OK);
 	sqlite3 *other = NULL;
 	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	mk(&b, "BUSY-2", 1, "dimona-in", NULL);
-	assert_int_equal(q->ops->enqueue(q, &b, 1, NULL), GW_ETEMP);
-	assert_int_equal(q->ops->transition(q, a.id, QS_PENDING, QS_HELD, "test", "busy"), GW_ETEMP);
+	assert_int_equal(queue_enqueue(q, &b, 1, NULL), GW_ETEMP);
+	assert_int_equal(queue_transition(q, a.id, QS_PENDING, QS_HELD, "test", "busy"), GW_ETEMP);
 	struct queue_msg got[4];
 	size_t n = 99;
 	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, queue_now_ms(), 4,
@@ -630,9 +686,9 @@ test_busy_database_is_temporary(void **state)
 	assert_false(exists_msg(q, b.id));
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
-	assert_int_equal(q->ops->enqueue(q, &b, 1, NULL), GW_OK);
+	assert_int_equal(queue_enqueue(q, &b, 1, NULL), GW_OK);
 	assert_true(exists_msg(q, b.id));
-	assert_int_equal(q->ops->transition(q, a.id, QS_PENDING, QS_HELD, "test", "free"), GW_OK);
+	assert_int_equal(queue_transition(q, a.id, QS_PENDING, QS_HELD, "test", "free"), GW_OK);
 	q->ops->close(q);
 }
 
@@ -725,7 +781,7 @@ test_files_private(void **state)
 	struct queue_msg m;
 	mk(&m, "C-PRIV", 1, "dimona-in", "{\"worker_inss\":\"85073003328\"}");
 	size_t dups = 0;
-	assert_int_equal(q->ops->enqueue(q, &m, 1, &dups), GW_OK);
+	assert_int_equal(queue_enqueue(q, &m, 1, &dups), GW_OK);
 	static const char *const side[] = { "", "-wal", "-shm" };
 	char p[300];
 	struct stat st;
@@ -754,6 +810,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_enqueue_replay_and_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_files_private, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_due_history_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_helpers_over_core, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recovery, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_nearly_full_refuses_intake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),

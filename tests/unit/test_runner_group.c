@@ -140,7 +140,7 @@ g_poll_many(void *ctx, struct queue *q, size_t *moved, char *err, size_t cap)
 		if (!received(v[i].remote_ref2))
 			continue;
 		enum queue_state to = gf.answer == 'B' ? QS_REFUSED : QS_ACCEPTED;
-		if ((rc = q->ops->transition(q, v[i].id, QS_SENT, to, "onss", "FO.NOTI")) == GW_OK)
+		if ((rc = queue_transition(q, v[i].id, QS_SENT, to, "onss", "FO.NOTI")) == GW_OK)
 			(*moved)++;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -118,17 +118,17 @@ test_backend_enforces_every_pair(void **state)
 			snprintf(m.kind, sizeof m.kind, "dimona-in");
 			snprintf(m.channel, sizeof m.channel, "dimona-rest");
 			m.state = QS_PENDING;
-			assert_int_equal(q->ops->enqueue(q, &m, 1, NULL), GW_OK);
+			assert_int_equal(queue_enqueue(q, &m, 1, NULL), GW_OK);
 			enum queue_state p[QS__COUNT];
 			int len = path_to((enum queue_state)f, p);
 			for (int i = 1; i < len; i++)
-				assert_int_equal(q->ops->transition(q, m.id, p[i - 1], p[i], "test", "setup"),
+				assert_int_equal(queue_transition(q, m.id, p[i - 1], p[i], "test", "setup"),
 				    GW_OK);
 			/* A stale `from` is refused even when the move itself is legal. */
 			if (f != QS_PENDING && queue_transition_allowed(QS_PENDING, (enum queue_state)t))
-				assert_int_equal(q->ops->transition(q, m.id, QS_PENDING,
+				assert_int_equal(queue_transition(q, m.id, QS_PENDING,
 				    (enum queue_state)t, "test", "stale"), GW_ESTATE);
-			gw_rc rc = q->ops->transition(q, m.id, (enum queue_state)f, (enum queue_state)t,
+			gw_rc rc = queue_transition(q, m.id, (enum queue_state)f, (enum queue_state)t,
 			    "test", "pair");
 			struct queue_msg got;
 			assert_int_equal(q->ops->get(q, m.id, &got), GW_OK);
@@ -145,7 +145,7 @@ test_backend_enforces_every_pair(void **state)
 		}
 	}
 	assert_int_equal(done + refused, QS__COUNT * QS__COUNT);
-	assert_int_equal(q->ops->transition(q, "no-such-id", QS_PENDING, QS_HELD, "t", "x"),
+	assert_int_equal(queue_transition(q, "no-such-id", QS_PENDING, QS_HELD, "t", "x"),
 	    GW_ENOTFOUND);
 	q->ops->close(q);
 	char cmd[200];

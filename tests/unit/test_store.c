@@ -90,7 +90,7 @@ count_msgs(struct queue *q, const char *rid)
 {
 	struct queue_msg *l = NULL;
 	size_t n = 0;
-	assert_int_equal(q->ops->by_record(q, rid, &l, &n), GW_OK);
+	assert_int_equal(queue_by_record(q, rid, &l, &n), GW_OK);
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&l[i]);
 	free(l);
