@@ -17,6 +17,7 @@
 #include "service/intake_decide.h"
 #include "core/params.h"
 #include "service/followup.h"
+#include "service/intake_rules.h"
 #include "service/intake_series.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -77,7 +78,7 @@ static gw_rc
 intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_t len,
                     const struct intake_opts *o, struct queue_msg out[2], size_t *n,
                     enum intake_verdict *v, char **keep, struct store_run_member *member,
-                    char *why, size_t whycap, char *err, size_t errcap)
+                    char *why, size_t whycap, char field[48], char *err, size_t errcap)
 {
 	char hash[65];
 	size_t nl = 0;
@@ -93,6 +94,7 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 	*v = IV_QUEUE;
 	*keep = NULL;
 	why[0] = '\0';
+	field[0] = '\0';
 	memset(member, 0, sizeof *member);
 	memset(&k, 0, sizeof k);
 	memset(&have, 0, sizeof have);
@@ -171,6 +173,20 @@ intake_prepare_json(struct queue *q, const struct contract *c, char *json, size_
 		json = NULL;
 		goto out;
 	}
+	/* The Dimona rules now, as the build will run them: what they would
+	 * refuse is refused here, naming the record and the field. */
+	int refused = 0;
+	if (f == FU_CANCEL_AND_IN &&
+	    (rc = intake_rules_refuse(&prev, "dimona-cancel", &refused, field, 48, why,
+	    whycap)) != GW_OK)
+		goto out;
+	if (!refused && (rc = intake_rules_refuse(c, f == FU_CANCEL_AND_IN ? "dimona-in" :
+	    followup_name(f), &refused, field, 48, why, whycap)) != GW_OK)
+		goto out;
+	if (refused) {
+		*v = IV_REFUSED;
+		goto out;
+	}
 	if (f == FU_CANCEL_AND_IN) {
 		char *oldjson = NULL;
 		size_t oldlen = 0;
@@ -208,7 +224,7 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
                struct queue_msg out[2], size_t *n, enum intake_verdict *v, char **keep,
                char *why, size_t whycap)
 {
-	char *json = NULL, *kept = NULL, err[256];
+	char *json = NULL, *kept = NULL, err[256], field[48];
 	struct store_run_member member;
 	size_t len = 0;
 	gw_rc rc = contract_to_json(c, &json, &len);
@@ -217,8 +233,8 @@ intake_prepare(struct queue *q, const struct contract *c, const struct intake_op
 		*keep = NULL;
 	if (rc != GW_OK)
 		return rc;
-	rc = intake_prepare_json(q, c, json, len, o, out, n, v, &kept, &member, why, whycap, err,
-	    sizeof err);
+	rc = intake_prepare_json(q, c, json, len, o, out, n, v, &kept, &member, why, whycap, field,
+	    err, sizeof err);
 	if (keep != NULL)
 		*keep = kept;
 	else
@@ -665,11 +681,11 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 		size_t n = 0;
 		int force = 0;
 		enum intake_verdict v;
-		char why[256], *keep = NULL;
+		char why[256], field[48], *keep = NULL;
 		struct store_run_member member;
 		errbuf[0] = '\0';
 		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, &keep, &member,
-		    why, sizeof why, errbuf, errcap);
+		    why, sizeof why, field, errbuf, errcap);
 		x->json = NULL;
 		if (rc != GW_OK) {
 			if (errbuf[0] == '\0')
@@ -709,6 +725,17 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			keeps.nothing++;
 			keep = NULL;
 			break;
+		case IV_REFUSED: {
+			struct record_rejection rej;
+			memset(&rej, 0, sizeof rej);
+			st->rejected++;
+			snprintf(rej.file, sizeof rej.file, "%s", path);
+			snprintf(rej.record_id, sizeof rej.record_id, "%s", c->contract_id);
+			snprintf(rej.field, sizeof rej.field, "%s", field);
+			snprintf(rej.reason, sizeof rej.reason, "%s", why);
+			record_rejection_print(&rej, rej_out);
+			break;
+		}
 		case IV_CONFLICT: {
 			struct record_rejection rej;
 			memset(&rej, 0, sizeof rej);

@@ -38,7 +38,9 @@ enum intake_verdict {
 	IV_NOTHING,               /* a new revision with nothing to declare: no
 	                             message; its canonical JSON (*keep) goes to the
 	                             record store for the DmfA */
-	IV_CONFLICT               /* same revision, different content: rejected */
+	IV_CONFLICT,              /* same revision, different content: rejected */
+	IV_REFUSED                /* the Dimona rules refuse what it would declare
+	                             (the build would): rejected, naming the field */
 };
 
 void intake_opts_default(struct intake_opts *o);

@@ -556,6 +556,65 @@ test_unreadable_stored_revision(void **state)
 	assert_false(find_kind("U-3", 1, "dimona-in", &m));
 }
 
+/* The Dimona rules run at intake: an IN the build would refuse (joint
+ * committee 124 needs construction cards the records cannot carry) and an
+ * UPDATE it would refuse (an EXT period of more than 24 hours, judged with
+ * the stand-in period id) are rejections naming the record and the field;
+ * nothing of them is queued or stored. */
+static void
+test_rules_at_intake(void **state)
+{
+	(void)state;
+	char path[160], rpath[160], line[1024];
+	struct intake_stats st;
+	struct queue_msg m;
+	uint32_t rev;
+	snprintf(path, sizeof path, "%s/k1.jsonl", dir);
+	snprintf(rpath, sizeof rpath, "%s/k.rej", dir);
+	FILE *f = fopen(path, "w");
+	ext_line(f, "K-1", 1, "active", "76071072340", "2026-08-03", "124", "EXT", "10:00");
+	ext_line(f, "K-2", 1, "active", "76071072340", "2026-08-10", "304", "EXT", "10:00");
+	fclose(f);
+	FILE *saved = rej;
+	rej = fopen(rpath, "w");
+	take(path, &st);
+	assert_int_equal(st.read, 2);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.messages, 1);
+	assert_false(find_kind("K-1", 1, "dimona-in", &m));
+	assert_int_equal(store_record_get(q, "K-1", &rev, NULL), GW_ENOTFOUND);
+	assert_true(find_kind("K-2", 1, "dimona-in", &m));
+	queue_msg_free(&m);
+	/* Revision 2 of K-2 ends the next day at 18:00: 32 hours. */
+	f = fopen(path, "w");
+	fprintf(f, "{\"contract_id\":\"K-2\",\"revision\":\"2\",\"status\":\"active\","
+	    "\"employer_noss\":\"123456749\",\"employer_kbo\":\"0477472701\",\"worker_inss\":"
+	    "\"76071072340\",\"worker_type\":\"EXT\",\"joint_committee\":\"304\",\"worker_code\":"
+	    "\"015\",\"start_date\":\"2026-08-10\",\"start_time\":\"10:00\",\"end_date\":"
+	    "\"2026-08-11\",\"end_time\":\"18:00\",\"days_worked\":\"2\",\"hours_worked\":\"14\","
+	    "\"gross_wage_cents\":\"8000\"}\n");
+	fclose(f);
+	take(path, &st);
+	fclose(rej);
+	rej = saved;
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.messages, 0);
+	assert_false(find_kind("K-2", 2, "dimona-update", &m));
+	assert_int_equal(store_record_get(q, "K-2", &rev, NULL), GW_OK);
+	assert_int_equal(rev, 1);
+	f = fopen(rpath, "r");
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_non_null(strstr(line, "K-1"));
+	assert_non_null(strstr(line, "ConstructionControlCards"));
+	assert_non_null(strstr(line, "construction_cards_required 00663-001"));
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_non_null(strstr(line, "K-2"));
+	assert_non_null(strstr(line, "EndingDate"));
+	assert_non_null(strstr(line, "UPDATE"));
+	assert_non_null(strstr(line, "period_at_most_24h"));
+	fclose(f);
+}
+
 /* Several revisions of a day in the same file: the run is still one. */
 static void
 test_revisions_in_one_file(void **state)
@@ -602,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_run_across_intakes),
 		cmocka_unit_test(test_run_across_unanswered),
 		cmocka_unit_test(test_unreadable_stored_revision),
+		cmocka_unit_test(test_rules_at_intake),
 		cmocka_unit_test(test_revisions_in_one_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
