@@ -2,9 +2,13 @@
  * service/intake.c - contract files into the durable queue (intake.h).
  *
  * Owns gathering what the store and the outbox know of a record for the
- * pure decision (intake_decide.c), and the batching of a file into units
- * of work (store/store.h: messages and store rows in one commit),
- * including the hold of Horeca EXT days until their runs are known
+ * pure decision (intake_decide.c), the Dimona rules on what it would
+ * declare (intake_rules.c), and the batching of a file into units of work
+ * (store/store.h: messages and store rows in one commit), one step per
+ * function: open the file (intake_file_open), check a record against the
+ * held ones (intake_against_held), make room in the batch, decide
+ * (intake_prepare_json), act on the verdict, commit (intake_commit); and
+ * the hold of Horeca EXT days until their runs are known
  * (intake_series.c decides those). A revision with nothing to declare,
  * and a day of a Horeca EXT run (with its run row), are kept in the record
  * store, in the batch's commit, so the DmfA sees them; neither is ever a
@@ -562,242 +566,297 @@ intake_keep(struct keeps *kp, const struct contract *c, char *json)
 	r->payload = json;
 }
 
-/* The whole file. */
+/* One file being taken in: the parser thread, the batch being built,
+ * the held Horeca days and the revisions kept without a message. */
+struct intake_file {
+	struct queue *q;
+	const char *path;
+	const struct intake_opts *o;
+	struct intake_stats *st;
+	FILE *rej;
+	char *err;
+	size_t errcap;
+	struct pipe p;
+	pthread_t thr;
+	int started;
+	size_t cap, nm;                 /* msgs and dup: cap entries, nm used */
+	struct queue_msg *msgs;
+	unsigned char *dup;
+	struct idset ids;               /* record ids of the batch */
+	struct hold hold;
+	struct keeps keeps;
+	unsigned long recs;             /* records of the batch with messages */
+};
+
+/* Allocate the batch, open the file and start its parser thread. */
+static gw_rc
+intake_file_open(struct intake_file *f)
+{
+	f->cap = f->o->batch * 2 + 2;
+	f->msgs = calloc(f->cap, sizeof *f->msgs);
+	f->dup = calloc(f->cap, 1);
+	f->ids.cap = 1;
+	while (f->ids.cap < f->o->batch * 2)
+		f->ids.cap <<= 1;
+	f->ids.ids = calloc(f->ids.cap, sizeof *f->ids.ids);
+	f->hold.ids.cap = HOLD_MAX * 2;
+	f->hold.v = calloc(HOLD_MAX, sizeof *f->hold.v);
+	f->hold.ids.ids = calloc(f->hold.ids.cap, sizeof *f->hold.ids.ids);
+	f->keeps.v = calloc(f->cap, sizeof *f->keeps.v);
+	f->keeps.runs = calloc(f->cap, sizeof *f->keeps.runs);
+	f->p.ring = calloc(RING, sizeof *f->p.ring);
+	pthread_mutex_init(&f->p.mu, NULL);
+	pthread_cond_init(&f->p.not_empty, NULL);
+	pthread_cond_init(&f->p.not_full, NULL);
+	if (f->msgs == NULL || f->dup == NULL || f->ids.ids == NULL || f->p.ring == NULL ||
+	    f->keeps.v == NULL || f->keeps.runs == NULL || f->hold.v == NULL ||
+	    f->hold.ids.ids == NULL) {
+		snprintf(f->err, f->errcap, "%s: out of memory; nothing taken in", f->path);
+		return GW_ENOMEM;
+	}
+	gw_rc rc = contract_reader_open(&f->p.rd, f->path, f->err, f->errcap);
+	if (rc != GW_OK)
+		return rc;
+	if (pthread_create(&f->thr, NULL, pipe_parse, &f->p) != 0)
+		return GW_EINTERNAL;
+	f->started = 1;
+	return GW_OK;
+}
+
+/* Stop the parser and free everything not committed. */
+static void
+intake_file_close(struct intake_file *f)
+{
+	if (f->started) {
+		pthread_mutex_lock(&f->p.mu);
+		f->p.abort = 1;
+		pthread_cond_signal(&f->p.not_full);
+		pthread_mutex_unlock(&f->p.mu);
+		pthread_join(f->thr, NULL);
+		/* Parsed but not taken: free their JSON. */
+		for (size_t i = f->p.head; i < f->p.tail; i++)
+			free(f->p.ring[i % RING].json);
+	}
+	for (size_t i = 0; i < f->nm; i++)
+		queue_msg_free(&f->msgs[i]);
+	for (size_t i = 0; i < f->keeps.n; i++)
+		store_revision_free(&f->keeps.v[i]);
+	free(f->keeps.v);
+	free(f->keeps.runs);
+	for (size_t i = 0; f->hold.v != NULL && i < f->hold.n; i++)
+		queue_msg_free(&f->hold.v[i].in);
+	free(f->hold.v);
+	free(f->hold.ids.ids);
+	contract_reader_close(f->p.rd);
+	pthread_mutex_destroy(&f->p.mu);
+	pthread_cond_destroy(&f->p.not_empty);
+	pthread_cond_destroy(&f->p.not_full);
+	free(f->p.ring);
+	free(f->ids.ids);
+	free(f->msgs);
+	free(f->dup);
+}
+
+/* Print one rejection of record rid (field, reason) and count it. */
+static void
+intake_reject(struct intake_file *f, const char *rid, const char *field, const char *reason)
+{
+	struct record_rejection rej;
+	memset(&rej, 0, sizeof rej);
+	f->st->rejected++;
+	snprintf(rej.file, sizeof rej.file, "%s", f->path);
+	snprintf(rej.record_id, sizeof rej.record_id, "%s", rid);
+	snprintf(rej.field, sizeof rej.field, "%s", field);
+	snprintf(rej.reason, sizeof rej.reason, "%s", reason);
+	record_rejection_print(&rej, f->rej);
+}
+
+/* Commit the batch; also the held records when with_held. A failure says
+ * the queue refused (unless something more precise was said). */
+static gw_rc
+intake_commit(struct intake_file *f, int with_held)
+{
+	gw_rc rc = intake_flush(f->q, f->msgs, f->dup, &f->nm, &f->recs, &f->keeps, f->st);
+	if (rc == GW_OK && with_held)
+		rc = intake_flush_held(f->q, &f->hold, f->st, f->path, f->rej, f->err, f->errcap);
+	if (rc != GW_OK && f->err[0] == '\0')
+		snprintf(f->err, f->errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
+		    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
+	if (rc == GW_OK)
+		idset_clear(&f->ids);
+	return rc;
+}
+
+/* Another revision of a held record: nothing of the held one is
+ * committed yet, so it is compared here and, when superseded, dropped;
+ * the new one is decided as if it came first (flushing instead would cut
+ * its run in two). *done 1: the record needs nothing more. */
+static gw_rc
+intake_against_held(struct intake_file *f, struct parsed *x, int *done)
+{
+	const struct contract *c = &x->c;
+	*done = 0;
+	if (!idset_has(&f->hold.ids, c->contract_id))
+		return GW_OK;
+	switch (intake_hold_replace(&f->hold, c, x->json, x->len)) {
+	case 1:
+		f->st->replayed++;
+		*done = 1;
+		return GW_OK;
+	case 2:
+		f->st->unchanged++;
+		*done = 1;
+		return GW_OK;
+	case 3: {
+		char why[128];
+		snprintf(why, sizeof why, "revision %u is already in this file with other content;"
+		    " send a higher revision", c->revision);
+		intake_reject(f, c->contract_id, "revision", why);
+		*done = 1;
+		return GW_OK;
+	}
+	case 4:
+		f->st->replayed++;
+		return GW_OK;
+	default:
+		/* Not held after all (ids stay in the set): what was held is
+		 * committed first. */
+		return intake_commit(f, 1);
+	}
+}
+
+/* Keep the batch within its bounds: one revision per record per batch
+ * (a second must see the first committed), arrays and id set not full. */
+static gw_rc
+intake_make_room(struct intake_file *f, const struct contract *c)
+{
+	if (f->ids.n < f->ids.cap / 2 && !idset_add(&f->ids, c->contract_id) &&
+	    f->nm + 2 <= f->cap && f->keeps.n + 1 <= f->cap)
+		return GW_OK;
+	gw_rc rc = intake_commit(f, 0);
+	if (rc == GW_OK)
+		idset_add(&f->ids, c->contract_id);
+	return rc;
+}
+
+/* Act on the decision about c: hold a Horeca EXT IN, batch its messages,
+ * keep a revision without message, or reject. *force: commit now. */
+static void
+intake_apply_verdict(struct intake_file *f, const struct contract *c, enum intake_verdict v,
+                     size_t n, char **keep, const struct store_run_member *member,
+                     const char *why, const char *field, int *force)
+{
+	switch (v) {
+	case IV_QUEUE:
+		if (n == 1 && strcmp(f->msgs[f->nm].kind, "dimona-in") == 0 &&
+		    intake_series_applies(c)) {
+			struct intake_held *hd = &f->hold.v[f->hold.n++];
+			hd->c = *c;
+			hd->in = f->msgs[f->nm];
+			memset(&f->msgs[f->nm], 0, sizeof f->msgs[f->nm]);
+			idset_add(&f->hold.ids, c->contract_id);
+			break;
+		}
+		f->nm += n;
+		f->recs++;
+		/* A run's follow-up: its revision is kept beside its run row,
+		 * and the next record of the same run must see it committed. */
+		if (member->msg_id[0] != '\0') {
+			f->keeps.runs[f->keeps.nruns++] = *member;
+			intake_keep(&f->keeps, c, *keep);
+			*keep = NULL;
+			*force = 1;
+		}
+		break;
+	case IV_REPLAY: f->st->replayed++; break;
+	case IV_UNCHANGED: f->st->unchanged++; break;
+	case IV_NOTHING:
+		/* Its revision, kept in the store, rides in the batch's commit. */
+		intake_keep(&f->keeps, c, *keep);
+		f->keeps.nothing++;
+		*keep = NULL;
+		break;
+	case IV_REFUSED: intake_reject(f, c->contract_id, field, why); break;
+	case IV_CONFLICT: intake_reject(f, c->contract_id, "revision", why); break;
+	}
+}
+
+/* One valid record of the file (its JSON taken): decide, batch, and
+ * commit when the batch or the hold is full. */
+static gw_rc
+intake_record(struct intake_file *f, struct parsed *x)
+{
+	const struct contract *c = &x->c;
+	size_t n = 0;
+	int force = 0, done = 0;
+	enum intake_verdict v;
+	char why[256], field[48], *keep = NULL;
+	struct store_run_member member;
+	gw_rc rc;
+
+	if ((rc = intake_against_held(f, x, &done)) != GW_OK || done ||
+	    (rc = intake_make_room(f, c)) != GW_OK) {
+		free(x->json);
+		x->json = NULL;
+		return rc;
+	}
+	rc = intake_prepare_json(f->q, c, x->json, x->len, f->o, &f->msgs[f->nm], &n, &v, &keep,
+	    &member, why, sizeof why, field, f->err, f->errcap);
+	x->json = NULL;
+	if (rc != GW_OK) {
+		if (f->err[0] == '\0')
+			snprintf(f->err, f->errcap, "record %s: cannot prepare: %s", c->contract_id,
+			    gw_rc_name(rc));
+		return rc;
+	}
+	intake_apply_verdict(f, c, v, n, &keep, &member, why, field, &force);
+	free(keep);                 /* set only with a verdict that keeps it */
+	if (f->hold.n == HOLD_MAX || f->hold.ids.n >= HOLD_MAX)
+		rc = intake_commit(f, 1);
+	if (rc == GW_OK && (force || f->nm >= f->o->batch))
+		rc = intake_commit(f, 0);
+	return rc;
+}
+
+/* The whole file: each parsed item in turn, then the last batch and the
+ * held records. */
 gw_rc
 intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
                  struct intake_stats *st, FILE *rej_out, char *errbuf, size_t errcap)
 {
-	struct pipe p = { 0 };
-	pthread_t thr;
-	int started = 0;
-	size_t cap = o->batch * 2 + 2, nm = 0;
-	struct queue_msg *msgs = calloc(cap, sizeof *msgs);
-	unsigned char *dup = calloc(cap, 1);
-	struct idset ids = { .cap = 1 };
-	struct hold hold = { .v = NULL, .n = 0, .ids = { .cap = HOLD_MAX * 2 } };
-	struct keeps keeps = { .v = calloc(cap, sizeof *keeps.v),
-	                       .runs = calloc(cap, sizeof *keeps.runs) };
-	unsigned long recs = 0;
+	struct intake_file f = { .q = q, .path = path, .o = o, .st = st, .rej = rej_out,
+	                         .err = errbuf, .errcap = errcap };
 	gw_rc rc;
 
-	while (ids.cap < o->batch * 2)
-		ids.cap <<= 1;
-	ids.ids = calloc(ids.cap, sizeof *ids.ids);
-	hold.v = calloc(HOLD_MAX, sizeof *hold.v);
-	hold.ids.ids = calloc(hold.ids.cap, sizeof *hold.ids.ids);
-	p.ring = calloc(RING, sizeof *p.ring);
 	memset(st, 0, sizeof *st);
 	errbuf[0] = '\0';
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.not_empty, NULL);
-	pthread_cond_init(&p.not_full, NULL);
-	if (msgs == NULL || dup == NULL || ids.ids == NULL || p.ring == NULL || keeps.v == NULL ||
-	    keeps.runs == NULL || hold.v == NULL || hold.ids.ids == NULL) {
-		rc = GW_ENOMEM;
-		snprintf(errbuf, errcap, "%s: out of memory; nothing taken in", path);
+	if ((rc = intake_file_open(&f)) != GW_OK)
 		goto out;
-	}
-	if ((rc = contract_reader_open(&p.rd, path, errbuf, errcap)) != GW_OK)
-		goto out;
-	if (pthread_create(&thr, NULL, pipe_parse, &p) != 0) {
-		rc = GW_EINTERNAL;
-		goto out;
-	}
-	started = 1;
 	for (;;) {
-		struct parsed *x = pipe_next(&p);
+		struct parsed *x = pipe_next(&f.p);
 		if (x->what == PR_EOF) {
-			pipe_done(&p);
-			rc = GW_OK;
+			pipe_done(&f.p);
 			break;
 		}
 		if (x->what == PR_ERROR) {
 			rc = x->rc;
 			snprintf(errbuf, errcap, "%s: read error (%s)", path, gw_rc_name(rc));
-			pipe_done(&p);
+			pipe_done(&f.p);
 			goto out;
 		}
 		st->read++;
 		if (x->what == PR_REJECTED) {
 			st->rejected++;
 			record_rejection_print(&x->rej, rej_out);
-			pipe_done(&p);
-			continue;
+		} else {
+			rc = intake_record(&f, x);
 		}
-		const struct contract *c = &x->c;
-		/* A held record's next revision is decided only after the held
-		 * ones are committed (and the batch before them). */
-		/* Another revision of a held record: nothing of it is committed
-		 * yet, so the held one is compared here and, when superseded,
-		 * dropped; the new one is decided as if it came first. Flushing
-		 * instead would cut its run in two. */
-		int verdict = idset_has(&hold.ids, c->contract_id) ?
-		    intake_hold_replace(&hold, c, x->json, x->len) : 0;
-		if (verdict == 1 || verdict == 2) {
-			if (verdict == 1)
-				st->replayed++;
-			else
-				st->unchanged++;
-			free(x->json);
-			pipe_done(&p);
-			continue;
-		}
-		if (verdict == 3) {
-			struct record_rejection rj;
-			memset(&rj, 0, sizeof rj);
-			st->rejected++;
-			snprintf(rj.file, sizeof rj.file, "%s", path);
-			snprintf(rj.record_id, sizeof rj.record_id, "%s", c->contract_id);
-			snprintf(rj.field, sizeof rj.field, "revision");
-			snprintf(rj.reason, sizeof rj.reason, "revision %u is already in this file with"
-			    " other content; send a higher revision", c->revision);
-			record_rejection_print(&rj, rej_out);
-			free(x->json);
-			pipe_done(&p);
-			continue;
-		}
-		if (verdict == 4)
-			st->replayed++;
-		if (verdict == 5) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK) {
-				free(x->json);
-				pipe_done(&p);
-				goto flushfail;
-			}
-			idset_clear(&ids);
-		}
-		/* The id set only spans one batch; keep it at most half full. */
-		if (ids.n >= ids.cap / 2 || idset_add(&ids, c->contract_id) || nm + 2 > cap ||
-		    keeps.n + 1 > cap) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK) {
-				free(x->json);
-				pipe_done(&p);
-				goto flushfail;
-			}
-			idset_clear(&ids);
-			idset_add(&ids, c->contract_id);
-		}
-		size_t n = 0;
-		int force = 0;
-		enum intake_verdict v;
-		char why[256], field[48], *keep = NULL;
-		struct store_run_member member;
-		errbuf[0] = '\0';
-		rc = intake_prepare_json(q, c, x->json, x->len, o, &msgs[nm], &n, &v, &keep, &member,
-		    why, sizeof why, field, errbuf, errcap);
-		x->json = NULL;
-		if (rc != GW_OK) {
-			if (errbuf[0] == '\0')
-				snprintf(errbuf, errcap, "record %s: cannot prepare: %s", c->contract_id,
-				    gw_rc_name(rc));
-			pipe_done(&p);
+		pipe_done(&f.p);
+		if (rc != GW_OK)
 			goto out;
-		}
-		switch (v) {
-		case IV_QUEUE:
-			if (n == 1 && strcmp(msgs[nm].kind, "dimona-in") == 0 &&
-			    intake_series_applies(c)) {
-				struct intake_held *hd = &hold.v[hold.n++];
-				hd->c = *c;
-				hd->in = msgs[nm];
-				memset(&msgs[nm], 0, sizeof msgs[nm]);
-				idset_add(&hold.ids, c->contract_id);
-				break;
-			}
-			nm += n;
-			recs++;
-			/* A run's follow-up: its revision is kept beside its run
-			 * row, and the next record of the same run must see it
-			 * committed. */
-			if (member.msg_id[0] != '\0') {
-				keeps.runs[keeps.nruns++] = member;
-				intake_keep(&keeps, c, keep);
-				keep = NULL;
-				force = 1;
-			}
-			break;
-		case IV_REPLAY: st->replayed++; break;
-		case IV_UNCHANGED: st->unchanged++; break;
-		case IV_NOTHING:
-			/* Its revision, kept in the store, rides in the batch's commit. */
-			intake_keep(&keeps, c, keep);
-			keeps.nothing++;
-			keep = NULL;
-			break;
-		case IV_REFUSED: {
-			struct record_rejection rej;
-			memset(&rej, 0, sizeof rej);
-			st->rejected++;
-			snprintf(rej.file, sizeof rej.file, "%s", path);
-			snprintf(rej.record_id, sizeof rej.record_id, "%s", c->contract_id);
-			snprintf(rej.field, sizeof rej.field, "%s", field);
-			snprintf(rej.reason, sizeof rej.reason, "%s", why);
-			record_rejection_print(&rej, rej_out);
-			break;
-		}
-		case IV_CONFLICT: {
-			struct record_rejection rej;
-			memset(&rej, 0, sizeof rej);
-			st->rejected++;
-			snprintf(rej.file, sizeof rej.file, "%s", path);
-			snprintf(rej.record_id, sizeof rej.record_id, "%s", c->contract_id);
-			snprintf(rej.field, sizeof rej.field, "revision");
-			snprintf(rej.reason, sizeof rej.reason, "%s", why);
-			record_rejection_print(&rej, rej_out);
-			break;
-		}
-		}
-		free(keep);                 /* set only with a verdict that keeps it */
-		pipe_done(&p);
-		if (hold.n == HOLD_MAX || hold.ids.n >= HOLD_MAX) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-			    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK)
-				goto flushfail;
-			idset_clear(&ids);
-		}
-		if (force || nm >= o->batch) {
-			if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK)
-				goto flushfail;
-			idset_clear(&ids);
-		}
 	}
-	if ((rc = intake_flush(q, msgs, dup, &nm, &recs, &keeps, st)) != GW_OK ||
-	    (rc = intake_flush_held(q, &hold, st, path, rej_out, errbuf, errcap)) != GW_OK)
-		goto flushfail;
-	goto out;
-flushfail:
-	if (errbuf[0] == '\0')
-		snprintf(errbuf, errcap, "queue refused the batch (%s)%s", gw_rc_name(rc),
-		    rc == GW_ETEMP ? ": disk nearly full or queue busy; try again later" : "");
+	rc = intake_commit(&f, 1);
 out:
-	if (started) {
-		pthread_mutex_lock(&p.mu);
-		p.abort = 1;
-		pthread_cond_signal(&p.not_full);
-		pthread_mutex_unlock(&p.mu);
-		pthread_join(thr, NULL);
-		/* Parsed but not taken: free their JSON. */
-		for (size_t i = p.head; i < p.tail; i++)
-			free(p.ring[i % RING].json);
-	}
-	for (size_t i = 0; i < nm; i++)
-		queue_msg_free(&msgs[i]);
-	for (size_t i = 0; i < keeps.n; i++)
-		store_revision_free(&keeps.v[i]);
-	free(keeps.v);
-	free(keeps.runs);
-	for (size_t i = 0; hold.v != NULL && i < hold.n; i++)
-		queue_msg_free(&hold.v[i].in);
-	free(hold.v);
-	free(hold.ids.ids);
-	contract_reader_close(p.rd);
-	pthread_mutex_destroy(&p.mu);
-	pthread_cond_destroy(&p.not_empty);
-	pthread_cond_destroy(&p.not_full);
-	free(p.ring);
-	free(ids.ids);
-	free(msgs);
-	free(dup);
+	intake_file_close(&f);
 	return rc;
 }
