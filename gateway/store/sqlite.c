@@ -2,10 +2,12 @@
  * store/sqlite.c - the SQLite backend of the record store (store.h).
  *
  * Owns the store's tables in the queue's file (records, worker_days,
- * run_members, filed_sets, perm_ids, as4_inbound) and their migration: a queue file
- * made before the store already has records (version 1) and perhaps
- * worker_days; they are kept as they are and gain the payload column, the
- * other tables are created when the store is first attached. Every write
+ * run_members, filed_sets, perm_ids, as4_inbound, store_meta) and their
+ * migration: a queue file made before the store already has records
+ * (version 1) and perhaps worker_days; they are kept as they are and gain
+ * the payload column, the other tables are created when the store is first
+ * attached, and Horeca run markers of older intakes become run rows once.
+ * Every write
  * is one unit of work in ONE transaction of the queue's connection
  * (queue/sqlite_db.h), messages included. Never lowers a record's
  * highest revision.
@@ -44,7 +46,27 @@ static const char sst_tables[] =
 	"CREATE TABLE IF NOT EXISTS as4_inbound(message_id TEXT PRIMARY KEY,"
 	" sender TEXT NOT NULL, instance_id TEXT NOT NULL, file TEXT NOT NULL, hash TEXT NOT NULL,"
 	" document BLOB NOT NULL, receipt BLOB NOT NULL, received_ms INTEGER NOT NULL,"
-	" UNIQUE(sender, instance_id));";
+	" UNIQUE(sender, instance_id));"
+	"CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/* Queue files written before runs lived in the store kept them as marker
+ * messages (kinds "dimona-run" for a run's first record, "dimona-merged"
+ * for the others; depends_on: the run's IN; payload: the record's own
+ * revision). Once per file, in the schema's transaction, they become
+ * run rows and kept revisions, so that a later revision of such a day
+ * still finds its run. The markers stay as the cancelled messages they
+ * are (history). The only place the store names them. */
+static const char sst_markers_to_runs[] =
+	"INSERT OR IGNORE INTO run_members(record_id, revision, msg_id, head, why)"
+	" SELECT record_id, revision, depends_on, kind = 'dimona-run', last_error FROM msgs"
+	" WHERE kind IN ('dimona-run', 'dimona-merged') AND depends_on <> '';"
+	"UPDATE records SET payload = (SELECT m.payload FROM msgs m WHERE"
+	" m.record_id = records.record_id AND m.revision = records.revision AND"
+	" m.kind IN ('dimona-run', 'dimona-merged') AND m.payload IS NOT NULL ORDER BY m.rowid DESC"
+	" LIMIT 1) WHERE payload IS NULL AND EXISTS (SELECT 1 FROM msgs m WHERE"
+	" m.record_id = records.record_id AND m.revision = records.revision AND"
+	" m.kind IN ('dimona-run', 'dimona-merged') AND m.payload IS NOT NULL);"
+	"INSERT INTO store_meta(key, value) VALUES('markers_to_runs', 'done');";
 
 static struct sst *SST(struct store *st) { return (struct sst *)st; }
 
@@ -102,6 +124,20 @@ sst_has_column(sqlite3 *db, const char *t, const char *c)
 	return found;
 }
 
+/* Is key set in store_meta (a one-time migration done)? */
+static int
+sst_meta_has(sqlite3 *db, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM store_meta WHERE key=?", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
 /* Create or migrate the tables, in one transaction. */
 static gw_rc
 sst_schema(struct sst *s)
@@ -111,6 +147,8 @@ sst_schema(struct sst *s)
 		r = sqlite3_exec(s->db, sst_tables, NULL, NULL, NULL);
 	if (r == SQLITE_OK && !sst_has_column(s->db, "records", "payload"))
 		r = sqlite3_exec(s->db, "ALTER TABLE records ADD COLUMN payload TEXT", NULL, NULL, NULL);
+	if (r == SQLITE_OK && !sst_meta_has(s->db, "markers_to_runs"))
+		r = sqlite3_exec(s->db, sst_markers_to_runs, NULL, NULL, NULL);
 	if (r != SQLITE_OK) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);

@@ -293,6 +293,14 @@ test_old_file_migrates(void **state)
 	    " PRIMARY KEY(employer, worker, day, record_id));"
 	    "INSERT INTO records VALUES('OLD-1', 4, 'abc', 1);"
 	    "INSERT INTO worker_days VALUES('051234526', 'W9', 20261201, 'OLD-1');"
+	    /* A Horeca run as older intakes kept it: marker messages. */
+	    "INSERT INTO msgs(id, record_id, revision, kind, channel, state, created_ms, updated_ms,"
+	    " payload, depends_on, last_error) VALUES"
+	    " ('mk-3', 'OLD-3', 1, 'dimona-run', 'dimona-rest', 'cancelled', 1, 1, '{\"own\":3}',"
+	    " 'm-run-in', 'Horeca EXT run of 2 records'),"
+	    " ('mk-2', 'OLD-2', 1, 'dimona-merged', 'dimona-rest', 'cancelled', 1, 1,"
+	    " '{\"own\":2}', 'm-run-in', 'merged into OLD-3');"
+	    "INSERT INTO records VALUES('OLD-2', 1, 'h2', 1), ('OLD-3', 1, 'h3', 1);"
 	    "PRAGMA user_version=1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -317,8 +325,30 @@ test_old_file_migrates(void **state)
 	assert_int_equal(got.revision, 5);
 	assert_string_equal(got.payload, "{\"o\":5}");
 	store_revision_free(&got);
+	/* The markers became run rows, and the merged days' own revisions
+	 * are kept, so a later revision of a day still finds its run. */
+	struct store_run_member m;
+	assert_int_equal(st->ops->run_get(st, "OLD-2", &m), GW_OK);
+	assert_string_equal(m.msg_id, "m-run-in");
+	assert_int_equal(m.head, 0);
+	assert_string_equal(m.why, "merged into OLD-3");
+	assert_int_equal(st->ops->run_get(st, "OLD-3", &m), GW_OK);
+	assert_int_equal(m.head, 1);
+	assert_int_equal(st->ops->revision_get(st, "OLD-2", 1, &got), GW_OK);
+	assert_string_equal(got.payload, "{\"own\":2}");
+	assert_string_equal(got.hash, "h2");
+	store_revision_free(&got);
 	char err[256];
 	assert_int_equal(q->ops->check(q, err, sizeof err), GW_OK);
+	q->ops->close(q);
+	/* Once only: a run row gone since is not made again on the next open. */
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM run_members WHERE record_id='OLD-2'", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	q = open_q();
+	st = store(q);
+	assert_int_equal(st->ops->run_get(st, "OLD-2", &m), GW_ENOTFOUND);
 	q->ops->close(q);
 }
 
