@@ -572,8 +572,13 @@ test_rules_at_intake(void **state)
 	snprintf(path, sizeof path, "%s/k1.jsonl", dir);
 	snprintf(rpath, sizeof rpath, "%s/k.rej", dir);
 	FILE *f = fopen(path, "w");
-	ext_line(f, "K-1", 1, "active", "76071072340", "2026-08-03", "124", "EXT", "10:00");
-	ext_line(f, "K-2", 1, "active", "76071072340", "2026-08-10", "304", "EXT", "10:00");
+	/* (JC 124 is not one where EXT is allowed: an ordinary OTH day.) */
+	fprintf(f, "{\"contract_id\":\"K-1\",\"revision\":\"1\",\"status\":\"active\","
+	    "\"employer_noss\":\"123456749\",\"employer_kbo\":\"0477472701\",\"worker_inss\":"
+	    "\"76071072340\",\"worker_type\":\"OTH\",\"joint_committee\":\"124\",\"worker_code\":"
+	    "\"015\",\"start_date\":\"2026-08-03\",\"end_date\":\"2026-08-03\",\"days_worked\":"
+	    "\"1\",\"hours_worked\":\"6\",\"gross_wage_cents\":\"8000\"}\n");
+	ext_line(f, "K-2", 1, "active", "76071072340", "2026-08-10", "302", "EXT", "10:00");
 	fclose(f);
 	FILE *saved = rej;
 	rej = fopen(rpath, "w");
@@ -589,7 +594,7 @@ test_rules_at_intake(void **state)
 	f = fopen(path, "w");
 	fprintf(f, "{\"contract_id\":\"K-2\",\"revision\":\"2\",\"status\":\"active\","
 	    "\"employer_noss\":\"123456749\",\"employer_kbo\":\"0477472701\",\"worker_inss\":"
-	    "\"76071072340\",\"worker_type\":\"EXT\",\"joint_committee\":\"304\",\"worker_code\":"
+	    "\"76071072340\",\"worker_type\":\"EXT\",\"joint_committee\":\"302\",\"worker_code\":"
 	    "\"015\",\"start_date\":\"2026-08-10\",\"start_time\":\"10:00\",\"end_date\":"
 	    "\"2026-08-11\",\"end_time\":\"18:00\",\"days_worked\":\"2\",\"hours_worked\":\"14\","
 	    "\"gross_wage_cents\":\"8000\"}\n");
