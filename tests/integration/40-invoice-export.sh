@@ -158,7 +158,7 @@ else
 	# Without any buyer identifier there is no Peppol electronic address
 	# (no EAS scheme fits a private person): the validator must say exactly
 	# that, and nothing else.
-	"$GATEWAY" invoice validate "$tmp/priv/PRIV-0001.xml" >"$tmp/priv.val" 2>&1
+	"$GATEWAY" invoice validate "$tmp/priv/PRIV-0001.xml" >"$tmp/priv.val" 2>"$tmp/priv.val.err"
 	rc=$?
 	[ "$rc" -eq 1 ] || fail "validate no-endpoint: exit $rc, want 1"
 	[ "$(cat "$tmp/priv.val")" = "error PEPPOL-EN16931-R010 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]" ] \
