@@ -82,6 +82,7 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_QUEUE_RETRY_BASE_MS, "queue.retry_base_ms", "2000", 1, MS_DAY),
 	INT(P_QUEUE_RETRY_CAP_MS, "queue.retry_cap_ms", "600000", 1, 30 * MS_DAY),
 	INT(P_QUEUE_DEP_WAIT_MS, "queue.dep_wait_ms", "2000", 1, MS_DAY),
+	INT(P_QUEUE_SETTLE_MS, "queue.settle_ms", "60000", 0, MS_DAY),
 	INT(P_RUN_BATCH, "run.batch", "64", 1, 100000),
 	INT(P_RUN_SEND_BATCH, "run.send_batch", "8", 1, 100000),
 	INT(P_RUN_IDLE_SLEEP_MS, "run.idle_sleep_ms", "1000", 1, MS_DAY),

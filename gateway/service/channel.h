@@ -34,6 +34,9 @@ struct channel_answer {
 	char detail[512];                  /* anomalies: "CODE (field), ..." */
 };
 
+/* submit()'s *retry_after_ms when no answer came (see submit). */
+#define CHANNEL_MAYBE_LANDED (-2L)
+
 struct channel_ops {
 	const char *name;                  /* the queue channel it serves: "dimona-rest" */
 	/* Build m's exact bytes into m->body (malloc'd) and m->content_hash.
@@ -45,7 +48,10 @@ struct channel_ops {
 	 * GW_ENOTFOUND: no, safe to send. GW_ETEMP: cannot tell now. */
 	gw_rc (*lookup)(void *ctx, struct queue_msg *m, char *err, size_t errcap);
 	/* Send m->body. GW_OK: m->remote_ref set. GW_ETEMP: later
-	 * (*retry_after_ms when the other side said). GW_EPERM: never. */
+	 * (*retry_after_ms when the other side said; CHANNEL_MAYBE_LANDED
+	 * when no answer came, so the request may still be processed: the
+	 * runner then gives it [queue] settle_ms before trusting a lookup
+	 * that finds nothing). GW_EPERM: never. */
 	gw_rc (*submit)(void *ctx, struct queue_msg *m, long *retry_after_ms,
 	                char *err, size_t errcap);
 	/* The answer to a sent message. GW_OK: *a filled. GW_ENOTFOUND: not

@@ -148,6 +148,8 @@ dc_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 	    err, cap);
 	if (rc == GW_OK)
 		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", id);
+	if (rc == GW_ETEMP && *retry_after_ms == DIMONA_REST_NO_ANSWER)
+		*retry_after_ms = CHANNEL_MAYBE_LANDED;
 	return rc;
 }
 

@@ -50,6 +50,7 @@ runner_config_default(struct runner_config *c)
 	c->retry_base_ms = param_int(P_QUEUE_RETRY_BASE_MS);
 	c->retry_cap_ms = param_int(P_QUEUE_RETRY_CAP_MS);
 	c->dep_wait_ms = param_int(P_QUEUE_DEP_WAIT_MS);
+	c->settle_ms = param_int(P_QUEUE_SETTLE_MS);
 	c->idle_sleep_ms = param_int(P_RUN_IDLE_SLEEP_MS);
 	c->idle_horizon_ms = param_int(P_RUN_IDLE_HORIZON_MS);
 	c->seed = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock_monotonic_ms();
@@ -281,6 +282,14 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 		if (rc != GW_ENOTFOUND)
 			return runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
 			    err[0] ? err : "lookup failed");
+		/* Nothing there yet, but the last attempt ended without an answer
+		 * only a moment ago: the other side may still be processing it (a
+		 * slow server finishes a request its client gave up on). Look again
+		 * once it has had settle_ms, rather than declare twice. */
+		if (m->sent_ms > 0 && now - m->sent_ms < r->cfg.settle_ms)
+			return runner_retry(r, m, QS_SENDING, QS_READY, now,
+			    (long)(m->sent_ms + r->cfg.settle_ms - now), "not found by the lookup yet;"
+			    " the last attempt may still land: looking again before any re-send");
 		/* GW_ENOTFOUND: the other side has nothing: safe to send. */
 	}
 	if (m->expires_ms != 0 && now > m->expires_ms) {
@@ -299,9 +308,14 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 		log_info(m->id, m->record_id, "%s", why);
 		return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
 	}
-	if (rc == GW_ETEMP)
+	if (rc == GW_ETEMP) {
+		if (retry_after == CHANNEL_MAYBE_LANDED) {
+			m->sent_ms = now;       /* no answer: the request may still land */
+			retry_after = 0;
+		}
 		return runner_retry(r, m, QS_SENDING, QS_READY, now, retry_after,
 		    err[0] ? err : "temporary failure");
+	}
 	snprintf(why, sizeof why, "refused on send: %s", err[0] ? err : gw_rc_name(rc));
 	return runner_fail(r, m, QS_SENDING, why);
 }

@@ -24,6 +24,7 @@ struct runner_config {
 	int64_t retry_base_ms;    /* [queue] retry_base_ms, 2000 */
 	int64_t retry_cap_ms;     /* [queue] retry_cap_ms, 600000 */
 	int64_t dep_wait_ms;      /* re-check of an unanswered dependency ([queue] dep_wait_ms, 2000) */
+	int64_t settle_ms;        /* how long an unanswered attempt may still land ([queue] settle_ms) */
 	int64_t idle_sleep_ms;    /* longest sleep when nothing is due ([run] idle_sleep_ms, 1000) */
 	int64_t idle_horizon_ms;  /* --until-idle: answers not due within this are left for
 	                             the next run ([run] idle_horizon_ms, 30000) */

@@ -26,6 +26,9 @@ struct fake {
 	int n_led, submits, lookups;
 	int temp_failures;         /* next submits that fail with GW_ETEMP */
 	int lose_responses;        /* next submits that land but answer GW_ETEMP */
+	int late_landing;          /* next submit gets no answer and lands only later: */
+	int land_after_lookups;    /*  at the lookup with this number (1: the first) */
+	char pending[80];          /* the late declaration's key, while it is processed */
 	int perm_fail;             /* submits refused for good */
 	int polls_before_answer;
 	int poll_temp;             /* every poll fails with GW_ETEMP (no answer ever comes) */
@@ -81,6 +84,12 @@ fk_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	struct fake *f = ctx;
 	f->lookups++;
+	if (f->pending[0] && --f->land_after_lookups <= 0) {        /* processed now */
+		int k = f->n_led++;
+		snprintf(f->led[k].key, sizeof f->led[k].key, "%s", f->pending);
+		snprintf(f->led[k].ref, sizeof f->led[k].ref, "D%03d", k);
+		f->pending[0] = '\0';
+	}
 	int i = fake_find(f, m);
 	if (i < 0)
 		return GW_ENOTFOUND;
@@ -101,6 +110,13 @@ fk_submit(void *ctx, struct queue_msg *m, long *retry_after, char *err, size_t c
 		f->temp_failures--;
 		snprintf(err, cap, "HTTP 503");
 		*retry_after = f->retry_after_ms ? f->retry_after_ms : 10;
+		return GW_ETEMP;
+	}
+	if (f->late_landing > 0) {
+		f->late_landing--;
+		fake_key(m, f->pending, sizeof f->pending);
+		snprintf(err, cap, "timeout: no answer");
+		*retry_after = CHANNEL_MAYBE_LANDED;
 		return GW_ETEMP;
 	}
 	int i = f->n_led++;
@@ -441,6 +457,28 @@ test_lost_response_is_looked_up_not_resent(void **state)
 	assert_true(history_has(a, "not re-sent"));
 }
 
+/* A send that got no answer may still be processed by the other side: a
+ * lookup that finds nothing right away is not trusted until [queue]
+ * settle_ms has passed; then the declaration is there, and it is never
+ * sent twice. (Without the window the first lookup's "nothing" made the
+ * runner send again: two declarations, as 25-rest-faults once saw with a
+ * slow simulator.) */
+static void
+test_unanswered_send_gets_time_to_land(void **state)
+{
+	(void)state;
+	char a[41];
+	fk.late_landing = 1;
+	fk.land_after_lookups = 2;      /* the first lookup is too early to see it */
+	add("C-LATE", 1, "dimona-in", NULL, 0, a);
+	run_for(150000);                /* more than settle_ms (60 s by default) */
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 1);
+	assert_int_equal(fk.n_led, 1);
+	assert_int_equal(runner_counts(r)->found_by_lookup, 1);
+	assert_true(history_has(a, "the last attempt may still land"));
+}
+
 static void
 test_crash_while_sending_recovers_by_lookup(void **state)
 {
@@ -623,6 +661,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_failures_with_reasons, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_response_is_looked_up_not_resent, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_unanswered_send_gets_time_to_land, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_follow_up_waits_for_period_id, setup, teardown),

@@ -353,8 +353,11 @@ dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len, char *de
 		*retry_after_ms = -1;
 	snprintf(url, sizeof url, "%s/declarations", c->base_url);
 	rc = api_call(c, USE_DECLARE, "POST", url, json, len, &status, &resp, &h, err, ecap);
-	if (rc != GW_OK)
+	if (rc != GW_OK) {
+		if (rc == GW_ETEMP && retry_after_ms != NULL)
+			*retry_after_ms = DIMONA_REST_NO_ANSWER;
 		goto out;
+	}
 	if (status != 201) {
 		rc = status_rc(status, &resp, &h, retry_after_ms, "POST declarations", err, ecap);
 		goto out;
@@ -369,6 +372,8 @@ dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len, char *de
 	if (!ok) {
 		/* Received but we cannot name it: the caller looks it up. */
 		snprintf(err, ecap, "POST declarations: 201 without a usable Location");
+		if (retry_after_ms != NULL)
+			*retry_after_ms = DIMONA_REST_NO_ANSWER;
 		rc = GW_ETEMP;
 		goto out;
 	}

@@ -31,6 +31,11 @@ struct dimona_rest;
 gw_rc dimona_rest_open(struct dimona_rest **c, char *errbuf, size_t errcap);
 void dimona_rest_close(struct dimona_rest *c);
 
+/* dimona_rest_submit()'s *retry_after_ms when no HTTP answer came (a
+ * timeout, a cut connection) or the answer could not name the declaration:
+ * the POST may have landed, or may still be processed. */
+#define DIMONA_REST_NO_ANSWER (-2L)
+
 /* POST /REST/dimona/v2/declarations. GW_OK: decl_id set from Location.
  * GW_ETEMP: network, 429, 5xx, a 201 without Location, or no token (the
  * token endpoint down or refusing the assertion: a configuration problem,

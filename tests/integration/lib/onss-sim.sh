@@ -25,6 +25,9 @@ start_sim() {
 dsn = $d/queue.db
 retry_base_ms = 200
 retry_cap_ms = 2000
+# A send that got no answer may still land for this long (the simulator's
+# slowest answer is --slow-ms, 1500 in the fault tests).
+settle_ms = 3000
 [dimona]
 base_url = https://localhost:$port/REST/dimona/v2
 token_url = https://localhost:$port/REST/oauth/v5/token
