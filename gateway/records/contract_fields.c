@@ -312,53 +312,102 @@ qfig_parse(const char *s, size_t n, struct contract *c, struct record_rejection 
 	return GW_OK;
 }
 
-/* Check one present value and store it in *c. */
+/* The arguments every field parser takes. */
+#define FIELD_ARGS enum contract_field f, const struct fspec *fs, const struct field_value *v, \
+                   struct contract *c, struct record_rejection *rej
+
+/* Ids and free text: a length bound, ids a safe alphabet. shown is the
+ * id escaped for the rejection (the operator's only handle on it). */
 static gw_rc
-field_parse(enum contract_field f, const struct field_value *v, struct contract *c,
-            struct record_rejection *rej)
+parse_text(FIELD_ARGS, const char *shown)
 {
-	const struct fspec *fs = &fields[f];
-	const char *s = v->p;
 	size_t n = v->n;
-	char why[160];
-	int64_t x;
-
-	/* A bad id is the operator's only handle on the record: show it,
-	 * escaped and cut, in every rejection of it. */
-	char shown[80] = "";
-	const char *q = "";
-	if (fs->type == FT_ID && (n > fs->max || !contract_id_valid(s, n))) {
-		reason_escape(s, n, "\"", 40, shown, sizeof shown);
-		q = "\"";
-	}
-
-	/* Text checks first: they apply to every field and name it precisely. */
-	if (text_utf8_check(s, n) != n)
-		return contract_reject(rej, fs->name, "%s%s%s%sinvalid UTF-8", q, shown, q, *q ? ": " : "");
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return contract_reject(rej, fs->name, "%s%s%s%scontrol character", q, shown, q,
-			    *q ? ": " : "");
-
-	switch ((enum ftype)fs->type) {
-	case FT_ID: {
+	if (fs->type == FT_ID) {
 		if (n > fs->max)
 			return contract_reject(rej, fs->name, "\"%s\": %zu bytes, at most %d", shown, n, fs->max);
-		if (!contract_id_valid(s, n))
+		if (!contract_id_valid(v->p, n))
 			return contract_reject(rej, fs->name, "\"%s\": only A-Z a-z 0-9 . _ - are allowed", shown);
-		put(text_slot(c, f), v);
+	} else if (n > fs->max) {
+		return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
+	}
+	put(text_slot(c, f), v);
+	return GW_OK;
+}
+
+/* Identity numbers with their check digits: NOSS, KBO, INSS, unit. */
+static gw_rc
+parse_identity(FIELD_ARGS)
+{
+	char buf[16], why[160];
+	size_t n = v->n;
+	if (n >= sizeof buf)
+		return contract_reject(rej, fs->name, "%zu characters, too long", n);
+	memcpy(buf, v->p, n);
+	buf[n] = '\0';
+	switch (fs->type) {
+	case FT_NOSS:
+		if (!check_noss(buf, why, sizeof why))
+			return contract_reject(rej, fs->name, "%s", why);
+		put(c->employer_noss, v);
+		return GW_OK;
+	case FT_KBO:
+		if (!check_kbo(buf, why, sizeof why))
+			return contract_reject(rej, fs->name, "%s", why);
+		put(c->employer_kbo, v);
+		return GW_OK;
+	case FT_INSS:
+		if (!check_inss(buf, why, sizeof why))
+			return contract_reject(rej, fs->name, "%s", why);
+		put(c->worker_inss, v);
+		return GW_OK;
+	default:        /* FT_UNIT */
+		if (!check_unit_id(buf, why, sizeof why))
+			return contract_reject(rej, fs->name, "establishment unit number: %s", why);
+		put(c->employer_unit_id, v);
 		return GW_OK;
 	}
-	case FT_TEXT:
-		if (n > fs->max)
-			return contract_reject(rej, fs->name, "%zu bytes, at most %d", n, fs->max);
-		put(text_slot(c, f), v);
+}
+
+/* Dates and times of day. */
+static gw_rc
+parse_when(FIELD_ARGS)
+{
+	char why[160];
+	if (fs->type == FT_DATE) {
+		gw_ymd d;
+		if (date_parse(v->p, v->n, &d, why, sizeof why) != GW_OK)
+			return contract_reject(rej, fs->name, "%s", why);
+		*(f == CF_START_DATE ? &c->start_date : f == CF_END_DATE ? &c->end_date
+		    : &c->worker_birth_date) = d;
 		return GW_OK;
-	case FT_REVISION:
-		if (fixed_parse(s, n, 0, UINT32_MAX, &x, why, sizeof why) != GW_OK || x < 1)
-			return contract_reject(rej, fs->name, "must be a whole number >= 1");
-		c->revision = (uint32_t)x;
-		return GW_OK;
+	}
+	gw_hm t;
+	if (time_parse_hm(v->p, v->n, &t, why, sizeof why) != GW_OK)
+		return contract_reject(rej, fs->name, "%s", why);
+	*(f == CF_START_TIME ? &c->start_time : &c->end_time) = t;
+	return GW_OK;
+}
+
+/* A worker type of the Dimona's list. */
+static gw_rc
+parse_worker_type(FIELD_ARGS)
+{
+	for (size_t i = 0; v->n == 3 && i < sizeof worker_types / sizeof worker_types[0]; i++)
+		if (memcmp(worker_types[i], v->p, 3) == 0) {
+			put(c->worker_type, v);
+			return GW_OK;
+		}
+	return contract_reject(rej, fs->name, "not a Dimona worker type");
+}
+
+/* Codes: status, country, sex, joint committee, worker code, ISCO, the
+ * one-digit flags. */
+static gw_rc
+parse_code(FIELD_ARGS)
+{
+	const char *s = v->p;
+	size_t n = v->n;
+	switch (fs->type) {
 	case FT_STATUS:
 		if (n == 6 && memcmp(s, "active", 6) == 0)
 			c->status = CONTRACT_ACTIVE;
@@ -367,49 +416,6 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 		else
 			return contract_reject(rej, fs->name, "must be active or cancelled");
 		return GW_OK;
-	case FT_NOSS:
-	case FT_KBO:
-	case FT_INSS: {
-		char buf[16];
-		if (n >= sizeof buf)
-			return contract_reject(rej, fs->name, "%zu characters, too long", n);
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		int ok = fs->type == FT_NOSS ? check_noss(buf, why, sizeof why)
-		    : fs->type == FT_KBO ? check_kbo(buf, why, sizeof why)
-		    : check_inss(buf, why, sizeof why);
-		if (!ok)
-			return contract_reject(rej, fs->name, "%s", why);
-		if (fs->type == FT_NOSS)
-			put(c->employer_noss, v);
-		else if (fs->type == FT_KBO)
-			put(c->employer_kbo, v);
-		else
-			put(c->worker_inss, v);
-		return GW_OK;
-	}
-	case FT_DATE: {
-		gw_ymd d;
-		if (date_parse(s, n, &d, why, sizeof why) != GW_OK)
-			return contract_reject(rej, fs->name, "%s", why);
-		if (f == CF_START_DATE)
-			c->start_date = d;
-		else if (f == CF_END_DATE)
-			c->end_date = d;
-		else
-			c->worker_birth_date = d;
-		return GW_OK;
-	}
-	case FT_TIME: {
-		gw_hm t;
-		if (time_parse_hm(s, n, &t, why, sizeof why) != GW_OK)
-			return contract_reject(rej, fs->name, "%s", why);
-		if (f == CF_START_TIME)
-			c->start_time = t;
-		else
-			c->end_time = t;
-		return GW_OK;
-	}
 	case FT_COUNTRY:
 		if (n != 3 || !is_digits(s, 3) || s[0] == '0')
 			return contract_reject(rej, fs->name, "must be a 3-digit ONSS country code");
@@ -420,47 +426,41 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 			return contract_reject(rej, fs->name, "must be 1 (male) or 2 (female)");
 		c->worker_sex = s[0] - '0';
 		return GW_OK;
-	case FT_WTYPE:
-		for (size_t i = 0; n == 3 && i < sizeof worker_types / sizeof worker_types[0]; i++)
-			if (memcmp(worker_types[i], s, 3) == 0) {
-				put(c->worker_type, v);
-				return GW_OK;
-			}
-		return contract_reject(rej, fs->name, "not a Dimona worker type");
 	case FT_JC:
 		if (!jc_valid(s, n))
 			return contract_reject(rej, fs->name, "must be NNN, NNN.NN or NNN.NN.NN");
 		put(c->joint_committee, v);
 		return GW_OK;
 	case FT_WCODE:
-		if (n != 3 || !is_digits(s, 3))
-			return contract_reject(rej, fs->name, "must be 3 digits");
-		put(c->worker_code, v);
-		return GW_OK;
 	case FT_ISCO:
-		if (n > 4 || !is_digits(s, n))
-			return contract_reject(rej, fs->name, "must be an ISCO-08 code of 1 to 4 digits");
-		put(c->function_code, v);
+		if (fs->type == FT_WCODE ? n != 3 || !is_digits(s, 3) : n > 4 || !is_digits(s, n))
+			return contract_reject(rej, fs->name, fs->type == FT_WCODE ? "must be 3 digits"
+			    : "must be an ISCO-08 code of 1 to 4 digits");
+		put(fs->type == FT_WCODE ? c->worker_code : c->function_code, v);
 		return GW_OK;
-	case FT_QFIG:
-		return qfig_parse(s, n, c, rej);
-	case FT_DIGIT:          /* one digit from 0 (retired) or 1 up to max */
+	default:        /* FT_DIGIT: one digit from 0 (retired) or 1 up to max */
 		if (n != 1 || s[0] < (f == CF_RETIRED ? '0' : '1') || s[0] > '0' + fs->max)
 			return contract_reject(rej, fs->name, "must be %s", f == CF_RETIRED ? "0 or 1" :
 			    "1 (task or piece work), 2 (commission) or 3 (service vouchers)");
 		*(f == CF_RETIRED ? &c->retired : &c->remun_method) = s[0] - '0';
 		return GW_OK;
-	case FT_UNIT: {
-		char buf[16];
-		if (n >= sizeof buf)
-			return contract_reject(rej, fs->name, "%zu characters, too long", n);
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		if (!check_unit_id(buf, why, sizeof why))
-			return contract_reject(rej, fs->name, "establishment unit number: %s", why);
-		put(c->employer_unit_id, v);
-		return GW_OK;
 	}
+}
+
+/* Numbers: revision, planned hours, quantities with two decimals, cents. */
+static gw_rc
+parse_number(FIELD_ARGS)
+{
+	const char *s = v->p;
+	size_t n = v->n;
+	char why[160];
+	int64_t x;
+	switch (fs->type) {
+	case FT_REVISION:
+		if (fixed_parse(s, n, 0, UINT32_MAX, &x, why, sizeof why) != GW_OK || x < 1)
+			return contract_reject(rej, fs->name, "must be a whole number >= 1");
+		c->revision = (uint32_t)x;
+		return GW_OK;
 	case FT_PLANNED:
 		if (n > 3 || !is_digits(s, n) || fixed_parse(s, n, 0, 999, &x, NULL, 0) != GW_OK ||
 		    x < 1)
@@ -479,7 +479,7 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 		*fixed_slot(c, f) = x;
 		return GW_OK;
 	}
-	case FT_CENTS:
+	default:        /* FT_CENTS */
 		if (fixed_parse(s, n, 0, MAX_CENTS, &x, why, sizeof why) != GW_OK) {
 			if (n > 0 && s[0] == '-')
 				return contract_reject(rej, fs->name, "must not be negative");
@@ -489,6 +489,50 @@ field_parse(enum contract_field f, const struct field_value *v, struct contract 
 		}
 		*fixed_slot(c, f) = x;
 		return GW_OK;
+	}
+}
+
+/* Check one present value and store it in *c: the text checks every field
+ * shares first (they name it precisely), then its type's parser. */
+static gw_rc
+field_parse(enum contract_field f, const struct field_value *v, struct contract *c,
+            struct record_rejection *rej)
+{
+	const struct fspec *fs = &fields[f];
+	const char *s = v->p;
+	size_t n = v->n;
+
+	/* A bad id is the operator's only handle on the record: show it,
+	 * escaped and cut, in every rejection of it. */
+	char shown[80] = "";
+	const char *q = "";
+	if (fs->type == FT_ID && (n > fs->max || !contract_id_valid(s, n))) {
+		reason_escape(s, n, "\"", 40, shown, sizeof shown);
+		q = "\"";
+	}
+	if (text_utf8_check(s, n) != n)
+		return contract_reject(rej, fs->name, "%s%s%s%sinvalid UTF-8", q, shown, q, *q ? ": " : "");
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return contract_reject(rej, fs->name, "%s%s%s%scontrol character", q, shown, q,
+			    *q ? ": " : "");
+
+	switch ((enum ftype)fs->type) {
+	case FT_ID: case FT_TEXT:
+		return parse_text(f, fs, v, c, rej, shown);
+	case FT_NOSS: case FT_KBO: case FT_INSS: case FT_UNIT:
+		return parse_identity(f, fs, v, c, rej);
+	case FT_DATE: case FT_TIME:
+		return parse_when(f, fs, v, c, rej);
+	case FT_WTYPE:
+		return parse_worker_type(f, fs, v, c, rej);
+	case FT_STATUS: case FT_COUNTRY: case FT_SEX: case FT_JC: case FT_WCODE: case FT_ISCO:
+	case FT_DIGIT:
+		return parse_code(f, fs, v, c, rej);
+	case FT_REVISION: case FT_PLANNED: case FT_DEC2: case FT_CENTS:
+		return parse_number(f, fs, v, c, rej);
+	case FT_QFIG:
+		return qfig_parse(s, n, c, rej);
 	}
 	return contract_reject(rej, fs->name, "internal: unknown field type");
 }
