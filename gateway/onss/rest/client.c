@@ -384,31 +384,38 @@ out:
 	return rc;
 }
 
+/* GET {base}/{collection}/{id} with the consult token: GW_OK with the
+ * 200 body in *resp (the caller frees resp->p), GW_ENOTFOUND on 404,
+ * otherwise what the status means. */
+static gw_rc
+get_one(struct dimona_rest *c, const char *collection, const char *id, const char *what,
+        struct buf *resp, char *err, size_t ecap)
+{
+	char url[700], *esc = curl_easy_escape(c->curl, id, 0);
+	struct hdrs h;
+	long status = 0;
+	if (esc == NULL)
+		return GW_ENOMEM;
+	snprintf(url, sizeof url, "%s/%s/%s", c->base_url, collection, esc);
+	curl_free(esc);
+	gw_rc rc = api_call(c, USE_CONSULT, "GET", url, NULL, 0, &status, resp, &h, err, ecap);
+	if (rc != GW_OK)
+		return rc;
+	if (status == 404)
+		return GW_ENOTFOUND;
+	if (status != 200)
+		return status_rc(status, resp, &h, NULL, what, err, ecap);
+	return GW_OK;
+}
+
 gw_rc
 dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_result *r,
                  char *err, size_t ecap)
 {
-	char url[700], *esc = curl_easy_escape(c->curl, decl_id, 0);
 	struct buf resp = { 0 };
-	struct hdrs h;
-	long status = 0;
-	gw_rc rc;
-
-	if (esc == NULL)
-		return GW_ENOMEM;
-	snprintf(url, sizeof url, "%s/declarations/%s", c->base_url, esc);
-	curl_free(esc);
-	rc = api_call(c, USE_CONSULT, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
+	gw_rc rc = get_one(c, "declarations", decl_id, "GET declaration", &resp, err, ecap);
 	if (rc != GW_OK)
 		goto out;
-	if (status == 404) {
-		rc = GW_ENOTFOUND;
-		goto out;
-	}
-	if (status != 200) {
-		rc = status_rc(status, &resp, &h, NULL, "GET declaration", err, ecap);
-		goto out;
-	}
 	/* A cut or garbled answer is a transport problem: polling is
 	 * idempotent, so ask again later. */
 	if (dimona_result_from_json(resp.p ? resp.p : "", resp.n, r, err, ecap) != GW_OK) {
@@ -537,27 +544,10 @@ gw_rc
 dimona_rest_period_get(struct dimona_rest *c, const char *period_id, struct dimona_period *p,
                        char *err, size_t ecap)
 {
-	char url[700], *esc = curl_easy_escape(c->curl, period_id, 0);
 	struct buf resp = { 0 };
-	struct hdrs h;
-	long status = 0;
-	gw_rc rc;
-
-	if (esc == NULL)
-		return GW_ENOMEM;
-	snprintf(url, sizeof url, "%s/periods/%s", c->base_url, esc);
-	curl_free(esc);
-	rc = api_call(c, USE_CONSULT, "GET", url, NULL, 0, &status, &resp, &h, err, ecap);
+	gw_rc rc = get_one(c, "periods", period_id, "GET period", &resp, err, ecap);
 	if (rc != GW_OK)
 		goto out;
-	if (status == 404) {
-		rc = GW_ENOTFOUND;
-		goto out;
-	}
-	if (status != 200) {
-		rc = status_rc(status, &resp, &h, NULL, "GET period", err, ecap);
-		goto out;
-	}
 	json_t *j = json_loadb(resp.p ? resp.p : "", resp.n, 0, NULL);
 	rc = period_from_json(j, p);
 	json_decref(j);
