@@ -38,7 +38,7 @@ usage(FILE *f)
 	    "       gateway dmfa update --filed FILE --contracts FILE --quarter YYYYQ --dmpi FILE...\n"
 	    "                           --out DIR [--sender N] [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
 	    "                           [--idflux FILE]... [--params FILE] [--justification TEXT]\n"
-	    "       gateway dmfa queue --quarter YYYYQ [--params FILE] (from the queue; see queue --help)\n\n"
+	    "       gateway dmfa queue --quarter YYYYQ [--params FILE] (from the contracts taken in; gateway run sends it)\n\n"
 	    "export writes the DmfA original (DMFA) of every contract in FILE that starts in the\n"
 	    "quarter, one EmployerDeclaration per employer, as FI/FS/GO files in DIR.\n"
 	    "update compares the contracts as filed (--filed) with their current revisions\n"

@@ -673,8 +673,12 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 		/* Another run queued the same revision meanwhile: this file
 		 * stays unsent in the outbox (its number is spent). */
 		say(o, record_id, "already queued by another run; %s left unsent", res.fi);
-	else
-		say(o, record_id, filed ? "queued dmfa-update %s (%s)" : "queued dmfa %s (%s)", m.id, res.fi);
+	else if (filed)
+		say(o, record_id, "queued dmfa-update %s (%s)", m.id, res.fi);
+	else            /* what the employer owes, as written in the file */
+		say(o, record_id, "queued dmfa %s (%s), net owed %s%lld.%02lld EUR", m.id, res.fi,
+		    res.orig.net_owed < 0 ? "-" : "", (long long)(llabs(res.orig.net_owed) / 100),
+		    (long long)(llabs(res.orig.net_owed) % 100));
 	rc = dup ? GW_EDUP : GW_OK;
 out:
 	free(json);

@@ -103,6 +103,13 @@ case "$FI1" in FI.DMFA.012996.*.T.1.1) ;; *) fail "original named $FI1" ;; esac
 [ "$FI1" != "$FI2" ] || fail "both employers in one submission name"
 xsd_check "$FI1" DmfAOriginal_20231.xsd
 xsd_check "$FI2" DmfAOriginal_20231.xsd
+# What each employer owes is said, and is the file's NetOwedAmount.
+for e in $E1 $E2; do
+	f=$(fi_of $e)
+	cents=$(sed -n 's#.*<NetOwedAmount>\([0-9-]*\)</NetOwedAmount>.*#\1#p' "$work/outbox/$f" | head -n 1)
+	said=$(sed -n "s#^$e: queued dmfa .*, net owed \(-\{0,1\}[0-9]*\)\.\([0-9][0-9]\) EUR\$#\1\2#p" "$work/q.out")
+	[ -n "$cents" ] && [ -n "$said" ] && [ "$(expr "$said" + 0)" = "$(expr "$cents" + 0)" ] || fail "$e: net owed said $said, file $cents"
+done
 # The stored bytes are the file's bytes.
 h=$(sha256sum "$work/outbox/$FI1" | cut -d' ' -f1)
 gw show $E1 | grep -q "content hash: *sha256:$h" || fail "stored FI bytes differ from $FI1"
