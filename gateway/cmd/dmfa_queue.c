@@ -9,6 +9,7 @@
  * original: run again, it queues the correction of what changed.
  */
 #include "cmd/cmd.h"
+#include "core/dirs.h"
 #include "core/params.h"
 
 #include <stdio.h>
@@ -107,6 +108,13 @@ cmd_dmfa_queue(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	o.env = env[0];
+	/* The outbox first: a missing folder found after a sequence number
+	 * was drawn would spend the number on nothing. */
+	char derr[512];
+	if (dir_ensure(o.outbox, 0750, derr, sizeof derr) != GW_OK) {
+		fprintf(stderr, "gateway dmfa queue: %s\n", derr);
+		return GW_EXIT_USAGE;
+	}
 	int64_t eclass = param_int(P_DMFA_EMPLOYER_CLASS);
 	if (eclass < 0 || eclass > 999) {
 		fprintf(stderr, "gateway dmfa queue: [dmfa] employer_class must be 0..999\n");

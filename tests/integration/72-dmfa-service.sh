@@ -36,7 +36,7 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; [ -f "$work/sim.log" ] && tail -n 15 "$work/sim.log"; exit 1; }
 
 sftp_start || fail "sshd did not start"
-mkdir -p "$work/outbox" "$work/answers"
+mkdir -p "$work/answers"   # the outbox is made by dmfa queue itself (issue 17)
 cat > "$work/gateway.conf" <<EOF
 reference_dir = $REF
 [queue]
