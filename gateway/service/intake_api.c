@@ -81,7 +81,11 @@ add_error(char **slot, const char *why)
 	*slot = e;
 }
 
-/* One rejection line "PATH:LINE: rest" onto the record it names. */
+/* One rejection line "PATH:LINE: rest" onto the record it names: by its
+ * line, or, for the rejections the intake makes after reading (line 0:
+ * the rules at intake, a conflicting revision), by "record ID:". A
+ * rejection that names no record of the group rejects nothing silently:
+ * it is logged. */
 static void
 map_rejection(const char *path, const char *line, struct api_req **v, size_t n)
 {
@@ -91,11 +95,22 @@ map_rejection(const char *path, const char *line, struct api_req **v, size_t n)
 	char *end;
 	unsigned long ln = strtoul(line + pl + 1, &end, 10);
 	const char *why = *end == ':' ? end + 1 + (end[1] == ' ') : end;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; ln > 0 && i < n; i++)
 		if (ln >= v[i]->first_line && ln < v[i]->first_line + v[i]->n) {
 			add_error(&v[i]->errors[ln - v[i]->first_line], why);
 			return;
 		}
+	const char *rec = strncmp(why, "record ", 7) == 0 ? why + 7 : NULL;
+	size_t rl = rec ? strcspn(rec, ":") : 0;
+	int found = 0;
+	for (size_t i = 0; rec != NULL && i < n; i++)
+		for (size_t k = 0; k < v[i]->n; k++)
+			if (strlen(v[i]->ids[k]) == rl && strncmp(v[i]->ids[k], rec, rl) == 0) {
+				add_error(&v[i]->errors[k], why);
+				found = 1;
+			}
+	if (!found)
+		log_warn(NULL, NULL, "intake API: a rejection names no record of its group: %s", why);
 }
 
 /* Run the intake over one group of the same kind; fill every verdict. */

@@ -310,8 +310,11 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 	}
 	if (rc == GW_ETEMP) {
 		if (retry_after == CHANNEL_MAYBE_LANDED) {
-			m->sent_ms = now;       /* no answer: the request may still land */
-			retry_after = 0;
+			/* No answer: the request may still land. Ask again only once
+			 * it has had settle_ms (asking earlier only adds load to a
+			 * server that is already slow). */
+			m->sent_ms = now;
+			retry_after = r->cfg.settle_ms;
 		}
 		return runner_retry(r, m, QS_SENDING, QS_READY, now, retry_after,
 		    err[0] ? err : "temporary failure");

@@ -21,14 +21,16 @@
 #include "test_queue_fixture.h"
 
 /* The fake other side: a ledger of what it received. */
+static int64_t clk;
+
 struct fake {
 	struct { char key[80]; char ref[16]; int polls; } led[64];
 	int n_led, submits, lookups;
 	int temp_failures;         /* next submits that fail with GW_ETEMP */
 	int lose_responses;        /* next submits that land but answer GW_ETEMP */
-	int late_landing;          /* next submit gets no answer and lands only later: */
-	int land_after_lookups;    /*  at the lookup with this number (1: the first) */
-	char pending[80];          /* the late declaration's key, while it is processed */
+	int64_t late_landing_ms;   /* next submit gets no answer and lands this much later */
+	int64_t land_at;           /* when the late declaration is processed (test clock) */
+	char pending[80];          /* its key, until then */
 	int perm_fail;             /* submits refused for good */
 	int polls_before_answer;
 	int poll_temp;             /* every poll fails with GW_ETEMP (no answer ever comes) */
@@ -84,7 +86,7 @@ fk_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	struct fake *f = ctx;
 	f->lookups++;
-	if (f->pending[0] && --f->land_after_lookups <= 0) {        /* processed now */
+	if (f->pending[0] && clk >= f->land_at) {           /* processed by now */
 		int k = f->n_led++;
 		snprintf(f->led[k].key, sizeof f->led[k].key, "%s", f->pending);
 		snprintf(f->led[k].ref, sizeof f->led[k].ref, "D%03d", k);
@@ -112,8 +114,9 @@ fk_submit(void *ctx, struct queue_msg *m, long *retry_after, char *err, size_t c
 		*retry_after = f->retry_after_ms ? f->retry_after_ms : 10;
 		return GW_ETEMP;
 	}
-	if (f->late_landing > 0) {
-		f->late_landing--;
+	if (f->late_landing_ms > 0) {
+		f->land_at = clk + f->late_landing_ms;
+		f->late_landing_ms = 0;
 		fake_key(m, f->pending, sizeof f->pending);
 		snprintf(err, cap, "timeout: no answer");
 		*retry_after = CHANNEL_MAYBE_LANDED;
@@ -168,7 +171,6 @@ static char dir[64], dbpath[128];
 static struct queue *q;
 static struct fake fk;
 static struct runner *r;
-static int64_t clk;
 
 static int
 setup(void **state)
@@ -457,26 +459,26 @@ test_lost_response_is_looked_up_not_resent(void **state)
 	assert_true(history_has(a, "not re-sent"));
 }
 
-/* A send that got no answer may still be processed by the other side: a
- * lookup that finds nothing right away is not trusted until [queue]
- * settle_ms has passed; then the declaration is there, and it is never
- * sent twice. (Without the window the first lookup's "nothing" made the
- * runner send again: two declarations, as 25-rest-faults once saw with a
- * slow simulator.) */
+/* A send that got no answer may still be processed by the other side
+ * (here 20 s later): the runner asks again only after [queue] settle_ms,
+ * and a lookup finding nothing is not trusted before that; by then the
+ * declaration is there, and it is never sent twice. (Without the window
+ * the first lookup came at once, found nothing and the runner sent again:
+ * two declarations, as 25-rest-faults saw with a slow simulator.) */
 static void
 test_unanswered_send_gets_time_to_land(void **state)
 {
 	(void)state;
 	char a[41];
-	fk.late_landing = 1;
-	fk.land_after_lookups = 2;      /* the first lookup is too early to see it */
+	fk.late_landing_ms = 20000;     /* a slow server: processed 20 s after the POST */
 	add("C-LATE", 1, "dimona-in", NULL, 0, a);
 	run_for(150000);                /* more than settle_ms (60 s by default) */
 	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
 	assert_int_equal(fk.submits, 1);
 	assert_int_equal(fk.n_led, 1);
 	assert_int_equal(runner_counts(r)->found_by_lookup, 1);
-	assert_true(history_has(a, "the last attempt may still land"));
+	/* Asked again only once settle_ms had passed. */
+	assert_true(history_has(a, "next in 60000 ms"));
 }
 
 static void
