@@ -265,6 +265,7 @@ mime_split(const char *content_type, const unsigned char *bytes, size_t len, str
 		char bd[128];
 		if (!ct_param(ct, "boundary", bd, sizeof bd)) {
 			snprintf(why, whycap, "Content-Type multipart/related without a boundary");
+			mime_free(m);   /* the dechunked copy, when there is one */
 			return GW_EINPUT;
 		}
 		gw_rc rc = split_multipart(p, blen, bd, m, why, whycap);
