@@ -27,8 +27,7 @@
 
 #define II_ACTOR "intake"
 #define II_WAIVED_RULE "PEPPOL-EN16931-R010"     /* buyer electronic address */
-#define II_WHY_READY "waiting for the Peppol AS4 transport (not in this gateway yet: a later" \
-	" issue brings it)"
+#define II_WHY_READY "waiting for the Peppol AS4 transport (gateway run's peppol-as4 channel)"
 
 /* Read the configuration the way `gateway invoice export` does. */
 gw_rc
