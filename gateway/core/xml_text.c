@@ -14,6 +14,18 @@ xml_child(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+/* The trimmed span of s: its start, and its length in *len. */
+static const char *
+trimmed(const char *s, size_t *len)
+{
+	s += strspn(s, " \t\r\n");
+	size_t n = strlen(s);
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		n--;
+	*len = n;
+	return s;
+}
+
 char *
 xml_child_text(const xmlNode *n, const char *name)
 {
@@ -21,12 +33,27 @@ xml_child_text(const xmlNode *n, const char *name)
 	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
 	if (t == NULL)
 		return NULL;
-	const char *s = (const char *)t;
-	s += strspn(s, " \t\r\n");
-	size_t len = strlen(s);
-	while (len > 0 && strchr(" \t\r\n", s[len - 1]) != NULL)
-		len--;
+	size_t len;
+	const char *s = trimmed((const char *)t, &len);
 	char *out = strndup(s, len);
 	xmlFree(t);
 	return out;
+}
+
+int
+xml_node_text(const xmlNode *n, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	xmlChar *t = xmlNodeGetContent(n);
+	if (t == NULL)
+		return 1;
+	size_t len;
+	const char *s = trimmed((const char *)t, &len);
+	int ok = len < cap;
+	if (ok) {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+	}
+	xmlFree(t);
+	return ok;
 }

@@ -15,6 +15,7 @@
 #include "onss/batch/cms.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/xml_text.h"
 #include "core/xml_safe.h"
 
 #include <errno.h>
@@ -61,30 +62,13 @@ kid(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-/* Copy the trimmed text of node into buf; 0 when it does not fit. */
+/* Copy the trimmed text of node into buf; 0 when it does not fit (an
+ * absent node is empty text). */
 static int
 node_text(const xmlNode *n, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (n == NULL)
-		return 1;
-	xmlChar *t = xmlNodeGetContent(n);
-	if (t == NULL)
-		return 1;
-	const char *s = (const char *)t;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	size_t len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-	                   s[len - 1] == '\r'))
-		len--;
-	int ok = len < cap;
-	if (ok) {
-		memcpy(buf, s, len);
-		buf[len] = '\0';
-	}
-	xmlFree(t);
-	return ok;
+	return n == NULL || xml_node_text(n, buf, cap);
 }
 
 /* Parse state: the first field that did not fit is reported. */

@@ -7,6 +7,7 @@
 #include "peppol/as4/as4_int.h"
 #include "core/clock.h"
 #include "core/xml_safe.h"
+#include "core/xml_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,25 +206,7 @@ int
 x_text(xmlNodePtr n, char *buf, size_t cap)
 {
 	buf[0] = '\0';
-	if (n == NULL)
-		return 0;
-	xmlChar *t = xmlNodeGetContent(n);
-	if (t == NULL)
-		return 0;
-	const char *s = (const char *)t;
-	while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
-		s++;
-	size_t len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\n' || s[len - 1] == '\r' ||
-	                   s[len - 1] == '\t'))
-		len--;
-	int ok = len < cap;
-	if (ok) {
-		memcpy(buf, s, len);
-		buf[len] = '\0';
-	}
-	xmlFree(t);
-	return ok;
+	return n != NULL && xml_node_text(n, buf, cap);     /* no element: no text */
 }
 
 int
