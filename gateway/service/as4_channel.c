@@ -14,6 +14,7 @@
  * verification, never makes a new MessageId for a message that has one.
  */
 #include "service/as4_channel.h"
+#include "core/membuf.h"
 #include "core/atomicfile.h"
 #include "core/log.h"
 #include "core/params.h"
@@ -347,27 +348,6 @@ ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *
 	return GW_OK;
 }
 
-struct ac_buf { char *p; size_t n; int over; };
-
-static size_t
-ac_on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct ac_buf *b = arg;
-	size_t len = size * nmemb;
-	if (b->n + len > AC_MAX_ANSWER) {
-		b->over = 1;
-		return 0;
-	}
-	char *np = realloc(b->p, b->n + len + 1);
-	if (np == NULL)
-		return 0;
-	memcpy(np + b->n, data, len);
-	b->p = np;
-	b->n += len;
-	b->p[b->n] = '\0';
-	return len;
-}
-
 /* Keep the outcome for the runner's poll. */
 static void
 ac_remember(struct ac_ctx *c, const struct queue_msg *m, enum queue_state s, const char *detail)
@@ -398,7 +378,7 @@ static gw_rc
 ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
 {
 	struct as4_message am;
-	struct ac_buf b = { NULL, 0, 0 };
+	struct membuf b = { .max = AC_MAX_ANSWER };
 	char hdr[300], why[512] = "";
 	struct curl_slist *hl = NULL;
 	memset(&am, 0, sizeof am);
@@ -427,7 +407,7 @@ ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, 
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, am.body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)am.body_len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, ac_on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, membuf_append);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	c->n.posts++;
 	CURLcode cr = curl_easy_perform(h);

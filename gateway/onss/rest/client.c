@@ -9,6 +9,7 @@
  * safe: one client per thread.
  */
 #include "onss/rest/client.h"
+#include "core/membuf.h"
 #include "core/params.h"
 #include "onss/rest/jwt.h"
 #include "core/config.h"
@@ -44,35 +45,11 @@ struct dimona_rest {
 	struct token tok[USE__N];
 };
 
-struct buf {
-	char *p;
-	size_t n;
-	int too_big;
-};
 
 struct hdrs {
 	char location[640];
 	long retry_after_s;
 };
-
-static size_t
-on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = size * nmemb;
-	if (b->n + n > RESP_MAX) {
-		b->too_big = 1;
-		return 0;
-	}
-	char *p = realloc(b->p, b->n + n + 1);
-	if (p == NULL)
-		return 0;
-	memcpy(p + b->n, data, n);
-	b->p = p;
-	b->n += n;
-	b->p[b->n] = '\0';
-	return n;
-}
 
 static size_t
 on_header(char *data, size_t size, size_t nmemb, void *arg)
@@ -164,7 +141,7 @@ dimona_rest_close(struct dimona_rest *c)
  * GW_ETEMP a transport failure (connect, TLS, timeout, cut body). */
 static gw_rc
 exchange(struct dimona_rest *c, const char *method, const char *url, const char *body,
-         size_t blen, const char *ctype, const char *token, long *status, struct buf *resp,
+         size_t blen, const char *ctype, const char *token, long *status, struct membuf *resp,
          struct hdrs *h, char *err, size_t ecap)
 {
 	struct curl_slist *hl = NULL;
@@ -172,6 +149,7 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 	CURLcode cc;
 
 	memset(resp, 0, sizeof *resp);
+	resp->max = RESP_MAX;
 	memset(h, 0, sizeof *h);
 	h->retry_after_s = -1;
 	curl_easy_reset(c->curl);
@@ -183,7 +161,7 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, membuf_append);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, h);
@@ -220,7 +198,7 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 }
 
 static void
-body_snippet(const struct buf *b, char *out, size_t cap)
+body_snippet(const struct membuf *b, char *out, size_t cap)
 {
 	size_t n = b->p ? b->n : 0, j = 0;
 	for (size_t i = 0; i < n && j + 1 < cap && j < 200; i++)
@@ -235,7 +213,7 @@ ensure_token(struct dimona_rest *c, struct token *t, char *err, size_t ecap)
 {
 	int64_t now = clock_now_s();
 	char *assertion = NULL, *form = NULL, *esc = NULL, snip[256];
-	struct buf resp;
+	struct membuf resp;
 	struct hdrs h;
 	long status = 0;
 	gw_rc rc;
@@ -303,7 +281,7 @@ out:
  * token and tries once more. */
 static gw_rc
 api_call(struct dimona_rest *c, enum use use, const char *method, const char *url, const char *body,
-         size_t blen, long *status, struct buf *resp, struct hdrs *h, char *err, size_t ecap)
+         size_t blen, long *status, struct membuf *resp, struct hdrs *h, char *err, size_t ecap)
 {
 	struct token *t = &c->tok[use];
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -326,7 +304,7 @@ api_call(struct dimona_rest *c, enum use use, const char *method, const char *ur
 
 /* Map a non-success status to the caller's vocabulary. */
 static gw_rc
-status_rc(long status, const struct buf *resp, const struct hdrs *h, long *retry_after_ms,
+status_rc(long status, const struct membuf *resp, const struct hdrs *h, long *retry_after_ms,
           const char *what, char *err, size_t ecap)
 {
 	char snip[256];
@@ -344,7 +322,7 @@ dimona_rest_submit(struct dimona_rest *c, const char *json, size_t len, char *de
                    long *retry_after_ms, char *err, size_t ecap)
 {
 	char url[600];
-	struct buf resp = { 0 };
+	struct membuf resp = { 0 };
 	struct hdrs h;
 	long status = 0;
 	gw_rc rc;
@@ -389,7 +367,7 @@ out:
  * otherwise what the status means. */
 static gw_rc
 get_one(struct dimona_rest *c, const char *collection, const char *id, const char *what,
-        struct buf *resp, char *err, size_t ecap)
+        struct membuf *resp, char *err, size_t ecap)
 {
 	char url[700], *esc = curl_easy_escape(c->curl, id, 0);
 	struct hdrs h;
@@ -412,7 +390,7 @@ gw_rc
 dimona_rest_poll(struct dimona_rest *c, const char *decl_id, struct dimona_result *r,
                  char *err, size_t ecap)
 {
-	struct buf resp = { 0 };
+	struct membuf resp = { 0 };
 	gw_rc rc = get_one(c, "declarations", decl_id, "GET declaration", &resp, err, ecap);
 	if (rc != GW_OK)
 		goto out;
@@ -435,7 +413,7 @@ dimona_rest_lookup(struct dimona_rest *c, const struct dimona_decl *d, char *dec
                    char *err, size_t ecap)
 {
 	char url[600], date[11], worker[256];
-	struct buf resp = { 0 };
+	struct membuf resp = { 0 };
 	struct hdrs h;
 	long status = 0;
 	gw_rc rc;
@@ -544,7 +522,7 @@ gw_rc
 dimona_rest_period_get(struct dimona_rest *c, const char *period_id, struct dimona_period *p,
                        char *err, size_t ecap)
 {
-	struct buf resp = { 0 };
+	struct membuf resp = { 0 };
 	gw_rc rc = get_one(c, "periods", period_id, "GET period", &resp, err, ecap);
 	if (rc != GW_OK)
 		goto out;
@@ -567,7 +545,7 @@ search_call(struct dimona_rest *c, const char *what, const char *noss, const cha
             gw_ymd to, json_t **root, json_t **items, char *err, size_t ecap)
 {
 	char url[600], date[11], *body = NULL;
-	struct buf resp = { 0 };
+	struct membuf resp = { 0 };
 	struct hdrs h;
 	long status = 0;
 	json_t *q = json_pack("{s:{s:I}, s:{s:s}}", "employer", "employerId",
