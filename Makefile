@@ -4,7 +4,7 @@
 #   make check    install what is missing, build, run every test
 #   make SAN=1    the same with ASan + UBSan (no recovery), in build-san/
 #   make bench    benchmarks (figures, not tests)
-#   make fuzz     run every fuzzer for FUZZ_SECONDS each
+#   make fuzz     run every fuzzer for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a time
 #   make install  the binary, man page, schemas, a production configuration and a
 #                 systemd unit under PREFIX (default /usr/local), staged under DESTDIR
 #   make coverage unit + integration tests on a gcc --coverage build (build-cov/),
@@ -144,7 +144,7 @@ integration: $(BIN)
 
 fuzz:
 	$(MAKE) FUZZ=1 fuzz-bins
-	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh tests/fuzz/run.sh
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} FUZZ_JOBS=$${FUZZ_JOBS:-2} sh tests/fuzz/run.sh
 
 bench: $(BIN) $(BENCH_BIN)
 	@sh certs/gen-test-pki.sh
