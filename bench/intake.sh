@@ -2,8 +2,8 @@
 # Durable intake throughput of the queue, beside the sqlite3 command-line
 # tool doing the same inserts (same schema, same rows, 1,000-row
 # transactions, WAL, synchronous=FULL). Figures only; nothing is asserted.
-#   N (default 100000) records for the bulk runs, GN (20000) for the
-#   one-acknowledgement-per-record runs, PRODUCERS (1 8 32 64).
+#   N (default 1000000) records for the bulk runs, GN (20000) for the
+#   one-acknowledgement-per-record runs, PRODUCERS (32; BENCH=all: 1 8 32 64).
 # Env: BUILD. The work directory is on the same file system as the build.
 #
 # Measured while writing it (2 shared CPUs, load average ~6, virtio disk
@@ -21,9 +21,10 @@ set -eu
 top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${BUILD:-build}
 B="$top/$BUILD/bench/intake"
-N=${N:-100000}
+N=${N:-1000000}
 GN=${GN:-20000}
-PRODUCERS=${PRODUCERS:-"1 8 32 64"}
+if [ "${BENCH:-}" = all ]; then PRODUCERS=${PRODUCERS:-"1 8 32 64"}; else PRODUCERS=${PRODUCERS:-32}; fi
+. "$top/bench/lib.sh"
 [ -x "$B" ] || { echo "intake: $B not built (make bench)"; exit 1; }
 command -v sqlite3 >/dev/null || { echo "intake: the sqlite3 tool is not installed"; exit 1; }
 w=$(mktemp -d "$top/$BUILD/bench-intake.XXXXXX")
@@ -42,14 +43,19 @@ cli=$(echo "$N $t0 $t1" | awk '{ printf "%.0f", $1 / ($3 - $2) }')
 echo "sqlite3 tool    $N rows in $(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }') s: $cli records/s"
 
 # The gateway: read + validate JSON Lines + decide + enqueue, 1,000 per commit.
-"$B" bulk "$w/c.jsonl" "$w/bulk.db" | awk -v cli="$cli" \
-    '{ printf "gateway bulk    %s records in %s s: %s records/s, %.2f x the tool (1,000 per commit)\n", $2, $3, $4, $4 / cli }'
+measure "$w/t.bulk" "$B" bulk "$w/c.jsonl" "$w/bulk.db" > "$w/bulk.out"
+awk -v cli="$cli" '{ printf "gateway bulk    %s records in %s s: %s records/s, %.2f x the tool (1,000 per commit)\n", $2, $3, $4, $4 / cli }' "$w/bulk.out"
+row "Intake, durable (bulk, 1,000 per commit)" "$N records" "$(awk '{ print $4 }' "$w/bulk.out")" "records/s" \
+	"$(peak_mb_of "$w/t.bulk")" "sqlite3 CLI, same rows and commits" "$cli" "the gateway also parses, validates and decides each record"
 rm -f "$w"/*.db*
 
 # One acknowledgement per record: one commit each, then group commit.
 "$B" single "$w/g.jsonl" "$w/s.db" 1000 | awk '{ printf "one per commit  %s records in %s s: %s records/s\n", $2, $3, $4 }'
 rm -f "$w"/*.db*
 for p in $PRODUCERS; do
-	"$B" group "$w/g.jsonl" "$w/g.db" "$p" | awk '{ printf "group commit    %s records in %s s: %s records/s ", $2, $3, $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }'
+	measure "$w/t.g" "$B" group "$w/g.jsonl" "$w/g.db" "$p" > "$w/g.out"
+	awk '{ printf "group commit    %s records in %s s: %s records/s ", $2, $3, $4; $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' "$w/g.out"
+	[ "$p" = 32 ] && row "Intake, one acknowledgement per record" "$GN records, 32 clients" \
+		"$(awk '{ print $4 }' "$w/g.out")" "records/s" "$(peak_mb_of "$w/t.g")" "-" "-" "aim 10,000/s; group commit"
 	rm -f "$w"/g.db*
 done
