@@ -29,7 +29,7 @@ measure "$D/t.gw" "$GATEWAY" --log-level warn dimona export --contracts "$D/cont
 rc=$?
 FI=$(ls "$D/out"/FI.DIMN.* 2>/dev/null)
 [ -n "$FI" ] || { tail -5 "$D/stderr"; echo "dimona export failed (exit $rc)"; exit 1; }
-forms=$(grep -c '<Form>' "$FI")
+forms=$(cat $FI | grep -c "<Form>")
 secs=$(wall_of "$D/t.gw")
 ours=$(rate "$forms" "$secs")
 files=$(ls "$D/out"/FI.DIMN.* | wc -l)

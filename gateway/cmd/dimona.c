@@ -32,7 +32,10 @@ usage(FILE *f)
 	    "usage: gateway dimona export --contracts FILE --out DIR [--sender N] [--env R|T|S]\n"
 	    "                             [--sign-cert PEM --sign-key PEM]\n\n"
 	    "Writes one Dimona batch submission into DIR: FI.DIMN.<sender>.<date>.<seq>.<env>.1.1\n"
-	    "(one Form per declaration), FS. (detached CMS signature; none for --env S) and GO.\n"
+	    "(one Form per declaration), FS. (detached CMS signature; none for --env S) and GO;\n"
+	    "several, each with its own sequence number, when there are more forms than\n"
+	    "[onss_batch] max_forms (10000). Prints each FI name. Nothing is placed unless\n"
+	    "every submission was written, checked against the schema and signed.\n"
 	    "Every active contract becomes a Dimona IN after the Dimona checks; a record that\n"
 	    "fails one is rejected on stderr (exit 1) and the others are still written.\n"
 	    "Defaults: --sender from [onss] sender, --env T.\n\n"
@@ -119,16 +122,20 @@ cmd_dimona(int argc, char **argv)
 		.signer = signer, .prog = "gateway dimona",
 		.schema = param_int(P_DIMONA_VALIDATE)
 		    ? param_str(P_DIMONA_SCHEMA) : NULL,
+		.max_forms = (size_t)param_int(P_BATCH_MAX_FORMS),
+		.threads = (unsigned)param_int(P_BATCH_EXPORT_THREADS),
 	};
 	gw_rc rc = dimona_export(&eo, &res, err, sizeof err);
+	for (size_t i = 0; i < res.nfiles; i++)
+		printf("%s\n", res.fis[i]);
 	if (rc != GW_OK) {
 		if (err[0] != '\0')
 			fprintf(stderr, "gateway dimona: %s\n", err);
 		ret = rc == GW_ENOTFOUND ? GW_EXIT_REJECTED : GW_EXIT_USAGE;
-		goto out;
+	} else {
+		ret = res.rejected ? GW_EXIT_REJECTED : GW_EXIT_OK;
 	}
-	printf("%s\n", res.fi);
-	ret = res.rejected ? GW_EXIT_REJECTED : GW_EXIT_OK;
+	dimona_export_result_free(&res);
 out:
 	signer_free(signer);
 	return ret;

@@ -51,6 +51,8 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_BATCH_MAX_ANSWER_MB, "onss_batch.max_answer_mb", "256", 1, 500),
 	/* unset: required when env = R, else optional */
 	WORD(P_BATCH_ANSWERS_SIGNED, "onss_batch.answers_signed", NULL, "required|optional"),
+	INT(P_BATCH_MAX_FORMS, "onss_batch.max_forms", "10000", 1, 1000000),
+	INT(P_BATCH_EXPORT_THREADS, "onss_batch.export_threads", "0", 0, 64),
 	STR(P_DIMONA_CHANNEL, "dimona.channel", "dimona-rest"),
 	STR(P_DIMONA_BASE_URL, "dimona.base_url", "https://localhost:8443/REST/dimona/v2"),
 	STR(P_DIMONA_TOKEN_URL, "dimona.token_url", "https://localhost:8443/REST/oauth/v5/token"),

@@ -65,6 +65,7 @@ signer_load(struct gw_signer **out, const char *cert_pem, const char *key_pem,
 	f = NULL;
 	char shown[512];
 	if (in_token) {
+		s->in_token = 1;
 		token_uri_shown(key_pem, shown, sizeof shown);
 		if ((s->key = token_load_key(key_pem, param_str(P_SIGNING_PKCS11_MODULE), errbuf,
 		    errcap)) == NULL)

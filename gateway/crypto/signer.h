@@ -17,6 +17,8 @@ struct gw_signer {
 	EVP_PKEY *key;
 	X509 *cert;
 	STACK_OF(X509) *chain;   /* intermediates from the certificate file, may be empty */
+	int in_token;            /* the key lives in a PKCS#11 token: one signature at a
+	                            time (the engine's session is not shared by threads) */
 };
 
 /* Load a PEM certificate (leaf first, then any chain) and its key: a PEM

@@ -25,9 +25,11 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct list {
 	struct dimona_decl *v;
@@ -73,33 +75,236 @@ print_finding(const char *file, const struct dimona_decl *d, const struct dimona
 	    nl ? " - " : "", nl ? nl : "");
 }
 
-/* Check the FI being written (fp) against the schema xsd. */
+/* One submission of an export: a slice of the declarations, its own
+ * sequence number, written, checked and sealed by a worker thread. */
+struct chunk {
+	const struct dimona_decl *v;
+	size_t n;
+	struct batch_name name;
+	struct batch_writer *bw;          /* sealed on success, NULL after commit */
+	size_t written;
+	size_t *too_long;                 /* indexes (into v) of forms a zone cannot hold */
+	size_t ntoo_long;
+	gw_rc rc;
+	char err[256];
+};
+
+/* What the worker threads share. */
+struct pool {
+	struct chunk *c;
+	size_t n;
+	size_t next;                      /* the next chunk to take, under lock */
+	pthread_mutex_t lock;
+	xmlSchemaPtr schema;              /* read-only once parsed: shared by every thread */
+	const struct gw_signer *signer;
+	const char *out;
+};
+
+/* Check the FI being written (fp) against the parsed schema. */
 static gw_rc
-validate_fi(FILE *fp, const char *xsd, char *err, size_t ecap)
+validate_fi(FILE *fp, xmlSchemaPtr schema, char *err, size_t ecap)
 {
 	char self[64];
-	xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(xsd);
-	xmlSchemaPtr s = pc ? xmlSchemaParse(pc) : NULL;
-	xmlSchemaValidCtxtPtr vc = s ? xmlSchemaNewValidCtxt(s) : NULL;
-	gw_rc rc = GW_ECONFIG;
-
-	if (pc)
-		xmlSchemaFreeParserCtxt(pc);
+	xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(schema);
 	if (vc == NULL) {
-		snprintf(err, ecap, "%s: cannot load the Dimona schema", xsd);
-		goto out;
+		snprintf(err, ecap, "out of memory checking the FI");
+		return GW_ENOMEM;
 	}
 	fflush(fp);
 	snprintf(self, sizeof self, "/proc/self/fd/%d", fileno(fp));
-	rc = xmlSchemaValidateFile(vc, self, 0) == 0 ? GW_OK : GW_EINTERNAL;
+	gw_rc rc = xmlSchemaValidateFile(vc, self, 0) == 0 ? GW_OK : GW_EINTERNAL;
 	if (rc != GW_OK)
-		snprintf(err, ecap, "the generated FI does not validate against %s", xsd);
-out:
-	if (vc)
-		xmlSchemaFreeValidCtxt(vc);
-	if (s)
-		xmlSchemaFree(s);
+		snprintf(err, ecap, "the generated FI does not validate against the Dimona schema");
+	xmlSchemaFreeValidCtxt(vc);
 	return rc;
+}
+
+/* Write one chunk's forms into its own submission, check it, seal it
+ * (FI durable in its temporary file, FS made); nothing is placed yet. */
+static void
+chunk_write(struct pool *p, struct chunk *c)
+{
+	if ((c->rc = batch_writer_open(&c->bw, p->out, &c->name)) != GW_OK) {
+		snprintf(c->err, sizeof c->err, "%s: cannot write there", p->out);
+		return;
+	}
+	if ((c->too_long = malloc((c->n ? c->n : 1) * sizeof *c->too_long)) == NULL) {
+		c->rc = GW_ENOMEM;
+		return;
+	}
+	FILE *fp = batch_writer_file(c->bw);
+	gw_rc rc = dimona_document_begin(fp);
+	for (size_t i = 0; rc == GW_OK && i < c->n; i++) {
+		rc = dimona_document_form(&c->v[i], fp);
+		if (rc == GW_EINPUT) {        /* a value the Dimona zones cannot hold */
+			c->too_long[c->ntoo_long++] = i;
+			rc = GW_OK;
+			continue;
+		}
+		c->written += rc == GW_OK;
+	}
+	if (rc == GW_OK)
+		rc = dimona_document_end(fp);
+	if (rc != GW_OK)
+		snprintf(c->err, sizeof c->err, "writing failed (%s)", gw_rc_name(rc));
+	else if (c->written > 0 && p->schema != NULL)
+		rc = validate_fi(fp, p->schema, c->err, sizeof c->err);
+	if (rc == GW_OK && c->written > 0 && (rc = batch_writer_seal(c->bw, p->signer)) != GW_OK)
+		snprintf(c->err, sizeof c->err, "signing the FI failed (%s)", gw_rc_name(rc));
+	c->rc = rc;
+}
+
+/* A worker: take chunks until none is left. */
+static void *
+pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->n)
+			return NULL;
+		chunk_write(p, &p->c[i]);
+	}
+}
+
+/* Run the pool on `threads` threads (the caller's counts as one). */
+static void
+pool_run(struct pool *p, unsigned threads)
+{
+	pthread_t t[16];
+	unsigned started = 0;
+	if (threads > 16)
+		threads = 16;
+	while (started + 1 < threads && pthread_create(&t[started], NULL, pool_worker, p) == 0)
+		started++;
+	pool_worker(p);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* How many threads: the option, else one per CPU (at most 4); one when
+ * the key is in a token, whose engine session is not shared. */
+static unsigned
+export_threads(const struct dimona_export_opts *o)
+{
+	if (o->signer != NULL && o->signer->in_token)
+		return 1;
+	if (o->threads > 0)
+		return o->threads;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
+/* Cut the declarations into chunks of at most max forms, each with the
+ * next sequence number of the folder. */
+static gw_rc
+chunks_make(const struct dimona_export_opts *o, const struct dimona_decl *v, size_t n,
+            const struct batch_name *bn, struct chunk **out, size_t *nout)
+{
+	size_t max = o->max_forms ? o->max_forms : n;
+	size_t k = (n + max - 1) / max;
+	struct chunk *c = calloc(k, sizeof *c);
+	if (c == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		c[i].v = v + i * max;
+		c[i].n = i + 1 < k ? max : n - i * max;
+		c[i].name = *bn;
+		if (batch_seq_next_offline(o->out, bn->purpose, &c[i].name.seq) != GW_OK) {
+			free(c);
+			return GW_EIO;
+		}
+	}
+	*out = c;
+	*nout = k;
+	return GW_OK;
+}
+
+static void
+chunks_free(struct chunk *c, size_t n)
+{
+	for (size_t i = 0; c != NULL && i < n; i++) {
+		batch_writer_abort(c[i].bw);
+		free(c[i].too_long);
+	}
+	free(c);
+}
+
+/* Write the declarations as one submission per chunk, in parallel, then
+ * place them (FI, FS, GO each) in order only when every one was written,
+ * checked and signed: a failure places nothing. */
+static gw_rc
+write_submissions(const struct dimona_export_opts *o, const struct dimona_decl *v, size_t n,
+                  const struct batch_name *bn, struct dimona_export_result *res, size_t *nrej,
+                  char *err, size_t errcap)
+{
+	struct pool p = { .signer = o->signer, .out = o->out };
+	gw_rc rc;
+
+	if ((rc = chunks_make(o, v, n, bn, &p.c, &p.n)) != GW_OK) {
+		snprintf(err, errcap, "%s: cannot draw a sequence number there", o->out);
+		return rc;
+	}
+	if (o->schema != NULL) {
+		xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(o->schema);
+		p.schema = pc ? xmlSchemaParse(pc) : NULL;
+		if (pc)
+			xmlSchemaFreeParserCtxt(pc);
+		if (p.schema == NULL) {
+			snprintf(err, errcap, "%s: cannot load the Dimona schema", o->schema);
+			rc = GW_ECONFIG;
+			goto out;
+		}
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	pool_run(&p, export_threads(o));
+	pthread_mutex_destroy(&p.lock);
+
+	size_t written = 0;
+	for (size_t i = 0; i < p.n; i++) {
+		for (size_t j = 0; j < p.c[i].ntoo_long; j++)
+			fprintf(stderr, "%s: record %s: a value is longer than its Dimona zone\n",
+			    o->contracts, p.c[i].v[p.c[i].too_long[j]].c.contract_id);
+		*nrej += p.c[i].ntoo_long;
+		written += p.c[i].written;
+		if (p.c[i].rc != GW_OK && rc == GW_OK) {
+			rc = p.c[i].rc;
+			snprintf(err, errcap, "%s", p.c[i].err);
+		}
+	}
+	if (rc == GW_OK && written == 0) {
+		snprintf(err, errcap, "nothing declarable in %s; nothing written", o->contracts);
+		rc = GW_ENOTFOUND;
+	}
+	if (rc == GW_OK && (res->fis = calloc(p.n, sizeof *res->fis)) == NULL)
+		rc = GW_ENOMEM;
+	for (size_t i = 0; rc == GW_OK && i < p.n; i++) {
+		if (p.c[i].written == 0)
+			continue;
+		rc = batch_writer_commit(p.c[i].bw, o->signer, res->fis[res->nfiles], sizeof res->fis[0]);
+		p.c[i].bw = NULL;
+		if (rc != GW_OK)
+			snprintf(err, errcap, "committing %s failed (%s); %zu submission(s) placed before it",
+			    "a submission", gw_rc_name(rc), res->nfiles);
+		else
+			res->nfiles++;
+	}
+	res->written = written;
+out:
+	if (p.schema)
+		xmlSchemaFree(p.schema);
+	chunks_free(p.c, p.n);
+	return rc;
+}
+
+void
+dimona_export_result_free(struct dimona_export_result *res)
+{
+	free(res->fis);
+	res->fis = NULL;
+	res->nfiles = 0;
 }
 
 gw_rc
@@ -107,7 +312,6 @@ dimona_export(const struct dimona_export_opts *o, struct dimona_export_result *r
               char *err, size_t errcap)
 {
 	struct list l = { NULL, 0, 0 };
-	struct batch_writer *bw = NULL;
 	size_t nrej = 0, written = 0;
 	gw_rc rc = GW_EIO;
 	gw_ymd today;
@@ -172,51 +376,14 @@ dimona_export(const struct dimona_export_opts *o, struct dimona_export_result *r
 		snprintf(err, errcap, "--out %s", derr);
 		goto out;
 	}
-	if (batch_seq_next_offline(o->out, bn.purpose, &bn.seq) != GW_OK ||
-	    batch_writer_open(&bw, o->out, &bn) != GW_OK) {
-		snprintf(err, errcap, "%s: cannot write there", o->out);
+	if ((rc = write_submissions(o, l.v, l.n, &bn, res, &nrej, err, errcap)) != GW_OK)
 		goto out;
-	}
-	FILE *fp = batch_writer_file(bw);
-	rc = dimona_document_begin(fp);
-	for (size_t i = 0; rc == GW_OK && i < l.n; i++) {
-		rc = dimona_document_form(&l.v[i], fp);
-		if (rc == GW_EINPUT) {
-			/* A value the Dimona zones cannot hold (a too long name). */
-			fprintf(stderr, "%s: record %s: a value is longer than its Dimona zone\n",
-			    o->contracts, l.v[i].c.contract_id);
-			nrej++;
-			rc = GW_OK;
-			continue;
-		}
-		written += rc == GW_OK;
-	}
-	if (rc == GW_OK)
-		rc = dimona_document_end(fp);
-	if (rc != GW_OK) {
-		snprintf(err, errcap, "writing failed (%s)", gw_rc_name(rc));
-		goto out;
-	}
-	if (written == 0) {
-		snprintf(err, errcap, "nothing declarable in %s; nothing written", o->contracts);
-		rc = GW_ENOTFOUND;
-		goto out;
-	}
-	if (o->schema != NULL && (rc = validate_fi(fp, o->schema, err, errcap)) != GW_OK)
-		goto out;
-	rc = batch_writer_commit(bw, o->signer, res->fi, sizeof res->fi);
-	bw = NULL;
-	if (rc != GW_OK) {
-		snprintf(err, errcap, "committing the submission failed (%s)", gw_rc_name(rc));
-		goto out;
-	}
-	log_info(NULL, NULL, "Dimona export: %zu declaration(s) in %s, %zu record(s) rejected",
-	    written, res->fi, nrej);
+	written = res->written;
+	log_info(NULL, NULL, "Dimona export: %zu declaration(s) in %zu submission(s) from %s, %zu record(s) rejected",
+	    written, res->nfiles, res->fis[0], nrej);
 out:
 	res->written = written;
 	res->rejected = nrej;
-	if (bw != NULL)
-		batch_writer_abort(bw);
 	free(l.v);
 	return rc;
 }

@@ -86,9 +86,56 @@ echo "$N3" | grep -q '\.S\.1\.1$' || fail "env S name $N3"
 [ "$N3" != "$(basename "$FI2" | sed 's/^FI\.//')" ] || fail "sequence reused"
 [ ! -e "$W/mixed/FS.$N3" ] || fail "FS written for env S"
 
+# 5. Split: more forms than [onss_batch] max_forms give several submissions,
+# each with its own sequence number, valid and signed on its own; together
+# the very forms of the single file, in the same order.
+mkdir "$W/split"
+rc=0
+"$GATEWAY" --set onss_batch.max_forms=100 --set onss_batch.export_threads=3 dimona export \
+	--contracts fixtures/dimona/contracts-500.csv --out "$W/split" --sender 123456 >"$W/split.out" 2>"$W/split.err" || rc=$?
+[ $rc -eq 0 ] || { tail -5 "$W/split.err"; fail "split export exit $rc"; }
+[ "$(wc -l <"$W/split.out")" = 5 ] || fail "split: $(wc -l <"$W/split.out") submissions, want 5 (446 forms, 100 each)"
+[ "$(ls "$W/split"/FI.DIMN.* | wc -l)" = 5 ] && [ "$(ls "$W/split"/GO.DIMN.* | wc -l)" = 5 ] || fail "split: files"
+seqs=$(sed 's/^FI\.DIMN\.123456\.[0-9]*\.\([0-9]*\)\..*/\1/' "$W/split.out" | tr '\n' ' ')
+[ "$(echo $seqs | tr ' ' '\n' | sort -u | wc -l)" = 5 ] || fail "split: sequence numbers $seqs not distinct"
+total=0
+: >"$W/split.refs"
+while read -r f; do
+	xmllint --noout --schema "$XSD" "$W/split/$f" 2>/dev/null || fail "split: $f not valid"
+	n=${f#FI.}
+	base64 -d "$W/split/FS.$n" >"$W/split.der" || fail "split: FS.$n not base64"
+	openssl cms -verify -inform DER -in "$W/split.der" -content "$W/split/$f" -binary \
+		-CAfile certs/out/onss/ca.crt.pem -purpose any -out /dev/null 2>/dev/null || fail "split: FS.$n does not verify"
+	total=$((total + $(count "$W/split/$f" "//Form")))
+	xmllint --xpath "//Form/Reference/ReferenceNbr/text()" "$W/split/$f" >>"$W/split.refs"; echo >>"$W/split.refs"
+done <"$W/split.out"
+[ "$total" = 446 ] || fail "split: $total forms, want 446"
+xmllint --xpath "//Form/Reference/ReferenceNbr/text()" "$FI" >"$W/one.refs"; echo >>"$W/one.refs"
+[ "$(tr -d '\n' <"$W/split.refs")" = "$(tr -d '\n' <"$W/one.refs")" ] || fail "split: not the same forms in the same order"
+# 6. All or nothing: when one submission fails its schema check (a schema
+# that refuses only the last form's reference), none is placed.
+mkdir "$W/none"
+python3 - "$OWN" "$FI" "$W/picky.xsd" <<'PY'
+import sys, xml.etree.ElementTree as ET
+refs = [f.findtext("Reference/ReferenceNbr") for f in ET.parse(sys.argv[2]).getroot().iter("Form")]
+enum = "".join('<xs:enumeration value="%s"/>' % r for r in refs[:-1])
+s = open(sys.argv[1]).read()
+t = ('<xs:element name="ReferenceNbr"><xs:simpleType><xs:restriction base="xs:string">' + enum +
+     '</xs:restriction></xs:simpleType></xs:element>')
+s2 = s.replace('<xs:element name="ReferenceNbr" type="Text20"/>', t, 1)
+assert s2 != s and len(refs) == 446
+open(sys.argv[3], "w").write(s2)
+PY
+rc=0
+"$GATEWAY" --set onss_batch.max_forms=100 --set "dimona.schema=$W/picky.xsd" dimona export \
+	--contracts fixtures/dimona/contracts-500.csv --out "$W/none" --sender 123456 >"$W/none.out" 2>"$W/none.err" || rc=$?
+[ $rc -eq 2 ] || { tail -3 "$W/none.err"; fail "a failing submission: exit $rc, want 2"; }
+grep -q "does not validate" "$W/none.err" || fail "a failing submission: the error does not say why"
+[ -z "$(ls "$W/none" | grep -v '^\.gateway-seq')" ] || fail "a failing submission: files placed: $(ls "$W/none")"
+
 # 4. Usage errors.
 rc=0; "$GATEWAY" dimona export --out "$W/x" >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "missing --contracts exit $rc"
 rc=0; "$GATEWAY" dimona export --contracts fixtures/dimona/export-mixed.csv --out "$W/x" --env Q >/dev/null 2>&1 || rc=$?
 [ $rc -eq 2 ] || fail "bad --env exit $rc"
-echo "dimona export: 446 forms valid against the official and own schema, FS verifies, merge/revision/reject rules hold"
+echo "dimona export: 446 forms valid against the official and own schema, FS verifies, merge/revision/reject rules hold, split into 5 signed submissions in order"

@@ -45,8 +45,13 @@ struct batch_writer;
 gw_rc batch_writer_open(struct batch_writer **w, const char *dir, const struct batch_name *n);
 /* Where the FI content goes; owned by the writer. */
 FILE *batch_writer_file(struct batch_writer *w);
-/* Finish: fsync + rename FI, write FS (unless env 'S' or signer NULL), then
- * GO. fi_name receives the FI file name (not the path). */
+/* Make the FI durable in its temporary file and sign it (the FS content),
+ * placing nothing yet: several writers may be sealed at once, in threads,
+ * before any is committed. Optional: commit seals a writer that is not. */
+gw_rc batch_writer_seal(struct batch_writer *w, const struct gw_signer *signer);
+/* Finish: seal (unless done), then place FI (link, folder fsync), FS
+ * (unless env 'S' or signer NULL), then GO. fi_name receives the FI file
+ * name (not the path). */
 gw_rc batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer,
                           char *fi_name, size_t cap);
 void batch_writer_abort(struct batch_writer *w);

@@ -32,6 +32,9 @@ struct batch_writer {
 	char tmp[PATH_MAX];
 	struct batch_name name;
 	FILE *f;
+	int sealed;                     /* FI durable in tmp, FS made (batch_writer_seal) */
+	char *b64;                      /* the FS content, or NULL (env S, no signer) */
+	size_t b64len;
 };
 
 /* Give tmp its final name without replacing anything, then drop tmp. */
@@ -122,15 +125,47 @@ batch_writer_abort(struct batch_writer *w)
 	if (w->f)
 		fclose(w->f);
 	unlink(w->tmp);
+	free(w->b64);
 	free(w);
+}
+
+gw_rc
+batch_writer_seal(struct batch_writer *w, const struct gw_signer *signer)
+{
+	char fi[128];
+
+	if (w == NULL)
+		return GW_EINTERNAL;
+	if (w->sealed)
+		return GW_OK;
+	batch_name_format(&w->name, 'I', fi, sizeof fi);
+	if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0) {
+		log_error_errno(NULL, fi, "writing the FI file");
+		return GW_EIO;
+	}
+	int crc = fclose(w->f);
+	w->f = NULL;
+	if (crc != 0) {
+		log_error_errno(NULL, fi, "close");
+		return GW_EIO;
+	}
+	/* The temporary file holds the very bytes the FI will: sign them now,
+	 * so that many submissions can be signed at once before any is placed. */
+	if (w->name.env != 'S' && signer != NULL) {
+		gw_rc rc = batch_sign_file(signer, w->tmp, &w->b64, &w->b64len);
+		if (rc != GW_OK)
+			return rc;
+	} else if (w->name.env != 'S') {
+		log_warn(NULL, fi, "no signer: FS not written (the ONSS refuses an unsigned R or T file)");
+	}
+	w->sealed = 1;
+	return GW_OK;
 }
 
 gw_rc
 batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char *fi_name, size_t cap)
 {
 	char fi[128], fs[128], go[128], fi_path[PATH_MAX + 130], fs_path[PATH_MAX + 130];
-	char *b64 = NULL;
-	size_t b64len = 0;
 	int fi_placed = 0, fs_placed = 0;
 	gw_rc rc;
 
@@ -142,17 +177,8 @@ batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char
 	snprintf(fi_path, sizeof fi_path, "%s/%s", w->dir, fi);
 	snprintf(fs_path, sizeof fs_path, "%s/%s", w->dir, fs);
 
-	rc = GW_EIO;
-	if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0) {
-		log_error_errno(NULL, fi, "writing the FI file");
+	if ((rc = batch_writer_seal(w, signer)) != GW_OK)
 		goto out;
-	}
-	int crc = fclose(w->f);
-	w->f = NULL;
-	if (crc != 0) {
-		log_error_errno(NULL, fi, "close");
-		goto out;
-	}
 	if ((rc = publish(w->tmp, fi_path)) != GW_OK)
 		goto out;
 	fi_placed = 1;
@@ -161,14 +187,10 @@ batch_writer_commit(struct batch_writer *w, const struct gw_signer *signer, char
 		goto out;
 	}
 
-	if (w->name.env != 'S' && signer != NULL) {
-		if ((rc = batch_sign_file(signer, fi_path, &b64, &b64len)) != GW_OK)
-			goto out;
-		if ((rc = batch_write_atomic(w->dir, fs, b64, b64len)) != GW_OK)
+	if (w->b64 != NULL) {
+		if ((rc = batch_write_atomic(w->dir, fs, w->b64, w->b64len)) != GW_OK)
 			goto out;
 		fs_placed = 1;
-	} else if (w->name.env != 'S') {
-		log_warn(NULL, fi, "no signer: FS not written (the ONSS refuses an unsigned R or T file)");
 	}
 	/* GO last: its presence tells the other side that FI and FS are whole. */
 	if ((rc = batch_write_atomic(w->dir, go, "", 0)) != GW_OK)
@@ -185,7 +207,7 @@ out:
 		if (fi_placed && rc != GW_EDUP)
 			unlink(fi_path);
 	}
-	free(b64);
+	free(w->b64);
 	if (w->f)
 		fclose(w->f);
 	unlink(w->tmp);
