@@ -25,7 +25,12 @@ run_one() {
 	dict=""
 	[ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
 	log="build-fuzz/$name.log"
-	if "$f" "$length" -seed="${FUZZ_SEED:-1}" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+	# One input running 10 s is a hang in a smoke run; in the long runs on a
+	# loaded machine a process can wait that long for a CPU (seen: two
+	# "timeouts" whose inputs then ran in 1 s), so they allow a minute.
+	limit=10
+	[ "${FUZZ_SECONDS:-5}" -ge 300 ] && [ -z "${FUZZ_RUNS:-}" ] && limit=60
+	if "$f" "$length" -seed="${FUZZ_SEED:-1}" -max_len=65536 -rss_limit_mb=2048 -timeout=$limit \
 		-print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$name-" $dict "$work" \
 		>"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
