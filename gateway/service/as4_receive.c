@@ -11,6 +11,7 @@
  * answer a receipt before both copies are durable.
  */
 #include "service/as4_receive.h"
+#include "service/as4_trust.h"
 #include "core/atomicfile.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -40,7 +41,7 @@ struct as4_receiver {
 	 * connection, and two deliveries of one message must not both store). */
 	pthread_mutex_t mu;
 	struct gw_signer *me;
-	X509_STORE *trust;
+	struct as4_trust_keeper *trust; /* root, AP CA, CRL: re-read when the CRL changes */
 	char inbox[512];
 	char participants[1024];        /* ",a,b," for a whole-item search; "" = any */
 	struct as4_receive_counts n;
@@ -80,8 +81,8 @@ as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t 
 	    errcap)) != GW_OK)
 		goto fail;
 	const char *crl = param_str(P_AS4_CRL);
-	if ((rc = as4_trust_load(&r->trust, param_str(P_AS4_CA), crl[0] ? crl : NULL, err,
-	    errcap)) != GW_OK) {
+	if ((rc = as4_trust_keeper_open(&r->trust, param_str(P_AS4_CA), crl, err, errcap)) !=
+	    GW_OK) {
 		rc = GW_ECONFIG;
 		goto fail;
 	}
@@ -120,7 +121,7 @@ as4_receiver_close(struct as4_receiver *r)
 	if (r == NULL)
 		return;
 	signer_free(r->me);
-	X509_STORE_free(r->trust);
+	as4_trust_keeper_close(r->trust);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
@@ -259,7 +260,8 @@ void
 as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsigned char *body,
                     size_t len, int *status, unsigned char **answer, size_t *alen)
 {
-	struct as4_trust t = { r->trust, clock_now_s() };
+	int64_t now_s = clock_now_s();
+	struct as4_trust t = { as4_trust_keeper_get(r->trust, now_s), now_s };
 	struct as4_recv_params p = { .me = r->me, .trust = &t, .serviced = ar_serviced,
 	                             .serviced_arg = r };
 	struct as4_inbound in;
@@ -376,6 +378,7 @@ out:
 	free(row.receipt);
 	store_inbound_free(&have);
 	as4_inbound_free(&in);
+	X509_STORE_free(t.store);
 }
 
 void

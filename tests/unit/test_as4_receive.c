@@ -3,7 +3,8 @@
  * store then receipt, the duplicate rule of docs/peppol-as4.md (same bytes:
  * the same receipt; same document under a new MessageId: a receipt for it,
  * not stored; refused: nothing stored, a corrected re-delivery with the
- * same MessageId processed anew), an invalid document refused (0004).
+ * same MessageId processed anew), an invalid document refused (0004), the
+ * CRL re-read when its file changes and when its nextUpdate has passed.
  * Needs certs/gen-test-pki.sh (TOP) and the reference examples (REF).
  */
 #include <setjmp.h>
@@ -12,11 +13,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -277,6 +281,123 @@ test_invalid_document_refused(void **state)
 	as4_message_free(&m);
 }
 
+/* Write a CRL of the test AP CA to path, revoking the certificate of
+ * pki/<revoked>.crt.pem, valid until next_s; in place (same inode) or
+ * through a rename (a new file). Returns its size. */
+static long
+write_crl(const char *path, const char *revoked, int64_t next_s, int in_place)
+{
+	char p[700], tmp[700];
+	snprintf(p, sizeof p, "%s/apca.crt.pem", pki);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	X509 *ca = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/apca.key.pem", pki);
+	assert_non_null(f = fopen(p, "r"));
+	EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	snprintf(p, sizeof p, "%s/%s.crt.pem", pki, revoked);
+	assert_non_null(f = fopen(p, "r"));
+	X509 *gone = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(ca);
+	assert_non_null(key);
+	assert_non_null(gone);
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *rv = X509_REVOKED_new();
+	ASN1_TIME *last = ASN1_TIME_set(NULL, (time_t)(clock_now_s() - 86400));
+	ASN1_TIME *next = ASN1_TIME_set(NULL, (time_t)next_s);
+	assert_int_equal(X509_CRL_set_version(crl, 1), 1);
+	assert_int_equal(X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)), 1);
+	assert_int_equal(X509_CRL_set1_lastUpdate(crl, last), 1);
+	assert_int_equal(X509_CRL_set1_nextUpdate(crl, next), 1);
+	assert_int_equal(X509_REVOKED_set_serialNumber(rv, X509_get_serialNumber(gone)), 1);
+	assert_int_equal(X509_REVOKED_set_revocationDate(rv, last), 1);
+	assert_int_equal(X509_CRL_add0_revoked(crl, rv), 1);
+	assert_true(X509_CRL_sign(crl, key, EVP_sha256()) > 0);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	assert_non_null(f = fopen(in_place ? path : tmp, "w"));
+	assert_int_equal(PEM_write_X509_CRL(f, crl), 1);
+	long size = ftell(f);
+	assert_int_equal(fclose(f), 0);
+	if (!in_place)
+		assert_int_equal(rename(tmp, path), 0);
+	ASN1_TIME_free(last);
+	ASN1_TIME_free(next);
+	X509_CRL_free(crl);
+	X509_free(gone);
+	X509_free(ca);
+	EVP_PKEY_free(key);
+	return size;
+}
+
+/* Deliver a new document (its own instance id) from the sender to r. */
+static void
+deliver_to(struct as4_receiver *r, const char *msgid, const char *instance, const char *code)
+{
+	struct as4_message m;
+	unsigned char *a = NULL;
+	size_t l = 0;
+	int status = 0;
+	char why[512];
+	struct as4_sbdh h = hdr;
+	snprintf(h.instance_id, sizeof h.instance_id, "%s", instance);
+	struct as4_send_params p = { .message_id = msgid, .sbdh = &h, .document = doc,
+	                             .document_len = doclen, .signer = sender, .receiver_cert = rcert };
+	assert_int_equal(as4_build_message(&p, &m, why, sizeof why), GW_OK);
+	as4_receiver_handle(r, m.content_type, m.body, m.body_len, &status, &a, &l);
+	assert_int_equal(status, 200);
+	if (code == NULL) {
+		if (as4_verify_receipt(a, l, &m, rcert, why, sizeof why) != GW_OK)
+			fail_msg("%s: not a receipt (%s): %.300s", msgid, why, (const char *)a);
+		assert_true(stored(msgid));
+	} else {
+		assert_error(a, l, code);
+		assert_false(stored(msgid));
+	}
+	free(a);
+	as4_message_free(&m);
+}
+
+/* The CRL is not read only at start: a new CRL file revoking the sender is
+ * used from the next message on, and once the CRL in use is past its
+ * nextUpdate the file is read again even when it looks unchanged (same
+ * inode, size and mtime), instead of refusing everyone with a stale CRL. */
+static void
+test_crl_reread(void **state)
+{
+	(void)state;
+	char crl[700], err[512];
+	struct as4_receiver *r2 = NULL;
+	int64_t t0 = clock_now_ms();
+	int64_t now = t0 / 1000;
+	snprintf(crl, sizeof crl, "%s/crl.pem", dir);
+	/* A: the expired certificate revoked, fresh for an hour. */
+	long size_a = write_crl(crl, "expired", now + 3600, 0);
+	config_set(gw_cfg, "peppol_as4.crl", crl);
+	assert_int_equal(as4_receiver_open(&r2, q, err, sizeof err), GW_OK);
+	deliver_to(r2, "crl-1@test", "1a2b3c4d-0000-4000-8000-00000000c001", NULL);
+	/* B, a new file: the sender revoked. Refused from the next message on. */
+	long size_b = write_crl(crl, "sender", now + 7200, 0);
+	deliver_to(r2, "crl-2@test", "1a2b3c4d-0000-4000-8000-00000000c002", "EBMS:0101");
+	/* C over B in place, the sender no longer revoked, its stat made the
+	 * same as B's: only B's nextUpdate passing makes it read. */
+	struct stat sb;
+	assert_int_equal(stat(crl, &sb), 0);
+	long size_c = write_crl(crl, "expired", now + 86400, 1);
+	assert_int_equal(size_a, size_b);
+	assert_int_equal(size_b, size_c);
+	struct timespec ts[2] = { sb.st_atim, sb.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, crl, ts, 0), 0);
+	clock_pin((now + 7200 + 1) * 1000, true);
+	deliver_to(r2, "crl-3@test", "1a2b3c4d-0000-4000-8000-00000000c003", NULL);
+	clock_pin(t0, true);
+	as4_receiver_close(r2);
+	snprintf(crl, sizeof crl, "%s/apca.crl.pem", pki);
+	config_set(gw_cfg, "peppol_as4.crl", crl);
+}
+
 int
 main(void)
 {
@@ -284,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_store_then_receipt_and_redelivery),
 		cmocka_unit_test(test_refused_then_processed_anew),
 		cmocka_unit_test(test_invalid_document_refused),
+		cmocka_unit_test(test_crl_reread),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -113,6 +113,9 @@ struct as4_trust {
  * (may be NULL: no revocation check, only for tools). */
 gw_rc as4_trust_load(X509_STORE **out, const char *ca_file, const char *crl_file,
                      char *why, size_t whycap);
+/* The earliest nextUpdate of the store's CRLs (unix seconds), 0 when none:
+ * after it the CRL is stale and a newer one must be read. */
+int64_t as4_trust_crl_next_update(X509_STORE *store);
 /* GW_OK when cert chains to the store, is valid at at_s and not revoked;
  * GW_ECRYPTO with the reason otherwise. */
 gw_rc as4_cert_check(X509_STORE *store, X509 *cert, int64_t at_s, char *why, size_t whycap);

@@ -10,6 +10,7 @@
 #include "peppol/as4/as4_int.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
@@ -45,6 +46,26 @@ bad:
 	ERR_clear_error();
 	X509_STORE_free(st);
 	return GW_ECONFIG;
+}
+
+/* The earliest nextUpdate of the CRLs in the store, unix seconds; 0 when
+ * there is none (or one without a nextUpdate: never stale by date). */
+int64_t
+as4_trust_crl_next_update(X509_STORE *store)
+{
+	int64_t best = 0;
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	for (int i = 0; objs != NULL && i < sk_X509_OBJECT_num(objs); i++) {
+		X509_CRL *crl = X509_OBJECT_get0_X509_CRL(sk_X509_OBJECT_value(objs, i));
+		const ASN1_TIME *t = crl ? X509_CRL_get0_nextUpdate(crl) : NULL;
+		struct tm tm;
+		if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+			continue;
+		int64_t s = (int64_t)timegm(&tm);
+		if (best == 0 || s < best)
+			best = s;
+	}
+	return best;
 }
 
 gw_rc
