@@ -5,11 +5,15 @@
  *
  * Usage: as4_forge -d PKI_DIR -s SIGNER -t RECEIVER_CERT_NAME -f DOC.xml
  *                  -S SENDER_ID -R RECEIVER_ID [-m MESSAGE_ID] [-i INSTANCE_ID]
- *                  [--tamper] OUT
+ *                  [--tamper] [--no-gzip] [--ebms-sender ID] [--ebms-receiver ID]
+ *                  [--ebms-doctype DOCTYPE] [--ebms-process PROCESS] OUT
  * Writes OUT (the MIME body) and OUT.ct (its Content-Type). SIGNER and
  * RECEIVER_CERT_NAME name certs/out/g3 files (sender, receiver, expired,
  * revoked, wrongca ...). --tamper changes one character of the signed
  * ConversationId after signing (the signature no longer verifies).
+ * --no-gzip attaches the SBDH uncompressed (the headers still say gzip);
+ * --ebms-* put another value in the ebMS header (originalSender,
+ * finalRecipient, Action, Service) than in the SBDH, signed as it is.
  * Owns nothing; asserts nothing.
  */
 #include <stdio.h>
@@ -56,12 +60,29 @@ main(int argc, char **argv)
 {
 	const char *dir = "certs/out/g3", *signer = "sender", *to = "receiver", *doc = NULL;
 	const char *sid = NULL, *rid = NULL, *mid = NULL, *iid = NULL, *out = NULL;
-	int tamper = 0;
+	const char *e_sender = NULL, *e_receiver = NULL, *e_doctype = NULL, *e_process = NULL;
+	int tamper = 0, no_gzip = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--tamper") == 0)
 			tamper = 1;
-		else if (a[0] == '-' && i + 1 < argc) {
+		else if (strcmp(a, "--no-gzip") == 0)
+			no_gzip = 1;
+		else if (strncmp(a, "--ebms-", 7) == 0 && i + 1 < argc) {
+			const char *v = argv[++i];
+			if (strcmp(a + 7, "sender") == 0)
+				e_sender = v;
+			else if (strcmp(a + 7, "receiver") == 0)
+				e_receiver = v;
+			else if (strcmp(a + 7, "doctype") == 0)
+				e_doctype = v;
+			else if (strcmp(a + 7, "process") == 0)
+				e_process = v;
+			else {
+				fprintf(stderr, "as4_forge: unknown option %s\n", a);
+				return 2;
+			}
+		} else if (a[0] == '-' && i + 1 < argc) {
 			const char *v = argv[++i];
 			switch (a[1]) {
 			case 'd': dir = v; break;
@@ -79,7 +100,8 @@ main(int argc, char **argv)
 	}
 	if (doc == NULL || sid == NULL || rid == NULL || out == NULL) {
 		fprintf(stderr, "usage: as4_forge -d PKI -s SIGNER -t TO -f DOC -S SENDER -R RECEIVER"
-		    " [-m MSGID] [-i INSTANCE] [--tamper] OUT\n");
+		    " [-m MSGID] [-i INSTANCE] [--tamper] [--no-gzip] [--ebms-sender|receiver|doctype|process V]"
+		    " OUT\n");
 		return 2;
 	}
 	char cert[600], key[600], err[512];
@@ -109,8 +131,19 @@ main(int argc, char **argv)
 	snprintf(h.country_c1, sizeof h.country_c1, "BE");
 	if (iid != NULL)
 		snprintf(h.instance_id, sizeof h.instance_id, "%s", iid);
+	struct as4_sbdh eh = h;
+	if (e_sender != NULL)
+		snprintf(eh.sender, sizeof eh.sender, "%s", e_sender);
+	if (e_receiver != NULL)
+		snprintf(eh.receiver, sizeof eh.receiver, "%s", e_receiver);
+	if (e_doctype != NULL)
+		snprintf(eh.doctype, sizeof eh.doctype, "%s", e_doctype);
+	if (e_process != NULL)
+		snprintf(eh.process, sizeof eh.process, "%s", e_process);
+	int other = e_sender || e_receiver || e_doctype || e_process;
 	struct as4_send_params p = { .message_id = mid, .sbdh = &h, .document = d, .document_len = dl,
-	                             .signer = s, .receiver_cert = rc };
+	                             .signer = s, .receiver_cert = rc,
+	                             .test_headers = other ? &eh : NULL, .test_no_gzip = no_gzip };
 	struct as4_message m;
 	if (as4_build_message(&p, &m, err, sizeof err) != GW_OK) {
 		fprintf(stderr, "as4_forge: %s\n", err);

@@ -88,6 +88,12 @@ struct as4_send_params {
 	size_t document_len;
 	const struct gw_signer *signer;  /* our AP certificate and key */
 	X509 *receiver_cert;             /* the receiving AP's certificate */
+	/* Test peers only (bench/as4_forge), for the receiver's refusals: the
+	 * ebMS originalSender, finalRecipient, Service and Action from this
+	 * instead of sbdh (EBMS:0004), and the SBDH attached without gzip
+	 * although CompressionType says gzip (EBMS:0303). Zero: never. */
+	const struct as4_sbdh *test_headers;
+	int test_no_gzip;
 };
 
 /* A built message: body and the HTTP Content-Type that goes with it. */

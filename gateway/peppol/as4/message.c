@@ -191,7 +191,14 @@ as4_build_message(const struct as4_send_params *p, struct as4_message *out, char
 	as4_copy(out->instance_id, sizeof out->instance_id, h.instance_id);
 	if ((rc = as4_sbdh_build(&h, p->document, p->document_len, &sbdh, &sbdh_len, why, whycap)) != GW_OK)
 		goto out;
-	if ((rc = gz_compress(sbdh, sbdh_len, &gz, &gz_len)) != GW_OK)
+	if (p->test_no_gzip) {
+		if ((gz = malloc(sbdh_len)) == NULL) {
+			rc = GW_ENOMEM;
+			goto out;
+		}
+		memcpy(gz, sbdh, sbdh_len);
+		gz_len = sbdh_len;
+	} else if ((rc = gz_compress(sbdh, sbdh_len, &gz, &gz_len)) != GW_OK)
 		goto out;
 	if ((rc = enc_attachment(gz, gz_len, p->receiver_cert, &enc, &enc_len, &wrapped, why,
 	                         whycap)) != GW_OK)
@@ -205,7 +212,7 @@ as4_build_message(const struct as4_send_params *p, struct as4_message *out, char
 	as4_uuid(u, sizeof u);
 	snprintf(id_ek, sizeof id_ek, "EK-%s", u);
 	const char *ids[3] = { id_msg, id_body, id_ek };
-	envelope(&env, &h, out->message_id, ts, from, to, cid, wrapped, p->receiver_cert, ids);
+	envelope(&env, p->test_headers ? p->test_headers : &h, out->message_id, ts, from, to, cid, wrapped, p->receiver_cert, ids);
 	if (env.failed) {
 		rc = GW_ENOMEM;
 		goto out;
