@@ -103,7 +103,8 @@ cmd_serve(int argc, char **argv)
 	const struct as4_receive_counts *c = web_as4_counts(s);
 	if (c != NULL)
 		printf("as4: %lu received, %lu stored, %lu duplicates, %lu refused, %lu temporary"
-		    " failures\n", c->received, c->stored, c->duplicates, c->refused, c->temporary);
+		    " failures, %lu store commits\n", c->received, c->stored, c->duplicates, c->refused,
+		    c->temporary, c->commits);
 	web_stop(s);
 	printf("intake API: %lu groups, %lu records taken in\nstopped by signal\n", groups, records);
 	return GW_EXIT_OK;

@@ -113,7 +113,7 @@ atomic_write_at(int dirfd, const char *name, const void *data, size_t len,
 		fail(err, errcap, name, "rename");
 		goto out_unlink;
 	}
-	if (fsync(dirfd) != 0) {
+	if (!(flags & ATOMIC_NO_DIR_SYNC) && fsync(dirfd) != 0) {
 		fail(err, errcap, name, "fsync the folder");
 		if (flags & ATOMIC_NO_REPLACE)
 			unlinkat(dirfd, name, 0);

@@ -22,6 +22,10 @@
 /* mode is exact (fchmod), whatever the umask; without it the umask
  * applies, as with open(2). */
 #define ATOMIC_EXACT_MODE 0x2u
+/* The folder is not fsynced: the caller does it (atomic_fsync_dir, or the
+ * next atomic write in the same folder) before it says the name is
+ * durable. Two names in one folder then cost one folder fsync. */
+#define ATOMIC_NO_DIR_SYNC 0x4u
 
 /* Write data to dirfd/name with the given mode (see ATOMIC_EXACT_MODE).
  * Without ATOMIC_NO_REPLACE an existing name is replaced in one

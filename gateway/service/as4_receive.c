@@ -9,6 +9,13 @@
  * kept, when they acknowledge this delivery's references); a refusal
  * stores nothing, so a corrected re-delivery is processed anew. Must never
  * answer a receipt before both copies are durable.
+ *
+ * Throughput: the server answers on several threads, and a sender with
+ * several POSTs in flight keeps them busy. Decrypting, verifying,
+ * validating and building the receipt run side by side; the record store
+ * is written by group commit (ar_store: whichever thread finds no commit
+ * running commits every row waiting, in one transaction, and wakes the
+ * others once it is durable); each thread then writes its own inbox pair.
  */
 #include "service/as4_receive.h"
 #include "service/as4_trust.h"
@@ -34,12 +41,23 @@
 #define AR_COUNT(c) __atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
 #define AR_PROCESS "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
+/* A new message waiting for the group commit of the record store. */
+struct ar_wait {
+	const struct store_inbound *row;
+	gw_rc rc;
+	int dup, done;
+	struct ar_wait *next;
+};
+
 struct as4_receiver {
 	struct queue *q;
-	/* The server answers on several threads: verifying and validating run
-	 * side by side, the look-up + store + inbox step one at a time (one
-	 * connection, and two deliveries of one message must not both store). */
+	/* The record store has one connection: every look-up and commit holds mu. */
 	pthread_mutex_t mu;
+	/* Group commit: rows waiting, and whether a thread is committing. */
+	pthread_mutex_t gmu;
+	pthread_cond_t gcv;
+	struct ar_wait *waiting;
+	int committing;
 	struct gw_signer *me;
 	struct as4_trust_keeper *trust; /* root, AP CA, CRL: re-read when the CRL changes */
 	char inbox[512];
@@ -77,6 +95,8 @@ as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t 
 		return GW_ENOMEM;
 	r->q = q;
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_mutex_init(&r->gmu, NULL);
+	pthread_cond_init(&r->gcv, NULL);
 	if ((rc = signer_load(&r->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err,
 	    errcap)) != GW_OK)
 		goto fail;
@@ -123,6 +143,8 @@ as4_receiver_close(struct as4_receiver *r)
 	signer_free(r->me);
 	as4_trust_keeper_close(r->trust);
 	pthread_mutex_destroy(&r->mu);
+	pthread_mutex_destroy(&r->gmu);
+	pthread_cond_destroy(&r->gcv);
 	free(r);
 }
 
@@ -157,7 +179,9 @@ ar_sidecar(const struct as4_inbound *in, const char *file, const char *hash, int
 }
 
 /* Both inbox files, document first: the sidecar's presence says the pair
- * is complete. An existing file (a re-delivery after a crash) is kept. */
+ * is complete. An existing file (a re-delivery after a crash) is kept.
+ * One folder fsync, after the sidecar, makes both names durable (the
+ * document's link is journalled before the sidecar's). */
 static gw_rc
 ar_inbox_write(struct as4_receiver *r, const struct as4_inbound *in, const char *file,
                const char *hash, int64_t at_ms, char *err, size_t cap)
@@ -165,15 +189,20 @@ ar_inbox_write(struct as4_receiver *r, const struct as4_inbound *in, const char 
 	char path[700];
 	snprintf(path, sizeof path, "%s/%s.xml", r->inbox, file);
 	gw_rc rc = atomic_write_file(path, in->document, in->document_len, 0640,
-	    ATOMIC_NO_REPLACE, err, cap);
+	    ATOMIC_NO_REPLACE | ATOMIC_NO_DIR_SYNC, err, cap);
 	if (rc != GW_OK && rc != GW_EDUP)
 		return rc;
+	int doc_new = rc == GW_OK;
 	char *side = ar_sidecar(in, file, hash, at_ms);
 	if (side == NULL)
 		return GW_ENOMEM;
 	snprintf(path, sizeof path, "%s/%s.json", r->inbox, file);
 	rc = atomic_write_file(path, side, strlen(side), 0640, ATOMIC_NO_REPLACE, err, cap);
 	free(side);
+	if (rc == GW_EDUP && doc_new && atomic_fsync_dir(r->inbox) != GW_OK) {
+		snprintf(err, cap, "peppol_as4.inbox: cannot fsync the folder %.400s", r->inbox);
+		return GW_EIO;
+	}
 	return rc == GW_EDUP ? GW_OK : rc;
 }
 
@@ -191,6 +220,92 @@ ar_receipt_fits(const unsigned char *rcpt, size_t len, const struct as4_inbound 
 		    strcmp(sig.nri.ref[i].digest, in->refs.ref[i].digest) != 0)
 			return 0;
 	return 1;
+}
+
+/* Whether two new rows are one business document (or one message). */
+static int
+ar_same(const struct store_inbound *a, const struct store_inbound *b)
+{
+	return strcmp(a->message_id, b->message_id) == 0 ||
+	    (strcmp(a->sender, b->sender) == 0 && strcmp(a->instance_id, b->instance_id) == 0);
+}
+
+/* Commit the rows of the waiting list w (n of them) in one transaction;
+ * sets each one's rc and dup. Holds mu (the store's one connection). */
+static void
+ar_commit_group(struct as4_receiver *r, struct ar_wait *w, size_t n)
+{
+	struct store_inbound *rows = calloc(n, sizeof *rows);
+	struct ar_wait **own = calloc(n, sizeof *own);
+	size_t k = 0;
+	gw_rc rc = rows && own ? GW_OK : GW_ENOMEM;
+	/* Two deliveries of one document in one group: the first is stored,
+	 * the second is its duplicate (INSERT OR IGNORE would say so only
+	 * for the transaction as a whole). */
+	for (struct ar_wait *x = w; x != NULL && rc == GW_OK; x = x->next) {
+		x->dup = 0;
+		for (size_t i = 0; i < k && !x->dup; i++)
+			x->dup = ar_same(x->row, own[i]->row);
+		if (!x->dup) {
+			rows[k] = *x->row;
+			own[k++] = x;
+		}
+	}
+	if (rc == GW_OK) {
+		struct store *st = NULL;
+		struct store_unit u;
+		memset(&u, 0, sizeof u);
+		u.inbound = rows;
+		u.ninbound = k;
+		pthread_mutex_lock(&r->mu);
+		rc = store_of(r->q, &st) == GW_OK ? store_commit(r->q, &u) : GW_ECONFIG;
+		pthread_mutex_unlock(&r->mu);
+		/* Already there before this group (a re-delivery that crossed the
+		 * look-up): never a second row. Which one is known only alone. */
+		if (rc == GW_OK && u.dup_inbound && k == 1)
+			own[0]->dup = 1;
+		else if (rc == GW_OK && u.dup_inbound)
+			log_info(NULL, NULL, "AS4: of %zu messages committed together, one or more"
+			    " were stored already (a re-delivery); none is stored twice", k);
+	}
+	for (struct ar_wait *x = w; x != NULL; x = x->next)
+		x->rc = rc;
+	free(rows);
+	free(own);
+	(void)n;
+}
+
+/* Store one new message durably, in the same transaction as whatever other
+ * threads are storing meanwhile: returns once its row is committed. */
+static gw_rc
+ar_store(struct as4_receiver *r, const struct store_inbound *row, int *dup)
+{
+	struct ar_wait me = { .row = row };
+	pthread_mutex_lock(&r->gmu);
+	me.next = r->waiting;
+	r->waiting = &me;
+	while (!me.done && r->committing)
+		pthread_cond_wait(&r->gcv, &r->gmu);
+	if (!me.done) {
+		/* No commit running: this thread commits everyone waiting. */
+		struct ar_wait *w = r->waiting;
+		size_t n = 0;
+		for (struct ar_wait *x = w; x != NULL; x = x->next)
+			n++;
+		r->waiting = NULL;
+		r->committing = 1;
+		pthread_mutex_unlock(&r->gmu);
+		ar_commit_group(r, w, n);
+		pthread_mutex_lock(&r->gmu);
+		r->n.commits++;
+		for (struct ar_wait *x = w; x != NULL; x = x->next)
+			x->done = 1;
+		r->committing = 0;
+		pthread_cond_broadcast(&r->gcv);
+	}
+	pthread_mutex_unlock(&r->gmu);
+	*dup = me.dup;
+	return me.rc;
 }
 
 /* A signed ebMS error as the answer. */
@@ -268,7 +383,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	struct store_inbound row, have;
 	struct store *st = NULL;
 	char why[1024] = "", err[512] = "";
-	int temporary = 0, locked = 0;
+	int temporary = 0, dup = 0;
 	*answer = NULL;
 	*alen = 0;
 	memset(&in, 0, sizeof in);
@@ -289,13 +404,11 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	}
 	/* Verified: only now may its ids be looked up (rule 2). */
 	pthread_mutex_lock(&r->mu);
-	locked = 1;
-	if (store_of(r->q, &st) != GW_OK) {
-		ar_later(r, "no record store", status, answer, alen);
-		goto out;
-	}
-	gw_rc rc = st->ops->inbound_get(st, in.info.message_id, in.sbdh.sender, in.sbdh.instance_id,
-	    &have);
+	gw_rc rc = store_of(r->q, &st);
+	if (rc == GW_OK)
+		rc = st->ops->inbound_get(st, in.info.message_id, in.sbdh.sender, in.sbdh.instance_id,
+		    &have);
+	pthread_mutex_unlock(&r->mu);
 	if (rc != GW_OK && rc != GW_ENOTFOUND) {
 		ar_later(r, "record store unreadable", status, answer, alen);
 		goto out;
@@ -327,7 +440,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		goto out;
 	}
 	/* New: the receipt first (its bytes are kept with the document), then
-	 * one transaction, then the inbox, then the answer (rule 3). */
+	 * the transaction (a group's), then the inbox, then the answer (rule 3). */
 	if (as4_build_receipt(r->me, &in, (unsigned char **)&row.receipt, &row.receipt_len, err,
 	    sizeof err) != GW_OK) {
 		ar_later(r, err, status, answer, alen);
@@ -341,11 +454,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	row.document = (char *)in.document;
 	row.document_len = in.document_len;
 	row.received_ms = clock_now_ms();
-	struct store_unit u;
-	memset(&u, 0, sizeof u);
-	u.inbound = &row;
-	u.ninbound = 1;
-	if ((rc = store_commit(r->q, &u)) != GW_OK) {
+	if ((rc = ar_store(r, &row, &dup)) != GW_OK) {
 		row.document = NULL;
 		snprintf(err, sizeof err, "cannot store message %s: %s", row.message_id, gw_rc_name(rc));
 		ar_later(r, err, status, answer, alen);
@@ -356,7 +465,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		ar_later(r, err, status, answer, alen);
 		goto out;
 	}
-	if (u.dup_inbound) {
+	if (dup) {
 		AR_COUNT(r->n.duplicates);
 	} else {
 		AR_COUNT(r->n.stored);
@@ -373,8 +482,6 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	row.receipt = NULL;
 	*status = 200;
 out:
-	if (locked)
-		pthread_mutex_unlock(&r->mu);
 	free(row.receipt);
 	store_inbound_free(&have);
 	as4_inbound_free(&in);

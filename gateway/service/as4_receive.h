@@ -25,6 +25,7 @@ struct as4_receiver;
 
 struct as4_receive_counts {
 	unsigned long received, stored, duplicates, refused, temporary;
+	unsigned long commits;          /* record store transactions (group commit: <= stored) */
 };
 
 /* Our AP identity, the trust store, the inbox and the serviced receivers

@@ -269,6 +269,29 @@ test_no_replace_fails_at_every_step(void **state)
 	torture(ATOMIC_NO_REPLACE, steps, sizeof steps / sizeof steps[0]);
 }
 
+/* ATOMIC_NO_DIR_SYNC leaves the folder fsync to the caller (two names,
+ * one fsync): the file is fsynced and in place, the folder is not synced;
+ * without the flag it is. */
+static void
+test_no_dir_sync(void **state)
+{
+	(void)state;
+	char buf[64], err[256];
+	arm(1000);                                   /* armed, but nothing fails: records the fsyncs */
+	assert_int_equal(atomic_write_at(dfd, "DOC.xml", "doc", 3, 0644,
+	    ATOMIC_NO_REPLACE | ATOMIC_NO_DIR_SYNC, err, sizeof err), GW_OK);
+	int folder_synced = nsynced;
+	assert_int_equal(atomic_write_at(dfd, "DOC.json", "side", 4, 0644, ATOMIC_NO_REPLACE, err,
+	    sizeof err), GW_OK);
+	int then_synced = nsynced;
+	arm(0);
+	assert_int_equal(folder_synced, 0);
+	assert_int_equal(then_synced, 1);
+	assert_string_equal(synced[0], dir);
+	assert_int_equal(content(dir, "DOC.xml", buf, sizeof buf), 3);
+	assert_int_equal(content(dir, "DOC.json", buf, sizeof buf), 4);
+}
+
 /* The move files the answer in sub/ under a free name, and fsyncs sub/
  * (where the new name is) as well as the folder it left. */
 static void
@@ -319,6 +342,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_replace_fails_at_every_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_replace_fails_at_every_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_move_into, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_dir_sync, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
