@@ -5,13 +5,21 @@
  * Owns the mapping between a queued UBL document and its AS4 message: the
  * SBDH read from the document (its instance id a UUID derived from the
  * queue message id, so a rebuild names the same business document), the
- * MessageId recorded on the queue message (remote_ref) BEFORE the first
- * POST, and the built MIME with its signed references kept in the outbox
- * folder, so that every retry - and the re-send that resolves an unknown
- * outcome after a crash - sends the same MessageId (docs/peppol-as4.md,
- * rule 6). A message is answered only by a receipt that verifies against
- * what was sent; an error signal is a refusal. Never sends without TLS
- * verification, never makes a new MessageId for a message that has one.
+ * MessageId - derived from the queue message id too, so it is fixed by the
+ * queue row committed before any POST, and kept on the message
+ * (remote_ref) - and the built MIME with its signed references kept in the
+ * outbox folder, so that every retry - and the re-send that resolves an
+ * unknown outcome after a crash - sends the same MessageId
+ * (docs/peppol-as4.md, rule 6). A message is answered only by a receipt
+ * that verifies against what was sent; an error signal is a refusal.
+ *
+ * Throughput: submit() builds the message and hands the POST to one of
+ * [run] send_batch sender threads (each with its own keep-alive
+ * connection), so the runner's batch is on the wire at once; poll() waits
+ * for that POST's verified receipt. A POST that ends without a receipt
+ * leaves the outcome unknown: poll() says so, and the next one sends the
+ * same message again. Never sends without TLS verification, never makes a
+ * new MessageId for a message that has one.
  */
 #include "service/as4_channel.h"
 #include "core/membuf.h"
@@ -24,14 +32,20 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libxml/tree.h>
 #include <openssl/pem.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define AC_MAX_ANSWER (4u << 20)
+#define AC_MAX_SENDERS 64
+/* Counters are bumped from the sender threads. */
+#define AC_COUNT(c) __atomic_add_fetch(&(c), 1, __ATOMIC_RELAXED)
 #define AC_NS_CBC "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 #define AC_NS_CAC "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 
@@ -42,17 +56,39 @@ struct ac_answer {
 	char detail[512];
 };
 
+/* One message handed to a sender thread (built there, then POSTed), until
+ * poll() takes its outcome. */
+struct ac_job {
+	char id[QUEUE_ID_MAX + 1];
+	struct queue_msg m;             /* a copy: its own body */
+	struct as4_message am;          /* built: the bytes and the references to verify */
+	int taken, done;
+	gw_rc rc;                       /* GW_OK: outcome; GW_ETEMP: no receipt (err) */
+	enum queue_state outcome;
+	char detail[512], err[512];
+	struct ac_job *next;
+};
+
 struct ac_ctx {
 	struct queue *q;
 	struct gw_signer *me;
 	X509 *peer;                     /* the receiving AP: encrypted to, signs the receipt */
 	char url[512], tls_ca[512], outbox[512];
 	long timeout_ms;
-	CURL *curl;
+	CURL *curl;                     /* the runner thread's own (look-ups, re-sends) */
 	struct ac_answer *ans;
 	size_t nans, capans;
 	struct as4_channel_counts n;
+	/* Sender threads and the POSTs handed to them (newest first). */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	pthread_t tid[AC_MAX_SENDERS];
+	int nthreads, stopping;
+	struct ac_job *jobs;
 };
+
+static void *ac_sender(void *arg);
+static void ac_job_free(struct ac_job *j);
 
 int as4_channel_configured(void) { return param_str(P_AS4_ENDPOINT_URL)[0] != '\0'; }
 const struct as4_channel_counts *as4_channel_counts(const void *ctx)
@@ -68,6 +104,9 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	*out = NULL;
 	if (c == NULL)
 		return GW_ENOMEM;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->work, NULL);
+	pthread_cond_init(&c->done, NULL);
 	c->q = q;
 	c->timeout_ms = (long)param_int(P_AS4_TIMEOUT_MS);
 	snprintf(c->url, sizeof c->url, "%s", param_str(P_AS4_ENDPOINT_URL));
@@ -99,6 +138,11 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 		rc = GW_ENOMEM;
 		goto fail;
 	}
+	/* As many POSTs in flight as the runner claims into sending at once. */
+	long want = param_int(P_RUN_SEND_BATCH);
+	want = want < 1 ? 1 : want > AC_MAX_SENDERS ? AC_MAX_SENDERS : want;
+	while (c->nthreads < want && pthread_create(&c->tid[c->nthreads], NULL, ac_sender, c) == 0)
+		c->nthreads++;
 	*out = c;
 	return GW_OK;
 fail:
@@ -112,6 +156,22 @@ as4_channel_close(void *ctx)
 	struct ac_ctx *c = ctx;
 	if (c == NULL)
 		return;
+	/* A POST on the wire finishes (or times out); one not started is
+	 * dropped: its message stays sent, and its poll sends it again. */
+	pthread_mutex_lock(&c->mu);
+	c->stopping = 1;
+	pthread_cond_broadcast(&c->work);
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < c->nthreads; i++)
+		pthread_join(c->tid[i], NULL);
+	while (c->jobs != NULL) {
+		struct ac_job *j = c->jobs;
+		c->jobs = j->next;
+		ac_job_free(j);
+	}
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->work);
+	pthread_cond_destroy(&c->done);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
 	signer_free(c->me);
@@ -157,6 +217,23 @@ ac_endpoint(const xmlNode *root, const char *role, char *buf, size_t cap)
 	return ok && snprintf(buf, cap, "%s:%s", scheme, id) < (int)cap;
 }
 
+/* A name-based UUID (version 5 layout, SHA-256 of "key") into out (37 bytes). */
+static void
+ac_uuid(const char *key, char *out, size_t cap)
+{
+	unsigned char d[16];
+	char hex[65];
+	queue_sha256_hex(key, strlen(key), hex);
+	for (int i = 0; i < 16; i++)
+		d[i] = (unsigned char)((hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10) << 4 |
+		    (hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10));
+	d[6] = (unsigned char)((d[6] & 0x0f) | 0x50);     /* name-based */
+	d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);
+	snprintf(out, cap,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2],
+	    d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+}
+
 /* The SBDH of a UBL invoice or credit note; err names the missing field. */
 static gw_rc
 ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
@@ -196,19 +273,9 @@ ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
 		return GW_EINPUT;
 	}
 	/* Stable per queue message (remote_ref2 is intake's document id). */
-	unsigned char d[32];
-	char hex[65];
 	char key[QUEUE_ID_MAX + 32];
-	int kl = snprintf(key, sizeof key, "as4-instance:%s", m->id);
-	queue_sha256_hex(key, (size_t)kl, hex);
-	for (int i = 0; i < 16; i++)
-		d[i] = (unsigned char)((hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10) << 4 |
-		    (hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10));
-	d[6] = (unsigned char)((d[6] & 0x0f) | 0x50);     /* name-based */
-	d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);
-	snprintf(h->instance_id, sizeof h->instance_id,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2],
-	    d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+	snprintf(key, sizeof key, "as4-instance:%s", m->id);
+	ac_uuid(key, h->instance_id, sizeof h->instance_id);
 	return GW_OK;
 }
 
@@ -219,26 +286,48 @@ ac_path(const struct ac_ctx *c, const struct queue_msg *m, char *buf, size_t cap
 	snprintf(buf, cap, "%s/%s.as4", c->outbox, m->id);
 }
 
-/* Write a built message: our header lines (MessageId, Content-Type, one
- * line per signed reference), a blank line, the MIME body. */
+/* Write a built message: our header lines (MessageId, Content-Type, the
+ * body's SHA-256, one line per signed reference), a blank line, the MIME
+ * body. Not fsynced: the file only spares a rebuild, and one a crash left
+ * short fails its checksum and is rebuilt under the same MessageId. */
 static gw_rc
 ac_spool_write(const struct ac_ctx *c, const struct queue_msg *m, const struct as4_message *am,
                char *err, size_t cap)
 {
 	size_t hcap = 1024 + (size_t)am->refs.n * 400, off = 0;
 	char *buf = malloc(hcap + am->body_len);
+	char sum[65];
 	if (buf == NULL)
 		return GW_ENOMEM;
+	queue_sha256_hex(am->body, am->body_len, sum);
 	off += (size_t)snprintf(buf + off, hcap - off, "Message-Id: %s\nInstance-Id: %s\n"
-	    "Content-Type: %s\n", am->message_id, am->instance_id, am->content_type);
+	    "Content-Type: %s\nBody-SHA256: %s\n", am->message_id, am->instance_id, am->content_type,
+	    sum);
 	for (int i = 0; i < am->refs.n; i++)
 		off += (size_t)snprintf(buf + off, hcap - off, "Ref: %d %s %s\n",
 		    am->refs.ref[i].attachment, am->refs.ref[i].digest, am->refs.ref[i].uri);
 	off += (size_t)snprintf(buf + off, hcap - off, "\n");
 	memcpy(buf + off, am->body, am->body_len);
-	char path[700];
+	char path[700], tmp[720];
 	ac_path(c, m, path, sizeof path);
-	gw_rc rc = atomic_write_file(path, buf, off + am->body_len, 0640, 0, err, cap);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	gw_rc rc = GW_OK;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	size_t len = off + am->body_len, done = 0;
+	while (fd >= 0 && done < len) {
+		ssize_t k = write(fd, buf + done, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		done += (size_t)k;
+	}
+	if (fd < 0 || done < len || close(fd) != 0 || rename(tmp, path) != 0) {
+		snprintf(err, cap, "peppol_as4.outbox: cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			unlink(tmp);
+		rc = GW_EIO;
+	}
 	free(buf);
 	return rc;
 }
@@ -260,7 +349,7 @@ ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_mess
 	    fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)
 		goto out;
 	buf[sb.st_size] = '\0';
-	char *p = buf, *end = buf + sb.st_size;
+	char *p = buf, *end = buf + sb.st_size, sum[65] = "", have[65];
 	while (p < end && *p != '\n') {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
@@ -274,6 +363,8 @@ ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_mess
 			snprintf(am->instance_id, sizeof am->instance_id, "%s", p + 13);
 		else if (strncmp(p, "Content-Type: ", 14) == 0)
 			snprintf(am->content_type, sizeof am->content_type, "%s", p + 14);
+		else if (strncmp(p, "Body-SHA256: ", 13) == 0)
+			snprintf(sum, sizeof sum, "%s", p + 13);
 		else if (sscanf(p, "Ref: %d %63s %255s", &att, dig, uri) == 3 && am->refs.n < AS4_MAX_REFS) {
 			struct as4_ref *r = &am->refs.ref[am->refs.n++];
 			r->attachment = att;
@@ -286,6 +377,9 @@ ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_mess
 		goto out;       /* not ours or cut: rebuilt under the same MessageId */
 	p++;
 	am->body_len = (size_t)(end - p);
+	queue_sha256_hex(p, am->body_len, have);
+	if (strcmp(sum, have) != 0)
+		goto out;       /* cut short by a crash: rebuilt under the same MessageId */
 	if ((am->body = malloc(am->body_len ? am->body_len : 1)) == NULL) {
 		rc = GW_ENOMEM;
 		goto out;
@@ -298,12 +392,28 @@ out:
 	return rc;
 }
 
-/* The message to send: the kept one, or built now. A first build records
- * the new MessageId on the queue message before anything is sent. */
+/* m's MessageId in remote_ref: the one it has, or the one derived from its
+ * queue id. */
+static void
+ac_message_id(struct queue_msg *m)
+{
+	if (m->remote_ref[0] != '\0')
+		return;
+	char key[QUEUE_ID_MAX + 32], u[40];
+	snprintf(key, sizeof key, "as4-message:%s", m->id);
+	ac_uuid(key, u, sizeof u);
+	snprintf(m->remote_ref, sizeof m->remote_ref, "%s@gateway", u);
+}
+
+/* The message to send: the kept one, or built now. A message without a
+ * MessageId gets the one derived from its queue id (a function of the row
+ * committed before any POST: every attempt, in any process, names the same
+ * one); one that has a MessageId (an older, random one) keeps it. */
 static gw_rc
 ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *err, size_t cap)
 {
-	if (m->remote_ref[0] != '\0' && ac_spool_read(c, m, am) == GW_OK)
+	ac_message_id(m);
+	if (ac_spool_read(c, m, am) == GW_OK)
 		return GW_OK;
 	as4_message_free(am);
 	memset(am, 0, sizeof *am);
@@ -313,38 +423,16 @@ ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *
 		return rc;
 	char why[512] = "";
 	struct as4_send_params p = {
-		.message_id = m->remote_ref[0] ? m->remote_ref : NULL, .sbdh = &h,
+		.message_id = m->remote_ref, .sbdh = &h,
 		.document = (const unsigned char *)m->body, .document_len = m->body_len,
 		.signer = c->me, .receiver_cert = c->peer };
 	if ((rc = as4_build_message(&p, am, why, sizeof why)) != GW_OK) {
 		snprintf(err, cap, "record %s: AS4 build: %s", m->record_id, why);
 		return rc == GW_ENOMEM ? GW_ETEMP : GW_EPERM;
 	}
-	c->n.built++;
+	AC_COUNT(c->n.built);
 	if ((rc = ac_spool_write(c, m, am, err, cap)) != GW_OK)
-		return GW_ETEMP;
-	if (m->remote_ref[0] != '\0')
-		return GW_OK;   /* kept message lost: rebuilt under the recorded MessageId */
-	/* Rule 6: the MessageId is durable on the message before the first POST. */
-	size_t il = strlen(am->message_id);
-	if (il > QUEUE_REF_MAX) {
-		snprintf(err, cap, "AS4 MessageId longer than %d bytes", QUEUE_REF_MAX);
-		return GW_EPERM;
-	}
-	memcpy(m->remote_ref, am->message_id, il + 1);
-	char why2[400];
-	snprintf(why2, sizeof why2, "AS4 MessageId %s (SBDH instance %s) recorded before the first"
-	    " send", m->remote_ref, h.instance_id);
-	struct queue_move mv = { .id = m->id, .fields = m, .from = m->state, .to = m->state,
-	                         .what = "note", .why = why2 };
-	rc = queue_move_many(c->q, &mv, 1, "runner", NULL);
-	if (rc == GW_OK && mv.rc != GW_OK)
-		rc = mv.rc;
-	if (rc != GW_OK) {
-		m->remote_ref[0] = '\0';
-		snprintf(err, cap, "cannot record the MessageId before sending: %s", gw_rc_name(rc));
-		return GW_ETEMP;
-	}
+		log_warn(m->id, m->record_id, "%s (sent from memory; a retry rebuilds it)", err);
 	return GW_OK;
 }
 
@@ -372,27 +460,22 @@ ac_remember(struct ac_ctx *c, const struct queue_msg *m, enum queue_state s, con
 	snprintf(a->detail, sizeof a->detail, "%s", detail);
 }
 
-/* POST the message (the same bytes every time) and read the signal that
- * answers it. GW_OK: the outcome is remembered for poll(). */
+/* POST a built message on h (the same bytes every time) and read the
+ * signal that answers it. GW_OK: *outcome is accepted (a receipt that
+ * verified) or refused (an error signal, detail says which); GW_ETEMP: no
+ * trustworthy answer (err), the outcome is unknown. Any thread, its own h. */
 static gw_rc
-ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, enum queue_state *outcome,
+        char *detail, size_t dcap, long *retry_after_ms, char *err, size_t cap)
 {
-	struct as4_message am;
 	struct membuf b = { .max = AC_MAX_ANSWER };
 	char hdr[300], why[512] = "";
 	struct curl_slist *hl = NULL;
-	memset(&am, 0, sizeof am);
-	if (m->body == NULL) {
-		snprintf(err, cap, "nothing built to send");
-		return GW_EPERM;
-	}
-	gw_rc rc = ac_prepare(c, m, &am, err, cap);
-	if (rc != GW_OK)
-		goto out;
-	snprintf(hdr, sizeof hdr, "Content-Type: %s", am.content_type);
+	gw_rc rc;
+	snprintf(hdr, sizeof hdr, "Content-Type: %s", am->content_type);
 	hl = curl_slist_append(hl, hdr);
 	hl = curl_slist_append(hl, "Expect:");
-	CURL *h = c->curl;
+	/* Reset keeps the connection: keep-alive to the same endpoint. */
 	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	if (c->tls_ca[0] != '\0')
@@ -404,17 +487,17 @@ ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, 
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, am.body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)am.body_len);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, am->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)am->body_len);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, membuf_append);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	c->n.posts++;
+	AC_COUNT(c->n.posts);
 	CURLcode cr = curl_easy_perform(h);
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (cr != CURLE_OK || status >= 500 || status == 429 || status == 408) {
-		c->n.unreachable++;
+		AC_COUNT(c->n.unreachable);
 		snprintf(err, cap, "POST %s: %s (HTTP %ld)%s%.200s", c->url,
 		    cr != CURLE_OK ? curl_easy_strerror(cr) : "no receipt", status,
 		    b.n ? ": " : "", b.p ? b.p : "");
@@ -424,34 +507,130 @@ ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, 
 		rc = GW_ETEMP;
 		goto out;
 	}
-	rc = as4_verify_receipt((const unsigned char *)b.p, b.n, &am, c->peer, why, sizeof why);
+	rc = as4_verify_receipt((const unsigned char *)b.p, b.n, am, c->peer, why, sizeof why);
 	if (rc == GW_OK) {
-		c->n.receipts_verified++;
-		ac_remember(c, m, QS_ACCEPTED, "");
+		AC_COUNT(c->n.receipts_verified);
+		*outcome = QS_ACCEPTED;
+		detail[0] = '\0';
 	} else if (rc == GW_EPERM) {
 		/* An error signal: the receiving AP refused this message. */
-		c->n.error_signals++;
-		ac_remember(c, m, QS_REFUSED, why);
+		AC_COUNT(c->n.error_signals);
+		*outcome = QS_REFUSED;
+		snprintf(detail, dcap, "%s", why);
 		rc = GW_OK;
 	} else {
 		/* Not a receipt we can trust: the outcome stays unknown, and the
 		 * next attempt sends the same message again. */
-		c->n.bad_receipts++;
+		AC_COUNT(c->n.bad_receipts);
 		snprintf(err, cap, "HTTP %ld answer is not a valid receipt for %s: %s", status,
-		    am.message_id, why);
+		    am->message_id, why);
 		rc = GW_ETEMP;
 	}
 out:
 	curl_slist_free_all(hl);
 	free(b.p);
+	return rc;
+}
+
+/* Build (or read back) m and POST it now, on the runner's own connection.
+ * GW_OK: the outcome is remembered for poll(). */
+static gw_rc
+ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+{
+	struct as4_message am;
+	enum queue_state outcome = QS_FAILED;
+	char detail[512];
+	memset(&am, 0, sizeof am);
+	if (m->body == NULL) {
+		snprintf(err, cap, "nothing built to send");
+		return GW_EPERM;
+	}
+	gw_rc rc = ac_prepare(c, m, &am, err, cap);
+	if (rc == GW_OK)
+		rc = ac_post(c, c->curl, &am, &outcome, detail, sizeof detail, retry_after_ms, err, cap);
+	if (rc == GW_OK)
+		ac_remember(c, m, outcome, detail);
 	as4_message_free(&am);
 	return rc;
 }
 
+static void
+ac_job_free(struct ac_job *j)
+{
+	as4_message_free(&j->am);
+	free(j->m.body);
+	free(j);
+}
+
+/* A sender thread: takes the oldest message not taken, builds it (or reads
+ * it back) and sends it on its own connection, leaves the outcome on the
+ * job for poll(). Building here spreads signing and encryption over the
+ * cores while the runner commits. */
+static void *
+ac_sender(void *arg)
+{
+	struct ac_ctx *c = arg;
+	CURL *h = curl_easy_init();
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		struct ac_job *j = NULL;
+		for (struct ac_job *x = c->jobs; x != NULL; x = x->next)
+			if (!x->taken)
+				j = x;  /* newest first: the last one found is the oldest */
+		if (j == NULL) {
+			if (c->stopping)
+				break;
+			pthread_cond_wait(&c->work, &c->mu);
+			continue;
+		}
+		j->taken = 1;
+		pthread_mutex_unlock(&c->mu);
+		long ra = 0;
+		if (h == NULL) {
+			j->rc = GW_ETEMP;
+			snprintf(j->err, sizeof j->err, "out of memory for a connection");
+		} else if ((j->rc = ac_prepare(c, &j->m, &j->am, j->err, sizeof j->err)) == GW_OK)
+			j->rc = ac_post(c, h, &j->am, &j->outcome, j->detail, sizeof j->detail, &ra,
+			    j->err, sizeof j->err);
+		pthread_mutex_lock(&c->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&c->done);
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return NULL;
+}
+
+/* Hand m to a sender thread: GW_OK once it is on its way (m->remote_ref
+ * is its MessageId); poll() reads the outcome, a build refusal included. */
 static gw_rc
 ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
 {
-	return ac_send(ctx, m, retry_after_ms, err, cap);
+	struct ac_ctx *c = ctx;
+	if (c->nthreads == 0)
+		return ac_send(c, m, retry_after_ms, err, cap);
+	if (m->body == NULL) {
+		snprintf(err, cap, "nothing built to send");
+		return GW_EPERM;
+	}
+	struct ac_job *j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return GW_ETEMP;
+	ac_message_id(m);
+	j->m = *m;
+	if ((j->m.body = malloc(m->body_len ? m->body_len : 1)) == NULL) {
+		free(j);
+		return GW_ETEMP;
+	}
+	memcpy(j->m.body, m->body, m->body_len);
+	snprintf(j->id, sizeof j->id, "%s", m->id);
+	pthread_mutex_lock(&c->mu);
+	j->next = c->jobs;
+	c->jobs = j;
+	pthread_cond_signal(&c->work);
+	pthread_mutex_unlock(&c->mu);
+	return GW_OK;
 }
 
 /* An earlier attempt may have landed: asking is sending the same
@@ -464,10 +643,49 @@ ac_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 	return rc == GW_OK ? GW_OK : GW_ETEMP;
 }
 
+/* The outcome of m's POST handed to a sender thread, waited for: 1 and
+ * *rc when there was one, 0 when m has none in flight. */
+static int
+ac_job_outcome(struct ac_ctx *c, const struct queue_msg *m, struct channel_answer *a, gw_rc *rc,
+               char *err, size_t cap)
+{
+	pthread_mutex_lock(&c->mu);
+	struct ac_job **pp = &c->jobs, *j = NULL;
+	for (; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->id, m->id) == 0) {
+			j = *pp;
+			break;
+		}
+	if (j == NULL) {
+		pthread_mutex_unlock(&c->mu);
+		return 0;
+	}
+	while (!j->done)
+		pthread_cond_wait(&c->done, &c->mu);
+	/* pp may have moved while waiting: find j again to unlink it. */
+	for (pp = &c->jobs; *pp != j; pp = &(*pp)->next)
+		;
+	*pp = j->next;
+	pthread_mutex_unlock(&c->mu);
+	*rc = j->rc;
+	if (j->rc == GW_OK) {
+		a->outcome = j->outcome;
+		snprintf(a->detail, sizeof a->detail, "%s", j->detail);
+	} else
+		snprintf(err, cap, "%s", j->err);
+	ac_job_free(j);
+	return 1;
+}
+
 static gw_rc
 ac_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, size_t cap)
 {
 	struct ac_ctx *c = ctx;
+	gw_rc jrc;
+	/* No receipt for the POST in flight: unknown, the next poll re-sends.
+	 * A message that cannot be built (no Peppol address) never will be. */
+	if (ac_job_outcome(c, m, a, &jrc, err, cap))
+		return jrc == GW_OK ? GW_OK : jrc == GW_EINPUT || jrc == GW_EPERM ? GW_EPERM : GW_ETEMP;
 	for (int round = 0; round < 2; round++) {
 		for (size_t i = 0; i < c->nans; i++) {
 			if (strcmp(c->ans[i].id, m->id) != 0)

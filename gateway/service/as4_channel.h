@@ -18,8 +18,8 @@ struct as4_channel_counts {
 
 /* Whether [peppol_as4] endpoint_url is set (gateway run serves the channel). */
 int as4_channel_configured(void);
-/* Our AP identity, the receiver's certificate and endpoint, the outbox;
- * q is where the MessageId is recorded before the first send. */
+/* Our AP identity, the receiver's certificate and endpoint, the outbox,
+ * and [run] send_batch sender threads (POSTs in flight at once). */
 gw_rc as4_channel_open(void **ctx, struct queue *q, char *errbuf, size_t errcap);
 void as4_channel_close(void *ctx);
 const struct as4_channel_counts *as4_channel_counts(const void *ctx);

@@ -9,9 +9,9 @@
 #         request and stores nothing; the sender's retry (same MessageId)
 #         is stored.
 #   down: the first connections are cut after K bytes of what the receiver
-#         sends: past the TLS handshake, so inside a receipt, which is
-#         only sent once its document is durable; the sender's retry gets
-#         the receipt again (the duplicate rule) and nothing is stored twice.
+#         sends once a request body is on the wire: inside a receipt, which
+#         is only sent once its document is durable; the sender's retry
+#         gets the receipt again (the duplicate rule), nothing stored twice.
 # Each round: N records accepted on verified receipts, N rows and N inbox
 # pairs at the receiver, each document in the inbox once, the MessageIds
 # stored those the sender recorded, the cuts made (proxy log) and seen by
@@ -95,5 +95,5 @@ round() { # DIRECTION BYTES CUTS
 	echo "$1: cuts=$made after $2 bytes, failed-posts=$seen, accepted=$accepted, stored=$rows, re-sent-duplicates=$dups"
 }
 
-round up 9000 3
-round down 12000 3
+round up 3000 3
+round down 300 3

@@ -6,9 +6,12 @@ Usage: cut_proxy.py TARGET_PORT PORT_FILE LOG_FILE DIRECTION BYTES [CUTS]
 Listens on a free loopback port (written to PORT_FILE), forwards each
 connection to 127.0.0.1:TARGET_PORT. The first CUTS connections (default 1)
 are cut after BYTES bytes in DIRECTION: "up" counts what the client sends
-(the request: TLS handshake, then the body), "down" what the server sends
-(its handshake, then the answers). At the cut it forwards only up to that
-byte, then closes both sides: the peer sees the stream end mid-record.
+(the request: TLS handshake, then the body); "down" counts what the server
+sends once the client has sent UNDER_WAY bytes (past its handshake, a
+request body on the wire), so the cut falls inside the answer to that
+request, whatever the size of the server's handshake. At the cut it
+forwards only up to that byte, then closes both sides: the peer sees the
+stream end mid-record.
 Later connections pass through untouched. One line per connection and per
 cut goes to LOG_FILE. Bytes pass through unread (TLS stays end to end).
 """
@@ -21,6 +24,7 @@ target, limit = int(target), int(limit)
 cuts = int(sys.argv[6]) if len(sys.argv) > 6 else 1
 lock = threading.Lock()
 seen = [0]
+UNDER_WAY = 4000
 
 
 def log(text):
@@ -36,14 +40,18 @@ def pump(src, dst, conn, d, state):
             data = src.recv(65536)
             if not data:
                 break
-            if state["cut"] and d == direction:
+            counting = d == direction and (d == "up" or state["up"] >= UNDER_WAY)
+            if state["cut"] and counting:
                 room = limit - sent
                 if len(data) >= room:
                     dst.sendall(data[:room])
                     log("cut connection %d after %d bytes %s" % (conn, limit, d))
                     break
             dst.sendall(data)
-            sent += len(data)
+            if counting:
+                sent += len(data)
+            if d == "up":
+                state["up"] += len(data)
     except OSError:
         pass
     for s in (src, dst):
@@ -57,7 +65,7 @@ def serve(client):
     with lock:
         seen[0] += 1
         conn = seen[0]
-    state = {"cut": conn <= cuts}
+    state = {"cut": conn <= cuts, "up": 0}
     log("connection %d%s" % (conn, " (to be cut)" if state["cut"] else ""))
     try:
         server = socket.create_connection(("127.0.0.1", target))
