@@ -22,6 +22,7 @@
  * new MessageId for a message that has one.
  */
 #include "service/as4_channel.h"
+#include "service/as4_tune.h"
 #include "core/membuf.h"
 #include "core/atomicfile.h"
 #include "core/log.h"
@@ -104,6 +105,7 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	*out = NULL;
 	if (c == NULL)
 		return GW_ENOMEM;
+	as4_keep_heap();
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->work, NULL);
 	pthread_cond_init(&c->done, NULL);

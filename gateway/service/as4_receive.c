@@ -18,6 +18,7 @@
  * others once it is durable); each thread then writes its own inbox pair.
  */
 #include "service/as4_receive.h"
+#include "service/as4_tune.h"
 #include "service/as4_trust.h"
 #include "core/atomicfile.h"
 #include "core/clock.h"
@@ -94,6 +95,7 @@ as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t 
 	if (r == NULL)
 		return GW_ENOMEM;
 	r->q = q;
+	as4_keep_heap();
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_mutex_init(&r->gmu, NULL);
 	pthread_cond_init(&r->gcv, NULL);
