@@ -257,18 +257,37 @@ ar_commit_group(struct as4_receiver *r, struct ar_wait *w, size_t n)
 		struct store *st = NULL;
 		struct store_unit u;
 		memset(&u, 0, sizeof u);
-		u.inbound = rows;
-		u.ninbound = k;
 		pthread_mutex_lock(&r->mu);
-		rc = store_of(r->q, &st) == GW_OK ? store_commit(r->q, &u) : GW_ECONFIG;
+		rc = store_of(r->q, &st) == GW_OK ? GW_OK : GW_ECONFIG;
+		/* Stored since its look-up (a re-delivery committed by an earlier
+		 * group): a duplicate, left out, so each row's fate is known. */
+		size_t keep = 0;
+		for (size_t i = 0; i < k && rc == GW_OK; i++) {
+			struct store_inbound have;
+			memset(&have, 0, sizeof have);
+			gw_rc g = st->ops->inbound_get(st, rows[i].message_id, rows[i].sender,
+			    rows[i].instance_id, &have);
+			store_inbound_free(&have);
+			if (g == GW_OK)
+				own[i]->dup = 1;
+			else if (g != GW_ENOTFOUND)
+				rc = g;
+			else {
+				rows[keep] = rows[i];
+				own[keep++] = own[i];
+			}
+		}
+		u.inbound = rows;
+		u.ninbound = keep;
+		if (rc == GW_OK && keep > 0)
+			rc = store_commit(r->q, &u);
 		pthread_mutex_unlock(&r->mu);
-		/* Already there before this group (a re-delivery that crossed the
-		 * look-up): never a second row. Which one is known only alone. */
-		if (rc == GW_OK && u.dup_inbound && k == 1)
+		/* The look-ups above saw every earlier row: never a second one. */
+		if (rc == GW_OK && u.dup_inbound && keep == 1)
 			own[0]->dup = 1;
 		else if (rc == GW_OK && u.dup_inbound)
-			log_info(NULL, NULL, "AS4: of %zu messages committed together, one or more"
-			    " were stored already (a re-delivery); none is stored twice", k);
+			log_warn(NULL, NULL, "AS4: of %zu messages committed together, one or more"
+			    " were stored already; none is stored twice", keep);
 	}
 	for (struct ar_wait *x = w; x != NULL; x = x->next)
 		x->rc = rc;

@@ -4,7 +4,9 @@
  * the same receipt; same document under a new MessageId: a receipt for it,
  * not stored; refused: nothing stored, a corrected re-delivery with the
  * same MessageId processed anew), an invalid document refused (0004), the
- * CRL re-read when its file changes and when its nextUpdate has passed.
+ * CRL re-read when its file changes and when its nextUpdate has passed,
+ * concurrent deliveries (the group commit) each answered with a receipt
+ * for itself and each document stored once.
  * Needs certs/gen-test-pki.sh (TOP) and the reference examples (REF).
  */
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -398,6 +401,83 @@ test_crl_reread(void **state)
 	config_set(gw_cfg, "peppol_as4.crl", crl);
 }
 
+/* One delivery on its own thread. */
+struct conc {
+	struct as4_message m;
+	unsigned char *a;
+	size_t l;
+	int status;
+};
+
+static void *
+conc_deliver(void *arg)
+{
+	struct conc *x = arg;
+	as4_receiver_handle(rcv, x->m.content_type, x->m.body, x->m.body_len, &x->status, &x->a,
+	    &x->l);
+	return NULL;
+}
+
+/* Deliveries side by side, as a sender with several POSTs in flight makes
+ * them: 12 documents, one of them three times (the same bytes twice, and
+ * under another MessageId). Every answer is a receipt that verifies for
+ * its own message; each document is stored once (rows and inbox pairs);
+ * stored + duplicates = deliveries; the store committed no more often than
+ * it stored (rows of concurrent deliveries share a commit). */
+static void
+test_concurrent_deliveries(void **state)
+{
+	(void)state;
+	enum { DOCS = 12, N = DOCS + 2 };
+	struct conc x[N];
+	pthread_t t[N];
+	char why[512], id[64];
+	memset(x, 0, sizeof x);
+	int files0 = inbox_files();
+	const struct as4_receive_counts *n = as4_receiver_counts(rcv);
+	unsigned long stored0 = n->stored, dups0 = n->duplicates, commits0 = n->commits;
+	for (int i = 0; i < DOCS; i++) {
+		struct as4_sbdh h = hdr;
+		snprintf(h.instance_id, sizeof h.instance_id, "1a2b3c4d-0000-4000-8000-0000000d%04d", i);
+		snprintf(id, sizeof id, "conc-%d@test", i);
+		struct as4_send_params p = { .message_id = id, .sbdh = &h, .document = doc,
+		                             .document_len = doclen, .signer = sender,
+		                             .receiver_cert = rcert };
+		assert_int_equal(as4_build_message(&p, &x[i].m, why, sizeof why), GW_OK);
+		if (i == 0) {
+			/* The same bytes again, and the same document as conc-again. */
+			x[DOCS].m = x[0].m;
+			x[DOCS].m.body = malloc(x[0].m.body_len);
+			memcpy(x[DOCS].m.body, x[0].m.body, x[0].m.body_len);
+			p.message_id = "conc-again@test";
+			assert_int_equal(as4_build_message(&p, &x[DOCS + 1].m, why, sizeof why), GW_OK);
+		}
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, conc_deliver, &x[i]), 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(x[i].status, 200);
+		if (as4_verify_receipt(x[i].a, x[i].l, &x[i].m, rcert, why, sizeof why) != GW_OK)
+			fail_msg("delivery %d (%s): not its receipt: %s", i, x[i].m.message_id, why);
+		free(x[i].a);
+	}
+	for (int i = 0; i < DOCS; i++) {
+		snprintf(id, sizeof id, "conc-%d@test", i);
+		if (!stored(id) && !(i == 0 && stored("conc-again@test")))
+			fail_msg("%s not stored", id);
+	}
+	assert_false(stored("conc-0@test") && stored("conc-again@test"));
+	assert_int_equal(inbox_files(), files0 + 2 * DOCS);
+	assert_int_equal(n->stored - stored0, DOCS);
+	assert_int_equal(n->duplicates - dups0, 2);
+	assert_true(n->commits - commits0 >= 1);
+	assert_true(n->commits - commits0 <= DOCS);
+	for (int i = 0; i < N; i++)
+		as4_message_free(&x[i].m);
+}
+
 int
 main(void)
 {
@@ -406,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_refused_then_processed_anew),
 		cmocka_unit_test(test_invalid_document_refused),
 		cmocka_unit_test(test_crl_reread),
+		cmocka_unit_test(test_concurrent_deliveries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
