@@ -46,4 +46,5 @@ echo "openssl speed rsa2048: ${floor:-?} private-key operations/s (one core)"
 row "Peppol AS4 loopback (sign, encrypt, send, receive, verify, receipt)" "$N invoices" "$ours" "messages/s" "-" \
 	"openssl speed rsa2048 (sign/s)" "${floor:--}" "aim 500/s; each message takes 3 private-key operations across both sides"
 echo "as4 end to end: $N messages in $ms ms wall: $ours messages/s" \
-	"(one sender runner, POSTs one at a time; receiver with fsync'd store + inbox)"
+	"(one sender runner, [run] send_batch POSTs in flight; receiver with group-committed store" \
+	"and fsync'd inbox)"
