@@ -22,6 +22,7 @@
 #define MAX_LIST DMFA_EXPORT_MAX_LIST
 
 int cmd_dmfa_queue(int argc, char **argv);     /* cmd/dmfa_queue.c */
+int cmd_dmfa_check(int argc, char **argv);     /* cmd/dmfa_check.c */
 
 struct rejects {
 	const char *file;
@@ -38,7 +39,10 @@ usage(FILE *f)
 	    "       gateway dmfa update --filed FILE --contracts FILE --quarter YYYYQ --dmpi FILE...\n"
 	    "                           --out DIR [--sender N] [--env R|T|S] [--sign-cert PEM --sign-key PEM]\n"
 	    "                           [--idflux FILE]... [--params FILE] [--justification TEXT]\n"
-	    "       gateway dmfa queue --quarter YYYYQ [--params FILE] (from the contracts taken in; gateway run sends it)\n\n"
+	    "       gateway dmfa queue --quarter YYYYQ [--params FILE] [--accept-mismatch INSS]...\n"
+	    "                          (from the contracts taken in; gateway run sends it)\n"
+	    "       gateway dmfa check --quarter YYYYQ [--params FILE] [--accept-mismatch INSS]...\n"
+	    "                          (DmfA occupations against accepted Dimona periods and invoices)\n\n"
 	    "export writes the DmfA original (DMFA) of every contract in FILE that starts in the\n"
 	    "quarter, one EmployerDeclaration per employer, as FI/FS/GO files in DIR.\n"
 	    "update compares the contracts as filed (--filed) with their current revisions\n"
@@ -169,6 +173,8 @@ cmd_dmfa(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "queue") == 0)
 		return cmd_dmfa_queue(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return cmd_dmfa_check(argc, argv);
 	if (cmd_wants_help(argc, argv)) {
 		usage(stdout);
 		return GW_EXIT_OK;

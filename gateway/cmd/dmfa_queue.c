@@ -27,19 +27,25 @@
 #include "core/clock.h"
 
 int cmd_dmfa_queue(int argc, char **argv);
+int cmd_dmfa_accept_opt(const char *v, uint64_t *list, size_t *n, size_t cap);   /* cmd/dmfa_check.c */
+
+#define ACCEPT_MAX 256
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: gateway dmfa queue --quarter YYYYQ [--params FILE] [--justification TEXT]\n"
-	    "                          [--sign-cert PEM --sign-key PEM]\n\n"
+	    "                          [--sign-cert PEM --sign-key PEM] [--accept-mismatch INSS]...\n\n"
 	    "Builds the DmfA of the quarter from the contracts stored in the queue ([queue] dsn),\n"
 	    "one submission per employer (FI/FS/GO written to [onss_batch] outbox, sequence\n"
 	    "number from the queue), and queues each on the onss-batch channel: the original\n"
 	    "(kind dmfa) the first time; once that is accepted and its permanent ids (DMPI)\n"
 	    "are in, a correction (kind dmfa-update) of what changed since, or nothing when\n"
 	    "nothing changed. An employer whose filing awaits its answer is left alone.\n"
+	    "An employer with a blocking mismatch between its DmfA occupations and the accepted\n"
+	    "Dimona periods (gateway dmfa check) is held, unless --accept-mismatch names each\n"
+	    "worker concerned (INSS, repeatable, this run only).\n"
 	    "Exit: 0 done, 1 some contracts or employers could not be declared (stderr),\n"
 	    "2 usage, configuration or I/O error.\n");
 }
@@ -76,6 +82,8 @@ cmd_dmfa_queue(int argc, char **argv)
 	struct gw_signer *signer = NULL;
 	struct queue *q = NULL;
 	struct ctx c = { 0 };
+	static uint64_t accept[ACCEPT_MAX];
+	size_t naccept = 0;
 	char err[1024];
 	int ret = GW_EXIT_USAGE;
 
@@ -85,6 +93,11 @@ cmd_dmfa_queue(int argc, char **argv)
 	}
 	memset(&o, 0, sizeof o);
 	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--accept-mismatch") == 0 && i + 1 < argc) {
+			if (cmd_dmfa_accept_opt(argv[++i], accept, &naccept, ACCEPT_MAX) != 0)
+				return GW_EXIT_USAGE;
+			continue;
+		}
 		const char **slot = strcmp(argv[i], "--quarter") == 0 ? &qs
 		    : strcmp(argv[i], "--params") == 0 ? &params
 		    : strcmp(argv[i], "--justification") == 0 ? &justification
@@ -130,6 +143,8 @@ cmd_dmfa_queue(int argc, char **argv)
 	o.reject = on_reject;
 	o.reject_arg = &c;
 	o.say = on_say;
+	o.accept = accept;
+	o.naccept = naccept;
 
 	if ((p = malloc(sizeof *p)) == NULL)
 		goto out;
@@ -149,13 +164,13 @@ cmd_dmfa_queue(int argc, char **argv)
 	}
 	gw_rc rc = dmfa_followup_queue(q, &o, &r);
 	printf("quarter %d: %zu employer(s): %zu original(s), %zu correction(s) queued, %zu unchanged,"
-	    " %zu waiting, %zu not declarable\n", o.quarter, r.employers, r.originals, r.updates,
-	    r.unchanged, r.waiting, r.failed);
+	    " %zu waiting, %zu not declarable, %zu held by a Dimona mismatch\n", o.quarter, r.employers,
+	    r.originals, r.updates, r.unchanged, r.waiting, r.failed, r.held);
 	if (rc != GW_OK) {
 		fprintf(stderr, "gateway dmfa queue: %s\n", gw_rc_name(rc));
 		goto out;
 	}
-	ret = c.rejected || r.failed || r.unstored ? GW_EXIT_REJECTED : GW_EXIT_OK;
+	ret = c.rejected || r.failed || r.unstored || r.held ? GW_EXIT_REJECTED : GW_EXIT_OK;
 out:
 	if (q)
 		q->ops->close(q);

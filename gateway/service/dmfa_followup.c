@@ -262,6 +262,7 @@ struct revset {
 	size_t nkept;
 	struct dmfa_rev *v;               /* distinct (id, revision) of contracts */
 	size_t n;
+	const char **json;                /* v[i].json, for the reconciliation */
 };
 
 static int
@@ -286,6 +287,7 @@ store_free(struct revset *s)
 	free(s->msgs);
 	store_revisions_free(s->kept, s->nkept);
 	free(s->v);
+	free(s->json);
 	memset(s, 0, sizeof *s);
 }
 
@@ -338,6 +340,10 @@ store_load(struct queue *q, struct revset *s)
 		if (w == 0 || rev_cmp(&s->v[w - 1], &s->v[i]) != 0)
 			s->v[w++] = s->v[i];
 	s->n = w;
+	if (s->n && (s->json = malloc(s->n * sizeof *s->json)) == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		s->json[i] = s->v[i].json;
 	return GW_OK;
 }
 
@@ -686,6 +692,48 @@ out:
 	return rc;
 }
 
+struct hold_ctx {
+	const struct dmfa_followup_opts *o;
+	const char *record_id;
+};
+
+static void
+hold_say(void *arg, const struct dmfa_mismatch *m)
+{
+	struct hold_ctx *h = arg;
+	char line[400];
+	if (!m->blocking)
+		return;                        /* invoices: dmfa check reports them */
+	dmfa_check_line(m, line, sizeof line);
+	say(h->o, h->record_id, "%s", line);
+}
+
+/* Whether the employer's filing must wait for its Dimona to match
+ * (dmfa_check.h): 1 held (said), 0 go on, -1 error in *rc. */
+static int
+held(const struct dmfa_followup_opts *o, const struct revset *s, const struct dmfa_rows *all,
+     uint32_t noss, const char *rid, gw_rc *rc)
+{
+	struct hold_ctx h = { o, rid };
+	struct dmfa_check_opts co;
+	struct dmfa_check_result cr;
+	memset(&co, 0, sizeof co);
+	co.quarter = o->quarter;
+	co.noss = noss;
+	co.accept = o->accept;
+	co.naccept = o->naccept;
+	co.found = hold_say;
+	co.found_arg = &h;
+	if ((*rc = dmfa_check_rows(all, s->msgs, s->nmsgs, s->json, s->n, &co, &cr)) != GW_OK)
+		return -1;
+	if (cr.blocking == 0)
+		return 0;
+	say(o, rid, "held: %zu blocking mismatch(es) with the accepted Dimona periods; nothing queued"
+	    " (gateway dmfa check --quarter %d; --accept-mismatch INSS to file anyway)",
+	    cr.blocking, o->quarter);
+	return 1;
+}
+
 /* Original or correction of one employer; counts into r. */
 static gw_rc
 employer(struct queue *q, const struct dmfa_followup_opts *o, const struct revset *s,
@@ -723,6 +771,15 @@ employer(struct queue *q, const struct dmfa_followup_opts *o, const struct revse
 	if (!st.have_base && now.n == 0) {
 		say(o, rid, "no contract left to declare and nothing filed; nothing queued");
 		r->unchanged++;
+		goto out;
+	}
+	int hold = 0;
+	if (!st.have_base || !dmfa_filed_same(&st.base, &now_set))
+		hold = held(o, s, all, noss, rid, &rc);
+	if (hold < 0)
+		goto out;
+	if (hold) {
+		r->held++;
 		goto out;
 	}
 	if (!st.have_base) {
@@ -818,6 +875,29 @@ dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct 
 		if (!seen)
 			rc = employer(q, o, &s, &all, (uint32_t)noss, r);
 	}
+out:
+	dmfa_rows_free(&all);
+	store_free(&s);
+	return rc;
+}
+
+gw_rc
+dmfa_followup_check(struct queue *q, const struct dmfa_followup_opts *o,
+                    const struct dmfa_check_opts *co, struct dmfa_check_result *r)
+{
+	struct revset s;
+	struct dmfa_rows all;
+	size_t nrej = 0;
+	const char *missing = NULL;
+	gw_rc rc;
+
+	memset(r, 0, sizeof *r);
+	dmfa_rows_init(&all);
+	if ((rc = store_load(q, &s)) != GW_OK ||
+	    (rc = dmfa_followup_rows(s.v, s.n, NULL, o->quarter, &all, &missing)) != GW_OK ||
+	    (rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
+		goto out;
+	rc = dmfa_check_rows(&all, s.msgs, s.nmsgs, s.json, s.n, co, r);
 out:
 	dmfa_rows_free(&all);
 	store_free(&s);

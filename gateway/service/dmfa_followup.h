@@ -31,6 +31,7 @@
 #include "onss/dmfa/rows.h"
 #include "queue/queue.h"
 #include "records/contract.h"
+#include "service/dmfa_check.h"
 
 #define DMFA_KIND_ORIGINAL "dmfa"
 #define DMFA_KIND_UPDATE   "dmfa-update"
@@ -103,14 +104,27 @@ struct dmfa_followup_opts {
 	void *reject_arg;
 	dmfa_followup_say_fn say;
 	void *say_arg;
+	const uint64_t *accept;          /* workers (INSS) whose Dimona mismatch the operator
+	                                    accepts for this run (--accept-mismatch) */
+	size_t naccept;
 };
 
 struct dmfa_followup_result {
 	size_t employers, originals, updates, unchanged, waiting, failed, unstored;
+	size_t held;                     /* employers held back by a blocking mismatch */
 };
 
-/* One pass over the quarter. GW_OK also when nothing was queued. */
+/* One pass over the quarter. GW_OK also when nothing was queued. An
+ * employer with a blocking reconciliation mismatch (service/dmfa_check.h)
+ * not accepted through o->accept is held: nothing queued for it, each
+ * mismatch said. */
 gw_rc dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o,
                           struct dmfa_followup_result *r);
+
+/* The quarter's reconciliation over the stored contracts (`gateway dmfa
+ * check`): the rows as dmfa_followup_queue would file them (o->quarter,
+ * o->p, o->reject only), against the queue's Dimona and invoice messages. */
+gw_rc dmfa_followup_check(struct queue *q, const struct dmfa_followup_opts *o,
+                          const struct dmfa_check_opts *co, struct dmfa_check_result *r);
 
 #endif

@@ -92,6 +92,23 @@ grep -v '^C-2026-120501,2,' fixtures/contracts/sample.csv >"$work/q4.csv"
 gw intake --contracts "$work/q4.csv" >"$work/intake.out" 2>"$work/intake.err"
 [ $? -le 1 ] || fail "intake: $(cat "$work/intake.err")"
 
+# Before any Dimona is accepted every occupation lacks its Dimona period:
+# `dmfa check` lists them, `dmfa queue` holds both employers (nothing queued).
+gw dmfa check --quarter 20264 >"$work/check.out" 2>"$work/check.err"
+[ $? -eq 1 ] || fail "dmfa check before the Dimona answers: exit 1 expected: $(cat "$work/check.out")"
+grep -q "^051234526 [0-9]\{11\} C-2026-120601: DmfA occupation .* has no accepted Dimona period (blocking)\$" \
+	"$work/check.out" || fail "dmfa check: $(cat "$work/check.out")"
+dmfa_queue
+grep -q "^$E1: held: " "$work/q.out" && grep -q "^$E2: held: " "$work/q.out" ||
+	fail "dmfa queue before the Dimona answers: $(cat "$work/q.out")"
+gw show $E1 >/dev/null 2>&1 && fail "$E1 was queued while its Dimona was not accepted"
+# The Dimona declarations first (the DmfA follows the accepted periods).
+run_idle
+# (exit 1 stays: the worker without INSS is still rejected; nothing blocks)
+gw dmfa check --quarter 20264 >"$work/check.out" 2>"$work/check.err"
+grep -q "; 0 blocking, 0 accepted by the operator\$" "$work/check.out" ||
+	fail "dmfa check after the Dimona answers: $(cat "$work/check.out" "$work/check.err")"
+
 # ---- 2. the originals: one submission per employer, queued, not yet sent
 dmfa_queue
 grep -q "^$E1: queued dmfa " "$work/q.out" || fail "no original for 051234526: $(cat "$work/q.out")"
@@ -145,6 +162,12 @@ grep '^C-2026-123101,1,' fixtures/contracts/sample.csv |
 	sed 's/^C-2026-123101,1,active,/C-2026-123101,2,cancelled,/' >>"$work/rev.csv"
 gw intake --contracts "$work/rev.csv" >"$work/intake2.out" 2>"$work/intake2.err" ||
 	fail "intake of the revision: $(cat "$work/intake2.err")"
+# The cancelled contract's Dimona period stays until its CANCEL is
+# accepted: until then the check finds a period without its occupation.
+gw dmfa check --quarter 20264 >"$work/check.out" 2>"$work/check.err"
+[ $? -eq 1 ] && grep -q "^123456749 [0-9]\{11\} C-2026-123101: accepted Dimona period .* has no DmfA occupation (blocking)\$" \
+	"$work/check.out" || fail "dmfa check before the CANCEL is accepted: $(cat "$work/check.out")"
+run_idle
 dmfa_queue
 grep -q "^$E1: queued dmfa-update " "$work/q.out" || fail "no correction: $(cat "$work/q.out")"
 grep -q "^$E2: queued dmfa-update " "$work/q.out" || fail "no correction for the cancelled contract: $(cat "$work/q.out")"

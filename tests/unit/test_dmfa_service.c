@@ -289,6 +289,18 @@ walk(const char *id, const enum queue_state *path, size_t n)
 		assert_int_equal(queue_transition(q, id, path[i], path[i + 1], "test", "test"), GW_OK);
 }
 
+/* The ONSS accepted the Dimona IN of rec (the reconciliation needs it). */
+static void
+accept_dimona(const char *rec)
+{
+	static const enum queue_state to_ok[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING, QS_SENT,
+	    QS_ACCEPTED };
+	struct queue_msg m;
+	assert_true(get_kind(rec, "dimona-in", &m));
+	walk(m.id, to_ok, 6);
+	queue_msg_free(&m);
+}
+
 static void
 test_queue_decisions(void **state)
 {
@@ -307,8 +319,22 @@ test_queue_decisions(void **state)
 	take(buf);
 	free(buf);
 
+	/* No Dimona accepted yet: every occupation lacks its Dimona period, both
+	 * employers are held (service/dmfa_check.h), nothing is queued. */
+	run_once(&r, &s);
+	assert_int_equal(r.held, 2);
+	assert_int_equal(r.originals + r.updates, 0);
+	assert_true(said(&s, "DMFA:20262:" E1 ": 051234526 80010100107 A: DmfA occupation 2026-04-01..2026-04-01"
+	    " has no accepted Dimona period (blocking)"));
+	assert_true(said(&s, "DMFA:20262:" E1 ": held: 2 blocking mismatch(es)"));
+	assert_false(get_kind("DMFA:20262:" E1, "dmfa", &m));
+	accept_dimona("A");
+	accept_dimona("B");
+	accept_dimona("C");
+
 	/* First run: one original per employer, each its own submission. */
 	run_once(&r, &s);
+	assert_int_equal(r.held, 0);
 	assert_int_equal(r.employers, 2);
 	assert_int_equal(r.originals, 2);
 	assert_int_equal(r.unstored, 0);
