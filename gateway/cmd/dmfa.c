@@ -149,6 +149,9 @@ static int
 report(const char *sub, gw_rc rc, const struct dmfa_export_result *r, const struct rejects *rj)
 {
 	int rejected = rj->n + r->rejected > 0;
+	if (r->left_out[0])                /* owe nothing, but never dropped silently */
+		fprintf(stderr, "gateway dmfa %s: not in the DmfA (worker type without DmfA): %s\n", sub,
+		    r->left_out);
 	if (rc == GW_OK) {
 		printf("%s\n", r->fi);
 		return rejected ? GW_EXIT_REJECTED : GW_EXIT_OK;

@@ -166,6 +166,8 @@ cmd_dmfa_queue(int argc, char **argv)
 	printf("quarter %d: %zu employer(s): %zu original(s), %zu correction(s) queued, %zu unchanged,"
 	    " %zu waiting, %zu not declarable, %zu held by a Dimona mismatch\n", o.quarter, r.employers,
 	    r.originals, r.updates, r.unchanged, r.waiting, r.failed, r.held);
+	if (r.left_out[0])
+		printf("quarter %d: not in the DmfA (worker type without DmfA): %s\n", o.quarter, r.left_out);
 	if (rc != GW_OK) {
 		fprintf(stderr, "gateway dmfa queue: %s\n", gw_rc_name(rc));
 		goto out;

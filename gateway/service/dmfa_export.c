@@ -209,6 +209,7 @@ ex_rows(struct ex *x)
 	if (read_rows(o->contracts, o->quarter, x->ch, x->nch, &x->rows, &x->r->rejected, x->r) != 0 ||
 	    dmfa_rows_prepare(&x->rows, x->p, o->reject, o->reject_arg, &nrej2) != GW_OK)
 		return GW_EINTERNAL;
+	dmfa_rows_left_out_text(&x->rows.left_out, x->r->left_out, sizeof x->r->left_out);
 	if (o->update && (read_rows(o->filed, o->quarter, x->ch, x->nch, &x->filed, &fr, x->r) != 0 ||
 	    dmfa_rows_prepare(&x->filed, x->p, NULL, NULL, &fr2) != GW_OK))
 		return GW_EINTERNAL;

@@ -33,6 +33,8 @@ struct dmfa_export_opts {
 struct dmfa_export_result {
 	char fi[160];                      /* the submission written */
 	size_t rejected;                   /* records of --contracts refused by the reader */
+	char left_out[160];                /* contracts of a worker type without DmfA:
+	                                      "3 contracts (DWD 2, STG 1)", or "" */
 	/* On failure: what went wrong (may be "" when the reader said it),
 	 * and whether it is the writer's (then prefixed by the subcommand). */
 	char err[1024];

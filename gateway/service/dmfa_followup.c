@@ -850,6 +850,7 @@ dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct 
 		goto out;
 	if ((rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
 		goto out;
+	dmfa_rows_left_out_text(&all.left_out, r->left_out, sizeof r->left_out);
 	/* Employers of the quarter: prepared rows are sorted by employer. */
 	for (size_t i = 0; i < all.n && rc == GW_OK; i = dmfa_group_end(all.v, all.n, i, 0))
 		rc = employer(q, o, &s, &all, all.v[i].noss, r);

@@ -112,6 +112,8 @@ struct dmfa_followup_opts {
 struct dmfa_followup_result {
 	size_t employers, originals, updates, unchanged, waiting, failed, unstored;
 	size_t held;                     /* employers held back by a blocking mismatch */
+	char left_out[160];              /* contracts of a worker type without DmfA:
+	                                    "3 contracts (DWD 2, STG 1)", or "" */
 };
 
 /* One pass over the quarter. GW_OK also when nothing was queued. An

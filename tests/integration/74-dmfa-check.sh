@@ -9,7 +9,9 @@
 #        period has no DmfA occupation (the DmfA refuses the contract with
 #        00042-001; blocking);
 #   K-2, a 3in1 contract whose invoice F-K2 was never taken in (reported,
-#        not blocking); K-1's invoice F-K1 was taken in: no line.
+#        not blocking); K-1's invoice F-K1 was taken in: no line;
+#   K-5, a DWD worker (Dimona without DmfA): its accepted period is not
+#        compared, and `dmfa queue` says it left the contract out.
 # `dmfa queue` holds the employer of K-4 and files it once the operator
 # accepts that worker with --accept-mismatch.
 #
@@ -50,7 +52,7 @@ gw intake --contracts fixtures/dmfa/check-q1.csv --invoices "$work/inv.jsonl" >"
 	fail "intake: $(cat "$work/intake.out")"
 timeout 300 "$GATEWAY" --config "$work/gw.conf" --log-level error run --until-idle --channel dimona-rest \
 	>"$work/run.out" 2>"$work/run.err" || [ $? -eq 1 ] || fail "run: $(tail -n 5 "$work/run.err")"
-for k in K-1 K-2 K-3; do
+for k in K-1 K-2 K-3 K-5; do
 	gw show $k | grep -q "^state: *accepted" || { gw show $k; fail "the Dimona of $k was not accepted"; }
 done
 # K-4 after the run: its Dimona is not answered yet.
@@ -67,7 +69,7 @@ expect "175110801 72080960316 K-4: DmfA occupation 2026-03-10..2026-03-10 has no
 expect "175110801 84051827118 K-2: 3in1 contract's invoice F-K2 is not taken in (not blocking)"
 id3=$(gw show K-3 | awk '/^id:/{print $2; exit}')
 expect "123456749 81102922396 K-3: accepted Dimona period 2026-03-04..2026-03-04 ($id3) has no DmfA occupation (blocking)"
-grep -q "K-1" "$work/check.out" && fail "K-1 matches everywhere and was reported: $(cat "$work/check.out")"
+grep -q "K-1\|K-5" "$work/check.out" && fail "K-1 or K-5 was reported: $(cat "$work/check.out")"
 # Occupations K-1 K-2 K-4; accepted periods K-1 K-2 K-3; 3in1 K-1 K-2.
 expect "quarter 20261: 3 occupation(s), 3 accepted Dimona period(s), 2 3in1 contract(s): 1 occupation(s) without Dimona, 1 Dimona period(s) without DmfA, 1 invoice(s) missing; 2 blocking, 0 accepted by the operator"
 grep -q "record K-3: field employer_unit_id: .*00042-001" "$work/check.err" || fail "K-3's refusal: $(cat "$work/check.err")"
@@ -77,6 +79,8 @@ gw dmfa queue --quarter 20261 >"$work/q.out" 2>"$work/q.err"
 [ $? -eq 1 ] || fail "dmfa queue while K-4 mismatches: $(cat "$work/q.out" "$work/q.err")"
 grep -q "^DMFA:20261:175110801: held: 1 blocking mismatch" "$work/q.out" || fail "not held: $(cat "$work/q.out")"
 grep -q "queued dmfa" "$work/q.out" && fail "queued although a mismatch blocks: $(cat "$work/q.out")"
+grep -qx "quarter 20261: not in the DmfA (worker type without DmfA): 1 contract (DWD 1)" "$work/q.out" ||
+	fail "the DWD contract left out silently: $(cat "$work/q.out")"
 ls "$work/outbox" 2>/dev/null | grep -q '^FI\.DMFA' && fail "an FI was written for a held employer"
 # ... a wrong INSS is refused by name ...
 gw dmfa queue --quarter 20261 --accept-mismatch 72080960317 >"$work/q.out" 2>"$work/q.err"

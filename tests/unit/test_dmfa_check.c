@@ -148,7 +148,7 @@ teardown(void **state)
 static void
 run(uint32_t noss, const uint64_t *accept, size_t naccept, struct dmfa_check_result *r)
 {
-	struct dmfa_rows rows = { rows_v, nrows, nrows };
+	struct dmfa_rows rows = { .v = rows_v, .n = nrows, .cap = nrows };
 	struct dmfa_check_opts o;
 	memset(&o, 0, sizeof o);
 	o.quarter = 20261;

@@ -77,7 +77,10 @@ test_no_dmfa_types_dropped(void **state)
 	static const char table[] =
 	    "20261 rate.worker 13.07 | t\n20261 rate.employer 25.00 | t\n20261 rate.student 8.13 | t\n"
 	    "20261 student.hours_quota 650 | t\n20261 code.046 ordinary 108 1 | t\n";
-	static const char *const types[] = { "OTH", "DWD", "STG", "IVT", "TRI", "O17", "S17", "T17" };
+	/* Two DWD contracts, one of them in the previous quarter (not this
+	 * quarter's: not counted), and one cancelled DWD (not counted). */
+	static const char *const types[] = { "OTH", "DWD", "STG", "IVT", "TRI", "O17", "S17", "T17",
+	    "DWD", "DWD", "DWD" };
 	struct dmfa_params p;
 	struct dmfa_rows rows;
 	char err[256];
@@ -95,7 +98,8 @@ test_no_dmfa_types_dropped(void **state)
 		snprintf(c.worker_type, sizeof c.worker_type, "%s", types[i]);
 		snprintf(c.joint_committee, sizeof c.joint_committee, "304");
 		snprintf(c.worker_code, sizeof c.worker_code, "046");
-		c.start_date = c.end_date = 20261105;
+		c.start_date = c.end_date = i == 9 ? 20260805 : 20261105;
+		c.status = i == 10 ? CONTRACT_CANCELLED : CONTRACT_ACTIVE;
 		c.days_worked = 100;
 		c.hours_worked = 800;
 		c.gross_wage_cents = 10000;
@@ -106,6 +110,12 @@ test_no_dmfa_types_dropped(void **state)
 	assert_int_equal(nrej, 0);
 	assert_int_equal(rows.n, 1);
 	assert_string_equal(rows.v[0].contract_id, "K-0");
+	/* ... but each is counted and said: in 2026Q4, K-1 and K-8 (DWD),
+	 * K-2 (STG), K-3 (IVT), K-4 (TRI), K-5..K-7 (art. 17): 8 contracts. */
+	char said[160];
+	assert_int_equal(rows.left_out.n, 8);
+	dmfa_rows_left_out_text(&rows.left_out, said, sizeof said);
+	assert_string_equal(said, "8 contracts (DWD 2, IVT 1, O17 1, S17 1, STG 1, T17 1, TRI 1)");
 	dmfa_rows_free(&rows);
 }
 

@@ -312,6 +312,46 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 	return GW_OK;
 }
 
+/* Count one contract of worker type t left out of the DmfA. */
+static void
+left_out_add(struct dmfa_left_out *l, const char *t)
+{
+	size_t i = 0;
+	while (i < DMFA_LEFT_OUT_TYPES && l->by[i].type[0] != '\0' && strcmp(l->by[i].type, t) != 0)
+		i++;
+	l->n++;
+	if (i == DMFA_LEFT_OUT_TYPES)
+		i--;                         /* more types than the table holds: the last bucket */
+	if (l->by[i].type[0] == '\0')
+		snprintf(l->by[i].type, sizeof l->by[i].type, "%s", t);
+	l->by[i].n++;
+}
+
+void
+dmfa_rows_left_out_text(const struct dmfa_left_out *l, char *buf, size_t cap)
+{
+	size_t idx[DMFA_LEFT_OUT_TYPES], k = 0, used = 0;
+	buf[0] = '\0';
+	if (l->n == 0)
+		return;
+	for (size_t i = 0; i < DMFA_LEFT_OUT_TYPES && l->by[i].type[0] != '\0'; i++) {
+		size_t j = k++;
+		while (j > 0 && strcmp(l->by[idx[j - 1]].type, l->by[i].type) > 0) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = i;
+	}
+	int w = snprintf(buf, cap, "%zu contract%s (", l->n, l->n == 1 ? "" : "s");
+	for (size_t j = 0; j < k && w > 0 && (size_t)w < cap; j++) {
+		used = (size_t)w;
+		w += snprintf(buf + used, cap - used, "%s%s %zu", j ? ", " : "", l->by[idx[j]].type,
+		    l->by[idx[j]].n);
+	}
+	if (w > 0 && (size_t)w < cap)
+		snprintf(buf + w, cap - (size_t)w, ")");
+}
+
 gw_rc
 dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
                   dmfa_reject_fn reject, void *arg, size_t *nrejected)
@@ -321,6 +361,7 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 	size_t w = 0;
 
 	*nrejected = 0;
+	memset(&r->left_out, 0, sizeof r->left_out);
 	if ((rc = dmfa_quarter_bounds(p->quarter, &first, &last)) != GW_OK)
 		return rc;
 	/* 1. the highest revision of each contract; 2. active rows of the year. */
@@ -334,8 +375,12 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 		if (x->cancelled || x->start > last ||
 		    (x->start / 10000 != first / 10000 && !x->open_ended && x->end < first))
 			continue;
-		if (!worker_type_has_dmfa(r->v[i].wtype))
-			continue;   /* Dimona only: no DmfA for this worker type */
+		if (!worker_type_has_dmfa(r->v[i].wtype)) {
+			/* Dimona only: no DmfA for this worker type; said, not hidden. */
+			if (x->open_ended || x->end >= first)
+				left_out_add(&r->left_out, x->wtype);
+			continue;
+		}
 		r->v[w++] = r->v[i];
 	}
 	r->n = w;

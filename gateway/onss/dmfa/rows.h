@@ -50,9 +50,18 @@ struct dmfa_row {
 	uint8_t contingent_known; /* 0 (a zeroed row): no answer known */
 };
 
+/* Contracts of the quarter left out of the DmfA because their worker
+ * type has none (DWD, STG, IVT, TRI, art. 17), counted per type. */
+#define DMFA_LEFT_OUT_TYPES 8
+struct dmfa_left_out {
+	size_t n;
+	struct { char type[4]; size_t n; } by[DMFA_LEFT_OUT_TYPES];
+};
+
 struct dmfa_rows {
 	struct dmfa_row *v;
 	size_t n, cap;
+	struct dmfa_left_out left_out;   /* filled by dmfa_rows_prepare */
 };
 
 /* YYYYQ -> first and last day of the quarter; GW_EINPUT when malformed. */
@@ -92,7 +101,9 @@ typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char
  * touches the quarter (a contract that spans quarters keeps this quarter's
  * share of its days, hours and pay: dmfa_row_quarter_share) and sort them
  * for writing. Rows of a worker type without DmfA (DWD, STG, IVT, TRI, O17,
- * S17, T17: records/worker_regime.h) are dropped: they owe nothing. Rows
+ * S17, T17: records/worker_regime.h) are dropped: they owe nothing; those
+ * of the quarter are counted per type in r->left_out for the caller to
+ * say (never silently). Rows
  * without INSS, without a rule for their worker code or without an
  * establishment unit (neither the record's employer_unit_id nor the
  * employer's default in dmfa.local_units: anomaly 00042-001) are reported
@@ -100,6 +111,10 @@ typedef void (*dmfa_reject_fn)(void *arg, const struct dmfa_row *row, const char
  * *nrejected counts them. */
 gw_rc dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
                         dmfa_reject_fn reject, void *arg, size_t *nrejected);
+
+/* "3 contracts (DWD 2, STG 1)", types in alphabetical order; "" when
+ * nothing was left out. */
+void dmfa_rows_left_out_text(const struct dmfa_left_out *l, char *buf, size_t cap);
 
 /* A contract that spans quarters: its share in the quarter [first, last],
  * in proportion to the calendar days of its period that fall in it, rounded
