@@ -21,6 +21,7 @@
 struct ctx {
 	const struct simd_ref *r;
 	const struct dimona_ledger *ledger;
+	const struct simd_rates *rates;   /* NULL: line amounts not recomputed */
 	struct simd_findings *f;
 	int quarter;                     /* YYYYQ, e.g. 20264 */
 	gw_ymd q_first, q_last;
@@ -398,7 +399,7 @@ check_occupation(struct ctx *c, const xmlNode *occ)
 static void
 check_contribution(struct ctx *c, const xmlNode *wcb)
 {
-	char code[64], type[64];
+	char code[64] = "", type[64] = "";
 	long long t, v;
 	snprintf(c->where, sizeof c->where, "INSS %s, worker code %s, contribution", c->inss, c->wc);
 	/* 00082: annex 2 codes of presence 2, 3 or 5. */
@@ -421,7 +422,21 @@ check_contribution(struct ctx *c, const xmlNode *wcb)
 	else if (code_ok && !simd_ref_contrib_type(c->r, code, c->ec, (int)t, c->quarter))
 		add(c, "00083-030", "ContributionType", type);
 	/* 00085: the amount, present and numeric. */
-	numeric_zone(c, wcb, "ContributionAmount", "00085", 1, 0, 99999999999LL, &v);
+	if (!numeric_zone(c, wcb, "ContributionAmount", "00085", 1, 0, 99999999999LL, &v))
+		return;
+	/* 00085-044: the amount the ONSS computes for this line, the basis
+	 * (00084) times the line's rate, rounded half up to the cent. */
+	char basis[64];
+	long long b, e4;
+	if (code_ok && num(type, &t) && zone(wcb, "ContributionCalculationBasis", basis, sizeof basis) &&
+	    num(basis, &b) && b >= 0 && simd_rates_get(c->rates, c->quarter, code, (int)t, c->ec, &e4)) {
+		long long want = (b * e4 + 5000) / 10000;
+		if (v != want) {
+			char got[96];
+			snprintf(got, sizeof got, "%lld (computed %lld)", v, want);
+			add(c, "00085-044", "ContributionAmount", got);
+		}
+	}
 }
 
 static void
@@ -501,7 +516,7 @@ simd_findings_free(struct simd_findings *f)
 
 gw_rc
 simd_check(const struct simd_ref *r, const xmlNode *ed, const struct dimona_ledger *ledger,
-           struct simd_findings *f)
+           const struct simd_rates *rates, struct simd_findings *f)
 {
 	struct ctx c;
 	char q[16], owed[64];
@@ -511,6 +526,7 @@ simd_check(const struct simd_ref *r, const xmlNode *ed, const struct dimona_ledg
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.ledger = ledger;
+	c.rates = rates;
 	c.f = f;
 	zone(ed, "NOSSRegistrationNbr", c.noss, sizeof c.noss);
 	snprintf(c.where, sizeof c.where, "employer %s", c.noss);

@@ -67,10 +67,25 @@ struct simd_findings {
 
 void simd_findings_free(struct simd_findings *f);
 
+/* The simulator's own rate per contribution line (sim/dmfa_rates.c,
+ * schemas/dmfa/sim-rates.txt: "FROM CODE TYPE CATEGORY PERCENT | source"). */
+struct simd_rates;
+gw_rc simd_rates_parse(const char *text, const char *name, struct simd_rates **out, char *err,
+                       size_t errcap);
+gw_rc simd_rates_load(const char *path, struct simd_rates **out, char *err, size_t errcap);
+void simd_rates_free(struct simd_rates *r);
+/* The rate (hundredths of a percent) of a line in a quarter, the
+ * category's own line before a "*" one; 0 when the table has none. */
+int simd_rates_get(const struct simd_rates *r, int quarter, const char *code, int type,
+                   const char *category, long long *e4);
+
 /* Check one EmployerDeclaration of a DmfAOriginal. ledger (the Dimona
  * periods the simulator accepted) may be NULL: the cross-checks with the
- * Dimona are then skipped. Returns GW_ENOMEM only; every finding is in f. */
+ * Dimona are then skipped. rates may be NULL: each contribution line's
+ * amount is then not recomputed (00085-044). Returns GW_ENOMEM only;
+ * every finding is in f. */
 gw_rc simd_check(const struct simd_ref *r, const xmlNode *employer_declaration,
-                 const struct dimona_ledger *ledger, struct simd_findings *f);
+                 const struct dimona_ledger *ledger, const struct simd_rates *rates,
+                 struct simd_findings *f);
 
 #endif

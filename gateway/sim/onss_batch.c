@@ -424,7 +424,11 @@ usage(FILE *out)
 	    "                  judge every DmfA original by the glossary's anomalies and refuse\n"
 	    "                  one with a blocking anomaly (default on; off accepts what passes\n"
 	    "                  the XSD). The glossary and code lists are read from the\n"
-	    "                  reference folder (reference_dir, GW_REFERENCE_DIR)\n");
+	    "                  reference folder (reference_dir, GW_REFERENCE_DIR)\n"
+	    "  --dmfa-rates FILE\n"
+	    "                  the simulator's own rate per contribution line, to recompute\n"
+	    "                  each line's amount (00085-044, class P); default\n"
+	    "                  schemas/dmfa/sim-rates.txt when it exists\n");
 }
 
 /* Parse OLD:NEW:NAME:FIRST:BIRTH:SEX. */
@@ -454,7 +458,7 @@ sim_onss_batch_main(int argc, char **argv)
 {
 	struct simb sb;
 	struct seen seen = { 0 };
-	const char *root = NULL, *state = NULL, *ca = NULL;
+	const char *root = NULL, *state = NULL, *ca = NULL, *rates = NULL;
 	int once = 0, sign_answers = 0, dmfa_checks = 1;
 	const char *sign_cert = NULL, *sign_key = NULL;
 	struct gw_signer *signer = NULL;
@@ -471,6 +475,7 @@ sim_onss_batch_main(int argc, char **argv)
 		if (strcmp(a, "--root") == 0 && v) { root = v; i++; }
 		else if (strcmp(a, "--state") == 0 && v) { state = v; i++; }
 		else if (strcmp(a, "--ca") == 0 && v) { ca = v; i++; }
+		else if (strcmp(a, "--dmfa-rates") == 0 && v) { rates = v; i++; }
 		else if (strcmp(a, "--once") == 0) once = 1;
 		else if (strcmp(a, "--sign-answers") == 0) sign_answers = 1;
 		else if (strcmp(a, "--dmfa-checks") == 0 && v && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
@@ -535,6 +540,19 @@ sim_onss_batch_main(int argc, char **argv)
 			signer_free(signer);
 			return GW_EXIT_USAGE;
 		}
+		/* The default table is optional (a simulator run from elsewhere
+		 * judges without it); one named on the command line is not. */
+		const char *rp = rates ? rates : "schemas/dmfa/sim-rates.txt";
+		if ((rates || access(rp, R_OK) == 0) &&
+		    simd_rates_load(rp, &sb.dmfa_rates, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway sim batch: --dmfa-rates: %s\n", err);
+			simd_ref_free(sb.dmfa_ref);
+	simd_rates_free(sb.dmfa_rates);
+			free(sb.changes);
+			simb_set_answer_signer(NULL);
+			signer_free(signer);
+			return GW_EXIT_USAGE;
+		}
 	}
 	mkdir(sb.state, 0700);
 	for (size_t i = 0; i < 3; i++) {
@@ -554,13 +572,15 @@ sim_onss_batch_main(int argc, char **argv)
 		fprintf(stderr, "gateway sim batch: cannot read the ledger in %s\n", sb.state);
 		free(sb.changes);
 		simd_ref_free(sb.dmfa_ref);
+	simd_rates_free(sb.dmfa_rates);
 		signer_free(signer);
 		return GW_EXIT_USAGE;
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen, DmfA checks %s)",
-	    sb.root, sb.state, seen.n, sb.dmfa_ref ? "on" : "off");
+	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen, DmfA checks %s%s)",
+	    sb.root, sb.state, seen.n, sb.dmfa_ref ? "on" : "off",
+	    sb.dmfa_rates ? ", each line's amount recomputed" : "");
 	while (!stop_flag) {
 		size_t n = scan(&sb, &seen);
 		if (once)
@@ -576,6 +596,7 @@ sim_onss_batch_main(int argc, char **argv)
 	free(sb.periods);
 	free(sb.changes);
 	simd_ref_free(sb.dmfa_ref);
+	simd_rates_free(sb.dmfa_rates);
 	simb_set_answer_signer(NULL);
 	signer_free(signer);
 	return GW_EXIT_OK;

@@ -41,6 +41,7 @@ struct simb {
 	/* The DmfA checks (dmfa_check.h): the reference they judge by, NULL
 	 * when the checks are off (--dmfa-checks off). */
 	struct simd_ref *dmfa_ref;
+	struct simd_rates *dmfa_rates;   /* NULL: line amounts not recomputed */
 };
 
 /* Current answer context: the submission being answered. */

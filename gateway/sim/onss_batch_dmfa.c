@@ -201,7 +201,7 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 		char decl_nbr[40], noss[16], kbo[16], ident[16];
 		struct simd_findings fi = { 0 };
 		if (original && ed != NULL && sb->dmfa_ref != NULL &&
-		    simd_check(sb->dmfa_ref, ed, &ledger, &fi) != GW_OK) {
+		    simd_check(sb->dmfa_ref, ed, &ledger, sb->dmfa_rates, &fi) != GW_OK) {
 			simd_findings_free(&fi);
 			fclose(noti);
 			fclose(pid);

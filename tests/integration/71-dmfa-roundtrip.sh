@@ -35,6 +35,16 @@ sim
 A1=$(answer ACRF "$SEQ1"); D1=$(answer DMPI "$SEQ1"); N1=$(answer NOTI "$SEQ1")
 [ -n "$A1" ] && [ -n "$D1" ] && [ -n "$N1" ] || { ls "$R/OUTTEST"; cat "$W/sim.log"; fail "no ACRF/DMPI/NOTI for the original"; }
 "$GATEWAY" onss show-answer "$A1" | grep -q '"result_code": 1' || fail "original not received (ACRF)"
+# The simulator recomputes every contribution line from its own rates
+# (schemas/dmfa/sim-rates.txt). This test's parameter table is the flat
+# one (38.07 % on every ordinary line, fixtures/dmfa/params-test.txt), so
+# the manual worker's line is reported (class P: accepted with it):
+# basis 108.00 EUR x 38.07 % = 41.12 EUR declared, x 43.64 % (13.07 + 25.00
+# + 5.57 holiday) = 47.13 EUR computed.
+grep -q "each line's amount recomputed" "$W/sim.log" || fail "the simulator did not recompute the lines"
+"$GATEWAY" onss show-answer "$N1" >"$W/noti1.json" || fail "NOTI unreadable"
+grep -A4 '"id": "00085-044"' "$W/noti1.json" | grep -q '"value": "4112 (computed 4713)"' ||
+	{ cat "$W/noti1.json"; fail "the flat 38.07 % on a manual worker line was not caught (00085-044)"; }
 "$GATEWAY" onss show-answer "$D1" >"$W/dmpi.json" || fail "DMPI unreadable"
 grep -q '"employer_declaration_pid"' "$W/dmpi.json" || fail "DMPI without permanent ids"
 

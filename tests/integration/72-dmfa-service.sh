@@ -145,6 +145,11 @@ for e in $E1 $E2; do
 		fail "$e: the FI bytes were not kept after the answers"
 done
 gw show $E1 | grep -q "FO.NOTI" || fail "$E1: no NOTIFICATION in its history"
+# The shipped parameter table and the simulator's own rates agree on every
+# contribution line (00085-044 would be in a NOTIFICATION).
+# (the simulator logs each anomaly it answers)
+grep -q "each line's amount recomputed" "$work/sim.log" || fail "the simulator did not recompute the lines"
+grep "00085-044" "$work/sim.log" && fail "a contribution line differs from the simulator's rate"
 [ "$(state_of C-2026-120601 dimona-in)" = accepted ] || fail "the Dimona IN of C-2026-120601 was not accepted"
 
 # ---- 4. nothing new: nothing queued

@@ -47,6 +47,7 @@ static const char BASE[] =
     "</WorkerRecord></NaturalPerson></EmployerDeclaration>";
 
 static struct simd_ref *R;
+static const struct simd_rates *RATES;   /* set by the line-amount test only */
 
 static int
 setup(void **state)
@@ -129,7 +130,7 @@ run2(const char *f1, const char *t1, const char *f2, const char *t2, const struc
 		replace(buf, sizeof buf, "<INFO/>", "");
 	xmlDoc *doc = xmlReadMemory(buf, (int)strlen(buf), "t.xml", NULL, XML_PARSE_NONET);
 	assert_non_null(doc);
-	assert_int_equal(simd_check(R, xmlDocGetRootElement(doc), l, &f), GW_OK);
+	assert_int_equal(simd_check(R, xmlDocGetRootElement(doc), l, RATES, &f), GW_OK);
 	for (size_t i = 0; i < f.n; i++)
 		fprintf(stderr, "    %s %s %s=%s (%s) %s\n", f.v[i].code, f.v[i].cls, f.v[i].tag, f.v[i].value,
 		    f.v[i].where, f.v[i].label ? f.v[i].label : "(no label)");
@@ -169,6 +170,63 @@ expect_only(const char *from, const char *to, const char *code, const char *cls)
 }
 
 /* ---- the tests ---- */
+
+/* 00085-044: each contribution line recomputed from its basis and the
+ * simulator's own rate. BASE's line: 015, type 1, category 000, basis
+ * 648.00 EUR; at 43.64 % the ONSS computes 648.00 x 0.4364 = 282.7872,
+ * i.e. 282.79 EUR = 28279 cents; BASE declares 24669 (38.07 %). */
+static void
+test_line_amounts(void **state)
+{
+	(void)state;
+	static const char table[] =
+	    "# a comment\n"
+	    "20181 015 1 000 43.64 | the category's own line\n"
+	    "20241 015 1 *   40.00 | newer, but for any other category\n";
+	struct simd_rates *rates = NULL;
+	char err[256];
+	long long e4 = 0;
+	assert_int_equal(simd_rates_parse(table, "t", &rates, err, sizeof err), GW_OK);
+	assert_true(simd_rates_get(rates, 20264, "015", 1, "000", &e4));
+	assert_int_equal(e4, 4364);
+	assert_true(simd_rates_get(rates, 20264, "015", 1, "017", &e4));
+	assert_int_equal(e4, 4000);
+	assert_false(simd_rates_get(rates, 20174, "015", 1, "000", &e4));   /* before 2018/1 */
+	assert_false(simd_rates_get(rates, 20264, "015", 0, "000", &e4));   /* no type 0 line */
+	RATES = rates;
+	struct simd_findings f = run(NULL, NULL);
+	int i = has(&f, "00085-044", "P");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "24669 (computed 28279)");
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.blocking, 0);                 /* class P: accepted with it */
+	simd_findings_free(&f);
+	f = run2("<ContributionAmount>24669", "<ContributionAmount>28279", "<NetOwedAmount>24669",
+	    "<NetOwedAmount>28279", NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	f = run2("<ContributionAmount>24669", "<ContributionAmount>28278", "<NetOwedAmount>24669",
+	    "<NetOwedAmount>28278", NULL);                   /* one cent short */
+	i = has(&f, "00085-044", "P");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "28278 (computed 28279)");
+	simd_findings_free(&f);
+	RATES = NULL;
+	simd_rates_free(rates);
+	/* A line without its source is refused, naming the line. */
+	assert_int_equal(simd_rates_parse("20181 015 1 000 43.64\n", "t", &rates, err, sizeof err), GW_EINPUT);
+	assert_non_null(strstr(err, "t:1:"));
+	assert_int_equal(simd_rates_parse("20181 015 1 000 143.64 | x\n", "t", &rates, err, sizeof err),
+	    GW_EINPUT);
+	/* The shipped table loads. */
+	char path[600];
+	const char *top = getenv("TOP");
+	snprintf(path, sizeof path, "%s/schemas/dmfa/sim-rates.txt", top ? top : ".");
+	assert_int_equal(simd_rates_load(path, &rates, err, sizeof err), GW_OK);
+	assert_true(simd_rates_get(rates, 20264, "495", 0, "000", &e4));
+	assert_int_equal(e4, 3807);
+	simd_rates_free(rates);
+}
 
 static void
 test_base_is_clean(void **state)
@@ -676,6 +734,7 @@ main(void)
 		cmocka_unit_test(test_extra_without_ext_dimona),
 		cmocka_unit_test(test_student_code_without_stu_dimona),
 		cmocka_unit_test(test_flexi_needs_end_date),
+		cmocka_unit_test(test_line_amounts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

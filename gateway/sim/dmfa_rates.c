@@ -1,0 +1,165 @@
+/*
+ * sim/dmfa_rates.c - the simulated ONSS's own rate per contribution line,
+ * to recompute each WorkerContribution's amount from its basis (anomaly
+ * 00085-044, "Berekend bedrag verschilt van het aangegeven bedrag").
+ *
+ * Owns the reading of schemas/dmfa/sim-rates.txt: one line per
+ * (ContributionWorkerCode, ContributionType, employer category) with the
+ * total rate the ONSS applies to that line from a quarter on, and its
+ * source. Written as the ONSS publishes a line's rate (one total per
+ * worker category), never from the builder's parameter table or its parts
+ * (onss/dmfa/ is not included), so that the simulator catches a builder
+ * that composes a rate wrongly.
+ */
+#include "sim/dmfa_check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct simd_rate {
+	int from;                        /* YYYYQ */
+	char code[4];                    /* ContributionWorkerCode */
+	int type;                        /* ContributionType */
+	char cat[4];                     /* employer category, "*" = any */
+	long long e4;                    /* rate in hundredths of a percent: 43.64 % = 4364 */
+};
+
+struct simd_rates {
+	struct simd_rate *v;
+	size_t n;
+};
+
+/* "43.64" -> 4364; -1 when not a percentage with at most two decimals. */
+static long long
+percent_e4(const char *s)
+{
+	long long whole = 0, frac = 0;
+	int nd = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9')
+		whole = whole * 10 + (*p++ - '0');
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9' && nd < 2) {
+			frac = frac * 10 + (*p++ - '0');
+			nd++;
+		}
+	}
+	if (*p != '\0' || whole > 100)
+		return -1;
+	while (nd++ < 2)
+		frac *= 10;
+	return whole * 100 + frac;
+}
+
+gw_rc
+simd_rates_parse(const char *text, const char *name, struct simd_rates **out, char *err, size_t errcap)
+{
+	struct simd_rates *r = calloc(1, sizeof *r);
+	size_t cap = 0, lineno = 0;
+	const char *p = text;
+	*out = NULL;
+	if (r == NULL)
+		return GW_ENOMEM;
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char line[1024], from[16], code[8], type[8], cat[8], pct[16], bar[4];
+		lineno++;
+		snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
+		p += len + (p[len] == '\n');
+		if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		struct simd_rate x;
+		memset(&x, 0, sizeof x);
+		/* FROM CODE TYPE CATEGORY PERCENT | source: the source is required. */
+		if (sscanf(line, "%15s %7s %7s %7s %15s %3s", from, code, type, cat, pct, bar) != 6 ||
+		    strcmp(bar, "|") != 0 || strlen(from) != 5 || strspn(from, "0123456789") != 5 ||
+		    strlen(code) != 3 || strspn(code, "0123456789") != 3 || strlen(type) != 1 ||
+		    type[0] < '0' || type[0] > '9' || (strcmp(cat, "*") != 0 &&
+		    (strlen(cat) != 3 || strspn(cat, "0123456789") != 3)) || (x.e4 = percent_e4(pct)) < 0) {
+			snprintf(err, errcap, "%s:%zu: expected FROM(YYYYQ) CODE(3 digits) TYPE(digit) "
+			    "CATEGORY(3 digits or *) PERCENT | source", name, lineno);
+			simd_rates_free(r);
+			return GW_EINPUT;
+		}
+		x.from = (int)strtol(from, NULL, 10);
+		snprintf(x.code, sizeof x.code, "%s", code);
+		x.type = type[0] - '0';
+		snprintf(x.cat, sizeof x.cat, "%s", cat);
+		if (r->n == cap) {
+			cap = cap ? cap * 2 : 32;
+			struct simd_rate *nv = realloc(r->v, cap * sizeof *nv);
+			if (nv == NULL) {
+				simd_rates_free(r);
+				return GW_ENOMEM;
+			}
+			r->v = nv;
+		}
+		r->v[r->n++] = x;
+	}
+	*out = r;
+	return GW_OK;
+}
+
+gw_rc
+simd_rates_load(const char *path, struct simd_rates **out, char *err, size_t errcap)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	gw_rc rc;
+	*out = NULL;
+	if (f == NULL) {
+		snprintf(err, errcap, "%s: cannot open", path);
+		return GW_EIO;
+	}
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t got;
+	while (m && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, got, m);
+	int bad = ferror(f);
+	fclose(f);
+	if (m == NULL || fclose(m) != 0 || bad) {
+		free(buf);
+		snprintf(err, errcap, "%s: cannot read", path);
+		return GW_EIO;
+	}
+	rc = simd_rates_parse(buf, path, out, err, errcap);
+	free(buf);
+	return rc;
+}
+
+void
+simd_rates_free(struct simd_rates *r)
+{
+	if (r == NULL)
+		return;
+	free(r->v);
+	free(r);
+}
+
+int
+simd_rates_get(const struct simd_rates *r, int quarter, const char *code, int type, const char *cat,
+               long long *e4)
+{
+	const struct simd_rate *best = NULL;
+	/* The newest line in force; the category's own line before "*". */
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct simd_rate *x = &r->v[i];
+		int own = strcmp(x->cat, cat) == 0;
+		if (x->from > quarter || x->type != type || strcmp(x->code, code) != 0 ||
+		    (!own && strcmp(x->cat, "*") != 0))
+			continue;
+		int best_own = best && strcmp(best->cat, cat) == 0;
+		if (best == NULL || (own && !best_own) || (own == best_own && x->from > best->from))
+			best = x;
+	}
+	if (best == NULL)
+		return 0;
+	*e4 = best->e4;
+	return 1;
+}
