@@ -231,6 +231,28 @@ dmfa_followup_rows(const struct dmfa_rev *v, size_t n, const struct dmfa_filed *
 	return GW_OK;
 }
 
+size_t
+dmfa_followup_contingent(const struct queue_msg *msgs, size_t n, struct dmfa_rows *rows)
+{
+	size_t marked = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct queue_msg *m = &msgs[i];
+		const char *at;
+		if ((strcmp(m->kind, "dimona-in") != 0 && strcmp(m->kind, "dimona-update") != 0) ||
+		    (m->state != QS_ACCEPTED && m->state != QS_ACCEPTED_WARNINGS))
+			continue;
+		/* As an anomaly (the glossary, FB 90017) or as an information
+		 * (where the REST answer puts the contingent): either way the
+		 * ONSS says the year's hours are used up. */
+		at = strstr(m->last_error, "90017-369");
+		if (at == NULL)
+			continue;
+		if (dmfa_rows_set_contingent(rows, m->record_id, 0) > 0)
+			marked++;
+	}
+	return marked;
+}
+
 void
 dmfa_followup_keep(struct dmfa_rows *rows, uint32_t noss, const struct dmfa_filed *filed)
 {
@@ -808,6 +830,7 @@ employer(struct queue *q, const struct dmfa_followup_opts *o, const struct revse
 			    missing);
 		goto counted;
 	}
+	dmfa_followup_contingent(s->msgs, s->nmsgs, &filed);
 	if ((rc = dmfa_rows_prepare(&filed, o->p, NULL, NULL, &nrej)) != GW_OK)
 		goto out;
 	dmfa_followup_keep(&filed, noss, base);
@@ -848,6 +871,7 @@ dmfa_followup_queue(struct queue *q, const struct dmfa_followup_opts *o, struct 
 	r->unstored = store_check_unstored(q, &s, o);
 	if ((rc = dmfa_followup_rows(s.v, s.n, NULL, o->quarter, &all, &missing)) != GW_OK)
 		goto out;
+	dmfa_followup_contingent(s.msgs, s.nmsgs, &all);
 	if ((rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
 		goto out;
 	dmfa_rows_left_out_text(&all.left_out, r->left_out, sizeof r->left_out);
@@ -895,8 +919,10 @@ dmfa_followup_check(struct queue *q, const struct dmfa_followup_opts *o,
 	memset(r, 0, sizeof *r);
 	dmfa_rows_init(&all);
 	if ((rc = store_load(q, &s)) != GW_OK ||
-	    (rc = dmfa_followup_rows(s.v, s.n, NULL, o->quarter, &all, &missing)) != GW_OK ||
-	    (rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
+	    (rc = dmfa_followup_rows(s.v, s.n, NULL, o->quarter, &all, &missing)) != GW_OK)
+		goto out;
+	dmfa_followup_contingent(s.msgs, s.nmsgs, &all);
+	if ((rc = dmfa_rows_prepare(&all, o->p, o->reject, o->reject_arg, &nrej)) != GW_OK)
 		goto out;
 	rc = dmfa_check_rows(&all, s.msgs, s.nmsgs, s.json, s.n, co, r);
 out:

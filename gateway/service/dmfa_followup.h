@@ -78,6 +78,16 @@ struct dmfa_rev {
  * dmfa_followup_keep drops those of the filed employer's quarter). */
 gw_rc dmfa_followup_rows(const struct dmfa_rev *v, size_t n, const struct dmfa_filed *filed,
                          int quarter, struct dmfa_rows *rows, const char **missing);
+/* The student contingent as the ONSS counts it, across employers, from
+ * the Dimona answers the queue keeps: an accepted Dimona IN or UPDATE of a
+ * contract whose answer reported 90017-369 (contingent exceeded), as an
+ * anomaly or as an information (the runner keeps both, by code, in the
+ * message's last_error),
+ * marks that contract's rows with 0 hours left (dmfa_rows_set_contingent);
+ * the answer gives no figure. Before dmfa_rows_prepare. Returns the
+ * number of contracts marked. */
+size_t dmfa_followup_contingent(const struct queue_msg *msgs, size_t n, struct dmfa_rows *rows);
+
 /* After dmfa_rows_prepare: keep only employer noss's rows and, with filed,
  * only those of contracts filed. */
 void dmfa_followup_keep(struct dmfa_rows *rows, uint32_t noss, const struct dmfa_filed *filed);

@@ -462,6 +462,54 @@ test_queue_decisions(void **state)
 	assert_true(said(&s, "DMFA:20262:" E2 ": waits"));
 }
 
+/* The student contingent from the stored Dimona answers: an accepted IN
+ * whose answer reported 90017-369 leaves 0 hours at the solidarity rate,
+ * so the whole contract goes to the ordinary code 015 (the input alone
+ * has 20 h of a 600 h quota: it would have stayed 840). */
+static void
+test_contingent_from_answers(void **state)
+{
+	(void)state;
+	static const char *const ids[] = { "S-1", "S-2", "S-3", "S-4" };
+	static const char *const inss[] = { "80010100107", "70070700543", "96022107465", "89110812331" };
+	static const enum queue_state st[] = { QS_ACCEPTED, QS_ACCEPTED_WARNINGS, QS_REFUSED, QS_ACCEPTED };
+	static const char *const said[] = { "90017-369 (plannedHoursNbr)", "information 90017-369",
+	    "90017-369", "" };
+	struct dmfa_rows rows;
+	struct queue_msg msgs[4];
+	size_t nrej = 9;
+	dmfa_rows_init(&rows);
+	memset(msgs, 0, sizeof msgs);
+	for (size_t i = 0; i < 4; i++) {
+		char json[700];
+		snprintf(json, sizeof json, "{\"contract_id\":\"%s\",\"revision\":\"1\",\"status\":\"active\","
+		    "\"employer_noss\":\"%s\",\"employer_kbo\":\"0456789034\",\"worker_inss\":\"%s\","
+		    "\"worker_type\":\"STU\",\"joint_committee\":\"200\",\"worker_code\":\"840\","
+		    "\"start_date\":\"2026-04-10\",\"end_date\":\"2026-04-11\",\"planned_hours\":\"20\","
+		    "\"days_worked\":\"2.5\",\"hours_worked\":\"20\",\"gross_wage_cents\":\"30000\"}",
+		    ids[i], E1, inss[i]);
+		struct record_rejection rej;
+		assert_int_equal(dmfa_rows_add_json(&rows, json, strlen(json), 20262, &rej), GW_OK);
+		snprintf(msgs[i].kind, sizeof msgs[i].kind, "dimona-in");
+		snprintf(msgs[i].record_id, sizeof msgs[i].record_id, "%s", ids[i]);
+		msgs[i].state = st[i];
+		snprintf(msgs[i].last_error, sizeof msgs[i].last_error, "%s", said[i]);
+	}
+	/* S-1 (anomaly) and S-2 (information) marked; S-3 refused (no
+	 * period), S-4 without the code: not. */
+	assert_int_equal(dmfa_followup_contingent(msgs, 4, &rows), 2);
+	assert_int_equal(dmfa_rows_prepare(&rows, &P, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(nrej, 0);
+	assert_int_equal(rows.n, 4);
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct dmfa_row *r = &rows.v[i];
+		int over = strcmp(r->contract_id, "S-1") == 0 || strcmp(r->contract_id, "S-2") == 0;
+		assert_int_equal(r->worker_code, over ? 15 : 840);
+		assert_int_equal(r->hours, 2000);           /* all 20 h on the one code */
+	}
+	dmfa_rows_free(&rows);
+}
+
 /* A filing message of rec/rev as queued (no payload). */
 static void
 filing_msg(struct queue_msg *m, const char *rec, uint32_t rev)
@@ -594,6 +642,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_queue_decisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filing_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_folder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contingent_from_answers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
