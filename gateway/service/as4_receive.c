@@ -475,6 +475,11 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	row.document = (char *)in.document;
 	row.document_len = in.document_len;
 	row.received_ms = clock_now_ms();
+	/* The envelope beside the document, for the monthly reports. */
+	if ((row.meta = ar_sidecar(&in, row.file, row.hash, row.received_ms)) == NULL) {
+		ar_later(r, "out of memory", status, answer, alen);
+		goto out;
+	}
 	if ((rc = ar_store(r, &row, &dup)) != GW_OK) {
 		row.document = NULL;
 		snprintf(err, sizeof err, "cannot store message %s: %s", row.message_id, gw_rc_name(rc));
@@ -504,6 +509,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	*status = 200;
 out:
 	free(row.receipt);
+	free(row.meta);
 	store_inbound_free(&have);
 	as4_inbound_free(&in);
 	X509_STORE_free(t.store);

@@ -147,6 +147,8 @@ sst_schema(struct sst *s)
 		r = sqlite3_exec(s->db, sst_tables, NULL, NULL, NULL);
 	if (r == SQLITE_OK && !sst_has_column(s->db, "records", "payload"))
 		r = sqlite3_exec(s->db, "ALTER TABLE records ADD COLUMN payload TEXT", NULL, NULL, NULL);
+	if (r == SQLITE_OK && !sst_has_column(s->db, "as4_inbound", "meta"))
+		r = sqlite3_exec(s->db, "ALTER TABLE as4_inbound ADD COLUMN meta TEXT", NULL, NULL, NULL);
 	if (r == SQLITE_OK && !sst_meta_has(s->db, "markers_to_runs"))
 		r = sqlite3_exec(s->db, sst_markers_to_runs, NULL, NULL, NULL);
 	if (r != SQLITE_OK) {
@@ -196,7 +198,7 @@ store_sqlite_attach(struct queue *q, struct store **out)
 	    (rc = sst_prep(s, "INSERT OR IGNORE INTO perm_ids(msg_id, name, hash, body)"
 	    " VALUES(?,?,?,?)", &s->put_perm)) != GW_OK ||
 	    (rc = sst_prep(s, "INSERT OR IGNORE INTO as4_inbound(message_id, sender, instance_id,"
-	    " file, hash, document, receipt, received_ms) VALUES(?,?,?,?,?,?,?,?)",
+	    " file, hash, document, receipt, received_ms, meta) VALUES(?,?,?,?,?,?,?,?,?)",
 	    &s->put_inbound)) != GW_OK) {
 		sst_detach(&s->base);
 		return rc;
@@ -328,6 +330,10 @@ sst_write(struct sst *s, struct store_unit *u, int64_t now)
 		sqlite3_bind_blob(st, 6, in->document, (int)in->document_len, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 7, in->receipt, (int)in->receipt_len, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 8, in->received_ms ? in->received_ms : now);
+		if (in->meta != NULL)
+			sqlite3_bind_text(st, 9, in->meta, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 9);
 		if ((rc = sst_step(st)) != GW_OK)
 			return rc;
 		if (sqlite3_changes(s->db) == 0)
@@ -618,6 +624,41 @@ sst_inbound_get(struct store *base, const char *message_id, const char *sender,
 	return rc;
 }
 
+static gw_rc
+sst_inbound_list(struct store *base, int64_t from_ms, int64_t to_ms,
+                 gw_rc (*fn)(void *arg, const struct store_inbound *row), void *arg)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	if ((rc = sst_prep(s, "SELECT message_id, sender, instance_id, file, hash, document,"
+	    " received_ms, meta FROM as4_inbound WHERE received_ms >= ? AND received_ms < ?"
+	    " ORDER BY received_ms, message_id", &st)) != GW_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	int r = SQLITE_DONE;
+	while (rc == GW_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_inbound row;
+		memset(&row, 0, sizeof row);
+		sst_col_text(st, 0, row.message_id, sizeof row.message_id);
+		sst_col_text(st, 1, row.sender, sizeof row.sender);
+		sst_col_text(st, 2, row.instance_id, sizeof row.instance_id);
+		sst_col_text(st, 3, row.file, sizeof row.file);
+		sst_col_text(st, 4, row.hash, sizeof row.hash);
+		row.received_ms = sqlite3_column_int64(st, 6);
+		/* Both point into the statement's row: no copy for a month of documents. */
+		row.document = (char *)sqlite3_column_blob(st, 5);
+		row.document_len = (size_t)sqlite3_column_bytes(st, 5);
+		row.meta = (char *)sqlite3_column_text(st, 7);
+		rc = fn(arg, &row);
+	}
+	if (rc == GW_OK && r != SQLITE_DONE)
+		rc = queue_sqlite_rc(r) == GW_OK ? GW_EIO : queue_sqlite_rc(r);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.detach = sst_detach,
@@ -630,4 +671,5 @@ const struct store_ops store_sqlite_ops = {
 	.filed_get = sst_filed_get,
 	.perm_get = sst_perm_get,
 	.inbound_get = sst_inbound_get,
+	.inbound_list = sst_inbound_list,
 };

@@ -118,5 +118,6 @@ store_inbound_free(struct store_inbound *r)
 {
 	free(r->document);
 	free(r->receipt);
-	r->document = r->receipt = NULL;
+	free(r->meta);
+	r->document = r->receipt = r->meta = NULL;
 }

@@ -85,6 +85,11 @@ struct store_inbound {
 	char    *receipt;                       /* malloc'd when read */
 	size_t   receipt_len;
 	int64_t  received_ms;
+	char    *meta;                          /* the envelope as JSON (the inbox sidecar:
+	                                           sending AP, receiver, document type,
+	                                           process, C1 country), for the monthly
+	                                           reports; NULL in rows stored before it;
+	                                           malloc'd when read */
 };
 
 /* One unit of work: messages and the store rows they come with, committed
@@ -144,6 +149,12 @@ struct store_ops {
 	 * with instance_id; GW_ENOTFOUND when neither was stored. */
 	gw_rc (*inbound_get)(struct store *st, const char *message_id, const char *sender,
 	                     const char *instance_id, struct store_inbound *out);
+	/* Each received AS4 message with from_ms <= received_ms < to_ms, by
+	 * reception, to fn (the row is the caller's only during the call;
+	 * receipt not loaded). A non-OK from fn stops and is returned. NULL in
+	 * a backend that cannot list them (the reports then refuse to run). */
+	gw_rc (*inbound_list)(struct store *st, int64_t from_ms, int64_t to_ms,
+	                      gw_rc (*fn)(void *arg, const struct store_inbound *row), void *arg);
 };
 
 /* A store handle begins with its ops table, whatever the backend. */
