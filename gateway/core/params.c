@@ -111,6 +111,8 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_AS4_TLS_CA, "peppol_as4.tls_ca", ""),
 	STR(P_AS4_OUTBOX, "peppol_as4.outbox", "var/as4-out"),
 	INT(P_AS4_TIMEOUT_MS, "peppol_as4.timeout_ms", "30000", 100, 600000),
+	STR(P_AS4_MLS_TO, "peppol_as4.mls_to", ""),
+	WORD(P_AS4_MLS_TYPE, "peppol_as4.mls_type", "FAILURE_ONLY", "FAILURE_ONLY|ALWAYS_SEND"),
 };
 
 const struct param_def *

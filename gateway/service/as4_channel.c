@@ -29,6 +29,7 @@
 #include "core/params.h"
 #include "crypto/signer.h"
 #include "peppol/as4/as4.h"
+#include "peppol/mls/mls.h"
 #include "peppol/rules/validate.h"
 
 #include <curl/curl.h>
@@ -236,9 +237,40 @@ ac_uuid(const char *key, char *out, size_t cap)
 	    d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
 }
 
+/* "0242:<six digits>" of an AP certificate's CN; 0 when it has none. */
+int
+as4_channel_spis_of(X509 *cert, char *out, size_t cap)
+{
+	char cn[64], spid[16];
+	if (cert == NULL || X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName,
+	    cn, (int)sizeof cn) <= 0 || !mls_spid_of_cn(cn, spid, sizeof spid))
+		return 0;
+	return snprintf(out, cap, MLS_SPIS_SCHEME ":%s", spid) < (int)cap;
+}
+
+/* The SBDH of an MLS we answer with: from our AP to the MLS_TO asked for
+ * (the document's parties are both SPIS ids), its own document type and
+ * process. */
+static int
+ac_sbdh_mls(const xmlNode *root, struct as4_sbdh *h)
+{
+	char s[64], r[64];
+	if (!ac_text(ac_child(ac_child(root, AC_NS_CAC, "SenderParty"), AC_NS_CBC, "EndpointID"), s,
+	    sizeof s) || !ac_text(ac_child(ac_child(root, AC_NS_CAC, "ReceiverParty"), AC_NS_CBC,
+	    "EndpointID"), r, sizeof r))
+		return 0;
+	snprintf(h->sender, sizeof h->sender, MLS_SPIS_SCHEME ":%s", s);
+	snprintf(h->receiver, sizeof h->receiver, MLS_SPIS_SCHEME ":%s", r);
+	snprintf(h->doctype, sizeof h->doctype, "%s", MLS_DOCTYPE);
+	snprintf(h->process, sizeof h->process, "%s", MLS_PROCESS);
+	/* C1 of an MLS is the AP answering: this gateway, in Belgium. */
+	snprintf(h->country_c1, sizeof h->country_c1, "BE");
+	return 1;
+}
+
 /* The SBDH of a UBL invoice or credit note; err names the missing field. */
 static gw_rc
-ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
+ac_sbdh(const struct ac_ctx *c, const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
 {
 	char why[256] = "", cust[300];
 	memset(h, 0, sizeof *h);
@@ -251,7 +283,10 @@ ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
 	const char *field = NULL;
 	const char *name = root ? (const char *)root->name : "";
 	const char *ns = root && root->ns ? (const char *)root->ns->href : "";
-	if (strcmp(name, "Invoice") != 0 && strcmp(name, "CreditNote") != 0)
+	if (strcmp(name, "ApplicationResponse") == 0) {
+		if (!ac_sbdh_mls(root, h))
+			field = "SenderParty or ReceiverParty EndpointID of the MLS";
+	} else if (strcmp(name, "Invoice") != 0 && strcmp(name, "CreditNote") != 0)
 		field = "root element (Invoice or CreditNote)";
 	else if (!ac_text(ac_child(root, AC_NS_CBC, "CustomizationID"), cust, sizeof cust))
 		field = "cbc:CustomizationID";
@@ -268,17 +303,27 @@ ac_sbdh(const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
 	else if (snprintf(h->doctype, sizeof h->doctype, "%s::%s##%s::2.1", ns, name, cust) >=
 	    (int)sizeof h->doctype)
 		field = "cbc:CustomizationID (too long)";
+	/* Ask for an MLS on what we send (not on an MLS: it is never answered). */
+	else if (snprintf(h->mls_to, sizeof h->mls_to, "%s", param_str(P_AS4_MLS_TO)) > 0 ||
+	    as4_channel_spis_of(c->me->cert, h->mls_to, sizeof h->mls_to))
+		snprintf(h->mls_type, sizeof h->mls_type, "%s", param_str(P_AS4_MLS_TYPE));
 	xmlFreeDoc(doc);
 	if (field != NULL) {
 		snprintf(err, cap, "record %s: cannot address it over Peppol: %s missing", m->record_id,
 		    field);
 		return GW_EINPUT;
 	}
+	as4_channel_instance_id(m->id, h->instance_id, sizeof h->instance_id);
+	return GW_OK;
+}
+
+void
+as4_channel_instance_id(const char *msg_id, char *out, size_t cap)
+{
 	/* Stable per queue message (remote_ref2 is intake's document id). */
 	char key[QUEUE_ID_MAX + 32];
-	snprintf(key, sizeof key, "as4-instance:%s", m->id);
-	ac_uuid(key, h->instance_id, sizeof h->instance_id);
-	return GW_OK;
+	snprintf(key, sizeof key, "as4-instance:%s", msg_id);
+	ac_uuid(key, out, cap);
 }
 
 /* The outbox file of a queue message. */
@@ -420,7 +465,7 @@ ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *
 	as4_message_free(am);
 	memset(am, 0, sizeof *am);
 	struct as4_sbdh h;
-	gw_rc rc = ac_sbdh(m, &h, err, cap);
+	gw_rc rc = ac_sbdh(c, m, &h, err, cap);
 	if (rc != GW_OK)
 		return rc;
 	char why[512] = "";

@@ -26,7 +26,10 @@
 #include "core/params.h"
 #include "crypto/signer.h"
 #include "peppol/as4/as4.h"
+#include "peppol/mls/mls.h"
 #include "peppol/rules/validate.h"
+#include "service/as4_channel.h"
+#include "service/mls_service.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -45,6 +48,7 @@
 /* A new message waiting for the group commit of the record store. */
 struct ar_wait {
 	const struct store_inbound *row;
+	struct queue_msg *msg;          /* a message committed with the row (an MLS AP), or NULL */
 	gw_rc rc;
 	int dup, done;
 	struct ar_wait *next;
@@ -63,6 +67,7 @@ struct as4_receiver {
 	struct as4_trust_keeper *trust; /* root, AP CA, CRL: re-read when the CRL changes */
 	char inbox[512];
 	char participants[1024];        /* ",a,b," for a whole-item search; "" = any */
+	char spis[80];                  /* our AP's SPIS id ("0242:000102"): MLS come to it */
 	struct as4_receive_counts n;
 };
 
@@ -73,6 +78,9 @@ static int
 ar_serviced(void *arg, const char *receiver, const char *doctype, const char *process)
 {
 	struct as4_receiver *r = arg;
+	/* A Message Level Status answering what we sent, addressed to our AP. */
+	if (strcmp(process, MLS_PROCESS) == 0 && strcmp(doctype, MLS_DOCTYPE) == 0)
+		return r->spis[0] != '\0' && strcmp(receiver, r->spis) == 0;
 	if (strcmp(process, AR_PROCESS) != 0)
 		return 0;
 	if (strstr(doctype, "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##") != doctype &&
@@ -102,6 +110,7 @@ as4_receiver_open(struct as4_receiver **out, struct queue *q, char *err, size_t 
 	if ((rc = signer_load(&r->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err,
 	    errcap)) != GW_OK)
 		goto fail;
+	as4_channel_spis_of(r->me->cert, r->spis, sizeof r->spis);
 	const char *crl = param_str(P_AS4_CRL);
 	if ((rc = as4_trust_keeper_open(&r->trust, param_str(P_AS4_CA), crl, err, errcap)) !=
 	    GW_OK) {
@@ -279,8 +288,17 @@ ar_commit_group(struct as4_receiver *r, struct ar_wait *w, size_t n)
 		}
 		u.inbound = rows;
 		u.ninbound = keep;
+		/* The messages that go with the rows kept (MLS APs). */
+		struct queue_msg *msgs = calloc(keep ? keep : 1, sizeof *msgs);
+		if (msgs == NULL && rc == GW_OK)
+			rc = GW_ENOMEM;
+		for (size_t i = 0; i < keep && msgs != NULL; i++)
+			if (own[i]->msg != NULL)
+				msgs[u.nmsgs++] = *own[i]->msg;
+		u.msgs = msgs;
 		if (rc == GW_OK && keep > 0)
 			rc = store_commit(r->q, &u);
+		free(msgs);         /* shallow copies: the bodies are the callers' */
 		pthread_mutex_unlock(&r->mu);
 		/* The look-ups above saw every earlier row: never a second one. */
 		if (rc == GW_OK && u.dup_inbound && keep == 1)
@@ -299,9 +317,10 @@ ar_commit_group(struct as4_receiver *r, struct ar_wait *w, size_t n)
 /* Store one new message durably, in the same transaction as whatever other
  * threads are storing meanwhile: returns once its row is committed. */
 static gw_rc
-ar_store(struct as4_receiver *r, const struct store_inbound *row, int *dup)
+ar_store(struct as4_receiver *r, const struct store_inbound *row, struct queue_msg *msg,
+         int *dup)
 {
-	struct ar_wait me = { .row = row };
+	struct ar_wait me = { .row = row, .msg = msg };
 	pthread_mutex_lock(&r->gmu);
 	me.next = r->waiting;
 	r->waiting = &me;
@@ -367,6 +386,14 @@ ar_validate(const struct as4_inbound *in, char *why, size_t cap, int *temporary)
 {
 	struct invoice_report rep;
 	memset(&rep, 0, sizeof rep);
+	*temporary = 0;
+	if (strcmp(in->sbdh.doctype, MLS_DOCTYPE) == 0) {
+		int bad = mls_check((const char *)in->document, in->document_len, NULL, NULL);
+		if (bad == 0)
+			return AS4_OK;
+		snprintf(why, cap, "MLS invalid: %d of its rules fail", bad < 0 ? 1 : bad);
+		return AS4_E0004;
+	}
 	gw_rc rc = invoice_validate_mem((const char *)in->document, in->document_len,
 	    in->info.message_id, RULES_ALL, true, &rep);
 	*temporary = 0;
@@ -392,6 +419,41 @@ ar_validate(const struct as4_inbound *in, char *why, size_t cap, int *temporary)
 	return e;
 }
 
+/* An RE back to the sender of a document our validator refused (it asked,
+ * MLS_TO): queued once per document (its record id is stable), sent by the
+ * runner. Nothing else of the document is kept. */
+static void
+ar_mls_refusal(struct as4_receiver *r, const struct as4_inbound *in)
+{
+	struct invoice_report rep;
+	struct queue_msg m;
+	char err[512];
+	size_t dups = 0;
+	memset(&rep, 0, sizeof rep);
+	gw_rc rc = invoice_validate_mem((const char *)in->document, in->document_len,
+	    in->info.message_id, RULES_ALL, true, &rep);
+	if (rc != GW_OK && rc != GW_EINPUT) {
+		invoice_report_free(&rep);
+		return;         /* the validator is unavailable: the sender retries anyway */
+	}
+	rc = mls_answer(in, r->me->cert, &rep, rc == GW_EINPUT ? rep.why : NULL, &m, err, sizeof err);
+	invoice_report_free(&rep);
+	if (rc == GW_OK) {
+		pthread_mutex_lock(&r->mu);
+		rc = queue_enqueue(r->q, &m, 1, &dups);
+		if (rc == GW_OK && dups == 0)
+			rc = mls_ready(r->q, &m);
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (rc != GW_OK)
+		log_error(NULL, NULL, "MLS RE for %s (%s) not queued: %s", in->sbdh.instance_id,
+		    in->sbdh.sender, rc == GW_EINPUT ? err : gw_rc_name(rc));
+	else if (dups == 0)
+		log_info(m.id, m.record_id, "MLS RE queued to %s for %s", in->sbdh.mls_to,
+		    in->sbdh.instance_id);
+	queue_msg_free(&m);
+}
+
 void
 as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsigned char *body,
                     size_t len, int *status, unsigned char **answer, size_t *alen)
@@ -403,8 +465,10 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	struct as4_inbound in;
 	struct store_inbound row, have;
 	struct store *st = NULL;
+	struct queue_msg mls;
 	char why[1024] = "", err[512] = "";
-	int temporary = 0, dup = 0;
+	int temporary = 0, dup = 0, invalid = 0;
+	memset(&mls, 0, sizeof mls);
 	*answer = NULL;
 	*alen = 0;
 	memset(&in, 0, sizeof in);
@@ -413,13 +477,17 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	AR_COUNT(r->n.received);
 
 	as4_ebms e = as4_receive(&p, content_type, body, len, &in, why, sizeof why);
-	if (e == AS4_OK)
+	if (e == AS4_OK) {
 		e = ar_validate(&in, why, sizeof why, &temporary);
+		invalid = e != AS4_OK;
+	}
 	if (temporary) {
 		ar_later(r, why, status, answer, alen);
 		goto out;
 	}
 	if (e != AS4_OK) {
+		if (invalid && mls_wanted(&in.sbdh, 1))
+			ar_mls_refusal(r, &in);
 		ar_refuse(r, e, in.info.message_id, why, status, answer, alen);
 		goto out;
 	}
@@ -480,7 +548,16 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		ar_later(r, "out of memory", status, answer, alen);
 		goto out;
 	}
-	if ((rc = ar_store(r, &row, &dup)) != GW_OK) {
+	/* An AP asked for (ALWAYS_SEND) is queued with the document it answers
+	 * (in the same group transaction). */
+	struct queue_msg *ap = NULL;
+	if (mls_wanted(&in.sbdh, 0)) {
+		if ((rc = mls_answer(&in, r->me->cert, NULL, NULL, &mls, err, sizeof err)) != GW_OK)
+			log_error(NULL, NULL, "MLS AP for %s not built: %s", in.sbdh.instance_id, err);
+		else
+			ap = &mls;
+	}
+	if ((rc = ar_store(r, &row, ap, &dup)) != GW_OK) {
 		row.document = NULL;
 		snprintf(err, sizeof err, "cannot store message %s: %s", row.message_id, gw_rc_name(rc));
 		ar_later(r, err, status, answer, alen);
@@ -490,6 +567,19 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 	if (ar_inbox_write(r, &in, row.file, row.hash, row.received_ms, err, sizeof err) != GW_OK) {
 		ar_later(r, err, status, answer, alen);
 		goto out;
+	}
+	if (ap != NULL && !dup) {
+		pthread_mutex_lock(&r->mu);
+		if ((rc = mls_ready(r->q, ap)) != GW_OK)
+			log_error(ap->id, ap->record_id, "MLS AP stays pending: %s", gw_rc_name(rc));
+		pthread_mutex_unlock(&r->mu);
+	}
+	/* An MLS for what we sent: recorded on that message's history. */
+	if (!dup && strcmp(in.sbdh.doctype, MLS_DOCTYPE) == 0) {
+		pthread_mutex_lock(&r->mu);
+		if (mls_record(r->q, &in, err, sizeof err) != GW_OK)
+			log_warn(NULL, NULL, "AS4 message %s: %s", in.info.message_id, err);
+		pthread_mutex_unlock(&r->mu);
 	}
 	if (dup) {
 		AR_COUNT(r->n.duplicates);
@@ -510,6 +600,7 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 out:
 	free(row.receipt);
 	free(row.meta);
+	queue_msg_free(&mls);
 	store_inbound_free(&have);
 	as4_inbound_free(&in);
 	X509_STORE_free(t.store);

@@ -52,6 +52,8 @@ struct as4_sbdh {
 	char instance_id[128];  /* a UUID */
 	char created[40];       /* xs:dateTime */
 	char country_c1[8];     /* "BE" */
+	char mls_to[128];       /* optional: where the Message Level Status goes ("0242:000101") */
+	char mls_type[16];      /* optional: FAILURE_ONLY (default) or ALWAYS_SEND */
 };
 
 /* The ebMS UserMessage headers as received. */

@@ -91,7 +91,17 @@ as4_sbdh_build(const struct as4_sbdh *h, const unsigned char *doc, size_t len,
 	abuf_str(&b, "</InstanceIdentifier><Identifier>" SCHEME_PROC "</Identifier></Scope>"
 	         "<Scope><Type>COUNTRY_C1</Type><InstanceIdentifier>");
 	abuf_xml(&b, h->country_c1);
-	abuf_str(&b, "</InstanceIdentifier></Scope></BusinessScope></StandardBusinessDocumentHeader>");
+	abuf_str(&b, "</InstanceIdentifier></Scope>");
+	/* The sender's request for a Message Level Status (MLS 1.0). */
+	if (h->mls_to[0] != '\0') {
+		abuf_str(&b, "<Scope><Type>MLS_TO</Type><InstanceIdentifier>");
+		abuf_xml(&b, h->mls_to);
+		abuf_str(&b, "</InstanceIdentifier><Identifier>" SCHEME_PARTY "</Identifier></Scope>"
+		         "<Scope><Type>MLS_TYPE</Type><InstanceIdentifier>");
+		abuf_xml(&b, h->mls_type[0] ? h->mls_type : "FAILURE_ONLY");
+		abuf_str(&b, "</InstanceIdentifier></Scope>");
+	}
+	abuf_str(&b, "</BusinessScope></StandardBusinessDocumentHeader>");
 	abuf_add(&b, doc, len);
 	abuf_str(&b, "</StandardBusinessDocument>\n");
 	if (b.failed) {
@@ -171,6 +181,10 @@ as4_sbdh_parse(const unsigned char *xml, size_t len, struct as4_sbdh *h, unsigne
 			dst = h->process, cap = sizeof h->process, want = SCHEME_PROC;
 		} else if (strcmp(type, "COUNTRY_C1") == 0) {
 			dst = h->country_c1, cap = sizeof h->country_c1;
+		} else if (strcmp(type, "MLS_TO") == 0) {
+			dst = h->mls_to, cap = sizeof h->mls_to, want = SCHEME_PARTY;
+		} else if (strcmp(type, "MLS_TYPE") == 0) {
+			dst = h->mls_type, cap = sizeof h->mls_type;
 		} else {
 			continue;
 		}
@@ -186,6 +200,12 @@ as4_sbdh_parse(const unsigned char *xml, size_t len, struct as4_sbdh *h, unsigne
 			snprintf(why, whycap, "SBDH: Scope %s/Identifier is \"%s\", not %s", type, scheme, want);
 			goto out;
 		}
+	}
+	if (h->mls_type[0] && strcmp(h->mls_type, "FAILURE_ONLY") != 0 &&
+	    strcmp(h->mls_type, "ALWAYS_SEND") != 0) {
+		snprintf(why, whycap, "SBDH: Scope MLS_TYPE is \"%s\", not FAILURE_ONLY or ALWAYS_SEND",
+		         h->mls_type);
+		goto out;
 	}
 	if (!h->doctype[0] || !h->process[0] || !h->country_c1[0]) {
 		snprintf(why, whycap, "SBDH: BusinessScope lacks the %s scope",
