@@ -113,6 +113,7 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_AS4_TIMEOUT_MS, "peppol_as4.timeout_ms", "30000", 100, 600000),
 	STR(P_AS4_MLS_TO, "peppol_as4.mls_to", ""),
 	WORD(P_AS4_MLS_TYPE, "peppol_as4.mls_type", "FAILURE_ONLY", "FAILURE_ONLY|ALWAYS_SEND"),
+	STR(P_REPORT_RECEIVER, "peppol_as4.report_receiver", ""),
 };
 
 const struct param_def *

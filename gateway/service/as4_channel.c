@@ -268,6 +268,25 @@ ac_sbdh_mls(const xmlNode *root, struct as4_sbdh *h)
 	return 1;
 }
 
+/* The SBDH of a monthly report (TSR or EUSR) to OpenPeppol's reporting
+ * receiver ([peppol_as4] report_receiver), sent by our AP (its SPIS id). */
+static int
+ac_sbdh_report(const struct ac_ctx *c, const char *name, struct as4_sbdh *h)
+{
+	if (strcmp(name, "TransactionStatisticsReport") == 0)
+		snprintf(h->doctype, sizeof h->doctype, "urn:fdc:peppol:transaction-statistics-report:1.0::"
+		    "TransactionStatisticsReport##urn:fdc:peppol.eu:edec:trns:transaction-statistics-"
+		    "reporting:1.0::1.0");
+	else
+		snprintf(h->doctype, sizeof h->doctype, "urn:fdc:peppol:end-user-statistics-report:1.1::"
+		    "EndUserStatisticsReport##urn:fdc:peppol.eu:edec:trns:end-user-statistics-report:"
+		    "1.1::1.1");
+	snprintf(h->process, sizeof h->process, "urn:fdc:peppol.eu:edec:bis:reporting:1.0");
+	snprintf(h->receiver, sizeof h->receiver, "%s", param_str(P_REPORT_RECEIVER));
+	snprintf(h->country_c1, sizeof h->country_c1, "BE");
+	return h->receiver[0] != '\0' && as4_channel_spis_of(c->me->cert, h->sender, sizeof h->sender);
+}
+
 /* The SBDH of a UBL invoice or credit note; err names the missing field. */
 static gw_rc
 ac_sbdh(const struct ac_ctx *c, const struct queue_msg *m, struct as4_sbdh *h, char *err, size_t cap)
@@ -286,6 +305,10 @@ ac_sbdh(const struct ac_ctx *c, const struct queue_msg *m, struct as4_sbdh *h, c
 	if (strcmp(name, "ApplicationResponse") == 0) {
 		if (!ac_sbdh_mls(root, h))
 			field = "SenderParty or ReceiverParty EndpointID of the MLS";
+	} else if (strcmp(name, "TransactionStatisticsReport") == 0 ||
+	    strcmp(name, "EndUserStatisticsReport") == 0) {
+		if (!ac_sbdh_report(c, name, h))
+			field = "[peppol_as4] report_receiver, or our certificate's SPIS id";
 	} else if (strcmp(name, "Invoice") != 0 && strcmp(name, "CreditNote") != 0)
 		field = "root element (Invoice or CreditNote)";
 	else if (!ac_text(ac_child(root, AC_NS_CBC, "CustomizationID"), cust, sizeof cust))

@@ -233,33 +233,16 @@ sent(struct queue *q, struct gather *g, int64_t from, int64_t to, const char *pe
 	return rc;
 }
 
-/* A built report checked by its rules, then written atomically. */
+/* Both reports of month, built and checked by their rules (malloc'd). */
 static gw_rc
-put(const char *dir, const char *file, const char *xml, size_t len, int tsr, char *err, size_t cap)
+build_both(struct queue *q, const char *month, char **tsr, size_t *tlen, char **eusr, size_t *elen,
+           struct peppol_report_counts *counts, char *err, size_t cap)
 {
-	char path[1024];
-	int bad = tsr ? report_tsr_check(xml, len, NULL, NULL) : report_eusr_check(xml, len, NULL, NULL);
-	if (bad != 0) {
-		snprintf(err, cap, "%s: the built report breaks %d of its rules (a bug)", file, bad);
-		return GW_EINTERNAL;
-	}
-	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
-		snprintf(err, cap, "%s: path too long", dir);
-		return GW_ECONFIG;
-	}
-	return atomic_write_file(path, xml, len, 0640, 0, err, cap);
-}
-
-gw_rc
-peppol_report_write(struct queue *q, const char *month, const char *dir,
-                    struct peppol_report_counts *counts, char *err, size_t cap)
-{
-	char first[11], last[11], me[64] = "", peer[64] = "", file[64];
+	char first[11], last[11], me[64] = "", peer[64] = "";
 	struct gather g = { .err = err, .errcap = cap };
 	struct store *st;
-	char *x = NULL;
-	size_t len;
 	gw_rc rc;
+	*tsr = *eusr = NULL;
 	memset(counts, 0, sizeof *counts);
 	if (!report_month_bounds(month, first, last)) {
 		snprintf(err, cap, "--month \"%s\" is not YYYY-MM", month);
@@ -288,22 +271,95 @@ peppol_report_write(struct queue *q, const char *month, const char *dir,
 	if ((rc = sent(q, &g, from, to, peer)) != GW_OK)
 		goto out;
 	counts->sent = g.n - counts->received;
-	if ((rc = dir_ensure(dir, 0750, err, cap)) != GW_OK)
+	if ((rc = report_tsr_build(month, me, g.v, g.n, tsr, tlen, err, cap)) != GW_OK ||
+	    (rc = report_eusr_build(month, me, g.v, g.n, eusr, elen, err, cap)) != GW_OK)
 		goto out;
-	if ((rc = report_tsr_build(month, me, g.v, g.n, &x, &len, err, cap)) != GW_OK)
-		goto out;
-	snprintf(file, sizeof file, "TSR-%s.xml", month);
-	if ((rc = put(dir, file, x, len, 1, err, cap)) != GW_OK)
-		goto out;
-	free(x);
-	x = NULL;
-	if ((rc = report_eusr_build(month, me, g.v, g.n, &x, &len, err, cap)) != GW_OK)
-		goto out;
-	snprintf(file, sizeof file, "EUSR-%s.xml", month);
-	rc = put(dir, file, x, len, 0, err, cap);
+	int bad = report_tsr_check(*tsr, *tlen, NULL, NULL) + report_eusr_check(*eusr, *elen, NULL, NULL);
+	if (bad != 0) {
+		snprintf(err, cap, "the reports of %s break %d of their rules (a bug)", month, bad);
+		rc = GW_EINTERNAL;
+	}
 out:
-	free(x);
+	if (rc != GW_OK) {
+		free(*tsr);
+		free(*eusr);
+		*tsr = *eusr = NULL;
+	}
 	free(g.v);
+	return rc;
+}
+
+/* A report written atomically into dir. */
+static gw_rc
+put(const char *dir, const char *file, const char *xml, size_t len, char *err, size_t cap)
+{
+	char path[1024];
+	if (snprintf(path, sizeof path, "%s/%s", dir, file) >= (int)sizeof path) {
+		snprintf(err, cap, "%s: path too long", dir);
+		return GW_ECONFIG;
+	}
+	return atomic_write_file(path, xml, len, 0640, 0, err, cap);
+}
+
+gw_rc
+peppol_report_write(struct queue *q, const char *month, const char *dir,
+                    struct peppol_report_counts *counts, char *err, size_t cap)
+{
+	char *tsr, *eusr, file[64];
+	size_t tl, el;
+	gw_rc rc = build_both(q, month, &tsr, &tl, &eusr, &el, counts, err, cap);
+	if (rc != GW_OK)
+		return rc;
+	if ((rc = dir_ensure(dir, 0750, err, cap)) == GW_OK) {
+		snprintf(file, sizeof file, "TSR-%s.xml", month);
+		rc = put(dir, file, tsr, tl, err, cap);
+	}
+	if (rc == GW_OK) {
+		snprintf(file, sizeof file, "EUSR-%s.xml", month);
+		rc = put(dir, file, eusr, el, err, cap);
+	}
+	free(tsr);
+	free(eusr);
+	return rc;
+}
+
+gw_rc
+peppol_report_queue(struct queue *q, int64_t now_ms, char month[8], char *err, size_t cap)
+{
+	const char *kinds[2] = { "tsr", "eusr" };
+	char *body[2];
+	size_t len[2];
+	struct peppol_report_counts n;
+	month[0] = '\0';
+	if (param_str(P_REPORT_RECEIVER)[0] == '\0' || !peppol_report_due(now_ms, month))
+		return GW_ENOTFOUND;
+	gw_rc rc = build_both(q, month, &body[0], &len[0], &body[1], &len[1], &n, err, cap);
+	if (rc != GW_OK)
+		return rc;
+	for (int i = 0; i < 2 && rc == GW_OK; i++) {
+		struct queue_msg m;
+		size_t dups = 0;
+		memset(&m, 0, sizeof m);
+		/* One record per report and month: queued once, whatever runs. */
+		snprintf(m.record_id, sizeof m.record_id, "report:%s-%s", kinds[i], month);
+		m.revision = 1;
+		snprintf(m.kind, sizeof m.kind, "%s", kinds[i]);
+		snprintf(m.channel, sizeof m.channel, "peppol-as4");
+		queue_make_id(m.id, m.record_id, m.revision, m.kind);
+		m.body = body[i];
+		m.body_len = len[i];
+		queue_sha256_hex(body[i], len[i], m.content_hash);
+		rc = queue_enqueue(q, &m, 1, &dups);
+		if (rc == GW_OK && dups == 0)
+			rc = queue_transition(q, m.id, QS_PENDING, QS_BUILDING, "report", "report built");
+		if (rc == GW_OK && dups == 0)
+			rc = queue_update_transition(q, &m, QS_BUILDING, QS_READY, "report",
+			    "monthly report ready to send to OpenPeppol");
+		if (rc != GW_OK)
+			snprintf(err, cap, "cannot queue %s: %s", m.record_id, gw_rc_name(rc));
+	}
+	free(body[0]);
+	free(body[1]);
 	return rc;
 }
 

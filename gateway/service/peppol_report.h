@@ -26,6 +26,13 @@ struct peppol_report_counts {
 gw_rc peppol_report_write(struct queue *q, const char *month, const char *dir,
                           struct peppol_report_counts *counts, char *err, size_t cap);
 
+/* Between the 1st and the 15th, and when [peppol_report] receiver is set:
+ * the previous month's TSR and EUSR queued (once each: their record ids
+ * are report:tsr-YYYY-MM and report:eusr-YYYY-MM) as ready peppol-as4
+ * messages to that receiver; month says which. GW_ENOTFOUND when nothing
+ * is due or no receiver is configured. */
+gw_rc peppol_report_queue(struct queue *q, int64_t now_ms, char month[8], char *err, size_t cap);
+
 /* The report month due at now_ms: "YYYY-MM" of the previous month when
  * now (UTC) is between the 1st and the 15th, else "" (returns 0). */
 int peppol_report_due(int64_t now_ms, char month[8]);

@@ -7,7 +7,9 @@
  * runner's; never moves a message itself.
  */
 #include "service/run_channels.h"
+#include "service/peppol_report.h"
 #include "service/dimona_channel.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/params.h"
 #include "queue/queue.h"
@@ -95,6 +97,14 @@ rc_start(struct rc_held *s, const struct run_channels_opts *o, struct run_channe
 		if ((rc = runner_new(&s->as4, s->q, &as4_channel_ops, s->as4_ctx, &cfg)) != GW_OK)
 			goto cannot;
 		s->rs[s->nr++] = s->as4;
+		/* The month's reports, due between the 1st and the 15th: queued
+		 * once (stable record ids), sent by this channel like the rest. */
+		char month[8];
+		gw_rc qr = peppol_report_queue(s->q, clock_now_ms(), month, err, sizeof err);
+		if (qr == GW_OK)
+			log_info(NULL, NULL, "Peppol reports of %s queued for OpenPeppol", month);
+		else if (qr != GW_ENOTFOUND)
+			log_error(NULL, NULL, "Peppol reports of %s not queued: %s", month, err);
 	}
 	/* A send left unknown waits in ready and is looked up before any
 	 * re-send, on every channel. */

@@ -249,6 +249,42 @@ test_month_without_traffic(void **state)
 	assert_non_null(strstr(err, "\"2026-1\""));
 }
 
+/* Between the 1st and the 15th, with a receiver configured: both reports
+ * of the previous month queued once, ready for the peppol-as4 channel. */
+static void
+test_queue_step(void **state)
+{
+	(void)state;
+	char month[8], err[512] = "";
+	int64_t at;
+	clock_parse_iso("2026-11-20T10:00:00Z", &at, err, sizeof err);
+	assert_int_equal(peppol_report_queue(q, at, month, err, sizeof err), GW_ENOTFOUND);
+	clock_parse_iso("2026-12-02T10:00:00Z", &at, err, sizeof err);
+	assert_int_equal(peppol_report_queue(q, at, month, err, sizeof err), GW_ENOTFOUND);  /* no receiver */
+	config_set(gw_cfg, "peppol_as4.report_receiver", "9925:be0000000097");
+	for (int round = 0; round < 2; round++) {
+		if (peppol_report_queue(q, at, month, err, sizeof err) != GW_OK)
+			fail_msg("queue step: %s", err);
+		assert_string_equal(month, "2026-11");
+	}
+	struct queue_filter f = { .state = QS_READY, .channel = "peppol-as4", .with_bodies = 1 };
+	struct queue_msg *v = NULL;
+	size_t n = 0, tsr = 0, eusr = 0;
+	assert_int_equal(q->ops->list(q, &f, &v, &n), GW_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].record_id, "report:tsr-2026-11") == 0) {
+			tsr++;
+			assert_non_null(strstr(v[i].body, "<Outgoing>1</Outgoing>"));
+		}
+		eusr += strcmp(v[i].record_id, "report:eusr-2026-11") == 0;
+		queue_msg_free(&v[i]);
+	}
+	free(v);
+	assert_int_equal(tsr, 1);
+	assert_int_equal(eusr, 1);
+	config_set(gw_cfg, "peppol_as4.report_receiver", "");
+}
+
 static void
 test_due(void **state)
 {
@@ -272,6 +308,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_month_with_traffic),
 		cmocka_unit_test(test_month_without_traffic),
+		cmocka_unit_test(test_queue_step),
 		cmocka_unit_test(test_due),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
