@@ -217,6 +217,14 @@ ar_inbox_write(struct as4_receiver *r, const struct as4_inbound *in, const char 
 	return rc == GW_EDUP ? GW_OK : rc;
 }
 
+/* Whether a stored document goes to the accounting system's inbox: an MLS
+ * is for the gateway (recorded on the message it answers), not for it. */
+static int
+ar_for_inbox(const struct as4_sbdh *h)
+{
+	return strcmp(h->doctype, MLS_DOCTYPE) != 0;
+}
+
 /* Whether a kept receipt acknowledges exactly the references at hand. */
 static int
 ar_receipt_fits(const unsigned char *rcpt, size_t len, const struct as4_inbound *in)
@@ -512,7 +520,8 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		struct as4_inbound kept = in;
 		kept.document = (unsigned char *)have.document;
 		kept.document_len = have.document_len;
-		if (ar_inbox_write(r, &kept, have.file, have.hash, have.received_ms, err,
+		if (ar_for_inbox(&in.sbdh) &&
+		    ar_inbox_write(r, &kept, have.file, have.hash, have.received_ms, err,
 		    sizeof err) != GW_OK) {
 			ar_later(r, err, status, answer, alen);
 			goto out;
@@ -564,7 +573,8 @@ as4_receiver_handle(struct as4_receiver *r, const char *content_type, const unsi
 		goto out;
 	}
 	row.document = NULL;        /* in's */
-	if (ar_inbox_write(r, &in, row.file, row.hash, row.received_ms, err, sizeof err) != GW_OK) {
+	if (ar_for_inbox(&in.sbdh) &&
+	    ar_inbox_write(r, &in, row.file, row.hash, row.received_ms, err, sizeof err) != GW_OK) {
 		ar_later(r, err, status, answer, alen);
 		goto out;
 	}

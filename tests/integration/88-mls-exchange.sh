@@ -96,4 +96,7 @@ grep -q "BR-CL-04" "$w/a/bad" || fail "the RE does not name BR-CL-04: $(cat "$w/
 gw a list --state refused > "$w/a/refused" 2>&1
 grep -q "$bad" "$w/a/refused" || fail "list --state refused lacks $bad: $(cat "$w/a/refused")"
 grep -q "$good" "$w/a/refused" && fail "list --state refused shows $good"
+# A received only MLS: nothing for the accounting system's inbox.
+n=$(ls "$w/a/inbox" 2>/dev/null | wc -l)
+[ "$n" -eq 0 ] || fail "A's inbox holds $n files; an MLS is not for the accounting system"
 echo "mls exchange: AP recorded on $good, RE (BR-CL-04) recorded on refused $bad"
