@@ -254,6 +254,33 @@ test_build_refuses(void **state)
 	assert_non_null(strstr(why, "code \"OK\""));
 }
 
+/* What a sender cannot match or record is refused by the reader, named. */
+static void
+test_parse_refuses(void **state)
+{
+	(void)state;
+	static const struct { const char *from, *to, *why; } bad[] = {
+		{ "ApplicationResponse-2\"", "ApplicationResponse-3\"", "not a UBL ApplicationResponse" },
+		{ "mls:1.0</cbc:CustomizationID>", "mls:2.0</cbc:CustomizationID>", "CustomizationID is" },
+		{ "<cac:DocumentResponse>", "<cac:DocumentResponse></cac:DocumentResponse><cac:DocumentResponse>",
+		  "exactly one DocumentResponse" },
+		{ ">RE</cbc:ResponseCode>", ">OK</cbc:ResponseCode>", "ResponseCode is not" },
+		{ ">90f14eff-3705-4869-ad3c-caae270a234e<", "> <", "DocumentReference/ID" },
+		{ "<?xml", "<!DOCTYPE x [<!ENTITY e \"x\">]><?xml", "MLS:" },
+	};
+	size_t len;
+	char *base = slurp("MessageLevelStatus_Example_RE.xml", &len), why[256];
+	struct mls m;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *x = mutate(base, bad[i].from, bad[i].to);
+		assert_int_equal(mls_parse(x, strlen(x), &m, why, sizeof why), GW_EINPUT);
+		if (strstr(why, bad[i].why) == NULL)
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i, why, bad[i].why);
+		free(x);
+	}
+	free(base);
+}
+
 static void
 test_spid(void **state)
 {
@@ -280,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_mutants_fail),
 		cmocka_unit_test(test_build_roundtrip),
 		cmocka_unit_test(test_build_refuses),
+		cmocka_unit_test(test_parse_refuses),
 		cmocka_unit_test(test_spid),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
