@@ -5,7 +5,7 @@
  * and held messages. --state due lists what is waiting for its next
  * attempt and is due now. Each line names the message, its record and
  * the reason, and every anomaly code in the reason gets its words
- * (service/answer_words.h). --json gives the same as one JSON array.
+ * (service/answer_words.h); the answer's informations are shown apart. --json gives the same as one JSON array.
  */
 #include "cmd/cmd.h"
 #include "cmd/qc.h"
@@ -117,20 +117,23 @@ of_employer(const struct queue_msg *m, const char *noss)
 	return yes;
 }
 
-/* One message as a JSON object, its anomalies in words. */
+/* One message as a JSON object, its anomalies and its informations (kept
+ * apart: an information is no fault to act on) in words. */
 static json_t *
 msg_json(const struct queue_msg *m)
 {
 	char t[32], code[16], words[512];
-	json_t *an = json_array();
+	json_t *an = json_array(), *info = json_array();
 	size_t pos = 0;
 	while (answer_next_code(m->last_error, &pos, code, sizeof code))
-		json_array_append_new(an, json_pack("{s:s,s:s}", "code", code, "words",
+		json_array_append_new(answer_code_is_information(m->last_error, pos) ? info : an,
+		    json_pack("{s:s,s:s}", "code", code, "words",
 		    answer_words(code, words, sizeof words) ? words : ""));
-	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:o}", "id", m->id, "record",
+	return json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", m->id, "record",
 	    m->record_id, "revision", (json_int_t)m->revision, "kind", m->kind, "channel",
 	    m->channel, "state", queue_state_name(m->state), "updated",
-	    qc_time(m->updated_ms, t, sizeof t), "reason", m->last_error, "anomalies", an);
+	    qc_time(m->updated_ms, t, sizeof t), "reason", m->last_error, "anomalies", an,
+	    "information", info);
 }
 
 /* One message as text: a line, then its anomalies in words. */

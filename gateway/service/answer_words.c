@@ -56,6 +56,18 @@ answer_next_code(const char *text, size_t *pos, char *code, size_t cap)
 	return 0;
 }
 
+int
+answer_code_is_information(const char *text, size_t pos)
+{
+	/* Back to the start of the code's part (after the last ';'). */
+	size_t i = pos;
+	while (i > 0 && text[i - 1] != ';')
+		i--;
+	while (text[i] == ' ')
+		i++;
+	return strncmp(text + i, "information ", 12) == 0;
+}
+
 /* "blocking" for B, in the operator's language; the glossary's letter
  * otherwise (the files do not spell out P, NP and W: docs/operations.md). */
 static const char *
@@ -120,6 +132,7 @@ answer_words_print(FILE *f, const char *indent, const char *text)
 		if (nseen < 16)
 			memcpy(seen[nseen++], code, sizeof code);
 		if (answer_words(code, words, sizeof words))
-			fprintf(f, "%s%s: %s\n", indent, code, words);
+			fprintf(f, "%s%s%s: %s\n", indent, answer_code_is_information(text, pos) ?
+			    "information " : "", code, words);
 	}
 }

@@ -26,7 +26,14 @@ int answer_words_in(const char *code, const char *lang, char *out, size_t cap);
  * copied to code, *pos moved past it; 0 when there is none left. */
 int answer_next_code(const char *text, size_t *pos, char *code, size_t cap);
 
-/* One line per distinct known code in text: "<indent><code>: <words>". */
+/* 1 when the code that answer_next_code() just found (ending at pos) is
+ * an information of the answer, not an anomaly: the Dimona channel writes
+ * the answer's informationsCollection as its own part of the reason,
+ * "...; information 00913-045, 00913-046". */
+int answer_code_is_information(const char *text, size_t pos);
+
+/* One line per distinct known code in text: "<indent><code>: <words>",
+ * an information as "<indent>information <code>: <words>". */
 void answer_words_print(FILE *f, const char *indent, const char *text);
 
 #endif

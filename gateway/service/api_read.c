@@ -23,16 +23,18 @@ iso(int64_t ms)
 	return json_string(b);
 }
 
-/* The anomaly codes of text with their words. */
+/* The anomaly codes of text with their words; informations when info
+ * is set (answer_code_is_information), anomalies otherwise. */
 static json_t *
-anomalies(const char *text)
+anomalies(const char *text, int info)
 {
 	char code[16], words[512];
 	size_t pos = 0;
 	json_t *a = json_array();
 	while (answer_next_code(text, &pos, code, sizeof code))
-		json_array_append_new(a, json_pack("{s:s,s:s}", "code", code, "words",
-		    answer_words(code, words, sizeof words) ? words : ""));
+		if (answer_code_is_information(text, pos) == info)
+			json_array_append_new(a, json_pack("{s:s,s:s}", "code", code, "words",
+			    answer_words(code, words, sizeof words) ? words : ""));
 	return a;
 }
 
@@ -40,12 +42,12 @@ anomalies(const char *text)
 static json_t *
 msg_json(struct queue *q, const struct queue_msg *m)
 {
-	json_t *o = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:s,s:o}",
+	json_t *o = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:i,s:o,s:o,s:s,s:s,s:s,s:o,s:o}",
 	    "id", m->id, "record", m->record_id, "revision", (json_int_t)m->revision, "kind",
 	    m->kind, "channel", m->channel, "state", queue_state_name(m->state), "attempts",
 	    (json_int_t)m->attempts, "created", iso(m->created_ms), "updated", iso(m->updated_ms),
 	    "reference", m->remote_ref, "reference2", m->remote_ref2, "reason", m->last_error,
-	    "anomalies", anomalies(m->last_error));
+	    "anomalies", anomalies(m->last_error, 0), "information", anomalies(m->last_error, 1));
 	struct queue_event *ev = NULL;
 	size_t n = 0;
 	if (q != NULL && q->ops->history(q, m->id, &ev, &n) == GW_OK) {

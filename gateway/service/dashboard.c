@@ -101,7 +101,7 @@ section_due(struct http_response *rs, struct queue *q, gw_ymd today)
 	free(d);
 }
 
-/* Each anomaly code of text, in Dutch and in French. */
+/* Each anomaly code of text, in Dutch and in French (an information marked so). */
 static void
 words_both(struct http_response *rs, const char *text)
 {
@@ -111,9 +111,10 @@ words_both(struct http_response *rs, const char *text)
 		if (!answer_words_in(code, "nl", nl, sizeof nl))
 			continue;
 		answer_words_in(code, "fr", fr, sizeof fr);
-		http_printf(rs, "<br><b>%s</b> NL: ", code);
+		const char *info = answer_code_is_information(text, pos) ? "information " : "";
+		http_printf(rs, "<br>%s<b>%s</b> NL: ", info, code);
 		http_put_html(rs, nl);
-		http_printf(rs, "<br><b>%s</b> FR: ", code);
+		http_printf(rs, "<br>%s<b>%s</b> FR: ", info, code);
 		http_put_html(rs, fr);
 	}
 }

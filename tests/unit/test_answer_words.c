@@ -124,11 +124,50 @@ test_unknown_codes_have_no_words(void **state)
 	assert_string_equal(w2, "Schema niet gekend");
 }
 
+/* The Dimona channel writes an answer's informations after its anomalies
+ * ("...; information CODE, CODE"): they are told apart, and printed so. */
+static void
+test_informations_are_apart_from_anomalies(void **state)
+{
+	(void)state;
+	const char *t = "refused: 90373-334 (DimonaIn), 00024-008; information 90373-334, 00913-045";
+	char code[16], an[128] = "", info[128] = "";
+	size_t pos = 0;
+	while (answer_next_code(t, &pos, code, sizeof code)) {
+		char *dst = answer_code_is_information(t, pos) ? info : an;
+		size_t len = strlen(dst);
+		snprintf(dst + len, 128 - len, "%s%s", len ? "," : "", code);
+	}
+	assert_string_equal(an, "90373-334,00024-008");
+	assert_string_equal(info, "90373-334,00913-045");
+	/* Only informations, as an accepted answer may carry. */
+	pos = 0;
+	const char *only = "information 00913-045";
+	assert_true(answer_next_code(only, &pos, code, sizeof code));
+	assert_true(answer_code_is_information(only, pos));
+
+	config_set(gw_cfg, "operator.language", "nl");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	answer_words_print(f, "  ", "90373-334 (x); information 00913-045");
+	fclose(f);
+	assert_non_null(strstr(buf, "  90373-334: Overlappende Dimonaperiode"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	answer_words_print(f, "  ", "information 90373-334");
+	fclose(f);
+	assert_non_null(strstr(buf, "  information 90373-334: Overlappende Dimonaperiode"));
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_codes_are_found_by_shape),
+		cmocka_unit_test(test_informations_are_apart_from_anomalies),
 		cmocka_unit_test(test_dutch_is_the_glossary_title),
 		cmocka_unit_test(test_french_is_annex_30_then_the_dutch_title),
 		cmocka_unit_test(test_english_is_marked_dutch),
