@@ -626,6 +626,29 @@ slurp(const char *path, char **out, size_t *len)
 	return GW_OK;
 }
 
+/* Where a submission draws its sequence number (dmfa_submission.draw_seq). */
+struct seq_draw {
+	struct queue *q;
+	const char *counter;
+};
+
+/* Next number of the counter, at most five digits. */
+static gw_rc
+draw_seq(void *arg, unsigned *out)
+{
+	const struct seq_draw *d = arg;
+	uint64_t seq;
+	gw_rc rc = d->q->ops->next_seq(d->q, d->counter, &seq);
+	if (rc != GW_OK)
+		return rc;
+	if (seq > 99999) {
+		log_error(NULL, d->counter, "batch sequence numbers exhausted (five digits)");
+		return GW_ESTATE;
+	}
+	*out = (unsigned)seq;
+	return GW_OK;
+}
+
 /* Build one submission (original when filed == NULL) into the outbox and
  * queue it. GW_ENOTFOUND: a correction with nothing to say. */
 static gw_rc
@@ -637,7 +660,6 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	struct dmfa_submit_result res;
 	struct queue_msg m;
 	char counter[64], path[PATH_MAX], *json = NULL;
-	uint64_t seq;
 	unsigned char dup = 0;
 	gw_rc rc;
 
@@ -653,16 +675,14 @@ file_one(struct queue *q, const struct dmfa_followup_opts *o, const char *record
 	sub.created_ms = o->created_ms;
 	/* The Dimona batches' counter: the ONSS answers (FO.ACRF.<sender>.
 	 * <date>.<seq>) do not name the purpose, so a DMFA must never share a
-	 * number with a DIMN of the same day. Allocated (durably) before the
-	 * file exists: a crash after this wastes a number, never reuses one. */
+	 * number with a DIMN of the same day. Drawn (durably) only once the
+	 * file is written and checked, just before it is placed: a build that
+	 * fails or has nothing to say spends none; a crash or a failed commit
+	 * after the draw wastes a number, never reuses one. */
+	struct seq_draw draw = { q, counter };
 	snprintf(counter, sizeof counter, "onss-batch-DIMN-%c", o->env);
-	if ((rc = q->ops->next_seq(q, counter, &seq)) != GW_OK)
-		return rc;
-	if (seq > 99999) {
-		log_error(NULL, counter, "batch sequence numbers exhausted (five digits)");
-		return GW_ESTATE;
-	}
-	sub.name.seq = (unsigned)seq;
+	sub.draw_seq = draw_seq;
+	sub.draw_arg = &draw;
 	if (filed == NULL) {
 		rc = dmfa_submit_original(&sub, now, o->p, o->reject, o->reject_arg, &res);
 	} else {

@@ -633,6 +633,49 @@ test_export_folder(void **state)
 	dmfa_folder_close(fo);
 }
 
+/* A submission that fails before it is placed (here: the XSD cannot be
+ * read) spends no batch sequence number: the next one to be written
+ * still gets the first number, and nothing is left in the outbox. */
+static void
+test_failed_build_spends_no_sequence(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	struct dmfa_followup_result r;
+	struct dmfa_followup_opts o;
+	struct said s;
+	struct queue_msg m;
+	FILE *t = open_memstream(&buf, &len);
+	line(t, "A", 1, E1, "80010100107", "2026-04-01", 10000);
+	fclose(t);
+	take(buf);
+	free(buf);
+
+	memset(&o, 0, sizeof o);
+	memset(&s, 0, sizeof s);
+	o.quarter = 20262;
+	o.sender = "012996";
+	o.env = 'S';
+	o.outbox = dir;
+	o.p = &P;
+	o.validate = 1;
+	o.today = 20260720;
+	o.say = on_say;
+	o.say_arg = &s;
+	config_set(gw_cfg, "onss.xsd_dir", "/nonexistent-xsd-folder");
+	(void)dmfa_followup_queue(q, &o, &r);
+	assert_int_equal(r.originals, 0);
+	assert_false(get_kind("DMFA:20262:" E1, "dmfa", &m));
+	config_set(gw_cfg, "onss.xsd_dir", "");
+
+	run_once(&r, &s);
+	assert_int_equal(r.originals, 1);
+	assert_true(get_kind("DMFA:20262:" E1, "dmfa", &m));
+	assert_string_equal(m.remote_ref2, "FI.DMFA.012996.20260720.00001.S.1.1");
+	queue_msg_free(&m);
+}
+
 int
 main(void)
 {
@@ -643,6 +686,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filing_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_folder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contingent_from_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_build_spends_no_sequence, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,10 @@ FILE *batch_writer_file(struct batch_writer *w);
  * placing nothing yet: several writers may be sealed at once, in threads,
  * before any is committed. Optional: commit seals a writer that is not. */
 gw_rc batch_writer_seal(struct batch_writer *w, const struct gw_signer *signer);
+/* The sequence number the files will be named with, when it is drawn only
+ * once the content is written, checked and sealed (a failed build spends
+ * none); before batch_writer_commit(). */
+void batch_writer_set_seq(struct batch_writer *w, unsigned seq);
 /* Finish: seal (unless done), then place FI (link, folder fsync), FS
  * (unless env 'S' or signer NULL), then GO. fi_name receives the FI file
  * name (not the path). */

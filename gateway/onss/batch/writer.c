@@ -118,6 +118,13 @@ batch_writer_file(struct batch_writer *w)
 }
 
 void
+batch_writer_set_seq(struct batch_writer *w, unsigned seq)
+{
+	if (w != NULL)
+		w->name.seq = seq;
+}
+
+void
 batch_writer_abort(struct batch_writer *w)
 {
 	if (w == NULL)

@@ -12,7 +12,8 @@
 
 #include "onss/dmfa/validate.h"
 
-/* Validate the open temporary file, then commit or abort. */
+/* Validate the open temporary file, seal it and draw its sequence number
+ * (when the caller draws one), then commit or abort. */
 static gw_rc
 finish(struct dmfa_submission *s, struct batch_writer *w, const char *root, struct dmfa_submit_result *r)
 {
@@ -32,6 +33,22 @@ finish(struct dmfa_submission *s, struct batch_writer *w, const char *root, stru
 			snprintf(r->err, sizeof r->err, "the generated file fails %.200s: %.250s", xsd, why);
 			return rc == GW_EIO ? GW_EIO : GW_EINTERNAL;
 		}
+	}
+	if (s->draw_seq != NULL) {
+		unsigned seq;
+		/* Signed first: a key or token that fails spends no number either. */
+		if ((rc = batch_writer_seal(w, s->signer)) != GW_OK) {
+			batch_writer_abort(w);
+			snprintf(r->err, sizeof r->err, "sealing the submission failed (%s)", gw_rc_name(rc));
+			return rc;
+		}
+		if ((rc = s->draw_seq(s->draw_arg, &seq)) != GW_OK) {
+			batch_writer_abort(w);
+			snprintf(r->err, sizeof r->err, "no batch sequence number (%s)", gw_rc_name(rc));
+			return rc;
+		}
+		s->name.seq = seq;
+		batch_writer_set_seq(w, seq);
 	}
 	rc = batch_writer_commit(w, s->signer, r->fi, sizeof r->fi);
 	if (rc != GW_OK)

@@ -5,7 +5,8 @@
  *
  * The entry points the command line and the service share. Owns the order
  * write -> validate -> commit and nothing else: no option parsing, no
- * sequence numbers (the caller's name carries them), no transport.
+ * sequence numbers (the caller's name or its draw_seq gives them), no
+ * transport.
  */
 #ifndef GW_ONSS_DMFA_SUBMIT_H
 #define GW_ONSS_DMFA_SUBMIT_H
@@ -25,6 +26,11 @@ struct dmfa_submission {
 	int validate;                    /* 1: XSD check before commit */
 	int employer_class;
 	int created_ms;                  /* FormCreationHour; FormCreationDate = name.date */
+	/* When set: name.seq is drawn through it once the file is written and
+	 * checked, just before it is placed, so that a submission that fails
+	 * to build or to validate spends no sequence number. */
+	gw_rc (*draw_seq)(void *arg, unsigned *seq);
+	void *draw_arg;
 };
 
 struct dmfa_submit_result {
