@@ -13,6 +13,7 @@
 #include "core/params.h"
 #include "queue/queue.h"
 #include "service/answer_words.h"
+#include "service/needs.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -47,9 +48,11 @@ status_other(const struct queue_stats *all, const struct queue_stats ch[3],
 
 /* status --json */
 static void
-status_json(const struct queue_stats *all, const struct queue_stats ch[3], int check,
-            const char *check_msg)
+status_json(struct queue *q, const struct queue_stats *all, const struct queue_stats ch[3],
+            int check, const char *check_msg)
 {
+	uint64_t stuck = 0;
+	(void)needs_batch_unsendable(q, &stuck);
 	char t1[32], t2[32];
 	printf("{\"queue\":\"%s\",\"total\":{", param_str(P_QUEUE_DSN));
 	for (int s = 0; s < QS__COUNT; s++)
@@ -63,9 +66,9 @@ status_json(const struct queue_stats *all, const struct queue_stats ch[3], int c
 			    (unsigned long long)ch[c].count[s]);
 		printf("}");
 	}
-	printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\"",
+	printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\",\"batch_without_sftp\":%llu",
 	    qc_time(all->oldest_pending_ms, t1, sizeof t1),
-	    qc_time(all->next_attempt_ms, t2, sizeof t2));
+	    qc_time(all->next_attempt_ms, t2, sizeof t2), (unsigned long long)stuck);
 	if (check) {
 		printf(",\"integrity\":\"");
 		for (const char *p = check_msg; *p; p++)
@@ -76,10 +79,17 @@ status_json(const struct queue_stats *all, const struct queue_stats ch[3], int c
 	printf("}\n");
 }
 
-/* The next few messages that wait, so an operator sees what waits and why. */
+/* The next few messages that wait, so an operator sees what waits and why
+ * (a batch message that no configured channel can send says so, instead of
+ * being due "now" for ever). */
 static void
 status_waiting(struct queue *q, int64_t now)
 {
+	uint64_t stuck = 0;
+	char line[256];
+	if (needs_batch_unsendable(q, &stuck) == GW_OK &&
+	    needs_batch_unsendable_line(stuck, line, sizeof line))
+		printf("%s\n", line);
 	static const enum queue_state waiting[] = { QS_PENDING, QS_READY, QS_SENT };
 	char t[32];
 	for (size_t w = 0; w < 3; w++) {
@@ -94,6 +104,8 @@ status_waiting(struct queue *q, int64_t now)
 			    l[i].kind, l[i].next_attempt_ms <= now ? "now"
 			    : qc_time(l[i].next_attempt_ms, t, sizeof t),
 			    l[i].last_error[0] ? " last error: " : "", l[i].last_error);
+			if (stuck > 0 && strcmp(l[i].channel, "onss-batch") == 0)
+				printf("    not sent: " NEEDS_BATCH_NO_SFTP "\n");
 			queue_msg_free(&l[i]);
 		}
 		free(l);
@@ -167,7 +179,7 @@ cmd_status(int argc, char **argv)
 	char check_msg[256] = "";
 	int check_failed = check && q->ops->check(q, check_msg, sizeof check_msg) != GW_OK;
 	if (json) {
-		status_json(&all, ch, check, check_msg);
+		status_json(q, &all, ch, check, check_msg);
 	} else {
 		status_table(q, &all, ch);
 		if (check)

@@ -13,7 +13,10 @@
 #include "service/as4_channel.h"
 #include "service/batch_channel.h"
 #include "service/dimona_channel.h"
+#include "service/needs.h"
 #include "service/run_channels.h"
+#include "core/log.h"
+#include "queue/queue.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -107,6 +110,24 @@ run_opts(int argc, char **argv, struct run_channels_opts *o, unsigned *max_s)
 	return 0;
 }
 
+/* Batch messages that this run will not send because no SFTP is
+ * configured: said at the start (and logged), never skipped silently. */
+static void
+run_say_unsendable(void)
+{
+	struct queue *q = NULL;
+	char err[512], line[256];
+	uint64_t n = 0;
+	if (queue_open_configured(&q, err, sizeof err) != GW_OK)
+		return;                 /* run_channels says why */
+	if (needs_batch_unsendable(q, &n) == GW_OK && needs_batch_unsendable_line(n, line, sizeof line)) {
+		printf("%s\n", line);
+		fflush(stdout);
+		log_warn(NULL, "onss-batch", "%s", line);
+	}
+	q->ops->close(q);
+}
+
 /* The summary lines of what ran. */
 static void
 run_summary(const struct run_channels_result *r)
@@ -176,6 +197,8 @@ cmd_run(int argc, char **argv)
 		sigaction(SIGALRM, &sa, NULL);
 		alarm(max_s);
 	}
+	if (!o.batch)
+		run_say_unsendable();
 	if (run_channels(&o, &r) != GW_OK) {
 		fprintf(stderr, "gateway run: %s\n", r.err);
 		return GW_EXIT_USAGE;

@@ -92,6 +92,17 @@ summary_dmfa(struct queue *q, gw_ymd today)
 	free(d);
 }
 
+/* Batch messages no channel can send (no SFTP configured); how many. */
+static size_t
+summary_unsendable(struct queue *q)
+{
+	uint64_t n = 0;
+	char line[256];
+	if (needs_batch_unsendable(q, &n) == GW_OK && needs_batch_unsendable_line(n, line, sizeof line))
+		printf("%s\n", line);
+	return (size_t)n;
+}
+
 /* Certificates; how many expire within SOON_DAYS or cannot be read. */
 static size_t
 summary_certs(int64_t now_ms)
@@ -137,6 +148,7 @@ cmd_summary(int argc, char **argv)
 	size_t needs = summary_due(q, today);
 	needs += summary_refusals(q);
 	summary_dmfa(q, today);
+	needs += summary_unsendable(q);
 	needs += summary_certs(clock_now_ms());
 	q->ops->close(q);
 	return needs ? GW_EXIT_REJECTED : GW_EXIT_OK;

@@ -182,6 +182,14 @@ section_dmfa(struct http_response *rs, struct queue *q, gw_ymd today)
 		http_printf(rs, "<tr><td colspan=\"7\">no DmfA queued yet</td></tr>\n");
 	http_printf(rs, "</table>\n");
 	free(d);
+	uint64_t stuck = 0;
+	char line[256];
+	if (needs_batch_unsendable(q, &stuck) == GW_OK &&
+	    needs_batch_unsendable_line(stuck, line, sizeof line)) {
+		http_printf(rs, "<p class=\"bad\">");
+		http_put_html(rs, line);
+		http_printf(rs, "</p>\n");
+	}
 }
 
 /* Peppol: invoices by state; what the AS4 transport will add. */

@@ -7,8 +7,10 @@
  */
 #include "service/needs.h"
 #include "core/array.h"
+#include "core/params.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,4 +149,36 @@ needs_dmfa(struct queue *q, struct need_dmfa **out, size_t *n)
 	if (rc == GW_OK && *n > 1)
 		qsort(*out, *n, sizeof **out, cmp_dmfa);
 	return rc;
+}
+
+gw_rc
+needs_batch_unsendable(struct queue *q, uint64_t *n)
+{
+	static const enum queue_state waiting[] = { QS_PENDING, QS_BUILDING, QS_READY, QS_SENDING,
+	    QS_SENT };
+	const char *url = param_str(P_BATCH_SFTP_URL);
+	struct queue_stats st;
+	*n = 0;
+	if (url != NULL && url[0] != '\0')
+		return GW_OK;
+	gw_rc rc = q->ops->stats(q, "onss-batch", &st);
+	if (rc != GW_OK)
+		return rc;
+	for (size_t i = 0; i < sizeof waiting / sizeof waiting[0]; i++)
+		*n += st.count[waiting[i]];
+	return GW_OK;
+}
+
+int
+needs_batch_unsendable_line(uint64_t n, char *buf, size_t cap)
+{
+	if (n == 0) {
+		if (cap > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	snprintf(buf, cap, NEEDS_BATCH_NO_SFTP ": %llu onss-batch message%s (DmfA, Dimona batches)"
+	    " will not be sent until [onss_batch] sftp_url is set", (unsigned long long)n,
+	    n == 1 ? "" : "s");
+	return 1;
 }

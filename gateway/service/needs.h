@@ -1,8 +1,8 @@
 /*
  * needs.h - what needs the operator, computed once for every view of it
  * (the dashboard, `gateway summary`): work that starts soon without an
- * accepted Dimona, and the DmfA per quarter and employer with what is owed
- * and by when.
+ * accepted Dimona, the DmfA per quarter and employer with what is owed
+ * and by when, and batch messages that no configured channel can send.
  */
 #ifndef GW_SERVICE_NEEDS_H
 #define GW_SERVICE_NEEDS_H
@@ -41,5 +41,16 @@ gw_rc needs_dmfa(struct queue *q, struct need_dmfa **out, size_t *n);
 gw_ymd needs_dmfa_due(int quarter);
 /* The next DmfA due on or after today: its quarter (returned) and *due. */
 int needs_dmfa_next(gw_ymd today, gw_ymd *due);
+
+/* What every view says of onss-batch messages waiting while no SFTP is
+ * configured (`gateway run` serves that channel only when it is). */
+#define NEEDS_BATCH_NO_SFTP "DmfA waiting: no [onss_batch] sftp configured"
+/* How many onss-batch messages wait (not final, not held) while
+ * [onss_batch] sftp_url is empty: `gateway run` never sends them, and
+ * their next attempt stays "now". 0 when the channel is configured. */
+gw_rc needs_batch_unsendable(struct queue *q, uint64_t *n);
+/* The line for them ("DmfA waiting: ... 2 onss-batch messages ..."),
+ * into buf; 0 when there are none. */
+int needs_batch_unsendable_line(uint64_t n, char *buf, size_t cap);
 
 #endif

@@ -120,6 +120,26 @@ case "$FI1" in FI.DMFA.012996.*.T.1.1) ;; *) fail "original named $FI1" ;; esac
 [ "$FI1" != "$FI2" ] || fail "both employers in one submission name"
 xsd_check "$FI1" DmfAOriginal_20231.xsd
 xsd_check "$FI2" DmfAOriginal_20231.xsd
+# Without an SFTP server configured, run cannot send them: it says so (never a
+# silent skip), and so do status and summary, instead of "due now" for ever.
+grep -v '^sftp_url' "$work/gateway.conf" >"$work/nosftp.conf"
+timeout 60 "$GATEWAY" --config "$work/nosftp.conf" run --once >"$work/nosftp.out" 2>"$work/nosftp.err"
+grep -q "^DmfA waiting: no \[onss_batch\] sftp configured: [1-9][0-9]* onss-batch messages" "$work/nosftp.out" ||
+	fail "run without sftp_url did not say the DmfA waits: $(cat "$work/nosftp.out" "$work/nosftp.err")"
+"$GATEWAY" --config "$work/nosftp.conf" status >"$work/nosftp.status" 2>&1
+grep -q "^DmfA waiting: no \[onss_batch\] sftp configured" "$work/nosftp.status" ||
+	fail "status without sftp_url does not say the DmfA waits: $(cat "$work/nosftp.status")"
+grep -q "not sent: DmfA waiting: no \[onss_batch\] sftp configured" "$work/nosftp.status" ||
+	fail "status lists the DmfA as due without saying it is not sent"
+"$GATEWAY" --config "$work/nosftp.conf" summary >"$work/nosftp.summary" 2>&1 &&
+	fail "summary exits 0 while the DmfA cannot be sent"
+grep -q "^DmfA waiting: no \[onss_batch\] sftp configured" "$work/nosftp.summary" ||
+	fail "summary without sftp_url does not say the DmfA waits"
+"$GATEWAY" --config "$work/nosftp.conf" status --json | grep -q '"batch_without_sftp":[1-9]' ||
+	fail "status --json does not count the batch messages without sftp"
+"$GATEWAY" --config "$work/gateway.conf" status | grep -q "sftp configured" &&
+	fail "status says sftp is missing while it is configured"
+[ "$(state_of $E1)" = pending ] || fail "$E1 is $(state_of $E1) after a run without sftp"
 # What each employer owes is said, and is the file's NetOwedAmount.
 for e in $E1 $E2; do
 	f=$(fi_of $e)
