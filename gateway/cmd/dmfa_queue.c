@@ -114,7 +114,7 @@ cmd_dmfa_queue(int argc, char **argv)
 		fprintf(stderr, "gateway dmfa queue: --quarter YYYYQ is needed (e.g. 20264)\n");
 		return GW_EXIT_USAGE;
 	}
-	o.sender = param_str(P_BATCH_SENDER);
+	o.sender = param_str(P_ONSS_SENDER);
 	o.outbox = param_str(P_BATCH_OUTBOX);
 	if (o.outbox == NULL || strlen(env) != 1 || strchr("RTS", env[0]) == NULL) {
 		fprintf(stderr, "gateway dmfa queue: [onss_batch] outbox and env (R, T or S) are needed\n");

@@ -135,7 +135,7 @@ static int
 wrap(int argc, char **argv)
 {
 	const char *purpose = NULL, *xml = NULL, *out = NULL, *cert = NULL, *key = NULL;
-	const char *sender = param_str(P_BATCH_SENDER);
+	const char *sender = param_str(P_ONSS_SENDER);
 	const char *env = param_str(P_BATCH_ENV);
 	char err[512], fi[128];
 	struct gw_signer *signer = NULL;
@@ -322,7 +322,7 @@ send_pending(int argc, char **argv)
 	char err[512], *end;
 
 	memset(&o, 0, sizeof o);
-	o.sender = param_str(P_BATCH_SENDER);
+	o.sender = param_str(P_ONSS_SENDER);
 	o.outbox = param_str(P_BATCH_OUTBOX);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-upload") == 0) {

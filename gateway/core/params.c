@@ -34,7 +34,7 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_ONSS_SENDER, "onss.sender", "999999"),
 	STR(P_ONSS_CODELIST_DIR, "onss.codelist_dir", NULL),   /* <reference_dir>/onss/codelists */
 	STR(P_ONSS_XSD_DIR, "onss.xsd_dir", NULL),             /* <reference_dir>/onss/xsd */
-	STR(P_BATCH_SENDER, "onss_batch.sender", "000000"),
+	STR(P_BATCH_SENDER, "onss_batch.sender", NULL),   /* deprecated: read as onss.sender */
 	WORD(P_BATCH_ENV, "onss_batch.env", "T", "R|T|S"),
 	STR(P_BATCH_OUTBOX, "onss_batch.outbox", NULL),
 	STR(P_BATCH_ANSWERS, "onss_batch.answers", NULL),
@@ -194,11 +194,44 @@ check_one(void *ctx, const char *key, const char *value)
 	return parse(d, value, &v, c->err, c->errcap) != 0;
 }
 
+/* Keys kept readable under an old name: the value of old is used when new
+ * is not set, with a warning; both set to different values is refused. */
+static const struct {
+	enum param_id old_id, new_id;
+} DEPRECATED[] = {
+	/* One sender number for the ONSS: the batch channel had its own key. */
+	{ P_BATCH_SENDER, P_ONSS_SENDER },
+};
+#define N_DEPRECATED (sizeof DEPRECATED / sizeof DEPRECATED[0])
+
+/* The deprecated keys of cfg: said (warning), or refused when they
+ * contradict their new key. */
+static gw_rc
+check_deprecated(const struct gw_config *cfg, char *err, size_t errcap)
+{
+	for (size_t i = 0; i < N_DEPRECATED; i++) {
+		const char *ok = table[DEPRECATED[i].old_id].key, *nk = table[DEPRECATED[i].new_id].key;
+		const char *ov = config_get(cfg, ok, NULL), *nv = config_get(cfg, nk, NULL);
+		if (ov == NULL)
+			continue;
+		if (nv != NULL && strcmp(ov, nv) != 0) {
+			snprintf(err, errcap, "%s = %s and %s = %s differ: %s is deprecated, keep only %s",
+			    ok, ov, nk, nv, ok, nk);
+			return GW_ECONFIG;
+		}
+		log_warn(NULL, NULL, "configuration %s is deprecated: write it as %s (its value %s is"
+		    " used for %s)", ok, nk, ov, nk);
+	}
+	return GW_OK;
+}
+
 gw_rc
 params_check(const struct gw_config *cfg, char *err, size_t errcap)
 {
 	struct check c = { err, errcap };
-	return config_each(cfg, check_one, &c) ? GW_ECONFIG : GW_OK;
+	if (config_each(cfg, check_one, &c))
+		return GW_ECONFIG;
+	return check_deprecated(cfg, err, errcap);
 }
 
 /* The typed values of gw_cfg as of generation seen_gen. The runner and
@@ -232,6 +265,13 @@ refresh(void)
 		}
 		if (v == NULL)
 			cur[i].i = strtoll(d->dflt, NULL, 10);
+	}
+	for (size_t i = 0; i < N_DEPRECATED; i++) {
+		const char *nv = gw_cfg ? config_get(gw_cfg, table[DEPRECATED[i].new_id].key, NULL)
+		    : NULL;
+		const char *ov = cur[DEPRECATED[i].old_id].s;
+		if (nv == NULL && ov != NULL)
+			cur[DEPRECATED[i].new_id] = cur[DEPRECATED[i].old_id];
 	}
 	seen_cfg = gw_cfg;
 	seen_gen = config_generation(gw_cfg);

@@ -63,7 +63,7 @@ batch_channel_open(void **ctx, const struct batch_channel_opts *opt, char *errbu
 	*ctx = NULL;
 	if (b == NULL)
 		return GW_ENOMEM;
-	b->o.sender = opt->sender ? opt->sender : param_str(P_BATCH_SENDER);
+	b->o.sender = opt->sender ? opt->sender : param_str(P_ONSS_SENDER);
 	b->o.outbox = opt->outbox ? opt->outbox : param_str(P_BATCH_OUTBOX);
 	b->o.answers = opt->answers ? opt->answers : param_str(P_BATCH_ANSWERS);
 	b->interval_ms = opt->interval_ms ? opt->interval_ms

@@ -45,4 +45,16 @@ END {
 grep -q "queue.dns: unknown configuration key" "$tmp/err" || { echo "the misspelt key is not named: $(cat "$tmp/err")"; exit 1; }
 "$GATEWAY" --set run.batch=0 status > /dev/null 2> "$tmp/err" && { echo "run.batch=0 was accepted"; exit 1; }
 grep -q "run.batch: 0 is outside 1..100000" "$tmp/err" || { echo "the bad value is not named: $(cat "$tmp/err")"; exit 1; }
+# One sender number: [onss] sender. The old [onss_batch] sender is still read
+# for it, with a deprecation warning; both set to different numbers is refused.
+"$GATEWAY" --set onss_batch.sender=012996 config > "$tmp/old" 2> "$tmp/err" ||
+	{ echo "the deprecated onss_batch.sender was refused: $(cat "$tmp/err")"; exit 1; }
+grep -q "^onss.sender	.*	012996\$" "$tmp/old" ||
+	{ echo "onss_batch.sender is not used as onss.sender: $(grep sender "$tmp/old")"; exit 1; }
+grep -q "onss_batch.sender is deprecated: write it as onss.sender" "$tmp/err" ||
+	{ echo "no deprecation warning for onss_batch.sender: $(cat "$tmp/err")"; exit 1; }
+"$GATEWAY" --set onss_batch.sender=012996 --set onss.sender=012997 status > /dev/null 2> "$tmp/err" &&
+	{ echo "two different sender numbers were accepted"; exit 1; }
+grep -q "onss_batch.sender = 012996 and onss.sender = 012997 differ" "$tmp/err" ||
+	{ echo "the two sender numbers are not named: $(cat "$tmp/err")"; exit 1; }
 echo "docs/gateway.conf: current, $(grep -c '^#* *[a-z_]* = ' docs/gateway.conf) keys documented, accepted by the gateway, the same keys and defaults as core/params.c; bad keys refused"

@@ -46,8 +46,9 @@ channel = onss-batch
 [signing]
 cert = $TOP/certs/out/onss/org.crt.pem
 key = $TOP/certs/out/onss/org.key.pem
-[onss_batch]
+[onss]
 sender = 012996
+[onss_batch]
 env = T
 outbox = $work/outbox
 answers = $work/answers
