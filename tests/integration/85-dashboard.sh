@@ -107,6 +107,18 @@ grep -q '^gateway_certificate_expiry_timestamp_seconds{use="signing (ONSS)",file
 	"$w/body" || fail "metrics: no certificate expiry"
 grep -q '^gateway_send_duration_seconds_bucket{channel="dimona-rest",le="+Inf"} ' "$w/body" ||
 	fail "metrics: no send histogram"
+# `gateway run` sent, `gateway serve` is another process: the histogram comes
+# from the queue's history, one observation per answered message.
+answered=$(awk '/^gateway_messages\{channel="dimona-rest",state="(accepted|accepted-with-warnings|refused)"\}/ \
+	{ n += $2 } END { print n + 0 }' "$w/body")
+[ "$answered" -gt 0 ] || fail "metrics: no answered message to measure"
+grep -qx "gateway_send_duration_seconds_count{channel=\"dimona-rest\"} $answered" "$w/body" ||
+	fail "metrics: $answered answered sends, histogram: $(grep 'seconds_count{channel="dimona-rest"' "$w/body")"
+grep -qx 'gateway_retries_total{channel="dimona-rest"} [0-9]*' "$w/body" || fail "metrics: no retry counter"
+# A second scrape folds nothing twice.
+curl -sS -o "$w/body2" -H "Authorization: Bearer $tok" "$u/metrics" || fail "second scrape"
+grep -qx "gateway_send_duration_seconds_count{channel=\"dimona-rest\"} $answered" "$w/body2" ||
+	fail "metrics: the second scrape counted again: $(grep 'seconds_count{channel="dimona-rest"' "$w/body2")"
 
 # What a person sees, in a real browser: log in through the link, then the
 # dashboard and a message's timeline.
