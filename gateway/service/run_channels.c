@@ -8,6 +8,7 @@
  */
 #include "service/run_channels.h"
 #include "service/peppol_report.h"
+#include "service/queue_watch.h"
 #include "service/dimona_channel.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -66,6 +67,9 @@ rc_start(struct rc_held *s, const struct run_channels_opts *o, struct run_channe
 		snprintf(r->err, sizeof r->err, "%s", err);
 		return rc;
 	}
+	/* A locked database or a full disk mid-run is said by its cause. */
+	if (queue_watch(s->q, param_str(P_QUEUE_DSN)) != GW_OK)
+		log_warn(NULL, "queue", "the queue's write failures will not be explained in the log");
 	runner_config_default(&cfg);
 	if (o->batch) {
 		struct batch_channel_opts none;

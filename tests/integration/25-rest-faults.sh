@@ -33,20 +33,8 @@ trap cleanup EXIT INT TERM
 [ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
 . "$TOP/tests/integration/lib/onss-sim.sh"
 
-# Twelve plain contracts of the 533-record fixture (one revision each, an
-# accepted IN expected, no designed duplicate), with their expectations.
-exp=fixtures/dimona/expected-500.tsv
-csv=fixtures/dimona/contracts-500.csv
-awk -F, 'NR > 1 { n[$1]++ } END { for (c in n) if (n[c] == 1) print c }' "$csv" >"$work/single"
-awk -F'\t' 'NR == FNR { single[$1] = 1; next }
-	single[$1] && $3 == "IN" && $4 == "A" && $5 == "-" && n[$6]++ < 2 &&
-	$6 ~ /^(artist one day|white-collar period|student|flexi one day|blue-collar period|open-ended contract|occasional single day)/' \
-	"$work/single" "$exp" | head -n 12 >"$work/expected.tsv"
-cut -f1 "$work/expected.tsv" >"$work/ids"
-awk -F, 'NR == FNR { want[$1] = 1; next } FNR == 1 || want[$1]' "$work/ids" \
-	"$csv" >"$work/contracts.csv"
-[ "$(wc -l <"$work/expected.tsv")" -eq 12 ] && [ "$(wc -l <"$work/contracts.csv")" -eq 13 ] ||
-	{ echo "fixture subset: $(wc -l <"$work/expected.tsv") expectations, $(wc -l <"$work/contracts.csv") lines"; exit 1; }
+. "$TOP/tests/integration/lib/dimona-twelve.sh"
+dimona_twelve "$work" || exit 1
 
 pass=0
 fail=0
