@@ -125,7 +125,11 @@ cmd_dimona(int argc, char **argv)
 		.max_forms = (size_t)param_int(P_BATCH_MAX_FORMS),
 		.threads = (unsigned)param_int(P_BATCH_EXPORT_THREADS),
 	};
+	struct progress pg;
+	progress_start(&pg, "dimona export", 0);     /* on a terminal only */
+	eo.progress = &pg;
 	gw_rc rc = dimona_export(&eo, &res, err, sizeof err);
+	progress_end(&pg);
 	for (size_t i = 0; i < res.nfiles; i++)
 		printf("%s\n", res.fis[i]);
 	if (rc != GW_OK) {

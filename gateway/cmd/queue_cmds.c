@@ -9,6 +9,7 @@
  * "taken in" before the commit returned.
  */
 #include "cmd/cmd.h"
+#include "core/progress.h"
 #include "cmd/qc.h"
 #include "core/params.h"
 #include "core/config.h"
@@ -70,8 +71,13 @@ cmd_intake(int argc, char **argv)
 	int exit_code = GW_EXIT_OK;
 	for (size_t f = 0; f < nf; f++) {
 		struct intake_stats st;
+		struct progress pg;
 		char err[512] = "";
+		/* Records read, on a terminal only (progress_wanted). */
+		progress_start(&pg, files[f], 0);
+		o.progress = &pg;
 		gw_rc rc = intake_contracts(q, files[f], &o, &st, stderr, err, sizeof err);
+		progress_end(&pg);
 		/* Only what was committed is counted in the summary. */
 		printf("%s: %lu read, %lu rejected, %lu taken in (%lu messages), %lu replayed"
 		    " (older revision), %lu unchanged, %lu without anything to declare\n",

@@ -6,6 +6,7 @@
 #include "core/progress.h"
 #include "core/clock.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,10 +22,17 @@ progress_start_on(struct progress *p, FILE *out, const char *label, uint64_t tot
 	p->start_ms = clock_monotonic_ms();
 }
 
+int
+progress_wanted(int fd, const char *term)
+{
+	return isatty(fd) && !(term != NULL && strcmp(term, "dumb") == 0);
+}
+
 void
 progress_start(struct progress *p, const char *label, uint64_t total)
 {
-	progress_start_on(p, isatty(STDERR_FILENO) ? stderr : NULL, label, total);
+	progress_start_on(p, progress_wanted(STDERR_FILENO, getenv("TERM")) ? stderr : NULL, label,
+	    total);
 }
 
 /* Draw the line now. */

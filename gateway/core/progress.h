@@ -19,7 +19,10 @@ struct progress {
 	int drawn;
 };
 
-/* Start a progress line on stderr when it is a terminal. */
+/* Whether a progress line belongs on fd: a terminal whose TERM (term,
+ * the environment's) is not "dumb"; never a file, a pipe or a log. */
+int progress_wanted(int fd, const char *term);
+/* Start a progress line on stderr when progress_wanted() says so. */
 void progress_start(struct progress *p, const char *label, uint64_t total);
 /* The same on any stream, whatever it is (tests). */
 void progress_start_on(struct progress *p, FILE *out, const char *label, uint64_t total);

@@ -98,7 +98,20 @@ struct pool {
 	xmlSchemaPtr schema;              /* read-only once parsed: shared by every thread */
 	const struct gw_signer *signer;
 	const char *out;
+	struct progress *progress;        /* forms written, under lock; NULL: none */
+	size_t forms_done;
 };
+
+/* One more form written (by any thread): the progress line, if any. */
+static void
+pool_form_done(struct pool *p)
+{
+	if (p->progress == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	progress_set(p->progress, ++p->forms_done);
+	pthread_mutex_unlock(&p->lock);
+}
 
 /* Check the FI being written (fp) against the parsed schema. */
 static gw_rc
@@ -142,6 +155,7 @@ chunk_write(struct pool *p, struct chunk *c)
 			continue;
 		}
 		c->written += rc == GW_OK;
+		pool_form_done(p);
 	}
 	if (rc == GW_OK)
 		rc = dimona_document_end(fp);
@@ -240,7 +254,7 @@ write_submissions(const struct dimona_export_opts *o, const struct dimona_decl *
                   const struct batch_name *bn, struct dimona_export_result *res, size_t *nrej,
                   char *err, size_t errcap)
 {
-	struct pool p = { .signer = o->signer, .out = o->out };
+	struct pool p = { .signer = o->signer, .out = o->out, .progress = o->progress };
 	gw_rc rc;
 
 	if ((rc = chunks_make(o, v, n, bn, &p.c, &p.n)) != GW_OK) {
@@ -259,6 +273,8 @@ write_submissions(const struct dimona_export_opts *o, const struct dimona_decl *
 		}
 	}
 	pthread_mutex_init(&p.lock, NULL);
+	if (p.progress != NULL)
+		p.progress->total = n;
 	pool_run(&p, export_threads(o));
 	pthread_mutex_destroy(&p.lock);
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "core/err.h"
+#include "core/progress.h"
 #include "crypto/signer.h"
 
 struct dimona_export_opts {
@@ -23,6 +24,7 @@ struct dimona_export_opts {
 	const char *prog;                 /* names the command in the reader's messages */
 	size_t max_forms;                 /* most forms per submission; 0 = no limit */
 	unsigned threads;                 /* 0 = one per CPU, at most 4 */
+	struct progress *progress;        /* forms written so far (of all); NULL: none */
 };
 
 struct dimona_export_result {

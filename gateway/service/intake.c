@@ -36,6 +36,7 @@ void
 intake_opts_default(struct intake_opts *o)
 {
 	o->channel = param_str(P_DIMONA_CHANNEL);
+	o->progress = NULL;
 	o->expiry_ms = param_int(P_QUEUE_EXPIRY_S) * 1000;
 	o->batch = (size_t)param_int(P_INTAKE_BATCH);
 	if (o->batch < 1 || o->batch > 100000)
@@ -845,6 +846,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			goto out;
 		}
 		st->read++;
+		if (o->progress != NULL)
+			progress_set(o->progress, st->read);
 		if (x->what == PR_REJECTED) {
 			st->rejected++;
 			record_rejection_print(&x->rej, rej_out);

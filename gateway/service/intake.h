@@ -18,6 +18,7 @@
 #define GW_SERVICE_INTAKE_H
 
 #include <stdio.h>
+#include "core/progress.h"
 #include "queue/queue.h"
 #include "records/contract.h"
 
@@ -25,6 +26,7 @@ struct intake_opts {
 	const char *channel;      /* queue channel of Dimona messages ([dimona] channel, dimona-rest) */
 	int64_t expiry_ms;        /* time to live of a message ([queue] expiry_s, 259200 = 72 h; 0 = never) */
 	size_t batch;             /* records per transaction ([intake] batch, 1000) */
+	struct progress *progress;/* records read so far, drawn there; NULL: none */
 };
 
 struct intake_stats {

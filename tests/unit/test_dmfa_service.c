@@ -232,7 +232,7 @@ take(const char *text)
 {
 	char path[160], err[256];
 	struct intake_stats st;
-	struct intake_opts o = { "onss-batch", 0, 50 };
+	struct intake_opts o = { .channel = "onss-batch", .expiry_ms = 0, .batch = 50 };
 	snprintf(path, sizeof path, "%s/in.jsonl", dir);
 	FILE *f = fopen(path, "w");
 	fputs(text, f);

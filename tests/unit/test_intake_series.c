@@ -44,7 +44,7 @@ static void
 take(const char *path, struct intake_stats *st)
 {
 	char err[256];
-	assert_int_equal(intake_contracts(q, path, &(struct intake_opts){ "dimona-rest", 0, 50 }, st,
+	assert_int_equal(intake_contracts(q, path, &(struct intake_opts){ .channel = "dimona-rest", .batch = 50 }, st,
 	    rej, err, sizeof err), GW_OK);
 }
 
@@ -545,7 +545,7 @@ test_unreadable_stored_revision(void **state)
 	snprintf(path, sizeof path, "%s/u2.jsonl", dir);
 	write_days(path, "U", "60080670939", d3, 1, 3);
 	err[0] = '\0';
-	gw_rc rc = intake_contracts(q, path, &(struct intake_opts){ "dimona-rest", 0, 50 }, &st, rej,
+	gw_rc rc = intake_contracts(q, path, &(struct intake_opts){ .channel = "dimona-rest", .batch = 50 }, &st, rej,
 	    err, sizeof err);
 	assert_int_not_equal(rc, GW_OK);
 	assert_non_null(strstr(err, "record U-2"));

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "core/progress.h"
 
 static void
@@ -64,11 +66,41 @@ test_unknown_total_is_a_count(void **state)
 	free(buf);
 }
 
+/* The hook's decision: a line on a terminal (a pseudo-terminal here, as
+ * `script` or an ssh session gives), never on a pipe or a file, nor on a
+ * terminal that says it is dumb. */
+static void
+test_wanted_only_on_a_terminal(void **state)
+{
+	(void)state;
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	assert_false(progress_wanted(pfd[1], "xterm"));
+	close(pfd[0]);
+	close(pfd[1]);
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	assert_false(progress_wanted(fileno(f), "xterm"));
+	fclose(f);
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(m >= 0);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	int t = open(ptsname(m), O_RDWR | O_NOCTTY);
+	assert_true(t >= 0);
+	assert_true(progress_wanted(t, "xterm"));
+	assert_true(progress_wanted(t, NULL));
+	assert_false(progress_wanted(t, "dumb"));
+	close(t);
+	close(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_silent_without_a_stream),
+		cmocka_unit_test(test_wanted_only_on_a_terminal),
 		cmocka_unit_test(test_bar_counts_and_erase),
 		cmocka_unit_test(test_unknown_total_is_a_count),
 	};
