@@ -3,7 +3,8 @@
  *
  * Without --state it lists what someone has to act on: refused, failed
  * and held messages. --state due lists what is waiting for its next
- * attempt and is due now. Each line names the message, its record and
+ * attempt and is due now; --state rejected the records refused at intake
+ * (kept in the record store). Each line names the message, its record and
  * the reason, and every anomaly code in the reason gets its words
  * (service/answer_words.h); the answer's informations are shown apart. --json gives the same as one JSON array.
  */
@@ -12,6 +13,7 @@
 #include "core/err.h"
 #include "queue/queue.h"
 #include "service/answer_words.h"
+#include "store/store.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 struct list_opts {
 	int states[QS__COUNT];          /* 1: listed */
 	int due;                        /* --state due */
+	int rejected;                   /* --state rejected: records refused at intake */
 	const char *channel, *employer;
 	int64_t since_ms;
 	size_t limit;
@@ -34,12 +37,14 @@ list_usage(FILE *f)
 	    " [--employer NOSS]\n                    [--limit N] [--json]\n\n"
 	    "The messages that need you. Without --state: refused, failed and held ones.\n"
 	    "STATE is a queue state (refused, failed, held, pending, accepted-with-warnings"
-	    " ...)\nor due (waiting for an attempt that is due now). --since keeps those changed"
+	    " ...),\ndue (waiting for an attempt that is due now) or rejected (records refused"
+	    " at\nintake: file, line, field and reason; --json gives them back as a file). --since keeps those changed"
 	    "\nsince WHEN (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ, or 30m, 2h, 7d ago); --employer\n"
 	    "keeps the contracts of one employer (its ONSS number). Each anomaly code is\n"
 	    "given in words ([operator] language).\n\nexamples:\n"
 	    "  gateway list\n  gateway list --state refused --since 7d\n"
-	    "  gateway list --state due --channel onss-batch --json\n");
+	    "  gateway list --state due --channel onss-batch --json\n"
+	    "  gateway list --state rejected --since 1d --json > rejected.json\n");
 }
 
 /* An option it does not know, or one without its value. */
@@ -69,11 +74,13 @@ list_parse(int argc, char **argv, struct list_opts *o)
 			int s = queue_state_parse(v);
 			if (strcmp(v, "due") == 0)
 				o->due = 1;
+			else if (strcmp(v, "rejected") == 0)
+				o->rejected = 1;
 			else if (s >= 0)
 				o->states[s] = 1;
 			else {
 				fprintf(stderr, "gateway list: --state %s: not a state (refused, failed,"
-				    " held, due, pending ...)\n", v);
+				    " held, due, rejected, pending ...)\n", v);
 				return GW_EXIT_USAGE;
 			}
 			any = 1;
@@ -176,6 +183,40 @@ list_state(struct queue *q, const struct list_opts *o, int state, int64_t now, j
 	return GW_OK;
 }
 
+/* Records refused at intake (the record store), newest first; --since
+ * and --limit apply, --employer and --channel do not (a refused record
+ * may not even have a readable employer). */
+static gw_rc
+list_rejected(struct queue *q, const struct list_opts *o, json_t *out, size_t *shown)
+{
+	struct store *st;
+	struct store_rejection *v = NULL;
+	size_t n = 0;
+	char t[32];
+	gw_rc rc = store_of(q, &st);
+	if (rc == GW_OK)
+		rc = st->ops->rejections_list(st, NULL, o->since_ms, o->limit, &v, &n);
+	if (rc != GW_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_rejection *r = &v[i];
+		(*shown)++;
+		if (out != NULL)
+			json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s}", "state",
+			    "rejected", "record", r->record_id, "file", r->file, "line",
+			    (json_int_t)r->line, "field", r->field, "reason", r->reason, "at",
+			    qc_time(r->at_ms, t, sizeof t)));
+		else {
+			printf("rejected  %s  %s:%u  %s%s  %s\n", r->record_id[0] ? r->record_id : "-",
+			    r->file, r->line, r->field[0] ? "field " : "", r->field[0] ? r->field : "",
+			    qc_time(r->at_ms, t, sizeof t));
+			printf("          %s\n", r->reason);
+		}
+	}
+	free(v);
+	return GW_OK;
+}
+
 /* gateway list ... */
 int
 cmd_list(int argc, char **argv)
@@ -200,6 +241,8 @@ cmd_list(int argc, char **argv)
 	for (int s = 0; s < QS__COUNT && rc == GW_OK; s++)
 		if (o.states[s])
 			rc = list_state(q, &o, s, now, arr, &shown);
+	if (o.rejected && rc == GW_OK)
+		rc = list_rejected(q, &o, arr, &shown);
 	q->ops->close(q);
 	if (rc != GW_OK) {
 		fprintf(stderr, "gateway list: cannot read the queue: %s\n", gw_rc_name(rc));

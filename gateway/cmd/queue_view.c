@@ -337,6 +337,29 @@ show_record(struct queue *q, const char *id, int body)
 }
 
 /* gateway show [--body] ID|RECORD_ID */
+/* The record's refusals at intake (record store), newest first: file,
+ * line, field and reason; how many were printed. */
+static size_t
+show_rejections(struct queue *q, const char *record_id)
+{
+	struct store *st;
+	struct store_rejection *v = NULL;
+	size_t n = 0;
+	char t[32];
+	if (store_of(q, &st) != GW_OK ||
+	    st->ops->rejections_list(st, record_id, 0, 0, &v, &n) != GW_OK)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		printf("rejected at intake: %s:%u: %s%s%s%s (%s)\n", v[i].file, v[i].line,
+		    v[i].field[0] ? "field " : "", v[i].field, v[i].field[0] ? ": " : "", v[i].reason,
+		    qc_time(v[i].at_ms, t, sizeof t));
+	if (n > 0)
+		printf("next step: correct the record and take it in again (gateway intake);"
+		    " gateway list --state rejected lists them all\n");
+	free(v);
+	return n;
+}
+
 int
 cmd_show(int argc, char **argv)
 {
@@ -374,7 +397,9 @@ cmd_show(int argc, char **argv)
 		show_one(q, &m, body);
 		queue_msg_free(&m);
 	} else if (rc == GW_ENOTFOUND) {
-		if (show_record(q, id, body) != 0) {
+		int none = show_record(q, id, body) != 0;
+		/* A record refused at intake has no message: its refusal says why. */
+		if (show_rejections(q, id) == 0 && none) {
 			fprintf(stderr, "gateway show: no message or record %s\n", id);
 			code = GW_EXIT_REJECTED;
 		}

@@ -5,6 +5,7 @@
  * show`, the anomalies those of `gateway list --json`.
  */
 #include "service/api_read.h"
+#include "store/store.h"
 #include "core/clock.h"
 #include "queue/queue.h"
 #include "service/answer_words.h"
@@ -155,6 +156,19 @@ api_refusals(void *ctx, const struct http_request *rq, struct http_response *rs)
 		}
 		free(l);
 	}
+	/* Records refused at intake (no message): state "rejected", with the
+	 * file, line, field and reason kept in the record store. */
+	struct store *st;
+	struct store_rejection *v = NULL;
+	size_t n = 0;
+	if (store_of(q, &st) == GW_OK &&
+	    st->ops->rejections_list(st, NULL, since_ms, 0, &v, &n) == GW_OK)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o}", "state",
+			    "rejected", "record", v[i].record_id, "file", v[i].file, "line",
+			    (json_int_t)v[i].line, "field", v[i].field, "reason", v[i].reason, "at",
+			    iso(v[i].at_ms)));
+	free(v);
 	q->ops->close(q);
 	reply_json(rs, 200, json_pack("{s:o}", "refusals", a));
 }

@@ -587,6 +587,8 @@ struct intake_file {
 	struct hold hold;
 	struct keeps keeps;
 	unsigned long recs;             /* records of the batch with messages */
+	struct store_rejection *rejs;   /* refused records, kept in the store at the end */
+	size_t nrejs, caprejs;
 };
 
 /* Allocate the batch, open the file and start its parser thread. */
@@ -656,6 +658,45 @@ intake_file_close(struct intake_file *f)
 	free(f->ids.ids);
 	free(f->msgs);
 	free(f->dup);
+	free(f->rejs);
+}
+
+/* Note a refused record for the store (intake_keep_rejections); printed
+ * to f->rej as before. */
+static void
+intake_note_rejection(struct intake_file *f, const struct record_rejection *rej)
+{
+	record_rejection_print(rej, f->rej);
+	if (f->nrejs == f->caprejs) {
+		size_t cap = f->caprejs ? f->caprejs * 2 : 64;
+		struct store_rejection *v = realloc(f->rejs, cap * sizeof *v);
+		if (v == NULL)
+			return;         /* still printed; the store misses it (logged at the end) */
+		f->rejs = v;
+		f->caprejs = cap;
+	}
+	struct store_rejection *r = &f->rejs[f->nrejs++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->record_id, sizeof r->record_id, "%s", rej->record_id);
+	snprintf(r->file, sizeof r->file, "%s", rej->file);
+	r->line = rej->line > UINT32_MAX ? UINT32_MAX : (uint32_t)rej->line;
+	snprintf(r->field, sizeof r->field, "%s", rej->field);
+	snprintf(r->reason, sizeof r->reason, "%s", rej->reason);
+	r->at_ms = queue_now_ms();
+}
+
+/* Keep the file's refused records in the record store, so that show,
+ * list --state rejected and the API give them back (not only stderr). */
+static void
+intake_keep_rejections(struct intake_file *f)
+{
+	struct store *st;
+	gw_rc rc = f->nrejs == 0 ? GW_OK : store_of(f->q, &st);
+	if (rc == GW_OK && f->nrejs > 0)
+		rc = st->ops->rejections_put(st, f->rejs, f->nrejs);
+	if (rc != GW_OK)
+		log_warn(NULL, f->path, "%zu refused record(s) not kept in the record store (%s): they"
+		    " are only in this output", f->nrejs, gw_rc_name(rc));
 }
 
 /* Print one rejection of record rid (field, reason) and count it. */
@@ -669,7 +710,7 @@ intake_reject(struct intake_file *f, const char *rid, const char *field, const c
 	snprintf(rej.record_id, sizeof rej.record_id, "%s", rid);
 	snprintf(rej.field, sizeof rej.field, "%s", field);
 	snprintf(rej.reason, sizeof rej.reason, "%s", reason);
-	record_rejection_print(&rej, f->rej);
+	intake_note_rejection(f, &rej);
 }
 
 /* Commit the batch; also the held records when with_held. A failure says
@@ -850,7 +891,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 			progress_set(o->progress, st->read);
 		if (x->what == PR_REJECTED) {
 			st->rejected++;
-			record_rejection_print(&x->rej, rej_out);
+			intake_note_rejection(&f, &x->rej);
 		} else {
 			rc = intake_record(&f, x);
 		}
@@ -860,6 +901,7 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	}
 	rc = intake_commit(&f, 1);
 out:
+	intake_keep_rejections(&f);
 	intake_file_close(&f);
 	return rc;
 }

@@ -2,7 +2,8 @@
  * store/sqlite.c - the SQLite backend of the record store (store.h).
  *
  * Owns the store's tables in the queue's file (records, worker_days,
- * run_members, filed_sets, perm_ids, as4_inbound, store_meta) and their
+ * run_members, filed_sets, perm_ids, as4_inbound, intake_rejections,
+ * store_meta) and their
  * migration: a queue file made before the store already has records
  * (version 1) and perhaps worker_days; they are kept as they are and gain
  * the payload column, the other tables are created when the store is first
@@ -47,7 +48,12 @@ static const char sst_tables[] =
 	" sender TEXT NOT NULL, instance_id TEXT NOT NULL, file TEXT NOT NULL, hash TEXT NOT NULL,"
 	" document BLOB NOT NULL, receipt BLOB NOT NULL, received_ms INTEGER NOT NULL,"
 	" UNIQUE(sender, instance_id));"
-	"CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	/* Records refused at intake (store_rejection); history, never updated. */
+	"CREATE TABLE IF NOT EXISTS intake_rejections(record_id TEXT NOT NULL, file TEXT NOT NULL,"
+	" line INTEGER NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+	" UNIQUE(record_id, file, line, field, reason, at_ms));"
+	"CREATE INDEX IF NOT EXISTS intake_rejections_rec ON intake_rejections(record_id, at_ms);";
 
 /* Queue files written before runs lived in the store kept them as marker
  * messages (kinds "dimona-run" for a run's first record, "dimona-merged"
@@ -659,6 +665,75 @@ sst_inbound_list(struct store *base, int64_t from_ms, int64_t to_ms,
 	return rc;
 }
 
+static gw_rc
+sst_rejections_put(struct store *base, const struct store_rejection *r, size_t n)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	if (n == 0)
+		return GW_OK;
+	if ((rc = queue_sqlite_begin_adding(base->q)) != GW_OK)
+		return rc;
+	if ((rc = sst_prep(s, "INSERT OR IGNORE INTO intake_rejections(record_id, file, line,"
+	    " field, reason, at_ms) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st)) != GW_OK) {
+		queue_sqlite_rollback(base->q);
+		return rc;
+	}
+	for (size_t i = 0; i < n && rc == GW_OK; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r[i].record_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r[i].file, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, r[i].line);
+		sqlite3_bind_text(st, 4, r[i].field, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, r[i].reason, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, r[i].at_ms);
+		int x = sqlite3_step(st);
+		rc = x == SQLITE_DONE ? GW_OK : queue_sqlite_rc(x) == GW_OK ? GW_EIO : queue_sqlite_rc(x);
+	}
+	sqlite3_finalize(st);
+	if (rc != GW_OK) {
+		queue_sqlite_rollback(base->q);
+		return rc;
+	}
+	return queue_sqlite_commit(base->q);
+}
+
+/* One rejection's columns (sst_rows). */
+static gw_rc
+sst_rejection_row(sqlite3_stmt *st, void *elem, const void *ctx)
+{
+	struct store_rejection *r = elem;
+	(void)ctx;
+	sst_col_text(st, 0, r->record_id, sizeof r->record_id);
+	sst_col_text(st, 1, r->file, sizeof r->file);
+	r->line = (uint32_t)sqlite3_column_int64(st, 2);
+	sst_col_text(st, 3, r->field, sizeof r->field);
+	sst_col_text(st, 4, r->reason, sizeof r->reason);
+	r->at_ms = sqlite3_column_int64(st, 5);
+	return GW_OK;
+}
+
+static gw_rc
+sst_rejections_list(struct store *base, const char *record_id, int64_t since_ms, size_t limit,
+                    struct store_rejection **out, size_t *n)
+{
+	struct sst *s = SST(base);
+	sqlite3_stmt *st = NULL;
+	gw_rc rc;
+	*out = NULL;
+	*n = 0;
+	if ((rc = sst_prep(s, "SELECT record_id, file, line, field, reason, at_ms FROM"
+	    " intake_rejections WHERE (?1 IS NULL OR record_id=?1) AND at_ms>=?2"
+	    " ORDER BY at_ms DESC, rowid DESC LIMIT ?3", &st)) != GW_OK)
+		return rc;
+	if (record_id != NULL)
+		sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, limit == 0 ? -1 : (sqlite3_int64)limit);
+	return sst_rows(st, sizeof **out, sst_rejection_row, NULL, (void **)out, n, NULL);
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.detach = sst_detach,
@@ -672,4 +747,6 @@ const struct store_ops store_sqlite_ops = {
 	.perm_get = sst_perm_get,
 	.inbound_get = sst_inbound_get,
 	.inbound_list = sst_inbound_list,
+	.rejections_put = sst_rejections_put,
+	.rejections_list = sst_rejections_list,
 };

@@ -92,6 +92,19 @@ struct store_inbound {
 	                                           malloc'd when read */
 };
 
+/* A record refused at intake (the reader's or intake's rules), kept so
+ * that the operator and the member tool can be given it back (`gateway
+ * show`, `gateway list --state rejected`, GET /api/v1/refusals). A
+ * rejection is history: a later revision taken in does not remove it. */
+struct store_rejection {
+	char     record_id[STORE_ID_MAX + 1];   /* "" when the line had no usable id */
+	char     file[256];                     /* the file (or "api") it came in */
+	uint32_t line;                          /* 1-based; 0 when not from a file */
+	char     field[48];                     /* the field at fault, "" for the whole record */
+	char     reason[256];
+	int64_t  at_ms;                         /* when intake refused it */
+};
+
 /* One unit of work: messages and the store rows they come with, committed
  * once. Store rows are idempotent (a replayed unit changes nothing) and a
  * revision never lowers a record's highest one. A message with a payload
@@ -155,6 +168,15 @@ struct store_ops {
 	 * a backend that cannot list them (the reports then refuse to run). */
 	gw_rc (*inbound_list)(struct store *st, int64_t from_ms, int64_t to_ms,
 	                      gw_rc (*fn)(void *arg, const struct store_inbound *row), void *arg);
+	/* Keep n intake rejections, in ONE transaction of their own (they
+	 * come with no message); a row equal in every column to one kept is
+	 * not kept twice. GW_ETEMP as commit. */
+	gw_rc (*rejections_put)(struct store *st, const struct store_rejection *r, size_t n);
+	/* The rejections of record_id (NULL: every record) kept at or after
+	 * since_ms, newest first, at most limit (0: all); *out malloc'd
+	 * (free()), *n may be 0. */
+	gw_rc (*rejections_list)(struct store *st, const char *record_id, int64_t since_ms,
+	                         size_t limit, struct store_rejection **out, size_t *n);
 };
 
 /* A store handle begins with its ops table, whatever the backend. */

@@ -62,6 +62,23 @@ rc=0; gw intake --contracts "$sample" > "$w/i2" 2>/dev/null || rc=$?
 [ "$rc" -eq 1 ] || fail "second intake exit $rc, want 1"
 grep -q " 0 taken in (0 messages)" "$w/i2" || fail "replay queued something: $(cat "$w/i2")"
 [ "$(count pending)" -eq "$first" ] || fail "replay changed the queue"
+# The rejection is kept with the record, not only on stderr: show says why,
+# list --state rejected lists it, its --json is the file to give back (file,
+# line, field, reason), and the API's refusals would include it.
+gw show J-2026-120901 > "$w/show0" 2>&1 || fail "show of the rejected record: $(cat "$w/show0")"
+grep -q "^rejected at intake: $sample:[0-9]*: field ConstructionControlCards: .*00663-001" "$w/show0" ||
+	fail "show does not say why J-2026-120901 was rejected: $(cat "$w/show0")"
+gw list --state rejected > "$w/lr"
+grep -q "^rejected  J-2026-120901  $sample:[0-9]*  field ConstructionControlCards" "$w/lr" ||
+	fail "list --state rejected: $(cat "$w/lr")"
+gw list --state rejected --json | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+ids = sorted({r["record"] for r in rows})
+assert ids == ["J-2026-120901"], ids
+assert all(r["field"] == "ConstructionControlCards" and "00663-001" in r["reason"] and r["file"] == sys.argv[1]
+           for r in rows), rows
+' "$sample" || fail "list --state rejected --json"
 
 # A new revision cancels: a CANCEL waiting on the IN, never a second IN.
 line=$(grep '"J-2026-120302"' "$sample" | head -n 1)

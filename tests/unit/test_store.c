@@ -352,6 +352,58 @@ test_old_file_migrates(void **state)
 	q->ops->close(q);
 }
 
+/* Intake rejections are kept, listed newest first, per record or all,
+ * since a time, and a replayed row is not kept twice; a reopened queue
+ * still has them. */
+static void
+test_rejections_kept(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct store *st = store(q);
+	struct store_rejection r[3], *v = NULL;
+	size_t n = 0;
+	memset(r, 0, sizeof r);
+	snprintf(r[0].record_id, sizeof r[0].record_id, "C-1");
+	snprintf(r[0].file, sizeof r[0].file, "in.csv");
+	r[0].line = 2;
+	snprintf(r[0].field, sizeof r[0].field, "worker_inss");
+	snprintf(r[0].reason, sizeof r[0].reason, "check digit");
+	r[0].at_ms = 1000;
+	r[1] = r[0];
+	snprintf(r[1].record_id, sizeof r[1].record_id, "C-2");
+	r[1].line = 3;
+	r[1].at_ms = 2000;
+	r[2] = r[0];
+	r[2].at_ms = 3000;                      /* C-1 refused again later */
+	assert_int_equal(st->ops->rejections_put(st, r, 3), GW_OK);
+	assert_int_equal(st->ops->rejections_put(st, r, 1), GW_OK);    /* replayed */
+	assert_int_equal(st->ops->rejections_list(st, NULL, 0, 0, &v, &n), GW_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].at_ms, 3000);
+	assert_string_equal(v[1].record_id, "C-2");
+	assert_int_equal(v[1].line, 3);
+	assert_string_equal(v[2].field, "worker_inss");
+	assert_string_equal(v[2].reason, "check digit");
+	free(v);
+	assert_int_equal(st->ops->rejections_list(st, "C-1", 0, 0, &v, &n), GW_OK);
+	assert_int_equal(n, 2);
+	free(v);
+	assert_int_equal(st->ops->rejections_list(st, NULL, 2000, 0, &v, &n), GW_OK);
+	assert_int_equal(n, 2);
+	free(v);
+	assert_int_equal(st->ops->rejections_list(st, NULL, 0, 1, &v, &n), GW_OK);
+	assert_int_equal(n, 1);
+	free(v);
+	q->ops->close(q);
+	q = open_q();
+	st = store(q);
+	assert_int_equal(st->ops->rejections_list(st, "C-2", 0, 0, &v, &n), GW_OK);
+	assert_int_equal(n, 1);
+	free(v);
+	q->ops->close(q);
+}
+
 int
 main(void)
 {
@@ -362,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_unit_revisions),
 		cmocka_unit_test_setup_teardown(test_filed_and_perm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_file_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejections_kept, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
