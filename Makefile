@@ -14,7 +14,7 @@
 # library; tests/unit/test_*.c each become one cmocka binary linked against it.
 
 CC      ?= cc
-PKGS    := libxml-2.0 xmlsec1-openssl openssl libcurl sqlite3 libpq jansson libmicrohttpd gnutls
+PKGS    := libxml-2.0 xmlsec1-openssl openssl libcurl libcares sqlite3 libpq jansson libmicrohttpd gnutls
 REF     ?= $(abspath ../shared/reference)
 
 ifeq ($(FUZZ),1)

@@ -224,7 +224,13 @@ key g3/wrongca.key.pem
 g3_issue g3/roguedb g3/wrongca.key.pem "/C=BE/O=Test AP wrongca/OU=PEPPOL TEST AP/CN=PBE000105" \
 	g3/wrongca.crt.pem leaf_ap 20250101000000Z 20350101000000Z
 cat g3/apca.crt.pem g3/root.crt.pem > g3/chain.pem
-rm -rf g3/rootdb g3/apdb g3/roguedb
+# The SMP signing certificate (our own SMP, `gateway smp serve`) under the SMP CA.
+g3_db g3/smpdb g3/smpca.crt.pem g3/smpca.key.pem
+key g3/smp.key.pem
+g3_issue g3/smpdb g3/smp.key.pem "/C=BE/O=Test SMP/OU=PEPPOL TEST SMP/CN=PSM000101" g3/smp.crt.pem leaf_ap \
+	20250101000000Z 20350101000000Z
+cat g3/smpca.crt.pem g3/root.crt.pem > g3/smp-chain.pem
+rm -rf g3/rootdb g3/apdb g3/roguedb g3/smpdb
 
 # SSH keys for the SFTP channel and the test sshd.
 ssh-keygen -q -t ed25519 -N '' -C gateway-test-host -f ssh/host_ed25519 >/dev/null
@@ -232,6 +238,6 @@ ssh-keygen -q -t ed25519 -N '' -C gateway-test-client -f ssh/client_ed25519 >/de
 
 rm -rf cadb ext.cnf ./*/*.srl ./*.srl
 chmod 600 ./*/*key* ssh/host_ed25519 ssh/client_ed25519
-chmod 644 ./*/*.crt.pem peppol/chain.pem g3/chain.pem g3/apca.crl.pem ssh/*.pub
+chmod 644 ./*/*.crt.pem peppol/chain.pem g3/chain.pem g3/smp-chain.pem g3/apca.crl.pem ssh/*.pub
 touch .complete
 echo "test PKI generated in $out" >&2

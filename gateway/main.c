@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "invoice",  cmd_invoice,  "export Peppol BIS 3.0 invoices; validate UBL invoices" },
 	{ "as4",      cmd_as4,      "Peppol AS4: verify a captured message or receipt" },
 	{ "peppol",   cmd_peppol,   "Peppol: the monthly TSR and EUSR reports (peppol report)" },
+	{ "smp",      cmd_smp,      "Peppol SMP: verify a signed SMP answer; serve our own SMP" },
 	{ "onss",     cmd_onss,     "ONSS batch channel: show-answer, send, poll, apply, run" },
 	{ "intake",   cmd_intake,   "add contract or invoice record files to the durable queue" },
 	{ "run",      cmd_run,      "run the gateway: build, send and track queued messages" },

@@ -18,6 +18,7 @@ int cmd_invoice(int argc, char **argv);   /* invoice export | validate */
 int cmd_onss(int argc, char **argv);      /* onss show-answer */
 int cmd_as4(int argc, char **argv);       /* as4 verify */
 int cmd_peppol(int argc, char **argv);    /* peppol report */
+int cmd_smp(int argc, char **argv);       /* smp verify | serve */
 int cmd_run(int argc, char **argv);       /* the daemon */
 int cmd_intake(int argc, char **argv);    /* add records to the queue */
 int cmd_status(int argc, char **argv);

@@ -114,6 +114,20 @@ static const struct param_def table[P__COUNT] = {
 	STR(P_AS4_MLS_TO, "peppol_as4.mls_to", ""),
 	WORD(P_AS4_MLS_TYPE, "peppol_as4.mls_type", "FAILURE_ONLY", "FAILURE_ONLY|ALWAYS_SEND"),
 	STR(P_REPORT_RECEIVER, "peppol_as4.report_receiver", ""),
+	WORD(P_AS4_DISCOVERY, "peppol_as4.discovery", "off", "off|on"),
+	STR(P_SMP_ZONE, "smp.zone", "participant.sml.test.tech.peppol.org"),
+	STR(P_SMP_RESOLVER, "smp.resolver", ""),
+	INT(P_SMP_DNS_TIMEOUT_MS, "smp.dns_timeout_ms", "2000", 50, 60000),
+	INT(P_SMP_HTTP_TIMEOUT_MS, "smp.http_timeout_ms", "5000", 100, 120000),
+	STR(P_SMP_CA, "smp.ca", "certs/out/g3/smp-chain.pem"),
+	STR(P_SMP_TLS_CA, "smp.tls_ca", ""),
+	INT(P_SMP_CACHE_MAX_S, "smp.cache_max_s", "3600", 0, 86400),
+	STR(P_SMP_CERT, "smp.cert", "certs/out/g3/smp.crt.pem"),
+	STR(P_SMP_KEY, "smp.key", "certs/out/g3/smp.key.pem"),
+	STR(P_SMP_PARTICIPANTS, "smp.participants", ""),
+	STR(P_SMP_ENDPOINT_URL, "smp.endpoint_url", ""),
+	STR(P_SMP_ENDPOINT_CERT, "smp.endpoint_cert", "certs/out/g3/sender.crt.pem"),
+	STR(P_SMP_BASE_URL, "smp.base_url", ""),
 };
 
 const struct param_def *
