@@ -8,9 +8,13 @@
 #include "core/err.h"
 #include "core/params.h"
 #include "peppol/as4/as4.h"
+#include "core/atomicfile.h"
 #include "peppol/smp/smp.h"
+#include "service/smp_serve.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +31,8 @@ usage(FILE *out)
 	    "  serve: the Peppol SMP REST interface (service group, signed service\n"
 	    "  metadata) for [smp] participants, signed with [smp] key, on the [http] server.\n\n"
 	    "examples:\n  gateway smp verify --at 2020-01-01T00:00:00Z answer.xml\n"
-	    "  gateway smp serve --port 8444\n");
+	    "  gateway --set smp.participants=0208:0739484052 \\\n"
+	    "      --set smp.endpoint_url=https://ap.example.be/as4 smp serve --port 8444\n");
 }
 
 static void
@@ -109,6 +114,66 @@ verify_main(int argc, char **argv)
 	return fflush(stdout) == 0 ? rc : GW_EXIT_USAGE;
 }
 
+static volatile sig_atomic_t serve_stop;
+static void on_signal(int sig) { (void)sig; serve_stop = 1; }
+
+static int
+serve_main(int argc, char **argv)
+{
+	struct http_server_opts o;
+	const char *port_file = NULL;
+	http_server_opts_configured(&o);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			char *end;
+			long p = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || p < 0 || p > 65535) {
+				fprintf(stderr, "gateway smp serve: --port takes 0 to 65535\n");
+				return GW_EXIT_USAGE;
+			}
+			o.port = (int)p;
+		} else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
+			port_file = argv[++i];
+		} else {
+			fprintf(stderr, "gateway smp serve: unknown or incomplete option %s\n", argv[i]);
+			usage(stderr);
+			return GW_EXIT_USAGE;
+		}
+	}
+	struct smp_server *s = NULL;
+	char err[600];
+	if (smp_serve_start(&s, &o, err, sizeof err) != GW_OK) {
+		fprintf(stderr, "gateway smp serve: %s\n", err);
+		return GW_EXIT_USAGE;
+	}
+	int port = smp_serve_port(s);
+	if (port_file != NULL) {
+		char text[16];
+		int tl = snprintf(text, sizeof text, "%d\n", port);
+		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway smp serve: cannot write %s: %s\n", port_file, err);
+			smp_serve_stop(s);
+			return GW_EXIT_USAGE;
+		}
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	printf("smp: %s://%s:%d/ (participants: %s)\n", o.cert ? "https" : "http", o.listen, port,
+	    param_str(P_SMP_PARTICIPANTS));
+	fflush(stdout);
+	while (!serve_stop)
+		usleep(100000);
+	unsigned long g, m, x;
+	smp_serve_counts(s, &g, &m, &x);
+	smp_serve_stop(s);
+	printf("smp: %lu service groups, %lu signed metadata, %lu not found\nstopped by signal\n",
+	    g, m, x);
+	return GW_EXIT_OK;
+}
+
 int
 cmd_smp(int argc, char **argv)
 {
@@ -118,6 +183,8 @@ cmd_smp(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "serve") == 0)
+		return serve_main(argc - 1, argv + 1);
 	fprintf(stderr, "gateway smp: unknown subcommand %s\n", argv[1]);
 	usage(stderr);
 	return GW_EXIT_USAGE;

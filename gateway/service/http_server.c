@@ -97,7 +97,8 @@ http_server_opts_configured(struct http_server_opts *o)
 		o->token_file = NULL;
 }
 
-/* The route for method and path: exact, or the longest prefix ending in '/'. */
+/* The route for method and path: exact, or the longest prefix ending in
+ * '/', or "*" (any path: the SMP's, whose paths are identifiers). */
 static const struct http_route *
 find_route(const struct http_server *s, const char *method, const char *path, int *method_ok)
 {
@@ -107,7 +108,7 @@ find_route(const struct http_server *s, const char *method, const char *path, in
 	for (size_t i = 0; i < s->nroutes; i++) {
 		const struct http_route *r = &s->routes[i];
 		size_t l = strlen(r->path);
-		int match = strcmp(path, r->path) == 0 ||
+		int match = strcmp(path, r->path) == 0 || strcmp(r->path, "*") == 0 ||
 		    (l > 1 && r->path[l - 1] == '/' && strncmp(path, r->path, l) == 0);
 		if (!match)
 			continue;

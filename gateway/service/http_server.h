@@ -37,7 +37,7 @@ typedef void (*http_handler)(void *ctx, const struct http_request *rq, struct ht
 
 struct http_route {
 	const char *method;             /* "GET", "POST" */
-	const char *path;               /* "/healthz", or a prefix ending in '/' */
+	const char *path;               /* "/healthz", a prefix ending in '/', or "*" (any) */
 	int open;                       /* 1: no credential needed */
 	http_handler fn;
 	void *ctx;
