@@ -19,6 +19,13 @@
 # replay (the same bytes twice, then the same document under a new
 # MessageId) that must be answered with a receipt and stored once.
 #
+# The sender has no configured endpoint: it finds the receiver through
+# discovery, as the Peppol network does. The receiver's own SMP (`gateway
+# smp serve`, HTTPS) publishes every buyer of the run with the receiver's
+# AS4 endpoint and certificate, signed under the test SMP CA, and dnsmasq
+# (loopback port, unprivileged) serves each buyer's U-NAPTR record in the
+# test SML zone pointing at that SMP.
+#
 # Last line: sent=N delivered-once=N duplicates=0 receipts-verified=N and the
 # refusals. Exit 0 only when every figure is what it must be.
 set -u
@@ -30,8 +37,12 @@ cd "$TOP" || exit 2
 export GW_REFERENCE_DIR="${REF:-/work/shared/reference}"
 w=$(mktemp -d "${TMPDIR:-/tmp}/gwx.XXXXXX")
 rpid=
+smppid=
+. tests/lib/smp.sh
 cleanup() {
 	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
+	[ -n "$smppid" ] && kill "$smppid" 2>/dev/null
+	dns_stop "$w"
 	[ -n "${KEEP:-}" ] && echo "kept $w" || rm -rf "$w"
 }
 trap cleanup EXIT INT TERM
@@ -48,8 +59,9 @@ rcv() { exec "$GATEWAY" --set "queue.dsn=$w/r/q.db" --set peppol_as4.receive=on 
 	--set "peppol_as4.ca=$P/g3/chain.pem" --set "peppol_as4.crl=$P/g3/apca.crl.pem" \
 	--set "peppol_as4.inbox=$w/r/inbox" \
 	--set "http.cert=$P/tls/server.crt.pem" --set "http.key=$P/tls/server.key.pem" "$@"; }
-snd() { ${snd_exec:+exec} "$GATEWAY" --set "queue.dsn=$w/s/q.db" --set "peppol_as4.endpoint_url=https://localhost:$port/as4" \
-	--set "peppol_as4.endpoint_cert=$P/g3/receiver.crt.pem" --set "peppol_as4.tls_ca=$P/tls/ca.crt.pem" \
+snd() { ${snd_exec:+exec} "$GATEWAY" --set "queue.dsn=$w/s/q.db" --set peppol_as4.discovery=on \
+	--set "smp.resolver=127.0.0.1:$dnsport" --set "smp.tls_ca=$P/tls/ca.crt.pem" \
+	--set "smp.ca=$P/g3/smp-chain.pem" --set "peppol_as4.tls_ca=$P/tls/ca.crt.pem" \
 	--set "peppol_as4.cert=$P/g3/sender.crt.pem" --set "peppol_as4.key=$P/g3/sender.key.pem" \
 	--set "peppol_as4.outbox=$w/s/outbox" --set queue.retry_base_ms=200 \
 	--set queue.retry_cap_ms=2000 "$@"; }
@@ -84,6 +96,28 @@ credit=$(grep -c '"type": "credit_note"' "$w/in.jsonl")
 
 start_receiver 0 hook
 first=$rpid
+# Discovery: our SMP publishes the buyers with the receiver's endpoint;
+# dnsmasq points each buyer's U-NAPTR record at it.
+python3 -c 'import sys, json
+ids = sorted({json.loads(l)["buyer"]["peppol_id"] for l in open(sys.argv[1])})
+print(",".join(ids))' "$w/in.jsonl" > "$w/buyers"
+"$GATEWAY" --set http.listen=127.0.0.1 --set "http.cert=$P/tls/server.crt.pem" \
+	--set "http.key=$P/tls/server.key.pem" --set "smp.participants=$(cat "$w/buyers")" \
+	--set "smp.endpoint_url=https://localhost:$port/as4" --set "smp.endpoint_cert=$P/g3/receiver.crt.pem" \
+	--set "smp.cert=$P/g3/smp.crt.pem" --set "smp.key=$P/g3/smp.key.pem" \
+	smp serve --port 0 --port-file "$w/smp.port" > "$w/smp.out" 2> "$w/smp.err" &
+smppid=$!
+i=0
+while [ ! -s "$w/smp.port" ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || fail "smp serve did not start: $(tail -3 "$w/smp.err")"
+	kill -0 "$smppid" 2>/dev/null || fail "smp serve exited: $(tail -3 "$w/smp.err")"
+	sleep 0.1
+done
+smpport=$(cat "$w/smp.port")
+dnsport=$(free_port)
+# shellcheck disable=SC2046
+dns_start "$w" "$dnsport" $(tr ',' '\n' < "$w/buyers" | sed "s#\$#=https://localhost:$smpport#") ||
+	fail "dnsmasq did not start"
 snd intake --invoices "$w/in.jsonl" > "$w/s/intake" 2> "$w/s/intake.err" ||
 	fail "intake: $(cat "$w/s/intake.err")"
 grep -q "$N taken in" "$w/s/intake" || fail "intake: $(cat "$w/s/intake")"
@@ -190,9 +224,13 @@ refusals="$refusals replayed=same-receipt,stored-once"
 
 kill "$rpid"; wait "$rpid" 2>/dev/null; rpid=
 grep '^as4:' "$w/r/out"
+kill "$smppid"; wait "$smppid" 2>/dev/null; smppid=
+served=$(sed -n 's/^smp: [0-9]* service groups, \([0-9]*\) signed metadata.*/\1/p' "$w/smp.out")
+queries=$(grep -c 'query\[NAPTR\]' "$w/dns.log")
+echo "discovery: $(tr ',' '\n' < "$w/buyers" | grep -c .) buyers published by smp serve, $queries NAPTR queries answered by dnsmasq, ${served:-0} signed SMP answers served; no endpoint configured on the sender"
 ok=1
 [ "$sent" -eq "$N" ] && [ "$once" -eq "$N" ] && [ "$dups" -eq 0 ] && [ "$verified" -eq "$N" ] &&
-	[ "$accepted" -eq "$N" ] || ok=0
+	[ "$accepted" -eq "$N" ] && [ "${served:-0}" -gt 0 ] && [ "$queries" -gt 0 ] || ok=0
 echo "credit notes=$credit; receiver killed after storing $killed_rows message(s), before answering: recovered by re-sending the same MessageIds; sender killed: $sender_killed"
 echo "sent=$sent delivered-once=$once duplicates=$dups receipts-verified=$verified refused:$refusals"
 [ $ok -eq 1 ] || exit 1

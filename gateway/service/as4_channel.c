@@ -20,6 +20,11 @@
  * leaves the outcome unknown: poll() says so, and the next one sends the
  * same message again. Never sends without TLS verification, never makes a
  * new MessageId for a message that has one.
+ *
+ * The receiving AP is the configured one, or with [peppol_as4] discovery
+ * = on the one discovery finds for the invoice's receiver (smp_lookup.h),
+ * kept in the outbox file with the message so that a re-send goes where
+ * the first send went; a receiver not on Peppol fails the message.
  */
 #include "service/as4_channel.h"
 #include "service/as4_tune.h"
@@ -28,6 +33,8 @@
 #include "core/log.h"
 #include "core/params.h"
 #include "crypto/signer.h"
+#include "peppol/smp/smp.h"
+#include "service/smp_lookup.h"
 #include "peppol/as4/as4.h"
 #include "peppol/mls/mls.h"
 #include "peppol/rules/validate.h"
@@ -58,12 +65,20 @@ struct ac_answer {
 	char detail[512];
 };
 
+/* Where one message goes: its URL and the AP certificate it is encrypted
+ * to (a reference of its own). */
+struct ac_peer {
+	char url[512];
+	X509 *cert;
+};
+
 /* One message handed to a sender thread (built there, then POSTed), until
  * poll() takes its outcome. */
 struct ac_job {
 	char id[QUEUE_ID_MAX + 1];
 	struct queue_msg m;             /* a copy: its own body */
 	struct as4_message am;          /* built: the bytes and the references to verify */
+	struct ac_peer peer;            /* where it goes */
 	int taken, done;
 	gw_rc rc;                       /* GW_OK: outcome; GW_ETEMP: no receipt (err) */
 	enum queue_state outcome;
@@ -75,6 +90,8 @@ struct ac_ctx {
 	struct queue *q;
 	struct gw_signer *me;
 	X509 *peer;                     /* the receiving AP: encrypted to, signs the receipt */
+	struct smp_lookup *disc;        /* discovery = on: the AP per receiver instead */
+	pthread_mutex_t disc_mu;        /* the look-up and its cache: one thread at a time */
 	char url[512], tls_ca[512], outbox[512];
 	long timeout_ms;
 	CURL *curl;                     /* the runner thread's own (look-ups, re-sends) */
@@ -92,7 +109,10 @@ struct ac_ctx {
 static void *ac_sender(void *arg);
 static void ac_job_free(struct ac_job *j);
 
-int as4_channel_configured(void) { return param_str(P_AS4_ENDPOINT_URL)[0] != '\0'; }
+int as4_channel_configured(void)
+{
+	return param_str(P_AS4_ENDPOINT_URL)[0] != '\0' || strcmp(param_str(P_AS4_DISCOVERY), "on") == 0;
+}
 const struct as4_channel_counts *as4_channel_counts(const void *ctx)
 {
 	return &((const struct ac_ctx *)ctx)->n;
@@ -110,24 +130,28 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->work, NULL);
 	pthread_cond_init(&c->done, NULL);
+	pthread_mutex_init(&c->disc_mu, NULL);
 	c->q = q;
 	c->timeout_ms = (long)param_int(P_AS4_TIMEOUT_MS);
 	snprintf(c->url, sizeof c->url, "%s", param_str(P_AS4_ENDPOINT_URL));
 	snprintf(c->tls_ca, sizeof c->tls_ca, "%s", param_str(P_AS4_TLS_CA));
 	snprintf(c->outbox, sizeof c->outbox, "%s", param_str(P_AS4_OUTBOX));
-	if (strncmp(c->url, "https://", 8) != 0) {
+	int disc = strcmp(param_str(P_AS4_DISCOVERY), "on") == 0;
+	if (disc && (rc = smp_lookup_open(&c->disc, err, cap)) != GW_OK)
+		goto fail;
+	if (!disc && strncmp(c->url, "https://", 8) != 0) {
 		snprintf(err, cap, "peppol_as4.endpoint_url: '%s' is not an https:// URL", c->url);
 		goto fail;
 	}
 	if ((rc = signer_load(&c->me, param_str(P_AS4_CERT), param_str(P_AS4_KEY), err, cap)) != GW_OK)
 		goto fail;
 	const char *pc = param_str(P_AS4_ENDPOINT_CERT);
-	FILE *f = pc[0] ? fopen(pc, "r") : NULL;
+	FILE *f = pc[0] && !disc ? fopen(pc, "r") : NULL;
 	if (f != NULL) {
 		c->peer = PEM_read_X509(f, NULL, NULL, NULL);
 		fclose(f);
 	}
-	if (c->peer == NULL) {
+	if (c->peer == NULL && !disc) {
 		snprintf(err, cap, "peppol_as4.endpoint_cert: cannot read a PEM certificate from '%s'", pc);
 		rc = GW_ECONFIG;
 		goto fail;
@@ -175,6 +199,8 @@ as4_channel_close(void *ctx)
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->work);
 	pthread_cond_destroy(&c->done);
+	pthread_mutex_destroy(&c->disc_mu);
+	smp_lookup_close(c->disc);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
 	signer_free(c->me);
@@ -362,17 +388,26 @@ ac_path(const struct ac_ctx *c, const struct queue_msg *m, char *buf, size_t cap
  * short fails its checksum and is rebuilt under the same MessageId. */
 static gw_rc
 ac_spool_write(const struct ac_ctx *c, const struct queue_msg *m, const struct as4_message *am,
-               char *err, size_t cap)
+               const struct ac_peer *peer, char *err, size_t cap)
 {
-	size_t hcap = 1024 + (size_t)am->refs.n * 400, off = 0;
+	char *b64 = c->disc ? smp_cert_b64(peer->cert) : NULL;
+	if (c->disc && b64 == NULL)
+		return GW_ENOMEM;
+	size_t hcap = 1024 + (size_t)am->refs.n * 400 + (b64 ? strlen(b64) + 600 : 0), off = 0;
 	char *buf = malloc(hcap + am->body_len);
 	char sum[65];
-	if (buf == NULL)
+	if (buf == NULL) {
+		free(b64);
 		return GW_ENOMEM;
+	}
 	queue_sha256_hex(am->body, am->body_len, sum);
 	off += (size_t)snprintf(buf + off, hcap - off, "Message-Id: %s\nInstance-Id: %s\n"
 	    "Content-Type: %s\nBody-SHA256: %s\n", am->message_id, am->instance_id, am->content_type,
 	    sum);
+	if (b64 != NULL)        /* discovered: a re-send goes where this one goes */
+		off += (size_t)snprintf(buf + off, hcap - off, "Endpoint-Url: %s\nEndpoint-Cert: %s\n",
+		    peer->url, b64);
+	free(b64);
 	for (int i = 0; i < am->refs.n; i++)
 		off += (size_t)snprintf(buf + off, hcap - off, "Ref: %d %s %s\n",
 		    am->refs.ref[i].attachment, am->refs.ref[i].digest, am->refs.ref[i].uri);
@@ -404,7 +439,8 @@ ac_spool_write(const struct ac_ctx *c, const struct queue_msg *m, const struct a
 
 /* Read a built message back; GW_ENOTFOUND when there is none. */
 static gw_rc
-ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_message *am)
+ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_message *am,
+              struct ac_peer *peer)
 {
 	char path[700];
 	ac_path(c, m, path, sizeof path);
@@ -435,6 +471,10 @@ ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_mess
 			snprintf(am->content_type, sizeof am->content_type, "%s", p + 14);
 		else if (strncmp(p, "Body-SHA256: ", 13) == 0)
 			snprintf(sum, sizeof sum, "%s", p + 13);
+		else if (c->disc != NULL && strncmp(p, "Endpoint-Url: ", 14) == 0)
+			snprintf(peer->url, sizeof peer->url, "%s", p + 14);
+		else if (c->disc != NULL && strncmp(p, "Endpoint-Cert: ", 15) == 0 && peer->cert == NULL)
+			peer->cert = smp_cert_from_b64(p + 15);
 		else if (sscanf(p, "Ref: %d %63s %255s", &att, dig, uri) == 3 && am->refs.n < AS4_MAX_REFS) {
 			struct as4_ref *r = &am->refs.ref[am->refs.n++];
 			r->attachment = att;
@@ -443,7 +483,8 @@ ac_spool_read(const struct ac_ctx *c, const struct queue_msg *m, struct as4_mess
 		}
 		p = nl + 1;
 	}
-	if (p >= end || strcmp(am->message_id, m->remote_ref) != 0 || am->refs.n == 0)
+	if (p >= end || strcmp(am->message_id, m->remote_ref) != 0 || am->refs.n == 0 ||
+	    (c->disc != NULL && (peer->cert == NULL || peer->url[0] == '\0')))
 		goto out;       /* not ours or cut: rebuilt under the same MessageId */
 	p++;
 	am->body_len = (size_t)(end - p);
@@ -480,10 +521,18 @@ ac_message_id(struct queue_msg *m)
  * committed before any POST: every attempt, in any process, names the same
  * one); one that has a MessageId (an older, random one) keeps it. */
 static gw_rc
-ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *err, size_t cap)
+ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, struct ac_peer *peer,
+           char *err, size_t cap)
 {
 	ac_message_id(m);
-	if (ac_spool_read(c, m, am) == GW_OK)
+	X509_free(peer->cert);
+	memset(peer, 0, sizeof *peer);
+	if (c->disc == NULL) {
+		snprintf(peer->url, sizeof peer->url, "%s", c->url);
+		X509_up_ref(c->peer);
+		peer->cert = c->peer;
+	}
+	if (ac_spool_read(c, m, am, peer) == GW_OK)
 		return GW_OK;
 	as4_message_free(am);
 	memset(am, 0, sizeof *am);
@@ -492,16 +541,29 @@ ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, char *
 	if (rc != GW_OK)
 		return rc;
 	char why[512] = "";
+	if (c->disc != NULL) {
+		X509_free(peer->cert);
+		peer->cert = NULL;
+		pthread_mutex_lock(&c->disc_mu);
+		rc = smp_lookup_endpoint(c->disc, h.receiver, h.doctype, h.process, peer->url,
+		    sizeof peer->url, &peer->cert, why, sizeof why);
+		pthread_mutex_unlock(&c->disc_mu);
+		if (rc != GW_OK) {
+			/* Not on Peppol: final for this invoice; else tried again later. */
+			snprintf(err, cap, "record %s: %s", m->record_id, why);
+			return rc == GW_ENOTFOUND ? GW_EPERM : GW_ETEMP;
+		}
+	}
 	struct as4_send_params p = {
 		.message_id = m->remote_ref, .sbdh = &h,
 		.document = (const unsigned char *)m->body, .document_len = m->body_len,
-		.signer = c->me, .receiver_cert = c->peer };
+		.signer = c->me, .receiver_cert = peer->cert };
 	if ((rc = as4_build_message(&p, am, why, sizeof why)) != GW_OK) {
 		snprintf(err, cap, "record %s: AS4 build: %s", m->record_id, why);
 		return rc == GW_ENOMEM ? GW_ETEMP : GW_EPERM;
 	}
 	AC_COUNT(c->n.built);
-	if ((rc = ac_spool_write(c, m, am, err, cap)) != GW_OK)
+	if ((rc = ac_spool_write(c, m, am, peer, err, cap)) != GW_OK)
 		log_warn(m->id, m->record_id, "%s (sent from memory; a retry rebuilds it)", err);
 	return GW_OK;
 }
@@ -535,8 +597,9 @@ ac_remember(struct ac_ctx *c, const struct queue_msg *m, enum queue_state s, con
  * verified) or refused (an error signal, detail says which); GW_ETEMP: no
  * trustworthy answer (err), the outcome is unknown. Any thread, its own h. */
 static gw_rc
-ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, enum queue_state *outcome,
-        char *detail, size_t dcap, long *retry_after_ms, char *err, size_t cap)
+ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, const struct ac_peer *peer,
+        enum queue_state *outcome, char *detail, size_t dcap, long *retry_after_ms, char *err,
+        size_t cap)
 {
 	struct membuf b = { .max = AC_MAX_ANSWER };
 	char hdr[300], why[512] = "";
@@ -547,7 +610,7 @@ ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, enum queue_stat
 	hl = curl_slist_append(hl, "Expect:");
 	/* Reset keeps the connection: keep-alive to the same endpoint. */
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_URL, peer->url);
 	if (c->tls_ca[0] != '\0')
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->tls_ca);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -568,7 +631,7 @@ ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, enum queue_stat
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (cr != CURLE_OK || status >= 500 || status == 429 || status == 408) {
 		AC_COUNT(c->n.unreachable);
-		snprintf(err, cap, "POST %s: %s (HTTP %ld)%s%.200s", c->url,
+		snprintf(err, cap, "POST %s: %s (HTTP %ld)%s%.200s", peer->url,
 		    cr != CURLE_OK ? curl_easy_strerror(cr) : "no receipt", status,
 		    b.n ? ": " : "", b.p ? b.p : "");
 		curl_off_t ra = 0;
@@ -577,7 +640,7 @@ ac_post(struct ac_ctx *c, CURL *h, const struct as4_message *am, enum queue_stat
 		rc = GW_ETEMP;
 		goto out;
 	}
-	rc = as4_verify_receipt((const unsigned char *)b.p, b.n, am, c->peer, why, sizeof why);
+	rc = as4_verify_receipt((const unsigned char *)b.p, b.n, am, peer->cert, why, sizeof why);
 	if (rc == GW_OK) {
 		AC_COUNT(c->n.receipts_verified);
 		*outcome = QS_ACCEPTED;
@@ -608,6 +671,7 @@ static gw_rc
 ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
 {
 	struct as4_message am;
+	struct ac_peer peer = { .cert = NULL };
 	enum queue_state outcome = QS_FAILED;
 	char detail[512];
 	memset(&am, 0, sizeof am);
@@ -615,12 +679,14 @@ ac_send(struct ac_ctx *c, struct queue_msg *m, long *retry_after_ms, char *err, 
 		snprintf(err, cap, "nothing built to send");
 		return GW_EPERM;
 	}
-	gw_rc rc = ac_prepare(c, m, &am, err, cap);
+	gw_rc rc = ac_prepare(c, m, &am, &peer, err, cap);
 	if (rc == GW_OK)
-		rc = ac_post(c, c->curl, &am, &outcome, detail, sizeof detail, retry_after_ms, err, cap);
+		rc = ac_post(c, c->curl, &am, &peer, &outcome, detail, sizeof detail, retry_after_ms, err,
+		    cap);
 	if (rc == GW_OK)
 		ac_remember(c, m, outcome, detail);
 	as4_message_free(&am);
+	X509_free(peer.cert);
 	return rc;
 }
 
@@ -628,6 +694,7 @@ static void
 ac_job_free(struct ac_job *j)
 {
 	as4_message_free(&j->am);
+	X509_free(j->peer.cert);
 	free(j->m.body);
 	free(j);
 }
@@ -659,9 +726,10 @@ ac_sender(void *arg)
 		if (h == NULL) {
 			j->rc = GW_ETEMP;
 			snprintf(j->err, sizeof j->err, "out of memory for a connection");
-		} else if ((j->rc = ac_prepare(c, &j->m, &j->am, j->err, sizeof j->err)) == GW_OK)
-			j->rc = ac_post(c, h, &j->am, &j->outcome, j->detail, sizeof j->detail, &ra,
-			    j->err, sizeof j->err);
+		} else if ((j->rc = ac_prepare(c, &j->m, &j->am, &j->peer, j->err, sizeof j->err)) ==
+		    GW_OK)
+			j->rc = ac_post(c, h, &j->am, &j->peer, &j->outcome, j->detail, sizeof j->detail,
+			    &ra, j->err, sizeof j->err);
 		pthread_mutex_lock(&c->mu);
 		j->done = 1;
 		pthread_cond_broadcast(&c->done);
@@ -704,13 +772,16 @@ ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 }
 
 /* An earlier attempt may have landed: asking is sending the same
- * MessageId again, and the receiver's duplicate rule answers its receipt. */
+ * MessageId again, and the receiver's duplicate rule answers its receipt.
+ * A message that cannot be built or addressed (not deliverable over
+ * Peppol) is with no AP: "not there", so that the submit that follows
+ * gives that final answer its due instead of an endless "cannot tell". */
 static gw_rc
 ac_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	long ra = 0;
 	gw_rc rc = ac_send(ctx, m, &ra, err, cap);
-	return rc == GW_OK ? GW_OK : GW_ETEMP;
+	return rc == GW_OK ? GW_OK : rc == GW_EPERM || rc == GW_EINPUT ? GW_ENOTFOUND : GW_ETEMP;
 }
 
 /* The outcome of m's POST handed to a sender thread, waited for: 1 and

@@ -153,6 +153,7 @@ ss_sign_all(struct smp_server *s, char *err, size_t errcap)
 		return GW_ECONFIG;
 	}
 	const char *apf = param_str(P_SMP_ENDPOINT_CERT), *url = param_str(P_SMP_ENDPOINT_URL);
+	char *list = NULL;
 	FILE *f = fopen(apf, "r");
 	if (f != NULL) {
 		ap = PEM_read_X509(f, NULL, NULL, NULL);
@@ -167,8 +168,11 @@ ss_sign_all(struct smp_server *s, char *err, size_t errcap)
 		snprintf(err, errcap, "smp.endpoint_url: '%s' is not an https:// URL", url);
 		goto out;
 	}
-	char list[2048];
-	snprintf(list, sizeof list, "%s", param_str(P_SMP_PARTICIPANTS));
+	list = strdup(param_str(P_SMP_PARTICIPANTS));
+	if (list == NULL) {
+		rc = GW_ENOMEM;
+		goto out;
+	}
 	for (char *save = NULL, *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 		struct ss_answer *v = realloc(s->a, (s->n + 1) * sizeof *v);
 		if (v == NULL) {
@@ -207,6 +211,7 @@ ss_sign_all(struct smp_server *s, char *err, size_t errcap)
 	}
 	rc = GW_OK;
 out:
+	free(list);
 	X509_free(ap);
 	signer_free(key);
 	return rc;

@@ -105,6 +105,11 @@ gw_rc smp_sign_metadata(const struct smp_publish *p, const struct gw_signer *smp
 gw_rc smp_service_group(const char *base, const char *participant, const char *const *doctypes,
                         int n, char **out, size_t *len);
 
+/* A certificate as one line of base64 DER, malloc'd (meta.c); and back
+ * (whitespace allowed), NULL when it is not exactly one certificate. */
+char *smp_cert_b64(X509 *cert);
+X509 *smp_cert_from_b64(const char *text);
+
 /* xmlsec1 is set up once per process (dsig.c). */
 gw_rc smp_xmlsec_init(void);
 

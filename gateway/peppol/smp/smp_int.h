@@ -13,9 +13,5 @@
 gw_rc smp_dsig_verify(xmlNodePtr sig, X509 *cert, struct smp_answer *a);
 /* Sign doc (its root gets the Signature as last child) with s. */
 gw_rc smp_dsig_sign(xmlDocPtr doc, const struct gw_signer *s, char *why, size_t whycap);
-/* A base64 (one line) DER certificate, malloc'd; and back (whitespace
- * allowed). */
-char *smp_cert_b64(X509 *cert);
-X509 *smp_cert_from_b64(const char *text);
 
 #endif
