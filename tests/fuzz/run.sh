@@ -21,6 +21,13 @@ run_one() {
 	[ "${FUZZ_KEEP:-0}" = 1 ] || rm -rf "$work"
 	mkdir -p "$work"
 	[ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null || true
+	# Seeds read from the reference at run time (never committed: its files
+	# are not ours to copy), one path under $REF per line.
+	if [ -f "tests/fuzz/$name.refseeds" ] && [ -n "${REF:-}" ]; then
+		while read -r rs; do
+			[ -f "$REF/$rs" ] && cp "$REF/$rs" "$work/ref-$(basename "$rs")"
+		done < "tests/fuzz/$name.refseeds"
+	fi
 	if [ -n "${FUZZ_RUNS:-}" ]; then length="-runs=$FUZZ_RUNS"; else length="-max_total_time=${FUZZ_SECONDS:-5}"; fi
 	dict=""
 	[ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
