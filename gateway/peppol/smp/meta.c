@@ -353,18 +353,12 @@ smp_choose(const struct smp_answer *a, const char *process, int64_t at_s, char *
 		}
 		return e;
 	}
-	snprintf(why, whycap, "no " SMP_AS4 " endpoint%s%s for %s", seen ? " usable (one is " : "",
-	    seen ? seen : "", process ? process : "the document type");
-	if (seen != NULL) {
-		size_t l = strlen(why);
-		/* close the parenthesis after the reason */
-		char *p = strstr(why, seen);
-		if (p != NULL && l + 2 < whycap) {
-			size_t off = (size_t)(p - why) + strlen(seen);
-			memmove(why + off + 1, why + off, l - off + 1);
-			why[off] = ')';
-		}
-	}
+	if (seen != NULL)
+		snprintf(why, whycap, "no usable " SMP_AS4 " endpoint for %s (one is %s)",
+		    process ? process : "the document type", seen);
+	else
+		snprintf(why, whycap, "no " SMP_AS4 " endpoint for %s",
+		    process ? process : "the document type");
 	return NULL;
 }
 
