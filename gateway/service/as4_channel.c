@@ -772,16 +772,13 @@ ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 }
 
 /* An earlier attempt may have landed: asking is sending the same
- * MessageId again, and the receiver's duplicate rule answers its receipt.
- * A message that cannot be built or addressed (not deliverable over
- * Peppol) is with no AP: "not there", so that the submit that follows
- * gives that final answer its due instead of an endless "cannot tell". */
+ * MessageId again, and the receiver's duplicate rule answers its receipt. */
 static gw_rc
 ac_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	long ra = 0;
 	gw_rc rc = ac_send(ctx, m, &ra, err, cap);
-	return rc == GW_OK ? GW_OK : rc == GW_EPERM || rc == GW_EINPUT ? GW_ENOTFOUND : GW_ETEMP;
+	return rc == GW_OK ? GW_OK : GW_ETEMP;
 }
 
 /* The outcome of m's POST handed to a sender thread, waited for: 1 and
