@@ -91,7 +91,6 @@ struct ac_ctx {
 	struct gw_signer *me;
 	X509 *peer;                     /* the receiving AP: encrypted to, signs the receipt */
 	struct smp_lookup *disc;        /* discovery = on: the AP per receiver instead */
-	pthread_mutex_t disc_mu;        /* the look-up and its cache: one thread at a time */
 	char url[512], tls_ca[512], outbox[512];
 	long timeout_ms;
 	CURL *curl;                     /* the runner thread's own (look-ups, re-sends) */
@@ -130,7 +129,6 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->work, NULL);
 	pthread_cond_init(&c->done, NULL);
-	pthread_mutex_init(&c->disc_mu, NULL);
 	c->q = q;
 	c->timeout_ms = (long)param_int(P_AS4_TIMEOUT_MS);
 	snprintf(c->url, sizeof c->url, "%s", param_str(P_AS4_ENDPOINT_URL));
@@ -199,7 +197,6 @@ as4_channel_close(void *ctx)
 	pthread_mutex_destroy(&c->mu);
 	pthread_cond_destroy(&c->work);
 	pthread_cond_destroy(&c->done);
-	pthread_mutex_destroy(&c->disc_mu);
 	smp_lookup_close(c->disc);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
@@ -544,10 +541,8 @@ ac_prepare(struct ac_ctx *c, struct queue_msg *m, struct as4_message *am, struct
 	if (c->disc != NULL) {
 		X509_free(peer->cert);
 		peer->cert = NULL;
-		pthread_mutex_lock(&c->disc_mu);
 		rc = smp_lookup_endpoint(c->disc, h.receiver, h.doctype, h.process, peer->url,
 		    sizeof peer->url, &peer->cert, why, sizeof why);
-		pthread_mutex_unlock(&c->disc_mu);
 		if (rc != GW_OK) {
 			/* Not on Peppol: final for this invoice; else tried again later. */
 			snprintf(err, cap, "record %s: %s", m->record_id, why);

@@ -41,10 +41,11 @@ struct smp_lookup {
 	char zone[256], resolver[128], ca[512], tls_ca[512];
 	long dns_ms, http_ms, cache_max_s;
 	X509_STORE *store;
-	CURL *curl;
+	pthread_mutex_t mu;             /* the cache and the counters; never held over a look-up */
 	struct sl_entry *e;
 	size_t n, cap;
 	struct smp_lookup_counts cnt;
+	int mu_ok;
 };
 
 static pthread_once_t sl_once = PTHREAD_ONCE_INIT;
@@ -87,10 +88,8 @@ smp_lookup_open(struct smp_lookup **out, char *err, size_t errcap)
 		snprintf(err, errcap, "smp.ca: %s", why);
 		goto fail;
 	}
-	if ((l->curl = curl_easy_init()) == NULL) {
-		rc = GW_ENOMEM;
-		goto fail;
-	}
+	pthread_mutex_init(&l->mu, NULL);
+	l->mu_ok = 1;
 	*out = l;
 	return GW_OK;
 fail:
@@ -106,8 +105,8 @@ smp_lookup_close(struct smp_lookup *l)
 	for (size_t i = 0; i < l->n; i++)
 		X509_free(l->e[i].cert);
 	free(l->e);
-	if (l->curl != NULL)
-		curl_easy_cleanup(l->curl);
+	if (l->mu_ok)
+		pthread_mutex_destroy(&l->mu);
 	X509_STORE_free(l->store);
 	free(l);
 }
@@ -200,7 +199,9 @@ sl_naptr(struct smp_lookup *l, const char *participant, char *base, size_t cap, 
 		return GW_ETEMP;
 	}
 	struct sl_dns d = { 0 };
+	pthread_mutex_lock(&l->mu);
 	l->cnt.dns++;
+	pthread_mutex_unlock(&l->mu);
 	ares_query(ch, name, 1 /* IN */, SL_T_NAPTR, sl_dns_cb, &d);
 	int64_t deadline = clock_monotonic_ms() + l->dns_ms + 200;
 	while (!d.done) {
@@ -280,8 +281,13 @@ static gw_rc
 sl_get(struct smp_lookup *l, const char *url, struct membuf *b, long *status, char *why,
        size_t whycap)
 {
-	CURL *h = l->curl;
-	curl_easy_reset(h);
+	/* A handle per request: look-ups of several sender threads run side by
+	 * side, and one slow SMP holds only its own. */
+	CURL *h = curl_easy_init();
+	if (h == NULL) {
+		snprintf(why, whycap, "SMP GET: out of memory (retried later)");
+		return GW_ETEMP;
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	if (l->tls_ca[0] != '\0')
 		curl_easy_setopt(h, CURLOPT_CAINFO, l->tls_ca);
@@ -294,10 +300,13 @@ sl_get(struct smp_lookup *l, const char *url, struct membuf *b, long *status, ch
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, membuf_append);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+	pthread_mutex_lock(&l->mu);
 	l->cnt.http++;
+	pthread_mutex_unlock(&l->mu);
 	CURLcode cr = curl_easy_perform(h);
 	*status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
 	if (cr != CURLE_OK) {
 		snprintf(why, whycap, "SMP GET %.300s: %s (retried later)", url, curl_easy_strerror(cr));
 		return GW_ETEMP;
@@ -352,14 +361,17 @@ smp_lookup_endpoint(struct smp_lookup *l, const char *participant, const char *d
 	long ttl = 0, status = 0;
 	*cert = NULL;
 	snprintf(key, sizeof key, "%s\n%s\n%s", participant, doctype, process);
+	pthread_mutex_lock(&l->mu);
 	struct sl_entry *c = sl_cached(l, key);
 	if (c != NULL) {
 		l->cnt.cache_hits++;
 		snprintf(url, urlcap, "%s", c->url);
 		X509_up_ref(c->cert);
 		*cert = c->cert;
+		pthread_mutex_unlock(&l->mu);
 		return GW_OK;
 	}
+	pthread_mutex_unlock(&l->mu);
 	gw_rc rc = sl_naptr(l, participant, base, sizeof base, &ttl, why, whycap);
 	if (rc != GW_OK)
 		goto out;
@@ -409,17 +421,21 @@ smp_lookup_endpoint(struct smp_lookup *l, const char *participant, const char *d
 		} else {
 			X509_up_ref(e->cert);
 			*cert = e->cert;
+			pthread_mutex_lock(&l->mu);
 			sl_keep(l, key, url, e->cert, ttl);
+			pthread_mutex_unlock(&l->mu);
 			rc = GW_OK;
 		}
 		smp_answer_free(&a);
 	}
 	free(b.p);
 out:
+	pthread_mutex_lock(&l->mu);
 	if (rc == GW_ENOTFOUND)
 		l->cnt.not_found++;
 	else if (rc == GW_ETEMP)
 		l->cnt.temporary++;
+	pthread_mutex_unlock(&l->mu);
 	if (rc != GW_OK)
 		log_msg(rc == GW_ETEMP ? LOG_LVL_WARN : LOG_LVL_INFO, NULL, NULL, "discovery: %s", why);
 	return rc;

@@ -6,6 +6,8 @@
  * DNS TTL. Every look-up is bounded ([smp] dns_timeout_ms and
  * http_timeout_ms): a slow SMP costs one message one timeout, then that
  * message is retried later and the runner goes on with the next one.
+ * Safe to call from several threads at once (the AS4 sender threads):
+ * only the cache is shared, and no lock is held over a look-up.
  */
 #ifndef GW_SERVICE_SMP_LOOKUP_H
 #define GW_SERVICE_SMP_LOOKUP_H
