@@ -2,7 +2,8 @@
  * peppol_unit.c - runs the official CEN and OpenPeppol unit test sets
  * against the native rule engine and judges them as the official runner.
  *
- * Usage: peppol_unit [--suite cen|peppol|all] [-v] [DIR|FILE]...
+ * Usage: peppol_unit [--suite cen|peppol|all] [--release 3.0.19|3.0.21] [-v] [DIR|FILE]...
+ *        (--release: the BIS release the rules apply; default the one in force)
  *        peppol_unit --dump DIR ...  (also write each test document and its findings to DIR)
  *        peppol_unit --doc [--suite ...] FILE...   (print the findings of whole documents;
  *        exit 1 when one has a fatal finding)
@@ -58,6 +59,7 @@ struct asserts {
 };
 
 static bool verbose;
+static enum rule_release release;  /* --release X; default: in force (the clock) */
 static const char *dump_dir;   /* --dump DIR: write each test document and its findings */
 
 static bool
@@ -263,7 +265,7 @@ run_file(const char *path, enum rule_sets sets, long *passed, long *failed)
 			snprintf(why, sizeof why, "no document in test");
 			ok = false;
 		} else {
-			gw_rc rc = rules_validate_doc(doc, sets, &f);
+			gw_rc rc = rules_validate_doc_at(doc, sets, release, &f);
 			ok = rc == GW_OK && judge(&a, &f, why, sizeof why);
 			if (rc != GW_OK)
 				snprintf(why, sizeof why, "engine: %s", gw_rc_name(rc));
@@ -350,7 +352,7 @@ run_docs(char **files, int n, enum rule_sets sets)
 			continue;
 		}
 		struct rule_findings f = { 0 };
-		if (rules_validate_doc(d, sets, &f) != GW_OK)
+		if (rules_validate_doc_at(d, sets, release, &f) != GW_OK)
 			status = 1;
 		size_t fatal = 0;
 		for (size_t j = 0; j < f.n; j++) {
@@ -382,8 +384,13 @@ main(int argc, char **argv)
 			dump_dir = argv[++i];
 		} else if (strcmp(argv[i], "--doc") == 0) {
 			docs = true;
+		} else if (strcmp(argv[i], "--release") == 0 && i + 1 < argc) {
+			if (!rule_release_by_name(argv[++i], &release)) {
+				fprintf(stderr, "peppol_unit: --release must be one of %s\n", rule_release_names());
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: peppol_unit [--suite cen|peppol|all] [-v] [DIR|FILE]...\n");
+			printf("usage: peppol_unit [--suite cen|peppol|all] [--release 3.0.19|3.0.21] [-v] [DIR|FILE]...\n");
 			return 0;
 		} else {
 			first = i;

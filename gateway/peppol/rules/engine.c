@@ -215,9 +215,18 @@ rule_names_release(void)
 	names_run_epoch = 0;
 }
 
-/* Run the selected rule sets over doc; findings are appended to out. */
+/* Run the selected rule sets over doc with the release in force now. */
 gw_rc
 rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out)
+{
+	return rules_validate_doc_at(doc, sets, RULE_RELEASE_IN_FORCE, out);
+}
+
+/* Run the selected rule sets of one release over doc; findings are
+ * appended to out. */
+gw_rc
+rules_validate_doc_at(xmlDocPtr doc, enum rule_sets sets, enum rule_release release,
+    struct rule_findings *out)
 {
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL)
@@ -226,6 +235,7 @@ rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out
 		.doc = doc, .root = root,
 		.credit_note = rule_is(root, RULE_NS_CN, "CreditNote"),
 		.out = out, .priv = NULL,
+		.release = release != RULE_RELEASE_IN_FORCE ? release : rule_release_now(),
 	};
 	fire_oom = false;
 	ns_nnodes = 0;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <libxml/tree.h>
 #include "core/err.h"
+#include "peppol/rules/release.h"
 
 enum rule_flag { RULE_FATAL, RULE_WARNING };
 
@@ -38,6 +39,7 @@ struct rule_ctx {
 	xmlNodePtr root;              /* Invoice or CreditNote (or a fragment's root) */
 	int credit_note;              /* root is a CreditNote */
 	struct rule_findings *out;
+	enum rule_release release;    /* the BIS release whose rules apply (never IN_FORCE) */
 	void *priv;                   /* per-run caches owned by the engine */
 };
 
@@ -51,8 +53,12 @@ void rules_peppol_run(struct rule_ctx *c);
 
 enum rule_sets { RULES_CEN = 1, RULES_PEPPOL = 2, RULES_ALL = 3 };
 
-/* Run the selected sets over a parsed document. */
+/* Run the selected sets over a parsed document, with the release in force
+ * now (release.h). */
 gw_rc rules_validate_doc(xmlDocPtr doc, enum rule_sets sets, struct rule_findings *out);
+/* The same with a given release (RULE_RELEASE_IN_FORCE: the one in force). */
+gw_rc rules_validate_doc_at(xmlDocPtr doc, enum rule_sets sets, enum rule_release release,
+    struct rule_findings *out);
 /* Name caches kept across the documents of one long-lived parser
  * dictionary. rule_names_keep: this thread's parser will intern the names
  * of the coming documents in dict (a reference is held; NULL drops it).

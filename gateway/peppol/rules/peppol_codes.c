@@ -1,7 +1,7 @@
 /*
  * peppol_codes.c - the Peppol code-list, format and identifier rules:
  * PEPPOL-EN16931-CL001..CL008, P0100..P0112, F001 and PEPPOL-COMMON-R040..
- * R050.
+ * R050, with R052..R057 from release 3.0.21.
  *
  * Owns the dispatch of those two Schematron patterns (first matching rule
  * per element). The code tables and the check-digit arithmetic live in
@@ -20,20 +20,53 @@ struct icd_rule {
 	enum rule_flag flag;
 	bool (*check)(const char *);
 	bool endpoint_only;
+	bool raw;                    /* reads string() as it is, not normalize-space() */
+	bool since_21;               /* new in 3.0.21 */
 };
 
+/* In the order of the 3.0.21 Schematron's rules. The schemes are disjoint,
+ * so the order only matters for R056-2 (scheme NULL: its context is a VAT
+ * CompanyID starting with NL, whatever the scheme), which takes a 0217
+ * CompanyID from R057 (the official XSLT agrees). */
 static const struct icd_rule icd_rules[] = {
-	{ "0088", "PEPPOL-COMMON-R040", RULE_FATAL, peppol_id_gln, false },
-	{ "0192", "PEPPOL-COMMON-R041", RULE_FATAL, peppol_id_no_orgnr, false },
-	{ "0184", "PEPPOL-COMMON-R042", RULE_FATAL, peppol_id_dk_cvr, false },
-	{ "0208", "PEPPOL-COMMON-R043", RULE_FATAL, peppol_id_be_cbe, false },
-	{ "0201", "PEPPOL-COMMON-R044", RULE_WARNING, peppol_id_it_ipa, false },
-	{ "0210", "PEPPOL-COMMON-R045", RULE_WARNING, peppol_id_it_cf, false },
-	{ "9907", "PEPPOL-COMMON-R046", RULE_WARNING, peppol_id_it_cf, true },
-	{ "0211", "PEPPOL-COMMON-R047", RULE_WARNING, peppol_id_it_piva, false },
-	{ "0007", "PEPPOL-COMMON-R049", RULE_FATAL, peppol_id_se_orgnr, false },
-	{ "0151", "PEPPOL-COMMON-R050", RULE_FATAL, peppol_id_au_abn, false },
+	{ "0088", "PEPPOL-COMMON-R040", RULE_FATAL, peppol_id_gln, false, false, false },
+	{ "0192", "PEPPOL-COMMON-R041", RULE_FATAL, peppol_id_no_orgnr, false, false, false },
+	{ "0184", "PEPPOL-COMMON-R042", RULE_FATAL, peppol_id_dk_cvr, false, true, false },
+	{ "0096", "PEPPOL-COMMON-R052", RULE_FATAL, peppol_id_dk_p, false, true, true },
+	{ "0198", "PEPPOL-COMMON-R053", RULE_FATAL, peppol_id_dk_se, false, true, true },
+	{ "0208", "PEPPOL-COMMON-R043", RULE_FATAL, peppol_id_be_cbe, false, false, false },
+	{ "0201", "PEPPOL-COMMON-R044", RULE_WARNING, peppol_id_it_ipa, false, false, false },
+	{ "0210", "PEPPOL-COMMON-R045", RULE_WARNING, peppol_id_it_cf, false, false, false },
+	{ "9907", "PEPPOL-COMMON-R046", RULE_WARNING, peppol_id_it_cf, true, false, false },
+	{ "0211", "PEPPOL-COMMON-R047", RULE_WARNING, peppol_id_it_piva, false, false, false },
+	{ "0007", "PEPPOL-COMMON-R049", RULE_FATAL, peppol_id_se_orgnr, false, false, false },
+	{ "0151", "PEPPOL-COMMON-R050", RULE_FATAL, peppol_id_au_abn, false, false, false },
+	{ "0106", "PEPPOL-COMMON-R054", RULE_WARNING, peppol_id_nl_kvk, false, false, true },
+	{ "0190", "PEPPOL-COMMON-R055", RULE_WARNING, peppol_id_nl_oin, false, false, true },
+	{ "9944", "PEPPOL-COMMON-R056-1", RULE_WARNING, peppol_id_nl_vat, false, false, true },
+	{ NULL, "PEPPOL-COMMON-R056-2", RULE_WARNING, peppol_id_nl_vat, false, false, true },
+	{ "0217", "PEPPOL-COMMON-R057", RULE_WARNING, peppol_id_nl_kvk_branch, false, false, true },
 };
+
+/* R056-2 (3.0.21): a Dutch VAT number in a VAT PartyTaxScheme, whatever
+ * its scheme. Context cac:PartyTaxScheme[normalize-space(cac:TaxScheme/
+ * cbc:ID) = 'VAT']/cbc:CompanyID[starts-with(normalize-space(.), 'NL')].
+ * True when the element is in that context (the rule matched). */
+static bool
+nl_vat_company_id(struct peppol_run *r, xmlNodePtr e)
+{
+	xmlNodePtr pts = peppol_parent_is(e, PNS_CAC, "PartyTaxScheme");
+	if (pts == NULL || strcmp((const char *)e->name, "CompanyID") != 0 ||
+	    !rule_norm_eq(rule_path(pts, "cac:TaxScheme/cbc:ID"), "VAT"))
+		return false;
+	char v[256];
+	rule_norm(e, v, sizeof v);
+	if (strncmp(v, "NL", 2) != 0)
+		return false;
+	if (!peppol_id_nl_vat(v))
+		rule_fire(r->c, "PEPPOL-COMMON-R056-2", RULE_WARNING, e);
+	return true;
+}
 
 /* The identifier rules: EndpointID, PartyIdentification/ID and CompanyID
  * carrying one of the checked schemes. Returns true when a rule matched. */
@@ -46,15 +79,19 @@ peppol_icd(struct peppol_run *r, xmlNodePtr e)
 	if (!endpoint && !party_id && strcmp(n, "CompanyID") != 0)
 		return false;
 	const char *scheme = rule_attr(e, "schemeID");
-	if (scheme == NULL)
-		return false;
 	for (size_t i = 0; i < sizeof icd_rules / sizeof icd_rules[0]; i++) {
 		const struct icd_rule *ir = &icd_rules[i];
-		if (strcmp(scheme, ir->scheme) != 0 || (ir->endpoint_only && !endpoint))
+		if (ir->since_21 && !r->r21)
+			continue;
+		if (ir->scheme == NULL) {
+			if (nl_vat_company_id(r, e))
+				return true;
+			continue;
+		}
+		if (scheme == NULL || strcmp(scheme, ir->scheme) != 0 || (ir->endpoint_only && !endpoint))
 			continue;
 		char v[256];
-		/* R042 reads string() as it is; the others normalize-space() it. */
-		if (ir->check == peppol_id_dk_cvr)
+		if (ir->raw)
 			rule_text(e, v, sizeof v);
 		else
 			rule_norm(e, v, sizeof v);
@@ -174,13 +211,13 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 	case PT_AMOUNT:
 	case PT_TAX_AMOUNT: {
 		const char *cur = rule_attr(e, "currencyID");
-		if (cur == NULL || !IN(cur, peppol_iso4217))
+		if (cur == NULL || !(r->r21 ? IN(cur, peppol_iso4217_21) : IN(cur, peppol_iso4217)))
 			rule_fire(r->c, "PEPPOL-EN16931-CL007", RULE_FATAL, e);
 		return;
 	}
 	case PT_INVOICE_TYPE_CODE:
 		peppol_own_norm(e, b, sizeof b);
-		if (r->profile_01 && !IN(b, peppol_inv_types_01))
+		if (r->profile_types && !IN(b, peppol_inv_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0100", RULE_FATAL, e);
 		/* P0112 reads the whole string value, not text(). */
 		rule_norm(e, b, sizeof b);
@@ -189,7 +226,7 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 		return;
 	case PT_CREDIT_NOTE_TYPE_CODE:
 		peppol_own_norm(e, b, sizeof b);
-		if (r->profile_01 && !IN(b, peppol_cn_types_01))
+		if (r->profile_types && !IN(b, peppol_cn_types_01))
 			rule_fire(r->c, "PEPPOL-EN16931-P0101", RULE_FATAL, e);
 		return;
 	case PT_DATE:
@@ -198,7 +235,8 @@ peppol_code_lists(struct peppol_run *r, xmlNodePtr e, enum peppol_ns k, enum pep
 		date_format(r, e);
 		return;
 	case PT_ENDPOINT_ID:
-		if (rule_attr(e, "schemeID") && !IN(rule_attr(e, "schemeID"), peppol_eas))
+		if (rule_attr(e, "schemeID") && !(r->r21 ? IN(rule_attr(e, "schemeID"), peppol_eas_21) :
+		    IN(rule_attr(e, "schemeID"), peppol_eas)))
 			rule_fire(r->c, "PEPPOL-EN16931-CL008", RULE_FATAL, e);
 		return;
 	default:

@@ -1,6 +1,9 @@
 /*
- * peppol_germany.c - the German block of Peppol BIS 3.0.19 (DE-R-*), which
- * applies when seller and buyer are both in Germany (XRechnung rules).
+ * peppol_germany.c - the German block of Peppol BIS 3.0.19 and 3.0.21
+ * (DE-R-*), which applies when seller and buyer are both in Germany
+ * (XRechnung rules). 3.0.21 compares the payment means and type codes as
+ * normalised strings instead of numbers, anchors the Skonto line at its
+ * start, loosens the e-mail form and adds DE-R-T02 (external document URL).
  *
  * Owns those rules, including the cash-discount ("Skonto") note syntax,
  * the e-mail and telephone forms and the IBAN mod-97 check as the
@@ -29,6 +32,7 @@ has_text(const xmlNode *parent, const char *ns, const char *local)
 	return false;
 }
 
+/* 3.0.19: cbc:PaymentMeansCode = want, compared as numbers, any code. */
 static bool
 code_is(const xmlNode *pm, double want)
 {
@@ -42,6 +46,24 @@ code_is(const xmlNode *pm, double want)
 			return true;
 	}
 	return false;
+}
+
+/* 3.0.21: normalize-space(cbc:PaymentMeansCode) = want, of the first code
+ * (several would be an XPath error). */
+static bool
+code_norm_is(const xmlNode *pm, const char *want)
+{
+	return rule_norm_eq(rule_child(pm, RULE_NS_CBC, "PaymentMeansCode"), want);
+}
+
+/* The payment means code test of the release: a number (3.0.19) or a string. */
+static bool
+pm_code(const struct peppol_run *r, const xmlNode *pm, const char *want)
+{
+	if (r->r21)
+		return code_norm_is(pm, want);
+	double v;
+	return peppol_number(want, &v) && code_is(pm, v);
 }
 
 /* "#SKONTO#TAGE=n#PROZENT=n.nn(#BASISBETRAG=-?n.nn)?#" anchored at both ends. */
@@ -116,9 +138,11 @@ skonto_tail(const char *t)
 	return false;
 }
 
-/* DE-R-018 over every cac:PaymentTerms/cbc:Note[1]. */
+/* DE-R-018 over every cac:PaymentTerms/cbc:Note[1]. In 3.0.21 the regex
+ * starts with (^|\r?\n) and is matched against a normalised line, so the
+ * statement must start the line; 3.0.19 found it anywhere after a '#'. */
 static bool
-skonto_ok(xmlNodePtr top)
+skonto_ok(xmlNodePtr top, bool r21)
 {
 	for (xmlNodePtr pt = top->children; pt != NULL; pt = pt->next) {
 		if (!rule_is(pt, RULE_NS_CAC, "PaymentTerms"))
@@ -146,7 +170,7 @@ skonto_ok(xmlNodePtr top)
 				n[o++] = line[i];
 			}
 			n[o] = '\0';
-			if (n[0] == '#' && (!skonto_line(n) || !skonto_tail(t)))
+			if (n[0] == '#' && (!(r21 ? skonto_exact(n) : skonto_line(n)) || !skonto_tail(t)))
 				return false;
 			line = nl ? nl + 1 : NULL;
 		}
@@ -203,6 +227,69 @@ email_ok(const char *s)
 		p = e + 1;
 	}
 	return labels >= 2;
+}
+
+/* 3.0.21's XR-EMAIL-REGEX '^[^@\s]+@([^@.\s]+\.)+[^@.\s]+$': one '@', no
+ * white space, something before it, and after it two or more non-empty
+ * labels separated by dots. Any other character is allowed. */
+static bool
+email_ok_21(const char *s)
+{
+	const char *at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (ws(*p))
+			return false;
+	size_t labels = 0, len = 0;
+	for (const char *p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			if (len == 0)
+				return false;
+			labels++;
+			len = 0;
+			if (*p == '\0')
+				break;
+		} else {
+			len++;
+		}
+	}
+	return labels >= 2;
+}
+
+/* 3.0.21's XR-URL-REGEX '^([a-zA-Z])([a-zA-Z0-9+.-])+:.*': a scheme of a
+ * letter and at least one more scheme character, then ':' (DE-R-T02). */
+static bool
+url_ok(const char *s)
+{
+	bool letter = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z');
+	if (!letter)
+		return false;
+	size_t i = 1;
+	while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '.' || s[i] == '-')
+		i++;
+	return i >= 2 && s[i] == ':';
+}
+
+/* DE-R-T02 (3.0.21) on each AdditionalDocumentReference/Attachment/
+ * ExternalReference: matches(cbc:URI, ...) on the first URI as it is (none
+ * is the empty string, which does not match). */
+static void
+external_urls(struct peppol_run *r, xmlNodePtr adr)
+{
+	for (xmlNodePtr a = adr->children; a != NULL; a = a->next) {
+		if (!rule_is(a, RULE_NS_CAC, "Attachment"))
+			continue;
+		for (xmlNodePtr x = a->children; x != NULL; x = x->next) {
+			if (!rule_is(x, RULE_NS_CAC, "ExternalReference"))
+				continue;
+			char u[512];
+			rule_text(rule_child(x, RULE_NS_CBC, "URI"), u, sizeof u);
+			if (!url_ok(u))
+				rule_fire(r->c, "DE-R-T02", RULE_WARNING, x);
+		}
+	}
 }
 
 static bool
@@ -299,15 +386,17 @@ filenames_unique(xmlNodePtr top)
 	return true;
 }
 
+/* The type code is 384: as a number (3.0.19) or as the normalised string
+ * '384' (3.0.21). */
 static bool
-type_384(xmlNodePtr top)
+type_384(xmlNodePtr top, bool r21)
 {
 	static const char *const names[] = { "InvoiceTypeCode", "CreditNoteTypeCode" };
 	for (size_t i = 0; i < 2; i++) {
 		char b[32];
 		double v;
-		rule_text(rule_child(top, RULE_NS_CBC, names[i]), b, sizeof b);
-		if (peppol_number(b, &v) && v == 384)
+		xmlNodePtr t = rule_child(top, RULE_NS_CBC, names[i]);
+		if (r21 ? rule_norm_eq(t, "384") : (rule_text(t, b, sizeof b), peppol_number(b, &v) && v == 384))
 			return true;
 	}
 	return false;
@@ -329,16 +418,22 @@ document(struct peppol_run *r, xmlNodePtr top)
 		rule_fire(r->c, "DE-R-016", RULE_FATAL, top);
 	static const char *const types[] = { "326", "380", "381", "384", "389", "875", "876", "877" };
 	char a[32], b[32];
-	rule_text(rule_child(top, RULE_NS_CBC, "InvoiceTypeCode"), a, sizeof a);
-	rule_text(rule_child(top, RULE_NS_CBC, "CreditNoteTypeCode"), b, sizeof b);
+	/* 3.0.21 normalises the code first. */
+	if (r->r21) {
+		rule_norm(rule_child(top, RULE_NS_CBC, "InvoiceTypeCode"), a, sizeof a);
+		rule_norm(rule_child(top, RULE_NS_CBC, "CreditNoteTypeCode"), b, sizeof b);
+	} else {
+		rule_text(rule_child(top, RULE_NS_CBC, "InvoiceTypeCode"), a, sizeof a);
+		rule_text(rule_child(top, RULE_NS_CBC, "CreditNoteTypeCode"), b, sizeof b);
+	}
 	if (!(rule_child(top, RULE_NS_CBC, "InvoiceTypeCode") && rule_code_in(a, types, 8)) &&
 	    !(rule_child(top, RULE_NS_CBC, "CreditNoteTypeCode") && rule_code_in(b, types, 8)))
 		rule_fire(r->c, "DE-R-017", RULE_WARNING, top);
-	if (!skonto_ok(top))
+	if (!skonto_ok(top, r->r21))
 		rule_fire(r->c, "DE-R-018", RULE_FATAL, top);
 	if (!filenames_unique(top))
 		rule_fire(r->c, "DE-R-022", RULE_FATAL, top);
-	if (type_384(top) && rule_path(top, "cac:BillingReference/cac:InvoiceDocumentReference") == NULL)
+	if (type_384(top, r->r21) && rule_path(top, "cac:BillingReference/cac:InvoiceDocumentReference") == NULL)
 		rule_fire(r->c, "DE-R-026", RULE_WARNING, top);
 	if (rule_path(top, "cac:PaymentMeans/cac:PaymentMandate") != NULL) {
 		bool sepa = false;
@@ -384,7 +479,7 @@ contact(struct peppol_run *r, xmlNodePtr c)
 	if (!three_digits(t))
 		rule_fire(r->c, "DE-R-027", RULE_WARNING, c);
 	rule_norm(rule_child(c, RULE_NS_CBC, "ElectronicMail"), t, sizeof t);
-	if (!email_ok(t))
+	if (!(r->r21 ? email_ok_21(t) : email_ok(t)))
 		rule_fire(r->c, "DE-R-028", RULE_WARNING, c);
 }
 
@@ -394,25 +489,29 @@ payment(struct peppol_run *r, xmlNodePtr pm)
 	bool pfa = rule_child(pm, RULE_NS_CAC, "PayeeFinancialAccount") != NULL;
 	bool card = rule_child(pm, RULE_NS_CAC, "CardAccount") != NULL;
 	bool mandate = rule_child(pm, RULE_NS_CAC, "PaymentMandate") != NULL;
-	if (code_is(pm, 30) || code_is(pm, 58)) {
+	if (pm_code(r, pm, "30") || pm_code(r, pm, "58")) {
 		bool is58 = false;
-		for (xmlNodePtr k = pm->children; k != NULL; k = k->next)
+		for (xmlNodePtr k = pm->children; k != NULL && !r->r21; k = k->next)
 			is58 |= rule_is(k, RULE_NS_CBC, "PaymentMeansCode") && rule_text_eq(k, "58");
+		if (r->r21)
+			is58 = code_norm_is(pm, "58");
 		if (is58 && !iban_ok(rule_path(pm, "cac:PayeeFinancialAccount/cbc:ID")))
 			rule_fire(r->c, "DE-R-019", RULE_WARNING, pm);
 		if (!pfa)
 			rule_fire(r->c, "DE-R-023-1", RULE_FATAL, pm);
 		if (card || mandate)
 			rule_fire(r->c, "DE-R-023-2", RULE_FATAL, pm);
-	} else if (code_is(pm, 48) || code_is(pm, 54) || code_is(pm, 55)) {
+	} else if (pm_code(r, pm, "48") || pm_code(r, pm, "54") || pm_code(r, pm, "55")) {
 		if (!card)
 			rule_fire(r->c, "DE-R-024-1", RULE_FATAL, pm);
 		if (pfa || mandate)
 			rule_fire(r->c, "DE-R-024-2", RULE_FATAL, pm);
-	} else if (code_is(pm, 59)) {
+	} else if (pm_code(r, pm, "59")) {
 		bool is59 = false;
-		for (xmlNodePtr k = pm->children; k != NULL; k = k->next)
+		for (xmlNodePtr k = pm->children; k != NULL && !r->r21; k = k->next)
 			is59 |= rule_is(k, RULE_NS_CBC, "PaymentMeansCode") && rule_text_eq(k, "59");
+		if (r->r21)
+			is59 = code_norm_is(pm, "59");
 		if (is59 && !iban_ok(rule_path(pm, "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID")))
 			rule_fire(r->c, "DE-R-020", RULE_WARNING, pm);
 		if (!mandate)
@@ -456,6 +555,8 @@ peppol_germany(struct peppol_run *r)
 						address(r, a, "DE-R-010", "DE-R-011");
 		} else if (rule_is(k, RULE_NS_CAC, "PaymentMeans")) {
 			payment(r, k);
+		} else if (r->r21 && rule_is(k, RULE_NS_CAC, "AdditionalDocumentReference")) {
+			external_urls(r, k);
 		} else if (rule_is(k, RULE_NS_CAC, "TaxTotal")) {
 			for (xmlNodePtr s = k->children; s != NULL; s = s->next)
 				if (rule_is(s, RULE_NS_CAC, "TaxSubtotal") &&

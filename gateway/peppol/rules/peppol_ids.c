@@ -1,5 +1,5 @@
 /*
- * peppol_ids.c - the identifier checks behind PEPPOL-COMMON-R040..R050 and
+ * peppol_ids.c - the identifier checks behind PEPPOL-COMMON-R040..R057 and
  * the xs:integer / xs:date casts the Peppol rules rely on.
  *
  * Owns the arithmetic of each scheme as the official Schematron functions
@@ -333,6 +333,40 @@ const char *const peppol_eas[] = {
 };
 const size_t peppol_eas_n = sizeof peppol_eas / sizeof peppol_eas[0];
 
+/* 3.0.21's $ISO4217: ANG and BGN gone, CNH and XCG added (CL007). */
+const char *const peppol_iso4217_21[] = {
+	"AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BHD",
+	"BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF",
+	"CHE", "CHF", "CHW", "CLF", "CLP", "CNH", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK",
+	"DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+	"GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD",
+	"IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD",
+	"KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT",
+	"MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
+	"NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+	"RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP",
+	"STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS",
+	"UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST",
+	"XAF", "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XCD", "XCG", "XDR", "XOF", "XPD", "XPF",
+	"XPT", "XSU", "XTS", "XUA", "XXX", "YER", "ZAR", "ZMW", "ZWG",
+};
+const size_t peppol_iso4217_21_n = sizeof peppol_iso4217_21 / sizeof peppol_iso4217_21[0];
+
+/* 3.0.21's $eaid (CL008): 0037, 0147, 0154, 0158, 0170, 0177, 0193, 0194,
+ * 0202, 0203, 0205, 0212, 0213, 0215 and 0217 gone; 0242, 0244, 0245, 0246
+ * and 0248 added. */
+const char *const peppol_eas_21[] = {
+	"0002", "0007", "0009", "0060", "0088", "0096", "0097", "0106", "0130", "0135", "0142",
+	"0151", "0183", "0184", "0188", "0190", "0191", "0192", "0195", "0196", "0198", "0199",
+	"0200", "0201", "0204", "0208", "0209", "0210", "0211", "0216", "0218", "0221", "0225",
+	"0230", "0235", "0240", "0242", "0244", "0245", "0246", "0248", "9910", "9913", "9914",
+	"9915", "9918", "9919", "9920", "9922", "9923", "9924", "9925", "9926", "9927", "9928",
+	"9929", "9930", "9931", "9932", "9933", "9934", "9935", "9936", "9937", "9938", "9939",
+	"9940", "9941", "9942", "9943", "9944", "9945", "9946", "9947", "9948", "9949", "9950",
+	"9951", "9952", "9953", "9957", "9959",
+};
+const size_t peppol_eas_21_n = sizeof peppol_eas_21 / sizeof peppol_eas_21[0];
+
 /* Invoice and credit note type codes allowed in billing profile 01. */
 const char *const peppol_inv_types_01[] = {
 	"102", "218", "219", "326", "331", "380", "382", "383", "384", "386", "388", "393", "395",
@@ -342,3 +376,56 @@ const size_t peppol_inv_types_01_n = sizeof peppol_inv_types_01 / sizeof peppol_
 
 const char *const peppol_cn_types_01[] = { "381", "396", "532", "81", "83" };
 const size_t peppol_cn_types_01_n = sizeof peppol_cn_types_01 / sizeof peppol_cn_types_01[0];
+
+/* Exactly n ASCII digits starting at s, then the end. */
+static bool
+digits_exact(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return s[n] == '\0';
+}
+
+bool
+peppol_id_dk_p(const char *s)
+{
+	/* string-length 10 and no non-digit among the 10 characters: a
+	 * non-ASCII character is one character and not a digit either. */
+	return digits_exact(s, 10);
+}
+
+bool
+peppol_id_dk_se(const char *s)
+{
+	return s[0] == 'D' && s[1] == 'K' && digits_exact(s + 2, 8);
+}
+
+bool
+peppol_id_nl_kvk(const char *s)
+{
+	return digits_exact(s, 8);
+}
+
+bool
+peppol_id_nl_oin(const char *s)
+{
+	return digits_exact(s, 20);
+}
+
+bool
+peppol_id_nl_vat(const char *s)
+{
+	if (s[0] != 'N' || s[1] != 'L')
+		return false;
+	for (size_t i = 2; i < 11; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return s[11] == 'B' && digits_exact(s + 12, 2);
+}
+
+bool
+peppol_id_nl_kvk_branch(const char *s)
+{
+	return digits_exact(s, 12);
+}

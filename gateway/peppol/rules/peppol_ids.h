@@ -33,6 +33,18 @@ bool peppol_id_it_piva(const char *s);
 bool peppol_id_se_orgnr(const char *s);
 /* 0151 Australian Business Number: 11 digits, weighted mod 89 (R050). */
 bool peppol_id_au_abn(const char *s);
+/* 3.0.21 format rules (no check digit), each on the text as its rule reads it:
+ * 0096 Danish P number, 10 digits (R052, string() as it is); 0198 Danish
+ * ERSTORG, "DK" + 8 digits (R053, as it is); 0106 Dutch KVK, 8 digits
+ * (R054); 0190 Dutch OIN, 20 digits (R055); Dutch VAT, "NL" + 9 digits +
+ * "B" + 2 digits (R056-1 for 9944, R056-2 for a VAT CompanyID starting
+ * with NL); 0217 Dutch KVK branch number, 12 digits (R057). */
+bool peppol_id_dk_p(const char *s);
+bool peppol_id_dk_se(const char *s);
+bool peppol_id_nl_kvk(const char *s);
+bool peppol_id_nl_oin(const char *s);
+bool peppol_id_nl_vat(const char *s);
+bool peppol_id_nl_kvk_branch(const char *s);
 /* xs:integer castable: optional sign then digits, surrounding spaces allowed. */
 bool peppol_castable_integer(const char *s, size_t len);
 /* xs:date castable (YYYY-MM-DD with optional timezone); fills y, m, d. */
@@ -51,6 +63,11 @@ extern const char *const peppol_uncl7161[];
 extern const size_t peppol_uncl7161_n;
 extern const char *const peppol_eas[];
 extern const size_t peppol_eas_n;
+/* The same two lists as release 3.0.21 has them. */
+extern const char *const peppol_iso4217_21[];
+extern const size_t peppol_iso4217_21_n;
+extern const char *const peppol_eas_21[];
+extern const size_t peppol_eas_21_n;
 extern const char *const peppol_inv_types_01[];
 extern const size_t peppol_inv_types_01_n;
 extern const char *const peppol_cn_types_01[];

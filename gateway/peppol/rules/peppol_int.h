@@ -2,6 +2,8 @@
  * peppol_int.h - shared state of one Peppol BIS 3.0 rule run, internal to
  * peppol_*.c.
  *
+ * Release 3.0.19 or 3.0.21 (release.h) is r21; where the two differ the
+ * rule's code says so.
  * The Schematron's global variables ($profile, the German-pair flag,
  * $documentCurrencyCode) are computed once per document into struct
  * peppol_run; each rule group is a function taking the element it matched.
@@ -34,8 +36,10 @@ struct peppol_run {
 	struct rule_ctx *c;
 	xmlNodePtr top;            /* the document element, XPath root element */
 	bool top_is_invoice;       /* XPath "/ubl-invoice:Invoice" */
+	bool r21;                  /* BIS 3.0.21 or later applies (else 3.0.19) */
 	bool profile_unknown;      /* $profile = 'Unknown' */
-	bool profile_01;           /* $profile = '01' */
+	bool profile_types;        /* P0100/P0101 apply: $profile = '01' (3.0.19),
+	                            * '01' or '02' (3.0.21) */
 	bool de_pair;              /* seller and buyer both in Germany */
 	int has_payment_means;     /* a cac:PaymentMeans anywhere (NL block) */
 	char doc_cur[4][32];       /* $documentCurrencyCode values (first four) */

@@ -182,7 +182,9 @@ dk_payment(struct peppol_run *r, xmlNodePtr pm)
 	}
 }
 
-/* DK-R-003: a TST (UNSPSC) classification should name version 19.05.01 or 26.08.01. */
+/* DK-R-003: a TST (UNSPSC) classification should name version 19.05.01 or
+ * 26.08.01; a warning in 3.0.19, fatal since 3.0.21 (the words still say
+ * "should"). */
 static void
 dk_line(struct peppol_run *r, xmlNodePtr line)
 {
@@ -202,7 +204,7 @@ dk_line(struct peppol_run *r, xmlNodePtr line)
 		}
 	}
 	if (tst && !version)
-		rule_fire(r->c, "DK-R-003", RULE_WARNING, line);
+		rule_fire(r->c, "DK-R-003", r->r21 ? RULE_FATAL : RULE_WARNING, line);
 }
 
 /* DK-R-004: a ZZZ allowance or charge names its tax as 4 digits or with an inner '#'. */
@@ -235,6 +237,46 @@ dk_allowances(struct peppol_run *r, xmlNodePtr e)
 	}
 }
 
+/* normalize-space(cbc:CompanyID/@schemeID) = '0184' over the legal entity's
+ * CompanyIDs: the first schemeID there is (several would be an XPath
+ * error); none is the empty string. Inner spaces are kept, as
+ * normalize-space keeps them. */
+static bool
+scheme_is_0184(const xmlNode *legal_entity)
+{
+	for (xmlNodePtr k = legal_entity ? legal_entity->children : NULL; k != NULL; k = k->next) {
+		const char *sid = rule_is(k, RULE_NS_CBC, "CompanyID") ? rule_attr(k, "schemeID") : NULL;
+		if (sid == NULL)
+			continue;
+		while (is_ws(*sid))
+			sid++;
+		size_t l = strlen(sid);
+		while (l > 0 && is_ws(sid[l - 1]))
+			l--;
+		return l == 4 && strncmp(sid, "0184", 4) == 0;
+	}
+	return false;
+}
+
+/* DK-R-017 (3.0.21): a Danish buyer's legal entity CompanyID carries
+ * schemeID 0184, like the seller's (DK-R-014). Context: every
+ * cac:AccountingCustomerParty/cac:Party of the document. */
+static void
+dk_customer_legal(struct peppol_run *r)
+{
+	for (xmlNodePtr acp = r->top->children; acp != NULL; acp = acp->next) {
+		if (!peppol_is(acp, PNS_CAC, "AccountingCustomerParty"))
+			continue;
+		for (xmlNodePtr party = acp->children; party != NULL; party = party->next) {
+			if (!peppol_is(party, PNS_CAC, "Party"))
+				continue;
+			xmlNodePtr legal = rule_path(party, "cac:PartyLegalEntity/cbc:CompanyID");
+			if (legal != NULL && !scheme_is_0184(legal->parent))
+				rule_fire(r->c, "DK-R-017", RULE_FATAL, party);
+		}
+	}
+}
+
 static void
 denmark(struct peppol_run *r)
 {
@@ -250,24 +292,15 @@ denmark(struct peppol_run *r)
 	peppol_own_norm(legal, t, sizeof t);
 	if (t[0] == '\0')
 		rule_fire(r->c, "DK-R-002", RULE_FATAL, r->top);
-	if (legal != NULL) {
-		const char *sid = rule_attr(legal, "schemeID");
-		char n[32] = "";
-		if (sid != NULL) {
-			size_t o = 0;
-			for (const char *p = sid; *p && o + 1 < sizeof n; p++)
-				if (!is_ws(*p))
-					n[o++] = *p;
-			n[o] = '\0';
-		}
-		if (strcmp(n, "0184") != 0)
-			rule_fire(r->c, "DK-R-014", RULE_FATAL, r->top);
-	}
+	if (legal != NULL && !scheme_is_0184(legal->parent))
+		rule_fire(r->c, "DK-R-014", RULE_FATAL, r->top);
 	double pay;
 	if (cn && both && number_of(rule_path(r->top, "cac:LegalMonetaryTotal/cbc:PayableAmount"), &pay) && pay < 0)
 		rule_fire(r->c, "DK-R-016", RULE_FATAL, r->top);
 	if (!both)
 		return;
+	if (r->r21)
+		dk_customer_legal(r);
 	static const char *const roles[] = { "cac:AccountingSupplierParty/cac:Party",
 		"cac:AccountingCustomerParty/cac:Party" };
 	for (size_t i = 0; i < 2; i++) {

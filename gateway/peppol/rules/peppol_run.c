@@ -1,6 +1,7 @@
 /*
  * peppol_run.c - the Peppol BIS Billing 3.0 rule set (PEPPOL-EN16931-UBL
- * 3.0.19): one walk over the tree, each element dispatched to its rules.
+ * 3.0.19 and 3.0.21, release.h): one walk over the tree, each element
+ * dispatched to its rules.
  *
  * Owns rules_peppol_run(), the document-level rules (R001-R007, R053-R055,
  * R080), the party and payment rules, the currency rule R051 and the
@@ -196,19 +197,12 @@ ns_cached(struct peppol_run *r, const xmlNode *e)
 	return k;
 }
 
-/* $profile: the 7th ':'-token of a ProfileID that contains the billing
- * pattern 'urn:fdc:peppol.eu:2017:poacc:billing:([0-9]{2}):1.0' (an
+/* $profile in 3.0.19: the 7th ':'-token of a ProfileID that contains the
+ * billing pattern 'urn:fdc:peppol.eu:2017:poacc:billing:([0-9]{2}):1.0' (an
  * unanchored regex: '.' matches any character). */
 static void
-profile_init(struct peppol_run *r)
+profile_init_19(struct peppol_run *r, const char *b, size_t l)
 {
-	char b[512];
-	xmlNodePtr p = rule_child(r->top, RULE_NS_CBC, "ProfileID");
-	r->profile_unknown = true;
-	r->profile_01 = false;
-	if (p == NULL)
-		return;
-	size_t l = rule_norm(p, b, sizeof b);
 	static const char head[] = "urn:fdc:peppol.eu:2017:poacc:billing:";
 	size_t hl = sizeof head - 1;
 	bool found = false;
@@ -234,7 +228,44 @@ profile_init(struct peppol_run *r)
 			return;
 		s++;
 	}
-	r->profile_01 = strncmp(s, "01", 2) == 0 && (s[2] == ':' || s[2] == '\0');
+	r->profile_types = strncmp(s, "01", 2) == 0 && (s[2] == ':' || s[2] == '\0');
+}
+
+/* $profile in 3.0.21: a closed list of approved identifiers, compared
+ * whole: billing 01 and the two French profiles are '01', billing with
+ * response is '02'; P0100/P0101 apply to both. */
+static void
+profile_init_21(struct peppol_run *r, const char *b)
+{
+	static const char *const approved[] = {
+		"urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
+		"urn:peppol:france:billing:regulated",
+		"urn:peppol:france:billing:non-regulated",
+		"urn:peppol:bis:billing_with_response",
+	};
+	for (size_t i = 0; i < sizeof approved / sizeof approved[0]; i++)
+		if (strcmp(b, approved[i]) == 0) {
+			r->profile_unknown = false;
+			r->profile_types = true;
+			return;
+		}
+}
+
+/* $profile from the first cbc:ProfileID (several would be an XPath error). */
+static void
+profile_init(struct peppol_run *r)
+{
+	char b[512];
+	xmlNodePtr p = rule_child(r->top, RULE_NS_CBC, "ProfileID");
+	r->profile_unknown = true;
+	r->profile_types = false;
+	if (p == NULL)
+		return;
+	size_t l = rule_norm(p, b, sizeof b);
+	if (r->r21)
+		profile_init_21(r, b);
+	else
+		profile_init_19(r, b, l);
 }
 
 static bool
@@ -301,7 +332,8 @@ document_rules(struct peppol_run *r, xmlNodePtr d)
 	peppol_own_norm(rule_child(d, RULE_NS_CBC, "CustomizationID"), b, sizeof b);
 	static const char cust[] =
 	    "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
-	if (strncmp(b, cust, sizeof cust - 1) != 0)
+	/* 3.0.21 also refuses an empty segment ("::") anywhere in it. */
+	if (strncmp(b, cust, sizeof cust - 1) != 0 || (r->r21 && strstr(b, "::") != NULL))
 		rule_fire(c, "PEPPOL-EN16931-R004", RULE_FATAL, d);
 	size_t with = 0, without = 0;
 	for (xmlNodePtr t = d->children; t != NULL; t = t->next) {
@@ -516,6 +548,7 @@ rules_peppol_run(struct rule_ctx *c)
 	r.tok_cache = cache;
 	r.keep_names = e != 0;
 	r.top_is_invoice = peppol_is(r.top, PNS_INV, "Invoice");
+	r.r21 = c->release >= RULE_RELEASE_3_0_21;
 	profile_init(&r);
 	r.de_pair = country_is_de(r.top, "cac:AccountingSupplierParty") &&
 	    country_is_de(r.top, "cac:AccountingCustomerParty");

@@ -92,7 +92,9 @@ invoice_validate_doc(xmlDocPtr doc, enum rule_sets sets, bool with_xsd, struct i
 			return rc;
 		}
 	}
-	return rules_validate_doc(doc, sets, &rep->rules);
+	if (rep->release == RULE_RELEASE_IN_FORCE)
+		rep->release = rule_release_now();
+	return rules_validate_doc_at(doc, sets, rep->release, &rep->rules);
 }
 
 gw_rc

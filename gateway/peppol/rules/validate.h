@@ -21,6 +21,8 @@ struct invoice_report {
 	size_t nxsd, capxsd;
 	size_t xsd_errors;             /* violations, including those not kept */
 	char why[512];                 /* why the document could not be read */
+	enum rule_release release;     /* in: the BIS release to apply (0, RULE_RELEASE_IN_FORCE:
+	                                * the one in force now); out: the one applied */
 };
 
 /* Largest document accepted, unless [peppol] max_invoice_bytes says otherwise. */
