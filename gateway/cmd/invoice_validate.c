@@ -35,8 +35,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: gateway invoice validate [--rules all|cen|peppol] [--release 3.0.19|3.0.21] FILE...\n"
+	    "usage: gateway invoice validate [--rules all|cen|peppol] FILE...\n"
 	    "       gateway invoice validate --explain [--rules all|cen|peppol] FILE...\n"
+	    "       gateway invoice validate --release 3.0.19|3.0.21 [--rules all|cen|peppol] FILE...\n"
 	    "\n"
 	    "Validates UBL 2.1 invoices and credit notes: the UBL schema, the EN 16931\n"
 	    "rules and the Peppol BIS Billing 3.0 rules (--rules narrows the rules; the\n"

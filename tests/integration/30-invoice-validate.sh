@@ -7,7 +7,8 @@
 # digits, missing buyer reference, an element the schema does not know)
 # exit 1 with exactly the expected rule ids and locations; several files
 # get "== FILE" headers and the worst exit code; --rules narrows the sets;
-# unreadable, not well-formed and bad usage exit 2.
+# unreadable, not well-formed and bad usage exit 2; the BIS release follows
+# the clock and --release forces one.
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 : "${TOP:?}" "${GATEWAY:?}" "${REF:?}"
@@ -91,7 +92,9 @@ else
 fi
 
 # Country blocks: the seller (and buyer) moved to another country, each
-# finding as the official 3.0.19 rules give it.
+# finding as the official rules in force (3.0.21) give it: the Danish pair
+# gets DK-R-017 (the buyer's CompanyID has no scheme 0184) besides the
+# 3.0.19 findings.
 sed -e '29s/GB/SE/' -e 's/GB1232434/SE123456789001/' \
 	-e 's|<cbc:CompanyID>GB983294</cbc:CompanyID>|<cbc:CompanyID>5560360794</cbc:CompanyID>|' \
 	-e 's|<cbc:ID>BIC324098|<cbc:ID>SE:BANKGIRO|' -e 's|<cbc:ID>IBAN32423940|<cbc:ID>12X|' "$base" >"$tmp/se.xml"
@@ -103,7 +106,8 @@ sed -e '29s/GB/DK/' -e '59s/SE/DK/' -e 's|<cbc:CompanyID>GB983294</cbc:CompanyID
 	-e 's|<cbc:ID schemeID="0002">FR23342</cbc:ID>|<cbc:ID>FR23342</cbc:ID>|' -e 's|name="Credit transfer">30<|>31<|' \
 	-e '/<cac:FinancialInstitutionBranch>/,/<\/cac:FinancialInstitutionBranch>/d' "$base" >"$tmp/dk.xml"
 run dk --rules peppol "$tmp/dk.xml"
-expect dk 1 "error DK-R-013 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyIdentification[1]
+expect dk 1 "error DK-R-017 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]
+error DK-R-013 /Invoice[1]/cac:AccountingSupplierParty[1]/cac:Party[1]/cac:PartyIdentification[1]
 error DK-R-013 /Invoice[1]/cac:AccountingCustomerParty[1]/cac:Party[1]/cac:PartyIdentification[1]
 error DK-R-006 /Invoice[1]/cac:PaymentMeans[1]"
 sed -e '29s/GB/NL/' -e '59s/SE/NL/' -e '89s/SE/NL/' "$base" >"$tmp/nl.xml"
@@ -167,6 +171,35 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 run dir "$tmp"
 expect dir 2 ""
+
+# The BIS release: the one in force by the pinned clock (3.0.21 since 17
+# August 2026) refuses an empty segment in the specification identifier,
+# 3.0.19 did not; --release forces one; a clock pinned before that day
+# gets 3.0.19. The official 3.0.21 examples are valid under it.
+sed 's|poacc:billing:3.0</cbc:CustomizationID>|poacc:billing:3.0::x</cbc:CustomizationID>|' "$base" >"$tmp/colons.xml"
+grep -q 'billing:3.0::x<' "$tmp/colons.xml" || bad "customization id not replaced"
+run colons "$tmp/colons.xml"
+expect colons 1 "error PEPPOL-EN16931-R004 /Invoice[1]"
+run colons19 --release 3.0.19 "$tmp/colons.xml"
+expect colons19 0 ""
+run colons21 --release=3.0.21 "$tmp/colons.xml"
+expect colons21 1 "error PEPPOL-EN16931-R004 /Invoice[1]"
+GATEWAY_NOW=2026-08-16T23:30:00+02:00 "$GATEWAY" invoice validate "$tmp/colons.xml" >"$tmp/before.out" 2>"$tmp/before.err"
+rc=$?
+expect before 0 ""
+GATEWAY_NOW=2026-08-17T00:30:00+02:00 "$GATEWAY" invoice validate "$tmp/colons.xml" >"$tmp/from.out" 2>"$tmp/from.err"
+rc=$?
+expect from 1 "error PEPPOL-EN16931-R004 /Invoice[1]"
+n21=0
+for f in "$REF"/peppol/bis-3.0.21/examples/*.xml; do
+	n21=$((n21 + 1))
+	run "example21-$n21" --release 3.0.21 "$f"
+	expect "example21-$n21" 0 ""
+done
+[ "$n21" -ge 10 ] || bad "only $n21 examples under bis-3.0.21/examples"
+run badrelease --release 3.0.20 "$base"
+expect badrelease 2 ""
+grep -q -- '--release must be one of 3.0.19, 3.0.21, not 3.0.20' "$tmp/badrelease.err" || bad "badrelease: stderr: $(cat "$tmp/badrelease.err")"
 
 # Usage.
 run usage1

@@ -10,7 +10,7 @@
 # external/schematron/openpeppol/2026.5/xslt/; never commit them).
 #
 # usage: XSLT=.../PEPPOL-EN16931-UBL.xslt SUITE=peppol RELEASE=3.0.21 \
-#        [SAXON_JAR=/usr/share/java/Saxon-HE.jar] [N=500] [SEED=1] [KEEP=dir] \
+#        [SAXON_JAR=/usr/share/java/Saxon-HE.jar] [N=500] [SEED=1] [KEEP=dir] [PEPPOL_UNIT=bin] \
 #        BUILD=build REF=../shared/reference sh tests/conformance/tools/peppol_saxon_diff.sh
 #        (SUITE=cen with XSLT=.../CEN-EN16931-UBL.xslt for the CEN rules)
 set -eu
@@ -23,7 +23,7 @@ RELEASE=${RELEASE:-3.0.21}
 N=${N:-500}
 SEED=${SEED:-1}
 : "${XSLT:?set XSLT to the official compiled XSLT of the release}"
-bin="$top/$BUILD/conformance/peppol_unit"
+bin=${PEPPOL_UNIT:-$top/$BUILD/conformance/peppol_unit}
 tools="$top/tests/conformance/tools"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
