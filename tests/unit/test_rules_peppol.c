@@ -182,6 +182,18 @@ static void
 test_allowance_first_match(void **state)
 {
 	(void)state;
+	/* R046 with no net price fires even when the gross price is not a
+	 * number (the empty side decides first, as under Saxon); with a net
+	 * price, a gross price that is not a number leaves it silent. */
+	run("<Invoice " NS ">" HEAD "<cac:InvoiceLine><cac:Price><cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+	    "<cbc:Amount currencyID=\"EUR\">10</cbc:Amount><cbc:BaseAmount currencyID=\"EUR\">AAA</cbc:BaseAmount>"
+	    "</cac:AllowanceCharge></cac:Price></cac:InvoiceLine></Invoice>");
+	assert_int_equal(fired("PEPPOL-EN16931-R046", NULL), 1);
+	run("<Invoice " NS ">" HEAD "<cac:InvoiceLine><cac:Price><cbc:PriceAmount currencyID=\"EUR\">90</cbc:PriceAmount>"
+	    "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+	    "<cbc:Amount currencyID=\"EUR\">10</cbc:Amount><cbc:BaseAmount currencyID=\"EUR\">AAA</cbc:BaseAmount>"
+	    "</cac:AllowanceCharge></cac:Price></cac:InvoiceLine></Invoice>");
+	assert_int_equal(fired("PEPPOL-EN16931-R046", NULL), 0);
 	run("<Invoice " NS ">" HEAD "<cac:AllowanceCharge><cbc:ChargeIndicator>maybe</cbc:ChargeIndicator>"
 	    "<cbc:MultiplierFactorNumeric>10</cbc:MultiplierFactorNumeric></cac:AllowanceCharge></Invoice>");
 	assert_int_equal(fired("PEPPOL-EN16931-R041", NULL), 1);

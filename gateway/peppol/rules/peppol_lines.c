@@ -170,6 +170,13 @@ peppol_price_allowance(struct peppol_run *r, xmlNodePtr ac)
 	int hn = peppol_child_decimal(ac->parent, RULE_NS_CBC, "PriceAmount", &net);
 	int hg = peppol_child_decimal(ac, RULE_NS_CBC, "BaseAmount", &gross);
 	int ha = peppol_child_decimal(ac, RULE_NS_CBC, "Amount", &amt);
+	/* No net price: the comparison's left side is empty, so it is false
+	 * before the right side is cast; Saxon fires R046 even when the base
+	 * amount is not a number (found by the 3.0.21 differential). */
+	if (hn == 0) {
+		rule_fire(r->c, "PEPPOL-EN16931-R046", RULE_FATAL, ac);
+		return;
+	}
 	if (hn < 0 || hg < 0 || ha < 0)
 		return;
 	/* An absent operand makes the comparison empty, hence false. */
