@@ -1,7 +1,7 @@
 #!/bin/sh
 # validate_cli.sh - Peppol validation CLI to CLI: `gateway invoice validate`
-# over VALIDATE_COPIES (default 200) copies of each official 3.0.21 billing
-# example (9 invoices and credit notes: 1,800 documents), one process for
+# over VALIDATE_COPIES (default 180) copies of each official 3.0.21 billing
+# example (10 invoices and credit notes: 1,800 documents), one process for
 # the whole set, beside Saxon-HE running the official compiled 3.0.21
 # XSLTs (CEN EN 16931 UBL and Peppol BIS UBL) after the UBL 2.1 schema, in
 # one JVM over the same set (bench/PeppolValidateSaxon.java, one pass, no
@@ -17,7 +17,7 @@ set -u
 : "${TOP:?}" "${BUILD:?}" "${GATEWAY:?}"
 . "$TOP/bench/lib.sh"
 REF=${REF:-$TOP/../shared/reference}
-copies=${VALIDATE_COPIES:-200}
+copies=${VALIDATE_COPIES:-180}
 jar=${SAXON_JAR:-/usr/share/java/Saxon-HE.jar}
 xslt=${PEPPOL_XSLT_DIR:-$TOP/var/xslt}
 export GW_REFERENCE_DIR="$REF"
@@ -28,7 +28,7 @@ n=0
 for f in "$REF"/peppol/bis-3.0.21/examples/*.xml; do
 	case $(xmllint --xpath 'local-name(/*)' "$f" 2>/dev/null) in
 	Invoice | CreditNote) ;;
-	*) continue ;;                                           # the sales order
+	*) continue ;;                                           # not a billing document
 	esac
 	b=$(basename "$f" .xml)
 	i=0
