@@ -85,6 +85,8 @@ static const struct param_def table[P__COUNT] = {
 	INT(P_QUEUE_RETRY_CAP_MS, "queue.retry_cap_ms", "600000", 1, 30 * MS_DAY),
 	INT(P_QUEUE_DEP_WAIT_MS, "queue.dep_wait_ms", "2000", 1, MS_DAY),
 	INT(P_QUEUE_SETTLE_MS, "queue.settle_ms", "60000", 0, MS_DAY),
+	STR(P_QUEUE_WORKER, "queue.worker", NULL),            /* unset: <host>:<pid> */
+	INT(P_QUEUE_LEASE_MS, "queue.lease_ms", "120000", 100, MS_DAY),
 	INT(P_RUN_BATCH, "run.batch", "64", 1, 100000),
 	INT(P_RUN_SEND_BATCH, "run.send_batch", "8", 1, 100000),
 	INT(P_RUN_IDLE_SLEEP_MS, "run.idle_sleep_ms", "1000", 1, MS_DAY),

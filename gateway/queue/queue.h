@@ -3,7 +3,7 @@
  * received), each with its state and an append-only history.
  *
  * One interface, several backends (queue/sqlite.c now, queue/postgres.c
- * later): a backend is a table of thirteen functions (struct queue_ops), and
+ * later): a backend is a table of fifteen functions (struct queue_ops), and
  * nothing here names SQLite; the operations most callers use (enqueue,
  * transition, update, add_event, by_record) are helpers over those
  * (queue/helpers.c), so a new backend writes only the core.
@@ -15,6 +15,13 @@
  * runs, filed DmfA sets and DMPI ids live in the record store beside it
  * (store/store.h), written in the same transaction as the messages they
  * come with.
+ *
+ * Leases: several workers (processes, machines) share one queue. Every
+ * message in building or sending carries a lease (owner, expiry) written by
+ * the claim or move that put it there, in the same commit; a live worker
+ * renews its leases (renew), and recover() takes over only what no live
+ * worker holds: an expired lease, no owner, or an owner known dead. A
+ * named lease (lease_named) lets one worker at a time run one submission.
  *
  * Intake returns only after the commit is durable.
  */
@@ -50,6 +57,7 @@ int queue_state_is_final(enum queue_state s);
 #define QUEUE_REF_MAX    64
 #define QUEUE_KIND_MAX   24
 #define QUEUE_CHANNEL_MAX 24
+#define QUEUE_OWNER_MAX  63                /* a worker's name: [queue] worker, host:pid */
 
 struct queue_msg {
 	char     id[QUEUE_ID_MAX + 1];            /* stable message id */
@@ -74,6 +82,10 @@ struct queue_msg {
 	char     depends_on[QUEUE_ID_MAX + 1];    /* message whose answer this one needs, or "" */
 	char     last_error[512];
 	int64_t  sent_ms;                         /* unix ms of the last send (poll back-off), 0 = never */
+	/* Read only (get, list, claim): the worker holding it in building or
+	 * sending, and until when; "" and 0 in every other state. */
+	char     lease_owner[QUEUE_OWNER_MAX + 1];
+	int64_t  lease_until_ms;
 };
 
 struct queue_event {
@@ -123,7 +135,7 @@ struct queue_filter {
 	                                             last written first among equals */
 };
 
-/* The backend: the dozen operations a storage engine implements (SQLite
+/* The backend: the fifteen operations a storage engine implements (SQLite
  * now, PostgreSQL later), none of them about a channel or a record kind.
  * Everything else callers use is a helper over these (queue/helpers.c). */
 struct queue_ops {
@@ -146,18 +158,23 @@ struct queue_ops {
 	gw_rc (*list)(struct queue *q, const struct queue_filter *f,
 	              struct queue_msg **out, size_t *n);
 	/* Claim up to max messages of channel in state `from` whose next attempt
-	 * is due, moving each to `to` (with an event) atomically. A claim into
-	 * sending also counts the attempt in the same commit. from == to only
-	 * reads (no event). */
+	 * is due, moving each to `to` (with an event) atomically; two claimers
+	 * never get the same message. A claim into building or sending writes
+	 * the lease in the same commit: owner (NULL = queue_worker_name()) until
+	 * now_ms + lease_ms (<= 0 = [queue] lease_ms). A claim into sending also
+	 * counts the attempt in the same commit. from == to only reads (no
+	 * event, no lease). */
 	gw_rc (*claim)(struct queue *q, const char *channel, enum queue_state from,
-	               enum queue_state to, int64_t now_ms, size_t max,
-	               struct queue_msg *out, size_t *n);
+	               enum queue_state to, const char *owner, int64_t lease_ms, int64_t now_ms,
+	               size_t max, struct queue_msg *out, size_t *n);
 	/* Many moves in ONE durable transaction, in array order, all by
 	 * actor: each a checked transition (from != to) with or without new
 	 * fields (as the message's mutable fields: attempts, next attempt,
 	 * body, refs, error), or fields and/or an event only (from == to: the
 	 * message must still be in from, or from == QUEUE_ANY_STATE: whatever
-	 * its state). Each step is checked against the state machine and the
+	 * its state). A transition into building or sending leases the message
+	 * to actor for [queue] lease_ms; one out of them clears its lease.
+	 * Each step is checked against the state machine and the
 	 * message's current state; a refused step is reported in mv[i].rc
 	 * (GW_ESTATE, GW_ENOTFOUND), changes nothing of that message, and the
 	 * others proceed: the call still returns GW_OK. Any other failure
@@ -167,11 +184,28 @@ struct queue_ops {
 	 * one left. *n_done (may be NULL) counts the steps applied. */
 	gw_rc (*move_many)(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
 	                   size_t *n_done);
-	/* Start-up recovery, one transaction: building -> pending (built bytes
-	 * discarded), sending -> ready (outcome unknown: the channel must ask
-	 * the other side before re-sending). Counts what moved. */
-	gw_rc (*recover)(struct queue *q, const char *actor, int64_t now_ms,
+	/* Takeover, one transaction, at start and periodically: every message
+	 * in building or sending whose lease has expired (lease_until_ms <=
+	 * now_ms), that has no owner, or whose owner is dead_owner (non-NULL: a
+	 * worker known dead, e.g. this worker's previous life) moves as after a
+	 * crash: building -> pending (built bytes discarded), sending -> ready
+	 * (outcome unknown: the attempt the claim counted makes the channel ask
+	 * the other side before re-sending); the lease is cleared and the event
+	 * names the previous owner. dead_owner's named leases are dropped.
+	 * A live lease is never taken. Counts what moved. */
+	gw_rc (*recover)(struct queue *q, const char *actor, const char *dead_owner, int64_t now_ms,
 	                 size_t *n_building, size_t *n_sending);
+	/* Heartbeat, one transaction: every lease owner holds (its messages in
+	 * building or sending, its named leases) now lasts until until_ms; *n
+	 * (may be NULL) counts the messages. A lease already taken over is not
+	 * given back. */
+	gw_rc (*renew)(struct queue *q, const char *owner, int64_t until_ms, size_t *n);
+	/* Named exclusive lease ("submission:DIMN00042"): *got = 1 when owner
+	 * now holds name until until_ms (it was free, expired, or already
+	 * owner's), 0 when another owner's live lease holds it. until_ms == 0
+	 * releases owner's lease (*got = 1 when it held it). */
+	gw_rc (*lease_named)(struct queue *q, const char *name, const char *owner, int64_t until_ms,
+	                     int64_t now_ms, int *got);
 	/* Events of one message, oldest first; *evs malloc'd. */
 	gw_rc (*history)(struct queue *q, const char *id, struct queue_event **evs, size_t *n);
 	gw_rc (*stats)(struct queue *q, const char *channel, struct queue_stats *st);
@@ -239,6 +273,11 @@ gw_rc queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const ch
 
 /* Helpers shared by the backends and the runner (queue/queue.c). */
 int64_t queue_now_ms(void);
+/* This worker's name: [queue] worker, or <host>:<pid>. */
+const char *queue_worker_name(void);
+/* Whether a lease owner named <this host>:<pid> is a process that no longer
+ * exists (its leases can be taken over at once); 0 for any other name. */
+int queue_owner_is_dead_local(const char *owner);
 /* Stable message id from (record id, revision, kind): a replay gets the same id. */
 void queue_make_id(char out[QUEUE_ID_MAX + 1], const char *record_id, uint32_t revision,
                    const char *kind);

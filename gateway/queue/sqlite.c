@@ -1,17 +1,22 @@
 /*
  * queue/sqlite.c - the SQLite backend of the durable queue.
  *
- * Owns the queue file: its outbox schema (msgs, events, seqs), its pragmas
+ * Owns the queue file: its outbox schema (msgs, events, seqs, leases), its
+ * versioned migrations (user_version), its pragmas
  * (WAL, synchronous=FULL, both read back and checked) and every
  * transaction. Each write is one BEGIN IMMEDIATE ... COMMIT whose result
  * is checked; a caller is told "done" only after COMMIT returned. The
  * record store (store/sqlite.c) keeps its tables in the same file and
  * writes them in these transactions (queue/sqlite_db.h); the queue itself
- * knows nothing of records. Implements the thirteen core operations of
+ * knows nothing of records. Implements the fifteen core operations of
  * queue_ops; transition, update, add_event and by_record are helpers over
  * them (queue/helpers.c).
+ * Leases: BEGIN IMMEDIATE makes every claim a single writer, so two
+ * workers (connections, processes) never claim the same row; the lease
+ * columns are written by the same UPDATE as the state.
  * Must never change a state without queue_transition_allowed(), never
- * delete an event, never accept intake when the disk is nearly full.
+ * delete an event, never accept intake when the disk is nearly full,
+ * never take over a live lease.
  */
 #include "queue/queue.h"
 #include "core/params.h"
@@ -28,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 
 struct sq {
 	struct queue base;              /* must stay first */
@@ -59,12 +64,26 @@ static const char sq_schema[] =
 	"CREATE INDEX IF NOT EXISTS events_msg ON events(msg_id, seq);"
 	"CREATE TABLE IF NOT EXISTS seqs(name TEXT PRIMARY KEY, value INTEGER NOT NULL);";
 
+/* Version 2: leases, for several workers on one queue. A version 1 file's
+ * rows in building or sending get no owner: the first recover() takes them
+ * over, as the start-up recovery of version 1 did. */
+static const char sq_schema_v2[] =
+	"ALTER TABLE msgs ADD COLUMN lease_owner TEXT;"
+	"ALTER TABLE msgs ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, owner TEXT NOT NULL,"
+	" until_ms INTEGER NOT NULL);"
+	"PRAGMA user_version=2;";
+
 #define SQ_COLS "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
 	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, body, body_file," \
 	" remote_ref, remote_ref2, payload, depends_on, last_error"
 #define SQ_COLS_NOBODY "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
 	" expires_ms, created_ms, updated_ms, sent_ms, content_hash, NULL, body_file," \
 	" remote_ref, remote_ref2, NULL, depends_on, last_error"
+/* What a select reads after SQ_COLS: the lease (columns 20 and 21). */
+#define SQ_LEASE ", lease_owner, lease_until_ms"
+/* The states that carry a lease. */
+#define SQ_INFLIGHT(st) ((st) == QS_BUILDING || (st) == QS_SENDING)
 
 static struct sq *SQ(struct queue *q) { return (struct sq *)q; }
 
@@ -186,6 +205,8 @@ sq_row_msg(sqlite3_stmt *st, struct queue_msg *m)
 	}
 	sq_col_text(st, 18, m->depends_on, sizeof m->depends_on);
 	sq_col_text(st, 19, m->last_error, sizeof m->last_error);
+	sq_col_text(st, 20, m->lease_owner, sizeof m->lease_owner);
+	m->lease_until_ms = sqlite3_column_int64(st, 21);
 	return GW_OK;
 }
 
@@ -223,20 +244,26 @@ sq_pragma_int(struct sq *s, const char *sql)
 
 static void sq_close(struct queue *q);
 
-/* Create tables (sql, then version_sql if any) in one transaction; on failure
- * errbuf says why and nothing is kept. */
+/* Bring the schema to SQ_SCHEMA_VERSION in one transaction; the version is
+ * read again under the write lock, so two gateways starting together
+ * migrate once. On failure errbuf says why and nothing is kept. */
 static gw_rc
-sq_schema_create(struct sq *s, const char *dsn, const char *sql, const char *version_sql,
-                 char *errbuf, size_t errcap)
+sq_migrate(struct sq *s, const char *dsn, char *errbuf, size_t errcap)
 {
-	if (sq_begin(s) != GW_OK || sq_exec(s, sql) != GW_OK ||
-	    (version_sql != NULL && sq_exec(s, version_sql) != GW_OK) || sq_commit(s) != GW_OK) {
-		snprintf(errbuf, errcap, "queue %s: cannot create schema: %s", dsn,
-		    sqlite3_errmsg(s->db));
-		sq_rollback(s);
-		return GW_EIO;
-	}
+	long long ver = -1;
+	if (sq_begin(s) != GW_OK)
+		goto fail;
+	ver = sq_pragma_int(s, "PRAGMA user_version");
+	if (ver < 0 || (ver < 1 && (sq_exec(s, sq_schema) != GW_OK ||
+	    sq_exec(s, "PRAGMA user_version=1") != GW_OK)) ||
+	    (ver < 2 && sq_exec(s, sq_schema_v2) != GW_OK) || sq_commit(s) != GW_OK)
+		goto fail;
 	return GW_OK;
+fail:
+	snprintf(errbuf, errcap, "queue %s: cannot bring the schema from version %lld to %d: %s",
+	    dsn, ver, SQ_SCHEMA_VERSION, sqlite3_errmsg(s->db));
+	sq_rollback(s);
+	return GW_EIO;
 }
 
 /* The queue holds INSS numbers, names and message bodies: its files are
@@ -377,10 +404,8 @@ sq_open(struct queue **qp, const char *dsn, char *errbuf, size_t errcap)
 		rc = GW_ECONFIG;
 		goto out;
 	}
-	if (ver < SQ_SCHEMA_VERSION) {
-		if (sq_schema_create(s, dsn, sq_schema, "PRAGMA user_version=1", errbuf, errcap) != GW_OK)
-			goto out;
-	}
+	if (ver < SQ_SCHEMA_VERSION && sq_migrate(s, dsn, errbuf, errcap) != GW_OK)
+		goto out;
 	if (sq_prep(s, "INSERT OR IGNORE INTO msgs(" SQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,"
 	    "?,?,?,?,?,?,?,?)", &s->ins_msg) != GW_OK ||
 	    sq_prep(s, "INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what, why)"
@@ -499,7 +524,7 @@ sq_get(struct queue *q, const char *id, struct queue_msg *out)
 {
 	struct sq *s = SQ(q);
 	sqlite3_stmt *st = NULL;
-	gw_rc rc = sq_prep(s, "SELECT " SQ_COLS " FROM msgs WHERE id=?", &st);
+	gw_rc rc = sq_prep(s, "SELECT " SQ_COLS SQ_LEASE " FROM msgs WHERE id=?", &st);
 	if (rc != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -533,24 +558,33 @@ sq_state_of(struct sq *s, const char *id, enum queue_state *st_out)
 	return rc;
 }
 
-/* Move id from -> to inside a transaction, with its event; refuses illegal or stale moves. */
+/* Move id from -> to inside a transaction, with its event; refuses illegal or
+ * stale moves. Into building or sending the lease goes to owner until
+ * lease_until; out of them it is cleared (same UPDATE). */
 static gw_rc
 sq_move(struct sq *s, const char *id, enum queue_state from, enum queue_state to,
-        int64_t now, const char *actor, const char *why)
+        int64_t now, const char *actor, const char *why, const char *owner, int64_t lease_until)
 {
 	enum queue_state cur;
 	sqlite3_stmt *st;
 	gw_rc rc;
 	if (!queue_transition_allowed(from, to))
 		return GW_ESTATE;
-	if ((rc = sq_cached(s, &s->st_move, "UPDATE msgs SET state=?, updated_ms=? WHERE id=?"
-	    " AND state=?")) != GW_OK)
+	if ((rc = sq_cached(s, &s->st_move, "UPDATE msgs SET state=?, updated_ms=?, lease_owner=?,"
+	    " lease_until_ms=? WHERE id=? AND state=?")) != GW_OK)
 		return rc;
 	st = s->st_move;
 	sqlite3_bind_text(st, 1, queue_state_name(to), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, queue_state_name(from), -1, SQLITE_STATIC);
+	if (SQ_INFLIGHT(to)) {
+		sqlite3_bind_text(st, 3, owner != NULL ? owner : actor, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, lease_until);
+	} else {
+		sqlite3_bind_null(st, 3);
+		sqlite3_bind_int64(st, 4, 0);
+	}
+	sqlite3_bind_text(st, 5, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, queue_state_name(from), -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
@@ -562,23 +596,29 @@ sq_move(struct sq *s, const char *id, enum queue_state from, enum queue_state to
 	return sq_event(s, id, now, actor, from, to, "transition", why);
 }
 
-/* Claim due messages: select and move them in one transaction (from == to: read only). */
+/* Claim due messages: select and move them, leased to owner, in one
+ * transaction (from == to: read only). */
 static gw_rc
 sq_claim(struct queue *q, const char *channel, enum queue_state from, enum queue_state to,
-         int64_t now_ms, size_t max, struct queue_msg *out, size_t *n)
+         const char *owner, int64_t lease_ms, int64_t now_ms, size_t max, struct queue_msg *out,
+         size_t *n)
 {
 	struct sq *s = SQ(q);
 	sqlite3_stmt *st = NULL;
 	gw_rc rc;
 	*n = 0;
+	if (owner == NULL || owner[0] == '\0')
+		owner = queue_worker_name();
+	if (lease_ms <= 0)
+		lease_ms = param_int(P_QUEUE_LEASE_MS);
 	if (from != to && !queue_transition_allowed(from, to))
 		return GW_ESTATE;
 	if ((rc = sq_begin(s)) != GW_OK)
 		return rc;
 	rc = sq_prep(s, channel != NULL
-	    ? "SELECT " SQ_COLS " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2 AND channel=?4"
-	      " ORDER BY next_attempt_ms, created_ms LIMIT ?3"
-	    : "SELECT " SQ_COLS " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2"
+	    ? "SELECT " SQ_COLS SQ_LEASE " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2"
+	      " AND channel=?4 ORDER BY next_attempt_ms, created_ms LIMIT ?3"
+	    : "SELECT " SQ_COLS SQ_LEASE " FROM msgs WHERE state=?1 AND next_attempt_ms<=?2"
 	      " ORDER BY next_attempt_ms, created_ms LIMIT ?3", &st);
 	if (rc != GW_OK)
 		goto fail;
@@ -596,11 +636,21 @@ sq_claim(struct queue *q, const char *channel, enum queue_state from, enum queue
 	sqlite3_finalize(st);
 	st = NULL;
 	for (size_t i = 0; from != to && i < *n; i++) {
-		if ((rc = sq_move(s, out[i].id, from, to, now_ms, "runner",
-		    to == QS_SENDING ? "claimed for sending (attempt counted)" : "claimed")) != GW_OK)
+		char why[QUEUE_OWNER_MAX + 64];
+		snprintf(why, sizeof why, "%s by %s", to == QS_SENDING
+		    ? "claimed for sending (attempt counted)" : "claimed", owner);
+		if ((rc = sq_move(s, out[i].id, from, to, now_ms, "runner", why, owner,
+		    now_ms + lease_ms)) != GW_OK)
 			goto fail;
 		out[i].state = to;
 		out[i].updated_ms = now_ms;
+		if (SQ_INFLIGHT(to)) {
+			snprintf(out[i].lease_owner, sizeof out[i].lease_owner, "%s", owner);
+			out[i].lease_until_ms = now_ms + lease_ms;
+		} else {
+			out[i].lease_owner[0] = '\0';
+			out[i].lease_until_ms = 0;
+		}
 		/* Entering sending counts the attempt in the same commit, before
 		 * any byte leaves: after a crash the count says "maybe sent". */
 		if (to == QS_SENDING) {
@@ -677,7 +727,8 @@ sq_move_one(struct sq *s, struct queue_move *x, int64_t now, const char *actor)
 	if (x->id == NULL || (x->fields != NULL && strcmp(x->fields->id, x->id) != 0))
 		return GW_EINPUT;          /* a caller's bug: nothing of the call is kept */
 	if (x->from != x->to) {
-		rc = sq_move(s, x->id, x->from, x->to, now, actor, x->why);
+		rc = sq_move(s, x->id, x->from, x->to, now, actor, x->why, actor,
+		    now + param_int(P_QUEUE_LEASE_MS));
 	} else {
 		rc = sq_state_of(s, x->id, &cur);
 		if (rc == GW_OK && x->from != QUEUE_ANY_STATE && cur != x->from)
@@ -883,9 +934,10 @@ sq_list(struct queue *q, const struct queue_filter *f, struct queue_msg **out, s
 	struct sq *s = SQ(q);
 	sqlite3_stmt *st = NULL;
 	static const char *const sql[2][2] = {
-		{ "SELECT " SQ_COLS_NOBODY SQ_WHERE SQ_BY_ATTEMPT,
-		  "SELECT " SQ_COLS_NOBODY SQ_WHERE SQ_NEWEST },
-		{ "SELECT " SQ_COLS SQ_WHERE SQ_BY_ATTEMPT, "SELECT " SQ_COLS SQ_WHERE SQ_NEWEST },
+		{ "SELECT " SQ_COLS_NOBODY SQ_LEASE SQ_WHERE SQ_BY_ATTEMPT,
+		  "SELECT " SQ_COLS_NOBODY SQ_LEASE SQ_WHERE SQ_NEWEST },
+		{ "SELECT " SQ_COLS SQ_LEASE SQ_WHERE SQ_BY_ATTEMPT,
+		  "SELECT " SQ_COLS SQ_LEASE SQ_WHERE SQ_NEWEST },
 	};
 	gw_rc rc = sq_prep(s, sql[f->with_bodies != 0][f->newest_first != 0], &st);
 	if (rc != GW_OK)
@@ -933,34 +985,55 @@ fail:
 	return rc;
 }
 
-/* Move every message of state `from` to `to` (recovery), with events; counts them. */
+/* Take over every message of state `from` whose lease no live worker holds
+ * (expired, no owner, or dead_owner's), moving it to `to` with an event that
+ * names the previous owner; counts them. */
 static gw_rc
 sq_recover_state(struct sq *s, enum queue_state from, enum queue_state to, int64_t now,
-                 const char *actor, const char *why, const char *extra_sql, size_t *count)
+                 const char *actor, const char *dead_owner, const char *why,
+                 const char *extra_sql, size_t *count)
 {
 	sqlite3_stmt *st = NULL;
 	char **ids = NULL;
 	size_t n = 0, cap = 0;
-	gw_rc rc = sq_prep(s, "SELECT id FROM msgs WHERE state=?", &st);
+	gw_rc rc = sq_prep(s, "SELECT id, COALESCE(lease_owner,''), lease_until_ms FROM msgs"
+	    " WHERE state=?1 AND (lease_owner IS NULL OR lease_owner='' OR lease_until_ms<=?2"
+	    " OR lease_owner=?3)", &st);
 	*count = 0;
 	if (rc != GW_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, queue_state_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now);
+	if (dead_owner != NULL)
+		sqlite3_bind_text(st, 3, dead_owner, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *owner = (const char *)sqlite3_column_text(st, 1);
+		char line[QUEUE_ID_MAX + QUEUE_OWNER_MAX + 600];
 		if (ARRAY_RESERVE(ids, n, cap, 16) != GW_OK) {
 			rc = GW_ENOMEM;
 			goto out;
 		}
-		if ((ids[n] = strdup((const char *)sqlite3_column_text(st, 0))) == NULL) {
+		/* id, NUL, then the event's reason naming whose lease ended. */
+		int len = snprintf(line, sizeof line, "%s%c%s (%s%s%s)",
+		    (const char *)sqlite3_column_text(st, 0), 0, why,
+		    owner[0] == '\0' ? "no owner" : "lease of ", owner,
+		    owner[0] == '\0' ? "" : dead_owner != NULL && strcmp(owner, dead_owner) == 0
+		    ? ", a worker that is gone" : ", expired");
+		if (len < 0 || (size_t)len >= sizeof line)
+			len = (int)sizeof line - 1;
+		if ((ids[n] = malloc((size_t)len + 1)) == NULL) {
 			rc = GW_ENOMEM;
 			goto out;
 		}
+		memcpy(ids[n], line, (size_t)len);
+		ids[n][len] = '\0';
 		n++;
 	}
 	sqlite3_finalize(st);
 	st = NULL;
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = sq_move(s, ids[i], from, to, now, actor, why)) != GW_OK)
+		const char *reason = ids[i] + strlen(ids[i]) + 1;
+		if ((rc = sq_move(s, ids[i], from, to, now, actor, reason, NULL, 0)) != GW_OK)
 			goto out;
 		if (extra_sql != NULL) {
 			if ((rc = sq_prep(s, extra_sql, &st)) != GW_OK)
@@ -984,26 +1057,112 @@ out:
 	return rc;
 }
 
-/* Start-up recovery: half-built work discarded, unknown send outcomes made safe. */
+/* Run one UPDATE/DELETE with up to three bound values (text, int64, text);
+ * *changes (may be NULL) counts the rows it touched. */
 static gw_rc
-sq_recover(struct queue *q, const char *actor, int64_t now_ms, size_t *n_building,
-           size_t *n_sending)
+sq_write_stmt(struct sq *s, const char *sql, const char *t1, int64_t i2, const char *t3,
+              size_t *changes)
+{
+	sqlite3_stmt *st = NULL;
+	gw_rc rc = sq_prep(s, sql, &st);
+	if (rc != GW_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, i2);
+	if (t3 != NULL)
+		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return sq_rc(r);
+	if (changes != NULL)
+		*changes = (size_t)sqlite3_changes(s->db);
+	return GW_OK;
+}
+
+/* Takeover: half-built work discarded, unknown send outcomes made safe, for
+ * every message no live worker holds. */
+static gw_rc
+sq_recover(struct queue *q, const char *actor, const char *dead_owner, int64_t now_ms,
+           size_t *n_building, size_t *n_sending)
 {
 	struct sq *s = SQ(q);
 	gw_rc rc;
 	*n_building = *n_sending = 0;
 	if ((rc = sq_begin(s)) != GW_OK)
 		return rc;
-	if ((rc = sq_recover_state(s, QS_BUILDING, QS_PENDING, now_ms, actor,
+	if ((rc = sq_recover_state(s, QS_BUILDING, QS_PENDING, now_ms, actor, dead_owner,
 	    "recovery: half-built message discarded, will be built again",
 	    "UPDATE msgs SET body=NULL, content_hash='' WHERE id=?", n_building)) != GW_OK ||
-	    (rc = sq_recover_state(s, QS_SENDING, QS_READY, now_ms, actor,
+	    (rc = sq_recover_state(s, QS_SENDING, QS_READY, now_ms, actor, dead_owner,
 	    "recovery: send outcome unknown; the other side will be asked before any re-send",
-	    NULL, n_sending)) != GW_OK) {
+	    NULL, n_sending)) != GW_OK ||
+	    (dead_owner != NULL && (rc = sq_write_stmt(s, "DELETE FROM leases WHERE owner=?1"
+	    " AND ?2=?2", dead_owner, 0, NULL, NULL)) != GW_OK)) {
 		sq_rollback(s);
 		return rc;
 	}
 	return sq_commit(s);
+}
+
+/* Heartbeat: every lease of owner lasts until until_ms. */
+static gw_rc
+sq_renew(struct queue *q, const char *owner, int64_t until_ms, size_t *n)
+{
+	struct sq *s = SQ(q);
+	size_t k = 0;
+	gw_rc rc;
+	if (n != NULL)
+		*n = 0;
+	if (owner == NULL || owner[0] == '\0')
+		return GW_EINPUT;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if ((rc = sq_write_stmt(s, "UPDATE msgs SET lease_until_ms=?2 WHERE lease_owner=?1 AND"
+	    " state IN ('building','sending')", owner, until_ms, NULL, &k)) != GW_OK ||
+	    (rc = sq_write_stmt(s, "UPDATE leases SET until_ms=?2 WHERE owner=?1", owner, until_ms,
+	    NULL, NULL)) != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	if ((rc = sq_commit(s)) != GW_OK)
+		return rc;
+	if (n != NULL)
+		*n = k;
+	return GW_OK;
+}
+
+/* Named exclusive lease: take (free, expired or ours), or release (until 0). */
+static gw_rc
+sq_lease_named(struct queue *q, const char *name, const char *owner, int64_t until_ms,
+               int64_t now_ms, int *got)
+{
+	struct sq *s = SQ(q);
+	size_t k = 0;
+	gw_rc rc;
+	*got = 0;
+	if (name == NULL || name[0] == '\0' || owner == NULL || owner[0] == '\0')
+		return GW_EINPUT;
+	if ((rc = sq_begin(s)) != GW_OK)
+		return rc;
+	if (until_ms == 0)
+		rc = sq_write_stmt(s, "DELETE FROM leases WHERE name=?1 AND owner=?3 AND ?2=?2", name,
+		    0, owner, &k);
+	else if ((rc = sq_write_stmt(s, "DELETE FROM leases WHERE name=?1 AND until_ms<=?2 AND"
+	    " owner<>?3", name, now_ms, owner, NULL)) == GW_OK)
+		/* An expired lease of another owner went first: what is left is
+		 * free, ours, or another owner's live lease (left untouched). */
+		rc = sq_write_stmt(s, "INSERT INTO leases(name, owner, until_ms) VALUES(?1,?3,?2)"
+		    " ON CONFLICT(name) DO UPDATE SET until_ms=excluded.until_ms"
+		    " WHERE leases.owner=excluded.owner", name, until_ms, owner, &k);
+	if (rc != GW_OK) {
+		sq_rollback(s);
+		return rc;
+	}
+	if ((rc = sq_commit(s)) != GW_OK)
+		return rc;
+	*got = k > 0;
+	return GW_OK;
 }
 
 /* PRAGMA integrity_check must say exactly "ok". */
@@ -1051,6 +1210,8 @@ const struct queue_ops queue_sqlite_ops = {
 	.claim = sq_claim,
 	.move_many = sq_move_many,
 	.recover = sq_recover,
+	.renew = sq_renew,
+	.lease_named = sq_lease_named,
 	.history = sq_history,
 	.stats = sq_stats,
 	.next_seq = sq_next_seq,

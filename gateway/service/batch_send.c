@@ -420,7 +420,7 @@ batch_send(struct queue *q, const struct batch_send_opts *o, struct batch_send_r
 		return GW_ENOMEM;
 	if (o->sftp != NULL && (rc = resend_ready(q, o)) != GW_OK)
 		goto out;
-	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, now, max, v, &n)) != GW_OK)
+	if ((rc = q->ops->claim(q, "onss-batch", QS_PENDING, QS_BUILDING, NULL, 0, now, max, v, &n)) != GW_OK)
 		goto out;
 	r->claimed = n;
 	/* DmfA messages first, each its own submission; the rest (Dimona)

@@ -139,9 +139,10 @@ w_enqueue_each(struct queue *q, struct queue_msg *msgs, size_t n, unsigned char 
 
 static gw_rc
 w_claim(struct queue *q, const char *channel, enum queue_state from, enum queue_state to,
-        int64_t now_ms, size_t max, struct queue_msg *out, size_t *n)
+        const char *owner, int64_t lease_ms, int64_t now_ms, size_t max, struct queue_msg *out,
+        size_t *n)
 {
-	gw_rc rc = orig->claim(q, channel, from, to, now_ms, max, out, n);
+	gw_rc rc = orig->claim(q, channel, from, to, owner, lease_ms, now_ms, max, out, n);
 	/* from == to only reads (under the write lock, though): its failure
 	 * is one, its success says nothing of whether the queue can write. */
 	return from == to && rc == GW_OK ? rc : seen(rc);
@@ -154,10 +155,10 @@ w_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
 }
 
 static gw_rc
-w_recover(struct queue *q, const char *actor, int64_t now_ms, size_t *n_building,
-          size_t *n_sending)
+w_recover(struct queue *q, const char *actor, const char *dead_owner, int64_t now_ms,
+          size_t *n_building, size_t *n_sending)
 {
-	return seen(orig->recover(q, actor, now_ms, n_building, n_sending));
+	return seen(orig->recover(q, actor, dead_owner, now_ms, n_building, n_sending));
 }
 
 static gw_rc

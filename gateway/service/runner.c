@@ -56,6 +56,8 @@ runner_config_default(struct runner_config *c)
 	c->seed = (uint64_t)clock_now_ms() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)clock_monotonic_ms();
 	if (c->batch < 1 || c->batch > 4096)
 		c->batch = 64;
+	snprintf(c->worker, sizeof c->worker, "%s", queue_worker_name());
+	c->lease_ms = param_int(P_QUEUE_LEASE_MS);
 }
 
 /* A runner for one channel. */
@@ -109,7 +111,7 @@ gw_rc
 runner_recover(struct runner *r, int64_t now_ms)
 {
 	size_t nb = 0, ns = 0;
-	gw_rc rc = r->q->ops->recover(r->q, "recovery", now_ms, &nb, &ns);
+	gw_rc rc = r->q->ops->recover(r->q, "recovery", r->cfg.worker, now_ms, &nb, &ns);
 	if (rc != GW_OK) {
 		log_error(NULL, NULL, "queue recovery failed: %s", gw_rc_name(rc));
 		return rc;
@@ -397,7 +399,8 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 	 * to be looked up before it goes out again. */
 	size_t max = to == QS_SENDING && r->cfg.send_batch < r->cfg.batch ? r->cfg.send_batch
 	    : r->cfg.batch;
-	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, now, max ? max : 1, r->buf, &n);
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, r->cfg.worker,
+	    r->cfg.lease_ms, now, max ? max : 1, r->buf, &n);
 	if (rc != GW_OK)
 		return rc;
 	gw_rc first = GW_OK;
@@ -548,8 +551,8 @@ runner_build_group(struct runner *r, int64_t now, size_t *did)
 {
 	size_t n = 0, k = 0;
 	char name[QUEUE_REF_MAX + 1] = "", err[512] = "", why[700];
-	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_PENDING, QS_BUILDING, now, r->gcap,
-	    r->gbuf, &n);
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_PENDING, QS_BUILDING, r->cfg.worker,
+	    r->cfg.lease_ms, now, r->gcap, r->gbuf, &n);
 	if (rc != GW_OK || n == 0)
 		return rc;
 	struct queue_msg **built = calloc(n, sizeof *built);
@@ -720,8 +723,8 @@ static gw_rc
 runner_send_groups(struct runner *r, int64_t now, size_t *did)
 {
 	size_t n = 0;
-	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_READY, QS_SENDING, now, r->gcap,
-	    r->gbuf, &n);
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_READY, QS_SENDING, r->cfg.worker,
+	    r->cfg.lease_ms, now, r->gcap, r->gbuf, &n);
 	if (rc != GW_OK || n == 0)
 		return rc;
 	struct queue_msg **v = calloc(n, sizeof *v);
@@ -764,7 +767,8 @@ runner_poll_groups(struct runner *r, int64_t now, size_t *did)
 {
 	size_t n = 0, moved = 0;
 	char err[512] = "";
-	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, now, r->gcap, r->gbuf, &n);
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, NULL, 0, now, r->gcap,
+	    r->gbuf, &n);
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&r->gbuf[i]);
 	/* Answers also come unasked, or after their message ended (a DMPI
@@ -784,8 +788,8 @@ runner_poll_groups(struct runner *r, int64_t now, size_t *did)
 	/* Those still unanswered wait for the next poll (one transaction). */
 	for (int round = 0; round < 64; round++) {
 		n = 0;
-		if ((rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, now, r->gcap, r->gbuf,
-		    &n)) != GW_OK || n == 0)
+		if ((rc = r->q->ops->claim(r->q, r->ch->name, QS_SENT, QS_SENT, NULL, 0, now, r->gcap,
+		    r->gbuf, &n)) != GW_OK || n == 0)
 			return rc;
 		struct queue_msg **v = calloc(n, sizeof *v);
 		if (v == NULL)

@@ -29,6 +29,8 @@ struct runner_config {
 	int64_t idle_horizon_ms;  /* --until-idle: answers not due within this are left for
 	                             the next run ([run] idle_horizon_ms, 30000) */
 	uint64_t seed;            /* jitter seed */
+	char    worker[QUEUE_OWNER_MAX + 1];  /* lease owner ([queue] worker, --worker; host:pid) */
+	int64_t lease_ms;         /* lease length ([queue] lease_ms, 120000) */
 };
 
 struct runner_counts {
@@ -43,7 +45,9 @@ void runner_config_default(struct runner_config *c);
 gw_rc runner_new(struct runner **r, struct queue *q, const struct channel_ops *ch, void *ctx,
                  const struct runner_config *cfg);
 void runner_free(struct runner *r);
-/* Start-up recovery (see queue_ops.recover); logs what moved. */
+/* Start-up recovery (see queue_ops.recover): takes over the leases of this
+ * worker's previous life (its name), of dead processes of this host, and
+ * every expired one; logs what moved. */
 gw_rc runner_recover(struct runner *r, int64_t now_ms);
 /* One pass over every phase; *did counts the messages handled. GW_ETEMP:
  * the queue was busy; try again. */

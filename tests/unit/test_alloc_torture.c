@@ -346,8 +346,8 @@ scenario(struct outcome *o)
 	io.batch = 3;                 /* several commits in one small file */
 	STEP("open", queue_sqlite_ops.open(&q, db, o->err, sizeof o->err));
 	STEP("intake", intake_contracts(q, contracts, &io, &o->st, rej, o->err, sizeof o->err));
-	STEP("claim", q->ops->claim(q, io.channel, QS_PENDING, QS_BUILDING, queue_now_ms(), 3,
-	    got, &n));
+	STEP("claim", q->ops->claim(q, io.channel, QS_PENDING, QS_BUILDING, "torture", 0,
+	    queue_now_ms(), 3, got, &n));
 	for (size_t i = 0; i < n; i++)
 		STEP("transition", queue_transition(q, got[i].id, QS_BUILDING, QS_READY, "torture",
 		    "built"));

@@ -254,8 +254,8 @@ test_claim_due_history_stats(void **state)
 	assert_int_equal(queue_enqueue(q, m, 4, NULL), GW_OK);
 	struct queue_msg out[8];
 	size_t n = 0;
-	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, now, 2, out, &n),
-	    GW_OK);
+	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, "w1", 0, now, 2,
+	    out, &n), GW_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(out[0].record_id, "K-0");     /* oldest due first */
 	assert_string_equal(out[1].record_id, "K-1");
@@ -263,7 +263,8 @@ test_claim_due_history_stats(void **state)
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&out[i]);
 	/* An illegal claim is refused outright. */
-	assert_int_equal(q->ops->claim(q, NULL, QS_PENDING, QS_SENT, now, 2, out, &n), GW_ESTATE);
+	assert_int_equal(q->ops->claim(q, NULL, QS_PENDING, QS_SENT, "w1", 0, now, 2, out, &n),
+	    GW_ESTATE);
 
 	/* Fields and state move together; a refused move writes no field. */
 	struct queue_msg g;
@@ -353,7 +354,12 @@ test_recovery(void **state)
 
 	q = open_q();
 	size_t nb, ns;
-	assert_int_equal(q->ops->recover(q, "recovery", queue_now_ms(), &nb, &ns), GW_OK);
+	/* Both still under the live lease of "t" (the moves leased them to
+	 * their actor): a takeover leaves them alone ... */
+	assert_int_equal(q->ops->recover(q, "recovery", NULL, queue_now_ms(), &nb, &ns), GW_OK);
+	assert_int_equal(nb + ns, 0);
+	/* ... until "t" is known dead (a restart of the same worker). */
+	assert_int_equal(q->ops->recover(q, "recovery", "t", queue_now_ms(), &nb, &ns), GW_OK);
 	assert_int_equal(nb, 1);
 	assert_int_equal(ns, 1);
 	assert_int_equal(q->ops->get(q, m[0].id, &g), GW_OK);
@@ -374,7 +380,7 @@ test_recovery(void **state)
 	assert_string_equal(evs[ne - 1].actor, "recovery");
 	free(evs);
 	/* Nothing left to recover. */
-	assert_int_equal(q->ops->recover(q, "recovery", queue_now_ms(), &nb, &ns), GW_OK);
+	assert_int_equal(q->ops->recover(q, "recovery", "t", queue_now_ms(), &nb, &ns), GW_OK);
 	assert_int_equal(nb + ns, 0);
 	q->ops->close(q);
 }
@@ -679,8 +685,8 @@ test_busy_database_is_temporary(void **state)
 	assert_int_equal(queue_transition(q, a.id, QS_PENDING, QS_HELD, "test", "busy"), GW_ETEMP);
 	struct queue_msg got[4];
 	size_t n = 99;
-	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, queue_now_ms(), 4,
-	    got, &n), GW_ETEMP);
+	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_PENDING, QS_BUILDING, "w1", 0,
+	    queue_now_ms(), 4, got, &n), GW_ETEMP);
 	/* Reads still work while a writer holds the lock (WAL). */
 	assert_int_equal(state_of(q, a.id), QS_PENDING);
 	assert_false(exists_msg(q, b.id));

@@ -337,7 +337,8 @@ test_crash_while_sending_recovers_by_lookup(void **state)
 	add("C-12", 1, "dimona-in", NULL, 0, NULL, b);
 	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built, SUB.00001 */
 	/* The process claims them into sending, uploads, and dies. */
-	assert_int_equal(q->ops->claim(q, "fake-batch", QS_READY, QS_SENDING, clk, 4, buf, &n), GW_OK);
+	assert_int_equal(q->ops->claim(q, "fake-batch", QS_READY, QS_SENDING, NULL, 0, clk, 4, buf,
+	    &n), GW_OK);
 	assert_int_equal(n, 2);
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&buf[i]);
@@ -353,7 +354,8 @@ test_crash_while_sending_recovers_by_lookup(void **state)
 	 * submission goes, once. */
 	add("C-13", 1, "dimona-in", NULL, 0, NULL, c);
 	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built, SUB.00002 */
-	assert_int_equal(q->ops->claim(q, "fake-batch", QS_READY, QS_SENDING, clk, 4, buf, &n), GW_OK);
+	assert_int_equal(q->ops->claim(q, "fake-batch", QS_READY, QS_SENDING, NULL, 0, clk, 4, buf,
+	    &n), GW_OK);
 	assert_int_equal(n, 1);
 	queue_msg_free(&buf[0]);
 	assert_int_equal(runner_recover(r, clk), GW_OK);
