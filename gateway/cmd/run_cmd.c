@@ -9,6 +9,7 @@
  * [peppol_as4] endpoint_url is).
  */
 #include "cmd/cmd.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "service/as4_channel.h"
 #include "service/batch_channel.h"
@@ -47,7 +48,7 @@ static void
 run_usage(void)
 {
 	printf("usage: gateway run [--once | --until-idle] [--max-time DURATION]\n"
-	    "                   [--channel dimona-rest|onss-batch|peppol-as4]\n\n"
+	    "                   [--channel dimona-rest|onss-batch|peppol-as4] [--worker NAME]\n\n"
 	    "Runs the gateway over the queue ([queue] dsn, default var/queue.db): recovers\n"
 	    "at start (half-built messages back to pending, sends with an unknown outcome\n"
 	    "back to ready, to be looked up at the ONSS before any re-send), then builds,\n"
@@ -62,6 +63,11 @@ run_usage(void)
 	    "--channel limits it to one. --max-time (90s, 30m, 2h, 1d) stops it\n"
 	    "after that long, at the end of a step (with --until-idle, a run that would\n"
 	    "otherwise wait out the back-off while the ONSS is unreachable).\n"
+	    "Several runs may serve one queue at once (processes, machines): each claims\n"
+	    "under a lease ([queue] lease_ms) in its worker name (--worker, [queue] worker,\n"
+	    "default host:pid; unique per queue), renews it, and takes over what a dead\n"
+	    "worker leaves once its lease has expired (at once for a dead process of the\n"
+	    "same host or a restart under the same name).\n"
 	    "Exit: 0 done, nothing refused or failed; 1 something was refused or failed in\n"
 	    "this run, or --max-time stopped it before it was idle (gateway list says what);\n"
 	    "2 usage, configuration or queue error.\n\n"
@@ -89,6 +95,15 @@ run_opts(int argc, char **argv, struct run_channels_opts *o, unsigned *max_s)
 			o->until_idle = 1;
 		else if (strcmp(argv[i], "--channel") == 0 && i + 1 < argc)
 			channel = argv[++i];
+		else if (strcmp(argv[i], "--worker") == 0 && i + 1 < argc) {
+			const char *w = argv[++i];
+			if (w[0] == '\0' || strlen(w) > QUEUE_OWNER_MAX ||
+			    config_set(gw_cfg, "queue.worker", w) != GW_OK) {
+				fprintf(stderr, "gateway run: --worker takes a name of 1 to %d characters,"
+				    " not \"%s\"\n", QUEUE_OWNER_MAX, w);
+				return -1;
+			}
+		}
 		else {
 			fprintf(stderr, "gateway run: unknown or incomplete option %s\n", argv[i]);
 			return -1;

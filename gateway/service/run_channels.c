@@ -1,10 +1,11 @@
 /*
  * service/run_channels.c - the channels served over the queue (run_channels.h).
  *
- * Owns the run lock ([run] lock_file, default <queue.dsn>.run.lock), the
- * order of the start (lock, queue, channels, runners, recovery) and of the
- * stop (runners, channels, queue, lock). The scheduling itself is the
- * runner's; never moves a message itself.
+ * Owns the worker's run lock (SQLite: [run] lock_file, default
+ * <queue.dsn>.run.<worker>.lock), the order of the start (lock, queue,
+ * channels, runners, recovery) and of the stop (runners, channels, queue,
+ * lock). The scheduling itself is the runner's; never moves a message
+ * itself.
  */
 #include "service/run_channels.h"
 #include "service/peppol_report.h"
@@ -31,26 +32,44 @@ struct rc_held {
 	size_t nr;
 };
 
-/* One runner per queue: start-up recovery moves every "sending" message
- * back to ready, which is only safe when no other runner is sending them.
- * An exclusive lock on a file beside the queue; the kernel drops it when
- * the process dies, even by SIGKILL. */
+/* Several runners share a queue through the leases (queue.h), not a lock:
+ * start-up recovery takes over only what no live worker holds, and what
+ * this worker's name held in its previous life. That is only safe while
+ * one process at a time runs under a name: an exclusive lock on a file
+ * beside an SQLite queue, per worker name, refuses a second one on this
+ * machine (the kernel drops it when the process dies, even by SIGKILL).
+ * [run] lock_file names one lock for every worker (one runner per queue,
+ * as before the leases). A server database has no file beside it: there,
+ * names must be unique by configuration. */
 static gw_rc
 rc_lock(struct rc_held *s, struct run_channels_result *r)
 {
-	char path[1100];
+	char path[1100], name[QUEUE_OWNER_MAX + 1];
 	const char *lf = param_str(P_RUN_LOCK_FILE);
+	const char *dsn = param_str(P_QUEUE_DSN);
+	const char *worker = queue_worker_name();
+	/* The worker's name as a file name part: only [A-Za-z0-9._-], others '_'. */
+	size_t k = 0;
+	for (; worker[k] != '\0' && k < QUEUE_OWNER_MAX; k++) {
+		char c = worker[k];
+		name[k] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '.' || c == '-' ? c : '_';
+	}
+	name[k] = '\0';
 	if (lf != NULL)
 		snprintf(path, sizeof path, "%s", lf);
+	else if (strcmp(param_str(P_QUEUE_BACKEND), "sqlite") == 0 && strstr(dsn, "://") == NULL)
+		snprintf(path, sizeof path, "%s.run.%s.lock", strncmp(dsn, "sqlite:", 7) == 0 ? dsn + 7
+		    : dsn, name);
 	else
-		snprintf(path, sizeof path, "%s.run.lock", param_str(P_QUEUE_DSN));
+		return GW_OK;
 	if ((s->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
 		snprintf(r->err, sizeof r->err, "cannot open %s: %s", path, strerror(errno));
 		return GW_EIO;
 	}
 	if (flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(r->err, sizeof r->err, "another gateway run is serving this queue (%s is"
-		    " locked)", path);
+		snprintf(r->err, sizeof r->err, "another gateway run is serving this queue as worker"
+		    " %s (%s is locked)", worker, path);
 		return GW_ESTATE;
 	}
 	return GW_OK;

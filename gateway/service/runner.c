@@ -8,9 +8,14 @@
  * an answer and the state it leads to are committed together. The
  * in-memory view is rebuilt from the queue at each step, so a crash loses
  * nothing but the step in progress.
+ * Several workers (processes, machines) may run over one queue: what a
+ * runner claims is leased to its worker name; every third of a lease it
+ * renews its leases and takes over what a dead worker left (expired
+ * leases, and at once those of a dead process of this host), and a
+ * submission is sent under a named lease, by one worker at a time.
  * Must never send without a committed attempt, never re-send after an
  * attempt without a lookup, never drop a message silently (expiry ends in
- * failed, with the reason in the history).
+ * failed, with the reason in the history), never take a live lease.
  */
 #include "service/runner.h"
 #include "core/params.h"
@@ -37,6 +42,7 @@ struct runner {
 	int until_idle;                  /* runner_loop_all's mode (for its idle log) */
 	int64_t next_poll_ms;            /* group channels: next fetch even with nothing sent
 	                                    (a late DMPI, an unsolicited IDFLUX) */
+	int64_t next_lease_ms;           /* next heartbeat and takeover */
 	volatile sig_atomic_t *stop;
 };
 
@@ -106,12 +112,20 @@ const struct runner_counts *runner_counts(const struct runner *r) { return &r->n
 
 static int stopping(const struct runner *r) { return r->stop != NULL && *r->stop; }
 
-/* Recovery at start: building -> pending, sending -> ready (lookup before re-send). */
-gw_rc
-runner_recover(struct runner *r, int64_t now_ms)
+/* How often leases are renewed and dead workers' work taken over. */
+static int64_t
+runner_lease_period(const struct runner *r)
+{
+	return r->cfg.lease_ms / 3 > 0 ? r->cfg.lease_ms / 3 : 1;
+}
+
+/* One takeover (queue_ops.recover) for dead_owner (NULL: expired leases
+ * only), counted and logged. */
+static gw_rc
+runner_takeover(struct runner *r, const char *dead_owner, int64_t now_ms)
 {
 	size_t nb = 0, ns = 0;
-	gw_rc rc = r->q->ops->recover(r->q, "recovery", r->cfg.worker, now_ms, &nb, &ns);
+	gw_rc rc = r->q->ops->recover(r->q, "recovery", dead_owner, now_ms, &nb, &ns);
 	if (rc != GW_OK) {
 		log_error(NULL, NULL, "queue recovery failed: %s", gw_rc_name(rc));
 		return rc;
@@ -119,8 +133,68 @@ runner_recover(struct runner *r, int64_t now_ms)
 	r->n.recovered_building += nb;
 	r->n.recovered_sending += ns;
 	if (nb != 0 || ns != 0)
-		log_info(NULL, NULL, "recovery: %zu half-built message(s) back to pending, %zu with an"
-		    " unknown send outcome back to ready (lookup before any re-send)", nb, ns);
+		log_info(NULL, NULL, "recovery%s%s: %zu half-built message(s) back to pending, %zu with"
+		    " an unknown send outcome back to ready (lookup before any re-send)",
+		    dead_owner != NULL ? " from " : " of expired leases",
+		    dead_owner != NULL ? dead_owner : "", nb, ns);
+	return GW_OK;
+}
+
+/* Take over the in-flight messages of every dead process of this host
+ * (owner <host>:<pid>): no need to wait for their leases to expire. */
+static gw_rc
+runner_takeover_dead_local(struct runner *r, int64_t now_ms)
+{
+	static const enum queue_state inflight[] = { QS_BUILDING, QS_SENDING };
+	gw_rc rc = GW_OK;
+	for (size_t k = 0; k < 2 && rc == GW_OK; k++) {
+		struct queue_filter f = { .state = (int)inflight[k] };
+		struct queue_msg *v = NULL;
+		size_t n = 0;
+		if ((rc = r->q->ops->list(r->q, &f, &v, &n)) != GW_OK)
+			return rc;
+		for (size_t i = 0; i < n && rc == GW_OK; i++) {
+			int seen = 0;
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = strcmp(v[j].lease_owner, v[i].lease_owner) == 0;
+			if (!seen && queue_owner_is_dead_local(v[i].lease_owner))
+				rc = runner_takeover(r, v[i].lease_owner, now_ms);
+		}
+		for (size_t i = 0; i < n; i++)
+			queue_msg_free(&v[i]);
+		free(v);
+	}
+	return rc;
+}
+
+/* Recovery at start: this worker's previous life, the dead processes of
+ * this host, and every expired lease: building -> pending, sending ->
+ * ready (lookup before re-send). */
+gw_rc
+runner_recover(struct runner *r, int64_t now_ms)
+{
+	gw_rc rc;
+	if ((rc = runner_takeover(r, r->cfg.worker, now_ms)) != GW_OK ||
+	    (rc = runner_takeover_dead_local(r, now_ms)) != GW_OK ||
+	    (rc = runner_takeover(r, NULL, now_ms)) != GW_OK)
+		return rc;
+	r->next_lease_ms = now_ms + runner_lease_period(r);
+	return GW_OK;
+}
+
+/* Heartbeat and takeover, every third of a lease: this worker's leases
+ * renewed, what dead workers left taken over. */
+static gw_rc
+runner_leases(struct runner *r, int64_t now_ms)
+{
+	gw_rc rc;
+	if (now_ms < r->next_lease_ms)
+		return GW_OK;
+	if ((rc = r->q->ops->renew(r->q, r->cfg.worker, now_ms + r->cfg.lease_ms, NULL)) != GW_OK ||
+	    (rc = runner_takeover_dead_local(r, now_ms)) != GW_OK ||
+	    (rc = runner_takeover(r, NULL, now_ms)) != GW_OK)
+		return rc;
+	r->next_lease_ms = now_ms + runner_lease_period(r);
 	return GW_OK;
 }
 
@@ -717,6 +791,41 @@ runner_send_group(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
 	return runner_fail_group(r, v, n, QS_SENDING, why);
 }
 
+/* One submission sent by one worker at a time: its members may be split
+ * between two workers' claims (or taken over half), so the lookup and the
+ * upload run under the named lease "submission:<name>". Members that find
+ * it held go back to ready, their counted attempt making the next try look
+ * up first: the holder's upload is then found, not repeated. */
+static gw_rc
+runner_send_group_leased(struct runner *r, struct queue_msg **v, size_t n, int64_t now)
+{
+	char lease[QUEUE_REF_MAX + 16], why[QUEUE_REF_MAX + QUEUE_OWNER_MAX + 96];
+	int got = 0;
+	gw_rc rc;
+	if (v[0]->remote_ref2[0] == '\0')
+		return runner_send_group(r, v, n, now);     /* refused there, no name to lease */
+	snprintf(lease, sizeof lease, "submission:%s", v[0]->remote_ref2);
+	if ((rc = r->q->ops->lease_named(r->q, lease, r->cfg.worker, now + r->cfg.lease_ms, now,
+	    &got)) != GW_OK)
+		return rc;
+	if (!got) {
+		for (size_t i = 0; i < n; i++)
+			v[i]->next_attempt_ms = now + r->cfg.dep_wait_ms;
+		snprintf(why, sizeof why, "submission %s is being sent by another worker: back to"
+		    " ready, looked up before any upload", v[0]->remote_ref2);
+		log_info(NULL, v[0]->remote_ref2, "%zu message(s): %s", n, why);
+		return runner_move_group(r, v, n, QS_SENDING, QS_READY, why);
+	}
+	char name[QUEUE_REF_MAX + 1];
+	snprintf(name, sizeof name, "%s", v[0]->remote_ref2);
+	rc = runner_send_group(r, v, n, now);
+	gw_rc lrc = r->q->ops->lease_named(r->q, lease, r->cfg.worker, 0, now, &got);
+	if (lrc != GW_OK)
+		log_warn(NULL, name, "named lease %s not released (%s): it expires by itself", lease,
+		    gw_rc_name(lrc));
+	return rc;
+}
+
 /* Claim ready messages into sending (the attempt counted in the same
  * commit) and send each submission among them once. */
 static gw_rc
@@ -746,7 +855,7 @@ runner_send_groups(struct runner *r, int64_t now, size_t *did)
 			grc = runner_move_group(r, v + i, j - i, QS_SENDING, QS_READY,
 			    "released unhandled at shutdown");
 		} else {
-			grc = runner_send_group(r, v + i, j - i, now);
+			grc = runner_send_group_leased(r, v + i, j - i, now);
 		}
 		if (grc != GW_OK && rc == GW_OK)
 			rc = grc;
@@ -828,6 +937,8 @@ runner_step(struct runner *r, int64_t now_ms, size_t *did)
 {
 	gw_rc rc;
 	*did = 0;
+	if ((rc = runner_leases(r, now_ms)) != GW_OK)
+		return rc;
 	if (r->gcap > 0) {
 		/* Sends before answers here: an answer file is applied to the
 		 * messages as they stand, and one that was already received

@@ -42,7 +42,7 @@ import sqlite3, sys, time
 sys.exit(0 if e > 0 and (time.time() - float(sys.argv[3])) * 1000 > e - c else 1)
 PY
 }
-run_locked() { ! flock -n "$w/q.db.run.lock" true; }
+run_locked() { ! flock -n "$w/q.db.run.w1.lock" true; }
 sample=fixtures/contracts/sample.jsonl
 n=$(grep -c contract_id "$sample")
 
@@ -226,13 +226,20 @@ gw requeue --state failed --since 1h > "$w/rq" || fail "requeue"
 grep -q "^$nf requeued of $nf failed" "$w/rq" || fail "requeue: $(cat "$w/rq")"
 [ "$(count failed)" -eq 0 ] || fail "failed left after requeue"
 gw show J-EXPIRED-1 | grep -q "state:         pending" || fail "requeued message not pending"
-# SIGTERM: the runner finishes its step and exits; a second runner on
-# the same queue is refused while the first holds it.
-"$GATEWAY" --config "$w/gw.conf" run > "$w/run2.out" 2> "$w/run2.err" &
+# SIGTERM: the runner finishes its step and exits; a second runner under
+# the same worker name is refused while the first holds it (its start-up
+# recovery would take the first one's leases as its own previous life's);
+# under another name it runs beside it (the leases keep them apart).
+"$GATEWAY" --config "$w/gw.conf" run --worker w1 > "$w/run2.out" 2> "$w/run2.err" &
 runpid=$!
 until_true 100 run_locked || fail "the first runner never took the queue: $(cat "$w/run2.err")"
-if "$GATEWAY" --config "$w/gw.conf" run --once 2> "$w/e4"; then fail "a second runner started"; fi
-grep -q "another gateway run" "$w/e4" || fail "second runner not explained: $(cat "$w/e4")"
+if "$GATEWAY" --config "$w/gw.conf" run --once --worker w1 2> "$w/e4"; then
+	fail "a second runner started as w1"
+fi
+grep -q "another gateway run is serving this queue as worker w1" "$w/e4" ||
+	fail "second runner not explained: $(cat "$w/e4")"
+rc=0; "$GATEWAY" --config "$w/gw.conf" run --once --worker w2 > /dev/null 2> "$w/e5" || rc=$?
+[ "$rc" -le 1 ] || fail "a second worker w2 was refused (exit $rc): $(cat "$w/e5")"
 kill -TERM "$runpid"
 # (exit 1, not 0: the requeued construction record fails its rules again.)
 rc=0

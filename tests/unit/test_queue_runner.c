@@ -653,11 +653,43 @@ test_build_out_of_memory_is_temporary(void **state)
 	assert_int_equal(runner_counts(r)->failed, 0);
 }
 
+/* Several workers: a send another worker has in flight is left alone
+ * while its lease lives, and taken over by the periodic takeover (not only
+ * at start) once it has expired: looked up, found, never sent twice. */
+static void
+test_other_workers_lease_taken_over_when_expired(void **state)
+{
+	(void)state;
+	char a[41];
+	size_t did, n = 0;
+	struct queue_msg buf[2];
+	add("C-40", 1, "dimona-in", NULL, 0, a);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built */
+	assert_int_equal(q->ops->claim(q, "dimona-rest", QS_READY, QS_SENDING, "w-other", 3000, clk,
+	    2, buf, &n), GW_OK);
+	assert_int_equal(n, 1);
+	char rm[8];
+	fk_submit(&fk, &buf[0], &(long){0}, rm, sizeof rm);      /* it lands; w-other dies */
+	queue_msg_free(&buf[0]);
+	assert_int_equal(runner_step(r, clk + 1000, &did), GW_OK);
+	assert_int_equal(state_of(a, NULL), QS_SENDING);         /* a live lease: left alone */
+	assert_int_equal(runner_counts(r)->recovered_sending, 0);
+	run_for(50000);                                          /* past the lease and a period */
+	assert_int_equal(runner_counts(r)->recovered_sending, 1);
+	assert_true(history_has(a, "lease of w-other, expired"));
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 1);                         /* only w-other's */
+	assert_int_equal(fk.n_led, 1);
+	assert_int_equal(fk.lookups, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_happy_path_and_warnings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_workers_lease_taken_over_when_expired, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused_with_anomalies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_failures_back_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_ends_failed, setup, teardown),

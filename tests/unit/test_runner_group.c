@@ -5,7 +5,8 @@
  * back-off for the whole submission; expiry; an outcome lost after the
  * upload, or a crash while sending, answered by a lookup of the name and
  * never by a second upload; a submission that cannot be written; one made
- * at queue time keeps its name; a CANCEL whose IN never took effect. */
+ * at queue time keeps its name; a CANCEL whose IN never took effect; a
+ * submission another worker holds (named lease) is left to it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -410,6 +411,42 @@ test_answers_fetched_at_pace_without_sent(void **state)
 	assert_true(gf.polls >= 3 && gf.polls <= 4);              /* every 1000 ms */
 }
 
+/* One worker at a time sends a submission: while another worker holds
+ * its named lease, the members claimed here go back to ready without an
+ * upload; once it is released, the counted attempt makes this runner look
+ * up first, and the other worker's upload is found, not repeated. */
+static void
+test_submission_held_by_another_worker(void **state)
+{
+	char a[41], b[41];
+	size_t did;
+	int got = 0;
+	add("C-30", 1, "dimona-in", NULL, 0, NULL, a);
+	add("C-31", 1, "dimona-in", NULL, 0, NULL, b);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built, SUB.00001 */
+	assert_int_equal(state_of(a, NULL), QS_READY);
+	assert_int_equal(q->ops->lease_named(q, "submission:SUB.00001", "w2", clk + 60000, clk,
+	    &got), GW_OK);
+	assert_int_equal(got, 1);
+	assert_int_equal(runner_step(r, clk + 100, &did), GW_OK);
+	assert_int_equal(gf.submits, 0);
+	assert_int_equal(state_of(a, NULL), QS_READY);
+	assert_int_equal(state_of(b, NULL), QS_READY);
+	assert_true(history_has(a, "submission SUB.00001 is being sent by another worker"));
+	/* w2 uploads it and lets go. */
+	snprintf(gf.received[gf.n_received++], sizeof gf.received[0], "SUB.00001");
+	assert_int_equal(q->ops->lease_named(q, "submission:SUB.00001", "w2", 0, clk + 200, &got),
+	    GW_OK);
+	assert_int_equal(got, 1);
+	clk += 200;
+	run_for(5000);
+	assert_int_equal(gf.submits, 0);
+	assert_int_equal(gf.lookups, 1);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(state_of(b, NULL), QS_ACCEPTED);
+	assert_true(history_has(a, "not re-sent: the other side already has SUB.00001"));
+}
+
 int
 main(void)
 {
@@ -426,6 +463,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_own_submission_and_void_dependency, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_answers_fetched_at_pace_without_sent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_submission_held_by_another_worker, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
