@@ -46,10 +46,38 @@ status_other(const struct queue_stats *all, const struct queue_stats ch[3],
 	return any;
 }
 
+/* Each worker's leases, one line each: who holds how many messages in
+ * building and sending, and when the first of them may be taken over. */
+static void
+status_leases(const struct queue_lease_sum *ls, size_t n, int64_t now)
+{
+	char t[32], span[32];
+	printf("leases: %zu worker(s)\n", n);
+	for (size_t i = 0; i < n; i++) {
+		printf("  worker %-24s %zu message(s) (%zu building, %zu sending), earliest expiry %s",
+		    ls[i].owner[0] ? ls[i].owner : "(none)", ls[i].building + ls[i].sending,
+		    ls[i].building, ls[i].sending, qc_time(ls[i].earliest_until_ms, t, sizeof t));
+		if (ls[i].owner[0] == '\0' || ls[i].earliest_until_ms <= now)
+			printf(" (expired: the next worker step takes them over)\n");
+		else
+			printf(" (in %s)\n", qc_span(ls[i].earliest_until_ms - now, span, sizeof span));
+	}
+}
+
+/* A JSON string's content, with what would break it left out (owners are
+ * names the operator gave). */
+static void
+json_text(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+			putchar(*p);
+}
+
 /* status --json */
 static void
 status_json(struct queue *q, const struct queue_stats *all, const struct queue_stats ch[3],
-            int check, const char *check_msg)
+            int check, const char *check_msg, const struct queue_lease_sum *ls, size_t nls)
 {
 	uint64_t stuck = 0;
 	(void)needs_batch_unsendable(q, &stuck);
@@ -69,11 +97,20 @@ status_json(struct queue *q, const struct queue_stats *all, const struct queue_s
 	printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\",\"batch_without_sftp\":%llu",
 	    qc_time(all->oldest_pending_ms, t1, sizeof t1),
 	    qc_time(all->next_attempt_ms, t2, sizeof t2), (unsigned long long)stuck);
+	printf(",\"leases\":[");
+	for (size_t i = 0; i < nls; i++) {
+		printf("%s{\"owner\":\"", i ? "," : "");
+		json_text(ls[i].owner);
+		printf("\",\"messages\":%zu,\"building\":%zu,\"sending\":%zu,"
+		    "\"earliest_expiry\":\"%s\",\"earliest_expiry_ms\":%lld}",
+		    ls[i].building + ls[i].sending, ls[i].building, ls[i].sending,
+		    qc_time(ls[i].earliest_until_ms, t1, sizeof t1),
+		    (long long)ls[i].earliest_until_ms);
+	}
+	printf("]");
 	if (check) {
 		printf(",\"integrity\":\"");
-		for (const char *p = check_msg; *p; p++)
-			if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-				putchar(*p);
+		json_text(check_msg);
 		printf("\"");
 	}
 	printf("}\n");
@@ -114,7 +151,8 @@ status_waiting(struct queue *q, int64_t now)
 
 /* status as a table */
 static void
-status_table(struct queue *q, const struct queue_stats *all, const struct queue_stats ch[3])
+status_table(struct queue *q, const struct queue_stats *all, const struct queue_stats ch[3],
+             const struct queue_lease_sum *ls, size_t nls)
 {
 	static const char *const short_names[QS__COUNT] = { "pending", "building", "ready",
 	    "sending", "sent", "accepted", "warnings", "refused", "failed", "held", "cancelled" };
@@ -137,6 +175,7 @@ status_table(struct queue *q, const struct queue_stats *all, const struct queue_
 	if (all->next_attempt_ms > now)
 		printf(" (in %s)", qc_span(all->next_attempt_ms - now, span, sizeof span));
 	printf("\n");
+	status_leases(ls, nls, now);
 	status_waiting(q, now);
 }
 
@@ -148,7 +187,8 @@ cmd_status(int argc, char **argv)
 	if (cmd_wants_help(argc, argv)) {
 		printf("usage: gateway status [--json] [--check]\n\nCounts per state and per channel"
 		    " (a row \"other\" when messages sit on\nanother channel, so that the rows add up),"
-		    " the oldest message not yet\nfinal (held ones aside) and the next attempts due."
+		    " the oldest message not yet\nfinal (held ones aside), the next attempts due and"
+		    " each worker's leases\n(messages in building or sending, earliest expiry)."
 		    " --check also runs the\nqueue's storage self-check (PRAGMA integrity_check for"
 		    " SQLite) and exits 1\nwhen it fails.\n\nexamples:\n  gateway status\n"
 		    "  gateway status --json --check\n");
@@ -168,9 +208,13 @@ cmd_status(int argc, char **argv)
 	if (q == NULL)
 		return GW_EXIT_USAGE;
 	struct queue_stats all, ch[3];
+	struct queue_lease_sum *ls = NULL;
+	size_t nls = 0;
 	gw_rc rc = q->ops->stats(q, NULL, &all);
 	for (size_t c = 0; rc == GW_OK && c < 3; c++)
 		rc = q->ops->stats(q, qc_channels[c], &ch[c]);
+	if (rc == GW_OK)
+		rc = queue_lease_sums(q, &ls, &nls);
 	if (rc != GW_OK) {
 		fprintf(stderr, "gateway status: cannot read the queue: %s\n", gw_rc_name(rc));
 		q->ops->close(q);
@@ -179,12 +223,13 @@ cmd_status(int argc, char **argv)
 	char check_msg[256] = "";
 	int check_failed = check && q->ops->check(q, check_msg, sizeof check_msg) != GW_OK;
 	if (json) {
-		status_json(q, &all, ch, check, check_msg);
+		status_json(q, &all, ch, check, check_msg, ls, nls);
 	} else {
-		status_table(q, &all, ch);
+		status_table(q, &all, ch, ls, nls);
 		if (check)
 			printf("integrity: %s\n", check_msg);
 	}
+	free(ls);
 	q->ops->close(q);
 	return check_failed ? GW_EXIT_REJECTED : GW_EXIT_OK;
 }

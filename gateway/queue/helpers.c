@@ -2,8 +2,9 @@
  * queue/helpers.c - the queue operations most callers use, written once
  * over the backend's core (queue.h): enqueue over enqueue_each; transition,
  * update, update_transition and add_event as one step of move_many;
- * by_record as a list. A backend (SQLite now, PostgreSQL later) implements
- * only the core dozen.
+ * by_record as a list; the leases per worker (for `gateway status`) as two
+ * lists. A backend (SQLite now, PostgreSQL later) implements only the core
+ * fifteen.
  *
  * Owns nothing persistent. Must never reach past the ops table, never
  * allow a move the state table refuses (queue_transition_allowed decides
@@ -90,4 +91,64 @@ queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *ac
                 size_t *n_done)
 {
 	return q->ops->move_many(q, mv, n, actor, n_done);
+}
+
+/* The leases per worker: what each owner holds in building and sending,
+ * and its earliest expiry, ordered by owner name. */
+gw_rc
+queue_lease_sums(struct queue *q, struct queue_lease_sum **out, size_t *n)
+{
+	static const enum queue_state inflight[] = { QS_BUILDING, QS_SENDING };
+	struct queue_lease_sum *v = NULL;
+	size_t k = 0;
+	gw_rc rc = GW_OK;
+	*out = NULL;
+	*n = 0;
+	for (size_t s = 0; s < 2 && rc == GW_OK; s++) {
+		struct queue_filter f = { .state = (int)inflight[s] };
+		struct queue_msg *l = NULL;
+		size_t nl = 0;
+		if ((rc = q->ops->list(q, &f, &l, &nl)) != GW_OK)
+			break;
+		for (size_t i = 0; i < nl && rc == GW_OK; i++) {
+			size_t j = 0;
+			while (j < k && strcmp(v[j].owner, l[i].lease_owner) != 0)
+				j++;
+			if (j == k) {
+				struct queue_lease_sum *nv = realloc(v, (k + 1) * sizeof *v);
+				if (nv == NULL) {
+					rc = GW_ENOMEM;
+					break;
+				}
+				v = nv;
+				memset(&v[k], 0, sizeof v[k]);
+				snprintf(v[k].owner, sizeof v[k].owner, "%s", l[i].lease_owner);
+				v[k].earliest_until_ms = l[i].lease_until_ms;
+				k++;
+			}
+			if (inflight[s] == QS_BUILDING)
+				v[j].building++;
+			else
+				v[j].sending++;
+			if (l[i].lease_until_ms < v[j].earliest_until_ms)
+				v[j].earliest_until_ms = l[i].lease_until_ms;
+		}
+		for (size_t i = 0; i < nl; i++)
+			queue_msg_free(&l[i]);
+		free(l);
+	}
+	if (rc != GW_OK) {
+		free(v);
+		return rc;
+	}
+	/* By owner: the same order whatever order the backend listed in. */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1].owner, v[j].owner) > 0; j--) {
+			struct queue_lease_sum t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*out = v;
+	*n = k;
+	return GW_OK;
 }

@@ -267,6 +267,15 @@ gw_rc queue_add_event(struct queue *q, const char *id, const struct queue_event 
  * malloc'd. */
 gw_rc queue_by_record(struct queue *q, const char *record_id, struct queue_msg **out,
                       size_t *n);
+/* What one worker holds: its messages in building and sending, and the
+ * earliest expiry among them (owner "" = no owner, taken over next). */
+struct queue_lease_sum {
+	char owner[QUEUE_OWNER_MAX + 1];
+	size_t building, sending;
+	int64_t earliest_until_ms;
+};
+/* The leases per worker, ordered by owner; *out malloc'd (free it). */
+gw_rc queue_lease_sums(struct queue *q, struct queue_lease_sum **out, size_t *n);
 /* ops->move_many (kept as the name callers know). */
 gw_rc queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const char *actor,
                       size_t *n_done);

@@ -405,6 +405,35 @@ test_dead_local_owner(void **state)
 	assert_string_equal(queue_worker_name(), "w7");
 }
 
+/* The leases per worker, as `gateway status` shows them: how many each
+ * owner holds in building and sending, and the earliest expiry. */
+static void
+test_lease_sums_per_worker(void **state)
+{
+	(void)state;
+	struct queue *q = open_q();
+	struct queue_msg out[4];
+	struct queue_lease_sum *ls = NULL;
+	size_t n = 0;
+	add_n(q, "S", 4, NULL);
+	assert_int_equal(claim(q, QS_PENDING, QS_BUILDING, "w2", T0 + 5, 1, out), 1);
+	assert_int_equal(claim(q, QS_PENDING, QS_BUILDING, "w1", T0 + 9, 2, out), 2);
+	assert_int_equal(queue_transition(q, out[0].id, QS_BUILDING, QS_READY, "runner", ""), GW_OK);
+	assert_int_equal(claim(q, QS_READY, QS_SENDING, "w1", T0 + 1, 1, out), 1);
+	assert_int_equal(queue_lease_sums(q, &ls, &n), GW_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ls[0].owner, "w1");
+	assert_int_equal(ls[0].building, 1);
+	assert_int_equal(ls[0].sending, 1);
+	assert_true(ls[0].earliest_until_ms == T0 + 1 + LEASE);
+	assert_string_equal(ls[1].owner, "w2");
+	assert_int_equal(ls[1].building, 1);
+	assert_int_equal(ls[1].sending, 0);
+	assert_true(ls[1].earliest_until_ms == T0 + 5 + LEASE);
+	free(ls);
+	q->ops->close(q);
+}
+
 int
 main(void)
 {
@@ -415,6 +444,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_named_lease_exclusive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version1_file_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_local_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_sums_per_worker, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
