@@ -43,6 +43,7 @@ struct runner {
 	int64_t next_poll_ms;            /* group channels: next fetch even with nothing sent
 	                                    (a late DMPI, an unsolicited IDFLUX) */
 	int64_t next_lease_ms;           /* next heartbeat and takeover */
+	int64_t renewed_ms;              /* when this worker's leases were last renewed */
 	volatile sig_atomic_t *stop;
 };
 
@@ -133,9 +134,9 @@ runner_takeover(struct runner *r, const char *dead_owner, int64_t now_ms)
 	r->n.recovered_building += nb;
 	r->n.recovered_sending += ns;
 	if (nb != 0 || ns != 0)
-		log_info(NULL, NULL, "recovery%s%s: %zu half-built message(s) back to pending, %zu with"
-		    " an unknown send outcome back to ready (lookup before any re-send)",
-		    dead_owner != NULL ? " from " : " of expired leases",
+		log_info(NULL, NULL, "recovery (expired leases%s%s): %zu half-built message(s) back to"
+		    " pending, %zu with an unknown send outcome back to ready (lookup before any"
+		    " re-send)", dead_owner != NULL ? " and those of " : "",
 		    dead_owner != NULL ? dead_owner : "", nb, ns);
 	return GW_OK;
 }
@@ -194,8 +195,32 @@ runner_leases(struct runner *r, int64_t now_ms)
 	    (rc = runner_takeover_dead_local(r, now_ms)) != GW_OK ||
 	    (rc = runner_takeover(r, NULL, now_ms)) != GW_OK)
 		return rc;
+	r->renewed_ms = now_ms;
 	r->next_lease_ms = now_ms + runner_lease_period(r);
 	return GW_OK;
+}
+
+/* Right before a send: a step can outlast a lease (slow answers, many
+ * sends), so the leases are renewed once a third of a lease has passed,
+ * and a message another worker has taken over meanwhile is not sent by
+ * this one (the taker looks it up first, and sends it if need be). */
+static int
+runner_still_mine(struct runner *r, const struct queue_msg *m)
+{
+	int64_t real = queue_now_ms();
+	struct queue_msg cur;
+	if (real - r->renewed_ms >= runner_lease_period(r) &&
+	    r->q->ops->renew(r->q, r->cfg.worker, real + r->cfg.lease_ms, NULL) == GW_OK)
+		r->renewed_ms = real;
+	if (r->q->ops->get(r->q, m->id, &cur) != GW_OK)
+		return 0;                /* unknown: not sent now; the lease decides later */
+	int mine = cur.state == QS_SENDING && strcmp(cur.lease_owner, r->cfg.worker) == 0;
+	queue_msg_free(&cur);
+	if (!mine)
+		log_warn(m->id, m->record_id, "not sent by %s: its lease was taken over (%s by %s)",
+		    r->cfg.worker, queue_state_name(cur.state),
+		    cur.lease_owner[0] ? cur.lease_owner : "nobody");
+	return mine;
 }
 
 /* A build that failed for want of memory or another passing cause is tried
@@ -333,6 +358,8 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 	long retry_after = 0;
 	gw_rc rc;
 
+	if (!runner_still_mine(r, m))
+		return GW_ESTATE;
 	/* Stored bytes check themselves: a body that no longer matches the
 	 * hash taken when it was built is never sent (quarantined as failed). */
 	if (m->body != NULL && m->content_hash[0] != '\0') {
@@ -818,7 +845,11 @@ runner_send_group_leased(struct runner *r, struct queue_msg **v, size_t n, int64
 	}
 	char name[QUEUE_REF_MAX + 1];
 	snprintf(name, sizeof name, "%s", v[0]->remote_ref2);
-	rc = runner_send_group(r, v, n, now);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (runner_still_mine(r, v[i]))
+			v[k++] = v[i];
+	rc = k > 0 ? runner_send_group(r, v, k, now) : GW_OK;
 	gw_rc lrc = r->q->ops->lease_named(r->q, lease, r->cfg.worker, 0, now, &got);
 	if (lrc != GW_OK)
 		log_warn(NULL, name, "named lease %s not released (%s): it expires by itself", lease,
