@@ -157,7 +157,7 @@ torture: $(BUILD)/tests/test_alloc_torture
 
 crash-test: $(BIN)
 	@sh certs/gen-test-pki.sh
-	@BUILD=$(BUILD) SEED=$${SEED:-1} sh tests/crash/crash-test.sh
+	@BUILD=$(BUILD) SEED=$${SEED:-1} QUEUE=$${QUEUE:-sqlite} WORKERS=$${WORKERS:-1} sh tests/crash/crash-test.sh
 
 # The four files whose error paths the suite must reach (issue 11); COV_FILES= another list.
 COV_FILES ?= gateway/queue/sqlite.c gateway/service/runner.c gateway/onss/rest/client.c \
