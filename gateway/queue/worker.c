@@ -30,8 +30,8 @@ host_name(char *out, size_t cap)
 	out[cap - 1] = '\0';
 }
 
-/* [queue] worker, or <host>:<pid> (computed once: a fork keeps no stale name
- * because the name is only filled in by the process that uses it). */
+/* [queue] worker, or <host>:<pid>, made at each call so that a forked
+ * child never carries its parent's pid. */
 const char *
 queue_worker_name(void)
 {
