@@ -119,6 +119,19 @@ ledger_stat(const char *name)
 	return x;
 }
 
+/* How many declarations the simulator's ledger holds. */
+static size_t
+ledger_ndecls(void)
+{
+	char *body = NULL;
+	assert_int_equal(sim_http(&sim, "GET", "/sim/ledger", NULL, NULL, &body), 200);
+	json_t *j = json_loads(body, 0, NULL);
+	free(body);
+	size_t n = json_array_size(json_object_get(j, "declarations"));
+	json_decref(j);
+	return n;
+}
+
 /* Each test gets a simulator of its own with an empty ledger, so that no
  * test depends on what another declared before it, in any order. */
 static int
@@ -726,12 +739,17 @@ test_lookup_after_lost_answer(void **state)
 	dimona_decl_from_contract(&d, &k);
 	/* Nothing there yet: safe to send. */
 	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_ENOTFOUND);
-	/* Get a token first, then lose every answer of the POST. */
+	/* Get a token first, then lose every answer of the POST. The POST
+	 * goes on the connection the poll left alive: libcurl must not send
+	 * it again on a fresh one when that connection dies unanswered. */
 	assert_int_equal(dimona_rest_poll(c, "1", &r, err, sizeof err), GW_ENOTFOUND);
+	size_t before = ledger_ndecls();
 	assert_int_equal(sim_faults(&sim, "drop:1"), 0);
 	js = to_json(&d);
 	assert_int_equal(dimona_rest_submit(c, js, strlen(js), id, sizeof id, &ra, err, sizeof err), GW_ETEMP);
+	assert_int_equal(ra, DIMONA_REST_NO_ANSWER);
 	assert_int_equal(sim_faults(&sim, ""), 0);
+	assert_int_equal(ledger_ndecls() - before, 1);
 	/* The ONSS has it: the lookup names it, and it was processed once. */
 	assert_int_equal(dimona_rest_lookup(c, &d, id, sizeof id, err, sizeof err), GW_OK);
 	assert_int_equal(wait_result(c, id, &r), GW_OK);

@@ -5,8 +5,9 @@
  * used for client assertions. TLS peer and host verification are always on
  * (the CA comes from [dimona] ca_file); there is no option to turn them
  * off. Never retries by itself beyond one token refresh on a 401: the
- * caller (the queue's scheduler) decides when to try again. Not thread
- * safe: one client per thread.
+ * caller (the queue's scheduler) decides when to try again. Keeps its
+ * connection alive between calls, POSTs included (never re-sent by
+ * libcurl: see exchange()). Not thread safe: one client per thread.
  */
 #include "onss/rest/client.h"
 #include "core/membuf.h"
@@ -137,6 +138,36 @@ dimona_rest_close(struct dimona_rest *c)
 	free(c);
 }
 
+/* A POST body handed to libcurl piece by piece. */
+struct body_src {
+	const char *p;
+	size_t n, off;
+};
+
+/* libcurl's read callback: the next piece of the body. */
+static size_t
+body_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct body_src *b = arg;
+	size_t k = size * nitems, left = b->n - b->off;
+	if (k > left)
+		k = left;
+	memcpy(buf, b->p + b->off, k);
+	b->off += k;
+	return k;
+}
+
+/* Refuse every rewind: a body already (partly) sent is never sent again
+ * by libcurl behind the caller's back. */
+static int
+body_no_seek(void *arg, curl_off_t offset, int origin)
+{
+	(void)arg;
+	(void)offset;
+	(void)origin;
+	return CURL_SEEKFUNC_CANTSEEK;
+}
+
 /* One HTTPS exchange. GW_OK means an HTTP status came back (in *status);
  * GW_ETEMP a transport failure (connect, TLS, timeout, cut body). */
 static gw_rc
@@ -145,6 +176,7 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
          struct hdrs *h, char *err, size_t ecap)
 {
 	struct curl_slist *hl = NULL;
+	struct body_src src = { body, blen, 0 };
 	char line[2200];
 	CURLcode cc;
 
@@ -165,18 +197,26 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, h);
+	/* Keep-alive for every call: a connection (and its TLS handshake)
+	 * serves many calls, but one idle longer than a few seconds is not
+	 * reused, so a server's own idle close rarely races a request. */
+	curl_easy_setopt(c->curl, CURLOPT_MAXAGE_CONN, 5L);
 	if (strcmp(method, "POST") == 0) {
 		/* libcurl silently re-sends a request on a reused connection that
 		 * turns out dead; for a declaration that could be a second copy
-		 * whose answer replaces the first. A POST always gets a fresh
-		 * connection, so a lost answer surfaces as GW_ETEMP and the
-		 * caller looks the declaration up instead. */
-		curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT, 1L);
+		 * whose answer replaces the first. The body comes from a read
+		 * callback that cannot rewind: once any of it was sent, libcurl
+		 * cannot send it again and the call ends without an answer
+		 * (GW_ETEMP), so the caller looks the declaration up instead. */
 		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)blen);
+		curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, body_read);
+		curl_easy_setopt(c->curl, CURLOPT_READDATA, &src);
+		curl_easy_setopt(c->curl, CURLOPT_SEEKFUNCTION, body_no_seek);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
 		snprintf(line, sizeof line, "Content-Type: %s", ctype);
 		hl = curl_slist_append(hl, line);
+		/* No 100-continue round trip before a body we send anyway. */
+		hl = curl_slist_append(hl, "Expect:");
 	}
 	hl = curl_slist_append(hl, "Accept: application/json");
 	if (token != NULL) {
@@ -187,6 +227,13 @@ exchange(struct dimona_rest *c, const char *method, const char *url, const char 
 	cc = curl_easy_perform(c->curl);
 	curl_slist_free_all(hl);
 	memset(line, 0, sizeof line);
+	if (cc == CURLE_SEND_FAIL_REWIND) {
+		snprintf(err, ecap, "%s %s: connection closed without an answer (not sent again)",
+		    method, url);
+		free(resp->p);
+		resp->p = NULL;
+		return GW_ETEMP;
+	}
 	if (cc != CURLE_OK) {
 		snprintf(err, ecap, "%s %s: %s", method, url, curl_easy_strerror(cc));
 		free(resp->p);

@@ -15,9 +15,9 @@
  * declarationStatus.period.id is the period id follow-ups need), POST
  * {base}/declarations/search for the lookup after a lost answer; GET
  * {base}/periods/{id}, POST {base}/periods/search and {base}/relations/search
- * for the reads a reconciliation needs (docs/dimona.md). A POST always
- * uses a fresh connection, so libcurl never silently re-sends a
- * declaration.
+ * for the reads a reconciliation needs (docs/dimona.md). Calls share a
+ * keep-alive connection; a POST's body cannot be rewound, so libcurl never
+ * silently re-sends a declaration on a connection that died under it.
  */
 #ifndef GW_ONSS_REST_CLIENT_H
 #define GW_ONSS_REST_CLIENT_H
