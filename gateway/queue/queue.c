@@ -17,15 +17,25 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-/* Open the queue named by [queue] backend and dsn (default sqlite, var/queue.db). */
+/* Open the queue named by [queue] dsn (sqlite:PATH, a bare PATH, or
+ * postgresql://...), or by the older [queue] backend + dsn pair. */
 gw_rc
 queue_open_configured(struct queue **q, char *errbuf, size_t errcap)
 {
 	const char *backend = param_str(P_QUEUE_BACKEND);
 	const char *dsn = param_str(P_QUEUE_DSN);
+	int pg_dsn = strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
+	if (pg_dsn || strcmp(backend, "postgresql") == 0 || strcmp(backend, "postgres") == 0) {
+		if (!pg_dsn) {
+			snprintf(errbuf, errcap, "[queue] backend '%s' needs [queue] dsn ="
+			    " postgresql://user@host/db (got '%s')", backend, dsn);
+			return GW_ECONFIG;
+		}
+		return queue_postgres_ops.open(q, dsn, errbuf, errcap);
+	}
 	if (strcmp(backend, "sqlite") == 0)
 		return queue_sqlite_ops.open(q, dsn, errbuf, errcap);
-	snprintf(errbuf, errcap, "[queue] backend '%s' is not available (sqlite)", backend);
+	snprintf(errbuf, errcap, "[queue] backend '%s' is not available (sqlite, postgresql)", backend);
 	return GW_ECONFIG;
 }
 

@@ -240,8 +240,10 @@ struct queue {
 };
 
 extern const struct queue_ops queue_sqlite_ops;
+extern const struct queue_ops queue_postgres_ops;   /* queue/postgres.c */
 
-/* Open the queue named by the configuration ([queue] backend, dsn). */
+/* Open the queue named by the configuration ([queue] dsn: sqlite:PATH or
+ * postgresql://...; the older [queue] backend key still works). */
 gw_rc queue_open_configured(struct queue **q, char *errbuf, size_t errcap);
 void queue_msg_free(struct queue_msg *m);      /* frees body and payload only */
 

@@ -21,6 +21,8 @@ store_of(struct queue *q, struct store **out)
 	}
 	if (strcmp(q->ops->name, "sqlite") == 0)
 		return store_sqlite_attach(q, out);
+	if (strcmp(q->ops->name, "postgres") == 0)
+		return store_postgres_attach(q, out);
 	return GW_ECONFIG;
 }
 

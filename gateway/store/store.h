@@ -10,8 +10,8 @@
  * cause: one durable transaction for both, so a crash leaves all or
  * nothing and no settle pass is ever needed.
  *
- * One interface, several backends like the queue's (store/sqlite.c now;
- * a PostgreSQL backend later shares its queue's connection the same way).
+ * One interface, several backends like the queue's (store/sqlite.c,
+ * store/postgres.c), each sharing its queue's connection and transactions.
  * Nothing here names Horeca, Dimona or the DmfA beyond opaque keys: a
  * backend stores rows, the service decides what they mean.
  */
@@ -212,5 +212,8 @@ void store_revisions_free(struct store_revision *v, size_t n);
 extern const struct store_ops store_sqlite_ops;
 /* Attach the SQLite store to a SQLite queue (creating or migrating its tables). */
 gw_rc store_sqlite_attach(struct queue *q, struct store **out);
+extern const struct store_ops store_postgres_ops;
+/* Attach the PostgreSQL store to a PostgreSQL queue (migrating its tables). */
+gw_rc store_postgres_attach(struct queue *q, struct store **out);
 
 #endif
