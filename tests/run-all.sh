@@ -25,24 +25,50 @@ mkdir -p "$logdir"
 
 want() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
 
+# One cmocka binary: its passes and failures counted, its log kept.
+run_unit() { # binary label
+	out="$logdir/$2.log"
+	if "$1" >"$out" 2>&1; then rc=0; else rc=$?; fi
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		failures="$failures unit:$2"
+		echo "FAIL unit $2 ($p passed, $f failed); log:"; sed 's/^/    /' "$out" | tail -n 40
+	else
+		echo "ok   unit $2 ($p)"
+	fi
+}
+
+# The suites that run on both queue backends (tests/unit/test_backend.h):
+# once on SQLite, once on a throwaway PostgreSQL cluster (tests/lib/pg.sh)
+# when Debian's postgresql is installed (it is in CI: .ci/deps.sh).
+PG_SUITES="test_queue_sqlite test_store test_queue_postgres"
+
 if want unit; then
 	for t in "$BUILD"/tests/test_*; do
 		[ -x "$t" ] || continue
-		name=$(basename "$t")
-		out="$logdir/$name.log"
-		if "$t" >"$out" 2>&1; then rc=0; else rc=$?; fi
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-		p=${p:-0}; f=${f:-0}
-		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or aborted
-		passed=$((passed + p)); failed=$((failed + f))
-		if [ "$f" -ne 0 ]; then
-			failures="$failures unit:$name"
-			echo "FAIL unit $name ($p passed, $f failed); log:"; sed 's/^/    /' "$out" | tail -n 40
-		else
-			echo "ok   unit $name ($p)"
-		fi
+		run_unit "$t" "$(basename "$t")"
 	done
+	. "$top/tests/lib/pg.sh"
+	if [ -z "${GW_TEST_DSN:-}" ] && pg_available; then
+		if pg_start; then
+			export GW_TEST_DSN="$PG_DSN"
+			for s in $PG_SUITES; do
+				[ -x "$BUILD/tests/$s" ] || continue
+				run_unit "$BUILD/tests/$s" "$s@postgresql"
+			done
+			unset GW_TEST_DSN
+			pg_stop
+		else
+			failed=$((failed + 1)); failures="$failures unit:postgresql-cluster"
+			echo "FAIL unit: the throwaway PostgreSQL cluster did not start (tests/lib/pg.sh)"
+		fi
+	elif [ -z "${GW_TEST_DSN:-}" ]; then
+		echo "skip unit suites on postgresql: no /usr/lib/postgresql/*/bin/initdb (make deps)"
+	fi
 fi
 
 run_scripts() { # group dir

@@ -1,8 +1,10 @@
-/* test_queue_sqlite.c - the SQLite backend: durable intake, replays, claims,
- * history, stats, recovery, free-space refusal, group commit, bulk moves
- * (move_many: per-step refusals, events, nothing half-applied), a full
- * database and a busy one (temporary errors, nothing lost), and the
- * durability settings read back on every open. */
+/* test_queue_sqlite.c - the outbox suite, on SQLite and (GW_TEST_DSN,
+ * test_backend.h) on PostgreSQL: durable intake, replays, claims, history,
+ * stats, recovery, group commit, bulk moves (move_many: per-step refusals,
+ * events, nothing half-applied, a failure inside the database mid-call).
+ * SQLite only: free-space refusal, a full database and a busy one
+ * (temporary errors, nothing lost), the durability settings read back on
+ * every open, private files, refused files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +24,7 @@
 #include "queue/group.h"
 #include "queue/queue.h"
 #include "test_queue_fixture.h"
+#include "test_backend.h"
 
 static char dir[64], dbpath[128];
 
@@ -34,7 +37,7 @@ setup(void **state)
 		return -1;
 	snprintf(dbpath, sizeof dbpath, "%s/sub/q.db", dir);   /* parent created on open */
 	gw_cfg = config_new();
-	return 0;
+	return tb_reset();
 }
 
 static int
@@ -53,7 +56,10 @@ open_q(void)
 {
 	struct queue *q;
 	char err[256];
-	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	gw_rc rc = tb_open(&q, dbpath, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "open: %s\n", err);
+	assert_int_equal(rc, GW_OK);
 	return q;
 }
 
@@ -389,6 +395,7 @@ static void
 test_disk_nearly_full_refuses_intake(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	struct queue *q = open_q();
 	struct queue_msg m, g;
 	mk(&m, "D-1", 1, "dimona-in", "{}");
@@ -577,12 +584,7 @@ test_move_many_all_or_nothing_on_failure(void **state)
 		mk(&m[i], rid, 1, "dimona-in", NULL);
 	}
 	assert_int_equal(q->ops->enqueue_each(q, m, 4, NULL), GW_OK);
-	sqlite3 *db = NULL;
-	char sql[256];
-	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
-	snprintf(sql, sizeof sql, "CREATE TRIGGER boom BEFORE UPDATE ON msgs WHEN NEW.id='%s'"
-	    " BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;", m[2].id);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(tb_fail_updates_of(dbpath, m[2].id), 0);
 	struct queue_move mv[4];
 	memset(mv, 0, sizeof mv);
 	for (int i = 0; i < 4; i++) {
@@ -600,8 +602,7 @@ test_move_many_all_or_nothing_on_failure(void **state)
 		assert_int_equal(count_events(q, m[i].id, "transition"), 0);
 	}
 	/* Without the failure the same call goes through whole. */
-	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(tb_fail_updates_of(dbpath, NULL), 0);
 	assert_int_equal(q->ops->move_many(q, mv, 4, "test", &done), GW_OK);
 	assert_int_equal(done, 4);
 	for (int i = 0; i < 4; i++)
@@ -623,6 +624,7 @@ static void
 test_full_database_mid_transaction(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	assert_int_equal(sqlite3_auto_extension((void (*)(void))catch_db), SQLITE_OK);
 	last_db = NULL;
 	struct queue *q = open_q();
@@ -672,6 +674,7 @@ static void
 test_busy_database_is_temporary(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	config_set(gw_cfg, "queue.busy_timeout_ms", "50");
 	struct queue *q = open_q();
 	struct queue_msg a, b;
@@ -706,6 +709,7 @@ static void
 test_durability_settings_on_every_open(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	assert_int_equal(sqlite3_auto_extension((void (*)(void))catch_db), SQLITE_OK);
 	struct queue *q = open_q();
 	assert_int_equal(db_int(last_db, "PRAGMA synchronous"), 2);
@@ -741,6 +745,7 @@ static void
 test_open_refusals(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	struct queue *q;
 	char err[512] = "", path[256], dsn[300];
 	snprintf(path, sizeof path, "%s/plainfile", dir);
@@ -782,6 +787,7 @@ static void
 test_files_private(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	mode_t old_umask = umask(022);
 	struct queue *q = open_q();
 	struct queue_msg m;

@@ -1,9 +1,9 @@
-/* test_store.c - the record store beside the outbox (store/store.h, SQLite
- * backend): one unit of work commits messages and store rows at once or
+/* test_store.c - the record store beside the outbox (store/store.h), on
+ * SQLite and (GW_TEST_DSN, test_backend.h) on PostgreSQL: one unit of work commits messages and store rows at once or
  * not at all; revisions are raised only and keep their payload; a stale
  * message is skipped; the worker-day index, run members, filed sets and
- * permanent ids read back; a queue file made before the store (records
- * without payload, no store tables) opens and is migrated. */
+ * permanent ids read back; (SQLite only) a queue file made before the
+ * store (records without payload, no store tables) opens and is migrated. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,6 +19,7 @@
 #include "core/config.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "test_backend.h"
 
 static char dir[64], dbpath[128];
 
@@ -31,7 +32,7 @@ setup(void **state)
 		return -1;
 	snprintf(dbpath, sizeof dbpath, "%s/q.db", dir);
 	gw_cfg = config_new();
-	return 0;
+	return tb_reset();
 }
 
 static int
@@ -50,7 +51,10 @@ open_q(void)
 {
 	struct queue *q;
 	char err[256];
-	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	gw_rc rc = tb_open(&q, dbpath, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "open: %s\n", err);
+	assert_int_equal(rc, GW_OK);
 	return q;
 }
 
@@ -270,6 +274,7 @@ static void
 test_old_file_migrates(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
