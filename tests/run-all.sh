@@ -45,7 +45,7 @@ run_unit() { # binary label
 # The suites that run on both queue backends (tests/unit/test_backend.h):
 # once on SQLite, once on a throwaway PostgreSQL cluster (tests/lib/pg.sh)
 # when Debian's postgresql is installed (it is in CI: .ci/deps.sh).
-PG_SUITES="test_queue_sqlite test_store test_queue_postgres"
+PG_SUITES="test_queue_sqlite test_store test_queue_lease test_queue_postgres"
 
 if want unit; then
 	for t in "$BUILD"/tests/test_*; do

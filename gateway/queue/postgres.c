@@ -4,18 +4,21 @@
  *
  * Owns the outbox's tables in the database named by [queue] dsn
  * (postgresql://...): msgs, events, seqs, created by versioned migrations
- * (queue/pg_schema.c). Implements the thirteen core operations of
+ * (queue/pg_schema.c). Implements the fifteen core operations of
  * queue_ops, each ONE transaction run by pg_txn (queue/pg_conn.c): a
  * serialization failure or deadlock runs it again, a lost connection is a
  * temporary failure that leaves nothing. Claims lock their rows with FOR
  * UPDATE SKIP LOCKED and move them in the same transaction, so two workers
- * never claim one message. The record store (store/postgres.c) writes its
+ * never claim one message; the lease (owner, expiry) is written by the
+ * same UPDATE as the state, and a takeover (recover) skips rows another
+ * transaction holds. The record store (store/postgres.c) writes its
  * rows in these transactions through queue/postgres_db.h.
  * Must never change a state without queue_transition_allowed(), never
- * delete an event, never print the DSN's password.
+ * delete an event, never take over a live lease, never print the DSN's
+ * password.
  */
 #include "queue/queue.h"
-#include "core/array.h"
+#include "core/params.h"
 #include "queue/postgres_db.h"
 
 #include <stdio.h>
@@ -53,6 +56,9 @@ static const char *const pgq_steps[] = {
 	" what text NOT NULL, why text NOT NULL);"
 	"CREATE INDEX events_msg ON events(msg_id, seq);"
 	"CREATE TABLE seqs(name text PRIMARY KEY, value bigint NOT NULL);",
+	/* 2: named leases (one worker at a time for a submission). */
+	"CREATE TABLE leases(name text PRIMARY KEY, owner text NOT NULL, until_ms bigint NOT NULL);"
+	"CREATE INDEX msgs_lease ON msgs(lease_owner) WHERE lease_owner <> '';",
 };
 
 #define PG_COLS "id, record_id, revision, kind, channel, state, attempts, next_attempt_ms," \
@@ -61,6 +67,11 @@ static const char *const pgq_steps[] = {
 #define PG_COLS_NOBODY "id, record_id, revision, kind, channel, state, attempts," \
 	" next_attempt_ms, expires_ms, created_ms, updated_ms, sent_ms, content_hash," \
 	" NULL::bytea, body_file, remote_ref, remote_ref2, NULL::text, depends_on, last_error"
+/* What a select reads: the columns, then the lease (20 and 21). */
+#define PG_SEL PG_COLS ", lease_owner, lease_until_ms"
+#define PG_SEL_NOBODY PG_COLS_NOBODY ", lease_owner, lease_until_ms"
+/* The states that carry a lease. */
+#define PG_INFLIGHT(st) ((st) == QS_BUILDING || (st) == QS_SENDING)
 #define PG_WHERE " FROM msgs WHERE ($1::text IS NULL OR state=$1)" \
 	" AND ($2::text IS NULL OR channel=$2) AND ($3::text IS NULL OR record_id=$3)" \
 	" AND ($4::text IS NULL OR depends_on=$4) AND updated_ms>=$5"
@@ -74,17 +85,17 @@ static const struct pg_stmt
 	    "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING" },
 	st_ev = { "gw_ev", "INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what,"
 	    " why) VALUES($1,$2,$3,$4,$5,$6,$7)" },
-	st_get = { "gw_get", "SELECT " PG_COLS " FROM msgs WHERE id=$1" },
+	st_get = { "gw_get", "SELECT " PG_SEL " FROM msgs WHERE id=$1" },
 	/* Locks the row: a note or field write sees the state no one else is changing. */
 	st_state = { "gw_state", "SELECT state FROM msgs WHERE id=$1 FOR UPDATE" },
-	st_move = { "gw_move", "UPDATE msgs SET state=$1, updated_ms=$2, attempts=attempts+$5"
-	    " WHERE id=$3 AND state=$4" },
+	st_move = { "gw_move", "UPDATE msgs SET state=$1, updated_ms=$2, attempts=attempts+$5,"
+	    " lease_owner=$6, lease_until_ms=$7 WHERE id=$3 AND state=$4" },
 	st_fields = { "gw_fields", "UPDATE msgs SET attempts=$1, next_attempt_ms=$2,"
 	    " expires_ms=$3, content_hash=$4, body=COALESCE($5, body), body_file=$6,"
 	    " remote_ref=$7, remote_ref2=$8, last_error=$9, sent_ms=$10, depends_on=$11,"
 	    " updated_ms=$12 WHERE id=$13" },
-	st_claim = { "gw_claim", "SELECT " PG_COLS PG_DUE " FOR UPDATE SKIP LOCKED" },
-	st_peek = { "gw_peek", "SELECT " PG_COLS PG_DUE },
+	st_claim = { "gw_claim", "SELECT " PG_SEL PG_DUE " FOR UPDATE SKIP LOCKED" },
+	st_peek = { "gw_peek", "SELECT " PG_SEL PG_DUE },
 	st_forget = { "gw_forget", "UPDATE msgs SET body=NULL, body_file='', payload=NULL"
 	    " WHERE id=$1 AND (body IS NOT NULL OR body_file<>'' OR payload IS NOT NULL)" },
 	st_hist = { "gw_hist", "SELECT at_ms, actor, from_state, to_state, what, why FROM events"
@@ -96,14 +107,27 @@ static const struct pg_stmt
 	    " (SELECT min(next_attempt_ms) FROM msgs WHERE state IN ('pending','ready','sent')"
 	    " AND ($1::text IS NULL OR channel=$1))" },
 	st_list[2][2] = {
-		{ { "gw_list00", "SELECT " PG_COLS_NOBODY PG_WHERE PG_BY_ATTEMPT },
-		  { "gw_list01", "SELECT " PG_COLS_NOBODY PG_WHERE PG_NEWEST } },
-		{ { "gw_list10", "SELECT " PG_COLS PG_WHERE PG_BY_ATTEMPT },
-		  { "gw_list11", "SELECT " PG_COLS PG_WHERE PG_NEWEST } },
+		{ { "gw_list00", "SELECT " PG_SEL_NOBODY PG_WHERE PG_BY_ATTEMPT },
+		  { "gw_list01", "SELECT " PG_SEL_NOBODY PG_WHERE PG_NEWEST } },
+		{ { "gw_list10", "SELECT " PG_SEL PG_WHERE PG_BY_ATTEMPT },
+		  { "gw_list11", "SELECT " PG_SEL PG_WHERE PG_NEWEST } },
 	},
 	st_seq = { "gw_seq", "INSERT INTO seqs(name, value) VALUES($1,1) ON CONFLICT(name)"
 	    " DO UPDATE SET value=seqs.value+1 RETURNING value" },
-	st_in_state = { "gw_in_state", "SELECT id FROM msgs WHERE state=$1 ORDER BY id FOR UPDATE" },
+	/* What no live worker holds; a row another transaction has locked is
+	 * being worked on right now, and is skipped. */
+	st_orphans = { "gw_orphans", "SELECT id, lease_owner FROM msgs WHERE state=$1 AND"
+	    " (lease_owner='' OR lease_until_ms<=$2 OR lease_owner=$3) ORDER BY id"
+	    " FOR UPDATE SKIP LOCKED" },
+	st_drop_named = { "gw_drop_named", "DELETE FROM leases WHERE owner=$1" },
+	st_renew_msgs = { "gw_renew_msgs", "UPDATE msgs SET lease_until_ms=$2 WHERE lease_owner=$1"
+	    " AND state IN ('building','sending')" },
+	st_renew_named = { "gw_renew_named", "UPDATE leases SET until_ms=$2 WHERE owner=$1" },
+	st_release = { "gw_release", "DELETE FROM leases WHERE name=$1 AND owner=$2" },
+	/* Free, expired or already ours: taken; another owner's live lease stays. */
+	st_take = { "gw_take", "INSERT INTO leases(name, owner, until_ms) VALUES($1,$2,$3)"
+	    " ON CONFLICT(name) DO UPDATE SET owner=excluded.owner, until_ms=excluded.until_ms"
+	    " WHERE leases.owner=excluded.owner OR leases.until_ms<=$4" },
 	st_discard = { "gw_discard", "UPDATE msgs SET body=NULL, content_hash='' WHERE id=$1" },
 	st_check = { "gw_check", "SELECT count(*) FROM msgs WHERE state NOT IN ('pending',"
 	    "'building','ready','sending','sent','accepted','accepted-with-warnings','refused',"
@@ -159,6 +183,8 @@ pgq_row_msg(PGresult *r, int i, struct queue_msg *m)
 	}
 	pg_col_text(r, i, 18, m->depends_on, sizeof m->depends_on);
 	pg_col_text(r, i, 19, m->last_error, sizeof m->last_error);
+	pg_col_text(r, i, 20, m->lease_owner, sizeof m->lease_owner);
+	m->lease_until_ms = pg_col_int(r, i, 21);
 	return GW_OK;
 }
 
@@ -320,11 +346,14 @@ pgq_state_of(struct pg_conn *c, const char *id, enum queue_state *out)
 	return rc;
 }
 
-/* Move id from -> to inside a transaction, with its event (entering
- * sending counts the attempt); refuses illegal or stale moves. */
+/* Move id from -> to inside a transaction, with its event (counted: add
+ * one attempt); into building or sending the lease goes to owner until
+ * lease_until, out of them it is cleared (same UPDATE). Refuses illegal or
+ * stale moves. */
 static gw_rc
 pgq_move(struct pg_conn *c, const char *id, enum queue_state from, enum queue_state to,
-         int64_t now, const char *actor, const char *why)
+         int64_t now, const char *actor, const char *why, int counted, const char *owner,
+         int64_t lease_until)
 {
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
@@ -336,7 +365,9 @@ pgq_move(struct pg_conn *c, const char *id, enum queue_state from, enum queue_st
 	pg_p_int(&p, now);
 	pg_p_text(&p, id);
 	pg_p_text(&p, queue_state_name(from));
-	pg_p_int(&p, 0);
+	pg_p_int(&p, counted);
+	pg_p_text(&p, PG_INFLIGHT(to) ? (owner != NULL ? owner : actor) : "");
+	pg_p_int(&p, PG_INFLIGHT(to) ? lease_until : 0);
 	if ((rc = pg_run(c, &st_move, &p, &r)) != GW_OK)
 		return rc;
 	long changed = pg_changes(r);
@@ -351,7 +382,8 @@ pgq_move(struct pg_conn *c, const char *id, enum queue_state from, enum queue_st
 struct claim_ctx {
 	const char *channel;
 	enum queue_state from, to;
-	int64_t now;
+	const char *owner;
+	int64_t lease_ms, now;
 	size_t max;
 	struct queue_msg *out;
 	size_t *n;
@@ -388,30 +420,23 @@ pgq_claim_body(struct pg_conn *c, void *arg)
 	}
 	for (size_t i = 0; x->from != x->to && i < *x->n; i++) {
 		struct queue_msg *m = &x->out[i];
-		struct pg_params mp = { 0 };
-		PGresult *mr = NULL;
 		/* Entering sending counts the attempt in the same commit, before
 		 * any byte leaves: after a crash the count says "maybe sent". */
 		int counted = x->to == QS_SENDING;
-		pg_p_text(&mp, queue_state_name(x->to));
-		pg_p_int(&mp, x->now);
-		pg_p_text(&mp, m->id);
-		pg_p_text(&mp, queue_state_name(x->from));
-		pg_p_int(&mp, counted);
-		if ((rc = pg_run(c, &st_move, &mp, &mr)) != GW_OK)
-			goto out;
-		long changed = pg_changes(mr);
-		PQclear(mr);
-		if (changed != 1) {
-			rc = GW_EINTERNAL;   /* the row is ours under FOR UPDATE */
+		char why[QUEUE_OWNER_MAX + 64];
+		snprintf(why, sizeof why, "%s by %s", counted
+		    ? "claimed for sending (attempt counted)" : "claimed", x->owner);
+		if ((rc = pgq_move(c, m->id, x->from, x->to, x->now, "runner", why, counted, x->owner,
+		    x->now + x->lease_ms)) != GW_OK) {
+			if (rc == GW_ESTATE)
+				rc = GW_EINTERNAL;   /* the row is ours under FOR UPDATE */
 			goto out;
 		}
-		if ((rc = pgq_event(c, m->id, x->now, "runner", x->from, x->to, "transition",
-		    counted ? "claimed for sending (attempt counted)" : "claimed")) != GW_OK)
-			goto out;
 		m->state = x->to;
 		m->updated_ms = x->now;
 		m->attempts += (uint32_t)counted;
+		snprintf(m->lease_owner, sizeof m->lease_owner, "%s", PG_INFLIGHT(x->to) ? x->owner : "");
+		m->lease_until_ms = PG_INFLIGHT(x->to) ? x->now + x->lease_ms : 0;
 	}
 out:
 	PQclear(r);
@@ -422,9 +447,14 @@ out:
 
 static gw_rc
 pgq_claim(struct queue *q, const char *channel, enum queue_state from, enum queue_state to,
-          int64_t now_ms, size_t max, struct queue_msg *out, size_t *n)
+          const char *owner, int64_t lease_ms, int64_t now_ms, size_t max, struct queue_msg *out,
+          size_t *n)
 {
-	struct claim_ctx x = { channel, from, to, now_ms, max, out, n };
+	if (owner == NULL || owner[0] == '\0')
+		owner = queue_worker_name();
+	if (lease_ms <= 0)
+		lease_ms = param_int(P_QUEUE_LEASE_MS);
+	struct claim_ctx x = { channel, from, to, owner, lease_ms, now_ms, max, out, n };
 	*n = 0;
 	if (from != to && !queue_transition_allowed(from, to))
 		return GW_ESTATE;
@@ -469,7 +499,8 @@ pgq_move_one(struct pg_conn *c, struct queue_move *x, int64_t now, const char *a
 	if (x->id == NULL || (x->fields != NULL && strcmp(x->fields->id, x->id) != 0))
 		return GW_EINPUT;          /* a caller's bug: nothing of the call is kept */
 	if (x->from != x->to) {
-		rc = pgq_move(c, x->id, x->from, x->to, now, actor, x->why);
+		rc = pgq_move(c, x->id, x->from, x->to, now, actor, x->why, 0, actor,
+		    now + param_int(P_QUEUE_LEASE_MS));
 	} else {
 		rc = pgq_state_of(c, x->id, &cur);
 		if (rc == GW_OK && x->from != QUEUE_ANY_STATE && cur != x->from)
@@ -678,22 +709,31 @@ pgq_next_seq(struct queue *q, const char *name, uint64_t *out)
 	return rc;
 }
 
-/* Move every message of state `from` to `to` (recovery), with events;
- * discard: drop the built bytes too. */
+/* Take over every message of state `from` that no live worker holds
+ * (expired, no owner, or dead_owner's), moving it to `to` with an event
+ * naming the previous owner; discard: drop the built bytes too. */
 static gw_rc
 pgq_recover_state(struct pg_conn *c, enum queue_state from, enum queue_state to, int64_t now,
-                  const char *actor, const char *why, int discard, size_t *count)
+                  const char *actor, const char *dead_owner, const char *why, int discard,
+                  size_t *count)
 {
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
 	gw_rc rc;
 	*count = 0;
 	pg_p_text(&p, queue_state_name(from));
-	if ((rc = pg_run(c, &st_in_state, &p, &r)) != GW_OK)
+	pg_p_int(&p, now);
+	pg_p_text(&p, dead_owner);
+	if ((rc = pg_run(c, &st_orphans, &p, &r)) != GW_OK)
 		return rc;
 	for (int i = 0; i < PQntuples(r); i++) {
-		const char *id = PQgetvalue(r, i, 0);
-		if ((rc = pgq_move(c, id, from, to, now, actor, why)) != GW_OK)
+		const char *id = PQgetvalue(r, i, 0), *owner = PQgetvalue(r, i, 1);
+		char reason[QUEUE_OWNER_MAX + 600];
+		snprintf(reason, sizeof reason, "%s (%s%s%s)", why,
+		    owner[0] == '\0' ? "no owner" : "lease of ", owner,
+		    owner[0] == '\0' ? "" : dead_owner != NULL && strcmp(owner, dead_owner) == 0
+		    ? ", a worker that is gone" : ", expired");
+		if ((rc = pgq_move(c, id, from, to, now, actor, reason, 0, NULL, 0)) != GW_OK)
 			break;
 		if (discard) {
 			struct pg_params dp = { 0 };
@@ -708,7 +748,7 @@ pgq_recover_state(struct pg_conn *c, enum queue_state from, enum queue_state to,
 }
 
 struct recover_ctx {
-	const char *actor;
+	const char *actor, *dead_owner;
 	int64_t now;
 	size_t nb, ns;
 };
@@ -717,27 +757,101 @@ static gw_rc
 pgq_recover_body(struct pg_conn *c, void *arg)
 {
 	struct recover_ctx *x = arg;
-	gw_rc rc = pgq_recover_state(c, QS_BUILDING, QS_PENDING, x->now, x->actor,
+	gw_rc rc = pgq_recover_state(c, QS_BUILDING, QS_PENDING, x->now, x->actor, x->dead_owner,
 	    "recovery: half-built message discarded, will be built again", 1, &x->nb);
-	if (rc != GW_OK)
-		return rc;
-	return pgq_recover_state(c, QS_SENDING, QS_READY, x->now, x->actor,
-	    "recovery: send outcome unknown; the other side will be asked before any re-send", 0,
-	    &x->ns);
+	if (rc == GW_OK)
+		rc = pgq_recover_state(c, QS_SENDING, QS_READY, x->now, x->actor, x->dead_owner,
+		    "recovery: send outcome unknown; the other side will be asked before any re-send",
+		    0, &x->ns);
+	if (rc == GW_OK && x->dead_owner != NULL) {
+		struct pg_params p = { 0 };
+		pg_p_text(&p, x->dead_owner);
+		rc = pg_run(c, &st_drop_named, &p, NULL);
+	}
+	return rc;
 }
 
-/* Start-up recovery: half-built work discarded, unknown send outcomes made safe. */
+/* Takeover: half-built work discarded, unknown send outcomes made safe, for
+ * every message no live worker holds. */
 static gw_rc
-pgq_recover(struct queue *q, const char *actor, int64_t now_ms, size_t *n_building,
-            size_t *n_sending)
+pgq_recover(struct queue *q, const char *actor, const char *dead_owner, int64_t now_ms,
+            size_t *n_building, size_t *n_sending)
 {
-	struct recover_ctx x = { actor, now_ms, 0, 0 };
+	struct recover_ctx x = { actor, dead_owner, now_ms, 0, 0 };
 	*n_building = *n_sending = 0;
 	gw_rc rc = pg_txn(&PGQ(q)->c, pgq_recover_body, &x);
 	if (rc == GW_OK) {
 		*n_building = x.nb;
 		*n_sending = x.ns;
 	}
+	return rc;
+}
+
+struct lease_ctx {
+	const char *name, *owner;
+	int64_t until, now;
+	long changed;
+};
+
+static gw_rc
+pgq_renew_body(struct pg_conn *c, void *arg)
+{
+	struct lease_ctx *x = arg;
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	pg_p_text(&p, x->owner);
+	pg_p_int(&p, x->until);
+	gw_rc rc = pg_run(c, &st_renew_msgs, &p, &r);
+	x->changed = rc == GW_OK ? pg_changes(r) : 0;
+	PQclear(r);
+	return rc == GW_OK ? pg_run(c, &st_renew_named, &p, NULL) : rc;
+}
+
+/* Heartbeat: every lease of owner lasts until until_ms. */
+static gw_rc
+pgq_renew(struct queue *q, const char *owner, int64_t until_ms, size_t *n)
+{
+	struct lease_ctx x = { NULL, owner, until_ms, 0, 0 };
+	if (n != NULL)
+		*n = 0;
+	if (owner == NULL || owner[0] == '\0')
+		return GW_EINPUT;
+	gw_rc rc = pg_txn(&PGQ(q)->c, pgq_renew_body, &x);
+	if (rc == GW_OK && n != NULL)
+		*n = (size_t)x.changed;
+	return rc;
+}
+
+static gw_rc
+pgq_named_body(struct pg_conn *c, void *arg)
+{
+	struct lease_ctx *x = arg;
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	pg_p_text(&p, x->name);
+	pg_p_text(&p, x->owner);
+	if (x->until != 0) {
+		pg_p_int(&p, x->until);
+		pg_p_int(&p, x->now);
+	}
+	gw_rc rc = pg_run(c, x->until == 0 ? &st_release : &st_take, &p, &r);
+	x->changed = rc == GW_OK ? pg_changes(r) : 0;
+	PQclear(r);
+	return rc;
+}
+
+/* Named exclusive lease: take (free, expired or ours), or release (until 0). */
+static gw_rc
+pgq_lease_named(struct queue *q, const char *name, const char *owner, int64_t until_ms,
+                int64_t now_ms, int *got)
+{
+	struct lease_ctx x = { name, owner, until_ms, now_ms, 0 };
+	*got = 0;
+	if (name == NULL || name[0] == '\0' || owner == NULL || owner[0] == '\0')
+		return GW_EINPUT;
+	gw_rc rc = pg_txn(&PGQ(q)->c, pgq_named_body, &x);
+	if (rc == GW_OK)
+		*got = x.changed > 0;
 	return rc;
 }
 
@@ -822,6 +936,8 @@ const struct queue_ops queue_postgres_ops = {
 	.claim = pgq_claim,
 	.move_many = pgq_move_many,
 	.recover = pgq_recover,
+	.renew = pgq_renew,
+	.lease_named = pgq_lease_named,
 	.history = pgq_history,
 	.stats = pgq_stats,
 	.next_seq = pgq_next_seq,

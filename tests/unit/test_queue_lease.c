@@ -22,6 +22,7 @@
 
 #include "core/config.h"
 #include "queue/queue.h"
+#include "test_backend.h"
 
 static char dir[64], dbpath[128];
 static const int64_t T0 = 1790000000000;          /* the tests' own clock, ms */
@@ -36,7 +37,7 @@ setup(void **state)
 		return -1;
 	snprintf(dbpath, sizeof dbpath, "%s/q.db", dir);
 	gw_cfg = config_new();
-	return 0;
+	return tb_reset();
 }
 
 static int
@@ -55,7 +56,7 @@ open_q(void)
 {
 	struct queue *q;
 	char err[256];
-	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	assert_int_equal(tb_open(&q, dbpath, err, sizeof err), GW_OK);
 	return q;
 }
 
@@ -226,7 +227,7 @@ test_two_claimers_never_share(void **state)
 			char err[256], owner[8];
 			FILE *f = fopen(out_path[w], "w");
 			snprintf(owner, sizeof owner, "w%d", w);
-			if (f == NULL || queue_sqlite_ops.open(&cq, dbpath, err, sizeof err) != GW_OK)
+			if (f == NULL || tb_open(&cq, dbpath, err, sizeof err) != GW_OK)
 				_exit(2);
 			for (;;) {
 				struct queue_msg o[3];
@@ -342,6 +343,7 @@ static void
 test_version1_file_migrates(void **state)
 {
 	(void)state;
+	TB_SQLITE_ONLY();
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
