@@ -1046,17 +1046,25 @@ runner_loop_all(struct runner **rs, size_t n, int until_idle, volatile sig_atomi
 		rs[i]->stop = stop;
 		rs[i]->until_idle = until_idle;
 	}
+	int orphans = 0;
 	while (!stopping(rs[0])) {
 		size_t did = 0;
 		gw_rc rc = GW_OK;
 		int64_t now = queue_now_ms();
+		/* A step cut by a temporary queue failure (a database restart)
+		 * may have left this worker's messages in building or sending,
+		 * their last move lost with the connection. No step is running
+		 * now, so nothing of ours is in flight: take them over as after a
+		 * crash (a send looked up before any re-send). */
+		if (orphans && runner_recover(rs[0], now) == GW_OK)
+			orphans = 0;
 		for (size_t i = 0; i < n && !stopping(rs[0]); i++) {
 			size_t d = 0;
 			gw_rc src = runner_step(rs[i], now, &d);
 			if (src != GW_OK && src != GW_ETEMP)
 				return src;
 			if (src != GW_OK)
-				rc = src;
+				rc = orphans = src;
 			did += d;
 		}
 		if (did > 0 && rc == GW_OK)
@@ -1066,8 +1074,14 @@ runner_loop_all(struct runner **rs, size_t n, int until_idle, volatile sig_atomi
 		for (size_t i = 0; i < n; i++) {
 			int idle;
 			int64_t w;
-			if ((rc = runner_idle(rs[i], now, &idle, &w)) != GW_OK)
+			/* A queue that cannot answer right now (a database server
+			 * restarting) is not idle: wait and ask again. */
+			if ((rc = runner_idle(rs[i], now, &idle, &w)) == GW_ETEMP) {
+				idle = 0;
+				w = rs[i]->cfg.idle_sleep_ms;
+			} else if (rc != GW_OK) {
 				return rc;
+			}
 			all_idle &= idle;
 			if (w < wait)
 				wait = w;
