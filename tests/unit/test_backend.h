@@ -66,7 +66,10 @@ tb_reset(void)
 {
 	if (!tb_is_pg())
 		return 0;
-	return tb_sql(NULL, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+	/* A failed test may have left a connection holding locks: gone first. */
+	return tb_sql(NULL, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE"
+	    " datname=current_database() AND pid<>pg_backend_pid();"
+	    " DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
 }
 
 /* Open the queue under test: sqlite_path's file, or the PostgreSQL one. */

@@ -72,11 +72,12 @@ test_claim_skips_locked_rows(void **state)
 {
 	(void)state;
 	PG_ONLY();
-	/* Why: a lock wait would block the claim; lock_timeout (on the
-	 * connections opened from now on) turns it into a failure. */
-	assert_int_equal(tb_sql(NULL, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET"
-	    " lock_timeout = ''2s''', current_database()); END $$"), 0);
-	struct queue *q = open_q();
+	/* Why: a lock wait would block the claim; lock_timeout on the
+	 * queue's own connection turns it into a failure. */
+	char dsn[600], err[512];
+	struct queue *q = NULL;
+	snprintf(dsn, sizeof dsn, "%s?options=-c%%20lock_timeout%%3D2000", tb_pg_dsn());
+	assert_int_equal(queue_postgres_ops.open(&q, dsn, err, sizeof err), GW_OK);
 	struct queue_msg m[3], out[3];
 	mk(&m[0], "L-0", "dimona-rest");
 	mk(&m[1], "L-1", "dimona-rest");
@@ -107,8 +108,6 @@ test_claim_skips_locked_rows(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].id, m[1].id);
 	queue_msg_free(&out[0]);
-	assert_int_equal(tb_sql(NULL, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET"
-	    " lock_timeout', current_database()); END $$"), 0);
 	q->ops->close(q);
 }
 
