@@ -2,7 +2,7 @@
  * store/postgres.c - the PostgreSQL backend of the record store (store.h).
  *
  * Owns the store's tables in the outbox's database (records, worker_days,
- * run_members, filed_sets, perm_ids, as4_inbound), created by versioned
+ * run_members, filed_sets, perm_ids, as4_inbound, intake_rejections), created by versioned
  * migrations of the component "store" (queue/pg_schema.c). Every unit of
  * work is ONE transaction of the queue's connection (queue/postgres_db.h),
  * messages included, run again from the start on a serialization failure
@@ -43,6 +43,13 @@ static const char *const pst_steps[] = {
 	" instance_id text NOT NULL, file text NOT NULL, hash text NOT NULL,"
 	" document bytea NOT NULL, receipt bytea NOT NULL, received_ms bigint NOT NULL,"
 	" UNIQUE(sender, instance_id));",
+	/* 2: the received message's envelope (the monthly reports read it),
+	 * and the records refused at intake (history, never updated). */
+	"ALTER TABLE as4_inbound ADD COLUMN meta text;"
+	"CREATE TABLE intake_rejections(record_id text NOT NULL, file text NOT NULL,"
+	" line bigint NOT NULL, field text NOT NULL, reason text NOT NULL, at_ms bigint NOT NULL,"
+	" seq bigserial PRIMARY KEY, UNIQUE(record_id, file, line, field, reason, at_ms));"
+	"CREATE INDEX intake_rejections_rec ON intake_rejections(record_id, at_ms);",
 };
 
 static const struct pg_stmt
@@ -63,8 +70,17 @@ static const struct pg_stmt
 	st_perm_put = { "gs_perm_put", "INSERT INTO perm_ids(msg_id, name, hash, body)"
 	    " VALUES($1,$2,$3,$4) ON CONFLICT DO NOTHING" },
 	st_in_put = { "gs_in_put", "INSERT INTO as4_inbound(message_id, sender, instance_id,"
-	    " file, hash, document, receipt, received_ms) VALUES($1,$2,$3,$4,$5,$6,$7,$8)"
+	    " file, hash, document, receipt, received_ms, meta) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)"
 	    " ON CONFLICT DO NOTHING" },
+	st_in_list = { "gs_in_list", "SELECT message_id, sender, instance_id, file, hash, document,"
+	    " received_ms, meta FROM as4_inbound WHERE received_ms >= $1 AND received_ms < $2"
+	    " ORDER BY received_ms, message_id" },
+	st_rej_put = { "gs_rej_put", "INSERT INTO intake_rejections(record_id, file, line, field,"
+	    " reason, at_ms) VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING" },
+	/* LIMIT NULL is no limit. */
+	st_rej_list = { "gs_rej_list", "SELECT record_id, file, line, field, reason, at_ms FROM"
+	    " intake_rejections WHERE ($1::text IS NULL OR record_id = $1::text) AND at_ms >= $2"
+	    " ORDER BY at_ms DESC, seq DESC LIMIT $3" },
 	st_revs = { "gs_revs", "SELECT record_id, revision, hash, payload FROM records"
 	    " WHERE left(record_id, length($1::text)) = $1::text AND payload IS NOT NULL ORDER BY record_id" },
 	st_days = { "gs_days", "SELECT day, record_id FROM worker_days WHERE employer=$1"
@@ -262,6 +278,7 @@ pst_unit_body(struct pg_conn *c, void *arg)
 		pg_p_bytes(&p, in->document, in->document_len);
 		pg_p_bytes(&p, in->receipt, in->receipt_len);
 		pg_p_int(&p, in->received_ms ? in->received_ms : x->now);
+		pg_p_text(&p, in->meta);
 		if ((rc = pst_put(c, &st_in_put, &p, &changed)) != GW_OK)
 			return rc;
 		if (changed == 0)
@@ -472,6 +489,102 @@ pst_inbound_get(struct store *base, const char *message_id, const char *sender,
 	return rc;
 }
 
+static gw_rc
+pst_inbound_list(struct store *base, int64_t from_ms, int64_t to_ms,
+                 gw_rc (*fn)(void *arg, const struct store_inbound *row), void *arg)
+{
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	pg_p_int(&p, from_ms);
+	pg_p_int(&p, to_ms);
+	gw_rc rc = pst_select(base, &st_in_list, &p, &r);
+	int rows = rc == GW_OK ? PQntuples(r) : 0;
+	for (int i = 0; rc == GW_OK && i < rows; i++) {
+		struct store_inbound row;
+		memset(&row, 0, sizeof row);
+		pg_col_text(r, i, 0, row.message_id, sizeof row.message_id);
+		pg_col_text(r, i, 1, row.sender, sizeof row.sender);
+		pg_col_text(r, i, 2, row.instance_id, sizeof row.instance_id);
+		pg_col_text(r, i, 3, row.file, sizeof row.file);
+		pg_col_text(r, i, 4, row.hash, sizeof row.hash);
+		row.received_ms = pg_col_int(r, i, 6);
+		/* The meta text points into the result; the document is decoded. */
+		row.meta = PQgetisnull(r, i, 7) ? NULL : PQgetvalue(r, i, 7);
+		if ((rc = pg_col_bytes(r, i, 5, 1, &row.document, &row.document_len)) != GW_OK)
+			break;
+		rc = fn(arg, &row);
+		free(row.document);
+	}
+	PQclear(r);
+	return rc;
+}
+
+struct rej_ctx {
+	const struct store_rejection *r;
+	size_t n;
+};
+
+/* The rejections, inside their transaction. */
+static gw_rc
+pst_rej_body(struct pg_conn *c, void *arg)
+{
+	const struct rej_ctx *x = arg;
+	gw_rc rc = GW_OK;
+	for (size_t i = 0; rc == GW_OK && i < x->n; i++) {
+		struct pg_params p = { 0 };
+		pg_p_text(&p, x->r[i].record_id);
+		pg_p_text(&p, x->r[i].file);
+		pg_p_int(&p, x->r[i].line);
+		pg_p_text(&p, x->r[i].field);
+		pg_p_text(&p, x->r[i].reason);
+		pg_p_int(&p, x->r[i].at_ms);
+		rc = pst_put(c, &st_rej_put, &p, NULL);
+	}
+	return rc;
+}
+
+static gw_rc
+pst_rejections_put(struct store *base, const struct store_rejection *r, size_t n)
+{
+	struct rej_ctx x = { r, n };
+	if (n == 0)
+		return GW_OK;
+	return pg_txn(PST(base)->c, pst_rej_body, &x);
+}
+
+static gw_rc
+pst_rejections_list(struct store *base, const char *record_id, int64_t since_ms, size_t limit,
+                    struct store_rejection **out, size_t *n)
+{
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	*out = NULL;
+	*n = 0;
+	pg_p_text(&p, record_id);
+	pg_p_int(&p, since_ms);
+	if (limit > 0)
+		pg_p_int(&p, (int64_t)limit);
+	else
+		pg_p_text(&p, NULL);
+	gw_rc rc = pst_select(base, &st_rej_list, &p, &r);
+	int rows = rc == GW_OK ? PQntuples(r) : 0;
+	if (rc == GW_OK && rows > 0 && (*out = calloc((size_t)rows, sizeof **out)) == NULL)
+		rc = GW_ENOMEM;
+	for (int i = 0; rc == GW_OK && i < rows; i++) {
+		struct store_rejection *v = &(*out)[i];
+		pg_col_text(r, i, 0, v->record_id, sizeof v->record_id);
+		pg_col_text(r, i, 1, v->file, sizeof v->file);
+		v->line = (uint32_t)pg_col_int(r, i, 2);
+		pg_col_text(r, i, 3, v->field, sizeof v->field);
+		pg_col_text(r, i, 4, v->reason, sizeof v->reason);
+		v->at_ms = pg_col_int(r, i, 5);
+	}
+	if (rc == GW_OK)
+		*n = (size_t)rows;
+	PQclear(r);
+	return rc;
+}
+
 const struct store_ops store_postgres_ops = {
 	.name = "postgres",
 	.detach = pst_detach,
@@ -484,4 +597,7 @@ const struct store_ops store_postgres_ops = {
 	.filed_get = pst_filed_get,
 	.perm_get = pst_perm_get,
 	.inbound_get = pst_inbound_get,
+	.inbound_list = pst_inbound_list,
+	.rejections_put = pst_rejections_put,
+	.rejections_list = pst_rejections_list,
 };
