@@ -3,14 +3,14 @@
 # intake (records per second, `gateway intake`) and declarations (messages
 # brought to a final state per second by WORKERS runner processes, `gateway
 # run --until-idle` each with its own [queue] worker name, against `gateway
-# sim onss`). QPG_CONTRACTS (default 2000) records from bench/gen_contracts;
+# sim onss`). QPG_CONTRACTS (default 300: six runs against the simulator in make bench) records from bench/gen_contracts;
 # WORKERS (default "1 2 4"). PostgreSQL is a throwaway cluster
 # (tests/lib/pg.sh, fsync on) on the same disk. Where the time goes: the
 # server's committed transactions per declaration (pg_stat_database), and
 # intake against run time. Figures only; nothing is asserted.
 set -u
 : "${TOP:?}" "${BUILD:?}" "${GATEWAY:?}"
-N=${QPG_CONTRACTS:-2000}
+N=${QPG_CONTRACTS:-300}
 WORKERS=${WORKERS:-"1 2 4"}
 GEN=$TOP/$BUILD/bench/gen_contracts
 [ -x "$GEN" ] || { echo "queue_pg: $GEN missing (make bench builds it)"; exit 1; }
@@ -69,8 +69,20 @@ for backend in sqlite postgresql; do
 			c1=$(commits)
 			extra=", $(awk -v c="$((c1 - c0))" -v f="$f" 'BEGIN { printf "%.1f", (f > 0 ? c / f : 0) }') server commits per final message"
 		fi
+		echo "$backend $w $(rate "${taken:-0}" "$t0" "$t1") $(rate "$f" "$t1" "$t2")" >>"$D/res"
 		printf '%-10s workers=%s intake %s records in %s s: %s records/s; run %s final in %s s: %s declarations/s%s\n' \
 			"$backend" "$w" "${taken:-?}" "$(secs "$t0" "$t1")" "$(rate "${taken:-0}" "$t0" "$t1")" \
 			"$f" "$(secs "$t1" "$t2")" "$(rate "$f" "$t1" "$t2")" "$extra"
 	done
+done
+
+# The table's rows (bench/run.sh): PostgreSQL beside SQLite, same run, same records.
+. "$TOP/bench/lib.sh"
+pick() { awk -v b="$1" -v w="$2" -v k="$3" '$1 == b && $2 == w { print $k }' "$D/res"; }
+first=$(echo $WORKERS | cut -d' ' -f1)
+row "Intake on PostgreSQL" "$N records" "$(pick postgresql "$first" 3)" "records/s" "-" \
+	"the same intake on SQLite" "$(pick sqlite "$first" 3)" "one intake process; psql \\copy not measured"
+for w in $WORKERS; do
+	row "Declarations on PostgreSQL, $w worker(s)" "$N records" "$(pick postgresql "$w" 4)" "declarations/s" "-" \
+		"SQLite, $w worker(s)" "$(pick sqlite "$w" 4)" "against the REST simulator"
 done
