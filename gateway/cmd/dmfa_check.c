@@ -98,7 +98,8 @@ cmd_dmfa_check(int argc, char **argv)
 		return GW_EXIT_OK;
 	}
 	memset(&o, 0, sizeof o);
-	for (int i = 2; i < argc; i++) {
+	/* Every option takes a value: step over both at once. */
+	for (int i = 2; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (v == NULL) {
 			fprintf(stderr, "gateway dmfa check: %s needs a value\n", argv[i]);
@@ -116,7 +117,6 @@ cmd_dmfa_check(int argc, char **argv)
 			usage(stderr);
 			return GW_EXIT_USAGE;
 		}
-		i++;
 	}
 	if (qs == NULL || dmfa_quarter_parse(qs, &o.quarter) != GW_OK) {
 		fprintf(stderr, "gateway dmfa check: --quarter YYYYQ is needed (e.g. 20264)\n");
