@@ -22,7 +22,8 @@
  * new MessageId for a message that has one.
  *
  * The receiving AP is the configured one, or with [peppol_as4] discovery
- * = on the one discovery finds for the invoice's receiver (smp_lookup.h),
+ * = on the one discovery finds for the document's SBDH receiver (smp_lookup.h;
+ * for an MLS that is the MLS_TO that asked, under the MLS document type),
  * kept in the outbox file with the message so that a re-send goes where
  * the first send went; a receiver not on Peppol fails the message.
  */

@@ -2,7 +2,9 @@
  * service/smp_serve.c - our own SMP (smp_serve.h). At start it signs one
  * ServiceMetadata per participant and document type (BIS Billing 3.0
  * invoice and credit note, the billing process, our AS4 endpoint URL and
- * certificate) with the SMP key, so that a request costs no signature;
+ * certificate; for an access point's own SPIS id, 0242:..., the MLS
+ * document type and process instead: that is where the MLS it asks for
+ * comes back, found by the answering AP through discovery) with the SMP key, so that a request costs no signature;
  * then it answers GET /{participant} (the ServiceGroup) and GET
  * /{participant}/services/{document type} (the signed metadata), the
  * identifiers percent-encoded as the SMP specification says. Anything
@@ -13,6 +15,7 @@
 #include "core/clock.h"
 #include "core/params.h"
 #include "crypto/signer.h"
+#include "peppol/mls/mls.h"
 #include "peppol/smp/smp.h"
 
 #include <openssl/pem.h>
@@ -28,8 +31,11 @@
 static const char *const ss_doctypes[] = {
 	"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##" SS_CUST "::2.1",
 	"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##" SS_CUST "::2.1",
+	MLS_DOCTYPE,
 };
-#define SS_NDOC 2
+static const char *const ss_processes[] = { SS_PROCESS, SS_PROCESS, MLS_PROCESS };
+#define SS_NDOC 3
+#define SS_MLS 2                /* index of the MLS in the tables above */
 
 struct ss_answer {
 	char participant[160];
@@ -46,6 +52,15 @@ struct smp_server {
 	pthread_mutex_t mu;
 	unsigned long groups, meta, missing;
 };
+
+/* Whether participant p is published for ss_doctypes[d]: an access
+ * point's SPIS id (scheme 0242) receives MLS only, an end user the rest. */
+static int
+ss_offers(const char *p, int d)
+{
+	int ap = strncmp(p, MLS_SPIS_SCHEME ":", sizeof MLS_SPIS_SCHEME) == 0;
+	return ap == (d == SS_MLS);
+}
 
 static void
 ss_free(struct smp_server *s)
@@ -109,7 +124,12 @@ ss_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
 			snprintf(base, sizeof base, "%s", s->base);
 		else
 			snprintf(base, sizeof base, "https://%.200s", host ? host : "localhost");
-		if (smp_service_group(base, a->participant, ss_doctypes, SS_NDOC, &out, &len) != GW_OK) {
+		const char *docs[SS_NDOC];
+		int nd = 0;
+		for (int d = 0; d < SS_NDOC; d++)
+			if (ss_offers(a->participant, d))
+				docs[nd++] = ss_doctypes[d];
+		if (smp_service_group(base, a->participant, docs, nd, &out, &len) != GW_OK) {
 			http_reply(rs, 500, "text/plain", "cannot build the service group\n");
 			return;
 		}
@@ -122,7 +142,8 @@ ss_handle(void *ctx, const struct http_request *rq, struct http_response *rs)
 	}
 	const char *doc = svc + 10, *pre = SMP_SCHEME_DOC "::";
 	for (int d = 0; d < SS_NDOC; d++) {
-		if (strncasecmp(doc, pre, strlen(pre)) != 0 || strcmp(doc + strlen(pre), ss_doctypes[d]) != 0)
+		if (!ss_offers(a->participant, d) || strncasecmp(doc, pre, strlen(pre)) != 0 ||
+		    strcmp(doc + strlen(pre), ss_doctypes[d]) != 0)
 			continue;
 		rs->body = malloc(a->len[d]);
 		if (rs->body == NULL) {
@@ -188,8 +209,10 @@ ss_sign_all(struct smp_server *s, char *err, size_t errcap)
 			goto out;
 		}
 		for (int d = 0; d < SS_NDOC; d++) {
+			if (!ss_offers(a->participant, d))
+				continue;
 			struct smp_publish p = { .participant = a->participant, .doctype = ss_doctypes[d],
-			    .process = SS_PROCESS, .url = url, .ap_cert = ap,
+			    .process = ss_processes[d], .url = url, .ap_cert = ap,
 			    .activation_s = INT64_MIN, .expiration_s = INT64_MAX };
 			const ASN1_TIME *na = X509_get0_notAfter(ap);
 			ASN1_TIME *epoch = ASN1_TIME_set(NULL, 0);
