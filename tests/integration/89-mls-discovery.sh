@@ -53,11 +53,11 @@ gw() {
 		--set peppol_as4.mls_type=ALWAYS_SEND --set queue.retry_base_ms=200 --set queue.retry_cap_ms=1000 \
 		--set "http.cert=$P/tls/server.crt.pem" --set "http.key=$P/tls/server.key.pem" "$@"
 }
-wait_port() { # FILE PID WHAT
+wait_port() { # FILE PID WHAT ERRFILE
 	i=0
 	while [ ! -s "$1" ]; do
-		i=$((i + 1)); [ $i -lt 300 ] || fail "$3 did not start"
-		kill -0 "$2" 2>/dev/null || fail "$3 exited"
+		i=$((i + 1)); [ $i -lt 300 ] || fail "$3 did not start: $(tail -3 "$4")"
+		kill -0 "$2" 2>/dev/null || fail "$3 exited: $(tail -3 "$4")"
 		sleep 0.1
 	done
 }
@@ -65,8 +65,8 @@ gw a serve --port 0 --port-file "$w/a/port" > "$w/a/serve.out" 2> "$w/a/serve.er
 apid=$!
 gw b serve --port 0 --port-file "$w/b/port" > "$w/b/serve.out" 2> "$w/b/serve.err" &
 bpid=$!
-wait_port "$w/a/port" "$apid" "A: $(tail -3 "$w/a/serve.err")"
-wait_port "$w/b/port" "$bpid" "B: $(tail -3 "$w/b/serve.err")"
+wait_port "$w/a/port" "$apid" A "$w/a/serve.err"
+wait_port "$w/b/port" "$bpid" B "$w/b/serve.err"
 
 "$BUILD/bench/gen_invoices" 60 14 | grep -v '"buyer": {[^}]*"peppol_id": ""' | grep '"type": "invoice"' |
 	head -n 2 > "$w/in.jsonl"
@@ -90,8 +90,8 @@ smpserve a 0242:000101
 asmp=$!
 smpserve b "$buyers"
 bsmp=$!
-wait_port "$w/a/smp.port" "$asmp" "A's smp serve: $(tail -3 "$w/a/smp.err")"
-wait_port "$w/b/smp.port" "$bsmp" "B's smp serve: $(tail -3 "$w/b/smp.err")"
+wait_port "$w/a/smp.port" "$asmp" "A's smp serve" "$w/a/smp.err"
+wait_port "$w/b/smp.port" "$bsmp" "B's smp serve" "$w/b/smp.err"
 # shellcheck disable=SC2046
 dns_start "$w" "$dnsport" "0242:000101=https://localhost:$(cat "$w/a/smp.port")" \
 	$(echo "$buyers" | tr ',' '\n' | sed "s#\$#=https://localhost:$(cat "$w/b/smp.port")#") ||
@@ -135,6 +135,12 @@ grep -q "$good" "$w/a/refused" && fail "list --state refused shows $good"
 # A's SPIS id's NAPTR, each SMP served signed metadata.
 grep -q "query\[NAPTR\] $(naptr_name 0242:000101)" "$w/dns.log" || fail "no NAPTR query for 0242:000101"
 grep -q "query\[NAPTR\] $(naptr_name "${buyers%%,*}")" "$w/dns.log" || fail "no NAPTR query for ${buyers%%,*}"
+# A's SMP publishes its SPIS id for the MLS only (it receives no invoice).
+enc=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "iso6523-actorid-upis::0242:000101")
+curl -sS --cacert "$P/tls/ca.crt.pem" "https://localhost:$(cat "$w/a/smp.port")/$enc" > "$w/a/group.xml" ||
+	fail "GET A's service group"
+[ "$(grep -o 'ServiceMetadataReference href=' "$w/a/group.xml" | wc -l)" -eq 1 ] &&
+	grep -q 'ApplicationResponse' "$w/a/group.xml" || fail "A's service group: $(cat "$w/a/group.xml")"
 kill "$asmp" "$bsmp"; wait "$asmp" "$bsmp" 2>/dev/null; asmp= bsmp=
 for s in a b; do
 	grep -q '^smp: [0-9]* service groups, [1-9][0-9]* signed metadata' "$w/$s/smp.out" ||
