@@ -31,71 +31,16 @@ print_line(void *arg, const char *text)
 	fprintf(arg, "%s\n", text);
 }
 
-/* The whole file, up to 64 MiB. */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *buf = malloc(cap);
-	while (buf != NULL) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap || cap >= (64u << 20))
-			break;
-		unsigned char *p = realloc(buf, cap * 2);
-		if (p == NULL) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		cap *= 2;
-	}
-	if (ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 static int
 verify_main(int argc, char **argv)
 {
-	const char *file = NULL, *at = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
-			at = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "gateway as4 verify: unknown option %s\n", argv[i]);
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		} else if (file == NULL)
-			file = argv[i];
-		else {
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
-	if (file == NULL) {
-		usage(stderr);
-		return GW_EXIT_USAGE;
-	}
-	int64_t at_s = clock_now_s();
-	if (at != NULL) {
-		int64_t ms;
-		char why[128];
-		if (clock_parse_iso(at, &ms, why, sizeof why) != GW_OK) {
-			fprintf(stderr, "gateway as4 verify: --at %s: %s\n", at, why);
-			return GW_EXIT_USAGE;
-		}
-		at_s = ms / 1000;
-	}
+	const char *file;
+	int64_t at_s;
+	int bad = cmd_verify_args("gateway as4 verify", argc, argv, usage, &file, &at_s);
+	if (bad >= 0)
+		return bad;
 	size_t len = 0;
-	unsigned char *bytes = slurp(file, &len);
+	unsigned char *bytes = cmd_read_file(file, 64u << 20, &len);
 	if (bytes == NULL) {
 		fprintf(stderr, "%s: %s\n", file, strerror(errno ? errno : EIO));
 		return GW_EXIT_USAGE;

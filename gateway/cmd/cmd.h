@@ -11,6 +11,10 @@
 
 #include "core/args.h"
 
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
 int cmd_records(int argc, char **argv);   /* records validate */
 int cmd_dimona(int argc, char **argv);    /* dimona export */
 int cmd_dmfa(int argc, char **argv);      /* dmfa export */
@@ -34,6 +38,14 @@ int cmd_config(int argc, char **argv);    /* every configuration key */
 /* The two `gateway invoice` subcommands (invoice_export.c, invoice_validate.c). */
 int invoice_export_main(int argc, char **argv);
 int invoice_validate_main(int argc, char **argv);
+
+/* The verify commands' arguments, [--at YYYY-MM-DDTHH:MM:SSZ] FILE (cmd/
+ * verify_args.c): -1 when read (*at_s = the moment, default now), else the
+ * exit code, the problem said on stderr under prog. */
+int cmd_verify_args(const char *prog, int argc, char **argv, void (*usage)(FILE *),
+                    const char **file, int64_t *at_s);
+/* The whole file, malloc'd; NULL with errno set (EFBIG past max bytes). */
+unsigned char *cmd_read_file(const char *path, size_t max, size_t *len);
 
 /* True when argv holds -h or --help; commands call it before parsing.
  * The test itself is core's (core/args.h), so that the simulators share it

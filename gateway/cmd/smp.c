@@ -46,58 +46,14 @@ print_line(void *arg, const char *text)
 	fprintf(arg, "%s\n", text);
 }
 
-/* The whole file, up to 4 MiB (an SMP answer is a few KB). */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	size_t cap = 4u << 20;
-	unsigned char *buf = malloc(cap);
-	size_t n = buf ? fread(buf, 1, cap, f) : 0;
-	if (buf != NULL && (ferror(f) || n == cap)) {
-		free(buf);
-		buf = NULL;
-		errno = n == cap ? EFBIG : EIO;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 static int
 verify_main(int argc, char **argv)
 {
-	const char *file = NULL, *at = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--at") == 0 && i + 1 < argc)
-			at = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "gateway smp verify: unknown option %s\n", argv[i]);
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		} else if (file == NULL)
-			file = argv[i];
-		else {
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
-	if (file == NULL) {
-		usage(stderr);
-		return GW_EXIT_USAGE;
-	}
-	int64_t at_s = clock_now_s();
-	if (at != NULL) {
-		int64_t ms;
-		char why[128];
-		if (clock_parse_iso(at, &ms, why, sizeof why) != GW_OK) {
-			fprintf(stderr, "gateway smp verify: --at %s: %s\n", at, why);
-			return GW_EXIT_USAGE;
-		}
-		at_s = ms / 1000;
-	}
+	const char *file;
+	int64_t at_s;
+	int bad = cmd_verify_args("gateway smp verify", argc, argv, usage, &file, &at_s);
+	if (bad >= 0)
+		return bad;
 	X509_STORE *store = NULL;
 	const char *ca = param_str(P_SMP_CA);
 	char why[300];
@@ -106,7 +62,7 @@ verify_main(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	size_t len = 0;
-	unsigned char *bytes = slurp(file, &len);
+	unsigned char *bytes = cmd_read_file(file, 4u << 20, &len);
 	if (bytes == NULL) {
 		fprintf(stderr, "%s: %s\n", file, strerror(errno ? errno : EIO));
 		X509_STORE_free(store);
