@@ -37,6 +37,7 @@ intake_opts_default(struct intake_opts *o)
 {
 	o->channel = param_str(P_DIMONA_CHANNEL);
 	o->progress = NULL;
+	o->caller_keeps_rejections = 0;
 	o->expiry_ms = param_int(P_QUEUE_EXPIRY_S) * 1000;
 	o->batch = (size_t)param_int(P_INTAKE_BATCH);
 	if (o->batch < 1 || o->batch > 100000)
@@ -901,7 +902,8 @@ intake_contracts(struct queue *q, const char *path, const struct intake_opts *o,
 	}
 	rc = intake_commit(&f, 1);
 out:
-	intake_keep_rejections(&f);
+	if (!o->caller_keeps_rejections)
+		intake_keep_rejections(&f);
 	intake_file_close(&f);
 	return rc;
 }

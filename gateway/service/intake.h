@@ -27,6 +27,9 @@ struct intake_opts {
 	int64_t expiry_ms;        /* time to live of a message ([queue] expiry_s, 259200 = 72 h; 0 = never) */
 	size_t batch;             /* records per transaction ([intake] batch, 1000) */
 	struct progress *progress;/* records read so far, drawn there; NULL: none */
+	int caller_keeps_rejections; /* 0: refused records kept in the record store
+	                             under the file's name; 1: the caller keeps them
+	                             (the intake API, under "api") */
 };
 
 struct intake_stats {

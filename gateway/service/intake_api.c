@@ -7,12 +7,16 @@
  * the whole group (all or nothing), and reads the rejections back by line
  * number ("FILE:LINE: record ID: field F: why") to give each record its
  * verdict. A request is answered only after that intake returned, that
- * is after the commit.
+ * is after the commit. The refused records are then kept in the record
+ * store like intake's own (file "api", line = the record's 1-based place
+ * in its request), so `gateway show`, `list --state rejected` and GET
+ * /api/v1/refusals give them back, not only the answer.
  */
 #include "service/intake_api.h"
 #include "core/log.h"
 #include "queue/queue.h"
 #include "service/intake.h"
+#include "store/store.h"
 #include "service/invoice_intake.h"
 
 #include <errno.h>
@@ -49,6 +53,8 @@ struct intake_api {
 	struct invoice_intake_opts io;
 	char dir[PATH_MAX];
 	unsigned long groups, records;
+	struct store_rejection *rows;   /* the group's refused records (writer only) */
+	size_t nrows, caprows;
 };
 
 /* Write the group's records to path; each request learns its first line. */
@@ -81,13 +87,45 @@ add_error(char **slot, const char *why)
 	*slot = e;
 }
 
+/* Note the rejection why of record k of request r as a store row: "api",
+ * its place in the request, and the field parsed back from "record ID:
+ * field F: reason" (record_rejection_print's form). */
+static void
+note_row(struct intake_api *a, const struct api_req *r, size_t k, const char *why)
+{
+	if (a->nrows == a->caprows) {
+		size_t cap = a->caprows ? a->caprows * 2 : 64;
+		struct store_rejection *v = realloc(a->rows, cap * sizeof *v);
+		if (v == NULL)
+			return;         /* still in the answer; logged when kept */
+		a->rows = v;
+		a->caprows = cap;
+	}
+	struct store_rejection *row = &a->rows[a->nrows++];
+	memset(row, 0, sizeof *row);
+	snprintf(row->record_id, sizeof row->record_id, "%s", r->ids[k]);
+	snprintf(row->file, sizeof row->file, "api");
+	row->line = k + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(k + 1);
+	const char *p = why;
+	if (strncmp(p, "record ", 7) == 0 && strstr(p, ": ") != NULL)
+		p = strstr(p, ": ") + 2;
+	if (strncmp(p, "field ", 6) == 0 && strstr(p + 6, ": ") != NULL) {
+		const char *e = strstr(p + 6, ": ");
+		snprintf(row->field, sizeof row->field, "%.*s", (int)(e - p - 6), p + 6);
+		p = e + 2;
+	}
+	snprintf(row->reason, sizeof row->reason, "%s", p);
+	row->at_ms = queue_now_ms();
+}
+
 /* One rejection line "PATH:LINE: rest" onto the record it names: by its
  * line, or, for the rejections the intake makes after reading (line 0:
  * the rules at intake, a conflicting revision), by "record ID:". A
  * rejection that names no record of the group rejects nothing silently:
  * it is logged. */
 static void
-map_rejection(const char *path, const char *line, struct api_req **v, size_t n)
+map_rejection(struct intake_api *a, const char *path, const char *line, struct api_req **v,
+              size_t n)
 {
 	size_t pl = strlen(path);
 	if (strncmp(line, path, pl) != 0 || line[pl] != ':')
@@ -98,6 +136,7 @@ map_rejection(const char *path, const char *line, struct api_req **v, size_t n)
 	for (size_t i = 0; ln > 0 && i < n; i++)
 		if (ln >= v[i]->first_line && ln < v[i]->first_line + v[i]->n) {
 			add_error(&v[i]->errors[ln - v[i]->first_line], why);
+			note_row(a, v[i], ln - v[i]->first_line, why);
 			return;
 		}
 	const char *rec = strncmp(why, "record ", 7) == 0 ? why + 7 : NULL;
@@ -107,10 +146,27 @@ map_rejection(const char *path, const char *line, struct api_req **v, size_t n)
 		for (size_t k = 0; k < v[i]->n; k++)
 			if (strlen(v[i]->ids[k]) == rl && strncmp(v[i]->ids[k], rec, rl) == 0) {
 				add_error(&v[i]->errors[k], why);
+				note_row(a, v[i], k, why);
 				found = 1;
 			}
 	if (!found)
 		log_warn(NULL, NULL, "intake API: a rejection names no record of its group: %s", why);
+}
+
+/* Keep the group's refused records in the record store (one transaction
+ * of their own, after the group's commit); a failure loses them only from
+ * the store: the answers still carry them. */
+static void
+keep_rows(struct intake_api *a)
+{
+	struct store *st;
+	gw_rc rc = a->nrows == 0 ? GW_OK : store_of(a->q, &st);
+	if (rc == GW_OK && a->nrows > 0)
+		rc = st->ops->rejections_put(st, a->rows, a->nrows);
+	if (rc != GW_OK)
+		log_warn(NULL, NULL, "intake API: %zu refused record(s) not kept in the record store"
+		    " (%s): they are only in the answers", a->nrows, gw_rc_name(rc));
+	a->nrows = 0;
 }
 
 /* Run the intake over one group of the same kind; fill every verdict. */
@@ -134,6 +190,7 @@ commit_group(struct intake_api *a, struct api_req **v, size_t n)
 		struct intake_stats st = { 0 };
 		struct intake_opts o = a->co;
 		o.batch = total;        /* the whole group in one transaction */
+		o.caller_keeps_rejections = 1;  /* kept below under "api", not the group file */
 		rc = intake_contracts(a->q, path, &o, &st, rej, err, sizeof err);
 	}
 	if (rej != NULL)
@@ -142,8 +199,11 @@ commit_group(struct intake_api *a, struct api_req **v, size_t n)
 		nl = strchr(l, '\n');
 		if (nl != NULL)
 			*nl = '\0';
-		map_rejection(path, l, v, n);
+		map_rejection(a, path, l, v, n);
 	}
+	if (rc == GW_OK)
+		keep_rows(a);
+	a->nrows = 0;           /* a group not taken is sent again: nothing kept */
 	free(rejbuf);
 	unlink(path);
 	if (rc != GW_OK)
@@ -244,6 +304,7 @@ intake_api_stop(struct intake_api *a)
 		a->q->ops->close(a->q);
 	if (a->dir[0] != '\0')
 		rmdir(a->dir);
+	free(a->rows);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->done);
 	pthread_mutex_destroy(&a->mu);

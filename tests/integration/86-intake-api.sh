@@ -6,6 +6,9 @@
 #   - a batch with one bad record: the others stored, the bad one rejected
 #     naming its field; the same batch again changes nothing (idempotent on
 #     record id and revision);
+#   - a refused contract and a refused invoice are kept in the record store
+#     (file "api", their place in the request): `gateway show` and GET
+#     /api/v1/refusals give them back afterwards, not only the answer;
 #   - a burst of 10,000 generated records from 32 clients, one record per
 #     request: every request answered "stored", and the record store then
 #     holds every record at its highest revision (nothing lost), in far
@@ -67,6 +70,26 @@ assert d["stored"] == 3 and d["rejected"] == 1, d
 bad = d["results"][3]
 assert bad["contract_id"] == "BAD-1" and bad["status"] == "rejected", bad
 assert "field status: required" in bad["error"], bad
+PY
+# The refused record is kept (issue 17 item 2): `gateway show` names the
+# file "api", its place in the request (4th), the field and the reason.
+"$GATEWAY" --config "$w/gw.conf" show BAD-1 > "$w/show" 2>&1 || true
+grep -q '^rejected at intake: api:4: field status: required' "$w/show" ||
+	fail "gateway show of a record refused by the API: $(cat "$w/show")"
+# A refused invoice too (the invoice intake keeps nothing itself).
+printf '{"invoice_id": "INV-BAD-86", "revision": "1"}\n' > "$w/badinv.jsonl"
+post invoices "$w/badinv.jsonl"
+[ "$code" = 200 ] && grep -q '"status":"rejected"' "$w/body" || fail "bad invoice: $code $(cat "$w/body")"
+code=$(curl -s -o "$w/refusals" -w '%{http_code}' -H "$auth" "$u/refusals")
+python3 - "$w/refusals" <<'PY' || fail "GET refusals after API rejections: $code $(cat "$w/refusals")"
+import json, sys
+r = [x for x in json.load(open(sys.argv[1]))["refusals"] if x["state"] == "rejected"]
+bad = [x for x in r if x["record"] == "BAD-1"]
+assert len(bad) == 1 and bad[0]["file"] == "api" and bad[0]["line"] == 4, r
+assert bad[0]["field"] == "status" and bad[0]["reason"] == "required", bad
+inv = [x for x in r if x["record"] == "INV-BAD-86"]
+assert len(inv) >= 1 and all(x["file"] == "api" and x["line"] == 1 and x["field"] for x in inv), r
+assert not [x for x in r if x["file"] != "api"], r
 PY
 before=$(rows)
 [ "$before" -ge 3 ] || fail "the batch queued $before messages"
