@@ -4,12 +4,14 @@
  *
  *   KEY <TAB> int|text <TAB> DEFAULT (- when none) <TAB> RANGE|CHOICES (- when any) <TAB> VALUE
  *
- * VALUE is what this run would use (after --config and --set). The
+ * VALUE is what this run would use (after --config and --set; the queue's
+ * dsn without its password, queue_dsn_shown). The
  * configuration test compares the first columns with docs/gateway.conf.
  */
 #include "cmd/cmd.h"
 #include "core/err.h"
 #include "core/params.h"
+#include "queue/queue.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -40,7 +42,7 @@ cmd_config(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char range[64] = "-", value[32];
+		char range[64] = "-", value[32], dsn[512];
 		const char *v;
 		if (t[i].type == PARAM_INT) {
 			snprintf(range, sizeof range, "%" PRId64 "..%" PRId64, t[i].min, t[i].max);
@@ -50,6 +52,8 @@ cmd_config(int argc, char **argv)
 			if (t[i].choices)
 				snprintf(range, sizeof range, "%s", t[i].choices);
 			v = param_str(t[i].id) ? param_str(t[i].id) : "-";
+			if (t[i].id == P_QUEUE_DSN)     /* never its password */
+				v = queue_dsn_shown(v, dsn, sizeof dsn);
 		}
 		printf("%s\t%s\t%s\t%s\t%s\n", t[i].key, t[i].type == PARAM_INT ? "int" : "text",
 		    t[i].dflt ? t[i].dflt : "-", range, v);

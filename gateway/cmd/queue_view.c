@@ -81,8 +81,9 @@ status_json(struct queue *q, const struct queue_stats *all, const struct queue_s
 {
 	uint64_t stuck = 0;
 	(void)needs_batch_unsendable(q, &stuck);
-	char t1[32], t2[32];
-	printf("{\"queue\":\"%s\",\"total\":{", param_str(P_QUEUE_DSN));
+	char t1[32], t2[32], dsn[512];
+	printf("{\"queue\":\"%s\",\"total\":{",
+	    queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn));
 	for (int s = 0; s < QS__COUNT; s++)
 		printf("%s\"%s\":%llu", s ? "," : "", queue_state_name((enum queue_state)s),
 		    (unsigned long long)all->count[s]);
@@ -157,8 +158,9 @@ status_table(struct queue *q, const struct queue_stats *all, const struct queue_
 	static const char *const short_names[QS__COUNT] = { "pending", "building", "ready",
 	    "sending", "sent", "accepted", "warnings", "refused", "failed", "held", "cancelled" };
 	struct queue_stats other;
-	char t[32], span[32];
-	printf("queue %s (%s)\n%-12s", param_str(P_QUEUE_DSN), q->ops->name, "channel");
+	char t[32], span[32], dsn[512];
+	printf("queue %s (%s)\n%-12s", queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn),
+	    q->ops->name, "channel");
 	for (int s = 0; s < QS__COUNT; s++)
 		printf(" %9s", short_names[s]);
 	printf("\n");

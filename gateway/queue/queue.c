@@ -17,6 +17,67 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+/* Append n bytes of s to buf (cap) at *at, truncating. */
+static void
+put(char *buf, size_t cap, size_t *at, const char *s, size_t n)
+{
+	while (n-- > 0 && *at + 1 < cap)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
+/* Whether p (inside dsn) starts a "password=" parameter: at the start, or
+ * after the '?', '&' or blank that separates parameters. */
+static int
+password_param(const char *dsn, const char *p)
+{
+	return strncmp(p, "password=", 9) == 0 &&
+	    (p == dsn || p[-1] == '?' || p[-1] == '&' || p[-1] == ' ' || p[-1] == '\t');
+}
+
+const char *
+queue_dsn_shown(const char *dsn, char *buf, size_t cap)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	if (dsn == NULL)
+		return buf;
+	/* The userinfo of a URI: its password runs from the first ':' after
+	 * "://" to the last '@' before the query (a careless '@' or '/' in the
+	 * password is masked too, never shown). */
+	const char *p = dsn, *scheme = strstr(dsn, "://");
+	if (scheme != NULL) {
+		const char *user = scheme + 3, *q = strchr(user, '?'), *a = NULL;
+		for (const char *c = user; *c && (q == NULL || c < q); c++)
+			if (*c == '@')
+				a = c;
+		const char *colon = a ? memchr(user, ':', (size_t)(a - user)) : NULL;
+		if (colon != NULL) {
+			put(buf, cap, &at, dsn, (size_t)(colon + 1 - dsn));
+			put(buf, cap, &at, "***", 3);
+			p = a;
+		}
+	}
+	/* password=VALUE parameters (URI query or key=value form). */
+	while (*p) {
+		if (password_param(dsn, p)) {
+			put(buf, cap, &at, "password=***", 12);
+			p += 9;
+			if (*p == '\'') {      /* a quoted value: up to its closing quote */
+				for (p++; *p && *p != '\''; p += p[0] == '\\' && p[1] ? 2 : 1)
+					;
+				p += *p == '\'';
+			} else {
+				p += strcspn(p, "& \t");
+			}
+			continue;
+		}
+		put(buf, cap, &at, p, 1);
+		p++;
+	}
+	return buf;
+}
+
 /* Open the queue named by [queue] dsn (sqlite:PATH, a bare PATH, or
  * postgresql://...), or by the older [queue] backend + dsn pair. */
 gw_rc
@@ -27,8 +88,10 @@ queue_open_configured(struct queue **q, char *errbuf, size_t errcap)
 	int pg_dsn = strncmp(dsn, "postgresql://", 13) == 0 || strncmp(dsn, "postgres://", 11) == 0;
 	if (pg_dsn || strcmp(backend, "postgresql") == 0 || strcmp(backend, "postgres") == 0) {
 		if (!pg_dsn) {
+			char shown[512];
 			snprintf(errbuf, errcap, "[queue] backend '%s' needs [queue] dsn ="
-			    " postgresql://user@host/db (got '%s')", backend, dsn);
+			    " postgresql://user@host/db (got '%s')", backend,
+			    queue_dsn_shown(dsn, shown, sizeof shown));
 			return GW_ECONFIG;
 		}
 		return queue_postgres_ops.open(q, dsn, errbuf, errcap);

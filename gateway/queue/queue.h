@@ -284,6 +284,10 @@ gw_rc queue_move_many(struct queue *q, struct queue_move *mv, size_t n, const ch
 
 /* Helpers shared by the backends and the runner (queue/queue.c). */
 int64_t queue_now_ms(void);
+/* dsn as it may be shown (status, the dashboard, config, the run log):
+ * its password, "postgresql://user:SECRET@host/db" or a password=
+ * parameter, written "***"; into buf (cap > 0, truncated), returned. */
+const char *queue_dsn_shown(const char *dsn, char *buf, size_t cap);
 /* This worker's name: [queue] worker, or <host>:<pid>. */
 const char *queue_worker_name(void);
 /* Whether a lease owner named <this host>:<pid> is a process that no longer

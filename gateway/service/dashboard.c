@@ -245,7 +245,8 @@ dashboard_page(void *ctx, const struct http_request *rq, struct http_response *r
 	gw_ymd today = clock_brussels_today();
 	page_head(rs, "Gateway dashboard");
 	http_printf(rs, "<h1>Gateway</h1><p>Queue <b>");
-	http_put_html(rs, param_str(P_QUEUE_DSN));
+	char dsn[512];
+	http_put_html(rs, queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn));
 	http_printf(rs, "</b> (%s) at %s. <small>Refreshes every minute.</small></p>\n",
 	    q->ops->name, when(now, t, sizeof t));
 	section_counts(rs, q);

@@ -159,6 +159,7 @@ run_channels(const struct run_channels_opts *o, struct run_channels_result *r)
 {
 	struct rc_held s;
 	gw_rc rc;
+	char dsn[512];
 	memset(r, 0, sizeof *r);
 	memset(&s, 0, sizeof s);
 	s.lockfd = -1;
@@ -167,7 +168,7 @@ run_channels(const struct run_channels_opts *o, struct run_channels_result *r)
 	log_info(NULL, NULL, "running %s%s%s on queue %s%s", o->rest ? "dimona-rest" : "",
 	    o->batch ? (o->rest ? " and onss-batch" : "onss-batch") : "",
 	    o->as4 ? (o->rest || o->batch ? " and peppol-as4" : "peppol-as4") : "",
-	    param_str(P_QUEUE_DSN),
+	    queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn),
 	    o->once ? " (one pass)" : o->until_idle ? " (until idle)" : "");
 	if (o->once) {
 		rc = GW_OK;

@@ -8,7 +8,8 @@
 # and nothing declared twice. Each time, every message's final state must
 # match fixtures/dimona/expected-500.tsv and the simulator's ledger must
 # hold every accepted period exactly once (dimona_check.py, on the outbox
-# rows copied out of the server).
+# rows copied out of the server). First, the dsn's password is never shown
+# by status or config (issue 16).
 #
 # Env: TOP, GATEWAY, BUILD (set by tests/run-all.sh).
 set -eu
@@ -37,6 +38,26 @@ fixture=fixtures/dimona/contracts-500.csv
 expected=fixtures/dimona/expected-500.tsv
 . "$TOP/tests/integration/lib/onss-sim.sh"
 pg_start
+
+# The dsn's password is never shown (issue 16): with one in the dsn (trust
+# authentication: the server ignores it), `gateway status` (table and
+# --json) and `gateway config` show it as ***; so does status against a
+# server it cannot reach (its error names the dsn).
+secret=S3cret-57-pw
+pwdsn=$(printf '%s' "$PG_DSN" | sed "s|://gateway@|://gateway:$secret@|")
+for args in status "status --json" config; do
+	"$GATEWAY" --set "queue.dsn=$pwdsn" $args > "$work/shown" 2>&1 ||
+		{ echo "FAIL: gateway $args with a password in the dsn: $(cat "$work/shown")"; exit 1; }
+	if grep -q "$secret" "$work/shown" || ! grep -q 'gateway:\*\*\*@127.0.0.1' "$work/shown"; then
+		echo "FAIL: gateway $args shows the dsn's password, or not the dsn: $(grep -i 'queue' "$work/shown")"
+		exit 1
+	fi
+done
+if "$GATEWAY" --set "queue.dsn=postgresql://gateway:$secret@127.0.0.1:1/gateway" status \
+	> "$work/shown" 2>&1 || grep -q "$secret" "$work/shown"; then
+	echo "FAIL: status against an unreachable server: $(cat "$work/shown")"
+	exit 1
+fi
 
 # The outbox rows dimona_check.py reads, copied from the server into a
 # SQLite file of the same shape.
