@@ -39,7 +39,8 @@ awk -F'\t' 'BEGIN {
 	printf "| %-38s | %-24s | %-20s | %7s | %-34s | %-14s | %-7s |\n", "pipeline", "size", "ours", "peak MB", "beside", "theirs", "ratio"
 	printf "|%s|%s|%s|%s|%s|%s|%s|\n", "---", "---", "---", "---", "---", "---", "---" }
 {
-	ratio = ($7 != "-" && $7 > 0 && $3 != "-") ? sprintf("%.1fx", $3 / $7) : "-"
+	r = ($7 != "-" && $7 > 0 && $3 != "-") ? $3 / $7 : -1
+	ratio = r < 0 ? "-" : r < 0.1 ? sprintf("%.3fx", r) : sprintf("%.1fx", r)
 	printf "| %-38s | %-24s | %-20s | %7s | %-34s | %-14s | %-7s |\n", $1, $2, $3 " " $4, $5, $6, ($7 == "-" ? "-" : $7 " " $4), ratio
 	if ($8 != "") notes = notes "  " $1 ": " $8 "\n"
 } END { if (notes != "") printf "%s", notes }' "$BENCH_ROWS"
