@@ -241,7 +241,8 @@ kinds(struct ck *c, xmlNodePtr root, const char *el, const struct kind *ks, size
 					present[nk + i] = (int)a;
 			}
 		}
-		qsort(sigs, n, sizeof *sigs, str_cmp);
+		if (n > 1)                      /* sigs is NULL when there is none */
+			qsort(sigs, n, sizeof *sigs, str_cmp);
 		for (size_t j = 1; j < n; j++)
 			rule(c, strcmp(sigs[j - 1], sigs[j]) != 0, dup_rule[i], "a combination of keys occurs twice");
 		for (size_t j = 0; j < n; j++)

@@ -36,12 +36,32 @@ static pthread_mutex_t xsd_lock = PTHREAD_MUTEX_INITIALIZER;
 static xmlSchemaPtr xsd_ubl;
 static char xsd_failure[512];
 static _Thread_local xmlSchemaValidCtxtPtr tl_vc;
+/* The same context under a key whose destructor frees it when its thread
+ * ends without calling xsd_ubl_release_thread (a server's worker threads,
+ * a test's threads): one context per thread, never left behind. */
+static pthread_key_t vc_key;
+static pthread_once_t vc_key_once = PTHREAD_ONCE_INIT;
+
+static void
+vc_free(void *vc)
+{
+	xmlSchemaFreeValidCtxt(vc);
+}
+
+static void
+vc_key_make(void)
+{
+	(void)pthread_key_create(&vc_key, vc_free);
+}
 
 void
 xsd_ubl_release_thread(void)
 {
-	if (tl_vc != NULL)
+	if (tl_vc != NULL) {
+		pthread_once(&vc_key_once, vc_key_make);
+		(void)pthread_setspecific(vc_key, NULL);
 		xmlSchemaFreeValidCtxt(tl_vc);
+	}
 	tl_vc = NULL;
 }
 
@@ -176,8 +196,12 @@ xsd_ubl_validate(xmlDocPtr doc, xsd_ubl_sink sink, void *arg, size_t *nerr)
 	}
 	/* One validation context per thread, reused: the schema is shared
 	 * read-only, the context holds only per-run state. */
-	if (tl_vc == NULL && (tl_vc = xmlSchemaNewValidCtxt(xsd_ubl)) == NULL)
-		return GW_ENOMEM;
+	if (tl_vc == NULL) {
+		if ((tl_vc = xmlSchemaNewValidCtxt(xsd_ubl)) == NULL)
+			return GW_ENOMEM;
+		pthread_once(&vc_key_once, vc_key_make);
+		(void)pthread_setspecific(vc_key, tl_vc);
+	}
 	xmlSchemaValidCtxtPtr vc = tl_vc;
 	xmlSchemaSetValidStructuredErrors(vc, (xmlStructuredErrorFunc)valid_sink, &st);
 	int r = xmlSchemaValidateDoc(vc, doc);
