@@ -9,6 +9,7 @@
 #include "peppol/rules/validate.h"
 #include "core/array.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,23 @@
 #define PARSER_REUSE 1000
 static _Thread_local xmlParserCtxtPtr tl_ctxt;
 static _Thread_local unsigned tl_uses;
+/* A thread that ends without invoice_parser_release (a server's worker
+ * threads, a test's threads) has it called by this key's destructor. */
+static pthread_key_t parser_key;
+static pthread_once_t parser_key_once = PTHREAD_ONCE_INIT;
+
+static void
+parser_at_exit(void *unused)
+{
+	(void)unused;
+	invoice_parser_release();
+}
+
+static void
+parser_key_make(void)
+{
+	(void)pthread_key_create(&parser_key, parser_at_exit);
+}
 
 static xmlParserCtxtPtr
 parser_get(void)
@@ -36,6 +54,8 @@ parser_get(void)
 	if (tl_ctxt == NULL) {
 		tl_ctxt = xmlNewParserCtxt();
 		tl_uses = 0;
+		pthread_once(&parser_key_once, parser_key_make);
+		(void)pthread_setspecific(parser_key, tl_ctxt);
 		/* The rules may keep name caches for this dictionary's documents. */
 		rule_names_keep(tl_ctxt != NULL ? tl_ctxt->dict : NULL);
 	}
@@ -46,8 +66,11 @@ parser_get(void)
 void
 invoice_parser_release(void)
 {
-	if (tl_ctxt != NULL)
+	if (tl_ctxt != NULL) {
+		pthread_once(&parser_key_once, parser_key_make);
+		(void)pthread_setspecific(parser_key, NULL);
 		xmlFreeParserCtxt(tl_ctxt);
+	}
 	tl_ctxt = NULL;
 	tl_uses = 0;
 	xsd_ubl_release_thread();

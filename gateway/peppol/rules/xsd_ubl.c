@@ -46,6 +46,7 @@ static void
 vc_free(void *vc)
 {
 	xmlSchemaFreeValidCtxt(vc);
+	tl_vc = NULL;                   /* still this thread's: never freed twice */
 }
 
 static void
