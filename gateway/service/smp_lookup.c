@@ -206,15 +206,18 @@ sl_naptr(struct smp_lookup *l, const char *participant, char *base, size_t cap, 
 	int64_t deadline = clock_monotonic_ms() + l->dns_ms + 200;
 	while (!d.done) {
 		ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-		int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+		/* The bits read unsigned: c-ares's own macros shift an int 1 by up
+		 * to 31 places, undefined behaviour (UBSan stopped smp serve on it). */
+		unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
 		struct pollfd pf[ARES_GETSOCK_MAXNUM];
 		int np = 0;
-		for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-			if (!ARES_GETSOCK_READABLE(bits, i) && !ARES_GETSOCK_WRITABLE(bits, i))
+		for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+			int rd = (bits & (1u << i)) != 0;
+			int wr = (bits & (1u << (i + ARES_GETSOCK_MAXNUM))) != 0;
+			if (!rd && !wr)
 				continue;
 			pf[np].fd = socks[i];
-			pf[np].events = (short)((ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-			    (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0));
+			pf[np].events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
 			pf[np].revents = 0;
 			np++;
 		}
