@@ -67,7 +67,7 @@ if want unit; then
 			echo "FAIL unit: the throwaway PostgreSQL cluster did not start (tests/lib/pg.sh)"
 		fi
 	elif [ -z "${GW_TEST_DSN:-}" ]; then
-		echo "skip unit suites on postgresql: no /usr/lib/postgresql/*/bin/initdb (make deps)"
+		echo "skip unit suites on postgresql: $PG_WHY"
 	fi
 fi
 

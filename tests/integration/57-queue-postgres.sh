@@ -19,7 +19,7 @@ GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP"
 . "$TOP/tests/lib/pg.sh"
 if ! pg_available; then
-	echo "queue on postgresql: SKIPPED, no /usr/lib/postgresql/*/bin/initdb (make deps installs it)"
+	echo "queue on postgresql: SKIPPED, $PG_WHY"
 	exit 0
 fi
 work=$(mktemp -d /tmp/gw-queue-pg-XXXXXX)
