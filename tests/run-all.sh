@@ -23,12 +23,16 @@ failures=""
 logdir="$top/$BUILD/test-logs"
 mkdir -p "$logdir"
 
+# A test that hangs fails by name instead of holding CI to its deadline.
+script_limit=${GW_SCRIPT_LIMIT:-300}
+
 want() { [ -z "${ONLY:-}" ] || [ "$ONLY" = "$1" ]; }
 
 # One cmocka binary: its passes and failures counted, its log kept.
 run_unit() { # binary label
 	out="$logdir/$2.log"
-	if "$1" >"$out" 2>&1; then rc=0; else rc=$?; fi
+	if timeout -k 10 "$script_limit" "$1" >"$out" 2>&1; then rc=0; else rc=$?; fi
+	[ "$rc" -eq 124 ] && echo "(stopped after ${script_limit}s: a hang)" >>"$out"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
 	p=${p:-0}; f=${f:-0}
@@ -77,12 +81,14 @@ run_scripts() { # group dir
 		name=$(basename "$s" .sh)
 		out="$logdir/$1-$name.log"
 		start=$(date +%s)
-		if sh "$s" >"$out" 2>&1 </dev/null; then
+		if timeout -k 10 "$script_limit" sh "$s" >"$out" 2>&1 </dev/null; then
 			passed=$((passed + 1))
 			echo "ok   $1 $name ($(( $(date +%s) - start ))s): $(tail -n 1 "$out")"
 		else
+			rc=$?
 			failed=$((failed + 1))
 			failures="$failures $1:$name"
+			[ "$rc" -eq 124 ] && echo "(stopped after ${script_limit}s: a hang)" >>"$out"
 			echo "FAIL $1 $name; log:"; sed 's/^/    /' "$out" | tail -n 60
 		fi
 	done
