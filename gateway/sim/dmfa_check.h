@@ -1,7 +1,8 @@
 /*
  * dmfa_check.h - the simulated ONSS's own reading of a DmfA: the blocking
  * anomalies of the DmfA glossary, applied to one EmployerDeclaration of a
- * DmfAOriginal, as the ONSS would before accepting it.
+ * DmfAOriginal, or to a DmfAUpdate form, as the ONSS would before
+ * accepting it.
  *
  *   dmfa_ref.c    the reference it judges by, read at run time from the
  *                 official files (gw_reference_dir()/onss): every anomaly
@@ -10,6 +11,13 @@
  *                 (annex 3), pay codes (annex 7), service codes (annex 8)
  *                 and joint committees
  *   dmfa_check.c  the checks: presence, domain and the cross-checks
+ *   dmfa_check_update.c  a correction (DmfAUpdate): the same checks on
+ *                 each worker record it sends, and what applies to a
+ *                 correction only: it must name a declaration the ONSS
+ *                 holds (its permanent ids), for the same quarter and
+ *                 employer, and change that declaration's last situation
+ *   dmfa_db.c     the simulator's DB DmfA: the declarations it accepted,
+ *                 with the permanent ids and versions it gave them
  *
  * Written from the glossary, never from the gateway's DmfA builder
  * (gateway/onss/dmfa/ is not included): the simulator must be an independent
@@ -34,6 +42,11 @@ void simd_ref_free(struct simd_ref *r);
 /* The glossary's label and class (B, P, NP, W...) of an anomaly code;
  * GW_ENOTFOUND when the glossary has no such code. */
 gw_rc simd_ref_anomaly(const struct simd_ref *r, const char *code, const char **label, const char **cls);
+
+/* Annex 30's label for the error suffix of code ("00610-180" -> "De
+ * wijziging of annulatie heeft geen betrekking op de laatste situatie");
+ * NULL when annex 30 has no such suffix. */
+const char *simd_ref_error_label(const struct simd_ref *r, const char *code);
 
 /* Code-list look-ups for a quarter (YYYYQ as an integer, e.g. 20264). */
 int simd_ref_worker_code(const struct simd_ref *r, const char *code, int quarter);       /* 00037 */
@@ -87,5 +100,63 @@ int simd_rates_get(const struct simd_rates *r, int quarter, const char *code, in
 gw_rc simd_check(const struct simd_ref *r, const xmlNode *employer_declaration,
                  const struct dimona_ledger *ledger, const struct simd_rates *rates,
                  struct simd_findings *f);
+
+/* ---- the DB DmfA (dmfa_db.c) ----
+ * What the simulated ONSS holds of the declarations it accepted: per
+ * EmployerDeclarationPID its quarter and employer, its persons with their
+ * permanent ids, their worker records with the version the DMPI gave, and
+ * the occupations' versions. Durable (an append-only file of lines, each
+ * batch fsynced before the answers are published), replayed at start. */
+struct simd_db;
+
+struct simd_db_person {
+	unsigned long long ed_pid, np_pid, decl_np_pid;   /* 0, 0 for a person a correction added */
+	char inss[12];
+};
+
+struct simd_db_record {
+	unsigned long long ed_pid, version;   /* version 0: created by a correction (no DMPI gave one) */
+	char inss[12], ec[4], wc[4];
+	int deleted;
+};
+
+/* Open (create) the DB at path and replay it; a torn last line is ignored. */
+gw_rc simd_db_open(const char *path, struct simd_db **out, char *err, size_t errcap);
+/* A DB in memory only (tests): nothing is written. */
+gw_rc simd_db_memory(struct simd_db **out);
+void simd_db_free(struct simd_db *db);
+/* Make every change so far durable (fflush + fsync). */
+gw_rc simd_db_sync(struct simd_db *db);
+
+gw_rc simd_db_add_declaration(struct simd_db *db, unsigned long long ed_pid, int quarter, const char *noss);
+gw_rc simd_db_add_person(struct simd_db *db, unsigned long long ed_pid, const char *inss,
+                         unsigned long long np_pid, unsigned long long decl_np_pid);
+gw_rc simd_db_add_record(struct simd_db *db, unsigned long long ed_pid, const char *inss, const char *ec,
+                         const char *wc, unsigned long long version);
+gw_rc simd_db_add_occupation(struct simd_db *db, unsigned long long wr_version, unsigned long long occ_version);
+gw_rc simd_db_delete_record(struct simd_db *db, unsigned long long ed_pid, const char *inss, const char *ec,
+                            const char *wc);
+
+/* Look-ups: 1, with the quarter and employer, when the DB holds the declaration. */
+int simd_db_declaration(const struct simd_db *db, unsigned long long ed_pid, int *quarter, const char **noss);
+const struct simd_db_person *simd_db_person(const struct simd_db *db, unsigned long long ed_pid, const char *inss);
+/* The live (not deleted) worker record (ec, wc) of a person; NULL if none. */
+const struct simd_db_record *simd_db_record(const struct simd_db *db, unsigned long long ed_pid, const char *inss,
+                                            const char *ec, const char *wc);
+/* The highest permanent id or version the DB holds (0 when empty). */
+unsigned long long simd_db_max_id(const struct simd_db *db);
+int simd_db_has_occupation(const struct simd_db *db, unsigned long long wr_version, unsigned long long occ_version);
+
+/* Check one Form of a DmfAUpdate (Identification DMFAUPD, one
+ * EmployerDeclarationUpdate) against the DB DmfA: the declaration it
+ * corrects, each person and worker record, and every worker record it
+ * creates or modifies by the checks of an original. ledger and rates as
+ * for simd_check. Returns GW_ENOMEM only; every finding is in f. */
+gw_rc simd_check_update(const struct simd_ref *r, const xmlNode *form, const struct simd_db *db,
+                        const struct dimona_ledger *ledger, const struct simd_rates *rates,
+                        struct simd_findings *f);
+/* Record an accepted correction in the DB: the persons it adds, the worker
+ * records it deletes (UpdateAction 0) and creates (3). */
+gw_rc simd_apply_update(struct simd_db *db, const xmlNode *form);
 
 #endif

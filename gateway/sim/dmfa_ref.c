@@ -3,7 +3,9 @@
  * run time from the official files (the project carries none of them):
  * every anomaly code of the DmfA glossary (zones and functional blocks, and
  * the Dimona functional blocks for the cross-checks with the Dimona) with
- * its label and class, and the code lists the glossary's domains point to.
+ * its label and class, the code lists the glossary's domains point to, and
+ * annex 30's error labels (for the correction's zones, which the glossary
+ * of the original does not list).
  *
  * Owns the loaded tables. Never guesses a value that is not in a file: a
  * missing file is an error, so a simulator without its reference refuses
@@ -45,6 +47,11 @@ struct code_list {
 struct simd_ref {
 	struct anomaly_entry *an;
 	size_t n_an, cap_an;
+	/* Annex 30: the label of each three-digit error suffix (001 "Niet
+	 * aanwezig" ... 180 "De wijziging of annulatie heeft geen betrekking
+	 * op de laatste situatie"), for codes the glossary does not list. */
+	struct anomaly_entry *errs;
+	size_t n_errs, cap_errs;
 	struct code_list workers, services, remuns, contribs, jcs;
 };
 
@@ -190,6 +197,30 @@ take_codes(struct code_list *l, const xmlDoc *doc, const char *entry, const char
 	return GW_OK;
 }
 
+/* Annex 30 (ErrorCodes): each suffix with its Dutch label. */
+static gw_rc
+take_errors(struct simd_ref *r, const xmlDoc *doc)
+{
+	for (xmlNode *e = xmlDocGetRootElement(doc)->children; e; e = e->next) {
+		char code[16], label[512];
+		if (!is_el(e, "error-code"))
+			continue;
+		path_text(e, "code", code, sizeof code);
+		path_text(e, "description/nl", label, sizeof label);
+		if (strlen(code) != 3)
+			continue;
+		if (ARRAY_RESERVE(r->errs, r->n_errs, r->cap_errs, 256) != GW_OK)
+			return GW_ENOMEM;
+		struct anomaly_entry *a = &r->errs[r->n_errs];
+		snprintf(a->code, sizeof a->code, "%s", code);
+		snprintf(a->cls, sizeof a->cls, "B");
+		if ((a->label = strdup(label)) == NULL)
+			return GW_ENOMEM;
+		r->n_errs++;
+	}
+	return GW_OK;
+}
+
 static const struct {
 	const char *prefix, *entry, *code, *flag, *cats;
 	size_t list;                     /* offset of the list in struct simd_ref */
@@ -238,6 +269,19 @@ simd_ref_load(const char *onss_dir, struct simd_ref **out, char *err, size_t err
 			rc = GW_EINPUT;
 		}
 	}
+	if (rc == GW_OK) {
+		xmlDoc *doc = open_newest(dir, "ErrorCodes", err, errcap);
+		if (doc == NULL)
+			rc = GW_EINPUT;
+		else {
+			rc = take_errors(r, doc);
+			xmlFreeDoc(doc);
+		}
+		if (rc == GW_OK && r->n_errs == 0) {
+			snprintf(err, errcap, "%s: no error-code in the ErrorCodes list", dir);
+			rc = GW_EINPUT;
+		}
+	}
 	if (rc != GW_OK) {
 		simd_ref_free(r);
 		return rc;
@@ -256,6 +300,9 @@ simd_ref_free(struct simd_ref *r)
 	for (size_t i = 0; i < r->n_an; i++)
 		free(r->an[i].label);
 	free(r->an);
+	for (size_t i = 0; i < r->n_errs; i++)
+		free(r->errs[i].label);
+	free(r->errs);
 	free(r->workers.v);
 	free(r->services.v);
 	free(r->remuns.v);
@@ -277,6 +324,19 @@ simd_ref_anomaly(const struct simd_ref *r, const char *code, const char **label,
 	if (cls)
 		*cls = a->cls;
 	return GW_OK;
+}
+
+const char *
+simd_ref_error_label(const struct simd_ref *r, const char *code)
+{
+	/* ZZZZZ-EEE: the suffix after the dash names the error. */
+	const char *dash = strchr(code, '-');
+	if (dash == NULL || strlen(dash + 1) != 3)
+		return NULL;
+	for (size_t i = 0; i < r->n_errs; i++)
+		if (strcmp(r->errs[i].code, dash + 1) == 0)
+			return r->errs[i].label;
+	return NULL;
 }
 
 /* ---- look-ups ---- */

@@ -11,12 +11,14 @@
  * ACRF-088 unknown schema, ACRF-158 form type not the one named). A file
  * that passes gets ACRF result 1 with a ticket, then NOTIFICATION (and
  * IDFLUX) for Dimona, NOTIFICATION and DmfAPID for DmfA (an original DmfA
- * judged by the glossary's anomalies unless --dmfa-checks off). Processed
+ * and a correction judged by the glossary's anomalies, a correction also
+ * against the declarations accepted, unless --dmfa-checks off). Processed
  * files are removed from the IN folder, as the ONSS does.
  *
  * Owns its state folder (the names it has seen and the Dimona periods it
  * accepted, both durable, so a restarted processor still refuses a
- * duplicate). Never touches
+ * duplicate; the DmfA declarations it accepted, dmfa-db, so that it
+ * still judges their corrections). Never touches
  * the gateway's queue or files: it only sees what came over SFTP.
  *
  * It shares the gateway's batch_name_* (file names), batch_cms_verify and
@@ -568,8 +570,24 @@ sim_onss_batch_main(int argc, char **argv)
 	sb.next_period = (unsigned long long)(now % 100000) * 1000000ULL + 1;
 	sb.next_pid = (unsigned long long)(now % 100000) * 100000ULL + 1;
 	seen_load(&seen, sb.state);
+	{
+		char path[1200], err[1300] = "";
+		snprintf(path, sizeof path, "%s/dmfa-db", sb.state);
+		if (simd_db_open(path, &sb.dmfa_db, err, sizeof err) != GW_OK) {
+			fprintf(stderr, "gateway sim batch: the DB DmfA: %s\n", err[0] ? err : "out of memory");
+			free(sb.changes);
+			simd_ref_free(sb.dmfa_ref);
+			simd_rates_free(sb.dmfa_rates);
+			signer_free(signer);
+			return GW_EXIT_USAGE;
+		}
+		/* Never a permanent id twice, whatever the (pinned) clock says. */
+		if (simd_db_max_id(sb.dmfa_db) >= sb.next_pid)
+			sb.next_pid = simd_db_max_id(sb.dmfa_db) + 1;
+	}
 	if (simb_ledger_load(&sb) != GW_OK) {
 		fprintf(stderr, "gateway sim batch: cannot read the ledger in %s\n", sb.state);
+		simd_db_free(sb.dmfa_db);
 		free(sb.changes);
 		simd_ref_free(sb.dmfa_ref);
 	simd_rates_free(sb.dmfa_rates);
@@ -595,6 +613,7 @@ sim_onss_batch_main(int argc, char **argv)
 	free(seen.v);
 	free(sb.periods);
 	free(sb.changes);
+	simd_db_free(sb.dmfa_db);
 	simd_ref_free(sb.dmfa_ref);
 	simd_rates_free(sb.dmfa_rates);
 	simb_set_answer_signer(NULL);

@@ -42,6 +42,9 @@ struct simb {
 	 * when the checks are off (--dmfa-checks off). */
 	struct simd_ref *dmfa_ref;
 	struct simd_rates *dmfa_rates;   /* NULL: line amounts not recomputed */
+	/* The DB DmfA (state/dmfa-db): the declarations accepted, with their
+	 * permanent ids, that a correction must name. */
+	struct simd_db *dmfa_db;
 };
 
 /* Current answer context: the submission being answered. */
@@ -84,9 +87,10 @@ gw_rc simb_process_dimona(struct simb *sb, const struct simb_file *sf, xmlDoc *d
 size_t simb_dimona_rules(struct simb *sb, const struct dimona_decl *d, struct dimona_findings *f);
 
 /* --- onss_batch_dmfa.c --- */
-/* A DmfA original or update: NOTI per form (an original checked against
- * the glossary's anomalies when sb->dmfa_ref is set; one with a blocking
- * anomaly refused) and the DMPI permanent ids of what was accepted. */
+/* A DmfA original or update: NOTI per form (checked against the
+ * glossary's anomalies when sb->dmfa_ref is set, a correction also
+ * against the DB DmfA; one with a blocking anomaly refused) and the DMPI
+ * permanent ids of the originals accepted, kept in the DB DmfA. */
 gw_rc simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc);
 
 #endif

@@ -4,14 +4,19 @@
  * and a DmfAPID giving the permanent ids the corrections need: the employer
  * declaration, each natural person, worker record and occupation.
  *
- * An original is judged by the glossary's anomalies (dmfa_check.h, its own
- * reading, not the gateway's builder): every anomaly is listed in the
- * NOTIFICATION with its code, zone, value, class and label, and one of
- * class B refuses the declaration (ResultCode 0, no permanent ids), as the
- * ONSS does. With the checks off (--dmfa-checks off) every declaration that
- * passed the XSD is accepted. A correction (DMWA) is not checked yet.
+ * An original, and each worker record a correction creates or modifies,
+ * is judged by the glossary's anomalies (dmfa_check.h, its own reading,
+ * not the gateway's builder); a correction also by the DB DmfA (the
+ * declaration it names, its persons' ids, the last situation of each
+ * record it changes). Every anomaly is listed in the NOTIFICATION with its
+ * code, zone, value, class and label, and one of class B refuses the
+ * declaration (ResultCode 0; an original gets no permanent ids, a
+ * correction changes nothing in the DB), as the ONSS does. With the checks
+ * off (--dmfa-checks off) every declaration that passed the XSD is
+ * accepted.
  *
- * Owns the permanent-id counter.
+ * Owns the permanent-id counter; the DB DmfA (dmfa_db.c) keeps every id
+ * it gives.
  */
 #include "sim/onss_batch.h"
 #include "sim/dmfa_check.h"
@@ -47,11 +52,13 @@ text(const xmlNode *n, const char *name, char *buf, size_t cap)
 	xmlFree(t);
 }
 
-/* The DmfAPID Form of one employer declaration. */
-static void
+/* The DmfAPID Form of one employer declaration; every id it gives is
+ * kept in the DB DmfA, for the corrections to come. */
+static gw_rc
 dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *ed, const char *decl_nbr)
 {
 	char q[8], noss[16], kbo[16], trust[4];
+	gw_rc rc;
 	text(ed, "Quarter", q, sizeof q);
 	text(ed, "NOSSRegistrationNbr", noss, sizeof noss);
 	text(ed, "Trusteeship", trust, sizeof trust);
@@ -67,18 +74,22 @@ dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *e
 	if (trust[0])
 		simb_el(f, "Trusteeship", trust);
 	simb_el(f, "CompanyID", kbo[0] ? kbo : "0");
-	fprintf(f, "<EmployerDeclarationPID>%llu</EmployerDeclarationPID>", sb->next_pid++);
+	unsigned long long ed_pid = sb->next_pid++;
+	fprintf(f, "<EmployerDeclarationPID>%llu</EmployerDeclarationPID>", ed_pid);
+	rc = simd_db_add_declaration(sb->dmfa_db, ed_pid, (int)strtol(q, NULL, 10), noss);
 	for (xmlNode *np = ed->children; np; np = np->next) {
 		if (!is_el(np, "NaturalPerson"))
 			continue;
 		char inss[16];
 		text(np, "INSS", inss, sizeof inss);
-		unsigned long long decl_np = sb->next_pid++;
+		unsigned long long decl_np = sb->next_pid++, np_pid = sb->next_pid++;
 		fputs("<IDNaturalPerson>", f);
 		simb_el(f, "INSS", inss[0] ? inss : "0");
 		fprintf(f, "<NaturalPersonPID>%llu</NaturalPersonPID><DeclNaturalPersonPID>%llu"
 		    "</DeclNaturalPersonPID><DeclNaturalPersonVersionNbr>%llu</DeclNaturalPersonVersionNbr>",
-		    sb->next_pid++, decl_np, decl_np);
+		    np_pid, decl_np, decl_np);
+		if (rc == GW_OK)
+			rc = simd_db_add_person(sb->dmfa_db, ed_pid, inss, np_pid, decl_np);
 		for (xmlNode *wr = np->children; wr; wr = wr->next) {
 			if (!is_el(wr, "WorkerRecord"))
 				continue;
@@ -88,7 +99,10 @@ dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *e
 			fputs("<IDWorkerRecord>", f);
 			simb_el(f, "EmployerClass", ec);
 			simb_el(f, "WorkerCode", wc);
-			fprintf(f, "<WorkerRecordVersionNbr>%llu</WorkerRecordVersionNbr>", sb->next_pid++);
+			unsigned long long wr_version = sb->next_pid++;
+			fprintf(f, "<WorkerRecordVersionNbr>%llu</WorkerRecordVersionNbr>", wr_version);
+			if (rc == GW_OK)
+				rc = simd_db_add_record(sb->dmfa_db, ed_pid, inss, ec, wc, wr_version);
 			int occ = 0;
 			for (xmlNode *o = wr->children; o && occ < 99; o = o->next) {
 				if (!is_el(o, "Occupation"))
@@ -96,15 +110,19 @@ dmpi_form(FILE *f, struct simb *sb, const struct simb_file *sf, const xmlNode *e
 				char seq[8];
 				text(o, "OccupationSequenceNbr", seq, sizeof seq);
 				occ++;
+				unsigned long long occ_version = sb->next_pid++;
 				fprintf(f, "<IDOccupation><OccupationSequenceNbr>%s</OccupationSequenceNbr>"
 				    "<OccupationVersionNbr>%llu</OccupationVersionNbr></IDOccupation>",
-				    seq[0] ? seq : "1", sb->next_pid++);
+				    seq[0] ? seq : "1", occ_version);
+				if (rc == GW_OK)
+					rc = simd_db_add_occupation(sb->dmfa_db, wr_version, occ_version);
 			}
 			fputs("</IDWorkerRecord>", f);
 		}
 		fputs("</IDNaturalPerson>", f);
 	}
 	fputs("</IDEmployerDeclaration></Form>\n", f);
+	return rc;
 }
 
 /* The ledger of Dimona periods the DmfA is cross-checked with. */
@@ -178,6 +196,7 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 {
 	char *nbuf = NULL, *pbuf = NULL;
 	size_t nlen = 0, plen = 0, k = 0, n_pid = 0, refused = 0;
+	gw_rc db_rc = GW_OK;
 	int original = strcmp((const char *)xmlDocGetRootElement(doc)->name, "DmfAOriginal") == 0;
 	struct dimona_ledger ledger = { sb, NULL, ledger_each };
 	FILE *noti = open_memstream(&nbuf, &nlen), *pid = open_memstream(&pbuf, &plen);
@@ -197,11 +216,14 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 	for (xmlNode *form = xmlDocGetRootElement(doc)->children; form; form = form->next) {
 		if (!is_el(form, "Form"))
 			continue;
-		xmlNode *ed = kid(form, "EmployerDeclaration");
+		xmlNode *ed = kid(form, original ? "EmployerDeclaration" : "EmployerDeclarationUpdate");
 		char decl_nbr[40], noss[16], kbo[16], ident[16];
 		struct simd_findings fi = { 0 };
-		if (original && ed != NULL && sb->dmfa_ref != NULL &&
-		    simd_check(sb->dmfa_ref, ed, &ledger, sb->dmfa_rates, &fi) != GW_OK) {
+		gw_rc crc = GW_OK;
+		if (ed != NULL && sb->dmfa_ref != NULL)
+			crc = original ? simd_check(sb->dmfa_ref, ed, &ledger, sb->dmfa_rates, &fi) :
+			                 simd_check_update(sb->dmfa_ref, form, sb->dmfa_db, &ledger, sb->dmfa_rates, &fi);
+		if (crc != GW_OK) {
 			simd_findings_free(&fi);
 			fclose(noti);
 			fclose(pid);
@@ -240,11 +262,24 @@ simb_process_dmfa(struct simb *sb, const struct simb_file *sf, xmlDoc *doc)
 		 * for the ONSS. */
 		if (fi.blocking)
 			refused++;
-		else if (ed != NULL) {
-			dmpi_form(pid, sb, sf, ed, decl_nbr);
+		else if (ed != NULL && original) {
+			if (dmpi_form(pid, sb, sf, ed, decl_nbr) != GW_OK)
+				db_rc = GW_EIO;
 			n_pid++;
-		}
+		} else if (ed != NULL && simd_apply_update(sb->dmfa_db, form) != GW_OK)
+			db_rc = GW_EIO;
 		simd_findings_free(&fi);
+	}
+	/* What the answers announce is in the DB before they are published. */
+	if (db_rc == GW_OK)
+		db_rc = simd_db_sync(sb->dmfa_db);
+	if (db_rc != GW_OK) {
+		log_error(NULL, sf->go, "the DB DmfA could not be written: no answer published");
+		fclose(noti);
+		fclose(pid);
+		free(nbuf);
+		free(pbuf);
+		return db_rc;
 	}
 	fputs("</NOTIFICATION>\n", noti);
 	fputs("</DmfAPID>\n", pid);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # 71-dmfa-roundtrip.sh - the DmfA correction round trip through the batch
 # simulator: original (DMFA) -> ACRF + NOTIFICATION + DMPI -> DmfAUpdate
-# (DMWA) built from that DMPI -> ACRF accepted + NOTIFICATION. The files are
+# (DMWA) built from that DMPI -> ACRF accepted + NOTIFICATION, judged by
+# the simulator as a correction; then three broken copies of it, refused
+# with the correction's own anomalies. The files are
 # placed in the simulator's INTEST folder the way the SFTP transport does
 # (FI, FS, then GO); the transport itself is tested with sshd elsewhere.
 set -u
@@ -62,6 +64,42 @@ done
 [ "$(ls "$W/local"/FI.DMFA.* | wc -l)" -eq 1 ] || fail "an original was re-sent"
 SEQ2=$(sed 's/^FI\.DMWA\.999999\.[0-9]*\.\([0-9]*\)\..*/\1/' "$W/fi2")
 [ "$SEQ2" != "$SEQ1" ] || fail "the correction reused the original's sequence number"
+# 3. Broken copies of the correction, deposited before it (the DB DmfA
+# still holds the original as the DMPI gave it), each wrapped as a signed
+# DMWA of its own: the simulator refuses each (ResultCode 0) with the
+# anomaly of what only a correction has, and changes nothing in its DB.
+broken() {   # $1 name, $2 sed expression, $3 anomaly expected
+	sed "$2" "$UP" >"$W/$1.xml"
+	cmp -s "$UP" "$W/$1.xml" && fail "$1: the sed expression changed nothing"
+	"$GATEWAY" onss wrap --purpose DMWA --xml "$W/$1.xml" --out "$W/wrap" --env T \
+		--sign-cert "$PKI/org.crt.pem" --sign-key "$PKI/org.key.pem" >"$W/$1.out" 2>&1 || { cat "$W/$1.out"; fail "$1: wrap"; }
+	rm -f "$R/INTEST"/*
+	fi=$(tail -n 1 "$W/$1.out")
+	base=${fi#FI.}
+	for k in FI FS GO; do cp "$W/wrap/$k.${base%.1}"* "$R/INTEST/" || fail "$1: deposit $k"; done
+	# wrap numbers its files on its own, so the answer is found as the
+	# NOTIFICATION this run adds, not by sequence number
+	ls "$R/OUTTEST" >"$W/before"
+	sim
+	n=$(ls "$R/OUTTEST" | grep '^FO\.NOTI\.' | grep -vxF -f "$W/before" | head -n 1)
+	[ -n "$n" ] && n=$R/OUTTEST/$n || { ls "$R/OUTTEST"; cat "$W/sim.log"; fail "$1: no NOTIFICATION"; }
+	"$GATEWAY" onss show-answer "$n" >"$W/$1.json" || fail "$1: NOTI unreadable"
+	grep -q '"result_code": 0' "$W/$1.json" || { cat "$W/$1.json"; fail "$1: the broken correction was accepted"; }
+	grep -q "\"id\": \"$3\"" "$W/$1.json" || { cat "$W/$1.json"; fail "$1: no anomaly $3"; }
+}
+# The next day, in a folder of their own: file names never seen before.
+pin_clock 2026-07-21T10:00:00+02:00
+mkdir -p "$W/wrap"
+# a declaration the ONSS never accepted: 00534-177 (annex 30: EmployerDeclarationPID
+# - Discordantie met de DB DmfA)
+broken unknown-decl "s#<EmployerDeclarationPID>$EPID<#<EmployerDeclarationPID>1$EPID<#" 00534-177
+# the right declaration, another quarter: 00013-482
+broken other-quarter "s#<Quarter>20262</Quarter>#<Quarter>20261</Quarter>#" 00013-482
+# a worker record version the DMPI never gave: not the last situation, 00610-180
+broken old-version "0,/<WorkerRecordVersionNbr>/s#<WorkerRecordVersionNbr>\([0-9]*\)<#<WorkerRecordVersionNbr>9\1<#" 00610-180
+pin_clock 2026-07-20T10:00:00+02:00
+
+# 4. The correction itself: accepted, and judged as one.
 deposit DMWA
 sim
 A2=$(answer ACRF "$SEQ2"); N2=$(answer NOTI "$SEQ2")
@@ -70,4 +108,9 @@ A2=$(answer ACRF "$SEQ2"); N2=$(answer NOTI "$SEQ2")
 "$GATEWAY" onss show-answer "$N2" >"$W/noti2.json" || fail "NOTI unreadable"
 grep -q '"result_code": 1' "$W/noti2.json" || fail "correction not accepted (NOTIFICATION)"
 grep -q '"class": "B"' "$W/noti2.json" && fail "correction has blocking anomalies"
-echo "ok: DmfA round trip through the simulator: original, DMPI, update with its ids, accepted"
+# Its worker records were judged as an original's are: the flat test
+# table's line of the manual worker (code 046) is caught here too,
+# 00085-044 class P (reported, accepted).
+grep -A4 '"id": "00085-044"' "$W/noti2.json" | grep -q '"class": "P"' ||
+	{ cat "$W/noti2.json"; fail "the correction's lines were not recomputed"; }
+echo "ok: DmfA round trip through the simulator: original, DMPI, update with its ids, accepted; broken corrections refused (00534-177, 00013-482, 00610-180)"

@@ -236,6 +236,14 @@ grep -q "^$E1: unchanged" "$work/q.out" && grep -q "^$E2: unchanged" "$work/q.ou
 grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued something"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMFA\.')" -eq 2 ] || fail "an original was written again"
 [ "$(ls "$work/outbox" | grep -c '^FI\.DMWA\.')" -eq 3 ] || fail "not three corrections in all"
+# The simulator judged each correction against its DB DmfA (the two
+# originals it accepted, with the ids of its DMPI) and by the checks of an
+# original (sim/dmfa_check_update.c): three corrections, none refused, no
+# line differing from its rates (the 00085-044 check above covers them).
+[ "$(grep -c '^E	' "$work/sim-state/dmfa-db")" -eq 2 ] || fail "the simulator's DB DmfA does not hold the two originals"
+[ "$(grep 'record=GO\.DMWA\.' "$work/sim.log" | grep -c '1 employer declarations, 1 accepted, 0 refused')" -eq 3 ] ||
+	fail "not every correction judged and accepted by the simulator"
+grep 'record=GO\.DMWA\.' "$work/sim.log" | grep -q ' B ' && fail "a blocking finding on a correction"
 
 # ---- 7. a pay-only revision (Dimona carries no pay): intake queues no
 # message at all but keeps the revision in the record store; the DmfA

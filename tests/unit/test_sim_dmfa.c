@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libxml/parser.h>
 
 #include "sim/dmfa_check.h"
@@ -689,6 +690,292 @@ test_flexi_needs_end_date(void **state)
 	simd_findings_free(&f);
 }
 
+/* ---- corrections (DmfAUpdate, sim/dmfa_check_update.c) ---- */
+
+/* The DB DmfA as the simulator's DMPI left it for BASE's declaration:
+ * employer declaration 100, the person 101/102, worker record 000/015 at
+ * version 103 with one occupation at version 104. */
+static struct simd_db *
+base_db(void)
+{
+	struct simd_db *db = NULL;
+	assert_int_equal(simd_db_memory(&db), GW_OK);
+	assert_int_equal(simd_db_add_declaration(db, 100, 20264, "051234526"), GW_OK);
+	assert_int_equal(simd_db_add_person(db, 100, "80010100107", 101, 102), GW_OK);
+	assert_int_equal(simd_db_add_record(db, 100, "80010100107", "000", "015", 103), GW_OK);
+	assert_int_equal(simd_db_add_occupation(db, 103, 104), GW_OK);
+	return db;
+}
+
+/* A correction of BASE's worker record (UpdateAction 1: the pay from
+ * 600.00 to 648.00 EUR would change nothing the checks look at, so the
+ * record is BASE's own), with the ids the DMPI gave; the checks of an
+ * original apply to its content, so it is clean as BASE is. */
+static const char UPDATE[] =
+    "<Form><Identification>DMFAUPD</Identification>"
+    "<EmployerDeclarationUpdate>"
+    "<Quarter>20264</Quarter><NOSSRegistrationNbr>051234526</NOSSRegistrationNbr>"
+    "<Trusteeship>0</Trusteeship><CompanyID>0456789034</CompanyID>"
+    "<EmployerDeclarationPID>100</EmployerDeclarationPID>"
+    "<NaturalPersonUpdate><NaturalPersonSequenceNbr>0000001</NaturalPersonSequenceNbr>"
+    "<INSS>80010100107</INSS><NaturalPersonPID>101</NaturalPersonPID>"
+    "<DeclNaturalPersonPID>102</DeclNaturalPersonPID><DeclNaturalPersonVersionNbr>102</DeclNaturalPersonVersionNbr>"
+    "<WorkerRecordUpdate>"
+    "<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+    "<WorkerRecordVersionNbr>103</WorkerRecordVersionNbr></LastSituationWR>"
+    "<WorkerRecordUpdateAction><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+    "<NOSSQuarterStartingDate>2026-10-01</NOSSQuarterStartingDate>"
+    "<NOSSQuarterEndingDate>2026-12-31</NOSSQuarterEndingDate><Border>0</Border>"
+    "<UpdateAction>1</UpdateAction>"
+    "<OccupationUpdate><OccupationSequenceNbr>01</OccupationSequenceNbr>"
+    "<OccupationStartingDate>2026-10-05</OccupationStartingDate>"
+    "<OccupationEndingDate>2026-10-09</OccupationEndingDate>"
+    "<JointCommissionNbr>302</JointCommissionNbr><WorkingDaysSystem>500</WorkingDaysSystem>"
+    "<ContractType>1</ContractType><RefMeanWorkingHours>3800</RefMeanWorkingHours>"
+    "<MeanWorkingHours>1900</MeanWorkingHours><Retired>0</Retired>"
+    "<OccupationVersionNbr>104</OccupationVersionNbr>"
+    "<LocalUnitID>2000000141</LocalUnitID>"
+    "<Service><ServiceSequenceNbr>01</ServiceSequenceNbr><ServiceCode>001</ServiceCode>"
+    "<ServiceNbrDays>500</ServiceNbrDays><ServiceNbrHours>1900</ServiceNbrHours></Service>"
+    "<Remun><RemunSequenceNbr>01</RemunSequenceNbr><RemunCode>001</RemunCode>"
+    "<RemunAmount>60000</RemunAmount></Remun>"
+    "</OccupationUpdate>"
+    "<WorkerContribution><ContributionWorkerCode>015</ContributionWorkerCode>"
+    "<ContributionType>1</ContributionType><ContributionCalculationBasis>64800</ContributionCalculationBasis>"
+    "<ContributionAmount>24669</ContributionAmount></WorkerContribution>"
+    "</WorkerRecordUpdateAction></WorkerRecordUpdate>"
+    "</NaturalPersonUpdate></EmployerDeclarationUpdate></Form>";
+
+/* UPDATE with up to two changes, judged against db. */
+static struct simd_findings
+run_update(const struct simd_db *db, const char *f1, const char *t1, const char *f2, const char *t2)
+{
+	static char buf[8192];
+	struct simd_findings f = { 0 };
+	snprintf(buf, sizeof buf, "%s", UPDATE);
+	if (f1)
+		replace(buf, sizeof buf, f1, t1);
+	if (f2)
+		replace(buf, sizeof buf, f2, t2);
+	xmlDoc *doc = xmlReadMemory(buf, (int)strlen(buf), "u.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	assert_int_equal(simd_check_update(R, xmlDocGetRootElement(doc), db, NULL, NULL, &f), GW_OK);
+	for (size_t i = 0; i < f.n; i++)
+		fprintf(stderr, "    %s %s %s=%s (%s) %s\n", f.v[i].code, f.v[i].cls, f.v[i].tag, f.v[i].value,
+		    f.v[i].where, f.v[i].label ? f.v[i].label : "(no label)");
+	xmlFreeDoc(doc);
+	return f;
+}
+
+/* The one blocking anomaly a change to UPDATE must cause, with annex 30's
+ * label where the glossary has none. */
+static void
+expect_update(const char *from, const char *to, const char *code, const char *label)
+{
+	struct simd_db *db = base_db();
+	struct simd_findings f = run_update(db, from, to, NULL, NULL);
+	int i = has(&f, code, "B");
+	assert_true(i >= 0);
+	if (label)
+		assert_string_equal(f.v[i].label, label);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.blocking, 1);
+	simd_findings_free(&f);
+	simd_db_free(db);
+}
+
+static void
+test_update_clean(void **state)
+{
+	(void)state;
+	struct simd_db *db = base_db();
+	struct simd_findings f = run_update(db, NULL, NULL, NULL, NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* A new person with a new worker record: no ids to give, no last
+	 * situation; accepted. */
+	f = run_update(db, "<INSS>80010100107</INSS><NaturalPersonPID>101</NaturalPersonPID>"
+	    "<DeclNaturalPersonPID>102</DeclNaturalPersonPID><DeclNaturalPersonVersionNbr>102</DeclNaturalPersonVersionNbr>",
+	    "<INSS>70070700543</INSS>",
+	    "<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+	    "<WorkerRecordVersionNbr>103</WorkerRecordVersionNbr></LastSituationWR>", "");
+	/* ... but its action is 1, a modification without a last situation. */
+	assert_true(has(&f, "00618-175", "B") >= 0);
+	simd_findings_free(&f);
+	simd_db_free(db);
+}
+
+static void
+test_update_form_identification(void **state)
+{
+	(void)state;
+	expect_update("<Identification>DMFAUPD<", "<Identification>DMFA<", "00296-008", NULL);
+}
+
+static void
+test_update_unknown_declaration(void **state)
+{
+	(void)state;
+	expect_update("<EmployerDeclarationPID>100<", "<EmployerDeclarationPID>99<", "00534-177",
+	    "EmployerDeclarationPID - Discordantie met de DB DmfA");
+}
+
+static void
+test_update_other_employer(void **state)
+{
+	(void)state;
+	/* 051234625: another valid NOSS number, not the declaration's. */
+	expect_update("<NOSSRegistrationNbr>051234526<", "<NOSSRegistrationNbr>051234625<", "00011-482",
+	    "Onverenigbaar met de originele aangifte of met de laatste situatie van deze aangifte");
+}
+
+static void
+test_update_other_quarter(void **state)
+{
+	(void)state;
+	struct simd_db *db = base_db();
+	/* The declaration corrected is of 2026/4; a correction for 2026/3
+	 * with the same declaration id is refused (and its dates then fall
+	 * outside its quarter too). */
+	struct simd_findings f = run_update(db, "<Quarter>20264<", "<Quarter>20263<", NULL, NULL);
+	assert_true(has(&f, "00013-482", "B") >= 0);
+	simd_findings_free(&f);
+	simd_db_free(db);
+}
+
+static void
+test_update_person_ids(void **state)
+{
+	(void)state;
+	expect_update("<DeclNaturalPersonPID>102<", "<DeclNaturalPersonPID>999<", "00548-178",
+	    "DeclNaturalPersonPID - Discordantie met de DB DmfA");
+	expect_update("<NaturalPersonPID>101<", "<NaturalPersonPID>999<", "00549-482", NULL);
+	/* A person the declaration holds, sent without its ids. */
+	expect_update("<NaturalPersonPID>101</NaturalPersonPID><DeclNaturalPersonPID>102</DeclNaturalPersonPID>"
+	    "<DeclNaturalPersonVersionNbr>102</DeclNaturalPersonVersionNbr>", "", "00548-178", NULL);
+}
+
+static void
+test_update_last_situation(void **state)
+{
+	(void)state;
+	expect_update("<WorkerRecordVersionNbr>103<", "<WorkerRecordVersionNbr>98<", "00610-180",
+	    "De wijziging of annulatie heeft geen betrekking op de laatste situatie");
+	/* A last situation of a record the declaration does not have. */
+	expect_update("<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>015<",
+	    "<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>024<", "00610-180", NULL);
+	expect_update("<OccupationVersionNbr>104<", "<OccupationVersionNbr>97<", "00619-180", NULL);
+}
+
+static void
+test_update_actions(void **state)
+{
+	(void)state;
+	/* A modification without its last situation. */
+	expect_update("<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+	    "<WorkerRecordVersionNbr>103</WorkerRecordVersionNbr></LastSituationWR>", "", "00618-175",
+	    "Incoherente actiecodes");
+	/* A creation that names a last situation. */
+	expect_update("<UpdateAction>1<", "<UpdateAction>3<", "00618-175", NULL);
+	/* A creation of a worker record the declaration holds. */
+	struct simd_db *db = base_db();
+	struct simd_findings f = run_update(db, "<LastSituationWR><EmployerClass>000</EmployerClass><WorkerCode>015</WorkerCode>"
+	    "<WorkerRecordVersionNbr>103</WorkerRecordVersionNbr></LastSituationWR>", "",
+	    "<UpdateAction>1<", "<UpdateAction>3<");
+	int i = has(&f, "00618-174", "B");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].label, "Actie niet toegelaten");
+	/* (its occupation then names a version of no record: 00619-180) */
+	assert_true(has(&f, "00619-180", "B") >= 0);
+	assert_int_equal(f.n, 2);
+	simd_findings_free(&f);
+	simd_db_free(db);
+}
+
+/* What a correction creates or modifies is held to an original's checks. */
+static void
+test_update_content_checked(void **state)
+{
+	(void)state;
+	expect_update("<LocalUnitID>2000000141</LocalUnitID>", "", "00042-001", "Niet aanwezig");
+	expect_update("<WorkerCode>015</WorkerCode><NOSSQuarterStartingDate>",
+	    "<WorkerCode>848</WorkerCode><NOSSQuarterStartingDate>", "00037-008", NULL);
+}
+
+/* A deletion applied (simd_apply_update) leaves nothing to correct: the
+ * same deletion again is not the last situation. A deletion that carries
+ * occupations is incoherent. */
+static void
+test_update_deletion_applied(void **state)
+{
+	(void)state;
+	static const char del_from[] = "<UpdateAction>1</UpdateAction>";
+	struct simd_db *db = base_db();
+	char *del = strdup(UPDATE);
+	assert_non_null(del);
+	/* UPDATE as a deletion: action 0, no content. */
+	char *a = strstr(del, del_from), *b = strstr(del, "</WorkerRecordUpdateAction>");
+	assert_non_null(a);
+	assert_non_null(b);
+	memcpy(a, "<UpdateAction>0</UpdateAction>", strlen(del_from));
+	memmove(a + strlen(del_from), b, strlen(b) + 1);
+	xmlDoc *doc = xmlReadMemory(del, (int)strlen(del), "d.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	struct simd_findings f = { 0 };
+	assert_int_equal(simd_check_update(R, xmlDocGetRootElement(doc), db, NULL, NULL, &f), GW_OK);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	assert_int_equal(simd_apply_update(db, xmlDocGetRootElement(doc)), GW_OK);
+	assert_null(simd_db_record(db, 100, "80010100107", "000", "015"));
+	assert_int_equal(simd_check_update(R, xmlDocGetRootElement(doc), db, NULL, NULL, &f), GW_OK);
+	assert_true(has(&f, "00610-180", "B") >= 0);
+	assert_int_equal(f.n, 1);
+	simd_findings_free(&f);
+	xmlFreeDoc(doc);
+	free(del);
+	simd_db_free(db);
+	/* Action 0 with UPDATE's occupation still in it. */
+	expect_update("<UpdateAction>1<", "<UpdateAction>0<", "00618-175", NULL);
+}
+
+/* The DB DmfA survives a restart: replayed from its file; a torn last
+ * line is ignored. */
+static void
+test_db_durable(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_sim_dmfa_db.XXXXXX", err[256];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct simd_db *db = NULL;
+	assert_int_equal(simd_db_open(path, &db, err, sizeof err), GW_OK);
+	assert_int_equal(simd_db_add_declaration(db, 100, 20264, "051234526"), GW_OK);
+	assert_int_equal(simd_db_add_person(db, 100, "80010100107", 101, 102), GW_OK);
+	assert_int_equal(simd_db_add_record(db, 100, "80010100107", "000", "015", 103), GW_OK);
+	assert_int_equal(simd_db_add_occupation(db, 103, 104), GW_OK);
+	assert_int_equal(simd_db_delete_record(db, 100, "80010100107", "000", "015"), GW_OK);
+	assert_int_equal(simd_db_sync(db), GW_OK);
+	simd_db_free(db);
+	FILE *f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("W\t100\t80010100107\t000\t024\t105", f);          /* torn: no newline */
+	fclose(f);
+	assert_int_equal(simd_db_open(path, &db, err, sizeof err), GW_OK);
+	int q = 0;
+	const char *noss = NULL;
+	assert_true(simd_db_declaration(db, 100, &q, &noss));
+	assert_int_equal(q, 20264);
+	assert_string_equal(noss, "051234526");
+	assert_non_null(simd_db_person(db, 100, "80010100107"));
+	assert_null(simd_db_record(db, 100, "80010100107", "000", "015"));   /* deleted */
+	assert_null(simd_db_record(db, 100, "80010100107", "000", "024"));   /* torn */
+	assert_true(simd_db_has_occupation(db, 103, 104));
+	assert_int_equal(simd_db_max_id(db), 104);
+	simd_db_free(db);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -735,6 +1022,17 @@ main(void)
 		cmocka_unit_test(test_student_code_without_stu_dimona),
 		cmocka_unit_test(test_flexi_needs_end_date),
 		cmocka_unit_test(test_line_amounts),
+		cmocka_unit_test(test_update_clean),
+		cmocka_unit_test(test_update_form_identification),
+		cmocka_unit_test(test_update_unknown_declaration),
+		cmocka_unit_test(test_update_other_employer),
+		cmocka_unit_test(test_update_other_quarter),
+		cmocka_unit_test(test_update_person_ids),
+		cmocka_unit_test(test_update_last_situation),
+		cmocka_unit_test(test_update_actions),
+		cmocka_unit_test(test_update_content_checked),
+		cmocka_unit_test(test_update_deletion_applied),
+		cmocka_unit_test(test_db_durable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
