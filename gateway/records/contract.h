@@ -86,6 +86,11 @@ struct contract {
 	int64_t legal_holiday_days;   /* hundredths: manual worker's legal holiday, service 002 */
 	int64_t legal_holiday_hours;  /* hundredths */
 	int64_t copyright_fees_cents; /* copyright and neighbouring rights fee, remuneration 047 */
+	/* White-collar exit holiday pay, paid when the contract ends, as the
+	 * payroll computed it: the simple exit holiday pay subject to
+	 * contributions (remuneration 007) and the part not subject (011). */
+	int64_t exit_holiday_pay_cents;
+	int64_t exit_holiday_pay_exempt_cents;
 	struct contract_quarter_figures quarter_figures[CONTRACT_QFIG_MAX];
 	int nquarter_figures;
 };

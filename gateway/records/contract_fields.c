@@ -77,6 +77,8 @@ static const struct fspec fields[CF_COUNT] = {
 	[CF_LEGAL_HOLIDAY_DAYS]   = F("legal_holiday_days", FT_DEC2, 0, 0),
 	[CF_LEGAL_HOLIDAY_HOURS]  = F("legal_holiday_hours", FT_DEC2, 0, 0),
 	[CF_COPYRIGHT_FEES_CENTS] = F("copyright_fees_cents", FT_CENTS, 0, 0),
+	[CF_EXIT_HOLIDAY_PAY_CENTS] = F("exit_holiday_pay_cents", FT_CENTS, 0, 0),
+	[CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS] = F("exit_holiday_pay_exempt_cents", FT_CENTS, 0, 0),
 	[CF_QUARTER_FIGURES]      = F("quarter_figures", FT_QFIG, 0, 0),
 };
 #undef F
@@ -264,6 +266,8 @@ fixed_slot(struct contract *c, enum contract_field f)
 	case CF_LEGAL_HOLIDAY_HOURS: return &c->legal_holiday_hours;
 	case CF_GROSS_WAGE_CENTS: return &c->gross_wage_cents;
 	case CF_COPYRIGHT_FEES_CENTS: return &c->copyright_fees_cents;
+	case CF_EXIT_HOLIDAY_PAY_CENTS: return &c->exit_holiday_pay_cents;
+	case CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS: return &c->exit_holiday_pay_exempt_cents;
 	default: return NULL;
 	}
 }

@@ -140,6 +140,8 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 		    (c->legal_holiday_hours == 0 ||
 		     add_fixed(o, CF_LEGAL_HOLIDAY_HOURS, c->legal_holiday_hours)) &&
 		    add_int(o, CF_COPYRIGHT_FEES_CENTS, c->copyright_fees_cents, 0) &&
+		    add_int(o, CF_EXIT_HOLIDAY_PAY_CENTS, c->exit_holiday_pay_cents, 0) &&
+		    add_int(o, CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS, c->exit_holiday_pay_exempt_cents, 0) &&
 		    add_qfig(o, c);
 	if (ok)
 		*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

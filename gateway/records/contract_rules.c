@@ -155,6 +155,23 @@ contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
 		    : CF_LEGAL_HOLIDAY_HOURS), "only for a manual worker (worker code 0xx, not a student): "
 		    "DmfA service code 002, not %s", c->worker_code);
 
+	/* The exit holiday pay (remuneration codes 007 and 011, "paid to
+	 * employees") is a white-collar worker's (4xx; not flexi-job 450,
+	 * whose flexi pay already includes its holiday pay), paid when the
+	 * contract ends: only on a record with its end_date. */
+	for (int k = 0; k < 2; k++) {
+		enum contract_field f = k ? CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS : CF_EXIT_HOLIDAY_PAY_CENTS;
+		if (!HAS(f))
+			continue;
+		if (c->worker_code[0] != '4' || strcmp(c->worker_code, "450") == 0)
+			return contract_reject(rej, NAME(f), "only for a white-collar worker (worker code 4xx, "
+			    "not flexi-job 450): DmfA remuneration %s is exit holiday pay paid to employees, "
+			    "not to worker code %s", k ? "011" : "007", c->worker_code);
+		if (c->end_date == 0)
+			return contract_reject(rej, NAME(f), "needs the contract's end_date: the exit holiday "
+			    "pay is paid when the contract ends, and declared in that quarter");
+	}
+
 	/* The student's place of work: all five fields or none, STU only. */
 	int any = 0;
 	for (size_t i = 0; i < sizeof place_of_work / sizeof place_of_work[0]; i++)

@@ -493,6 +493,113 @@ test_service_and_pay_codes(void **state)
 	assert_string_equal(rej.field, "retired");
 }
 
+/* Item 7: the white-collar exit holiday pay at the end of a 495 contract.
+ * The payroll computed it (it depends on the holidays already taken and
+ * the previous year's pay, which the gateway does not see); the record
+ * carries it: exit_holiday_pay_cents (remuneration 007, subject to
+ * contributions) and exit_holiday_pay_exempt_cents (011, not subject). */
+static void
+test_exit_holiday_pay(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	struct record_rejection rej;
+	struct contract c, r;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20264, &p);
+	dmfa_rows_init(&rows);
+	/* EX-1: 5-16 October, 10.00 days, 76.00 h, 2,000.00 EUR; at its end
+	 * 153.40 EUR of exit holiday pay subject to contributions and 50.00
+	 * EUR not subject. The flat test table: code 495 at 100 %, 13.07 +
+	 * 25.00 = 38.07 %, and extra line 810 at 0.10 %.
+	 *   basis  = 2,000.00 + 153.40 (007; 011 stays out) = 2,153.40 EUR
+	 *   495    = 2,153.40 x 38.07 % = 819.79938 -> 819.80 EUR = 81980
+	 *   810    = 2,153.40 x 0.10 %  = 2.1534    -> 2.15 EUR   = 215
+	 * Without the exit pay in the basis it would be 2,000.00 x 38.07 %
+	 * = 761.40 EUR. */
+	c = mk("EX-1", NOSS2, "80010100107", "495", 20261005, 20261016, 1000, 7600, 200000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	gw_rc rc = reparse(&c, "\"exit_holiday_pay_cents\":\"15340\","
+	                   "\"exit_holiday_pay_exempt_cents\":\"5000\"", &r, &rej);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s: %s\n", rej.field, rej.reason);
+	assert_int_equal(rc, GW_OK);
+	assert_int_equal(r.exit_holiday_pay_cents, 15340);
+	assert_int_equal(r.exit_holiday_pay_exempt_cents, 5000);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+	/* EX-2: 21 September - 9 October, exit pay 100.00 EUR: paid at the
+	 * end, so all of it in Q4 (the pay is shared by calendar days:
+	 * 19 days, 9 in Q4: 1,900.00 x 9/19 = 900.00 EUR). */
+	c = mk("EX-2", NOSS2, "80010100206", "495", 20260921, 20261009, 1400, 10640, 190000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"exit_holiday_pay_cents\":\"10000\"", &r, &rej), GW_OK);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100107") "//Remun[1]/RemunCode", "001");
+	expect(NP("80010100107") "//Remun[1]/RemunAmount", "200000");
+	expect(NP("80010100107") "//Remun[2]/RemunSequenceNbr", "02");
+	expect(NP("80010100107") "//Remun[2]/RemunCode", "007");
+	expect(NP("80010100107") "//Remun[2]/RemunAmount", "15340");
+	expect(NP("80010100107") "//Remun[3]/RemunCode", "011");
+	expect(NP("80010100107") "//Remun[3]/RemunAmount", "5000");
+	expect(NP("80010100107") "//WorkerContribution[1]/ContributionWorkerCode", "495");
+	expect(NP("80010100107") "//WorkerContribution[1]/ContributionCalculationBasis", "215340");
+	expect(NP("80010100107") "//WorkerContribution[1]/ContributionAmount", "81980");
+	expect(NP("80010100107") "//WorkerContribution[2]/ContributionWorkerCode", "810");
+	expect(NP("80010100107") "//WorkerContribution[2]/ContributionAmount", "215");
+	expect(NP("80010100206") "//Remun[1]/RemunAmount", "90000");
+	expect(NP("80010100206") "//Remun[2]/RemunCode", "007");
+	expect(NP("80010100206") "//Remun[2]/RemunAmount", "10000");
+	/* 900.00 + 100.00 = 1,000.00 EUR x 38.07 % = 380.70 EUR */
+	expect(NP("80010100206") "//WorkerContribution[1]/ContributionCalculationBasis", "100000");
+	expect(NP("80010100206") "//WorkerContribution[1]/ContributionAmount", "38070");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* In Q3, EX-2 has not ended: its 10 days there (1,000.00 EUR) carry
+	 * no exit pay. */
+	struct dmfa_params p3;
+	char path3[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20263, &p3);
+	dmfa_rows_init(&rows);
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20263), GW_OK);
+	write_and_open(&rows, &p3, &rj, path3);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100206") "//Remun[1]/RemunAmount", "100000");
+	expect("count(" NP("80010100206") "//Remun)", "1");
+	expect(NP("80010100206") "//WorkerContribution[1]/ContributionCalculationBasis", "100000");
+	close_doc(path3);
+	dmfa_rows_free(&rows);
+
+	/* Refused by name: a blue-collar worker (015), a flexi-job (450,
+	 * whose flexi pay includes its holiday pay), an open-ended contract. */
+	c = mk("EX-3", NOSS2, "80010100107", "015", 20261005, 20261009, 400, 3040, 80000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"exit_holiday_pay_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "exit_holiday_pay_cents");
+	assert_non_null(strstr(rej.reason, "white-collar"));
+	c = mk("EX-4", NOSS2, "80010100107", "450", 20261005, 20261005, 100, 800, 12000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.worker_type, sizeof c.worker_type, "FLX");
+	c.start_time = 9 * 60;
+	c.end_time = 17 * 60;
+	assert_int_equal(reparse(&c, "\"exit_holiday_pay_exempt_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "exit_holiday_pay_exempt_cents");
+	c = mk("EX-5", NOSS2, "80010100107", "495", 20261005, 0, 400, 3040, 80000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"exit_holiday_pay_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "exit_holiday_pay_cents");
+	assert_non_null(strstr(rej.reason, "end_date"));
+	assert_int_equal(reparse(&c, "\"exit_holiday_pay_cents\":\"-1\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "exit_holiday_pay_cents");
+}
+
 /* Item 5: HorecaExtra "E" for occasional workers, EXT only where allowed. */
 static void
 test_horeca_extra(void **state)
@@ -650,6 +757,7 @@ main(void)
 		cmocka_unit_test(test_one_occupation_per_contract),
 		cmocka_unit_test(test_quarter_split),
 		cmocka_unit_test(test_service_and_pay_codes),
+		cmocka_unit_test(test_exit_holiday_pay),
 		cmocka_unit_test(test_horeca_extra),
 		cmocka_unit_test(test_student_contingent),
 	};

@@ -270,12 +270,35 @@ teardown(void **state)
 	return 0;
 }
 
+/* A worker record whose only change is its exit holiday pay not subject
+ * to contributions (remuneration 011) changes no contribution line, and
+ * must still be corrected: the comparison looks at both exit pay amounts. */
+static void
+test_exit_pay_change_is_a_correction(void **state)
+{
+	(void)state;
+	static struct dmfa_wr a, b;
+	memset(&a, 0, sizeof a);
+	a.worker_code = 495;
+	a.nocc = 1;
+	a.occ[0].gross = 200000;
+	a.occ[0].exit_pay = 15340;
+	b = a;
+	assert_true(dmfa_wr_equal(&a, &b));
+	b.occ[0].exit_pay_exempt = 5000;
+	assert_false(dmfa_wr_equal(&a, &b));
+	b = a;
+	b.occ[0].exit_pay = 15341;
+	assert_false(dmfa_wr_equal(&a, &b));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_actions),
 		cmocka_unit_test(test_undeclarable_revision_is_not_a_deletion),
+		cmocka_unit_test(test_exit_pay_change_is_a_correction),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -151,9 +151,11 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		o->hol_days += r->hol_days;
 		o->hol_hours += r->hol_hours;
 		o->copyright += r->copyright;
+		o->exit_pay += r->exit_pay;
+		o->exit_pay_exempt += r->exit_pay_exempt;
 		if (o->days > MAX_SERVICE_DAYS || o->hours > MAX_SERVICE_HOURS || o->gross > MAX_AMOUNT11 ||
 		    o->hol_days > MAX_SERVICE_DAYS || o->hol_hours > MAX_SERVICE_HOURS ||
-		    o->copyright > MAX_AMOUNT11) {
+		    o->copyright > MAX_AMOUNT11 || o->exit_pay > MAX_AMOUNT11 || o->exit_pay_exempt > MAX_AMOUNT11) {
 			snprintf(errbuf, errcap, "occupation from %d: days, hours or pay beyond the DmfA zone limits",
 			         o->start);
 			return GW_EINPUT;

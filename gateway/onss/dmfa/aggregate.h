@@ -42,6 +42,8 @@ struct dmfa_occ {
 	int remun_method;          /* RemunMethod (00056), 0: not written */
 	int64_t hol_days, hol_hours;   /* service 002, hundredths */
 	int64_t copyright;         /* remuneration 047, cents */
+	int64_t exit_pay;          /* remuneration 007 (in the contribution basis), cents */
+	int64_t exit_pay_exempt;   /* remuneration 011 (outside it), cents */
 	int64_t days, hours;       /* hundredths */
 	int64_t gross;             /* cents */
 	int remun_code;            /* RemunCode: 1, or 22 for flexi pay */

@@ -161,7 +161,9 @@ dmfa_contrib_compute(struct dmfa_wr *wr, const struct dmfa_code_rule *rule,
 	wr->ncontrib = 0;
 	wr->owed = 0;
 	for (int i = 0; i < wr->nocc; i++) {
-		gross += wr->occ[i].gross;
+		/* Remuneration 007 is exit holiday pay "subject to contributions":
+		 * in the basis beside the pay; 011 is not. */
+		gross += wr->occ[i].gross + wr->occ[i].exit_pay;
 		wr->occ[i].remun_code = rule->kind == DMFA_RULE_FLEXI ? 22 : 1;
 		wr->occ[i].nded = 0;
 	}

@@ -121,6 +121,8 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.hol_days = c->legal_holiday_days;
 	row.hol_hours = c->legal_holiday_hours;
 	row.copyright = c->copyright_fees_cents;
+	row.exit_pay = c->exit_holiday_pay_cents;
+	row.exit_pay_exempt = c->exit_holiday_pay_exempt_cents;
 	for (int i = 0; i < c->nquarter_figures; i++)
 		if (c->quarter_figures[i].quarter == quarter) {
 			row.qfig = 1;
@@ -290,6 +292,10 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 		return row->qfig ? GW_OK : GW_EINPUT;
 	}
 	row->goes_on = row->end > last;
+	/* The exit holiday pay is paid when the contract ends: all of it in
+	 * that quarter, none before (records refuse it without an end_date). */
+	if (row->goes_on)
+		row->exit_pay = row->exit_pay_exempt = 0;
 	if (row->start >= first && row->end <= last)
 		return GW_OK;
 	int64_t d = row->days, h = row->hours, g = row->gross;

@@ -22,6 +22,7 @@ dmfa_wr_equal(const struct dmfa_wr *a, const struct dmfa_wr *b)
 		if (strcmp(x->jc, y->jc) || x->wds != y->wds || x->q != y->q || x->s != y->s ||
 		    x->contract_type != y->contract_type || x->start != y->start || x->end != y->end ||
 		    x->days != y->days || x->hours != y->hours || x->gross != y->gross ||
+		    x->exit_pay != y->exit_pay || x->exit_pay_exempt != y->exit_pay_exempt ||
 		    x->remun_code != y->remun_code || x->nded != y->nded)
 			return 0;
 		for (int k = 0; k < x->nded; k++)

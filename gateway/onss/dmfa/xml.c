@@ -139,6 +139,10 @@ dmfa_xml_wr_body(FILE *out, const struct dmfa_wr *wr, const char *occ_elem,
 		int rn = 0;
 		if (o->gross > 0)
 			remun(out, t + 1, ++rn, o->remun_code ? o->remun_code : 1, o->gross);
+		if (o->exit_pay > 0)     /* simple exit holiday pay, subject to contributions */
+			remun(out, t + 1, ++rn, 7, o->exit_pay);
+		if (o->exit_pay_exempt > 0)   /* the same, not subject */
+			remun(out, t + 1, ++rn, 11, o->exit_pay_exempt);
 		if (o->copyright > 0)    /* copyright and neighbouring rights fee */
 			remun(out, t + 1, ++rn, 47, o->copyright);
 		for (int k = 0; k < o->nded; k++) {
