@@ -528,6 +528,14 @@ test_exit_holiday_pay(void **state)
 	assert_int_equal(rc, GW_OK);
 	assert_int_equal(r.exit_holiday_pay_cents, 15340);
 	assert_int_equal(r.exit_holiday_pay_exempt_cents, 5000);
+	/* The canonical form (what the service stores and rebuilds rows
+	 * from) keeps both. */
+	char *json = NULL;
+	size_t len = 0;
+	assert_int_equal(contract_to_json(&r, &json, &len), GW_OK);
+	assert_non_null(strstr(json, "\"exit_holiday_pay_cents\":\"15340\""));
+	assert_non_null(strstr(json, "\"exit_holiday_pay_exempt_cents\":\"5000\""));
+	free(json);
 	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
 	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
 	/* EX-2: 21 September - 9 October, exit pay 100.00 EUR: paid at the
