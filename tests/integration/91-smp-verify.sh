@@ -1,5 +1,5 @@
 #!/bin/sh
-# 83-smp-verify.sh - `gateway smp verify` (spec/cli.md) on the three real
+# 91-smp-verify.sh - `gateway smp verify` (spec/cli.md) on the three real
 # SMP answers of the reference, at a moment inside their certificates'
 # validity: 2 and 3 verify (exit 0, RSA-SHA1 reported as weak), 1 does not
 # (exit 1, its digest does not match); tampered copies of 2 do not verify

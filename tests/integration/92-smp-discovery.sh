@@ -1,5 +1,5 @@
 #!/bin/sh
-# 84-smp-discovery.sh - discovery against dnsmasq (U-NAPTR records on a
+# 92-smp-discovery.sh - discovery against dnsmasq (U-NAPTR records on a
 # loopback port) and `gateway smp serve` (our own SMP over HTTPS), through
 # `gateway smp lookup`: a published participant is found (its AS4 URL and
 # certificate), a second look-up comes from the cache (the DNS TTL); the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 87-smp-not-deliverable.sh - issue 18's "SMP 404" fault case, through the
+# 93-smp-not-deliverable.sh - issue 18's "SMP 404" fault case, through the
 # service: with discovery on, an invoice whose buyer is in the SML but not
 # in its SMP (HTTP 404), and one whose buyer is not in the SML at all
 # (NXDOMAIN), each end failed after one attempt, "not deliverable over

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 88-smp-dns-down.sh - issue 18's "DNS failure" fault case, through the
+# 94-smp-dns-down.sh - issue 18's "DNS failure" fault case, through the
 # service: with discovery on and the DNS server not answering, an invoice
 # is not failed: its attempt is a temporary failure (the message waits,
 # ready or sent with its outcome unknown, for the channel to try again
