@@ -32,7 +32,7 @@ json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval
 make -s BUILD="$BUILD" "$BUILD/bench/gen_contracts" >/dev/null 2>&1 || fail "bench/gen_contracts cannot be built"
 "$TOP/$BUILD/bench/gen_contracts" "$N" 7 > "$work/contracts.csv" || fail "gen_contracts"
 # One submission, whatever its size: this round trip is about a batch of more
-# than 10,000 forms (the split at [onss_batch] max_forms is 20-dimona-export's).
+# than 10,000 forms (the split at [onss_batch] max_forms is 22-dimona-export's).
 gw --set onss_batch.max_forms=1000000 dimona export --contracts "$work/contracts.csv" --out "$work/out" --sender 012996 --env T \
 	>"$work/export.out" 2>"$work/export.err"
 export_rc=$?

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 57-progress.sh - the progress line of the long commands is drawn on a
+# 58-progress.sh - the progress line of the long commands is drawn on a
 # terminal and only there: `gateway intake` (records read) and `gateway
 # dimona export` (declarations written, with a bar) run under `script`,
 # which gives them a pseudo-terminal, show it redrawn in place (a carriage

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 57-queue-postgres.sh - the main flow on PostgreSQL ([queue] dsn =
+# 59-queue-postgres.sh - the main flow on PostgreSQL ([queue] dsn =
 # postgresql://..., a throwaway cluster from tests/lib/pg.sh): the
 # 533-record Dimona fixture through `gateway intake` and `gateway run
 # --until-idle` against `gateway sim onss`. Then the same again while the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 20-dimona-export.sh - `gateway dimona export`: the FI/FS/GO submission for
+# 22-dimona-export.sh - `gateway dimona export`: the FI/FS/GO submission for
 # the batch channel. The FI validates against the official Dimona_20231.xsd
 # (read from $REF) and against the project's own schema; the FS verifies as
 # a detached CMS signature by the organisation's key; the Horeca EXT runs of

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 73-dmfa-contrib.sh - the contribution engine end to end through
+# 75-dmfa-contrib.sh - the contribution engine end to end through
 # `gateway dmfa export`: a table with two employers (category, size, closure
 # fund) and the reduction formulas (test values, the same as
 # tests/unit/test_dmfa_contrib.c, where every amount is computed by hand),
@@ -85,4 +85,4 @@ eq "$FI" "$E1//NetOwedAmount" 5360
 eq "$FI" "count($E2//WorkerContribution[ContributionWorkerCode='855'])" 0
 eq "$FI" "$E2//WorkerContribution[ContributionWorkerCode='811']/ContributionAmount" 60
 eq "$FI" "$E2//NetOwedAmount" 136740
-echo "ok 73-dmfa-contrib"
+echo "ok 75-dmfa-contrib"
