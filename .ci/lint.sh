@@ -1,6 +1,7 @@
 #!/bin/sh
 # Refuses unbounded or unchecked string functions in the gateway sources
 # (STYLE.md 9): strcpy, strcat, sprintf, vsprintf, gets, atoi, atol, strtok.
+# Also: the one clock (core/clock.h), and one integration script per number.
 set -eu
 cd "$(dirname "$0")/.."
 if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok)[[:space:]]*\(' \
@@ -18,3 +19,12 @@ if grep -rnE '\btime[[:space:]]*\([[:space:]]*(NULL|0)[[:space:]]*\)|\b(gettimeo
 	exit 1
 fi
 echo "lint: the clock is read only in core/clock.c"
+# One script per test number: the number is how a failure is named and
+# looked up (logs, reports), and two scripts on one number were confused.
+dup=$(ls tests/integration/*.sh | sed 's#.*/##' | sed -n 's/^\([0-9][0-9]*\)-.*/\1/p' | sort | uniq -d)
+if [ -n "$dup" ]; then
+	for n in $dup; do ls tests/integration/"$n"-*.sh; done
+	echo "lint: integration test numbers used more than once above: $(echo $dup)" >&2
+	exit 1
+fi
+echo "lint: every integration test number is used once"
