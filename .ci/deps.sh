@@ -7,7 +7,7 @@ pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libxml2-dev libxml2-utils libxmlsec1-dev libssl-dev openssl libcurl4-openssl-dev
 libsqlite3-dev sqlite3 libpq-dev postgresql libjansson-dev libmicrohttpd-dev libgnutls28-dev
 libcmocka-dev libc-ares-dev openssh-server openssh-client dnsmasq-base zlib1g-dev
-faketime tzdata chromium softhsm2 libengine-pkcs11-openssl"
+faketime tzdata chromium softhsm2 libengine-pkcs11-openssl procps"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

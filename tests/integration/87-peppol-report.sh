@@ -8,6 +8,7 @@
 # a missing --out are exit 2, named.
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
+. "$(dirname "$0")/../lib/procs.sh"
 : "${TOP:?}" "${GATEWAY:?}" "${BUILD:?}" "${REF:?}"
 cd "$TOP" || exit 2
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
@@ -15,7 +16,13 @@ N=3
 export GW_REFERENCE_DIR="$REF"
 w=$(mktemp -d "${TMPDIR:-/tmp}/gwrep.XXXXXX")
 rpid=
-cleanup() { [ -n "$rpid" ] && kill "$rpid" 2>/dev/null; rm -rf "$w"; }
+cleanup() {
+	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
+	wait 2>/dev/null
+	left=0; no_leftovers "$w" || left=1
+	rm -rf "$w"
+	[ "$left" -eq 0 ] || exit 1
+}
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 P=$TOP/certs/out
@@ -25,7 +32,9 @@ TSR_XSD=$REF/peppol/reporting/tsr/peppol-transaction-statistics-reporting-1.0.1.
 EUSR_XSD=$REF/peppol/reporting/eusr/peppol-end-user-statistics-reporting-1.1.xsd
 
 mkdir -p "$w/s" "$w/r"
-rcv() { "$GATEWAY" --set "queue.dsn=$w/r/q.db" --set peppol_as4.receive=on \
+# GW_EXEC=exec (in a subshell started with &): the gateway replaces the
+# subshell, so $! is its pid and the kills reach it (tests/lib/procs.sh).
+rcv() { ${GW_EXEC-} "$GATEWAY" --set "queue.dsn=$w/r/q.db" --set peppol_as4.receive=on \
 	--set "peppol_as4.cert=$P/g3/receiver.crt.pem" --set "peppol_as4.key=$P/g3/receiver.key.pem" \
 	--set "peppol_as4.ca=$P/g3/chain.pem" --set "peppol_as4.crl=$P/g3/apca.crl.pem" \
 	--set "peppol_as4.inbox=$w/r/inbox" \
@@ -52,7 +61,7 @@ rc=0; snd peppol report --month 2026-11 > /dev/null 2> "$w/err" || rc=$?
 "$BUILD/bench/gen_invoices" 60 14 | grep -v '"buyer": {[^}]*"peppol_id": ""' | grep '"type": "invoice"' |
 	head -n "$N" > "$w/in.jsonl"
 [ "$(wc -l < "$w/in.jsonl")" -eq "$N" ] || fail "could not generate $N records"
-rcv serve --port 0 --port-file "$w/r/port" > "$w/r/out" 2> "$w/r/err" &
+(GW_EXEC=exec; rcv serve --port 0 --port-file "$w/r/port") > "$w/r/out" 2> "$w/r/err" &
 rpid=$!
 i=0
 while [ ! -s "$w/r/port" ]; do

@@ -11,6 +11,7 @@
 # refused`). Each MLS B sent passes the MLS rules (A stored them).
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
+. "$(dirname "$0")/../lib/procs.sh"
 : "${TOP:?}" "${GATEWAY:?}" "${BUILD:?}" "${REF:?}"
 cd "$TOP" || exit 2
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
@@ -20,7 +21,10 @@ apid= bpid=
 cleanup() {
 	[ -n "$apid" ] && kill "$apid" 2>/dev/null
 	[ -n "$bpid" ] && kill "$bpid" 2>/dev/null
+	wait 2>/dev/null
+	left=0; no_leftovers "$w" || left=1
 	[ -n "${KEEP:-}" ] && echo "kept $w" || rm -rf "$w"
+	[ "$left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
@@ -30,11 +34,13 @@ P=$TOP/certs/out
 mkdir -p "$w/a" "$w/b"
 
 # gw SIDE ARGS: one instance; A is g3/sender and sends to B, B the reverse.
+# GW_EXEC=exec (in a subshell started with &): the gateway replaces the
+# subshell, so $! is its pid and cleanup's kill reaches it (tests/lib/procs.sh).
 gw() {
 	side=$1; shift
 	if [ "$side" = a ]; then me=sender; peer=receiver; pport=$(cat "$w/b/port" 2>/dev/null)
 	else me=receiver; peer=sender; pport=$(cat "$w/a/port" 2>/dev/null); fi
-	"$GATEWAY" --set "queue.dsn=$w/$side/q.db" --set peppol_as4.receive=on \
+	${GW_EXEC-} "$GATEWAY" --set "queue.dsn=$w/$side/q.db" --set peppol_as4.receive=on \
 		--set "peppol_as4.cert=$P/g3/$me.crt.pem" --set "peppol_as4.key=$P/g3/$me.key.pem" \
 		--set "peppol_as4.ca=$P/g3/chain.pem" --set "peppol_as4.crl=$P/g3/apca.crl.pem" \
 		--set "peppol_as4.inbox=$w/$side/inbox" --set "peppol_as4.outbox=$w/$side/outbox" \
@@ -44,7 +50,8 @@ gw() {
 		--set "http.cert=$P/tls/server.crt.pem" --set "http.key=$P/tls/server.key.pem" "$@"
 }
 serve() { # SIDE: start its endpoint, wait for its port
-	gw "$1" serve --port 0 --port-file "$w/$1/port" > "$w/$1/serve.out" 2> "$w/$1/serve.err" &
+	(GW_EXEC=exec; gw "$1" serve --port 0 --port-file "$w/$1/port") > "$w/$1/serve.out" \
+		2> "$w/$1/serve.err" &
 	eval "${1}pid=\$!"
 	i=0
 	while [ ! -s "$w/$1/port" ]; do

@@ -17,6 +17,7 @@
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 . "$(dirname "$0")/../lib/smp.sh"
+. "$(dirname "$0")/../lib/procs.sh"
 : "${TOP:?}" "${GATEWAY:?}" "${BUILD:?}" "${REF:?}"
 cd "$TOP" || exit 2
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
@@ -28,7 +29,9 @@ cleanup() {
 	for p in $apid $bpid $asmp $bsmp; do kill "$p" 2>/dev/null; done
 	dns_stop "$w"
 	wait 2>/dev/null
+	left=0; no_leftovers "$w" || left=1
 	[ -n "${KEEP:-}" ] && echo "kept $w" || rm -rf "$w"
+	[ "$left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
@@ -40,10 +43,12 @@ dnsport=$(free_port)
 
 # gw SIDE ARGS: one instance, A with g3/sender, B with g3/receiver; no
 # endpoint_url nor endpoint_cert: every peer is found through discovery.
+# GW_EXEC=exec (in a subshell started with &): the gateway replaces the
+# subshell, so $! is its pid and cleanup's kill reaches it (tests/lib/procs.sh).
 gw() {
 	side=$1; shift
 	if [ "$side" = a ]; then me=sender; else me=receiver; fi
-	"$GATEWAY" --set "queue.dsn=$w/$side/q.db" --set peppol_as4.receive=on \
+	${GW_EXEC-} "$GATEWAY" --set "queue.dsn=$w/$side/q.db" --set peppol_as4.receive=on \
 		--set "peppol_as4.cert=$P/g3/$me.crt.pem" --set "peppol_as4.key=$P/g3/$me.key.pem" \
 		--set "peppol_as4.ca=$P/g3/chain.pem" --set "peppol_as4.crl=$P/g3/apca.crl.pem" \
 		--set "peppol_as4.inbox=$w/$side/inbox" --set "peppol_as4.outbox=$w/$side/outbox" \
@@ -61,9 +66,9 @@ wait_port() { # FILE PID WHAT ERRFILE
 		sleep 0.1
 	done
 }
-gw a serve --port 0 --port-file "$w/a/port" > "$w/a/serve.out" 2> "$w/a/serve.err" &
+(GW_EXEC=exec; gw a serve --port 0 --port-file "$w/a/port") > "$w/a/serve.out" 2> "$w/a/serve.err" &
 apid=$!
-gw b serve --port 0 --port-file "$w/b/port" > "$w/b/serve.out" 2> "$w/b/serve.err" &
+(GW_EXEC=exec; gw b serve --port 0 --port-file "$w/b/port") > "$w/b/serve.out" 2> "$w/b/serve.err" &
 bpid=$!
 wait_port "$w/a/port" "$apid" A "$w/a/serve.err"
 wait_port "$w/b/port" "$bpid" B "$w/b/serve.err"

@@ -11,6 +11,7 @@
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 . "$(dirname "$0")/../lib/smp.sh"
+. "$(dirname "$0")/../lib/procs.sh"
 : "${TOP:?}" "${GATEWAY:?}"
 cd "$TOP" || exit 1
 command -v dnsmasq >/dev/null || { echo "FAIL: dnsmasq missing (make deps)"; exit 1; }
@@ -20,7 +21,9 @@ cleanup() {
 	[ -f "$tmp/smp.pid" ] && kill "$(cat "$tmp/smp.pid")" 2>/dev/null
 	[ -f "$tmp/slow.pid" ] && kill "$(cat "$tmp/slow.pid")" 2>/dev/null
 	wait 2>/dev/null
+	left=0; no_leftovers "$tmp" || left=1
 	rm -rf "$tmp"
+	[ "$left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }

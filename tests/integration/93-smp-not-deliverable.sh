@@ -7,12 +7,18 @@
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 . "$(dirname "$0")/../lib/smp.sh"
+. "$(dirname "$0")/../lib/procs.sh"
 : "${TOP:?}" "${GATEWAY:?}" "${BUILD:?}"
 cd "$TOP" || exit 1
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 tmp=$(mktemp -d)
 smppid=
-cleanup() { dns_stop "$tmp"; [ -n "$smppid" ] && kill "$smppid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+	dns_stop "$tmp"; [ -n "$smppid" ] && kill "$smppid" 2>/dev/null; wait 2>/dev/null
+	left=0; no_leftovers "$tmp" || left=1
+	rm -rf "$tmp"
+	[ "$left" -eq 0 ] || exit 1
+}
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 P=$TOP/certs/out
