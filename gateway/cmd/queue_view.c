@@ -16,6 +16,8 @@
 #include "service/needs.h"
 #include "store/store.h"
 
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,57 +66,97 @@ status_leases(const struct queue_lease_sum *ls, size_t n, int64_t now)
 	}
 }
 
-/* A JSON string's content, with what would break it left out (owners are
- * names the operator gave). */
-static void
-json_text(const char *s)
+/* A JSON string for any C string: jansson refuses bytes that are not
+ * UTF-8 (a dsn is a file name, any bytes), so those become U+FFFD rather
+ * than the whole answer failing. */
+static json_t *
+status_str(const char *s)
 {
-	for (const char *p = s; *p; p++)
-		if (*p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-			putchar(*p);
+	json_t *j = json_string(s);
+	if (j != NULL || s == NULL)
+		return j;
+	size_t n = strlen(s), at = 0;
+	char *u = malloc(n * 3 + 1);
+	if (u == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x80)
+			u[at++] = s[i];
+		else {                          /* U+FFFD, for every byte >= 0x80 */
+			u[at++] = (char)0xEF;
+			u[at++] = (char)0xBF;
+			u[at++] = (char)0xBD;
+		}
+	}
+	u[at] = '\0';
+	j = json_string(u);
+	free(u);
+	return j;
 }
 
-/* status --json */
-static void
+/* One state -> count object. */
+static json_t *
+status_counts(const struct queue_stats *st)
+{
+	json_t *o = json_object();
+	for (int s = 0; o != NULL && s < QS__COUNT; s++)
+		if (json_object_set_new(o, queue_state_name((enum queue_state)s),
+		    json_integer((json_int_t)st->count[s])) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
+/* status --json, built with jansson so that every string (the dsn, a
+ * worker's name, the integrity message: operator-given or from storage)
+ * comes out escaped, whatever it holds. 0, or -1 when out of memory
+ * (nothing printed). */
+static int
 status_json(struct queue *q, const struct queue_stats *all, const struct queue_stats ch[3],
             int check, const char *check_msg, const struct queue_lease_sum *ls, size_t nls)
 {
 	uint64_t stuck = 0;
 	(void)needs_batch_unsendable(q, &stuck);
-	char t1[32], t2[32], dsn[512];
-	printf("{\"queue\":\"%s\",\"total\":{",
-	    queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn));
-	for (int s = 0; s < QS__COUNT; s++)
-		printf("%s\"%s\":%llu", s ? "," : "", queue_state_name((enum queue_state)s),
-		    (unsigned long long)all->count[s]);
-	printf("},\"channels\":{");
-	for (size_t c = 0; c < 3; c++) {
-		printf("%s\"%s\":{", c ? "," : "", qc_channels[c]);
-		for (int s = 0; s < QS__COUNT; s++)
-			printf("%s\"%s\":%llu", s ? "," : "", queue_state_name((enum queue_state)s),
-			    (unsigned long long)ch[c].count[s]);
-		printf("}");
-	}
-	printf("},\"oldest_pending\":\"%s\",\"next_attempt\":\"%s\",\"batch_without_sftp\":%llu",
-	    qc_time(all->oldest_pending_ms, t1, sizeof t1),
-	    qc_time(all->next_attempt_ms, t2, sizeof t2), (unsigned long long)stuck);
-	printf(",\"leases\":[");
+	char t[32], dsn[512];
+	json_t *o = json_object(), *chans = json_object(), *leases = json_array();
+	int bad = o == NULL;
+	/* set_new takes its value (and frees it on failure), NULL included. */
+	bad |= json_object_set_new(o, "queue",
+	    status_str(queue_dsn_shown(param_str(P_QUEUE_DSN), dsn, sizeof dsn))) != 0;
+	bad |= json_object_set_new(o, "total", status_counts(all)) != 0;
+	for (size_t c = 0; c < 3; c++)
+		bad |= json_object_set_new(chans, qc_channels[c], status_counts(&ch[c])) != 0;
+	bad |= json_object_set_new(o, "channels", chans) != 0;
+	bad |= json_object_set_new(o, "oldest_pending",
+	    json_string(qc_time(all->oldest_pending_ms, t, sizeof t))) != 0;
+	bad |= json_object_set_new(o, "next_attempt",
+	    json_string(qc_time(all->next_attempt_ms, t, sizeof t))) != 0;
+	bad |= json_object_set_new(o, "batch_without_sftp", json_integer((json_int_t)stuck)) != 0;
 	for (size_t i = 0; i < nls; i++) {
-		printf("%s{\"owner\":\"", i ? "," : "");
-		json_text(ls[i].owner);
-		printf("\",\"messages\":%zu,\"building\":%zu,\"sending\":%zu,"
-		    "\"earliest_expiry\":\"%s\",\"earliest_expiry_ms\":%lld}",
-		    ls[i].building + ls[i].sending, ls[i].building, ls[i].sending,
-		    qc_time(ls[i].earliest_until_ms, t1, sizeof t1),
-		    (long long)ls[i].earliest_until_ms);
+		json_t *l = json_object();
+		bad |= json_object_set_new(l, "owner", status_str(ls[i].owner)) != 0;
+		bad |= json_object_set_new(l, "messages",
+		    json_integer((json_int_t)(ls[i].building + ls[i].sending))) != 0;
+		bad |= json_object_set_new(l, "building", json_integer((json_int_t)ls[i].building)) != 0;
+		bad |= json_object_set_new(l, "sending", json_integer((json_int_t)ls[i].sending)) != 0;
+		bad |= json_object_set_new(l, "earliest_expiry",
+		    json_string(qc_time(ls[i].earliest_until_ms, t, sizeof t))) != 0;
+		bad |= json_object_set_new(l, "earliest_expiry_ms",
+		    json_integer((json_int_t)ls[i].earliest_until_ms)) != 0;
+		bad |= json_array_append_new(leases, l) != 0;
 	}
-	printf("]");
-	if (check) {
-		printf(",\"integrity\":\"");
-		json_text(check_msg);
-		printf("\"");
-	}
-	printf("}\n");
+	bad |= json_object_set_new(o, "leases", leases) != 0;
+	if (check)
+		bad |= json_object_set_new(o, "integrity", status_str(check_msg)) != 0;
+	/* Compact, keys in the order set: plain values print as they always did. */
+	char *text = bad ? NULL : json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (text == NULL)
+		return -1;
+	printf("%s\n", text);
+	free(text);
+	return 0;
 }
 
 /* The next few messages that wait, so an operator sees what waits and why
@@ -225,7 +267,12 @@ cmd_status(int argc, char **argv)
 	char check_msg[256] = "";
 	int check_failed = check && q->ops->check(q, check_msg, sizeof check_msg) != GW_OK;
 	if (json) {
-		status_json(q, &all, ch, check, check_msg, ls, nls);
+		if (status_json(q, &all, ch, check, check_msg, ls, nls) != 0) {
+			fprintf(stderr, "gateway status: out of memory for the JSON\n");
+			free(ls);
+			q->ops->close(q);
+			return GW_EXIT_USAGE;
+		}
 	} else {
 		status_table(q, &all, ch, ls, nls);
 		if (check)

@@ -264,5 +264,19 @@ if gw run --max-time soon 2> "$w/e6"; then fail "a bad --max-time was accepted";
 grep -q "takes a duration" "$w/e6" || fail "bad --max-time not explained: $(cat "$w/e6")"
 gw status --check > "$w/st" || fail "integrity: $(cat "$w/st")"
 grep -q "integrity: ok" "$w/st" || fail "no integrity line"
+# status --json is JSON whatever the dsn holds: a queue in a folder whose
+# name has a quote and a backslash comes back as that very path.
+odd="$w/a\"b\\c"
+mkdir -p "$odd"
+"$GATEWAY" --set "queue.dsn=$odd/q.db" intake --contracts "$w/r1.jsonl" > /dev/null ||
+	fail "intake into $odd"
+"$GATEWAY" --set "queue.dsn=$odd/q.db" status --json --check > "$w/odd.json" ||
+	fail "status --json on $odd: $(cat "$w/odd.json")"
+python3 - "$w/odd.json" "$odd/q.db" <<'PY' || fail "status --json with a quote and a backslash in the dsn: $(cat "$w/odd.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["queue"] == sys.argv[2], (j["queue"], sys.argv[2])
+assert j["integrity"] == "ok" and j["total"]["pending"] == 1, j
+PY
 echo "queue: $n records, replay and old revision no-ops, cancel after IN, operator actions," \
 	"full-disk refusal, $acc accepted through the simulator, expiry and requeue: ok"
