@@ -768,13 +768,16 @@ ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 }
 
 /* An earlier attempt may have landed: asking is sending the same
- * MessageId again, and the receiver's duplicate rule answers its receipt. */
+ * MessageId again, and the receiver's duplicate rule answers its receipt.
+ * What cannot be sent at all (not on Peppol: SMP 404, NXDOMAIN; a document
+ * that cannot be built) stays final, as for a first send; the rest is
+ * "cannot tell". */
 static gw_rc
 ac_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	long ra = 0;
 	gw_rc rc = ac_send(ctx, m, &ra, err, cap);
-	return rc == GW_OK ? GW_OK : GW_ETEMP;
+	return rc == GW_OK ? GW_OK : rc == GW_EPERM || rc == GW_EINPUT ? GW_EPERM : GW_ETEMP;
 }
 
 /* The outcome of m's POST handed to a sender thread, waited for: 1 and

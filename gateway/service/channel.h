@@ -45,7 +45,10 @@ struct channel_ops {
 	gw_rc (*build)(void *ctx, struct queue_msg *m, const struct queue_msg *dep,
 	               char *err, size_t errcap);
 	/* Does the other side already have m? GW_OK: yes, m->remote_ref set.
-	 * GW_ENOTFOUND: no, safe to send. GW_ETEMP: cannot tell now. */
+	 * GW_ENOTFOUND: no, safe to send. GW_ETEMP: cannot tell now.
+	 * GW_EPERM: m can never be delivered (a final answer met on the way,
+	 * e.g. a receiver not on Peppol): the runner fails it with err (one
+	 * message at a time; a group's lookup does not answer it). */
 	gw_rc (*lookup)(void *ctx, struct queue_msg *m, char *err, size_t errcap);
 	/* Send m->body. GW_OK: m->remote_ref set. GW_ETEMP: later
 	 * (*retry_after_ms when the other side said; CHANNEL_MAYBE_LANDED

@@ -382,6 +382,14 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 			log_info(m->id, m->record_id, "%s", why);
 			return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
 		}
+		/* A final answer met while asking (not on Peppol) is as final as
+		 * the same answer to a first send: waiting would only retry it
+		 * until it expires. */
+		if (rc == GW_EPERM) {
+			snprintf(why, sizeof why, "refused on send (lookup after attempt %u): %s",
+			    m->attempts - 1, err[0] ? err : gw_rc_name(rc));
+			return runner_fail(r, m, QS_SENDING, why);
+		}
 		if (rc != GW_ENOTFOUND)
 			return runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
 			    err[0] ? err : "lookup failed");

@@ -3,7 +3,11 @@
 # service: with discovery on, an invoice whose buyer is in the SML but not
 # in its SMP (HTTP 404), and one whose buyer is not in the SML at all
 # (NXDOMAIN), each end failed after one attempt, "not deliverable over
-# Peppol" with the reason, not retried; nothing is POSTed anywhere.
+# Peppol" with the reason, not retried; nothing is POSTed anywhere. A third
+# one, left in sending by a crash (its attempt counted), is looked up before
+# any re-send: the look-up meets the same final answer and fails it at once
+# with the reason, instead of taking it for "cannot tell" and retrying it
+# until it expires.
 set -u
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 . "$(dirname "$0")/../lib/smp.sh"
@@ -23,10 +27,10 @@ trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
 P=$TOP/certs/out
 export GW_REFERENCE_DIR="${REF:-/work/shared/reference}"
-# Two invoices with a Peppol buyer (the generator's first ones).
+# Three invoices with a Peppol buyer (the generator's first ones).
 "$BUILD/bench/gen_invoices" 20 14 | grep -v '"buyer": {[^}]*"peppol_id": ""' | grep '"type": "invoice"' |
-	head -n 2 > "$tmp/in.jsonl"
-[ "$(wc -l < "$tmp/in.jsonl")" -eq 2 ] || fail "no invoices generated"
+	head -n 3 > "$tmp/in.jsonl"
+[ "$(wc -l < "$tmp/in.jsonl")" -eq 3 ] || fail "no invoices generated"
 b1=$(sed -n '1s/.*"buyer": {[^}]*"peppol_id": "\([^"]*\)".*/\1/p' "$tmp/in.jsonl")
 b2=$(sed -n '2s/.*"buyer": {[^}]*"peppol_id": "\([^"]*\)".*/\1/p' "$tmp/in.jsonl")
 [ -n "$b1" ] && [ -n "$b2" ] && [ "$b1" != "$b2" ] || fail "buyers: '$b1' '$b2'"
@@ -45,10 +49,15 @@ snd() { "$GATEWAY" --set "queue.dsn=$tmp/q.db" --set peppol_as4.discovery=on \
 	--set "peppol_as4.cert=$P/g3/sender.crt.pem" --set "peppol_as4.key=$P/g3/sender.key.pem" \
 	--set "peppol_as4.outbox=$tmp/outbox" "$@"; }
 snd intake --invoices "$tmp/in.jsonl" > "$tmp/intake" 2>&1 || fail "intake: $(cat "$tmp/intake")"
+# The third as a crash in the middle of its send leaves it: in sending, its
+# attempt counted, no live lease (the start-up recovery takes it back).
+id3=inv:$(sed -n '3s/.*"invoice_id": "\([^"]*\)".*/\1/p' "$tmp/in.jsonl")
+sqlite3 "$tmp/q.db" "UPDATE msgs SET state='sending', attempts=1, lease_owner=NULL, lease_until_ms=0
+	WHERE record_id='$id3'" || fail "could not leave $id3 in sending"
 rc=0; snd run --until-idle --channel peppol-as4 --max-time 60s > "$tmp/run" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] || fail "run: exit $rc, want 1 (something failed): $(cat "$tmp/run")"
 snd list --state failed > "$tmp/failed" 2>&1
-[ "$(grep -c 'not deliverable over Peppol' "$tmp/failed")" -eq 2 ] || fail "failed list: $(cat "$tmp/failed")"
+[ "$(grep -c 'not deliverable over Peppol' "$tmp/failed")" -eq 3 ] || fail "failed list: $(cat "$tmp/failed")"
 for r in 1 2; do
 	id=$(sed -n "${r}s/.*\"invoice_id\": \"\\([^\"]*\\)\".*/\\1/p" "$tmp/in.jsonl")
 	snd show "inv:$id" > "$tmp/show$r" 2>&1 || true
@@ -57,5 +66,10 @@ for r in 1 2; do
 done
 grep -q "the SMP of $b1 does not know it .*HTTP 404" "$tmp/show1" || fail "404 reason: $(cat "$tmp/show1")"
 grep -q "$b2 is not registered in the SML (.*NXDOMAIN)" "$tmp/show2" || fail "NXDOMAIN reason: $(cat "$tmp/show2")"
+snd show "$id3" > "$tmp/show3" 2>&1 || true
+grep -q 'refused on send (lookup after attempt 1): .*not deliverable over Peppol' "$tmp/show3" ||
+	fail "$id3 after the crash: not failed by its look-up: $(cat "$tmp/show3")"
+grep -q 'temporary failure' "$tmp/show3" && fail "$id3: the look-up's final answer was retried: $(cat "$tmp/show3")"
 [ ! -d "$tmp/outbox" ] || [ -z "$(ls "$tmp/outbox")" ] || fail "a message was built for an undeliverable invoice"
-echo "not deliverable: SMP 404 ($b1) and NXDOMAIN ($b2) each failed after one attempt, with the reason"
+echo "not deliverable: SMP 404 ($b1) and NXDOMAIN ($b2) each failed after one attempt, with the reason;" \
+	"after a crash in sending, the look-up's final answer failed $id3 at once"

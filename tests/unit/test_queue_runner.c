@@ -32,6 +32,7 @@ struct fake {
 	int64_t land_at;           /* when the late declaration is processed (test clock) */
 	char pending[80];          /* its key, until then */
 	int perm_fail;             /* submits refused for good */
+	int lookup_perm;           /* lookups answer "can never be delivered" */
 	int polls_before_answer;
 	int poll_temp;             /* every poll fails with GW_ETEMP (no answer ever comes) */
 	int poll_perm;             /* every poll fails for good (an unreadable answer) */
@@ -86,6 +87,10 @@ fk_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 {
 	struct fake *f = ctx;
 	f->lookups++;
+	if (f->lookup_perm) {
+		snprintf(err, cap, "not deliverable over Peppol: the SMP does not know it (HTTP 404)");
+		return GW_EPERM;
+	}
 	if (f->pending[0] && clk >= f->land_at) {           /* processed by now */
 		int k = f->n_led++;
 		snprintf(f->led[k].key, sizeof f->led[k].key, "%s", f->pending);
@@ -527,6 +532,40 @@ test_crash_while_sending_recovers_by_lookup(void **state)
 	assert_int_equal(fk.lookups, 2);
 }
 
+/* A crash while sending, and the look-up before the re-send answers that
+ * the message can never be delivered (a Peppol receiver the SMP does not
+ * know): that is final, failed with the reason at once, neither sent again
+ * nor tried until it expires (the look-up used to read it as "cannot tell"). */
+static void
+test_crash_then_lookup_says_never(void **state)
+{
+	(void)state;
+	char a[41];
+	add("C-11", 1, "dimona-in", NULL, 0, a);
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built */
+	struct queue_msg m;
+	assert_int_equal(queue_transition(q, a, QS_READY, QS_SENDING, "runner", ""), GW_OK);
+	assert_int_equal(q->ops->get(q, a, &m), GW_OK);
+	m.attempts = 1;
+	assert_int_equal(queue_update(q, &m), GW_OK);
+	queue_msg_free(&m);
+	runner_free(r);
+	struct runner_config c;
+	runner_config_default(&c);
+	c.seed = 3;
+	snprintf(c.worker, sizeof c.worker, "runner");
+	assert_int_equal(runner_new(&r, q, &fake_ops, &fk, &c), GW_OK);
+	assert_int_equal(runner_recover(r, clk), GW_OK);
+	fk.lookup_perm = 1;
+	run_for(60000);
+	assert_int_equal(state_of(a, &m), QS_FAILED);
+	queue_msg_free(&m);
+	assert_int_equal(fk.lookups, 1);                    /* asked once, believed */
+	assert_int_equal(fk.submits, 0);                    /* never sent again */
+	assert_true(history_has(a, "not deliverable over Peppol: the SMP does not know it"));
+}
+
 static void
 test_follow_up_waits_for_period_id(void **state)
 {
@@ -701,6 +740,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unanswered_send_gets_time_to_land, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_while_sending_recovers_by_lookup, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_crash_then_lookup_says_never, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_up_waits_for_period_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_body_is_quarantined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
