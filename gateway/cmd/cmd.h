@@ -47,6 +47,15 @@ int cmd_verify_args(const char *prog, int argc, char **argv, void (*usage)(FILE 
 /* The whole file, malloc'd; NULL with errno set (EFBIG past max bytes). */
 unsigned char *cmd_read_file(const char *path, size_t max, size_t *len);
 
+/* The serve commands' arguments, [--port N] [--port-file FILE] (cmd/
+ * port_args.c): -1 when read (*port set only when given), else the exit
+ * code, the problem said on stderr under prog. */
+int cmd_port_args(const char *prog, int argc, char **argv, void (*usage)(FILE *), int *port,
+                  const char **port_file);
+/* Write port to path (nothing when path is NULL): GW_EXIT_OK, or
+ * GW_EXIT_USAGE with the reason on stderr. */
+int cmd_port_file(const char *prog, const char *path, int port);
+
 /* True when argv holds -h or --help; commands call it before parsing.
  * The test itself is core's (core/args.h), so that the simulators share it
  * without including cmd/. */

@@ -8,7 +8,6 @@
  * at all), for scripts that start it on port 0.
  */
 #include "cmd/cmd.h"
-#include "core/atomicfile.h"
 #include "core/err.h"
 #include "service/as4_receive.h"
 #include "service/http_server.h"
@@ -53,23 +52,9 @@ cmd_serve(int argc, char **argv)
 		return GW_EXIT_OK;
 	}
 	http_server_opts_configured(&o);
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-			long p = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || p < 0 || p > 65535) {
-				fprintf(stderr, "gateway serve: --port takes 0 to 65535\n");
-				return GW_EXIT_USAGE;
-			}
-			o.port = (int)p;
-		} else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
-			port_file = argv[++i];
-		} else {
-			fprintf(stderr, "gateway serve: unknown or incomplete option %s\n", argv[i]);
-			serve_usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
+	int rc = cmd_port_args("gateway serve", argc, argv, serve_usage, &o.port, &port_file);
+	if (rc >= 0)
+		return rc;
 	struct web *s = NULL;
 	char err[512];
 	if (web_start(&s, &o, err, sizeof err) != GW_OK) {
@@ -77,14 +62,9 @@ cmd_serve(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	int port = web_port(s);
-	if (port_file != NULL) {
-		char text[16];
-		int tl = snprintf(text, sizeof text, "%d\n", port);
-		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, err, sizeof err) != GW_OK) {
-			fprintf(stderr, "gateway serve: cannot write %s: %s\n", port_file, err);
-			web_stop(s);
-			return GW_EXIT_USAGE;
-		}
+	if ((rc = cmd_port_file("gateway serve", port_file, port)) != GW_EXIT_OK) {
+		web_stop(s);
+		return rc;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -8,7 +8,6 @@
 #include "core/err.h"
 #include "core/params.h"
 #include "peppol/as4/as4.h"
-#include "core/atomicfile.h"
 #include "peppol/smp/smp.h"
 #include "service/smp_lookup.h"
 #include "service/smp_serve.h"
@@ -138,23 +137,9 @@ serve_main(int argc, char **argv)
 	struct http_server_opts o;
 	const char *port_file = NULL;
 	http_server_opts_configured(&o);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
-			char *end;
-			long p = strtol(argv[++i], &end, 10);
-			if (*end != '\0' || p < 0 || p > 65535) {
-				fprintf(stderr, "gateway smp serve: --port takes 0 to 65535\n");
-				return GW_EXIT_USAGE;
-			}
-			o.port = (int)p;
-		} else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
-			port_file = argv[++i];
-		} else {
-			fprintf(stderr, "gateway smp serve: unknown or incomplete option %s\n", argv[i]);
-			usage(stderr);
-			return GW_EXIT_USAGE;
-		}
-	}
+	int rc = cmd_port_args("gateway smp serve", argc, argv, usage, &o.port, &port_file);
+	if (rc >= 0)
+		return rc;
 	struct smp_server *s = NULL;
 	char err[600];
 	if (smp_serve_start(&s, &o, err, sizeof err) != GW_OK) {
@@ -162,14 +147,9 @@ serve_main(int argc, char **argv)
 		return GW_EXIT_USAGE;
 	}
 	int port = smp_serve_port(s);
-	if (port_file != NULL) {
-		char text[16];
-		int tl = snprintf(text, sizeof text, "%d\n", port);
-		if (atomic_write_file(port_file, text, (size_t)tl, 0644, 0, err, sizeof err) != GW_OK) {
-			fprintf(stderr, "gateway smp serve: cannot write %s: %s\n", port_file, err);
-			smp_serve_stop(s);
-			return GW_EXIT_USAGE;
-		}
+	if ((rc = cmd_port_file("gateway smp serve", port_file, port)) != GW_EXIT_OK) {
+		smp_serve_stop(s);
+		return rc;
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
