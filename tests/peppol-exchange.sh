@@ -27,7 +27,9 @@
 # test SML zone pointing at that SMP.
 #
 # Last line: sent=N delivered-once=N duplicates=0 receipts-verified=N and the
-# refusals. Exit 0 only when every figure is what it must be.
+# refusals. Exit 0 only when every figure is what it must be. A sender that
+# never reaches the receiver (ends without sending, or sends nothing within
+# GW_EXCHANGE_WAIT_S seconds, default 120) fails the run, saying so.
 set -u
 : "${TOP:?}" "${GATEWAY:?}" "${BUILD:?}"
 N=${N:-40}
@@ -38,12 +40,16 @@ export GW_REFERENCE_DIR="${REF:-/work/shared/reference}"
 w=$(mktemp -d "${TMPDIR:-/tmp}/gwx.XXXXXX")
 rpid=
 smppid=
+spid=
 . tests/lib/smp.sh
+. tests/lib/procs.sh
 cleanup() {
-	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
-	[ -n "$smppid" ] && kill "$smppid" 2>/dev/null
+	for p in $rpid $smppid $spid; do kill "$p" 2>/dev/null; done
 	dns_stop "$w"
+	wait 2>/dev/null
+	left=0; no_leftovers "$w" || left=1
 	[ -n "${KEEP:-}" ] && echo "kept $w" || rm -rf "$w"
+	[ "$left" -eq 0 ] || exit 1
 }
 trap cleanup EXIT INT TERM
 fail() { echo "FAIL: $*"; exit 1; }
@@ -123,7 +129,19 @@ snd intake --invoices "$w/in.jsonl" > "$w/s/intake" 2> "$w/s/intake.err" ||
 grep -q "$N taken in" "$w/s/intake" || fail "intake: $(cat "$w/s/intake")"
 (sndx run --until-idle --channel peppol-as4 > "$w/s/run" 2> "$w/s/run.err") &
 spid=$!
-# The receiver stores the first message and exits before answering.
+# The receiver stores the first message and exits before answering: wait
+# for that, but not for ever (a sender that never sends would hold the run).
+wait_s=${GW_EXCHANGE_WAIT_S:-120}
+i=0
+while kill -0 "$first" 2>/dev/null; do
+	kill -0 "$spid" 2>/dev/null || { wait "$spid"; st=$?
+		fail "the sender ended (exit $st) without reaching the receiver: $(tail -3 "$w/s/run.err")"; }
+	i=$((i + 1))
+	[ "$i" -le $((wait_s * 10)) ] ||
+		fail "the receiver got nothing in ${wait_s} s (GW_EXCHANGE_WAIT_S): the sender never sent;" \
+			"its last words: $(tail -3 "$w/s/run.err")"
+	sleep 0.1
+done
 wait "$first"
 st=$?
 [ "$st" -eq 70 ] || fail "receiver with the test hook ended with $st, not 70: $(tail -3 "$w/r/err")"
@@ -142,6 +160,7 @@ sender_killed=no
 kill -9 "$spid" 2>/dev/null && sender_killed="yes, with $(rows) of $N stored"
 wait "$spid"
 st=$?
+spid=
 if [ "$sender_killed" = no ]; then
 	[ "$st" -eq 0 ] || fail "sender run: $(tail -5 "$w/s/run.err")"
 else
