@@ -292,13 +292,150 @@ test_exit_pay_change_is_a_correction(void **state)
 	assert_false(dmfa_wr_equal(&a, &b));
 }
 
+/* Each zone a revision can change alone must make the worker records
+ * unequal, or no correction is sent. One test per zone; each starts from a
+ * record with every optional zone off and turns one on (or changes it). */
+static void
+occ_base(struct dmfa_wr *w)
+{
+	memset(w, 0, sizeof *w);
+	w->worker_code = 15;
+	w->nocc = 1;
+	snprintf(w->occ[0].jc, sizeof w->occ[0].jc, "302");
+	w->occ[0].wds = 500;
+	w->occ[0].q = w->occ[0].s = 3800;
+	w->occ[0].start = 20260401;
+	w->occ[0].end = 20260430;
+	w->occ[0].days = 100;
+	w->occ[0].hours = 760;
+	w->occ[0].gross = 12000;
+}
+
+/* 1 when the change made by mut is seen as a change. */
+static int
+seen(void (*mut)(struct dmfa_occ *))
+{
+	static struct dmfa_wr a, b;
+	occ_base(&a);
+	b = a;
+	assert_true(dmfa_wr_equal(&a, &b));
+	mut(&b.occ[0]);
+	return !dmfa_wr_equal(&a, &b);
+}
+
+static void set_copyright(struct dmfa_occ *o) { o->copyright = 5000; }
+static void set_hol_days(struct dmfa_occ *o) { o->hol_days = 100; }
+static void set_retired(struct dmfa_occ *o) { o->retired = 1; }
+static void set_remun_method(struct dmfa_occ *o) { o->remun_method = 1; }
+static void set_unit(struct dmfa_occ *o) { o->unit = 2123456791ULL; }
+static void set_horeca(struct dmfa_occ *o) { o->horeca_extra = 1; }
+static void set_goes_on(struct dmfa_occ *o) { o->goes_on = 1; }
+
+static void test_copyright_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_copyright)); }
+static void test_legal_holiday_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_hol_days)); }
+static void test_retired_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_retired)); }
+static void test_remun_method_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_remun_method)); }
+static void test_local_unit_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_unit)); }
+static void test_horeca_extra_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_horeca)); }
+/* A contract extended into the next quarter loses its OccupationEndingDate. */
+static void test_open_end_change_is_a_correction(void **s) { (void)s; assert_true(seen(set_goes_on)); }
+
+/* Legal holiday hours with the same days (service 002's ServiceNbrHours). */
+static void
+test_legal_holiday_hours_change_is_a_correction(void **state)
+{
+	(void)state;
+	static struct dmfa_wr a, b;
+	occ_base(&a);
+	a.occ[0].hol_days = 100;
+	a.occ[0].hol_hours = 760;
+	b = a;
+	assert_true(dmfa_wr_equal(&a, &b));
+	b.occ[0].hol_hours = 800;
+	assert_false(dmfa_wr_equal(&a, &b));
+}
+
+/* The student's establishment unit (LocalUnitID in StudentContribution). */
+static void
+test_student_unit_change_is_a_correction(void **state)
+{
+	(void)state;
+	static struct dmfa_wr a, b;
+	memset(&a, 0, sizeof a);
+	a.kind = DMFA_RULE_STUDENT;
+	a.worker_code = 840;
+	a.student_remun = 50000;
+	a.student_amount = 2710;
+	a.student_hours = 40;
+	a.student_unit = 2123456791ULL;
+	b = a;
+	assert_true(dmfa_wr_equal(&a, &b));
+	b.student_unit = 2123456792ULL;
+	assert_false(dmfa_wr_equal(&a, &b));
+}
+
+/* Through the whole correction: revisions that change only the artist's
+ * copyright fees, the blue-collar worker's legal holidays, or the
+ * white-collar worker's establishment unit give three modified records
+ * carrying the new zones, and the others stay out. */
+static void
+test_revision_of_a_forgotten_zone_is_sent(void **state)
+{
+	(void)state;
+	struct dmfa_rows f, n;
+	struct dmfa_update_stats st;
+	size_t nrej;
+	char path[] = "/tmp/gwdmwaXXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	filed_rows(&f);
+	filed_rows(&n);
+	struct contract a2 = mk("A-2", 2, "80010100101", "046", "329.02", 20260402, 800, 15000);
+	a2.copyright_fees_cents = 4000;
+	struct contract c1 = mk("C-1", 2, "80010100202", "015", "124", 20260420, 760, 12000);
+	c1.legal_holiday_days = 100;
+	c1.legal_holiday_hours = 760;
+	struct contract b1 = mk("B-1", 2, "70070700505", "495", "200", 20260410, 800, 20000);
+	snprintf(b1.employer_unit_id, sizeof b1.employer_unit_id, "2123456792");
+	assert_int_equal(dmfa_rows_add(&n, &a2, Q), GW_OK);
+	assert_int_equal(dmfa_rows_add(&n, &c1, Q), GW_OK);
+	assert_int_equal(dmfa_rows_add(&n, &b1, Q), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&f, &P, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(dmfa_rows_prepare(&n, &P, NULL, NULL, &nrej), GW_OK);
+	assert_int_equal(run(&f, &n, &DECL, 1, path, &st), GW_OK);
+	assert_int_equal(st.modified, 3);
+	assert_int_equal(st.created + st.deleted, 0);
+	xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	XP = xmlXPathNewContext(doc);
+	expect(A "//OccupationUpdate/Remun[RemunCode='047']/RemunAmount", "4000");
+	expect("//NaturalPersonUpdate[INSS='80010100202']//Service[ServiceCode='002']/ServiceNbrDays", "100");
+	expect(B "//OccupationUpdate/LocalUnitID", "2123456792");
+	xmlXPathFreeContext(XP);
+	xmlFreeDoc(doc);
+	unlink(path);
+	dmfa_rows_free(&f);
+	dmfa_rows_free(&n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_update_actions),
 		cmocka_unit_test(test_undeclarable_revision_is_not_a_deletion),
+		cmocka_unit_test(test_copyright_change_is_a_correction),
+		cmocka_unit_test(test_legal_holiday_change_is_a_correction),
+		cmocka_unit_test(test_legal_holiday_hours_change_is_a_correction),
+		cmocka_unit_test(test_retired_change_is_a_correction),
+		cmocka_unit_test(test_remun_method_change_is_a_correction),
+		cmocka_unit_test(test_local_unit_change_is_a_correction),
+		cmocka_unit_test(test_horeca_extra_change_is_a_correction),
+		cmocka_unit_test(test_open_end_change_is_a_correction),
+		cmocka_unit_test(test_student_unit_change_is_a_correction),
 		cmocka_unit_test(test_exit_pay_change_is_a_correction),
+		cmocka_unit_test(test_revision_of_a_forgotten_zone_is_sent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

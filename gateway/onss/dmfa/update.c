@@ -10,29 +10,41 @@
 
 #define DEFAULT_JUSTIFICATION "Correction of the contract records after filing: hours, pay or worker code changed"
 
+/* A worker record's declared content: its worker code and its body exactly
+ * as dmfa_xml_wr_body writes it, without occupation versions (those are the
+ * DMPI's, not the contracts'). NULL when out of memory. */
+static char *
+wr_text(const struct dmfa_wr *wr, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	if (!f)
+		return NULL;
+	fprintf(f, "<WorkerCode>%03d</WorkerCode>\n", wr->worker_code);
+	dmfa_xml_wr_body(f, wr, "OccupationUpdate", NULL, 0);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Compared through what would be written rather than field by field: a
+ * field-by-field list forgot copyright fees, legal holidays, Retired,
+ * RemunMethod, LocalUnitID, HorecaExtra and the open end, so a revision
+ * changing only one of them sent no correction; a zone added to the writer
+ * is now compared without anyone remembering to. */
 int
 dmfa_wr_equal(const struct dmfa_wr *a, const struct dmfa_wr *b)
 {
-	if (a->kind != b->kind || a->worker_code != b->worker_code || a->nocc != b->nocc ||
-	    a->ncontrib != b->ncontrib || a->student_remun != b->student_remun ||
-	    a->student_amount != b->student_amount || a->student_hours != b->student_hours)
-		return 0;
-	for (int i = 0; i < a->nocc; i++) {
-		const struct dmfa_occ *x = &a->occ[i], *y = &b->occ[i];
-		if (strcmp(x->jc, y->jc) || x->wds != y->wds || x->q != y->q || x->s != y->s ||
-		    x->contract_type != y->contract_type || x->start != y->start || x->end != y->end ||
-		    x->days != y->days || x->hours != y->hours || x->gross != y->gross ||
-		    x->exit_pay != y->exit_pay || x->exit_pay_exempt != y->exit_pay_exempt ||
-		    x->remun_code != y->remun_code || x->nded != y->nded)
-			return 0;
-		for (int k = 0; k < x->nded; k++)
-			if (x->ded[k].code != y->ded[k].code || x->ded[k].amount != y->ded[k].amount)
-				return 0;
-	}
-	for (int i = 0; i < a->ncontrib; i++)
-		if (memcmp(&a->contrib[i], &b->contrib[i], sizeof a->contrib[i]) != 0)
-			return 0;
-	return 1;
+	size_t la = 0, lb = 0;
+	char *ta = wr_text(a, &la), *tb = wr_text(b, &lb);
+	/* Out of memory: say "changed": a needless correction shows, a missing
+	 * one is silently wrong. */
+	int eq = ta && tb && la == lb && memcmp(ta, tb, la) == 0;
+	free(ta);
+	free(tb);
+	return eq;
 }
 
 /* A half-open slice of sorted rows. */

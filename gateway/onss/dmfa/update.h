@@ -44,7 +44,8 @@ gw_rc dmfa_write_update(FILE *out, const struct dmfa_rows *filed, const struct d
                         size_t ndmpi, const struct dmfa_update_opts *o, dmfa_reject_fn reject,
                         void *arg, struct dmfa_update_stats *st);
 
-/* 1 when two built worker records would be declared identically. */
+/* 1 when two built worker records would be declared identically: their
+ * worker code and body as written (dmfa_xml_wr_body) are the same bytes. */
 int dmfa_wr_equal(const struct dmfa_wr *a, const struct dmfa_wr *b);
 
 #endif
