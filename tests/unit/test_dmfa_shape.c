@@ -674,6 +674,48 @@ test_horeca_extra(void **state)
 	assert_int_equal(reparse(&c, "\"function_code\":\"5131\"", &r, &rej), GW_EINPUT);
 }
 
+/* Item 5: the worker codes declared on forfait wages (Horeca extras of
+ * category 317: 011, 020, 486, 496) are refused by name, since the forfait
+ * basis is not built; the same extra under 015 is declared on its pay. */
+static void
+test_horeca_forfait_codes_refused(void **state)
+{
+	(void)state;
+	static const char *const codes[] = { "011", "020", "486", "496" };
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	size_t nrej = 0;
+	load_params(20264, &p);
+	dmfa_rows_init(&rows);
+	for (int i = 0; i < 5; i++) {
+		char id[16], inss[12];
+		snprintf(id, sizeof id, "FF-%d", i);
+		snprintf(inss, sizeof inss, "800101%05d", 100 + 99 * i);
+		struct contract c = mk(id, NOSS2, inss, i < 4 ? codes[i] : "015", 20261010, 20261010,
+		                       100, 600, 9000);
+		snprintf(c.worker_type, sizeof c.worker_type, "EXT");
+		snprintf(c.joint_committee, sizeof c.joint_committee, "302");
+		c.start_time = 18 * 60;
+		c.end_time = 23 * 60;
+		snprintf(c.employer_unit_id, sizeof c.employer_unit_id, "3000000063");
+		assert_int_equal(dmfa_rows_add(&rows, &c, 20264), GW_OK);
+	}
+	memset(&rj, 0, sizeof rj);
+	assert_int_equal(dmfa_rows_prepare(&rows, &p, on_reject, &rj, &nrej), GW_OK);
+	assert_int_equal(nrej, 4);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.v[0].contract_id, "FF-4");
+	for (int i = 0; i < 4; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "FF-%d worker_code declared on forfait wages", i);
+		if (!strstr(rj.all, want))
+			fprintf(stderr, "missing '%s' in:\n%s", want, rj.all);
+		assert_non_null(strstr(rj.all, want));
+	}
+	dmfa_rows_free(&rows);
+}
+
 /* Item 8: the student contingent as the Dimona answers report it. */
 static void
 test_student_contingent(void **state)
@@ -767,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_service_and_pay_codes),
 		cmocka_unit_test(test_exit_holiday_pay),
 		cmocka_unit_test(test_horeca_extra),
+		cmocka_unit_test(test_horeca_forfait_codes_refused),
 		cmocka_unit_test(test_student_contingent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -319,6 +319,17 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 }
 
 /* Count one contract of worker type t left out of the DmfA. */
+/* Worker codes declared on forfait wages rather than on the pay (annex 2):
+ * 011 and 020 (manual workers: Horeca extras of employer categories 317, 097
+ * and 497, and tip-paid workers), 486 and 496 (white-collar Horeca extras).
+ * The forfait basis is not built (docs/dmfa.md, "Horeca extras"): declaring
+ * the real pay under these codes would be wrong without saying so. */
+static int
+forfait_code(int code)
+{
+	return code == 11 || code == 20 || code == 486 || code == 496;
+}
+
 static void
 left_out_add(struct dmfa_left_out *l, const char *t)
 {
@@ -416,6 +427,15 @@ dmfa_rows_prepare(struct dmfa_rows *r, const struct dmfa_params *p,
 			if (reject)
 				reject(arg, row, "worker_inss",
 				       "worker has no INSS yet: held until the BIS number arrives (IDFLUX)");
+			(*nrejected)++;
+			continue;
+		}
+		if (forfait_code(row->worker_code)) {
+			if (reject)
+				reject(arg, row, "worker_code",
+				       "declared on forfait wages (Horeca extras, category 317), which the "
+				       "gateway does not compute: declare the extra under 015 or 495 on the "
+				       "real pay (the ONSS accepts it; marked HorecaExtra E, zone 00795)");
 			(*nrejected)++;
 			continue;
 		}
