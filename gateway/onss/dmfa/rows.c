@@ -318,7 +318,6 @@ dmfa_row_quarter_share(struct dmfa_row *row, gw_ymd first, gw_ymd last)
 	return GW_OK;
 }
 
-/* Count one contract of worker type t left out of the DmfA. */
 /* Worker codes declared on forfait wages rather than on the pay (annex 2):
  * 011 and 020 (manual workers: Horeca extras of employer categories 317, 097
  * and 497, and tip-paid workers), 486 and 496 (white-collar Horeca extras).
@@ -330,6 +329,7 @@ forfait_code(int code)
 	return code == 11 || code == 20 || code == 486 || code == 496;
 }
 
+/* Count one contract of worker type t left out of the DmfA. */
 static void
 left_out_add(struct dmfa_left_out *l, const char *t)
 {
