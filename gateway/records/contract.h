@@ -91,6 +91,10 @@ struct contract {
 	 * contributions (remuneration 007) and the part not subject (011). */
 	int64_t exit_holiday_pay_cents;
 	int64_t exit_holiday_pay_exempt_cents;
+	/* Special social security contribution (DmfA line 856) the payroll
+	 * withheld on this record's pay: a scale by pay and household
+	 * situation the gateway cannot apply, so the payroll's amount. */
+	int64_t special_ss_contribution_cents;
 	struct contract_quarter_figures quarter_figures[CONTRACT_QFIG_MAX];
 	int nquarter_figures;
 };

@@ -79,6 +79,7 @@ static const struct fspec fields[CF_COUNT] = {
 	[CF_COPYRIGHT_FEES_CENTS] = F("copyright_fees_cents", FT_CENTS, 0, 0),
 	[CF_EXIT_HOLIDAY_PAY_CENTS] = F("exit_holiday_pay_cents", FT_CENTS, 0, 0),
 	[CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS] = F("exit_holiday_pay_exempt_cents", FT_CENTS, 0, 0),
+	[CF_SPECIAL_SS_CONTRIBUTION_CENTS] = F("special_ss_contribution_cents", FT_CENTS, 0, 0),
 	[CF_QUARTER_FIGURES]      = F("quarter_figures", FT_QFIG, 0, 0),
 };
 #undef F
@@ -268,6 +269,7 @@ fixed_slot(struct contract *c, enum contract_field f)
 	case CF_COPYRIGHT_FEES_CENTS: return &c->copyright_fees_cents;
 	case CF_EXIT_HOLIDAY_PAY_CENTS: return &c->exit_holiday_pay_cents;
 	case CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS: return &c->exit_holiday_pay_exempt_cents;
+	case CF_SPECIAL_SS_CONTRIBUTION_CENTS: return &c->special_ss_contribution_cents;
 	default: return NULL;
 	}
 }

@@ -142,6 +142,7 @@ contract_to_json(const struct contract *c, char **out, size_t *len)
 		    add_int(o, CF_COPYRIGHT_FEES_CENTS, c->copyright_fees_cents, 0) &&
 		    add_int(o, CF_EXIT_HOLIDAY_PAY_CENTS, c->exit_holiday_pay_cents, 0) &&
 		    add_int(o, CF_EXIT_HOLIDAY_PAY_EXEMPT_CENTS, c->exit_holiday_pay_exempt_cents, 0) &&
+		    add_int(o, CF_SPECIAL_SS_CONTRIBUTION_CENTS, c->special_ss_contribution_cents, 0) &&
 		    add_qfig(o, c);
 	if (ok)
 		*out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

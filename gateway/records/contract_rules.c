@@ -172,6 +172,25 @@ contract_rules_check(struct contract *c, const struct field_value v[CF_COUNT],
 			    "pay is paid when the contract ends, and declared in that quarter");
 	}
 
+	/* The special social security contribution (856) is withheld from a
+	 * worker's pay by quarter, on a scale of the quarter's pay: one amount
+	 * belongs to one quarter, so only on a record inside one quarter. The
+	 * student solidarity (840, 841) and flexi-job (050, 450) codes are
+	 * declared without personal contributions (docs/dmfa.md). */
+	if (HAS(CF_SPECIAL_SS_CONTRIBUTION_CENTS)) {
+		enum contract_field f = CF_SPECIAL_SS_CONTRIBUTION_CENTS;
+		if (strcmp(c->worker_code, "840") == 0 || strcmp(c->worker_code, "841") == 0 ||
+		    strcmp(c->worker_code, "050") == 0 || strcmp(c->worker_code, "450") == 0)
+			return contract_reject(rej, NAME(f), "not on worker code %s: the student solidarity "
+			    "and flexi-job codes carry no personal contribution, so no DmfA line 856",
+			    c->worker_code);
+		if (c->end_date == 0 || c->start_date / 10000 != c->end_date / 10000 ||
+		    date_quarter(c->start_date) != date_quarter(c->end_date))
+			return contract_reject(rej, NAME(f), "only on a record whose start_date and end_date "
+			    "fall in one quarter: the amount is the quarter's withholding (DmfA line 856), "
+			    "and a contract spanning quarters cannot say which quarter it belongs to");
+	}
+
 	/* The student's place of work: all five fields or none, STU only. */
 	int any = 0;
 	for (size_t i = 0; i < sizeof place_of_work / sizeof place_of_work[0]; i++)

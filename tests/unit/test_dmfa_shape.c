@@ -608,6 +608,91 @@ test_exit_holiday_pay(void **state)
 	assert_string_equal(rej.field, "exit_holiday_pay_cents");
 }
 
+/* Item 6 (856): the special social security contribution as the payroll
+ * withheld it, from special_ss_contribution_cents. */
+static void
+test_special_ss_contribution(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	struct dmfa_rows rows;
+	struct rej rj;
+	struct record_rejection rej;
+	struct contract c, r;
+	char path[] = "/tmp/gwdmfashapeXXXXXX";
+	load_params(20264, &p);
+	dmfa_rows_init(&rows);
+	/* One white-collar worker, two contracts in Q4: 2,000.00 EUR with
+	 * 45.60 EUR withheld, 500.00 EUR with 10.00 EUR withheld. The flat
+	 * test table: 495 at 100 %, 38.07 %, and extra line 810 at 0.10 %.
+	 *   basis = 2,500.00 EUR (856 is withheld from the pay, not added)
+	 *   495   = 2,500.00 x 38.07 % = 951.75 EUR = 95175
+	 *   810   = 2,500.00 x 0.10 %  = 2.50 EUR   = 250
+	 *   856   = 45.60 + 10.00      = 55.60 EUR  = 5560, type 0, no basis
+	 *   NetOwedAmount = 95175 + 250 + 5560 = 100985 */
+	c = mk("SS-1", NOSS2, "80010100107", "495", 20261005, 20261016, 1000, 7600, 200000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	gw_rc rc = reparse(&c, "\"special_ss_contribution_cents\":\"4560\"", &r, &rej);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s: %s\n", rej.field, rej.reason);
+	assert_int_equal(rc, GW_OK);
+	assert_int_equal(r.special_ss_contribution_cents, 4560);
+	char *json = NULL;
+	size_t len = 0;
+	assert_int_equal(contract_to_json(&r, &json, &len), GW_OK);
+	assert_non_null(strstr(json, "\"special_ss_contribution_cents\":\"4560\""));
+	free(json);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+	c = mk("SS-2", NOSS2, "80010100107", "495", 20261020, 20261023, 400, 3040, 50000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"1000\"", &r, &rej), GW_OK);
+	snprintf(r.employer_unit_id, sizeof r.employer_unit_id, "3000000063");
+	assert_int_equal(dmfa_rows_add(&rows, &r, 20264), GW_OK);
+	write_and_open(&rows, &p, &rj, path);
+	assert_int_equal(rj.n, 0);
+	expect(NP("80010100107") "//WorkerContribution[1]/ContributionCalculationBasis", "250000");
+	expect(NP("80010100107") "//WorkerContribution[1]/ContributionAmount", "95175");
+	expect(NP("80010100107") "//WorkerContribution[2]/ContributionAmount", "250");
+	expect(NP("80010100107") "//WorkerContribution[3]/ContributionWorkerCode", "856");
+	expect(NP("80010100107") "//WorkerContribution[3]/ContributionType", "0");
+	expect(NP("80010100107") "//WorkerContribution[3]/ContributionAmount", "5560");
+	expect("count(" NP("80010100107") "//WorkerContribution[3]/ContributionCalculationBasis)", "0");
+	expect("//NetOwedAmount", "100985");
+	close_doc(path);
+	dmfa_rows_free(&rows);
+
+	/* Refused by name: a student (840) and a flexi-job (450) carry no
+	 * personal contribution; a contract spanning Q3 and Q4, and an
+	 * open-ended one, cannot say which quarter the amount is for. */
+	c = mk("SS-3", NOSS2, "80010100107", "840", 20261005, 20261009, 400, 3040, 80000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.worker_type, sizeof c.worker_type, "STU");
+	c.planned_hours = 30;
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "special_ss_contribution_cents");
+	assert_non_null(strstr(rej.reason, "840"));
+	c = mk("SS-4", NOSS2, "80010100107", "450", 20261005, 20261005, 100, 800, 12000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	snprintf(c.worker_type, sizeof c.worker_type, "FLX");
+	c.start_time = 9 * 60;
+	c.end_time = 17 * 60;
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "special_ss_contribution_cents");
+	c = mk("SS-5", NOSS2, "80010100107", "495", 20260921, 20261009, 1400, 10640, 190000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "special_ss_contribution_cents");
+	assert_non_null(strstr(rej.reason, "one quarter"));
+	c.end_date = 0;
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"100\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "special_ss_contribution_cents");
+	c = mk("SS-6", NOSS2, "80010100107", "495", 20261005, 20261016, 1000, 7600, 200000);
+	snprintf(c.employer_kbo, sizeof c.employer_kbo, "0456789034");
+	assert_int_equal(reparse(&c, "\"special_ss_contribution_cents\":\"-1\"", &r, &rej), GW_EINPUT);
+	assert_string_equal(rej.field, "special_ss_contribution_cents");
+}
+
 /* Item 5: HorecaExtra "E" for occasional workers, EXT only where allowed. */
 static void
 test_horeca_extra(void **state)
@@ -808,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_quarter_split),
 		cmocka_unit_test(test_service_and_pay_codes),
 		cmocka_unit_test(test_exit_holiday_pay),
+		cmocka_unit_test(test_special_ss_contribution),
 		cmocka_unit_test(test_horeca_extra),
 		cmocka_unit_test(test_horeca_forfait_codes_refused),
 		cmocka_unit_test(test_student_contingent),

@@ -98,6 +98,7 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 	memset(wr, 0, offsetof(struct dmfa_wr, occ));
 	wr->ncontrib = 0;
 	wr->student_remun = wr->student_amount = wr->owed = 0;
+	wr->ssc = 0;
 	wr->student_hours = 0;
 	wr->noss = rows[0].noss;
 	wr->kbo = rows[0].kbo;
@@ -118,6 +119,7 @@ dmfa_wr_build(const struct dmfa_row *rows, size_t n, const struct dmfa_params *p
 		}
 		gross += r->gross;
 		hours += r->hours;
+		wr->ssc += r->ssc;
 		if (rule->kind == DMFA_RULE_STUDENT && r->unit && r->start >= last_start) {
 			last_start = r->start;
 			wr->student_unit = r->unit;

@@ -67,7 +67,8 @@ struct dmfa_wr {
 	int nocc;
 	struct dmfa_occ occ[DMFA_MAX_OCC];
 	int ncontrib;
-	struct dmfa_contrib contrib[1 + DMFA_MAX_EXTRAS + DMFA_MAX_SUPPS];
+	struct dmfa_contrib contrib[1 + DMFA_MAX_EXTRAS + DMFA_MAX_SUPPS + 1];   /* + 856 */
+	int64_t ssc;               /* special social security contribution withheld (856), cents */
 	/* student solidarity contribution (kind == DMFA_RULE_STUDENT) */
 	int64_t student_remun;     /* cents */
 	int64_t student_amount;    /* cents */

@@ -141,6 +141,27 @@ cap_deductions(struct dmfa_wr *wr, int64_t limit)
 	}
 }
 
+/* The special social security contribution (856) as the payroll withheld
+ * it: type 0 and no basis, as in the official DmfA samples; it is owed to
+ * the ONSS with the rest. */
+static gw_rc
+add_856(struct dmfa_wr *wr, char *errbuf, size_t errcap)
+{
+	if (wr->ssc <= 0)
+		return GW_OK;
+	if (wr->ssc > MAX_AMOUNT11) {
+		snprintf(errbuf, errcap, "special social security contribution beyond the DmfA zone limit");
+		return GW_EINPUT;
+	}
+	struct dmfa_contrib *c = &wr->contrib[wr->ncontrib++];
+	c->code = 856;
+	c->ctype = 0;
+	c->basis = -1;
+	c->amount = wr->ssc;
+	wr->owed += c->amount;
+	return GW_OK;
+}
+
 static struct dmfa_contrib *
 add_line(struct dmfa_wr *wr, int code, int ctype, int64_t basis, int64_t rate)
 {
@@ -178,7 +199,7 @@ dmfa_contrib_compute(struct dmfa_wr *wr, const struct dmfa_code_rule *rule,
 		add_line(wr, wr->worker_code, rule->ctype, basis, p->rate_worker + p->rate_employer);
 		for (size_t i = 0; i < p->nextras; i++)
 			add_line(wr, p->extras[i].code, p->extras[i].ctype, basis, p->extras[i].rate);
-		return GW_OK;
+		return add_856(wr, errbuf, errcap);
 	}
 
 	const struct dmfa_employer *em = dmfa_params_employer(p, wr->noss);
@@ -205,6 +226,8 @@ dmfa_contrib_compute(struct dmfa_wr *wr, const struct dmfa_code_rule *rule,
 	}
 	for (size_t i = 0; i < p->nextras; i++)
 		add_line(wr, p->extras[i].code, p->extras[i].ctype, basis, p->extras[i].rate);
+	if ((rc = add_856(wr, errbuf, errcap)) != GW_OK)
+		return rc;
 
 	if (p->nreduces == 0)
 		return GW_OK;

@@ -123,6 +123,7 @@ dmfa_rows_add(struct dmfa_rows *r, const struct contract *c, int quarter)
 	row.copyright = c->copyright_fees_cents;
 	row.exit_pay = c->exit_holiday_pay_cents;
 	row.exit_pay_exempt = c->exit_holiday_pay_exempt_cents;
+	row.ssc = c->special_ss_contribution_cents;
 	for (int i = 0; i < c->nquarter_figures; i++)
 		if (c->quarter_figures[i].quarter == quarter) {
 			row.qfig = 1;

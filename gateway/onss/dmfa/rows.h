@@ -48,6 +48,8 @@ struct dmfa_row {
 	int64_t exit_pay;         /* exit holiday pay subject to contributions (remuneration 007),
 	                           * cents; only in the quarter the contract ends */
 	int64_t exit_pay_exempt;  /* the part not subject (remuneration 011), likewise */
+	int64_t ssc;              /* special social security contribution withheld (line 856),
+	                           * cents; the record lies inside one quarter (records rules) */
 	int64_t contingent_left;  /* student hours (hundredths) the Dimona answer leaves at the
 	                           * solidarity rate across employers, when contingent_known */
 	uint8_t contingent_known; /* 0 (a zeroed row): no answer known */
