@@ -239,6 +239,28 @@ test_base_is_clean(void **state)
 	simd_findings_free(&f);
 }
 
+/* The 856 line as the gateway writes it (the official samples' form: type 0,
+ * an amount, no basis) is accepted, and counts in NetOwedAmount:
+ * 246.69 + 12.34 = 259.03 EUR. */
+static void
+test_special_ss_contribution_line(void **state)
+{
+	(void)state;
+	struct simd_findings f = run2("<NetOwedAmount>24669</NetOwedAmount>", "<NetOwedAmount>25903</NetOwedAmount>",
+	    "</WorkerRecord>", "<WorkerContribution><ContributionWorkerCode>856</ContributionWorkerCode>"
+	    "<ContributionType>0</ContributionType><ContributionAmount>1234</ContributionAmount>"
+	    "</WorkerContribution></WorkerRecord>", NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* Without it in NetOwedAmount the sum disagrees (00015-007). */
+	f = run("</WorkerRecord>", "<WorkerContribution><ContributionWorkerCode>856</ContributionWorkerCode>"
+	    "<ContributionType>0</ContributionType><ContributionAmount>1234</ContributionAmount>"
+	    "</WorkerContribution></WorkerRecord>");
+	assert_int_equal(f.n, 1);
+	assert_true(has(&f, "00015-007", "B") >= 0);
+	simd_findings_free(&f);
+}
+
 static void
 test_reference_labels(void **state)
 {
@@ -981,6 +1003,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_is_clean),
+		cmocka_unit_test(test_special_ss_contribution_line),
 		cmocka_unit_test(test_reference_labels),
 		cmocka_unit_test(test_local_unit_absent),
 		cmocka_unit_test(test_path_of_an_anomaly),
