@@ -1,7 +1,11 @@
 /*
  * http_server.c - the embedded HTTPS server (http_server.h).
  *
- * libmicrohttpd with its own thread pool. A request's body is gathered up
+ * libmicrohttpd with one thread per connection: a handler may block (the
+ * intake API and the AS4 receiver wait for their group commit), and a
+ * blocked pool thread would hold every other connection it polls, so 32
+ * clients on a pool of 4 made groups of at most 4 requests. The
+ * connection limit bounds the threads. A request's body is gathered up
  * to max_body (a larger one is answered 413 without being kept), then the
  * route is found and the credential checked before the handler runs. The
  * client certificate is checked here, through the TLS session
@@ -464,7 +468,8 @@ http_server_start(struct http_server **out, const struct http_server_opts *o,
 		http_server_stop(s);
 		return GW_ECONFIG;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_ERROR_LOG |
 	    (s->cert_pem ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem tls[] = {
 		{ s->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert_pem },
@@ -474,7 +479,6 @@ http_server_start(struct http_server **out, const struct http_server_opts *o,
 	};
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
