@@ -43,12 +43,14 @@ t0=$(date +%s.%N)
 curl -s --no-progress-meter --parallel --parallel-immediate --parallel-max "$CLIENTS" \
 	--config "$w/curl.cfg" > "$w/codes"
 t1=$(date +%s.%N)
+# The server's CPU (user + system, clock ticks) for the whole run.
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$srvpid/stat" 2>/dev/null || echo "?")
 kill "$srvpid"; wait "$srvpid" 2>/dev/null || true; srvpid=""
 ok=$(grep -c '^200$' "$w/codes" || true)
 groups=$(sed -n 's/^intake API: \([0-9]*\) groups.*/\1/p' "$w/serve.out")
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 r=$(rate "$ok" "$secs")
 echo "intake API      $ok of $AN requests answered 200 in $secs s: $r records/s, $CLIENTS clients," \
-	"${groups:-?} group commits ($(awk -v n="$ok" -v g="${groups:-0}" 'BEGIN { printf "%.1f", (g > 0 ? n / g : 0) }') records per commit)"
+	"${groups:-?} group commits ($(awk -v n="$ok" -v g="${groups:-0}" 'BEGIN { printf "%.1f", (g > 0 ? n / g : 0) }') records per commit), server CPU $cpu s"
 row "Intake API, one acknowledgement per record" "$AN records, $CLIENTS clients" "$r" "records/s" "-" \
 	"-" "-" "aim 10,000/s; curl --parallel as the clients; group commit"

@@ -16,7 +16,7 @@ export BUILD REF TOP="$top" GATEWAY="$top/$BUILD/gateway" BENCH_ROWS
 # dates, and a gateway that read the real day would refuse them one day.
 . "$top/tests/lib/clock.sh"
 
-table="dimona dimona_rest dmfa validate_cli as4_exchange intake queue_pg"
+table="dimona dimona_rest dmfa validate_cli as4_exchange intake intake_api queue_pg"
 detail="records invoices queue_bulk batch as4 rules peppol_validate"
 case "${BENCH:-}" in
 '') list=$table ;;
