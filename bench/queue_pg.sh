@@ -37,6 +37,8 @@ finals() { # backend dir
 	q="SELECT count(*) FROM msgs WHERE state IN ('accepted','accepted-with-warnings','refused','failed','cancelled')"
 	if [ "$1" = postgresql ]; then pg_sql "$q"; else sqlite3 "$2/queue.db" "$q"; fi
 }
+copy_tables="msgs events records"
+copied=""
 echo "records: $N contracts (bench/gen_contracts seed 7); $(nproc) CPU(s); PostgreSQL $("$PG_BIN/postgres" --version | awk '{ print $3 }')"
 for backend in sqlite postgresql; do
 	for w in $WORKERS; do
@@ -52,6 +54,13 @@ for backend in sqlite postgresql; do
 			>"$d/intake.out" 2>&1
 		t1=$(now)
 		taken=$(sed -n 's/.* \([0-9][0-9]*\) taken in.*/\1/p' "$d/intake.out" | tail -n 1)
+		if [ "$backend" = postgresql ] && [ -z "${copied:-}" ]; then
+			# The rows this intake wrote, for psql \copy beside it (after the run).
+			for t in $copy_tables; do
+				pg_sql "\\copy $t TO '$D/$t.csv' CSV" || exit 1
+			done
+		fi
+		tr=$(now)   # the run's start (after the copy-out, if any)
 		i=1
 		pids=""
 		while [ $i -le "$w" ]; do
@@ -69,10 +78,27 @@ for backend in sqlite postgresql; do
 			c1=$(commits)
 			extra=", $(awk -v c="$((c1 - c0))" -v f="$f" 'BEGIN { printf "%.1f", (f > 0 ? c / f : 0) }') server commits per final message"
 		fi
-		echo "$backend $w $(rate "${taken:-0}" "$t0" "$t1") $(rate "$f" "$t1" "$t2")" >>"$D/res"
+		if [ "$backend" = postgresql ] && [ -z "${copied:-}" ]; then
+			# psql \copy of the same rows into empty tables of the same shape
+			# (indexes and keys included), one transaction, psql's start counted
+			# as the gateway's is.
+			for t in $copy_tables; do
+				pg_sql "CREATE TABLE copy_$t (LIKE $t INCLUDING ALL)" >/dev/null || exit 1
+			done
+			{ echo "BEGIN;"; for t in $copy_tables; do echo "\\copy copy_$t FROM '$D/$t.csv' CSV"; done
+			  echo "COMMIT;"; } > "$D/copy.sql"
+			t3=$(now)
+			"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U gateway -d gateway \
+				-f "$D/copy.sql" || exit 1
+			t4=$(now)
+			copied=$(rate "${taken:-0}" "$t3" "$t4")
+			printf 'psql \\copy  the same %s records (%s) in %s s: %s records/s\n' "${taken:-?}" \
+				"$(echo $copy_tables | tr ' ' ,)" "$(secs "$t3" "$t4")" "$copied"
+		fi
+		echo "$backend $w $(rate "${taken:-0}" "$t0" "$t1") $(rate "$f" "$tr" "$t2")" >>"$D/res"
 		printf '%-10s workers=%s intake %s records in %s s: %s records/s; run %s final in %s s: %s declarations/s%s\n' \
 			"$backend" "$w" "${taken:-?}" "$(secs "$t0" "$t1")" "$(rate "${taken:-0}" "$t0" "$t1")" \
-			"$f" "$(secs "$t1" "$t2")" "$(rate "$f" "$t1" "$t2")" "$extra"
+			"$f" "$(secs "$tr" "$t2")" "$(rate "$f" "$tr" "$t2")" "$extra"
 	done
 done
 
@@ -81,7 +107,9 @@ done
 pick() { awk -v b="$1" -v w="$2" -v k="$3" '$1 == b && $2 == w { print $k }' "$D/res"; }
 first=$(echo $WORKERS | cut -d' ' -f1)
 row "Intake on PostgreSQL" "$N records" "$(pick postgresql "$first" 3)" "records/s" "-" \
-	"the same intake on SQLite" "$(pick sqlite "$first" 3)" "one intake process; psql \\copy not measured"
+	"the same intake on SQLite" "$(pick sqlite "$first" 3)" "one intake process"
+row "Intake on PostgreSQL beside psql \\copy" "$N records" "$(pick postgresql "$first" 3)" "records/s" "-" \
+	"psql \\copy, same rows, one txn" "${copied:--}" "msgs, events, records; the gateway also parses, checks and decides"
 for w in $WORKERS; do
 	row "Declarations on PostgreSQL, $w worker(s)" "$N records" "$(pick postgresql "$w" 4)" "declarations/s" "-" \
 		"SQLite, $w worker(s)" "$(pick sqlite "$w" 4)" "against the REST simulator"
