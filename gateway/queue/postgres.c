@@ -81,8 +81,14 @@ static const char *const pgq_steps[] = {
 	" AND ($4::text IS NULL OR channel=$4) ORDER BY next_attempt_ms, created_ms LIMIT $3"
 
 static const struct pg_stmt
-	st_ins = { "gw_ins", "INSERT INTO msgs(" PG_COLS ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,"
-	    "$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING" },
+	/* The message and its "created" event in one statement, one round trip:
+	 * the event is written only when the message row was ($11 is the
+	 * moment, $6 the state, $21 the why), and the command's count is the
+	 * events written, so 0 still says "already there". */
+	st_ins = { "gw_ins_ev", "WITH m AS (INSERT INTO msgs(" PG_COLS ") VALUES($1,$2,$3,$4,$5,"
+	    "$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) ON CONFLICT DO NOTHING"
+	    " RETURNING id) INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what,"
+	    " why) SELECT id, $11, 'intake', $6, $6, 'created', $21 FROM m" },
 	st_ev = { "gw_ev", "INSERT INTO events(msg_id, at_ms, actor, from_state, to_state, what,"
 	    " why) VALUES($1,$2,$3,$4,$5,$6,$7)" },
 	st_get = { "gw_get", "SELECT " PG_SEL " FROM msgs WHERE id=$1" },
@@ -266,17 +272,14 @@ queue_pg_insert(struct pg_conn *c, struct queue_msg *m, int64_t now, int *dup)
 	pg_p_text(&p, m->payload);
 	pg_p_text(&p, m->depends_on);
 	pg_p_text(&p, m->last_error);
-	if ((rc = pg_run(c, &st_ins, &p, &r)) != GW_OK)
-		return rc;
-	long changed = pg_changes(r);
-	PQclear(r);
-	if (changed == 0) {
-		*dup = 1;
-		return GW_OK;
-	}
 	char why[96];
 	snprintf(why, sizeof why, "%s revision %u taken in", m->kind, m->revision);
-	return pgq_event(c, m->id, now, "intake", m->state, m->state, "created", why);
+	pg_p_text(&p, why);
+	if ((rc = pg_run(c, &st_ins, &p, &r)) != GW_OK)
+		return rc;
+	*dup = pg_changes(r) == 0;
+	PQclear(r);
+	return GW_OK;
 }
 
 struct enq_ctx {

@@ -132,6 +132,29 @@ test_enqueue_replay_and_records(void **state)
 	assert_int_equal(queue_enqueue(q, &again, 1, &dups), GW_OK);
 	assert_int_equal(dups, 1);
 	assert_string_equal(again.id, m[0].id);        /* stable id */
+	/* One "created" event, written with the message (PostgreSQL writes
+	 * both in one statement), none for the duplicate. */
+	struct queue_event *ev = NULL;
+	size_t ne = 0;
+	assert_int_equal(q->ops->history(q, m[0].id, &ev, &ne), GW_OK);
+	assert_int_equal(ne, 1);
+	assert_string_equal(ev[0].what, "created");
+	assert_string_equal(ev[0].actor, "intake");
+	assert_string_equal(ev[0].why, "dimona-in revision 1 taken in");
+	assert_int_equal(ev[0].from, QS_PENDING);
+	assert_int_equal(ev[0].to, QS_PENDING);
+	assert_true(ev[0].at_ms == m[0].created_ms);
+	free(ev);
+	struct queue_msg held;
+	mk(&held, "C-H", 1, "dimona-in", NULL);
+	held.state = QS_HELD;
+	assert_int_equal(queue_enqueue(q, &held, 1, &dups), GW_OK);
+	assert_int_equal(dups, 0);
+	assert_int_equal(q->ops->history(q, held.id, &ev, &ne), GW_OK);
+	assert_int_equal(ne, 1);
+	assert_int_equal(ev[0].from, QS_HELD);
+	assert_int_equal(ev[0].to, QS_HELD);
+	free(ev);
 
 	/* Revision 3 arrives, then revision 2 late: the late one changes
 	 * nothing (the record store's unit of work: messages with the
