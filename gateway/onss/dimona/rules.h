@@ -73,6 +73,27 @@ void dimona_period_apply(const struct dimona_period *old, const struct dimona_de
  * GW_ENOMEM: nothing was changed (never a silent "no run"). */
 gw_rc dimona_merge_ext_series(struct dimona_decl *v, size_t *n, size_t *runs);
 
+/* The same merge in parts, for a caller that does not hold the
+ * declarations (the batch export keeps an index of them): */
+/* Whether d is a Horeca (302) EXT day, which can belong to a run. */
+int dimona_is_horeca_ext_day(const struct dimona_decl *d);
+/* The key that days of one run share: employer NOSS "/" worker key. */
+#define DIMONA_RUN_KEY_MAX (DIMONA_WORKER_KEY_MAX + 12)
+void dimona_ext_run_key(const struct dimona_decl *d, char *out, size_t cap);
+/* One Horeca EXT day, as dimona_ext_runs reads and marks it. */
+struct dimona_ext_day {
+	size_t i;                  /* the caller's index of the declaration */
+	const char *key;           /* dimona_ext_run_key */
+	gw_ymd start, end;         /* first and last day (end = start for one day) */
+	gw_ymd run_end;            /* out: last day of the run this day heads, else 0 */
+	int in_run;                /* out: 1 when folded into an earlier day's run */
+};
+/* Mark the runs of more than two consecutive days among d[0..m) (sorted
+ * here by key, then start, then i); returns how many runs there are. */
+size_t dimona_ext_runs(struct dimona_ext_day *d, size_t m);
+/* Make a run's first day the run's one OTH period, ending on run_end. */
+void dimona_ext_run_apply(struct dimona_decl *head, gw_ymd run_end);
+
 /* Every check with the anomaly codes it can report (space-separated; ""
  * for the gateway's own deadline warnings, which have no ONSS code) and
  * what it enforces. The simulator adds "mandate" (90256-155). */
