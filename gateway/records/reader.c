@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LINE_MAX_BYTES  65536           /* longer records are refused */
 #define BUF_BYTES       (4 * LINE_MAX_BYTES)
@@ -28,6 +29,9 @@ struct contract_reader {
 	enum contract_format fmt;
 	char *buf;                      /* BUF_BYTES */
 	size_t start, end;
+	off_t base;                     /* file offset of buf[0] */
+	off_t rec_off;                  /* where the last line read lies, and its length */
+	size_t rec_len;
 	int eof;
 	int skipping;                   /* inside a line longer than the maximum */
 	unsigned long lineno;
@@ -67,6 +71,8 @@ next_line(struct contract_reader *r, char **line, size_t *len)
 			}
 			*line = p;
 			*len = n;
+			r->rec_off = r->base + (p - r->buf);
+			r->rec_len = n;
 			return LINE_OK;
 		}
 		if (r->eof) {
@@ -80,9 +86,11 @@ next_line(struct contract_reader *r, char **line, size_t *len)
 		if (r->end - r->start >= LINE_MAX_BYTES) {
 			/* Drop what we have of the long line; keep reading to its end. */
 			r->skipping = 1;
+			r->base += r->end;
 			r->start = r->end = 0;
 		} else if (r->start > 0) {
 			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->base += r->start;
 			r->end -= r->start;
 			r->start = 0;
 		}
@@ -300,6 +308,20 @@ csv_record(struct contract_reader *r, const char *line, size_t n, struct contrac
 	return contract_build(v, c, rej);
 }
 
+/* One record's line, in the reader's format. */
+static gw_rc
+parse_line(struct contract_reader *r, const char *line, size_t n, struct contract *c,
+           struct record_rejection *rej)
+{
+	if (r->fmt == CONTRACT_FMT_CSV)
+		return csv_record(r, line, n, c, rej);
+	if (r->fix == NULL && (r->fix = malloc(3 * LINE_MAX_BYTES + 1)) == NULL) {
+		contract_reject(rej, "", "out of memory");
+		return GW_ENOMEM;          /* the record may be good: not a rejection */
+	}
+	return contract_jsonl_parse(line, n, r->fix, c, rej);
+}
+
 gw_rc
 contract_reader_next(struct contract_reader *r, struct contract *c,
                      struct record_rejection *rej)
@@ -327,13 +349,59 @@ contract_reader_next(struct contract_reader *r, struct contract *c,
 	case LINE_OK:
 		break;
 	}
-	if (r->fmt == CONTRACT_FMT_CSV)
-		return csv_record(r, line, n, c, rej);
-	if (r->fix == NULL && (r->fix = malloc(3 * LINE_MAX_BYTES + 1)) == NULL) {
-		contract_reject(rej, "", "out of memory");
-		return GW_ENOMEM;          /* the record may be good: not a rejection */
+	return parse_line(r, line, n, c, rej);
+}
+
+void
+contract_reader_where(const struct contract_reader *r, off_t *off, size_t *len)
+{
+	*off = r->rec_off;
+	*len = r->rec_len;
+}
+
+gw_rc
+contract_reader_twin(const struct contract_reader *r, struct contract_reader **out)
+{
+	struct contract_reader *t = calloc(1, sizeof *t);
+
+	*out = NULL;
+	if (t == NULL || (t->buf = malloc(LINE_MAX_BYTES)) == NULL ||
+	    (t->scratch = malloc(LINE_MAX_BYTES)) == NULL) {
+		contract_reader_close(t);
+		return GW_ENOMEM;
 	}
-	return contract_jsonl_parse(line, n, r->fix, c, rej);
+	memcpy(t->name, r->name, sizeof t->name);
+	t->fmt = r->fmt;
+	t->ncols = r->ncols;
+	memcpy(t->colmap, r->colmap, sizeof t->colmap);
+	memcpy(t->colname, r->colname, sizeof t->colname);
+	t->eof = 1;                     /* it has no file of its own to read on */
+	*out = t;
+	return GW_OK;
+}
+
+gw_rc
+contract_reader_read_at(struct contract_reader *r, int fd, off_t off, size_t len,
+                        struct contract *c, struct record_rejection *rej)
+{
+	size_t got = 0;
+
+	memset(rej, 0, sizeof *rej);
+	snprintf(rej->file, sizeof rej->file, "%s", r->name);
+	if (len > LINE_MAX_BYTES)
+		return contract_reject(rej, "", "record longer than %d bytes", LINE_MAX_BYTES);
+	while (got < len) {
+		ssize_t k = pread(fd, r->buf + got, len - got, off + (off_t)got);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			contract_reject(rej, "", "read error at byte %lld: %s", (long long)(off + (off_t)got),
+			    k < 0 ? strerror(errno) : "the file is shorter than it was");
+			return GW_EIO;
+		}
+		got += (size_t)k;
+	}
+	return parse_line(r, r->buf, len, c, rej);
 }
 
 void
@@ -341,7 +409,7 @@ contract_reader_close(struct contract_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->own_fp)
+	if (r->own_fp && r->fp != NULL)
 		fclose(r->fp);
 	free(r->buf);
 	free(r->scratch);

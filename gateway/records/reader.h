@@ -24,6 +24,7 @@
 #define GW_RECORDS_READER_H
 
 #include <stdio.h>
+#include <sys/types.h>
 #include "core/err.h"
 #include "records/contract.h"
 
@@ -66,6 +67,20 @@ enum contract_format contract_reader_format(const struct contract_reader *r);
 gw_rc contract_reader_next(struct contract_reader *r, struct contract *c,
                            struct record_rejection *rej);
 void contract_reader_close(struct contract_reader *r);
+
+/* Reading a record again, for a caller that keeps where records lie
+ * rather than the records themselves (the Dimona batch export): */
+/* Where the record contract_reader_next returned last lies in the file:
+ * the byte offset and length of its line (no terminator, CR or BOM). */
+void contract_reader_where(const struct contract_reader *r, off_t *off, size_t *len);
+/* A reader without a file that parses lines as r does (same format and
+ * CSV columns), with its own buffers: one per thread. */
+gw_rc contract_reader_twin(const struct contract_reader *r, struct contract_reader **out);
+/* Read len bytes at off from fd (pread: threads may share fd) and parse
+ * them as one record, with the results of contract_reader_next; GW_EIO
+ * when they cannot all be read. */
+gw_rc contract_reader_read_at(struct contract_reader *r, int fd, off_t off, size_t len,
+                              struct contract *c, struct record_rejection *rej);
 
 /* Read a whole contract file for a command: each rejection is printed to
  * stderr and counted in *nrejected, each valid contract goes to fn (which

@@ -1,26 +1,24 @@
 /*
  * dimona_export.c - the offline Dimona export pipeline (dimona_export.h).
  *
- * Reads the records (highest revision per contract wins), turns each active
- * one into a Dimona IN, merges Horeca occasional runs of more than two days
- * into one OTH period, runs the named Dimona checks (a blocking one rejects
- * the record on stderr, a warning is printed), writes the forms through
- * onss/batch/submission.h, checks the FI against the project's Dimona
- * schema before committing. Owns the list of declarations of one export;
- * never touches the queue (cancellations and amendments of declared periods
- * go through `gateway intake` / `gateway run`).
+ * Reads the records into an index (service/dimona_index.h: the highest
+ * revision per contract wins, Horeca occasional runs of more than two days
+ * become one OTH period, the named Dimona checks reject a record on stderr
+ * or print a warning), then writes the forms through
+ * onss/batch/submission.h, each worker thread building the declarations of
+ * its submission again from their lines, and checks the FI against the
+ * project's Dimona schema before committing. Holds no declaration beyond
+ * the one a thread is writing, so that memory follows the index and not
+ * the records; never touches the queue (cancellations and amendments of
+ * declared periods go through `gateway intake` / `gateway run`).
  */
 #include "service/dimona_export.h"
-#include "core/array.h"
 #include "core/clock.h"
 #include "core/dirs.h"
 #include "core/log.h"
 #include "onss/batch/submission.h"
-#include "onss/codelist.h"
-#include "onss/dimona/dates.h"
 #include "onss/dimona/decl.h"
-#include "onss/dimona/rules.h"
-#include "records/reader.h"
+#include "service/dimona_index.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -31,54 +29,10 @@
 #include <string.h>
 #include <unistd.h>
 
-struct list {
-	struct dimona_decl *v;
-	size_t n, cap;
-};
-
-static int
-by_id_rev(const void *a, const void *b)
-{
-	const struct dimona_decl *x = a, *y = b;
-	int k = strcmp(x->c.contract_id, y->c.contract_id);
-	if (k != 0)
-		return k;
-	return (x->c.revision > y->c.revision) - (x->c.revision < y->c.revision);
-}
-
-/* One valid record into the list (contract_file_foreach callback). */
-static int
-list_add(void *ctx, struct contract *c)
-{
-	struct list *l = ctx;
-	if (ARRAY_RESERVE(l->v, l->n, l->cap, 256) != GW_OK)
-		return -1;
-	dimona_decl_from_contract(&l->v[l->n++], c);
-	return 0;
-}
-
-/* Read every valid record; rejections go to stderr. -1 on I/O error. */
-static int
-read_all(const char *path, const char *prog, struct list *l, size_t *nrej)
-{
-	return contract_file_foreach(path, prog, list_add, l, nrej);
-}
-
-static void
-print_finding(const char *file, const struct dimona_decl *d, const struct dimona_finding *f)
-{
-	const char *nl = NULL, *fr = NULL;
-	if (f->code[0] != '\0')
-		onss_error_label(f->code, &nl, &fr);
-	fprintf(stderr, "%s: record %s: field %s: %s%s %s%s%s\n", file, d->c.contract_id, f->field,
-	    f->severity == 'W' ? "warning: " : "", f->check, f->code[0] ? f->code : "",
-	    nl ? " - " : "", nl ? nl : "");
-}
-
 /* One submission of an export: a slice of the declarations, its own
  * sequence number, written, checked and sealed by a worker thread. */
 struct chunk {
-	const struct dimona_decl *v;
+	const struct dimona_index_entry *v;
 	size_t n;
 	struct batch_name name;
 	struct batch_writer *bw;          /* sealed on success, NULL after commit */
@@ -96,6 +50,7 @@ struct pool {
 	size_t next;                      /* the next chunk to take, under lock */
 	pthread_mutex_t lock;
 	xmlSchemaPtr schema;              /* read-only once parsed: shared by every thread */
+	const struct dimona_index *x;     /* where the records lie */
 	const struct gw_signer *signer;
 	const char *out;
 	struct progress *progress;        /* forms written, under lock; NULL: none */
@@ -135,7 +90,8 @@ validate_fi(FILE *fp, xmlSchemaPtr schema, char *err, size_t ecap)
 /* Write one chunk's forms into its own submission, check it, seal it
  * (FI durable in its temporary file, FS made); nothing is placed yet. */
 static void
-chunk_write(struct pool *p, struct chunk *c)
+chunk_write(struct pool *p, struct chunk *c, struct dimona_index_reader *rd,
+            struct dimona_decl *d)
 {
 	if ((c->rc = batch_writer_open(&c->bw, p->out, &c->name)) != GW_OK) {
 		snprintf(c->err, sizeof c->err, "%s: cannot write there", p->out);
@@ -148,7 +104,11 @@ chunk_write(struct pool *p, struct chunk *c)
 	FILE *fp = batch_writer_file(c->bw);
 	gw_rc rc = dimona_document_begin(fp);
 	for (size_t i = 0; rc == GW_OK && i < c->n; i++) {
-		rc = dimona_document_form(&c->v[i], fp);
+		if ((rc = dimona_index_decl(rd, &c->v[i], d, c->err, sizeof c->err)) != GW_OK) {
+			c->rc = rc;
+			return;
+		}
+		rc = dimona_document_form(d, fp);
 		if (rc == GW_EINPUT) {        /* a value the Dimona zones cannot hold */
 			c->too_long[c->ntoo_long++] = i;
 			rc = GW_OK;
@@ -168,19 +128,31 @@ chunk_write(struct pool *p, struct chunk *c)
 	c->rc = rc;
 }
 
-/* A worker: take chunks until none is left. */
+/* A worker: take chunks until none is left, with its own reader of the
+ * records and room for one declaration. */
 static void *
 pool_worker(void *arg)
 {
 	struct pool *p = arg;
+	struct dimona_index_reader *rd = NULL;
+	struct dimona_decl *d = malloc(sizeof *d);
+	int ok = d != NULL && dimona_index_reader_open(p->x, &rd) == GW_OK;
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		size_t i = p->next < p->n ? p->next++ : p->n;
 		pthread_mutex_unlock(&p->lock);
 		if (i == p->n)
-			return NULL;
-		chunk_write(p, &p->c[i]);
+			break;
+		if (ok)
+			chunk_write(p, &p->c[i], rd, d);
+		else {
+			p->c[i].rc = GW_ENOMEM;
+			snprintf(p->c[i].err, sizeof p->c[i].err, "out of memory");
+		}
 	}
+	dimona_index_reader_close(rd);
+	free(d);
+	return NULL;
 }
 
 /* Run the pool on `threads` threads (the caller's counts as one). */
@@ -214,7 +186,7 @@ export_threads(const struct dimona_export_opts *o)
 /* Cut the declarations into chunks of at most max forms, each with the
  * next sequence number of the folder. */
 static gw_rc
-chunks_make(const struct dimona_export_opts *o, const struct dimona_decl *v, size_t n,
+chunks_make(const struct dimona_export_opts *o, const struct dimona_index_entry *v, size_t n,
             const struct batch_name *bn, struct chunk **out, size_t *nout)
 {
 	size_t max = o->max_forms ? o->max_forms : n;
@@ -250,14 +222,15 @@ chunks_free(struct chunk *c, size_t n)
  * place them (FI, FS, GO each) in order only when every one was written,
  * checked and signed: a failure places nothing. */
 static gw_rc
-write_submissions(const struct dimona_export_opts *o, const struct dimona_decl *v, size_t n,
+write_submissions(const struct dimona_export_opts *o, const struct dimona_index *x,
                   const struct batch_name *bn, struct dimona_export_result *res, size_t *nrej,
                   char *err, size_t errcap)
 {
-	struct pool p = { .signer = o->signer, .out = o->out, .progress = o->progress };
+	struct pool p = { .signer = o->signer, .out = o->out, .progress = o->progress, .x = x };
+	size_t n = x->n;
 	gw_rc rc;
 
-	if ((rc = chunks_make(o, v, n, bn, &p.c, &p.n)) != GW_OK) {
+	if ((rc = chunks_make(o, x->v, n, bn, &p.c, &p.n)) != GW_OK) {
 		snprintf(err, errcap, "%s: cannot draw a sequence number there", o->out);
 		return rc;
 	}
@@ -282,7 +255,7 @@ write_submissions(const struct dimona_export_opts *o, const struct dimona_decl *
 	for (size_t i = 0; i < p.n; i++) {
 		for (size_t j = 0; j < p.c[i].ntoo_long; j++)
 			fprintf(stderr, "%s: record %s: a value is longer than its Dimona zone\n",
-			    o->contracts, p.c[i].v[p.c[i].too_long[j]].c.contract_id);
+			    o->contracts, p.c[i].v[p.c[i].too_long[j]].id);
 		*nrej += p.c[i].ntoo_long;
 		written += p.c[i].written;
 		if (p.c[i].rc != GW_OK && rc == GW_OK) {
@@ -327,55 +300,22 @@ gw_rc
 dimona_export(const struct dimona_export_opts *o, struct dimona_export_result *res,
               char *err, size_t errcap)
 {
-	struct list l = { NULL, 0, 0 };
-	size_t nrej = 0, written = 0;
+	struct dimona_index x;
+	size_t nrej = 0, written = 0, merged;
 	gw_rc rc = GW_EIO;
 	gw_ymd today;
 	int minutes;
 
 	memset(res, 0, sizeof *res);
 	err[0] = '\0';
-	if (read_all(o->contracts, o->prog, &l, &nrej) != 0)
-		goto out;
-
-	/* Highest revision per contract wins; cancelled ones are not declared. */
-	qsort(l.v, l.n, sizeof *l.v, by_id_rev);
-	size_t k = 0;
-	for (size_t i = 0; i < l.n; i++) {
-		if (i + 1 < l.n && strcmp(l.v[i].c.contract_id, l.v[i + 1].c.contract_id) == 0)
-			continue;
-		if (l.v[i].c.status == CONTRACT_CANCELLED) {
-			log_info(NULL, l.v[i].c.contract_id, "cancelled before any declaration: nothing to declare");
-			continue;
-		}
-		l.v[k++] = l.v[i];
-	}
-	l.n = k;
-	size_t merged;
-	if (dimona_merge_ext_series(l.v, &l.n, &merged) != GW_OK) {
-		snprintf(err, errcap, "%s: out of memory", o->contracts);
-		rc = GW_ENOMEM;
-		goto out;
-	}
-	if (merged)
-		log_info(NULL, NULL, "%zu Horeca occasional run(s) of more than two days declared as OTH", merged);
-
+	/* One moment for the whole export: the rules judge each record when
+	 * it is read, and the file names carry the day. */
 	clock_brussels_now(&today, &minutes);
-	k = 0;
-	for (size_t i = 0; i < l.n; i++) {
-		struct dimona_findings f;
-		size_t blocking = dimona_rules_check(&l.v[i], NULL, today, minutes, &f);
-		for (size_t j = 0; j < f.n; j++)
-			if (!blocking || f.f[j].severity == 'B')
-				print_finding(o->contracts, &l.v[i], &f.f[j]);
-		if (blocking) {
-			nrej++;
-			continue;
-		}
-		l.v[k++] = l.v[i];
-	}
-	l.n = k;
-	if (l.n == 0) {
+	if (dimona_index_read(&x, o->contracts, o->prog, today, minutes, &nrej) != 0)
+		goto out;
+	if ((rc = dimona_index_select(&x, &merged, &nrej, err, errcap)) != GW_OK)
+		goto out;
+	if (x.n == 0) {
 		snprintf(err, errcap, "nothing declarable in %s; nothing written", o->contracts);
 		rc = GW_ENOTFOUND;
 		goto out;
@@ -390,9 +330,10 @@ dimona_export(const struct dimona_export_opts *o, struct dimona_export_result *r
 	char derr[PATH_MAX + 100];
 	if (dir_ensure(o->out, 0750, derr, sizeof derr) != GW_OK) {
 		snprintf(err, errcap, "--out %s", derr);
+		rc = GW_EIO;
 		goto out;
 	}
-	if ((rc = write_submissions(o, l.v, l.n, &bn, res, &nrej, err, errcap)) != GW_OK)
+	if ((rc = write_submissions(o, &x, &bn, res, &nrej, err, errcap)) != GW_OK)
 		goto out;
 	written = res->written;
 	log_info(NULL, NULL, "Dimona export: %zu declaration(s) in %zu submission(s) from %s, %zu record(s) rejected",
@@ -400,6 +341,6 @@ dimona_export(const struct dimona_export_opts *o, struct dimona_export_result *r
 out:
 	res->written = written;
 	res->rejected = nrej;
-	free(l.v);
+	dimona_index_free(&x);
 	return rc;
 }
