@@ -469,6 +469,41 @@ test_sender_certificates(void **state)
 	assert_int_equal(as4_cert_check(store, revoked->cert, clock_now_s(), why, sizeof why), GW_ECRYPTO);
 }
 
+/* The signer's certificate of every message is decoded once
+ * (crypto/x509_memo): two messages from the same sender hand back the same
+ * certificate object, and a sender from a wrong CA, expired or revoked in
+ * between is still refused: the chain is checked on every message. */
+static void
+test_sender_certificate_decoded_once(void **state)
+{
+	(void)state;
+	struct as4_message m1, m2, bad;
+	struct as4_inbound in1, in2;
+	char why[512];
+	build(sender, receiver->cert, &m1);
+	build(sender, receiver->cert, &m2);
+	assert_int_equal(receive_as(receiver, m1.content_type, m1.body, m1.body_len, &in1, why,
+	    sizeof why), AS4_OK);
+	build(wrongca, receiver->cert, &bad);
+	expect(receiver, bad.body, bad.body_len, bad.content_type, AS4_E0101, "PBE000105");
+	as4_message_free(&bad);
+	build(expired, receiver->cert, &bad);
+	expect(receiver, bad.body, bad.body_len, bad.content_type, AS4_E0101, "expired");
+	as4_message_free(&bad);
+	build(revoked, receiver->cert, &bad);
+	expect(receiver, bad.body, bad.body_len, bad.content_type, AS4_E0101, "revoked");
+	as4_message_free(&bad);
+	assert_int_equal(receive_as(receiver, m2.content_type, m2.body, m2.body_len, &in2, why,
+	    sizeof why), AS4_OK);
+	assert_non_null(in1.sender_cert);
+	assert_int_equal(X509_cmp(in1.sender_cert, sender->cert), 0);
+	assert_ptr_equal(in2.sender_cert, in1.sender_cert);
+	as4_inbound_free(&in1);
+	as4_inbound_free(&in2);
+	as4_message_free(&m1);
+	as4_message_free(&m2);
+}
+
 static void
 test_not_serviced(void **state)
 {
@@ -580,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_mgf1p_refused),
 		cmocka_unit_test(test_sender_certificates),
+		cmocka_unit_test(test_sender_certificate_decoded_once),
 		cmocka_unit_test(test_not_serviced),
 		cmocka_unit_test(test_decompression),
 		cmocka_unit_test(test_mime_garbage),

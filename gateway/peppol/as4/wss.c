@@ -14,6 +14,7 @@
  * the certificate is worth (chain, revocation) is the caller's check.
  */
 #include "peppol/as4/as4_int.h"
+#include "crypto/x509_memo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,12 +239,12 @@ signer_cert(xmlNodePtr sec, xmlNodePtr sig, char *why, size_t whycap)
 		size_t len = 0;
 		unsigned char *der = text ? b64_decode((const char *)text, &len) : NULL;
 		xmlFree(text);
-		const unsigned char *p = der;
-		X509 *c = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+		/* The same few peers sign every message: decoded once (the
+		 * caller still checks the certificate's chain each time). */
+		X509 *c = der ? x509_memo_d2i(der, len) : NULL;
 		free(der);
 		if (c == NULL)
 			snprintf(why, whycap, "BinarySecurityToken %s: not a DER certificate", uri);
-		ERR_clear_error();
 		return c;
 	}
 	snprintf(why, whycap, "Signature: no BinarySecurityToken with id %s", uri + 1);
