@@ -45,6 +45,17 @@ struct runner {
 	int64_t next_lease_ms;           /* next heartbeat and takeover */
 	int64_t renewed_ms;              /* when this worker's leases were last renewed */
 	volatile sig_atomic_t *stop;
+	/* The send and poll phases' moves, committed together at the end of
+	 * the phase (runner_flush): one transaction, one fsync, per claimed
+	 * batch instead of one per message. */
+	struct {
+		int on;
+		int64_t now;
+		struct queue_move *mv;
+		char **why;                  /* each move's reason (its own copy) */
+		unsigned char *wake;         /* answered: wake its follow-ups once durable */
+		size_t n;
+	} defer;
 };
 
 /* Configuration defaults (documented in docs/config/queue.conf). */
@@ -83,15 +94,18 @@ runner_new(struct runner **rp, struct queue *q, const struct channel_ops *ch, vo
 	if (r->cfg.batch == 0)
 		r->cfg.batch = 64;
 	r->rng = cfg->seed ? cfg->seed : 0x5eed;
-	if ((r->buf = calloc(r->cfg.batch, sizeof *r->buf)) == NULL) {
-		free(r);
+	r->defer.mv = calloc(r->cfg.batch, sizeof *r->defer.mv);
+	r->defer.why = calloc(r->cfg.batch, sizeof *r->defer.why);
+	r->defer.wake = calloc(r->cfg.batch, 1);
+	if ((r->buf = calloc(r->cfg.batch, sizeof *r->buf)) == NULL || r->defer.mv == NULL ||
+	    r->defer.why == NULL || r->defer.wake == NULL) {
+		runner_free(r);
 		return GW_ENOMEM;
 	}
 	if (ch->group_max > 0) {
 		r->gcap = ch->group_max;
 		if ((r->gbuf = calloc(r->gcap, sizeof *r->gbuf)) == NULL) {
-			free(r->buf);
-			free(r);
+			runner_free(r);
 			return GW_ENOMEM;
 		}
 	}
@@ -106,6 +120,9 @@ runner_free(struct runner *r)
 		return;
 	free(r->buf);
 	free(r->gbuf);
+	free(r->defer.mv);
+	free(r->defer.why);
+	free(r->defer.wake);
 	free(r);
 }
 
@@ -231,6 +248,66 @@ build_is_temporary(gw_rc rc)
 	return rc == GW_ENOMEM || rc == GW_ETEMP || rc == GW_EIO;
 }
 
+static void runner_wake_dependents(struct runner *r, const struct queue_msg *m, int64_t now);
+
+/* Write m's fields and move it from -> to (from == to: its fields only, no
+ * event), as queue_update_transition / queue_update would; inside the send
+ * and poll phases the move waits for runner_flush, which commits the
+ * phase's moves in one transaction. wake: an answer, whose follow-ups are
+ * woken once it is durable. m must stay as it is until the flush (the
+ * phase keeps its claimed messages until then). */
+static gw_rc
+runner_move(struct runner *r, struct queue_msg *m, enum queue_state from, enum queue_state to,
+            const char *why, int wake)
+{
+	if (from != to && !queue_transition_allowed(from, to))
+		return GW_ESTATE;
+	char *w = r->defer.on && r->defer.n < r->cfg.batch ? strdup(why ? why : "") : NULL;
+	if (w == NULL) {
+		gw_rc rc = from == to ? queue_update(r->q, m)
+		    : queue_update_transition(r->q, m, from, to, "runner", why);
+		if (rc == GW_OK && wake)
+			runner_wake_dependents(r, m, r->defer.on ? r->defer.now : queue_now_ms());
+		return rc;
+	}
+	size_t i = r->defer.n++;
+	r->defer.mv[i] = (struct queue_move){ .id = m->id, .fields = m,
+	    .from = from == to ? QUEUE_ANY_STATE : from, .to = from == to ? QUEUE_ANY_STATE : to,
+	    .why = w };
+	r->defer.why[i] = w;
+	r->defer.wake[i] = (unsigned char)(wake != 0);
+	return GW_OK;
+}
+
+/* Commit the phase's moves together: the first failure is returned, each
+ * message the queue refused is logged by name (it keeps its state: a sent
+ * one is looked up or polled again, as after a crash). */
+static gw_rc
+runner_flush(struct runner *r)
+{
+	struct queue_move *mv = r->defer.mv;
+	size_t n = r->defer.n;
+	gw_rc rc = n > 0 ? queue_move_many(r->q, mv, n, "runner", NULL) : GW_OK, first = rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct queue_msg *m = mv[i].fields;
+		if (rc != GW_OK)
+			log_error(m->id, m->record_id, "step failed: %s", gw_rc_name(rc));
+		else if (mv[i].rc != GW_OK) {
+			/* Not in the state it was claimed in: its lease was taken over. */
+			if (mv[i].rc != GW_ESTATE) {
+				log_error(m->id, m->record_id, "step failed: %s", gw_rc_name(mv[i].rc));
+				if (first == GW_OK)
+					first = mv[i].rc;
+			}
+		} else if (r->defer.wake[i])
+			runner_wake_dependents(r, m, r->defer.now);
+		free(r->defer.why[i]);
+		r->defer.why[i] = NULL;
+	}
+	r->defer.n = 0;
+	return first;
+}
+
 /* The next attempt after a temporary failure, or failed when past expiry. */
 static gw_rc
 runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
@@ -248,16 +325,14 @@ runner_retry(struct runner *r, struct queue_msg *m, enum queue_state from,
 		r->n.expired++;
 		r->n.failed++;
 		log_error(m->id, m->record_id, "%s", why);
-		return queue_update_transition(r->q, m, from, QS_FAILED, "runner", why);
+		return runner_move(r, m, from, QS_FAILED, why, 0);
 	}
 	m->next_attempt_ms = now + delay;
 	snprintf(why, sizeof why, "temporary failure (attempt %u), next in %lld ms: %s",
 	    m->attempts, (long long)delay, err);
 	r->n.retried++;
 	log_warn(m->id, m->record_id, "%s", why);
-	if (from == back)
-		return queue_update(r->q, m);
-	return queue_update_transition(r->q, m, from, back, "runner", why);
+	return runner_move(r, m, from, back, why, 0);
 }
 
 /* Permanent failure with its reason. */
@@ -267,7 +342,7 @@ runner_fail(struct runner *r, struct queue_msg *m, enum queue_state from, const 
 	snprintf(m->last_error, sizeof m->last_error, "%s", why);
 	r->n.failed++;
 	log_error(m->id, m->record_id, "failed: %s", why);
-	return queue_update_transition(r->q, m, from, QS_FAILED, "runner", why);
+	return runner_move(r, m, from, QS_FAILED, why, 0);
 }
 
 /* What stops a claimed message (in building) before its build: expiry, a
@@ -380,7 +455,7 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 			snprintf(why, sizeof why, "not re-sent: the other side already has it as %s"
 			    " (lookup after attempt %u)", m->remote_ref, m->attempts - 1);
 			log_info(m->id, m->record_id, "%s", why);
-			return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+			return runner_move(r, m, QS_SENDING, QS_SENT, why, 0);
 		}
 		/* A final answer met while asking (not on Peppol) is as final as
 		 * the same answer to a first send: waiting would only retry it
@@ -417,7 +492,7 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 		snprintf(why, sizeof why, "sent (attempt %u), reference %s", m->attempts,
 		    m->remote_ref);
 		log_info(m->id, m->record_id, "%s", why);
-		return queue_update_transition(r->q, m, QS_SENDING, QS_SENT, "runner", why);
+		return runner_move(r, m, QS_SENDING, QS_SENT, why, 0);
 	}
 	if (rc == GW_ETEMP) {
 		if (retry_after == CHANNEL_MAYBE_LANDED) {
@@ -466,7 +541,7 @@ runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
 		long elapsed = (long)(now - (m->sent_ms ? m->sent_ms : now));
 		long d = r->ch->poll_delay(r->ctx, elapsed);
 		m->next_attempt_ms = now + (d > 0 ? d : 1000);
-		return queue_update(r->q, m);
+		return runner_move(r, m, QS_SENT, QS_SENT, NULL, 0);
 	}
 	if (rc == GW_ETEMP)
 		return runner_retry(r, m, QS_SENT, QS_SENT, now, 0, err[0] ? err : "poll failed");
@@ -492,10 +567,7 @@ runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
 		log_info(m->id, m->record_id, "%s", why);
 	else
 		log_warn(m->id, m->record_id, "%s", why);
-	rc = queue_update_transition(r->q, m, QS_SENT, a.outcome, "runner", why);
-	if (rc == GW_OK)
-		runner_wake_dependents(r, m, now);
-	return rc;
+	return runner_move(r, m, QS_SENT, a.outcome, why, 1);
 }
 
 /* Claim one batch in `from` (moving it to `to`) and run fn on each. */
@@ -513,6 +585,12 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 	if (rc != GW_OK)
 		return rc;
 	gw_rc first = GW_OK;
+	/* Sends and answers are committed together at the end of the batch
+	 * (runner_flush): until then a message is still in sending (counted,
+	 * maybe sent: looked up before any re-send) or in sent (polled again),
+	 * which is where a crash at any point of the batch leaves it anyway. */
+	r->defer.on = fn == runner_send_one || fn == runner_poll_one;
+	r->defer.now = now;
 	for (size_t i = 0; i < n; i++) {
 		/* Claimed but not handled because a stop was asked: put it back
 		 * untouched (no attempt was counted, nothing was sent). */
@@ -529,9 +607,12 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 			}
 			(*did)++;
 		}
-		queue_msg_free(&r->buf[i]);
 	}
-	return first;
+	rc = runner_flush(r);
+	r->defer.on = 0;
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&r->buf[i]);
+	return first != GW_OK ? first : rc;
 }
 
 /* ---- channels that carry many messages per submission (channel.h) ---- */

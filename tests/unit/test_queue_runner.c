@@ -486,6 +486,114 @@ test_unanswered_send_gets_time_to_land(void **state)
 	assert_true(history_has(a, "next in 60000 ms"));
 }
 
+/* The queue seen through a counter: every move_many() call, with how many
+ * of its moves go to sent and to accepted; fail_sent makes the next call
+ * that carries moves to sent fail as a full disk would. */
+static struct queue_ops counting;
+static int mm_calls, mm_to_sent_calls, mm_to_sent, mm_to_accepted_calls, mm_to_accepted, fail_sent;
+
+static gw_rc
+counting_move_many(struct queue *cq, struct queue_move *mv, size_t n, const char *actor,
+                   size_t *n_done)
+{
+	int sent = 0, acc = 0;
+	for (size_t i = 0; i < n; i++) {
+		sent += mv[i].to == QS_SENT && mv[i].from == QS_SENDING;
+		acc += mv[i].to == QS_ACCEPTED;
+	}
+	mm_calls++;
+	mm_to_sent_calls += sent > 0;
+	mm_to_sent += sent;
+	mm_to_accepted_calls += acc > 0;
+	mm_to_accepted += acc;
+	if (sent > 0 && fail_sent) {
+		fail_sent = 0;
+		return GW_EIO;
+	}
+	return queue_sqlite_ops.move_many(cq, mv, n, actor, n_done);
+}
+
+static void
+count_moves(void)
+{
+	counting = *q->ops;
+	counting.move_many = counting_move_many;
+	q->ops = &counting;
+	mm_calls = mm_to_sent_calls = mm_to_sent = mm_to_accepted_calls = mm_to_accepted = 0;
+	fail_sent = 0;
+}
+
+/* A batch of sends is committed as one transaction, and so are its answers:
+ * five messages are two commits (plus the claims), not ten, and each is
+ * still sent once and answered. */
+static void
+test_sends_and_answers_committed_per_batch(void **state)
+{
+	(void)state;
+	char id[5][41];
+	for (int i = 0; i < 5; i++) {
+		char rid[16];
+		snprintf(rid, sizeof rid, "B-%d", i);
+		add(rid, 1, "dimona-in", NULL, 0, id[i]);
+	}
+	count_moves();
+	run_for(10000);
+	for (int i = 0; i < 5; i++) {
+		struct queue_msg m;
+		assert_int_equal(state_of(id[i], &m), QS_ACCEPTED);
+		assert_int_equal(m.attempts, 1);
+		assert_true(history_has(id[i], "sent (attempt 1)"));
+		queue_msg_free(&m);
+	}
+	assert_int_equal(fk.submits, 5);
+	assert_int_equal(mm_to_sent, 5);
+	assert_int_equal(mm_to_sent_calls, 1);
+	assert_int_equal(mm_to_accepted, 5);
+	assert_int_equal(mm_to_accepted_calls, 1);
+	q->ops = &queue_sqlite_ops;
+}
+
+/* The commit of a batch of sends fails (a full disk): the messages stay in
+ * sending with their attempt counted, as a crash would leave them; after a
+ * restart each is looked up, found, and never sent a second time. */
+static void
+test_failed_batch_commit_is_looked_up_not_resent(void **state)
+{
+	(void)state;
+	char id[3][41];
+	for (int i = 0; i < 3; i++) {
+		char rid[16];
+		snprintf(rid, sizeof rid, "F-%d", i);
+		add(rid, 1, "dimona-in", NULL, 0, id[i]);
+	}
+	count_moves();
+	size_t did;
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* built */
+	fail_sent = 1;
+	assert_int_equal(runner_step(r, clk, &did), GW_EIO);     /* sent, not committed */
+	for (int i = 0; i < 3; i++) {
+		struct queue_msg m;
+		assert_int_equal(state_of(id[i], &m), QS_SENDING);
+		assert_int_equal(m.attempts, 1);
+		queue_msg_free(&m);
+	}
+	assert_int_equal(fk.submits, 3);
+	runner_free(r);
+	struct runner_config c;
+	runner_config_default(&c);
+	c.seed = 3;
+	snprintf(c.worker, sizeof c.worker, "%s", queue_worker_name());
+	assert_int_equal(runner_new(&r, q, &fake_ops, &fk, &c), GW_OK);
+	assert_int_equal(runner_recover(r, clk), GW_OK);
+	run_for(10000);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(state_of(id[i], NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 3);        /* none sent twice */
+	assert_int_equal(fk.lookups, 3);
+	assert_int_equal(fk.n_led, 3);
+	q->ops = &queue_sqlite_ops;
+}
+
 static void
 test_crash_while_sending_recovers_by_lookup(void **state)
 {
@@ -746,6 +854,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_queue_is_temporary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_out_of_memory_is_temporary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sends_and_answers_committed_per_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_batch_commit_is_looked_up_not_resent, setup,
+		    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
