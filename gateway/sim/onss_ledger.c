@@ -6,8 +6,9 @@
  *   {"t":"decl","id":..,"at":ms,"body":"<json>"}
  *   {"t":"result","id":..,"status":"A","period":"..","anomalies":[..]}
  *   {"t":"period", ...the period..., "cancelled":0|1}   (last line per id wins)
- * A result and its period go out in one write and one fsync, so a crash of
- * the simulator never leaves a period without the answer that made it.
+ * A result and its period go out in one write, the period first, so a
+ * crash of the simulator never leaves a period without the answer that
+ * made it; the simulator fsyncs (sim_ledger_sync) before it answers.
  */
 #include "sim/onss_ledger.h"
 #include "core/array.h"
@@ -50,6 +51,14 @@ append(struct sim_ledger *l, const char *text)
 		}
 		off += (size_t)w;
 	}
+	return GW_OK;
+}
+
+/* Everything written so far made durable: one fsync for any number of
+ * lines, so that concurrent answers share it (group commit). */
+gw_rc
+sim_ledger_sync(struct sim_ledger *l)
+{
 	return fsync(l->fd) == 0 ? GW_OK : GW_EIO;
 }
 

@@ -12,7 +12,9 @@
  * Declarations are processed asynchronously by one
  * thread that runs the real rule engine (onss/dimona/rules.h) against the
  * durable ledger (sim/onss_ledger.h) and answers with the real anomaly
- * codes and their annex 30 labels. Faults on demand (--fault, POST
+ * codes and their annex 30 labels. Every answer waits for the ledger's
+ * fsync, shared: POSTs arriving together share one (group commit), the
+ * processor makes one per pass. Faults on demand (--fault, POST
  * /sim/faults); POST /sim/revoke forgets the tokens issued; POST /sim/clock
  * (advance_s=N) moves the simulator's clock ahead. Owns the server, the tokens and the fault dice; never
  * listens on anything but 127.0.0.1.
@@ -77,6 +79,16 @@ struct jti { char jti[80]; int64_t exp; };
 struct sim {
 	pthread_mutex_t mu;
 	struct sim_ledger *ledger;
+	/* Group commit of received declarations: lines written (under mu)
+	 * and made durable; one fsync at a time, outside mu, for all the
+	 * lines written before it started. */
+	pthread_mutex_t sync_mu;
+	pthread_cond_t sync_cv;
+	uint64_t written, synced;
+	int syncing;
+	/* Declaration POSTs being served now, the most seen at once, and
+	 * --hold: how many a POST waits for (tests of parallel requests). */
+	int posts_now, posts_max, hold;
 	char client_id[128];
 	EVP_PKEY *client_key;
 	char aud[3][300];
@@ -481,8 +493,36 @@ token_scopes(struct sim *s, struct MHD_Connection *conn)
 
 /* ---- the Dimona API ---- */
 
+/* Wait until line seq (the written count after it) is durable: the first
+ * waiter fsyncs for every line written so far, the others share it. */
+static gw_rc
+sim_sync_to(struct sim *s, uint64_t seq)
+{
+	gw_rc rc = GW_OK;
+	pthread_mutex_lock(&s->sync_mu);
+	while (s->synced < seq && rc == GW_OK) {
+		if (s->syncing) {
+			pthread_cond_wait(&s->sync_cv, &s->sync_mu);
+			continue;
+		}
+		s->syncing = 1;
+		pthread_mutex_unlock(&s->sync_mu);
+		pthread_mutex_lock(&s->mu);
+		uint64_t upto = s->written;
+		pthread_mutex_unlock(&s->mu);
+		rc = sim_ledger_sync(s->ledger);
+		pthread_mutex_lock(&s->sync_mu);
+		s->syncing = 0;
+		if (rc == GW_OK && upto > s->synced)
+			s->synced = upto;
+		pthread_cond_broadcast(&s->sync_cv);
+	}
+	pthread_mutex_unlock(&s->sync_mu);
+	return rc;
+}
+
 static enum MHD_Result
-post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
+post_declaration_counted(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
 {
 	struct dimona_decl d;
 	struct sim_decl *sd = NULL;
@@ -491,11 +531,16 @@ post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, s
 
 	if (dimona_from_json(body, len, &d, err, sizeof err) != GW_OK)
 		return reply_json(conn, 400, json_pack("{s:i, s:s}", "status", 400, "message", err));
+	uint64_t seq = 0;
 	pthread_mutex_lock(&s->mu);
 	rc = sim_ledger_receive(s->ledger, body, len, now_ms(), &sd);
 	if (sd != NULL)
 		snprintf(loc, sizeof loc, "https://localhost:%d" API "/declarations/%s", s->port, sd->id);
+	if (rc == GW_OK)
+		seq = ++s->written;
 	pthread_mutex_unlock(&s->mu);
+	if (rc == GW_OK)
+		rc = sim_sync_to(s, seq);
 	if (rc != GW_OK)
 		return status_message(conn, 500, "ledger write failed");
 	/* Stored: from here on a fault loses only the answer, not the
@@ -505,6 +550,30 @@ post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, s
 	if (roll(s, F_MALFORMED))
 		return reply(conn, 201, "application/json", "", 0, NULL, -1);
 	return reply(conn, 201, "application/json", "", 0, loc, -1);
+}
+
+/* POST /declarations, counted among those served at once; with --hold N
+ * it first waits (1 s at most, in 1 ms steps) until N are being served
+ * together: a client that sends one at a time never gets there. */
+static enum MHD_Result
+post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
+{
+	pthread_mutex_lock(&s->mu);
+	int now = ++s->posts_now;
+	if (now > s->posts_max)
+		s->posts_max = now;
+	pthread_mutex_unlock(&s->mu);
+	for (int i = 0; i < 1000 && now < s->hold; i++) {
+		usleep(1000);
+		pthread_mutex_lock(&s->mu);
+		now = s->posts_now > now ? s->posts_now : now;
+		pthread_mutex_unlock(&s->mu);
+	}
+	enum MHD_Result ret = post_declaration_counted(s, conn, body, len);
+	pthread_mutex_lock(&s->mu);
+	s->posts_now--;
+	pthread_mutex_unlock(&s->mu);
+	return ret;
 }
 
 static enum MHD_Result
@@ -522,7 +591,8 @@ get_declaration(struct sim *s, struct MHD_Connection *conn, const char *id)
 	if (sd != NULL && sd->r.status == 'S' &&
 	    now_ms() >= sd->received_ms + s->process_ms + s->identify_ms) {
 		sd->r.status = sd->r.n_anomalies ? 'W' : 'A';
-		if (sim_ledger_result(s->ledger, sd, NULL) != GW_OK)
+		if (sim_ledger_result(s->ledger, sd, NULL) != GW_OK ||
+		    sim_ledger_sync(s->ledger) != GW_OK)
 			sd->r.status = 'S';
 	}
 	if (sd != NULL && sd->r.status != 0) {
@@ -834,6 +904,12 @@ route(struct sim *s, struct MHD_Connection *conn, const char *url, const char *m
 
 	if (strcmp(url, "/sim/ledger") == 0 && get)
 		return sim_ledger_json(s, conn);
+	if (strcmp(url, "/sim/stats") == 0 && get) {
+		pthread_mutex_lock(&s->mu);
+		int most = s->posts_max;
+		pthread_mutex_unlock(&s->mu);
+		return reply_json(conn, 200, json_pack("{s:i}", "declarations_in_flight_max", most));
+	}
 	if (strcmp(url, "/sim/faults") == 0 && post) {
 		char spec[512];
 		snprintf(spec, sizeof spec, "%.*s", (int)(len < 511 ? len : 511), body);
@@ -1022,6 +1098,7 @@ processor(void *arg)
 	while (!stopping) {
 		pthread_mutex_lock(&s->mu);
 		int64_t now = now_ms();
+		size_t done = 0;
 		while (s->cursor < sim_ledger_ndecls(s->ledger)) {
 			struct sim_decl *sd = sim_ledger_decl_at(s->ledger, s->cursor);
 			if (sd->r.status != 0 || !sd->parsed_ok) {
@@ -1034,7 +1111,12 @@ processor(void *arg)
 			if (sd->r.status == 0)
 				break;
 			s->cursor++;
+			done++;
 		}
+		/* One fsync for the pass, before the lock lets any of its
+		 * results be read. */
+		if (done > 0 && sim_ledger_sync(s->ledger) != GW_OK)
+			fprintf(stderr, "sim onss: ledger fsync failed after %zu result(s)\n", done);
 		pthread_mutex_unlock(&s->mu);
 		usleep(10000);
 	}
@@ -1097,12 +1179,15 @@ usage(FILE *out)
 	    "                       tokendown, 401 (a valid token refused), reset (an answer\n"
 	    "                       cut by a closed connection mid-body) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
+	    "  --hold N             a declaration POST waits (1 s at most) until N are being\n"
+	    "                       served at once (default 0: none), for tests of parallel sends\n"
 	    "  --seed N             fault dice seed (default 1)\n"
 	    "  --capture DIR        write every POST body received into DIR (NNNNNN-token.form,\n"
 	    "                       NNNNNN-declaration.json, NNNNNN-search.json), for tests\n\n"
 	    "Endpoints: POST " TOKEN_PATH ", POST " API "/declarations, GET " API "/declarations/{id},\n"
 	    "POST " API "/declarations/search, GET " API "/periods/{id}, POST " API "/periods/search,\n"
-	    "POST " API "/relations/search; GET /sim/ledger (JSON),\n"
+	    "POST " API "/relations/search; GET /sim/ledger (JSON), GET /sim/stats (the most\n"
+	    "declaration POSTs served at once),\n"
 	    "POST /sim/faults (body: KIND:P,...; empty clears), POST /sim/clock (advance_s=N),\n"
 	    "POST /sim/revoke (forget every\n"
 	    "token issued).\n");
@@ -1121,6 +1206,8 @@ sim_defaults(struct sim *s, struct opts *o)
 	memset(s, 0, sizeof *s);
 	memset(o, 0, sizeof *o);
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->sync_mu, NULL);
+	pthread_cond_init(&s->sync_cv, NULL);
 	snprintf(s->client_id, sizeof s->client_id, "self_service_expeditor_0668600511");
 	s->token_ttl = 600;
 	s->process_ms = 300;
@@ -1156,6 +1243,7 @@ number_option(struct sim *s, const char *a, const char *v)
 		{ "--token-ttl", &s->token_ttl, 100000000 },
 		{ "--process-ms", &s->process_ms, 100000000 },
 		{ "--slow-ms", &s->slow_ms, 100000000 },
+		{ "--hold", &s->hold, 64 },
 	};
 	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
 		if (strcmp(a, nums[k].name) != 0)
@@ -1283,11 +1371,12 @@ start_https(struct sim *s, const char *cert_pem, const char *key_pem)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)s->port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, s,
+	/* A thread per connection: a request that waits (a slow answer, the
+	 * ledger's fsync, --hold) never holds up another client's. */
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_TLS | MHD_USE_ERROR_LOG, 0, NULL, NULL, handler, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)8,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
 	    MHD_OPTION_END);
