@@ -34,6 +34,15 @@ struct channel_answer {
 	char detail[512];                  /* anomalies: "CODE (field), ..." */
 };
 
+/* What one request of a submit_each()/poll_each() call came to: what
+ * submit() or poll() would have returned, with its out-parameters. */
+struct channel_result {
+	gw_rc rc;
+	long retry_after_ms;               /* submit: as submit()'s */
+	struct channel_answer a;           /* poll: the answer when rc is GW_OK */
+	char err[512];
+};
+
 /* submit()'s *retry_after_ms when no answer came (see submit). */
 #define CHANNEL_MAYBE_LANDED (-2L)
 
@@ -69,6 +78,18 @@ struct channel_ops {
 	 * QS_FAILED when it cannot be done. NULL: QS_FAILED. The runner knows
 	 * no kind; this is the channel's (and its protocol's) knowledge. */
 	enum queue_state (*dep_void)(void *ctx, const struct queue_msg *m);
+
+	/* --- Optional: several requests in flight at once (NULL: none) ---
+	 * submit() (poll()) for each of v[0..n) at the same time, res[i] the
+	 * outcome of v[i] (m->remote_ref set as submit() sets it). The runner
+	 * has counted every attempt durably before, and records every outcome
+	 * after, the call; it never hands over two messages of one record at
+	 * once (a follow-up is built only once the message it depends on is
+	 * answered), so per-record order is the dependency's. */
+	void (*submit_each)(void *ctx, struct queue_msg *const *v, size_t n,
+	                    struct channel_result *res);
+	void (*poll_each)(void *ctx, struct queue_msg *const *v, size_t n,
+	                  struct channel_result *res);
 
 	/* --- Optional: one submission for many messages (0 / NULL: none) --- */
 	size_t group_max;                  /* most messages per submission */

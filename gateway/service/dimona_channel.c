@@ -5,6 +5,12 @@
  * Dimona action, the stored payload -> declaration, the ONSS result ->
  * queue outcome with its anomalies. Must never send a declaration the
  * rules block, nor an OUT/UPDATE/CANCEL without the IN's period id.
+ *
+ * Throughput: the context holds [run] send_batch REST clients, each with
+ * its own keep-alive connection and its own tokens (kept until shortly
+ * before expiry); submit_each and poll_each put one request on each at
+ * the same time, one thread per client, and return when all have ended.
+ * The runner counts and records around the call (channel.h).
  */
 #include "service/dimona_channel.h"
 #include "core/log.h"
@@ -13,6 +19,9 @@
 #include "onss/rest/client.h"
 #include "records/reader.h"
 #include "core/clock.h"
+#include "core/params.h"
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +118,15 @@ out:
 	return rc;
 }
 
+/* The clients: one per request in flight; the first also serves the
+ * one-at-a-time calls (lookups, submit, poll). */
+struct dc_ctx {
+	struct dimona_rest **c;
+	size_t n;
+};
+
+static struct dimona_rest *dc_first(void *ctx) { return ((struct dc_ctx *)ctx)->c[0]; }
+
 /* Ask the ONSS whether it already has this declaration. */
 static gw_rc
 dc_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
@@ -126,7 +144,7 @@ dc_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 		free(d);
 		return GW_ETEMP;      /* cannot tell: never guess "not there" */
 	}
-	rc = dimona_rest_lookup(ctx, d, id, sizeof id, err, cap);
+	rc = dimona_rest_lookup(dc_first(ctx), d, id, sizeof id, err, cap);
 	if (rc == GW_OK)
 		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", id);
 	else if (rc != GW_ENOTFOUND)
@@ -135,16 +153,17 @@ dc_lookup(void *ctx, struct queue_msg *m, char *err, size_t cap)
 	return rc;
 }
 
-/* POST the declaration. */
+/* POST the declaration on client c. */
 static gw_rc
-dc_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+dc_submit_on(struct dimona_rest *c, struct queue_msg *m, long *retry_after_ms, char *err,
+             size_t cap)
 {
 	char id[QUEUE_REF_MAX + 1] = "";
 	if (m->body == NULL) {
 		snprintf(err, cap, "nothing built to send");
 		return GW_EPERM;
 	}
-	gw_rc rc = dimona_rest_submit(ctx, m->body, m->body_len, id, sizeof id, retry_after_ms,
+	gw_rc rc = dimona_rest_submit(c, m->body, m->body_len, id, sizeof id, retry_after_ms,
 	    err, cap);
 	if (rc == GW_OK)
 		snprintf(m->remote_ref, sizeof m->remote_ref, "%s", id);
@@ -153,13 +172,14 @@ dc_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 	return rc;
 }
 
-/* GET the result; 'S' (still waiting) is "not yet". */
+/* GET the result on client c; 'S' (still waiting) is "not yet". */
 static gw_rc
-dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, size_t cap)
+dc_poll_on(struct dimona_rest *c, struct queue_msg *m, struct channel_answer *a, char *err,
+           size_t cap)
 {
 	struct dimona_result r;
 	memset(&r, 0, sizeof r);
-	gw_rc rc = dimona_rest_poll(ctx, m->remote_ref, &r, err, cap);
+	gw_rc rc = dimona_rest_poll(c, m->remote_ref, &r, err, cap);
 	if (rc != GW_OK)
 		return rc;
 	switch (r.status) {
@@ -185,6 +205,92 @@ dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 	return GW_OK;
 }
 
+static gw_rc
+dc_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
+{
+	return dc_submit_on(dc_first(ctx), m, retry_after_ms, err, cap);
+}
+
+static gw_rc
+dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, size_t cap)
+{
+	return dc_poll_on(dc_first(ctx), m, a, err, cap);
+}
+
+/* One submit_each/poll_each call shared by its threads: each takes the
+ * next request not taken and makes it on its own client. */
+struct dc_each {
+	struct dc_ctx *ctx;
+	struct queue_msg *const *v;
+	struct channel_result *res;
+	size_t n, next;
+	int poll;
+	pthread_mutex_t mu;
+};
+
+struct dc_worker {
+	struct dc_each *e;
+	struct dimona_rest *c;
+};
+
+static void *
+dc_each_run(void *arg)
+{
+	struct dc_worker *w = arg;
+	struct dc_each *e = w->e;
+	for (;;) {
+		pthread_mutex_lock(&e->mu);
+		size_t i = e->next < e->n ? e->next++ : e->n;
+		pthread_mutex_unlock(&e->mu);
+		if (i == e->n)
+			return NULL;
+		struct channel_result *r = &e->res[i];
+		memset(r, 0, sizeof *r);
+		if (e->poll)
+			r->rc = dc_poll_on(w->c, e->v[i], &r->a, r->err, sizeof r->err);
+		else
+			r->rc = dc_submit_on(w->c, e->v[i], &r->retry_after_ms, r->err, sizeof r->err);
+	}
+}
+
+/* v[0..n) on up to ctx->n clients at once; the calling thread is one. */
+static void
+dc_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res, int poll)
+{
+	struct dc_ctx *c = ctx;
+	struct dc_each e = { .ctx = c, .v = v, .res = res, .n = n, .poll = poll };
+	struct dc_worker w[DIMONA_CHANNEL_MAX_CLIENTS];
+	pthread_t tid[DIMONA_CHANNEL_MAX_CLIENTS];
+	int started[DIMONA_CHANNEL_MAX_CLIENTS] = { 0 };
+	size_t nt = n < c->n ? n : c->n;
+	pthread_mutex_init(&e.mu, NULL);
+	for (size_t t = 0; t < nt; t++) {
+		w[t].e = &e;
+		w[t].c = c->c[t];
+		/* A thread that cannot start leaves its share to the others. */
+		if (t > 0)
+			started[t] = pthread_create(&tid[t], NULL, dc_each_run, &w[t]) == 0;
+	}
+	if (nt > 0)
+		dc_each_run(&w[0]);
+	for (size_t t = 1; t < nt; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&e.mu);
+}
+
+static void
+dc_submit_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res)
+{
+	dc_each(ctx, v, n, res, 0);
+}
+
+static void
+dc_poll_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res)
+{
+	dc_each(ctx, v, n, res, 1);
+}
+
 static long dc_poll_delay(void *ctx, long elapsed) { (void)ctx; return dimona_rest_poll_delay(elapsed); }
 
 /* A CANCEL of a declaration that never took effect has nothing left to
@@ -204,16 +310,44 @@ const struct channel_ops dimona_channel_ops = {
 	.poll = dc_poll,
 	.poll_delay = dc_poll_delay,
 	.dep_void = dimona_channel_dep_void,
+	.submit_each = dc_submit_each,
+	.poll_each = dc_poll_each,
 };
 
-/* One REST client per runner. */
+/* [run] send_batch REST clients (at most DIMONA_CHANNEL_MAX_CLIENTS). */
 gw_rc
 dimona_channel_open(void **ctx, char *errbuf, size_t errcap)
 {
-	struct dimona_rest *c = NULL;
-	gw_rc rc = dimona_rest_open(&c, errbuf, errcap);
+	struct dc_ctx *c = calloc(1, sizeof *c);
+	long want = param_int(P_RUN_SEND_BATCH);
+	gw_rc rc = GW_OK;
+	*ctx = NULL;
+	if (want < 1)
+		want = 1;
+	if (want > DIMONA_CHANNEL_MAX_CLIENTS)
+		want = DIMONA_CHANNEL_MAX_CLIENTS;
+	if (c == NULL || (c->c = calloc((size_t)want, sizeof *c->c)) == NULL) {
+		free(c);
+		return GW_ENOMEM;
+	}
+	while (c->n < (size_t)want && (rc = dimona_rest_open(&c->c[c->n], errbuf, errcap)) == GW_OK)
+		c->n++;
+	if (rc != GW_OK) {
+		dimona_channel_close(c);
+		return rc;
+	}
 	*ctx = c;
-	return rc;
+	return GW_OK;
 }
 
-void dimona_channel_close(void *ctx) { dimona_rest_close(ctx); }
+void
+dimona_channel_close(void *ctx)
+{
+	struct dc_ctx *c = ctx;
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		dimona_rest_close(c->c[i]);
+	free(c->c);
+	free(c);
+}

@@ -12,7 +12,11 @@
 
 extern const struct channel_ops dimona_channel_ops;
 
-/* The channel's context: one REST client ([dimona] keys). */
+/* Most REST clients (requests in flight) of one channel. */
+#define DIMONA_CHANNEL_MAX_CLIENTS 64
+
+/* The channel's context: [run] send_batch REST clients ([dimona] keys),
+ * each with its own connection and tokens. */
 gw_rc dimona_channel_open(void **ctx, char *errbuf, size_t errcap);
 void dimona_channel_close(void *ctx);
 /* channel_ops.dep_void of every Dimona channel (REST and batch): a CANCEL

@@ -422,27 +422,33 @@ runner_build_one(struct runner *r, struct queue_msg *m, int64_t now)
 	r->n.built++;
 	snprintf(why, sizeof why, "built %zu bytes, sha256 %.16s...", m->body_len, m->content_hash);
 	log_debug(m->id, m->record_id, "%s", why);
-	return queue_update_transition(r->q, m, QS_BUILDING, QS_READY, "runner", why);
+	/* Committed at once, or with the batch's other moves in the phase of
+	 * a channel with several requests in flight (runner_phase_each). */
+	return runner_move(r, m, QS_BUILDING, QS_READY, why, 0);
 }
 
-/* Send one claimed message (now in sending), asking first if an attempt may have landed. */
-static gw_rc
-runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
+/* What comes before sending one claimed message (now in sending): still
+ * ours, bytes intact, a lookup when an earlier attempt may have landed,
+ * not expired. 1: settled (moved, *rcp says how that went); 0: send it. */
+static int
+runner_send_prep(struct runner *r, struct queue_msg *m, int64_t now, gw_rc *rcp)
 {
 	char err[512] = "", why[700];
-	long retry_after = 0;
 	gw_rc rc;
 
+	*rcp = GW_ESTATE;
 	if (!runner_still_mine(r, m))
-		return GW_ESTATE;
+		return 1;
 	/* Stored bytes check themselves: a body that no longer matches the
 	 * hash taken when it was built is never sent (quarantined as failed). */
 	if (m->body != NULL && m->content_hash[0] != '\0') {
 		char h[65];
 		queue_sha256_hex(m->body, m->body_len, h);
-		if (strcmp(h, m->content_hash) != 0)
-			return runner_fail(r, m, QS_SENDING, "quarantined: the stored bytes no longer"
+		if (strcmp(h, m->content_hash) != 0) {
+			*rcp = runner_fail(r, m, QS_SENDING, "quarantined: the stored bytes no longer"
 			    " match their SHA-256; not sent");
+			return 1;
+		}
 	}
 	/* The claim into sending counted this attempt durably before we got
 	 * here; more than one means an earlier one may have landed. */
@@ -455,7 +461,8 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 			snprintf(why, sizeof why, "not re-sent: the other side already has it as %s"
 			    " (lookup after attempt %u)", m->remote_ref, m->attempts - 1);
 			log_info(m->id, m->record_id, "%s", why);
-			return runner_move(r, m, QS_SENDING, QS_SENT, why, 0);
+			*rcp = runner_move(r, m, QS_SENDING, QS_SENT, why, 0);
+			return 1;
 		}
 		/* A final answer met while asking (not on Peppol) is as final as
 		 * the same answer to a first send: waiting would only retry it
@@ -463,27 +470,41 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 		if (rc == GW_EPERM) {
 			snprintf(why, sizeof why, "refused on send (lookup after attempt %u): %s",
 			    m->attempts - 1, err[0] ? err : gw_rc_name(rc));
-			return runner_fail(r, m, QS_SENDING, why);
+			*rcp = runner_fail(r, m, QS_SENDING, why);
+			return 1;
 		}
-		if (rc != GW_ENOTFOUND)
-			return runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
+		if (rc != GW_ENOTFOUND) {
+			*rcp = runner_retry(r, m, QS_SENDING, QS_READY, now, 0,
 			    err[0] ? err : "lookup failed");
+			return 1;
+		}
 		/* Nothing there yet, but the last attempt ended without an answer
 		 * only a moment ago: the other side may still be processing it (a
 		 * slow server finishes a request its client gave up on). Look again
 		 * once it has had settle_ms, rather than declare twice. */
-		if (m->sent_ms > 0 && now - m->sent_ms < r->cfg.settle_ms)
-			return runner_retry(r, m, QS_SENDING, QS_READY, now,
+		if (m->sent_ms > 0 && now - m->sent_ms < r->cfg.settle_ms) {
+			*rcp = runner_retry(r, m, QS_SENDING, QS_READY, now,
 			    (long)(m->sent_ms + r->cfg.settle_ms - now), "not found by the lookup yet;"
 			    " the last attempt may still land: looking again before any re-send");
+			return 1;
+		}
 		/* GW_ENOTFOUND: the other side has nothing: safe to send. */
 	}
 	if (m->expires_ms != 0 && now > m->expires_ms) {
 		r->n.expired++;
-		return runner_fail(r, m, QS_SENDING, "expired before it could be sent");
+		*rcp = runner_fail(r, m, QS_SENDING, "expired before it could be sent");
+		return 1;
 	}
-	err[0] = '\0';
-	rc = r->ch->submit(r->ctx, m, &retry_after, err, sizeof err);
+	return 0;
+}
+
+/* What a submit of m came to, recorded (or kept for runner_flush): sent,
+ * a retry or a failure. */
+static gw_rc
+runner_send_done(struct runner *r, struct queue_msg *m, int64_t now, gw_rc rc, long retry_after,
+                 const char *err)
+{
+	char why[700];
 	if (rc == GW_OK) {
 		m->sent_ms = now;
 		m->next_attempt_ms = now + r->ch->poll_delay(r->ctx, 0);
@@ -509,6 +530,19 @@ runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
 	return runner_fail(r, m, QS_SENDING, why);
 }
 
+/* Send one claimed message (now in sending), asking first if an attempt may have landed. */
+static gw_rc
+runner_send_one(struct runner *r, struct queue_msg *m, int64_t now)
+{
+	char err[512] = "";
+	long retry_after = 0;
+	gw_rc rc;
+	if (runner_send_prep(r, m, now, &rc))
+		return rc;
+	rc = r->ch->submit(r->ctx, m, &retry_after, err, sizeof err);
+	return runner_send_done(r, m, now, rc, retry_after, err);
+}
+
 /* Wake the follow-ups that wait on an answered message. */
 static void
 runner_wake_dependents(struct runner *r, const struct queue_msg *m, int64_t now)
@@ -528,15 +562,14 @@ runner_wake_dependents(struct runner *r, const struct queue_msg *m, int64_t now)
 	free(deps);
 }
 
-/* Poll one sent message and apply its answer. */
+/* What a poll of m came to, recorded (or kept for runner_flush): not yet,
+ * an answer (its follow-ups woken once durable), a retry or a failure. */
 static gw_rc
-runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
+runner_poll_done(struct runner *r, struct queue_msg *m, int64_t now, gw_rc rc,
+                 const struct channel_answer *ap, const char *err)
 {
-	struct channel_answer a;
-	char err[512] = "", why[700];
-	memset(&a, 0, sizeof a);
-	r->n.polled++;
-	gw_rc rc = r->ch->poll(r->ctx, m, &a, err, sizeof err);
+	struct channel_answer a = *ap;
+	char why[700];
 	if (rc == GW_ENOTFOUND) {
 		long elapsed = (long)(now - (m->sent_ms ? m->sent_ms : now));
 		long d = r->ch->poll_delay(r->ctx, elapsed);
@@ -568,6 +601,18 @@ runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
 	else
 		log_warn(m->id, m->record_id, "%s", why);
 	return runner_move(r, m, QS_SENT, a.outcome, why, 1);
+}
+
+/* Poll one sent message and apply its answer. */
+static gw_rc
+runner_poll_one(struct runner *r, struct queue_msg *m, int64_t now)
+{
+	struct channel_answer a;
+	char err[512] = "";
+	memset(&a, 0, sizeof a);
+	r->n.polled++;
+	gw_rc rc = r->ch->poll(r->ctx, m, &a, err, sizeof err);
+	return runner_poll_done(r, m, now, rc, &a, err);
 }
 
 /* Claim one batch in `from` (moving it to `to`) and run fn on each. */
@@ -612,6 +657,121 @@ runner_phase(struct runner *r, enum queue_state from, enum queue_state to, int64
 	r->defer.on = 0;
 	for (size_t i = 0; i < n; i++)
 		queue_msg_free(&r->buf[i]);
+	return first != GW_OK ? first : rc;
+}
+
+/* ---- channels with several requests in flight (submit_each, poll_each) ---- */
+
+/* Before several POSTs go out together: each message's sent_ms set to now
+ * and committed (prev[] keeps the old values). Should this process die
+ * with them in flight, a request may still land after the lease that
+ * takes them over has expired (a server that queues it); the taker's
+ * lookup that finds nothing then waits settle_ms from this stamp before
+ * any re-send, as after a send that got no answer. */
+static gw_rc
+runner_stamp_sends(struct runner *r, struct queue_msg **v, size_t k, int64_t now, int64_t *prev)
+{
+	struct queue_move *mv = calloc(k, sizeof *mv);
+	if (mv == NULL)
+		return GW_ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		prev[i] = v[i]->sent_ms;
+		v[i]->sent_ms = now;
+		mv[i].id = v[i]->id;
+		mv[i].fields = v[i];
+		mv[i].from = mv[i].to = QS_SENDING;
+	}
+	gw_rc rc = queue_move_many(r->q, mv, k, "runner", NULL);
+	for (size_t i = 0; rc == GW_OK && i < k; i++)
+		if (mv[i].rc != GW_OK)
+			rc = mv[i].rc;
+	free(mv);
+	return rc;
+}
+
+/* One phase for a channel with several requests in flight: claim a batch,
+ * build (pending), send (ready: each message's attempt counted by the
+ * claim, its lookup asked first when an earlier attempt may have landed,
+ * sent_ms stamped) or poll (sent) every message of it at once through
+ * submit_each or poll_each, then commit the batch's moves in one
+ * transaction (runner_flush). Until that commit a crash leaves the batch
+ * in sending, looked up before any re-send, or in sent, polled again: as
+ * one at a time. */
+static gw_rc
+runner_phase_each(struct runner *r, enum queue_state from, enum queue_state to, int64_t now,
+                  size_t *did)
+{
+	size_t n = 0, k = 0;
+	size_t max = to == QS_SENDING && r->cfg.send_batch < r->cfg.batch ? r->cfg.send_batch
+	    : r->cfg.batch;
+	gw_rc rc = r->q->ops->claim(r->q, r->ch->name, from, to, r->cfg.worker,
+	    r->cfg.lease_ms, now, max ? max : 1, r->buf, &n);
+	if (rc != GW_OK || n == 0)
+		return rc;
+	struct queue_msg **v = calloc(n, sizeof *v);
+	struct channel_result *res = calloc(n, sizeof *res);
+	int64_t *prev = calloc(n, sizeof *prev);
+	gw_rc first = GW_OK, src = GW_OK;
+	if (v == NULL || res == NULL || prev == NULL) {
+		first = GW_ENOMEM;
+		n = 0;                   /* left claimed: their leases expire, recovery takes them */
+	}
+	r->defer.on = 1;
+	r->defer.now = now;
+	for (size_t i = 0; i < n; i++) {
+		struct queue_msg *m = &r->buf[i];
+		if (stopping(r)) {
+			if (from != to)
+				queue_transition(r->q, m->id, to, from, "runner",
+				    "released unhandled at shutdown");
+			continue;
+		}
+		(*did)++;
+		if (from == QS_PENDING)
+			src = runner_build_one(r, m, now);
+		else if (from == QS_READY && runner_send_prep(r, m, now, &src))
+			;                                 /* settled before any send */
+		else {
+			v[k++] = m;
+			continue;
+		}
+		if (src != GW_OK && src != GW_ESTATE && first == GW_OK)
+			first = src;
+	}
+	if (k > 0 && from == QS_READY && (src = runner_stamp_sends(r, v, k, now, prev)) != GW_OK) {
+		/* Not stamped, not sent: left in sending, their attempt counted;
+		 * the next takeover looks them up before any send. */
+		if (first == GW_OK)
+			first = src;
+		k = 0;
+	}
+	if (k > 0) {
+		if (from == QS_READY)
+			r->ch->submit_each(r->ctx, v, k, res);
+		else
+			r->ch->poll_each(r->ctx, v, k, res);
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (from == QS_READY) {
+			/* Refused outright (429, 503: the POST did not land): the
+			 * stamp must not make the next attempt wait settle_ms. */
+			if (res[i].rc == GW_ETEMP && res[i].retry_after_ms != CHANNEL_MAYBE_LANDED)
+				v[i]->sent_ms = prev[i];
+			src = runner_send_done(r, v[i], now, res[i].rc, res[i].retry_after_ms, res[i].err);
+		} else {
+			r->n.polled++;
+			src = runner_poll_done(r, v[i], now, res[i].rc, &res[i].a, res[i].err);
+		}
+		if (src != GW_OK && src != GW_ESTATE && first == GW_OK)
+			first = src;
+	}
+	rc = runner_flush(r);
+	r->defer.on = 0;
+	for (size_t i = 0; i < n; i++)
+		queue_msg_free(&r->buf[i]);
+	free(v);
+	free(res);
+	free(prev);
 	return first != GW_OK ? first : rc;
 }
 
@@ -1072,6 +1232,18 @@ runner_step(struct runner *r, int64_t now_ms, size_t *did)
 		if (stopping(r))
 			return GW_OK;
 		return runner_build_group(r, now_ms, did);
+	}
+	if (r->ch->submit_each != NULL && r->ch->poll_each != NULL) {
+		/* Several requests in flight, outcomes committed together. */
+		if ((rc = runner_phase_each(r, QS_SENT, QS_SENT, now_ms, did)) != GW_OK)
+			return rc;
+		if (stopping(r))
+			return GW_OK;
+		if ((rc = runner_phase_each(r, QS_READY, QS_SENDING, now_ms, did)) != GW_OK)
+			return rc;
+		if (stopping(r))
+			return GW_OK;
+		return runner_phase_each(r, QS_PENDING, QS_BUILDING, now_ms, did);
 	}
 	if ((rc = runner_phase(r, QS_SENT, QS_SENT, now_ms, runner_poll_one, did)) != GW_OK)
 		return rc;

@@ -42,8 +42,11 @@ faults() { # KIND:P,... or "" to clear
 
 sh tests/crash/gen-contracts.sh "$N" 57 "$w/contracts.jsonl"
 sed -n 's/.*"worker_inss":"\([0-9]*\)".*/\1/p' "$w/contracts.jsonl" | sort > "$w/workers"
-onss_sim_start "$w" --slow-ms 2500 || fail "simulator"
-{ printf '[queue]\ndsn = %s/q.db\nlease_ms = 3000\n' "$w"; onss_sim_conf; } > "$w/gw.conf"
+# A sends its batch ([run] send_batch) at once: the batch is in flight for
+# one slow answer, the window in which A is killed; the lease outlasts it,
+# so that B takes nothing over while A is alive.
+onss_sim_start "$w" --slow-ms 6000 || fail "simulator"
+{ printf '[queue]\ndsn = %s/q.db\nlease_ms = 10000\n' "$w"; onss_sim_conf; } > "$w/gw.conf"
 gw() { "$G" --config "$w/gw.conf" "$@"; }
 gw intake --contracts "$w/contracts.jsonl" > /dev/null || fail "intake"
 
