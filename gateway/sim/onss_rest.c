@@ -553,7 +553,7 @@ post_declaration_counted(struct sim *s, struct MHD_Connection *conn, const char 
 }
 
 /* POST /declarations, counted among those served at once; with --hold N
- * it first waits (1 s at most, in 1 ms steps) until N are being served
+ * it first waits (250 ms at most, in 1 ms steps) until N are being served
  * together: a client that sends one at a time never gets there. */
 static enum MHD_Result
 post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, size_t len)
@@ -563,7 +563,7 @@ post_declaration(struct sim *s, struct MHD_Connection *conn, const char *body, s
 	if (now > s->posts_max)
 		s->posts_max = now;
 	pthread_mutex_unlock(&s->mu);
-	for (int i = 0; i < 1000 && now < s->hold; i++) {
+	for (int i = 0; i < 250 && now < s->hold; i++) {
 		usleep(1000);
 		pthread_mutex_lock(&s->mu);
 		now = s->posts_now > now ? s->posts_now : now;
@@ -1179,7 +1179,7 @@ usage(FILE *out)
 	    "                       tokendown, 401 (a valid token refused), reset (an answer\n"
 	    "                       cut by a closed connection mid-body) (repeatable)\n"
 	    "  --slow-ms MS         delay of a slow answer (default 3000)\n"
-	    "  --hold N             a declaration POST waits (1 s at most) until N are being\n"
+	    "  --hold N             a declaration POST waits (250 ms at most) until N are being\n"
 	    "                       served at once (default 0: none), for tests of parallel sends\n"
 	    "  --seed N             fault dice seed (default 1)\n"
 	    "  --capture DIR        write every POST body received into DIR (NNNNNN-token.form,\n"
