@@ -9,7 +9,8 @@
  * Throughput: the context holds [run] send_batch REST clients, each with
  * its own keep-alive connection and its own tokens (kept until shortly
  * before expiry); submit_each and poll_each put one request on each at
- * the same time, one thread per client, and return when all have ended.
+ * the same time, on a pool of threads started with the channel (one per
+ * client, the caller's being the first), and return when all have ended.
  * The runner counts and records around the call (channel.h).
  */
 #include "service/dimona_channel.h"
@@ -120,9 +121,19 @@ out:
 
 /* The clients: one per request in flight; the first also serves the
  * one-at-a-time calls (lookups, submit, poll). */
+struct dc_each;
+struct dc_worker;
 struct dc_ctx {
 	struct dimona_rest **c;
 	size_t n;
+	/* The pool: a thread per client but the first, the call in hand. */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	pthread_t *tid;
+	struct dc_worker *w;
+	size_t nthreads;
+	int stopping;
+	struct dc_each *job;
 };
 
 static struct dimona_rest *dc_first(void *ctx) { return ((struct dc_ctx *)ctx)->c[0]; }
@@ -217,66 +228,84 @@ dc_poll(void *ctx, struct queue_msg *m, struct channel_answer *a, char *err, siz
 	return dc_poll_on(dc_first(ctx), m, a, err, cap);
 }
 
-/* One submit_each/poll_each call shared by its threads: each takes the
- * next request not taken and makes it on its own client. */
+/* One submit_each/poll_each call: each thread takes the next request not
+ * taken and makes it on its own client. */
 struct dc_each {
-	struct dc_ctx *ctx;
 	struct queue_msg *const *v;
 	struct channel_result *res;
-	size_t n, next;
+	size_t n, next, done;
 	int poll;
-	pthread_mutex_t mu;
 };
 
-struct dc_worker {
-	struct dc_each *e;
-	struct dimona_rest *c;
-};
-
-static void *
-dc_each_run(void *arg)
+/* Request i of e on client c. */
+static void
+dc_each_one(struct dc_each *e, size_t i, struct dimona_rest *c)
 {
-	struct dc_worker *w = arg;
-	struct dc_each *e = w->e;
-	for (;;) {
-		pthread_mutex_lock(&e->mu);
-		size_t i = e->next < e->n ? e->next++ : e->n;
-		pthread_mutex_unlock(&e->mu);
-		if (i == e->n)
-			return NULL;
-		struct channel_result *r = &e->res[i];
-		memset(r, 0, sizeof *r);
-		if (e->poll)
-			r->rc = dc_poll_on(w->c, e->v[i], &r->a, r->err, sizeof r->err);
-		else
-			r->rc = dc_submit_on(w->c, e->v[i], &r->retry_after_ms, r->err, sizeof r->err);
+	struct channel_result *r = &e->res[i];
+	memset(r, 0, sizeof *r);
+	if (e->poll)
+		r->rc = dc_poll_on(c, e->v[i], &r->a, r->err, sizeof r->err);
+	else
+		r->rc = dc_submit_on(c, e->v[i], &r->retry_after_ms, r->err, sizeof r->err);
+}
+
+/* Take requests of the current call while there are any (called and
+ * returning with mu held). */
+static void
+dc_take(struct dc_ctx *c, struct dimona_rest *client)
+{
+	struct dc_each *e = c->job;
+	while (e != NULL && e->next < e->n) {
+		size_t i = e->next++;
+		pthread_mutex_unlock(&c->mu);
+		dc_each_one(e, i, client);
+		pthread_mutex_lock(&c->mu);
+		if (++e->done == e->n)
+			pthread_cond_broadcast(&c->done);
 	}
 }
 
-/* v[0..n) on up to ctx->n clients at once; the calling thread is one. */
+struct dc_worker {
+	struct dc_ctx *c;
+	size_t k;                         /* its client */
+};
+
+/* A pool thread: started with the channel, kept for its life, so that a
+ * batch costs no thread creation. */
+static void *
+dc_worker_run(void *arg)
+{
+	struct dc_worker *w = arg;
+	struct dc_ctx *c = w->c;
+	pthread_mutex_lock(&c->mu);
+	while (!c->stopping) {
+		if (c->job == NULL || c->job->next >= c->job->n) {
+			pthread_cond_wait(&c->work, &c->mu);
+			continue;
+		}
+		dc_take(c, c->c[w->k]);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* v[0..n) on the pool's clients at once; the calling thread takes part
+ * with the first client and returns when every request has ended. */
 static void
 dc_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res, int poll)
 {
 	struct dc_ctx *c = ctx;
-	struct dc_each e = { .ctx = c, .v = v, .res = res, .n = n, .poll = poll };
-	struct dc_worker w[DIMONA_CHANNEL_MAX_CLIENTS];
-	pthread_t tid[DIMONA_CHANNEL_MAX_CLIENTS];
-	int started[DIMONA_CHANNEL_MAX_CLIENTS] = { 0 };
-	size_t nt = n < c->n ? n : c->n;
-	pthread_mutex_init(&e.mu, NULL);
-	for (size_t t = 0; t < nt; t++) {
-		w[t].e = &e;
-		w[t].c = c->c[t];
-		/* A thread that cannot start leaves its share to the others. */
-		if (t > 0)
-			started[t] = pthread_create(&tid[t], NULL, dc_each_run, &w[t]) == 0;
-	}
-	if (nt > 0)
-		dc_each_run(&w[0]);
-	for (size_t t = 1; t < nt; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
-	pthread_mutex_destroy(&e.mu);
+	struct dc_each e = { .v = v, .res = res, .n = n, .poll = poll };
+	if (n == 0)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->job = &e;
+	pthread_cond_broadcast(&c->work);
+	dc_take(c, c->c[0]);
+	while (e.done < e.n)
+		pthread_cond_wait(&c->done, &c->mu);
+	c->job = NULL;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static void
@@ -330,8 +359,23 @@ dimona_channel_open(void **ctx, char *errbuf, size_t errcap)
 		free(c);
 		return GW_ENOMEM;
 	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->work, NULL);
+	pthread_cond_init(&c->done, NULL);
 	while (c->n < (size_t)want && (rc = dimona_rest_open(&c->c[c->n], errbuf, errcap)) == GW_OK)
 		c->n++;
+	if (rc == GW_OK && (c->tid = calloc(c->n, sizeof *c->tid)) != NULL &&
+	    (c->w = calloc(c->n, sizeof *c->w)) != NULL) {
+		/* A client whose thread cannot start is simply not used. */
+		for (size_t k = 1; k < c->n; k++) {
+			c->w[c->nthreads] = (struct dc_worker){ .c = c, .k = k };
+			if (pthread_create(&c->tid[c->nthreads], NULL, dc_worker_run,
+			    &c->w[c->nthreads]) == 0)
+				c->nthreads++;
+		}
+	} else if (rc == GW_OK) {
+		rc = GW_ENOMEM;
+	}
 	if (rc != GW_OK) {
 		dimona_channel_close(c);
 		return rc;
@@ -346,6 +390,17 @@ dimona_channel_close(void *ctx)
 	struct dc_ctx *c = ctx;
 	if (c == NULL)
 		return;
+	pthread_mutex_lock(&c->mu);
+	c->stopping = 1;
+	pthread_cond_broadcast(&c->work);
+	pthread_mutex_unlock(&c->mu);
+	for (size_t t = 0; t < c->nthreads; t++)
+		pthread_join(c->tid[t], NULL);
+	free(c->tid);
+	free(c->w);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->work);
+	pthread_cond_destroy(&c->done);
 	for (size_t i = 0; i < c->n; i++)
 		dimona_rest_close(c->c[i]);
 	free(c->c);
