@@ -6,7 +6,9 @@
 # POST, poll, result), with the simulator's processing delay at 0. Prints
 # declarations per second from the first send to the last answer, the
 # states the messages ended in and the simulator's ledger count, and the
-# table row (no peer: the simulator is the other side). Figures only.
+# table row (no peer: the simulator is the other side). REST_SEND_BATCH
+# (default 32) is [run] send_batch: the declarations in flight at once.
+# Figures only.
 set -u
 : "${TOP:?}" "${BUILD:?}" "${GATEWAY:?}"
 . "$TOP/bench/lib.sh"
@@ -29,6 +31,8 @@ while [ ! -s "$d/port" ]; do
 done
 port=$(cat "$d/port")
 cat >"$d/gw.conf" <<CONF
+[run]
+send_batch = ${REST_SEND_BATCH:-32}
 [queue]
 dsn = $d/queue.db
 [dimona]
