@@ -1,7 +1,8 @@
 /* test_queue_runner.c - the service loop against an in-process fake channel:
  * happy path, retries with back-off, expiry, lost responses and crash
  * recovery answered by lookup (never a second send), refusals with their
- * anomalies, follow-ups that wait for the period id. */
+ * anomalies, follow-ups that wait for the period id; several sends in
+ * flight when a crash cuts them (a lookup, settle_ms, never a second send). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -176,6 +177,44 @@ static char dir[64], dbpath[128];
 static struct queue *q;
 static struct fake fk;
 static struct runner *r;
+
+/* The fake with several requests in flight (channel.h submit_each): each
+ * request as fk_submit/fk_poll would answer it. With crash_in_flight set,
+ * the POSTs leave and land only late_landing_ms later, and the runner's
+ * process "dies" before it can record anything: another connection holds
+ * the queue's write lock until the test lets go. */
+static sqlite3 *crash_lock;
+static int crash_in_flight;
+
+static void
+fk_submit_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof res[i]);
+		res[i].rc = fk_submit(ctx, v[i], &res[i].retry_after_ms, res[i].err, sizeof res[i].err);
+	}
+	if (crash_in_flight) {
+		crash_in_flight = 0;
+		assert_int_equal(sqlite3_open(dbpath, &crash_lock), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(crash_lock, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+		    SQLITE_OK);
+	}
+}
+
+static void
+fk_poll_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *res)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&res[i], 0, sizeof res[i]);
+		res[i].rc = fk_poll(ctx, v[i], &res[i].a, res[i].err, sizeof res[i].err);
+	}
+}
+
+static const struct channel_ops fake_each_ops = {
+	.name = "dimona-rest", .build = fk_build, .lookup = fk_lookup, .submit = fk_submit,
+	.poll = fk_poll, .poll_delay = fk_delay, .dep_void = dimona_channel_dep_void,
+	.submit_each = fk_submit_each, .poll_each = fk_poll_each,
+};
 
 static int
 setup(void **state)
@@ -745,6 +784,51 @@ test_loop_until_idle_and_stop(void **state)
 /* Another process holds the queue's write lock: the claims of a step and
  * the start-up recovery are temporary failures that change nothing and are
  * simply tried again; once the lock is gone, the same message goes on. */
+/* Several in flight, then a crash before their outcome is recorded, and
+ * the POSTs land only later: the takeover's lookup finds nothing at
+ * first, and must wait [queue] settle_ms from the stamp the runner
+ * committed before the POSTs rather than declare twice. */
+static void
+test_parallel_crash_in_flight_waits_settle(void **state)
+{
+	(void)state;
+	char a[41], b[41], err[256];
+	size_t did = 0;
+	struct runner_config c;
+
+	runner_free(r);
+	q->ops->close(q);
+	config_set(gw_cfg, "queue.busy_timeout_ms", "50");
+	assert_int_equal(queue_sqlite_ops.open(&q, dbpath, err, sizeof err), GW_OK);
+	runner_config_default(&c);
+	c.seed = 1;
+	c.retry_base_ms = 1000;
+	c.settle_ms = 20000;
+	assert_int_equal(runner_new(&r, q, &fake_each_ops, &fk, &c), GW_OK);
+	add("C-PAR1", 1, "dimona-in", NULL, 0, a);
+	add("C-PAR2", 1, "dimona-in", NULL, 0, b);
+	assert_int_equal(runner_step(r, clk, &did), GW_OK);      /* both built */
+	fk.late_landing_ms = 5000;                                 /* C-PAR1 lands 5 s late */
+	crash_in_flight = 1;
+	assert_int_not_equal(runner_step(r, clk, &did), GW_OK);  /* sent, not recorded */
+	assert_int_equal(fk.submits, 2);
+	assert_int_equal(sqlite3_exec(crash_lock, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(crash_lock);
+	crash_lock = NULL;
+	assert_int_equal(state_of(a, NULL), QS_SENDING);
+	assert_int_equal(state_of(b, NULL), QS_SENDING);
+
+	/* The next life: both back to ready, looked up before any re-send. */
+	assert_int_equal(runner_recover(r, clk), GW_OK);
+	run_for(30000);
+	assert_int_equal(state_of(a, NULL), QS_ACCEPTED);
+	assert_int_equal(state_of(b, NULL), QS_ACCEPTED);
+	assert_int_equal(fk.submits, 2);                           /* never declared twice */
+	assert_int_equal(fk.n_led, 2);
+	assert_true(history_has(a, "looking again before any re-send"));
+	assert_true(history_has(a, "already has it"));
+}
+
 static void
 test_busy_queue_is_temporary(void **state)
 {
@@ -853,6 +937,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_body_is_quarantined, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_until_idle_and_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_queue_is_temporary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parallel_crash_in_flight_waits_settle, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_build_out_of_memory_is_temporary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sends_and_answers_committed_per_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_batch_commit_is_looked_up_not_resent, setup,
