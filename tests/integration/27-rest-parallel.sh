@@ -1,5 +1,5 @@
 #!/bin/sh
-# 26-rest-parallel.sh - several Dimona declarations in flight at once, and
+# 27-rest-parallel.sh - several Dimona declarations in flight at once, and
 # per-record order with them. The 533-record fixture through `gateway run
 # --until-idle` with [run] send_batch = 4 against `gateway sim onss --hold
 # 4`: each declaration POST waits (250 ms at most) until four are being served
