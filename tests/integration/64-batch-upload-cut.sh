@@ -18,6 +18,10 @@ set -u
 BATCH_TAG=gw-batchcut-test
 BATCH_WAIT_MAX=1500
 . "$(dirname "$0")/lib/batch-env.sh"
+# The cut connection makes libcurl 7.88 leak its SSH session (a library
+# defect, fixed in curl 8.13): suppressed here only, the reason in the file.
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TOP/tests/sftp/lsan-curl-ssh.supp"
+export LSAN_OPTIONS
 
 mkdir -p "$work/outbox" "$work/answers"
 cat >> "$work/gateway.conf" <<CONF
