@@ -53,8 +53,17 @@ san_begin() { # label
 	UBSAN_OPTIONS="print_stacktrace=1${san_ubsan:+:$san_ubsan}:log_path=$sandir/report"
 	export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 }
+# The caller's options back, for the fuzzers: their runner reads their
+# reports on stderr (tests/fuzz/run.sh).
+san_end() {
+	sandir=""
+	if [ -n "$san_asan" ]; then ASAN_OPTIONS=$san_asan; else unset ASAN_OPTIONS; fi
+	if [ -n "$san_ubsan" ]; then UBSAN_OPTIONS=$san_ubsan; else unset UBSAN_OPTIONS; fi
+	if [ -n "$san_lsan" ]; then LSAN_OPTIONS=$san_lsan; else unset LSAN_OPTIONS; fi
+}
 # Prints the start of each report the test's processes left; true if any.
 san_found() {
+	[ -n "$sandir" ] || return 1
 	set -- "$sandir"/report.*
 	[ -e "$1" ] || return 1
 	for r in "$@"; do
@@ -139,7 +148,7 @@ run_scripts() { # group dir
 		picked "$name" || continue
 		out="$logdir/$1-$name.log"
 		start=$(date +%s)
-		san_begin "$1-$name"
+		if [ "$1" = fuzz ]; then san_end; else san_begin "$1-$name"; fi
 		if limited "$out" sh "$s"; then rc=0; else rc=$?; fi
 		if san_found >>"$out" && [ "$rc" -eq 0 ]; then rc=1; fi
 		if [ "$rc" -eq 0 ]; then
