@@ -8,7 +8,8 @@
 # Environment: BUILD (build dir), REF (../shared/reference), ONLY
 # (unit|integration|conformance|fuzz|timeshift to run one group), TESTS (a
 # shell pattern: only the unit binaries and scripts whose name matches, e.g.
-# TESTS='64-*'), GW_SCRIPT_LIMIT (seconds a test may run, 300).
+# TESTS='64-*'), GW_SCRIPT_LIMIT and GW_FUZZ_LIMIT (seconds before a test
+# counts as a hang, 600 and 1200).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
