@@ -390,6 +390,107 @@ test_shipped_table(void **state)
 	assert_int_equal(WR.owed, 2520);
 }
 
+/* The shipped table for Q4 2026 on an ordinary manual worker of the
+ * cooperative (employer.default: class 000, 20,000 workers, closure fund
+ * 810), one full-time day (D = 13 x 5 days, mu = 1/65), worked out line by
+ * line:
+ *   basis 108 % of 150.00 EUR = 162.00 EUR
+ *   015 type 1: 13.07 + 25.00 + 5.57 = 43.64 % -> 70.6968 -> 7070
+ *   855 (10 workers or more) 1.69 % -> 2.7378 -> 274
+ *   809 type 5 (20 or more, FSO 810) 0.17 % -> 0.2754 -> 28
+ *   810 0.09 % -> 0.1458 -> 15;  859 0.10 % -> 0.1620 -> 16
+ *   3000 (category 1 from 2026/3): S = 150.00 x 65 = 9,750.00 EUR,
+ *        R = 0.14 x (11,687.74 - 9,750.00) = 271.2836 -> 271.28 (the
+ *        0.16 term is 0: S > 9,738.14), x mu = 4.1735 -> 417
+ *   owed 7070 + 274 + 28 + 15 + 16 - 417 = 6986.
+ * And a 100.00 EUR day, under both limits: S = 6,500.00,
+ *   R = 0.14 x 5,187.74 + 0.16 x 3,238.14 = 726.2836 + 518.1024 = 1,244.386
+ *   -> 1,244.39 EUR, x 1/65 = 19.1444 -> 1914. */
+static void
+test_shipped_table_manual_worker(void **state)
+{
+	(void)state;
+	struct dmfa_params p;
+	char path[512], err[256] = "";
+	snprintf(path, sizeof path, "%s/schemas/dmfa/params.txt", top());
+	assert_int_equal(dmfa_params_load(path, 20264, &p, err, sizeof err), GW_OK);
+
+	struct dmfa_row a = row("M-1", 51234526, 80010100107ULL, 15, 20261105, 100, 800, 15000);
+	build(&a, 1, &p);
+	assert_int_equal(line(15)->ctype, 1);
+	assert_int_equal(line(15)->basis, 16200);
+	assert_int_equal(line(15)->amount, 7070);
+	assert_int_equal(line(855)->amount, 274);
+	assert_int_equal(line(809)->ctype, 5);
+	assert_int_equal(line(809)->amount, 28);
+	assert_int_equal(line(810)->amount, 15);
+	assert_int_equal(line(859)->ctype, 0);
+	assert_int_equal(line(859)->amount, 16);
+	assert_null(line(811));
+	assert_int_equal(WR.nocc, 1);
+	assert_int_equal(WR.occ[0].nded, 1);
+	assert_int_equal(WR.occ[0].ded[0].code, 3000);
+	assert_int_equal(WR.occ[0].ded[0].amount, 417);
+	assert_int_equal(WR.owed, 7070 + 274 + 28 + 15 + 16 - 417);
+
+	struct dmfa_row b = row("M-2", 51234526, 80010100206ULL, 15, 20261106, 100, 800, 10000);
+	build(&b, 1, &p);
+	assert_int_equal(WR.occ[0].ded[0].amount, 1914);
+
+	/* 2026/2 has no structural-reduction line: nothing is claimed. */
+	assert_int_equal(dmfa_params_load(path, 20262, &p, err, sizeof err), GW_OK);
+	a.start = a.end = 20260505;
+	build(&a, 1, &p);
+	assert_int_equal(WR.occ[0].nded, 0);
+	assert_int_equal(line(859)->amount, 16);
+}
+
+/* An employer exempted from 859 (exempt=859 on its line) owes every other
+ * supplementary line and not that one; a malformed exemption is refused
+ * naming the line. */
+static void
+test_employer_exemption(void **state)
+{
+	(void)state;
+	static const char t[] =
+		"20231 part.personal.any 13.07 | test\n"
+		"20231 part.employer.000 25.00 | test\n"
+		"20231 code.495 ordinary 100 0 personal,employer | test\n"
+		"20231 supp.855.ten 0 1.69 min=10 | test\n"
+		"20231 supp.859.all 0 0.10 | test\n"
+		"20231 employer.123456789 000 25 0 exempt=859 | test\n"
+		"20231 employer.default 000 25 0 | test\n"
+		"20231 rate.student 8.13 | test\n"
+		"20231 student.hours_quota 600 | test\n";
+	struct dmfa_params p;
+	char err[256] = "";
+	gw_rc rc = dmfa_params_parse(t, sizeof t - 1, "t", 20264, &p, err, sizeof err);
+	if (rc != GW_OK)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(rc, GW_OK);
+	struct dmfa_row r = row("E-1", 123456789, 80010100107ULL, 495, 20261105, 100, 800, 20000);
+	build(&r, 1, &p);
+	assert_non_null(line(855));
+	assert_null(line(859));
+	r = row("E-2", 150000120, 80010100107ULL, 495, 20261105, 100, 800, 20000);
+	build(&r, 1, &p);
+	assert_int_equal(line(859)->amount, 20);   /* 0.10 % of 200.00 EUR */
+
+	static const char *bad[] = {
+		"20231 employer.123456789 000 25 0 exempt=85 | t\n",
+		"20231 employer.123456789 000 25 0 exempt=859, | t\n",
+		"20231 employer.123456789 000 25 0 exempt=859,855,810,809,811 | t\n",
+		"20231 employer.123456789 000 25 0 free=859 | t\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		assert_int_equal(dmfa_params_parse(bad[i], strlen(bad[i]), "t", 20264, &p, err, sizeof err),
+		                 GW_EINPUT);
+		assert_non_null(strstr(err, "t:1"));
+		assert_non_null(strstr(err, "exempt="));
+	}
+}
+
 /* The employers' default establishment units (LocalUnitID, 00042): the
  * DmfA refuses a contract without one. */
 static int
@@ -422,6 +523,8 @@ main(void)
 		cmocka_unit_test(test_unknown_employer_or_category_refused),
 		cmocka_unit_test(test_declaration_validates),
 		cmocka_unit_test(test_shipped_table),
+		cmocka_unit_test(test_shipped_table_manual_worker),
+		cmocka_unit_test(test_employer_exemption),
 	};
 	return cmocka_run_group_tests(tests, setup_units, teardown_units);
 }

@@ -162,6 +162,15 @@ add_856(struct dmfa_wr *wr, char *errbuf, size_t errcap)
 	return GW_OK;
 }
 
+static int
+is_exempt(const struct dmfa_employer *em, int code)
+{
+	for (int i = 0; i < em->nexempt; i++)
+		if (em->exempt[i] == code)
+			return 1;
+	return 0;
+}
+
 static struct dmfa_contrib *
 add_line(struct dmfa_wr *wr, int code, int ctype, int64_t basis, int64_t rate)
 {
@@ -220,7 +229,7 @@ dmfa_contrib_compute(struct dmfa_wr *wr, const struct dmfa_code_rule *rule,
 	for (size_t i = 0; i < p->nsupps; i++) {
 		const struct dmfa_supp *s = &p->supps[i];
 		if (em->workers < s->min_workers || (s->max_workers && em->workers >= s->max_workers) ||
-		    (s->fso && s->fso != em->fso))
+		    (s->fso && s->fso != em->fso) || is_exempt(em, s->code))
 			continue;
 		add_line(wr, s->code, s->ctype, basis, s->rate);
 	}

@@ -53,6 +53,31 @@ parse_uint(const char *s, int maxdig, long *out)
 }
 
 /* "NNN.TAG" (TAG not empty): the 3-digit code before the dot. */
+/* "exempt=859" or "exempt=859,855": the supplementary lines an employer is
+ * exempted from (an exemption is a fact of its registration, like its class). */
+static int
+parse_exempt(const char *s, struct dmfa_employer *em)
+{
+	if (strncmp(s, "exempt=", 7) != 0)
+		return -1;
+	s += 7;
+	for (;;) {
+		char code[4];
+		size_t len = strcspn(s, ",");
+		long x;
+		if (len != 3 || em->nexempt == DMFA_MAX_EXEMPT)
+			return -1;
+		memcpy(code, s, 3);
+		code[3] = '\0';
+		if (parse_uint(code, 3, &x) != 0)
+			return -1;
+		em->exempt[em->nexempt++] = (int)x;
+		if (s[3] == '\0')
+			return 0;
+		s += 4;
+	}
+}
+
 static int
 parse_uint_prefix3(const char *s, long *out)
 {
@@ -299,14 +324,17 @@ apply(const struct entry *e, struct dmfa_params *p, const char *name, char *errb
 			BAD("expected employer.NOSS (9 digits) or employer.default");
 		if (strcmp(w[0], "none") == 0 && n == 1)
 			return GW_OK;
-		if (n != 3 || strlen(w[0]) != 3 || parse_uint(w[0], 3, &cl) != 0 ||
+		if (n < 3 || n > 4 || strlen(w[0]) != 3 || parse_uint(w[0], 3, &cl) != 0 ||
 		    parse_uint(w[1], 6, &wk) != 0 || parse_uint(w[2], 3, &fso) != 0 ||
 		    (fso != 0 && fso != 810 && fso != 811))
-			BAD("expected CLASS(3 digits) WORKERS FSO(810, 811 or 0)");
+			BAD("expected CLASS(3 digits) WORKERS FSO(810, 811 or 0) [exempt=NNN,NNN..]");
 		em.noss = (uint32_t)noss;
 		em.employer_class = (int)cl;
 		em.workers = (int)wk;
 		em.fso = (int)fso;
+		if (n == 4 && parse_exempt(w[3], &em) != 0)
+			BAD("expected exempt=NNN[,NNN..]: the supplementary codes (3 digits, at most "
+			    "4) this employer is exempted from");
 		if (p->nemployers == DMFA_MAX_EMPLOYERS)
 			BAD("too many employers");
 		p->employers[p->nemployers++] = em;

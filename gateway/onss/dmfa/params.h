@@ -31,9 +31,10 @@
  *                            supplementary line NNN (e.g. 855, 810) on the basis of every
  *                            ordinary record of an employer with min <= workers < max
  *                            and, with fso=, of that closure-fund code
- *   employer.NOSS CLASS WORKERS FSO    one employer: EmployerClass, its average number of
- *                            workers (the size the thresholds use) and its closure-fund
- *                            code (810, 811, or 0); employer.default for the others
+ *   employer.NOSS CLASS WORKERS FSO [exempt=NNN,..]   one employer: EmployerClass, its
+ *                            average number of workers (the size the thresholds use), its
+ *                            closure-fund code (810, 811, or 0) and the supplementary
+ *                            lines it is exempted from; employer.default for the others
  *   reduce.3000.CAT F ALPHA S0 [GAMMA S2]   structural reduction for category CAT (or any):
  *                            R = F + ALPHA x (S0 - S) + GAMMA x (S2 - S), terms below 0 dropped
  *   reduce.4300 G CAP SMIN CODE..       artists' reduction on the listed worker codes:
@@ -59,6 +60,7 @@
 #define DMFA_MAX_SUPPS  16
 #define DMFA_MAX_EMPLOYERS 256
 #define DMFA_MAX_REDUCE 8
+#define DMFA_MAX_EXEMPT 4        /* exempt= codes on one employer line */
 
 enum dmfa_rule_kind { DMFA_RULE_ORDINARY = 1, DMFA_RULE_STUDENT = 2, DMFA_RULE_FLEXI = 3 };
 
@@ -93,6 +95,8 @@ struct dmfa_employer {
 	int employer_class;      /* EmployerClass, 0..999 */
 	int workers;             /* average number of workers, for the size thresholds */
 	int fso;                 /* closure-fund code: 810, 811, or 0 (none) */
+	int exempt[DMFA_MAX_EXEMPT];   /* supplementary codes it is exempted from */
+	int nexempt;
 };
 
 /* A reduction formula (reduce.3000.CAT, reduce.4300). Amounts in cents,
