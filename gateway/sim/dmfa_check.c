@@ -357,6 +357,8 @@ check_occupation(struct simd_ctx *c, const xmlNode *occ)
 
 	check_services(c, occ, ct == 1, &days);
 	check_remuns(c, occ);
+	/* 00089-044: the structural reduction claimed on this occupation. */
+	simdc_occupation_reductions(c, occ, wds);
 
 	/* 90015-095: no more days than the occupation has calendar days in the
 	 * quarter (a contract that goes on into the next quarter is declared

@@ -11,6 +11,8 @@
  *                 (annex 3), pay codes (annex 7), service codes (annex 8)
  *                 and joint committees
  *   dmfa_check.c  the checks: presence, domain and the cross-checks
+ *   dmfa_reduce.c each occupation's structural reduction (3000)
+ *                 recomputed from the simulator's own parameters
  *   dmfa_check_update.c  a correction (DmfAUpdate): the same checks on
  *                 each worker record it sends, and what applies to a
  *                 correction only: it must name a declaration the ONSS
@@ -92,10 +94,31 @@ void simd_rates_free(struct simd_rates *r);
 int simd_rates_get(const struct simd_rates *r, int quarter, const char *code, int type,
                    const char *category, long long *e4);
 
+/* The structural reduction (DeductionCode 3000) of an employer category
+ * from a quarter on, from a line "FROM 3000 CATEGORY F ALPHA S0 GAMMA S2 |
+ * source" of the same file: R = F + ALPHA x (S0 - S) + GAMMA x (S2 - S),
+ * each term only when positive (sim/dmfa_reduce.c). */
+struct simd_reduction {
+	int from;                        /* YYYYQ */
+	char cat[4];                     /* employer category, "*" = any */
+	long long f, s0, s2;             /* cents */
+	long long alpha, gamma;          /* ten-thousandths: 0.1400 = 1400 */
+};
+/* The reduction line in force for a quarter, the category's own line
+ * before a "*" one; 0 when the table has none. */
+int simd_rates_reduction(const struct simd_rates *r, int quarter, const char *category,
+                         struct simd_reduction *out);
+/* The 3000 amount in cents the ONSS computes for one occupation: days
+ * (hundredths) of the services that count, wds the WorkingDaysSystem
+ * (hundredths), w the wage mass W in cents; R x mu rounded half up to the
+ * cent, 0 when days, wds or w is not positive. */
+long long simd_reduction_amount(const struct simd_reduction *p, long long days, long long wds, long long w);
+
 /* Check one EmployerDeclaration of a DmfAOriginal. ledger (the Dimona
  * periods the simulator accepted) may be NULL: the cross-checks with the
  * Dimona are then skipped. rates may be NULL: each contribution line's
- * amount is then not recomputed (00085-044). Returns GW_ENOMEM only;
+ * amount (00085-044) and each occupation's structural reduction
+ * (00089-044) are then not recomputed. Returns GW_ENOMEM only;
  * every finding is in f. */
 gw_rc simd_check(const struct simd_ref *r, const xmlNode *employer_declaration,
                  const struct dimona_ledger *ledger, const struct simd_rates *rates,

@@ -42,5 +42,9 @@ int simdc_begin(struct simd_ctx *c, const struct simd_ref *r, const xmlNode *ed,
  * whose occupations are OccupationUpdate): codes, occupations, services,
  * pay, contribution lines, and the cross-checks with the Dimona. */
 void simdc_worker_record(struct simd_ctx *c, const xmlNode *wr);
+/* 00089-044: each OccupationDeduction 3000 of occupation occ against
+ * the amount the simulator computes (sim/dmfa_reduce.c); wds is the
+ * occupation's WorkingDaysSystem, -1 when it has none. */
+void simdc_occupation_reductions(struct simd_ctx *c, const xmlNode *occ, long long wds);
 
 #endif

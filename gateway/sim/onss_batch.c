@@ -429,8 +429,10 @@ usage(FILE *out)
 	    "                  reference folder (reference_dir, GW_REFERENCE_DIR)\n"
 	    "  --dmfa-rates FILE\n"
 	    "                  the simulator's own rate per contribution line, to recompute\n"
-	    "                  each line's amount (00085-044, class P); default\n"
-	    "                  schemas/dmfa/sim-rates.txt when it exists\n");
+	    "                  each line's amount (00085-044, class P), and its structural\n"
+	    "                  reduction formula, to recompute each occupation's 3000\n"
+	    "                  (00089-044, class NP); default schemas/dmfa/sim-rates.txt\n"
+	    "                  when it exists\n");
 }
 
 /* Parse OLD:NEW:NAME:FIRST:BIRTH:SEX. */
@@ -598,7 +600,7 @@ sim_onss_batch_main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	log_info(NULL, NULL, "ONSS batch simulator watching %s (state %s, %zu names seen, DmfA checks %s%s)",
 	    sb.root, sb.state, seen.n, sb.dmfa_ref ? "on" : "off",
-	    sb.dmfa_rates ? ", each line's amount recomputed" : "");
+	    sb.dmfa_rates ? ", each line's amount recomputed, each structural reduction recomputed" : "");
 	while (!stop_flag) {
 		size_t n = scan(&sb, &seen);
 		if (once)

@@ -117,16 +117,16 @@ replace(char *buf, size_t cap, const char *from, const char *to)
 	memcpy(at, to, tl);
 }
 
+/* BASE with each (from, to) pair of changes applied in turn. */
 static struct simd_findings
-run2(const char *f1, const char *t1, const char *f2, const char *t2, const struct dimona_ledger *l)
+runn(const char *const *pairs, size_t npairs, const struct dimona_ledger *l)
 {
 	static char buf[8192];
 	struct simd_findings f = { 0 };
 	snprintf(buf, sizeof buf, "%s", BASE);
-	if (f1)
-		replace(buf, sizeof buf, f1, t1);
-	if (f2)
-		replace(buf, sizeof buf, f2, t2);
+	for (size_t k = 0; k + 1 < 2 * npairs; k += 2)
+		if (pairs[k])
+			replace(buf, sizeof buf, pairs[k], pairs[k + 1]);
 	if (strstr(buf, "<INFO/>"))                /* where OccupationInformations would go */
 		replace(buf, sizeof buf, "<INFO/>", "");
 	xmlDoc *doc = xmlReadMemory(buf, (int)strlen(buf), "t.xml", NULL, XML_PARSE_NONET);
@@ -137,6 +137,13 @@ run2(const char *f1, const char *t1, const char *f2, const char *t2, const struc
 		    f.v[i].where, f.v[i].label ? f.v[i].label : "(no label)");
 	xmlFreeDoc(doc);
 	return f;
+}
+
+static struct simd_findings
+run2(const char *f1, const char *t1, const char *f2, const char *t2, const struct dimona_ledger *l)
+{
+	const char *pairs[] = { f1, t1, f2, t2 };
+	return runn(pairs, 2, l);
 }
 
 static struct simd_findings
@@ -998,6 +1005,209 @@ test_db_durable(void **state)
 	unlink(path);
 }
 
+/* ---- the structural reduction (00089-044) ---- */
+
+/* The shipped 2026/3 line for category 000: F 0, ALPHA 0.14 under
+ * S0 11,687.74, GAMMA 0.16 under S2 9,738.14 (EUR a quarter). */
+static const char RED_TABLE[] =
+    "20263 3000 000 0.00 0.1400 11687.74 0.1600 9738.14 | 2026/3, category 1\n";
+
+/* BASE claims 3000 on its occupation (amount in cents), NetOwedAmount
+ * lowered by as much, then the extra changes; checked against table. */
+static struct simd_findings
+run_reduction(const char *table, const char *amount, const char *f1, const char *t1)
+{
+	static char ded[256], owed[64];
+	struct simd_rates *rates = NULL;
+	char err[256];
+	long long a = strtoll(amount, NULL, 10);
+	assert_int_equal(simd_rates_parse(table, "t", &rates, err, sizeof err), GW_OK);
+	snprintf(ded, sizeof ded, "</Remun><OccupationDeduction><DeductionCode>3000</DeductionCode>"
+	    "<DeductionAmount>%s</DeductionAmount></OccupationDeduction></Occupation>", amount);
+	snprintf(owed, sizeof owed, "<NetOwedAmount>%lld</NetOwedAmount>", 24669 - a);
+	const char *pairs[] = { "</Remun></Occupation>", ded, "<NetOwedAmount>24669</NetOwedAmount>", owed,
+	                        f1, t1 };
+	RATES = rates;
+	struct simd_findings f = runn(pairs, 3, NULL);
+	RATES = NULL;
+	simd_rates_free(rates);
+	return f;
+}
+
+/* The formula alone, hand-computed (2026/4, category 000, 5-day week,
+ * D = 13 x 5 = 65 days):
+ * - one day at 150.00 EUR: mu = 1/65, S = 150.00 x 65 = 9,750.00; S > S2,
+ *   so R = 0.14 x (11,687.74 - 9,750.00) = 0.14 x 1,937.74 = 271.28;
+ *   x 1/65 = 4.17 EUR = 417 cents;
+ * - one day at 100.00 EUR: S = 6,500.00, R = 0.14 x 5,187.74 + 0.16 x
+ *   3,238.14 = 726.2836 + 518.1024 = 1,244.386; x 1/65 = 19.14 EUR;
+ * - the whole quarter (65 days, or 70: mu stays 1) at 9,750.00 EUR:
+ *   R = 271.2836 -> 271.28 EUR;
+ * - no days, no week, or no pay: nothing. */
+static void
+test_reduction_formula(void **state)
+{
+	(void)state;
+	struct simd_rates *rates = NULL;
+	struct simd_reduction p;
+	char err[256];
+	assert_int_equal(simd_rates_parse(RED_TABLE, "t", &rates, err, sizeof err), GW_OK);
+	assert_true(simd_rates_reduction(rates, 20264, "000", &p));
+	assert_int_equal(p.f, 0);
+	assert_int_equal(p.alpha, 1400);
+	assert_int_equal(p.s0, 1168774);
+	assert_int_equal(p.gamma, 1600);
+	assert_int_equal(p.s2, 973814);
+	assert_int_equal(simd_reduction_amount(&p, 100, 500, 15000), 417);
+	assert_int_equal(simd_reduction_amount(&p, 100, 500, 10000), 1914);
+	assert_int_equal(simd_reduction_amount(&p, 6500, 500, 975000), 27128);
+	assert_int_equal(simd_reduction_amount(&p, 7000, 500, 975000), 27128);
+	assert_int_equal(simd_reduction_amount(&p, 0, 500, 15000), 0);
+	assert_int_equal(simd_reduction_amount(&p, 100, 0, 15000), 0);
+	assert_int_equal(simd_reduction_amount(&p, 100, 500, 0), 0);
+	/* Above S0 nothing is due: one day at 200.00 EUR, S = 13,000.00. */
+	assert_int_equal(simd_reduction_amount(&p, 100, 500, 20000), 0);
+	/* F counts in full at mu = 1: F 100.00 alone. */
+	struct simd_reduction fixed = p;
+	fixed.f = 10000;
+	assert_int_equal(simd_reduction_amount(&fixed, 6500, 500, 2000000), 10000);
+	/* No line before 2026/3, none for category 017. */
+	assert_false(simd_rates_reduction(rates, 20262, "000", &p));
+	assert_false(simd_rates_reduction(rates, 20264, "017", &p));
+	simd_rates_free(rates);
+}
+
+/* BASE's occupation: 5 days of a 5-day week (mu = 5/65 = 1/13), 600.00
+ * EUR: S = 7,800.00; R = 0.14 x 3,887.74 + 0.16 x 1,938.14 = 544.2836 +
+ * 310.1024 = 854.386; x 1/13 = 65.722 -> 65.72 EUR = 6572 cents. */
+static void
+test_reduction_accepted(void **state)
+{
+	(void)state;
+	struct simd_findings f = run_reduction(RED_TABLE, "6572", NULL, NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* Less than computed (a record capped at its employer share): the
+	 * employer may claim less; not an anomaly. */
+	f = run_reduction(RED_TABLE, "4000", NULL, NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* The simple exit holiday pay (remuneration 7) stays out of W: the
+	 * same 6572 with 500.00 EUR of it beside the pay. */
+	f = run_reduction(RED_TABLE, "6572", "</Remun><OccupationDeduction>",
+	    "</Remun><Remun><RemunSequenceNbr>02</RemunSequenceNbr><RemunCode>007</RemunCode>"
+	    "<RemunAmount>50000</RemunAmount></Remun><OccupationDeduction>");
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+}
+
+/* One cent more than computed is an over-claim: 00089-044, class NP (the
+ * declaration is accepted with it), on the occupation's path. */
+static void
+test_reduction_over_claim(void **state)
+{
+	(void)state;
+	struct simd_findings f = run_reduction(RED_TABLE, "6573", NULL, NULL);
+	int i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.blocking, 0);
+	assert_string_equal(f.v[i].tag, "DeductionAmount");
+	assert_string_equal(f.v[i].value, "6573 (computed 6572)");
+	assert_string_equal(f.v[i].label, "Berekend bedrag verschilt van het aangegeven bedrag");
+	assert_string_equal(f.v[i].inss, "80010100107");
+	assert_string_equal(f.v[i].worker_code, "015");
+	assert_string_equal(f.v[i].occupation, "01");
+	simd_findings_free(&f);
+	/* Pay counted in W as well (a second Remun code 1 of 200.00 EUR):
+	 * S = 10,400.00, R = 0.14 x 1,287.74 = 180.2836, x 1/13 = 13.87 EUR. */
+	f = run_reduction(RED_TABLE, "6572", "</Remun><OccupationDeduction>",
+	    "</Remun><Remun><RemunSequenceNbr>02</RemunSequenceNbr><RemunCode>001</RemunCode>"
+	    "<RemunAmount>20000</RemunAmount></Remun><OccupationDeduction>");
+	i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "6572 (computed 1387)");
+	simd_findings_free(&f);
+	/* Unpaid days (service 030) give no fraction: nothing is due. */
+	f = run_reduction(RED_TABLE, "6572", "<ServiceCode>001</ServiceCode>", "<ServiceCode>030</ServiceCode>");
+	i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "6572 (computed 0)");
+	simd_findings_free(&f);
+	/* Flexi pay (remuneration 22) has no reduction. */
+	f = run_reduction(RED_TABLE, "6572", "<RemunCode>001</RemunCode>", "<RemunCode>022</RemunCode>");
+	i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "6572 (computed 0)");
+	simd_findings_free(&f);
+}
+
+/* 3000 claimed where the simulator has no formula: before the line's
+ * quarter, or for another employer category; a zero claim is no claim. */
+static void
+test_reduction_without_formula(void **state)
+{
+	(void)state;
+	struct simd_findings f = run_reduction("20271 3000 000 0.00 0.1400 11687.74 0.1600 9738.14 | 2027\n",
+	    "417", NULL, NULL);
+	int i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[i].value, "417 (no formula for 20264, category 000)");
+	simd_findings_free(&f);
+	f = run_reduction("20263 3000 017 0.00 0.1400 11687.74 0.1600 9738.14 | another category\n",
+	    "417", NULL, NULL);
+	i = has(&f, "00089-044", "NP");
+	assert_true(i >= 0);
+	assert_string_equal(f.v[i].value, "417 (no formula for 20264, category 000)");
+	simd_findings_free(&f);
+	f = run_reduction("20271 3000 000 0.00 0.1400 11687.74 0.1600 9738.14 | 2027\n", "0", NULL, NULL);
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+	/* Another deduction code is not judged here (no formula form for it). */
+	f = run_reduction("20271 3000 000 0.00 0.1400 11687.74 0.1600 9738.14 | 2027\n", "417",
+	    "<DeductionCode>3000</DeductionCode>", "<DeductionCode>4300</DeductionCode>");
+	assert_int_equal(f.n, 0);
+	simd_findings_free(&f);
+}
+
+/* The reduction line form: each bad field refused naming the file and
+ * line; the shipped table carries the 2026/3 line. */
+static void
+test_reduction_table(void **state)
+{
+	(void)state;
+	static const char *bad[] = {
+		"20263 3000 000 0.00 0.1400 11687.74 0.1600 9738.14\n",            /* no source */
+		"20263 4300 000 0.00 0.1400 11687.74 0.1600 9738.14 | x\n",        /* not 3000 */
+		"20263 3000 00 0.00 0.1400 11687.74 0.1600 9738.14 | x\n",         /* category */
+		"20263 3000 000 0.00 0.14001 11687.74 0.1600 9738.14 | x\n",       /* 5 decimals */
+		"20263 3000 000 0.00 0.1400 11687.745 0.1600 9738.14 | x\n",       /* 3 decimals */
+		"20263 3000 000 0.00 0.1400 11687.74 0.1600 | x\n",                /* S2 missing */
+		"2026 3000 000 0.00 0.1400 11687.74 0.1600 9738.14 | x\n",         /* quarter */
+		"20263 3000 000 -1.00 0.1400 11687.74 0.1600 9738.14 | x\n",       /* negative F */
+	};
+	struct simd_rates *rates = NULL;
+	struct simd_reduction p;
+	char err[256], text[160];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "# header\n%s", bad[i]);
+		err[0] = '\0';
+		assert_int_equal(simd_rates_parse(text, "t", &rates, err, sizeof err), GW_EINPUT);
+		assert_null(rates);
+		assert_non_null(strstr(err, "t:2: expected FROM(YYYYQ) 3000"));
+	}
+	char path[600];
+	const char *top = getenv("TOP");
+	snprintf(path, sizeof path, "%s/schemas/dmfa/sim-rates.txt", top ? top : ".");
+	assert_int_equal(simd_rates_load(path, &rates, err, sizeof err), GW_OK);
+	assert_true(simd_rates_reduction(rates, 20264, "000", &p));
+	assert_int_equal(p.from, 20263);
+	assert_int_equal(simd_reduction_amount(&p, 100, 500, 15000), 417);
+	assert_false(simd_rates_reduction(rates, 20262, "000", &p));
+	simd_rates_free(rates);
+}
+
 int
 main(void)
 {
@@ -1045,6 +1255,11 @@ main(void)
 		cmocka_unit_test(test_student_code_without_stu_dimona),
 		cmocka_unit_test(test_flexi_needs_end_date),
 		cmocka_unit_test(test_line_amounts),
+		cmocka_unit_test(test_reduction_formula),
+		cmocka_unit_test(test_reduction_accepted),
+		cmocka_unit_test(test_reduction_over_claim),
+		cmocka_unit_test(test_reduction_without_formula),
+		cmocka_unit_test(test_reduction_table),
 		cmocka_unit_test(test_update_clean),
 		cmocka_unit_test(test_update_form_identification),
 		cmocka_unit_test(test_update_unknown_declaration),
