@@ -171,6 +171,13 @@ gw show $E1 | grep -q "FO.NOTI" || fail "$E1: no NOTIFICATION in its history"
 # (the simulator logs each anomaly it answers)
 grep -q "each line's amount recomputed" "$work/sim.log" || fail "the simulator did not recompute the lines"
 grep "00085-044" "$work/sim.log" && fail "a contribution line differs from the simulator's rate"
+# The gateway claims the structural reduction (3000) in 2026/4; the
+# simulator recomputes each occupation's from its own formula (sim-rates.txt)
+# and would answer 00089-044 for a claim above it.
+grep -q "each structural reduction recomputed" "$work/sim.log" || fail "the simulator did not recompute the reductions"
+cat "$work/outbox/$FI1" "$work/outbox/$FI2" | grep -q "<DeductionCode>3000</DeductionCode>" ||
+	fail "no structural reduction claimed in 2026/4: the 00089-044 check below would prove nothing"
+grep "00089-044" "$work/sim.log" && fail "a structural reduction exceeds the simulator's"
 [ "$(state_of C-2026-120601 dimona-in)" = accepted ] || fail "the Dimona IN of C-2026-120601 was not accepted"
 
 # ---- 4. nothing new: nothing queued
@@ -239,7 +246,8 @@ grep -q ": queued" "$work/q.out" && fail "a re-run after the correction queued s
 # The simulator judged each correction against its DB DmfA (the two
 # originals it accepted, with the ids of its DMPI) and by the checks of an
 # original (sim/dmfa_check_update.c): three corrections, none refused, no
-# line differing from its rates (the 00085-044 check above covers them).
+# line differing from its rates, no reduction above the simulator's (the
+# 00085-044 and 00089-044 checks above cover them: the log holds every answer).
 [ "$(grep -c '^E	' "$work/sim-state/dmfa-db")" -eq 2 ] || fail "the simulator's DB DmfA does not hold the two originals"
 [ "$(grep 'record=GO\.DMWA\.' "$work/sim.log" | grep -c '1 employer declarations, 1 accepted, 0 refused')" -eq 3 ] ||
 	fail "not every correction judged and accepted by the simulator"
