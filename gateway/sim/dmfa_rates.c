@@ -203,20 +203,30 @@ simd_rates_free(struct simd_rates *r)
 	free(r);
 }
 
+/* Whether a line (from, xcat) in force for quarter and category cat beats
+ * the best so far (bcat NULL: none): the category's own line before "*",
+ * then the newest. */
+static int
+line_wins(int quarter, const char *cat, int from, const char *xcat, int bfrom, const char *bcat)
+{
+	int own = strcmp(xcat, cat) == 0;
+	if (from > quarter || (!own && strcmp(xcat, "*") != 0))
+		return 0;
+	if (bcat == NULL)
+		return 1;
+	int best_own = strcmp(bcat, cat) == 0;
+	return (own && !best_own) || (own == best_own && from > bfrom);
+}
+
 int
 simd_rates_get(const struct simd_rates *r, int quarter, const char *code, int type, const char *cat,
                long long *e4)
 {
 	const struct simd_rate *best = NULL;
-	/* The newest line in force; the category's own line before "*". */
 	for (size_t i = 0; r && i < r->n; i++) {
 		const struct simd_rate *x = &r->v[i];
-		int own = strcmp(x->cat, cat) == 0;
-		if (x->from > quarter || x->type != type || strcmp(x->code, code) != 0 ||
-		    (!own && strcmp(x->cat, "*") != 0))
-			continue;
-		int best_own = best && strcmp(best->cat, cat) == 0;
-		if (best == NULL || (own && !best_own) || (own == best_own && x->from > best->from))
+		if (x->type == type && strcmp(x->code, code) == 0 &&
+		    line_wins(quarter, cat, x->from, x->cat, best ? best->from : 0, best ? best->cat : NULL))
 			best = x;
 	}
 	if (best == NULL)
@@ -229,14 +239,9 @@ int
 simd_rates_reduction(const struct simd_rates *r, int quarter, const char *cat, struct simd_reduction *out)
 {
 	const struct simd_reduction *best = NULL;
-	/* As for a rate: the newest line in force, the category's own first. */
 	for (size_t i = 0; r && i < r->nred; i++) {
 		const struct simd_reduction *x = &r->red[i];
-		int own = strcmp(x->cat, cat) == 0;
-		if (x->from > quarter || (!own && strcmp(x->cat, "*") != 0))
-			continue;
-		int best_own = best && strcmp(best->cat, cat) == 0;
-		if (best == NULL || (own && !best_own) || (own == best_own && x->from > best->from))
+		if (line_wins(quarter, cat, x->from, x->cat, best ? best->from : 0, best ? best->cat : NULL))
 			best = x;
 	}
 	if (best == NULL)
