@@ -177,7 +177,7 @@ wrap(int argc, char **argv)
 		fprintf(stderr, "gateway onss wrap: --out %s\n", err);
 		goto out;
 	}
-	if (batch_seq_next_offline(out, n.purpose, &n.seq) != GW_OK ||
+	if (batch_seq_next_offline(out, &n.seq) != GW_OK ||
 	    batch_writer_open(&w, out, &n) != GW_OK) {
 		fprintf(stderr, "gateway onss wrap: cannot write a submission into %s\n", out);
 		goto out;

@@ -198,7 +198,7 @@ chunks_make(const struct dimona_export_opts *o, const struct dimona_index_entry 
 		c[i].v = v + i * max;
 		c[i].n = i + 1 < k ? max : n - i * max;
 		c[i].name = *bn;
-		if (batch_seq_next_offline(o->out, bn->purpose, &c[i].name.seq) != GW_OK) {
+		if (batch_seq_next_offline(o->out, &c[i].name.seq) != GW_OK) {
 			free(c);
 			return GW_EIO;
 		}

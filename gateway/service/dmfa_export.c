@@ -258,7 +258,7 @@ ex_submission(struct ex *x, struct dmfa_submission *sub)
 	sub->employer_class = (int)eclass;
 	/* One counter for every purpose: the ONSS answers (FO.ACRF.<sender>.<date>.<seq>)
 	 * do not name the purpose, so DMFA and DMWA must not share a sequence number. */
-	if (batch_seq_next_offline(x->o->out, "ONSS", &sub->name.seq) != GW_OK) {
+	if (batch_seq_next_offline(x->o->out, &sub->name.seq) != GW_OK) {
 		snprintf(x->r->err, sizeof x->r->err, "%s: cannot write there", x->o->out);
 		return GW_EIO;
 	}

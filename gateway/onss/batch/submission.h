@@ -69,8 +69,9 @@ gw_rc batch_sign_file(const struct gw_signer *signer, const char *path, char **b
  * reused), unlink the temp, fsync dir. */
 gw_rc batch_write_atomic(const char *dir, const char *name, const void *data, size_t len);
 
-/* Next sequence number for an offline export into dir (kept in
- * dir/.gateway-seq, updated atomically); the queue uses its own counter. */
-gw_rc batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq);
+/* Next sequence number for an offline export into dir, one counter for
+ * every purpose (kept in dir/.gateway-seq, updated atomically); the queue
+ * uses its own counter. */
+gw_rc batch_seq_next_offline(const char *dir, unsigned *seq);
 
 #endif

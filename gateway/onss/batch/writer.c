@@ -223,9 +223,9 @@ out:
 }
 
 gw_rc
-batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
+batch_seq_next_offline(const char *dir, unsigned *seq)
 {
-	char path[PATH_MAX], lock[PATH_MAX], line[64], text[4096];
+	char path[PATH_MAX], lock[PATH_MAX], line[64], text[32];
 	size_t used = 0;
 	unsigned cur = 0;
 	gw_rc rc = GW_EIO;
@@ -242,21 +242,17 @@ batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
 		close(lfd);
 		return GW_EIO;
 	}
-	text[0] = '\0';
+	/* One number for every purpose: the ONSS names its answers
+	 * FO.TYPE.SENDER.DATE.SEQ.ENV, without the purpose, so a DIMN and a
+	 * DMFA sent the same day under the same number would get answers of
+	 * the same name. A folder counted per purpose (older versions) goes on
+	 * from the highest of its counters, so no number is handed out twice. */
 	if ((f = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof line, f) != NULL) {
 			char p[8];
 			unsigned v;
-			if (sscanf(line, "%7s %u", p, &v) != 2)
-				continue;
-			if (strcmp(p, purpose) == 0) {
+			if (sscanf(line, "%7s %u", p, &v) == 2 && v > cur)
 				cur = v;
-				continue;
-			}
-			int w = snprintf(text + used, sizeof text - used, "%s %u\n", p, v);
-			if (w < 0 || (size_t)w >= sizeof text - used)
-				goto out;
-			used += (size_t)w;
 		}
 		fclose(f);
 		f = NULL;
@@ -266,12 +262,12 @@ batch_seq_next_offline(const char *dir, const char *purpose, unsigned *seq)
 	/* Sequence numbers are five digits in the name; wrapping past 99999
 	 * would reuse a name, so stop instead. */
 	if (cur >= 99999) {
-		log_error(NULL, dir, "offline sequence for %s exhausted", purpose);
+		log_error(NULL, dir, "offline sequence exhausted (99999 used)");
 		rc = GW_ESTATE;
 		goto out;
 	}
 	cur++;
-	int w = snprintf(text + used, sizeof text - used, "%s %u\n", purpose, cur);
+	int w = snprintf(text + used, sizeof text - used, "ONSS %u\n", cur);
 	if (w < 0 || (size_t)w >= sizeof text - used)
 		goto out;
 	used += (size_t)w;
