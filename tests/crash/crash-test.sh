@@ -23,6 +23,10 @@
 # seed, and restarts it; the others take its work over when its lease
 # ([queue] lease_ms = LEASE_MS, 2000) expires, or it does itself on its
 # restart under the same name. The final run is all n with --until-idle.
+# SETTLE_MS, RETRY_BASE_MS, RETRY_CAP_MS: [queue] settle_ms, retry_base_ms,
+# retry_cap_ms when set (the gateway's defaults otherwise: 60 s, 2 s, 10 min).
+# A send killed in flight is looked up only after settle_ms, so the final run
+# waits that long; the small test in make check sets them short.
 set -eu
 . "$(dirname "$0")/../lib/clock.sh"   # the pinned clock: no test depends on the day it runs
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -94,6 +98,9 @@ cat > "$w/gw.conf" <<EOF
 [queue]
 dsn = $dsn
 lease_ms = $LEASE_MS
+${SETTLE_MS:+settle_ms = $SETTLE_MS}
+${RETRY_BASE_MS:+retry_base_ms = $RETRY_BASE_MS}
+${RETRY_CAP_MS:+retry_cap_ms = $RETRY_CAP_MS}
 [dimona]
 base_url = https://localhost:$port/REST/dimona/v2
 token_url = https://localhost:$port/REST/oauth/v5/token
