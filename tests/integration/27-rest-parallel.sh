@@ -3,8 +3,8 @@
 # per-record order with them. The 533-record fixture through `gateway run
 # --until-idle` with [run] send_batch = 4 against `gateway sim onss --hold
 # 4`: each declaration POST waits (250 ms at most) until four are being served
-# together, and the simulator counts the most it served at once
-# (GET /sim/stats). Checks:
+# together, until four have been once, and the simulator counts the most it
+# served at once (GET /sim/stats). Checks:
 #   - four POSTs were in flight together (a runner that sends one at a time
 #     never gets above one);
 #   - every outcome as fixtures/dimona/expected-500.tsv says, the ledger
