@@ -44,12 +44,15 @@ sh tests/crash/gen-contracts.sh "$N" 57 "$w/contracts.jsonl"
 sed -n 's/.*"worker_inss":"\([0-9]*\)".*/\1/p' "$w/contracts.jsonl" | sort > "$w/workers"
 # A sends its batch ([run] send_batch) at once: the batch is in flight for
 # one slow answer, the window in which A is killed; the lease outlasts it,
-# so that B takes nothing over while A is alive. A POST of A's can land up
-# to one request timeout (10 s) after it left: B's look-up waits settle_ms
-# (12 s here, the default's minute is for real networks) before it sends a
-# message again that the look-up did not find.
-onss_sim_start "$w" --slow-ms 6000 || fail "simulator"
-{ printf '[queue]\ndsn = %s/q.db\nlease_ms = 10000\nsettle_ms = 12000\n' "$w"; onss_sim_conf; } > "$w/gw.conf"
+# so that B takes nothing over while A is alive; it also outlasts the
+# longest step, a send and its time-out (timeout_ms 5 s, tests/lib/onss-sim.sh).
+# A POST of A's lands when the simulator answers it, 3 s after it left: B's
+# look-up waits settle_ms (7 s here, the default's minute is for real
+# networks) before it sends a message again that the look-up did not find.
+# (6 s of slowness, a 10 s lease and 12 s of settling made the same case
+# wait twice as long.)
+onss_sim_start "$w" --slow-ms 3000 || fail "simulator"
+{ printf '[queue]\ndsn = %s/q.db\nlease_ms = 6000\nsettle_ms = 7000\n' "$w"; onss_sim_conf; } > "$w/gw.conf"
 gw() { "$G" --config "$w/gw.conf" "$@"; }
 gw intake --contracts "$w/contracts.jsonl" > /dev/null || fail "intake"
 
