@@ -26,8 +26,8 @@ simpid=""
 gwpid=""
 lanepids=""
 cleanup() {
-	for p in $lanepids; do kill "$p" 2>/dev/null; done
-	for p in $lanepids; do wait "$p" 2>/dev/null; done
+	for p in $lanepids; do kill "$p" 2>/dev/null || :; done   # (set -e: a lane already gone)
+	for p in $lanepids; do wait "$p" 2>/dev/null || :; done
 	[ -n "$gwpid" ] && kill "$gwpid" 2>/dev/null && wait "$gwpid" 2>/dev/null
 	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
 	rm -rf "$work"
