@@ -40,7 +40,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 [ -x "$GATEWAY" ] || die "no gateway binary at $GATEWAY (make)"
 [ -d "$REF" ] || die "the official reference files are not at ../shared/reference (set REF)"
 rm -rf "$demo"
-mkdir -p "$demo/out" "$demo/batch" "$demo/answers" "$demo/dmfa" "$demo/invoices"
+mkdir -p "$demo/out" "$demo/batch" "$demo/answers" "$demo/invoices"
 
 # The sample contracts are dated from today (Brussels; the pinned clock when
 # GATEWAY_NOW is set), so the demo tells the same story on any day: the
@@ -84,6 +84,10 @@ ca_file = $TOP/certs/out/tls/ca.crt.pem
 [signing]
 cert = $TOP/certs/out/onss/org.crt.pem
 key = $TOP/certs/out/onss/org.key.pem
+[dmfa]
+# Each employer's establishment unit (LocalUnitID, zone 00042), required
+# on every occupation: the demo employers' units.
+local_units = 051234526=5000000008,123456749=2000000042
 EOF
 gw() { "$GATEWAY" --config "$demo/gateway.conf" "$@"; }
 echo "simulator listening on port $port; queue $demo/queue.db"
@@ -128,6 +132,30 @@ active = [p for p in periods if not p.get("cancelled")]
 print("  %d periods recorded, %d active, %d cancelled" % (len(periods), len(active), len(periods) - len(active)))
 ' 2>/dev/null || echo "  (ledger dump in $demo/onss-ledger.jsonl)"
 
+# Each answer in a folder: kind, file answered, result, ticket, anomalies.
+show_answers() {
+	for a in "$1"/FO.*; do
+		[ -f "$a" ] || continue
+		gw onss show-answer "$a" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if d.get("permanent_ids"):
+    print("  %-4s %-38s ticket %s: the permanent ids, kept for corrections:" % (d.get("kind"), d.get("name", "")[:38],
+          d.get("ticket")))
+    for f in d.get("forms") or [d]:
+        ids = f.get("permanent_ids") or {}
+        print("       employer %s: declaration PID %s, %d persons with their PIDs" % (ids.get("noss"),
+              ids.get("employer_declaration_pid"), len(ids.get("natural_persons") or [])))
+    sys.exit(0)
+errs = d.get("errors") or d.get("anomalies") or []
+print("  %-4s %-38s result %s, ticket %s, %d anomalies" % (d.get("kind"), d.get("file_name", "")[:38],
+      d.get("result_code"), d.get("ticket"), len(errs)))
+for e in errs:
+    print("       %s %s: %s" % (e.get("id"), e.get("class", ""), (e.get("label_fr") or e.get("label_nl") or "")[:70]))
+' 2>/dev/null || echo "  $(basename "$a")"
+	done
+}
+
 step "3. Dimona batch: signed FI/FS/GO through sshd to the ONSS batch processor"
 gw dimona export --contracts "$contracts" --out "$demo/batch" --sender 012996 --env T \
 	>/dev/null 2>"$demo/export.err"
@@ -149,8 +177,9 @@ if command -v /usr/sbin/sshd >/dev/null 2>&1; then
 	. "$TOP/tests/sftp/sshd.sh"
 	if sftp_start; then
 		cat >>"$demo/gateway.conf" <<EOF
-[onss_batch]
+[onss]
 sender = 012996
+[onss_batch]
 env = T
 sftp_url = $SFTP_URL
 sftp_user = $SFTP_USER
@@ -170,18 +199,7 @@ EOF
 			i=$((i + 1)); sleep 0.1
 		done
 		gw onss poll --env T --dir "$demo/answers" >/dev/null 2>"$demo/poll.log"
-		for a in "$demo"/answers/FO.*; do
-			[ -f "$a" ] || continue
-			gw onss show-answer "$a" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-errs = d.get("errors") or d.get("anomalies") or []
-print("  %-4s %-38s result %s, ticket %s, %d anomalies" % (d.get("kind"), d.get("file_name", "")[:38],
-      d.get("result_code"), d.get("ticket"), len(errs)))
-for e in errs:
-    print("       %s %s: %s" % (e.get("id"), e.get("class", ""), (e.get("label_fr") or e.get("label_nl") or "")[:70]))
-' 2>/dev/null || echo "  $(basename "$a")"
-		done
+		show_answers "$demo/answers"
 	else
 		echo "  (sshd could not start here; the batch files above are what would be uploaded)"
 	fi
@@ -194,14 +212,18 @@ python3 tests/demo/render-dates.py --quarter "$today" fixtures/demo/contracts.cs
 	die "cannot date the DmfA contracts"
 quarter=$(python3 -c 'import sys, datetime; d = datetime.date.fromisoformat(sys.argv[1]); print(d.year * 10 + (d.month - 1) // 3 + 1)' "$today")
 step "4. DmfA $(echo "$quarter" | sed 's/\(....\)\(.\)/\1 Q\2/'): the sample contracts placed in this quarter (streamed, checked against the official XSD, signed)"
-gw dmfa export --contracts "$demo/quarter.csv" --quarter "$quarter" --out "$demo/dmfa" \
+# Into the batch folder: one sequence number for the day's files there, as
+# the ONSS's answers are named by sender, date and number only.
+gw dmfa export --contracts "$demo/quarter.csv" --quarter "$quarter" --out "$demo/batch" \
 	--sender 012996 --env T >/dev/null 2>"$demo/dmfa.err"
-echo "  exit $? (1 = written, some contracts held back:)"
+rc=$?
+echo "  exit $rc ($([ $rc -eq 0 ] && echo "every contract declared" || echo "some contracts held back:"))"
 grep -v '^[0-9-]*T[0-9:]* ' "$demo/dmfa.err" | sed 's/^/  held: /'
-dfi=$(ls "$demo/dmfa" | grep '^FI\.DMFA\.' | head -n 1)
+dfi=$(ls "$demo/batch" | grep '^FI\.DMFA\.' | head -n 1)
 if [ -n "$dfi" ]; then
-	xmllint --noout --stream --schema "$REF/onss/xsd/DmfAOriginal_20231.xsd" "$demo/dmfa/$dfi" 2>&1 | sed 's/^/  xmllint: /'
-	python3 - "$demo/dmfa/$dfi" <<'EOF'
+	echo "  $dfi"
+	xmllint --noout --stream --schema "$REF/onss/xsd/DmfAOriginal_20231.xsd" "$demo/batch/$dfi" 2>&1 | sed 's/^/  xmllint: /'
+	python3 - "$demo/batch/$dfi" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 t = ET.parse(sys.argv[1]).getroot()
 def loc(e): return e.tag.split('}')[-1]
@@ -215,6 +237,24 @@ for emp in t.iter():
     print("  employer %s: %d workers, %d worker records, net owed %s.%s EUR"
           % (noss, len(persons), wr, owed[:-2] or '0', owed[-2:]))
 EOF
+	# Sent like the Dimona batch above, when sshd runs here: the simulated
+	# ONSS checks it against the glossary, recomputes every contribution
+	# line and structural reduction, and answers ACRF, NOTIFICATION and
+	# DMPI (the permanent ids a correction will need).
+	if [ -n "$batch_pid" ]; then
+		gw onss upload --dir "$demo/batch" "$dfi" 2>>"$demo/upload.log" &&
+			echo "  uploaded over SFTP; the ONSS simulator's answers:"
+		seq=$(echo "$dfi" | cut -d. -f5)
+		i=0
+		while ! ls "$SFTP_ROOT/OUTTEST" 2>/dev/null | grep -q "^FO\.DMPI\..*\.$seq\.T" && [ $i -lt 300 ]; do
+			i=$((i + 1)); sleep 0.1
+		done
+		mkdir -p "$demo/answers-dmfa"
+		gw onss poll --env T --dir "$demo/answers-dmfa" >/dev/null 2>>"$demo/poll.log"
+		show_answers "$demo/answers-dmfa"
+		echo "  (90015-456, if listed: the quarter's contracts are placed on other days than the"
+		echo "   Dimona batch of step 3 declared, so the simulator finds no occasional-worker Dimona for them)"
+	fi
 fi
 
 step "5. Peppol BIS Billing 3.0 invoices"
