@@ -20,7 +20,7 @@ GATEWAY=${1:-$TOP/build/gateway}
 case $GATEWAY in /*) ;; *) GATEWAY=$TOP/$GATEWAY ;; esac
 REF=${REF:-$(cd "$TOP/../shared/reference" 2>/dev/null && pwd)}
 export GW_REFERENCE_DIR="$REF"
-demo=$TOP/var/demo
+demo=${GW_DEMO_DIR:-$TOP/var/demo}   # tests/integration/95-demo.sh runs it elsewhere
 BUILD=${BUILD:-build}
 export TOP BUILD
 

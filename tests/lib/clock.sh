@@ -25,4 +25,11 @@ clock_date() {
 	TZ=Europe/Brussels date -d "$GATEWAY_NOW $(( $(date +%s) - GATEWAY_NOW_FROM )) seconds ${1:-+0} days" +%Y-%m-%d
 }
 
-[ -n "${GATEWAY_NOW:-}" ] || pin_clock "$TEST_NOW"
+# A caller's GATEWAY_NOW without GATEWAY_NOW_FROM (e.g. GATEWAY_NOW=... make
+# demo) is pinned from now, so that every process reads the same moment and
+# clock_date does not count from 1970.
+if [ -z "${GATEWAY_NOW:-}" ]; then
+	pin_clock "$TEST_NOW"
+elif [ -z "${GATEWAY_NOW_FROM:-}" ]; then
+	pin_clock "$GATEWAY_NOW"
+fi
