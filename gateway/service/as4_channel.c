@@ -33,6 +33,7 @@
 #include "core/atomicfile.h"
 #include "core/log.h"
 #include "core/params.h"
+#include "core/workers.h"
 #include "crypto/signer.h"
 #include "peppol/smp/smp.h"
 #include "service/smp_lookup.h"
@@ -45,7 +46,6 @@
 #include <fcntl.h>
 #include <libxml/tree.h>
 #include <openssl/pem.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +99,7 @@ struct ac_ctx {
 	size_t nans, capans;
 	struct as4_channel_counts n;
 	/* Sender threads and the POSTs handed to them (newest first). */
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	pthread_t tid[AC_MAX_SENDERS];
-	int nthreads, stopping;
+	struct workers pool;
 	struct ac_job *jobs;
 };
 
@@ -127,9 +124,7 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	if (c == NULL)
 		return GW_ENOMEM;
 	as4_keep_heap();
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->work, NULL);
-	pthread_cond_init(&c->done, NULL);
+	workers_init(&c->pool);
 	c->q = q;
 	c->timeout_ms = (long)param_int(P_AS4_TIMEOUT_MS);
 	snprintf(c->url, sizeof c->url, "%s", param_str(P_AS4_ENDPOINT_URL));
@@ -167,8 +162,8 @@ as4_channel_open(void **out, struct queue *q, char *err, size_t cap)
 	/* As many POSTs in flight as the runner claims into sending at once. */
 	long want = param_int(P_RUN_SEND_BATCH);
 	want = want < 1 ? 1 : want > AC_MAX_SENDERS ? AC_MAX_SENDERS : want;
-	while (c->nthreads < want && pthread_create(&c->tid[c->nthreads], NULL, ac_sender, c) == 0)
-		c->nthreads++;
+	while (c->pool.n < (size_t)want && workers_add(&c->pool, ac_sender, c) == 0)
+		continue;
 	*out = c;
 	return GW_OK;
 fail:
@@ -184,20 +179,12 @@ as4_channel_close(void *ctx)
 		return;
 	/* A POST on the wire finishes (or times out); one not started is
 	 * dropped: its message stays sent, and its poll sends it again. */
-	pthread_mutex_lock(&c->mu);
-	c->stopping = 1;
-	pthread_cond_broadcast(&c->work);
-	pthread_mutex_unlock(&c->mu);
-	for (int i = 0; i < c->nthreads; i++)
-		pthread_join(c->tid[i], NULL);
+	workers_close(&c->pool);
 	while (c->jobs != NULL) {
 		struct ac_job *j = c->jobs;
 		c->jobs = j->next;
 		ac_job_free(j);
 	}
-	pthread_mutex_destroy(&c->mu);
-	pthread_cond_destroy(&c->work);
-	pthread_cond_destroy(&c->done);
 	smp_lookup_close(c->disc);
 	if (c->curl != NULL)
 		curl_easy_cleanup(c->curl);
@@ -704,20 +691,20 @@ ac_sender(void *arg)
 {
 	struct ac_ctx *c = arg;
 	CURL *h = curl_easy_init();
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->pool.mu);
 	for (;;) {
 		struct ac_job *j = NULL;
 		for (struct ac_job *x = c->jobs; x != NULL; x = x->next)
 			if (!x->taken)
 				j = x;  /* newest first: the last one found is the oldest */
 		if (j == NULL) {
-			if (c->stopping)
+			if (c->pool.stopping)
 				break;
-			pthread_cond_wait(&c->work, &c->mu);
+			pthread_cond_wait(&c->pool.work, &c->pool.mu);
 			continue;
 		}
 		j->taken = 1;
-		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_unlock(&c->pool.mu);
 		long ra = 0;
 		if (h == NULL) {
 			j->rc = GW_ETEMP;
@@ -726,11 +713,11 @@ ac_sender(void *arg)
 		    GW_OK)
 			j->rc = ac_post(c, h, &j->am, &j->peer, &j->outcome, j->detail, sizeof j->detail,
 			    &ra, j->err, sizeof j->err);
-		pthread_mutex_lock(&c->mu);
+		pthread_mutex_lock(&c->pool.mu);
 		j->done = 1;
-		pthread_cond_broadcast(&c->done);
+		pthread_cond_broadcast(&c->pool.done);
 	}
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->pool.mu);
 	if (h != NULL)
 		curl_easy_cleanup(h);
 	return NULL;
@@ -742,7 +729,7 @@ static gw_rc
 ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_t cap)
 {
 	struct ac_ctx *c = ctx;
-	if (c->nthreads == 0)
+	if (c->pool.n == 0)
 		return ac_send(c, m, retry_after_ms, err, cap);
 	if (m->body == NULL) {
 		snprintf(err, cap, "nothing built to send");
@@ -759,11 +746,11 @@ ac_submit(void *ctx, struct queue_msg *m, long *retry_after_ms, char *err, size_
 	}
 	memcpy(j->m.body, m->body, m->body_len);
 	snprintf(j->id, sizeof j->id, "%s", m->id);
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->pool.mu);
 	j->next = c->jobs;
 	c->jobs = j;
-	pthread_cond_signal(&c->work);
-	pthread_mutex_unlock(&c->mu);
+	pthread_cond_signal(&c->pool.work);
+	pthread_mutex_unlock(&c->pool.mu);
 	return GW_OK;
 }
 
@@ -786,7 +773,7 @@ static int
 ac_job_outcome(struct ac_ctx *c, const struct queue_msg *m, struct channel_answer *a, gw_rc *rc,
                char *err, size_t cap)
 {
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->pool.mu);
 	struct ac_job **pp = &c->jobs, *j = NULL;
 	for (; *pp != NULL; pp = &(*pp)->next)
 		if (strcmp((*pp)->id, m->id) == 0) {
@@ -794,16 +781,16 @@ ac_job_outcome(struct ac_ctx *c, const struct queue_msg *m, struct channel_answe
 			break;
 		}
 	if (j == NULL) {
-		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_unlock(&c->pool.mu);
 		return 0;
 	}
 	while (!j->done)
-		pthread_cond_wait(&c->done, &c->mu);
+		pthread_cond_wait(&c->pool.done, &c->pool.mu);
 	/* pp may have moved while waiting: find j again to unlink it. */
 	for (pp = &c->jobs; *pp != j; pp = &(*pp)->next)
 		;
 	*pp = j->next;
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->pool.mu);
 	*rc = j->rc;
 	if (j->rc == GW_OK) {
 		a->outcome = j->outcome;

@@ -21,8 +21,7 @@
 #include "records/reader.h"
 #include "core/clock.h"
 #include "core/params.h"
-
-#include <pthread.h>
+#include "core/workers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,12 +126,8 @@ struct dc_ctx {
 	struct dimona_rest **c;
 	size_t n;
 	/* The pool: a thread per client but the first, the call in hand. */
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	pthread_t *tid;
-	struct dc_worker *w;
-	size_t nthreads;
-	int stopping;
+	struct workers pool;
+	struct dc_worker *w;             /* pool thread i serves client w[i].k */
 	struct dc_each *job;
 };
 
@@ -257,11 +252,11 @@ dc_take(struct dc_ctx *c, struct dimona_rest *client)
 	struct dc_each *e = c->job;
 	while (e != NULL && e->next < e->n) {
 		size_t i = e->next++;
-		pthread_mutex_unlock(&c->mu);
+		pthread_mutex_unlock(&c->pool.mu);
 		dc_each_one(e, i, client);
-		pthread_mutex_lock(&c->mu);
+		pthread_mutex_lock(&c->pool.mu);
 		if (++e->done == e->n)
-			pthread_cond_broadcast(&c->done);
+			pthread_cond_broadcast(&c->pool.done);
 	}
 }
 
@@ -277,15 +272,15 @@ dc_worker_run(void *arg)
 {
 	struct dc_worker *w = arg;
 	struct dc_ctx *c = w->c;
-	pthread_mutex_lock(&c->mu);
-	while (!c->stopping) {
+	pthread_mutex_lock(&c->pool.mu);
+	while (!c->pool.stopping) {
 		if (c->job == NULL || c->job->next >= c->job->n) {
-			pthread_cond_wait(&c->work, &c->mu);
+			pthread_cond_wait(&c->pool.work, &c->pool.mu);
 			continue;
 		}
 		dc_take(c, c->c[w->k]);
 	}
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->pool.mu);
 	return NULL;
 }
 
@@ -298,14 +293,14 @@ dc_each(void *ctx, struct queue_msg *const *v, size_t n, struct channel_result *
 	struct dc_each e = { .v = v, .res = res, .n = n, .poll = poll };
 	if (n == 0)
 		return;
-	pthread_mutex_lock(&c->mu);
+	pthread_mutex_lock(&c->pool.mu);
 	c->job = &e;
-	pthread_cond_broadcast(&c->work);
+	pthread_cond_broadcast(&c->pool.work);
 	dc_take(c, c->c[0]);
 	while (e.done < e.n)
-		pthread_cond_wait(&c->done, &c->mu);
+		pthread_cond_wait(&c->pool.done, &c->pool.mu);
 	c->job = NULL;
-	pthread_mutex_unlock(&c->mu);
+	pthread_mutex_unlock(&c->pool.mu);
 }
 
 static void
@@ -359,19 +354,15 @@ dimona_channel_open(void **ctx, char *errbuf, size_t errcap)
 		free(c);
 		return GW_ENOMEM;
 	}
-	pthread_mutex_init(&c->mu, NULL);
-	pthread_cond_init(&c->work, NULL);
-	pthread_cond_init(&c->done, NULL);
+	workers_init(&c->pool);
 	while (c->n < (size_t)want && (rc = dimona_rest_open(&c->c[c->n], errbuf, errcap)) == GW_OK)
 		c->n++;
-	if (rc == GW_OK && (c->tid = calloc(c->n, sizeof *c->tid)) != NULL &&
-	    (c->w = calloc(c->n, sizeof *c->w)) != NULL) {
+	if (rc == GW_OK && (c->w = calloc(c->n, sizeof *c->w)) != NULL) {
 		/* A client whose thread cannot start is simply not used. */
 		for (size_t k = 1; k < c->n; k++) {
-			c->w[c->nthreads] = (struct dc_worker){ .c = c, .k = k };
-			if (pthread_create(&c->tid[c->nthreads], NULL, dc_worker_run,
-			    &c->w[c->nthreads]) == 0)
-				c->nthreads++;
+			struct dc_worker *w = &c->w[c->pool.n];
+			*w = (struct dc_worker){ .c = c, .k = k };
+			(void)workers_add(&c->pool, dc_worker_run, w);
 		}
 	} else if (rc == GW_OK) {
 		rc = GW_ENOMEM;
@@ -390,17 +381,8 @@ dimona_channel_close(void *ctx)
 	struct dc_ctx *c = ctx;
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&c->mu);
-	c->stopping = 1;
-	pthread_cond_broadcast(&c->work);
-	pthread_mutex_unlock(&c->mu);
-	for (size_t t = 0; t < c->nthreads; t++)
-		pthread_join(c->tid[t], NULL);
-	free(c->tid);
+	workers_close(&c->pool);
 	free(c->w);
-	pthread_mutex_destroy(&c->mu);
-	pthread_cond_destroy(&c->work);
-	pthread_cond_destroy(&c->done);
 	for (size_t i = 0; i < c->n; i++)
 		dimona_rest_close(c->c[i]);
 	free(c->c);
