@@ -18,19 +18,11 @@ set -eu
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP"
-work=$(mktemp -d /tmp/gw-dimona-rest-XXXXXX)
-simpid=""
-cleanup() {
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$TOP/tests/integration/lib/onss-sim.sh"
+sim_workdir dimona-rest
 
-[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
 fixture=fixtures/dimona/contracts-500.csv
 expected=fixtures/dimona/expected-500.tsv
-
-. "$TOP/tests/integration/lib/onss-sim.sh"
 
 stop_sim() {
 	kill "$simpid"; wait "$simpid" 2>/dev/null || true; simpid=""

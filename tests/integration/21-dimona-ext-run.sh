@@ -17,16 +17,9 @@ set -eu
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP"
-work=$(mktemp -d /tmp/gw-ext-run-XXXXXX)
-simpid=""
-cleanup() {
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
-
 . "$TOP/tests/integration/lib/onss-sim.sh"
+sim_workdir ext-run
+
 start_sim "$work" --employer 123456749
 
 hdr="contract_id,revision,status,employer_noss,employer_kbo,worker_inss,worker_type,joint_committee,worker_code,start_date,start_time,end_date,end_time,days_worked,hours_worked,gross_wage_cents"

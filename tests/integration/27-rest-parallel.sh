@@ -20,18 +20,11 @@ set -eu
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP"
-work=$(mktemp -d /tmp/gw-rest-parallel-XXXXXX)
-simpid=""
-cleanup() {
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$TOP/tests/integration/lib/onss-sim.sh"
+sim_workdir rest-parallel
 
-[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
 fixture=fixtures/dimona/contracts-500.csv
 expected=fixtures/dimona/expected-500.tsv
-. "$TOP/tests/integration/lib/onss-sim.sh"
 
 d=$work/run
 mkdir -p "$d"

@@ -20,17 +20,10 @@ set -u
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 GATEWAY=${GATEWAY:-$TOP/build/gateway}
 cd "$TOP" || exit 2
-work=$(mktemp -d "${TMPDIR:-/tmp}/gw-dmfa-check.XXXXXX")
-simpid=""
-cleanup() {
-	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$TOP/tests/integration/lib/onss-sim.sh"    # pins the clock to 2026-03-01 10:00
+sim_workdir dmfa-check
 fail() { echo "FAIL: $*"; exit 1; }
 
-[ -f certs/out/tls/ca.crt.pem ] || sh certs/gen-test-pki.sh >/dev/null
-. "$TOP/tests/integration/lib/onss-sim.sh"    # pins the clock to 2026-03-01 10:00
 start_sim "$work" --employer 175110801 --employer 123456749
 cat >>"$work/gw.conf" <<EOF
 [signing]

@@ -4,11 +4,24 @@
 # script, the gateway and the simulator alike to 2026-03-01 10:00 Brussels,
 # the moment the Dimona fixtures' deadlines are written against.
 #
+#   sim_workdir NAME              a fresh $work ($TMPDIR/gw-NAME-XXXXXX), the test PKI, and a
+#                                 trap that stops the simulator and removes $work at exit
+#                                 (scripts with more to stop keep a trap of their own)
 #   start_sim DIR [SIM-ARGS...]   sets simpid and port; the caller's trap kills simpid
 #
 # Needs TOP and GATEWAY.
 . "$TOP/tests/lib/clock.sh"
 pin_clock 2026-03-01T10:00:00+01:00
+sim_workdir() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/gw-$1-XXXXXX")
+	simpid=""
+	trap sim_cleanup EXIT INT TERM
+	[ -f "$TOP/certs/out/tls/ca.crt.pem" ] || sh "$TOP/certs/gen-test-pki.sh" >/dev/null
+}
+sim_cleanup() {
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null && wait "$simpid" 2>/dev/null
+	rm -rf "$work"
+}
 start_sim() {
 	d=$1; shift
 	"$GATEWAY" sim onss --ledger "$d/ledger.jsonl" --port-file "$d/port" \
