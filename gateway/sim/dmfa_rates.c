@@ -16,6 +16,7 @@
  */
 #include "sim/dmfa_check.h"
 #include "core/array.h"
+#include "core/fixed.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,33 +37,18 @@ struct simd_rates {
 	size_t nred, capred;
 };
 
-/* "43.64" with places 2 -> 4364: a decimal of at most `places` decimals
- * and at most 9 digits before the point, scaled by 10^places; -1 when it
- * is not one or exceeds max_whole. */
+/* "43.64" with places 2 -> 4364: a decimal of at most `places` decimals,
+ * scaled by 10^places (core/fixed.h); -1 when it is not one or its whole
+ * part exceeds max_whole. */
 static long long
 decimal_scaled(const char *s, int places, long long max_whole)
 {
-	long long whole = 0, frac = 0;
-	int nd = 0, nw = 0;
-	const char *p = s;
-	if (*p < '0' || *p > '9')
-		return -1;
-	while (*p >= '0' && *p <= '9' && nw++ < 9)
-		whole = whole * 10 + (*p++ - '0');
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9' && nd < places) {
-			frac = frac * 10 + (*p++ - '0');
-			nd++;
-		}
-	}
-	if (*p != '\0' || whole > max_whole)
-		return -1;
+	int64_t scale = 1, v;
 	for (int i = 0; i < places; i++)
-		whole *= 10;
-	while (nd++ < places)
-		frac *= 10;
-	return whole + frac;
+		scale *= 10;
+	if (fixed_parse(s, SIZE_MAX, places, max_whole * scale + scale - 1, &v, NULL, 0) != GW_OK)
+		return -1;
+	return v;
 }
 
 /* "43.64" -> 4364; -1 when not a percentage with at most two decimals. */
