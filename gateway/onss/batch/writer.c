@@ -226,7 +226,6 @@ gw_rc
 batch_seq_next_offline(const char *dir, unsigned *seq)
 {
 	char path[PATH_MAX], lock[PATH_MAX], line[64], text[32];
-	size_t used = 0;
 	unsigned cur = 0;
 	gw_rc rc = GW_EIO;
 	FILE *f = NULL;
@@ -267,14 +266,11 @@ batch_seq_next_offline(const char *dir, unsigned *seq)
 		goto out;
 	}
 	cur++;
-	int w = snprintf(text + used, sizeof text - used, "ONSS %u\n", cur);
-	if (w < 0 || (size_t)w >= sizeof text - used)
-		goto out;
-	used += (size_t)w;
+	int len = snprintf(text, sizeof text, "ONSS %u\n", cur);   /* 32 bytes hold it */
 	/* Replaced atomically: a crash leaves the old or the new counter,
 	 * never an empty one (which would hand out used numbers again). */
 	char why[PATH_MAX + 160];
-	if ((rc = atomic_write_file(path, text, used, 0600, ATOMIC_EXACT_MODE, why, sizeof why)) != GW_OK) {
+	if ((rc = atomic_write_file(path, text, (size_t)len, 0600, ATOMIC_EXACT_MODE, why, sizeof why)) != GW_OK) {
 		log_error(NULL, dir, "offline sequence: %s", why);
 		goto out;
 	}
